@@ -1,0 +1,117 @@
+# ipvsim — build, run, test, bench, install.
+#
+# Two builds live side by side under build/:
+#   build/release  optimised (-O2), for runs and benchmarks
+#   build/asan     AddressSanitizer + UndefinedBehaviorSanitizer, for the tests
+# `make run` and `make test` first make sure the Debian packages are there
+# (tools/install-deps installs only what is missing), then build in a sub-make
+# so that pkg-config is asked only once the libraries exist.
+
+PKGS     := glib-2.0 libpcap libcjson cunit
+CC       ?= cc
+PREFIX   ?= /usr/local
+SCENARIO ?= scenarios/quickstart.json
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter
+BASE     := -std=c11 -D_GNU_SOURCE $(WARN) -I. -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
+REL_FLAGS  := $(BASE) -O2 -g
+ASAN_FLAGS := $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+LIBS     := $(PKG_LIBS) -lm
+
+# Every .c under sim/, model/ and app/ (except the CLI's main) goes into the library.
+LIB_SRC   := $(sort $(wildcard sim/*.c) $(shell find model app -name '*.c' ! -name main.c 2>/dev/null))
+MAIN_SRC  := app/main.c
+TEST_SRC  := $(sort $(wildcard tests/*.c))
+BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
+
+objs = $(patsubst %.c,build/$(1)/%.o,$(2))
+
+REL_LIB   := build/release/libipvsim.a
+ASAN_LIB  := build/asan/libipvsim.a
+IPVSIM    := build/release/ipvsim
+TESTS     := build/asan/run-tests
+BENCH     := build/release/ipvsim-bench
+SUITES    := build/gen/suites.inc
+
+.PHONY: all run test bench clean install deps check-deps ipvsim tests-bin bench-bin
+.DEFAULT_GOAL := all
+
+# ---- entry points (each makes sure the dependencies exist first) ----------------
+
+all: check-deps
+	@$(MAKE) --no-print-directory ipvsim
+
+run: check-deps
+	@$(MAKE) --no-print-directory ipvsim
+	$(IPVSIM) demo -o results/demo
+
+test: check-deps
+	@$(MAKE) --no-print-directory tests-bin ipvsim
+	$(TESTS)
+	tests/run-cli-tests.sh $(IPVSIM)
+
+bench: check-deps
+	@$(MAKE) --no-print-directory bench-bin
+	@mkdir -p results
+	$(BENCH) results/bench.json
+
+check-deps:
+	@pkg-config --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null \
+	  || tools/install-deps
+
+deps:
+	tools/install-deps
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios
+	install -m 755 $(IPVSIM) $(DESTDIR)$(PREFIX)/bin/ipvsim
+	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/ 2>/dev/null || true
+
+clean:
+	rm -rf build
+
+# ---- real targets ---------------------------------------------------------------
+
+ipvsim: $(IPVSIM)
+tests-bin: $(TESTS)
+bench-bin: $(BENCH)
+
+$(REL_LIB): $(call objs,release,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(ASAN_LIB): $(call objs,asan,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(IPVSIM): $(call objs,release,$(MAIN_SRC)) $(REL_LIB)
+	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+
+$(TESTS): $(call objs,asan,$(TEST_SRC)) $(ASAN_LIB)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+
+$(BENCH): $(call objs,release,$(BENCH_SRC)) $(REL_LIB)
+	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+
+build/release/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_FLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) -c -o $@ $<
+
+# The test runner registers every suite a tests/*.c file declares with IPVSIM_SUITE(name).
+$(SUITES): $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@sed -n 's/^IPVSIM_SUITE(\([a-z0-9_]*\)).*/SUITE(\1)/p' $(TEST_SRC) > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+build/asan/tests/test_main.o: $(SUITES)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

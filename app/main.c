@@ -1,0 +1,47 @@
+/* ipvsim: the command line. Exit status: 0 success, 1 an expectation failed (or a
+ * run could not write its results), 2 bad input or usage. */
+#include <stdio.h>
+#include <string.h>
+#include "app/demo.h"
+
+#define IPVSIM_VERSION "0.1.0"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+};
+
+static const struct command commands[] = {
+    { "demo", cmd_demo, "client -> router -> server example with pcap on every interface" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ipvsim COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\n'ipvsim COMMAND --help' for a command's options; 'ipvsim --version'.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("ipvsim %s\n", IPVSIM_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "ipvsim: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

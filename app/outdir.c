@@ -1,0 +1,99 @@
+/* Safe result directories. */
+#define _XOPEN_SOURCE 700
+#include "app/outdir.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+/* Remove a directory tree without following symbolic links. */
+static int rm_tree(const char *path)
+{
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool is_earlier_result(const char *dir)
+{
+    char *marker = g_build_filename(dir, OUTDIR_MARKER, NULL);
+    bool ok = g_file_test(marker, G_FILE_TEST_IS_REGULAR);
+    g_free(marker);
+    return ok;
+}
+
+bool outdir_begin(struct outdir *o, const char *final, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    if (g_file_test(final, G_FILE_TEST_EXISTS) && !is_earlier_result(final)) {
+        snprintf(err, errlen, "%s: exists and is not an ipvsim result; refusing to replace it",
+                 final);
+        return false;
+    }
+    char *parent = g_path_get_dirname(final);
+    if (g_mkdir_with_parents(parent, 0755) != 0) {
+        snprintf(err, errlen, "%s: cannot create: %s", parent, g_strerror(errno));
+        g_free(parent);
+        return false;
+    }
+    g_free(parent);
+    o->final = g_strdup(final);
+    o->tmp = g_strdup_printf("%s.tmp-%ld", final, (long)getpid());
+    rm_tree(o->tmp);                /* a leftover of an earlier crash with our pid */
+    char *pcap = g_build_filename(o->tmp, "pcap", NULL);
+    bool ok = g_mkdir_with_parents(pcap, 0755) == 0;
+    if (!ok)
+        snprintf(err, errlen, "%s: cannot create: %s", o->tmp, g_strerror(errno));
+    g_free(pcap);
+    return ok;
+}
+
+char *outdir_path(const struct outdir *o, const char *name)
+{
+    return g_build_filename(o->tmp, name, NULL);
+}
+
+bool outdir_commit(struct outdir *o, char *err, size_t errlen)
+{
+    char *marker = outdir_path(o, OUTDIR_MARKER);
+    bool ok = g_file_set_contents(marker, "ipvsim\n", -1, NULL);
+    g_free(marker);
+    char *old = g_strdup_printf("%s.old-%ld", o->final, (long)getpid());
+    bool had_old = ok && g_file_test(o->final, G_FILE_TEST_EXISTS);
+    if (had_old && rename(o->final, old) != 0)
+        ok = false;
+    if (ok && rename(o->tmp, o->final) != 0) {
+        ok = false;
+        if (had_old)
+            rename(old, o->final);  /* put the earlier result back */
+    }
+    if (!ok)
+        snprintf(err, errlen, "%s: cannot move the result into place: %s", o->final,
+                 g_strerror(errno));
+    else if (had_old)
+        rm_tree(old);
+    g_free(old);
+    if (ok) {
+        g_free(o->tmp);
+        o->tmp = NULL;
+        g_free(o->final);
+        o->final = NULL;
+    }
+    return ok;
+}
+
+void outdir_abort(struct outdir *o)
+{
+    if (o->tmp)
+        rm_tree(o->tmp);
+    g_free(o->tmp);
+    g_free(o->final);
+    memset(o, 0, sizeof *o);
+}

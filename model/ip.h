@@ -1,0 +1,54 @@
+/* The IPv4 path, with the kernel's function names so a trace maps to net/ipv4/.
+ *
+ *   netif_receive_skb -> ip_rcv -> PRE_ROUTING -> ip_rcv_finish -> dst_input:
+ *       ip_local_deliver -> LOCAL_IN -> ip_local_deliver_finish -> L4 handler
+ *       ip_forward -> FORWARD -> ip_forward_finish -> dst_output
+ *   ip_local_out -> __ip_local_out -> LOCAL_OUT -> dst_output
+ *   dst_output = ip_output -> POST_ROUTING (unless rerouted) -> ip_finish_output
+ *       -> ip_finish_output2 (neighbour, Ethernet header) -> host_xmit
+ *
+ * Every function takes the packet and returns 0 when it was passed on or consumed
+ * as intended, a negative errno when it was dropped. */
+#ifndef IPVSIM_MODEL_IP_H
+#define IPVSIM_MODEL_IP_H
+
+#include <stdint.h>
+#include "sim/proto.h"
+#include "sim/skb.h"
+
+struct host;
+struct net;
+struct net_device;
+
+/* The IP control block kept in skb->cb (the kernel's IPCB). */
+struct inet_skb_parm {
+    uint16_t flags;
+};
+
+#define IPSKB_FORWARDED 0x01
+#define IPSKB_REROUTED  0x10
+
+static inline struct inet_skb_parm *IPCB(struct sk_buff *skb) { return (struct inet_skb_parm *)skb->cb; }
+static inline struct iphdr *ip_hdr(const struct sk_buff *skb) { return (struct iphdr *)skb_network_header(skb); }
+
+/* A frame arrived on dev (host_ops.rx). */
+void netif_receive_skb(struct host *h, struct net_device *dev, struct sk_buff *skb);
+
+int ip_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev);
+int ip_rcv_finish(struct net *net, struct sk_buff *skb);
+int ip_local_deliver(struct net *net, struct sk_buff *skb);
+int ip_local_deliver_finish(struct net *net, struct sk_buff *skb);
+int ip_forward(struct net *net, struct sk_buff *skb);
+int ip_forward_finish(struct net *net, struct sk_buff *skb);
+
+/* Send a locally built IPv4 packet (data at the IP header, skb->dst set). */
+int ip_local_out(struct net *net, struct sk_buff *skb);
+int __ip_local_out(struct net *net, struct sk_buff *skb);
+int ip_output(struct net *net, struct sk_buff *skb);
+int ip_finish_output(struct net *net, struct sk_buff *skb);
+int ip_finish_output2(struct net *net, struct sk_buff *skb);
+
+int dst_input(struct net *net, struct sk_buff *skb);
+int dst_output(struct net *net, struct sk_buff *skb);
+
+#endif

@@ -1,0 +1,45 @@
+/* Forwarding (net/ipv4/ip_forward.c). */
+#include <errno.h>
+#include "model/ip.h"
+#include "model/net.h"
+#include "model/netfilter/core.h"
+#include "sim/csum.h"
+
+/* ip_decrease_ttl: one less, with the header checksum fixed incrementally. */
+static void ip_decrease_ttl(struct iphdr *iph)
+{
+    /* TTL is the high byte of the 16-bit word it shares with protocol. */
+    be16 before = htons((uint16_t)(iph->ttl << 8 | iph->protocol));
+    iph->ttl--;
+    be16 after = htons((uint16_t)(iph->ttl << 8 | iph->protocol));
+    uint16_t check = iph->check;
+    csum_replace2(&check, before, after);
+    iph->check = check;
+}
+
+int ip_forward(struct net *net, struct sk_buff *skb)
+{
+    struct iphdr *iph = ip_hdr(skb);
+    struct rtable *rt = skb_rtable(skb);
+    if (skb->pkt_type != PACKET_HOST)
+        goto drop;
+    /* The TTL is checked before it is decremented. ICMP time exceeded is sent by
+     * the netfilter/ICMP model; until then the packet is only dropped. */
+    if (iph->ttl <= 1)
+        goto drop;
+    IPCB(skb)->flags |= IPSKB_FORWARDED;
+    if (ntohs(iph->tot_len) > rt->dev->mtu && (ntohs(iph->frag_off) & IP_DF))
+        goto drop;                  /* ICMP frag needed: same as above */
+    ip_decrease_ttl(iph);
+    return NF_HOOK(NF_INET_FORWARD, net, skb, skb->dev, rt->dev, ip_forward_finish);
+drop:
+    net->mib.in_discards++;
+    kfree_skb(net, skb);
+    return -EINVAL;
+}
+
+int ip_forward_finish(struct net *net, struct sk_buff *skb)
+{
+    net->mib.forw_datagrams++;
+    return dst_output(net, skb);
+}

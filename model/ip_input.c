@@ -1,0 +1,122 @@
+/* Receiving: from the wire to local delivery or forwarding (net/ipv4/ip_input.c). */
+#include <errno.h>
+#include "model/ip.h"
+#include "model/net.h"
+#include "model/netfilter/core.h"
+#include "model/sock.h"
+#include "sim/csum.h"
+#include "sim/pkt.h"
+
+/* eth_type_trans: classify by destination MAC and pull the Ethernet header. */
+static void eth_type_trans(struct sk_buff *skb, struct net_device *dev)
+{
+    skb_reset_mac_header(skb);
+    const struct ethhdr *eth = (const struct ethhdr *)skb->data;
+    if (eth->h_dest[0] & 1)
+        skb->pkt_type = memcmp(eth->h_dest, "\xff\xff\xff\xff\xff\xff", ETH_ALEN) == 0
+                            ? PACKET_BROADCAST : PACKET_MULTICAST;
+    else if (memcmp(eth->h_dest, dev->dev_addr, ETH_ALEN) != 0)
+        skb->pkt_type = PACKET_OTHERHOST;
+    else
+        skb->pkt_type = PACKET_HOST;
+    skb->protocol = ntohs(eth->h_proto);
+    skb_pull(skb, ETH_HLEN);
+    skb_reset_network_header(skb);
+}
+
+void netif_receive_skb(struct host *h, struct net_device *dev, struct sk_buff *skb)
+{
+    struct net *net = host_net(h);
+    if (skb->len < ETH_HLEN) {
+        dev->stats.rx_dropped++;
+        kfree_skb(net, skb);
+        return;
+    }
+    if (!dev->loopback)
+        skb_scrub(skb);             /* a new host: nothing of the sender's metadata */
+    skb->dev = dev;
+    skb->in_dev = dev;
+    eth_type_trans(skb, dev);
+    if (skb->protocol == ETH_P_IP)
+        ip_rcv(net, skb, dev);
+    else
+        kfree_skb(net, skb);        /* ARP and others are not modelled on the wire */
+}
+
+/* ip_rcv_core: the header checks, in the kernel's order. Returns 0 or -EINVAL. */
+static int ip_rcv_core(struct net *net, struct sk_buff *skb)
+{
+    if (skb->pkt_type == PACKET_OTHERHOST)
+        return -EINVAL;             /* not counted: a frame for another host */
+    net->mib.in_receives++;
+    if (skb->len < sizeof(struct iphdr))
+        goto hdr_error;
+    const struct iphdr *iph = ip_hdr(skb);
+    if (ip_hdrlen(iph) < 20 || ip_version(iph) != 4 || skb->len < ip_hdrlen(iph))
+        goto hdr_error;
+    if (ip_fast_csum(iph, ip_hdrlen(iph) / 4) != 0)
+        goto hdr_error;
+    uint32_t tot = ntohs(iph->tot_len);
+    if (tot < ip_hdrlen(iph) || tot > skb_wire_len(skb))
+        goto hdr_error;
+    /* Trim Ethernet padding: virtual payload first, then real bytes. */
+    uint32_t excess = skb_wire_len(skb) - tot;
+    uint32_t from_virtual = excess < skb->data_len ? excess : skb->data_len;
+    skb->data_len -= from_virtual;
+    skb->len -= excess - from_virtual;
+    skb->transport_header = (uint16_t)(skb->network_header + ip_hdrlen(iph));
+    return 0;
+hdr_error:
+    net->mib.in_hdr_errors++;
+    return -EINVAL;
+}
+
+int ip_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev)
+{
+    int err = ip_rcv_core(net, skb);
+    if (err) {
+        kfree_skb(net, skb);
+        return err;
+    }
+    return NF_HOOK(NF_INET_PRE_ROUTING, net, skb, dev, NULL, ip_rcv_finish);
+}
+
+int ip_rcv_finish(struct net *net, struct sk_buff *skb)
+{
+    const struct iphdr *iph = ip_hdr(skb);
+    if (!skb->dst) {
+        int err = ip_route_input(net, skb, iph->daddr, iph->saddr);
+        if (err) {
+            /* ip_error: with forwarding off, or for a martian, a silent drop. */
+            net->mib.in_addr_errors++;
+            kfree_skb(net, skb);
+            return err;
+        }
+    }
+    return dst_input(net, skb);
+}
+
+int dst_input(struct net *net, struct sk_buff *skb)
+{
+    return skb_rtable(skb)->input(net, skb);
+}
+
+int ip_local_deliver(struct net *net, struct sk_buff *skb)
+{
+    const struct iphdr *iph = ip_hdr(skb);
+    if (ntohs(iph->frag_off) & (IP_MF | IP_OFFSET)) {
+        /* Reassembly is not modelled: the simulated stacks never fragment
+         * locally delivered traffic. Counted as a discard. */
+        net->mib.in_discards++;
+        kfree_skb(net, skb);
+        return -EINVAL;
+    }
+    return NF_HOOK(NF_INET_LOCAL_IN, net, skb, skb->dev, NULL, ip_local_deliver_finish);
+}
+
+int ip_local_deliver_finish(struct net *net, struct sk_buff *skb)
+{
+    skb_pull(skb, ip_hdrlen(ip_hdr(skb)));
+    net->mib.in_delivers++;
+    return sock_deliver(net, skb);
+}

@@ -1,0 +1,41 @@
+/* Creating a host's kernel instance and plugging it into the world. */
+#include "model/net.h"
+
+#include <glib.h>
+#include "model/ip.h"
+#include "model/sock.h"
+
+static void net_destroy(struct host *h)
+{
+    struct net *net = host_net(h);
+    if (!net)
+        return;
+    g_free(net->socks);
+    g_free(net);
+    h->model = NULL;
+}
+
+static const struct host_ops kernel_ops = {
+    .kind = "kernel",
+    .rx = netif_receive_skb,
+    .destroy = net_destroy,
+};
+
+struct net *net_new(struct host *h)
+{
+    struct net *net = g_new0(struct net, 1);
+    net->host = h;
+    net->ipv4.default_ttl = 64;
+    net->socks = g_new0(struct sock_table, 1);
+    net->ip_id = 1;
+    h->ops = &kernel_ops;
+    h->model = net;
+    fib_init(net);
+    fib_add_connected(net);
+    return net;
+}
+
+void kfree_skb(struct net *net, struct sk_buff *skb)
+{
+    skb_free(net_pool(net), skb);
+}

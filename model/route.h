@@ -1,0 +1,64 @@
+/* Routing: the local table (every address of the host) and the main table
+ * (connected routes, host routes, a default route), longest prefix first and, for
+ * equal prefixes, the earlier route first. A route entry doubles as the dst an skb
+ * carries (skb->dst), so routing allocates nothing per packet. */
+#ifndef IPVSIM_MODEL_ROUTE_H
+#define IPVSIM_MODEL_ROUTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sim/netdev.h"
+#include "sim/proto.h"
+#include "sim/skb.h"
+
+struct net;
+struct sk_buff;
+
+/* Route types, as rtnetlink's RTN_* */
+enum rtn_type {
+    RTN_UNICAST = 1,
+    RTN_LOCAL = 2,
+    RTN_BROADCAST = 3,
+    RTN_UNREACHABLE = 7,
+};
+
+struct rtable {
+    be32 dst;                       /* prefix */
+    uint8_t dst_len;
+    enum rtn_type type;
+    struct net_device *dev;         /* output device (lo for local) */
+    be32 gateway;                   /* 0: destination is on-link */
+    be32 prefsrc;                   /* source for locally generated packets */
+    /* What dst_input does with a packet routed here (ip_local_deliver or
+     * ip_forward) and what dst_output does (ip_output). */
+    int (*input)(struct net *net, struct sk_buff *skb);
+    int (*output)(struct net *net, struct sk_buff *skb);
+};
+
+#define FIB_MAX_ROUTES 64
+
+struct fib_table {
+    struct rtable routes[FIB_MAX_ROUTES];
+    unsigned n;
+    struct rtable local;            /* the dst of packets for this host */
+};
+
+void fib_init(struct net *net);
+/* Add a route; dev NULL means: the device whose subnet holds the gateway. Returns
+ * false when the table is full or no device reaches the gateway. */
+bool fib_add(struct net *net, be32 dst, uint8_t dst_len, be32 gateway, struct net_device *dev);
+/* Connected routes for every address of every device. */
+void fib_add_connected(struct net *net);
+
+/* Is addr one of this host's addresses (on any device)? */
+bool inet_addr_local(const struct net *net, be32 addr);
+
+/* Input route of a received packet (ip_route_input_noref): sets skb->dst. Returns 0
+ * or a negative errno (-EHOSTUNREACH, -EINVAL for martians). */
+int ip_route_input(struct net *net, struct sk_buff *skb, be32 daddr, be32 saddr);
+/* Output route for a locally generated packet to daddr; NULL when unreachable. */
+struct rtable *ip_route_output(struct net *net, be32 daddr);
+
+static inline struct rtable *skb_rtable(const struct sk_buff *skb) { return (struct rtable *)skb->dst; }
+
+#endif

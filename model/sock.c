@@ -1,0 +1,96 @@
+/* Transport receive and the socket lookup (net/ipv4/{tcp_ipv4,udp,icmp}.c, reduced
+ * to what the simulated applications need). */
+#include "model/sock.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include "model/ip.h"
+#include "model/net.h"
+#include "sim/csum.h"
+
+bool sock_bind(struct net *net, uint8_t proto, be16 port, sock_rcv_fn fn, void *ctx)
+{
+    struct sock_table *t = net->socks;
+    if (t->n == SOCK_MAX_BINDS)
+        return false;
+    for (unsigned i = 0; i < t->n; i++)
+        if (t->binds[i].proto == proto && t->binds[i].port == port)
+            return false;
+    t->binds[t->n++] = (struct sock_bind){ proto, port, fn, ctx };
+    return true;
+}
+
+/* An exact port binding wins over a wildcard one. */
+static const struct sock_bind *sock_lookup(const struct sock_table *t, uint8_t proto, be16 port)
+{
+    const struct sock_bind *wild = NULL;
+    for (unsigned i = 0; i < t->n; i++) {
+        const struct sock_bind *b = &t->binds[i];
+        if (b->proto != proto)
+            continue;
+        if (b->port == port)
+            return b;
+        if (b->port == 0 && !wild)
+            wild = b;
+    }
+    return wild;
+}
+
+/* Verify the L4 checksum over pseudo-header + segment (virtual bytes are zeros). */
+static bool l4_csum_ok(const struct sk_buff *skb, uint8_t proto)
+{
+    const struct iphdr *iph = ip_hdr(skb);
+    uint32_t l4len = ntohs(iph->tot_len) - ip_hdrlen(iph);
+    wsum sum = csum_partial(skb->data, skb->len, 0);
+    if (proto == IPPROTO_ICMP)
+        return csum_fold(sum) == 0;
+    if (proto == IPPROTO_UDP && ((const struct udphdr *)skb->data)->check == 0)
+        return true;                /* UDP without a checksum */
+    return csum_tcpudp_magic(iph->saddr, iph->daddr, l4len, proto, sum) == 0;
+}
+
+static int l4_header_len(uint8_t proto)
+{
+    switch (proto) {
+    case IPPROTO_TCP: return sizeof(struct tcphdr);
+    case IPPROTO_UDP: return sizeof(struct udphdr);
+    case IPPROTO_ICMP: return sizeof(struct icmphdr);
+    default: return -1;
+    }
+}
+
+int sock_deliver(struct net *net, struct sk_buff *skb)
+{
+    struct sock_table *t = net->socks;
+    uint8_t proto = ip_hdr(skb)->protocol;
+    int hlen = l4_header_len(proto);
+    if (hlen < 0) {
+        t->stats.unknown_proto++;
+        net->mib.in_unknown_protos++;
+        goto drop;
+    }
+    if (skb->len < (uint32_t)hlen || !l4_csum_ok(skb, proto)) {
+        t->stats.csum_errors++;
+        goto drop;
+    }
+    be16 port = 0;
+    if (proto == IPPROTO_TCP) {
+        t->stats.tcp_in++;
+        port = ((const struct tcphdr *)skb->data)->dest;
+    } else if (proto == IPPROTO_UDP) {
+        t->stats.udp_in++;
+        port = ((const struct udphdr *)skb->data)->dest;
+    } else {
+        t->stats.icmp_in++;
+    }
+    const struct sock_bind *b = sock_lookup(t, proto, port);
+    if (!b) {
+        t->stats.no_socket++;
+        goto drop;
+    }
+    b->fn(net, skb, b->ctx);
+    return 0;
+drop:
+    kfree_skb(net, skb);
+    return -ENOENT;
+}

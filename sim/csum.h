@@ -1,0 +1,54 @@
+/* Internet checksums (RFC 1071) and their incremental updates (RFC 1624), computed
+ * the way the kernel does: a 32-bit partial sum folded to 16 bits at the end. All
+ * byte buffers are summed as they lie in memory (network order), so results can be
+ * stored straight into a header. */
+#ifndef IPVSIM_SIM_CSUM_H
+#define IPVSIM_SIM_CSUM_H
+
+#include <stdint.h>
+#include "sim/proto.h"
+
+typedef uint32_t wsum;     /* unfolded 32-bit partial sum */
+typedef uint16_t sum16;    /* folded, complemented: what goes into a header */
+
+/* Add len bytes at buf to sum, as 16-bit words in memory order (any alignment). An
+ * odd trailing byte counts as the high-order byte of a word padded with a zero, so
+ * when a buffer is summed in pieces, every piece but the last must have even length. */
+wsum csum_partial(const void *buf, uint32_t len, wsum sum);
+/* Fold a partial sum to 16 bits and complement it. */
+sum16 csum_fold(wsum sum);
+/* IPv4 header checksum over ihl 32-bit words (the check field included: set it to 0
+ * first to compute, or leave it to verify: a valid header gives 0). */
+sum16 ip_fast_csum(const void *iph, unsigned ihl);
+/* Pseudo-header sum for TCP/UDP; len is the L4 length in host order. */
+wsum csum_tcpudp_nofold(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum);
+sum16 csum_tcpudp_magic(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum);
+
+/* Incremental updates of a stored checksum when a field changes from 'from' to 'to'
+ * (both in network order, i.e. read from the header as they lie), after RFC 1624:
+ * HC' = ~(~HC + ~m + m'). check points at the 16-bit checksum field; it may be
+ * unaligned (it is read and written with memcpy), so &iph->check of a packed header
+ * can be passed without -Waddress-of-packed-member. */
+void csum_replace2(void *check, be16 from, be16 to);
+void csum_replace4(void *check, be32 from, be32 to);
+/* Same, for an L4 checksum that also covers a pseudo-header: pseudohdr says whether
+ * the changed field is part of the pseudo-header (addresses) or not (ports). No
+ * checksum offload is modelled, so both cases update the stored checksum the same way;
+ * the flag is kept for the kernel's naming. UDP callers: a result of 0 must be stored
+ * as CSUM_MANGLED_0 (0 means "no checksum"), and a stored 0 must not be updated. */
+void inet_proto_csum_replace2(void *check, be16 from, be16 to, int pseudohdr);
+void inet_proto_csum_replace4(void *check, be32 from, be32 to, int pseudohdr);
+
+/* A UDP checksum that computes to 0 is sent as all ones (RFC 768). */
+#define CSUM_MANGLED_0 ((sum16)0xffff)
+
+/* One's complement arithmetic on partial sums (end-around carry). */
+wsum csum_add(wsum a, wsum b);
+wsum csum_sub(wsum a, wsum b);
+/* A stored (folded, complemented) checksum as a partial sum to continue from. */
+static inline wsum csum_unfold(sum16 n) { return (wsum)n; }
+
+/* Recompute and store the IPv4 header checksum (the kernel's ip_send_check). */
+void ip_send_check(struct iphdr *iph);
+
+#endif

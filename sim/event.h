@@ -1,0 +1,79 @@
+/* The event queue: pending events ordered by time, equal times in insertion order.
+ *
+ * It is a radix wheel (a radix heap whose buckets are 64-slot wheels): an event is
+ * filed by the highest base-64 digit in which its time differs from the time of the
+ * last event popped, so insertion is O(1) and each event moves down a level at most
+ * a handful of times before it runs. Slots are FIFO lists, and events of equal time
+ * always share a slot, so equal-time events leave in insertion order without a
+ * sequence number. Times must never be earlier than the last popped time (the
+ * simulation never schedules into the past).
+ *
+ * Nodes live in one growable array and are recycled through a free list: after
+ * warm-up, scheduling allocates nothing. An id names one scheduling of a node
+ * (index + generation), so cancelling a stale id is a harmless no-op. */
+#ifndef IPVSIM_SIM_EVENT_H
+#define IPVSIM_SIM_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sim/time.h"
+
+struct sim;
+
+/* An event handler: obj and arg are whatever the scheduler passed. */
+typedef void (*sim_event_fn)(struct sim *sim, void *obj, uint64_t arg);
+
+/* 0 is never a valid id. */
+typedef uint64_t sim_event_id;
+
+#define EVQ_LEVELS 11          /* 11 base-64 digits cover 64-bit times */
+#define EVQ_SLOTS  64
+
+struct evq_node;
+
+struct evq_slot {
+    uint32_t head, tail;       /* node indices + 1; 0 = empty */
+};
+
+struct evq {
+    struct evq_node *nodes;    /* node storage, grows by doubling */
+    uint32_t cap;              /* nodes allocated */
+    uint32_t used;             /* nodes ever handed out (high-water mark) */
+    uint32_t free_head;        /* free list of recycled nodes (index + 1) */
+    uint64_t count;            /* pending events */
+    uint64_t limit;            /* max pending events, 0 = unlimited */
+    sim_time_t last;           /* time of the last popped event */
+    uint64_t bitmap[EVQ_LEVELS];              /* non-empty slots per level */
+    struct evq_slot slot[EVQ_LEVELS][EVQ_SLOTS];
+};
+
+/* One popped event. */
+struct evq_item {
+    sim_time_t time;
+    sim_event_fn fn;
+    void *obj;
+    uint64_t arg;
+};
+
+void evq_init(struct evq *q);
+void evq_destroy(struct evq *q);
+
+/* Schedule fn(obj, arg) at time t (t >= the last popped time). Returns its id, or 0
+ * when the pending-event limit is reached. */
+sim_event_id evq_push(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg);
+
+/* Remove a pending event. Returns false when the id is stale (already ran or
+ * cancelled). */
+bool evq_cancel(struct evq *q, sim_event_id id);
+
+/* Pop the earliest event if its time is <= limit. Returns false when the queue is
+ * empty or its earliest event is later than limit (nothing is changed then). */
+bool evq_pop(struct evq *q, sim_time_t limit, struct evq_item *out);
+
+/* Time of the earliest pending event, or SIM_TIME_MAX when empty. */
+sim_time_t evq_peek_time(const struct evq *q);
+
+static inline uint64_t evq_count(const struct evq *q) { return q->count; }
+
+#endif

@@ -1,0 +1,102 @@
+/* Building and parsing frames: real header bytes with valid checksums.
+ *
+ * Builders write an IPv4 packet (header + L4 header [+ real payload]) into a fresh
+ * skb at its data pointer and set network/transport offsets; Ethernet is pushed
+ * later by whoever sends the frame (eth_push). Virtual payload (payload_len) counts
+ * in every length field and is taken as zeros by the checksums. */
+#ifndef IPVSIM_SIM_PKT_H
+#define IPVSIM_SIM_PKT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sim/proto.h"
+#include "sim/skb.h"
+
+/* The IPv4 fields a builder needs; all addresses and ports in network order. */
+struct ip4_spec {
+    be32 saddr, daddr;
+    uint8_t ttl;                    /* 0 means 64 */
+    uint8_t tos;
+    be16 id;
+    bool df;                        /* set Don't Fragment */
+};
+
+struct tcp_spec {
+    be16 sport, dport;
+    uint32_t seq, ack;              /* host order */
+    uint8_t flags;                  /* TCPH_* */
+    uint16_t window;                /* host order */
+    uint16_t mss;                   /* non-zero: add an MSS option (SYN segments) */
+};
+
+/* Each writes the packet at skb->data (replacing whatever the linear part held),
+ * sets len (real bytes), data_len (virtual payload), network_header,
+ * transport_header and protocol = ETH_P_IP, and leaves mac_header alone. IPv4: version
+ * 4, ihl 5, ttl 64 when spec->ttl is 0, checksums valid. Each returns false (skb
+ * untouched) when the real bytes do not fit in the buffer after data or the total
+ * length exceeds 65535. */
+bool pkt_build_tcp(struct sk_buff *skb, const struct ip4_spec *ip, const struct tcp_spec *tcp,
+                   uint32_t payload_len);
+bool pkt_build_udp(struct sk_buff *skb, const struct ip4_spec *ip, be16 sport, be16 dport,
+                   uint32_t payload_len);
+/* A real-byte UDP payload (it is copied into the linear part). */
+bool pkt_build_udp_data(struct sk_buff *skb, const struct ip4_spec *ip, be16 sport, be16 dport,
+                        const void *payload, uint32_t payload_len);
+/* ICMP message with a real body (e.g. the quoted header of an error). */
+bool pkt_build_icmp(struct sk_buff *skb, const struct ip4_spec *ip, uint8_t type, uint8_t code,
+                    be32 rest, const void *body, uint32_t body_len);
+
+/* Push an Ethernet header in front of data; sets mac_header and skb->protocol. */
+bool eth_push(struct sk_buff *skb, const uint8_t src[ETH_ALEN], const uint8_t dst[ETH_ALEN],
+              uint16_t ethertype);
+
+/* Recompute the L4 checksum (TCP, UDP or ICMP) of the IPv4 packet at network_header
+ * from scratch: virtual payload counts in the lengths and adds zeros to the sum; a
+ * UDP result of 0 is stored as 0xffff. Returns false, changing nothing, when there is
+ * nothing to do: no network header, not TCP/UDP/ICMP, a fragment, or IP/L4 headers
+ * that are inconsistent or not in the real bytes. (Returned void originally; callers
+ * may ignore the result.) */
+bool pkt_l4_checksum(struct sk_buff *skb);
+
+/* ---- parsing a frame as it comes off a link ---------------------------------- */
+
+enum pkt_err {
+    PKT_OK = 0,
+    PKT_ETH_SHORT,          /* shorter than an Ethernet header */
+    PKT_NOT_IP,             /* ethertype is not IPv4 (not an error for L2 code) */
+    PKT_IP_SHORT,           /* shorter than a minimal IPv4 header */
+    PKT_IP_VERSION,
+    PKT_IP_IHL,             /* ihl < 5 or beyond the frame */
+    PKT_IP_TOTLEN,          /* tot_len < ihl*4 or beyond the frame */
+    PKT_IP_CSUM,
+    PKT_L4_SHORT,           /* L4 header beyond the packet, or malformed: TCP doff < 5
+                               or beyond the packet, UDP length < 8 or beyond it */
+    PKT_L4_CSUM,
+};
+#define PKT_ERR_COUNT (PKT_L4_CSUM + 1)
+
+/* What a parse found: offsets are from the start of the frame. */
+struct pkt_info {
+    uint16_t ethertype;
+    uint16_t l3_off, l4_off;
+    uint8_t proto;
+    bool fragment;          /* MF set or offset non-zero: L4 not parsed */
+    uint32_t ip_len;        /* tot_len */
+    uint32_t l4_len;        /* tot_len - ihl*4 */
+    be32 saddr, daddr;
+    be16 sport, dport;      /* TCP/UDP, or ICMP echo id in sport */
+    uint8_t tcp_flags;
+};
+
+/* Parse and verify a frame (header sanity and every checksum). wire_len may exceed
+ * len: the bytes in between are virtual zeros (a wire_len below len counts as len).
+ * Never reads beyond len; frame may be NULL when len is 0; out may be NULL. Bytes after
+ * tot_len (Ethernet padding) are ignored. A UDP checksum of 0 is not verified. The
+ * UDP checksum covers the UDP length (which may be below l4_len, as in the kernel).
+ * out is zeroed first, then filled as far as the parse got, errors included. */
+enum pkt_err pkt_parse(const uint8_t *frame, uint32_t len, uint32_t wire_len, struct pkt_info *out);
+/* The same on an skb's current frame (data at the Ethernet header). */
+enum pkt_err pkt_parse_skb(const struct sk_buff *skb, struct pkt_info *out);
+const char *pkt_err_str(enum pkt_err e);
+
+#endif

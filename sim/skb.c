@@ -1,0 +1,133 @@
+/* The packet pool and the sk_buff byte helpers. */
+#include "sim/skb.h"
+
+#include <glib.h>
+#include <stdlib.h>
+
+#define SKB_CHUNK 256               /* buffers allocated at a time */
+
+void skb_pool_init(struct skb_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    p->next_id = 1;
+}
+
+void skb_pool_destroy(struct skb_pool *p)
+{
+    for (uint32_t i = 0; i < p->nchunks; i++)
+        g_free(p->chunks[i]);
+    g_free(p->chunks);
+    memset(p, 0, sizeof *p);
+}
+
+/* Grow by one chunk of buffers onto the free list (only during warm-up). */
+static void skb_pool_grow(struct skb_pool *p)
+{
+    if (p->nchunks == p->chunk_cap) {
+        p->chunk_cap = p->chunk_cap ? p->chunk_cap * 2 : 16;
+        p->chunks = g_renew(struct sk_buff *, p->chunks, p->chunk_cap);
+    }
+    struct sk_buff *chunk = g_new(struct sk_buff, SKB_CHUNK);
+    p->chunks[p->nchunks++] = chunk;
+    for (int i = SKB_CHUNK - 1; i >= 0; i--) {
+        chunk[i].next = p->free;
+        p->free = &chunk[i];
+    }
+    p->allocated += SKB_CHUNK;
+}
+
+/* Reset the metadata and the header area a builder will write into. The buffer
+ * bytes beyond are left as they are: len says what is valid. */
+static void skb_reset(struct sk_buff *skb)
+{
+    memset(skb, 0, offsetof(struct sk_buff, head));
+    skb->data = skb->head + SKB_HEADROOM;
+    skb->mac_header = SKB_NO_HDR;
+    skb->network_header = SKB_NO_HDR;
+    skb->transport_header = SKB_NO_HDR;
+}
+
+struct sk_buff *skb_alloc(struct skb_pool *p, sim_time_t now)
+{
+    if (p->limit && p->in_use >= p->limit)
+        return NULL;
+    if (!p->free)
+        skb_pool_grow(p);
+    struct sk_buff *skb = p->free;
+    p->free = skb->next;
+    skb_reset(skb);
+    skb->id = p->next_id++;
+    skb->born = now;
+    p->in_use++;
+    return skb;
+}
+
+void skb_free(struct skb_pool *p, struct sk_buff *skb)
+{
+    if (!skb)
+        return;
+    skb->next = p->free;
+    p->free = skb;
+    p->in_use--;
+}
+
+struct sk_buff *skb_clone(struct skb_pool *p, const struct sk_buff *skb, sim_time_t now)
+{
+    struct sk_buff *n = skb_alloc(p, now);
+    if (!n)
+        return NULL;
+    uint64_t id = n->id;
+    memcpy(n, skb, sizeof *n);
+    n->data = n->head + (skb->data - skb->head);
+    n->next = NULL;
+    n->id = id;
+    n->born = now;
+    return n;
+}
+
+uint8_t *skb_push(struct sk_buff *skb, uint32_t n)
+{
+    if (skb_headroom(skb) < n)
+        return NULL;
+    skb->data -= n;
+    skb->len += n;
+    return skb->data;
+}
+
+uint8_t *skb_pull(struct sk_buff *skb, uint32_t n)
+{
+    if (skb->len < n)
+        return NULL;
+    skb->data += n;
+    skb->len -= n;
+    return skb->data;
+}
+
+uint8_t *skb_put(struct sk_buff *skb, uint32_t n)
+{
+    if (skb_tailroom(skb) < n)
+        return NULL;
+    uint8_t *tail = skb->data + skb->len;
+    skb->len += n;
+    return tail;
+}
+
+uint32_t skb_copy_wire(const struct sk_buff *skb, uint8_t *out, uint32_t cap)
+{
+    uint32_t real = skb->len < cap ? skb->len : cap;
+    memcpy(out, skb->data, real);
+    uint32_t total = skb_wire_len(skb) < cap ? skb_wire_len(skb) : cap;
+    memset(out + real, 0, total - real);
+    return total;
+}
+
+void skb_scrub(struct sk_buff *skb)
+{
+    skb->mark = 0;
+    skb->priority = 0;
+    skb->flags = 0;
+    skb->dst = NULL;
+    skb->nfct = NULL;
+    skb->in_dev = NULL;
+    memset(skb->cb, 0, sizeof skb->cb);
+}

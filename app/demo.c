@@ -17,7 +17,7 @@
 #include "sim/world.h"
 
 #define DEMO_SERVER_TCP_PORT 80
-#define DEMO_SERVER_UDP_PORT 53
+#define DEMO_SERVER_UDP_PORT 7        /* echo */
 #define DEMO_EPHEMERAL_LOW 32768     /* Linux's ip_local_port_range */
 #define DEMO_EPHEMERAL_HIGH 60999
 
@@ -49,7 +49,7 @@ static struct host *add_host(struct demo *d, const char *name, const char *const
         g_strfreev(ap);
         g_strfreev(kv);
     }
-    net_new(h);
+    net_new(h, NULL);
     return h;
 }
 
@@ -137,7 +137,7 @@ static void demo_arrival(struct sim *s, void *obj, uint64_t arg)
 
 static void server_tcp(struct net *net, struct sk_buff *skb, void *ctx)
 {
-    kfree_skb(net, skb);            /* counted by the socket layer */
+    consume_skb(net, skb);          /* counted by the socket layer */
 }
 
 static void server_udp(struct net *net, struct sk_buff *skb, void *ctx)
@@ -148,7 +148,7 @@ static void server_udp(struct net *net, struct sk_buff *skb, void *ctx)
     be32 from = iph->saddr, to = iph->daddr;
     be16 sport = uh->source, dport = uh->dest;
     uint32_t len = ntohs(uh->len) - sizeof *uh;
-    kfree_skb(net, skb);
+    consume_skb(net, skb);
     d->udp_echoed++;
     send_udp(net, to, from, dport, sport, len);
 }
@@ -157,7 +157,7 @@ static void client_udp(struct net *net, struct sk_buff *skb, void *ctx)
 {
     struct demo *d = ctx;
     d->udp_replies_seen++;
-    kfree_skb(net, skb);
+    consume_skb(net, skb);
 }
 
 static bool demo_build(struct demo *d)

@@ -19,27 +19,31 @@ static void ip_decrease_ttl(struct iphdr *iph)
 
 int ip_forward(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     struct iphdr *iph = ip_hdr(skb);
     struct rtable *rt = skb_rtable(skb);
+    const char *why = NULL;
     if (skb->pkt_type != PACKET_HOST)
-        goto drop;
+        why = "not PACKET_HOST";
     /* The TTL is checked before it is decremented. ICMP time exceeded is sent by
-     * the netfilter/ICMP model; until then the packet is only dropped. */
-    if (iph->ttl <= 1)
-        goto drop;
+     * the ICMP model; until then the packet is only dropped. */
+    else if (iph->ttl <= 1)
+        why = "TTL expired";
+    else if (ntohs(iph->tot_len) > rt->dev->mtu && (ntohs(iph->frag_off) & IP_DF))
+        why = "too big with DF";    /* ICMP frag needed: same as above */
+    if (why) {
+        net->mib.in_discards++;
+        kfree_skb_reason(net, skb, __func__, why);
+        return -EINVAL;
+    }
     IPCB(skb)->flags |= IPSKB_FORWARDED;
-    if (ntohs(iph->tot_len) > rt->dev->mtu && (ntohs(iph->frag_off) & IP_DF))
-        goto drop;                  /* ICMP frag needed: same as above */
     ip_decrease_ttl(iph);
     return NF_HOOK(NF_INET_FORWARD, net, skb, skb->dev, rt->dev, ip_forward_finish);
-drop:
-    net->mib.in_discards++;
-    kfree_skb(net, skb);
-    return -EINVAL;
 }
 
 int ip_forward_finish(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     net->mib.forw_datagrams++;
     return dst_output(net, skb);
 }

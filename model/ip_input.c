@@ -29,67 +29,72 @@ void netif_receive_skb(struct host *h, struct net_device *dev, struct sk_buff *s
     struct net *net = host_net(h);
     if (skb->len < ETH_HLEN) {
         dev->stats.rx_dropped++;
-        kfree_skb(net, skb);
+        kfree_skb_reason(net, skb, __func__, "runt frame");
         return;
     }
-    if (!dev->loopback)
-        skb_scrub(skb);             /* a new host: nothing of the sender's metadata */
     skb->dev = dev;
     skb->in_dev = dev;
     eth_type_trans(skb, dev);
     if (skb->protocol == ETH_P_IP)
         ip_rcv(net, skb, dev);
     else
-        kfree_skb(net, skb);        /* ARP and others are not modelled on the wire */
+        kfree_skb_reason(net, skb, __func__, "not IPv4");   /* ARP is not on the wire */
 }
 
-/* ip_rcv_core: the header checks, in the kernel's order. Returns 0 or -EINVAL. */
-static int ip_rcv_core(struct net *net, struct sk_buff *skb)
+/* ip_rcv_core: the header checks, in the kernel's order. Returns NULL or why the
+ * packet is dropped. */
+static const char *ip_rcv_core(struct net *net, struct sk_buff *skb)
 {
     if (skb->pkt_type == PACKET_OTHERHOST)
-        return -EINVAL;             /* not counted: a frame for another host */
+        return "PACKET_OTHERHOST";  /* not counted: a frame for another host */
     net->mib.in_receives++;
-    if (skb->len < sizeof(struct iphdr))
-        goto hdr_error;
+    const char *why = NULL;
     const struct iphdr *iph = ip_hdr(skb);
-    if (ip_hdrlen(iph) < 20 || ip_version(iph) != 4 || skb->len < ip_hdrlen(iph))
-        goto hdr_error;
-    if (ip_fast_csum(iph, ip_hdrlen(iph) / 4) != 0)
-        goto hdr_error;
-    uint32_t tot = ntohs(iph->tot_len);
-    if (tot < ip_hdrlen(iph) || tot > skb_wire_len(skb))
-        goto hdr_error;
+    if (skb->len < sizeof(struct iphdr))
+        why = "header truncated";
+    else if (ip_hdrlen(iph) < 20 || ip_version(iph) != 4)
+        why = "bad version or ihl";
+    else if (skb->len < ip_hdrlen(iph))
+        why = "header truncated";
+    else if (ip_fast_csum(iph, ip_hdrlen(iph) / 4) != 0)
+        why = "bad header checksum";
+    else if (ntohs(iph->tot_len) < ip_hdrlen(iph) || ntohs(iph->tot_len) > skb_wire_len(skb))
+        why = "bad tot_len";
+    if (why) {
+        net->mib.in_hdr_errors++;
+        return why;
+    }
     /* Trim Ethernet padding: virtual payload first, then real bytes. */
-    uint32_t excess = skb_wire_len(skb) - tot;
+    uint32_t excess = skb_wire_len(skb) - ntohs(iph->tot_len);
     uint32_t from_virtual = excess < skb->data_len ? excess : skb->data_len;
     skb->data_len -= from_virtual;
     skb->len -= excess - from_virtual;
     skb->transport_header = (uint16_t)(skb->network_header + ip_hdrlen(iph));
-    return 0;
-hdr_error:
-    net->mib.in_hdr_errors++;
-    return -EINVAL;
+    return NULL;
 }
 
 int ip_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev)
 {
-    int err = ip_rcv_core(net, skb);
-    if (err) {
-        kfree_skb(net, skb);
-        return err;
+    trace_func(net, skb, __func__);
+    const char *why = ip_rcv_core(net, skb);
+    if (why) {
+        kfree_skb_reason(net, skb, "ip_rcv_core", why);
+        return -EINVAL;
     }
     return NF_HOOK(NF_INET_PRE_ROUTING, net, skb, dev, NULL, ip_rcv_finish);
 }
 
 int ip_rcv_finish(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     const struct iphdr *iph = ip_hdr(skb);
     if (!skb->dst) {
         int err = ip_route_input(net, skb, iph->daddr, iph->saddr);
         if (err) {
             /* ip_error: with forwarding off, or for a martian, a silent drop. */
             net->mib.in_addr_errors++;
-            kfree_skb(net, skb);
+            kfree_skb_reason(net, skb, "ip_error",
+                             err == -EINVAL ? "martian source" : "no route (forwarding off)");
             return err;
         }
     }
@@ -103,12 +108,13 @@ int dst_input(struct net *net, struct sk_buff *skb)
 
 int ip_local_deliver(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     const struct iphdr *iph = ip_hdr(skb);
     if (ntohs(iph->frag_off) & (IP_MF | IP_OFFSET)) {
         /* Reassembly is not modelled: the simulated stacks never fragment
          * locally delivered traffic. Counted as a discard. */
         net->mib.in_discards++;
-        kfree_skb(net, skb);
+        kfree_skb_reason(net, skb, __func__, "fragment (reassembly not modelled)");
         return -EINVAL;
     }
     return NF_HOOK(NF_INET_LOCAL_IN, net, skb, skb->dev, NULL, ip_local_deliver_finish);
@@ -116,6 +122,7 @@ int ip_local_deliver(struct net *net, struct sk_buff *skb)
 
 int ip_local_deliver_finish(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     skb_pull(skb, ip_hdrlen(ip_hdr(skb)));
     net->mib.in_delivers++;
     return sock_deliver(net, skb);

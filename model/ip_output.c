@@ -16,6 +16,7 @@ int ip_local_out(struct net *net, struct sk_buff *skb)
 
 int __ip_local_out(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     struct iphdr *iph = ip_hdr(skb);
     iph->tot_len = htons((uint16_t)(skb_wire_len(skb)));
     ip_send_check(iph);             /* a full recompute, not an incremental one */
@@ -31,6 +32,7 @@ int dst_output(struct net *net, struct sk_buff *skb)
 
 int ip_output(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     struct net_device *dev = skb_rtable(skb)->dev;
     skb->dev = dev;
     skb->protocol = ETH_P_IP;
@@ -40,12 +42,13 @@ int ip_output(struct net *net, struct sk_buff *skb)
 
 int ip_finish_output(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     const struct iphdr *iph = ip_hdr(skb);
     if (ntohs(iph->tot_len) > skb->dev->mtu) {
         /* Fragmentation is not modelled; forwarded DF packets never get here
          * (ip_forward checks first) and the simulated stacks respect the MTU. */
         net->mib.out_discards++;
-        kfree_skb(net, skb);
+        kfree_skb_reason(net, skb, __func__, "larger than the MTU (fragmentation not modelled)");
         return -EMSGSIZE;
     }
     return ip_finish_output2(net, skb);
@@ -55,6 +58,7 @@ int ip_finish_output(struct net *net, struct sk_buff *skb)
  * not on the wire: a link answers from the addresses plugged into it. */
 int ip_finish_output2(struct net *net, struct sk_buff *skb)
 {
+    trace_func(net, skb, __func__);
     struct net_device *dev = skb->dev;
     struct rtable *rt = skb_rtable(skb);
     uint8_t dst_mac[ETH_ALEN] = {0};
@@ -62,15 +66,16 @@ int ip_finish_output2(struct net *net, struct sk_buff *skb)
         be32 nexthop = rt->gateway ? rt->gateway : ip_hdr(skb)->daddr;
         if (!dev->link || !link_resolve(dev->link, nexthop, dst_mac)) {
             net->mib.neigh_failed++;
-            kfree_skb(net, skb);
+            kfree_skb_reason(net, skb, __func__, "neighbour unresolved");
             return -EHOSTUNREACH;
         }
     }
     if (!eth_push(skb, dev->dev_addr, dst_mac, ETH_P_IP)) {
         net->mib.out_discards++;
-        kfree_skb(net, skb);
+        kfree_skb_reason(net, skb, __func__, "no headroom");
         return -ENOBUFS;
     }
+    trace_note(net, skb, "dev_queue_xmit", dev->name);
     /* The packet leaves this host: its route and IP state were this host's. */
     skb->dst = NULL;
     skb->in_dev = NULL;

@@ -10,6 +10,8 @@ static void net_destroy(struct host *h)
     struct net *net = host_net(h);
     if (!net)
         return;
+    for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
+        nf_hook_entries_free(&net->hooks[i]);
     g_free(net->socks);
     g_free(net);
     h->model = NULL;
@@ -21,10 +23,11 @@ static const struct host_ops kernel_ops = {
     .destroy = net_destroy,
 };
 
-struct net *net_new(struct host *h)
+struct net *net_new(struct host *h, const struct kernel_profile *prof)
 {
     struct net *net = g_new0(struct net, 1);
     net->host = h;
+    net->prof = prof ? prof : kernel_profile_default();
     net->ipv4.default_ttl = 64;
     net->socks = g_new0(struct sock_table, 1);
     net->ip_id = 1;
@@ -33,6 +36,17 @@ struct net *net_new(struct host *h)
     fib_init(net);
     fib_add_connected(net);
     return net;
+}
+
+void consume_skb(struct net *net, struct sk_buff *skb)
+{
+    skb_free(net_pool(net), skb);
+}
+
+void kfree_skb_reason(struct net *net, struct sk_buff *skb, const char *func, const char *reason)
+{
+    trace_drop(net, skb, func, reason);
+    skb_free(net_pool(net), skb);
 }
 
 void kfree_skb(struct net *net, struct sk_buff *skb)

@@ -7,11 +7,17 @@
 #define IPVSIM_MODEL_NET_H
 
 #include <stdint.h>
+#include "model/netfilter/core.h"
+#include "model/profile.h"
 #include "model/route.h"
+#include "model/trace.h"
 #include "sim/host.h"
 #include "sim/skb.h"
 
 struct sock_table;
+struct nf_conntrack_net;
+struct nf_nat_net;
+struct xt_net;
 
 /* The counters of /proc/net/snmp's Ip: line that the model keeps. */
 struct ipstats_mib {
@@ -27,6 +33,17 @@ struct ipv4_devconf {
 
 struct net {
     struct host *host;
+    const struct kernel_profile *prof;          /* the kernel era this host runs */
+    struct nf_hook_entries hooks[NF_INET_NUMHOOKS];
+    struct trace_sink *trace;                   /* NULL: tracing off, nothing built */
+    /* Hook calls per hook point and verdict code (NF_DROP..NF_STOP, then "other"),
+     * and packets the kernel would have leaked (a verdict its core does not handle:
+     * the model frees them and counts them here). */
+    uint64_t nf_verdicts[NF_INET_NUMHOOKS][NF_STOP + 2];
+    uint64_t nf_leaked;
+    struct nf_conntrack_net *ct;                /* conntrack, once loaded */
+    struct nf_nat_net *nat;                     /* the NAT core, once loaded */
+    struct xt_net *xt;                          /* iptables tables, once loaded */
     struct fib_table fib;
     struct ipv4_devconf ipv4;
     struct ipstats_mib mib;
@@ -34,14 +51,19 @@ struct net {
     uint16_t ip_id;                 /* next IP id for locally generated packets */
 };
 
-/* Install a kernel model on a host: connected routes for its addresses (call after
- * the addresses are set), ip_forward off. */
-struct net *net_new(struct host *h);
+/* Install a kernel model of the given era (NULL: the default) on a host: connected
+ * routes for its addresses (call after the addresses are set), ip_forward off. */
+struct net *net_new(struct host *h, const struct kernel_profile *prof);
 static inline struct net *host_net(const struct host *h) { return (struct net *)h->model; }
 static inline struct skb_pool *net_pool(const struct net *n) { return host_pool(n->host); }
 static inline sim_time_t net_now(const struct net *n) { return host_now(n->host); }
 
-/* Free a packet the stack dropped (kfree_skb). */
+/* Free a packet that reached its end normally (consume_skb). */
+void consume_skb(struct net *net, struct sk_buff *skb);
+/* Free a packet the stack dropped, telling the trace where and why
+ * (kfree_skb_reason). */
+void kfree_skb_reason(struct net *net, struct sk_buff *skb, const char *func, const char *reason);
+/* A drop without a reason worth reporting (the netfilter core reports its own). */
 void kfree_skb(struct net *net, struct sk_buff *skb);
 
 #endif

@@ -67,11 +67,13 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
     if (hlen < 0) {
         t->stats.unknown_proto++;
         net->mib.in_unknown_protos++;
-        goto drop;
+        kfree_skb_reason(net, skb, __func__, "unknown protocol");
+        return -ENOENT;
     }
     if (skb->len < (uint32_t)hlen || !l4_csum_ok(skb, proto)) {
         t->stats.csum_errors++;
-        goto drop;
+        kfree_skb_reason(net, skb, __func__, "L4 checksum error");
+        return -EINVAL;
     }
     be16 port = 0;
     if (proto == IPPROTO_TCP) {
@@ -86,11 +88,9 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
     const struct sock_bind *b = sock_lookup(t, proto, port);
     if (!b) {
         t->stats.no_socket++;
-        goto drop;
+        kfree_skb_reason(net, skb, __func__, "no socket");
+        return -ENOENT;
     }
     b->fn(net, skb, b->ctx);
     return 0;
-drop:
-    kfree_skb(net, skb);
-    return -ENOENT;
 }

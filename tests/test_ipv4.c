@@ -26,7 +26,7 @@ static void record_udp(struct net *net, struct sk_buff *skb, void *ctx)
     s->saddr = iph->saddr;
     s->daddr = iph->daddr;
     s->at = net_now(net);
-    kfree_skb(net, skb);
+    consume_skb(net, skb);
 }
 
 static void test_forwarded_ttl_and_checksum(void)

@@ -23,7 +23,7 @@ struct host *topo_host(struct world *w, const char *name, const char *const *ifa
         g_strfreev(ap);
         g_strfreev(kv);
     }
-    net_new(h);
+    net_new(h, NULL);
     return h;
 }
 

@@ -1,7 +1,16 @@
-/* The netfilter hook core. */
+/* The netfilter hook core: registration in traversal order and nf_hook_slow. */
 #include "model/netfilter/core.h"
 
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include <strings.h>
 #include "model/net.h"
+#include "model/trace.h"
+
+/* A hook that keeps answering NF_REPEAT would spin a 2.6-era kernel forever; the
+ * model gives up after this many calls and drops the packet, so a run ends. */
+#define NF_REPEAT_LIMIT 1000
 
 static const char *const hook_names[NF_INET_NUMHOOKS] = {
     "PRE_ROUTING", "LOCAL_IN", "FORWARD", "LOCAL_OUT", "POST_ROUTING",
@@ -12,10 +21,234 @@ const char *nf_hook_name(unsigned hook)
     return hook < NF_INET_NUMHOOKS ? hook_names[hook] : "?";
 }
 
-/* No hook function is registered anywhere yet: every point lets the packet through,
- * which is what the kernel's nf_hook does for a point with an empty list. */
+int nf_hook_parse(const char *s)
+{
+    static const char *const alt[NF_INET_NUMHOOKS] = {
+        "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+    };
+    if (strncasecmp(s, "NF_INET_", 8) == 0)
+        s += 8;
+    for (int i = 0; i < NF_INET_NUMHOOKS; i++)
+        if (strcasecmp(s, hook_names[i]) == 0 || strcasecmp(s, alt[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *nf_verdict_name(unsigned verdict)
+{
+    static const char *const names[] = { "DROP", "ACCEPT", "STOLEN", "QUEUE", "REPEAT", "STOP" };
+    unsigned code = verdict & NF_VERDICT_MASK;
+    return code <= NF_STOP ? names[code] : "UNKNOWN";
+}
+
+/* ---- registration ------------------------------------------------------------ */
+
+/* Where new ops go: after every entry that runs before them. Entries of lower
+ * priority always do; entries of equal priority do only in FIFO eras. */
+static unsigned insert_pos(const struct nf_hook_entries *e, int prio, enum nf_tie_rule tie)
+{
+    unsigned i = 0;
+    while (i < e->num && (e->ops[i]->priority < prio ||
+                          (tie == NF_TIE_FIFO && e->ops[i]->priority == prio)))
+        i++;
+    return i;
+}
+
+int nf_register_net_hook(struct net *net, const struct nf_hook_ops *ops)
+{
+    if (ops->hooknum >= NF_INET_NUMHOOKS || !ops->hook)
+        return -EINVAL;
+    struct nf_hook_entries *e = &net->hooks[ops->hooknum];
+    for (unsigned i = 0; i < e->num; i++)
+        if (e->ops[i] == ops)
+            return -EEXIST;
+    if (e->num >= NF_MAX_HOOK_ENTRIES)
+        return -E2BIG;
+    if (e->num == e->cap) {
+        e->cap = e->cap ? e->cap * 2 : 8;
+        e->ops = g_renew(const struct nf_hook_ops *, e->ops, e->cap);
+    }
+    unsigned pos = insert_pos(e, ops->priority, net->prof->tie);
+    memmove(&e->ops[pos + 1], &e->ops[pos], (e->num - pos) * sizeof e->ops[0]);
+    e->ops[pos] = ops;
+    e->num++;
+    return 0;
+}
+
+void nf_unregister_net_hook(struct net *net, const struct nf_hook_ops *ops)
+{
+    if (ops->hooknum >= NF_INET_NUMHOOKS)
+        return;
+    struct nf_hook_entries *e = &net->hooks[ops->hooknum];
+    for (unsigned i = 0; i < e->num; i++) {
+        if (e->ops[i] == ops) {
+            memmove(&e->ops[i], &e->ops[i + 1], (e->num - i - 1) * sizeof e->ops[0]);
+            e->num--;
+            return;
+        }
+    }
+}
+
+const struct nf_hook_entries *nf_hook_entries_of(const struct net *net, unsigned hook)
+{
+    return hook < NF_INET_NUMHOOKS ? &net->hooks[hook] : NULL;
+}
+
+void nf_hook_entries_free(struct nf_hook_entries *e)
+{
+    g_free(e->ops);
+    memset(e, 0, sizeof *e);
+}
+
+/* ---- traversal --------------------------------------------------------------- */
+
+/* Call one hook function, reporting the call to the trace sink when there is one. */
+static unsigned call_hook(const struct nf_hook_ops *ops, struct sk_buff *skb,
+                          const struct nf_hook_state *st)
+{
+    struct net *net = st->net;
+    if (!net->trace)
+        return ops->hook(ops->priv, skb, st);
+    struct trace_event ev = {
+        .time = net_now(net), .host = net->host->name, .pkt = skb->id, .flow = skb->flow,
+        .kind = TRACE_HOOK, .func = ops->name, .owner = ops->owner, .hook = (int)st->hook,
+        .priority = ops->priority,
+    };
+    trace_hdr_of(skb, &ev.before);
+    unsigned v = ops->hook(ops->priv, skb, st);
+    ev.verdict = v;
+    /* After STOLEN or QUEUE the packet may be gone: its headers are not read. */
+    unsigned code = v & net->prof->verdict_mask;
+    if (code == NF_STOLEN || code == NF_QUEUE)
+        ev.after = ev.before;
+    else
+        trace_hdr_of(skb, &ev.after);
+    net->trace->emit(net->trace->ctx, &ev);
+    return v;
+}
+
+static void count_verdict(struct net *net, unsigned hook, unsigned code)
+{
+    net->nf_verdicts[hook][code <= NF_STOP ? code : NF_STOP + 1]++;
+}
+
+/* A verdict the era's core does not act on: the kernel returns 0 and nobody owns
+ * the packet any more (it leaks). The model frees it and counts the leak. */
+static int nf_lost(struct net *net, struct sk_buff *skb, const char *why)
+{
+    trace_drop(net, skb, "nf_hook_slow", why);
+    net->nf_leaked++;
+    kfree_skb(net, skb);
+    return 0;
+}
+
+/* No nfqueue listener is modelled: a queued packet is dropped, or continues with
+ * the next hook when the era has the bypass flag and the verdict carries it. */
+static int nf_queue(struct net *net, struct sk_buff *skb, unsigned verdict)
+{
+    if (net->prof->queue_bypass && (verdict & NF_VERDICT_FLAG_QUEUE_BYPASS))
+        return 1;
+    trace_drop(net, skb, "nf_queue", "no queue listener");
+    kfree_skb(net, skb);
+    return 0;
+}
+
+static int nf_drop(struct net *net, struct sk_buff *skb, unsigned verdict)
+{
+    int err = net->prof->drop_errno ? -(int)(verdict >> NF_VERDICT_QBITS) : 0;
+    trace_drop(net, skb, "nf_hook_slow", "NF_DROP");
+    kfree_skb(net, skb);
+    return err ? err : -EPERM;
+}
+
+/* The 2.6.34 core compares whole verdict values (NF_DROP_ERR did not exist) and
+ * masks 16 bits only to recognise NF_QUEUE. */
+static int nf_legacy_verdict(struct net *net, struct sk_buff *skb, unsigned v, int *repeat)
+{
+    if (v == NF_ACCEPT)
+        return 2;                   /* next hook */
+    if (v == NF_STOP)
+        return 1;
+    if (v == NF_REPEAT) {
+        *repeat = 1;
+        return 2;
+    }
+    if (v == NF_DROP)
+        return nf_drop(net, skb, v);
+    if ((v & 0xffff) == NF_QUEUE) {
+        trace_drop(net, skb, "nf_queue", "no queue handler (QUEUE means DROP)");
+        kfree_skb(net, skb);
+        return 0;
+    }
+    if (v == NF_STOLEN)
+        return 0;
+    return nf_lost(net, skb, "unknown verdict");
+}
+
+/* The modern core switches on the low byte. Returns 2 to continue with the next
+ * hook, else nf_hook's result. */
+static int nf_modern_verdict(struct net *net, struct sk_buff *skb, unsigned v, int *repeat)
+{
+    const struct kernel_profile *p = net->prof;
+    switch (v & NF_VERDICT_MASK) {
+    case NF_ACCEPT:
+        return 2;
+    case NF_DROP:
+        return nf_drop(net, skb, v);
+    case NF_QUEUE:
+        return nf_queue(net, skb, v) == 1 ? 2 : 0;
+    case NF_STOLEN:
+        return 0;
+    case NF_REPEAT:
+        if (p->repeat_loops) {
+            *repeat = 1;
+            return 2;
+        }
+        return nf_lost(net, skb, "NF_REPEAT not handled by this era's core");
+    case NF_STOP:
+        if (p->stop_accepts)
+            return 1;
+        return nf_lost(net, skb, "NF_STOP not handled by this era's core");
+    default:
+        return nf_lost(net, skb, "unknown verdict");
+    }
+}
+
+static int nf_hook_slow(struct sk_buff *skb, const struct nf_hook_state *st,
+                        const struct nf_hook_entries *e)
+{
+    struct net *net = st->net;
+    bool legacy = net->prof->verdict_mask == 0xffff;
+    unsigned repeats = 0;
+    for (unsigned i = 0; i < e->num; i++) {
+        unsigned v = call_hook(e->ops[i], skb, st);
+        count_verdict(net, st->hook, v & net->prof->verdict_mask & 0xff);
+        int repeat = 0;
+        int r = legacy ? nf_legacy_verdict(net, skb, v, &repeat)
+                       : nf_modern_verdict(net, skb, v, &repeat);
+        if (r != 2)
+            return r;
+        if (repeat) {
+            if (++repeats == NF_REPEAT_LIMIT) {
+                trace_drop(net, skb, "nf_hook_slow", "NF_REPEAT loop, given up");
+                net->nf_leaked++;
+                kfree_skb(net, skb);
+                return 0;
+            }
+            i--;                    /* call the same hook again */
+        }
+    }
+    return 1;
+}
+
 int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_device *in,
             struct net_device *out, nf_okfn okfn)
 {
-    return 1;
+    const struct nf_hook_entries *e = &net->hooks[hook];
+    if (e->num == 0)
+        return 1;
+    struct nf_hook_state st = {
+        .hook = hook, .pf = NFPROTO_IPV4, .in = in, .out = out, .net = net, .okfn = okfn,
+    };
+    return nf_hook_slow(skb, &st, e);
 }

@@ -1,11 +1,15 @@
-/* The netfilter hook core: the five IPv4 hook points and the NF_HOOK wrappers the
- * IPv4 path calls. nf_hook returns 1 when the packet may continue (the caller then
- * runs okfn), anything else when the hooks consumed it: a negative errno for a
- * drop, 0 for stolen or queued. With no hook registered at a point it returns 1 at
- * once, as the kernel does. */
+/* The netfilter hook core: registration of hook functions at the five IPv4 hook
+ * points, ordered by priority with the kernel era's tie rule, and the traversal
+ * (nf_hook_slow) with each era's verdict semantics.
+ *
+ * nf_hook returns 1 when the packet may continue (the caller then runs okfn),
+ * anything else when the hooks consumed it: a negative errno for a drop, 0 for
+ * stolen or queued. With no hook registered at a point it returns 1 at once. */
 #ifndef IPVSIM_MODEL_NETFILTER_CORE_H
 #define IPVSIM_MODEL_NETFILTER_CORE_H
 
+#include <limits.h>
+#include <stdint.h>
 #include "sim/skb.h"
 
 struct net;
@@ -20,7 +24,86 @@ enum nf_inet_hooks {
     NF_INET_NUMHOOKS
 };
 
+#define NFPROTO_IPV4 2
+
+/* Verdicts: the code is the low byte (2.6.34: the low 16 bits), the upper 16 bits
+ * carry the queue number or a negative errno, bit 15 the queue-bypass flag. */
+enum {
+    NF_DROP = 0,
+    NF_ACCEPT = 1,
+    NF_STOLEN = 2,
+    NF_QUEUE = 3,
+    NF_REPEAT = 4,
+    NF_STOP = 5,
+};
+#define NF_VERDICT_MASK 0x000000ffu
+#define NF_VERDICT_QMASK 0xffff0000u
+#define NF_VERDICT_QBITS 16
+#define NF_VERDICT_FLAG_QUEUE_BYPASS 0x00008000u
+#define NF_QUEUE_NR(x) ((((unsigned)(x) << 16) & NF_VERDICT_QMASK) | NF_QUEUE)
+#define NF_DROP_ERR(x) (((unsigned)(-(x))) << 16)   /* x is a negative errno */
+
+/* enum nf_ip_hook_priorities */
+#define NF_IP_PRI_FIRST INT_MIN
+#define NF_IP_PRI_RAW_BEFORE_DEFRAG (-450)
+#define NF_IP_PRI_CONNTRACK_DEFRAG (-400)
+#define NF_IP_PRI_RAW (-300)
+#define NF_IP_PRI_SELINUX_FIRST (-225)
+#define NF_IP_PRI_CONNTRACK (-200)
+#define NF_IP_PRI_MANGLE (-150)
+#define NF_IP_PRI_NAT_DST (-100)
+#define NF_IP_PRI_FILTER 0
+#define NF_IP_PRI_SECURITY 50
+#define NF_IP_PRI_NAT_SRC 100
+#define NF_IP_PRI_SELINUX_LAST 225
+#define NF_IP_PRI_CONNTRACK_HELPER 300
+#define NF_IP_PRI_CONNTRACK_CONFIRM INT_MAX
+#define NF_IP_PRI_LAST INT_MAX
+
+#define NF_MAX_HOOK_ENTRIES 1024    /* MAX_HOOK_COUNT; one more is -E2BIG */
+
 typedef int (*nf_okfn)(struct net *net, struct sk_buff *skb);
+
+struct nf_hook_state {
+    unsigned hook;
+    uint8_t pf;
+    struct net_device *in, *out;
+    struct net *net;
+    nf_okfn okfn;
+};
+
+typedef unsigned (*nf_hookfn)(void *priv, struct sk_buff *skb, const struct nf_hook_state *state);
+
+/* One registration. name is the hook function's kernel name as a trace shows it
+ * ("ipv4_conntrack_in", "ip_vs_in_hook"); owner the module ("nf_conntrack",
+ * "iptable_filter", "ip_vs", "user"). The registrant keeps the struct alive while
+ * it is registered. */
+struct nf_hook_ops {
+    nf_hookfn hook;
+    const char *name;
+    const char *owner;
+    void *priv;
+    uint8_t pf;
+    unsigned hooknum;
+    int priority;
+};
+
+/* The ordered entries of one hook point. */
+struct nf_hook_entries {
+    uint16_t num, cap;
+    const struct nf_hook_ops **ops;
+};
+
+/* Register at ops->hooknum in traversal order: after every entry of lower priority,
+ * and among equal priorities first (LIFO eras) or last (FIFO eras). Returns 0,
+ * -E2BIG past NF_MAX_HOOK_ENTRIES, -EINVAL for a bad hook number, -EEXIST if these
+ * very ops are already registered. */
+int nf_register_net_hook(struct net *net, const struct nf_hook_ops *ops);
+/* Unregistering never fails; unknown ops are ignored. */
+void nf_unregister_net_hook(struct net *net, const struct nf_hook_ops *ops);
+
+const struct nf_hook_entries *nf_hook_entries_of(const struct net *net, unsigned hook);
+void nf_hook_entries_free(struct nf_hook_entries *e);
 
 int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_device *in,
             struct net_device *out, nf_okfn okfn);
@@ -39,6 +122,9 @@ static inline int NF_HOOK_COND(unsigned hook, struct net *net, struct sk_buff *s
     return cond ? NF_HOOK(hook, net, skb, in, out, okfn) : okfn(net, skb);
 }
 
-const char *nf_hook_name(unsigned hook);
+const char *nf_hook_name(unsigned hook);             /* "PRE_ROUTING" ... */
+/* Parse "PRE_ROUTING", "prerouting", "NF_INET_PRE_ROUTING" ...; -1 if unknown. */
+int nf_hook_parse(const char *s);
+const char *nf_verdict_name(unsigned verdict);        /* "ACCEPT", "DROP", ... */
 
 #endif

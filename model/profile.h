@@ -1,0 +1,49 @@
+/* Kernel eras as data. One binary simulates every era: a profile says how hooks tie
+ * at equal priority, what the core does with each verdict, which built-in hook
+ * functions exist where, and how they register. A scenario chooses with "kernel". */
+#ifndef IPVSIM_MODEL_PROFILE_H
+#define IPVSIM_MODEL_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum nf_tie_rule {
+    NF_TIE_FIFO,                    /* <= 4.13: a new hook goes after equal priorities */
+    NF_TIE_LIFO,                    /* >= 4.14: before them */
+};
+
+/* Which IPVS hook table an era has (the functions, points and priorities are in
+ * the IPVS model). */
+enum ipvs_era {
+    IPVS_ERA_OLD,                   /* 2.6.x: ip_vs_in LOCAL_IN 100, ip_vs_post_routing, no LOCAL_OUT */
+    IPVS_ERA_MIDDLE,                /* 2.6.36 .. 5.15: ip_vs_reply4, ip_vs_remote_request4, ... */
+    IPVS_ERA_NEW,                   /* 5.16+: ip_vs_in_hook / ip_vs_out_hook */
+};
+
+struct kernel_profile {
+    const char *name;               /* "2.6.34", "4.9", "5.10", "6.x" */
+    const char *description;
+    enum nf_tie_rule tie;
+    /* nf_hook_slow */
+    uint32_t verdict_mask;          /* 0xffff in 2.6.34, 0xff later */
+    bool stop_accepts;              /* NF_STOP: accept and skip the remaining hooks */
+    bool repeat_loops;              /* NF_REPEAT: call the same hook again */
+    bool drop_errno;                /* NF_DROP_ERR decoded; else every drop is -EPERM */
+    bool queue_bypass;              /* NF_VERDICT_FLAG_QUEUE_BYPASS honoured */
+    /* built-ins */
+    bool lazy_conntrack;            /* conntrack/defrag/NAT hooks registered on first use */
+    bool conntrack_helper_hook;     /* separate ipv4_helper at IN/POST 300 (3.x .. 5.0) */
+    bool nat_input_chain;           /* the nat table has an INPUT chain (2.6.36+) */
+    bool nat_core_private_list;     /* nat chains live inside the NAT core's hooks (4.18+) */
+    bool postrouting_has_indev;     /* POST_ROUTING's state->in is the input device */
+    enum ipvs_era ipvs;
+    bool ipvs_lazy_hooks;           /* hooks registered with the first service (~4.20+) */
+};
+
+/* The profile named name ("6.x" also answers to "6", "6.1", "latest"...), or NULL. */
+const struct kernel_profile *kernel_profile_find(const char *name);
+const struct kernel_profile *kernel_profile_default(void);     /* "6.x" */
+/* The known profiles, NULL-terminated, oldest first. */
+const struct kernel_profile *const *kernel_profiles(void);
+
+#endif

@@ -1,0 +1,61 @@
+/* The trace sink: every stack function a packet enters, every hook function called
+ * (with priority, owner and verdict, and the header fields before and after), and
+ * the IPVS decisions are reported here. `ipvsim trace`, `check` and the metrics
+ * consume it. With no sink installed (net->trace NULL) nothing is built or called. */
+#ifndef IPVSIM_MODEL_TRACE_H
+#define IPVSIM_MODEL_TRACE_H
+
+#include <stdint.h>
+#include "sim/proto.h"
+#include "sim/time.h"
+
+struct sk_buff;
+struct net;
+
+/* The header fields a trace line shows. */
+struct trace_hdr {
+    be32 saddr, daddr;
+    be16 sport, dport;              /* TCP/UDP ports; ICMP: type, code */
+    uint8_t proto, ttl;
+    uint16_t tot_len;
+    uint32_t mark;
+    uint8_t tcp_flags;
+    be32 outer_saddr, outer_daddr;  /* IPIP outer header, 0 when none */
+};
+
+enum trace_kind {
+    TRACE_FUNC,                     /* a stack function: ip_rcv, ip_forward, ... */
+    TRACE_HOOK,                     /* a hook function call and its verdict */
+    TRACE_DROP,                     /* a packet freed by the stack, with a reason */
+    TRACE_NOTE,                     /* a decision: conntrack, NAT, IPVS, route */
+};
+
+struct trace_event {
+    sim_time_t time;
+    const char *host;
+    uint64_t pkt;                   /* skb->id */
+    uint64_t flow;                  /* skb->flow: conversation tag */
+    enum trace_kind kind;
+    const char *func;               /* function name */
+    const char *owner;              /* module, for hooks */
+    int hook;                       /* NF_INET_*, or -1 */
+    int priority;
+    unsigned verdict;               /* raw verdict, for hooks */
+    const char *detail;             /* a short text (drop reason, decision) or NULL */
+    struct trace_hdr before, after; /* after == before when nothing changed */
+};
+
+struct trace_sink {
+    void (*emit)(void *ctx, const struct trace_event *ev);
+    void *ctx;
+};
+
+/* Snapshot the headers of the IPv4 packet at skb's network header. */
+void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out);
+
+/* Helpers the model calls; each is a no-op when net has no sink. */
+void trace_func(struct net *net, const struct sk_buff *skb, const char *func);
+void trace_drop(struct net *net, const struct sk_buff *skb, const char *func, const char *reason);
+void trace_note(struct net *net, const struct sk_buff *skb, const char *func, const char *detail);
+
+#endif

@@ -1,0 +1,400 @@
+/* Building IPv4/TCP/UDP/ICMP packets into skbs, and parsing frames off the wire.
+ *
+ * The builders write real header bytes with valid checksums; virtual payload only
+ * counts in the lengths (it reads as zeros, so it adds nothing to a sum). The parser
+ * treats every byte as hostile: it reads through a bounds-checked view that answers
+ * zero for the virtual bytes between len and wire_len, and never touches memory at or
+ * after len. */
+#include "sim/pkt.h"
+
+#include <stddef.h>
+#include <string.h>
+#include "sim/csum.h"
+
+#define IP4_HLEN      20u
+#define TCP_HLEN      20u
+#define TCP_MSS_LEN   4u            /* kind 2, length 4, 16-bit MSS */
+#define TCPOPT_MSS    2u
+#define UDP_HLEN      8u
+#define ICMP_HLEN     8u
+#define IP_MAX_LEN    65535u
+
+/* ---- building ------------------------------------------------------------------ */
+
+/* Can a packet with real bytes 'real' and virtual bytes 'virt' be written at data? */
+static bool pkt_fits(const struct sk_buff *skb, uint32_t real, uint32_t virt)
+{
+    if (real > SKB_BUF_SIZE - skb_headroom(skb))
+        return false;
+    return (uint64_t)real + virt <= IP_MAX_LEN;
+}
+
+/* Write the IPv4 header at p (20 bytes, already zeroed) with its checksum. */
+static void put_ip4(uint8_t *p, const struct ip4_spec *ip, uint8_t proto, uint32_t tot_len)
+{
+    struct iphdr *iph = (struct iphdr *)p;
+    iph->ihl_version = 0x40 | (IP4_HLEN / 4);
+    iph->tos = ip->tos;
+    iph->tot_len = htons((uint16_t)tot_len);
+    iph->id = ip->id;
+    iph->frag_off = ip->df ? htons(IP_DF) : 0;
+    iph->ttl = ip->ttl ? ip->ttl : 64;
+    iph->protocol = proto;
+    iph->saddr = ip->saddr;
+    iph->daddr = ip->daddr;
+    ip_send_check(iph);
+}
+
+/* Set the metadata once a packet with 'real' bytes at data is written. */
+static void pkt_finish(struct sk_buff *skb, uint32_t real, uint32_t virt)
+{
+    skb->len = real;
+    skb->data_len = virt;
+    skb_reset_network_header(skb);
+    skb->transport_header = (uint16_t)(skb->network_header + IP4_HLEN);
+    skb->protocol = ETH_P_IP;
+}
+
+/* The L4 checksum over l4_real real bytes at l4 (check field zero) of an L4 segment
+ * l4_len bytes long; the rest are virtual zeros. */
+static sum16 l4_csum(const struct iphdr *iph, uint8_t proto, const uint8_t *l4, uint32_t l4_real,
+                     uint32_t l4_len)
+{
+    wsum s = csum_partial(l4, l4_real, 0);
+    if (proto == IPPROTO_ICMP)
+        return csum_fold(s);
+    sum16 c = csum_tcpudp_magic(iph->saddr, iph->daddr, l4_len, proto, s);
+    if (proto == IPPROTO_UDP && c == 0)
+        c = CSUM_MANGLED_0;
+    return c;
+}
+
+bool pkt_build_tcp(struct sk_buff *skb, const struct ip4_spec *ip, const struct tcp_spec *tcp,
+                   uint32_t payload_len)
+{
+    uint32_t thl = TCP_HLEN + (tcp->mss ? TCP_MSS_LEN : 0);
+    uint32_t real = IP4_HLEN + thl;
+    if (!pkt_fits(skb, real, payload_len))
+        return false;
+    uint8_t *p = skb->data;
+    memset(p, 0, real);
+    put_ip4(p, ip, IPPROTO_TCP, real + payload_len);
+
+    struct tcphdr *th = (struct tcphdr *)(p + IP4_HLEN);
+    th->source = tcp->sport;
+    th->dest = tcp->dport;
+    th->seq = htonl(tcp->seq);
+    th->ack_seq = htonl(tcp->ack);
+    th->doff_res = (uint8_t)((thl / 4) << 4);
+    th->flags = tcp->flags;
+    th->window = htons(tcp->window);
+    if (tcp->mss) {
+        uint8_t *opt = p + IP4_HLEN + TCP_HLEN;
+        opt[0] = TCPOPT_MSS;
+        opt[1] = TCP_MSS_LEN;
+        opt[2] = (uint8_t)(tcp->mss >> 8);
+        opt[3] = (uint8_t)tcp->mss;
+    }
+    th->check = l4_csum((const struct iphdr *)p, IPPROTO_TCP, (const uint8_t *)th, thl,
+                        thl + payload_len);
+    pkt_finish(skb, real, payload_len);
+    return true;
+}
+
+/* UDP with 'data_real' real payload bytes (from data, or zeros when data is NULL)
+ * followed by 'virt' virtual ones. */
+static bool build_udp(struct sk_buff *skb, const struct ip4_spec *ip, be16 sport, be16 dport,
+                      const void *data, uint32_t data_real, uint32_t virt)
+{
+    uint32_t real = IP4_HLEN + UDP_HLEN + data_real;
+    if (data_real > IP_MAX_LEN || !pkt_fits(skb, real, virt))
+        return false;
+    uint8_t *p = skb->data;
+    memset(p, 0, IP4_HLEN + UDP_HLEN);
+    if (data_real) {
+        if (data)
+            memcpy(p + IP4_HLEN + UDP_HLEN, data, data_real);
+        else
+            memset(p + IP4_HLEN + UDP_HLEN, 0, data_real);
+    }
+    uint32_t ulen = UDP_HLEN + data_real + virt;
+    put_ip4(p, ip, IPPROTO_UDP, IP4_HLEN + ulen);
+
+    struct udphdr *uh = (struct udphdr *)(p + IP4_HLEN);
+    uh->source = sport;
+    uh->dest = dport;
+    uh->len = htons((uint16_t)ulen);
+    uh->check = l4_csum((const struct iphdr *)p, IPPROTO_UDP, (const uint8_t *)uh,
+                        UDP_HLEN + data_real, ulen);
+    pkt_finish(skb, real, virt);
+    return true;
+}
+
+bool pkt_build_udp(struct sk_buff *skb, const struct ip4_spec *ip, be16 sport, be16 dport,
+                   uint32_t payload_len)
+{
+    return build_udp(skb, ip, sport, dport, NULL, 0, payload_len);
+}
+
+bool pkt_build_udp_data(struct sk_buff *skb, const struct ip4_spec *ip, be16 sport, be16 dport,
+                        const void *payload, uint32_t payload_len)
+{
+    return build_udp(skb, ip, sport, dport, payload, payload_len, 0);
+}
+
+bool pkt_build_icmp(struct sk_buff *skb, const struct ip4_spec *ip, uint8_t type, uint8_t code,
+                    be32 rest, const void *body, uint32_t body_len)
+{
+    if (body_len > IP_MAX_LEN)
+        return false;
+    uint32_t real = IP4_HLEN + ICMP_HLEN + body_len;
+    if (!pkt_fits(skb, real, 0))
+        return false;
+    uint8_t *p = skb->data;
+    memset(p, 0, IP4_HLEN + ICMP_HLEN);
+    if (body_len) {
+        if (body)
+            memcpy(p + IP4_HLEN + ICMP_HLEN, body, body_len);
+        else
+            memset(p + IP4_HLEN + ICMP_HLEN, 0, body_len);
+    }
+    put_ip4(p, ip, IPPROTO_ICMP, real);
+
+    struct icmphdr *ih = (struct icmphdr *)(p + IP4_HLEN);
+    ih->type = type;
+    ih->code = code;
+    ih->un.gateway = rest;
+    ih->checksum = l4_csum((const struct iphdr *)p, IPPROTO_ICMP, (const uint8_t *)ih,
+                           ICMP_HLEN + body_len, ICMP_HLEN + body_len);
+    pkt_finish(skb, real, 0);
+    return true;
+}
+
+bool eth_push(struct sk_buff *skb, const uint8_t src[ETH_ALEN], const uint8_t dst[ETH_ALEN],
+              uint16_t ethertype)
+{
+    uint8_t *p = skb_push(skb, ETH_HLEN);
+    if (!p)
+        return false;
+    struct ethhdr *eh = (struct ethhdr *)p;
+    memcpy(eh->h_dest, dst, ETH_ALEN);
+    memcpy(eh->h_source, src, ETH_ALEN);
+    eh->h_proto = htons(ethertype);
+    skb_reset_mac_header(skb);
+    skb->protocol = ethertype;
+    return true;
+}
+
+bool pkt_l4_checksum(struct sk_buff *skb)
+{
+    if (skb->network_header == SKB_NO_HDR)
+        return false;
+    /* Offsets from head: real bytes end at real_end, the wire at wire_end. */
+    uint32_t nh = skb->network_header;
+    uint32_t real_end = skb_headroom(skb) + skb->len;
+    uint64_t wire_end = (uint64_t)real_end + skb->data_len;
+    if (nh + IP4_HLEN > real_end)
+        return false;
+    const struct iphdr *iph = (const struct iphdr *)(skb->head + nh);
+    uint32_t hl = ip_hdrlen(iph);
+    uint32_t tot = ntohs(iph->tot_len);
+    if (ip_version(iph) != 4 || hl < IP4_HLEN || tot < hl || nh + tot > wire_end)
+        return false;
+    if (ntohs(iph->frag_off) & (IP_MF | IP_OFFSET))
+        return false;
+
+    uint32_t l4 = nh + hl;
+    uint32_t l4_len = tot - hl;
+    uint32_t avail = l4 < real_end ? real_end - l4 : 0;
+    uint32_t l4_real = l4_len < avail ? l4_len : avail;
+    uint8_t *p = skb->head + l4;
+    uint32_t check_off, min_hdr;
+    switch (iph->protocol) {
+    case IPPROTO_TCP:
+        check_off = offsetof(struct tcphdr, check);
+        min_hdr = TCP_HLEN;
+        break;
+    case IPPROTO_UDP: {
+        check_off = offsetof(struct udphdr, check);
+        min_hdr = UDP_HLEN;
+        if (l4_real < min_hdr)
+            return false;
+        /* Sum the UDP datagram as its own length field says, when that is sane. */
+        uint32_t ulen = ntohs(((const struct udphdr *)p)->len);
+        if (ulen >= UDP_HLEN && ulen <= l4_len) {
+            l4_len = ulen;
+            if (l4_real > ulen)
+                l4_real = ulen;
+        }
+        break;
+    }
+    case IPPROTO_ICMP:
+        check_off = offsetof(struct icmphdr, checksum);
+        min_hdr = ICMP_HLEN;
+        break;
+    default:
+        return false;
+    }
+    if (l4_real < min_hdr)
+        return false;
+    memset(p + check_off, 0, sizeof(sum16));
+    sum16 c = l4_csum(iph, iph->protocol, p, l4_real, l4_len);
+    memcpy(p + check_off, &c, sizeof c);
+    return true;
+}
+
+/* ---- parsing ------------------------------------------------------------------- */
+
+/* A frame: len real bytes at p, then virtual zeros up to wire. */
+struct view {
+    const uint8_t *p;
+    uint32_t len;
+    uint32_t wire;
+};
+
+static uint8_t v8(const struct view *v, uint32_t off)
+{
+    return off < v->len ? v->p[off] : 0;
+}
+
+/* A 16-bit field in host order. */
+static uint16_t v16(const struct view *v, uint32_t off)
+{
+    return (uint16_t)(v8(v, off) << 8 | v8(v, off + 1));
+}
+
+/* n bytes as they lie (network order kept). */
+static void vraw(const struct view *v, uint32_t off, void *dst, uint32_t n)
+{
+    uint8_t *d = dst;
+    for (uint32_t i = 0; i < n; i++)
+        d[i] = v8(v, off + i);
+}
+
+/* Add n bytes from off to sum; the virtual ones are zeros and add nothing. The real
+ * part is the last piece summed, so an odd length there is padded correctly. */
+static wsum vsum(const struct view *v, uint32_t off, uint32_t n, wsum sum)
+{
+    if (off >= v->len)
+        return sum;
+    uint32_t real = v->len - off;
+    if (real > n)
+        real = n;
+    return csum_partial(v->p + off, real, sum);
+}
+
+enum pkt_err pkt_parse(const uint8_t *frame, uint32_t len, uint32_t wire_len, struct pkt_info *out)
+{
+    struct pkt_info scratch;
+    if (!out)
+        out = &scratch;
+    memset(out, 0, sizeof *out);
+    if (!frame)
+        len = 0;
+    if (wire_len < len)
+        wire_len = len;
+    const struct view v = { frame, len, wire_len };
+    const struct view *vp = &v;
+
+    if (wire_len < ETH_HLEN)
+        return PKT_ETH_SHORT;
+    out->ethertype = v16(vp, 12);
+    if (out->ethertype != ETH_P_IP)
+        return PKT_NOT_IP;
+
+    const uint32_t l3 = ETH_HLEN;
+    const uint32_t room = wire_len - l3;
+    out->l3_off = (uint16_t)l3;
+    if (room < IP4_HLEN)
+        return PKT_IP_SHORT;
+    uint8_t vihl = v8(vp, l3);
+    if ((vihl >> 4) != 4)
+        return PKT_IP_VERSION;
+    uint32_t hl = (vihl & 0x0fu) * 4u;
+    if (hl < IP4_HLEN || hl > room)
+        return PKT_IP_IHL;
+    uint32_t tot = v16(vp, l3 + 2);
+    if (tot < hl || tot > room)
+        return PKT_IP_TOTLEN;
+
+    const uint32_t l4 = l3 + hl;
+    out->l4_off = (uint16_t)l4;
+    out->proto = v8(vp, l3 + 9);
+    out->ip_len = tot;
+    out->l4_len = tot - hl;
+    out->fragment = (v16(vp, l3 + 6) & (IP_MF | IP_OFFSET)) != 0;
+    vraw(vp, l3 + 12, &out->saddr, sizeof out->saddr);
+    vraw(vp, l3 + 16, &out->daddr, sizeof out->daddr);
+    if (csum_fold(vsum(vp, l3, hl, 0)) != 0)
+        return PKT_IP_CSUM;
+    if (out->fragment)
+        return PKT_OK;
+
+    const uint32_t l4_len = out->l4_len;
+    wsum s;
+    switch (out->proto) {
+    case IPPROTO_TCP: {
+        if (l4_len < TCP_HLEN)
+            return PKT_L4_SHORT;
+        uint32_t doff = (v8(vp, l4 + 12) >> 4) * 4u;
+        if (doff < TCP_HLEN || doff > l4_len)
+            return PKT_L4_SHORT;
+        vraw(vp, l4, &out->sport, sizeof out->sport);
+        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
+        out->tcp_flags = v8(vp, l4 + 13);
+        s = vsum(vp, l4, l4_len, 0);
+        if (csum_tcpudp_magic(out->saddr, out->daddr, l4_len, IPPROTO_TCP, s) != 0)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    case IPPROTO_UDP: {
+        if (l4_len < UDP_HLEN)
+            return PKT_L4_SHORT;
+        uint32_t ulen = v16(vp, l4 + 4);
+        if (ulen < UDP_HLEN || ulen > l4_len)
+            return PKT_L4_SHORT;
+        vraw(vp, l4, &out->sport, sizeof out->sport);
+        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
+        if (v16(vp, l4 + 6) == 0)
+            return PKT_OK;          /* sender computed no checksum */
+        s = vsum(vp, l4, ulen, 0);
+        if (csum_tcpudp_magic(out->saddr, out->daddr, ulen, IPPROTO_UDP, s) != 0)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    case IPPROTO_ICMP: {
+        if (l4_len < ICMP_HLEN)
+            return PKT_L4_SHORT;
+        uint8_t type = v8(vp, l4);
+        if (type == ICMP_ECHO || type == ICMP_ECHOREPLY)
+            vraw(vp, l4 + 4, &out->sport, sizeof out->sport);
+        if (csum_fold(vsum(vp, l4, l4_len, 0)) != 0)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    default:
+        return PKT_OK;              /* other protocols (IPIP...) are not looked into */
+    }
+}
+
+enum pkt_err pkt_parse_skb(const struct sk_buff *skb, struct pkt_info *out)
+{
+    return pkt_parse(skb->data, skb->len, skb_wire_len(skb), out);
+}
+
+const char *pkt_err_str(enum pkt_err e)
+{
+    switch (e) {
+    case PKT_OK:         return "ok";
+    case PKT_ETH_SHORT:  return "frame shorter than an Ethernet header";
+    case PKT_NOT_IP:     return "not IPv4";
+    case PKT_IP_SHORT:   return "shorter than an IPv4 header";
+    case PKT_IP_VERSION: return "IP version is not 4";
+    case PKT_IP_IHL:     return "bad IP header length";
+    case PKT_IP_TOTLEN:  return "bad IP total length";
+    case PKT_IP_CSUM:    return "bad IP header checksum";
+    case PKT_L4_SHORT:   return "truncated or malformed L4 header";
+    case PKT_L4_CSUM:    return "bad L4 checksum";
+    }
+    return "unknown parse error";
+}

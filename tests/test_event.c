@@ -1,0 +1,553 @@
+/* Tests for the event queue (sim/event.c) and the event loop that drives it. */
+#include <stdlib.h>
+#include <string.h>
+#include "tests/testutil.h"
+#include "sim/event.h"
+#include "sim/sim.h"
+
+/* A fixed-seed generator of our own, so these tests do not depend on sim/rng.c. */
+static uint64_t mix_state;
+
+static void mix_seed(uint64_t seed)
+{
+    mix_state = seed;
+}
+
+static uint64_t mix_next(void)
+{
+    uint64_t z = (mix_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t mix_below(uint64_t n)
+{
+    return mix_next() % n;
+}
+
+/* A delay that lands on every level: often 0 (equal times), often tiny, sometimes
+ * huge. */
+static sim_time_t mixed_delay(void)
+{
+    switch (mix_below(6)) {
+    case 0:  return 0;
+    case 1:  return (sim_time_t)mix_below(64);
+    case 2:  return (sim_time_t)mix_below(5000);
+    case 3:  return (sim_time_t)mix_below(1000000);
+    case 4:  return (sim_time_t)mix_below((uint64_t)1 << 40);
+    default: return (sim_time_t)mix_below(8);
+    }
+}
+
+static void dummy_fn(struct sim *s, void *obj, uint64_t arg)
+{
+    (void)s; (void)obj; (void)arg;
+}
+
+static sim_event_id push(struct evq *q, sim_time_t t, uint64_t arg)
+{
+    return evq_push(q, t, dummy_fn, NULL, arg);
+}
+
+/* Pop without a limit; the test fails (and returns UINT64_MAX) when empty. */
+static uint64_t pop_arg(struct evq *q, sim_time_t *t)
+{
+    struct evq_item it;
+    if (!evq_pop(q, SIM_TIME_MAX, &it)) {
+        CU_FAIL("queue unexpectedly empty");
+        return UINT64_MAX;
+    }
+    if (t)
+        *t = it.time;
+    return it.arg;
+}
+
+/* ---- ordering ------------------------------------------------------------------- */
+
+struct ref_ev {
+    sim_time_t time;
+    uint64_t seq;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const struct ref_ev *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return x->seq < y->seq ? -1 : (x->seq > y->seq);
+}
+
+static void test_random_order(void)
+{
+    enum { N = 20000 };
+    struct ref_ev *ref = malloc(N * sizeof *ref);
+    struct evq q;
+    evq_init(&q);
+    mix_seed(1);
+    for (uint64_t i = 0; i < N; i++) {
+        /* Narrow ranges give many ties, wide ones spread over the levels. */
+        sim_time_t t = (i % 3 == 0) ? (sim_time_t)mix_below(100)
+                                    : (sim_time_t)mix_below((uint64_t)1 << (i % 48 + 1));
+        ref[i] = (struct ref_ev){ t, i };
+        CU_ASSERT_NOT_EQUAL(push(&q, t, i), 0);
+    }
+    qsort(ref, N, sizeof *ref, cmp_ref);
+    CU_ASSERT_EQUAL(evq_count(&q), N);
+    for (uint64_t i = 0; i < N; i++) {
+        sim_time_t t;
+        CU_ASSERT_EQUAL(evq_peek_time(&q), ref[i].time);
+        uint64_t arg = pop_arg(&q, &t);
+        CU_ASSERT_EQUAL(t, ref[i].time);
+        CU_ASSERT_EQUAL(arg, ref[i].seq);
+        if (arg != ref[i].seq)
+            break;
+    }
+    CU_ASSERT_EQUAL(evq_count(&q), 0);
+    CU_ASSERT_EQUAL(evq_peek_time(&q), SIM_TIME_MAX);
+    evq_destroy(&q);
+    free(ref);
+}
+
+static void test_extreme_times(void)
+{
+    struct evq q;
+    evq_init(&q);
+    /* Before the first pop any time is allowed, negative ones included. */
+    push(&q, SIM_TIME_MAX, 0);
+    push(&q, 3, 1);
+    push(&q, -5, 2);
+    push(&q, INT64_MIN, 3);
+    push(&q, 0, 4);
+    push(&q, SIM_TIME_MAX, 5);
+    uint64_t want[] = { 3, 2, 4, 1, 0, 5 };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), want[i]);
+    CU_ASSERT_EQUAL(evq_count(&q), 0);
+    evq_destroy(&q);
+}
+
+/* Events of one time pushed at different moments are filed relative to different
+ * `last` values, some far away (high level) and some near; they must still run in
+ * insertion order. */
+static void test_fifo_across_levels(void)
+{
+    const sim_time_t T = 5 * 262144 + 3 * 4096 + 7 * 64 + 9;   /* digits 5,3,7,9 */
+    struct evq q;
+    evq_init(&q);
+    push(&q, 0, 100);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 100);                    /* last = 0 */
+    push(&q, T, 0);                                             /* level 3 */
+    push(&q, T + 1, 50);
+    push(&q, T, 1);
+    /* Step last towards T one digit at a time, pushing more at T after each step,
+     * so that later copies are filed while the earlier ones sit at other levels. */
+    sim_time_t steps[] = { 5 * 262144, 5 * 262144 + 3 * 4096, T - 2, T - 1 };
+    uint64_t arg = 2;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        push(&q, steps[i], 200 + i);
+        push(&q, T, arg++);
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), 200 + i);
+        push(&q, T, arg++);
+    }
+    for (uint64_t a = 0; a < arg; a++) {
+        sim_time_t t;
+        CU_ASSERT_EQUAL(pop_arg(&q, &t), a);
+        CU_ASSERT_EQUAL(t, T);
+    }
+    /* T + 1 was filed far away at the start; a copy pushed now lands behind it. */
+    push(&q, T + 1, 999);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 50);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 999);
+    CU_ASSERT_EQUAL(evq_count(&q), 0);
+    evq_destroy(&q);
+}
+
+static void test_fifo_many_equal(void)
+{
+    struct evq q;
+    evq_init(&q);
+    for (uint64_t i = 0; i < 1000; i++)
+        push(&q, (sim_time_t)(i % 4) * 1000000, i);
+    for (uint64_t r = 0; r < 4; r++)
+        for (uint64_t i = r; i < 1000; i += 4)
+            CU_ASSERT_EQUAL(pop_arg(&q, NULL), i);
+    evq_destroy(&q);
+}
+
+/* ---- cancel --------------------------------------------------------------------- */
+
+static void test_cancel_positions(void)
+{
+    struct evq q;
+    evq_init(&q);
+    sim_event_id id[6];
+    /* Equal times share a slot: 0..5 form one list. */
+    for (uint64_t i = 0; i < 6; i++)
+        id[i] = push(&q, 1000, i);
+    CU_ASSERT_TRUE(evq_cancel(&q, id[0]));      /* head */
+    CU_ASSERT_TRUE(evq_cancel(&q, id[3]));      /* middle */
+    CU_ASSERT_TRUE(evq_cancel(&q, id[5]));      /* tail */
+    CU_ASSERT_FALSE(evq_cancel(&q, id[3]));     /* double cancel */
+    CU_ASSERT_EQUAL(evq_count(&q), 3);
+    push(&q, 1000, 6);                           /* appends after the new tail */
+    uint64_t want[] = { 1, 2, 4, 6 };
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), want[i]);
+    CU_ASSERT_FALSE(evq_cancel(&q, id[1]));     /* already ran */
+    CU_ASSERT_FALSE(evq_cancel(&q, 0));
+    CU_ASSERT_FALSE(evq_cancel(&q, ((uint64_t)1 << 32) | 12345));  /* never issued */
+    CU_ASSERT_EQUAL(evq_count(&q), 0);
+    evq_destroy(&q);
+}
+
+static void test_cancel_only_event_of_slot(void)
+{
+    struct evq q;
+    evq_init(&q);
+    sim_event_id a = push(&q, 10, 0);
+    sim_event_id b = push(&q, 5000000, 1);
+    push(&q, 20, 2);
+    CU_ASSERT_TRUE(evq_cancel(&q, b));
+    CU_ASSERT_EQUAL(evq_peek_time(&q), 10);
+    CU_ASSERT_TRUE(evq_cancel(&q, a));
+    CU_ASSERT_EQUAL(evq_peek_time(&q), 20);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 2);
+    CU_ASSERT_EQUAL(evq_peek_time(&q), SIM_TIME_MAX);
+    struct evq_item it;
+    CU_ASSERT_FALSE(evq_pop(&q, SIM_TIME_MAX, &it));
+    evq_destroy(&q);
+}
+
+static void test_cancel_cascaded(void)
+{
+    struct evq q;
+    evq_init(&q);
+    push(&q, 0, 100);
+    pop_arg(&q, NULL);                           /* last = 0 */
+    sim_event_id far1 = push(&q, 3000000, 1);    /* same high slot as the next two */
+    sim_event_id far2 = push(&q, 3000050, 2);
+    sim_event_id far3 = push(&q, 3000100, 3);
+    push(&q, 2990000, 0);
+    /* Popping 2990000 re-files the whole slot relative to the new last. */
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 0);
+    CU_ASSERT_TRUE(evq_cancel(&q, far2));
+    CU_ASSERT_FALSE(evq_cancel(&q, far2));
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 1);
+    /* far3 sits at a level above 0 now; cancelling it must find it there. */
+    CU_ASSERT_TRUE(evq_cancel(&q, far3));
+    CU_ASSERT_FALSE(evq_cancel(&q, far1));
+    CU_ASSERT_EQUAL(evq_count(&q), 0);
+    CU_ASSERT_EQUAL(evq_peek_time(&q), SIM_TIME_MAX);
+    evq_destroy(&q);
+}
+
+static void test_stale_id_after_reuse(void)
+{
+    struct evq q;
+    evq_init(&q);
+    sim_event_id old = push(&q, 7, 1);
+    CU_ASSERT_TRUE(evq_cancel(&q, old));
+    sim_event_id fresh = push(&q, 8, 2);        /* recycles the same node */
+    CU_ASSERT_EQUAL((uint32_t)fresh, (uint32_t)old);
+    CU_ASSERT_NOT_EQUAL(fresh, old);
+    CU_ASSERT_FALSE(evq_cancel(&q, old));
+    CU_ASSERT_EQUAL(evq_count(&q), 1);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 2);
+    CU_ASSERT_FALSE(evq_cancel(&q, fresh));
+    evq_destroy(&q);
+}
+
+/* ---- limits --------------------------------------------------------------------- */
+
+static void test_pop_limit_boundary(void)
+{
+    struct evq q;
+    struct evq_item it;
+    evq_init(&q);
+    push(&q, 0, 100);
+    pop_arg(&q, NULL);                           /* last = 0 */
+    push(&q, 1000000, 1);                        /* a high level */
+    push(&q, 1000000, 2);
+    CU_ASSERT_FALSE(evq_pop(&q, 999999, &it));
+    CU_ASSERT_EQUAL(evq_count(&q), 2);
+    CU_ASSERT_EQUAL(evq_peek_time(&q), 1000000);
+    /* The refused pop must not have moved `last`: earlier times still work. */
+    push(&q, 700, 3);
+    push(&q, 999999, 4);
+    CU_ASSERT_EQUAL(evq_peek_time(&q), 700);
+    CU_ASSERT_TRUE(evq_pop(&q, 700, &it));
+    CU_ASSERT_EQUAL(it.arg, 3);
+    CU_ASSERT_EQUAL(it.time, 700);
+    CU_ASSERT_FALSE(evq_pop(&q, 999998, &it));
+    CU_ASSERT_TRUE(evq_pop(&q, 999999, &it));
+    CU_ASSERT_EQUAL(it.arg, 4);
+    /* A limit equal to the time is inclusive. */
+    CU_ASSERT_TRUE(evq_pop(&q, 1000000, &it));
+    CU_ASSERT_EQUAL(it.arg, 1);
+    push(&q, 1000000, 5);
+    CU_ASSERT_FALSE(evq_pop(&q, 999999, &it));
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 2);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 5);
+    evq_destroy(&q);
+}
+
+static void test_count_limit(void)
+{
+    struct evq q;
+    evq_init(&q);
+    q.limit = 3;
+    CU_ASSERT_NOT_EQUAL(push(&q, 1, 0), 0);
+    CU_ASSERT_NOT_EQUAL(push(&q, 2, 1), 0);
+    sim_event_id c = push(&q, 3, 2);
+    CU_ASSERT_NOT_EQUAL(c, 0);
+    CU_ASSERT_EQUAL(push(&q, 4, 3), 0);
+    CU_ASSERT_EQUAL(evq_count(&q), 3);
+    CU_ASSERT_TRUE(evq_cancel(&q, c));
+    CU_ASSERT_NOT_EQUAL(push(&q, 5, 4), 0);
+    CU_ASSERT_EQUAL(push(&q, 6, 5), 0);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 0);
+    CU_ASSERT_NOT_EQUAL(push(&q, 7, 6), 0);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 1);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 4);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 6);
+    evq_destroy(&q);
+}
+
+/* After warm-up the hold pattern recycles nodes: the node array stops growing. */
+static void test_no_growth_in_steady_state(void)
+{
+    struct evq q;
+    evq_init(&q);
+    mix_seed(5);
+    for (uint64_t i = 0; i < 1000; i++)
+        push(&q, (sim_time_t)mix_below(100000), i);
+    uint32_t cap = q.cap;
+    for (uint64_t i = 0; i < 100000; i++) {
+        sim_time_t t;
+        uint64_t a = pop_arg(&q, &t);
+        push(&q, t + (sim_time_t)mix_below(100000), a);
+    }
+    CU_ASSERT_EQUAL(q.cap, cap);
+    CU_ASSERT_EQUAL(evq_count(&q), 1000);
+    evq_destroy(&q);
+}
+
+/* ---- randomized cross-check against a reference model --------------------------- */
+
+struct model_ev {
+    sim_time_t time;
+    uint64_t seq;
+    sim_event_id id;
+};
+
+/* The reference: pending events kept sorted by (time, seq), latest first, so the
+ * earliest is at the end. */
+struct model {
+    struct model_ev *ev;
+    size_t n, cap;
+};
+
+static void model_insert(struct model *m, struct model_ev e)
+{
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 256;
+        m->ev = realloc(m->ev, m->cap * sizeof *m->ev);
+    }
+    size_t lo = 0, hi = m->n;     /* first position whose entry is earlier than e */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const struct model_ev *x = &m->ev[mid];
+        bool later = x->time > e.time || (x->time == e.time && x->seq > e.seq);
+        if (later)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    memmove(&m->ev[lo + 1], &m->ev[lo], (m->n - lo) * sizeof *m->ev);
+    m->ev[lo] = e;
+    m->n++;
+}
+
+static void model_remove(struct model *m, size_t i)
+{
+    memmove(&m->ev[i], &m->ev[i + 1], (m->n - i - 1) * sizeof *m->ev);
+    m->n--;
+}
+
+static void test_random_against_model(void)
+{
+    enum { OPS = 100000, MAX_IDS = 4096 };
+    struct evq q;
+    struct model m = { 0 };
+    sim_event_id *ids = calloc(MAX_IDS, sizeof *ids);   /* recent ids, some stale */
+    sim_time_t last = 0;
+    uint64_t seq = 0, mismatches = 0;
+    evq_init(&q);
+    mix_seed(42);
+    for (int op = 0; op < OPS && mismatches == 0; op++) {
+        uint64_t r = mix_below(100);
+        /* Drift the pending count up and down so both small and large sizes occur. */
+        bool grow = (op / 20000) % 2 == 0;
+        if (r < (grow ? 50u : 35u)) {
+            struct model_ev e = { last + mixed_delay(), seq, 0 };
+            e.id = push(&q, e.time, seq++);
+            model_insert(&m, e);
+            ids[mix_below(MAX_IDS)] = e.id;
+        } else if (r < 85) {
+            /* A limit sometimes before, at, or after the earliest time. */
+            sim_time_t limit = m.n ? m.ev[m.n - 1].time : last;
+            switch (mix_below(4)) {
+            case 0:  limit -= (sim_time_t)mix_below(2000); break;
+            case 1:  limit += (sim_time_t)mix_below(2000); break;
+            case 2:  limit = SIM_TIME_MAX; break;
+            default: break;
+            }
+            struct evq_item it;
+            bool want = m.n && m.ev[m.n - 1].time <= limit;
+            bool got = evq_pop(&q, limit, &it);
+            if (got != want) {
+                mismatches++;
+            } else if (got) {
+                struct model_ev *e = &m.ev[m.n - 1];
+                if (it.time != e->time || it.arg != e->seq)
+                    mismatches++;
+                last = it.time;
+                m.n--;
+            }
+        } else {
+            sim_event_id id = ids[mix_below(MAX_IDS)];
+            size_t at = m.n;
+            for (size_t i = 0; i < m.n; i++)
+                if (m.ev[i].id == id && id != 0)
+                    at = i;
+            bool got = evq_cancel(&q, id);
+            if (got != (at < m.n))
+                mismatches++;
+            if (at < m.n)
+                model_remove(&m, at);
+        }
+        if (evq_count(&q) != m.n ||
+            evq_peek_time(&q) != (m.n ? m.ev[m.n - 1].time : SIM_TIME_MAX))
+            mismatches++;
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+    /* Drain: the rest must come out in reference order too. */
+    while (m.n && mismatches == 0) {
+        sim_time_t t;
+        uint64_t a = pop_arg(&q, &t);
+        if (t != m.ev[m.n - 1].time || a != m.ev[m.n - 1].seq)
+            mismatches++;
+        m.n--;
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+    CU_ASSERT_EQUAL(evq_count(&q), 0);
+    evq_destroy(&q);
+    free(m.ev);
+    free(ids);
+}
+
+/* ---- the event loop ------------------------------------------------------------- */
+
+struct trace {
+    uint64_t log[64];
+    sim_time_t at[64];
+    int n;
+};
+
+static struct trace tr;
+
+static void trace_fn(struct sim *s, void *obj, uint64_t arg)
+{
+    (void)obj;
+    if (tr.n < 64) {
+        tr.at[tr.n] = s->now;
+        tr.log[tr.n++] = arg;
+    }
+}
+
+/* Logs itself, then schedules arg + 100 at the same time and arg + 200 a bit later. */
+static void spawn_fn(struct sim *s, void *obj, uint64_t arg)
+{
+    trace_fn(s, obj, arg);
+    sim_after(s, 0, trace_fn, NULL, arg + 100);
+    sim_after(s, 5, trace_fn, NULL, arg + 200);
+}
+
+static void stop_fn(struct sim *s, void *obj, uint64_t arg)
+{
+    trace_fn(s, obj, arg);
+    s->stop = true;
+}
+
+static void test_sim_run_until(void)
+{
+    struct sim s;
+    memset(&tr, 0, sizeof tr);
+    sim_init(&s, 1);
+    sim_at(&s, 10, trace_fn, NULL, 1);
+    sim_at(&s, 20, spawn_fn, NULL, 2);
+    sim_at(&s, 20, trace_fn, NULL, 3);
+    sim_at(&s, 30, trace_fn, NULL, 4);
+    CU_ASSERT_EQUAL(sim_run_until(&s, 5), 0);
+    CU_ASSERT_EQUAL(s.now, 5);
+    /* The event spawned at 20 runs after 3, which was queued at 20 before it. */
+    CU_ASSERT_EQUAL(sim_run_until(&s, 25), 5);
+    CU_ASSERT_EQUAL(s.now, 25);
+    uint64_t want[] = { 1, 2, 3, 102, 202 };
+    sim_time_t want_at[] = { 10, 20, 20, 20, 25 };
+    CU_ASSERT_EQUAL(tr.n, 5);
+    for (int i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(tr.log[i], want[i]);
+        CU_ASSERT_EQUAL(tr.at[i], want_at[i]);
+    }
+    /* An event scheduled now, after the clock was moved to end, still runs. */
+    sim_after(&s, 0, trace_fn, NULL, 5);
+    CU_ASSERT_EQUAL(sim_run_until(&s, 29), 1);
+    CU_ASSERT_EQUAL(tr.log[5], 5);
+    CU_ASSERT_EQUAL(tr.at[5], 25);
+    CU_ASSERT_EQUAL(s.now, 29);
+    CU_ASSERT_EQUAL(sim_run_until(&s, 1000), 1);
+    CU_ASSERT_EQUAL(s.now, 1000);
+    CU_ASSERT_EQUAL(s.events_run, 7);
+    sim_destroy(&s);
+}
+
+static void test_sim_stop_and_cancel(void)
+{
+    struct sim s;
+    memset(&tr, 0, sizeof tr);
+    sim_init(&s, 1);
+    sim_at(&s, 10, trace_fn, NULL, 1);
+    sim_at(&s, 20, stop_fn, NULL, 2);
+    sim_event_id c = sim_at(&s, 20, trace_fn, NULL, 3);
+    sim_at(&s, 40, trace_fn, NULL, 4);
+    CU_ASSERT_EQUAL(sim_run_until(&s, 100), 2);
+    CU_ASSERT_EQUAL(s.now, 20);                  /* stopped: clock at the last event */
+    CU_ASSERT_TRUE(sim_cancel(&s, c));
+    CU_ASSERT_FALSE(sim_cancel(&s, c));
+    CU_ASSERT_EQUAL(sim_run_until(&s, 100), 1);
+    CU_ASSERT_EQUAL(s.now, 100);
+    CU_ASSERT_EQUAL(tr.n, 3);
+    CU_ASSERT_EQUAL(tr.log[2], 4);
+    sim_destroy(&s);
+}
+
+IPVSIM_SUITE(event)
+{
+    CU_pSuite s = CU_add_suite("event", NULL, NULL);
+    ADD_TEST(s, test_random_order);
+    ADD_TEST(s, test_extreme_times);
+    ADD_TEST(s, test_fifo_across_levels);
+    ADD_TEST(s, test_fifo_many_equal);
+    ADD_TEST(s, test_cancel_positions);
+    ADD_TEST(s, test_cancel_only_event_of_slot);
+    ADD_TEST(s, test_cancel_cascaded);
+    ADD_TEST(s, test_stale_id_after_reuse);
+    ADD_TEST(s, test_pop_limit_boundary);
+    ADD_TEST(s, test_count_limit);
+    ADD_TEST(s, test_no_growth_in_steady_state);
+    ADD_TEST(s, test_random_against_model);
+    ADD_TEST(s, test_sim_run_until);
+    ADD_TEST(s, test_sim_stop_and_cancel);
+}

@@ -1,5 +1,6 @@
 /* Forwarding (net/ipv4/ip_forward.c). */
 #include <errno.h>
+#include "model/icmp.h"
 #include "model/ip.h"
 #include "model/net.h"
 #include "model/netfilter/core.h"
@@ -22,21 +23,25 @@ int ip_forward(struct net *net, struct sk_buff *skb)
     trace_func(net, skb, __func__);
     struct iphdr *iph = ip_hdr(skb);
     struct rtable *rt = skb_rtable(skb);
-    const char *why = NULL;
-    if (skb->pkt_type != PACKET_HOST)
-        why = "not PACKET_HOST";
-    /* The TTL is checked before it is decremented. ICMP time exceeded is sent by
-     * the ICMP model; until then the packet is only dropped. */
-    else if (iph->ttl <= 1)
-        why = "TTL expired";
-    else if (ntohs(iph->tot_len) > rt->dev->mtu && (ntohs(iph->frag_off) & IP_DF))
-        why = "too big with DF";    /* ICMP frag needed: same as above */
-    if (why) {
-        net->mib.in_discards++;
-        kfree_skb_reason(net, skb, __func__, why);
+    if (skb->pkt_type != PACKET_HOST) {
+        kfree_skb_reason(net, skb, __func__, "not PACKET_HOST");
+        return -EINVAL;
+    }
+    /* The TTL is checked before it is decremented: a packet arriving with TTL 1
+     * may not be forwarded. */
+    if (iph->ttl <= 1) {
+        net->mib.in_hdr_errors++;
+        icmp_send(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+        kfree_skb_reason(net, skb, __func__, "TTL expired");
         return -EINVAL;
     }
     IPCB(skb)->flags |= IPSKB_FORWARDED;
+    if (ntohs(iph->tot_len) > rt->dev->mtu && (ntohs(iph->frag_off) & IP_DF)) {
+        net->mib.frag_fails++;
+        icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, rt->dev->mtu);
+        kfree_skb_reason(net, skb, __func__, "too big with DF");
+        return -EMSGSIZE;
+    }
     ip_decrease_ttl(iph);
     return NF_HOOK(NF_INET_FORWARD, net, skb, skb->dev, rt->dev, ip_forward_finish);
 }

@@ -1,5 +1,6 @@
 /* Receiving: from the wire to local delivery or forwarding (net/ipv4/ip_input.c). */
 #include <errno.h>
+#include "model/icmp.h"
 #include "model/ip.h"
 #include "model/net.h"
 #include "model/netfilter/core.h"
@@ -84,19 +85,32 @@ int ip_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev)
     return NF_HOOK(NF_INET_PRE_ROUTING, net, skb, dev, NULL, ip_rcv_finish);
 }
 
+/* ip_error: the input route said no. With forwarding off the kernel drops
+ * silently (InAddrErrors); with no route it answers net unreachable. */
+static int ip_error(struct net *net, struct sk_buff *skb, int err)
+{
+    if (err == -ENETUNREACH) {
+        net->mib.in_no_routes++;
+        icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0);
+        kfree_skb_reason(net, skb, __func__, "no route");
+    } else {
+        net->mib.in_addr_errors++;
+        kfree_skb_reason(net, skb, __func__,
+                         err == -EINVAL ? "martian source" : "not for us, forwarding off");
+    }
+    return err;
+}
+
 int ip_rcv_finish(struct net *net, struct sk_buff *skb)
 {
     trace_func(net, skb, __func__);
     const struct iphdr *iph = ip_hdr(skb);
+    /* A packet arrives without a route; a PRE_ROUTING hook may have set one, and a
+     * DNAT there drops it again so that the lookup uses the new destination. */
     if (!skb->dst) {
         int err = ip_route_input(net, skb, iph->daddr, iph->saddr);
-        if (err) {
-            /* ip_error: with forwarding off, or for a martian, a silent drop. */
-            net->mib.in_addr_errors++;
-            kfree_skb_reason(net, skb, "ip_error",
-                             err == -EINVAL ? "martian source" : "no route (forwarding off)");
-            return err;
-        }
+        if (err)
+            return ip_error(net, skb, err);
     }
     return dst_input(net, skb);
 }

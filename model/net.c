@@ -2,6 +2,7 @@
 #include "model/net.h"
 
 #include <glib.h>
+#include "model/icmp.h"
 #include "model/ip.h"
 #include "model/sock.h"
 
@@ -12,6 +13,7 @@ static void net_destroy(struct host *h)
         return;
     for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
         nf_hook_entries_free(&net->hooks[i]);
+    icmp_exit(net);
     g_free(net->socks);
     g_free(net);
     h->model = NULL;
@@ -33,6 +35,7 @@ struct net *net_new(struct host *h, const struct kernel_profile *prof)
     net->ip_id = 1;
     h->ops = &kernel_ops;
     h->model = net;
+    icmp_init(net);
     fib_init(net);
     fib_add_connected(net);
     return net;

@@ -7,6 +7,7 @@
 #define IPVSIM_MODEL_NET_H
 
 #include <stdint.h>
+#include "model/icmp.h"
 #include "model/netfilter/core.h"
 #include "model/profile.h"
 #include "model/route.h"
@@ -23,7 +24,7 @@ struct xt_net;
 struct ipstats_mib {
     uint64_t in_receives, in_hdr_errors, in_addr_errors, in_discards, in_delivers;
     uint64_t forw_datagrams, out_requests, out_no_routes, out_discards;
-    uint64_t in_unknown_protos, neigh_failed;
+    uint64_t in_unknown_protos, in_no_routes, frag_fails, neigh_failed;
 };
 
 struct ipv4_devconf {
@@ -48,6 +49,7 @@ struct net {
     struct ipv4_devconf ipv4;
     struct ipstats_mib mib;
     struct sock_table *socks;       /* local delivery: model/sock.c */
+    struct icmp_state icmp;
     uint16_t ip_id;                 /* next IP id for locally generated packets */
 };
 

@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include "model/icmp.h"
 #include "model/ip.h"
+#include "model/tcp_reset.h"
 #include "model/net.h"
 #include "sim/csum.h"
 
@@ -87,7 +89,13 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
     }
     const struct sock_bind *b = sock_lookup(t, proto, port);
     if (!b) {
+        /* What the kernel answers when nobody listens: udp_rcv sends port
+         * unreachable, tcp_v4_rcv a reset. */
         t->stats.no_socket++;
+        if (proto == IPPROTO_UDP)
+            icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+        else if (proto == IPPROTO_TCP)
+            tcp_v4_send_reset(net, skb);
         kfree_skb_reason(net, skb, __func__, "no socket");
         return -ENOENT;
     }

@@ -1,8 +1,8 @@
 /* Local delivery of transport segments to the host's applications: a minimal
  * socket layer. An application binds (protocol, local port) to a handler; the
  * L4 receive functions (tcp_v4_rcv, udp_rcv, icmp_rcv) verify the checksum and hand
- * the segment over. What has no socket is counted and dropped here; the replies a
- * kernel would send (TCP RST, ICMP port unreachable) belong to the TCP/ICMP model. */
+ * the segment over. What finds no socket is answered as the kernel does (UDP: ICMP
+ * port unreachable; TCP: a reset), counted and dropped. */
 #ifndef IPVSIM_MODEL_SOCK_H
 #define IPVSIM_MODEL_SOCK_H
 

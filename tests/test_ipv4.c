@@ -63,18 +63,95 @@ static void test_forwarding_off_drops(void)
     world_destroy(&t.w);
 }
 
+/* What a test socket saw of the last ICMP message. */
+struct seen_icmp {
+    int count;
+    uint8_t type, code;
+    be32 from;
+    uint16_t quoted_len;            /* tot_len of the quoted header */
+    uint32_t mtu;
+    bool csum_ok;
+};
+
+static void record_icmp(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct seen_icmp *s = ctx;
+    const struct icmphdr *ic = (const struct icmphdr *)skb->data;
+    const struct iphdr *quoted = (const struct iphdr *)(skb->data + sizeof *ic);
+    s->count++;
+    s->type = ic->type;
+    s->code = ic->code;
+    s->from = ip_hdr(skb)->saddr;
+    s->quoted_len = ntohs(quoted->tot_len);
+    s->mtu = ntohs(ic->un.frag.mtu);
+    s->csum_ok = ip_fast_csum(ip_hdr(skb), 5) == 0;
+    consume_skb(net, skb);
+}
+
 static void test_ttl_one_not_forwarded(void)
 {
     struct topo3 t;
     topo3_init(&t);
     struct seen s = {0};
+    struct seen_icmp e = {0};
     sock_bind(host_net(t.server), IPPROTO_UDP, htons(53), record_udp, &s);
+    sock_bind(host_net(t.client), IPPROTO_ICMP, 0, record_icmp, &e);
     topo_send_udp(t.client, "10.0.2.2", 40000, 53, 10, 1);
     topo_send_udp(t.client, "10.0.2.2", 40001, 53, 10, 2);
     sim_run_until(&t.w.sim, 1 * SEC);
     CU_ASSERT_EQUAL(s.count, 1);                /* only the TTL 2 one, arriving with 1 */
     CU_ASSERT_EQUAL(s.ttl, 1);
-    CU_ASSERT_EQUAL(host_net(t.router)->mib.in_discards, 1);
+    CU_ASSERT_EQUAL(host_net(t.router)->mib.in_hdr_errors, 1);
+    /* The sender hears time exceeded from the router's address facing it. */
+    CU_ASSERT_EQUAL(e.count, 1);
+    CU_ASSERT_EQUAL(e.type, ICMP_TIME_EXCEEDED);
+    CU_ASSERT_EQUAL(e.code, ICMP_EXC_TTL);
+    CU_ASSERT_EQUAL(e.from, topo_ip("10.0.1.1"));
+    CU_ASSERT_EQUAL(e.quoted_len, 20 + 8 + 10);
+    CU_ASSERT_TRUE(e.csum_ok);
+    CU_ASSERT_EQUAL(host_net(t.client)->socks->stats.csum_errors, 0);
+    world_destroy(&t.w);
+}
+
+static void test_frag_needed_with_df(void)
+{
+    struct topo3 t;
+    topo3_init(&t);
+    struct seen_icmp e = {0};
+    sock_bind(host_net(t.client), IPPROTO_ICMP, 0, record_icmp, &e);
+    host_dev(t.router, "eth1")->mtu = 1000;
+    /* 28 + 1200 bytes with DF set (topo_send_udp sets no DF: build it here). */
+    struct net *net = host_net(t.client);
+    struct rtable *rt = ip_route_output(net, topo_ip("10.0.2.2"));
+    struct ip4_spec ip = { .saddr = rt->prefsrc, .daddr = topo_ip("10.0.2.2"), .ttl = 64, .df = true };
+    struct sk_buff *skb = skb_alloc(net_pool(net), 0);
+    CU_ASSERT_TRUE(pkt_build_udp(skb, &ip, htons(1), htons(2), 1200));
+    skb->dst = rt;
+    ip_local_out(net, skb);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    CU_ASSERT_EQUAL(e.count, 1);
+    CU_ASSERT_EQUAL(e.type, ICMP_DEST_UNREACH);
+    CU_ASSERT_EQUAL(e.code, ICMP_FRAG_NEEDED);
+    CU_ASSERT_EQUAL(e.mtu, 1000);
+    CU_ASSERT_EQUAL(e.quoted_len, 1228);
+    CU_ASSERT_EQUAL(host_net(t.client)->socks->stats.csum_errors, 0);
+    CU_ASSERT_EQUAL(t.w.pool.in_use, 0);
+    world_destroy(&t.w);
+}
+
+static void test_icmp_errors_rate_limited_per_peer(void)
+{
+    struct topo3 t;
+    topo3_init(&t);
+    struct seen_icmp e = {0};
+    sock_bind(host_net(t.client), IPPROTO_ICMP, 0, record_icmp, &e);
+    /* Ten expiring packets at once: a burst of 6 errors passes, then one per
+     * second (icmp_ratelimit 1000 ms, burst factor 6). */
+    for (int i = 0; i < 10; i++)
+        topo_send_udp(t.client, "10.0.2.2", (uint16_t)(40000 + i), 53, 10, 1);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    CU_ASSERT_EQUAL(e.count, 6);
+    CU_ASSERT_EQUAL(host_net(t.router)->icmp.ratelimited, 4);
     world_destroy(&t.w);
 }
 
@@ -134,14 +211,71 @@ static void test_no_socket_counted(void)
     world_destroy(&t.w);
 }
 
+struct seen_tcp {
+    int count;
+    uint8_t flags;
+    uint32_t seq, ack;
+};
+
+static void record_tcp(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct seen_tcp *s = ctx;
+    const struct tcphdr *th = (const struct tcphdr *)skb->data;
+    s->count++;
+    s->flags = th->flags;
+    s->seq = ntohl(th->seq);
+    s->ack = ntohl(th->ack_seq);
+    consume_skb(net, skb);
+}
+
+static void send_syn(struct host *h, const char *daddr, uint16_t dport, uint32_t seq)
+{
+    struct net *net = host_net(h);
+    struct rtable *rt = ip_route_output(net, topo_ip(daddr));
+    struct ip4_spec ip = { .saddr = rt->prefsrc, .daddr = topo_ip(daddr), .ttl = 64 };
+    struct tcp_spec tcp = { .sport = htons(40000), .dport = htons(dport), .seq = seq,
+                            .flags = TCPH_SYN, .window = 1000 };
+    struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
+    pkt_build_tcp(skb, &ip, &tcp, 0);
+    skb->dst = rt;
+    ip_local_out(net, skb);
+}
+
+static void test_closed_ports_answer(void)
+{
+    struct topo3 t;
+    topo3_init(&t);
+    struct seen_icmp e = {0};
+    struct seen_tcp r = {0};
+    sock_bind(host_net(t.client), IPPROTO_ICMP, 0, record_icmp, &e);
+    sock_bind(host_net(t.client), IPPROTO_TCP, 0, record_tcp, &r);
+    topo_send_udp(t.client, "10.0.2.2", 40000, 9999, 10, 64);
+    send_syn(t.client, "10.0.2.2", 81, 5000);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    CU_ASSERT_EQUAL(e.count, 1);                 /* UDP: port unreachable */
+    CU_ASSERT_EQUAL(e.type, ICMP_DEST_UNREACH);
+    CU_ASSERT_EQUAL(e.code, ICMP_PORT_UNREACH);
+    CU_ASSERT_EQUAL(e.from, topo_ip("10.0.2.2"));
+    CU_ASSERT_EQUAL(r.count, 1);                 /* TCP: RST|ACK acking the SYN */
+    CU_ASSERT_EQUAL(r.flags, TCPH_RST | TCPH_ACK);
+    CU_ASSERT_EQUAL(r.seq, 0);
+    CU_ASSERT_EQUAL(r.ack, 5001);
+    CU_ASSERT_EQUAL(host_net(t.client)->socks->stats.csum_errors, 0);
+    CU_ASSERT_EQUAL(t.w.pool.in_use, 0);
+    world_destroy(&t.w);
+}
+
 IPVSIM_SUITE(ipv4)
 {
     CU_pSuite s = CU_add_suite("ipv4", NULL, NULL);
     ADD_TEST(s, test_forwarded_ttl_and_checksum);
     ADD_TEST(s, test_forwarding_off_drops);
     ADD_TEST(s, test_ttl_one_not_forwarded);
+    ADD_TEST(s, test_frag_needed_with_df);
+    ADD_TEST(s, test_icmp_errors_rate_limited_per_peer);
     ADD_TEST(s, test_local_delivery_on_router);
     ADD_TEST(s, test_loopback_to_own_address);
     ADD_TEST(s, test_arrival_time_is_latency_plus_serialisation);
     ADD_TEST(s, test_no_socket_counted);
+    ADD_TEST(s, test_closed_ports_answer);
 }

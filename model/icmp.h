@@ -1,0 +1,33 @@
+/* ICMP (net/ipv4/icmp.c): sending errors about a packet, and answering echo. */
+#ifndef IPVSIM_MODEL_ICMP_H
+#define IPVSIM_MODEL_ICMP_H
+
+#include <stdint.h>
+#include "sim/proto.h"
+#include "sim/skb.h"
+
+struct net;
+
+/* Per-net ICMP state: the rate-limit sysctls and buckets, counters. */
+struct icmp_state {
+    unsigned ratelimit_ms;              /* net.ipv4.icmp_ratelimit */
+    uint32_t ratemask;                  /* net.ipv4.icmp_ratemask */
+    int64_t msgs_per_sec, msgs_burst;   /* the global limit */
+    int64_t global_credit;
+    int64_t global_last;
+    struct _GHashTable *peers;          /* daddr -> token bucket */
+    uint64_t out_errors, ratelimited;
+};
+
+void icmp_init(struct net *net);
+void icmp_exit(struct net *net);
+
+/* Send an ICMP error about skb_in (data anywhere; its network header is read):
+ * type/code as in proto.h, info = the MTU for frag-needed (host order), else 0.
+ * Follows the kernel's rules for when no error may be sent (about an ICMP error,
+ * a non-first fragment, a broadcast/multicast, a martian source). skb_in is not
+ * consumed. */
+void icmp_send(struct net *net, const struct sk_buff *skb_in, uint8_t type, uint8_t code,
+               uint32_t info);
+
+#endif

@@ -1,0 +1,47 @@
+/* The NAT core: bindings set up on a connection's first packet, applied to every
+ * packet of both directions (addresses, ports, checksums), its four hook functions
+ * at fixed priorities and, in 4.18+ eras, the private ordered list of nat chains
+ * those hooks consult. */
+#ifndef IPVSIM_MODEL_NF_NAT_H
+#define IPVSIM_MODEL_NF_NAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "model/netfilter/core.h"
+#include "model/netfilter/nf_conntrack.h"
+
+struct net;
+
+enum nf_nat_manip_type {
+    NF_NAT_MANIP_SRC,
+    NF_NAT_MANIP_DST,
+};
+
+#define NF_NAT_RANGE_MAP_IPS        (1u << 0)
+#define NF_NAT_RANGE_PROTO_SPECIFIED (1u << 1)
+
+/* What a DNAT/SNAT/MASQUERADE target asks for (host byte order for ports). */
+struct nf_nat_range {
+    unsigned flags;
+    be32 min_addr, max_addr;
+    be16 min_proto, max_proto;
+};
+
+/* Bind ct for one manip type (a NAT target's work). Returns NF_ACCEPT or NF_DROP
+ * (no free tuple). */
+unsigned nf_nat_setup_info(struct nf_conn *ct, const struct nf_nat_range *range,
+                           enum nf_nat_manip_type maniptype);
+/* Was the binding for that manip type already set up on ct? */
+bool nf_nat_initialized(const struct nf_conn *ct, enum nf_nat_manip_type maniptype);
+
+/* A nat chain (iptables nat table hook, user nat hook): in eras with the NAT core's
+ * private lists it is ordered among the nat chains of its hook point (the era's
+ * tie rule) and called only for connections not yet bound for that direction; in
+ * older eras it is an ordinary hook at its own priority. Loads conntrack and the NAT
+ * core (their hooks register as the era does). */
+int nf_nat_ipv4_register_fn(struct net *net, const struct nf_hook_ops *ops);
+void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops);
+
+void nf_nat_net_exit(struct net *net);
+
+#endif

@@ -1,0 +1,22 @@
+/* What the REJECT target sends. */
+#include "model/netfilter/nf_reject.h"
+
+#include "model/icmp.h"
+#include "model/ip.h"
+#include "model/net.h"
+#include "model/tcp_reset.h"
+
+void nf_send_reset(struct net *net, const struct sk_buff *oldskb, unsigned hook)
+{
+    /* The kernel's reject sets DF on the reset it builds. */
+    struct sk_buff *skb = tcp_reset_build(net, oldskb, true);
+    if (!skb)
+        return;
+    trace_note(net, oldskb, __func__, "RST sent");
+    ip_local_out(net, skb);
+}
+
+void nf_send_unreach(struct net *net, const struct sk_buff *skb_in, uint8_t code, unsigned hook)
+{
+    icmp_send(net, skb_in, ICMP_DEST_UNREACH, code, 0);
+}

@@ -4,6 +4,7 @@
 #include <glib.h>
 #include "model/icmp.h"
 #include "model/ip.h"
+#include "model/netfilter/user_hook.h"
 #include "model/sock.h"
 
 static void net_destroy(struct host *h)
@@ -11,9 +12,10 @@ static void net_destroy(struct host *h)
     struct net *net = host_net(h);
     if (!net)
         return;
+    nf_user_hooks_exit(net);
+    icmp_exit(net);
     for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
         nf_hook_entries_free(&net->hooks[i]);
-    icmp_exit(net);
     g_free(net->socks);
     g_free(net);
     h->model = NULL;

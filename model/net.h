@@ -19,6 +19,7 @@ struct sock_table;
 struct nf_conntrack_net;
 struct nf_nat_net;
 struct xt_net;
+struct nf_user_hook;
 
 /* The counters of /proc/net/snmp's Ip: line that the model keeps. */
 struct ipstats_mib {
@@ -45,6 +46,7 @@ struct net {
     struct nf_conntrack_net *ct;                /* conntrack, once loaded */
     struct nf_nat_net *nat;                     /* the NAT core, once loaded */
     struct xt_net *xt;                          /* iptables tables, once loaded */
+    struct nf_user_hook *user_hooks;            /* scenario hooks, creation order */
     struct fib_table fib;
     struct ipv4_devconf ipv4;
     struct ipstats_mib mib;

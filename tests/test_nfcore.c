@@ -6,6 +6,7 @@
 #include "model/netfilter/core.h"
 #include "model/netfilter/user_hook.h"
 #include "model/sock.h"
+#include "sim/csum.h"
 #include "tests/golden.h"
 #include "tests/testutil.h"
 #include "tests/topo.h"
@@ -66,6 +67,56 @@ static void test_path_local_in(void)
 static void test_path_local_out(void)
 {
     path_case("router", "10.0.2.2", "path_local_out.txt");
+}
+
+/* TTL per hook point, and whether the IP header checksum was valid there. */
+struct ttl_sink {
+    struct trace_sink sink;
+    int ttl[NF_INET_NUMHOOKS];
+};
+
+static void ttl_emit(void *ctx, const struct trace_event *ev)
+{
+    struct ttl_sink *s = ctx;
+    if (ev->kind == TRACE_HOOK)
+        s->ttl[ev->hook] = ev->before.ttl;
+}
+
+static unsigned csum_check_hook(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    int *bad = priv;
+    const struct iphdr *iph = ip_hdr(skb);
+    if (ip_fast_csum(iph, ip_hdrlen(iph) / 4) != 0)
+        (*bad)++;
+    return NF_ACCEPT;
+}
+
+static void test_ttl_and_checksum_at_each_hook(void)
+{
+    struct topo3 t;
+    topo3_init(&t);
+    add_observers(t.router);
+    int bad = 0;
+    struct nf_hook_ops checks[NF_INET_NUMHOOKS];
+    for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++) {
+        checks[h] = (struct nf_hook_ops){ .hook = csum_check_hook, .name = "csum_check",
+                                          .owner = "test", .priv = &bad, .hooknum = h,
+                                          .priority = 1000 };
+        nf_register_net_hook(host_net(t.router), &checks[h]);
+    }
+    struct ttl_sink ts = { .sink = { ttl_emit, &ts } };
+    host_net(t.router)->trace = &ts.sink;
+    int got = 0;
+    sock_bind(host_net(t.server), IPPROTO_UDP, htons(53), sink_udp, &got);
+    topo_send_udp(t.client, "10.0.2.2", 40000, 53, 20, 64);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    CU_ASSERT_EQUAL(ts.ttl[NF_INET_PRE_ROUTING], 64);
+    CU_ASSERT_EQUAL(ts.ttl[NF_INET_FORWARD], 63);
+    CU_ASSERT_EQUAL(ts.ttl[NF_INET_POST_ROUTING], 63);
+    CU_ASSERT_EQUAL(bad, 0);
+    /* Three observers and the checker, once each: nothing came back. */
+    CU_ASSERT_EQUAL(host_net(t.router)->nf_verdicts[NF_INET_FORWARD][NF_ACCEPT], 4);
+    world_destroy(&t.w);
 }
 
 /* ---- ordering ---------------------------------------------------------------- */
@@ -294,6 +345,7 @@ IPVSIM_SUITE(nfcore)
     ADD_TEST(s, test_path_forwarded);
     ADD_TEST(s, test_path_local_in);
     ADD_TEST(s, test_path_local_out);
+    ADD_TEST(s, test_ttl_and_checksum_at_each_hook);
     ADD_TEST(s, test_tie_rule_fifo_2_6_34);
     ADD_TEST(s, test_tie_rule_lifo_6_x);
     ADD_TEST(s, test_priority_order_random);

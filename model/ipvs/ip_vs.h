@@ -1,0 +1,173 @@
+/* IPVS: the structures every part of the load balancer shares (include/net/ip_vs.h
+ * and uapi/linux/ip_vs.h in the kernel): services, destinations (real servers),
+ * connections, schedulers, protocols, statistics and the per-net state. */
+#ifndef IPVSIM_MODEL_IPVS_IP_VS_H
+#define IPVSIM_MODEL_IPVS_IP_VS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "model/list.h"
+#include "sim/proto.h"
+#include "sim/rng.h"
+#include "sim/skb.h"
+#include "sim/time.h"
+
+struct net;
+struct ip_vs_conn;
+
+/* ---- flags (uapi) ------------------------------------------------------------- */
+
+#define IP_VS_SVC_F_PERSISTENT  0x0001
+#define IP_VS_SVC_F_HASHED      0x0002
+#define IP_VS_SVC_F_ONEPACKET   0x0004
+#define IP_VS_SVC_F_SCHED1      0x0008      /* sh-fallback / mh-fallback */
+#define IP_VS_SVC_F_SCHED2      0x0010      /* sh-port / mh-port */
+#define IP_VS_SVC_F_SCHED3      0x0020
+
+#define IP_VS_DEST_F_AVAILABLE  0x0001
+#define IP_VS_DEST_F_OVERLOAD   0x0002
+
+#define IP_VS_CONN_F_FWD_MASK   0x0007
+#define IP_VS_CONN_F_MASQ       0x0000
+#define IP_VS_CONN_F_LOCALNODE  0x0001
+#define IP_VS_CONN_F_TUNNEL     0x0002
+#define IP_VS_CONN_F_DROUTE     0x0003
+#define IP_VS_CONN_F_BYPASS     0x0004
+#define IP_VS_CONN_F_FULLNAT    0x0007      /* ipvsim extra: not in mainline Linux (as DPVS) */
+#define IP_VS_CONN_F_SYNC       0x0020
+#define IP_VS_CONN_F_HASHED     0x0040
+#define IP_VS_CONN_F_NOOUTPUT   0x0080
+#define IP_VS_CONN_F_INACTIVE   0x0100
+#define IP_VS_CONN_F_NO_CPORT   0x0800
+#define IP_VS_CONN_F_TEMPLATE   0x1000
+#define IP_VS_CONN_F_ONE_PACKET 0x2000
+
+enum { IP_VS_CONN_F_TUNNEL_TYPE_IPIP, IP_VS_CONN_F_TUNNEL_TYPE_GUE, IP_VS_CONN_F_TUNNEL_TYPE_GRE };
+
+#define IP_VS_SCHEDNAME_MAXLEN 16
+#define IP_VS_PERSISTENT_TIMEOUT_DEFAULT 360   /* seconds: ipvsadm's -p without a value */
+
+/* ---- statistics ---------------------------------------------------------------- */
+
+struct ip_vs_counters {
+    uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+};
+
+/* Counters, the estimator's state (2 s period, EWMA 1/4, fixed point) and the -Z
+ * baseline. */
+struct ip_vs_stats {
+    struct ip_vs_counters c;         /* since creation */
+    struct ip_vs_counters zero;      /* baseline stored by -Z */
+    struct ip_vs_counters last;      /* at the previous estimator tick */
+    int64_t cps, inpps, outpps, inbps, outbps;  /* estimator fixed-point rates */
+};
+
+/* ---- destinations and services --------------------------------------------------- */
+
+struct ip_vs_service;
+
+struct ip_vs_dest {
+    struct list_head n_list;         /* in svc->destinations, newest first */
+    be32 addr;
+    be16 port;
+    unsigned flags;                  /* IP_VS_DEST_F_* */
+    unsigned conn_flags;             /* forwarding method | INACTIVE (| NOOUTPUT) */
+    int weight;
+    int last_weight;                 /* last non-zero weight (mh) */
+    uint32_t u_threshold, l_threshold;
+    int activeconns, inactconns, persistconns;
+    uint16_t tun_type;
+    be16 tun_port;
+    uint16_t tun_flags;
+    struct ip_vs_stats stats;
+    struct ip_vs_service *svc;
+    unsigned refcnt;                 /* connections bound to it */
+    sim_time_t idle_start;           /* in the trash: when it became unreferenced */
+    struct list_head t_list;         /* in the trash */
+};
+
+struct ip_vs_iphdr;
+
+/* A scheduler: an ops struct registered by name (one file each under sched/).
+ * schedule() returns the chosen dest or NULL. */
+struct ip_vs_scheduler {
+    const char *name;
+    int (*init_service)(struct ip_vs_service *svc);
+    void (*done_service)(struct ip_vs_service *svc);
+    int (*add_dest)(struct ip_vs_service *svc, struct ip_vs_dest *dest);
+    int (*del_dest)(struct ip_vs_service *svc, struct ip_vs_dest *dest);
+    int (*upd_dest)(struct ip_vs_service *svc, struct ip_vs_dest *dest);
+    struct ip_vs_dest *(*schedule)(struct ip_vs_service *svc, const struct sk_buff *skb,
+                                   const struct ip_vs_iphdr *iph);
+};
+
+struct netns_ipvs;
+
+struct ip_vs_service {
+    struct list_head s_list;         /* in ipvs->services, creation order */
+    uint16_t protocol;               /* IPPROTO_TCP/UDP/SCTP, 0 for fwmark */
+    be32 addr;
+    be16 port;
+    uint32_t fwmark;
+    unsigned flags;                  /* IP_VS_SVC_F_* */
+    unsigned timeout;                /* persistence, seconds */
+    be32 netmask;
+    struct list_head destinations;
+    int num_dests;
+    const struct ip_vs_scheduler *scheduler;
+    void *sched_data;
+    struct rng rng;                  /* for schedulers that draw (twos): "ipvs:<svc>" */
+    struct ip_vs_stats stats;
+    struct netns_ipvs *ipvs;
+};
+
+/* The parts of a packet's IP header IPVS works from (struct ip_vs_iphdr). */
+struct ip_vs_iphdr {
+    uint32_t len;                    /* offset of the transport header from skb->data */
+    uint8_t protocol;
+    be32 saddr, daddr;
+};
+
+/* ---- per-net state --------------------------------------------------------------- */
+
+struct ipvs_sysctl {
+    int amemthresh, am_droprate, drop_entry, drop_packet, secure_tcp;
+    int snat_reroute, cache_bypass, expire_nodest_conn, sloppy_tcp, sloppy_sctp;
+    int expire_quiescent_template, nat_icmp_send, pmtu_disc, backup_only;
+    int conn_reuse_mode, schedule_icmp, ignore_tunneled, conntrack;
+    int sync_threshold[2], sync_refresh_period, sync_version;
+    int lblc_expiration, lblcr_expiration;           /* seconds */
+};
+
+struct netns_ipvs {
+    struct net *net;
+    struct list_head services;       /* creation order; lookups never depend on hashing */
+    int num_services;
+    struct list_head dest_trash;
+    struct ipvs_sysctl sysctl;
+    struct ip_vs_stats tot_stats;
+    unsigned tcp_timeouts[12];       /* seconds, per TCP state (--set changes some) */
+    unsigned udp_timeout;
+    void *core;                      /* connection table, hooks, ... (ip_vs_core) */
+};
+
+/* ---- helpers every part uses ------------------------------------------------------- */
+
+/* The overhead the least-connection family compares: active * 256 + inactive. */
+static inline int ip_vs_dest_conn_overhead(const struct ip_vs_dest *d)
+{
+    return (d->activeconns << 8) + d->inactconns;
+}
+
+sim_time_t ip_vs_now(const struct netns_ipvs *ipvs);
+
+/* Scheduler registry. */
+const struct ip_vs_scheduler *ip_vs_scheduler_find(const char *name);
+/* Names of every registered scheduler, NULL-terminated, in a fixed order. */
+const char *const *ip_vs_scheduler_names(void);
+
+/* Bind / unbind a scheduler to a service (init_service / done_service). */
+int ip_vs_bind_scheduler(struct ip_vs_service *svc, const struct ip_vs_scheduler *s);
+void ip_vs_unbind_scheduler(struct ip_vs_service *svc);
+
+#endif

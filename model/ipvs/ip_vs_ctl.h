@@ -1,0 +1,73 @@
+/* The IPVS control plane (ip_vs_ctl.c): services and destinations as ipvsadm
+ * manages them, the dest trash, sysctls and timeouts. Every function returns 0 or a
+ * negative errno, as the kernel's setsockopt handlers do; ipvsadm turns those
+ * into its messages. */
+#ifndef IPVSIM_MODEL_IPVS_IP_VS_CTL_H
+#define IPVSIM_MODEL_IPVS_IP_VS_CTL_H
+
+#include "model/ipvs/ip_vs.h"
+
+struct net;
+
+/* What ipvsadm passes for a service (struct ip_vs_service_user). */
+struct ip_vs_service_user {
+    uint16_t protocol;               /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP; 0 with fwmark */
+    be32 addr;
+    be16 port;
+    uint32_t fwmark;
+    char sched_name[IP_VS_SCHEDNAME_MAXLEN];
+    unsigned flags;                  /* IP_VS_SVC_F_PERSISTENT, ONEPACKET, SCHED1..3 */
+    unsigned timeout;                /* persistence, seconds */
+    be32 netmask;
+};
+
+/* What ipvsadm passes for a destination (struct ip_vs_dest_user). */
+struct ip_vs_dest_user {
+    be32 addr;
+    be16 port;
+    unsigned conn_flags;             /* forwarding method */
+    int weight;
+    uint32_t u_threshold, l_threshold;
+    uint16_t tun_type;
+    be16 tun_port;
+    uint16_t tun_flags;
+};
+
+/* The host's IPVS state, created on first use (loading ip_vs). */
+struct netns_ipvs *ip_vs_net(struct net *net);
+/* Free everything at teardown (net_destroy). */
+void ip_vs_net_exit(struct net *net);
+
+int ip_vs_add_service(struct netns_ipvs *ipvs, const struct ip_vs_service_user *u,
+                      struct ip_vs_service **svc_out);
+int ip_vs_edit_service(struct ip_vs_service *svc, const struct ip_vs_service_user *u);
+int ip_vs_del_service(struct ip_vs_service *svc);
+/* The service with exactly this key (fwmark != 0: by fwmark), or NULL. */
+struct ip_vs_service *ip_vs_service_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 addr,
+                                        be16 port, uint32_t fwmark);
+int ip_vs_flush(struct netns_ipvs *ipvs);
+
+int ip_vs_add_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u);
+int ip_vs_edit_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u);
+int ip_vs_del_dest(struct ip_vs_service *svc, be32 addr, be16 port);
+struct ip_vs_dest *ip_vs_lookup_dest(const struct ip_vs_service *svc, be32 addr, be16 port);
+
+/* -Z: one service, or everything when svc is NULL. */
+void ip_vs_zero_service(struct ip_vs_service *svc);
+void ip_vs_zero_all(struct netns_ipvs *ipvs);
+
+/* --set tcp tcpfin udp (seconds; 0 keeps the current value). */
+int ip_vs_set_timeout(struct netns_ipvs *ipvs, unsigned tcp, unsigned tcpfin, unsigned udp);
+
+/* Connection accounting, called by the connection table when a connection binds
+ * to / leaves a dest: counters, OVERLOAD by the thresholds, trash reference. */
+void ip_vs_dest_bind_conn(struct ip_vs_dest *dest, unsigned conn_flags);
+void ip_vs_dest_unbind_conn(struct ip_vs_dest *dest, unsigned conn_flags);
+
+/* Provided by the IPVS core (ip_vs_core.c): hook (un)registration as the era does
+ * it — the control plane calls these when the first service appears / the last
+ * one goes (lazy eras), or at ip_vs_net creation (older eras). */
+void ip_vs_register_hooks(struct netns_ipvs *ipvs);
+void ip_vs_unregister_hooks(struct netns_ipvs *ipvs);
+
+#endif

@@ -1,0 +1,156 @@
+/* The IPVS TCP state machine, every cell of both tables, checked against the
+ * reference tables transcribed as text (shared/reference/ipvs.md §5.3), and the
+ * default timeouts. */
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include "model/ipvs/ip_vs_proto.h"
+#include "sim/proto.h"
+#include "tests/testutil.h"
+
+/* Rows as in the reference: "dir ev | next state for NO ES SS SR FW TW CL CW LA LI SA". */
+static const char *const normal_rows[] = {
+    "INPUT syn SR ES ES SR SR SR SR SR SR SR SR",
+    "INPUT fin CL CW SS TW TW TW CL CW LA LI TW",
+    "INPUT ack ES ES SS ES FW TW CL CW CL LI ES",
+    "INPUT rst CL CL CL SR CL CL CL CL LA LI SR",
+    "OUTPUT syn SS ES SS SR SS SS SS SS SS LI SR",
+    "OUTPUT fin TW FW SS TW FW TW CL TW LA LI TW",
+    "OUTPUT ack ES ES SS ES FW TW CL CW LA ES ES",
+    "OUTPUT rst CL CL SS CL CL TW CL CL CL CL CL",
+    "IN_ONLY syn SR ES ES SR SR SR SR SR SR SR SR",
+    "IN_ONLY fin CL FW SS TW FW TW CL CW LA LI TW",
+    "IN_ONLY ack ES ES SS ES FW TW CL CW CL LI ES",
+    "IN_ONLY rst CL CL CL SR CL CL CL CL LA LI CL",
+};
+
+static const char *const dos_rows[] = {
+    "INPUT syn SR ES ES SR SR SR SR SR SR SR SA",
+    "INPUT fin CL CW SS TW TW TW CL CW LA LI SA",
+    "INPUT ack ES ES SS SR FW TW CL CW CL LI SA",
+    "INPUT rst CL CL CL SR CL CL CL CL LA LI CL",
+    "OUTPUT syn SS ES SS SA SS SS SS SS SS LI SA",
+    "OUTPUT fin TW FW SS TW FW TW CL TW LA LI TW",
+    "OUTPUT ack ES ES SS ES FW TW CL CW LA ES ES",
+    "OUTPUT rst CL CL SS CL CL TW CL CL CL CL CL",
+    "IN_ONLY syn SA ES ES SR SA SA SA SA SA SA SA",
+    "IN_ONLY fin CL FW SS TW FW TW CL CW LA LI TW",
+    "IN_ONLY ack ES ES SS ES FW TW CL CW CL LI ES",
+    "IN_ONLY rst CL CL CL SR CL CL CL CL LA LI CL",
+};
+
+static const char *const abbrev[IP_VS_TCP_S_LAST] = {
+    "NO", "ES", "SS", "SR", "FW", "TW", "CL", "CW", "LA", "LI", "SA",
+};
+
+static int state_of(const char *ab)
+{
+    for (int i = 0; i < IP_VS_TCP_S_LAST; i++)
+        if (strcmp(abbrev[i], ab) == 0)
+            return i;
+    return -1;
+}
+
+static void check_rows(const char *const *rows, size_t n, bool secure)
+{
+    int cells = 0;
+    for (size_t r = 0; r < n; r++) {
+        char dir[16], ev[8], next[IP_VS_TCP_S_LAST][4];
+        int got = sscanf(rows[r], "%15s %7s %3s %3s %3s %3s %3s %3s %3s %3s %3s %3s %3s", dir, ev,
+                         next[0], next[1], next[2], next[3], next[4], next[5], next[6], next[7],
+                         next[8], next[9], next[10]);
+        CU_ASSERT_EQUAL_FATAL(got, 2 + IP_VS_TCP_S_LAST);
+        enum ip_vs_dir d = strcmp(dir, "INPUT") == 0 ? IP_VS_DIR_INPUT
+                         : strcmp(dir, "OUTPUT") == 0 ? IP_VS_DIR_OUTPUT : IP_VS_DIR_INPUT_ONLY;
+        uint8_t flags = strcmp(ev, "syn") == 0 ? TCPH_SYN : strcmp(ev, "fin") == 0 ? TCPH_FIN
+                      : strcmp(ev, "ack") == 0 ? TCPH_ACK : TCPH_RST;
+        for (int s = 0; s < IP_VS_TCP_S_LAST; s++) {
+            int expect = state_of(next[s]);
+            CU_ASSERT_NOT_EQUAL(expect, -1);
+            int have = ip_vs_tcp_next_state(s, d, flags, secure);
+            if (have != expect)
+                fprintf(stderr, "\n%s %s from %s: want %s got %s\n", dir, ev, abbrev[s], next[s],
+                        ip_vs_tcp_state_name(have));
+            CU_ASSERT_EQUAL(have, expect);
+            cells++;
+        }
+    }
+    CU_ASSERT_EQUAL(cells, 12 * IP_VS_TCP_S_LAST);
+}
+
+static void test_tcp_table_every_cell(void)
+{
+    check_rows(normal_rows, G_N_ELEMENTS(normal_rows), false);
+}
+
+static void test_tcp_dos_table_every_cell(void)
+{
+    check_rows(dos_rows, G_N_ELEMENTS(dos_rows), true);
+}
+
+static void test_tcp_event_priority(void)
+{
+    /* RST beats SYN beats FIN beats ACK; none of them: CLOSE from anywhere. */
+    CU_ASSERT_EQUAL(ip_vs_tcp_next_state(IP_VS_TCP_S_ESTABLISHED, IP_VS_DIR_INPUT,
+                                         TCPH_RST | TCPH_SYN, false), IP_VS_TCP_S_CLOSE);
+    CU_ASSERT_EQUAL(ip_vs_tcp_next_state(IP_VS_TCP_S_NONE, IP_VS_DIR_OUTPUT,
+                                         TCPH_SYN | TCPH_ACK, false), IP_VS_TCP_S_SYN_SENT);
+    CU_ASSERT_EQUAL(ip_vs_tcp_next_state(IP_VS_TCP_S_ESTABLISHED, IP_VS_DIR_INPUT,
+                                         TCPH_FIN | TCPH_ACK, false), IP_VS_TCP_S_CLOSE_WAIT);
+    CU_ASSERT_EQUAL(ip_vs_tcp_next_state(IP_VS_TCP_S_ESTABLISHED, IP_VS_DIR_INPUT, TCPH_PSH, false),
+                    IP_VS_TCP_S_CLOSE);
+    CU_ASSERT_EQUAL(ip_vs_tcp_next_state(IP_VS_TCP_S_SYN_RECV, IP_VS_DIR_INPUT, 0, true),
+                    IP_VS_TCP_S_CLOSE);
+}
+
+static void test_tcp_timeouts_and_activity(void)
+{
+    static const unsigned want[] = { 2, 900, 120, 60, 120, 120, 10, 60, 30, 120, 120, 2 };
+    for (int s = 0; s <= IP_VS_TCP_S_LAST; s++)
+        CU_ASSERT_EQUAL(ip_vs_tcp_default_timeouts[s], want[s]);
+    int active = 0;
+    for (int s = 0; s < IP_VS_TCP_S_LAST; s++)
+        active += ip_vs_tcp_state_active(s);
+    CU_ASSERT_EQUAL(active, 4);             /* ES, SS, SR, SA */
+    CU_ASSERT_TRUE(ip_vs_tcp_state_active(IP_VS_TCP_S_SYNACK));
+    CU_ASSERT_FALSE(ip_vs_tcp_state_active(IP_VS_TCP_S_FIN_WAIT));
+    CU_ASSERT_STRING_EQUAL(ip_vs_tcp_state_name(IP_VS_TCP_S_CLOSE_WAIT), "CLOSE_WAIT");
+}
+
+/* Typical sequences from the reference, through the function. */
+static void test_tcp_typical_sequences(void)
+{
+    /* DR (input only): SYN -> SR, ACK -> ES, FIN -> FW, ACK stays FW. */
+    int s = IP_VS_TCP_S_NONE;
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_INPUT_ONLY, TCPH_SYN, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_SYN_RECV);
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_INPUT_ONLY, TCPH_ACK, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_ESTABLISHED);
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_INPUT_ONLY, TCPH_FIN | TCPH_ACK, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_FIN_WAIT);
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_INPUT_ONLY, TCPH_ACK, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_FIN_WAIT);
+    /* NAT: SYN in SR, SYN+ACK out SR, ACK in ES, FIN in CW, FIN out TW, ACK in TW. */
+    s = IP_VS_TCP_S_NONE;
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_INPUT, TCPH_SYN, false);
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_OUTPUT, TCPH_SYN | TCPH_ACK, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_SYN_RECV);
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_INPUT, TCPH_ACK, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_ESTABLISHED);
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_INPUT, TCPH_FIN | TCPH_ACK, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_CLOSE_WAIT);
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_OUTPUT, TCPH_FIN | TCPH_ACK, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_TIME_WAIT);
+    s = ip_vs_tcp_next_state(s, IP_VS_DIR_INPUT, TCPH_ACK, false);
+    CU_ASSERT_EQUAL(s, IP_VS_TCP_S_TIME_WAIT);
+}
+
+IPVSIM_SUITE(ipvs_proto)
+{
+    CU_pSuite s = CU_add_suite("ipvs_proto", NULL, NULL);
+    ADD_TEST(s, test_tcp_table_every_cell);
+    ADD_TEST(s, test_tcp_dos_table_every_cell);
+    ADD_TEST(s, test_tcp_event_priority);
+    ADD_TEST(s, test_tcp_timeouts_and_activity);
+    ADD_TEST(s, test_tcp_typical_sequences);
+}

@@ -114,8 +114,11 @@ int ip_vs_tcp_next_state(int state, enum ip_vs_dir dir, uint8_t tcp_flags, bool 
     return (secure ? tcp_states_dos : tcp_states)[dir][ev][state];
 }
 
+/* set_tcp_state moves a connection to ActiveConn only on entering ESTABLISHED and
+ * back to InActConn on leaving it. (The reference's table also marks SYN_SENT,
+ * SYN_RECV and SYNACK "active"; the kernel source tests for ESTABLISHED alone, in
+ * every era read, and the source wins.) */
 bool ip_vs_tcp_state_active(int state)
 {
-    return state == IP_VS_TCP_S_ESTABLISHED || state == IP_VS_TCP_S_SYN_SENT ||
-           state == IP_VS_TCP_S_SYN_RECV || state == IP_VS_TCP_S_SYNACK;
+    return state == IP_VS_TCP_S_ESTABLISHED;
 }

@@ -49,6 +49,8 @@ int ip_finish_output(struct net *net, struct sk_buff *skb);
 int ip_finish_output2(struct net *net, struct sk_buff *skb);
 
 int dst_input(struct net *net, struct sk_buff *skb);
+/* One less TTL, with the header checksum fixed incrementally (ip_decrease_ttl). */
+void ip_decrease_ttl(struct iphdr *iph);
 int dst_output(struct net *net, struct sk_buff *skb);
 
 #endif

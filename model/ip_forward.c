@@ -6,8 +6,7 @@
 #include "model/netfilter/core.h"
 #include "sim/csum.h"
 
-/* ip_decrease_ttl: one less, with the header checksum fixed incrementally. */
-static void ip_decrease_ttl(struct iphdr *iph)
+void ip_decrease_ttl(struct iphdr *iph)
 {
     /* TTL is the high byte of the 16-bit word it shares with protocol. */
     be16 before = htons((uint16_t)(iph->ttl << 8 | iph->protocol));

@@ -4,6 +4,8 @@
 #include <glib.h>
 #include "model/icmp.h"
 #include "model/ip.h"
+#include "model/netfilter/nf_conntrack.h"
+#include "model/netfilter/nf_nat.h"
 #include "model/netfilter/user_hook.h"
 #include "model/sock.h"
 
@@ -14,6 +16,8 @@ static void net_destroy(struct host *h)
         return;
     nf_user_hooks_exit(net);
     icmp_exit(net);
+    nf_nat_net_exit(net);
+    nf_conntrack_net_exit(net);
     for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
         nf_hook_entries_free(&net->hooks[i]);
     g_free(net->socks);

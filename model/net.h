@@ -20,6 +20,7 @@ struct nf_conntrack_net;
 struct nf_nat_net;
 struct xt_net;
 struct nf_user_hook;
+struct netns_ipvs;
 
 /* The counters of /proc/net/snmp's Ip: line that the model keeps. */
 struct ipstats_mib {
@@ -47,6 +48,7 @@ struct net {
     struct nf_nat_net *nat;                     /* the NAT core, once loaded */
     struct xt_net *xt;                          /* iptables tables, once loaded */
     struct nf_user_hook *user_hooks;            /* scenario hooks, creation order */
+    struct netns_ipvs *ipvs;                    /* IPVS, once loaded (ip_vs_net) */
     struct fib_table fib;
     struct ipv4_devconf ipv4;
     struct ipstats_mib mib;

@@ -129,3 +129,12 @@ struct rtable *ip_route_output(struct net *net, be32 daddr)
         return &net->fib.local;
     return fib_lookup(net, daddr);
 }
+
+int ip_route_me_harder(struct net *net, struct sk_buff *skb)
+{
+    struct rtable *rt = ip_route_output(net, ip_hdr(skb)->daddr);
+    if (!rt)
+        return -ENETUNREACH;
+    skb->dst = rt;
+    return 0;
+}

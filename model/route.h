@@ -59,6 +59,11 @@ int ip_route_input(struct net *net, struct sk_buff *skb, be32 daddr, be32 saddr)
 /* Output route for a locally generated packet to daddr; NULL when unreachable. */
 struct rtable *ip_route_output(struct net *net, be32 daddr);
 
+/* Route a locally generated packet again after its destination changed (NAT at
+ * LOCAL_OUT, mangle): an output lookup for the current daddr replaces skb->dst.
+ * Returns 0, or -ENETUNREACH (skb->dst unchanged). */
+int ip_route_me_harder(struct net *net, struct sk_buff *skb);
+
 static inline struct rtable *skb_rtable(const struct sk_buff *skb) { return (struct rtable *)skb->dst; }
 
 #endif

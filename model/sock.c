@@ -6,9 +6,12 @@
 #include <netinet/in.h>
 #include "model/icmp.h"
 #include "model/ip.h"
+#include "model/ipip.h"
 #include "model/tcp_reset.h"
 #include "model/net.h"
 #include "sim/csum.h"
+
+#define IPPROTO_IPIP_ 4
 
 bool sock_bind(struct net *net, uint8_t proto, be16 port, sock_rcv_fn fn, void *ctx)
 {
@@ -66,9 +69,14 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
     struct sock_table *t = net->socks;
     uint8_t proto = ip_hdr(skb)->protocol;
     int hlen = l4_header_len(proto);
+    if (proto == IPPROTO_IPIP_ && ipip_rcv(net, skb))
+        return 0;
     if (hlen < 0) {
+        /* No handler for the protocol: protocol unreachable, as
+         * ip_local_deliver_finish answers. */
         t->stats.unknown_proto++;
         net->mib.in_unknown_protos++;
+        icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
         kfree_skb_reason(net, skb, __func__, "unknown protocol");
         return -ENOENT;
     }

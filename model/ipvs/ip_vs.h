@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "model/list.h"
+#include "model/route.h"
 #include "sim/proto.h"
 #include "sim/rng.h"
 #include "sim/skb.h"
@@ -43,6 +44,11 @@ struct ip_vs_conn;
 #define IP_VS_CONN_F_ONE_PACKET 0x2000
 
 enum { IP_VS_CONN_F_TUNNEL_TYPE_IPIP, IP_VS_CONN_F_TUNNEL_TYPE_GUE, IP_VS_CONN_F_TUNNEL_TYPE_GRE };
+
+/* dest->tun_flags (uapi): GUE/GRE checksums */
+#define IP_VS_TUNNEL_ENCAP_FLAG_NOCSUM  0
+#define IP_VS_TUNNEL_ENCAP_FLAG_CSUM    (1 << 0)
+#define IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM (1 << 1)
 
 #define IP_VS_SCHEDNAME_MAXLEN 16
 #define IP_VS_PERSISTENT_TIMEOUT_DEFAULT 360   /* seconds: ipvsadm's -p without a value */
@@ -84,7 +90,18 @@ struct ip_vs_dest {
     unsigned refcnt;                 /* connections bound to it */
     sim_time_t idle_start;           /* in the trash: when it became unreferenced */
     struct list_head t_list;         /* in the trash */
+    struct rtable dest_dst;          /* cached route to the real server (ip_vs_xmit) */
+    bool dest_dst_ok;
+    /* The service it was made for, kept so a deleted dest in the trash can still be
+     * matched after its service is gone (ip_vs_trash_get_dest). */
+    uint16_t protocol;
+    be32 vaddr;
+    be16 vport;
+    uint32_t vfwmark;
 };
+
+/* skb->flags bit: the packet was produced or handled by IPVS (skb->ipvs_property). */
+#define SKB_F_IPVS_PROPERTY SKB_F_MODEL0
 
 struct ip_vs_iphdr;
 
@@ -119,6 +136,9 @@ struct ip_vs_service {
     struct rng rng;                  /* for schedulers that draw (twos): "ipvs:<svc>" */
     struct ip_vs_stats stats;
     struct netns_ipvs *ipvs;
+    /* 1 while listed in ipvs->services, +1 per dest bound to it (trashed ones too):
+     * a deleted service lives on until its last trashed dest is freed. */
+    unsigned refcnt;
 };
 
 /* The parts of a packet's IP header IPVS works from (struct ip_vs_iphdr). */
@@ -126,6 +146,44 @@ struct ip_vs_iphdr {
     uint32_t len;                    /* offset of the transport header from skb->data */
     uint8_t protocol;
     be32 saddr, daddr;
+};
+
+/* ---- connections ------------------------------------------------------------------- */
+
+/* The key a connection is found by. In-lookups (client -> VIP) use
+ * (protocol, caddr, cport, vaddr, vport); out-lookups (server -> client) use
+ * (protocol, caddr, cport, server side): daddr:dport for NAT, vaddr:vport for the
+ * methods whose replies keep the VIP as source. */
+struct ip_vs_conn_key {
+    be32 caddr, xaddr;
+    be16 cport, xport;
+    uint16_t protocol;
+};
+
+struct ip_vs_conn;
+typedef int (*ip_vs_xmit_fn)(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+
+struct ip_vs_conn {
+    struct list_head c_list;         /* every conn of the net, creation order */
+    struct ip_vs_conn_key in_key, out_key;
+    uint16_t protocol;
+    be32 caddr, vaddr, daddr;
+    be16 cport, vport, dport;
+    uint32_t fwmark;
+    unsigned flags;                  /* IP_VS_CONN_F_* */
+    int state;                       /* protocol state (IP_VS_TCP_S_*, ...) */
+    sim_time_t timeout;              /* for the current state */
+    sim_time_t expires;              /* deadline; the timer re-arms lazily */
+    uint64_t timer;                  /* pending sim event id */
+    struct ip_vs_dest *dest;
+    struct ip_vs_conn *control;      /* persistence template, or NULL */
+    int n_control;                   /* connections this template controls */
+    uint32_t in_pkts;
+    bool hashed;
+    bool assured;                    /* template: IP_VS_CONN_F_... "ASSURED" state bit */
+    ip_vs_xmit_fn packet_xmit;
+    struct netns_ipvs *ipvs;
+    uint64_t id;                     /* creation number */
 };
 
 /* ---- per-net state --------------------------------------------------------------- */
@@ -139,6 +197,9 @@ struct ipvs_sysctl {
     int lblc_expiration, lblcr_expiration;           /* seconds */
 };
 
+struct ip_vs_conn_tab;
+struct ip_vs_core;
+
 struct netns_ipvs {
     struct net *net;
     struct list_head services;       /* creation order; lookups never depend on hashing */
@@ -148,7 +209,13 @@ struct netns_ipvs {
     struct ip_vs_stats tot_stats;
     unsigned tcp_timeouts[12];       /* seconds, per TCP state (--set changes some) */
     unsigned udp_timeout;
-    void *core;                      /* connection table, hooks, ... (ip_vs_core) */
+    struct ip_vs_conn_tab *conn_tab; /* ip_vs_conn.c */
+    struct ip_vs_core *core;         /* hook registrations and counters (ip_vs_core.c) */
+    /* ip_vs_ctl.c / ip_vs_est.c */
+    bool enable;                     /* set with the first service: estimation runs */
+    uint64_t est_timer;              /* pending sim event ids, 0 when none */
+    uint64_t dest_trash_timer;
+    uint64_t expire_nodest_timer;
 };
 
 /* ---- helpers every part uses ------------------------------------------------------- */

@@ -9,6 +9,14 @@
 
 struct net;
 
+/* CONFIG_HZ of the modelled kernels (Debian's default): the unit of the raw ticks
+ * /proc/net/ip_vs shows, and of the one-jiffy delay of deferred work. */
+#define IP_VS_HZ 250
+#define IP_VS_JIFFY (SEC / IP_VS_HZ)
+/* A deleted dest with no more references is freed this long after the trash
+ * timer (which runs every half period while the trash is not empty) saw it idle. */
+#define IP_VS_DEST_TRASH_PERIOD (120 * SEC)
+
 /* What ipvsadm passes for a service (struct ip_vs_service_user). */
 struct ip_vs_service_user {
     uint16_t protocol;               /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP; 0 with fwmark */
@@ -33,11 +41,16 @@ struct ip_vs_dest_user {
     uint16_t tun_flags;
 };
 
-/* The host's IPVS state, created on first use (loading ip_vs). */
+/* The host's IPVS state, created on first use (loading ip_vs): sysctl and timeout
+ * defaults, the IPVS core and connection table (ip_vs_core_init,
+ * ip_vs_conn_tab_init), and, in eras without lazy registration, the hooks. */
 struct netns_ipvs *ip_vs_net(struct net *net);
 /* Free everything at teardown (net_destroy). */
 void ip_vs_net_exit(struct net *net);
 
+/* -EEXIST when the service exists, -ENOENT for an unknown scheduler ("none" binds
+ * no scheduler: svc->scheduler stays NULL), -EFAULT for a protocol other than
+ * TCP/UDP/SCTP on a non-fwmark service. svc_out may be NULL. */
 int ip_vs_add_service(struct netns_ipvs *ipvs, const struct ip_vs_service_user *u,
                       struct ip_vs_service **svc_out);
 int ip_vs_edit_service(struct ip_vs_service *svc, const struct ip_vs_service_user *u);
@@ -47,6 +60,9 @@ struct ip_vs_service *ip_vs_service_get(struct netns_ipvs *ipvs, uint16_t protoc
                                         be16 port, uint32_t fwmark);
 int ip_vs_flush(struct netns_ipvs *ipvs);
 
+/* -EEXIST, -ERANGE (weight < 0, l_threshold > u_threshold), -EINVAL (GUE without
+ * a port; an address that is not unicast). A deleted dest of the same service and
+ * addr:port still in the trash is revived with its counters. */
 int ip_vs_add_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u);
 int ip_vs_edit_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u);
 int ip_vs_del_dest(struct ip_vs_service *svc, be32 addr, be16 port);

@@ -46,7 +46,32 @@ struct nf_conntrack_tuple {
     uint8_t protonum;
 };
 
-struct nf_conn;                      /* defined in nf_conntrack.c's private header */
+struct nf_conn;                      /* defined in nf_conntrack_internal.h */
+
+/* The direction of a packet with this ctinfo. */
+#define CTINFO2DIR(ctinfo) \
+    ((ctinfo) >= IP_CT_IS_REPLY ? IP_CT_DIR_REPLY : IP_CT_DIR_ORIGINAL)
+
+/* The TCP tracker's states (enum tcp_conntrack). MAX doubles as "invalid" and
+ * IGNORE as "ignored" in the transition table; RETRANS and UNACK only name two
+ * more timeouts. */
+enum tcp_conntrack {
+    TCP_CONNTRACK_NONE,
+    TCP_CONNTRACK_SYN_SENT,
+    TCP_CONNTRACK_SYN_RECV,
+    TCP_CONNTRACK_ESTABLISHED,
+    TCP_CONNTRACK_FIN_WAIT,
+    TCP_CONNTRACK_CLOSE_WAIT,
+    TCP_CONNTRACK_LAST_ACK,
+    TCP_CONNTRACK_TIME_WAIT,
+    TCP_CONNTRACK_CLOSE,
+    TCP_CONNTRACK_SYN_SENT2,
+    TCP_CONNTRACK_MAX,
+    TCP_CONNTRACK_IGNORE,
+    TCP_CONNTRACK_RETRANS,
+    TCP_CONNTRACK_UNACK,
+    TCP_CONNTRACK_TIMEOUT_MAX
+};
 
 /* The conntrack of a packet, or NULL (not tracked yet, or untracked: then *ctinfo
  * is IP_CT_UNTRACKED). The ctinfo lives in the low bits of skb->nfct's owner side:
@@ -61,6 +86,31 @@ uint32_t nf_ct_status(const struct nf_conn *ct);
 void nf_ct_set_status(struct nf_conn *ct, uint32_t bits);
 /* "NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED" as -m conntrack --ctstate sees it. */
 const char *nf_ct_state_name(const struct sk_buff *skb);
+
+bool nf_ct_is_confirmed(const struct nf_conn *ct);
+/* The TCP state (TCP_CONNTRACK_NONE for other protocols) and its name
+ * ("ESTABLISHED"; "NONE" for anything out of range). */
+enum tcp_conntrack nf_ct_tcp_state(const struct nf_conn *ct);
+const char *tcp_conntrack_name(enum tcp_conntrack state);
+/* When the entry expires (absolute simulated time); for an unconfirmed entry, the
+ * timeout it will get at confirmation, counted from now. */
+sim_time_t nf_ct_expires(const struct nf_conn *ct);
+
+/* The confirmed entry with this tuple in either direction, or NULL; *dir (may be
+ * NULL) says which direction matched. Expired entries are never returned. */
+struct nf_conn *nf_conntrack_find(struct net *net, const struct nf_conntrack_tuple *tuple,
+                                  enum ip_conntrack_dir *dir);
+/* Entries in the table (confirmed ones); 0 when conntrack is not loaded. */
+unsigned nf_conntrack_count(const struct net *net);
+/* Take an entry out of the table now (conntrack -D) and free it: only for an entry
+ * no packet in flight carries. */
+void nf_ct_kill(struct nf_conn *ct);
+/* The same for the entry of the packet being processed (skb, with its ctinfo): the
+ * entry leaves the table now and is freed once skb no longer carries it. */
+void nf_ct_kill_acct(struct nf_conn *ct, enum ip_conntrack_info ctinfo, const struct sk_buff *skb);
+/* Give a packet the kernel builds in answer to skb (a TCP reset) skb's entry, as
+ * RELATED in the other direction (nf_ct_attach). */
+void nf_ct_attach(struct sk_buff *nskb, const struct sk_buff *skb);
 
 /* A conntrack user appears in / leaves this net (nf_ct_netns_get/put): the
  * first user loads conntrack; in lazy eras its hooks are registered then and

@@ -27,8 +27,10 @@ struct nf_nat_range {
     be16 min_proto, max_proto;
 };
 
-/* Bind ct for one manip type (a NAT target's work). Returns NF_ACCEPT or NF_DROP
- * (no free tuple). */
+/* Bind ct for one manip type (a NAT target's work), on the connection's first
+ * packet (a confirmed entry is left alone: NF_ACCEPT). Returns NF_ACCEPT, also when
+ * no free tuple was found (as in the kernel, confirmation then refuses the clash
+ * and drops the packet), or NF_DROP when that manip was bound already. */
 unsigned nf_nat_setup_info(struct nf_conn *ct, const struct nf_nat_range *range,
                            enum nf_nat_manip_type maniptype);
 /* Was the binding for that manip type already set up on ct? */
@@ -41,6 +43,13 @@ bool nf_nat_initialized(const struct nf_conn *ct, enum nf_nat_manip_type manipty
  * core (their hooks register as the era does). */
 int nf_nat_ipv4_register_fn(struct net *net, const struct nf_hook_ops *ops);
 void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops);
+
+/* MASQUERADE's work (nf_nat_masquerade_ipv4): source NAT of a new connection to
+ * the address of out that faces the packet's next hop (else out's primary
+ * address), ports from range when it specifies them. NF_DROP when out has no
+ * address or the packet has no conntrack. */
+unsigned nf_nat_masquerade_ipv4(struct sk_buff *skb, unsigned hooknum,
+                                const struct nf_nat_range *range, const struct net_device *out);
 
 void nf_nat_net_exit(struct net *net);
 

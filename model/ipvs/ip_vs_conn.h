@@ -1,0 +1,60 @@
+/* The IPVS connection table (ip_vs_conn.c): lookups in both directions,
+ * persistence templates, creation and binding to a dest, and expiry through one
+ * lazily re-armed timer per connection (a packet only moves the deadline). */
+#ifndef IPVSIM_MODEL_IPVS_IP_VS_CONN_H
+#define IPVSIM_MODEL_IPVS_IP_VS_CONN_H
+
+#include "model/ipvs/ip_vs.h"
+
+/* What identifies a new connection or a template (struct ip_vs_conn_param). */
+struct ip_vs_conn_param {
+    uint16_t protocol;
+    be32 caddr, vaddr;
+    be16 cport, vport;
+};
+
+#define IP_VS_CONN_EXPIRE_RETRY (60 * SEC)   /* still controlling others: try later */
+#define IP_VS_CONN_INITIAL_TIMEOUT (3 * SEC) /* until the first state transition */
+
+void ip_vs_conn_tab_init(struct netns_ipvs *ipvs);
+void ip_vs_conn_tab_exit(struct netns_ipvs *ipvs);
+
+/* Client -> VIP lookup (ip_vs_conn_in_get). */
+struct ip_vs_conn *ip_vs_conn_in_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 caddr,
+                                     be16 cport, be32 vaddr, be16 vport);
+/* Server -> client lookup (ip_vs_conn_out_get): the reply's source and destination. */
+struct ip_vs_conn *ip_vs_conn_out_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 saddr,
+                                      be16 sport, be32 daddr, be16 dport);
+/* Template lookup (ip_vs_ct_in_get). */
+struct ip_vs_conn *ip_vs_ct_in_get(struct netns_ipvs *ipvs, const struct ip_vs_conn_param *p);
+
+/* A new connection bound to dest (NULL for bypass), hashed unless ONE_PACKET, with
+ * the 3 s initial timeout. NULL at the connection limit. */
+struct ip_vs_conn *ip_vs_conn_new(struct netns_ipvs *ipvs, const struct ip_vs_conn_param *p,
+                                  be32 daddr, be16 dport, unsigned flags,
+                                  struct ip_vs_dest *dest, uint32_t fwmark);
+
+/* End of packet processing (ip_vs_conn_put): the deadline becomes now + timeout. */
+void ip_vs_conn_put(struct ip_vs_conn *cp);
+/* Expire as soon as possible (ip_vs_conn_expire_now). */
+void ip_vs_conn_expire_now(struct ip_vs_conn *cp);
+/* Link a connection to the template that chose its dest. */
+void ip_vs_control_add(struct ip_vs_conn *cp, struct ip_vs_conn *ctl);
+/* Make a template never match again; it times out in place. */
+void ip_vs_conn_invalidate_template(struct ip_vs_conn *ct);
+
+/* Change the protocol state, moving the conn between ActiveConn and InActConn. */
+void ip_vs_conn_set_state(struct ip_vs_conn *cp, int state, bool active);
+
+/* Every connection, in creation order (listings). */
+void ip_vs_conn_for_each(struct netns_ipvs *ipvs, void (*fn)(struct ip_vs_conn *cp, void *ctx),
+                         void *ctx);
+uint64_t ip_vs_conn_count(const struct netns_ipvs *ipvs);
+/* Seconds left before expiry, as /proc/net/ip_vs_conn shows it. */
+unsigned ip_vs_conn_expires_in(const struct ip_vs_conn *cp);
+/* Expire every connection whose dest is no longer available (after a delete with
+ * expire_nodest_conn), as the kernel's deferred work does. */
+void ip_vs_conn_expire_nodest(struct netns_ipvs *ipvs);
+void ip_vs_conn_flush(struct netns_ipvs *ipvs);
+
+#endif

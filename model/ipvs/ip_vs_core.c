@@ -1,0 +1,305 @@
+/* The IPVS hook functions and their registration per kernel era (ip_vs_core.c).
+ * Facts: shared/reference/ipvs.md §1. */
+#include "model/ipvs/ip_vs_core.h"
+
+#include <glib.h>
+#include "model/ip.h"
+#include "model/ipvs/ip_vs_conn.h"
+#include "model/ipvs/ip_vs_ctl.h"
+#include "model/net.h"
+#include "model/netfilter/nf_conntrack.h"
+
+sim_time_t ip_vs_now(const struct netns_ipvs *ipvs)
+{
+    return net_now(ipvs->net);
+}
+
+bool ip_vs_fill_iph(const struct sk_buff *skb, struct ip_vs_iphdr *iph)
+{
+    if (skb->len < sizeof(struct iphdr))
+        return false;
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    if (ip_hdrlen(ip) < 20 || skb->len < ip_hdrlen(ip))
+        return false;
+    iph->len = ip_hdrlen(ip);
+    iph->protocol = ip->protocol;
+    iph->saddr = ip->saddr;
+    iph->daddr = ip->daddr;
+    return true;
+}
+
+bool ip_vs_get_ports(const struct sk_buff *skb, const struct ip_vs_iphdr *iph, be16 ports[2])
+{
+    if (skb->len < iph->len + 4)
+        return false;
+    memcpy(ports, skb->data + iph->len, 4);
+    return true;
+}
+
+static bool ip_vs_proto_supported(uint8_t proto)
+{
+    return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
+static struct netns_ipvs *hook_ipvs(void *priv)
+{
+    return priv;
+}
+
+/* ---- the request path: ip_vs_in ------------------------------------------------ */
+
+static bool is_new_conn(const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    if (iph->protocol != IPPROTO_TCP || skb->len < iph->len + sizeof(struct tcphdr))
+        return false;
+    const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
+    return th->flags & TCPH_SYN;
+}
+
+/* Does this connection expect a new one on its key (conn_reuse_mode)? */
+static bool is_new_conn_expected(const struct ip_vs_conn *cp, int conn_reuse_mode)
+{
+    if (cp->control)
+        return false;
+    if (cp->protocol != IPPROTO_TCP)
+        return false;
+    return cp->state == IP_VS_TCP_S_TIME_WAIT || cp->state == IP_VS_TCP_S_CLOSE ||
+           ((conn_reuse_mode & 2) && cp->state == IP_VS_TCP_S_FIN_WAIT &&
+            (cp->flags & IP_VS_CONN_F_NOOUTPUT));
+}
+
+/* A new SYN on an old connection's key: expire the old one and schedule afresh
+ * when the era's rules say so. IPVS conntrack mode is not modelled, so the
+ * "old conntrack" cases (which drop the SYN) never arise. */
+static struct ip_vs_conn *ip_vs_reuse(struct netns_ipvs *ipvs, struct ip_vs_conn *cp,
+                                      const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    int mode = ipvs->sysctl.conn_reuse_mode;
+    if (!mode || !cp || !is_new_conn(skb, iph))
+        return cp;
+    bool resched = false;
+    if (ipvs->sysctl.expire_nodest_conn && cp->dest && cp->dest->weight == 0)
+        resched = true;
+    else if (is_new_conn_expected(cp, mode))
+        resched = true;     /* with n_control > 0 only an old conntrack would keep it */
+    if (!resched)
+        return cp;
+    trace_note(ipvs->net, skb, "ip_vs_in", "conn_reuse_mode: old connection expired, rescheduling");
+    if (cp->n_control == 0)
+        ip_vs_conn_expire_now(cp);
+    return NULL;
+}
+
+/* The connection's dest was deleted (ip_vs_in: !IP_VS_DEST_F_AVAILABLE). Returns
+ * the connection to use (NULL: schedule a new one) or sets *drop. */
+static struct ip_vs_conn *ip_vs_nodest(struct netns_ipvs *ipvs, struct ip_vs_conn *cp,
+                                       const struct sk_buff *skb, bool *drop)
+{
+    *drop = false;
+    if (!cp || !cp->dest || (cp->dest->flags & IP_VS_DEST_F_AVAILABLE))
+        return cp;
+    ipvs->core->drops_nodest++;
+    if (ipvs->sysctl.expire_nodest_conn) {
+        ip_vs_conn_expire_now(cp);
+        /* The 2.6 kernels dropped this packet too; later ones reschedule it. */
+        *drop = ipvs->net->prof->ipvs == IPVS_ERA_OLD;
+        trace_note(ipvs->net, skb, "ip_vs_in", "dest deleted: connection expired (expire_nodest_conn)");
+        return NULL;
+    }
+    trace_note(ipvs->net, skb, "ip_vs_in", "dest deleted: packet dropped");
+    *drop = true;
+    return NULL;
+}
+
+/* Should ip_vs_in look at this packet at all? */
+static bool ip_vs_in_wants(struct netns_ipvs *ipvs, const struct sk_buff *skb, unsigned hook)
+{
+    if (skb->flags & SKB_F_IPVS_PROPERTY)
+        return false;
+    if (ipvs->net->prof->ipvs == IPVS_ERA_OLD)
+        return skb->pkt_type == PACKET_HOST && !(skb->dev && skb->dev->loopback);
+    if ((skb->pkt_type != PACKET_HOST && hook != NF_INET_LOCAL_OUT) || !skb->dst)
+        return false;
+    return true;
+}
+
+static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook)
+{
+    struct ip_vs_iphdr iph;
+    be16 ports[2];
+    if (!ip_vs_in_wants(ipvs, skb, hook) || !ip_vs_fill_iph(skb, &iph))
+        return NF_ACCEPT;
+    /* ICMP errors about IPVS connections are not modelled yet: they pass. */
+    if (!ip_vs_proto_supported(iph.protocol) || !ip_vs_get_ports(skb, &iph, ports))
+        return NF_ACCEPT;
+    struct ip_vs_conn *cp = ip_vs_conn_in_get(ipvs, iph.protocol, iph.saddr, ports[0],
+                                              iph.daddr, ports[1]);
+    cp = ip_vs_reuse(ipvs, cp, skb, &iph);
+    bool drop;
+    cp = ip_vs_nodest(ipvs, cp, skb, &drop);
+    if (drop)
+        return NF_DROP;
+    if (!cp) {
+        unsigned verdict;
+        if (!ip_vs_conn_schedule(ipvs, skb, &iph, &verdict, &cp))
+            return verdict;
+        if (!cp)
+            return NF_ACCEPT;       /* not for IPVS: the packet goes on as normal */
+    } else {
+        trace_note(ipvs->net, skb, "ip_vs_in", "connection hit");
+    }
+    ip_vs_in_stats(cp, skb);
+    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, &iph);
+    cp->in_pkts++;
+    unsigned verdict = cp->packet_xmit ? (unsigned)cp->packet_xmit(skb, cp, hook) : NF_ACCEPT;
+    ip_vs_conn_put(cp);
+    return verdict;
+}
+
+/* ---- the reply path: ip_vs_out ---------------------------------------------------- */
+
+static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                                const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp,
+                                unsigned hook)
+{
+    if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ) {
+        if (!ip_vs_snat_handler(skb, iph, cp)) {
+            ip_vs_conn_put(cp);
+            return NF_DROP;
+        }
+        trace_note(ipvs->net, skb, "handle_response", "SNAT back to the virtual address");
+    }
+    ip_vs_out_stats(cp, skb);
+    ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, iph);
+    skb->flags |= SKB_F_IPVS_PROPERTY;
+    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);       /* ip_vs_notrack */
+    ip_vs_conn_put(cp);
+    return NF_ACCEPT;
+}
+
+static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook)
+{
+    struct ip_vs_iphdr iph;
+    be16 ports[2];
+    if ((skb->flags & SKB_F_IPVS_PROPERTY) || !skb->dst || !ip_vs_fill_iph(skb, &iph))
+        return NF_ACCEPT;
+    if (!ip_vs_proto_supported(iph.protocol) || !ip_vs_get_ports(skb, &iph, ports))
+        return NF_ACCEPT;
+    struct ip_vs_conn *cp = ip_vs_conn_out_get(ipvs, iph.protocol, iph.saddr, ports[0],
+                                               iph.daddr, ports[1]);
+    if (!cp)
+        return NF_ACCEPT;
+    return handle_response(ipvs, skb, &iph, cp, hook);
+}
+
+/* ---- the hook functions, with each era's names ----------------------------------- */
+
+static unsigned hook_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    return ip_vs_in(hook_ipvs(priv), skb, st->hook);
+}
+
+static unsigned hook_out(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    return ip_vs_out(hook_ipvs(priv), skb, st->hook);
+}
+
+/* ICMP errors being forwarded are handed to ip_vs_in_icmp, which is not modelled
+ * yet: they pass. */
+static unsigned hook_forward_icmp(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    return NF_ACCEPT;
+}
+
+/* 2.6: packets IPVS produced skip the rest of POST_ROUTING (iptables SNAT, conntrack
+ * confirm): they go straight to the output function. */
+static unsigned hook_post_routing(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    if (!(skb->flags & SKB_F_IPVS_PROPERTY))
+        return NF_ACCEPT;
+    st->okfn(st->net, skb);
+    return NF_STOLEN;
+}
+
+struct ipvs_hook_spec {
+    const char *name;
+    nf_hookfn fn;
+    unsigned hook;
+    int priority;
+};
+
+static const struct ipvs_hook_spec hooks_old[] = {
+    { "ip_vs_in", hook_in, NF_INET_LOCAL_IN, 100 },
+    { "ip_vs_out", hook_out, NF_INET_FORWARD, 100 },
+    { "ip_vs_forward_icmp", hook_forward_icmp, NF_INET_FORWARD, 99 },
+    { "ip_vs_post_routing", hook_post_routing, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC - 1 },
+};
+
+static const struct ipvs_hook_spec hooks_middle[] = {
+    { "ip_vs_reply4", hook_out, NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC - 2 },
+    { "ip_vs_remote_request4", hook_in, NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC - 1 },
+    { "ip_vs_local_reply4", hook_out, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST + 1 },
+    { "ip_vs_local_request4", hook_in, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST + 2 },
+    { "ip_vs_forward_icmp", hook_forward_icmp, NF_INET_FORWARD, 99 },
+    { "ip_vs_reply4", hook_out, NF_INET_FORWARD, 100 },
+};
+
+static const struct ipvs_hook_spec hooks_new[] = {
+    { "ip_vs_out_hook", hook_out, NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC - 2 },
+    { "ip_vs_in_hook", hook_in, NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC - 1 },
+    { "ip_vs_out_hook", hook_out, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST + 1 },
+    { "ip_vs_in_hook", hook_in, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST + 2 },
+    { "ip_vs_forward_icmp", hook_forward_icmp, NF_INET_FORWARD, 99 },
+    { "ip_vs_out_hook", hook_out, NF_INET_FORWARD, 100 },
+};
+
+void ip_vs_core_init(struct netns_ipvs *ipvs)
+{
+    struct ip_vs_core *c = g_new0(struct ip_vs_core, 1);
+    const struct ipvs_hook_spec *spec = hooks_new;
+    size_t n = G_N_ELEMENTS(hooks_new);
+    if (ipvs->net->prof->ipvs == IPVS_ERA_OLD) {
+        spec = hooks_old;
+        n = G_N_ELEMENTS(hooks_old);
+    } else if (ipvs->net->prof->ipvs == IPVS_ERA_MIDDLE) {
+        spec = hooks_middle;
+        n = G_N_ELEMENTS(hooks_middle);
+    }
+    for (size_t i = 0; i < n; i++)
+        c->ops[i] = (struct nf_hook_ops){
+            .hook = spec[i].fn, .name = spec[i].name, .owner = "ip_vs", .priv = ipvs,
+            .pf = NFPROTO_IPV4, .hooknum = spec[i].hook, .priority = spec[i].priority,
+        };
+    c->nops = (unsigned)n;
+    ipvs->core = c;
+}
+
+void ip_vs_core_exit(struct netns_ipvs *ipvs)
+{
+    if (!ipvs->core)
+        return;
+    ip_vs_unregister_hooks(ipvs);
+    g_free(ipvs->core);
+    ipvs->core = NULL;
+}
+
+void ip_vs_register_hooks(struct netns_ipvs *ipvs)
+{
+    struct ip_vs_core *c = ipvs->core;
+    if (c->registered)
+        return;
+    for (unsigned i = 0; i < c->nops; i++)
+        nf_register_net_hook(ipvs->net, &c->ops[i]);
+    c->registered = true;
+    c->registrations++;
+}
+
+void ip_vs_unregister_hooks(struct netns_ipvs *ipvs)
+{
+    struct ip_vs_core *c = ipvs->core;
+    if (!c || !c->registered)
+        return;
+    for (unsigned i = 0; i < c->nops; i++)
+        nf_unregister_net_hook(ipvs->net, &c->ops[i]);
+    c->registered = false;
+}

@@ -1,0 +1,59 @@
+/* The IPVS packet path (ip_vs_core.c and friends): the hook functions, new
+ * connection scheduling, state and statistics updates, and the transmitters. */
+#ifndef IPVSIM_MODEL_IPVS_IP_VS_CORE_H
+#define IPVSIM_MODEL_IPVS_IP_VS_CORE_H
+
+#include "model/ipvs/ip_vs.h"
+#include "model/ipvs/ip_vs_proto.h"
+#include "model/netfilter/core.h"
+
+#define IP_VS_MAX_HOOK_OPS 6
+
+struct ip_vs_core {
+    struct nf_hook_ops ops[IP_VS_MAX_HOOK_OPS];
+    unsigned nops;
+    bool registered;
+    uint64_t registrations;          /* how many times the hooks were registered */
+    uint64_t leave_icmp;             /* no dest: port unreachable sent */
+    uint64_t drops_nodest;           /* packets of a conn whose dest was deleted */
+};
+
+void ip_vs_core_init(struct netns_ipvs *ipvs);
+void ip_vs_core_exit(struct netns_ipvs *ipvs);
+
+/* Fill iph from the IPv4 header at skb->data; false if it is not readable. */
+bool ip_vs_fill_iph(const struct sk_buff *skb, struct ip_vs_iphdr *iph);
+/* The source and destination ports (TCP/UDP/SCTP) at iph->len; false if short. */
+bool ip_vs_get_ports(const struct sk_buff *skb, const struct ip_vs_iphdr *iph, be16 ports[2]);
+
+/* ip_vs_service_find: by fwmark, then (protocol, vaddr, vport), then port 0. */
+struct ip_vs_service *ip_vs_service_find(struct netns_ipvs *ipvs, uint32_t fwmark,
+                                         uint16_t protocol, be32 vaddr, be16 vport);
+
+/* conn_schedule: may a new connection be made for this packet, and which? Returns
+ * true to go on (with *cpp, possibly NULL: the packet is not IPVS's); false with
+ * *verdict set when the packet's fate is decided here. */
+bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                         const struct ip_vs_iphdr *iph, unsigned *verdict,
+                         struct ip_vs_conn **cpp);
+
+/* State machine step for a packet in direction dir; sets cp->timeout. */
+void ip_vs_set_state(struct ip_vs_conn *cp, enum ip_vs_dir dir, const struct sk_buff *skb,
+                     const struct ip_vs_iphdr *iph);
+void ip_vs_in_stats(struct ip_vs_conn *cp, const struct sk_buff *skb);
+void ip_vs_out_stats(struct ip_vs_conn *cp, const struct sk_buff *skb);
+void ip_vs_conn_stats(struct ip_vs_conn *cp, struct ip_vs_service *svc);
+
+/* Transmitters; each returns a verdict for the hook that called it. */
+int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+int ip_vs_null_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+/* The transmitter of a connection's forwarding method. */
+ip_vs_xmit_fn ip_vs_xmit_for(unsigned conn_flags);
+
+/* Rewrite the reply of a NAT connection: source back to VIP:vport. */
+bool ip_vs_snat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp);
+
+#endif

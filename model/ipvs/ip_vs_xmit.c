@@ -1,0 +1,249 @@
+/* The IPVS transmitters (ip_vs_xmit.c): NAT, DR, TUN (IPIP), local node and bypass.
+ * A packet bound for a remote real server is rewritten as its method demands,
+ * re-enters the stack at LOCAL_OUT marked as IPVS's, and the hook that called the
+ * transmitter gets NF_STOLEN; for a real server on this host it continues with
+ * NF_ACCEPT. Facts: shared/reference/ipvs.md §3. */
+#include <glib.h>
+#include "model/icmp.h"
+#include "model/ip.h"
+#include "model/ipvs/ip_vs_conn.h"
+#include "model/ipvs/ip_vs_core.h"
+#include "model/net.h"
+#include "model/netfilter/nf_conntrack.h"
+#include "sim/csum.h"
+
+#define IPPROTO_IPIP_ 4
+
+static struct net *cp_net(const struct ip_vs_conn *cp)
+{
+    return cp->ipvs->net;
+}
+
+/* The dest's cached route (__ip_vs_get_out_rt with a known next hop: the real
+ * server itself, so DR can send a frame for the VIP to the server's MAC). */
+static struct rtable *ip_vs_dest_route(struct ip_vs_conn *cp, be32 daddr, bool *local)
+{
+    struct net *net = cp_net(cp);
+    struct ip_vs_dest *d = cp->dest;
+    struct rtable *rt;
+    if (d) {
+        if (!d->dest_dst_ok) {
+            struct rtable *found = ip_route_output(net, d->addr);
+            if (!found)
+                return NULL;
+            d->dest_dst = *found;
+            if (found->type == RTN_UNICAST && !found->gateway)
+                d->dest_dst.gateway = d->addr;
+            d->dest_dst_ok = true;
+        }
+        rt = &d->dest_dst;
+    } else {
+        rt = ip_route_output(net, daddr);
+        if (!rt)
+            return NULL;
+    }
+    *local = rt->type == RTN_LOCAL;
+    return rt;
+}
+
+/* A transmit error: the packet is freed here and the hook reports it stolen, as
+ * the kernel's tx_error path does. */
+static int tx_error(struct sk_buff *skb, struct ip_vs_conn *cp, const char *why)
+{
+    kfree_skb_reason(cp_net(cp), skb, "ip_vs_xmit", why);
+    return NF_STOLEN;
+}
+
+/* TTL and MTU checks for a packet leaving towards a remote server (decrement_ttl and
+ * the MTU test of __ip_vs_get_out_rt); overhead is what encapsulation adds. */
+static const char *ip_vs_out_checks(struct net *net, struct sk_buff *skb, struct rtable *rt,
+                                    unsigned overhead)
+{
+    struct iphdr *iph = (struct iphdr *)skb->data;
+    skb->network_header = skb_offset(skb, skb->data);
+    if (iph->ttl <= 1) {
+        net->mib.in_hdr_errors++;
+        icmp_send(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+        return "TTL expired";
+    }
+    uint32_t mtu = rt->dev->mtu - overhead;
+    if ((ntohs(iph->frag_off) & IP_DF) && ntohs(iph->tot_len) > mtu) {
+        icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+        return "too big with DF (frag needed sent)";
+    }
+    ip_decrease_ttl(iph);
+    return NULL;
+}
+
+/* Mark the packet as IPVS's and re-inject it at LOCAL_OUT (ip_vs_send_or_cont). */
+static int ip_vs_send_or_cont(struct sk_buff *skb, struct ip_vs_conn *cp, struct rtable *rt,
+                              bool local)
+{
+    skb->flags |= SKB_F_IPVS_PROPERTY;
+    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);       /* ip_vs_notrack */
+    if (local)
+        return NF_ACCEPT;
+    skb->dst = rt;
+    NF_HOOK(NF_INET_LOCAL_OUT, cp_net(cp), skb, NULL, rt->dev, dst_output);
+    return NF_STOLEN;
+}
+
+/* ---- header rewriting ------------------------------------------------------------- */
+
+/* Offset of the L4 checksum, or -1 when the protocol has none we update. */
+static int l4_check_offset(uint8_t proto)
+{
+    return proto == IPPROTO_TCP ? 16 : proto == IPPROTO_UDP ? 6 : -1;
+}
+
+/* Change one address (pseudo-header) and one port of the L4 header. port_off is 0
+ * for the source port, 2 for the destination port. */
+static void l4_mangle(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 oldaddr,
+                      be32 newaddr, unsigned port_off, be16 newport)
+{
+    uint8_t *l4 = skb->data + iph->len;
+    int off = l4_check_offset(iph->protocol);
+    be16 oldport;
+    memcpy(&oldport, l4 + port_off, 2);
+    memcpy(l4 + port_off, &newport, 2);
+    if (off < 0 || skb->len < iph->len + (unsigned)off + 2)
+        return;
+    uint16_t check;
+    memcpy(&check, l4 + off, 2);
+    if (iph->protocol == IPPROTO_UDP && check == 0)
+        return;                     /* no checksum to keep */
+    inet_proto_csum_replace4(&check, oldaddr, newaddr, 1);
+    inet_proto_csum_replace2(&check, oldport, newport, 0);
+    if (iph->protocol == IPPROTO_UDP && check == 0)
+        check = CSUM_MANGLED_0;
+    memcpy(l4 + off, &check, 2);
+}
+
+static void ip_vs_dnat(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp)
+{
+    struct iphdr *ip = (struct iphdr *)skb->data;
+    l4_mangle(skb, iph, ip->daddr, cp->daddr, 2, cp->dport);
+    ip->daddr = cp->daddr;
+    ip_send_check(ip);
+}
+
+bool ip_vs_snat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp)
+{
+    struct iphdr *ip = (struct iphdr *)skb->data;
+    if (skb->len < iph->len + 8)
+        return false;
+    l4_mangle(skb, iph, ip->saddr, cp->vaddr, 0, cp->vport);
+    ip->saddr = cp->vaddr;
+    ip_send_check(ip);
+    return true;
+}
+
+/* ---- the transmitters --------------------------------------------------------------- */
+
+int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    struct ip_vs_iphdr iph;
+    bool local;
+    struct rtable *rt = ip_vs_dest_route(cp, cp->daddr, &local);
+    if (!rt || !ip_vs_fill_iph(skb, &iph))
+        return tx_error(skb, cp, "no route to the real server");
+    if (!local) {
+        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+        if (why)
+            return tx_error(skb, cp, why);
+    }
+    ip_vs_dnat(skb, &iph, cp);
+    trace_note(cp_net(cp), skb, "ip_vs_nat_xmit", local ? "to a local real server" : "DNAT, re-injected at LOCAL_OUT");
+    return ip_vs_send_or_cont(skb, cp, rt, local);
+}
+
+int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    bool local;
+    struct rtable *rt = ip_vs_dest_route(cp, cp->daddr, &local);
+    if (!rt)
+        return tx_error(skb, cp, "no route to the real server");
+    if (!local) {
+        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+        if (why)
+            return tx_error(skb, cp, why);
+    }
+    trace_note(cp_net(cp), skb, "ip_vs_dr_xmit", local ? "to a local real server" : "to the real server's MAC");
+    return ip_vs_send_or_cont(skb, cp, rt, local);
+}
+
+/* Push the outer IPv4 header of an IPIP tunnel. */
+static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtable *rt, be32 daddr)
+{
+    struct net *net = ipvs->net;
+    const struct iphdr *inner = (const struct iphdr *)skb->data;
+    uint8_t tos = inner->tos, ttl = inner->ttl;
+    be16 df = ipvs->sysctl.pmtu_disc ? (inner->frag_off & htons(IP_DF)) : 0;
+    struct iphdr *outer = (struct iphdr *)skb_push(skb, sizeof *outer);
+    if (!outer)
+        return false;
+    skb->transport_header = skb_offset(skb, skb->data + sizeof *outer);
+    skb->network_header = skb_offset(skb, skb->data);
+    memset(outer, 0, sizeof *outer);
+    outer->ihl_version = 0x45;
+    outer->tos = tos;
+    outer->frag_off = df;
+    outer->ttl = ttl;
+    outer->protocol = IPPROTO_IPIP_;
+    outer->saddr = rt->prefsrc;
+    outer->daddr = daddr;
+    outer->id = htons(net->ip_id++);
+    return true;
+}
+
+int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    struct net *net = cp_net(cp);
+    bool local;
+    struct rtable *rt = ip_vs_dest_route(cp, cp->daddr, &local);
+    if (!rt)
+        return tx_error(skb, cp, "no route to the real server");
+    if (local)
+        return ip_vs_send_or_cont(skb, cp, rt, true);
+    const char *why = ip_vs_out_checks(net, skb, rt, sizeof(struct iphdr));
+    if (why)
+        return tx_error(skb, cp, why);
+    if (!ipip_push(cp->ipvs, skb, rt, cp->daddr))
+        return tx_error(skb, cp, "no headroom for the tunnel header");
+    trace_note(net, skb, "ip_vs_tunnel_xmit", "IPIP to the real server");
+    skb->flags |= SKB_F_IPVS_PROPERTY;
+    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+    skb->dst = rt;
+    ip_local_out(net, skb);
+    return NF_STOLEN;
+}
+
+int ip_vs_null_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    return NF_ACCEPT;
+}
+
+int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    bool local;
+    struct rtable *rt = ip_vs_dest_route(cp, ip->daddr, &local);
+    if (!rt || local)
+        return tx_error(skb, cp, "bypass: no route");
+    const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+    if (why)
+        return tx_error(skb, cp, why);
+    return ip_vs_send_or_cont(skb, cp, rt, false);
+}
+
+ip_vs_xmit_fn ip_vs_xmit_for(unsigned conn_flags)
+{
+    switch (conn_flags & IP_VS_CONN_F_FWD_MASK) {
+    case IP_VS_CONN_F_MASQ: return ip_vs_nat_xmit;
+    case IP_VS_CONN_F_TUNNEL: return ip_vs_tunnel_xmit;
+    case IP_VS_CONN_F_DROUTE: return ip_vs_dr_xmit;
+    case IP_VS_CONN_F_LOCALNODE: return ip_vs_null_xmit;
+    case IP_VS_CONN_F_BYPASS: return ip_vs_bypass_xmit;
+    default: return NULL;
+    }
+}

@@ -1,0 +1,680 @@
+/* Connection tracking: the table, entries and their timers, the packet's entry in
+ * skb->nfct, nf_conntrack_in, confirmation, and the IPv4 hook functions with
+ * their per-era registration (net/netfilter/nf_conntrack_core.c,
+ * nf_conntrack_proto.c, and net/ipv4/netfilter/nf_conntrack_l3proto_ipv4.c in
+ * older kernels). The protocol trackers are in nf_conntrack_proto.c.
+ *
+ * Lifetimes. A confirmed entry belongs to the table and leaves it when its timer
+ * finds the deadline passed (or a tracker kills it). An unconfirmed entry, and a
+ * killed one a packet still carries, belong to that packet, as the kernel's skb
+ * reference would keep them: they sit on the orphan list with the packet's id and
+ * are freed once the packet no longer carries them (checked when the next entry is
+ * allocated; packet buffers come from the pool and outlive the net). */
+#include "model/netfilter/nf_conntrack_internal.h"
+
+#include <stdio.h>
+#include "model/ip.h"
+#include "model/net.h"
+#include "model/trace.h"
+#include "sim/sim.h"
+
+#define NFCT_INFOMASK ((uintptr_t)7)
+
+/* ---- the packet's entry ------------------------------------------------------ */
+
+struct nf_conn *nf_ct_get(const struct sk_buff *skb, enum ip_conntrack_info *ctinfo)
+{
+    uintptr_t v = (uintptr_t)skb->nfct;
+    if (ctinfo)
+        *ctinfo = (enum ip_conntrack_info)(v & NFCT_INFOMASK);
+    return (struct nf_conn *)(v & ~NFCT_INFOMASK);
+}
+
+void nf_ct_set(struct sk_buff *skb, struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+    skb->nfct = (void *)((uintptr_t)ct | ((uintptr_t)ctinfo & NFCT_INFOMASK));
+}
+
+const char *nf_ct_state_name(const struct sk_buff *skb)
+{
+    enum ip_conntrack_info ctinfo;
+    if (!nf_ct_get(skb, &ctinfo))
+        return ctinfo == IP_CT_UNTRACKED ? "UNTRACKED" : "INVALID";
+    switch (ctinfo) {
+    case IP_CT_NEW: return "NEW";
+    case IP_CT_RELATED:
+    case IP_CT_RELATED_REPLY: return "RELATED";
+    default: return "ESTABLISHED";
+    }
+}
+
+static const char *ctinfo_name(enum ip_conntrack_info ctinfo)
+{
+    static const char *const names[] = {
+        "ESTABLISHED", "RELATED", "NEW", "ESTABLISHED_REPLY", "RELATED_REPLY",
+    };
+    return ctinfo <= IP_CT_RELATED_REPLY ? names[ctinfo] : "UNTRACKED";
+}
+
+void nf_ct_attach(struct sk_buff *nskb, const struct sk_buff *skb)
+{
+    enum ip_conntrack_info ctinfo;
+    struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+    if (!ct)
+        return;
+    nf_ct_set(nskb, ct, CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL ? IP_CT_RELATED_REPLY
+                                                                 : IP_CT_RELATED);
+}
+
+/* ---- accessors ----------------------------------------------------------------- */
+
+const struct nf_conntrack_tuple *nf_ct_tuple(const struct nf_conn *ct, enum ip_conntrack_dir dir)
+{
+    return &ct->tuplehash[dir].tuple;
+}
+
+uint32_t nf_ct_status(const struct nf_conn *ct) { return ct->status; }
+void nf_ct_set_status(struct nf_conn *ct, uint32_t bits) { ct->status |= bits; }
+bool nf_ct_is_confirmed(const struct nf_conn *ct) { return ct->status & IPS_CONFIRMED; }
+
+enum tcp_conntrack nf_ct_tcp_state(const struct nf_conn *ct)
+{
+    return ct->tuplehash[0].tuple.protonum == IPPROTO_TCP ? (enum tcp_conntrack)ct->tcp.state
+                                                          : TCP_CONNTRACK_NONE;
+}
+
+const char *tcp_conntrack_name(enum tcp_conntrack state)
+{
+    static const char *const names[] = {
+        "NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT",
+        "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2",
+    };
+    return (unsigned)state < TCP_CONNTRACK_MAX ? names[state] : "NONE";
+}
+
+sim_time_t nf_ct_expires(const struct nf_conn *ct)
+{
+    return nf_ct_is_confirmed(ct) ? ct->timeout : net_now(ct->net) + ct->timeout;
+}
+
+unsigned nf_conntrack_count(const struct net *net)
+{
+    return net->ct ? net->ct->count : 0;
+}
+
+/* ---- text for traces ------------------------------------------------------------ */
+
+void nf_ct_tuple_str(const struct nf_conntrack_tuple *t, char *buf, size_t len)
+{
+    char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &t->src, s, sizeof s);
+    inet_ntop(AF_INET, &t->dst, d, sizeof d);
+    if (t->protonum == IPPROTO_TCP || t->protonum == IPPROTO_UDP)
+        snprintf(buf, len, "%s %s:%u -> %s:%u", t->protonum == IPPROTO_TCP ? "tcp" : "udp", s,
+                 ntohs(t->sport), d, ntohs(t->dport));
+    else if (t->protonum == IPPROTO_ICMP)
+        snprintf(buf, len, "icmp %s -> %s id %u type %u", s, d, ntohs(t->sport),
+                 ntohs(t->dport) >> 8);
+    else
+        snprintf(buf, len, "proto %u %s -> %s", t->protonum, s, d);
+}
+
+void nf_ct_note(struct net *net, const char *func, const char *detail)
+{
+    if (!net->trace)
+        return;
+    struct trace_event ev = {
+        .time = net_now(net), .host = net->host->name, .kind = TRACE_NOTE, .func = func,
+        .hook = -1, .detail = detail,
+    };
+    net->trace->emit(net->trace->ctx, &ev);
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+static guint tuple_hash(gconstpointer key)
+{
+    const struct nf_conntrack_tuple *t = key;
+    uint64_t h = ((uint64_t)t->src << 32 | t->dst) * 0x9e3779b97f4a7c15ull;
+    h ^= ((uint64_t)t->sport << 24 | (uint64_t)t->dport << 8 | t->protonum) * 0xc2b2ae3d27d4eb4full;
+    return (guint)(h ^ (h >> 29));
+}
+
+static gboolean tuple_equal(gconstpointer a, gconstpointer b)
+{
+    return nf_ct_tuple_equal(a, b);
+}
+
+static void list_add(struct nf_conn **head, struct nf_conn *ct, enum nf_ct_list which)
+{
+    ct->prev = NULL;
+    ct->next = *head;
+    if (*head)
+        (*head)->prev = ct;
+    *head = ct;
+    ct->list = (uint8_t)which;
+}
+
+static void list_del(struct nf_conntrack_net *cn, struct nf_conn *ct)
+{
+    struct nf_conn **head = ct->list == NF_CT_LIST_CONFIRMED ? &cn->confirmed : &cn->orphans;
+    if (ct->prev)
+        ct->prev->next = ct->next;
+    else
+        *head = ct->next;
+    if (ct->next)
+        ct->next->prev = ct->prev;
+    ct->prev = ct->next = NULL;
+    ct->list = NF_CT_LIST_NONE;
+}
+
+static void nf_conntrack_free(struct nf_conntrack_net *cn, struct nf_conn *ct)
+{
+    ct->next = cn->free_list;
+    cn->free_list = ct;
+}
+
+/* Does the packet that owns this orphan still carry it? */
+static bool owner_holds(const struct nf_conn *ct)
+{
+    const struct sk_buff *skb = ct->owner;
+    return skb && skb->id == ct->owner_id && nf_ct_get(skb, NULL) == ct;
+}
+
+/* Free the orphans whose packet has moved on (dropped, or gone without being
+ * confirmed). The list holds the entries of packets still in flight: a handful. */
+static void nf_ct_gc_orphans(struct nf_conntrack_net *cn)
+{
+    struct nf_conn *ct = cn->orphans;
+    while (ct) {
+        struct nf_conn *next = ct->next;
+        if (!owner_holds(ct)) {
+            list_del(cn, ct);
+            nf_conntrack_free(cn, ct);
+        }
+        ct = next;
+    }
+}
+
+static void nf_ct_timer_cancel(struct nf_conn *ct)
+{
+    if (ct->timer)
+        sim_cancel(host_sim(ct->net->host), ct->timer);
+    ct->timer = 0;
+    ct->timer_at = 0;
+}
+
+/* Out of the table: unhashed, timer cancelled; the caller decides who frees. */
+static void nf_ct_unlink(struct nf_conn *ct)
+{
+    struct nf_conntrack_net *cn = ct->net->ct;
+    if (ct->list == NF_CT_LIST_CONFIRMED) {
+        g_hash_table_remove(cn->hash, &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+        g_hash_table_remove(cn->hash, &ct->tuplehash[IP_CT_DIR_REPLY].tuple);
+        cn->count--;
+        nf_ct_timer_cancel(ct);
+    }
+    if (ct->list != NF_CT_LIST_NONE)
+        list_del(cn, ct);
+}
+
+void nf_ct_kill_acct(struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+                     const struct sk_buff *skb)
+{
+    struct nf_conntrack_net *cn = ct->net->ct;
+    nf_ct_unlink(ct);
+    ct->status |= IPS_DYING;
+    cn->stat.killed++;
+    if (skb && nf_ct_get(skb, NULL) == ct) {
+        ct->owner = skb;
+        ct->owner_id = skb->id;
+        list_add(&cn->orphans, ct, NF_CT_LIST_ORPHANS);
+    } else {
+        nf_conntrack_free(cn, ct);
+    }
+}
+
+void nf_ct_kill(struct nf_conn *ct)
+{
+    nf_ct_kill_acct(ct, IP_CT_NEW, NULL);
+}
+
+static bool nf_ct_is_expired(const struct nf_conn *ct)
+{
+    return nf_ct_is_confirmed(ct) && ct->timeout <= net_now(ct->net);
+}
+
+static void nf_ct_expire(struct nf_conn *ct, const char *func)
+{
+    struct net *net = ct->net;
+    if (net->trace) {
+        char t[96], msg[128];
+        nf_ct_tuple_str(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple, t, sizeof t);
+        snprintf(msg, sizeof msg, "expired %s", t);
+        nf_ct_note(net, func, msg);
+    }
+    net->ct->stat.expired++;
+    nf_ct_unlink(ct);
+    nf_conntrack_free(net->ct, ct);
+}
+
+struct nf_conntrack_tuple_hash *nf_conntrack_find_hash(struct net *net,
+                                                       const struct nf_conntrack_tuple *tuple)
+{
+    if (!net->ct)
+        return NULL;
+    struct nf_conntrack_tuple_hash *h = g_hash_table_lookup(net->ct->hash, tuple);
+    /* An entry past its deadline whose timer has not run yet (same instant) is
+     * reaped here, as the kernel's lookup does. */
+    if (h && nf_ct_is_expired(nf_ct_tuplehash_to_ctrack(h))) {
+        nf_ct_expire(nf_ct_tuplehash_to_ctrack(h), "nf_conntrack_find");
+        return NULL;
+    }
+    return h;
+}
+
+struct nf_conn *nf_conntrack_find(struct net *net, const struct nf_conntrack_tuple *tuple,
+                                  enum ip_conntrack_dir *dir)
+{
+    struct nf_conntrack_tuple_hash *h = nf_conntrack_find_hash(net, tuple);
+    if (!h)
+        return NULL;
+    if (dir)
+        *dir = (enum ip_conntrack_dir)h->dir;
+    return nf_ct_tuplehash_to_ctrack(h);
+}
+
+bool nf_conntrack_tuple_taken(struct net *net, const struct nf_conntrack_tuple *tuple,
+                              const struct nf_conn *ignored)
+{
+    struct nf_conntrack_tuple_hash *h = nf_conntrack_find_hash(net, tuple);
+    return h && nf_ct_tuplehash_to_ctrack(h) != ignored;
+}
+
+void nf_conntrack_alter_reply(struct nf_conn *ct, const struct nf_conntrack_tuple *reply)
+{
+    if (!nf_ct_is_confirmed(ct))
+        ct->tuplehash[IP_CT_DIR_REPLY].tuple = *reply;
+}
+
+/* ---- timers: one per confirmed entry, re-armed lazily --------------------------- */
+
+static void nf_ct_timer_fn(struct sim *sim, void *obj, uint64_t arg);
+
+static void nf_ct_timer_arm(struct nf_conn *ct, sim_time_t at)
+{
+    ct->timer = host_timer(ct->net->host, at, nf_ct_timer_fn, ct, 0);
+    ct->timer_at = ct->timer ? at : 0;  /* queue full: the next refresh tries again */
+}
+
+/* The deadline moves with every packet without touching the event queue; the
+ * timer, when it fires, follows it there. Only the rare move to an earlier
+ * deadline (a TCP state with a shorter timeout) re-files the timer. */
+static void nf_ct_timer_fn(struct sim *sim, void *obj, uint64_t arg)
+{
+    struct nf_conn *ct = obj;
+    ct->timer = 0;
+    ct->timer_at = 0;
+    if (ct->timeout > net_now(ct->net))
+        nf_ct_timer_arm(ct, ct->timeout);
+    else
+        nf_ct_expire(ct, "nf_ct_gc_expired");
+}
+
+void nf_ct_refresh(struct nf_conn *ct, sim_time_t extra)
+{
+    if (!nf_ct_is_confirmed(ct)) {
+        ct->timeout = extra;        /* counted from confirmation */
+        return;
+    }
+    if (ct->status & IPS_DYING)
+        return;
+    sim_time_t deadline = net_now(ct->net) + extra;
+    ct->timeout = deadline;
+    if (!ct->timer_at || deadline < ct->timer_at) {
+        nf_ct_timer_cancel(ct);
+        nf_ct_timer_arm(ct, deadline);
+    }
+}
+
+/* ---- nf_conntrack_in ---------------------------------------------------------- */
+
+static struct nf_conn *nf_conntrack_alloc(struct net *net, const struct nf_conntrack_tuple *orig,
+                                          const struct nf_conntrack_tuple *repl)
+{
+    struct nf_conntrack_net *cn = net->ct;
+    nf_ct_gc_orphans(cn);
+    struct nf_conn *ct = cn->free_list;
+    if (ct)
+        cn->free_list = ct->next;
+    else
+        ct = g_new(struct nf_conn, 1);
+    memset(ct, 0, sizeof *ct);
+    ct->tuplehash[IP_CT_DIR_ORIGINAL] = (struct nf_conntrack_tuple_hash){ *orig, IP_CT_DIR_ORIGINAL };
+    ct->tuplehash[IP_CT_DIR_REPLY] = (struct nf_conntrack_tuple_hash){ *repl, IP_CT_DIR_REPLY };
+    ct->net = net;
+    ct->id = ++cn->next_id;
+    return ct;
+}
+
+/* A new, unconfirmed entry owned by skb; NULL when the tuple has no reply. */
+static struct nf_conn *init_conntrack(struct net *net, struct sk_buff *skb,
+                                      const struct nf_conntrack_tuple *tuple)
+{
+    struct nf_conntrack_tuple repl;
+    if (!nf_ct_invert_tuple(&repl, tuple))
+        return NULL;
+    struct nf_conn *ct = nf_conntrack_alloc(net, tuple, &repl);
+    ct->owner = skb;
+    ct->owner_id = skb->id;
+    list_add(&net->ct->orphans, ct, NF_CT_LIST_ORPHANS);
+    net->ct->stat.new_++;
+    return ct;
+}
+
+/* Find or create the entry and work out ctinfo (no expectations are modelled, so
+ * an entry never starts as RELATED). */
+static struct nf_conn *resolve_normal_ct(struct net *net, struct sk_buff *skb,
+                                         const struct nf_conntrack_tuple *tuple,
+                                         enum ip_conntrack_info *ctinfo)
+{
+    struct nf_conntrack_tuple_hash *h = nf_conntrack_find_hash(net, tuple);
+    struct nf_conn *ct;
+    if (!h) {
+        ct = init_conntrack(net, skb, tuple);
+        if (!ct)
+            return NULL;
+        *ctinfo = IP_CT_NEW;
+    } else {
+        ct = nf_ct_tuplehash_to_ctrack(h);
+        net->ct->stat.found++;
+        if (h->dir == IP_CT_DIR_REPLY)
+            *ctinfo = IP_CT_ESTABLISHED_REPLY;
+        else if (ct->status & IPS_SEEN_REPLY)
+            *ctinfo = IP_CT_ESTABLISHED;
+        else
+            *ctinfo = IP_CT_NEW;
+    }
+    nf_ct_set(skb, ct, *ctinfo);
+    return ct;
+}
+
+/* The packet lets go of its entry; an entry only it held is freed (nf_ct_put). */
+static void nf_ct_put_skb(struct net *net, struct sk_buff *skb, struct nf_conn *ct)
+{
+    nf_ct_set(skb, NULL, 0);
+    if (ct->list == NF_CT_LIST_ORPHANS && ct->owner == skb) {
+        list_del(net->ct, ct);
+        nf_conntrack_free(net->ct, ct);
+    }
+}
+
+static void ct_note(struct net *net, const struct sk_buff *skb, const char *what,
+                    const struct nf_conn *ct, enum ip_conntrack_info ctinfo, unsigned old_tcp)
+{
+    if (!net->trace)
+        return;
+    char t[96], msg[192];
+    if (!ct) {
+        trace_note(net, skb, "nf_conntrack_in", what);
+        return;
+    }
+    nf_ct_tuple_str(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple, t, sizeof t);
+    int n = snprintf(msg, sizeof msg, "%s %s", what ? what : ctinfo_name(ctinfo), t);
+    if (ct->tuplehash[0].tuple.protonum == IPPROTO_TCP && n > 0 && (size_t)n < sizeof msg)
+        snprintf(msg + n, sizeof msg - (size_t)n, " [%s -> %s]",
+                 tcp_conntrack_name((enum tcp_conntrack)old_tcp),
+                 tcp_conntrack_name((enum tcp_conntrack)ct->tcp.state));
+    trace_note(net, skb, "nf_conntrack_in", msg);
+}
+
+static unsigned nf_ct_invalid(struct net *net, struct sk_buff *skb, const char *why)
+{
+    net->ct->stat.invalid++;
+    ct_note(net, skb, why, NULL, 0, 0);
+    return NF_ACCEPT;
+}
+
+/* The main entry (PRE_ROUTING and LOCAL_OUT): every packet leaves with its entry
+ * and ctinfo, or with none (INVALID). Conntrack itself never drops here. */
+static unsigned nf_conntrack_in(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    struct net *net = state->net;
+    enum ip_conntrack_info ctinfo;
+    /* Seen before (looped back) or untracked (raw table NOTRACK): leave it. */
+    if (nf_ct_get(skb, &ctinfo) || ctinfo == IP_CT_UNTRACKED)
+        return NF_ACCEPT;
+    struct nf_conntrack_tuple tuple;
+    unsigned l4off;
+    if (!nf_ct_get_tuple(skb_network_header(skb), nf_ct_l3_avail(skb), &tuple, &l4off))
+        return nf_ct_invalid(net, skb, "INVALID: no tuple (truncated or a later fragment)");
+    if (tuple.protonum == IPPROTO_ICMP && nf_ct_icmp_is_error((uint8_t)(ntohs(tuple.dport) >> 8))) {
+        if (!nf_conntrack_icmpv4_error(net, skb, l4off))
+            return nf_ct_invalid(net, skb, "INVALID: ICMP error about no known connection");
+        struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+        ct_note(net, skb, ctinfo == IP_CT_RELATED ? "RELATED (ICMP error) to"
+                                                  : "RELATED_REPLY (ICMP error) to",
+                ct, ctinfo, ct->tcp.state);
+        return NF_ACCEPT;
+    }
+    if (nf_ct_l4_error(skb, l4off, tuple.protonum))
+        return nf_ct_invalid(net, skb, "INVALID: malformed for its protocol");
+    for (;;) {
+        struct nf_conn *ct = resolve_normal_ct(net, skb, &tuple, &ctinfo);
+        if (!ct)
+            return nf_ct_invalid(net, skb, "INVALID: no reply tuple for this packet");
+        unsigned old_tcp = ct->tcp.state;
+        int ret = nf_conntrack_handle_packet(ct, skb, l4off, ctinfo);
+        if (ret > 0) {
+            if (ctinfo == IP_CT_ESTABLISHED_REPLY)
+                ct->status |= IPS_SEEN_REPLY;
+            ct_note(net, skb, NULL, ct, ctinfo, old_tcp);
+            return (unsigned)ret;
+        }
+        nf_ct_put_skb(net, skb, ct);
+        if (ret != -NF_REPEAT)
+            return nf_ct_invalid(net, skb, "INVALID: refused by the protocol tracker");
+        ct_note(net, skb, "reopened", ct, ctinfo, old_tcp);
+    }
+}
+
+/* ---- confirmation ---------------------------------------------------------------- */
+
+static unsigned nf_ct_confirm_fail(struct net *net, struct sk_buff *skb, const char *why)
+{
+    net->ct->stat.insert_failed++;
+    net->ct->stat.drop++;
+    trace_note(net, skb, "__nf_conntrack_confirm", why);
+    return NF_DROP;
+}
+
+/* The packet that created the entry made it through: the entry goes into the table
+ * with both directions, and its timer starts. */
+static unsigned __nf_conntrack_confirm(struct net *net, struct sk_buff *skb, struct nf_conn *ct,
+                                       enum ip_conntrack_info ctinfo)
+{
+    struct nf_conntrack_net *cn = net->ct;
+    /* Only the original direction confirms (a reply or an attached RST does not). */
+    if (CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
+        return NF_ACCEPT;
+    if (ct->status & IPS_DYING)
+        return nf_ct_confirm_fail(net, skb, "entry dying before confirmation");
+    if (g_hash_table_contains(cn->hash, &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple) ||
+        g_hash_table_contains(cn->hash, &ct->tuplehash[IP_CT_DIR_REPLY].tuple))
+        return nf_ct_confirm_fail(net, skb, "clash with an existing entry");
+    list_del(cn, ct);
+    ct->owner = NULL;
+    ct->status |= IPS_CONFIRMED;
+    ct->timeout += net_now(net);
+    g_hash_table_add(cn->hash, &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+    g_hash_table_add(cn->hash, &ct->tuplehash[IP_CT_DIR_REPLY].tuple);
+    list_add(&cn->confirmed, ct, NF_CT_LIST_CONFIRMED);
+    cn->count++;
+    cn->stat.insert++;
+    nf_ct_timer_arm(ct, ct->timeout);
+    if (net->trace) {
+        char t[96], msg[160];
+        nf_ct_tuple_str(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple, t, sizeof t);
+        snprintf(msg, sizeof msg, "confirmed %s, expires in %llds", t,
+                 (long long)((ct->timeout - net_now(net)) / SEC));
+        trace_note(net, skb, "__nf_conntrack_confirm", msg);
+    }
+    return NF_ACCEPT;
+}
+
+/* ---- the IPv4 hook functions ------------------------------------------------------ */
+
+static unsigned ipv4_conntrack_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nf_conntrack_in(skb, state);
+}
+
+static unsigned ipv4_conntrack_local(void *priv, struct sk_buff *skb,
+                                     const struct nf_hook_state *state)
+{
+    /* Too short for an IP header: a raw socket's business. */
+    if (nf_ct_l3_avail(skb) < sizeof(struct iphdr))
+        return NF_ACCEPT;
+    /* A local fragment (the socket asked for IP_NODEFRAG) is not tracked. */
+    if (ntohs(ip_hdr(skb)->frag_off) & (IP_MF | IP_OFFSET))
+        return NF_ACCEPT;
+    return nf_conntrack_in(skb, state);
+}
+
+/* 3.x .. 5.0 ran connection helpers in a hook of their own. No helper (ftp, sip...)
+ * is modelled, so it has nothing to do: the kernel's too accepts an entry that
+ * has none. */
+static unsigned ipv4_helper(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return NF_ACCEPT;
+}
+
+static unsigned ipv4_confirm(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    enum ip_conntrack_info ctinfo;
+    struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+    if (!ct || ctinfo == IP_CT_RELATED_REPLY || nf_ct_is_confirmed(ct))
+        return NF_ACCEPT;
+    /* 2.6.34 and 5.1+ run the helper here (no helper is modelled). */
+    return __nf_conntrack_confirm(state->net, skb, ct, ctinfo);
+}
+
+/* The kernel's ipv4_conntrack_ops, in its order; the helper entries exist only in
+ * the eras that had them. */
+static void nf_ct_build_ops(struct nf_conntrack_net *cn, const struct kernel_profile *prof)
+{
+    static const struct nf_hook_ops tmpl[] = {
+        { ipv4_conntrack_in, "ipv4_conntrack_in", "nf_conntrack", NULL, NFPROTO_IPV4,
+          NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK },
+        { ipv4_conntrack_local, "ipv4_conntrack_local", "nf_conntrack", NULL, NFPROTO_IPV4,
+          NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK },
+        { ipv4_helper, "ipv4_helper", "nf_conntrack", NULL, NFPROTO_IPV4,
+          NF_INET_POST_ROUTING, NF_IP_PRI_CONNTRACK_HELPER },
+        { ipv4_confirm, "ipv4_confirm", "nf_conntrack", NULL, NFPROTO_IPV4,
+          NF_INET_POST_ROUTING, NF_IP_PRI_CONNTRACK_CONFIRM },
+        { ipv4_helper, "ipv4_helper", "nf_conntrack", NULL, NFPROTO_IPV4,
+          NF_INET_LOCAL_IN, NF_IP_PRI_CONNTRACK_HELPER },
+        { ipv4_confirm, "ipv4_confirm", "nf_conntrack", NULL, NFPROTO_IPV4,
+          NF_INET_LOCAL_IN, NF_IP_PRI_CONNTRACK_CONFIRM },
+    };
+    cn->n_ct_ops = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(tmpl); i++)
+        if (tmpl[i].hook != ipv4_helper || prof->conntrack_helper_hook)
+            cn->ct_ops[cn->n_ct_ops++] = tmpl[i];
+}
+
+/* ---- loading, users, registration ------------------------------------------------- */
+
+/* Loading the module into this net: the table and the sysctls. */
+static void nf_conntrack_net_init(struct net *net)
+{
+    struct nf_conntrack_net *cn = g_new0(struct nf_conntrack_net, 1);
+    cn->hash = g_hash_table_new(tuple_hash, tuple_equal);
+    nf_ct_timeouts_init(&cn->timeouts);
+    cn->tcp_loose = 1;
+    nf_ct_build_ops(cn, net->prof);
+    net->ct = cn;
+}
+
+static void nf_ct_unregister_hooks(struct net *net)
+{
+    struct nf_conntrack_net *cn = net->ct;
+    for (unsigned i = cn->n_ct_ops; i-- > 0;)
+        nf_unregister_net_hook(net, &cn->ct_ops[i]);
+    cn->hooks_registered = false;
+}
+
+static int nf_ct_register_hooks(struct net *net)
+{
+    struct nf_conntrack_net *cn = net->ct;
+    int err = nf_defrag_ipv4_enable(net);
+    if (err)
+        return err;
+    for (unsigned i = 0; i < cn->n_ct_ops; i++) {
+        err = nf_register_net_hook(net, &cn->ct_ops[i]);
+        if (err) {
+            while (i-- > 0)
+                nf_unregister_net_hook(net, &cn->ct_ops[i]);
+            nf_defrag_ipv4_disable(net);
+            return err;
+        }
+    }
+    cn->hooks_registered = true;
+    return 0;
+}
+
+/* Lazy eras register with the first user and unregister with the last; older ones
+ * register when the module loads (the first user here) and keep the hooks. */
+int nf_ct_netns_get(struct net *net)
+{
+    if (!net->ct)
+        nf_conntrack_net_init(net);
+    struct nf_conntrack_net *cn = net->ct;
+    if (!cn->hooks_registered) {
+        int err = nf_ct_register_hooks(net);
+        if (err)
+            return err;
+    }
+    cn->users++;
+    return 0;
+}
+
+void nf_ct_netns_put(struct net *net)
+{
+    struct nf_conntrack_net *cn = net->ct;
+    if (!cn || cn->users == 0)
+        return;
+    if (--cn->users == 0 && net->prof->lazy_conntrack && cn->hooks_registered) {
+        nf_ct_unregister_hooks(net);
+        nf_defrag_ipv4_disable(net);
+    }
+}
+
+static void free_chain(struct nf_conn *ct, bool cancel)
+{
+    while (ct) {
+        struct nf_conn *next = ct->next;
+        if (cancel)
+            nf_ct_timer_cancel(ct);
+        g_free(ct);
+        ct = next;
+    }
+}
+
+void nf_conntrack_net_exit(struct net *net)
+{
+    struct nf_conntrack_net *cn = net->ct;
+    if (!cn)
+        return;
+    if (cn->hooks_registered)
+        nf_ct_unregister_hooks(net);
+    while (cn->defrag_users)
+        nf_defrag_ipv4_disable(net);
+    /* Pending timers would fire into freed entries: cancel them first. */
+    free_chain(cn->confirmed, true);
+    free_chain(cn->orphans, false);
+    free_chain(cn->free_list, false);
+    g_hash_table_destroy(cn->hash);
+    g_free(cn);
+    net->ct = NULL;
+}

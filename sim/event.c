@@ -24,17 +24,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A node is split in two so that the walks, which dominate with many pending
+ * events, touch one cache line per node: the 32-byte head (aligned, so it never
+ * straddles two lines) holds what they need; the payload is read only when the
+ * event runs, and is prefetched when it reaches level 0. Both live in the one block
+ * q->nodes points to: q->cap heads, then q->cap payloads. */
 struct evq_node {
-    sim_time_t time;           /* hot: read by every scan and re-file */
+    sim_time_t time;
     uint32_t next, prev;       /* slot list links, or free list (next), index + 1 */
+    uint32_t ahead;            /* prefetch hint: the node HINT_DIST further on, or 0 */
     uint32_t gen;              /* odd while pending, even while free */
     sim_event_fn fn;
+};
+
+struct evq_payload {
     void *obj;
     uint64_t arg;
 };
 
-#define DIGIT_BITS 6
-#define KEY_BIAS   ((uint64_t)1 << 63)
+_Static_assert(sizeof(struct evq_node) == 32, "a node head must fill half a cache line");
+
+#define DIGIT_BITS  6
+#define KEY_BIAS    ((uint64_t)1 << 63)
+#define MIN_UNKNOWN INT64_MIN  /* never a real time above level 0 (those exceed last) */
+
+/* Walking a long slot list is a chain of dependent cache misses. Each node carries
+ * a hint to the node HINT_DIST places further on, so a walk can keep that many
+ * loads in flight. Hints only steer prefetches: a stale one costs a wasted load,
+ * never a wrong result. */
+#define HINT_DIST 16
 
 static inline uint64_t key_of(sim_time_t t)
 {
@@ -44,6 +62,11 @@ static inline uint64_t key_of(sim_time_t t)
 static inline struct evq_node *node_at(const struct evq *q, uint32_t ref)
 {
     return &q->nodes[ref - 1];
+}
+
+static inline struct evq_payload *payload_at(const struct evq *q, uint32_t ref)
+{
+    return (struct evq_payload *)(q->nodes + q->cap) + (ref - 1);
 }
 
 /* The level an event of time t belongs to, relative to q->last. */
@@ -73,18 +96,26 @@ void evq_destroy(struct evq *q)
 
 /* ---- node storage --------------------------------------------------------------- */
 
+#define NODE_BYTES (sizeof(struct evq_node) + sizeof(struct evq_payload))
+
 static void grow(struct evq *q)
 {
     uint32_t cap = q->cap ? q->cap * 2 : 64;
-    if (cap <= q->cap || cap > UINT32_MAX - 1) {
+    if (cap <= q->cap) {
         fprintf(stderr, "evq: too many pending events\n");
         abort();
     }
-    struct evq_node *nodes = realloc(q->nodes, (size_t)cap * sizeof *nodes);
+    /* cap is a power of two >= 64, so the size is a multiple of the alignment. */
+    struct evq_node *nodes = aligned_alloc(64, (size_t)cap * NODE_BYTES);
     if (!nodes) {
         /* Dropping an event would silently change the simulation: stop instead. */
         fprintf(stderr, "evq: out of memory for %u events\n", cap);
         abort();
+    }
+    if (q->nodes) {
+        memcpy(nodes, q->nodes, (size_t)q->used * sizeof *nodes);
+        memcpy(nodes + cap, payload_at(q, 1), (size_t)q->used * sizeof(struct evq_payload));
+        free(q->nodes);
     }
     q->nodes = nodes;
     q->cap = cap;
@@ -115,17 +146,51 @@ static void node_free(struct evq *q, uint32_t ref)
 
 /* ---- slot lists ----------------------------------------------------------------- */
 
+/* Prefetch hints. A slot's anchor is its oldest node still without a hint (every
+ * node after it has none either; every node before it has one), and gap counts the
+ * nodes after it. Once HINT_DIST nodes follow the anchor, the newest of them is its
+ * hint, and the anchor moves on. The anchor is 0 only when no node lacks a hint. */
+static inline void hint_appended(struct evq *q, struct evq_slot *sl, uint32_t ref)
+{
+    if (!sl->anchor) {
+        sl->anchor = ref;
+        sl->gap = 0;
+    } else if (++sl->gap == HINT_DIST) {
+        struct evq_node *a = node_at(q, sl->anchor);
+        a->ahead = ref;
+        sl->anchor = a->next;
+        sl->gap--;
+    }
+}
+
+static inline void hint_unlinked(struct evq_slot *sl, uint32_t ref, const struct evq_node *n)
+{
+    if (ref == sl->anchor) {
+        sl->anchor = n->next;
+        if (sl->gap)
+            sl->gap--;
+    } else if (sl->anchor && n->ahead == 0) {
+        sl->gap--;             /* it was one of the nodes after the anchor */
+    }
+}
+
 static inline void slot_append(struct evq *q, unsigned level, unsigned s, uint32_t ref)
 {
     struct evq_slot *sl = &q->slot[level][s];
     struct evq_node *n = node_at(q, ref);
     n->next = 0;
     n->prev = sl->tail;
-    if (sl->tail)
+    n->ahead = 0;
+    if (sl->tail) {
         node_at(q, sl->tail)->next = ref;
-    else
+        if (sl->min != MIN_UNKNOWN && n->time < sl->min)
+            sl->min = n->time;
+    } else {
         sl->head = ref;
+        sl->min = n->time;
+    }
     sl->tail = ref;
+    hint_appended(q, sl, ref);
     q->bitmap[level] |= (uint64_t)1 << s;
 }
 
@@ -141,15 +206,28 @@ static inline void slot_unlink(struct evq *q, unsigned level, unsigned s, uint32
         node_at(q, n->next)->prev = n->prev;
     else
         sl->tail = n->prev;
+    hint_unlinked(sl, ref, n);
+    /* The minimum is gone, or shared by another node: only a scan can tell. */
+    if (n->time == sl->min)
+        sl->min = MIN_UNKNOWN;
     if (!sl->head)
         q->bitmap[level] &= ~((uint64_t)1 << s);
 }
 
 static inline void file_node(struct evq *q, uint32_t ref)
 {
-    sim_time_t t = node_at(q, ref)->time;
-    unsigned level = level_of(q, t);
-    slot_append(q, level, slot_of(t, level), ref);
+    struct evq_node *n = node_at(q, ref);
+    unsigned level = level_of(q, n->time);
+    /* Walks read only node heads; fetch the payload of an event about to run. */
+    if (level == 0)
+        __builtin_prefetch(payload_at(q, ref));
+    slot_append(q, level, slot_of(n->time, level), ref);
+}
+
+static inline void prefetch_ahead(const struct evq *q, const struct evq_node *n)
+{
+    if (n->ahead)
+        __builtin_prefetch(node_at(q, n->ahead), 1);
 }
 
 /* The lowest non-empty level; the caller knows the queue is not empty. */
@@ -166,15 +244,19 @@ static inline unsigned lowest_slot(const struct evq *q, unsigned level)
     return (unsigned)__builtin_ctzll(q->bitmap[level]);
 }
 
-/* Slots above level 0 mix times, so their minimum takes a scan. */
+/* Slots above level 0 mix times, so their minimum takes a scan unless the slot
+ * still knows it (it forgets when its minimum is cancelled). */
 static sim_time_t slot_min(const struct evq *q, unsigned level, unsigned s)
 {
+    if (q->slot[level][s].min != MIN_UNKNOWN)
+        return q->slot[level][s].min;
     uint32_t ref = q->slot[level][s].head;
     sim_time_t min = node_at(q, ref)->time;
     for (ref = node_at(q, ref)->next; ref; ref = node_at(q, ref)->next) {
-        sim_time_t t = node_at(q, ref)->time;
-        if (t < min)
-            min = t;
+        const struct evq_node *n = node_at(q, ref);
+        prefetch_ahead(q, n);
+        if (n->time < min)
+            min = n->time;
     }
     return min;
 }
@@ -185,10 +267,12 @@ static sim_time_t slot_min(const struct evq *q, unsigned level, unsigned s)
 static void refile_slot(struct evq *q, unsigned level, unsigned s)
 {
     uint32_t ref = q->slot[level][s].head;
-    q->slot[level][s].head = q->slot[level][s].tail = 0;
+    q->slot[level][s] = (struct evq_slot){ 0 };
     q->bitmap[level] &= ~((uint64_t)1 << s);
     while (ref) {
-        uint32_t next = node_at(q, ref)->next;
+        struct evq_node *n = node_at(q, ref);
+        uint32_t next = n->next;
+        prefetch_ahead(q, n);
         file_node(q, ref);
         ref = next;
     }
@@ -204,8 +288,8 @@ sim_event_id evq_push(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj, u
     struct evq_node *n = node_at(q, ref);
     n->time = t;
     n->fn = fn;
-    n->obj = obj;
-    n->arg = arg;
+    payload_at(q, ref)->obj = obj;
+    payload_at(q, ref)->arg = arg;
     file_node(q, ref);
     q->count++;
     return ((uint64_t)n->gen << 32) | ref;
@@ -232,27 +316,33 @@ bool evq_pop(struct evq *q, sim_time_t limit, struct evq_item *out)
     if (q->count == 0)
         return false;
     unsigned level = lowest_level(q);
+    unsigned s = lowest_slot(q, level);
     if (level > 0) {
-        unsigned s = lowest_slot(q, level);
         sim_time_t min = slot_min(q, level, s);
-        /* Refuse before touching anything: moving `last` to min would forbid a later
-         * push of a time between the caller's limit and min. */
+        /* Remembering the minimum spares run_until's next call the scan. */
+        q->slot[level][s].min = min;
+        /* Refuse before moving `last`: moving it to min would forbid a later push
+         * of a time between the caller's limit and min. */
         if (min > limit)
             return false;
         q->last = min;
-        refile_slot(q, level, s);   /* min now heads a level-0 slot */
+        /* A lone node would only be re-filed to level 0 to be popped at once. */
+        if (q->slot[level][s].head != q->slot[level][s].tail) {
+            refile_slot(q, level, s);   /* min now heads a level-0 slot */
+            level = 0;
+            s = lowest_slot(q, 0);
+        }
     }
-    unsigned s = lowest_slot(q, 0);
-    uint32_t ref = q->slot[0][s].head;
+    uint32_t ref = q->slot[level][s].head;
     struct evq_node *n = node_at(q, ref);
     if (n->time > limit)
         return false;
-    slot_unlink(q, 0, s, ref);
+    slot_unlink(q, level, s, ref);
     q->last = n->time;
     out->time = n->time;
     out->fn = n->fn;
-    out->obj = n->obj;
-    out->arg = n->arg;
+    out->obj = payload_at(q, ref)->obj;
+    out->arg = payload_at(q, ref)->arg;
     node_free(q, ref);
     q->count--;
     return true;

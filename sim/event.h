@@ -34,10 +34,13 @@ struct evq_node;
 
 struct evq_slot {
     uint32_t head, tail;       /* node indices + 1; 0 = empty */
+    sim_time_t min;            /* earliest time in the slot, or INT64_MIN if unknown */
+    uint32_t anchor;           /* oldest node whose prefetch hint is not set yet */
+    uint32_t gap;              /* nodes after the anchor */
 };
 
 struct evq {
-    struct evq_node *nodes;    /* node storage, grows by doubling */
+    struct evq_node *nodes;    /* node storage (cap heads, then cap payloads), doubles */
     uint32_t cap;              /* nodes allocated */
     uint32_t used;             /* nodes ever handed out (high-water mark) */
     uint32_t free_head;        /* free list of recycled nodes (index + 1) */

@@ -242,6 +242,29 @@ static void test_cancel_cascaded(void)
     evq_destroy(&q);
 }
 
+/* A long list whose newest nodes are all cancelled, then grown again: covers the
+ * prefetch-hint bookkeeping when every remaining node already has its hint. */
+static void test_cancel_tail_run(void)
+{
+    enum { N = 40, CUT = 20, MORE = 30 };
+    sim_event_id id[N];
+    struct evq q;
+    evq_init(&q);
+    for (uint64_t i = 0; i < N; i++)
+        id[i] = push(&q, 1000000 + (sim_time_t)(i % 3), i);
+    for (int i = N - 1; i >= N - CUT; i--)
+        CU_ASSERT_TRUE(evq_cancel(&q, id[i]));
+    for (uint64_t i = N; i < N + MORE; i++)
+        push(&q, 1000000 + (sim_time_t)(i % 3), i);
+    /* Expected: by time (i % 3), then by i, skipping the cancelled ones. */
+    for (uint64_t r = 0; r < 3; r++)
+        for (uint64_t i = r; i < N + MORE; i += 3)
+            if (i < N - CUT || i >= N)
+                CU_ASSERT_EQUAL(pop_arg(&q, NULL), i);
+    CU_ASSERT_EQUAL(evq_count(&q), 0);
+    evq_destroy(&q);
+}
+
 static void test_stale_id_after_reuse(void)
 {
     struct evq q;
@@ -375,7 +398,14 @@ static void model_remove(struct model *m, size_t i)
     m->n--;
 }
 
-static void test_random_against_model(void)
+/* Delays that pile events into a few long lists high up, which exercises the
+ * prefetch-hint bookkeeping under cancels. */
+static sim_time_t clustered_delay(void)
+{
+    return mix_below(4) == 0 ? 0 : 300000 + (sim_time_t)mix_below(300);
+}
+
+static void run_against_model(uint64_t seed, sim_time_t (*delay)(void))
 {
     enum { OPS = 100000, MAX_IDS = 4096 };
     struct evq q;
@@ -384,13 +414,13 @@ static void test_random_against_model(void)
     sim_time_t last = 0;
     uint64_t seq = 0, mismatches = 0;
     evq_init(&q);
-    mix_seed(42);
+    mix_seed(seed);
     for (int op = 0; op < OPS && mismatches == 0; op++) {
         uint64_t r = mix_below(100);
         /* Drift the pending count up and down so both small and large sizes occur. */
         bool grow = (op / 20000) % 2 == 0;
         if (r < (grow ? 50u : 35u)) {
-            struct model_ev e = { last + mixed_delay(), seq, 0 };
+            struct model_ev e = { last + delay(), seq, 0 };
             e.id = push(&q, e.time, seq++);
             model_insert(&m, e);
             ids[mix_below(MAX_IDS)] = e.id;
@@ -445,6 +475,16 @@ static void test_random_against_model(void)
     evq_destroy(&q);
     free(m.ev);
     free(ids);
+}
+
+static void test_random_against_model(void)
+{
+    run_against_model(42, mixed_delay);
+}
+
+static void test_clustered_against_model(void)
+{
+    run_against_model(43, clustered_delay);
 }
 
 /* ---- the event loop ------------------------------------------------------------- */
@@ -543,11 +583,13 @@ IPVSIM_SUITE(event)
     ADD_TEST(s, test_cancel_positions);
     ADD_TEST(s, test_cancel_only_event_of_slot);
     ADD_TEST(s, test_cancel_cascaded);
+    ADD_TEST(s, test_cancel_tail_run);
     ADD_TEST(s, test_stale_id_after_reuse);
     ADD_TEST(s, test_pop_limit_boundary);
     ADD_TEST(s, test_count_limit);
     ADD_TEST(s, test_no_growth_in_steady_state);
     ADD_TEST(s, test_random_against_model);
+    ADD_TEST(s, test_clustered_against_model);
     ADD_TEST(s, test_sim_run_until);
     ADD_TEST(s, test_sim_stop_and_cancel);
 }

@@ -16,7 +16,7 @@
 
 #define MEAN_NS   1000000.0
 #define SEED      0x1b5e7c0ffee1234ULL
-#define REPEATS   3           /* best of, alternating the two queues */
+#define REPEATS   5           /* best of, alternating the two queues */
 
 struct hold_cfg {
     size_t pending;

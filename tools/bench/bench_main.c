@@ -64,8 +64,10 @@ static cJSON *machine_info(void)
     cpu_model(cpu, sizeof cpu);
     cJSON_AddStringToObject(m, "cpu", cpu);
     cJSON_AddNumberToObject(m, "online_cpus", (double)sysconf(_SC_NPROCESSORS_ONLN));
-#ifdef __VERSION__
-    cJSON_AddStringToObject(m, "compiler", __VERSION__);
+#if defined(__clang__)
+    cJSON_AddStringToObject(m, "compiler", "clang " __VERSION__);
+#elif defined(__GNUC__)
+    cJSON_AddStringToObject(m, "compiler", "gcc " __VERSION__);
 #endif
     time_t now = time(NULL);
     struct tm tm;

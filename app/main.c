@@ -2,6 +2,7 @@
  * run could not write its results), 2 bad input or usage. */
 #include <stdio.h>
 #include <string.h>
+#include "app/cmd_sched.h"
 #include "app/demo.h"
 
 #define IPVSIM_VERSION "0.1.0"
@@ -14,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
     { "demo", cmd_demo, "client -> router -> server example with pcap on every interface" },
+    { "sched", cmd_sched, "scheduler playground: the dest each new connection gets" },
 };
 
 static void usage(FILE *f)

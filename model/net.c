@@ -4,6 +4,7 @@
 #include <glib.h>
 #include "model/icmp.h"
 #include "model/ip.h"
+#include "model/ipvs/ip_vs_ctl.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "model/netfilter/nf_nat.h"
 #include "model/netfilter/user_hook.h"
@@ -14,6 +15,7 @@ static void net_destroy(struct host *h)
     struct net *net = host_net(h);
     if (!net)
         return;
+    ip_vs_net_exit(net);
     nf_user_hooks_exit(net);
     icmp_exit(net);
     nf_nat_net_exit(net);

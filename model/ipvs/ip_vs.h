@@ -87,7 +87,9 @@ struct ip_vs_dest {
     uint16_t tun_flags;
     struct ip_vs_stats stats;
     struct ip_vs_service *svc;
-    unsigned refcnt;                 /* connections bound to it */
+    unsigned refcnt;                 /* connections bound to it, and scheduler tables
+                                        pointing at it (sh, dh, mh, lblc, lblcr), as the
+                                        kernel's ip_vs_dest_hold: the trash keeps it */
     sim_time_t idle_start;           /* in the trash: when it became unreferenced */
     struct list_head t_list;         /* in the trash */
     struct rtable dest_dst;          /* cached route to the real server (ip_vs_xmit) */
@@ -106,7 +108,11 @@ struct ip_vs_dest {
 struct ip_vs_iphdr;
 
 /* A scheduler: an ops struct registered by name (one file each under sched/).
- * schedule() returns the chosen dest or NULL. */
+ * schedule() returns the chosen dest or NULL. The control plane calls add_dest after
+ * linking the new dest at the head of svc->destinations, del_dest after unlinking it
+ * (it is then no longer in the list), upd_dest after an edit took effect; all three
+ * are skipped while the service is being deleted (done_service runs first). The
+ * registry and ip_vs_bind_scheduler live in ip_vs_sched.c. */
 struct ip_vs_scheduler {
     const char *name;
     int (*init_service)(struct ip_vs_service *svc);

@@ -1,0 +1,104 @@
+/* What the IPVS schedulers share: the kernel's hash_32 and fls, gcd, the port
+ * a hashing scheduler may mix in, the weighted-least-connection pick that wlc, lblc
+ * and lblcr all make, the "overloaded compared with the others" test of lblc and
+ * lblcr, and dest references held by scheduler tables (as ip_vs_dest_hold/put).
+ * The ops structs of the 14 schedulers are declared here for the registry
+ * (model/ipvs/ip_vs_sched.c). */
+#ifndef IPVSIM_MODEL_IPVS_SCHED_SCHED_UTIL_H
+#define IPVSIM_MODEL_IPVS_SCHED_SCHED_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "model/ipvs/ip_vs.h"
+
+/* include/linux/hash.h (kernels >= 4.7): multiply by the 32-bit golden ratio and
+ * keep the top bits. */
+#define GOLDEN_RATIO_32 0x61C88647u
+
+static inline uint32_t hash_32(uint32_t val, unsigned bits)
+{
+    return (uint32_t)(val * GOLDEN_RATIO_32) >> (32 - bits);
+}
+
+/* Find last set bit, 1-based; 0 for 0 (the kernel's fls). */
+static inline int ip_vs_fls(uint32_t x)
+{
+    return x ? 32 - __builtin_clz(x) : 0;
+}
+
+/* Greatest common divisor of two positive ints (lib/math/gcd.c's result). */
+int ip_vs_sched_gcd(int a, int b);
+
+/* The dest a list_head of svc->destinations belongs to. */
+static inline struct ip_vs_dest *ip_vs_dest_of(const struct list_head *p)
+{
+    return list_entry(p, struct ip_vs_dest, n_list);
+}
+
+static inline bool ip_vs_dest_overloaded(const struct ip_vs_dest *d)
+{
+    return (d->flags & IP_VS_DEST_F_OVERLOAD) != 0;
+}
+
+/* A reference a scheduler table keeps on a dest (the kernel's ip_vs_dest_hold /
+ * ip_vs_dest_put): a dest deleted from the service stays in the trash, alive, while
+ * a table still points at it. */
+static inline void ip_vs_sched_dest_hold(struct ip_vs_dest *d)
+{
+    d->refcnt++;
+}
+
+static inline void ip_vs_sched_dest_put(struct ip_vs_dest *d)
+{
+    d->refcnt--;
+}
+
+/* The client's port for sh-port / mh-port: the first 16 bits of the TCP, UDP or
+ * SCTP header at iph->len; 0 for other protocols or when the header is not in the
+ * packet's bytes. (The kernel takes the destination address and port instead for an
+ * "inverse" lookup, scheduling from the header quoted in an ICMP error with
+ * schedule_icmp; ipvsim's ip_vs_iphdr has no such flag yet.) */
+be16 ip_vs_sched_get_port(const struct sk_buff *skb, const struct ip_vs_iphdr *iph);
+
+/* The address a source-hashing scheduler keys on: the packet's source address
+ * (the destination one in the kernel's "inverse" case, not modelled yet). */
+be32 ip_vs_sched_hash_addr(const struct ip_vs_iphdr *iph);
+
+/* Weighted least-connection over the whole service (wlc, and lblc/lblcr when their
+ * cache has nothing usable): the first dest that is not OVERLOADed and has weight > 0
+ * starts; a later one wins only with a strictly smaller overhead/weight, compared as
+ * 64-bit cross products. NULL when no dest qualifies. */
+struct ip_vs_dest *ip_vs_sched_wlc_pick(const struct ip_vs_service *svc);
+
+/* lblc/lblcr's "is overloaded": more active conns than its weight while some dest of
+ * the service has active*2 < weight. */
+bool ip_vs_sched_lblc_overloaded(const struct ip_vs_dest *dest, const struct ip_vs_service *svc);
+
+/* The service's clock (0 for a service built without a netns, as some tests do). */
+static inline sim_time_t ip_vs_sched_now(const struct ip_vs_service *svc)
+{
+    return svc->ipvs ? ip_vs_now(svc->ipvs) : 0;
+}
+
+/* Seconds (a sysctl) to simulated time. */
+static inline sim_time_t ip_vs_sched_secs(int secs)
+{
+    return (sim_time_t)secs * SEC;
+}
+
+extern const struct ip_vs_scheduler ip_vs_rr_scheduler;
+extern const struct ip_vs_scheduler ip_vs_wrr_scheduler;
+extern const struct ip_vs_scheduler ip_vs_lc_scheduler;
+extern const struct ip_vs_scheduler ip_vs_wlc_scheduler;
+extern const struct ip_vs_scheduler ip_vs_sed_scheduler;
+extern const struct ip_vs_scheduler ip_vs_nq_scheduler;
+extern const struct ip_vs_scheduler ip_vs_fo_scheduler;
+extern const struct ip_vs_scheduler ip_vs_ovf_scheduler;
+extern const struct ip_vs_scheduler ip_vs_lblc_scheduler;
+extern const struct ip_vs_scheduler ip_vs_lblcr_scheduler;
+extern const struct ip_vs_scheduler ip_vs_dh_scheduler;
+extern const struct ip_vs_scheduler ip_vs_sh_scheduler;
+extern const struct ip_vs_scheduler ip_vs_mh_scheduler;
+extern const struct ip_vs_scheduler ip_vs_twos_scheduler;
+
+#endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "app/cmd_sched.h"
+#include "app/cmd_hooks.h"
 #include "app/demo.h"
 
 #define IPVSIM_VERSION "0.1.0"
@@ -15,6 +16,7 @@ struct command {
 
 static const struct command commands[] = {
     { "demo", cmd_demo, "client -> router -> server example with pcap on every interface" },
+    { "hooks", cmd_hooks, "hook functions at each hook point in traversal order (--kernel ERA)" },
     { "sched", cmd_sched, "scheduler playground: the dest each new connection gets" },
 };
 

@@ -8,6 +8,7 @@
 #include "model/netfilter/nf_conntrack.h"
 #include "model/netfilter/nf_nat.h"
 #include "model/netfilter/user_hook.h"
+#include "model/netfilter/x_tables.h"
 #include "model/sock.h"
 
 static void net_destroy(struct host *h)
@@ -18,6 +19,7 @@ static void net_destroy(struct host *h)
     ip_vs_net_exit(net);
     nf_user_hooks_exit(net);
     icmp_exit(net);
+    xt_net_exit(net);
     nf_nat_net_exit(net);
     nf_conntrack_net_exit(net);
     for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)

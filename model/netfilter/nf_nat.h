@@ -51,6 +51,10 @@ void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops);
 unsigned nf_nat_masquerade_ipv4(struct sk_buff *skb, unsigned hooknum,
                                 const struct nf_nat_range *range, const struct net_device *out);
 
+/* The nat chains the NAT core's hook at this point consults, in order (eras with
+ * private lists; NULL when NAT is not loaded or the era has none). */
+const struct nf_hook_entries *nf_nat_chains_of(const struct net *net, unsigned hook);
+
 void nf_nat_net_exit(struct net *net);
 
 #endif

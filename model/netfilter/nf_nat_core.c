@@ -497,3 +497,10 @@ void nf_nat_net_exit(struct net *net)
     g_free(nn);
     net->nat = NULL;
 }
+
+const struct nf_hook_entries *nf_nat_chains_of(const struct net *net, unsigned hook)
+{
+    if (!net->nat || !net->prof->nat_core_private_list || hook >= NF_INET_NUMHOOKS)
+        return NULL;
+    return &net->nat->chains[hook];
+}

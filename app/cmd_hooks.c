@@ -1,0 +1,102 @@
+/* `ipvsim hooks`. */
+#include "app/cmd_hooks.h"
+
+#include <stdio.h>
+#include <string.h>
+#include "model/ipvs/ip_vs_ctl.h"
+#include "model/net.h"
+#include "model/netfilter/nf_conntrack.h"
+#include "model/netfilter/nf_nat.h"
+#include "model/netfilter/x_tables.h"
+#include "sim/world.h"
+
+static void print_priority(GString *out, int prio)
+{
+    if (prio == INT_MIN)
+        g_string_append_printf(out, "%11s", "INT_MIN");
+    else if (prio == INT_MAX)
+        g_string_append_printf(out, "%11s", "INT_MAX");
+    else
+        g_string_append_printf(out, "%11d", prio);
+}
+
+/* The NAT core's private chains, under the NAT hook that walks them. */
+static void print_nat_chains(GString *out, const struct nf_hook_entries *e)
+{
+    for (unsigned i = 0; i < e->num; i++) {
+        const struct nf_hook_ops *o = e->ops[i];
+        g_string_append_printf(out, "%15s nat chain %d: %s %s\n", "->", o->priority, o->name,
+                               o->owner);
+    }
+}
+
+void hooks_print(const struct net *net, GString *out)
+{
+    for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++) {
+        const struct nf_hook_entries *e = nf_hook_entries_of(net, h);
+        g_string_append_printf(out, "%s (%u)\n", nf_hook_name(h), e->num);
+        for (unsigned i = 0; i < e->num; i++) {
+            const struct nf_hook_ops *o = e->ops[i];
+            g_string_append(out, "  ");
+            print_priority(out, o->priority);
+            g_string_append_printf(out, "  %-28s %s\n", o->name, o->owner);
+            /* The NAT core's own hook consults its private list of nat chains. */
+            const struct nf_hook_entries *chains = nf_nat_chains_of(net, h);
+            if (chains && chains->num && strcmp(o->owner, "nf_nat") == 0)
+                print_nat_chains(out, chains);
+        }
+    }
+}
+
+void hooks_load_everything(struct net *net)
+{
+    nf_ct_netns_get(net);
+    for (int t = 0; t < XT_TABLE_MAX; t++)
+        xt_table_load(xt_table_get(net, (enum xt_table_id)t));
+    struct netns_ipvs *ipvs = ip_vs_net(net);
+    struct ip_vs_service_user u = { .protocol = IPPROTO_TCP, .addr = htonl(0xc0000201),
+                                    .port = htons(80), .netmask = 0xffffffff };
+    g_strlcpy(u.sched_name, "rr", sizeof u.sched_name);
+    ip_vs_add_service(ipvs, &u, NULL);
+}
+
+int cmd_hooks(int argc, char **argv)
+{
+    const char *era = "6.x";
+    GOptionEntry entries[] = {
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default 6.x)", "ERA" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *ctx = g_option_context_new("- hook functions at each hook point, in traversal order");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *gerr = NULL;
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    g_option_context_free(ctx);
+    if (!ok) {
+        fprintf(stderr, "ipvsim hooks: %s\n", gerr->message);
+        g_error_free(gerr);
+        return 2;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "ipvsim hooks: unexpected argument '%s' (scenario files come with the scenario loader)\n", argv[1]);
+        return 2;
+    }
+    const struct kernel_profile *prof = kernel_profile_find(era);
+    if (!prof) {
+        fprintf(stderr, "ipvsim hooks: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
+        return 2;
+    }
+    struct world w;
+    world_init(&w, 1);
+    struct host *h = host_new(&w, "director");
+    struct net *net = net_new(h, prof);
+    hooks_load_everything(net);
+    GString *out = g_string_new(NULL);
+    g_string_append_printf(out, "kernel %s: %s\n", prof->name, prof->description);
+    g_string_append(out, "every built-in loaded (defrag, conntrack, NAT, raw/mangle/nat/filter/security, IPVS with one service)\n\n");
+    hooks_print(net, out);
+    fputs(out->str, stdout);
+    g_string_free(out, TRUE);
+    world_destroy(&w);
+    return 0;
+}

@@ -1,0 +1,221 @@
+/* The five iptables tables (net/ipv4/netfilter/iptable_{raw,mangle,nat,filter,
+ * security}.c): their built-in chains, priorities and hook functions per era, and
+ * their registration when a command first names them (the kernel loads the module
+ * then; from 4.x on the table is instantiated per netns on first use).
+ *
+ * Hook function names per era, as a trace and `ipvsim hooks` show them:
+ *   2.6.34 .. 5.x   iptable_{raw,filter,security}_hook: thin wrappers around
+ *                   ipt_do_table (from the xt_hook_link rework on; 5.10 has them)
+ *   ≈5.16+ ("6.x")  ipt_do_table itself is the hook function (6.1 has it so)
+ *   every era       iptable_mangle_hook (its LOCAL_OUT re-routes when the rules
+ *                   changed the mark, TOS or an address)
+ * The nat table's chains register through nf_nat_ipv4_register_fn; the name is of
+ * the function that runs the table for the NAT core: nf_nat_rule_find in 2.6.34,
+ * iptable_nat_do_chain up to 5.x, ipt_do_table in 6.x. */
+#include "model/netfilter/x_tables.h"
+
+#include <string.h>
+#include "model/ip.h"
+#include "model/net.h"
+#include "model/netfilter/nf_conntrack.h"
+#include "model/netfilter/nf_nat.h"
+#include "model/route.h"
+
+#define HOOK(h) (1u << (h))
+
+#define PRE HOOK(NF_INET_PRE_ROUTING)
+#define IN HOOK(NF_INET_LOCAL_IN)
+#define FWD HOOK(NF_INET_FORWARD)
+#define OUT HOOK(NF_INET_LOCAL_OUT)
+#define POST HOOK(NF_INET_POST_ROUTING)
+
+static const struct xt_table_def table_defs[XT_TABLE_MAX] = {
+    [XT_TABLE_RAW] = { "raw", "iptable_raw", PRE | OUT, NF_IP_PRI_RAW, false },
+    [XT_TABLE_MANGLE] = { "mangle", "iptable_mangle", PRE | IN | FWD | OUT | POST,
+                          NF_IP_PRI_MANGLE, false },
+    /* INPUT is added in eras with a nat INPUT chain; priorities are per hook */
+    [XT_TABLE_NAT] = { "nat", "iptable_nat", PRE | OUT | POST, NF_IP_PRI_NAT_DST, true },
+    [XT_TABLE_FILTER] = { "filter", "iptable_filter", IN | FWD | OUT, NF_IP_PRI_FILTER, false },
+    [XT_TABLE_SECURITY] = { "security", "iptable_security", IN | FWD | OUT, NF_IP_PRI_SECURITY,
+                            false },
+};
+
+#undef PRE
+#undef IN
+#undef FWD
+#undef OUT
+#undef POST
+
+const struct xt_table_def *xt_table_def_of(enum xt_table_id id)
+{
+    return &table_defs[id];
+}
+
+int xt_table_id_by_name(const char *name)
+{
+    for (int i = 0; i < XT_TABLE_MAX; i++)
+        if (strcmp(table_defs[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+unsigned xt_table_valid_hooks(const struct xt_table_def *def, const struct net *net)
+{
+    unsigned hooks = def->valid_hooks;
+    if (def->nat && net->prof->nat_input_chain)
+        hooks |= HOOK(NF_INET_LOCAL_IN);
+    return hooks;
+}
+
+/* ---- hook function names per era ------------------------------------------------ */
+
+struct era_names {
+    const char *era;
+    const char *fn[XT_TABLE_MAX];
+};
+
+static const struct era_names era_names[] = {
+    { "2.6.34", { "iptable_raw_hook", "iptable_mangle_hook", "nf_nat_rule_find",
+                  "iptable_filter_hook", "iptable_security_hook" } },
+    { "4.9", { "iptable_raw_hook", "iptable_mangle_hook", "iptable_nat_do_chain",
+               "iptable_filter_hook", "iptable_security_hook" } },
+    { "5.10", { "iptable_raw_hook", "iptable_mangle_hook", "iptable_nat_do_chain",
+                "iptable_filter_hook", "iptable_security_hook" } },
+    { "6.x", { "ipt_do_table", "iptable_mangle_hook", "ipt_do_table", "ipt_do_table",
+               "ipt_do_table" } },
+};
+
+/* An era the table does not list gets the newest names. */
+static const char *hook_fn_name(const struct kernel_profile *prof, enum xt_table_id id)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(era_names); i++)
+        if (strcmp(era_names[i].era, prof->name) == 0)
+            return era_names[i].fn[id];
+    return era_names[G_N_ELEMENTS(era_names) - 1].fn[id];
+}
+
+/* ---- the hook functions --------------------------------------------------------- */
+
+static unsigned iptable_hook(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return ipt_do_table(priv, skb, state);
+}
+
+/* Whatever could change the route of a local packet is saved before the table and
+ * compared after: the kernel routes the packet again when any of it changed. */
+static unsigned ipt_mangle_out(struct xt_table *t, struct sk_buff *skb,
+                               const struct nf_hook_state *state)
+{
+    const struct iphdr *iph = ip_hdr(skb);
+    uint32_t mark = skb->mark;
+    be32 saddr = iph->saddr, daddr = iph->daddr;
+    uint8_t tos = iph->tos;
+    unsigned ret = ipt_do_table(t, skb, state);
+    if (ret == NF_DROP || ret == NF_STOLEN)
+        return ret;
+    iph = ip_hdr(skb);
+    if (iph->saddr != saddr || iph->daddr != daddr || skb->mark != mark || iph->tos != tos) {
+        int err = ip_route_me_harder(state->net, skb);
+        /* eras before NF_DROP_ERR (2.6.34) drop without an errno */
+        if (err < 0)
+            ret = state->net->prof->drop_errno ? NF_DROP_ERR(err) : NF_DROP;
+    }
+    return ret;
+}
+
+static unsigned iptable_mangle_hook(void *priv, struct sk_buff *skb,
+                                    const struct nf_hook_state *state)
+{
+    if (state->hook == NF_INET_LOCAL_OUT)
+        return ipt_mangle_out(priv, skb, state);
+    return ipt_do_table(priv, skb, state);
+}
+
+/* The nat table runs for a connection's first packet only, before its binding for
+ * this direction exists. The NAT core calls it only then; the check here keeps the
+ * table honest should anything else call it. */
+static unsigned iptable_nat_do_chain(void *priv, struct sk_buff *skb,
+                                     const struct nf_hook_state *state)
+{
+    enum ip_conntrack_info ctinfo = IP_CT_ESTABLISHED;
+    struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+    if (!ct || (ctinfo != IP_CT_NEW && ctinfo != IP_CT_RELATED && ctinfo != IP_CT_RELATED_REPLY))
+        return NF_ACCEPT;
+    bool dst = state->hook == NF_INET_PRE_ROUTING || state->hook == NF_INET_LOCAL_OUT;
+    if (nf_nat_initialized(ct, dst ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC))
+        return NF_ACCEPT;
+    return ipt_do_table(priv, skb, state);
+}
+
+/* ---- registration -------------------------------------------------------------- */
+
+static nf_hookfn table_hookfn(enum xt_table_id id)
+{
+    switch (id) {
+    case XT_TABLE_MANGLE: return iptable_mangle_hook;
+    case XT_TABLE_NAT: return iptable_nat_do_chain;
+    default: return iptable_hook;
+    }
+}
+
+static int hook_priority(const struct xt_table_def *def, unsigned hook)
+{
+    if (!def->nat)
+        return def->priority;
+    return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT ? NF_IP_PRI_NAT_DST
+                                                                    : NF_IP_PRI_NAT_SRC;
+}
+
+static void build_ops(struct xt_table *t)
+{
+    enum xt_table_id id = (enum xt_table_id)(t->def - table_defs);
+    t->nops = 0;
+    for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++) {
+        if (!(t->valid_hooks & HOOK(h)))
+            continue;
+        t->ops[t->nops++] = (struct nf_hook_ops){
+            .hook = table_hookfn(id), .name = hook_fn_name(t->net->prof, id),
+            .owner = t->def->module, .priv = t, .pf = NFPROTO_IPV4, .hooknum = h,
+            .priority = hook_priority(t->def, h),
+        };
+    }
+}
+
+static int register_one(struct xt_table *t, const struct nf_hook_ops *ops)
+{
+    return t->def->nat ? nf_nat_ipv4_register_fn(t->net, ops) : nf_register_net_hook(t->net, ops);
+}
+
+static void unregister_one(struct xt_table *t, const struct nf_hook_ops *ops)
+{
+    if (t->def->nat)
+        nf_nat_ipv4_unregister_fn(t->net, ops);
+    else
+        nf_unregister_net_hook(t->net, ops);
+}
+
+int xt_table_load(struct xt_table *t)
+{
+    if (t->registered)
+        return 0;
+    build_ops(t);
+    for (unsigned i = 0; i < t->nops; i++) {
+        int err = register_one(t, &t->ops[i]);
+        if (err < 0) {
+            while (i-- > 0)
+                unregister_one(t, &t->ops[i]);
+            return err;
+        }
+    }
+    t->registered = true;
+    return 0;
+}
+
+void xt_table_unload(struct xt_table *t)
+{
+    if (!t->registered)
+        return;
+    for (unsigned i = t->nops; i-- > 0;)
+        unregister_one(t, &t->ops[i]);
+    t->registered = false;
+}

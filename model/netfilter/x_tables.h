@@ -1,0 +1,343 @@
+/* iptables in the kernel model (net/netfilter/x_tables.c, net/ipv4/netfilter/
+ * ip_tables.c and the iptable_* modules): per-net tables of chains of rules, the
+ * matches and targets rules use, and ipt_do_table, which walks a table for a packet
+ * at one hook.
+ *
+ * The kernel keeps a table as one blob of entries with jump offsets; the model keeps
+ * chains as arrays of rule pointers and jumps as chain pointers, which reads the
+ * same and needs no relocation when rules are added. Matches and targets are ops
+ * structs, each carrying both halves of an extension: the userspace half (options,
+ * parse, save: iptables' libxt_*) and the kernel half (checks, match/target).
+ * Command lines are parsed by iptables_parse.h. */
+#ifndef IPVSIM_MODEL_NETFILTER_X_TABLES_H
+#define IPVSIM_MODEL_NETFILTER_X_TABLES_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "model/netfilter/core.h"
+#include "model/netfilter/nf_nat.h"
+#include "sim/netdev.h"
+#include "sim/proto.h"
+
+struct net;
+struct xt_parse;
+
+#define XT_EXTENSION_MAXNAMELEN 29      /* chain and target names hold 28 characters */
+#define XT_JUMP_STACK 256               /* nested jumps ipt_do_table follows; deeper drops */
+#define XT_MAX_COMMENT_LEN 256
+#define XT_LOG_PREFIX_LEN 30            /* 29 characters */
+
+/* The verdicts a standard target stores besides NF_ACCEPT / NF_DROP / NF_QUEUE. */
+#define XT_RETURN (-NF_REPEAT - 1)
+#define XT_CONTINUE 0xFFFFFFFFu         /* a target's "go on with the next rule" */
+
+enum xt_table_id {
+    XT_TABLE_RAW,
+    XT_TABLE_MANGLE,
+    XT_TABLE_NAT,
+    XT_TABLE_FILTER,
+    XT_TABLE_SECURITY,
+    XT_TABLE_MAX
+};
+
+struct xt_counters {
+    uint64_t pcnt, bcnt;
+};
+
+/* ---- the IP part of a rule (struct ipt_ip) ------------------------------------ */
+
+#define IPT_F_FRAG 0x01                 /* -f: second and further fragments only */
+#define IPT_F_GOTO 0x02                 /* -g: jump without return */
+
+#define IPT_INV_VIA_IN  0x01
+#define IPT_INV_VIA_OUT 0x02
+#define IPT_INV_SRCIP   0x08
+#define IPT_INV_DSTIP   0x10
+#define IPT_INV_FRAG    0x20
+#define XT_INV_PROTO    0x40
+
+struct ipt_ip {
+    be32 src, dst, smsk, dmsk;          /* src/dst are stored masked */
+    char iniface[IFNAMSIZ], outiface[IFNAMSIZ];
+    uint8_t iniface_mask[IFNAMSIZ], outiface_mask[IFNAMSIZ];  /* 0xff: byte compared */
+    uint16_t proto;                     /* 0: any */
+    uint8_t flags, invflags;
+};
+
+/* ---- match data --------------------------------------------------------------- */
+
+#define XT_TCP_INV_SRCPT 0x01
+#define XT_TCP_INV_DSTPT 0x02
+#define XT_TCP_INV_FLAGS 0x04
+struct xt_tcp {
+    uint16_t spts[2], dpts[2];          /* host order, inclusive ranges */
+    uint8_t flg_mask, flg_cmp;
+    uint8_t invflags;
+};
+
+#define XT_UDP_INV_SRCPT 0x01
+#define XT_UDP_INV_DSTPT 0x02
+struct xt_udp {
+    uint16_t spts[2], dpts[2];
+    uint8_t invflags;
+};
+
+#define IPT_ICMP_INV 0x01
+struct ipt_icmp {
+    uint8_t type;                       /* 0xff: any */
+    uint8_t code[2];
+    uint8_t invflags;
+};
+
+struct xt_mark_mtinfo1 {
+    uint32_t mark, mask;
+    uint8_t invert;
+};
+
+/* Connection states as -m state and -m conntrack see them (xt_state.h). */
+#define XT_STATE_BIT(ctinfo) (1u << ((ctinfo) % IP_CT_IS_REPLY + 1))
+#define XT_STATE_INVALID   (1u << 0)
+#define XT_STATE_UNTRACKED (1u << (IP_CT_IS_REPLY + 1))
+#define XT_CONNTRACK_STATE_SNAT (1u << 5)
+#define XT_CONNTRACK_STATE_DNAT (1u << 6)
+
+struct xt_state_info {
+    unsigned statemask;
+    uint8_t invert;
+};
+
+struct xt_conntrack_mtinfo {
+    unsigned state_mask;
+    uint8_t has_state, invert;
+};
+
+struct xt_comment_info {
+    char comment[XT_MAX_COMMENT_LEN];
+};
+
+struct xt_match_ops;
+
+struct xt_entry_match {
+    const struct xt_match_ops *ops;
+    union {
+        struct xt_tcp tcp;
+        struct xt_udp udp;
+        struct ipt_icmp icmp;
+        struct xt_mark_mtinfo1 mark;
+        struct xt_state_info state;
+        struct xt_conntrack_mtinfo conntrack;
+        struct xt_comment_info comment;
+    } u;
+};
+
+/* ---- target data -------------------------------------------------------------- */
+
+enum ipt_reject_with {
+    IPT_ICMP_NET_UNREACHABLE,
+    IPT_ICMP_HOST_UNREACHABLE,
+    IPT_ICMP_PROT_UNREACHABLE,
+    IPT_ICMP_PORT_UNREACHABLE,
+    IPT_ICMP_ECHOREPLY,
+    IPT_ICMP_NET_PROHIBITED,
+    IPT_ICMP_HOST_PROHIBITED,
+    IPT_TCP_RESET,
+    IPT_ICMP_ADMIN_PROHIBITED,
+};
+
+struct ipt_reject_info {
+    enum ipt_reject_with with;
+};
+
+/* MARK: skb->mark = (skb->mark & ~mask) ^ mark */
+struct xt_mark_tginfo2 {
+    uint32_t mark, mask;
+};
+
+#define XT_LOG_TCPSEQ   0x01
+#define XT_LOG_TCPOPT   0x02
+#define XT_LOG_IPOPT    0x04
+#define XT_LOG_UID      0x08
+#define XT_LOG_MACDECODE 0x20
+struct xt_log_info {
+    uint8_t level;
+    uint8_t logflags;
+    char prefix[XT_LOG_PREFIX_LEN];
+};
+
+#define XT_NAT_RANDOM     0x01
+#define XT_NAT_PERSISTENT 0x02
+#define XT_NAT_RANDOM_FULLY 0x04
+struct xt_nat_info {
+    struct nf_nat_range range;          /* ports in host order */
+    uint8_t flags;                      /* XT_NAT_*: kept for -S, not modelled */
+};
+
+#define XT_CT_NOTRACK 0x01
+struct xt_ct_target_info {
+    uint16_t flags;
+};
+
+struct xt_chain;
+struct xt_target_ops;
+
+/* ops NULL: no -j (the rule only counts). For the standard target (ops ==
+ * &xt_standard_target), verdict is NF_ACCEPT, NF_DROP, NF_QUEUE or XT_RETURN, or
+ * chain is set for a jump (a goto when the rule has IPT_F_GOTO). */
+struct xt_entry_target {
+    const struct xt_target_ops *ops;
+    int verdict;
+    struct xt_chain *chain;
+    union {
+        struct ipt_reject_info reject;
+        struct xt_mark_tginfo2 mark;
+        struct xt_log_info log;
+        struct xt_nat_info nat;
+        struct xt_ct_target_info ct;
+    } u;
+};
+
+/* One rule (struct ipt_entry). */
+struct ipt_entry {
+    struct ipt_ip ip;
+    struct xt_entry_match *matches;
+    unsigned nmatches;
+    struct xt_entry_target target;
+    struct xt_counters counters;
+    unsigned ct_held;                   /* conntrack references taken for it */
+};
+
+struct xt_chain {
+    char name[XT_EXTENSION_MAXNAMELEN];
+    int hook;                           /* built-in chain: its NF_INET_* hook; user chain: -1 */
+    int policy;                         /* built-in chains: NF_ACCEPT or NF_DROP */
+    struct xt_counters policy_counters;
+    GPtrArray *rules;                   /* struct ipt_entry *, in order */
+    unsigned references;                /* rules that jump here */
+    unsigned comefrom;                  /* hooks whose packets can reach this chain */
+    uint8_t visiting;                   /* scratch for the loop check */
+};
+
+struct xt_table_def;
+
+struct xt_table {
+    const struct xt_table_def *def;
+    struct net *net;
+    unsigned valid_hooks;               /* 1 << NF_INET_* of the built-in chains (era-dependent) */
+    struct xt_chain *builtin[NF_INET_NUMHOOKS];
+    GPtrArray *user_chains;             /* struct xt_chain *, by name as libiptc keeps them */
+    bool registered;                    /* hooks registered (the module is loaded) */
+    struct nf_hook_ops ops[NF_INET_NUMHOOKS];
+    unsigned nops;
+    unsigned ct_refs;                   /* nf_ct_netns_get references its rules hold */
+};
+
+/* Per-net state (net->xt). */
+struct xt_net {
+    struct xt_table *tables[XT_TABLE_MAX];
+    uint64_t log_packets;               /* packets the LOG target saw */
+};
+
+/* ---- extensions ----------------------------------------------------------------- */
+
+/* What a match or target sees of the packet (struct xt_action_param). */
+struct xt_action_param {
+    struct sk_buff *skb;
+    const struct nf_hook_state *state;
+    const struct xt_table *table;
+    const struct iphdr *iph;
+    const uint8_t *l4;                  /* transport header, l4_len real bytes readable */
+    uint32_t l4_len;
+    unsigned fragoff;                   /* fragment offset, in 8-byte units */
+    bool hotdrop;                       /* a match asks for the packet to be dropped */
+};
+
+/* An option of an extension, as getopt_long sees it. */
+struct xt_option {
+    const char *name;                   /* without the leading "--" */
+    uint8_t id;                         /* aliases share an id */
+    bool has_arg;
+    bool invert;                        /* may follow a "!" */
+    const char *dup;                    /* message when given twice (NULL: the xtopt one) */
+};
+
+struct xt_match_ops {
+    const char *name;
+    uint16_t proto;                     /* valid only with -p proto (the kernel's .proto) */
+    bool conntrack;                     /* holds a conntrack reference (nf_ct_netns_get) */
+    const struct xt_option *opts;       /* NULL-name terminated */
+    void (*init)(struct xt_entry_match *m);
+    /* arg is NULL for an option without argument. Returns 0 or xt_parse_error's -1. */
+    int (*parse)(struct xt_parse *p, struct xt_entry_match *m, const struct xt_option *o,
+                 const char *arg, bool invert);
+    /* after the last word; xflags has bit id set for each option given */
+    int (*final_check)(struct xt_parse *p, struct xt_entry_match *m, unsigned xflags);
+    void (*save)(const struct xt_entry_match *m, GString *out);
+    bool (*match)(const struct xt_entry_match *m, struct xt_action_param *par);
+};
+
+struct xt_target_ops {
+    const char *name;
+    const char *table;                  /* only valid in this table (NULL: any) */
+    unsigned hooks;                     /* only usable from these hooks (0: any) */
+    bool conntrack;
+    const struct xt_option *opts;
+    void (*init)(struct xt_entry_target *t);
+    int (*parse)(struct xt_parse *p, struct xt_entry_target *t, const struct xt_option *o,
+                 const char *arg, bool invert);
+    /* userspace's final check, with the whole rule (e.g. ports need -p tcp/udp) */
+    int (*final_check)(struct xt_parse *p, struct xt_entry_target *t, const struct ipt_entry *e,
+                       unsigned xflags);
+    /* the kernel's checkentry: NULL when the rule is fine, else the line it logs */
+    const char *(*checkentry)(const struct ipt_entry *e);
+    void (*save)(const struct xt_entry_target *t, GString *out);
+    /* NULL for the standard target (ipt_do_table handles verdicts and jumps) */
+    unsigned (*target)(const struct xt_entry_target *t, struct xt_action_param *par);
+};
+
+extern const struct xt_target_ops xt_standard_target;
+
+const struct xt_match_ops *xt_find_match(const char *name);
+/* The target ops for a -j name ("ACCEPT", "DROP", "RETURN", "QUEUE": the standard
+ * target), NULL when none (the name may be a chain). */
+const struct xt_target_ops *xt_find_target(const char *name);
+/* After init, let an alias set what it stands for (NOTRACK is CT --notrack). */
+void xt_target_alias_init(const char *name, struct xt_entry_target *t);
+/* A real iptables match (target: a target) the model does not have, for a clearer
+ * message than "Couldn't load". */
+bool xt_known_unmodelled(const char *name, bool target);
+
+/* ---- tables (ip_tables.c, iptable_tables.c) ------------------------------------- */
+
+struct xt_table_def {
+    const char *name;                   /* "filter" */
+    const char *module;                 /* owner of its hooks: "iptable_filter" */
+    unsigned valid_hooks;               /* nat: without LOCAL_IN, added per era */
+    int priority;
+    bool nat;                           /* chains register through nf_nat_ipv4_register_fn */
+};
+
+const struct xt_table_def *xt_table_def_of(enum xt_table_id id);
+/* The table's built-in chains on net's era (the nat table's INPUT came in 2.6.36). */
+unsigned xt_table_valid_hooks(const struct xt_table_def *def, const struct net *net);
+int xt_table_id_by_name(const char *name);   /* -1 if unknown */
+
+/* The table's state on net, created (chains built, nothing registered) on first
+ * use; xt_table_find returns NULL instead of creating. */
+struct xt_table *xt_table_get(struct net *net, enum xt_table_id id);
+struct xt_table *xt_table_find(const struct net *net, const char *name);
+/* Register the table's hooks as the era's module does (idempotent). */
+int xt_table_load(struct xt_table *t);
+void xt_table_unload(struct xt_table *t);
+
+struct xt_chain *xt_chain_find(const struct xt_table *t, const char *name);
+/* Rule number n (1-based) of a chain, NULL past the end. */
+struct ipt_entry *xt_chain_rule(const struct xt_chain *c, unsigned n);
+
+/* The hook function (iptable_*_hook / ipt_do_table) and the walk itself. */
+unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state);
+
+/* Free everything at teardown (called by net_destroy). */
+void xt_net_exit(struct net *net);
+
+#endif

@@ -21,6 +21,18 @@ echo "CLI tests ($IPVSIM)"
 "$IPVSIM" demo --conversations=0 -o "$tmp/x" >/dev/null 2>&1; check "bad option value exits 2" test $? -eq 2
 check "bad option value writes nothing" test ! -e "$tmp/x"
 
+# --- hook tables per kernel era (the reference's tables) ------------------------
+for era in 2.6.34 4.9 5.10 6.x; do
+  "$IPVSIM" hooks --kernel "$era" > "$tmp/hooks.txt" 2>&1
+  check "hooks --kernel $era matches tests/golden/hooks_$era.txt" diff -u tests/golden/hooks_$era.txt "$tmp/hooks.txt"
+done
+"$IPVSIM" hooks --kernel 3.1 >/dev/null 2>&1; check "hooks: unknown era exits 2" test $? -eq 2
+
+# --- scheduler playground -------------------------------------------------------
+out=$("$IPVSIM" sched wrr --dests A:4,B:3,C:2 --picks 9 --init 2>&1)
+check "sched wrr --init gives the canonical cycle" test "$out" = "A B A C B A C B A"
+"$IPVSIM" sched nosuch --dests A:1 --picks 1 >/dev/null 2>&1; check "sched: unknown scheduler exits 2" test $? -eq 2
+
 # --- the demo end to end --------------------------------------------------------
 "$IPVSIM" demo -o "$tmp/a" >/dev/null 2>&1; check "demo runs" test $? -eq 0
 for f in summary.json pcap/client-eth0.pcap pcap/router-eth0.pcap pcap/router-eth1.pcap pcap/server-eth0.pcap; do

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "app/cmd_sched.h"
+#include "app/cmd_validate.h"
 #include "app/cmd_hooks.h"
+#include "app/cmd_run.h"
 #include "app/demo.h"
 
 #define IPVSIM_VERSION "0.1.0"
@@ -15,9 +17,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+    { "run", cmd_run, "run a scenario and write its results (results/<name>/)" },
     { "demo", cmd_demo, "client -> router -> server example with pcap on every interface" },
     { "hooks", cmd_hooks, "hook functions at each hook point in traversal order (--kernel ERA)" },
     { "sched", cmd_sched, "scheduler playground: the dest each new connection gets" },
+    { "validate", cmd_validate, "parse and check scenario files (FILE: ok, or FILE:LINE:COL: error)" },
 };
 
 static void usage(FILE *f)

@@ -128,3 +128,25 @@ void trace_text_sink_free(struct trace_text_sink *s)
     g_string_free(s->text, TRUE);
     s->text = NULL;
 }
+
+static void file_emit(void *ctx, const struct trace_event *ev)
+{
+    struct trace_file_sink *s = ctx;
+    g_string_truncate(s->line, 0);
+    trace_text_line(s->line, ev);
+    fwrite(s->line->str, 1, s->line->len, s->f);
+}
+
+void trace_file_sink_init(struct trace_file_sink *s, FILE *f)
+{
+    s->f = f;
+    s->line = g_string_sized_new(256);
+    s->sink.emit = file_emit;
+    s->sink.ctx = s;
+}
+
+void trace_file_sink_free(struct trace_file_sink *s)
+{
+    g_string_free(s->line, TRUE);
+    s->line = NULL;
+}

@@ -28,6 +28,10 @@ static void eth_type_trans(struct sk_buff *skb, struct net_device *dev)
 void netif_receive_skb(struct host *h, struct net_device *dev, struct sk_buff *skb)
 {
     struct net *net = host_net(h);
+    if (net->down) {
+        kfree_skb_reason(net, skb, __func__, "host down");
+        return;
+    }
     if (skb->len < ETH_HLEN) {
         dev->stats.rx_dropped++;
         kfree_skb_reason(net, skb, __func__, "runt frame");

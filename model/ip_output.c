@@ -10,6 +10,10 @@
 
 int ip_local_out(struct net *net, struct sk_buff *skb)
 {
+    if (net->down) {
+        kfree_skb_reason(net, skb, __func__, "host down");
+        return -ENETDOWN;
+    }
     trace_func(net, skb, __func__);
     int r = __ip_local_out(net, skb);
     return r == 1 ? dst_output(net, skb) : r;

@@ -6,6 +6,7 @@
 #ifndef IPVSIM_MODEL_NET_H
 #define IPVSIM_MODEL_NET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "model/icmp.h"
 #include "model/netfilter/core.h"
@@ -55,6 +56,8 @@ struct net {
     struct sock_table *socks;       /* local delivery: model/sock.c */
     struct icmp_state icmp;
     uint16_t ip_id;                 /* next IP id for locally generated packets */
+    bool down;                      /* crashed (server_down): every frame in is dropped,
+                                       nothing goes out */
 };
 
 /* Install a kernel model of the given era (NULL: the default) on a host: connected

@@ -82,10 +82,24 @@ void fib_add_connected(struct net *net)
     }
 }
 
+bool fib_add_local_prefix(struct net *net, be32 prefix, uint8_t len)
+{
+    struct fib_table *t = &net->fib;
+    if (t->nlocal == FIB_MAX_LOCAL_PREFIXES || len > 32)
+        return false;
+    t->local_prefixes[t->nlocal].prefix = prefix & inet_mask(len);
+    t->local_prefixes[t->nlocal].len = len;
+    t->nlocal++;
+    return true;
+}
+
 bool inet_addr_local(const struct net *net, be32 addr)
 {
     if ((ntohl(addr) >> 24) == 127)
         return true;
+    for (unsigned i = 0; i < net->fib.nlocal; i++)
+        if (on_subnet(addr, net->fib.local_prefixes[i].prefix, net->fib.local_prefixes[i].len))
+            return true;
     return host_dev_by_addr(net->host, addr) != NULL;
 }
 

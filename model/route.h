@@ -37,9 +37,15 @@ struct rtable {
 
 #define FIB_MAX_ROUTES 64
 
+#define FIB_MAX_LOCAL_PREFIXES 16
+
 struct fib_table {
     struct rtable routes[FIB_MAX_ROUTES];
     unsigned n;
+    /* Whole prefixes that are local (AnyIP: `ip route add local P dev lo`), so a
+     * client host can own a group's many addresses without listing each. */
+    struct { be32 prefix; uint8_t len; } local_prefixes[FIB_MAX_LOCAL_PREFIXES];
+    unsigned nlocal;
     struct rtable local;            /* the dst of packets for this host */
 };
 
@@ -50,7 +56,10 @@ bool fib_add(struct net *net, be32 dst, uint8_t dst_len, be32 gateway, struct ne
 /* Connected routes for every address of every device. */
 void fib_add_connected(struct net *net);
 
-/* Is addr one of this host's addresses (on any device)? */
+/* Make every address of prefix/len local to this host; false when full. */
+bool fib_add_local_prefix(struct net *net, be32 prefix, uint8_t len);
+
+/* Is addr one of this host's addresses (on any device, or in a local prefix)? */
 bool inet_addr_local(const struct net *net, be32 addr);
 
 /* Input route of a received packet (ip_route_input_noref): sets skb->dst. Returns 0

@@ -1,0 +1,48 @@
+/* `ipvsim validate`. */
+#include "app/cmd_validate.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include "app/scenario.h"
+
+int cmd_validate(int argc, char **argv)
+{
+    char **sets = NULL;
+    GOptionEntry entries[] = {
+        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+          "change a value before checking (repeatable), e.g. --set clients.0.count=100", "KEY=VALUE" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *ctx = g_option_context_new("SCENARIO... - parse and check scenario files, run nothing");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *gerr = NULL;
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    g_option_context_free(ctx);
+    if (!ok) {
+        fprintf(stderr, "ipvsim validate: %s\n", gerr->message);
+        g_error_free(gerr);
+        g_strfreev(sets);
+        return 2;
+    }
+    if (argc < 2) {
+        fprintf(stderr, "usage: ipvsim validate [--set KEY=VALUE]... SCENARIO...\n");
+        g_strfreev(sets);
+        return 2;
+    }
+    int failed = 0;
+    for (int i = 1; i < argc; i++) {
+        struct scn_error err;
+        struct scenario *s = scenario_load(argv[i], (const char *const *)sets, &err);
+        if (s) {
+            printf("%s: ok\n", argv[i]);
+            scenario_free(s);
+        } else {
+            fflush(stdout);
+            scn_error_print(&err);
+            failed++;
+        }
+    }
+    g_strfreev(sets);
+    return failed ? 2 : 0;
+}

@@ -1,0 +1,134 @@
+/* Scenario events at their simulated times: failures, recoveries, ipvsadm and
+ * iptables lines, sysctl and link changes, SYN floods, hook (un)registration. Each
+ * one leaves a line in the run's event log ("at 20.000s server_down rs2: ok"). */
+#include <stdio.h>
+#include <string.h>
+#include "app/run_world.h"
+#include "app/sysctl.h"
+#include "model/ipvs/ipvsadm.h"
+#include "model/net.h"
+#include "model/netfilter/iptables_parse.h"
+#include "model/netfilter/user_hook.h"
+
+static const char *const kind_names[] = {
+    [EV_SERVER_DOWN] = "server_down", [EV_SERVER_REFUSE] = "server_refuse",
+    [EV_SERVER_UP] = "server_up", [EV_IPVSADM] = "ipvsadm", [EV_IPTABLES] = "iptables",
+    [EV_SYSCTL] = "sysctl", [EV_LINK] = "link", [EV_SYN_FLOOD] = "syn_flood",
+    [EV_HOOK_REGISTER] = "hook_register", [EV_HOOK_UNREGISTER] = "hook_unregister",
+};
+
+static int server_index(const struct run_world *rw, const char *name)
+{
+    for (guint i = 0; i < rw->s->servers->len; i++)
+        if (strcmp(g_array_index(rw->s->servers, struct scn_server, i).name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool ev_server(struct run_world *rw, const struct scn_event *e, char *msg, size_t n)
+{
+    int i = server_index(rw, e->server);
+    if (i < 0) {
+        snprintf(msg, n, "no server '%s'", e->server);
+        return false;
+    }
+    enum server_mode m = e->kind == EV_SERVER_DOWN ? SERVER_DOWN
+                       : e->kind == EV_SERVER_REFUSE ? SERVER_REFUSE : SERVER_UP;
+    server_app_set_mode(g_ptr_array_index(rw->server_apps, i), m);
+    return true;
+}
+
+static bool ev_link(struct run_world *rw, const struct scn_event *e, char *msg, size_t n)
+{
+    struct link *l = world_link(&rw->w, e->key);
+    if (!l) {
+        snprintf(msg, n, "no link '%s'", e->key);
+        return false;
+    }
+    struct link_params p = l->p;
+    if (e->link_has[0])
+        p.latency = e->link.latency;
+    if (e->link_has[1])
+        p.bandwidth_bps = e->link.bandwidth;
+    if (e->link_has[2])
+        p.loss = e->link.loss;
+    link_set_params(l, &p);
+    return true;
+}
+
+static bool ev_flood(struct run_world *rw, const struct scn_event *e)
+{
+    /* The flood comes from the clients' side: the router sends it on. */
+    struct synflood_cfg cfg = {
+        .net = e->flood_net, .prefix = e->flood_prefix, .target = rw->s->director.vip,
+        .target_port = htons(g_array_index(rw->s->clients, struct scn_client, 0).target_port),
+        .rate = e->rate, .start = e->at, .duration = e->duration,
+    };
+    g_ptr_array_add(rw->floods, synflood_start(host_net(rw->gw), &cfg));
+    return true;
+}
+
+static bool ev_hook(struct run_world *rw, const struct scn_event *e, char *msg, size_t n)
+{
+    struct net *net = host_net(rw->director);
+    struct nf_user_hook *uh = nf_user_hook_find(net, e->key);
+    if (!uh) {
+        snprintf(msg, n, "no user hook '%s' on the director", e->key);
+        return false;
+    }
+    if (e->kind == EV_HOOK_UNREGISTER)
+        nf_user_hook_unregister(net, uh);
+    else if (nf_user_hook_register(net, uh) != 0) {
+        snprintf(msg, n, "hook '%s' is registered already", e->key);
+        return false;
+    }
+    return true;
+}
+
+static bool apply_event(struct run_world *rw, const struct scn_event *e, char *msg, size_t n)
+{
+    struct net *dnet = host_net(rw->director);
+    switch (e->kind) {
+    case EV_SERVER_DOWN:
+    case EV_SERVER_REFUSE:
+    case EV_SERVER_UP:
+        return ev_server(rw, e, msg, n);
+    case EV_IPVSADM: {
+        struct ipvsadm_error err = {0};
+        if (ipvsadm_apply(dnet, e->args.text, &err) == 0)
+            return true;
+        g_strlcpy(msg, err.message, n);
+        return false;
+    }
+    case EV_IPTABLES: {
+        struct xt_error err = {0};
+        if (iptables_apply(dnet, e->args.text, &err) == 0)
+            return true;
+        g_strlcpy(msg, err.msg, n);
+        return false;
+    }
+    case EV_SYSCTL:
+        return sysctl_set(dnet, e->key, e->value, msg, n);
+    case EV_LINK:
+        return ev_link(rw, e, msg, n);
+    case EV_SYN_FLOOD:
+        return ev_flood(rw, e);
+    case EV_HOOK_REGISTER:
+    case EV_HOOK_UNREGISTER:
+        return ev_hook(rw, e, msg, n);
+    }
+    return false;
+}
+
+void run_world_event(struct sim *sim, void *obj, uint64_t index)
+{
+    struct run_world *rw = obj;
+    const struct scn_event *e = &g_array_index(rw->s->events, struct scn_event, index);
+    char msg[600] = "";
+    bool ok = apply_event(rw, e, msg, sizeof msg);
+    rw->events_applied++;
+    g_string_append_printf(rw->event_log, "at %lld.%03llds %s%s%s: %s%s\n",
+                           (long long)(e->at / SEC), (long long)(e->at % SEC / MSEC),
+                           kind_names[e->kind], e->server ? " " : "", e->server ? e->server : "",
+                           ok ? "ok" : "failed: ", ok ? "" : msg);
+}

@@ -1,0 +1,37 @@
+/* What a run writes: summary.json, connections.csv, timeseries.csv, ipvsadm.txt,
+ * events.txt; the time series is sampled while the run goes. */
+#ifndef IPVSIM_APP_RUN_OUTPUT_H
+#define IPVSIM_APP_RUN_OUTPUT_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include "app/outdir.h"
+#include "app/run_world.h"
+
+/* One sample of one server. */
+struct ts_sample {
+    sim_time_t t;
+    uint32_t server;
+    int active, inactive;
+    uint64_t new_conns;             /* scheduled to it during the interval */
+    uint32_t queued, busy;
+    uint64_t tx_bytes;              /* the server's eth0 during the interval */
+};
+
+struct run_sampler {
+    struct run_world *rw;
+    sim_time_t interval;
+    GArray *samples;                /* struct ts_sample */
+    uint64_t *last_conns, *last_tx; /* per server, at the previous sample */
+};
+
+/* Sample every interval from 0 to the end of the run. */
+void run_sampler_start(struct run_sampler *rs, struct run_world *rw, sim_time_t interval);
+void run_sampler_free(struct run_sampler *rs);
+
+/* Write every file into o's temporary directory; false with a message on failure.
+ * wall_s < 0 leaves wall time out (runs stay byte-identical). */
+bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const struct outdir *o,
+                       double wall_s, bool complete, char *err, size_t errlen);
+
+#endif

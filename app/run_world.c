@@ -1,0 +1,421 @@
+/* Building a run's world from a scenario. */
+#include "app/run_world.h"
+
+#include <stdio.h>
+#include <string.h>
+#include "app/sysctl.h"
+#include "model/ip.h"
+#include "model/ipip.h"
+#include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ipvsadm.h"
+#include "model/net.h"
+#include "model/netfilter/iptables_parse.h"
+#include "model/netfilter/user_hook.h"
+#include "sim/pcap_tap.h"
+
+#define CLIENT_SIDE_NET 0x64400000u     /* 100.64.0.0/16: gw .1, client hosts .2 on */
+#define CLIENT_SIDE_LEN 16
+#define LAN_LEN 24
+
+/* Where the capture list stands, for errors about a capture point. */
+static struct scn_pos capture_pos(const struct scenario *s)
+{
+    return scn_pos_of(s, cJSON_GetObjectItemCaseSensitive(s->root, "capture"));
+}
+
+static be32 lan_addr(const struct run_world *rw, uint32_t host)
+{
+    return htonl(ntohl(rw->lan_net) | host);
+}
+
+static bool lan_taken(const struct run_world *rw, be32 a)
+{
+    for (guint i = 0; i < rw->s->servers->len; i++)
+        if (g_array_index(rw->s->servers, struct scn_server, i).ip == a)
+            return true;
+    return a == rw->s->director.vip;
+}
+
+/* The servers' /24, the director's address on it and the router's. */
+static bool plan_lan(struct run_world *rw, struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    const struct scn_server *first = &g_array_index(s->servers, struct scn_server, 0);
+    rw->lan_net = first->ip & inet_mask(LAN_LEN);
+    for (guint i = 0; i < s->servers->len; i++) {
+        const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
+        if ((sv->ip & inet_mask(LAN_LEN)) != rw->lan_net) {
+            scn_error_at(err, s, sv->pos, "server '%s': every real server must be on the first "
+                    "server's /24 (the LAN the director and the router share)", sv->name);
+            return false;
+        }
+    }
+    rw->dip = s->director.dip;
+    for (uint32_t h = 1; !rw->dip && h < 254; h++)
+        if (!lan_taken(rw, lan_addr(rw, h)))
+            rw->dip = lan_addr(rw, h);
+    for (uint32_t h = 254; !rw->gw_lan && h > 1; h--)
+        if (!lan_taken(rw, lan_addr(rw, h)) && lan_addr(rw, h) != rw->dip)
+            rw->gw_lan = lan_addr(rw, h);
+    return rw->dip && rw->gw_lan;
+}
+
+/* Interfaces, then the kernel (connected routes come from the addresses). */
+static struct host *add_host(struct run_world *rw, const char *name, const char *dev, be32 addr,
+                             uint8_t len, const struct kernel_profile *prof)
+{
+    struct host *h = host_new(&rw->w, name);
+    if (!h)
+        return NULL;
+    netdev_add_addr(host_add_dev(h, dev, 1500), addr, len);
+    net_new(h, prof);
+    return h;
+}
+
+static struct link *add_link(struct run_world *rw, const char *name, const struct scn_link *l)
+{
+    struct link_params p = { .latency = l->latency, .bandwidth_bps = l->bandwidth,
+                             .loss = l->loss, .queue_limit = l->queue };
+    return link_new(&rw->w, name, &p);
+}
+
+static bool build_core_hosts(struct run_world *rw, const struct kernel_profile *prof,
+                             struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    rw->gw = host_new(&rw->w, "gw");
+    netdev_add_addr(host_add_dev(rw->gw, "eth0", 1500), htonl(CLIENT_SIDE_NET | 1), CLIENT_SIDE_LEN);
+    netdev_add_addr(host_add_dev(rw->gw, "eth1", 1500), rw->gw_lan, LAN_LEN);
+    net_new(rw->gw, prof);
+    host_net(rw->gw)->ipv4.ip_forward = 1;
+    rw->director = host_new(&rw->w, s->director.name);
+    if (!rw->director) {
+        scn_error_at(err, s, scn_pos_of(s, cJSON_GetObjectItemCaseSensitive(s->root, "director")), "director name '%s' clashes with another host",
+                s->director.name);
+        return false;
+    }
+    struct net_device *eth0 = host_add_dev(rw->director, "eth0", 1500);
+    netdev_add_addr(eth0, rw->dip, LAN_LEN);
+    netdev_add_addr(eth0, s->director.vip, 32);
+    struct net *dnet = net_new(rw->director, prof);
+    dnet->ipv4.ip_forward = s->director.ip_forward;
+    fib_add(dnet, 0, 0, rw->gw_lan, NULL);
+    fib_add(host_net(rw->gw), s->director.vip, 32, rw->dip, NULL);
+    return true;
+}
+
+/* The forwarding method of the dests that point at addr, over every ipvsadm line of
+ * the scenario (configuration and events); -1 when none does. */
+static int method_of_server(const struct scenario *s, be32 addr)
+{
+    int method = -1;
+    GArray *lists[2] = { s->ipvs, NULL };
+    GPtrArray *evlines = g_ptr_array_new();
+    for (guint i = 0; i < s->events->len; i++) {
+        const struct scn_event *e = &g_array_index(s->events, struct scn_event, i);
+        if (e->kind == EV_IPVSADM)
+            g_ptr_array_add(evlines, e->args.text);
+    }
+    for (guint i = 0; i < lists[0]->len + evlines->len; i++) {
+        const char *text = i < lists[0]->len ? g_array_index(lists[0], struct scn_line, i).text
+                                             : g_ptr_array_index(evlines, i - lists[0]->len);
+        struct ipvsadm_cmd cmd;
+        struct ipvsadm_error e;
+        if (ipvsadm_parse(text, &cmd, &e) == 0 &&
+            (cmd.cmd == IPVSADM_CMD_ADDDEST || cmd.cmd == IPVSADM_CMD_EDITDEST) &&
+            cmd.dest.addr == addr && method < 0)
+            method = (int)(cmd.dest.conn_flags & IP_VS_CONN_F_FWD_MASK);
+    }
+    g_ptr_array_free(evlines, TRUE);
+    return method;
+}
+
+static bool build_servers(struct run_world *rw, const struct kernel_profile *prof,
+                          struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    for (guint i = 0; i < s->servers->len; i++) {
+        const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
+        struct host *h = add_host(rw, sv->name, "eth0", sv->ip, LAN_LEN, prof);
+        if (!h) {
+            scn_error_at(err, s, sv->pos, "server name '%s' is used twice (or is too long)", sv->name);
+            return false;
+        }
+        int method = method_of_server(s, sv->ip);
+        bool via_director = method == IP_VS_CONN_F_MASQ;
+        fib_add(host_net(h), 0, 0, via_director ? rw->dip : rw->gw_lan, NULL);
+        /* DR: the VIP on lo (never answered for on the wire); TUN: on tunl0. */
+        if (method == IP_VS_CONN_F_DROUTE)
+            netdev_add_addr(host_dev(h, "lo"), s->director.vip, 32);
+        if (method == IP_VS_CONN_F_TUNNEL)
+            netdev_add_addr(host_add_dev(h, IPIP_DEVICE, 1480), s->director.vip, 32);
+        g_ptr_array_add(rw->servers, h);
+        struct server_app_cfg cfg = {
+            .name = sv->name, .index = (int)i, .port = sv->port, .workers = sv->workers,
+            .service_time = sv->service_time, .queue_limit = sv->queue_limit,
+        };
+        g_ptr_array_add(rw->server_apps, server_app_start(host_net(h), &cfg, &rw->log));
+    }
+    return true;
+}
+
+/* The group's source addresses: net+1 .. net+count (the director's DIP for a
+ * group running on the director). */
+static be32 *group_addrs(const struct scn_client *c, const struct run_world *rw, uint32_t *n)
+{
+    if (c->host && strcmp(c->host, "director") == 0) {
+        *n = 1;
+        be32 *a = g_new(be32, 1);
+        a[0] = rw->dip;
+        return a;
+    }
+    *n = c->count;
+    be32 *a = g_new(be32, c->count);
+    for (uint32_t i = 0; i < c->count; i++)
+        a[i] = htonl(ntohl(c->net) + 1 + i);
+    return a;
+}
+
+static bool build_clients(struct run_world *rw, const struct kernel_profile *prof,
+                          struct link *clients_link, struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    for (guint i = 0; i < s->clients->len; i++) {
+        const struct scn_client *c = &g_array_index(s->clients, struct scn_client, i);
+        struct host *h = rw->director;
+        if (!c->host || strcmp(c->host, "director") != 0) {
+            be32 side = htonl(CLIENT_SIDE_NET | (2 + i));
+            h = add_host(rw, c->name, "eth0", side, CLIENT_SIDE_LEN, prof);
+            if (!h) {
+                scn_error_at(err, s, c->pos, "client name '%s' clashes with another host", c->name);
+                return false;
+            }
+            fib_add_local_prefix(host_net(h), c->net, c->prefix);
+            fib_add(host_net(h), 0, 0, htonl(CLIENT_SIDE_NET | 1), NULL);
+            fib_add(host_net(rw->gw), c->net, c->prefix, side, NULL);
+            link_attach(clients_link, host_dev(h, "eth0"));
+        }
+        g_ptr_array_add(rw->client_hosts, h);
+        uint32_t n;
+        be32 *addrs = group_addrs(c, rw, &n);
+        struct client_group_cfg cfg = {
+            .name = c->name, .index = i, .addrs = addrs, .naddrs = n, .target = c->target_ip,
+            .target_port = htons(c->target_port), .proto = c->protocol, .arrival = c->arrival,
+            .users = c->users, .think = c->think, .request = c->request, .response = c->response,
+            .requests_per_conn = c->requests_per_conn, .connect_timeout = c->connect_timeout,
+            .start = c->start, .stop = c->stop,
+        };
+        g_ptr_array_add(rw->client_groups, client_group_start(host_net(h), &cfg, &rw->log));
+        g_free(addrs);
+    }
+    return true;
+}
+
+/* ---- the director's configuration ------------------------------------------------ */
+
+static bool apply_ipvs(struct run_world *rw, struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    for (guint i = 0; i < s->ipvs->len; i++) {
+        const struct scn_line *l = &g_array_index(s->ipvs, struct scn_line, i);
+        struct ipvsadm_error e = {0};
+        if (ipvsadm_apply(host_net(rw->director), l->text, &e) != 0) {
+            struct scn_pos p = scn_pos_in_string(s, l->pos, e.column > 0 ? (size_t)(e.column - 1) : 0);
+            scn_error_at(err, s, p, "ipvsadm: %s", e.message);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool apply_netfilter(struct run_world *rw, struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    for (guint i = 0; i < s->netfilter->len; i++) {
+        const struct scn_line *l = &g_array_index(s->netfilter, struct scn_line, i);
+        struct xt_error e = {0};
+        if (iptables_apply(host_net(rw->director), l->text, &e) != 0) {
+            scn_error_at(err, s, scn_pos_in_string(s, l->pos, e.offset), "iptables: %s", e.msg);
+            return false;
+        }
+    }
+    return true;
+}
+
+static struct host *host_named(struct run_world *rw, const char *name)
+{
+    return name ? world_host(&rw->w, name) : rw->director;
+}
+
+static bool apply_hooks(struct run_world *rw, struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    for (guint i = 0; i < s->hooks->len; i++) {
+        const struct scn_hook *hk = &g_array_index(s->hooks, struct scn_hook, i);
+        struct host *h = host_named(rw, hk->host);
+        int rc = 0;
+        if (!h) {
+            scn_error_at(err, s, hk->pos, "hook: no host named '%s'", hk->host);
+            return false;
+        }
+        if (!nf_user_hook_add(host_net(h), hk->name, (unsigned)hk->hook, hk->priority,
+                              hk->verdict, &rc)) {
+            scn_error_at(err, s, hk->pos, "hook '%s': cannot register it (a name used twice on "
+                    "that host, or more than 1024 hooks at one point)", hk->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool apply_sysctls(struct run_world *rw, struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    for (guint i = 0; i < s->sysctls->len; i++) {
+        const struct scn_sysctl *sc = &g_array_index(s->sysctls, struct scn_sysctl, i);
+        char msg[256];
+        if (!sysctl_set(host_net(rw->director), sc->key, sc->value, msg, sizeof msg)) {
+            scn_error_at(err, s, sc->pos, "%s", msg);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- capture --------------------------------------------------------------------- */
+
+static bool open_tap(struct run_world *rw, struct net_device *dev, const char *pcap_dir,
+                     struct scn_error *err)
+{
+    if (dev->tap)
+        return true;
+    char *name = g_strdup_printf("%s-%s.pcap", dev->host->name, dev->name);
+    char *path = g_build_filename(pcap_dir, name, NULL);
+    char msg[256];
+    dev->tap = pcap_tap_open(path, rw->s->snaplen, msg, sizeof msg);
+    g_free(path);
+    g_free(name);
+    if (!dev->tap) {
+        scn_error_at(err, rw->s, capture_pos(rw->s), "capture: %s", msg);
+        return false;
+    }
+    g_ptr_array_add(rw->taps, dev);
+    return true;
+}
+
+static bool open_point(struct run_world *rw, const char *point, const char *pcap_dir,
+                       struct scn_error *err)
+{
+    if (strcmp(point, "all") == 0) {
+        for (guint i = 0; i < rw->w.hosts->len; i++) {
+            struct host *h = g_ptr_array_index(rw->w.hosts, i);
+            for (unsigned d = 0; d < h->ndevs; d++)
+                if (h->devs[d]->link && !open_tap(rw, h->devs[d], pcap_dir, err))
+                    return false;
+        }
+        return true;
+    }
+    char **hd = g_strsplit(point, ":", 2);
+    struct host *h = hd[0] && hd[1] ? world_host(&rw->w, hd[0]) : NULL;
+    struct net_device *dev = h ? host_dev(h, hd[1]) : NULL;
+    g_strfreev(hd);
+    if (!dev || !dev->link) {
+        scn_error_at(err, rw->s, capture_pos(rw->s), "capture point '%s': expected HOST:IFACE "
+                "naming a wired interface (hosts: the director, gw, servers, client groups)", point);
+        return false;
+    }
+    return open_tap(rw, dev, pcap_dir, err);
+}
+
+static bool open_captures(struct run_world *rw, const char *const *extra, const char *pcap_dir,
+                          struct scn_error *err)
+{
+    if (!pcap_dir)
+        return true;
+    for (guint i = 0; i < rw->s->capture_points->len; i++)
+        if (!open_point(rw, g_ptr_array_index(rw->s->capture_points, i), pcap_dir, err))
+            return false;
+    for (int i = 0; extra && extra[i]; i++)
+        if (!open_point(rw, extra[i], pcap_dir, err))
+            return false;
+    return true;
+}
+
+bool run_world_build(struct run_world *rw, const struct scenario *s, const char *const *capture,
+                     const char *pcap_dir, struct scn_error *err)
+{
+    memset(rw, 0, sizeof *rw);
+    rw->s = s;
+    world_init(&rw->w, s->seed);
+    rw->servers = g_ptr_array_new();
+    rw->client_hosts = g_ptr_array_new();
+    rw->server_apps = g_ptr_array_new();
+    rw->client_groups = g_ptr_array_new();
+    rw->floods = g_ptr_array_new();
+    rw->taps = g_ptr_array_new();
+    rw->event_log = g_string_new(NULL);
+    conv_log_init(&rw->log);
+    const struct kernel_profile *prof = kernel_profile_find(s->kernel);
+    bool ok = plan_lan(rw, err) && build_core_hosts(rw, prof, err);
+    struct link *lclients = ok ? add_link(rw, "clients", &s->link_clients) : NULL;
+    struct link *lservers = ok ? add_link(rw, "servers", &s->link_servers) : NULL;
+    if (ok) {
+        link_attach(lclients, host_dev(rw->gw, "eth0"));
+        link_attach(lservers, host_dev(rw->gw, "eth1"));
+        link_attach(lservers, host_dev(rw->director, "eth0"));
+    }
+    ok = ok && apply_sysctls(rw, err) && apply_netfilter(rw, err) && apply_ipvs(rw, err) &&
+         apply_hooks(rw, err) && build_servers(rw, prof, err);
+    for (guint i = 0; ok && i < rw->servers->len; i++)
+        link_attach(lservers, host_dev(g_ptr_array_index(rw->servers, i), "eth0"));
+    ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, capture, pcap_dir, err);
+    if (ok && s->healthcheck.enabled) {
+        struct healthcheck_cfg hc = { .interval = s->healthcheck.interval,
+                                      .timeout = s->healthcheck.timeout,
+                                      .retries = s->healthcheck.retries,
+                                      .quiesce = s->healthcheck.quiesce };
+        rw->hc = healthcheck_start(host_net(rw->director), &hc);
+    }
+    for (guint i = 0; ok && i < s->events->len; i++)
+        sim_at(&rw->w.sim, g_array_index(s->events, struct scn_event, i).at, run_world_event, rw, i);
+    if (!ok)
+        run_world_free(rw);
+    return ok;
+}
+
+int run_world_server_index(const struct run_world *rw, be32 addr)
+{
+    for (guint i = 0; i < rw->s->servers->len; i++)
+        if (g_array_index(rw->s->servers, struct scn_server, i).ip == addr)
+            return (int)i;
+    return -1;
+}
+
+void run_world_free(struct run_world *rw)
+{
+    if (!rw->servers)
+        return;
+    for (guint i = 0; i < rw->taps->len; i++) {
+        struct net_device *dev = g_ptr_array_index(rw->taps, i);
+        pcap_tap_close(dev->tap);
+        dev->tap = NULL;
+    }
+    for (guint i = 0; i < rw->client_groups->len; i++)
+        client_group_free(g_ptr_array_index(rw->client_groups, i));
+    for (guint i = 0; i < rw->server_apps->len; i++)
+        server_app_free(g_ptr_array_index(rw->server_apps, i));
+    for (guint i = 0; i < rw->floods->len; i++)
+        synflood_free(g_ptr_array_index(rw->floods, i));
+    if (rw->hc)
+        healthcheck_free(rw->hc);
+    world_destroy(&rw->w);
+    conv_log_free(&rw->log);
+    g_ptr_array_free(rw->servers, TRUE);
+    g_ptr_array_free(rw->client_hosts, TRUE);
+    g_ptr_array_free(rw->server_apps, TRUE);
+    g_ptr_array_free(rw->client_groups, TRUE);
+    g_ptr_array_free(rw->floods, TRUE);
+    g_ptr_array_free(rw->taps, TRUE);
+    g_string_free(rw->event_log, TRUE);
+    memset(rw, 0, sizeof *rw);
+}

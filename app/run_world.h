@@ -1,0 +1,53 @@
+/* Building a run's world from a loaded scenario: the hosts, the two links, the
+ * routes, the director's configuration (ipvsadm and iptables lines, sysctls, user
+ * hooks), the workload, the events and the capture taps.
+ *
+ * The topology, the same for every scenario:
+ *
+ *   client hosts ==[clients link]== gw ==[servers link: the LAN]== director, real servers
+ *
+ * One host per client group carries the group's addresses; the router "gw" joins
+ * the clients to the LAN; the director holds its DIP and the VIP on eth0. Real
+ * servers of NAT dests route through the director; of DR dests hold the VIP on lo
+ * and route through gw; of TUN dests hold the VIP on tunl0 and route through gw. */
+#ifndef IPVSIM_APP_RUN_WORLD_H
+#define IPVSIM_APP_RUN_WORLD_H
+
+#include <glib.h>
+#include "app/scenario.h"
+#include "model/apps/workload.h"
+#include "sim/world.h"
+
+struct run_world {
+    const struct scenario *s;
+    struct world w;
+    struct host *director, *gw;
+    GPtrArray *servers;             /* struct host *, scenario order */
+    GPtrArray *client_hosts;        /* struct host *, scenario order (director for local groups) */
+    GPtrArray *server_apps;         /* struct server_app * */
+    GPtrArray *client_groups;       /* struct client_group * */
+    GPtrArray *floods;              /* struct synflood * */
+    struct healthcheck *hc;
+    struct conv_log log;
+    be32 lan_net;                   /* the servers' /24 */
+    be32 dip, gw_lan;
+    GPtrArray *taps;                /* struct net_device * with a tap */
+    uint64_t events_applied;
+    GString *event_log;             /* what each scenario event did, in order */
+};
+
+/* Build everything (nothing runs yet). On error: false with err set (file, line,
+ * column of the scenario value at fault); the world is destroyed. capture: extra
+ * capture points ("all" or "host:iface") from the command line; pcap_dir: where
+ * taps write (NULL: no capture). */
+bool run_world_build(struct run_world *rw, const struct scenario *s, const char *const *capture,
+                     const char *pcap_dir, struct scn_error *err);
+void run_world_free(struct run_world *rw);
+
+/* A scenario event at its time (scheduled by run_world_build; app/run_events.c). */
+void run_world_event(struct sim *sim, void *obj, uint64_t index);
+
+/* The real server's index whose address is addr, or -1. */
+int run_world_server_index(const struct run_world *rw, be32 addr);
+
+#endif

@@ -1,0 +1,103 @@
+/* Scenario sysctls. */
+#include "app/sysctl.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include "model/ipvs/ip_vs_ctl.h"
+#include "model/net.h"
+
+/* An IPVS sysctl: its name under net.ipv4.vs. and the allowed range. */
+struct vs_sysctl {
+    const char *name;
+    size_t offset;                      /* into struct ipvs_sysctl */
+    long min, max;
+};
+
+#define VS(field, lo, hi) { #field, offsetof(struct ipvs_sysctl, field), lo, hi }
+
+static const struct vs_sysctl vs_sysctls[] = {
+    VS(amemthresh, 0, 1L << 30), VS(am_droprate, 0, 1L << 30), VS(drop_entry, 0, 3),
+    VS(drop_packet, 0, 3), VS(secure_tcp, 0, 3), VS(snat_reroute, 0, 1), VS(cache_bypass, 0, 1),
+    VS(expire_nodest_conn, 0, 1), VS(sloppy_tcp, 0, 1), VS(sloppy_sctp, 0, 1),
+    VS(expire_quiescent_template, 0, 1), VS(nat_icmp_send, 0, 1), VS(pmtu_disc, 0, 1),
+    VS(backup_only, 0, 1), VS(conn_reuse_mode, 0, 3), VS(schedule_icmp, 0, 1),
+    VS(ignore_tunneled, 0, 1), VS(conntrack, 0, 1), VS(sync_refresh_period, 0, 1L << 30),
+    VS(sync_version, 0, 1), VS(lblc_expiration, 0, 1L << 30), VS(lblcr_expiration, 0, 1L << 30),
+};
+
+static const char *strip_prefix(const char *key, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(key, prefix, n) == 0 ? key + n : key;
+}
+
+static const struct vs_sysctl *vs_find(const char *key)
+{
+    const char *name = strip_prefix(key, "net.ipv4.vs.");
+    for (size_t i = 0; i < G_N_ELEMENTS(vs_sysctls); i++)
+        if (strcmp(vs_sysctls[i].name, name) == 0)
+            return &vs_sysctls[i];
+    return NULL;
+}
+
+/* The IPv4 ones: a pointer into net, the range. */
+static int *ipv4_sysctl(struct net *net, const char *key, long *min, long *max)
+{
+    const char *name = strip_prefix(key, "net.ipv4.");
+    *min = 0;
+    *max = 1L << 30;
+    if (strcmp(name, "ip_forward") == 0) {
+        *max = 1;
+        return &net->ipv4.ip_forward;
+    }
+    if (strcmp(name, "ip_default_ttl") == 0) {
+        *min = 1;
+        *max = 255;
+        return &net->ipv4.default_ttl;
+    }
+    if (strcmp(name, "icmp_ratelimit") == 0)
+        return (int *)&net->icmp.ratelimit_ms;
+    if (strcmp(name, "icmp_ratemask") == 0)
+        return (int *)&net->icmp.ratemask;
+    return NULL;
+}
+
+bool sysctl_known(const char *key)
+{
+    static const char *const ipv4[] = { "ip_forward", "ip_default_ttl", "icmp_ratelimit", "icmp_ratemask" };
+    if (vs_find(key))
+        return true;
+    const char *name = strip_prefix(key, "net.ipv4.");
+    for (size_t i = 0; i < G_N_ELEMENTS(ipv4); i++)
+        if (strcmp(name, ipv4[i]) == 0)
+            return true;
+    return false;
+}
+
+bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t errlen)
+{
+    const struct vs_sysctl *vs = vs_find(key);
+    long min, max;
+    int *target;
+    if (vs) {
+        min = vs->min;
+        max = vs->max;
+        target = (int *)((char *)&ip_vs_net(net)->sysctl + vs->offset);
+    } else {
+        target = ipv4_sysctl(net, key, &min, &max);
+        if (!target) {
+            snprintf(err, errlen, "unknown sysctl '%s' (expected an IPVS sysctl such as "
+                     "expire_nodest_conn, or net.ipv4.ip_forward, ip_default_ttl, "
+                     "icmp_ratelimit, icmp_ratemask)", key);
+            return false;
+        }
+    }
+    if (value < min || value > max) {
+        snprintf(err, errlen, "sysctl '%s': %ld is out of range (expected %ld to %ld)", key,
+                 value, min, max);
+        return false;
+    }
+    *target = (int)value;
+    return true;
+}

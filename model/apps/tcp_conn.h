@@ -1,0 +1,292 @@
+/* The applications' side of a host: a per-host demultiplexer (the "app stack") that
+ * hands TCP segments, UDP datagrams and ICMP errors to the application endpoints by
+ * 4-tuple, and a small TCP endpoint used by clients, servers and the health checker.
+ *
+ * The app stack binds the wildcard TCP, UDP and ICMP sockets of model/sock.c once per
+ * host, so any number of client groups, a server and a health checker can share a
+ * host. What it cannot place is answered as the kernel answers: a TCP segment with
+ * no connection and no listener gets a RST (tcp_v4_send_reset), a UDP datagram an
+ * ICMP port unreachable.
+ *
+ * The TCP endpoint follows Linux where it matters to a load balancer and keeps the
+ * rest simple. What it does:
+ *   - the eleven states, three-way handshake, FIN close from either side (TIME_WAIT
+ *     60 s, orphaned FIN_WAIT2 60 s: tcp_fin_timeout), RST rules of RFC 793 (a RST
+ *     in SYN_SENT counts only when it acknowledges our SYN; otherwise it must fall in
+ *     the receive window);
+ *   - MSS option on SYN and SYN-ACK: the route's device MTU - 40 (1460 on Ethernet);
+ *     536 when the peer sends none; segments carry at most min(ours, peer's) bytes;
+ *   - SYN retransmission as Linux: initial RTO 1 s (TCP_TIMEOUT_INIT), doubling,
+ *     tcp_syn_retries 6 (the connect fails 127 s after the first SYN); SYN-ACK
+ *     retransmission with tcp_synack_retries 5;
+ *   - data retransmission: RTO from the RTT (srtt + max(4 rttvar, 200 ms), Linux's
+ *     __tcp_set_rto with TCP_RTO_MIN), 1 s before the first sample, Karn's rule, one
+ *     segment timed at a time, doubling backoff up to 120 s (TCP_RTO_MAX), the
+ *     connection given up after tcp_retries2 = 15 retransmissions of a segment;
+ *   - listen backlog (SYN_RECV connections) with SYN cookies beyond it
+ *     (tcp_syncookies = 1) or SYN drops when cookies are off.
+ * What it simplifies (deliberately):
+ *   - no congestion control: the sender is limited by the peer's window only
+ *     (65535 bytes: no window scaling, the application reads at once, so the
+ *     advertised window never shrinks); sender-side silly-window avoidance only;
+ *   - loss recovery without SACK or timestamps: the receiver keeps out-of-order
+ *     data (up to TCP_OOO_MAX holes' worth of ranges) and answers each out-of-order
+ *     segment with a duplicate ACK; the third duplicate ACK triggers a fast
+ *     retransmit of the first unacknowledged segment, and NewReno's partial-ACK rule
+ *     retransmits the next hole at once until everything sent before the loss is
+ *     acknowledged (RFC 6582, without its window arithmetic). After an RTO the
+ *     sender goes back to snd_una, sends one segment, and resumes the full window
+ *     when that is acknowledged;
+ *   - ACK policy: at once for every second full-sized segment, for a segment with
+ *     PSH or FIN, for a duplicate or out-of-order segment or one that fills a hole;
+ *     otherwise after 40 ms
+ *     (TCP_DELACK_MIN). An ACK that the application's own reply (data or FIN sent
+ *     from the receive callback) can carry is piggybacked, so a prompt close shows
+ *     FIN|ACK, as in a Linux capture. The handshake's third ACK is always sent on
+ *     its own, as Linux does;
+ *   - PSH is set on the last segment of each message the application sends;
+ *   - ICMP: in SYN_SENT a destination unreachable (other than fragmentation needed)
+ *     aborts the connect (port unreachable as ECONNREFUSED, the others as
+ *     unreachable); later it is a soft error reported only if the connection then
+ *     times out, as tcp_v4_err does;
+ *   - payload is virtual: only byte counts travel. */
+#ifndef IPVSIM_MODEL_APPS_TCP_CONN_H
+#define IPVSIM_MODEL_APPS_TCP_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sim/event.h"
+#include "sim/proto.h"
+#include "sim/rng.h"
+#include "sim/skb.h"
+#include "sim/time.h"
+
+struct net;
+struct app_stack;
+
+/* Linux's net.ipv4.ip_local_port_range */
+#define EPHEMERAL_PORT_LOW  32768
+#define EPHEMERAL_PORT_HIGH 60999
+
+#define TCP_TIMEOUT_INIT    (1 * SEC)
+#define TCP_TIMEOUT_FALLBACK (3 * SEC)  /* RTO after a handshake that needed a retransmission */
+#define TCP_RTO_MIN         (200 * MSEC)
+#define TCP_RTO_MAX         (120 * SEC)
+#define TCP_DELACK_MIN      (40 * MSEC)
+#define TCP_TIMEWAIT_LEN    (60 * SEC)
+#define TCP_FIN_TIMEOUT     (60 * SEC)
+#define TCP_SYN_RETRIES     6
+#define TCP_SYNACK_RETRIES  5
+#define TCP_RETRIES2        15
+#define TCP_RCV_WND         65535u
+#define TCP_DEFAULT_MSS     536         /* when the peer sends no MSS option */
+#define TCP_LISTEN_BACKLOG  511         /* nginx's and Apache's listen(): min(511, somaxconn) */
+#define UDP_MAX_PAYLOAD     1472        /* a 1500-byte IPv4 packet */
+#define TCP_OOO_MAX         8           /* out-of-order ranges a receiver keeps */
+#define TCP_DUPACK_THRESH   3           /* tcp_reordering */
+
+/* ---- endpoints and the per-host stack ----------------------------------------------- */
+
+/* A 4-tuple endpoint, from this host's side. */
+struct app_ep {
+    uint8_t proto;
+    be32 laddr, raddr;
+    be16 lport, rport;
+    /* A segment or datagram for this 4-tuple: skb->data at the L4 header (network
+     * header set); the callee owns skb. */
+    void (*rcv)(struct app_ep *ep, struct sk_buff *skb);
+    /* An ICMP error quoting one of our packets (optional). */
+    void (*err)(struct app_ep *ep, uint8_t type, uint8_t code);
+    uint64_t key[2];                /* private: the stack's hash key */
+    bool hashed;
+};
+
+/* The host's stack, created on first use (binding the wildcard sockets); one
+ * reference per caller. */
+struct app_stack *app_stack_get(struct net *net);
+/* Drop a reference; the last one unbinds the wildcard sockets, cancels the timers of
+ * the connections it still holds (TIME_WAIT ones) and frees everything. The host and
+ * the world must still exist: free the applications before world_destroy. */
+void app_stack_put(struct app_stack *st);
+struct net *app_stack_net(const struct app_stack *st);
+
+/* Register / remove an endpoint; false when the 4-tuple is taken. */
+bool app_ep_add(struct app_stack *st, struct app_ep *ep);
+void app_ep_del(struct app_stack *st, struct app_ep *ep);
+
+/* A free ephemeral port of laddr for proto: drawn uniformly in
+ * EPHEMERAL_PORT_LOW..HIGH from r, then the next free one upwards (wrapping), as a
+ * connect() with an unbound socket gets one. Marks it used. 0 when every port of the
+ * range is in use (EADDRNOTAVAIL). */
+be16 app_port_alloc(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r);
+void app_port_release(struct app_stack *st, uint8_t proto, be32 laddr, be16 port);
+bool app_port_in_use(const struct app_stack *st, uint8_t proto, be32 laddr, be16 port);
+
+/* Consume, silently, every TCP/UDP packet delivered here for an address in
+ * net/prefix (a SYN flood host's spoofed sources). */
+void app_stack_drop_net(struct app_stack *st, be32 net, uint8_t prefix);
+
+/* A UDP listener: datagrams to port (any local address) that no endpoint wants. */
+struct udp_listener {
+    be16 port;
+    void (*rcv)(struct udp_listener *l, struct sk_buff *skb);  /* owns skb */
+    void *ctx;
+};
+bool udp_listen(struct app_stack *st, struct udp_listener *l);
+void udp_unlisten(struct app_stack *st, struct udp_listener *l);
+
+/* Send a UDP datagram of payload bytes (virtual) from saddr:sport; flow tags it.
+ * Returns 0 or a negative errno (no route, no buffer). */
+int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport,
+                 uint32_t payload, uint64_t flow);
+
+struct app_stack_stats {
+    uint64_t tcp_rst_sent, udp_unreach_sent, dropped_net;
+    uint64_t tcp_conns, tcp_conns_max;     /* tcp_conn objects alive (TIME_WAIT included) */
+};
+const struct app_stack_stats *app_stack_stats(const struct app_stack *st);
+
+/* ---- TCP ------------------------------------------------------------------------------ */
+
+enum tcp_state {
+    TCPS_CLOSED,
+    TCPS_LISTEN,
+    TCPS_SYN_SENT,
+    TCPS_SYN_RECV,
+    TCPS_ESTABLISHED,
+    TCPS_FIN_WAIT1,
+    TCPS_FIN_WAIT2,
+    TCPS_CLOSE_WAIT,
+    TCPS_LAST_ACK,
+    TCPS_TIME_WAIT,
+    TCPS_CLOSING,
+};
+const char *tcp_state_name(enum tcp_state s);
+
+/* How a connection ended, for its owner. */
+enum tcp_done {
+    TCP_DONE_OK,                    /* closed with FIN both ways (or our FIN acked and
+                                       the orphaned FIN_WAIT2 expired) */
+    TCP_DONE_REFUSED,               /* RST answering our SYN, or ICMP port unreachable */
+    TCP_DONE_RESET,                 /* RST after the handshake */
+    TCP_DONE_TIMEOUT,               /* retransmissions exhausted */
+    TCP_DONE_UNREACH,               /* ICMP destination unreachable */
+};
+
+struct tcp_conn;
+
+/* What the owner hears. Every callback may call tcp_conn_send, _close or _abort. */
+struct tcp_conn_ops {
+    void (*established)(struct tcp_conn *c);
+    void (*data)(struct tcp_conn *c, uint32_t bytes, bool psh);    /* in-order payload */
+    void (*peer_fin)(struct tcp_conn *c);                           /* the peer closed */
+    /* The last call: the owner must forget c (it lingers in TIME_WAIT or is freed). */
+    void (*done)(struct tcp_conn *c, enum tcp_done why);
+};
+
+struct tcp_conn {
+    struct app_ep ep;               /* 4-tuple; registered with the stack */
+    struct app_stack *st;
+    enum tcp_state state;
+    const struct tcp_conn_ops *ops; /* NULL once the owner has been told done */
+    void *ctx;
+    uint64_t flow;                  /* skb->flow of every packet it sends */
+    struct tcp_listener *listener;  /* the listener that accepted it (server side) */
+    bool own_port;                  /* release ep.lport when freed */
+    bool in_synq;                   /* counted in listener->qlen (SYN_RECV, not a cookie) */
+    bool app_closed;                /* the owner called close */
+    bool fin_queued;
+    bool in_recovery;               /* after an RTO: one segment until snd_una moves */
+    bool ack_now, ack_pending;
+    bool rtt_timing;
+    bool soft_err;
+    uint8_t soft_code;
+    uint16_t adv_mss, mss;          /* ours; effective send MSS */
+    /* send sequence space */
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_end;   /* snd_end: after the queued data */
+    uint32_t snd_wnd;
+    /* receive */
+    uint32_t irs, rcv_nxt;
+    uint32_t full_segs_unacked;
+    uint32_t ooo_start[TCP_OOO_MAX], ooo_end[TCP_OOO_MAX];  /* sorted, disjoint */
+    uint8_t n_ooo;
+    bool ooo_fin;                   /* a FIN arrived out of order, at ooo_fin_seq */
+    uint32_t ooo_fin_seq;
+    /* fast retransmit */
+    uint32_t dupacks;
+    bool fast_recovery;
+    uint32_t recover;               /* snd_max when the recovery began */
+    /* timers */
+    sim_event_id rtx_timer, delack_timer;
+    sim_time_t rto, srtt, rttvar;
+    bool have_rtt;
+    uint32_t rtt_seq;
+    sim_time_t rtt_sent;
+    uint32_t retries;               /* consecutive retransmissions of the head segment */
+    /* counters */
+    uint32_t syn_retrans;
+    uint64_t segs_out, segs_in, retrans_segs;
+    uint64_t bytes_acked, bytes_received;
+    /* private */
+    uint32_t gen;                   /* timers carry it: a stale event is ignored */
+    int busy;                       /* inside a receive or timer handler */
+    bool dead;
+    struct tcp_conn *next, *prev;   /* the stack's list of live connections */
+};
+
+/* Open a connection (sends the SYN at once). lport comes from app_port_alloc: the
+ * connection owns it from now on and releases it when freed. NULL (port released)
+ * when the 4-tuple is taken or there is no route. */
+struct tcp_conn *tcp_connect(struct app_stack *st, be32 laddr, be16 lport, be32 raddr,
+                             be16 rport, uint32_t isn, uint64_t flow,
+                             const struct tcp_conn_ops *ops, void *ctx);
+/* Queue bytes of (virtual) data; PSH goes on the segment that ends it. */
+void tcp_conn_send(struct tcp_conn *c, uint64_t bytes);
+/* close(): a FIN after the queued data. In SYN_SENT/SYN_RECV the connection is
+ * dropped silently; the owner hears done later (or never, for those). */
+void tcp_conn_close(struct tcp_conn *c);
+/* Forget the connection now; with send_rst, a RST tells the peer (SO_LINGER 0).
+ * The owner hears nothing more. */
+void tcp_conn_abort(struct tcp_conn *c, bool send_rst);
+/* Change the owner (a listener's accept callback takes the connection). */
+static inline void tcp_conn_set_owner(struct tcp_conn *c, const struct tcp_conn_ops *ops, void *ctx)
+{
+    c->ops = ops;
+    c->ctx = ctx;
+}
+/* Bytes queued and not yet acknowledged. */
+uint64_t tcp_conn_unacked(const struct tcp_conn *c);
+
+/* A listening socket on port (every local address). */
+struct tcp_listen_ops {
+    /* A SYN with no connection: accept it (true) or refuse with a RST (false). */
+    bool (*syn)(struct tcp_listener *l, const struct sk_buff *skb);
+    /* The handshake completed: c is ESTABLISHED; set its owner. */
+    void (*accept)(struct tcp_listener *l, struct tcp_conn *c);
+};
+
+struct tcp_listener {
+    be16 port;
+    const struct tcp_listen_ops *ops;
+    void *ctx;
+    struct rng isn;                 /* ISNs of the SYN-ACKs */
+    uint64_t cookie_secret;
+    uint32_t backlog;               /* SYN_RECV connections at most; 0 = TCP_LISTEN_BACKLOG */
+    bool syncookies;                /* beyond the backlog: cookies (else drop the SYN) */
+    uint32_t qlen;                  /* SYN_RECV connections now */
+    uint64_t syns, cookies_sent, cookies_ok, syn_drops;
+};
+/* The caller owns l (it must outlive the stack's use of it: until app_stack_put). */
+bool tcp_listen(struct app_stack *st, struct tcp_listener *l);
+/* Close the listener (no more SYNs accepted: they get a RST); connections stay. */
+void tcp_unlisten(struct app_stack *st, struct tcp_listener *l);
+/* Drop every connection the listener accepted or is accepting, silently (a crash:
+ * the host forgets them). The owners hear nothing. */
+void tcp_listener_purge(struct app_stack *st, struct tcp_listener *l);
+
+/* Observe every segment a host's app stack sends or receives (tests, tracing). */
+typedef void (*tcp_seg_hook)(void *ctx, const struct tcp_conn *c, bool out, uint8_t flags,
+                             uint32_t seq, uint32_t ack, uint32_t len);
+void app_stack_set_seg_hook(struct app_stack *st, tcp_seg_hook fn, void *ctx);
+
+#endif

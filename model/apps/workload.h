@@ -1,0 +1,228 @@
+/* The programs the simulated hosts run: client groups (TCP conversations as a real
+ * stack does them, UDP request/response), real-server applications (queueing
+ * stations), a keepalived-like health checker on the director, and a SYN flood
+ * source. Every conversation is recorded in a conv_log, which the run writes as
+ * connections.csv. */
+#ifndef IPVSIM_MODEL_APPS_WORKLOAD_H
+#define IPVSIM_MODEL_APPS_WORKLOAD_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "model/apps/dist.h"
+#include "sim/proto.h"
+#include "sim/time.h"
+
+struct net;
+struct netns_ipvs;
+
+/* ---- conversations ------------------------------------------------------------- */
+
+enum conv_outcome {
+    CONV_RUNNING,
+    CONV_OK,                        /* every request answered, closed with FIN */
+    CONV_REFUSED,                   /* RST answering the SYN */
+    CONV_RESET,                     /* RST after the handshake */
+    CONV_TIMEOUT,                   /* connect (or response) timeout */
+    CONV_UNREACHABLE,               /* ICMP destination unreachable */
+    CONV_UNFINISHED,                /* still running when the run ended */
+    CONV_ADDRNOTAVAIL,              /* no free ephemeral port on the chosen address
+                                       (connect() fails with EADDRNOTAVAIL) */
+};
+
+struct conv {
+    uint64_t id;                    /* the skb->flow tag of all its packets */
+    uint32_t group;                 /* client group index */
+    sim_time_t start, end;          /* first SYN / datagram; end (0 while running) */
+    be32 caddr, vaddr;
+    be16 cport, vport;
+    uint8_t proto;
+    int server;                     /* index of the real server that served it, -1 */
+    enum conv_outcome outcome;
+    uint64_t bytes_in, bytes_out;   /* the client's view: received / sent, payload */
+    sim_time_t response_ns;         /* first request byte sent -> last response byte */
+    uint32_t syn_retries;
+    /* The exchange in progress: the client draws both sizes before it sends the
+     * request; the server reads them here (by the packets' flow tag) instead of
+     * parsing a request: an oracle. */
+    uint64_t req_size, resp_size;
+    uint32_t requests;              /* requests answered completely */
+};
+
+struct conv_log {
+    GArray *convs;                  /* struct conv, index = id - 1 */
+};
+
+void conv_log_init(struct conv_log *log);
+void conv_log_free(struct conv_log *log);
+/* A new conversation (id = index + 1). The pointer is valid until the next call. */
+struct conv *conv_new(struct conv_log *log);
+struct conv *conv_get(struct conv_log *log, uint64_t id);     /* NULL if unknown */
+const char *conv_outcome_name(enum conv_outcome o);
+/* Mark every running conversation UNFINISHED (end of run). */
+void conv_log_close(struct conv_log *log, sim_time_t now);
+
+/* ---- client groups ------------------------------------------------------------- */
+
+struct client_group_cfg {
+    const char *name;
+    uint32_t index;
+    const be32 *addrs;              /* the group's source addresses (count of them) */
+    uint32_t naddrs;
+    be32 target;
+    be16 target_port;               /* network order */
+    uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
+    struct dist arrival;            /* open loop: time between new conversations */
+    uint32_t users;                 /* closed loop when > 0 */
+    struct dist think;
+    struct dist request, response;  /* bytes per request / per response */
+    uint32_t requests_per_conn;
+    sim_time_t connect_timeout;
+    sim_time_t start, stop;         /* no new conversation outside [start, stop) */
+};
+
+struct client_group;
+
+/* Start a group on net's host (every address of cfg->addrs must be on the host).
+ * Randomness comes from the streams "client:<name>:*" of the run seed, one per
+ * purpose (arrivals, think, addr, port, request, response, isn, sizes).
+ *  - open loop (users == 0): the first conversation starts at start + a draw of
+ *    arrival, each next one a draw later; closed loop: each user starts after a
+ *    draw of think, and after each conversation ends (any outcome) thinks again.
+ *    stop == 0 means no end.
+ *  - sizes: TCP requests and responses are at least 1 byte; every size is capped at
+ *    1 GiB. UDP: each request/response is one conversation; datagrams carry at most
+ *    1472 bytes; a zero size is one empty datagram.
+ *  - timeouts: TCP connect_timeout aborts a connect still in SYN_SENT (0: the
+ *    kernel's tcp_syn_retries, 127 s); UDP waits connect_timeout for the whole
+ *    response (0: 5 s, the resolver's default).
+ *  - ICMP destination unreachable: port unreachable is REFUSED (ECONNREFUSED, as
+ *    Linux reports it), the other codes UNREACHABLE; TCP acts on it in SYN_SENT
+ *    only (later it is a soft error, reported if the connection times out).
+ *  - end: TCP conversations end when the client's socket is closed both ways (it
+ *    enters TIME_WAIT: the client closes first, after the last response). */
+struct client_group *client_group_start(struct net *net, const struct client_group_cfg *cfg,
+                                        struct conv_log *log);
+/* Stops the group: conversations still running are abandoned silently (their
+ * records stay RUNNING until conv_log_close). Free before world_destroy. */
+void client_group_free(struct client_group *g);
+
+struct client_group_stats {
+    uint64_t started, finished;     /* conversations */
+    uint32_t active, max_active;    /* running now / at most at once */
+    uint64_t no_port;               /* ADDRNOTAVAIL */
+};
+const struct client_group_stats *client_group_stats(const struct client_group *g);
+
+/* ---- real-server applications ---------------------------------------------------- */
+
+enum server_mode {
+    SERVER_UP,
+    SERVER_DOWN,                    /* crashed: the host answers nothing at all */
+    SERVER_REFUSE,                  /* up, but new connections get a RST */
+};
+
+struct server_app_cfg {
+    const char *name;
+    int index;
+    uint16_t port;                  /* host order; TCP and UDP */
+    int workers;
+    struct dist service_time;
+    uint32_t queue_limit;           /* requests waiting; a full queue refuses */
+    uint32_t backlog;               /* listen backlog (SYN_RECV); 0 = 511 */
+    bool no_syncookies;             /* net.ipv4.tcp_syncookies = 0 (default 1) */
+};
+
+/* refused: SYNs answered with a RST (REFUSE mode, or the station full: every worker
+ * busy and queue_limit requests waiting); queue_drops: requests that completed on an
+ * open connection while the station was full (the connection is reset; a UDP
+ * request is dropped). */
+struct server_stats {
+    uint64_t accepted, refused, served, queue_drops;
+    uint32_t busy, queued;          /* now */
+    uint64_t syn_cookies, syn_drops;    /* SYNs beyond the backlog */
+};
+
+struct server_app;
+
+/* Response sizes come from the conversation (conv_get by the packets' flow tag):
+ * the client drew them. A request is complete when conv->req_size bytes arrived (a
+ * packet with no known conversation: at a PSH for TCP; each datagram for UDP,
+ * answered with as many bytes). The server sets conv->server when it handles the
+ * conversation's SYN (accepted or refused) or first datagram.
+ * Modes: DOWN sets net->down (the host drops every frame and sends nothing) and
+ * forgets every connection and request, as a crash does; REFUSE answers new SYNs
+ * with a RST and UDP requests with ICMP port unreachable, and lets established
+ * connections finish. */
+struct server_app *server_app_start(struct net *net, const struct server_app_cfg *cfg,
+                                    struct conv_log *log);
+void server_app_set_mode(struct server_app *s, enum server_mode mode);
+const struct server_stats *server_app_stats(const struct server_app *s);
+void server_app_free(struct server_app *s);
+
+/* ---- health checker (keepalived-like, on the director) ----------------------------- */
+
+struct healthcheck_cfg {
+    sim_time_t interval, timeout;
+    int retries;                    /* consecutive failures before acting */
+    bool quiesce;                   /* set weight 0 instead of removing the dest */
+};
+
+struct healthcheck;
+
+/* Check every dest of every service of the director's IPVS by TCP connect. On
+ * failure: remove the dest (or weight 0); on recovery: restore it as configured.
+ *  - a check: SYN from the director's address towards the dest (port: the dest's;
+ *    the service's for DR/TUN dests); success at the SYN-ACK (the connection is then
+ *    closed with a FIN); failure on RST, ICMP unreachable or no answer within
+ *    timeout. Local (-m to the director itself) and port-less dests are not checked.
+ *  - every interval a round starts (the first at once): the dest list is read again
+ *    from IPVS (dests added or removed by ipvsadm are followed; a dest the checker
+ *    removed stays checked), and every dest whose previous check has ended is checked.
+ *  - retries consecutive failures (at least 1) take the dest out; the first success
+ *    after that puts it back with the configuration saved before (ip_vs_add_dest, or
+ *    ip_vs_edit_dest with the saved weight when quiescing). */
+struct healthcheck *healthcheck_start(struct net *director, const struct healthcheck_cfg *cfg);
+/* Detection log: one line per transition, in order:
+ *   "<seconds>.<9 digits> <TCP|UDP|SCTP|FWM:<mark>> <vip>:<vport> <rip>:<rport> down|up\n" */
+void healthcheck_report(const struct healthcheck *hc, GString *out);
+void healthcheck_free(struct healthcheck *hc);
+
+struct healthcheck_event {
+    sim_time_t at;
+    uint16_t protocol;
+    be32 vaddr;
+    be16 vport;
+    uint32_t fwmark;
+    be32 daddr;
+    be16 dport;
+    bool up;
+};
+/* The transitions so far (count in *n). */
+const struct healthcheck_event *healthcheck_events(const struct healthcheck *hc, size_t *n);
+/* Checks started, failed, so far. */
+uint64_t healthcheck_checks(const struct healthcheck *hc, uint64_t *failures);
+
+/* ---- SYN flood source --------------------------------------------------------------- */
+
+struct synflood_cfg {
+    be32 net;
+    uint8_t prefix;                 /* spoofed sources drawn from net/prefix */
+    be32 target;
+    be16 target_port;
+    double rate;                    /* SYNs per second */
+    sim_time_t start, duration;
+    const char *name;               /* stream "synflood:<name>"; NULL: "synflood@<start ns>" */
+};
+
+struct synflood;
+/* SYNs with exponential gaps (rate per second) from start for duration, each from a
+ * random address of net/prefix (its network and broadcast addresses excluded when
+ * prefix < 31) and a random port 1024..65535, random ISN, MSS 1460; never completed.
+ * The flood host drops every answer to those addresses silently. */
+struct synflood *synflood_start(struct net *net, const struct synflood_cfg *cfg);
+uint64_t synflood_sent(const struct synflood *f);
+void synflood_free(struct synflood *f);
+
+#endif

@@ -48,7 +48,7 @@ all: check-deps
 
 run: check-deps
 	@$(MAKE) --no-print-directory ipvsim
-	$(IPVSIM) demo -o results/demo
+	$(IPVSIM) run $(SCENARIO)
 
 test: check-deps
 	@$(MAKE) --no-print-directory tests-bin ipvsim

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "app/run_world.h"
+#include "app/scenario.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
@@ -60,14 +62,57 @@ void hooks_load_everything(struct net *net)
     ip_vs_add_service(ipvs, &u, NULL);
 }
 
+/* A scenario's registrations: every host's hook points once the scenario's
+ * configuration is applied (iptables tables its rules load, IPVS, user hooks),
+ * before anything runs. Hosts with no hook at all are left out. */
+static int hooks_of_scenario(const char *path, const char *era)
+{
+    GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
+    if (era)
+        g_ptr_array_add(ov, g_strdup_printf("kernel=\"%s\"", era));
+    g_ptr_array_add(ov, NULL);
+    struct scn_error err;
+    struct scenario *s = scenario_load(path, (const char *const *)ov->pdata, &err);
+    g_ptr_array_free(ov, TRUE);
+    if (!s) {
+        scn_error_print(&err);
+        return 2;
+    }
+    struct run_world rw;
+    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+        scn_error_print(&err);
+        scenario_free(s);
+        return 2;
+    }
+    GString *out = g_string_new(NULL);
+    const struct kernel_profile *prof = host_net(rw.director)->prof;
+    g_string_append_printf(out, "scenario %s, kernel %s: %s\n", s->name, prof->name, prof->description);
+    for (guint i = 0; i < rw.w.hosts->len; i++) {
+        struct host *h = g_ptr_array_index(rw.w.hosts, i);
+        struct net *net = host_net(h);
+        unsigned total = 0;
+        for (unsigned k = 0; k < NF_INET_NUMHOOKS; k++)
+            total += nf_hook_entries_of(net, k)->num;
+        if (total == 0)
+            continue;
+        g_string_append_printf(out, "\nhost %s\n", h->name);
+        hooks_print(net, out);
+    }
+    fputs(out->str, stdout);
+    g_string_free(out, TRUE);
+    run_world_free(&rw);
+    scenario_free(s);
+    return 0;
+}
+
 int cmd_hooks(int argc, char **argv)
 {
-    const char *era = "6.x";
+    const char *era = NULL;
     GOptionEntry entries[] = {
-        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default 6.x)", "ERA" },
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default 6.x, or the scenario's)", "ERA" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
-    GOptionContext *ctx = g_option_context_new("- hook functions at each hook point, in traversal order");
+    GOptionContext *ctx = g_option_context_new("[SCENARIO] - hook functions at each hook point, in traversal order");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *gerr = NULL;
     bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
@@ -77,15 +122,17 @@ int cmd_hooks(int argc, char **argv)
         g_error_free(gerr);
         return 2;
     }
-    if (argc > 1) {
-        fprintf(stderr, "ipvsim hooks: unexpected argument '%s' (scenario files come with the scenario loader)\n", argv[1]);
+    if (argc > 2) {
+        fprintf(stderr, "ipvsim hooks: expected at most one SCENARIO, got '%s' too\n", argv[2]);
         return 2;
     }
-    const struct kernel_profile *prof = kernel_profile_find(era);
-    if (!prof) {
+    if (era && !kernel_profile_find(era)) {
         fprintf(stderr, "ipvsim hooks: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
         return 2;
     }
+    if (argc == 2)
+        return hooks_of_scenario(argv[1], era);
+    const struct kernel_profile *prof = kernel_profile_find(era ? era : "6.x");
     struct world w;
     world_init(&w, 1);
     struct host *h = host_new(&w, "director");

@@ -15,13 +15,6 @@
 
 #define SAMPLE_INTERVAL SEC
 
-struct run_opts {
-    char *outdir;
-    gint64 seed;
-    gboolean seed_given, trace, quiet, timing;
-    char **sets, **pcaps;
-};
-
 /* ---- progress on a terminal ----------------------------------------------------- */
 
 struct progress {
@@ -56,15 +49,13 @@ static void trace_all_hosts(struct run_world *rw, struct trace_sink *sink)
         host_net(g_ptr_array_index(rw->w.hosts, i))->trace = sink;
 }
 
-/* Build, run and write; the result directory is committed only when all went well. */
-static int run_scenario(const struct scenario *s, const struct run_opts *opt)
+/* The result directory is committed only when all went well. */
+int run_scenario(const struct scenario *s, const struct run_opts *opt, const char *dir)
 {
-    char *dir = opt->outdir ? g_strdup(opt->outdir) : g_build_filename("results", s->name, NULL);
     struct outdir o;
     char err[600];
     if (!outdir_begin(&o, dir, err, sizeof err)) {
         fprintf(stderr, "ipvsim run: %s\n", err);
-        g_free(dir);
         return 2;
     }
     char *pcap_dir = outdir_path(&o, "pcap");
@@ -74,7 +65,6 @@ static int run_scenario(const struct scenario *s, const struct run_opts *opt)
         scn_error_print(&serr);
         outdir_abort(&o);
         g_free(pcap_dir);
-        g_free(dir);
         return 2;
     }
     g_free(pcap_dir);
@@ -119,7 +109,6 @@ static int run_scenario(const struct scenario *s, const struct run_opts *opt)
         printf("%s: %llu conversations in %.3f s simulated; results in %s/\n", s->name,
                (unsigned long long)convs, (double)s->duration / SEC, dir);
     outdir_abort(&o);
-    g_free(dir);
     return rc;
 }
 
@@ -179,10 +168,13 @@ int cmd_run(int argc, char **argv)
         GPtrArray *ov = overrides_of(&opt);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
-        if (!s)
+        if (!s) {
             scn_error_print(&serr);
-        else
-            rc = run_scenario(s, &opt);
+        } else {
+            char *dir = opt.outdir ? g_strdup(opt.outdir) : g_build_filename("results", s->name, NULL);
+            rc = run_scenario(s, &opt, dir);
+            g_free(dir);
+        }
         scenario_free(s);
         g_ptr_array_free(ov, TRUE);
     }

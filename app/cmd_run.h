@@ -3,6 +3,21 @@
 #ifndef IPVSIM_APP_CMD_RUN_H
 #define IPVSIM_APP_CMD_RUN_H
 
+#include <glib.h>
+#include "app/scenario.h"
+
+struct run_opts {
+    char *outdir;
+    gint64 seed;
+    gboolean seed_given, trace, quiet, timing;
+    char **sets, **pcaps;
+};
+
 int cmd_run(int argc, char **argv);
+
+/* Build, run and write one scenario's results into dir (written to a temporary
+ * directory and renamed into place). 0 success, 1 results could not be written,
+ * 2 bad input (the message is printed). */
+int run_scenario(const struct scenario *s, const struct run_opts *opt, const char *dir);
 
 #endif

@@ -169,10 +169,13 @@ static be32 *group_addrs(const struct scn_client *c, const struct run_world *rw,
         a[0] = rw->dip;
         return a;
     }
+    /* The first count host addresses: from net+1, except in a /31 or /32, where
+     * every address is a host address. */
+    uint32_t first = c->prefix >= 31 ? 0 : 1;
     *n = c->count;
     be32 *a = g_new(be32, c->count);
     for (uint32_t i = 0; i < c->count; i++)
-        a[i] = htonl(ntohl(c->net) + 1 + i);
+        a[i] = htonl(ntohl(c->net) + first + i);
     return a;
 }
 
@@ -364,8 +367,10 @@ bool run_world_build(struct run_world *rw, const struct scenario *s, const char 
         link_attach(lservers, host_dev(rw->gw, "eth1"));
         link_attach(lservers, host_dev(rw->director, "eth0"));
     }
+    /* The configuration order decides equal-priority ties: iptables tables, then
+     * IPVS, then the scenario's hooks (after the servers exist: a hook may sit on one). */
     ok = ok && apply_sysctls(rw, err) && apply_netfilter(rw, err) && apply_ipvs(rw, err) &&
-         apply_hooks(rw, err) && build_servers(rw, prof, err);
+         build_servers(rw, prof, err) && apply_hooks(rw, err);
     for (guint i = 0; ok && i < rw->servers->len; i++)
         link_attach(lservers, host_dev(g_ptr_array_index(rw->servers, i), "eth0"));
     ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, capture, pcap_dir, err);

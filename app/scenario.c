@@ -67,7 +67,7 @@ static const char *const sysctl_names[] = {
     "ignore_tunneled", "lblc_expiration", "lblcr_expiration", "nat_icmp_send", "pmtu_disc",
     "schedule_icmp", "secure_tcp", "sloppy_sctp", "sloppy_tcp", "snat_reroute",
     "sync_refresh_period", "sync_version",
-    "net.ipv4.ip_forward", "net.netfilter.nf_conntrack_tcp_loose", NULL,
+    "net.ipv4.ip_forward", NULL,
 };
 #define IPVS_SYSCTLS 22
 
@@ -184,8 +184,7 @@ static bool get_host(struct scn_ctx *c, const cJSON *obj, const char *director_a
 {
     char *h = NULL;
     *out = NULL;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "host");
-    if (!v)
+    if (!cJSON_GetObjectItemCaseSensitive(obj, "host"))
         return true;
     if (!scn_get_string(c, obj, "host", NULL, &h))
         return false;
@@ -203,7 +202,7 @@ static bool get_host(struct scn_ctx *c, const cJSON *obj, const char *director_a
         g_free(h);
         return false;
     }
-    if (strcmp(h, "director") == 0 || strcmp(h, c->s->director.name) == 0) {
+    if (director) {
         g_free(h);
         h = g_strdup(director_as);
     }
@@ -738,7 +737,6 @@ static bool load_hook(struct scn_ctx *c, const cJSON *item, int i)
         }
     g_free(hook);
     g_free(verdict);
-    (void)i;
     if (!ok) {
         g_free(h.name);
         g_free(h.host);

@@ -122,8 +122,7 @@ struct scn_healthcheck {
 struct scn_sysctl {
     char *key;                      /* the IPVS ones by their short name ("sloppy_tcp", also
                                      * when written "net.ipv4.vs.sloppy_tcp"); the others in
-                                     * full: "net.ipv4.ip_forward",
-                                     * "net.netfilter.nf_conntrack_tcp_loose" */
+                                     * full: "net.ipv4.ip_forward" */
     long value;
     struct scn_pos pos;
 };

@@ -27,6 +27,10 @@ for era in 2.6.34 4.9 5.10 6.x; do
   check "hooks --kernel $era matches tests/golden/hooks_$era.txt" diff -u tests/golden/hooks_$era.txt "$tmp/hooks.txt"
 done
 "$IPVSIM" hooks --kernel 3.1 >/dev/null 2>&1; check "hooks: unknown era exits 2" test $? -eq 2
+for era in 6.x 2.6.34; do
+  "$IPVSIM" hooks --kernel "$era" tests/scenarios/hook-order.json > "$tmp/hooks.txt" 2>&1
+  check "hooks of a scenario under $era (user hooks tie LIFO/FIFO)" diff -u tests/golden/hooks_scenario_$era.txt "$tmp/hooks.txt"
+done
 
 # --- scheduler playground -------------------------------------------------------
 out=$("$IPVSIM" sched wrr --dests A:4,B:3,C:2 --picks 9 --init 2>&1)

@@ -224,6 +224,46 @@ static void test_nat_udp_2_6_34(void)
     world_destroy(&c.t.w);
 }
 
+/* What the client saw of an ICMP error. */
+struct seen_err {
+    int got;
+    be32 from, quoted_daddr;
+    be16 quoted_dport;
+};
+
+static void client_icmp(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct seen_err *e = ctx;
+    const struct iphdr *q = (const struct iphdr *)(skb->data + sizeof(struct icmphdr));
+    e->got++;
+    e->from = ip_hdr(skb)->saddr;
+    e->quoted_daddr = q->daddr;
+    memcpy(&e->quoted_dport, (const uint8_t *)q + ip_hdrlen(q) + 2, 2);
+    consume_skb(net, skb);
+}
+
+static void test_nat_icmp_error_rewritten(void)
+{
+    /* The real server has no UDP socket: its port unreachable goes back through the
+     * director, which makes it come from VIP:53 (ip_vs_out_icmp). */
+    static const char *const cfg[] = {
+        "-A -u 203.0.113.10:53 -s rr", "-a -u 203.0.113.10:53 -r 192.0.2.11:5353 -m", NULL,
+    };
+    struct topo_lvs t;
+    topo_lvs_init(&t, TOPO_NAT, "6.x");
+    topo_lvs_ipvsadm(&t, cfg);
+    struct seen_err e = {0};
+    sock_bind(host_net(t.client), IPPROTO_ICMP, 0, client_icmp, &e);
+    topo_send_udp(t.client, TOPO_VIP, 40000, 53, 20, 64);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    CU_ASSERT_EQUAL(e.got, 1);
+    CU_ASSERT_EQUAL(e.from, topo_ip(TOPO_VIP));
+    CU_ASSERT_EQUAL(e.quoted_daddr, topo_ip(TOPO_VIP));
+    CU_ASSERT_EQUAL(e.quoted_dport, htons(53));
+    CU_ASSERT_EQUAL(host_net(t.client)->socks->stats.csum_errors, 0);
+    world_destroy(&t.w);
+}
+
 /* The director's view of one NAT request and its reply, pinned as a golden trace. */
 static void golden_director_trace(enum topo_fwd fwd, const char *const *cfg, const char *golden)
 {
@@ -268,6 +308,7 @@ IPVSIM_SUITE(ipvs_core)
     ADD_TEST(s, test_no_dest_port_unreachable);
     ADD_TEST(s, test_hooks_registered_lazily_6x);
     ADD_TEST(s, test_nat_udp_2_6_34);
+    ADD_TEST(s, test_nat_icmp_error_rewritten);
     ADD_TEST(s, test_golden_nat_trace);
     ADD_TEST(s, test_golden_tun_trace);
 }

@@ -129,7 +129,11 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
     be16 ports[2];
     if (!ip_vs_in_wants(ipvs, skb, hook) || !ip_vs_fill_iph(skb, &iph))
         return NF_ACCEPT;
-    /* ICMP errors about IPVS connections are not modelled yet: they pass. */
+    if (iph.protocol == IPPROTO_ICMP) {
+        bool related;
+        unsigned v = ip_vs_in_icmp(ipvs, skb, &iph, hook, &related);
+        return related ? v : NF_ACCEPT;
+    }
     if (!ip_vs_proto_supported(iph.protocol) || !ip_vs_get_ports(skb, &iph, ports))
         return NF_ACCEPT;
     struct ip_vs_conn *cp = ip_vs_conn_in_get(ipvs, iph.protocol, iph.saddr, ports[0],
@@ -183,6 +187,8 @@ static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned
     be16 ports[2];
     if ((skb->flags & SKB_F_IPVS_PROPERTY) || !skb->dst || !ip_vs_fill_iph(skb, &iph))
         return NF_ACCEPT;
+    if (iph.protocol == IPPROTO_ICMP)
+        return ip_vs_out_icmp(ipvs, skb, &iph);
     if (!ip_vs_proto_supported(iph.protocol) || !ip_vs_get_ports(skb, &iph, ports))
         return NF_ACCEPT;
     struct ip_vs_conn *cp = ip_vs_conn_out_get(ipvs, iph.protocol, iph.saddr, ports[0],
@@ -204,11 +210,18 @@ static unsigned hook_out(void *priv, struct sk_buff *skb, const struct nf_hook_s
     return ip_vs_out(hook_ipvs(priv), skb, st->hook);
 }
 
-/* ICMP errors being forwarded are handed to ip_vs_in_icmp, which is not modelled
- * yet: they pass. */
+/* ICMP errors being forwarded (about a service whose VIP is not local, such as a
+ * fwmark service) go to ip_vs_in_icmp before ip_vs_out_hook sees them. */
 static unsigned hook_forward_icmp(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
 {
-    return NF_ACCEPT;
+    struct netns_ipvs *ipvs = hook_ipvs(priv);
+    struct ip_vs_iphdr iph;
+    if ((skb->flags & SKB_F_IPVS_PROPERTY) || !ip_vs_fill_iph(skb, &iph) ||
+        iph.protocol != IPPROTO_ICMP)
+        return NF_ACCEPT;
+    bool related;
+    unsigned v = ip_vs_in_icmp(ipvs, skb, &iph, st->hook, &related);
+    return related ? v : NF_ACCEPT;
 }
 
 /* 2.6: packets IPVS produced skip the rest of POST_ROUTING (iptables SNAT, conntrack

@@ -53,6 +53,13 @@ int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
 /* The transmitter of a connection's forwarding method. */
 ip_vs_xmit_fn ip_vs_xmit_for(unsigned conn_flags);
 
+/* ICMP errors about connections (ip_vs_icmp.c). */
+unsigned ip_vs_out_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struct ip_vs_iphdr *iph);
+unsigned ip_vs_in_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struct ip_vs_iphdr *iph,
+                       unsigned hooknum, bool *related);
+/* Send an ICMP error (already rewritten) to a NAT connection's real server. */
+int ip_vs_icmp_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+
 /* Rewrite the reply of a NAT connection: source back to VIP:vport. */
 bool ip_vs_snat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp);
 

@@ -218,6 +218,23 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
     return NF_STOLEN;
 }
 
+int ip_vs_icmp_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    struct iphdr *ip = (struct iphdr *)skb->data;
+    bool local;
+    struct rtable *rt = ip_vs_dest_route(cp, cp->daddr, &local);
+    if (!rt)
+        return tx_error(skb, cp, "no route to the real server");
+    if (!local) {
+        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+        if (why)
+            return tx_error(skb, cp, why);
+    }
+    ip->daddr = cp->daddr;
+    ip_send_check(ip);
+    return ip_vs_send_or_cont(skb, cp, rt, local);
+}
+
 int ip_vs_null_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
 {
     return NF_ACCEPT;

@@ -7,6 +7,7 @@
 #include "model/ip.h"
 #include "model/ipip.h"
 #include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ip_vs_defense.h"
 #include "model/ipvs/ipvsadm.h"
 #include "model/net.h"
 #include "model/netfilter/iptables_parse.h"
@@ -219,6 +220,7 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
 static bool apply_ipvs(struct run_world *rw, struct scn_error *err)
 {
     const struct scenario *s = rw->s;
+    ip_vs_defense_set_memory(ip_vs_net(host_net(rw->director)), s->director.memory);
     for (guint i = 0; i < s->ipvs->len; i++) {
         const struct scn_line *l = &g_array_index(s->ipvs, struct scn_line, i);
         struct ipvsadm_error e = {0};

@@ -22,7 +22,7 @@ static const char *const top_keys[] = {
     "servers", "clients", "links", "ipvs", "netfilter", "hooks", "healthcheck", "events",
     "capture", "expect", "$schema", NULL,
 };
-static const char *const director_keys[] = { "name", "vip", "dip", "ip_forward", "comment", NULL };
+static const char *const director_keys[] = { "name", "vip", "dip", "ip_forward", "memory", "comment", NULL };
 static const char *const server_keys[] = {
     "name", "ip", "port", "workers", "service_time", "queue_limit", "comment", NULL,
 };
@@ -362,6 +362,22 @@ static bool load_sysctls(struct scn_ctx *c, const cJSON *root)
     return ok;
 }
 
+/* director.memory: the memory IPVS may use before the defense strategies see a
+ * shortage ("0" or absent: unlimited). */
+static bool get_memory(struct scn_ctx *c, const cJSON *d, uint64_t *out)
+{
+    char *text = NULL;
+    *out = 0;
+    if (!scn_get_string(c, d, "memory", "0", &text))
+        return false;
+    char why[UNITS_WHY];
+    bool ok = units_size(text, out, why, sizeof why);
+    g_free(text);
+    if (!ok)
+        return scn_fail(c, cJSON_GetObjectItemCaseSensitive(d, "memory"), false, "%s", why);
+    return true;
+}
+
 static bool load_director(struct scn_ctx *c, const cJSON *root)
 {
     struct scenario *s = c->s;
@@ -372,7 +388,8 @@ static bool load_director(struct scn_ctx *c, const cJSON *root)
               get_name(c, d, "name", "lvs1", NAME_MAX_LEN, &s->director.name) &&
               scn_get_ipv4(c, d, "vip", "0.0.0.0", &s->director.vip) &&
               scn_get_ipv4(c, d, "dip", "0.0.0.0", &s->director.dip) &&
-              scn_get_int(c, d, "ip_forward", 1, 0, 1, &fwd);
+              scn_get_int(c, d, "ip_forward", 1, 0, 1, &fwd) &&
+              get_memory(c, d, &s->director.memory);
     s->director.ip_forward = (int)fwd;
     if (ok && strcmp(s->director.name, "director") == 0)
         ok = scn_fail(c, cJSON_GetObjectItemCaseSensitive(d, "name"), false,

@@ -140,6 +140,7 @@ struct scenario {
         be32 vip;                   /* 0 when not given */
         be32 dip;                   /* director address on the server LAN; 0 = automatic */
         int ip_forward;             /* default 1 */
+        uint64_t memory;            /* bytes IPVS may use; 0 = unlimited (defense strategies) */
     } director;
     GArray *servers;                /* struct scn_server */
     GArray *clients;                /* struct scn_client */

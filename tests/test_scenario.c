@@ -192,7 +192,7 @@ static void test_semantic_positions(void)
     /* a key error points at the key */
     expect_error("{ " BASE ", \"director\": { \"nmae\": \"x\" } }", NULL,
                  "1:83: director: unknown key 'nmae' (did you mean 'name'? expected one of: name, "
-                 "vip, dip, ip_forward, comment)");
+                 "vip, dip, ip_forward, memory, comment)");
     /* characters before the value on its line: "é" and escapes */
     expect_error("{ \"description\": \"é\\u00e9\\n\", " BASE ", \"seed\": \"x\" }", NULL,
                  "1:105: seed: expected an integer from 0 to 18446744073709551615");

@@ -205,6 +205,7 @@ struct ipvs_sysctl {
 
 struct ip_vs_conn_tab;
 struct ip_vs_core;
+struct ip_vs_defense;
 
 struct netns_ipvs {
     struct net *net;
@@ -217,6 +218,7 @@ struct netns_ipvs {
     unsigned udp_timeout;
     struct ip_vs_conn_tab *conn_tab; /* ip_vs_conn.c */
     struct ip_vs_core *core;         /* hook registrations and counters (ip_vs_core.c) */
+    struct ip_vs_defense *defense;   /* defense strategies (ip_vs_defense.c) */
     /* ip_vs_ctl.c / ip_vs_est.c */
     bool enable;                     /* set with the first service: estimation runs */
     uint64_t est_timer;              /* pending sim event ids, 0 when none */

@@ -6,6 +6,7 @@
 #include "model/ip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ip_vs_defense.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
 
@@ -285,6 +286,7 @@ void ip_vs_core_init(struct netns_ipvs *ipvs)
         };
     c->nops = (unsigned)n;
     ipvs->core = c;
+    ip_vs_defense_init(ipvs);
 }
 
 void ip_vs_core_exit(struct netns_ipvs *ipvs)
@@ -292,6 +294,7 @@ void ip_vs_core_exit(struct netns_ipvs *ipvs)
     if (!ipvs->core)
         return;
     ip_vs_unregister_hooks(ipvs);
+    ip_vs_defense_exit(ipvs);
     g_free(ipvs->core);
     ipvs->core = NULL;
 }

@@ -7,6 +7,7 @@
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ip_vs_defense.h"
 #include "model/net.h"
 
 #define FTPPORT htons(21)
@@ -167,6 +168,11 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
                                                    ports[1]);
     if (!svc)
         return true;
+    if (ip_vs_todrop(ipvs)) {
+        trace_note(ipvs->net, skb, "ip_vs_todrop", "drop_packet defense");
+        *verdict = NF_DROP;
+        return false;
+    }
     int ignored;
     *cpp = ip_vs_schedule(svc, skb, iph, &ignored);
     if (*cpp) {

@@ -67,6 +67,12 @@ check-deps:
 deps:
 	tools/install-deps
 
+# Regenerate the traces in docs/tutorial.md from `ipvsim trace` (tools/gen-tutorial).
+.PHONY: docs
+docs: check-deps
+	@$(MAKE) --no-print-directory ipvsim
+	tools/gen-tutorial $(IPVSIM)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios
 	install -m 755 $(IPVSIM) $(DESTDIR)$(PREFIX)/bin/ipvsim
@@ -115,3 +121,48 @@ $(SUITES): $(TEST_SRC)
 build/asan/tests/test_main.o: $(SUITES)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- robustness: fuzzing and valgrind ---------------------------------------------
+# `make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="pkt units"]` builds the libFuzzer
+# harnesses of tools/fuzz/ with clang (-fsanitize=fuzzer,address,undefined) against
+# the library compiled by clang into build/fuzz/, then runs each target for
+# FUZZ_SECONDS over its seed corpus tools/fuzz/corpus/<target>/ (new inputs go to
+# build/fuzz/corpus/<target>/, crashes to build/fuzz/crash-<target>-*).
+# `make valgrind` runs the quickstart scenario under valgrind's memcheck: any error
+# or definitely lost byte fails.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= scenario ipvsadm iptables units pkt
+FUZZ_FLAGS   := $(BASE) -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB     := build/fuzz/libipvsim.a
+
+.PHONY: fuzz fuzz-bin valgrind
+
+fuzz: check-deps
+	@$(MAKE) --no-print-directory fuzz-bin
+	tools/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-bin: $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_TARGETS))
+
+$(FUZZ_LIB): $(call objs,fuzz,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz-%: build/fuzz/tools/fuzz/fuzz_%.o build/fuzz/tools/fuzz/common.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+
+VALGRIND_OUT := build/valgrind
+
+valgrind: check-deps
+	@$(MAKE) --no-print-directory ipvsim
+	@mkdir -p $(VALGRIND_OUT)
+	G_SLICE=always-malloc G_DEBUG=gc-friendly valgrind --quiet --error-exitcode=1 \
+	  --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+	  $(IPVSIM) run -q $(SCENARIO) -o $(VALGRIND_OUT)/$(basename $(notdir $(SCENARIO)))
+	@echo "valgrind: no errors, no definitely lost bytes ($(SCENARIO))"

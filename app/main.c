@@ -2,10 +2,13 @@
  * run could not write its results), 2 bad input or usage. */
 #include <stdio.h>
 #include <string.h>
+#include "app/cmd_compare.h"
 #include "app/cmd_sched.h"
 #include "app/cmd_validate.h"
+#include "app/cmd_check.h"
 #include "app/cmd_hooks.h"
 #include "app/cmd_run.h"
+#include "app/cmd_trace.h"
 #include "app/demo.h"
 
 #define IPVSIM_VERSION "0.1.0"
@@ -18,7 +21,10 @@ struct command {
 
 static const struct command commands[] = {
     { "run", cmd_run, "run a scenario and write its results (results/<name>/)" },
+    { "compare", cmd_compare, "the same arrivals under each scheduler: table, comparison.csv, plots" },
     { "demo", cmd_demo, "client -> router -> server example with pcap on every interface" },
+    { "trace", cmd_trace, "every packet's walk: stack functions, hook calls and verdicts, IPVS decisions" },
+    { "check", cmd_check, "run scenarios and check their expectations (exit 1 if one fails)" },
     { "hooks", cmd_hooks, "hook functions at each hook point in traversal order (--kernel ERA)" },
     { "sched", cmd_sched, "scheduler playground: the dest each new connection gets" },
     { "validate", cmd_validate, "parse and check scenario files (FILE: ok, or FILE:LINE:COL: error)" },

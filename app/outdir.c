@@ -32,6 +32,10 @@ static bool is_earlier_result(const char *dir)
 bool outdir_begin(struct outdir *o, const char *final, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
+    if (final[0] == '\0') {
+        snprintf(err, errlen, "the result directory's name is empty");
+        return false;
+    }
     if (g_file_test(final, G_FILE_TEST_EXISTS) && !is_earlier_result(final)) {
         snprintf(err, errlen, "%s: exists and is not an ipvsim result; refusing to replace it",
                  final);
@@ -45,13 +49,23 @@ bool outdir_begin(struct outdir *o, const char *final, char *err, size_t errlen)
     }
     g_free(parent);
     o->final = g_strdup(final);
-    o->tmp = g_strdup_printf("%s.tmp-%ld", final, (long)getpid());
-    rm_tree(o->tmp);                /* a leftover of an earlier crash with our pid */
-    char *pcap = g_build_filename(o->tmp, "pcap", NULL);
-    bool ok = g_mkdir_with_parents(pcap, 0755) == 0;
-    if (!ok)
+    /* A fresh name: whatever else is there (an unrelated FINAL.tmp-... file, a
+     * leftover of a run killed at once) is never touched. */
+    o->tmp = g_strdup_printf("%s.tmp-XXXXXX", final);
+    if (!g_mkdtemp_full(o->tmp, 0755)) {
         snprintf(err, errlen, "%s: cannot create: %s", o->tmp, g_strerror(errno));
+        g_free(o->tmp);
+        o->tmp = NULL;
+        outdir_abort(o);
+        return false;
+    }
+    char *pcap = g_build_filename(o->tmp, "pcap", NULL);
+    bool ok = g_mkdir(pcap, 0755) == 0;
+    if (!ok)
+        snprintf(err, errlen, "%s: cannot create: %s", pcap, g_strerror(errno));
     g_free(pcap);
+    if (!ok)
+        outdir_abort(o);            /* nothing is left behind */
     return ok;
 }
 

@@ -3,6 +3,7 @@
  * one leaves a line in the run's event log ("at 20.000s server_down rs2: ok"). */
 #include <stdio.h>
 #include <string.h>
+#include "app/run_ha.h"
 #include "app/run_world.h"
 #include "app/sysctl.h"
 #include "model/ipvs/ipvsadm.h"
@@ -15,6 +16,7 @@ static const char *const kind_names[] = {
     [EV_SERVER_UP] = "server_up", [EV_IPVSADM] = "ipvsadm", [EV_IPTABLES] = "iptables",
     [EV_SYSCTL] = "sysctl", [EV_LINK] = "link", [EV_SYN_FLOOD] = "syn_flood",
     [EV_HOOK_REGISTER] = "hook_register", [EV_HOOK_UNREGISTER] = "hook_unregister",
+    [EV_DIRECTOR_DOWN] = "director_down", [EV_DIRECTOR_UP] = "director_up",
 };
 
 static int server_index(const struct run_world *rw, const char *name)
@@ -85,6 +87,25 @@ static bool ev_hook(struct run_world *rw, const struct scn_event *e, char *msg, 
     return true;
 }
 
+/* The backup director (app/run_ha.h) follows the director's configuration: ipvsadm,
+ * iptables and sysctl lines go to it too; what the log says is the director's result. */
+static void apply_to_backup(struct run_world *rw, const struct scn_event *e)
+{
+    if (!rw->backup)
+        return;
+    struct net *bnet = host_net(rw->backup);
+    char msg[256];
+    if (e->kind == EV_IPVSADM) {
+        struct ipvsadm_error err = {0};
+        ipvsadm_apply(bnet, e->args.text, &err);
+    } else if (e->kind == EV_IPTABLES) {
+        struct xt_error err = {0};
+        iptables_apply(bnet, e->args.text, &err);
+    } else if (e->kind == EV_SYSCTL) {
+        sysctl_set(bnet, e->key, e->value, msg, sizeof msg);
+    }
+}
+
 static bool apply_event(struct run_world *rw, const struct scn_event *e, char *msg, size_t n)
 {
     struct net *dnet = host_net(rw->director);
@@ -116,6 +137,10 @@ static bool apply_event(struct run_world *rw, const struct scn_event *e, char *m
     case EV_HOOK_REGISTER:
     case EV_HOOK_UNREGISTER:
         return ev_hook(rw, e, msg, n);
+    case EV_DIRECTOR_DOWN:
+        return run_ha_director_down(rw, e->server, e->value != 0, msg, n);
+    case EV_DIRECTOR_UP:
+        return run_ha_director_up(rw, e->server, msg, n);
     }
     return false;
 }
@@ -126,6 +151,7 @@ void run_world_event(struct sim *sim, void *obj, uint64_t index)
     const struct scn_event *e = &g_array_index(rw->s->events, struct scn_event, index);
     char msg[600] = "";
     bool ok = apply_event(rw, e, msg, sizeof msg);
+    apply_to_backup(rw, e);
     rw->events_applied++;
     g_string_append_printf(rw->event_log, "at %lld.%03llds %s%s%s: %s%s\n",
                            (long long)(e->at / SEC), (long long)(e->at % SEC / MSEC),

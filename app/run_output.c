@@ -4,9 +4,12 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
+#include "app/run_ha.h"
+#include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ipvsadm_print.h"
 #include "model/net.h"
+#include "sim/pcap_tap.h"
 
 /* ---- sampling --------------------------------------------------------------------- */
 
@@ -211,7 +214,8 @@ static cJSON *response_json(struct run_world *rw)
         if (c->outcome == CONV_OK)
             g_array_append_val(v, c->response_ns);
     }
-    qsort(v->data, v->len, sizeof(int64_t), cmp_i64);
+    if (v->len)                     /* qsort(NULL, 0) is undefined */
+        qsort(v->data, v->len, sizeof(int64_t), cmp_i64);
     const int64_t *x = (const int64_t *)v->data;
     double sum = 0;
     for (guint i = 0; i < v->len; i++)
@@ -331,6 +335,33 @@ static cJSON *drops_json(struct run_world *rw)
     return o;
 }
 
+/* The limits in force, and what they did (README, "Robustness"). */
+static cJSON *limits_json(struct run_world *rw)
+{
+    const struct scenario *s = rw->s;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "connections", (double)s->limits.connections);
+    cJSON_AddNumberToObject(o, "events", (double)s->limits.events);
+    cJSON_AddNumberToObject(o, "packets", (double)s->limits.packets);
+    cJSON_AddNumberToObject(o, "capture_bytes", (double)s->limits.capture_bytes);
+    const struct netns_ipvs *ipvs = host_net(rw->director)->ipvs;
+    cJSON_AddNumberToObject(o, "connections_refused", ipvs ? (double)ip_vs_conn_refused(ipvs) : 0);
+    cJSON *cut = cJSON_AddArrayToObject(o, "captures_cut");
+    for (guint i = 0; i < rw->taps->len; i++) {
+        const struct net_device *dev = g_ptr_array_index(rw->taps, i);
+        if (!dev->tap || !pcap_tap_skipped(dev->tap))
+            continue;
+        char *file = g_strdup_printf("pcap/%s-%s.pcap", dev->host->name, dev->name);
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "file", file);
+        cJSON_AddNumberToObject(c, "bytes", (double)pcap_tap_bytes(dev->tap));
+        cJSON_AddNumberToObject(c, "frames_left_out", (double)pcap_tap_skipped(dev->tap));
+        cJSON_AddItemToArray(cut, c);
+        g_free(file);
+    }
+    return o;
+}
+
 static cJSON *summary_json(struct run_world *rw, double wall_s, bool complete)
 {
     const struct scenario *s = rw->s;
@@ -340,7 +371,9 @@ static cJSON *summary_json(struct run_world *rw, double wall_s, bool complete)
     cJSON_AddNumberToObject(root, "seed", (double)s->seed);
     cJSON_AddStringToObject(root, "kernel", s->kernel);
     cJSON_AddNumberToObject(root, "duration_s", (double)s->duration / SEC);
-    cJSON_AddBoolToObject(root, "complete", complete);
+    cJSON_AddBoolToObject(root, "complete", complete && !rw->stopped_by);
+    if (rw->stopped_by)
+        cJSON_AddStringToObject(root, "stopped_by", rw->stopped_by);
     cJSON_AddNumberToObject(root, "end_s", (double)rw->w.sim.now / SEC);
     cJSON_AddNumberToObject(root, "events_processed", (double)rw->w.sim.events_run);
     cJSON_AddNumberToObject(root, "scenario_events_applied", (double)rw->events_applied);
@@ -351,7 +384,15 @@ static cJSON *summary_json(struct run_world *rw, double wall_s, bool complete)
     cJSON_AddItemToObject(root, "servers", servers_json(rw));
     cJSON_AddItemToObject(root, "services", services_json(rw));
     cJSON_AddItemToObject(root, "drops", drops_json(rw));
+    cJSON_AddItemToObject(root, "limits", limits_json(rw));
+    if (rw->ha)                     /* director.backup, director events (app/run_ha.c) */
+        cJSON_AddItemToObject(root, "failover", run_ha_json(rw));
     return root;
+}
+
+cJSON *run_summary_json(struct run_world *rw, double wall_s, bool complete)
+{
+    return summary_json(rw, wall_s, complete);
 }
 
 bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const struct outdir *o,
@@ -379,6 +420,9 @@ bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const
     if (rw->hc)
         healthcheck_report(rw->hc, buf);
     ok = ok && write_file(o, "events.txt", buf);
+    g_string_truncate(buf, 0);
+    if (run_ha_directors_csv(rw, buf))
+        ok = ok && write_file(o, "directors.csv", buf);
     g_string_free(buf, TRUE);
     if (!ok)
         snprintf(err, errlen, "cannot write the result files");

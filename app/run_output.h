@@ -3,6 +3,7 @@
 #ifndef IPVSIM_APP_RUN_OUTPUT_H
 #define IPVSIM_APP_RUN_OUTPUT_H
 
+#include <cjson/cJSON.h>
 #include <glib.h>
 #include <stdbool.h>
 #include "app/outdir.h"
@@ -33,5 +34,9 @@ void run_sampler_free(struct run_sampler *rs);
  * wall_s < 0 leaves wall time out (runs stay byte-identical). */
 bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const struct outdir *o,
                        double wall_s, bool complete, char *err, size_t errlen);
+
+/* summary.json as a cJSON tree, without writing it (what `expect` metric entries
+ * address); the caller deletes it. */
+cJSON *run_summary_json(struct run_world *rw, double wall_s, bool complete);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "app/run_ha.h"
 #include "app/sysctl.h"
 #include "model/ip.h"
 #include "model/ipip.h"
@@ -34,7 +35,7 @@ static bool lan_taken(const struct run_world *rw, be32 a)
     for (guint i = 0; i < rw->s->servers->len; i++)
         if (g_array_index(rw->s->servers, struct scn_server, i).ip == a)
             return true;
-    return a == rw->s->director.vip;
+    return a == rw->s->director.vip || (a == rw->s->backup.dip && rw->s->backup.enabled);
 }
 
 /* The servers' /24, the director's address on it and the router's. */
@@ -55,10 +56,26 @@ static bool plan_lan(struct run_world *rw, struct scn_error *err)
     for (uint32_t h = 1; !rw->dip && h < 254; h++)
         if (!lan_taken(rw, lan_addr(rw, h)))
             rw->dip = lan_addr(rw, h);
+    rw->nat_gw = rw->dip;
+    if (s->backup.enabled) {
+        /* The backup's address, then the floating gateway of the NAT real servers. */
+        rw->backup_dip = s->backup.dip;
+        rw->nat_gw = 0;
+        for (uint32_t h = 1; h < 254 && (!rw->backup_dip || !rw->nat_gw); h++) {
+            be32 a = lan_addr(rw, h);
+            if (lan_taken(rw, a) || a == rw->dip || a == rw->backup_dip)
+                continue;
+            if (!rw->backup_dip)
+                rw->backup_dip = a;
+            else
+                rw->nat_gw = a;
+        }
+    }
     for (uint32_t h = 254; !rw->gw_lan && h > 1; h--)
-        if (!lan_taken(rw, lan_addr(rw, h)) && lan_addr(rw, h) != rw->dip)
+        if (!lan_taken(rw, lan_addr(rw, h)) && lan_addr(rw, h) != rw->dip &&
+            lan_addr(rw, h) != rw->backup_dip && lan_addr(rw, h) != rw->nat_gw)
             rw->gw_lan = lan_addr(rw, h);
-    return rw->dip && rw->gw_lan;
+    return rw->dip && rw->gw_lan && rw->nat_gw;
 }
 
 /* Interfaces, then the kernel (connected routes come from the addresses). */
@@ -101,7 +118,10 @@ static bool build_core_hosts(struct run_world *rw, const struct kernel_profile *
     struct net *dnet = net_new(rw->director, prof);
     dnet->ipv4.ip_forward = s->director.ip_forward;
     fib_add(dnet, 0, 0, rw->gw_lan, NULL);
-    fib_add(host_net(rw->gw), s->director.vip, 32, rw->dip, NULL);
+    if (s->backup.enabled)      /* on-link: resolution finds whichever director holds it */
+        fib_add(host_net(rw->gw), s->director.vip, 32, 0, host_dev(rw->gw, "eth1"));
+    else
+        fib_add(host_net(rw->gw), s->director.vip, 32, rw->dip, NULL);
     return true;
 }
 
@@ -144,7 +164,7 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
         }
         int method = method_of_server(s, sv->ip);
         bool via_director = method == IP_VS_CONN_F_MASQ;
-        fib_add(host_net(h), 0, 0, via_director ? rw->dip : rw->gw_lan, NULL);
+        fib_add(host_net(h), 0, 0, via_director ? rw->nat_gw : rw->gw_lan, NULL);
         /* DR: the VIP on lo (never answered for on the wire); TUN: on tunl0. */
         if (method == IP_VS_CONN_F_DROUTE)
             netdev_add_addr(host_dev(h, "lo"), s->director.vip, 32);
@@ -217,14 +237,14 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
 
 /* ---- the director's configuration ------------------------------------------------ */
 
-static bool apply_ipvs(struct run_world *rw, struct scn_error *err)
+static bool apply_ipvs(struct run_world *rw, struct host *dh, struct scn_error *err)
 {
     const struct scenario *s = rw->s;
-    ip_vs_defense_set_memory(ip_vs_net(host_net(rw->director)), s->director.memory);
+    ip_vs_defense_set_memory(ip_vs_net(host_net(dh)), s->director.memory);
     for (guint i = 0; i < s->ipvs->len; i++) {
         const struct scn_line *l = &g_array_index(s->ipvs, struct scn_line, i);
         struct ipvsadm_error e = {0};
-        if (ipvsadm_apply(host_net(rw->director), l->text, &e) != 0) {
+        if (ipvsadm_apply(host_net(dh), l->text, &e) != 0) {
             struct scn_pos p = scn_pos_in_string(s, l->pos, e.column > 0 ? (size_t)(e.column - 1) : 0);
             scn_error_at(err, s, p, "ipvsadm: %s", e.message);
             return false;
@@ -233,13 +253,13 @@ static bool apply_ipvs(struct run_world *rw, struct scn_error *err)
     return true;
 }
 
-static bool apply_netfilter(struct run_world *rw, struct scn_error *err)
+static bool apply_netfilter(struct run_world *rw, struct host *dh, struct scn_error *err)
 {
     const struct scenario *s = rw->s;
     for (guint i = 0; i < s->netfilter->len; i++) {
         const struct scn_line *l = &g_array_index(s->netfilter, struct scn_line, i);
         struct xt_error e = {0};
-        if (iptables_apply(host_net(rw->director), l->text, &e) != 0) {
+        if (iptables_apply(host_net(dh), l->text, &e) != 0) {
             scn_error_at(err, s, scn_pos_in_string(s, l->pos, e.offset), "iptables: %s", e.msg);
             return false;
         }
@@ -273,13 +293,13 @@ static bool apply_hooks(struct run_world *rw, struct scn_error *err)
     return true;
 }
 
-static bool apply_sysctls(struct run_world *rw, struct scn_error *err)
+static bool apply_sysctls(struct run_world *rw, struct host *dh, struct scn_error *err)
 {
     const struct scenario *s = rw->s;
     for (guint i = 0; i < s->sysctls->len; i++) {
         const struct scn_sysctl *sc = &g_array_index(s->sysctls, struct scn_sysctl, i);
         char msg[256];
-        if (!sysctl_set(host_net(rw->director), sc->key, sc->value, msg, sizeof msg)) {
+        if (!sysctl_set(host_net(dh), sc->key, sc->value, msg, sizeof msg)) {
             scn_error_at(err, s, sc->pos, "%s", msg);
             return false;
         }
@@ -369,10 +389,18 @@ bool run_world_build(struct run_world *rw, const struct scenario *s, const char 
         link_attach(lservers, host_dev(rw->gw, "eth1"));
         link_attach(lservers, host_dev(rw->director, "eth0"));
     }
+    ok = ok && (!s->backup.enabled || run_ha_build(rw, prof, lservers, err));
     /* The configuration order decides equal-priority ties: iptables tables, then
-     * IPVS, then the scenario's hooks (after the servers exist: a hook may sit on one). */
-    ok = ok && apply_sysctls(rw, err) && apply_netfilter(rw, err) && apply_ipvs(rw, err) &&
-         build_servers(rw, prof, err) && apply_hooks(rw, err);
+     * IPVS, then the scenario's hooks (after the servers exist: a hook may sit on one).
+     * A backup director gets the same configuration. */
+    ok = ok && apply_sysctls(rw, rw->director, err) && apply_netfilter(rw, rw->director, err) &&
+         apply_ipvs(rw, rw->director, err);
+    ok = ok && (!rw->backup || (apply_sysctls(rw, rw->backup, err) &&
+                                apply_netfilter(rw, rw->backup, err) &&
+                                apply_ipvs(rw, rw->backup, err)));
+    if (ok && rw->backup)
+        run_ha_configure(rw);
+    ok = ok && build_servers(rw, prof, err) && apply_hooks(rw, err);
     for (guint i = 0; ok && i < rw->servers->len; i++)
         link_attach(lservers, host_dev(g_ptr_array_index(rw->servers, i), "eth0"));
     ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, capture, pcap_dir, err);
@@ -383,6 +411,8 @@ bool run_world_build(struct run_world *rw, const struct scenario *s, const char 
                                       .quiesce = s->healthcheck.quiesce };
         rw->hc = healthcheck_start(host_net(rw->director), &hc);
     }
+    if (ok)
+        run_ha_start(rw);
     for (guint i = 0; ok && i < s->events->len; i++)
         sim_at(&rw->w.sim, g_array_index(s->events, struct scn_event, i).at, run_world_event, rw, i);
     if (!ok)
@@ -415,6 +445,7 @@ void run_world_free(struct run_world *rw)
         synflood_free(g_ptr_array_index(rw->floods, i));
     if (rw->hc)
         healthcheck_free(rw->hc);
+    run_ha_free(rw);
     world_destroy(&rw->w);
     conv_log_free(&rw->log);
     g_ptr_array_free(rw->servers, TRUE);

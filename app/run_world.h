@@ -9,7 +9,8 @@
  * One host per client group carries the group's addresses; the router "gw" joins
  * the clients to the LAN; the director holds its DIP and the VIP on eth0. Real
  * servers of NAT dests route through the director; of DR dests hold the VIP on lo
- * and route through gw; of TUN dests hold the VIP on tunl0 and route through gw. */
+ * and route through gw; of TUN dests hold the VIP on tunl0 and route through gw.
+ * With director.backup, a second director and the "sync" link join (app/run_ha.h). */
 #ifndef IPVSIM_APP_RUN_WORLD_H
 #define IPVSIM_APP_RUN_WORLD_H
 
@@ -22,6 +23,8 @@ struct run_world {
     const struct scenario *s;
     struct world w;
     struct host *director, *gw;
+    struct host *backup;            /* director.backup (app/run_ha.h), or NULL */
+    struct run_ha *ha;              /* VRRP, sync daemons, failover metrics, or NULL */
     GPtrArray *servers;             /* struct host *, scenario order */
     GPtrArray *client_hosts;        /* struct host *, scenario order (director for local groups) */
     GPtrArray *server_apps;         /* struct server_app * */
@@ -31,9 +34,14 @@ struct run_world {
     struct conv_log log;
     be32 lan_net;                   /* the servers' /24 */
     be32 dip, gw_lan;
+    be32 backup_dip;                /* the backup's address on the LAN (with a backup) */
+    be32 nat_gw;                    /* NAT real servers' gateway: the DIP, or with a backup
+                                     * the floating address the MASTER holds */
     GPtrArray *taps;                /* struct net_device * with a tap */
     uint64_t events_applied;
     GString *event_log;             /* what each scenario event did, in order */
+    const char *stopped_by;         /* why the run ended early ("SIGINT", "limits.events"),
+                                     * NULL when it ran to its end (summary.json) */
 };
 
 /* Build everything (nothing runs yet). On error: false with err set (file, line,

@@ -20,9 +20,15 @@
 static const char *const top_keys[] = {
     "name", "description", "comment", "seed", "duration", "kernel", "sysctl", "director",
     "servers", "clients", "links", "ipvs", "netfilter", "hooks", "healthcheck", "events",
-    "capture", "expect", "$schema", NULL,
+    "capture", "limits", "expect", "$schema", NULL,
 };
-static const char *const director_keys[] = { "name", "vip", "dip", "ip_forward", "memory", "comment", NULL };
+static const char *const director_keys[] = {
+    "name", "vip", "dip", "ip_forward", "memory", "backup", "comment", NULL,
+};
+static const char *const backup_keys[] = {
+    "name", "dip", "sync", "sync_threshold", "syncid", "advert_int", "preempt", "link", "comment",
+    NULL,
+};
 static const char *const server_keys[] = {
     "name", "ip", "port", "workers", "service_time", "queue_limit", "comment", NULL,
 };
@@ -37,6 +43,9 @@ static const char *const healthcheck_keys[] = {
     "type", "interval", "timeout", "retries", "quiesce", "comment", NULL,
 };
 static const char *const capture_keys[] = { "points", "snaplen", "comment", NULL };
+static const char *const limits_keys[] = {
+    "connections", "events", "packets", "capture_bytes", "comment", NULL,
+};
 static const char *const event_common_keys[] = { "at", "do", "comment", NULL };
 
 const char *const *scn_keys_of(const char *section)
@@ -45,10 +54,11 @@ const char *const *scn_keys_of(const char *section)
         const char *name;
         const char *const *keys;
     } sections[] = {
-        { "", top_keys }, { "director", director_keys }, { "servers", server_keys },
+        { "", top_keys }, { "director", director_keys }, { "backup", backup_keys },
+        { "servers", server_keys },
         { "clients", client_keys }, { "links", links_keys }, { "link", link_keys },
         { "hooks", hook_keys }, { "healthcheck", healthcheck_keys }, { "capture", capture_keys },
-        { "events", event_common_keys },
+        { "limits", limits_keys }, { "events", event_common_keys },
     };
     if (strncmp(section, "event:", 6) == 0)
         return scn_event_keys(section + 6);
@@ -163,7 +173,7 @@ static const struct scn_server *find_server(const struct scenario *s, const char
 bool scn_is_cluster_host(const struct scenario *s, const char *name)
 {
     return strcmp(name, "director") == 0 || strcmp(name, s->director.name) == 0 ||
-           find_server(s, name) != NULL;
+           (s->backup.name && strcmp(name, s->backup.name) == 0) || find_server(s, name) != NULL;
 }
 
 /* The names of the cluster's hosts, for messages. */
@@ -172,6 +182,8 @@ static GString *host_list(const struct scenario *s)
     GString *g = g_string_new("\"director\"");
     if (s->director.name)
         g_string_append_printf(g, ", %s", s->director.name);
+    if (s->backup.name)
+        g_string_append_printf(g, ", %s", s->backup.name);
     for (guint i = 0; i < s->servers->len; i++)
         g_string_append_printf(g, ", %s", g_array_index(s->servers, struct scn_server, i).name);
     return g;
@@ -378,6 +390,76 @@ static bool get_memory(struct scn_ctx *c, const cJSON *d, uint64_t *out)
     return true;
 }
 
+/* backup.sync_threshold: [threshold, period], as the sysctl's two numbers; the
+ * kernel refuses negative ones and a threshold not below a non-zero period. */
+static bool get_sync_threshold(struct scn_ctx *c, const cJSON *b, int out[2])
+{
+    const cJSON *v = b ? cJSON_GetObjectItemCaseSensitive(b, "sync_threshold") : NULL;
+    out[0] = 3;
+    out[1] = 50;
+    if (!v)
+        return true;
+    size_t saved = scn_path_push_key(c, "sync_threshold");
+    bool ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2;
+    for (int i = 0; ok && i < 2; i++) {
+        const cJSON *e = cJSON_GetArrayItem(v, i);
+        double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
+        ok = cJSON_IsNumber(e) && d == (double)(int)d && d >= 0 && d <= 1000000;
+        out[i] = ok ? (int)d : 0;
+    }
+    if (ok && out[1] && out[0] >= out[1])
+        ok = false;
+    if (!ok)
+        scn_fail(c, v, false, "expected [threshold, period]: two integers from 0, the threshold "
+                 "below the period unless the period is 0 (like the sysctl's \"3 50\")");
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+/* director.backup: the second director (app/run_ha.c). */
+static bool load_backup(struct scn_ctx *c, const cJSON *d)
+{
+    struct scn_backup *b = &c->s->backup;
+    const cJSON *o = d ? cJSON_GetObjectItemCaseSensitive(d, "backup") : NULL;
+    if (!o)
+        return true;
+    size_t saved = scn_path_push_key(c, "backup");
+    long long syncid = 0;
+    b->enabled = true;
+    b->pos = scn_pos_of(c->s, o);
+    bool ok = scn_check_object(c, o, backup_keys) &&
+              get_name(c, o, "name", "lvs2", NAME_MAX_LEN, &b->name) &&
+              scn_get_ipv4(c, o, "dip", "0.0.0.0", &b->dip) &&
+              scn_get_bool(c, o, "sync", true, &b->sync) &&
+              get_sync_threshold(c, o, b->sync_threshold) &&
+              scn_get_int(c, o, "syncid", 0, 0, 255, &syncid) &&
+              scn_get_duration(c, o, "advert_int", "1s", &b->advert_int) &&
+              scn_get_bool(c, o, "preempt", true, &b->preempt);
+    b->syncid = (uint8_t)syncid;
+    if (ok && (b->advert_int < SEC || b->advert_int > 255 * SEC || b->advert_int % SEC))
+        ok = scn_fail_key(c, o, "advert_int", "VRRP version 2 advertises whole seconds: expected "
+                          "\"1s\" to \"255s\"");
+    if (ok) {
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "link");
+        size_t at = scn_path_push_key(c, "link");
+        long long q = 0;
+        ok = (!l || scn_check_object(c, l, link_keys)) &&
+             scn_get_duration(c, l, "latency", "50us", &b->link.latency) &&
+             scn_get_bandwidth(c, l, "bandwidth", "1Gbps", &b->link.bandwidth) &&
+             scn_get_loss(c, l, "loss", 0, &b->link.loss) &&
+             scn_get_int(c, l, "queue", 0, 0, 1000000, &q);
+        b->link.queue = (uint32_t)q;
+        scn_path_pop(c, at);
+    }
+    if (ok && (strcmp(b->name, "director") == 0 || strcmp(b->name, c->s->director.name) == 0))
+        ok = scn_fail_key(c, o, "name", "the name '%s' is already taken (host names are unique)",
+                          b->name);
+    if (ok && b->dip && (b->dip == c->s->director.dip || b->dip == c->s->director.vip))
+        ok = scn_fail_key(c, o, "dip", "the backup needs an address of its own");
+    scn_path_pop(c, saved);
+    return ok;
+}
+
 static bool load_director(struct scn_ctx *c, const cJSON *root)
 {
     struct scenario *s = c->s;
@@ -389,7 +471,7 @@ static bool load_director(struct scn_ctx *c, const cJSON *root)
               scn_get_ipv4(c, d, "vip", "0.0.0.0", &s->director.vip) &&
               scn_get_ipv4(c, d, "dip", "0.0.0.0", &s->director.dip) &&
               scn_get_int(c, d, "ip_forward", 1, 0, 1, &fwd) &&
-              get_memory(c, d, &s->director.memory);
+              get_memory(c, d, &s->director.memory) && load_backup(c, d);
     s->director.ip_forward = (int)fwd;
     if (ok && strcmp(s->director.name, "director") == 0)
         ok = scn_fail(c, cJSON_GetObjectItemCaseSensitive(d, "name"), false,
@@ -419,6 +501,7 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     sv.workers = (int)workers;
     sv.queue_limit = (uint32_t)qlimit;
     if (ok && (strcmp(sv.name, s->director.name) == 0 || strcmp(sv.name, "director") == 0 ||
+               (s->backup.name && strcmp(sv.name, s->backup.name) == 0) ||
                find_server(s, sv.name))) {
         ok = scn_fail_key(c, item, "name", "the name '%s' is already taken (host names are unique)",
                           sv.name);
@@ -431,7 +514,8 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
                               ip_str(sv.ip, buf), o->name);
         }
     }
-    if (ok && sv.ip && (sv.ip == s->director.vip || sv.ip == s->director.dip)) {
+    if (ok && sv.ip && (sv.ip == s->director.vip || sv.ip == s->director.dip ||
+                        sv.ip == s->backup.dip)) {
         char buf[INET_ADDRSTRLEN];
         ok = scn_fail_key(c, item, "ip", "%s is the director's address", ip_str(sv.ip, buf));
     }
@@ -600,8 +684,8 @@ static bool check_client_addresses(struct scn_ctx *c, const cJSON *root)
                 return scn_fail(c, at ? at : item, false, "the addresses of '%s' include server "
                                 "%s's address %s", cl->name, sv->name, ip_str(sv->ip, buf));
         }
-        be32 dir[2] = { s->director.vip, s->director.dip };
-        for (int k = 0; k < 2; k++)
+        be32 dir[3] = { s->director.vip, s->director.dip, s->backup.dip };
+        for (int k = 0; k < 3; k++)
             if (dir[k] && ntohl(dir[k]) >= lo && ntohl(dir[k]) <= hi)
                 return scn_fail(c, at ? at : item, false, "the addresses of '%s' include the "
                                 "director's address %s", cl->name, ip_str(dir[k], buf));
@@ -847,6 +931,50 @@ static bool load_capture(struct scn_ctx *c, const cJSON *root)
     return ok;
 }
 
+/* A byte count: a size string ("100MB", "0") or a plain integer of bytes. */
+static bool get_bytes(struct scn_ctx *c, const cJSON *o, const char *key, const char *def,
+                      uint64_t *out)
+{
+    const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+    if (v && (cJSON_IsNumber(v) || cJSON_IsRaw(v))) {
+        long long n = 0;
+        bool ok = scn_get_int(c, o, key, 0, 0, 1ll << 53, &n);
+        *out = (uint64_t)n;
+        return ok;
+    }
+    char *text = NULL;
+    if (!scn_get_string(c, o, key, def, &text))
+        return false;
+    char why[UNITS_WHY];
+    bool ok = units_size(text, out, why, sizeof why);
+    g_free(text);
+    if (!ok) {
+        size_t at = scn_path_push_key(c, key);
+        scn_fail(c, v, false, "%s", why);
+        scn_path_pop(c, at);
+    }
+    return ok;
+}
+
+static bool load_limits(struct scn_ctx *c, const cJSON *root)
+{
+    struct scenario *s = c->s;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "limits");
+    size_t saved = scn_path_push_key(c, "limits");
+    long long conns = 0, events = 0, packets = 0;
+    const long long max = 1ll << 53;
+    bool ok = (!o || scn_check_object(c, o, limits_keys)) &&
+              scn_get_int(c, o, "connections", 0, 0, max, &conns) &&
+              scn_get_int(c, o, "events", (long long)SCN_LIMIT_EVENTS, 0, max, &events) &&
+              scn_get_int(c, o, "packets", (long long)SCN_LIMIT_PACKETS, 0, max, &packets) &&
+              get_bytes(c, o, "capture_bytes", SCN_LIMIT_CAPTURE, &s->limits.capture_bytes);
+    s->limits.connections = (uint64_t)conns;
+    s->limits.events = (uint64_t)events;
+    s->limits.packets = (uint64_t)packets;
+    scn_path_pop(c, saved);
+    return ok;
+}
+
 static bool load_expect(struct scn_ctx *c, cJSON *root)
 {
     cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "expect");
@@ -873,6 +1001,16 @@ static bool load_expect(struct scn_ctx *c, cJSON *root)
 
 /* ---- the whole document --------------------------------------------------------------- */
 
+/* The topology is built around the first server's /24: a scenario without a server
+ * has no LAN (found by fuzzing: the world builder read past an empty array). */
+static bool some_server(struct scn_ctx *c, const cJSON *root)
+{
+    if (c->s->servers->len > 0)
+        return true;
+    return scn_fail_key(c, root, "servers", "expected at least one real server (the director, "
+                        "the router and the servers share the first server's /24)");
+}
+
 static bool load_document(struct scn_ctx *c, cJSON *root)
 {
     struct scenario *s = c->s;
@@ -885,12 +1023,13 @@ static bool load_document(struct scn_ctx *c, cJSON *root)
         if (!scn_require(c, root, required[i]))
             return false;
     return load_scalars(c, root) && load_sysctls(c, root) && load_director(c, root) &&
-           each_item(c, root, "servers", "servers (objects)", load_server) &&
+           each_item(c, root, "servers", "servers (objects)", load_server) && some_server(c, root) &&
            each_item(c, root, "clients", "client groups (objects)", load_client) &&
            check_client_addresses(c, root) && load_links(c, root) &&
            load_lines(c, root, "ipvs", s->ipvs) && load_lines(c, root, "netfilter", s->netfilter) &&
            each_item(c, root, "hooks", "hooks (objects)", load_hook) && load_healthcheck(c, root) &&
-           scn_load_events(c, root) && load_capture(c, root) && load_expect(c, root);
+           scn_load_events(c, root) && load_capture(c, root) && load_limits(c, root) &&
+           load_expect(c, root);
 }
 
 static struct scenario *scenario_new(const char *path)
@@ -987,6 +1126,7 @@ void scenario_free(struct scenario *s)
     g_free(s->description);
     g_free(s->kernel);
     g_free(s->director.name);
+    g_free(s->backup.name);
     g_free(s->text);
     g_free(s);
 }

@@ -90,6 +90,9 @@ enum scn_event_kind {
     EV_SYN_FLOOD,                   /* rate, duration, source net */
     EV_HOOK_REGISTER,               /* re-register a user hook by name */
     EV_HOOK_UNREGISTER,
+    EV_DIRECTOR_DOWN,               /* server: the director's host name; value 1: graceful
+                                     * (keepalived stopped, the host stays up), 0: crash */
+    EV_DIRECTOR_UP,                 /* server: the director's host name */
 };
 
 struct scn_event {
@@ -119,6 +122,21 @@ struct scn_healthcheck {
     bool quiesce;                   /* on failure set weight 0 instead of removing */
 };
 
+/* director.backup: a second director with keepalived's VRRP and the IPVS sync daemon
+ * (app/run_ha.c). */
+struct scn_backup {
+    bool enabled;                   /* the key is there */
+    char *name;                     /* default "lvs2" */
+    be32 dip;                       /* its address on the server LAN; 0 = automatic */
+    bool sync;                      /* run the IPVS sync daemon; default true */
+    int sync_threshold[2];          /* net.ipv4.vs.sync_threshold on both; default 3 50 */
+    uint8_t syncid;                 /* default 0 */
+    sim_time_t advert_int;          /* VRRP advert_int; default 1s */
+    bool preempt;                   /* the director takes the VIP back; default true */
+    struct scn_link link;           /* the "sync" link between the two directors */
+    struct scn_pos pos;
+};
+
 struct scn_sysctl {
     char *key;                      /* the IPVS ones by their short name ("sloppy_tcp", also
                                      * when written "net.ipv4.vs.sloppy_tcp"); the others in
@@ -142,6 +160,7 @@ struct scenario {
         int ip_forward;             /* default 1 */
         uint64_t memory;            /* bytes IPVS may use; 0 = unlimited (defense strategies) */
     } director;
+    struct scn_backup backup;       /* director.backup */
     GArray *servers;                /* struct scn_server */
     GArray *clients;                /* struct scn_client */
     struct scn_link link_clients, link_servers;
@@ -153,6 +172,12 @@ struct scenario {
     GPtrArray *capture_points;      /* "host:iface" strings ("director:" becomes the
                                      * director's name), or "all" */
     uint32_t snaplen;               /* default 65535 */
+    struct {                        /* "limits" (README, "Robustness"); 0 = no limit */
+        uint64_t connections;       /* IPVS connection table entries; default 0 */
+        uint64_t events;            /* pending events; default SCN_LIMIT_EVENTS */
+        uint64_t packets;           /* packet buffers in use at once; default SCN_LIMIT_PACKETS */
+        uint64_t capture_bytes;     /* bytes per pcap file; default SCN_LIMIT_CAPTURE */
+    } limits;
     cJSON *expect;                  /* the raw expect array (inside root), NULL when absent */
     cJSON *root;                    /* the whole document (owned), overrides applied */
     char *text;                     /* the file's text (for positions) */
@@ -161,6 +186,12 @@ struct scenario {
     GPtrArray *set_keys;            /* the KEY of each --set, for messages */
     GPtrArray *traces;              /* the value arrays of trace distributions */
 };
+
+/* The defaults of "limits": they stop a runaway run long before memory or the disk
+ * run out (10^7 events are about 0.5 GB, 10^6 packet buffers about 0.5 GB). */
+#define SCN_LIMIT_EVENTS 10000000ull
+#define SCN_LIMIT_PACKETS 1000000ull
+#define SCN_LIMIT_CAPTURE "1GB"
 
 /* A load error: what the user sees is "FILE:LINE:COL: MESSAGE". */
 struct scn_error {

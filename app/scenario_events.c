@@ -9,6 +9,10 @@
  *   syn_flood                                  rate, target, net (default 198.18.0.0/15),
  *                                              duration (default: to the end of the run)
  *   hook_register / hook_unregister            name: a hook of "hooks"
+ *   director_down / director_up                director: the director's or the backup's
+ *                                              name (default: the director); down also
+ *                                              graceful (false: a crash; true: keepalived
+ *                                              stopped, the host stays up)
  *
  * The loaded list is sorted by time; events at the same time keep their order. */
 #include "app/scenario_internal.h"
@@ -24,6 +28,8 @@ static const char *const keys_sysctl[] = { COMMON, "key", "value", NULL };
 static const char *const keys_link[] = { COMMON, "link", "latency", "bandwidth", "loss", "queue", NULL };
 static const char *const keys_flood[] = { COMMON, "rate", "duration", "net", "target", NULL };
 static const char *const keys_hook[] = { COMMON, "name", NULL };
+static const char *const keys_director_down[] = { COMMON, "director", "graceful", NULL };
+static const char *const keys_director_up[] = { COMMON, "director", NULL };
 
 static const struct {
     const char *name;
@@ -40,11 +46,13 @@ static const struct {
     { "syn_flood", EV_SYN_FLOOD, keys_flood },
     { "hook_register", EV_HOOK_REGISTER, keys_hook },
     { "hook_unregister", EV_HOOK_UNREGISTER, keys_hook },
+    { "director_down", EV_DIRECTOR_DOWN, keys_director_down },
+    { "director_up", EV_DIRECTOR_UP, keys_director_up },
 };
 
 static const char *const kind_names[] = {
     "server_down", "server_refuse", "server_up", "ipvsadm", "iptables", "sysctl", "link",
-    "syn_flood", "hook_register", "hook_unregister", NULL,
+    "syn_flood", "hook_register", "hook_unregister", "director_down", "director_up", NULL,
 };
 
 const char *const *scn_event_kinds(void)
@@ -181,6 +189,37 @@ static bool event_hook(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
     return false;
 }
 
+/* director_down / director_up: which director (its host name is kept in e->server),
+ * and for down whether keepalived stops gracefully (e->value 1) or the host crashes. */
+static bool event_director(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    const struct scenario *s = c->s;
+    bool graceful = false;
+    if (!scn_get_string(c, ev, "director", s->director.name, &e->server))
+        return false;
+    if (strcmp(e->server, "director") == 0) {
+        g_free(e->server);
+        e->server = g_strdup(s->director.name);
+    }
+    if (strcmp(e->server, s->director.name) != 0 &&
+        !(s->backup.name && strcmp(e->server, s->backup.name) == 0)) {
+        if (s->backup.enabled)
+            scn_fail_key(c, ev, "director", "unknown director '%s' (expected %s or %s)", e->server,
+                         s->director.name, s->backup.name);
+        else
+            scn_fail_key(c, ev, "director", "unknown director '%s' (expected %s)", e->server,
+                         s->director.name);
+        return false;
+    }
+    if (e->kind == EV_DIRECTOR_DOWN && !scn_get_bool(c, ev, "graceful", false, &graceful))
+        return false;
+    if (graceful && !s->backup.enabled)
+        return scn_fail_key(c, ev, "graceful", "a graceful stop is keepalived's: it needs "
+                            "director.backup");
+    e->value = graceful;
+    return true;
+}
+
 static bool event_kind(struct scn_ctx *c, const cJSON *ev, size_t *k)
 {
     const cJSON *d = scn_require(c, ev, "do");
@@ -249,6 +288,9 @@ static bool load_event(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
     case EV_HOOK_REGISTER:
     case EV_HOOK_UNREGISTER:
         return event_hook(c, ev, e);
+    case EV_DIRECTOR_DOWN:
+    case EV_DIRECTOR_UP:
+        return event_director(c, ev, e);
     }
     return false;
 }

@@ -1,5 +1,5 @@
-/* Transport receive and the socket lookup (net/ipv4/{tcp_ipv4,udp,icmp}.c, reduced
- * to what the simulated applications need). */
+/* Transport receive and the socket lookup (net/ipv4/{tcp_ipv4,udp,icmp}.c and
+ * net/sctp/input.c, reduced to what the simulated applications need). */
 #include "model/sock.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include "model/tcp_reset.h"
 #include "model/net.h"
 #include "sim/csum.h"
+#include "sim/pkt.h"
 
 #define IPPROTO_IPIP_ 4
 
@@ -41,11 +42,14 @@ static const struct sock_bind *sock_lookup(const struct sock_table *t, uint8_t p
     return wild;
 }
 
-/* Verify the L4 checksum over pseudo-header + segment (virtual bytes are zeros). */
+/* Verify the L4 checksum over pseudo-header + segment (virtual bytes are zeros);
+ * SCTP's CRC32c covers the packet alone. */
 static bool l4_csum_ok(const struct sk_buff *skb, uint8_t proto)
 {
     const struct iphdr *iph = ip_hdr(skb);
     uint32_t l4len = ntohs(iph->tot_len) - ip_hdrlen(iph);
+    if (proto == IPPROTO_SCTP)
+        return sctp_crc32c(skb->data, skb->len, l4len) == sctp_get_checksum(skb->data);
     wsum sum = csum_partial(skb->data, skb->len, 0);
     if (proto == IPPROTO_ICMP)
         return csum_fold(sum) == 0;
@@ -60,6 +64,7 @@ static int l4_header_len(uint8_t proto)
     case IPPROTO_TCP: return sizeof(struct tcphdr);
     case IPPROTO_UDP: return sizeof(struct udphdr);
     case IPPROTO_ICMP: return sizeof(struct icmphdr);
+    case IPPROTO_SCTP: return sizeof(struct sctphdr);
     default: return -1;
     }
 }
@@ -92,6 +97,9 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
     } else if (proto == IPPROTO_UDP) {
         t->stats.udp_in++;
         port = ((const struct udphdr *)skb->data)->dest;
+    } else if (proto == IPPROTO_SCTP) {
+        t->stats.sctp_in++;
+        port = ((const struct sctphdr *)skb->data)->dest;
     } else {
         t->stats.icmp_in++;
     }

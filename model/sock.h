@@ -1,8 +1,9 @@
 /* Local delivery of transport segments to the host's applications: a minimal
  * socket layer. An application binds (protocol, local port) to a handler; the
- * L4 receive functions (tcp_v4_rcv, udp_rcv, icmp_rcv) verify the checksum and hand
- * the segment over. What finds no socket is answered as the kernel does (UDP: ICMP
- * port unreachable; TCP: a reset), counted and dropped. */
+ * L4 receive functions (tcp_v4_rcv, udp_rcv, icmp_rcv, sctp_rcv) verify the checksum
+ * (SCTP: the CRC32c) and hand the segment over. What finds no socket is answered as
+ * the kernel does (UDP: ICMP port unreachable; TCP: a reset; SCTP: nothing, the
+ * out-of-the-blue ABORT is not modelled), counted and dropped. */
 #ifndef IPVSIM_MODEL_SOCK_H
 #define IPVSIM_MODEL_SOCK_H
 
@@ -26,7 +27,7 @@ struct sock_bind {
 };
 
 struct sock_stats {
-    uint64_t tcp_in, udp_in, icmp_in;
+    uint64_t tcp_in, udp_in, icmp_in, sctp_in;
     uint64_t csum_errors, no_socket, unknown_proto;
 };
 

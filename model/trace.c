@@ -1,6 +1,8 @@
 /* Reporting to the trace sink. */
 #include "model/trace.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include "model/net.h"
 #include "sim/skb.h"
@@ -39,6 +41,12 @@ void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out)
     if (ip < skb->head || ip + sizeof(struct iphdr) > end)
         return;
     const struct iphdr *iph = (const struct iphdr *)ip;
+    if (skb->mac_header != SKB_NO_HDR && skb->mac_header + ETH_HLEN == skb->network_header) {
+        const struct ethhdr *eth = (const struct ethhdr *)skb_mac_header(skb);
+        out->has_mac = 1;
+        memcpy(out->h_source, eth->h_source, ETH_ALEN);
+        memcpy(out->h_dest, eth->h_dest, ETH_ALEN);
+    }
     /* IPIP: show the inner packet, with the outer addresses beside it. */
     if (iph->protocol == IPPROTO_IPIP_ && ip + ip_hdrlen(iph) + sizeof(struct iphdr) <= end) {
         out->outer_saddr = iph->saddr;
@@ -82,4 +90,23 @@ void trace_note(struct net *net, const struct sk_buff *skb, const char *func, co
 {
     if (net->trace)
         emit(net, skb, TRACE_NOTE, func, detail);
+}
+
+void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, const char *fmt, ...)
+{
+    if (!net->trace)
+        return;
+    char buf[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    emit(net, skb, TRACE_NOTE, func, buf);
+}
+
+const char *trace_ip(be32 a, char *buf)
+{
+    const uint8_t *b = (const uint8_t *)&a;
+    snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    return buf;
 }

@@ -21,6 +21,8 @@ struct trace_hdr {
     uint32_t mark;
     uint8_t tcp_flags;
     be32 outer_saddr, outer_daddr;  /* IPIP outer header, 0 when none */
+    uint8_t has_mac;                /* an Ethernet header is in front of the IP header */
+    uint8_t h_source[ETH_ALEN], h_dest[ETH_ALEN];
 };
 
 enum trace_kind {
@@ -28,6 +30,11 @@ enum trace_kind {
     TRACE_HOOK,                     /* a hook function call and its verdict */
     TRACE_DROP,                     /* a packet freed by the stack, with a reason */
     TRACE_NOTE,                     /* a decision: conntrack, NAT, IPVS, route */
+    TRACE_HOOK_ENTER,               /* a hook function about to be called; its TRACE_HOOK
+                                     * (the verdict) follows when it returns, and every
+                                     * event in between happened inside the call (IPVS
+                                     * re-injecting a packet at LOCAL_OUT, the 2.6
+                                     * POST_ROUTING shortcut calling the output path) */
 };
 
 struct trace_event {
@@ -40,9 +47,10 @@ struct trace_event {
     const char *owner;              /* module, for hooks */
     int hook;                       /* NF_INET_*, or -1 */
     int priority;
-    unsigned verdict;               /* raw verdict, for hooks */
+    unsigned verdict;               /* raw verdict, for TRACE_HOOK */
     const char *detail;             /* a short text (drop reason, decision) or NULL */
-    struct trace_hdr before, after; /* after == before when nothing changed */
+    struct trace_hdr before, after; /* after == before when nothing changed (and for
+                                     * every kind but TRACE_HOOK) */
 };
 
 struct trace_sink {
@@ -50,12 +58,20 @@ struct trace_sink {
     void *ctx;
 };
 
-/* Snapshot the headers of the IPv4 packet at skb's network header. */
+/* Snapshot the headers of the IPv4 packet at skb's network header (and the Ethernet
+ * addresses when a MAC header sits right in front of it: a received frame, or one
+ * about to leave). */
 void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out);
 
 /* Helpers the model calls; each is a no-op when net has no sink. */
 void trace_func(struct net *net, const struct sk_buff *skb, const char *func);
 void trace_drop(struct net *net, const struct sk_buff *skb, const char *func, const char *reason);
 void trace_note(struct net *net, const struct sk_buff *skb, const char *func, const char *detail);
+/* trace_note with a printf format (at most 160 characters are kept); the text is only
+ * built when there is a sink. */
+void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Dotted quad of a into buf (16 bytes), for notes; returns buf. */
+const char *trace_ip(be32 a, char *buf);
 
 #endif

@@ -282,8 +282,10 @@ static void refile_slot(struct evq *q, unsigned level, unsigned s)
 
 sim_event_id evq_push(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg)
 {
-    if (q->limit && q->count >= q->limit)
+    if (q->limit && q->count >= q->limit) {
+        q->refused++;
         return 0;
+    }
     uint32_t ref = node_alloc(q);
     struct evq_node *n = node_at(q, ref);
     n->time = t;

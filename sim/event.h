@@ -46,6 +46,7 @@ struct evq {
     uint32_t free_head;        /* free list of recycled nodes (index + 1) */
     uint64_t count;            /* pending events */
     uint64_t limit;            /* max pending events, 0 = unlimited */
+    uint64_t refused;          /* pushes refused at the limit */
     sim_time_t last;           /* time of the last popped event */
     uint64_t bitmap[EVQ_LEVELS];              /* non-empty slots per level */
     struct evq_slot slot[EVQ_LEVELS][EVQ_SLOTS];
@@ -63,7 +64,7 @@ void evq_init(struct evq *q);
 void evq_destroy(struct evq *q);
 
 /* Schedule fn(obj, arg) at time t (t >= the last popped time). Returns its id, or 0
- * when the pending-event limit is reached. */
+ * when the pending-event limit is reached (counted in refused). */
 sim_event_id evq_push(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg);
 
 /* Remove a pending event. Returns false when the id is stale (already ran or

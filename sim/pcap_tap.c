@@ -16,6 +16,9 @@ struct pcap_tap {
     uint8_t *buf;                   /* scratch for one frame, snaplen bytes */
     uint32_t snaplen;
     uint64_t frames;
+    uint64_t bytes;                 /* written to the file so far, headers included */
+    uint64_t limit;                 /* at most this many bytes; 0 = no limit */
+    uint64_t skipped;               /* frames left out once the limit was reached */
     bool failed;                    /* a write failed at some point */
     int err_no;                     /* errno seen at the first failure */
     const char *what;               /* what failed first */
@@ -46,6 +49,7 @@ struct pcap_tap *pcap_tap_open(const char *path, uint32_t snaplen, char *err, si
     t->snaplen = snaplen;
     t->buf = g_malloc(snaplen);
     t->path = g_strdup(path);
+    t->bytes = 24;                  /* the file header */
     return t;
 }
 
@@ -64,6 +68,13 @@ void pcap_tap_write(struct pcap_tap *t, sim_time_t when, const struct sk_buff *s
         return;
     if (when < 0)
         when = 0;
+    uint32_t wire = skb_wire_len(skb);
+    uint64_t rec = 16 + (uint64_t)(wire < t->snaplen ? wire : t->snaplen);
+    if (t->skipped || (t->limit && t->bytes + rec > t->limit)) {
+        t->skipped++;               /* the capture stopped at its size limit */
+        return;
+    }
+    t->bytes += rec;
     struct pcap_pkthdr h;
     memset(&h, 0, sizeof h);
     /* With nanosecond precision libpcap takes tv_usec as nanoseconds. */
@@ -116,4 +127,20 @@ uint64_t pcap_tap_frames(const struct pcap_tap *t)
 const char *pcap_tap_path(const struct pcap_tap *t)
 {
     return t ? t->path : "";
+}
+
+void pcap_tap_set_limit(struct pcap_tap *t, uint64_t bytes)
+{
+    if (t)
+        t->limit = bytes;
+}
+
+uint64_t pcap_tap_bytes(const struct pcap_tap *t)
+{
+    return t ? t->bytes : 0;
+}
+
+uint64_t pcap_tap_skipped(const struct pcap_tap *t)
+{
+    return t ? t->skipped : 0;
 }

@@ -29,6 +29,12 @@ int pcap_tap_close(struct pcap_tap *t);
 /* The same, with a message ("<path>: <what failed>: <strerror>") in err on failure. */
 int pcap_tap_close_err(struct pcap_tap *t, char *err, size_t errlen);
 uint64_t pcap_tap_frames(const struct pcap_tap *t);
+/* At most bytes in the file, headers included (0 = no limit): the first frame that
+ * does not fit ends the capture (the file stays valid: whole records only), and it
+ * and every later frame are counted in pcap_tap_skipped. */
+void pcap_tap_set_limit(struct pcap_tap *t, uint64_t bytes);
+uint64_t pcap_tap_bytes(const struct pcap_tap *t);
+uint64_t pcap_tap_skipped(const struct pcap_tap *t);
 const char *pcap_tap_path(const struct pcap_tap *t);
 
 #endif

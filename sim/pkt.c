@@ -1,4 +1,4 @@
-/* Building IPv4/TCP/UDP/ICMP packets into skbs, and parsing frames off the wire.
+/* Building IPv4/TCP/UDP/ICMP/SCTP packets into skbs, and parsing frames off the wire.
  *
  * The builders write real header bytes with valid checksums; virtual payload only
  * counts in the lengths (it reads as zeros, so it adds nothing to a sum). The parser
@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include "sim/crc32c.h"
 #include "sim/csum.h"
 
 #define IP4_HLEN      20u
@@ -170,6 +171,96 @@ bool pkt_build_icmp(struct sk_buff *skb, const struct ip4_spec *ip, uint8_t type
     return true;
 }
 
+/* ---- SCTP ------------------------------------------------------------------------ */
+
+#define SCTP_CSUM_OFF 8u            /* offsetof(struct sctphdr, checksum) */
+
+static uint32_t pad4(uint32_t n)
+{
+    return (4 - (n & 3)) & 3;
+}
+
+uint32_t sctp_crc32c(const uint8_t *sh, uint32_t real, uint32_t total)
+{
+    static const uint8_t zero4[4];
+    if (real > total)
+        real = total;
+    uint32_t crc = crc32c_init();
+    if (real < SCTP_HLEN) {
+        /* not even the common header is real: only what lies before the field */
+        uint32_t head = real < SCTP_CSUM_OFF ? real : SCTP_CSUM_OFF;
+        crc = crc32c_update(crc, sh, head);
+        return crc32c_final(crc32c_update_zeros(crc, total - head));
+    }
+    crc = crc32c_update(crc, sh, SCTP_CSUM_OFF);
+    crc = crc32c_update(crc, zero4, 4);
+    crc = crc32c_update(crc, sh + SCTP_HLEN, real - SCTP_HLEN);
+    crc = crc32c_update_zeros(crc, total - real);
+    return crc32c_final(crc);
+}
+
+void sctp_set_checksum(uint8_t *sh, uint32_t crc)
+{
+    for (int i = 0; i < 4; i++)
+        sh[SCTP_CSUM_OFF + i] = (uint8_t)(crc >> (8 * i));
+}
+
+uint32_t sctp_get_checksum(const uint8_t *sh)
+{
+    uint32_t crc = 0;
+    for (int i = 0; i < 4; i++)
+        crc |= (uint32_t)sh[SCTP_CSUM_OFF + i] << (8 * i);
+    return crc;
+}
+
+bool pkt_build_sctp(struct sk_buff *skb, const struct ip4_spec *ip, const struct sctp_spec *sctp,
+                    uint32_t payload_len)
+{
+    if (!sctp->chunks || sctp->nchunks == 0)
+        return false;
+    uint32_t real = IP4_HLEN + SCTP_HLEN;
+    for (unsigned i = 0; i < sctp->nchunks; i++) {
+        uint32_t clen = SCTP_CHUNK_HLEN + sctp->chunks[i].body_len;
+        bool last = i + 1 == sctp->nchunks;
+        real += clen + ((last && payload_len) ? 0 : pad4(clen));
+    }
+    const struct sctp_chunk_spec *lastc = &sctp->chunks[sctp->nchunks - 1];
+    uint64_t last_len = SCTP_CHUNK_HLEN + (uint64_t)lastc->body_len + payload_len;
+    if (last_len > 0xffff)
+        return false;
+    uint32_t virt = payload_len ? payload_len + pad4((uint32_t)last_len) : 0;
+    if (!pkt_fits(skb, real, virt))
+        return false;
+    uint8_t *p = skb->data;
+    memset(p, 0, real);
+    put_ip4(p, ip, IPPROTO_SCTP, real + virt);
+
+    uint8_t *sh = p + IP4_HLEN;
+    struct sctphdr *h = (struct sctphdr *)sh;
+    h->source = sctp->sport;
+    h->dest = sctp->dport;
+    h->vtag = htonl(sctp->vtag);
+    uint8_t *c = sh + SCTP_HLEN;
+    for (unsigned i = 0; i < sctp->nchunks; i++) {
+        const struct sctp_chunk_spec *cs = &sctp->chunks[i];
+        bool last = i + 1 == sctp->nchunks;
+        uint32_t clen = SCTP_CHUNK_HLEN + cs->body_len + (last ? payload_len : 0);
+        struct sctp_chunkhdr *ch = (struct sctp_chunkhdr *)c;
+        ch->type = cs->type;
+        ch->flags = cs->flags;
+        ch->length = htons((uint16_t)clen);
+        if (cs->body && cs->body_len)
+            memcpy(c + SCTP_CHUNK_HLEN, cs->body, cs->body_len);
+        c += SCTP_CHUNK_HLEN + cs->body_len;
+        if (!(last && payload_len))
+            c += pad4(clen);            /* already zero */
+    }
+    uint32_t l4_real = real - IP4_HLEN;
+    sctp_set_checksum(sh, sctp_crc32c(sh, l4_real, l4_real + virt));
+    pkt_finish(skb, real, virt);
+    return true;
+}
+
 bool eth_push(struct sk_buff *skb, const uint8_t src[ETH_ALEN], const uint8_t dst[ETH_ALEN],
               uint16_t ethertype)
 {
@@ -208,6 +299,12 @@ bool pkt_l4_checksum(struct sk_buff *skb)
     uint32_t avail = l4 < real_end ? real_end - l4 : 0;
     uint32_t l4_real = l4_len < avail ? l4_len : avail;
     uint8_t *p = skb->head + l4;
+    if (iph->protocol == IPPROTO_SCTP) {
+        if (l4_real < SCTP_HLEN)
+            return false;
+        sctp_set_checksum(p, sctp_crc32c(p, l4_real, l4_len));
+        return true;
+    }
     uint32_t check_off, min_hdr;
     switch (iph->protocol) {
     case IPPROTO_TCP:
@@ -269,6 +366,22 @@ static void vraw(const struct view *v, uint32_t off, void *dst, uint32_t n)
     uint8_t *d = dst;
     for (uint32_t i = 0; i < n; i++)
         d[i] = v8(v, off + i);
+}
+
+/* The CRC32c of n bytes from off with the 4 bytes at csum_off taken as zero. */
+static uint32_t vcrc32c(const struct view *v, uint32_t off, uint32_t n, uint32_t csum_off)
+{
+    uint32_t crc = crc32c_init();
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t at = off + i;
+        if (at >= v->len) {
+            crc = crc32c_update_zeros(crc, n - i);
+            break;
+        }
+        uint8_t b = (at >= csum_off && at < csum_off + 4) ? 0 : v->p[at];
+        crc = crc32c_update(crc, &b, 1);
+    }
+    return crc32c_final(crc);
 }
 
 /* Add n bytes from off to sum; the virtual ones are zeros and add nothing. The real
@@ -369,6 +482,20 @@ enum pkt_err pkt_parse(const uint8_t *frame, uint32_t len, uint32_t wire_len, st
         if (type == ICMP_ECHO || type == ICMP_ECHOREPLY)
             vraw(vp, l4 + 4, &out->sport, sizeof out->sport);
         if (csum_fold(vsum(vp, l4, l4_len, 0)) != 0)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    case IPPROTO_SCTP: {
+        if (l4_len < SCTP_HLEN)
+            return PKT_L4_SHORT;
+        vraw(vp, l4, &out->sport, sizeof out->sport);
+        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
+        if (l4_len >= SCTP_HLEN + SCTP_CHUNK_HLEN)
+            out->sctp_chunk = v8(vp, l4 + SCTP_HLEN);
+        uint32_t stored = 0;
+        for (int i = 0; i < 4; i++)
+            stored |= (uint32_t)v8(vp, l4 + SCTP_CSUM_OFF + (uint32_t)i) << (8 * i);
+        if (vcrc32c(vp, l4, l4_len, l4 + SCTP_CSUM_OFF) != stored)
             return PKT_L4_CSUM;
         return PKT_OK;
     }

@@ -46,14 +46,84 @@ bool pkt_build_udp_data(struct sk_buff *skb, const struct ip4_spec *ip, be16 spo
 bool pkt_build_icmp(struct sk_buff *skb, const struct ip4_spec *ip, uint8_t type, uint8_t code,
                     be32 rest, const void *body, uint32_t body_len);
 
+/* ---- SCTP (RFC 9260): the common header and one or more chunks ---------------- */
+
+/* The common header. checksum is the CRC32c of the whole packet (no pseudo-header),
+ * computed with this field zero and stored least significant byte first. */
+struct sctphdr {
+    be16 source;
+    be16 dest;
+    be32 vtag;
+    uint32_t checksum;
+} __attribute__((packed));
+
+struct sctp_chunkhdr {
+    uint8_t type;
+    uint8_t flags;
+    be16 length;                    /* header + body, padding excluded */
+} __attribute__((packed));
+
+/* Chunk types (RFC 9260 §3.2). */
+enum {
+    SCTP_CID_DATA = 0,
+    SCTP_CID_INIT = 1,
+    SCTP_CID_INIT_ACK = 2,
+    SCTP_CID_SACK = 3,
+    SCTP_CID_HEARTBEAT = 4,
+    SCTP_CID_HEARTBEAT_ACK = 5,
+    SCTP_CID_ABORT = 6,
+    SCTP_CID_SHUTDOWN = 7,
+    SCTP_CID_SHUTDOWN_ACK = 8,
+    SCTP_CID_ERROR = 9,
+    SCTP_CID_COOKIE_ECHO = 10,
+    SCTP_CID_COOKIE_ACK = 11,
+    SCTP_CID_ECN_ECNE = 12,
+    SCTP_CID_ECN_CWR = 13,
+    SCTP_CID_SHUTDOWN_COMPLETE = 14,
+};
+
+#define SCTP_HLEN 12u               /* the common header */
+#define SCTP_CHUNK_HLEN 4u
+
+/* One chunk: type, flags and a real body (zeros when body is NULL). */
+struct sctp_chunk_spec {
+    uint8_t type, flags;
+    const void *body;
+    uint16_t body_len;
+};
+
+struct sctp_spec {
+    be16 sport, dport;
+    uint32_t vtag;                  /* host order */
+    const struct sctp_chunk_spec *chunks;
+    unsigned nchunks;               /* at least 1 */
+};
+
+/* An SCTP packet: the common header, then each chunk padded to 4 bytes with zeros.
+ * Virtual payload (payload_len) extends the last chunk (its length field counts
+ * it) and is followed by its padding, virtual too. The CRC32c is valid. Returns
+ * false (skb untouched) as the other builders do, or when there is no chunk. */
+bool pkt_build_sctp(struct sk_buff *skb, const struct ip4_spec *ip, const struct sctp_spec *sctp,
+                    uint32_t payload_len);
+
+/* The CRC32c of an SCTP packet at sh: real bytes there, then virtual zeros up to
+ * total; the checksum field counts as zero. The value to store with
+ * sctp_set_checksum. */
+uint32_t sctp_crc32c(const uint8_t *sh, uint32_t real, uint32_t total);
+/* The checksum field as the CRC (least significant byte first on the wire, as
+ * RFC 9260 appendix A and Linux's cpu_to_le32 put it). */
+void sctp_set_checksum(uint8_t *sh, uint32_t crc);
+uint32_t sctp_get_checksum(const uint8_t *sh);
+
 /* Push an Ethernet header in front of data; sets mac_header and skb->protocol. */
 bool eth_push(struct sk_buff *skb, const uint8_t src[ETH_ALEN], const uint8_t dst[ETH_ALEN],
               uint16_t ethertype);
 
-/* Recompute the L4 checksum (TCP, UDP or ICMP) of the IPv4 packet at network_header
- * from scratch: virtual payload counts in the lengths and adds zeros to the sum; a
- * UDP result of 0 is stored as 0xffff. Returns false, changing nothing, when there is
- * nothing to do: no network header, not TCP/UDP/ICMP, a fragment, or IP/L4 headers
+/* Recompute the L4 checksum (TCP, UDP or ICMP; SCTP's CRC32c) of the IPv4 packet at
+ * network_header from scratch: virtual payload counts in the lengths and adds zeros
+ * to the sum; a UDP result of 0 is stored as 0xffff. Returns false, changing nothing,
+ * when there is nothing to do: no network header, not TCP/UDP/ICMP/SCTP, a fragment,
+ * or IP/L4 headers
  * that are inconsistent or not in the real bytes. (Returned void originally; callers
  * may ignore the result.) */
 bool pkt_l4_checksum(struct sk_buff *skb);
@@ -70,7 +140,8 @@ enum pkt_err {
     PKT_IP_TOTLEN,          /* tot_len < ihl*4 or beyond the frame */
     PKT_IP_CSUM,
     PKT_L4_SHORT,           /* L4 header beyond the packet, or malformed: TCP doff < 5
-                               or beyond the packet, UDP length < 8 or beyond it */
+                               or beyond the packet, UDP length < 8 or beyond it, SCTP
+                               shorter than its common header */
     PKT_L4_CSUM,
 };
 #define PKT_ERR_COUNT (PKT_L4_CSUM + 1)
@@ -86,9 +157,11 @@ struct pkt_info {
     be32 saddr, daddr;
     be16 sport, dport;      /* TCP/UDP, or ICMP echo id in sport */
     uint8_t tcp_flags;
+    uint8_t sctp_chunk;     /* SCTP: the first chunk's type (0 when there is none) */
 };
 
-/* Parse and verify a frame (header sanity and every checksum). wire_len may exceed
+/* Parse and verify a frame (header sanity and every checksum, SCTP's CRC32c
+ * included). wire_len may exceed
  * len: the bytes in between are virtual zeros (a wire_len below len counts as len).
  * Never reads beyond len; frame may be NULL when len is 0; out may be NULL. Bytes after
  * tot_len (Ethernet padding) are ignored. A UDP checksum of 0 is not verified. The

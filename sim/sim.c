@@ -24,7 +24,10 @@ sim_event_id sim_at(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uin
     assert(t >= s->now);
     if (t < s->now)
         t = s->now;
-    return evq_push(&s->q, t, fn, obj, arg);
+    sim_event_id id = evq_push(&s->q, t, fn, obj, arg);
+    if (!id)
+        s->stop = true;         /* the pending-event limit: the run ends after this event */
+    return id;
 }
 
 sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj, uint64_t arg)

@@ -18,7 +18,9 @@ struct sim {
 void sim_init(struct sim *s, uint64_t seed);
 void sim_destroy(struct sim *s);
 
-/* Schedule at an absolute time (>= now) or after a delay (>= 0). */
+/* Schedule at an absolute time (>= now) or after a delay (>= 0). At the queue's
+ * pending-event limit the event is refused (id 0) and the run stops after the event
+ * being run (stop is set). */
 sim_event_id sim_at(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg);
 sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj, uint64_t arg);
 bool sim_cancel(struct sim *s, sim_event_id id);

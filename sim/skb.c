@@ -2,9 +2,21 @@
 #include "sim/skb.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #define SKB_CHUNK 256               /* buffers allocated at a time */
+#define SKB_BIG_CHUNK 16            /* of the larger class */
+
+/* Bytes of one buffer of the larger class: the metadata, then SKB_BIG_BUF_SIZE bytes
+ * of head[] (past the declared array: head is the struct's last member), rounded up so
+ * that the next one in a chunk stays aligned. */
+static size_t skb_big_stride(void)
+{
+    size_t n = offsetof(struct sk_buff, head) + SKB_BIG_BUF_SIZE;
+    size_t a = _Alignof(struct sk_buff);
+    return (n + a - 1) / a * a;
+}
 
 void skb_pool_init(struct skb_pool *p)
 {
@@ -30,17 +42,39 @@ static void skb_pool_grow(struct skb_pool *p)
     struct sk_buff *chunk = g_new(struct sk_buff, SKB_CHUNK);
     p->chunks[p->nchunks++] = chunk;
     for (int i = SKB_CHUNK - 1; i >= 0; i--) {
+        chunk[i].big = false;       /* skb_reset keeps the class: it must be set */
         chunk[i].next = p->free;
         p->free = &chunk[i];
     }
     p->allocated += SKB_CHUNK;
 }
 
+/* The same for the larger class. */
+static void skb_pool_grow_big(struct skb_pool *p)
+{
+    if (p->nchunks == p->chunk_cap) {
+        p->chunk_cap = p->chunk_cap ? p->chunk_cap * 2 : 16;
+        p->chunks = g_renew(struct sk_buff *, p->chunks, p->chunk_cap);
+    }
+    size_t stride = skb_big_stride();
+    uint8_t *chunk = g_malloc(stride * SKB_BIG_CHUNK);
+    p->chunks[p->nchunks++] = (struct sk_buff *)(void *)chunk;
+    for (int i = SKB_BIG_CHUNK - 1; i >= 0; i--) {
+        struct sk_buff *skb = (struct sk_buff *)(void *)(chunk + (size_t)i * stride);
+        skb->big = true;
+        skb->next = p->free_big;
+        p->free_big = skb;
+    }
+    p->allocated += SKB_BIG_CHUNK;
+}
+
 /* Reset the metadata and the header area a builder will write into. The buffer
  * bytes beyond are left as they are: len says what is valid. */
 static void skb_reset(struct sk_buff *skb)
 {
+    bool big = skb->big;            /* the buffer's class stays */
     memset(skb, 0, offsetof(struct sk_buff, head));
+    skb->big = big;
     skb->data = skb->head + SKB_HEADROOM;
     skb->mac_header = SKB_NO_HDR;
     skb->network_header = SKB_NO_HDR;
@@ -49,8 +83,12 @@ static void skb_reset(struct sk_buff *skb)
 
 struct sk_buff *skb_alloc(struct skb_pool *p, sim_time_t now)
 {
-    if (p->limit && p->in_use >= p->limit)
+    if (p->limit && p->in_use >= p->limit) {
+        p->refused++;
+        if (p->stop)
+            *p->stop = true;
         return NULL;
+    }
     if (!p->free)
         skb_pool_grow(p);
     struct sk_buff *skb = p->free;
@@ -62,22 +100,46 @@ struct sk_buff *skb_alloc(struct skb_pool *p, sim_time_t now)
     return skb;
 }
 
+struct sk_buff *skb_alloc_big(struct skb_pool *p, sim_time_t now)
+{
+    if (p->limit && p->in_use >= p->limit) {
+        p->refused++;
+        if (p->stop)
+            *p->stop = true;
+        return NULL;
+    }
+    if (!p->free_big)
+        skb_pool_grow_big(p);
+    struct sk_buff *skb = p->free_big;
+    p->free_big = skb->next;
+    skb_reset(skb);
+    skb->id = p->next_id++;
+    skb->born = now;
+    p->in_use++;
+    return skb;
+}
+
 void skb_free(struct skb_pool *p, struct sk_buff *skb)
 {
     if (!skb)
         return;
-    skb->next = p->free;
-    p->free = skb;
+    if (skb->big) {
+        skb->next = p->free_big;
+        p->free_big = skb;
+    } else {
+        skb->next = p->free;
+        p->free = skb;
+    }
     p->in_use--;
 }
 
 struct sk_buff *skb_clone(struct skb_pool *p, const struct sk_buff *skb, sim_time_t now)
 {
-    struct sk_buff *n = skb_alloc(p, now);
+    struct sk_buff *n = skb->big ? skb_alloc_big(p, now) : skb_alloc(p, now);
     if (!n)
         return NULL;
     uint64_t id = n->id;
-    memcpy(n, skb, sizeof *n);
+    memcpy((void *)n, (const void *)skb, offsetof(struct sk_buff, head) + skb_buf_size(skb));
     n->data = n->head + (skb->data - skb->head);
     n->next = NULL;
     n->id = id;

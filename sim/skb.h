@@ -6,7 +6,11 @@
  * wire and in IP/TCP lengths but read as zeros (so checksums over them add nothing,
  * and a pcap writes zeros). Wire length = len + data_len.
  *
- * Buffers come from a pool with a free list: after warm-up no packet allocates. */
+ * Buffers come from a pool with a free list: after warm-up no packet allocates. Most
+ * packets need only SKB_BUF_SIZE bytes; a packet whose payload must be real and does
+ * not fit (an IPVS sync message: up to an MTU of real bytes) takes a buffer of the
+ * larger class, SKB_BIG_BUF_SIZE (skb_alloc_big), from a free list of its own. Every
+ * other helper works on both classes alike. */
 #ifndef IPVSIM_SIM_SKB_H
 #define IPVSIM_SIM_SKB_H
 
@@ -16,6 +20,7 @@
 #include "sim/time.h"
 
 #define SKB_BUF_SIZE  320          /* whole buffer, headroom included */
+#define SKB_BIG_BUF_SIZE 2048      /* the larger class: an Ethernet MTU frame, headroom included */
 #define SKB_HEADROOM  96           /* room to push Ethernet + outer IPv4 (IPIP) and more */
 #define SKB_CB_SIZE   48           /* private control buffer, as the kernel's skb->cb */
 #define SKB_NO_HDR    0xffff       /* header offset not set */
@@ -43,6 +48,8 @@ struct sk_buff {
     uint16_t protocol;             /* ethertype, host byte order (ETH_P_IP...) */
     uint8_t pkt_type;
     uint8_t ip_summed;             /* reserved for checksum offload modelling */
+    bool big;                      /* head[] holds SKB_BIG_BUF_SIZE bytes (skb_alloc_big):
+                                      the allocation extends past the declared array */
     uint32_t mark;
     uint32_t priority;
     uint32_t flags;                /* SKB_F_* below; meaning owned by the model */
@@ -54,7 +61,7 @@ struct sk_buff {
     uint64_t flow;                 /* conversation tag set by the traffic source */
     sim_time_t born;               /* creation time */
     uint8_t cb[SKB_CB_SIZE] __attribute__((aligned(8)));
-    uint8_t head[SKB_BUF_SIZE] __attribute__((aligned(8)));
+    uint8_t head[SKB_BUF_SIZE] __attribute__((aligned(8)));   /* must stay the last member */
 };
 
 /* Free bits for the model (sim never reads them). */
@@ -62,25 +69,32 @@ struct sk_buff {
 
 struct skb_pool {
     struct sk_buff *free;
+    struct sk_buff *free_big;      /* the larger class */
     struct sk_buff **chunks;       /* allocation chunks, freed at destroy */
     uint32_t nchunks, chunk_cap;
     uint64_t allocated;            /* buffers ever created */
     uint64_t in_use;
     uint64_t next_id;
     uint64_t limit;                /* max buffers in use, 0 = unlimited */
+    uint64_t refused;              /* allocations refused at the limit */
+    volatile bool *stop;           /* set when one is refused (the world: its sim's stop) */
 };
 
 void skb_pool_init(struct skb_pool *p);
 void skb_pool_destroy(struct skb_pool *p);
 
-/* A fresh, zeroed packet with data at SKB_HEADROOM and len 0; NULL at the limit. */
+/* A fresh, zeroed packet with data at SKB_HEADROOM and len 0; NULL at the limit
+ * (counted in refused, and *stop set). */
 struct sk_buff *skb_alloc(struct skb_pool *p, sim_time_t now);
+/* The same with a buffer of SKB_BIG_BUF_SIZE bytes (the same limit and counters). */
+struct sk_buff *skb_alloc_big(struct skb_pool *p, sim_time_t now);
 void skb_free(struct skb_pool *p, struct sk_buff *skb);
-/* A full copy (bytes and metadata, new id). */
+/* A full copy (bytes and metadata, new id), in a buffer of the same class. */
 struct sk_buff *skb_clone(struct skb_pool *p, const struct sk_buff *skb, sim_time_t now);
 
 static inline uint32_t skb_headroom(const struct sk_buff *skb) { return (uint32_t)(skb->data - skb->head); }
-static inline uint32_t skb_tailroom(const struct sk_buff *skb) { return SKB_BUF_SIZE - skb_headroom(skb) - skb->len; }
+static inline uint32_t skb_buf_size(const struct sk_buff *skb) { return skb->big ? SKB_BIG_BUF_SIZE : SKB_BUF_SIZE; }
+static inline uint32_t skb_tailroom(const struct sk_buff *skb) { return skb_buf_size(skb) - skb_headroom(skb) - skb->len; }
 static inline uint32_t skb_wire_len(const struct sk_buff *skb) { return skb->len + skb->data_len; }
 
 /* Prepend n bytes (into the headroom); returns the new data pointer, NULL if no room. */

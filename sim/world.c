@@ -10,6 +10,7 @@ void world_init(struct world *w, uint64_t seed)
     memset(w, 0, sizeof *w);
     sim_init(&w->sim, seed);
     skb_pool_init(&w->pool);
+    w->pool.stop = &w->sim.stop;    /* the packet limit ends the run */
     w->hosts = g_ptr_array_new();
     w->links = g_ptr_array_new();
     w->host_by_name = g_hash_table_new(g_str_hash, g_str_equal);

@@ -123,5 +123,489 @@ done
 "$IPVSIM" run -q no-such-file.json -o "$tmp/none" >/dev/null 2>&1; check "run: missing file exits 2" test $? -eq 2
 check "run: missing file writes nothing" test ! -e "$tmp/none"
 
+# --- a crash with the health checker on, seen in connections.csv and timeseries.csv ----
+# scenarios/quickstart.json: rs2 crashes at 20 s (server_down: silent), the health checker
+# (interval 2 s, timeout 1 s, 3 retries) takes it out, and it is back at 40 s. The script
+# prints one "1|0 <TAB> what" line per check. A conversation whose SYN went to the crashed
+# rs2 has no server in connections.csv (no server handled it) and ends in TIMEOUT; a
+# timeseries row at T covers (T-1 s, T].
+"$IPVSIM" run -q scenarios/quickstart.json -o "$tmp/hc" >/dev/null 2>&1
+check "crash: quickstart runs" test $? -eq 0
+python3 - "$tmp/hc" scenarios/quickstart.json > "$tmp/hc.checks" 2>"$tmp/hc.err" <<'EOF'
+import csv, json, math, re, sys
+d, scn = sys.argv[1], sys.argv[2]
+s = json.load(open(scn))
+def secs(v):
+    m = re.fullmatch(r"([\d.]+)(ms|s)", v)
+    return float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
+hcfg = s["healthcheck"]
+interval, timeout, retries = secs(hcfg["interval"]), secs(hcfg["timeout"]), hcfg["retries"]
+ip = next(x["ip"] for x in s["servers"] if x["name"] == "rs2")
+ev = open(d + "/events.txt").read().splitlines()
+crash = next(float(m.group(1)) for l in ev for m in [re.match(r"at ([\d.]+)s server_down rs2: ok$", l)] if m)
+back = next(float(m.group(1)) for l in ev for m in [re.match(r"at ([\d.]+)s server_up rs2: ok$", l)] if m)
+hc = [(float(l.split()[0]), l.split()[-1]) for l in ev if re.match(r"\d+\.\d{9} ", l) and " %s:" % ip in l]
+down = next(t for t, w in hc if w == "down")
+up = next(t for t, w in hc if w == "up" and t > down)
+conns = list(csv.DictReader(open(d + "/connections.csv")))
+def started(a, b): return [c for c in conns if a <= int(c["start_ns"]) / 1e9 < b]
+ts = [r for r in csv.DictReader(open(d + "/timeseries.csv")) if r["server"] == "rs2"]
+def rows(a, b): return [r for r in ts if a <= float(r["time_s"]) - 1 and float(r["time_s"]) <= b]
+def new(rs): return [int(r["new_conns"]) for r in rs]
+def out(ok, what): print("%d\t%s" % (bool(ok), what))
+
+out(crash < down <= crash + retries * interval + timeout,
+    "events.txt: rs2 detected down %.3f s after the crash at %.3f s (at most %g s)"
+    % (down - crash, crash, retries * interval + timeout))
+out(back <= up <= back + interval + timeout,
+    "events.txt: rs2 detected up %.6f s after server_up at %.3f s" % (up - back, back))
+
+# crash -> detection: IPVS still schedules to rs2, which answers nothing
+w1 = started(crash, down)
+t1 = [c for c in w1 if c["outcome"] == "TIMEOUT" and c["server"] == ""]
+out(len(t1) > 0, "crash..detection: %d of %d conversations time out (their SYNs went to rs2)" % (len(t1), len(w1)))
+out(all(c in t1 or (c["outcome"] == "OK" and c["server"] in ("rs1", "rs3")) for c in w1),
+    "crash..detection: the others are served OK by rs1/rs3, none by rs2, no other failure")
+r1 = rows(crash, down - 1e-9)      # whole seconds after the crash, before the detection
+n1 = sum(1 for c in started(float(r1[0]["time_s"]) - 1, float(r1[-1]["time_s"])) if c["outcome"] == "TIMEOUT") if r1 else -1
+out(r1 and min(new(r1)) > 0, "timeseries: rs2 keeps getting new connections every second until the detection (%s)" % new(r1))
+out(r1 and abs(sum(new(r1)) - n1) <= 3,
+    "timeseries: those are the timeouts (rs2 new_conns %d, TIMEOUT conversations %d)" % (sum(new(r1)), n1))
+
+# detection -> recovery: nothing for rs2 (a SYN sent 10 ms before the recovery may reach it after)
+w2 = started(down, up - 0.010)
+out(len(w2) > 0 and not any(c["server"] == "rs2" for c in w2),
+    "detection..recovery: none of %d conversations assigned to rs2" % len(w2))
+out(all(c["outcome"] == "OK" for c in w2), "detection..recovery: every conversation OK")
+r2 = rows(math.ceil(down), math.floor(up))
+out(len(r2) >= (up - down) - 2 and max(new(r2)) == 0 and max(int(r["active"]) for r in r2) == 0,
+    "timeseries: rs2 new_conns and active 0 in the %d rows from %.0f s to %.0f s"
+    % (len(r2), math.ceil(down) + 1, math.floor(up)))
+
+# after the recovery: rs2 serves again
+w3 = [c for c in started(up, up + 10) if c["server"] == "rs2"]
+out(len(w3) > 0 and all(c["outcome"] == "OK" for c in w3),
+    "after recovery: rs2 serves %d new conversations in 10 s, all OK" % len(w3))
+r3 = rows(math.ceil(up) - 1, math.ceil(up) + 5)
+out(r3 and min(new(r3)) > 0, "timeseries: rs2 new_conns > 0 again after the recovery")
+EOF
+check "crash: the analysis of the results ran" test $? -eq 0 -a -s "$tmp/hc.checks"
+[ -s "$tmp/hc.err" ] && sed 's/^/      /' "$tmp/hc.err"
+while IFS=$'\t' read -r res what; do
+  check "crash: $what" test "$res" = 1
+done < "$tmp/hc.checks"
+
+# --- bad scenarios: exit status 2, FILE:LINE:COL, nothing written -----------------------
+# Every tests/bad-scenarios/*.json without a .set sidecar, through `run` and `validate`:
+# status 2, nothing on stdout, one message on stderr that starts with FILE:LINE:COL (FILE
+# is the scenario, or the trace file it names) and is exactly the .expected text, and no
+# result directory (nor a temporary one) left behind.
+nbad=0; b_rc=""; b_pos=""; b_msg=""; b_out=""; b_dir=""
+for f in tests/bad-scenarios/*.json; do
+  base=${f%.json}
+  [ -e "$base.set" ] && continue
+  nbad=$((nbad + 1))
+  rm -rf "$tmp/bad"; mkdir -p "$tmp/bad"
+  "$IPVSIM" run "$f" -o "$tmp/bad/x" >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?
+  "$IPVSIM" validate "$f" >"$tmp/badv.out" 2>"$tmp/badv.err"; vrc=$?
+  [ "$rc" -eq 2 ] && [ "$vrc" -eq 2 ] || b_rc="$b_rc $f(run $rc, validate $vrc)"
+  for e in "$tmp/bad.err" "$tmp/badv.err"; do
+    [ "$(grep -c . "$e")" -eq 1 ] && grep -qE '^[^: ]+:[0-9]+:[0-9]+: ' "$e" || b_pos="$b_pos $f"
+    cmp -s "$e" "$base.expected" || b_msg="$b_msg $f"
+  done
+  [ -s "$tmp/bad.out" ] || [ -s "$tmp/badv.out" ] && b_out="$b_out $f"
+  [ -z "$(ls -A "$tmp/bad")" ] || b_dir="$b_dir $f"
+done
+check "bad scenarios: found some ($nbad)" test "$nbad" -gt 100
+check "bad scenarios: run and validate exit 2${b_rc:+ — not:$b_rc}" test -z "$b_rc"
+check "bad scenarios: one FILE:LINE:COL: message${b_pos:+ — not:$b_pos}" test -z "$b_pos"
+check "bad scenarios: the message is the .expected one${b_msg:+ — not:$b_msg}" test -z "$b_msg"
+check "bad scenarios: nothing on stdout${b_out:+ — not:$b_out}" test -z "$b_out"
+check "bad scenarios: run writes nothing, not even a temporary directory${b_dir:+ — not:$b_dir}" test -z "$b_dir"
+
+# --- compare, plots, and every curated scenario (scenarios/*.json) ------------------
+# `ipvsim compare` runs the same arrivals under each scheduler; every run and comparison
+# draws its figures with gnuplot (plots/*.png, *.svg, *.gp, *.dat); every curated
+# scenario passes `ipvsim check`, and every pcap it writes reads back in tshark with
+# nothing malformed and every checksum good (unverified only where the frame was cut
+# by the snaplen; see pcap_bad for ICMP errors).
+csvcol() { # csvcol FILE ROW-KEY COLUMN-NAME
+  awk -F, -v k="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) n = i; next } $1 == k { print $n }' "$1"
+}
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && b != "" && a + 0 < b + 0) }'; }
+"$IPVSIM" compare scenarios/unequal-servers.json --schedulers rr,wrr,lc,wlc,sed,nq -o "$tmp/cmp" >"$tmp/cmp.out" 2>"$tmp/cmp.err"
+check "compare: unequal-servers under rr,wrr,lc,wlc,sed,nq runs" test $? -eq 0
+check "compare: the table has a row per scheduler" test "$(grep -cE '^(rr|wrr|lc|wlc|sed|nq) ' "$tmp/cmp.out")" -eq 6
+check "compare: comparison.csv has a header and six rows" test "$(grep -c . "$tmp/cmp/comparison.csv")" -eq 7
+rr99=$(csvcol "$tmp/cmp/comparison.csv" rr p99_ms); wlc99=$(csvcol "$tmp/cmp/comparison.csv" wlc p99_ms)
+check "compare: wlc's p99 ($wlc99 ms) beats rr's ($rr99 ms) on unequal servers" lt "$wlc99" "$rr99"
+rri=$(csvcol "$tmp/cmp/comparison.csv" rr imbalance); wlci=$(csvcol "$tmp/cmp/comparison.csv" wlc imbalance)
+check "compare: wlc's imbalance ($wlci) is lower than rr's ($rri)" lt "$wlci" "$rri"
+"$IPVSIM" compare -q scenarios/unequal-servers.json --schedulers rr,wrr,lc,wlc,sed,nq -o "$tmp/cmp2" >/dev/null 2>&1
+check "compare: same seed, byte-identical results, figures included" diff -r "$tmp/cmp" "$tmp/cmp2"
+"$IPVSIM" compare -q scenarios/consistent-hashing.json --schedulers sh,mh,rr -o "$tmp/hash" >/dev/null 2>&1
+check "compare: consistent-hashing under sh,mh,rr runs" test $? -eq 0
+shr=$(csvcol "$tmp/hash/comparison.csv" sh remapped_share); mhr=$(csvcol "$tmp/hash/comparison.csv" mh remapped_share)
+check "compare: mh remaps fewer clients than sh when rs4 is lost (mh $mhr, sh $shr)" lt "$mhr" "$shr"
+check "compare: mh remaps about a quarter of the clients ($mhr)" lt "$mhr" 0.4
+check "compare: sh remaps most of them ($shr)" lt 0.6 "$shr"
+check "compare: no remapped share for rr" test -z "$(csvcol "$tmp/hash/comparison.csv" rr remapped_share)"
+"$IPVSIM" compare scenarios/unequal-servers.json --schedulers rr,nosuch -o "$tmp/cmpbad" >/dev/null 2>&1
+check "compare: an unknown scheduler exits 2" test $? -eq 2
+check "compare: ... and writes nothing" test ! -e "$tmp/cmpbad"
+"$IPVSIM" compare scenarios/unequal-servers.json -o "$tmp/cmpbad" >/dev/null 2>&1
+check "compare: no --schedulers exits 2" test $? -eq 2
+"$IPVSIM" compare scenarios/hook-order.json --schedulers rr,rr -o "$tmp/cmpbad" >/dev/null 2>&1
+check "compare: a scheduler listed twice exits 2" test $? -eq 2
+
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+figs_ok() { # figs_ok DIR: the four figures, each as png, svg, gp and dat
+  local d=$1 f
+  for f in active response_cdf share hooks; do
+    is_png "$d/plots/$f.png" && grep -q '<svg' "$d/plots/$f.svg" && test -s "$d/plots/$f.gp" && test -s "$d/plots/$f.dat" || return 1
+  done
+}
+if command -v gnuplot >/dev/null; then
+  check "compare: the four figures (png, svg, gp, dat)" figs_ok "$tmp/cmp"
+else
+  bad "gnuplot is not installed (tools/install-deps installs it)"
+fi
+PATH=/nonexistent "$IPVSIM" run scenarios/nat.json -o "$tmp/nogp" >/dev/null 2>"$tmp/nogp.err"
+check "run without gnuplot: still succeeds" test $? -eq 0
+check "run without gnuplot: says the plots were skipped" grep -q "plots skipped" "$tmp/nogp.err"
+check "run without gnuplot: scripts and data written, no figure" \
+  test -s "$tmp/nogp/plots/active.gp" -a -s "$tmp/nogp/plots/active.dat" -a ! -e "$tmp/nogp/plots/active.png"
+
+# Frames whose checksums are not all good: status 1 = good; 2 (unverified) is accepted
+# only where the frame was cut (cap_len < len). In an ICMP error the transport checksum
+# of the quoted datagram is not judged: when the director translates the error for a NAT
+# connection it rewrites the quoted addresses and ports and fixes the IP and ICMP
+# checksums, not that one, as the kernel's ip_vs_nat_icmp does (the outer IP, quoted IP
+# and ICMP checksums must still be good).
+pcap_bad() {
+  tshark -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \
+         -T fields -e frame.number -e frame.len -e frame.cap_len -e ip.checksum.status \
+         -e tcp.checksum.status -e udp.checksum.status -e icmp.checksum.status -e _ws.malformed \
+         -e icmp.type 2>/dev/null | awk -F'\t' '
+    { cut = $3 + 0 < $2 + 0; quoted = $9 == 3 || $9 == 11 || $9 == 12; bad = $8 != ""
+      for (f = 4; f <= 7; f++) { if (quoted && (f == 5 || f == 6)) continue
+        n = split($f, v, ","); for (i = 1; i <= n; i++) if (v[i] != "1" && !(v[i] == "2" && cut)) bad = 1 }
+      if (bad) print }' | head -3
+}
+ncur=0
+for f in scenarios/*.json; do
+  n=$(basename "$f" .json)
+  [ "$n" = schema ] && continue
+  ncur=$((ncur + 1))
+  "$IPVSIM" check "$f" >"$tmp/check-$n.out" 2>&1; rc=$?
+  check "$n: ipvsim check passes" test $rc -eq 0
+  [ $rc -eq 0 ] || grep -E 'FAIL|:[0-9]+:[0-9]+:' "$tmp/check-$n.out" | head -3 | sed 's/^/      /'
+  "$IPVSIM" run -q "$f" -o "$tmp/cur/$n" >/dev/null 2>"$tmp/run-$n.err"
+  check "$n: runs" test $? -eq 0
+  if command -v gnuplot >/dev/null; then
+    check "$n: the four figures (png, svg, gp, dat)" figs_ok "$tmp/cur/$n"
+  fi
+  if command -v tshark >/dev/null; then
+    for p in "$tmp/cur/$n"/pcap/*.pcap; do
+      [ -e "$p" ] || continue
+      b=$(pcap_bad "$p")
+      check "$n: $(basename "$p") opens in tshark, nothing malformed, checksums good" test -z "$b"
+      [ -z "$b" ] || printf '      %s\n' "$b"
+    done
+  fi
+done
+check "curated scenarios: at least ten ($ncur)" test "$ncur" -ge 10
+
+# --- robustness: limits, signals, output safety, fuzz smoke (README, "Robustness") ---------
+field() { # field SUMMARY KEY.PATH: a value of summary.json (strings bare, the rest as JSON)
+  python3 -c 'import json,sys
+v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."): v=v[int(k)] if isinstance(v,list) else v[k]
+print(v if isinstance(v,str) else json.dumps(v))' "$1" "$2" 2>/dev/null
+}
+pcap_ok() { # every pcap file of a result reads to its end (tshark, else python's own reader)
+  local f
+  for f in "$1"/pcap/*.pcap; do
+    [ -e "$f" ] || return 1
+    if command -v tshark >/dev/null; then
+      tshark -r "$f" >/dev/null 2>&1 || return 1
+    else
+      python3 - "$f" <<'PY' || return 1
+import struct, sys
+b = open(sys.argv[1], 'rb').read(); o = 24
+assert struct.unpack('<I', b[:4])[0] == 0xa1b23c4d
+while o < len(b):
+    n = struct.unpack('<I', b[o+8:o+12])[0]; o += 16 + n
+assert o == len(b)
+PY
+    fi
+  done
+}
+Q="$IPVSIM run -q scenarios/quickstart.json --set duration=5s --set events=[]"
+
+# limits that stop the run: partial results, "complete": false, "stopped_by", exit 1
+for l in events:300 packets:20; do
+  k=${l%%:*} v=${l##*:}
+  $Q --limit "$k=$v" -o "$tmp/lim-$k" >/dev/null 2>"$tmp/lim-$k.err"
+  check "limit $k: exit status 1" test $? -eq 1
+  check "limit $k: complete false" test "$(field "$tmp/lim-$k/summary.json" complete)" = false
+  check "limit $k: stopped_by limits.$k" test "$(field "$tmp/lim-$k/summary.json" stopped_by)" = "limits.$k"
+  check "limit $k: says which limit, and how to raise it" grep -q "(limits.$k = $v) was reached.*--limit $k=N" "$tmp/lim-$k.err"
+  check "limit $k: pcap files valid" pcap_ok "$tmp/lim-$k"
+done
+# limits with the kernel's behaviour: the run completes and counts
+$Q --limit connections=10 -o "$tmp/lim-conn" >/dev/null 2>&1
+check "limit connections: run completes (exit 0)" test $? -eq 0
+check "limit connections: complete true" test "$(field "$tmp/lim-conn/summary.json" complete)" = true
+n=$(field "$tmp/lim-conn/summary.json" limits.connections_refused)
+check "limit connections: refused connections counted ($n)" test "${n:-0}" -gt 0
+$Q --limit capture_bytes=5KB --pcap all -o "$tmp/lim-cap" >/dev/null 2>&1
+check "limit capture_bytes: run completes (exit 0)" test $? -eq 0
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["limits"]["captures_cut"]))' "$tmp/lim-cap/summary.json" 2>/dev/null)
+check "limit capture_bytes: summary.json names the cut captures ($n)" test "${n:-0}" -gt 0
+big=$(find "$tmp/lim-cap/pcap" -name '*.pcap' -size +5000c | head -1)
+check "limit capture_bytes: no pcap file over 5KB${big:+ — $big}" test -z "$big"
+check "limit capture_bytes: pcap files valid" pcap_ok "$tmp/lim-cap"
+$Q --limit frobs=1 -o "$tmp/lim-bad" >/dev/null 2>"$tmp/lim-bad.err"
+check "--limit with an unknown key exits 2" test $? -eq 2
+check "--limit with an unknown key names the keys" grep -q "connections, events, packets, capture_bytes" "$tmp/lim-bad.err"
+$Q --limit events=lots -o "$tmp/lim-bad" >/dev/null 2>"$tmp/lim-bad.err"
+check "--limit with a bad value exits 2" test $? -eq 2
+check "--limit: a bad value writes nothing" test ! -e "$tmp/lim-bad"
+
+# SIGINT / SIGTERM mid-run: a clean stop, valid pcap files, partial results, exit 1
+L="$IPVSIM run -q scenarios/quickstart.json --set duration=1h --pcap all"
+for sig in INT TERM; do
+  $L -o "$tmp/sig-$sig" >/dev/null 2>"$tmp/sig-$sig.err" &
+  pid=$!
+  sleep 1
+  kill -"$sig" "$pid"
+  wait "$pid"
+  rc=$?
+  check "SIG$sig mid-run: exit status 1" test "$rc" -eq 1
+  check "SIG$sig mid-run: complete false" test "$(field "$tmp/sig-$sig/summary.json" complete)" = false
+  check "SIG$sig mid-run: stopped_by SIG$sig" test "$(field "$tmp/sig-$sig/summary.json" stopped_by)" = "SIG$sig"
+  end=$(field "$tmp/sig-$sig/summary.json" end_s)
+  check "SIG$sig mid-run: stopped early (at ${end:-?} s of 3600)" python3 -c "import sys; sys.exit(0 if 0 < float('${end:-0}') < 3600 else 1)"
+  check "SIG$sig mid-run: pcap files valid" pcap_ok "$tmp/sig-$sig"
+  check "SIG$sig mid-run: says so" grep -q "SIG$sig: stopped at" "$tmp/sig-$sig.err"
+done
+if command -v tshark >/dev/null; then
+  n=$(tshark -r "$tmp/sig-INT/pcap/lvs1-eth0.pcap" 2>/dev/null | grep -c .)
+  check "SIGINT mid-run: tshark reads the director's frames ($n)" test "$n" -gt 0
+fi
+# a second signal exits at once (130); nothing is committed
+$L -o "$tmp/sig-twice" >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -TERM "$pid"; kill -INT "$pid"
+wait "$pid"
+check "second signal: exit status 130" test $? -eq 130
+check "second signal: no result committed" test ! -e "$tmp/sig-twice/summary.json"
+rm -rf "$tmp"/sig-twice.tmp-*
+
+# output safety: names cannot leave the result directory, nothing unrelated is replaced
+mkdir -p "$tmp/safe/a/b/work"
+sed 's/"name": "minimal"/"name": "..\/..\/x"/' scenarios/minimal.json > "$tmp/safe/a/b/esc.json"
+(cd "$tmp/safe/a/b/work" && "$IPVSIM" run -q ../esc.json >/dev/null 2>"$tmp/safe/esc.err")
+check "scenario named ../../x: refused (exit 2)" test $? -eq 2
+check "scenario named ../../x: says why" grep -q "is not a safe name" "$tmp/safe/esc.err"
+check "scenario named ../../x: nothing written anywhere" test -z "$(find "$tmp/safe" -mindepth 1 ! -path "$tmp/safe/a" ! -path "$tmp/safe/a/b" ! -path "$tmp/safe/a/b/work" ! -name esc.json ! -name esc.err)"
+"$IPVSIM" validate "$tmp/safe/a/b/esc.json" >/dev/null 2>&1; check "validate: ../../x refused" test $? -eq 2
+sed 's/"name": "minimal",/"capture": { "points": ["lvs1:..\/..\/x"] },/' scenarios/minimal.json > "$tmp/safe/cap.json"
+"$IPVSIM" validate "$tmp/safe/cap.json" >/dev/null 2>&1; check "capture point lvs1:../../x refused" test $? -eq 2
+for p in "lvs1:../../x" "../x:eth0" "lvs1/eth0" "lvs1:eth0/../../x"; do
+  "$IPVSIM" run -q scenarios/minimal.json --pcap "$p" -o "$tmp/safe/pc" >/dev/null 2>&1
+  check "--pcap '$p' refused (exit 2), nothing written" test $? -eq 2 -a ! -e "$tmp/safe/pc" -a ! -e "$tmp/x"
+done
+echo keep > "$tmp/safe/afile"
+"$IPVSIM" run -q scenarios/minimal.json -o "$tmp/safe/afile" >/dev/null 2>&1
+check "-o onto an unrelated file: refused (exit 2), file untouched" test $? -eq 2 -a "$(cat "$tmp/safe/afile")" = keep
+mkdir -p "$tmp/safe/res.tmp-123456" && echo keep > "$tmp/safe/res.tmp-123456/notes"
+"$IPVSIM" run -q scenarios/minimal.json -o "$tmp/safe/res" >/dev/null 2>&1
+check "-o beside an unrelated FINAL.tmp-*: runs, leaves it alone" test $? -eq 0 -a "$(cat "$tmp/safe/res.tmp-123456/notes")" = keep
+"$IPVSIM" run -q scenarios/minimal.json -o "" >/dev/null 2>&1; check "-o '': refused (exit 2)" test $? -eq 2
+
+# fuzz smoke: every libFuzzer target over its seed corpus (only where clang has libFuzzer)
+if [ -z "${IPVSIM_SKIP_FUZZ_SMOKE:-}" ] && command -v clang >/dev/null &&
+   echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
+     clang -x c - -fsanitize=fuzzer -o "$tmp/fz" >/dev/null 2>&1; then
+  if make -s fuzz-bin >"$tmp/fuzz-build.log" 2>&1; then
+    for t in scenario ipvsadm iptables units pkt; do
+      build/fuzz/fuzz-$t -runs=0 tools/fuzz/corpus/$t </dev/null >"$tmp/fuzz-$t.log" 2>&1
+      check "fuzz smoke: $t over its $(ls tools/fuzz/corpus/$t | wc -l) seeds" test $? -eq 0
+    done
+  else
+    bad "fuzz smoke: make fuzz-bin failed (see its output: $(tail -1 "$tmp/fuzz-build.log"))"
+  fi
+else
+  echo "  skip  fuzz smoke (no clang with libFuzzer)"
+fi
+
+# --- trace, check, expectations and fingerprints (issue 8) -------------------------------
+for m in nat dr tun; do
+  for era in 6.x 2.6.34; do
+    "$IPVSIM" trace "scenarios/era-$m.json" --conn 1 --kernel "$era" > "$tmp/trace.txt" 2>&1
+    check "trace: $m connection under $era matches tests/golden/trace_${m}_$era.txt" \
+      diff -u "tests/golden/trace_${m}_$era.txt" "$tmp/trace.txt"
+  done
+done
+"$IPVSIM" trace scenarios/era-nat.json > "$tmp/trace1.txt" 2>&1
+"$IPVSIM" trace scenarios/era-nat.json > "$tmp/trace2.txt" 2>&1
+check "trace: same scenario, byte-identical trace" cmp -s "$tmp/trace1.txt" "$tmp/trace2.txt"
+check "trace: no colour when stdout is not a terminal" test -z "$(grep -l $'\033' "$tmp/trace1.txt")"
+if command -v script >/dev/null; then
+  script -qec "env -u NO_COLOR $IPVSIM trace scenarios/era-nat.json --conn 1 --packet 1 --host lvs1" /dev/null > "$tmp/tty.txt" 2>&1
+  check "trace: colours on a terminal" grep -q $'\033\\[' "$tmp/tty.txt"
+  script -qec "NO_COLOR=1 $IPVSIM trace scenarios/era-nat.json --conn 1 --packet 1 --host lvs1" /dev/null > "$tmp/tty.txt" 2>&1
+  check "trace: none on a terminal with NO_COLOR set" test -z "$(grep -l $'\033\\[' "$tmp/tty.txt")"
+fi
+"$IPVSIM" trace scenarios/era-dr.json --conn 1 --format jsonl > "$tmp/trace.jsonl" 2>&1
+check "trace --format jsonl: exits 0" test $? -eq 0
+python3 - "$tmp/trace.jsonl" > "$tmp/jsonl.err" 2>&1 <<'PY'
+import json, sys
+kinds = {"func", "hook", "hook_enter", "note", "drop"}
+n = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    assert list(o)[:7] == ["t", "host", "conn", "pkt", "depth", "kind", "func"], o
+    assert o["kind"] in kinds and o["conn"] == 1, o
+    if o["kind"] == "hook":
+        assert {"hook", "priority", "owner", "verdict", "verdict_raw"} <= set(o), o
+    if o["kind"] in ("note", "drop"):
+        assert "detail" in o, o
+    n += 1
+assert n > 100, n
+PY
+check "trace --format jsonl: one valid JSON object per line" test $? -eq 0
+"$IPVSIM" trace scenarios/era-nat.json --format xml >/dev/null 2>&1; check "trace: bad --format exits 2" test $? -eq 2
+"$IPVSIM" trace scenarios/era-nat.json --packet 1 >/dev/null 2>&1; check "trace: --packet without --conn exits 2" test $? -eq 2
+"$IPVSIM" trace scenarios/era-nat.json --host nosuch >/dev/null 2>&1; check "trace: unknown --host exits 2" test $? -eq 2
+"$IPVSIM" trace scenarios/era-nat.json --kernel 3.1 >/dev/null 2>&1; check "trace: unknown --kernel exits 2" test $? -eq 2
+"$IPVSIM" trace no-such-file.json >/dev/null 2>&1; check "trace: missing file exits 2" test $? -eq 2
+
+"$IPVSIM" check scenarios/era-*.json > "$tmp/check.txt" 2>&1
+check "check: every era scenario passes its expectations (exit 0)" test $? -eq 0
+check "check: no FAIL line" test -z "$(grep FAIL "$tmp/check.txt")"
+"$IPVSIM" check scenarios/era-*.json > "$tmp/check2.txt" 2>&1
+check "check: same scenarios, byte-identical report" cmp -s "$tmp/check.txt" "$tmp/check2.txt"
+"$IPVSIM" check --set 'expect.3.equals="rs1"' scenarios/era-nat.json > "$tmp/wrong.txt" 2>&1
+check "check: a wrong expectation exits 1" test $? -eq 1
+check "check: it says what was expected and what was seen" \
+  grep -q '^  FAIL  dest conn 1: expected rs1, saw rs2' "$tmp/wrong.txt"
+check "check: the others still pass" test "$(grep -c '^  PASS' "$tmp/wrong.txt")" -eq 7
+"$IPVSIM" check --set 'kernel="2.6.34"' scenarios/era-local-client-6.x.json > "$tmp/wrong.txt" 2>&1
+check "check: 6.x's local client expectations fail under 2.6.34 (exit 1)" test $? -eq 1
+check "check: ... because 2.6.34 has no IPVS hook at LOCAL_OUT" \
+  grep -q 'FAIL  hook_order LOCAL_OUT on lvs1: expected ip_vs_out_hook@-99 ip_vs_in_hook@-98, saw (no hook function)' "$tmp/wrong.txt"
+sed 's/"equals": "rs2"/"equals": 42/' scenarios/era-nat.json > "$tmp/bad-expect.json"
+"$IPVSIM" check "$tmp/bad-expect.json" > "$tmp/bad.out" 2> "$tmp/bad.err"
+check "check: a malformed expect entry exits 2" test $? -eq 2
+check "check: ... reported as FILE:LINE:COL: message" \
+  grep -qE "^$tmp/bad-expect.json:[0-9]+:[0-9]+: expect\[3\]\.equals: expected a real server's name" "$tmp/bad.err"
+check "check: ... before anything runs" test ! -s "$tmp/bad.out"
+"$IPVSIM" check >/dev/null 2>&1; check "check: no scenario exits 2" test $? -eq 2
+pinned=$(python3 -c 'import json,sys; print([e for e in json.load(open(sys.argv[1]))["expect"] if "fingerprint" in e][0]["fingerprint"])' scenarios/era-nat.json)
+check "check --print-fingerprint: prints the value era-nat.json pins" \
+  test "$("$IPVSIM" check --print-fingerprint scenarios/era-nat.json)" = "{ \"fingerprint\": \"$pinned\", \"host\": \"lvs1\" }"
+fp100=$("$IPVSIM" check --print-fingerprint scenarios/era-post-routing-6.x.json)
+fp101=$("$IPVSIM" check --print-fingerprint --set hooks.0.priority=101 scenarios/era-post-routing-6.x.json)
+check "check: a user hook's priority moved by one changes the fingerprint" \
+  test -n "$fp100" -a -n "$fp101" -a "$fp100" != "$fp101"
+check "docs/tutorial.md is up to date with ipvsim trace (make docs)" tools/gen-tutorial --check "$IPVSIM"
+
+# --- director failover: VRRP and the IPVS sync daemon (scenarios/failover-*.json) ------
+# lvs1 crashes at 20 s; lvs2 takes the VIP after its master down timer. connections.csv:
+# the conversations running at 20 s finish through lvs2 (to the same real server) with
+# the sync daemon, and do not without it; the sync link's pcap holds the messages.
+fo=scenarios/failover
+"$IPVSIM" run $fo-sync.json -o "$tmp/fo-sync" --quiet >/dev/null 2>&1; check "failover-sync runs" test $? -eq 0
+"$IPVSIM" run $fo-nosync.json -o "$tmp/fo-nosync" --quiet >/dev/null 2>&1; check "failover-nosync runs" test $? -eq 0
+"$IPVSIM" run $fo-sync.json -o "$tmp/fo-sync2" --quiet >/dev/null 2>&1
+check "failover-sync: same seed, byte-identical results" diff -r "$tmp/fo-sync" "$tmp/fo-sync2"
+at_crash() {  # running at 20 s: how many, how many OK, how many neither OK nor still running
+  awk -F, -v t=20000000000 'NR > 1 && $2 < t && ($3 == 0 || $3 > t) { n++; if ($9 == "OK") ok++ }
+    END { printf "%d %d\n", n, ok }' "$1/connections.csv"
+}
+read -r fo_n fo_ok < <(at_crash "$tmp/fo-sync")
+read -r fo_n0 fo_ok0 < <(at_crash "$tmp/fo-nosync")
+check "failover: the same conversations were running at the crash (>= 40)" test "$fo_n" -eq "$fo_n0" -a "$fo_n" -ge 40
+check "failover-sync: at least 3/4 of them finish OK through lvs2 ($fo_ok of $fo_n)" test $((fo_ok * 4)) -ge $((fo_n * 3))
+check "failover-nosync: none of them finishes OK" test "$fo_ok0" -eq 0
+check "failover-nosync: ... each one is reset, timed out or left hanging" \
+  test -z "$(awk -F, -v t=20000000000 'NR > 1 && $2 < t && ($3 == 0 || $3 > t) && $9 != "RESET" && $9 != "TIMEOUT" && $9 != "UNFINISHED"' "$tmp/fo-nosync/connections.csv")"
+check "failover: summary.json agrees (failover.connections)" python3 - "$tmp/fo-sync" "$tmp/fo-nosync" "$fo_n" "$fo_ok" <<'PY'
+import json, sys
+on, off = (json.load(open(d + "/summary.json"))["failover"] for d in sys.argv[1:3])
+n, ok = int(sys.argv[3]), int(sys.argv[4])
+c = on["connections"]
+assert c["running"] == n and c["survived"] == ok, c
+assert off["connections"]["survived"] == 0, off["connections"]
+for f in (on, off):   # dark: lvs1's last advert at 19 s + 100 us + 3 s + 156/256 s
+    assert abs(f["vip_dark_s"] - 2.609475) < 1e-5, f["vip_dark_s"]
+    assert f["failovers"][0]["director"] == "lvs1" and f["failovers"][0]["at_s"] == 20
+PY
+if command -v tshark >/dev/null; then
+  # the same real server: after the takeover, lvs2 sends each surviving conversation's
+  # packets to the server connections.csv names (rs1 192.0.2.11, rs2 192.0.2.12)
+  tshark -r "$tmp/fo-sync/pcap/lvs2-eth0.pcap" -Y 'frame.time_relative > 22 && ip.dst == 192.0.2.0/24 && tcp.dstport == 8080' \
+    -T fields -e ip.src -e tcp.srcport -e ip.dst 2>/dev/null | sort -u > "$tmp/fo-fwd.txt"
+  check "failover-sync: every survivor's packets reach its own real server through lvs2" python3 - "$tmp/fo-sync/connections.csv" "$tmp/fo-fwd.txt" <<'PY'
+import csv, sys
+ip = {"rs1": "192.0.2.11", "rs2": "192.0.2.12"}
+seen = {}
+for line in open(sys.argv[2]):
+    src, port, dst = line.split()
+    seen.setdefault((src, port), set()).add(dst)
+n = 0
+for r in csv.DictReader(open(sys.argv[1])):
+    start, end = int(r["start_ns"]), int(r["end_ns"])
+    if not (start < 20e9 and end > 23e9 and r["outcome"] == "OK"):
+        continue
+    c, p = r["client"].split(":")
+    assert seen.get((c, p)) == {ip[r["server"]]}, (r["client"], r["server"], seen.get((c, p)))
+    n += 1
+assert n >= 20, n
+PY
+  # the sync link: every message the master sent is a UDP datagram to 224.0.0.81:8848
+  # with a good checksum that tshark's IPVS dissector decodes, version 1
+  p1="$tmp/fo-sync/pcap/lvs1-eth1.pcap"
+  tshark -r "$p1" -o udp.check_checksum:TRUE -Y 'ip.src == 169.254.81.1 && udp.dstport == 8848' \
+    -T fields -e ip.dst -e ip.ttl -e udp.checksum.status -e ipvs.version -e ipvs.conncount -e ipvs.size -e udp.length \
+    -e _ws.malformed 2>/dev/null > "$tmp/fo-ipvs.txt"
+  check "failover-sync: sync messages in lvs1-eth1.pcap decode as IPVS over UDP to 224.0.0.81:8848" python3 - "$tmp/fo-ipvs.txt" "$tmp/fo-sync/summary.json" <<'PY'
+import json, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+st = json.load(open(sys.argv[2]))["failover"]["directors"][0]["sync"]
+assert len(rows) == st["msgs_sent"] > 0, (len(rows), st["msgs_sent"])
+conns = 0
+for dst, ttl, status, ver, count, size, ulen, malformed in rows:
+    assert dst == "224.0.0.81" and ttl == "1" and status == "1" and ver == "1" and not malformed, rows[0]
+    assert int(size) == 8 + 36 * int(count) and int(ulen) == 8 + int(size)
+    conns += int(count)
+assert conns == st["conns_sent"], (conns, st["conns_sent"])
+PY
+  check "failover-sync: ... and VRRP adverts (priority 150, vrid 51) until the crash" \
+    test "$(tshark -r "$p1" -Y 'vrrp.prio == 150 && vrrp.virt_rtr_id == 51 && ip.dst == 224.0.0.18 && ip.ttl == 255' 2>/dev/null | wc -l)" -eq 20
+  check "failover-sync: lvs2 announces the VIP with gratuitous ARPs at 22.609 s (5, and 5 more at 27.609 s)" \
+    test "$(tshark -r "$tmp/fo-sync/pcap/lvs2-eth0.pcap" -Y 'arp.isannouncement && arp.src.proto_ipv4 == 203.0.113.10' -T fields -e frame.time_relative 2>/dev/null | cut -c1-6 | uniq -c | tr -s ' ' | tr '\n' ';')" = " 5 22.609; 5 27.609;"
+  check "failover-nosync: no sync message on the sync link" \
+    test "$(tshark -r "$tmp/fo-nosync/pcap/lvs1-eth1.pcap" -Y 'udp.dstport == 8848' 2>/dev/null | wc -l)" -eq 0
+fi
+check "failover-sync: events.txt shows the takeover" \
+  grep -q '^at 22.609s vrrp lvs2: BACKUP -> MASTER (master down timer)' "$tmp/fo-sync/events.txt"
+check "failover-sync: directors.csv has lvs2 MASTER with the VIP, active connections included" \
+  test -n "$(awk -F, '$1 == "25.000" && $2 == "lvs2" && $3 == "MASTER" && $4 == 1 && $6 > 0' "$tmp/fo-sync/directors.csv")"
+# sync_threshold: a shorter period sends more entries, as pkts % period == threshold says
+"$IPVSIM" run $fo-sync.json -o "$tmp/fo-p10" --quiet --set 'director.backup.sync_threshold=[3,10]' >/dev/null 2>&1
+check "failover-sync: sync_threshold 3 10 sends more than 3 50 (and still decodes)" python3 - "$tmp/fo-sync" "$tmp/fo-p10" <<'PY'
+import json, sys
+a, b = (json.load(open(d + "/summary.json"))["failover"]["sync"] for d in sys.argv[1:3])
+assert b["threshold"] == [3, 10] and a["threshold"] == [3, 50]
+assert b["conns"] > 2 * a["conns"] and b["bytes"] > 2 * a["bytes"], (a, b)
+PY
+"$IPVSIM" validate --set 'director.backup.sync_threshold=[10,3]' $fo-sync.json >/dev/null 2>&1
+check "failover: a threshold not below the period exits 2" test $? -eq 2
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

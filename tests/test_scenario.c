@@ -192,7 +192,7 @@ static void test_semantic_positions(void)
     /* a key error points at the key */
     expect_error("{ " BASE ", \"director\": { \"nmae\": \"x\" } }", NULL,
                  "1:83: director: unknown key 'nmae' (did you mean 'name'? expected one of: name, "
-                 "vip, dip, ip_forward, memory, comment)");
+                 "vip, dip, ip_forward, memory, backup, comment)");
     /* characters before the value on its line: "é" and escapes */
     expect_error("{ \"description\": \"é\\u00e9\\n\", " BASE ", \"seed\": \"x\" }", NULL,
                  "1:105: seed: expected an integer from 0 to 18446744073709551615");
@@ -202,7 +202,7 @@ static void test_pos_in_string(void)
 {
     struct scn_error err;
     struct scenario *s = load_text(
-        "{ \"servers\": [], \"clients\": [],\n"
+        "{ \"servers\": [ { \"ip\": \"192.0.2.11\" } ], \"clients\": [],\n"
         "  \"ipvs\": [ \"-A -t \\\"x\\\" \\u00e9\\ud83d\\ude00 -s  rr\" ] }", NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     const struct scn_line *l = &g_array_index(s->ipvs, struct scn_line, 0);
@@ -559,7 +559,7 @@ static void test_overrides(void)
     expect_error(text, bad6, "--set sevrers: unknown key 'sevrers' (did you mean 'servers'? expected "
                              "one of: name, description, comment, seed, duration, kernel, sysctl, "
                              "director, servers, clients, links, ipvs, netfilter, hooks, healthcheck, "
-                             "events, capture, expect, $schema)");
+                             "events, capture, limits, expect, $schema)");
     const char *const bad7[] = { "duration=10", NULL };
     expect_error(text, bad7, "--set duration: expected a duration like \"50us\" (units ns, us, ms, s, "
                              "m, h), not \"10\"");
@@ -784,7 +784,7 @@ static void test_schema_keys(void)
     static const char *const map[][2] = {
         { "director", "director" }, { "servers", "server" }, { "clients", "client" },
         { "links", "links" }, { "link", "link" }, { "hooks", "hook" },
-        { "healthcheck", "healthcheck" }, { "capture", "capture" },
+        { "healthcheck", "healthcheck" }, { "capture", "capture" }, { "limits", "limits" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
         same_keys(def_of(schema, map[i][1]), map[i][0]);
@@ -962,7 +962,7 @@ static const char *const loader_only[] = {
     "client-stop-after-end", "client-trace-bad-value", "client-trace-decreasing",
     "client-trace-missing", "client-unknown-host", "duration-overflow", "event-after-end",
     "event-hook-unknown", "event-unknown-server", "hooks-dup", "hooks-unknown-host",
-    "server-dup-ip", "server-dup-name", "server-is-vip", "service-time-uniform-order",
+    "server-dup-ip", "server-dup-name", "server-is-vip", "servers-empty", "service-time-uniform-order",
     "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", NULL,
 };
 

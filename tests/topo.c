@@ -72,7 +72,7 @@ int topo_send_udp(struct host *h, const char *daddr, uint16_t sport, uint16_t dp
     struct ip4_spec ip = { .saddr = rt->type == RTN_LOCAL ? d : rt->prefsrc, .daddr = d,
                            .ttl = ttl, .id = htons(net->ip_id++) };
     struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
-    if (!pkt_build_udp(skb, &ip, htons(sport), htons(dport), payload)) {
+    if (!skb || !pkt_build_udp(skb, &ip, htons(sport), htons(dport), payload)) {
         skb_free(net_pool(net), skb);
         return -1;
     }

@@ -51,6 +51,7 @@ enum { IP_VS_CONN_F_TUNNEL_TYPE_IPIP, IP_VS_CONN_F_TUNNEL_TYPE_GUE, IP_VS_CONN_F
 #define IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM (1 << 1)
 
 #define IP_VS_SCHEDNAME_MAXLEN 16
+#define IP_VS_FNAT_MAX_LADDRS 16     /* FULLNAT local addresses per service (ipvsim extra) */
 #define IP_VS_PERSISTENT_TIMEOUT_DEFAULT 360   /* seconds: ipvsadm's -p without a value */
 
 /* ---- statistics ---------------------------------------------------------------- */
@@ -145,6 +146,13 @@ struct ip_vs_service {
     /* 1 while listed in ipvs->services, +1 per dest bound to it (trashed ones too):
      * a deleted service lives on until its last trashed dest is freed. */
     unsigned refcnt;
+    /* FULLNAT (ipvsim extra, not mainline): the local addresses its connections
+     * take as source towards the real servers (ipvsadm -P/--add-laddr -z ADDR),
+     * used round robin; none: the director's source address for the route to the
+     * real server (its DIP). Local ports are taken from lport_next on. */
+    be32 laddrs[IP_VS_FNAT_MAX_LADDRS];
+    unsigned n_laddrs, laddr_next;
+    uint16_t lport_next;
 };
 
 /* The parts of a packet's IP header IPVS works from (struct ip_vs_iphdr). */
@@ -159,7 +167,8 @@ struct ip_vs_iphdr {
 /* The key a connection is found by. In-lookups (client -> VIP) use
  * (protocol, caddr, cport, vaddr, vport); out-lookups (server -> client) use
  * (protocol, caddr, cport, server side): daddr:dport for NAT, vaddr:vport for the
- * methods whose replies keep the VIP as source. */
+ * methods whose replies keep the VIP as source; FULLNAT replies go to the local
+ * address, so its out key is (protocol, laddr, lport, daddr, dport). */
 struct ip_vs_conn_key {
     be32 caddr, xaddr;
     be16 cport, xport;
@@ -175,6 +184,8 @@ struct ip_vs_conn {
     uint16_t protocol;
     be32 caddr, vaddr, daddr;
     be16 cport, vport, dport;
+    be32 laddr;                      /* FULLNAT: the local address and port the */
+    be16 lport;                      /* client is translated to (0 otherwise) */
     uint32_t fwmark;
     unsigned flags;                  /* IP_VS_CONN_F_* */
     int state;                       /* protocol state (IP_VS_TCP_S_*, ...) */
@@ -185,6 +196,9 @@ struct ip_vs_conn {
     struct ip_vs_conn *control;      /* persistence template, or NULL */
     int n_control;                   /* connections this template controls */
     uint32_t in_pkts;
+    int old_state;                   /* state when last synced (ip_vs_sync.c) */
+    unsigned long sync_endtime;      /* jiffies: when the backup's copy expires; low 2
+                                        bits: sync retries (ip_vs_sync_conn_needed) */
     bool hashed;
     bool assured;                    /* template: IP_VS_CONN_F_... "ASSURED" state bit */
     ip_vs_xmit_fn packet_xmit;
@@ -206,6 +220,7 @@ struct ipvs_sysctl {
 struct ip_vs_conn_tab;
 struct ip_vs_core;
 struct ip_vs_defense;
+struct ip_vs_sync;
 
 struct netns_ipvs {
     struct net *net;
@@ -219,6 +234,8 @@ struct netns_ipvs {
     struct ip_vs_conn_tab *conn_tab; /* ip_vs_conn.c */
     struct ip_vs_core *core;         /* hook registrations and counters (ip_vs_core.c) */
     struct ip_vs_defense *defense;   /* defense strategies (ip_vs_defense.c) */
+    int sync_state;                  /* IP_VS_STATE_MASTER | IP_VS_STATE_BACKUP (ip_vs_sync.h) */
+    struct ip_vs_sync *sync;         /* the sync daemons, once one started (ip_vs_sync.c) */
     /* ip_vs_ctl.c / ip_vs_est.c */
     bool enable;                     /* set with the first service: estimation runs */
     uint64_t est_timer;              /* pending sim event ids, 0 when none */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
 #include "sim/sim.h"
 
@@ -17,6 +18,7 @@ struct ip_vs_conn_tab {
     GPtrArray *chunks;
     uint64_t count, next_id;
     uint64_t limit;                     /* 0 = unlimited */
+    uint64_t refused;                   /* new connections refused at the limit */
 };
 
 static guint key_hash(gconstpointer p)
@@ -113,13 +115,18 @@ struct ip_vs_conn *ip_vs_ct_in_get(struct netns_ipvs *ipvs, const struct ip_vs_c
 /* ---- hashing ------------------------------------------------------------------- */
 
 /* Replies of NAT connections come from the real server; of the others (whose
- * replies never pass us, or keep the VIP as source) from the VIP. */
+ * replies never pass us, or keep the VIP as source) from the VIP. FULLNAT replies
+ * come from the real server to the local address and port. */
 static void conn_set_keys(struct ip_vs_conn *cp)
 {
-    bool masq = (cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ;
+    unsigned fwd = cp->flags & IP_VS_CONN_F_FWD_MASK;
+    bool masq = fwd == IP_VS_CONN_F_MASQ;
     cp->in_key = make_key(cp->protocol, cp->caddr, cp->cport, cp->vaddr, cp->vport);
-    cp->out_key = make_key(cp->protocol, cp->caddr, cp->cport, masq ? cp->daddr : cp->vaddr,
-                           masq ? cp->dport : cp->vport);
+    if (fwd == IP_VS_CONN_F_FULLNAT && !(cp->flags & IP_VS_CONN_F_TEMPLATE))
+        cp->out_key = make_key(cp->protocol, cp->laddr, cp->lport, cp->daddr, cp->dport);
+    else
+        cp->out_key = make_key(cp->protocol, cp->caddr, cp->cport,
+                               masq ? cp->daddr : cp->vaddr, masq ? cp->dport : cp->vport);
 }
 
 static void conn_hash(struct ip_vs_conn *cp)
@@ -204,6 +211,8 @@ static void ip_vs_conn_expire(struct sim *s, void *obj, uint64_t arg)
     /* A template (or control connection) outlives what it controls. */
     if (cp->n_control > 0) {
         conn_arm(cp, s->now + IP_VS_CONN_EXPIRE_RETRY);
+        if (cp->ipvs->sync_state & IP_VS_STATE_MASTER)      /* the backup keeps it too */
+            ip_vs_sync_conn(cp->ipvs, cp, cp->ipvs->sysctl.sync_threshold[0]);
         return;
     }
     conn_free(cp);
@@ -216,8 +225,10 @@ struct ip_vs_conn *ip_vs_conn_new(struct netns_ipvs *ipvs, const struct ip_vs_co
                                   struct ip_vs_dest *dest, uint32_t fwmark)
 {
     struct ip_vs_conn_tab *t = ipvs->conn_tab;
-    if (t->limit && t->count >= t->limit)
+    if (t->limit && t->count >= t->limit) {
+        t->refused++;               /* as a failed allocation in the kernel */
         return NULL;
+    }
     struct ip_vs_conn *cp = conn_alloc(t);
     cp->ipvs = ipvs;
     cp->id = t->next_id++;
@@ -228,6 +239,8 @@ struct ip_vs_conn *ip_vs_conn_new(struct netns_ipvs *ipvs, const struct ip_vs_co
     cp->vport = p->vport;
     cp->daddr = daddr;
     cp->dport = dport;
+    cp->laddr = p->laddr;
+    cp->lport = p->lport;
     cp->fwmark = fwmark;
     cp->flags = flags;
     cp->state = 0;
@@ -239,6 +252,13 @@ struct ip_vs_conn *ip_vs_conn_new(struct netns_ipvs *ipvs, const struct ip_vs_co
         unsigned df = dest->conn_flags;
         if (p->protocol != IPPROTO_UDP)
             df &= ~IP_VS_CONN_F_ONE_PACKET;
+        if (cp->flags & IP_VS_CONN_F_SYNC) {
+            /* Made by the sync daemon: a connection keeps the activity it was sent
+             * with; the forwarding method is the dest's. */
+            if (!(cp->flags & IP_VS_CONN_F_TEMPLATE))
+                df &= ~IP_VS_CONN_F_INACTIVE;
+            cp->flags &= ~(IP_VS_CONN_F_FWD_MASK | IP_VS_CONN_F_NOOUTPUT);
+        }
         cp->flags |= df;
         cp->dest = dest;
         ip_vs_dest_bind_conn(dest, cp->flags);
@@ -354,4 +374,14 @@ static void expire_one(struct ip_vs_conn *cp, void *ctx)
 void ip_vs_conn_flush(struct netns_ipvs *ipvs)
 {
     ip_vs_conn_for_each(ipvs, expire_one, NULL);
+}
+
+void ip_vs_conn_set_limit(struct netns_ipvs *ipvs, uint64_t limit)
+{
+    ipvs->conn_tab->limit = limit;
+}
+
+uint64_t ip_vs_conn_refused(const struct netns_ipvs *ipvs)
+{
+    return ipvs->conn_tab->refused;
 }

@@ -6,11 +6,14 @@
 
 #include "model/ipvs/ip_vs.h"
 
-/* What identifies a new connection or a template (struct ip_vs_conn_param). */
+/* What identifies a new connection or a template (struct ip_vs_conn_param).
+ * laddr/lport: a FULLNAT connection's local address and port (ipvsim extra). */
 struct ip_vs_conn_param {
     uint16_t protocol;
     be32 caddr, vaddr;
     be16 cport, vport;
+    be32 laddr;
+    be16 lport;
 };
 
 #define IP_VS_CONN_EXPIRE_RETRY (60 * SEC)   /* still controlling others: try later */
@@ -56,5 +59,12 @@ unsigned ip_vs_conn_expires_in(const struct ip_vs_conn *cp);
  * expire_nodest_conn), as the kernel's deferred work does. */
 void ip_vs_conn_expire_nodest(struct netns_ipvs *ipvs);
 void ip_vs_conn_flush(struct netns_ipvs *ipvs);
+
+/* At most limit entries (connections and templates; 0 = no limit): at the limit a
+ * new connection cannot be made, as when the kernel's allocation fails, and its
+ * packet is dropped (answered with port unreachable by 2.6, through ip_vs_leave).
+ * ip_vs_conn_refused counts them. */
+void ip_vs_conn_set_limit(struct netns_ipvs *ipvs, uint64_t limit);
+uint64_t ip_vs_conn_refused(const struct netns_ipvs *ipvs);
 
 #endif

@@ -7,8 +7,10 @@
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ip_vs_defense.h"
+#include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
+#include "sim/pkt.h"
 
 sim_time_t ip_vs_now(const struct netns_ipvs *ipvs)
 {
@@ -39,7 +41,7 @@ bool ip_vs_get_ports(const struct sk_buff *skb, const struct ip_vs_iphdr *iph, b
 
 static bool ip_vs_proto_supported(uint8_t proto)
 {
-    return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+    return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
 }
 
 static struct netns_ipvs *hook_ipvs(void *priv)
@@ -51,6 +53,10 @@ static struct netns_ipvs *hook_ipvs(void *priv)
 
 static bool is_new_conn(const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
 {
+    /* SCTP: a first chunk INIT */
+    if (iph->protocol == IPPROTO_SCTP)
+        return skb->len >= iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN &&
+               skb->data[iph->len + SCTP_HLEN] == SCTP_CID_INIT;
     if (iph->protocol != IPPROTO_TCP || skb->len < iph->len + sizeof(struct tcphdr))
         return false;
     const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
@@ -62,6 +68,8 @@ static bool is_new_conn_expected(const struct ip_vs_conn *cp, int conn_reuse_mod
 {
     if (cp->control)
         return false;
+    if (cp->protocol == IPPROTO_SCTP)
+        return cp->state == IP_VS_SCTP_S_CLOSED;
     if (cp->protocol != IPPROTO_TCP)
         return false;
     return cp->state == IP_VS_TCP_S_TIME_WAIT || cp->state == IP_VS_TCP_S_CLOSE ||
@@ -121,6 +129,8 @@ static bool ip_vs_in_wants(struct netns_ipvs *ipvs, const struct sk_buff *skb, u
         return skb->pkt_type == PACKET_HOST && !(skb->dev && skb->dev->loopback);
     if ((skb->pkt_type != PACKET_HOST && hook != NF_INET_LOCAL_OUT) || !skb->dst)
         return false;
+    if (ip_vs_sync_backup_only(ipvs))
+        return false;               /* backup_only: a backup director does not balance */
     return true;
 }
 
@@ -151,12 +161,17 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
         if (!cp)
             return NF_ACCEPT;       /* not for IPVS: the packet goes on as normal */
     } else {
-        trace_note(ipvs->net, skb, "ip_vs_in", "connection hit");
+        if (ipvs->net->trace) {
+            char a[16];
+            trace_notef(ipvs->net, skb, "ip_vs_in", "conn hit -> %s:%u", trace_ip(cp->daddr, a),
+                        ntohs(cp->dport));
+        }
     }
     ip_vs_in_stats(cp, skb);
     ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, &iph);
     cp->in_pkts++;
     unsigned verdict = cp->packet_xmit ? (unsigned)cp->packet_xmit(skb, cp, hook) : NF_ACCEPT;
+    ip_vs_sync_in(ipvs, cp);        /* the sync daemon's rule (ip_vs_sync.c) */
     ip_vs_conn_put(cp);
     return verdict;
 }
@@ -167,6 +182,15 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
                                 const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp,
                                 unsigned hook)
 {
+    if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_FULLNAT) {
+        /* ipvsim extra: the reply came to the local address; it leaves for the
+         * client from here (NF_STOLEN), so count and step the state first. */
+        ip_vs_out_stats(cp, skb);
+        ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, iph);
+        unsigned v = (unsigned)ip_vs_fnat_response_xmit(skb, cp, hook);
+        ip_vs_conn_put(cp);
+        return v;
+    }
     if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ) {
         if (!ip_vs_snat_handler(skb, iph, cp)) {
             ip_vs_conn_put(cp);

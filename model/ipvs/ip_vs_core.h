@@ -50,6 +50,11 @@ int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
 int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
 int ip_vs_null_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
 int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+/* FULLNAT (ipvsim extra, NOT mainline Linux): requests leave as laddr:lport ->
+ * RS:dport; replies to laddr:lport leave as VIP:vport -> client (both re-injected
+ * at LOCAL_OUT, NF_STOLEN). */
+int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
 /* The transmitter of a connection's forwarding method. */
 ip_vs_xmit_fn ip_vs_xmit_for(unsigned conn_flags);
 

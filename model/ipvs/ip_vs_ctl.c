@@ -13,6 +13,7 @@
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_est.h"
 #include "model/ipvs/ip_vs_proto.h"
+#include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
 #include "sim/sim.h"
 
@@ -81,6 +82,7 @@ void ip_vs_net_exit(struct net *net)
     if (!ipvs)
         return;
     ip_vs_est_stop(ipvs);
+    ip_vs_sync_net_cleanup(ipvs);
     cancel_timer(ipvs, &ipvs->dest_trash_timer);
     cancel_timer(ipvs, &ipvs->expire_nodest_timer);
     /* Connections go first: they point at dests, the dests at services. */

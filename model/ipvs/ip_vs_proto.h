@@ -1,4 +1,4 @@
-/* IPVS protocols (ip_vs_proto_{tcp,udp}.c): the state tables and timeouts, how a
+/* IPVS protocols (ip_vs_proto_{tcp,udp,sctp}.c): the state tables and timeouts, how a
  * packet's flags pick an event, and which states count as active. */
 #ifndef IPVSIM_MODEL_IPVS_IP_VS_PROTO_H
 #define IPVSIM_MODEL_IPVS_IP_VS_PROTO_H
@@ -42,5 +42,58 @@ extern const unsigned ip_vs_tcp_default_timeouts[IP_VS_TCP_S_LAST + 1];
 
 /* Does a connection in this TCP state count in ActiveConn? */
 bool ip_vs_tcp_state_active(int state);
+
+/* ---- SCTP (ip_vs_proto_sctp.c) ------------------------------------------------- */
+
+/* SCTP states, in the kernel's order (the index into the tables). */
+enum {
+    IP_VS_SCTP_S_NONE,
+    IP_VS_SCTP_S_INIT1,
+    IP_VS_SCTP_S_INIT,
+    IP_VS_SCTP_S_COOKIE_SENT,
+    IP_VS_SCTP_S_COOKIE_REPLIED,
+    IP_VS_SCTP_S_COOKIE_WAIT,
+    IP_VS_SCTP_S_COOKIE,
+    IP_VS_SCTP_S_COOKIE_ECHOED,
+    IP_VS_SCTP_S_ESTABLISHED,
+    IP_VS_SCTP_S_SHUTDOWN_SENT,
+    IP_VS_SCTP_S_SHUTDOWN_RECEIVED,
+    IP_VS_SCTP_S_SHUTDOWN_ACK_SENT,
+    IP_VS_SCTP_S_REJECTED,
+    IP_VS_SCTP_S_CLOSED,
+    IP_VS_SCTP_S_LAST
+};
+
+/* The events the SCTP table is indexed by, in the kernel's order. */
+enum ip_vs_sctp_event {
+    IP_VS_SCTP_DATA,                 /* DATA, SACK, HEARTBEAT(-ACK), ECNE, CWR, unknown */
+    IP_VS_SCTP_INIT,
+    IP_VS_SCTP_INIT_ACK,
+    IP_VS_SCTP_COOKIE_ECHO,
+    IP_VS_SCTP_COOKIE_ACK,
+    IP_VS_SCTP_SHUTDOWN,
+    IP_VS_SCTP_SHUTDOWN_ACK,
+    IP_VS_SCTP_SHUTDOWN_COMPLETE,
+    IP_VS_SCTP_ERROR,
+    IP_VS_SCTP_ABORT,
+    IP_VS_SCTP_EVENT_LAST
+};
+
+/* The event of an SCTP packet (common header at sctp, len bytes readable): the
+ * first chunk's type, except that a COOKIE-ECHO or COOKIE-ACK followed by an ABORT
+ * counts as ABORT. -1 when the first chunk header is not there. */
+int ip_vs_sctp_packet_event(const uint8_t *sctp, uint32_t len);
+/* The event of a chunk type alone. */
+enum ip_vs_sctp_event ip_vs_sctp_chunk_event(uint8_t chunk_type);
+/* The next SCTP state for an event in direction dir, from state. */
+int ip_vs_sctp_next_state(int state, enum ip_vs_dir dir, enum ip_vs_sctp_event ev);
+
+/* The kernel's names: "NONE", "INIT1", "C-SENT", ... "CLOSED"; "BUG!" beyond. */
+const char *ip_vs_sctp_state_name(int state);
+/* Default timeouts in seconds (sctp_timeouts[]; 61 s is the kernel's max RTO + 1). */
+extern const unsigned ip_vs_sctp_default_timeouts[IP_VS_SCTP_S_LAST + 1];
+
+/* Only ESTABLISHED counts in ActiveConn. */
+bool ip_vs_sctp_state_active(int state);
 
 #endif

@@ -1,6 +1,6 @@
 /* New connections: service lookup, the protocols' conn_schedule rules, the
  * scheduler call, persistence templates and ip_vs_leave (ip_vs_core.c,
- * ip_vs_proto_{tcp,udp}.c, ip_vs_ctl.c). Facts: shared/reference/ipvs.md §4.2-4.4, §6. */
+ * ip_vs_proto_{tcp,udp,sctp}.c, ip_vs_ctl.c). Facts: shared/reference/ipvs.md §4.2-4.4, §6. */
 #include <glib.h>
 #include "model/icmp.h"
 #include "model/ip.h"
@@ -9,6 +9,7 @@
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ip_vs_defense.h"
 #include "model/net.h"
+#include "sim/pkt.h"
 
 #define FTPPORT htons(21)
 #define FTPDATA htons(20)
@@ -57,8 +58,46 @@ static bool ip_vs_check_template(struct ip_vs_conn *ct, struct netns_ipvs *ipvs)
     return false;
 }
 
+/* FULLNAT (ipvsim extra, NOT mainline Linux; as DPVS's laddr): the local address
+ * and port a new connection to dest takes. The address: the service's next local
+ * address (round robin), or else the source address of the route to the real
+ * server (the DIP). The port: the first one from the service's cursor (1024-65535)
+ * whose reply key (RS:dport -> laddr:lport) is free. false when none is. */
+#define FNAT_PORT_MIN 1024u
+#define FNAT_PORTS (65536u - FNAT_PORT_MIN)
+
+static bool ip_vs_fnat_bind_local(struct ip_vs_service *svc, const struct ip_vs_dest *dest,
+                                  be16 dport, struct ip_vs_conn_param *p)
+{
+    if ((dest->conn_flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_FULLNAT)
+        return true;
+    struct netns_ipvs *ipvs = svc->ipvs;
+    be32 laddr;
+    if (svc->n_laddrs) {
+        laddr = svc->laddrs[svc->laddr_next % svc->n_laddrs];
+        svc->laddr_next = (svc->laddr_next + 1) % svc->n_laddrs;
+    } else {
+        struct rtable *rt = ip_route_output(ipvs->net, dest->addr);
+        if (!rt || !rt->prefsrc)
+            return false;
+        laddr = rt->prefsrc;
+    }
+    for (unsigned i = 0; i < FNAT_PORTS; i++) {
+        unsigned k = (svc->lport_next + i) % FNAT_PORTS;
+        be16 lport = htons((uint16_t)(FNAT_PORT_MIN + k));
+        if (!ip_vs_conn_out_get(ipvs, p->protocol, dest->addr, dport, laddr, lport)) {
+            svc->lport_next = (uint16_t)((k + 1) % FNAT_PORTS);
+            p->laddr = laddr;
+            p->lport = lport;
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct ip_vs_conn *ip_vs_sched_persist(struct ip_vs_service *svc, struct sk_buff *skb,
-                                              const struct ip_vs_iphdr *iph, be16 ports[2])
+                                              const struct ip_vs_iphdr *iph, be16 ports[2],
+                                              int *ignored)
 {
     struct netns_ipvs *ipvs = svc->ipvs;
     struct ip_vs_conn_param tp = template_param(svc, iph, ports[1], skb->mark);
@@ -66,7 +105,11 @@ static struct ip_vs_conn *ip_vs_sched_persist(struct ip_vs_service *svc, struct 
     struct ip_vs_dest *dest;
     if (ct && ip_vs_check_template(ct, ipvs)) {
         dest = ct->dest;
-        trace_note(ipvs->net, skb, "ip_vs_sched_persist", "template hit: same real server");
+        if (ipvs->net->trace) {
+            char a[16];
+            trace_notef(ipvs->net, skb, "ip_vs_sched_persist", "template hit: same real server %s",
+                        trace_ip(dest->addr, a));
+        }
     } else {
         dest = svc->scheduler ? svc->scheduler->schedule(svc, skb, iph) : NULL;
         if (!dest)
@@ -84,6 +127,11 @@ static struct ip_vs_conn *ip_vs_sched_persist(struct ip_vs_service *svc, struct 
                                   .cport = ports[0], .vaddr = iph->daddr, .vport = ports[1] };
     unsigned flags = (svc->flags & IP_VS_SVC_F_ONEPACKET && iph->protocol == IPPROTO_UDP)
                          ? IP_VS_CONN_F_ONE_PACKET : 0;
+    if (!ip_vs_fnat_bind_local(svc, dest, dport, &p)) {
+        ip_vs_conn_put(ct);
+        *ignored = -1;
+        return NULL;
+    }
     struct ip_vs_conn *cp = ip_vs_conn_new(ipvs, &p, dest->addr, dport, flags, dest, skb->mark);
     if (!cp) {
         ip_vs_conn_put(ct);
@@ -117,7 +165,7 @@ static struct ip_vs_conn *ip_vs_schedule(struct ip_vs_service *svc, struct sk_bu
     }
     *ignored = 0;
     if (svc->flags & IP_VS_SVC_F_PERSISTENT)
-        return ip_vs_sched_persist(svc, skb, iph, ports);
+        return ip_vs_sched_persist(svc, skb, iph, ports, ignored);
     if (!svc->fwmark && ports[1] != svc->port)
         return NULL;
     struct ip_vs_dest *dest = svc->scheduler ? svc->scheduler->schedule(svc, skb, iph) : NULL;
@@ -127,6 +175,10 @@ static struct ip_vs_conn *ip_vs_schedule(struct ip_vs_service *svc, struct sk_bu
                          ? IP_VS_CONN_F_ONE_PACKET : 0;
     struct ip_vs_conn_param p = { .protocol = iph->protocol, .caddr = iph->saddr,
                                   .cport = ports[0], .vaddr = iph->daddr, .vport = ports[1] };
+    if (!ip_vs_fnat_bind_local(svc, dest, dest->port ? dest->port : ports[1], &p)) {
+        *ignored = -1;
+        return NULL;
+    }
     struct ip_vs_conn *cp = ip_vs_conn_new(svc->ipvs, &p, dest->addr,
                                            dest->port ? dest->port : ports[1], flags, dest,
                                            skb->mark);
@@ -135,11 +187,48 @@ static struct ip_vs_conn *ip_vs_schedule(struct ip_vs_service *svc, struct sk_bu
     return cp;
 }
 
-/* No dest for a packet of a service: answer port unreachable, for TCP too. */
+/* ip_vs_addr_is_unicast: a unicast address that is not one of this host's. */
+static bool addr_is_remote_unicast(struct net *net, be32 addr)
+{
+    uint32_t a = ntohl(addr);
+    if ((a >> 24) == 0 || a == 0xffffffffu || (a >> 28) >= 0xe)
+        return false;
+    return !inet_addr_local(net, addr);
+}
+
+/* cache_bypass: a fwmark service without a usable dest forwards the packet to its
+ * original destination through a BYPASS connection (no dest, daddr 0). */
+static unsigned ip_vs_leave_bypass(struct ip_vs_service *svc, struct sk_buff *skb,
+                                   const struct ip_vs_iphdr *iph, be16 ports[2])
+{
+    struct netns_ipvs *ipvs = svc->ipvs;
+    unsigned flags = (svc->flags & IP_VS_SVC_F_ONEPACKET && iph->protocol == IPPROTO_UDP)
+                         ? IP_VS_CONN_F_ONE_PACKET : 0;
+    struct ip_vs_conn_param p = { .protocol = iph->protocol, .caddr = iph->saddr,
+                                  .cport = ports[0], .vaddr = iph->daddr, .vport = ports[1] };
+    struct ip_vs_conn *cp = ip_vs_conn_new(ipvs, &p, 0, 0, IP_VS_CONN_F_BYPASS | flags, NULL,
+                                           skb->mark);
+    if (!cp)
+        return NF_DROP;
+    trace_note(ipvs->net, skb, "ip_vs_leave", "no destination: cache_bypass to the original destination");
+    ip_vs_in_stats(cp, skb);
+    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, iph);
+    cp->in_pkts++;
+    /* The transmitters do not look at the hook number. */
+    unsigned ret = (unsigned)cp->packet_xmit(skb, cp, 0);
+    ip_vs_conn_put(cp);
+    return ret;
+}
+
+/* No dest for a packet of a service: cache_bypass for fwmark services, or answer
+ * port unreachable, for TCP too. */
 static unsigned ip_vs_leave(struct ip_vs_service *svc, struct sk_buff *skb,
                             const struct ip_vs_iphdr *iph)
 {
     be16 ports[2];
+    if (svc->ipvs->sysctl.cache_bypass && svc->fwmark &&
+        addr_is_remote_unicast(svc->ipvs->net, iph->daddr) && ip_vs_get_ports(skb, iph, ports))
+        return ip_vs_leave_bypass(svc, skb, iph, ports);
     if (svc->port == FTPPORT && ip_vs_get_ports(skb, iph, ports) && ports[1] != FTPPORT)
         return NF_ACCEPT;
     /* icmp_send reads the IP header at the network header. */
@@ -164,6 +253,17 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
         if ((th->flags & TCPH_RST) || !(ipvs->sysctl.sloppy_tcp || (th->flags & TCPH_SYN)))
             return true;
     }
+    if (iph->protocol == IPPROTO_SCTP) {
+        /* sctp_conn_schedule: only a first chunk INIT opens an association (any
+         * chunk but ABORT with sloppy_sctp); no chunk header at all: drop. */
+        if (skb->len < iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN) {
+            *verdict = NF_DROP;
+            return false;
+        }
+        uint8_t chunk = skb->data[iph->len + SCTP_HLEN];
+        if (chunk == SCTP_CID_ABORT || !(ipvs->sysctl.sloppy_sctp || chunk == SCTP_CID_INIT))
+            return true;
+    }
     struct ip_vs_service *svc = ip_vs_service_find(ipvs, skb->mark, iph->protocol, iph->daddr,
                                                    ports[1]);
     if (!svc)
@@ -174,9 +274,21 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
         return false;
     }
     int ignored;
+    uint64_t refused = ip_vs_conn_refused(ipvs);
     *cpp = ip_vs_schedule(svc, skb, iph, &ignored);
+    /* The connection table was full (the kernel's allocation failed): from 2.6.37 the
+     * packet is dropped; 2.6.34's tcp_conn_schedule answered it through ip_vs_leave. */
+    if (!*cpp && ip_vs_conn_refused(ipvs) != refused && ipvs->net->prof->ipvs != IPVS_ERA_OLD) {
+        trace_note(ipvs->net, skb, "ip_vs_schedule", "connection table full: drop");
+        ignored = -1;
+    }
     if (*cpp) {
-        trace_note(ipvs->net, skb, "ip_vs_schedule", svc->scheduler ? svc->scheduler->name : "none");
+        if (ipvs->net->trace) {
+            char a[16];
+            trace_notef(ipvs->net, skb, "ip_vs_schedule", "conn miss: %s -> %s:%u",
+                        svc->scheduler ? svc->scheduler->name : "none",
+                        trace_ip((*cpp)->daddr, a), ntohs((*cpp)->dport));
+        }
         return true;
     }
     if (ignored > 0)

@@ -25,7 +25,7 @@ static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
     if (next != cp->state) {
         if (ipvs->net->trace) {
             char note[64];
-            g_snprintf(note, sizeof note, "%s -> %s (%u s)", ip_vs_tcp_state_name(cp->state),
+            g_snprintf(note, sizeof note, "%s -> %s, timeout %u s", ip_vs_tcp_state_name(cp->state),
                        ip_vs_tcp_state_name(next), ipvs->tcp_timeouts[next]);
             trace_note(ipvs->net, skb, "set_tcp_state", note);
         }
@@ -36,6 +36,36 @@ static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
     cp->timeout = (sim_time_t)ipvs->tcp_timeouts[next] * SEC;
 }
 
+/* set_sctp_state: the event comes from the first chunk (ip_vs_proto_sctp.c); the
+ * timeouts are the defaults (no ipvsadm option changes them). */
+static void sctp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
+                                  const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    struct netns_ipvs *ipvs = cp->ipvs;
+    if (skb->len < iph->len)
+        return;
+    int ev = ip_vs_sctp_packet_event(skb->data + iph->len, skb->len - iph->len);
+    if (ev < 0)
+        return;
+    if (cp->flags & IP_VS_CONN_F_NOOUTPUT) {
+        if (dir == IP_VS_DIR_OUTPUT)
+            cp->flags &= ~IP_VS_CONN_F_NOOUTPUT;
+        else
+            dir = IP_VS_DIR_INPUT_ONLY;
+    }
+    int next = ip_vs_sctp_next_state(cp->state, dir, (enum ip_vs_sctp_event)ev);
+    if (next != cp->state) {
+        if (ipvs->net->trace)
+            trace_notef(ipvs->net, skb, "set_sctp_state", "%s -> %s, timeout %u s",
+                        ip_vs_sctp_state_name(cp->state), ip_vs_sctp_state_name(next),
+                        ip_vs_sctp_default_timeouts[next]);
+        ip_vs_conn_set_state(cp, next, ip_vs_sctp_state_active(next));
+        if (next == IP_VS_SCTP_S_ESTABLISHED && cp->control)
+            cp->control->assured = true;
+    }
+    cp->timeout = (sim_time_t)ip_vs_sctp_default_timeouts[next] * SEC;
+}
+
 void ip_vs_set_state(struct ip_vs_conn *cp, enum ip_vs_dir dir, const struct sk_buff *skb,
                      const struct ip_vs_iphdr *iph)
 {
@@ -43,9 +73,15 @@ void ip_vs_set_state(struct ip_vs_conn *cp, enum ip_vs_dir dir, const struct sk_
         tcp_state_transition(cp, dir, skb, iph);
         return;
     }
+    if (cp->protocol == IPPROTO_SCTP) {
+        sctp_state_transition(cp, dir, skb, iph);
+        return;
+    }
     /* UDP: one state, refreshed by every packet; never active. */
     cp->state = IP_VS_UDP_S_NORMAL;
     cp->timeout = (sim_time_t)cp->ipvs->udp_timeout * SEC;
+    if (cp->ipvs->net->trace)
+        trace_notef(cp->ipvs->net, skb, "udp_state_transition", "UDP, timeout %u s", cp->ipvs->udp_timeout);
     if (dir == IP_VS_DIR_OUTPUT && cp->control)
         cp->control->assured = true;
 }

@@ -11,6 +11,7 @@
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "sim/csum.h"
+#include "sim/pkt.h"
 
 #define IPPROTO_IPIP_ 4
 
@@ -83,6 +84,9 @@ static int ip_vs_send_or_cont(struct sk_buff *skb, struct ip_vs_conn *cp, struct
     nf_ct_set(skb, NULL, IP_CT_UNTRACKED);       /* ip_vs_notrack */
     if (local)
         return NF_ACCEPT;
+    if (cp_net(cp)->trace)
+        trace_func(cp_net(cp), skb, (cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ
+                                        ? "ip_vs_nat_send_or_cont" : "ip_vs_send_or_cont");
     skb->dst = rt;
     NF_HOOK(NF_INET_LOCAL_OUT, cp_net(cp), skb, NULL, rt->dev, dst_output);
     return NF_STOLEN;
@@ -97,8 +101,9 @@ static int l4_check_offset(uint8_t proto)
 }
 
 /* Change one address (pseudo-header) and one port of the L4 header. port_off is 0
- * for the source port, 2 for the destination port. */
-static void l4_mangle(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 oldaddr,
+ * for the source port, 2 for the destination port. Returns whether the port
+ * changed (SCTP's CRC32c, which no address enters, depends on that alone). */
+static bool l4_mangle(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 oldaddr,
                       be32 newaddr, unsigned port_off, be16 newport)
 {
     uint8_t *l4 = skb->data + iph->len;
@@ -106,25 +111,42 @@ static void l4_mangle(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 o
     be16 oldport;
     memcpy(&oldport, l4 + port_off, 2);
     memcpy(l4 + port_off, &newport, 2);
+    bool changed = oldport != newport;
     if (off < 0 || skb->len < iph->len + (unsigned)off + 2)
-        return;
+        return changed;
     uint16_t check;
     memcpy(&check, l4 + off, 2);
     if (iph->protocol == IPPROTO_UDP && check == 0)
-        return;                     /* no checksum to keep */
+        return changed;             /* no checksum to keep */
     inet_proto_csum_replace4(&check, oldaddr, newaddr, 1);
     inet_proto_csum_replace2(&check, oldport, newport, 0);
     if (iph->protocol == IPPROTO_UDP && check == 0)
         check = CSUM_MANGLED_0;
     memcpy(l4 + off, &check, 2);
+    return changed;
+}
+
+/* sctp_nat_csum: SCTP's CRC32c covers the whole packet (virtual bytes are zeros)
+ * and no pseudo-header; the kernel computes it again only when a port changed. */
+static void sctp_nat_csum(struct sk_buff *skb, const struct ip_vs_iphdr *iph, bool port_changed)
+{
+    if (iph->protocol != IPPROTO_SCTP || !port_changed)
+        return;
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    uint32_t tot = ntohs(ip->tot_len);
+    if (tot < iph->len + SCTP_HLEN || skb->len < iph->len + SCTP_HLEN)
+        return;
+    uint8_t *sh = skb->data + iph->len;
+    sctp_set_checksum(sh, sctp_crc32c(sh, skb->len - iph->len, tot - iph->len));
 }
 
 static void ip_vs_dnat(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp)
 {
     struct iphdr *ip = (struct iphdr *)skb->data;
-    l4_mangle(skb, iph, ip->daddr, cp->daddr, 2, cp->dport);
+    bool changed = l4_mangle(skb, iph, ip->daddr, cp->daddr, 2, cp->dport);
     ip->daddr = cp->daddr;
     ip_send_check(ip);
+    sctp_nat_csum(skb, iph, changed);
 }
 
 bool ip_vs_snat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp)
@@ -132,10 +154,24 @@ bool ip_vs_snat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, stru
     struct iphdr *ip = (struct iphdr *)skb->data;
     if (skb->len < iph->len + 8)
         return false;
-    l4_mangle(skb, iph, ip->saddr, cp->vaddr, 0, cp->vport);
+    bool changed = l4_mangle(skb, iph, ip->saddr, cp->vaddr, 0, cp->vport);
     ip->saddr = cp->vaddr;
     ip_send_check(ip);
+    sctp_nat_csum(skb, iph, changed);
     return true;
+}
+
+/* FULLNAT (ipvsim extra): both ends rewritten at once, source first. */
+static void ip_vs_fnat_rewrite(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 saddr,
+                               be16 sport, be32 daddr, be16 dport)
+{
+    struct iphdr *ip = (struct iphdr *)skb->data;
+    bool changed = l4_mangle(skb, iph, ip->saddr, saddr, 0, sport);
+    ip->saddr = saddr;
+    changed |= l4_mangle(skb, iph, ip->daddr, daddr, 2, dport);
+    ip->daddr = daddr;
+    ip_send_check(ip);
+    sctp_nat_csum(skb, iph, changed);
 }
 
 /* ---- the transmitters --------------------------------------------------------------- */
@@ -153,7 +189,11 @@ int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
             return tx_error(skb, cp, why);
     }
     ip_vs_dnat(skb, &iph, cp);
-    trace_note(cp_net(cp), skb, "ip_vs_nat_xmit", local ? "to a local real server" : "DNAT, re-injected at LOCAL_OUT");
+    if (cp_net(cp)->trace) {
+        char a[16];
+        trace_notef(cp_net(cp), skb, "ip_vs_nat_xmit", "DNAT to %s:%u, %s", trace_ip(cp->daddr, a),
+                    ntohs(cp->dport), local ? "a local real server" : "re-injected at LOCAL_OUT");
+    }
     return ip_vs_send_or_cont(skb, cp, rt, local);
 }
 
@@ -168,7 +208,12 @@ int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
         if (why)
             return tx_error(skb, cp, why);
     }
-    trace_note(cp_net(cp), skb, "ip_vs_dr_xmit", local ? "to a local real server" : "to the real server's MAC");
+    if (cp_net(cp)->trace) {
+        char a[16];
+        trace_notef(cp_net(cp), skb, "ip_vs_dr_xmit", "to %s %s", trace_ip(cp->daddr, a),
+                    local ? "(a local real server)"
+                          : "by its MAC, IP header unchanged, re-injected at LOCAL_OUT");
+    }
     return ip_vs_send_or_cont(skb, cp, rt, local);
 }
 
@@ -210,7 +255,11 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
         return tx_error(skb, cp, why);
     if (!ipip_push(cp->ipvs, skb, rt, cp->daddr))
         return tx_error(skb, cp, "no headroom for the tunnel header");
-    trace_note(net, skb, "ip_vs_tunnel_xmit", "IPIP to the real server");
+    if (net->trace) {
+        char a[16], b[16];
+        trace_notef(net, skb, "ip_vs_tunnel_xmit", "IPIP %s > %s pushed, sent by ip_local_out",
+                    trace_ip(rt->prefsrc, a), trace_ip(cp->daddr, b));
+    }
     skb->flags |= SKB_F_IPVS_PROPERTY;
     nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
     skb->dst = rt;
@@ -253,9 +302,61 @@ int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
     return ip_vs_send_or_cont(skb, cp, rt, false);
 }
 
+/* FULLNAT, NOT mainline Linux (as DPVS and Alibaba's LVS do it): client ->
+ * VIP:vport becomes laddr:lport -> RS:dport, so the real server answers the
+ * director's local address and needs no route back through it. */
+int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    struct ip_vs_iphdr iph;
+    bool local;
+    struct rtable *rt = ip_vs_dest_route(cp, cp->daddr, &local);
+    if (!rt || !ip_vs_fill_iph(skb, &iph))
+        return tx_error(skb, cp, "no route to the real server");
+    if (local)
+        return tx_error(skb, cp, "fullnat: the real server is local");
+    if (skb->len < iph.len + 4)
+        return tx_error(skb, cp, "fullnat: no ports");
+    const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+    if (why)
+        return tx_error(skb, cp, why);
+    ip_vs_fnat_rewrite(skb, &iph, cp->laddr, cp->lport, cp->daddr, cp->dport);
+    if (cp_net(cp)->trace) {
+        char a[16], b[16];
+        trace_notef(cp_net(cp), skb, "ip_vs_fnat_xmit", "FULLNAT %s:%u > %s:%u (ipvsim extra)",
+                    trace_ip(cp->laddr, a), ntohs(cp->lport), trace_ip(cp->daddr, b),
+                    ntohs(cp->dport));
+    }
+    return ip_vs_send_or_cont(skb, cp, rt, false);
+}
+
+/* A FULLNAT reply (RS:dport -> laddr:lport, delivered to this host) leaves as
+ * VIP:vport -> client:cport, routed towards the client. */
+int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    struct net *net = cp_net(cp);
+    struct ip_vs_iphdr iph;
+    struct rtable *rt = ip_route_output(net, cp->caddr);
+    if (!rt || rt->type != RTN_UNICAST || !ip_vs_fill_iph(skb, &iph))
+        return tx_error(skb, cp, "fullnat: no route to the client");
+    if (skb->len < iph.len + 4)
+        return tx_error(skb, cp, "fullnat: no ports");
+    const char *why = ip_vs_out_checks(net, skb, rt, 0);
+    if (why)
+        return tx_error(skb, cp, why);
+    ip_vs_fnat_rewrite(skb, &iph, cp->vaddr, cp->vport, cp->caddr, cp->cport);
+    if (net->trace) {
+        char a[16], b[16];
+        trace_notef(net, skb, "ip_vs_fnat_response_xmit", "FULLNAT back to %s:%u > %s:%u",
+                    trace_ip(cp->vaddr, a), ntohs(cp->vport), trace_ip(cp->caddr, b),
+                    ntohs(cp->cport));
+    }
+    return ip_vs_send_or_cont(skb, cp, rt, false);
+}
+
 ip_vs_xmit_fn ip_vs_xmit_for(unsigned conn_flags)
 {
     switch (conn_flags & IP_VS_CONN_F_FWD_MASK) {
+    case IP_VS_CONN_F_FULLNAT: return ip_vs_fnat_xmit;
     case IP_VS_CONN_F_MASQ: return ip_vs_nat_xmit;
     case IP_VS_CONN_F_TUNNEL: return ip_vs_tunnel_xmit;
     case IP_VS_CONN_F_DROUTE: return ip_vs_dr_xmit;

@@ -26,7 +26,7 @@ enum {
     OPTC_PERSISTENTCONN, OPTC_NOSORT, OPTC_SYNCID, OPTC_EXACT, OPTC_ONEPACKET, OPTC_PE,
     OPTC_SCHED_FLAGS, OPTC_MCAST_GROUP, OPTC_MCAST_PORT, OPTC_MCAST_TTL, OPTC_SYNC_MAXLEN,
     OPTC_TUN_INFO, OPTC_TUN_TYPE, OPTC_TUN_PORT, OPTC_TUN_NOCSUM, OPTC_TUN_CSUM,
-    OPTC_TUN_REMCSUM, NUMBER_OF_OPT
+    OPTC_TUN_REMCSUM, OPTC_LADDR, NUMBER_OF_OPT
 };
 
 static const char *const optnames[NUMBER_OF_OPT] = {
@@ -35,7 +35,7 @@ static const char *const optnames[NUMBER_OF_OPT] = {
     "mcast-interface", "timeout", "daemon", "stats", "rate", "thresholds", "persistent-conn",
     "nosort", "syncid", "exact", "ops", "pe", "sched-flags", "mcast-group", "mcast-port",
     "mcast-ttl", "sync-maxlen", "tun-info", "tun-type", "tun-port", "tun-nocsum", "tun-csum",
-    "tun-remcsum",
+    "tun-remcsum", "laddr",
 };
 
 #define OPT(c) (1ull << (c))
@@ -65,6 +65,8 @@ static const struct cmd_rule {
                                OPT(OPTC_TUN_NOCSUM) | OPT(OPTC_TUN_CSUM) | OPT(OPTC_TUN_REMCSUM) },
     [IPVSADM_CMD_TIMEOUT] = { "set", 0, 0 },
     [IPVSADM_CMD_ZERO] = { "zero", 0, OPT(OPTC_SERVICE) },
+    [IPVSADM_CMD_ADDLADDR] = { "add-laddr", OPT(OPTC_SERVICE) | OPT(OPTC_LADDR), 0 },
+    [IPVSADM_CMD_DELLADDR] = { "del-laddr", OPT(OPTC_SERVICE) | OPT(OPTC_LADDR), 0 },
 };
 
 /* Option tags: a short option's letter, or one of these for long-only options. */
@@ -113,6 +115,9 @@ static const struct opt_spec {
     { "tun-info", 0, TAG_TUN_INFO, NOARG }, { "tun-type", 0, TAG_TUN_TYPE, REQARG },
     { "tun-port", 0, TAG_TUN_PORT, REQARG }, { "tun-nocsum", 0, TAG_TUN_NOCSUM, NOARG },
     { "tun-csum", 0, TAG_TUN_CSUM, NOARG }, { "tun-remcsum", 0, TAG_TUN_REMCSUM, NOARG },
+    /* FULLNAT local addresses: ipvsim extras in DPVS's syntax */
+    { "add-laddr", 'P', 'P', NOARG }, { "del-laddr", 'Q', 'Q', NOARG },
+    { "laddr", 'z', 'z', REQARG },
 };
 
 /* ---- the parser's state -------------------------------------------------------------- */
@@ -617,6 +622,13 @@ static int handle_option(struct parser *p, const struct occurrence *o)
     case 'm': return opt_forward(p, o, IP_VS_CONN_F_MASQ);
     case TAG_FULLNAT: return opt_forward(p, o, IP_VS_CONN_F_FULLNAT);
     case 'w': case 'x': case 'y': return opt_dest_numbers(p, o);
+    case 'z':
+        if (set_option(p, OPTC_LADDR, o->col))
+            return -1;
+        c->col_laddr = o->valcol;
+        if (!inet_aton_numeric(o->value, &c->laddr))
+            return fail(p, o->valcol, "illegal local address specified");
+        return 0;
     case 'o':
         c->svc.flags |= IP_VS_SVC_F_ONEPACKET;
         return set_option(p, OPTC_ONEPACKET, o->col);
@@ -648,6 +660,7 @@ static int set_command(struct parser *p, const struct occurrence *o)
         { 'A', IPVSADM_CMD_ADD }, { 'E', IPVSADM_CMD_EDIT }, { 'D', IPVSADM_CMD_DEL },
         { 'C', IPVSADM_CMD_FLUSH }, { 'a', IPVSADM_CMD_ADDDEST }, { 'e', IPVSADM_CMD_EDITDEST },
         { 'd', IPVSADM_CMD_DELDEST }, { 'Z', IPVSADM_CMD_ZERO }, { TAG_SET, IPVSADM_CMD_TIMEOUT },
+        { 'P', IPVSADM_CMD_ADDLADDR }, { 'Q', IPVSADM_CMD_DELLADDR },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
         if (cmds[i].tag == o->spec->tag) {
@@ -924,6 +937,12 @@ static const char *ipvs_strerror(enum ipvsadm_command cmd, int err)
         { IPVSADM_CMD_EDITDEST, ENOENT, "No such destination" },
         { IPVSADM_CMD_DELDEST, ESRCH, "Service not defined" },
         { IPVSADM_CMD_DELDEST, ENOENT, "No such destination" },
+        { IPVSADM_CMD_ADDLADDR, ESRCH, "Service not defined" },
+        { IPVSADM_CMD_ADDLADDR, EEXIST, "Local address already exists" },
+        { IPVSADM_CMD_ADDLADDR, ENOSPC, "Too many local addresses" },
+        { IPVSADM_CMD_ADDLADDR, EINVAL, "Not a local address of this host" },
+        { IPVSADM_CMD_DELLADDR, ESRCH, "Service not defined" },
+        { IPVSADM_CMD_DELLADDR, ENOENT, "No such local address" },
         { IPVSADM_CMD_NONE, EPERM, "Permission denied (you must be root)" },
         { IPVSADM_CMD_NONE, EINVAL, "Invalid operation.  Possibly wrong module version, "
                                     "address not unicast, ..." },
@@ -952,10 +971,42 @@ static int error_column(const struct ipvsadm_cmd *c, int err)
     case ENOENT: col = c->cmd == IPVSADM_CMD_ADD || c->cmd == IPVSADM_CMD_EDIT
                            ? c->col_sched : c->col_dest; break;
     case ERANGE: col = c->col_lthresh ? c->col_lthresh : c->col_uthresh; break;
-    case EINVAL: col = c->col_dest; break;
+    case EINVAL: col = c->col_laddr ? c->col_laddr : c->col_dest; break;
     default: break;
     }
+    if ((c->cmd == IPVSADM_CMD_ADDLADDR || c->cmd == IPVSADM_CMD_DELLADDR) &&
+        (err == EEXIST || err == ENOENT || err == ENOSPC))
+        col = c->col_laddr;
     return col ? col : c->col_cmd;
+}
+
+/* FULLNAT local addresses of a service (ipvsim extra): kept in the service, in the
+ * order added; an address must be one of the director's. */
+static int svc_add_laddr(struct netns_ipvs *ipvs, struct ip_vs_service *svc, be32 addr)
+{
+    for (unsigned i = 0; i < svc->n_laddrs; i++)
+        if (svc->laddrs[i] == addr)
+            return -EEXIST;
+    if (svc->n_laddrs == IP_VS_FNAT_MAX_LADDRS)
+        return -ENOSPC;
+    if (!inet_addr_local(ipvs->net, addr))
+        return -EINVAL;
+    svc->laddrs[svc->n_laddrs++] = addr;
+    return 0;
+}
+
+static int svc_del_laddr(struct ip_vs_service *svc, be32 addr)
+{
+    for (unsigned i = 0; i < svc->n_laddrs; i++) {
+        if (svc->laddrs[i] != addr)
+            continue;
+        memmove(&svc->laddrs[i], &svc->laddrs[i + 1],
+                sizeof svc->laddrs[0] * (svc->n_laddrs - i - 1));
+        svc->n_laddrs--;
+        svc->laddr_next = 0;
+        return 0;
+    }
+    return -ENOENT;
 }
 
 static int exec_service(struct netns_ipvs *ipvs, const struct ipvsadm_cmd *c)
@@ -972,6 +1023,8 @@ static int exec_service(struct netns_ipvs *ipvs, const struct ipvsadm_cmd *c)
     case IPVSADM_CMD_ZERO: ip_vs_zero_service(svc); return 0;
     case IPVSADM_CMD_ADDDEST: return ip_vs_add_dest(svc, &c->dest);
     case IPVSADM_CMD_EDITDEST: return ip_vs_edit_dest(svc, &c->dest);
+    case IPVSADM_CMD_ADDLADDR: return svc_add_laddr(ipvs, svc, c->laddr);
+    case IPVSADM_CMD_DELLADDR: return svc_del_laddr(svc, c->laddr);
     default: return ip_vs_del_dest(svc, c->dest.addr, c->dest.port);
     }
 }

@@ -10,7 +10,14 @@
  * names from a small built-in table of well-known services are understood, so
  * that ipvsadm-save output without -n still reads. A failing line changes
  * nothing. Listing, save/restore and sync-daemon commands are not configuration
- * and are refused. Facts: shared/reference/ipvs.md §8.4. */
+ * and are refused. Facts: shared/reference/ipvs.md §8.4.
+ *
+ * FULLNAT, an ipvsim extra that mainline Linux and ipvsadm do not have (DPVS and
+ * Alibaba's LVS do), takes DPVS's syntax: "-a ... -r RS:PORT --fullnat" makes a
+ * FULLNAT dest; its connections take as source the service's local addresses,
+ * round robin, added with "-P -t VIP:PORT -z LADDR" (--add-laddr, --laddr) and
+ * removed with "-Q ... -z LADDR" (--del-laddr); a service without any uses the
+ * director's source address for the route to the real server (its DIP). */
 #ifndef IPVSIM_MODEL_IPVS_IPVSADM_H
 #define IPVSIM_MODEL_IPVS_IPVSADM_H
 
@@ -35,6 +42,9 @@ enum ipvsadm_command {
     IPVSADM_CMD_EDITDEST,            /* -e */
     IPVSADM_CMD_TIMEOUT,             /* --set */
     IPVSADM_CMD_ZERO,                /* -Z */
+    /* ipvsim extras for FULLNAT (NOT mainline ipvsadm; DPVS's syntax): */
+    IPVSADM_CMD_ADDLADDR,            /* -P / --add-laddr -t|-u|--sctp-service|-f SVC -z ADDR */
+    IPVSADM_CMD_DELLADDR,            /* -Q / --del-laddr ... -z ADDR */
 };
 
 /* A parsed line: what ipvsadm would send, with ipvsadm's defaults filled in (wlc,
@@ -45,8 +55,10 @@ struct ipvsadm_cmd {
     struct ip_vs_service_user svc;
     struct ip_vs_dest_user dest;
     unsigned tcp_timeout, tcpfin_timeout, udp_timeout;     /* --set */
+    be32 laddr;                                            /* -z (FULLNAT) */
     int col_cmd, col_svc, col_sched, col_dest;             /* 1-based, 0: absent */
     int col_weight, col_uthresh, col_lthresh;
+    int col_laddr;
 };
 
 /* Parse one line. 0 (IPVSADM_CMD_NONE for a blank line), or -1 with err set. */

@@ -578,18 +578,12 @@ void ip_vs_proc_stats(GString *out, const struct netns_ipvs *ipvs)
 /* ip_vs_state_name: templates are NONE or ASSURED; protocols name their states. */
 static const char *conn_state_name(const struct ip_vs_conn *cp)
 {
-    static const char *const sctp[] = {
-        "NONE", "INIT1", "INIT", "COOKIE_SENT", "COOKIE_REPLIED", "COOKIE_WAIT",
-        "COOKIE_ECHOED", "ESTABLISHED", "SHUTDOWN_SENT", "SHUTDOWN_RECEIVED",
-        "SHUTDOWN_ACK_SENT", "REJECTED", "CLOSED",
-    };
     if (cp->flags & IP_VS_CONN_F_TEMPLATE)
         return cp->assured ? "ASSURED" : "NONE";
     switch (cp->protocol) {
     case IPPROTO_TCP: return ip_vs_tcp_state_name(cp->state);
     case IPPROTO_UDP: return cp->state == IP_VS_UDP_S_NORMAL ? "UDP" : "BUG!";
-    case IPPROTO_SCTP:
-        return cp->state >= 0 && (size_t)cp->state < G_N_ELEMENTS(sctp) ? sctp[cp->state] : "BUG!";
+    case IPPROTO_SCTP: return ip_vs_sctp_state_name(cp->state);
     case 0: return "NONE";
     default: return "ERR!";
     }

@@ -54,11 +54,9 @@ static unsigned insert_pos(const struct nf_hook_entries *e, int prio, enum nf_ti
     return i;
 }
 
-int nf_register_net_hook(struct net *net, const struct nf_hook_ops *ops)
+int nf_hook_entries_insert(struct nf_hook_entries *e, const struct nf_hook_ops *ops,
+                           enum nf_tie_rule tie)
 {
-    if (ops->hooknum >= NF_INET_NUMHOOKS || !ops->hook)
-        return -EINVAL;
-    struct nf_hook_entries *e = &net->hooks[ops->hooknum];
     for (unsigned i = 0; i < e->num; i++)
         if (e->ops[i] == ops)
             return -EEXIST;
@@ -68,25 +66,36 @@ int nf_register_net_hook(struct net *net, const struct nf_hook_ops *ops)
         e->cap = e->cap ? e->cap * 2 : 8;
         e->ops = g_renew(const struct nf_hook_ops *, e->ops, e->cap);
     }
-    unsigned pos = insert_pos(e, ops->priority, net->prof->tie);
+    unsigned pos = insert_pos(e, ops->priority, tie);
     memmove(&e->ops[pos + 1], &e->ops[pos], (e->num - pos) * sizeof e->ops[0]);
     e->ops[pos] = ops;
     e->num++;
     return 0;
 }
 
-void nf_unregister_net_hook(struct net *net, const struct nf_hook_ops *ops)
+bool nf_hook_entries_remove(struct nf_hook_entries *e, const struct nf_hook_ops *ops)
 {
-    if (ops->hooknum >= NF_INET_NUMHOOKS)
-        return;
-    struct nf_hook_entries *e = &net->hooks[ops->hooknum];
     for (unsigned i = 0; i < e->num; i++) {
         if (e->ops[i] == ops) {
             memmove(&e->ops[i], &e->ops[i + 1], (e->num - i - 1) * sizeof e->ops[0]);
             e->num--;
-            return;
+            return true;
         }
     }
+    return false;
+}
+
+int nf_register_net_hook(struct net *net, const struct nf_hook_ops *ops)
+{
+    if (ops->hooknum >= NF_INET_NUMHOOKS || !ops->hook)
+        return -EINVAL;
+    return nf_hook_entries_insert(&net->hooks[ops->hooknum], ops, net->prof->tie);
+}
+
+void nf_unregister_net_hook(struct net *net, const struct nf_hook_ops *ops)
+{
+    if (ops->hooknum < NF_INET_NUMHOOKS)
+        nf_hook_entries_remove(&net->hooks[ops->hooknum], ops);
 }
 
 const struct nf_hook_entries *nf_hook_entries_of(const struct net *net, unsigned hook)
@@ -102,28 +111,33 @@ void nf_hook_entries_free(struct nf_hook_entries *e)
 
 /* ---- traversal --------------------------------------------------------------- */
 
-/* Call one hook function, reporting the call to the trace sink when there is one. */
+/* Call one hook function, reporting the call to the trace sink when there is one:
+ * TRACE_HOOK_ENTER before it (so what the hook does inside, a packet re-injected at
+ * LOCAL_OUT, comes after the line of the hook that did it), TRACE_HOOK with the
+ * verdict when it returns. */
 static unsigned call_hook(const struct nf_hook_ops *ops, struct sk_buff *skb,
                           const struct nf_hook_state *st)
 {
     struct net *net = st->net;
-    if (!net->trace)
+    struct trace_sink *sink = net->trace;
+    if (!sink)
         return ops->hook(ops->priv, skb, st);
     struct trace_event ev = {
         .time = net_now(net), .host = net->host->name, .pkt = skb->id, .flow = skb->flow,
-        .kind = TRACE_HOOK, .func = ops->name, .owner = ops->owner, .hook = (int)st->hook,
+        .kind = TRACE_HOOK_ENTER, .func = ops->name, .owner = ops->owner, .hook = (int)st->hook,
         .priority = ops->priority,
     };
     trace_hdr_of(skb, &ev.before);
+    ev.after = ev.before;
+    sink->emit(sink->ctx, &ev);
     unsigned v = ops->hook(ops->priv, skb, st);
+    ev.kind = TRACE_HOOK;
     ev.verdict = v;
     /* After STOLEN or QUEUE the packet may be gone: its headers are not read. */
     unsigned code = v & net->prof->verdict_mask;
-    if (code == NF_STOLEN || code == NF_QUEUE)
-        ev.after = ev.before;
-    else
+    if (code != NF_STOLEN && code != NF_QUEUE)
         trace_hdr_of(skb, &ev.after);
-    net->trace->emit(net->trace->ctx, &ev);
+    sink->emit(sink->ctx, &ev);
     return v;
 }
 

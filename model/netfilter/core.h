@@ -10,6 +10,8 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdbool.h>
+#include "model/profile.h"
 #include "sim/skb.h"
 
 struct net;
@@ -103,6 +105,12 @@ int nf_register_net_hook(struct net *net, const struct nf_hook_ops *ops);
 void nf_unregister_net_hook(struct net *net, const struct nf_hook_ops *ops);
 
 const struct nf_hook_entries *nf_hook_entries_of(const struct net *net, unsigned hook);
+
+/* The ordered insert and the removal behind registration, shared with the NAT
+ * core's private chain lists (the kernel uses one routine for both). */
+int nf_hook_entries_insert(struct nf_hook_entries *e, const struct nf_hook_ops *ops,
+                           enum nf_tie_rule tie);
+bool nf_hook_entries_remove(struct nf_hook_entries *e, const struct nf_hook_ops *ops);
 void nf_hook_entries_free(struct nf_hook_entries *e);
 
 int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_device *in,

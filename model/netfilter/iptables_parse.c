@@ -33,7 +33,10 @@ struct xt_token {
 };
 
 /* Split line into words as a shell would: blanks separate, '...' is literal, "..."
- * and a backslash escape. Returns 0, or -1 on an unterminated quote. */
+ * and a backslash escape. One difference: inside "...", \' is a ' (as iptables-restore
+ * reads it), so that what xt_save_string prints reads back the same (found by
+ * fuzzing: a comment holding ' came back with a backslash). Returns 0, or -1 on an
+ * unterminated quote. */
 static int tokenize(const char *line, GArray *toks, struct xt_error *err)
 {
     size_t i = 0, n = strlen(line);
@@ -50,7 +53,7 @@ static int tokenize(const char *line, GArray *toks, struct xt_error *err)
             char ch = line[i];
             if (quote == '\'' && ch != '\'') {
                 g_string_append_c(w, ch);
-            } else if (quote == '"' && ch == '\\' && i + 1 < n && strchr("\"\\$`", line[i + 1])) {
+            } else if (quote == '"' && ch == '\\' && i + 1 < n && strchr("\"\\$`'", line[i + 1])) {
                 g_string_append_c(w, line[++i]);
             } else if (quote && ch == quote) {
                 quote = 0;

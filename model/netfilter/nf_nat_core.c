@@ -366,41 +366,6 @@ static void nat_core_unregister(struct net *net, struct nf_nat_net *nn)
     nn->core_registered = false;
 }
 
-/* Ordered as the era orders equal priorities (the kernel inserts nat chains with
- * the same routine as hooks). */
-static int chain_insert(struct nf_hook_entries *e, const struct nf_hook_ops *ops,
-                        enum nf_tie_rule tie)
-{
-    for (unsigned i = 0; i < e->num; i++)
-        if (e->ops[i] == ops)
-            return -EEXIST;
-    if (e->num >= NF_MAX_HOOK_ENTRIES)
-        return -E2BIG;
-    if (e->num == e->cap) {
-        e->cap = e->cap ? e->cap * 2 : 4;
-        e->ops = g_renew(const struct nf_hook_ops *, e->ops, e->cap);
-    }
-    unsigned pos = 0;
-    while (pos < e->num && (e->ops[pos]->priority < ops->priority ||
-                            (tie == NF_TIE_FIFO && e->ops[pos]->priority == ops->priority)))
-        pos++;
-    memmove(&e->ops[pos + 1], &e->ops[pos], (e->num - pos) * sizeof e->ops[0]);
-    e->ops[pos] = ops;
-    e->num++;
-    return 0;
-}
-
-static bool chain_remove(struct nf_hook_entries *e, const struct nf_hook_ops *ops)
-{
-    for (unsigned i = 0; i < e->num; i++) {
-        if (e->ops[i] == ops) {
-            memmove(&e->ops[i], &e->ops[i + 1], (e->num - i - 1) * sizeof e->ops[0]);
-            e->num--;
-            return true;
-        }
-    }
-    return false;
-}
 
 static int nat_core_add(struct net *net, struct nf_nat_net *nn, const struct nf_hook_ops *ops)
 {
@@ -409,7 +374,7 @@ static int nat_core_add(struct net *net, struct nf_nat_net *nn, const struct nf_
         if (err)
             return err;
     }
-    int err = chain_insert(&nn->chains[ops->hooknum], ops, net->prof->tie);
+    int err = nf_hook_entries_insert(&nn->chains[ops->hooknum], ops, net->prof->tie);
     if (err && nn->users == 0 && net->prof->lazy_conntrack)
         nat_core_unregister(net, nn);
     return err;
@@ -473,7 +438,7 @@ void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops)
     struct nf_nat_net *nn = net->nat;
     if (!nn || ops->hooknum >= NF_INET_NUMHOOKS)
         return;
-    bool found = nf_nat_chains_in_core(net->prof) ? chain_remove(&nn->chains[ops->hooknum], ops)
+    bool found = nf_nat_chains_in_core(net->prof) ? nf_hook_entries_remove(&nn->chains[ops->hooknum], ops)
                                                   : nat_wrap_remove(net, nn, ops);
     if (!found)
         return;

@@ -18,8 +18,11 @@ struct section {
     int (*run)(cJSON *out);
 };
 
+int bench_schedulers(cJSON *out);      /* bench_sched.c */
+
 static const struct section sections[] = {
     { "event_queue", bench_event_queue },
+    { "schedulers", bench_schedulers },
 };
 
 #define N_SECTIONS (sizeof sections / sizeof sections[0])

@@ -1,0 +1,261 @@
+/* `ipvsim trace`. */
+#include "app/cmd_trace.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "app/run_world.h"
+#include "app/trace_json.h"
+#include "app/trace_text.h"
+#include "model/net.h"
+#include "model/profile.h"
+
+bool stdout_wants_colour(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+GPtrArray *cmdline_overrides(char **sets, const char *era, gint64 seed)
+{
+    GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
+    for (int i = 0; sets && sets[i]; i++)
+        g_ptr_array_add(ov, g_strdup(sets[i]));
+    if (era)
+        g_ptr_array_add(ov, g_strdup_printf("kernel=\"%s\"", era));
+    if (seed >= 0)
+        g_ptr_array_add(ov, g_strdup_printf("seed=%lld", (long long)seed));
+    g_ptr_array_add(ov, NULL);
+    return ov;
+}
+
+/* ---- the sink ------------------------------------------------------------------------ */
+
+struct trace_cmd {
+    struct trace_sink sink;
+    const struct trace_opts *o;
+    FILE *out;
+    GString *buf;
+    struct trace_nest nest;
+    GHashTable *numbers;            /* host name -> struct host_packets (--packet) */
+    const char *last_host;          /* the block shown last (text: a blank line between) */
+    uint64_t last_pkt;
+    bool any;
+};
+
+/* The packets of the conversation one host saw, numbered in that order. */
+struct host_packets {
+    GHashTable *ids;                /* packet id (gint64 *) -> number */
+    uint32_t count;
+};
+
+static void free_host_packets(gpointer p)
+{
+    struct host_packets *hp = p;
+    g_hash_table_destroy(hp->ids);
+    g_free(hp);
+}
+
+/* The packet's number among the conversation's packets on this host. */
+static uint32_t packet_number(struct trace_cmd *t, const struct trace_event *ev)
+{
+    struct host_packets *hp = g_hash_table_lookup(t->numbers, ev->host);
+    if (!hp) {
+        hp = g_new0(struct host_packets, 1);
+        hp->ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        g_hash_table_insert(t->numbers, (gpointer)ev->host, hp);
+    }
+    gint64 id = (gint64)ev->pkt;
+    gpointer n = g_hash_table_lookup(hp->ids, &id);
+    if (n)
+        return GPOINTER_TO_UINT(n);
+    hp->count++;
+    g_hash_table_insert(hp->ids, g_memdup2(&id, sizeof id), GUINT_TO_POINTER(hp->count));
+    return hp->count;
+}
+
+static void cmd_out(void *ctx, const struct trace_event *ev, int depth, enum trace_role role)
+{
+    struct trace_cmd *t = ctx;
+    g_string_truncate(t->buf, 0);
+    if (t->o->jsonl) {
+        trace_json_format(t->buf, ev, depth, role);
+    } else {
+        if (depth == 0 && t->any && (ev->host != t->last_host || ev->pkt != t->last_pkt))
+            g_string_append_c(t->buf, '\n');
+        trace_text_format(t->buf, ev, depth, role, t->o->colour);
+    }
+    if (depth == 0) {
+        t->last_host = ev->host;
+        t->last_pkt = ev->pkt;
+    }
+    t->any = true;
+    fwrite(t->buf->str, 1, t->buf->len, t->out);
+}
+
+static void cmd_emit(void *ctx, const struct trace_event *ev)
+{
+    struct trace_cmd *t = ctx;
+    if (t->o->conn && ev->flow != t->o->conn)
+        return;
+    if (t->o->packet && packet_number(t, ev) != t->o->packet)
+        return;
+    trace_nest_feed(&t->nest, ev);
+}
+
+/* ---- the run ------------------------------------------------------------------------- */
+
+static void host_names(const struct run_world *rw, GString *out)
+{
+    for (guint i = 0; i < rw->w.hosts->len; i++) {
+        const struct host *h = g_ptr_array_index(rw->w.hosts, i);
+        g_string_append_printf(out, "%s%s", i ? ", " : "", h->name);
+    }
+}
+
+static void header(FILE *out, const struct scenario *s, const struct run_world *rw,
+                   const struct trace_opts *o)
+{
+    fprintf(out, "# trace of %s, kernel %s, seed %llu", s->name,
+            host_net(rw->director)->prof->name, (unsigned long long)s->seed);
+    if (o->conn)
+        fprintf(out, ", conversation %llu", (unsigned long long)o->conn);
+    if (o->packet)
+        fprintf(out, ", packet %u", o->packet);
+    if (o->host)
+        fprintf(out, ", host %s", o->host);
+    fputc('\n', out);
+}
+
+static void footer(FILE *out, const struct run_world *rw, const struct conv *c)
+{
+    char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &c->caddr, a, sizeof a);
+    inet_ntop(AF_INET, &c->vaddr, b, sizeof b);
+    fprintf(out, "\n# conversation %llu: %s:%u > %s:%u %s, ", (unsigned long long)c->id, a,
+            ntohs(c->cport), b, ntohs(c->vport), c->proto == IPPROTO_UDP ? "udp" : "tcp");
+    if (c->server >= 0)
+        fprintf(out, "served by %s, ",
+                g_array_index(rw->s->servers, struct scn_server, c->server).name);
+    else
+        fprintf(out, "no server, ");
+    fprintf(out, "outcome %s\n", conv_outcome_name(c->outcome));
+}
+
+int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *out)
+{
+    struct run_world rw;
+    struct scn_error err;
+    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+        scn_error_print(&err);
+        return 2;
+    }
+    struct host *only = NULL;
+    if (o->host && !(only = world_host(&rw.w, o->host))) {
+        GString *names = g_string_new(NULL);
+        host_names(&rw, names);
+        fprintf(stderr, "ipvsim trace: --host: no host '%s' (expected one of: %s)\n", o->host,
+                names->str);
+        g_string_free(names, TRUE);
+        run_world_free(&rw);
+        return 2;
+    }
+    struct trace_cmd t = { .o = o, .out = out, .buf = g_string_sized_new(256) };
+    t.sink.emit = cmd_emit;
+    t.sink.ctx = &t;
+    t.numbers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_host_packets);
+    trace_nest_init(&t.nest, cmd_out, &t);
+    if (!o->jsonl)
+        header(out, s, &rw, o);
+    for (guint i = 0; i < rw.w.hosts->len; i++) {
+        struct host *h = g_ptr_array_index(rw.w.hosts, i);
+        if (!only || h == only)
+            host_net(h)->trace = &t.sink;
+    }
+    sim_run_until(&rw.w.sim, s->duration);
+    conv_log_close(&rw.log, rw.w.sim.now);
+    trace_nest_flush(&t.nest);
+    for (guint i = 0; i < rw.w.hosts->len; i++)
+        host_net(g_ptr_array_index(rw.w.hosts, i))->trace = NULL;
+    int rc = 0;
+    if (o->conn) {
+        const struct conv *c = conv_get(&rw.log, o->conn);
+        if (!c) {
+            fflush(out);
+            fprintf(stderr, "ipvsim trace: --conn: the run had no conversation %llu (it had %u)\n",
+                    (unsigned long long)o->conn, rw.log.convs->len);
+            rc = 2;
+        } else if (!o->jsonl) {
+            footer(out, &rw, c);
+        }
+    }
+    g_hash_table_destroy(t.numbers);
+    g_string_free(t.buf, TRUE);
+    run_world_free(&rw);
+    return rc;
+}
+
+/* ---- the command --------------------------------------------------------------------- */
+
+int cmd_trace(int argc, char **argv)
+{
+    gint64 conn = 0, packet = 0, seed = -1;
+    char *host = NULL, *format = NULL, *era = NULL;
+    char **sets = NULL;
+    GOptionEntry entries[] = {
+        { "conn", 'c', 0, G_OPTION_ARG_INT64, &conn, "only conversation N (1 = the first)", "N" },
+        { "packet", 'p', 0, G_OPTION_ARG_INT64, &packet,
+          "only its K-th packet on each host (with --conn)", "K" },
+        { "host", 0, 0, G_OPTION_ARG_STRING, &host, "only this host", "NAME" },
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default) or jsonl", "FORMAT" },
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default: the scenario's)", "ERA" },
+        { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the run's seed (overrides the scenario's)", "N" },
+        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *ctx = g_option_context_new("SCENARIO - every packet's walk through every host's stack");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *gerr = NULL;
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    g_option_context_free(ctx);
+    int rc = 2;
+    struct trace_opts o = { .host = host };
+    if (!ok)
+        fprintf(stderr, "ipvsim trace: %s\n", gerr->message);
+    else if (argc != 2)
+        fprintf(stderr, "ipvsim trace: expected exactly one SCENARIO file\n");
+    else if (conn < 0 || packet < 0 || packet > UINT32_MAX)
+        fprintf(stderr, "ipvsim trace: --conn and --packet take a positive number\n");
+    else if (packet && !conn)
+        fprintf(stderr, "ipvsim trace: --packet needs --conn\n");
+    else if (format && strcmp(format, "text") != 0 && strcmp(format, "jsonl") != 0)
+        fprintf(stderr, "ipvsim trace: --format: expected text or jsonl, not '%s'\n", format);
+    else if (era && !kernel_profile_find(era))
+        fprintf(stderr, "ipvsim trace: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
+    else if (seed < -1)
+        fprintf(stderr, "ipvsim trace: --seed: expected a non-negative integer\n");
+    else {
+        o.conn = (uint64_t)conn;
+        o.packet = (uint32_t)packet;
+        o.jsonl = format && strcmp(format, "jsonl") == 0;
+        o.colour = !o.jsonl && stdout_wants_colour();
+        GPtrArray *ov = cmdline_overrides(sets, era, seed);
+        struct scn_error serr;
+        struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
+        if (!s)
+            scn_error_print(&serr);
+        else
+            rc = trace_scenario(s, &o, stdout);
+        scenario_free(s);
+        g_ptr_array_free(ov, TRUE);
+    }
+    if (fflush(stdout) != 0 && rc == 0)
+        rc = 1;
+    g_clear_error(&gerr);
+    g_free(host);
+    g_free(format);
+    g_free(era);
+    g_strfreev(sets);
+    return rc;
+}

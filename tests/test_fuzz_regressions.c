@@ -1,0 +1,65 @@
+/* Inputs the fuzzers of tools/fuzz/ found, each fed again the way its harness fed it
+ * (scenario files that crashed the loader or the world builder are in
+ * tests/bad-scenarios/ instead, with their messages). */
+#include <string.h>
+#include "model/net.h"
+#include "model/netfilter/iptables_parse.h"
+#include "tests/testutil.h"
+#include "tests/topo.h"
+
+/* fuzz_iptables: `iptables -S` read back must give the same -S. */
+static char *save(const struct net *net)
+{
+    GString *s = g_string_new(NULL);
+    iptables_save(net, s);
+    return g_string_free(s, FALSE);
+}
+
+static void roundtrip(const char *line)
+{
+    struct world w1, w2;
+    world_init(&w1, 1);
+    world_init(&w2, 1);
+    static const char *const ifs[] = { "eth0=192.0.2.1/24", NULL };
+    struct net *a = host_net(topo_host(&w1, "lvs", ifs));
+    struct net *b = host_net(topo_host(&w2, "lvs", ifs));
+    struct xt_error err;
+    CU_ASSERT_EQUAL_FATAL(iptables_apply(a, line, &err), 0);
+    char *saved = save(a);
+    char **lines = g_strsplit(saved, "\n", -1);
+    for (int i = 0; lines[i]; i++)
+        if (lines[i][0])
+            CU_ASSERT_EQUAL(iptables_apply(b, lines[i], &err), 0);
+    char *again = save(b);
+    CU_ASSERT_STRING_EQUAL(saved, again);
+    g_free(again);
+    g_strfreev(lines);
+    g_free(saved);
+    world_destroy(&w2);
+    world_destroy(&w1);
+}
+
+/* crash-iptables-0a289a92: a comment holding ' is saved as \' inside "..." (as
+ * iptables -S does); the reader kept the backslash, so each round trip added one. */
+static void test_iptables_quote_roundtrip(void)
+{
+    roundtrip("-A INPUT -m comment --comment \"alloh0 -o et'1 -p udp --dpow ssh\" -j ACCEPT");
+    roundtrip("-A INPUT -m comment --comment \"a\\\\b \\\"c\\\" 'd'\" -j ACCEPT");
+    /* and what -S printed is read as iptables-restore reads it */
+    struct world w;
+    world_init(&w, 1);
+    static const char *const ifs[] = { "eth0=192.0.2.1/24", NULL };
+    struct net *net = host_net(topo_host(&w, "fw", ifs));
+    struct xt_error err;
+    CU_ASSERT_EQUAL(iptables_apply(net, "-A INPUT -m comment --comment \"it\\'s\" -j ACCEPT", &err), 0);
+    char *s = save(net);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "--comment \"it\\'s\""));
+    g_free(s);
+    world_destroy(&w);
+}
+
+IPVSIM_SUITE(fuzz_regressions)
+{
+    CU_pSuite s = CU_add_suite("fuzz_regressions", NULL, NULL);
+    ADD_TEST(s, test_iptables_quote_roundtrip);
+}

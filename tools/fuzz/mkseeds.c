@@ -1,0 +1,179 @@
+/* Seed frames for the pkt target, built the way the tests build them (pkt_build_*,
+ * eth_push) for the LVS topology of common.c, written in fuzz_pkt.c's record format.
+ *   tools/fuzz/mkseeds DIR      (tools/fuzz/make-corpus.sh builds and runs it) */
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include "sim/csum.h"
+#include "sim/pkt.h"
+#include "tools/fuzz/fuzz.h"
+
+enum { D_LVS, D_RS1, D_RS2, D_RS3, D_GW1, D_GW0, D_CLIENT, D_LO };
+
+static struct fuzz_lvs T;
+static GByteArray *seed;
+
+/* The MAC of the device a frame comes from (the other end of its link). */
+static const uint8_t *peer_mac(int to)
+{
+    switch (to) {
+    case D_GW0: return host_dev(T.client, "eth0")->dev_addr;
+    case D_CLIENT: return host_dev(T.gw, "eth0")->dev_addr;
+    case D_LVS: return host_dev(T.gw, "eth1")->dev_addr;
+    case D_LO: return host_dev(T.lvs, "lo")->dev_addr;
+    default: return host_dev(T.lvs, "eth0")->dev_addr;
+    }
+}
+
+static void record(int to, unsigned wait, struct sk_buff *skb)
+{
+    uint8_t hdr[4] = { (uint8_t)(to | wait << 3), (uint8_t)skb->len, (uint8_t)(skb->data_len >> 8),
+                       (uint8_t)skb->data_len };
+    g_byte_array_append(seed, hdr, 4);
+    g_byte_array_append(seed, skb->data, skb->len);
+    skb_free(&T.w.pool, skb);
+}
+
+static struct sk_buff *eth(struct sk_buff *skb, int to)
+{
+    if (!eth_push(skb, peer_mac(to), T.devs[to]->dev_addr, ETH_P_IP))
+        g_error("eth_push");
+    return skb;
+}
+
+static struct sk_buff *tcp(const char *s, const char *d, uint16_t sp, uint16_t dp, uint8_t flags,
+                           uint32_t seq, uint32_t ack, uint32_t payload)
+{
+    struct sk_buff *skb = skb_alloc(&T.w.pool, 0);
+    struct ip4_spec ip = { .saddr = fuzz_ip(s), .daddr = fuzz_ip(d), .id = htons(1), .df = true };
+    struct tcp_spec t = { .sport = htons(sp), .dport = htons(dp), .seq = seq, .ack = ack,
+                          .flags = flags, .window = 64240, .mss = flags & TCPH_SYN ? 1460 : 0 };
+    if (!pkt_build_tcp(skb, &ip, &t, payload))
+        g_error("tcp");
+    return skb;
+}
+
+static struct sk_buff *udp(const char *s, const char *d, uint16_t sp, uint16_t dp, uint32_t payload)
+{
+    struct sk_buff *skb = skb_alloc(&T.w.pool, 0);
+    struct ip4_spec ip = { .saddr = fuzz_ip(s), .daddr = fuzz_ip(d), .id = htons(2) };
+    if (!pkt_build_udp(skb, &ip, htons(sp), htons(dp), payload))
+        g_error("udp");
+    return skb;
+}
+
+static struct sk_buff *icmp(const char *s, const char *d, uint8_t type, uint8_t code,
+                            const struct sk_buff *quote)
+{
+    struct sk_buff *skb = skb_alloc(&T.w.pool, 0);
+    struct ip4_spec ip = { .saddr = fuzz_ip(s), .daddr = fuzz_ip(d), .id = htons(3) };
+    static const uint8_t echo[16] = "ipvsim-echo-body";
+    const void *body = quote ? quote->data : echo;
+    uint32_t blen = quote ? (quote->len < 28 ? quote->len : 28) : sizeof echo;
+    if (!pkt_build_icmp(skb, &ip, type, code, type == 8 ? htonl(0x00010001) : 0, body, blen))
+        g_error("icmp");
+    return skb;
+}
+
+/* An IPIP packet: an outer header pushed in front of inner. */
+static struct sk_buff *ipip(const char *s, const char *d, struct sk_buff *inner)
+{
+    uint16_t tot = (uint16_t)(skb_wire_len(inner) + 20);
+    uint8_t *h = skb_push(inner, 20);
+    memset(h, 0, 20);
+    h[0] = 0x45;
+    h[2] = (uint8_t)(tot >> 8);
+    h[3] = (uint8_t)tot;
+    h[8] = 64;
+    h[9] = 4;
+    be32 sa = fuzz_ip(s), da = fuzz_ip(d);
+    memcpy(h + 12, &sa, 4);
+    memcpy(h + 16, &da, 4);
+    uint16_t c = ip_fast_csum(h, 5);
+    memcpy(h + 10, &c, 2);
+    return inner;
+}
+
+static void flush(const char *dir, const char *name)
+{
+    char *path = g_strdup_printf("%s/%s", dir, name);
+    if (!g_file_set_contents(path, (const char *)seed->data, seed->len, NULL))
+        g_error("cannot write %s", path);
+    g_free(path);
+    g_byte_array_set_size(seed, 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: mkseeds DIR\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    fuzz_lvs_init(&T, NULL, true);
+    seed = g_byte_array_new();
+    const char *C = "10.0.1.2", *V = FUZZ_VIP;
+
+    /* a TCP conversation to the VIP, as the director sees it, NAT replies included */
+    record(D_LVS, 0, eth(tcp(C, V, 40000, 80, TCPH_SYN, 100, 0, 0), D_LVS));
+    record(D_LVS, 2, eth(tcp(C, V, 40000, 80, TCPH_ACK, 101, 5001, 0), D_LVS));
+    record(D_LVS, 0, eth(tcp(C, V, 40000, 80, TCPH_ACK | TCPH_PSH, 101, 5001, 300), D_LVS));
+    record(D_LVS, 1, eth(tcp("192.0.2.11", C, 8080, 40000, TCPH_SYN | TCPH_ACK, 5000, 101, 0), D_LVS));
+    record(D_LVS, 1, eth(tcp("192.0.2.11", C, 8080, 40000, TCPH_ACK | TCPH_FIN, 5001, 401, 1000), D_LVS));
+    record(D_LVS, 0, eth(tcp(C, V, 40000, 80, TCPH_ACK | TCPH_FIN, 401, 6002, 0), D_LVS));
+    flush(dir, "tcp-conversation");
+    for (int i = 0; i < 6; i++)
+        record(D_LVS, (unsigned)i, eth(tcp(C, V, (uint16_t)(41000 + i), 80, TCPH_SYN, 7, 0, 0), D_LVS));
+    record(D_LVS, 0, eth(tcp(C, V, 41000, 80, TCPH_RST, 8, 0, 0), D_LVS));
+    flush(dir, "tcp-syns-rst");
+    record(D_LVS, 0, eth(udp(C, V, 5353, 53, 40), D_LVS));
+    record(D_LVS, 0, eth(udp("10.0.1.3", V, 5353, 53, 1400), D_LVS));
+    record(D_LVS, 0, eth(udp("192.0.2.11", C, 53, 5353, 200), D_LVS));
+    flush(dir, "udp-persistent");
+    record(D_LVS, 0, eth(tcp(C, V, 42000, 8050, TCPH_SYN, 1, 0, 0), D_LVS));
+    record(D_LVS, 0, eth(icmp(C, V, 8, 0, NULL), D_LVS));
+    flush(dir, "fwmark");
+    record(D_LVS, 0, eth(tcp(C, V, 43000, 21, TCPH_SYN, 1, 0, 0), D_LVS));
+    record(D_LVS, 0, eth(tcp(C, V, 20, 21, TCPH_SYN, 1, 0, 0), D_LVS));
+    record(D_LVS, 0, eth(tcp(C, V, 43000, 443, TCPH_SYN, 1, 0, 0), D_LVS));
+    flush(dir, "ftp-and-no-service");
+    /* ICMP errors about a connection, both ways */
+    struct sk_buff *q = tcp(V, C, 80, 40000, TCPH_SYN | TCPH_ACK, 5000, 101, 0);
+    record(D_LVS, 0, eth(tcp(C, V, 40000, 80, TCPH_SYN, 100, 0, 0), D_LVS));
+    record(D_LVS, 1, eth(icmp("10.0.1.1", V, 3, 4, q), D_LVS));
+    skb_free(&T.w.pool, q);
+    q = tcp(C, "192.0.2.11", 40000, 8080, TCPH_SYN, 100, 0, 0);
+    record(D_LVS, 0, eth(icmp("192.0.2.11", C, 3, 3, q), D_LVS));
+    skb_free(&T.w.pool, q);
+    flush(dir, "icmp-errors");
+    /* what the real servers receive: NAT, DR, IPIP */
+    record(D_RS1, 0, eth(tcp(C, "192.0.2.11", 40000, 8080, TCPH_SYN, 1, 0, 0), D_RS1));
+    record(D_RS2, 0, eth(tcp(C, V, 40001, 80, TCPH_SYN, 1, 0, 0), D_RS2));
+    record(D_RS3, 0, eth(ipip("192.0.2.1", "192.0.2.13", tcp(C, V, 40002, 80, TCPH_SYN, 1, 0, 0)), D_RS3));
+    record(D_RS3, 0, eth(ipip("192.0.2.1", "192.0.2.13", udp(C, V, 40002, 53, 30)), D_RS3));
+    flush(dir, "real-servers");
+    /* the router and the client */
+    record(D_GW0, 0, eth(tcp(C, V, 40000, 80, TCPH_SYN, 1, 0, 0), D_GW0));
+    record(D_GW0, 0, eth(udp(C, "192.0.2.12", 1, 7, 10), D_GW0));
+    record(D_CLIENT, 0, eth(tcp(V, C, 80, 40000, TCPH_SYN | TCPH_ACK, 9, 2, 0), D_CLIENT));
+    record(D_GW1, 0, eth(icmp("192.0.2.11", C, 11, 0, NULL), D_GW1));
+    flush(dir, "router-client");
+    /* loopback of the director, and odd headers: TTL 1, a fragment, IP options */
+    record(D_LO, 0, eth(udp("127.0.0.1", "127.0.0.1", 1000, 53, 4), D_LO));
+    struct sk_buff *s = udp(C, "192.0.2.12", 1, 9, 10);
+    s->data[8] = 1;                                 /* TTL 1: time exceeded */
+    s->data[10] = s->data[11] = 0;
+    uint16_t c = ip_fast_csum(s->data, 5);
+    memcpy(s->data + 10, &c, 2);
+    record(D_LVS, 0, eth(s, D_LVS));
+    s = udp(C, V, 1, 53, 100);
+    s->data[6] = 0x20;                              /* more fragments */
+    s->data[10] = s->data[11] = 0;
+    c = ip_fast_csum(s->data, 5);
+    memcpy(s->data + 10, &c, 2);
+    record(D_LVS, 0, eth(s, D_LVS));
+    flush(dir, "odd-headers");
+    fuzz_lvs_free(&T);
+    g_byte_array_free(seed, TRUE);
+    return 0;
+}

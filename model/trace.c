@@ -74,19 +74,19 @@ static void emit(struct net *net, const struct sk_buff *skb, enum trace_kind kin
     net->trace->emit(net->trace->ctx, &ev);
 }
 
-void trace_func(struct net *net, const struct sk_buff *skb, const char *func)
+void (trace_func)(struct net *net, const struct sk_buff *skb, const char *func)
 {
     if (net->trace)
         emit(net, skb, TRACE_FUNC, func, NULL);
 }
 
-void trace_drop(struct net *net, const struct sk_buff *skb, const char *func, const char *reason)
+void (trace_drop)(struct net *net, const struct sk_buff *skb, const char *func, const char *reason)
 {
     if (net->trace)
         emit(net, skb, TRACE_DROP, func, reason);
 }
 
-void trace_note(struct net *net, const struct sk_buff *skb, const char *func, const char *detail)
+void (trace_note)(struct net *net, const struct sk_buff *skb, const char *func, const char *detail)
 {
     if (net->trace)
         emit(net, skb, TRACE_NOTE, func, detail);

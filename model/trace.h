@@ -67,6 +67,16 @@ void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out);
 void trace_func(struct net *net, const struct sk_buff *skb, const char *func);
 void trace_drop(struct net *net, const struct sk_buff *skb, const char *func, const char *reason);
 void trace_note(struct net *net, const struct sk_buff *skb, const char *func, const char *detail);
+/* The no-sink check inline at the call site (struct net is complete there: the
+ * callers read net->trace through model/net.h), so a run without tracing makes no
+ * call per stack function. The arguments are evaluated only with a sink: every
+ * caller passes plain expressions. */
+#define trace_func(n_, skb_, func_) \
+    do { if ((n_)->trace) (trace_func)((n_), (skb_), (func_)); } while (0)
+#define trace_drop(n_, skb_, func_, reason_) \
+    do { if ((n_)->trace) (trace_drop)((n_), (skb_), (func_), (reason_)); } while (0)
+#define trace_note(n_, skb_, func_, detail_) \
+    do { if ((n_)->trace) (trace_note)((n_), (skb_), (func_), (detail_)); } while (0)
 /* trace_note with a printf format (at most 160 characters are kept); the text is only
  * built when there is a sink. */
 void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, const char *fmt, ...)

@@ -407,7 +407,8 @@ rm -rf "$tmp"/sig-twice.tmp-*
 # output safety: names cannot leave the result directory, nothing unrelated is replaced
 mkdir -p "$tmp/safe/a/b/work"
 sed 's/"name": "minimal"/"name": "..\/..\/x"/' scenarios/minimal.json > "$tmp/safe/a/b/esc.json"
-(cd "$tmp/safe/a/b/work" && "$IPVSIM" run -q ../esc.json >/dev/null 2>"$tmp/safe/esc.err")
+abs_ipvsim="$(cd "$(dirname "$IPVSIM")" && pwd)/$(basename "$IPVSIM")"
+(cd "$tmp/safe/a/b/work" && "$abs_ipvsim" run -q ../esc.json >/dev/null 2>"$tmp/safe/esc.err")
 check "scenario named ../../x: refused (exit 2)" test $? -eq 2
 check "scenario named ../../x: says why" grep -q "is not a safe name" "$tmp/safe/esc.err"
 check "scenario named ../../x: nothing written anywhere" test -z "$(find "$tmp/safe" -mindepth 1 ! -path "$tmp/safe/a" ! -path "$tmp/safe/a/b" ! -path "$tmp/safe/a/b/work" ! -name esc.json ! -name esc.err)"

@@ -19,10 +19,16 @@ struct section {
 };
 
 int bench_schedulers(cJSON *out);      /* bench_sched.c */
+int bench_e2e(cJSON *out);             /* bench_e2e.c */
+int bench_scaling(cJSON *out);         /* bench_e2e.c */
+int bench_conn_memory(cJSON *out);     /* bench_e2e.c */
 
 static const struct section sections[] = {
     { "event_queue", bench_event_queue },
     { "schedulers", bench_schedulers },
+    { "e2e", bench_e2e },
+    { "scaling", bench_scaling },
+    { "conn_memory", bench_conn_memory },
 };
 
 #define N_SECTIONS (sizeof sections / sizeof sections[0])

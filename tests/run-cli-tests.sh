@@ -608,5 +608,12 @@ PY
 "$IPVSIM" validate --set 'director.backup.sync_threshold=[10,3]' $fo-sync.json >/dev/null 2>&1
 check "failover: a threshold not below the period exits 2" test $? -eq 2
 
+# --- ActiveConn/InActConn follow the state machine (ipvsadm.txt -Ln against -Lnc) -----------
+for m in quickstart nat dr tun; do
+  d="$tmp/counts-$m"
+  "$IPVSIM" run -q "scenarios/$m.json" -o "$d" >/dev/null 2>&1
+  check "$m: ActiveConn = ESTABLISHED entries, InActConn = the others" python3 tests/check-ipvsadm-counts.py "$d/ipvsadm.txt"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

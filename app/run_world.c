@@ -227,6 +227,7 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
             .target_port = htons(c->target_port), .proto = c->protocol, .arrival = c->arrival,
             .users = c->users, .think = c->think, .request = c->request, .response = c->response,
             .requests_per_conn = c->requests_per_conn, .connect_timeout = c->connect_timeout,
+            .response_timeout = c->response_timeout,
             .start = c->start, .stop = c->stop,
         };
         g_ptr_array_add(rw->client_groups, client_group_start(host_net(h), &cfg, &rw->log));

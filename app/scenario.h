@@ -59,6 +59,7 @@ struct scn_client {
     struct dist request, response;  /* bytes; default 300B and 10KB */
     uint32_t requests_per_conn;     /* default 1 */
     sim_time_t connect_timeout;     /* default 3s */
+    sim_time_t response_timeout;    /* per request, an application timeout; 0 (default): none */
     sim_time_t start, stop;         /* when the group runs; default 0 .. duration */
     struct scn_pos pos;
 };

@@ -176,12 +176,17 @@ static void draw_sizes(struct cconv *cc, bool first)
 
 /* ---- TCP ------------------------------------------------------------------------------- */
 
+static void response_timeout(struct sim *sim, void *obj, uint64_t arg);
+
 static void send_request(struct cconv *cc)
 {
     struct client_group *g = cc->g;
     struct conv *conv = conv_get(g->log, cc->id);
     if (!cc->first_req)
         cc->first_req = now_of(g);
+    if (g->cfg.response_timeout > 0)
+        cc->timer = host_timer(g->net->host, now_of(g) + g->cfg.response_timeout,
+                               response_timeout, cc, 0);
     cc->resp_need = conv->resp_size;
     cc->resp_got = 0;
     cc->awaiting = true;
@@ -208,6 +213,7 @@ static void c_data(struct tcp_conn *c, uint32_t bytes, bool psh)
     if (cc->resp_got < cc->resp_need)
         return;
     cc->awaiting = false;
+    cancel_timer(g, &cc->timer);
     conv->requests++;
     conv->response_ns = now_of(g) - cc->first_req;
     if (--cc->requests_left > 0) {
@@ -258,6 +264,20 @@ static void connect_timeout(struct sim *sim, void *obj, uint64_t arg)
     struct conv *conv = conv_get(cc->g->log, cc->id);
     conv->syn_retries = c->syn_retrans;
     tcp_conn_abort(c, false);       /* close() in SYN_SENT sends nothing */
+    cc->tc = NULL;
+    finish(cc, CONV_TIMEOUT);
+}
+
+/* The application gives up on a response (a client's read timeout): it aborts the
+ * connection, which sends a RST. */
+static void response_timeout(struct sim *sim, void *obj, uint64_t arg)
+{
+    struct cconv *cc = obj;
+    cc->timer = 0;
+    struct tcp_conn *c = cc->tc;
+    if (!c || !cc->awaiting)
+        return;
+    tcp_conn_abort(c, true);
     cc->tc = NULL;
     finish(cc, CONV_TIMEOUT);
 }

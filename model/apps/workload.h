@@ -79,6 +79,7 @@ struct client_group_cfg {
     struct dist request, response;  /* bytes per request / per response */
     uint32_t requests_per_conn;
     sim_time_t connect_timeout;
+    sim_time_t response_timeout;    /* TCP: give up (RST) when a response takes longer; 0: wait */
     sim_time_t start, stop;         /* no new conversation outside [start, stop) */
 };
 

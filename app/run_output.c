@@ -13,8 +13,17 @@
 
 /* ---- sampling --------------------------------------------------------------------- */
 
+static void add_dest(const struct ip_vs_dest *d, int *act, int *inact, uint64_t *conns)
+{
+    *act += d->activeconns;
+    *inact += d->inactconns;
+    *conns += d->stats.c.conns;
+}
+
 /* Active and inactive connections of every dest that is this server, over all
- * services, and the connections scheduled to it so far. */
+ * services, and the connections scheduled to it so far. A deleted dest waits in
+ * the trash with its counters (and comes back with them when re-added), so it is
+ * counted there too: the series stays continuous across a removal. */
 static void dest_counters(struct run_world *rw, be32 addr, int *act, int *inact, uint64_t *conns)
 {
     *act = *inact = 0;
@@ -25,14 +34,14 @@ static void dest_counters(struct run_world *rw, be32 addr, int *act, int *inact,
     struct ip_vs_service *svc;
     list_for_each_entry(svc, &net->ipvs->services, s_list) {
         struct ip_vs_dest *d;
-        list_for_each_entry(d, &svc->destinations, n_list) {
-            if (d->addr != addr)
-                continue;
-            *act += d->activeconns;
-            *inact += d->inactconns;
-            *conns += d->stats.c.conns;
-        }
+        list_for_each_entry(d, &svc->destinations, n_list)
+            if (d->addr == addr)
+                add_dest(d, act, inact, conns);
     }
+    struct ip_vs_dest *t;
+    list_for_each_entry(t, &net->ipvs->dest_trash, t_list)
+        if (t->addr == addr)
+            add_dest(t, act, inact, conns);
 }
 
 static void sample(struct sim *sim, void *obj, uint64_t arg)

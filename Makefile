@@ -12,6 +12,7 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 SCENARIO ?= scenarios/quickstart.json
 
+NPROC    := $(shell nproc 2>/dev/null || echo 2)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -44,19 +45,19 @@ SUITES    := build/gen/suites.inc
 # ---- entry points (each makes sure the dependencies exist first) ----------------
 
 all: check-deps
-	@$(MAKE) --no-print-directory ipvsim
+	@$(MAKE) --no-print-directory -j$(NPROC) ipvsim
 
 run: check-deps
-	@$(MAKE) --no-print-directory ipvsim
+	@$(MAKE) --no-print-directory -j$(NPROC) ipvsim
 	$(IPVSIM) run $(SCENARIO)
 
 test: check-deps
-	@$(MAKE) --no-print-directory tests-bin ipvsim
+	@$(MAKE) --no-print-directory -j$(NPROC) tests-bin ipvsim
 	$(TESTS)
 	tests/run-cli-tests.sh $(IPVSIM)
 
 bench: check-deps
-	@$(MAKE) --no-print-directory bench-bin
+	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin
 	@mkdir -p results
 	$(BENCH) results/bench.json
 
@@ -70,7 +71,7 @@ deps:
 # Regenerate the traces in docs/tutorial.md from `ipvsim trace` (tools/gen-tutorial).
 .PHONY: docs
 docs: check-deps
-	@$(MAKE) --no-print-directory ipvsim
+	@$(MAKE) --no-print-directory -j$(NPROC) ipvsim
 	tools/gen-tutorial $(IPVSIM)
 
 install: all
@@ -141,7 +142,7 @@ FUZZ_LIB     := build/fuzz/libipvsim.a
 .PHONY: fuzz fuzz-bin valgrind
 
 fuzz: check-deps
-	@$(MAKE) --no-print-directory fuzz-bin
+	@$(MAKE) --no-print-directory -j$(NPROC) fuzz-bin
 	tools/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 fuzz-bin: $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_TARGETS))
@@ -160,7 +161,7 @@ build/fuzz/%.o: %.c
 VALGRIND_OUT := build/valgrind
 
 valgrind: check-deps
-	@$(MAKE) --no-print-directory ipvsim
+	@$(MAKE) --no-print-directory -j$(NPROC) ipvsim
 	@mkdir -p $(VALGRIND_OUT)
 	G_SLICE=always-malloc G_DEBUG=gc-friendly valgrind --quiet --error-exitcode=1 \
 	  --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \

@@ -21,6 +21,8 @@ static const struct kernel_profile era_2_6_34 = {
     .postrouting_has_indev = false,
     .ipvs = IPVS_ERA_OLD,
     .ipvs_lazy_hooks = false,
+    .ipvs_decrement_ttl = false,
+    .ipvs_conn_reuse = false,
 };
 
 static const struct kernel_profile era_4_9 = {
@@ -39,6 +41,8 @@ static const struct kernel_profile era_4_9 = {
     .postrouting_has_indev = false,
     .ipvs = IPVS_ERA_MIDDLE,
     .ipvs_lazy_hooks = false,
+    .ipvs_decrement_ttl = false,
+    .ipvs_conn_reuse = true,
 };
 
 static const struct kernel_profile era_5_10 = {
@@ -57,6 +61,8 @@ static const struct kernel_profile era_5_10 = {
     .postrouting_has_indev = true,
     .ipvs = IPVS_ERA_MIDDLE,
     .ipvs_lazy_hooks = true,
+    .ipvs_decrement_ttl = true,
+    .ipvs_conn_reuse = true,
 };
 
 static const struct kernel_profile era_6_x = {
@@ -75,6 +81,8 @@ static const struct kernel_profile era_6_x = {
     .postrouting_has_indev = true,
     .ipvs = IPVS_ERA_NEW,
     .ipvs_lazy_hooks = true,
+    .ipvs_decrement_ttl = true,
+    .ipvs_conn_reuse = true,
 };
 
 static const struct kernel_profile *const all_profiles[] = {

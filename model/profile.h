@@ -38,6 +38,8 @@ struct kernel_profile {
     bool postrouting_has_indev;     /* POST_ROUTING's state->in is the input device */
     enum ipvs_era ipvs;
     bool ipvs_lazy_hooks;           /* hooks registered with the first service (~4.20+) */
+    bool ipvs_decrement_ttl;        /* transmitters decrement TTL, send time exceeded (5.3+) */
+    bool ipvs_conn_reuse;           /* the conn_reuse_mode sysctl and its rescheduling (4.2+) */
 };
 
 /* The profile named name ("6.x" also answers to "6", "6.1", "latest"...), or NULL. */

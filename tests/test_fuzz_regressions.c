@@ -15,7 +15,8 @@ static char *save(const struct net *net)
     return g_string_free(s, FALSE);
 }
 
-static void roundtrip(const char *line)
+/* Apply lines ("\n"-separated), save, apply the saved lines on a fresh host, save again. */
+static void roundtrip(const char *text)
 {
     struct world w1, w2;
     world_init(&w1, 1);
@@ -24,7 +25,10 @@ static void roundtrip(const char *line)
     struct net *a = host_net(topo_host(&w1, "lvs", ifs));
     struct net *b = host_net(topo_host(&w2, "lvs", ifs));
     struct xt_error err;
-    CU_ASSERT_EQUAL_FATAL(iptables_apply(a, line, &err), 0);
+    char **in = g_strsplit(text, "\n", -1);
+    for (int i = 0; in[i]; i++)
+        CU_ASSERT_EQUAL(iptables_apply(a, in[i], &err), 0);
+    g_strfreev(in);
     char *saved = save(a);
     char **lines = g_strsplit(saved, "\n", -1);
     for (int i = 0; lines[i]; i++)
@@ -58,8 +62,31 @@ static void test_iptables_quote_roundtrip(void)
     world_destroy(&w);
 }
 
+/* crash-iptables-a6c9fe03: a user chain named FQUE"web (iptables takes any name without
+ * blanks) was printed bare by -S: reading it back was an unterminated quote. */
+static void test_iptables_chain_name_roundtrip(void)
+{
+    roundtrip("-N 'FQUE\"web'\n-A 'FQUE\"web' -s 10.0.0.0/8 -j ACCEPT\n"
+              "-A INPUT -j 'FQUE\"web'\n-A INPUT -g 'FQUE\"web'");
+    roundtrip("-N \"it's\"\n-N 'back\\slash'\n-A INPUT -j \"it's\"\n-A \"it's\" -j 'back\\slash'");
+    /* ordinary names stay bare, as iptables prints them */
+    struct world w;
+    world_init(&w, 1);
+    static const char *const ifs[] = { "eth0=192.0.2.1/24", NULL };
+    struct net *net = host_net(topo_host(&w, "fw", ifs));
+    struct xt_error err;
+    CU_ASSERT_EQUAL(iptables_apply(net, "-N web.v2", &err), 0);
+    CU_ASSERT_EQUAL(iptables_apply(net, "-A INPUT -j web.v2", &err), 0);
+    char *s = save(net);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "-t filter -N web.v2\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "-t filter -A INPUT -j web.v2\n"));
+    g_free(s);
+    world_destroy(&w);
+}
+
 IPVSIM_SUITE(fuzz_regressions)
 {
     CU_pSuite s = CU_add_suite("fuzz_regressions", NULL, NULL);
     ADD_TEST(s, test_iptables_quote_roundtrip);
+    ADD_TEST(s, test_iptables_chain_name_roundtrip);
 }

@@ -218,8 +218,9 @@ static void test_nat_udp_2_6_34(void)
     CU_ASSERT_EQUAL(c.echo[0].got, 1);
     CU_ASSERT_EQUAL(c.reply.got, 1);
     CU_ASSERT_EQUAL(c.reply.from, topo_ip(TOPO_VIP));
-    /* The 2.6 POST_ROUTING shortcut: ip_vs_post_routing steals IPVS's packets. */
-    CU_ASSERT_PTR_NOT_NULL(strstr(ts.text->str, "POST_ROUTING 99 ip_vs_post_routing [ip_vs] STOLEN"));
+    /* The 2.6 POST_ROUTING shortcut: ip_vs_post_routing stops the walk for IPVS's
+     * packets (NF_STOP: accept, skip the rest). */
+    CU_ASSERT_PTR_NOT_NULL(strstr(ts.text->str, "POST_ROUTING 99 ip_vs_post_routing [ip_vs] STOP"));
     trace_text_sink_free(&ts);
     world_destroy(&c.t.w);
 }

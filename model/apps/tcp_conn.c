@@ -27,10 +27,25 @@ struct port_map {
     uint64_t bits[PORT_WORDS];
 };
 
+/* The endpoints by 4-tuple: open addressing with linear probing, the full hash kept
+ * beside the pointer so a probe rarely touches an endpoint that is not the one
+ * sought. At most half full; deletion shifts the following entries back, so there
+ * are no tombstones. Never iterated: its order cannot leak into a run. */
+struct ep_slot {
+    uint32_t hash;
+    struct app_ep *ep;              /* NULL: empty */
+};
+
+struct ep_table {
+    struct ep_slot *slots;
+    uint32_t mask;                  /* capacity - 1 (capacity a power of two) */
+    uint32_t count;
+};
+
 struct app_stack {
     struct net *net;
     int refs;
-    GHashTable *eps;                /* app_ep.key -> app_ep (lookups only) */
+    struct ep_table eps;            /* app_ep.key -> app_ep (lookups only) */
     GHashTable *ports;              /* port_map.key -> port_map (lookups only) */
     GPtrArray *tcp_listeners;       /* struct tcp_listener *, registration order */
     GPtrArray *udp_listeners;
@@ -55,20 +70,67 @@ static void ep_key(uint8_t proto, be32 laddr, be16 lport, be32 raddr, be16 rport
     k[1] = (uint64_t)proto << 32 | (uint64_t)lport << 16 | rport;
 }
 
-static guint key_hash(gconstpointer p)
+static inline uint32_t key_hash(const uint64_t *k)
 {
-    const uint64_t *k = p;
     uint64_t x = k[0] * 0x9e3779b97f4a7c15ull ^ (k[1] + 0x632be59bd9b4e019ull);
     x ^= x >> 31;
     x *= 0xbf58476d1ce4e5b9ull;
     x ^= x >> 29;
-    return (guint)(x ^ (x >> 32));
+    return (uint32_t)(x ^ (x >> 32));
 }
 
-static gboolean key_equal(gconstpointer a, gconstpointer b)
+static inline bool key_same(const uint64_t *x, const uint64_t *y)
 {
-    const uint64_t *x = a, *y = b;
     return x[0] == y[0] && x[1] == y[1];
+}
+
+#define EP_TABLE_MIN 64
+
+static void ep_table_init(struct ep_table *t)
+{
+    t->slots = g_new0(struct ep_slot, EP_TABLE_MIN);
+    t->mask = EP_TABLE_MIN - 1;
+    t->count = 0;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static inline struct ep_slot *ep_table_find(const struct ep_table *t, const uint64_t *key,
+                                            uint32_t hash)
+{
+    for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+        struct ep_slot *sl = &t->slots[i];
+        if (!sl->ep || (sl->hash == hash && key_same(sl->ep->key, key)))
+            return sl;
+    }
+}
+
+static void ep_table_grow(struct ep_table *t)
+{
+    struct ep_slot *old = t->slots;
+    uint32_t n = t->mask + 1;
+    t->slots = g_new0(struct ep_slot, (gsize)n * 2);
+    t->mask = n * 2 - 1;
+    for (uint32_t i = 0; i < n; i++)
+        if (old[i].ep)
+            *ep_table_find(t, old[i].ep->key, old[i].hash) = old[i];
+    g_free(old);
+}
+
+static void ep_table_remove(struct ep_table *t, struct ep_slot *sl)
+{
+    uint32_t i = (uint32_t)(sl - t->slots);
+    sl->ep = NULL;
+    t->count--;
+    /* Backward shift: move each following entry into the hole unless its home slot
+     * lies cyclically after the hole (then it is already as close as it can be). */
+    for (uint32_t j = (i + 1) & t->mask; t->slots[j].ep; j = (j + 1) & t->mask) {
+        uint32_t home = t->slots[j].hash & t->mask;
+        if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+            t->slots[i] = t->slots[j];
+            t->slots[j].ep = NULL;
+            i = j;
+        }
+    }
 }
 
 /* ---- the stack --------------------------------------------------------------------------- */
@@ -89,7 +151,7 @@ struct app_stack *app_stack_get(struct net *net)
     struct app_stack *st = g_new0(struct app_stack, 1);
     st->net = net;
     st->refs = 1;
-    st->eps = g_hash_table_new(key_hash, key_equal);
+    ep_table_init(&st->eps);
     st->ports = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
     st->tcp_listeners = g_ptr_array_new();
     st->udp_listeners = g_ptr_array_new();
@@ -139,7 +201,7 @@ void app_stack_put(struct app_stack *st)
         n = c->next;
         g_free(c);
     }
-    g_hash_table_destroy(st->eps);
+    g_free(st->eps.slots);
     g_hash_table_destroy(st->ports);
     g_ptr_array_free(st->tcp_listeners, TRUE);
     g_ptr_array_free(st->udp_listeners, TRUE);
@@ -149,9 +211,17 @@ void app_stack_put(struct app_stack *st)
 bool app_ep_add(struct app_stack *st, struct app_ep *ep)
 {
     ep_key(ep->proto, ep->laddr, ep->lport, ep->raddr, ep->rport, ep->key);
-    if (g_hash_table_contains(st->eps, ep->key))
+    uint32_t h = key_hash(ep->key);
+    struct ep_slot *sl = ep_table_find(&st->eps, ep->key, h);
+    if (sl->ep)
         return false;
-    g_hash_table_insert(st->eps, ep->key, ep);
+    if ((st->eps.count + 1) * 2 > st->eps.mask + 1) {
+        ep_table_grow(&st->eps);
+        sl = ep_table_find(&st->eps, ep->key, h);
+    }
+    sl->hash = h;
+    sl->ep = ep;
+    st->eps.count++;
     ep->hashed = true;
     return true;
 }
@@ -160,7 +230,9 @@ void app_ep_del(struct app_stack *st, struct app_ep *ep)
 {
     if (!ep->hashed)
         return;
-    g_hash_table_remove(st->eps, ep->key);
+    struct ep_slot *sl = ep_table_find(&st->eps, ep->key, key_hash(ep->key));
+    if (sl->ep)
+        ep_table_remove(&st->eps, sl);
     ep->hashed = false;
 }
 
@@ -169,7 +241,7 @@ static struct app_ep *ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr,
 {
     uint64_t k[2];
     ep_key(proto, laddr, lport, raddr, rport, k);
-    return g_hash_table_lookup(st->eps, k);
+    return ep_table_find(&st->eps, k, key_hash(k))->ep;
 }
 
 static struct port_map *port_map(const struct app_stack *st, uint8_t proto, be32 laddr, bool create)

@@ -210,6 +210,9 @@ static void ip_vs_conn_expire(struct sim *s, void *obj, uint64_t arg)
     }
     /* A template (or control connection) outlives what it controls. */
     if (cp->n_control > 0) {
+        /* expire_later: from now on every put re-arms it for 60 s, not its own
+         * timeout (a template's persistence timeout is over). */
+        cp->timeout = IP_VS_CONN_EXPIRE_RETRY;
         conn_arm(cp, s->now + IP_VS_CONN_EXPIRE_RETRY);
         if (cp->ipvs->sync_state & IP_VS_STATE_MASTER)      /* the backup keeps it too */
             ip_vs_sync_conn(cp->ipvs, cp, cp->ipvs->sysctl.sync_threshold[0]);

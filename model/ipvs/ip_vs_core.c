@@ -83,13 +83,19 @@ static bool is_new_conn_expected(const struct ip_vs_conn *cp, int conn_reuse_mod
 static struct ip_vs_conn *ip_vs_reuse(struct netns_ipvs *ipvs, struct ip_vs_conn *cp,
                                       const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
 {
+    const struct kernel_profile *p = ipvs->net->prof;
     int mode = ipvs->sysctl.conn_reuse_mode;
-    if (!mode || !cp || !is_new_conn(skb, iph))
+    /* Before conn_reuse_mode (~4.2) a new SYN simply reuses the old connection;
+     * until 5.x the whole block depended on the sysctl, later only the
+     * "expected new connection" rule does. */
+    if (!p->ipvs_conn_reuse || !cp || !is_new_conn(skb, iph))
+        return cp;
+    if (!mode && p->ipvs != IPVS_ERA_NEW)
         return cp;
     bool resched = false;
     if (ipvs->sysctl.expire_nodest_conn && cp->dest && cp->dest->weight == 0)
         resched = true;
-    else if (is_new_conn_expected(cp, mode))
+    else if (mode && is_new_conn_expected(cp, mode))
         resched = true;     /* with n_control > 0 only an old conntrack would keep it */
     if (!resched)
         return cp;
@@ -123,10 +129,12 @@ static struct ip_vs_conn *ip_vs_nodest(struct netns_ipvs *ipvs, struct ip_vs_con
 /* Should ip_vs_in look at this packet at all? */
 static bool ip_vs_in_wants(struct netns_ipvs *ipvs, const struct sk_buff *skb, unsigned hook)
 {
+    /* The 2.6.2x-2.6.35 ip_vs_in tested only the packet type (loopback included,
+     * for a local client); the ipvs_property test came later. */
+    if (ipvs->net->prof->ipvs == IPVS_ERA_OLD)
+        return skb->pkt_type == PACKET_HOST;
     if (skb->flags & SKB_F_IPVS_PROPERTY)
         return false;
-    if (ipvs->net->prof->ipvs == IPVS_ERA_OLD)
-        return skb->pkt_type == PACKET_HOST && !(skb->dev && skb->dev->loopback);
     if ((skb->pkt_type != PACKET_HOST && hook != NF_INET_LOCAL_OUT) || !skb->dst)
         return false;
     if (ip_vs_sync_backup_only(ipvs))
@@ -250,13 +258,12 @@ static unsigned hook_forward_icmp(void *priv, struct sk_buff *skb, const struct 
 }
 
 /* 2.6: packets IPVS produced skip the rest of POST_ROUTING (iptables SNAT, conntrack
- * confirm): they go straight to the output function. */
+ * confirm). */
 static unsigned hook_post_routing(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
 {
-    if (!(skb->flags & SKB_F_IPVS_PROPERTY))
-        return NF_ACCEPT;
-    st->okfn(st->net, skb);
-    return NF_STOLEN;
+    /* NF_STOP: accept and skip the remaining POST_ROUTING hooks (that era's core
+     * honours it), so iptables SNAT and conntrack confirm never see the packet. */
+    return (skb->flags & SKB_F_IPVS_PROPERTY) ? NF_STOP : NF_ACCEPT;
 }
 
 struct ipvs_hook_spec {

@@ -35,7 +35,8 @@ static bool icmp_error_parse(struct sk_buff *skb, const struct ip_vs_iphdr *iph,
     uint32_t qlen = ip_hdrlen(e->quoted);
     if (qlen < 20 || skb->len < off + sizeof(struct icmphdr) + qlen + 4)
         return false;
-    if (e->quoted->protocol != IPPROTO_TCP && e->quoted->protocol != IPPROTO_UDP)
+    if (e->quoted->protocol != IPPROTO_TCP && e->quoted->protocol != IPPROTO_UDP &&
+        e->quoted->protocol != IPPROTO_SCTP)
         return false;
     e->qports = (be16 *)((uint8_t *)e->quoted + qlen);
     return true;
@@ -73,7 +74,8 @@ unsigned ip_vs_out_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const stru
     ip_vs_out_stats(cp, skb);
     skb->flags |= SKB_F_IPVS_PROPERTY;
     nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-    ip_vs_conn_put(cp);
+    /* Only the reference is dropped (__ip_vs_conn_put): an error does not keep a
+     * connection alive. */
     return NF_ACCEPT;
 }
 
@@ -105,6 +107,5 @@ unsigned ip_vs_in_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struc
     } else {
         verdict = cp->packet_xmit ? (unsigned)cp->packet_xmit(skb, cp, hooknum) : NF_ACCEPT;
     }
-    ip_vs_conn_put(cp);
-    return verdict;
+    return verdict;                 /* no timer restart, as above */
 }

@@ -114,7 +114,7 @@ static struct ip_vs_conn *ip_vs_sched_persist(struct ip_vs_service *svc, struct 
         dest = svc->scheduler ? svc->scheduler->schedule(svc, skb, iph) : NULL;
         if (!dest)
             return NULL;
-        be16 tdport = (ports[1] == svc->port) ? dest->port : 0;
+        be16 tdport = (ports[1] == svc->port && svc->port != FTPPORT) ? dest->port : 0;
         ct = ip_vs_conn_new(ipvs, &tp, dest->addr, tdport, IP_VS_CONN_F_TEMPLATE, dest, skb->mark);
         if (!ct)
             return NULL;
@@ -149,7 +149,7 @@ static struct ip_vs_conn *ip_vs_schedule(struct ip_vs_service *svc, struct sk_bu
 {
     be16 ports[2];
     if (!ip_vs_get_ports(skb, iph, ports)) {
-        *ignored = -1;
+        *ignored = 1;
         return NULL;
     }
     /* Active FTP data connections are never scheduled. */
@@ -160,7 +160,7 @@ static struct ip_vs_conn *ip_vs_schedule(struct ip_vs_service *svc, struct sk_bu
     /* Replies of a local real server must not be scheduled. */
     if ((!skb->dev || skb->dev->loopback) &&
         ip_vs_conn_in_get(svc->ipvs, iph->protocol, iph->daddr, ports[1], iph->saddr, ports[0])) {
-        *ignored = -1;
+        *ignored = 1;               /* not scheduled, the packet goes on */
         return NULL;
     }
     *ignored = 0;
@@ -248,6 +248,11 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
     if (!ip_vs_get_ports(skb, iph, ports))
         return true;
     if (iph->protocol == IPPROTO_TCP) {
+        /* tcp_conn_schedule drops a packet too short for its TCP header. */
+        if (skb->len < iph->len + sizeof(struct tcphdr)) {
+            *verdict = NF_DROP;
+            return false;
+        }
         const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
         /* Only a SYN opens a connection (any segment with sloppy_tcp), never a RST. */
         if ((th->flags & TCPH_RST) || !(ipvs->sysctl.sloppy_tcp || (th->flags & TCPH_SYN)))

@@ -57,22 +57,33 @@ static int tx_error(struct sk_buff *skb, struct ip_vs_conn *cp, const char *why)
 
 /* TTL and MTU checks for a packet leaving towards a remote server (decrement_ttl and
  * the MTU test of __ip_vs_get_out_rt); overhead is what encapsulation adds. */
+/* What the MTU check of a transmitter must skip (ensure_mtu_is_adequate). */
+enum xmit_mtu {
+    XMIT_MTU_CHECK,
+    XMIT_MTU_TUNNEL,                /* checked only with pmtu_disc (else fragmented later) */
+    XMIT_MTU_ICMP,                  /* forwarded ICMP errors are never refused */
+};
+
 static const char *ip_vs_out_checks(struct net *net, struct sk_buff *skb, struct rtable *rt,
-                                    unsigned overhead)
+                                    unsigned overhead, enum xmit_mtu how)
 {
     struct iphdr *iph = (struct iphdr *)skb->data;
     skb->network_header = skb_offset(skb, skb->data);
-    if (iph->ttl <= 1) {
-        net->mib.in_hdr_errors++;
-        icmp_send(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
-        return "TTL expired";
+    /* decrement_ttl (5.3+): before that IPVS forwarded with the TTL untouched. */
+    if (net->prof->ipvs_decrement_ttl) {
+        if (iph->ttl <= 1) {
+            net->mib.in_hdr_errors++;
+            icmp_send(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+            return "TTL expired";
+        }
+        ip_decrease_ttl(iph);
     }
+    bool check = how == XMIT_MTU_CHECK || (how == XMIT_MTU_TUNNEL && net->ipvs->sysctl.pmtu_disc);
     uint32_t mtu = rt->dev->mtu - overhead;
-    if ((ntohs(iph->frag_off) & IP_DF) && ntohs(iph->tot_len) > mtu) {
+    if (check && (ntohs(iph->frag_off) & IP_DF) && ntohs(iph->tot_len) > mtu) {
         icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
         return "too big with DF (frag needed sent)";
     }
-    ip_decrease_ttl(iph);
     return NULL;
 }
 
@@ -184,7 +195,7 @@ int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
     if (!rt || !ip_vs_fill_iph(skb, &iph))
         return tx_error(skb, cp, "no route to the real server");
     if (!local) {
-        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0, XMIT_MTU_CHECK);
         if (why)
             return tx_error(skb, cp, why);
     }
@@ -204,7 +215,7 @@ int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
     if (!rt)
         return tx_error(skb, cp, "no route to the real server");
     if (!local) {
-        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0, XMIT_MTU_CHECK);
         if (why)
             return tx_error(skb, cp, why);
     }
@@ -250,7 +261,7 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
         return tx_error(skb, cp, "no route to the real server");
     if (local)
         return ip_vs_send_or_cont(skb, cp, rt, true);
-    const char *why = ip_vs_out_checks(net, skb, rt, sizeof(struct iphdr));
+    const char *why = ip_vs_out_checks(net, skb, rt, sizeof(struct iphdr), XMIT_MTU_TUNNEL);
     if (why)
         return tx_error(skb, cp, why);
     if (!ipip_push(cp->ipvs, skb, rt, cp->daddr))
@@ -261,7 +272,9 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
                     trace_ip(rt->prefsrc, a), trace_ip(cp->daddr, b));
     }
     skb->flags |= SKB_F_IPVS_PROPERTY;
-    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+    /* nf_reset_ct: the outer packet is new to conntrack (NAT and DR mark theirs
+     * untracked instead). */
+    skb->nfct = NULL;
     skb->dst = rt;
     ip_local_out(net, skb);
     return NF_STOLEN;
@@ -275,7 +288,7 @@ int ip_vs_icmp_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum
     if (!rt)
         return tx_error(skb, cp, "no route to the real server");
     if (!local) {
-        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+        const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0, XMIT_MTU_ICMP);
         if (why)
             return tx_error(skb, cp, why);
     }
@@ -296,7 +309,7 @@ int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
     struct rtable *rt = ip_vs_dest_route(cp, ip->daddr, &local);
     if (!rt || local)
         return tx_error(skb, cp, "bypass: no route");
-    const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+    const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0, XMIT_MTU_CHECK);
     if (why)
         return tx_error(skb, cp, why);
     return ip_vs_send_or_cont(skb, cp, rt, false);
@@ -316,7 +329,7 @@ int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum
         return tx_error(skb, cp, "fullnat: the real server is local");
     if (skb->len < iph.len + 4)
         return tx_error(skb, cp, "fullnat: no ports");
-    const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0);
+    const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0, XMIT_MTU_CHECK);
     if (why)
         return tx_error(skb, cp, why);
     ip_vs_fnat_rewrite(skb, &iph, cp->laddr, cp->lport, cp->daddr, cp->dport);
@@ -340,7 +353,7 @@ int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigne
         return tx_error(skb, cp, "fullnat: no route to the client");
     if (skb->len < iph.len + 4)
         return tx_error(skb, cp, "fullnat: no ports");
-    const char *why = ip_vs_out_checks(net, skb, rt, 0);
+    const char *why = ip_vs_out_checks(net, skb, rt, 0, XMIT_MTU_CHECK);
     if (why)
         return tx_error(skb, cp, why);
     ip_vs_fnat_rewrite(skb, &iph, cp->vaddr, cp->vport, cp->caddr, cp->cport);

@@ -164,6 +164,18 @@ bool xt_parse_val_mask(const char *s, uint32_t *val, uint32_t *mask)
     return !slash || xt_strtoui(slash + 1, 0, UINT32_MAX, mask);
 }
 
+/* A chain name as -S prints it: bare, as iptables does, unless it holds a character
+ * that tokenize() takes as quoting (a double or a single quote, a backslash); then it
+ * is quoted as xt_save_string quotes, so that the output reads back (found by fuzzing:
+ * a chain named a"b was printed bare, an unterminated quote). */
+static void save_chain_name(GString *out, const char *name)
+{
+    if (strpbrk(name, "\"'\\"))
+        xt_save_string(out, name);
+    else
+        g_string_append_printf(out, " %s", name);
+}
+
 void xt_save_string(GString *out, const char *s)
 {
     size_t plain = strspn(s, "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
@@ -1247,8 +1259,11 @@ static void save_rule_body(GString *out, const struct ipt_entry *e, bool counter
     if (!t->ops)
         return;
     if (t->ops == &xt_standard_target) {
-        g_string_append_printf(out, " -%c %s", jump,
-                               t->chain ? t->chain->name : standard_name(t->verdict));
+        g_string_append_printf(out, " -%c", jump);
+        if (t->chain)
+            save_chain_name(out, t->chain->name);
+        else
+            g_string_append_printf(out, " %s", standard_name(t->verdict));
         return;
     }
     g_string_append_printf(out, " -j %s", t->ops->name);
@@ -1282,7 +1297,9 @@ static void save_table_prefixed(const struct xt_table *t, GString *out, bool cou
     for (unsigned i = 0; i < n; i++) {
         const struct xt_chain *c = chains[i];
         if (c->hook < 0) {
-            g_string_append_printf(out, "%s-N %s\n", prefix, c->name);
+            g_string_append_printf(out, "%s-N", prefix);
+            save_chain_name(out, c->name);
+            g_string_append_c(out, '\n');
             continue;
         }
         g_string_append_printf(out, "%s-P %s %s", prefix, c->name, standard_name(c->policy));
@@ -1293,7 +1310,8 @@ static void save_table_prefixed(const struct xt_table *t, GString *out, bool cou
     }
     for (unsigned i = 0; i < n; i++)
         for (unsigned r = 0; r < chains[i]->rules->len; r++) {
-            g_string_append_printf(out, "%s-A %s", prefix, chains[i]->name);
+            g_string_append_printf(out, "%s-A", prefix);
+            save_chain_name(out, chains[i]->name);
             save_rule_body(out, g_ptr_array_index(chains[i]->rules, r), counters);
             g_string_append_c(out, '\n');
         }

@@ -78,6 +78,11 @@ bool sysctl_known(const char *key)
 bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t errlen)
 {
     const struct vs_sysctl *vs = vs_find(key);
+    if (vs && strcmp(vs->name, "schedule_icmp") == 0 && value != 0) {
+        snprintf(err, errlen, "sysctl 'schedule_icmp': scheduling connections from ICMP "
+                 "errors is not modelled (only 0 is accepted)");
+        return false;
+    }
     long min, max;
     int *target;
     if (vs) {

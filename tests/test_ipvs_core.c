@@ -265,6 +265,44 @@ static void test_nat_icmp_error_rewritten(void)
     world_destroy(&t.w);
 }
 
+/* nat_icmp_send: a NAT real server's packet with no connection is answered with a
+ * port unreachable and dropped; without the sysctl it is forwarded unchanged. */
+static void nat_icmp_case(int sysctl_on, int *client_got, uint64_t *rs_icmp)
+{
+    static const char *const cfg[] = {
+        "-A -u 203.0.113.10:53 -s rr", "-a -u 203.0.113.10:53 -r 192.0.2.11:5353 -m", NULL,
+    };
+    struct topo_lvs t;
+    topo_lvs_init(&t, TOPO_NAT, "6.x");
+    topo_lvs_ipvsadm(&t, cfg);
+    ip_vs_net(host_net(t.lvs))->sysctl.nat_icmp_send = sysctl_on;
+    struct reply r = {0};
+    sock_bind(host_net(t.client), IPPROTO_UDP, 0, client_rx, &r);
+    struct net *rs = host_net(t.rs[0]);
+    struct rtable *rt = ip_route_output(rs, topo_ip("10.0.1.2"));
+    struct ip4_spec ip = { .saddr = topo_ip("192.0.2.11"), .daddr = topo_ip("10.0.1.2"), .ttl = 64 };
+    struct sk_buff *skb = skb_alloc(net_pool(rs), 0);
+    pkt_build_udp(skb, &ip, htons(5353), htons(40000), 10);
+    skb->dst = rt;
+    ip_local_out(rs, skb);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    *client_got = r.got;
+    *rs_icmp = rs->socks->stats.icmp_in;
+    world_destroy(&t.w);
+}
+
+static void test_nat_icmp_send(void)
+{
+    int got;
+    uint64_t icmp;
+    nat_icmp_case(0, &got, &icmp);
+    CU_ASSERT_EQUAL(got, 1);            /* forwarded as it was */
+    CU_ASSERT_EQUAL(icmp, 0);
+    nat_icmp_case(1, &got, &icmp);
+    CU_ASSERT_EQUAL(got, 0);            /* dropped at the director */
+    CU_ASSERT_EQUAL(icmp, 1);           /* the server heard port unreachable */
+}
+
 /* The director's view of one NAT request and its reply, pinned as a golden trace. */
 static void golden_director_trace(enum topo_fwd fwd, const char *const *cfg, const char *golden)
 {
@@ -310,6 +348,7 @@ IPVSIM_SUITE(ipvs_core)
     ADD_TEST(s, test_hooks_registered_lazily_6x);
     ADD_TEST(s, test_nat_udp_2_6_34);
     ADD_TEST(s, test_nat_icmp_error_rewritten);
+    ADD_TEST(s, test_nat_icmp_send);
     ADD_TEST(s, test_golden_nat_trace);
     ADD_TEST(s, test_golden_tun_trace);
 }

@@ -3,6 +3,7 @@
 #include "model/ipvs/ip_vs_core.h"
 
 #include <glib.h>
+#include "model/icmp.h"
 #include "model/ip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
@@ -153,7 +154,14 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
         unsigned v = ip_vs_in_icmp(ipvs, skb, &iph, hook, &related);
         return related ? v : NF_ACCEPT;
     }
-    if (!ip_vs_proto_supported(iph.protocol) || !ip_vs_get_ports(skb, &iph, ports))
+    if (!ip_vs_proto_supported(iph.protocol)) {
+        /* ignore_tunneled: mark what IPVS cannot handle so nothing of IPVS's
+         * touches it later (tunnelled traffic on its way in). */
+        if (ipvs->sysctl.ignore_tunneled)
+            skb->flags |= SKB_F_IPVS_PROPERTY;
+        return NF_ACCEPT;
+    }
+    if (!ip_vs_get_ports(skb, &iph, ports))
         return NF_ACCEPT;
     struct ip_vs_conn *cp = ip_vs_conn_in_get(ipvs, iph.protocol, iph.saddr, ports[0],
                                               iph.daddr, ports[1]);
@@ -205,6 +213,10 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
             return NF_DROP;
         }
         trace_note(ipvs->net, skb, "handle_response", "SNAT back to the virtual address");
+        /* snat_reroute: route the rewritten reply again (its source changed), except
+         * on LOCAL_IN where it is delivered here anyway. */
+        if (ipvs->sysctl.snat_reroute && hook != NF_INET_LOCAL_IN)
+            ip_route_me_harder(ipvs->net, skb);
     }
     ip_vs_out_stats(cp, skb);
     ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, iph);
@@ -212,6 +224,40 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
     nf_ct_set(skb, NULL, IP_CT_UNTRACKED);       /* ip_vs_notrack */
     ip_vs_conn_put(cp);
     return NF_ACCEPT;
+}
+
+/* Is addr:port a NAT real server of some service (ip_vs_has_real_service)? */
+static bool is_nat_real_server(struct netns_ipvs *ipvs, uint16_t proto, be32 addr, be16 port)
+{
+    struct ip_vs_service *svc;
+    list_for_each_entry(svc, &ipvs->services, s_list) {
+        if (svc->protocol != proto && !svc->fwmark)
+            continue;
+        struct ip_vs_dest *d;
+        list_for_each_entry(d, &svc->destinations, n_list)
+            if (d->addr == addr && d->port == port &&
+                (d->conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ)
+                return true;
+    }
+    return false;
+}
+
+/* A reply with no connection. nat_icmp_send: when it comes from a NAT real server
+ * (a connection the director has forgotten), tell the server with a port
+ * unreachable and drop it; never for a RST. */
+static unsigned ip_vs_out_nomatch(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                                  const struct ip_vs_iphdr *iph, const be16 ports[2])
+{
+    if (!ipvs->sysctl.nat_icmp_send ||
+        !is_nat_real_server(ipvs, iph->protocol, iph->saddr, ports[0]))
+        return NF_ACCEPT;
+    if (iph->protocol == IPPROTO_TCP && skb->len >= iph->len + sizeof(struct tcphdr) &&
+        (((const struct tcphdr *)(skb->data + iph->len))->flags & TCPH_RST))
+        return NF_ACCEPT;
+    skb->network_header = skb_offset(skb, skb->data);
+    icmp_send(ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+    trace_note(ipvs->net, skb, "ip_vs_out", "nat_icmp_send: no connection, port unreachable to the real server");
+    return NF_DROP;
 }
 
 static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook)
@@ -227,7 +273,7 @@ static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned
     struct ip_vs_conn *cp = ip_vs_conn_out_get(ipvs, iph.protocol, iph.saddr, ports[0],
                                                iph.daddr, ports[1]);
     if (!cp)
-        return NF_ACCEPT;
+        return ip_vs_out_nomatch(ipvs, skb, &iph, ports);
     return handle_response(ipvs, skb, &iph, cp, hook);
 }
 

@@ -83,14 +83,6 @@ struct net_device *host_dev(const struct host *h, const char *name)
     return NULL;
 }
 
-struct net_device *host_dev_by_addr(const struct host *h, be32 addr)
-{
-    for (unsigned i = 0; i < h->ndevs; i++)
-        if (netdev_has_addr(h->devs[i], addr))
-            return h->devs[i];
-    return NULL;
-}
-
 uint8_t eth_pkt_type(const uint8_t dst[ETH_ALEN])
 {
     static const uint8_t bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };

@@ -54,7 +54,13 @@ void host_free(struct host *h);
 struct net_device *host_add_dev(struct host *h, const char *name, uint32_t mtu);
 struct net_device *host_dev(const struct host *h, const char *name);
 /* The device that owns addr exactly, or NULL (first in ifindex order). */
-struct net_device *host_dev_by_addr(const struct host *h, be32 addr);
+static inline struct net_device *host_dev_by_addr(const struct host *h, be32 addr)
+{
+    for (unsigned i = 0; i < h->ndevs; i++)
+        if (netdev_has_addr(h->devs[i], addr))
+            return h->devs[i];
+    return NULL;
+}
 
 /* Send a frame (data at its Ethernet header) out of dev; takes the skb.
  *  - lo: counted as sent, captured, and delivered back to this host by an event at

@@ -16,14 +16,6 @@ bool netdev_add_addr(struct net_device *dev, be32 addr, uint8_t prefixlen)
     return true;
 }
 
-bool netdev_has_addr(const struct net_device *dev, be32 addr)
-{
-    for (unsigned i = 0; i < dev->naddrs; i++)
-        if (dev->addrs[i].addr == addr)
-            return true;
-    return false;
-}
-
 bool netdev_on_subnet(const struct net_device *dev, be32 addr)
 {
     for (unsigned i = 0; i < dev->naddrs; i++) {

@@ -45,8 +45,15 @@ struct net_device {
  * with the same prefix succeeds without a duplicate; false when the table is full,
  * prefixlen > 32, or the address is there with another prefix. */
 bool netdev_add_addr(struct net_device *dev, be32 addr, uint8_t prefixlen);
-/* Does dev own addr exactly? */
-bool netdev_has_addr(const struct net_device *dev, be32 addr);
+/* Does dev own addr exactly? Inline: every received and every sent packet asks
+ * (ip_route_input, ip_route_output, link_resolve). */
+static inline bool netdev_has_addr(const struct net_device *dev, be32 addr)
+{
+    for (unsigned i = 0; i < dev->naddrs; i++)
+        if (dev->addrs[i].addr == addr)
+            return true;
+    return false;
+}
 /* Is addr inside one of dev's subnets? */
 bool netdev_on_subnet(const struct net_device *dev, be32 addr);
 

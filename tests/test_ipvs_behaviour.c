@@ -12,43 +12,6 @@
 #include "tests/testutil.h"
 #include "tests/topo_lvs.h"
 
-/* A real server's scripted TCP: SYN -> SYN|ACK, FIN -> FIN|ACK, counts the rest. */
-struct rs_tcp {
-    int syns, segs;
-};
-
-static void send_tcp_from(struct net *net, be32 saddr, be32 daddr, be16 sport, be16 dport,
-                          uint8_t flags)
-{
-    struct rtable *rt = ip_route_output(net, daddr);
-    struct ip4_spec ip = { .saddr = saddr ? saddr : rt->prefsrc, .daddr = daddr, .ttl = 64 };
-    struct tcp_spec th = { .sport = sport, .dport = dport, .seq = 100, .ack = 1, .flags = flags,
-                           .window = 1000 };
-    struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
-    pkt_build_tcp(skb, &ip, &th, 0);
-    skb->dst = rt;
-    ip_local_out(net, skb);
-}
-
-static void rs_tcp_rx(struct net *net, struct sk_buff *skb, void *ctx)
-{
-    struct rs_tcp *r = ctx;
-    const struct iphdr *iph = ip_hdr(skb);
-    const struct tcphdr *th = (const struct tcphdr *)skb->data;
-    r->segs++;
-    uint8_t answer = 0;
-    if (th->flags & TCPH_SYN) {
-        r->syns++;
-        answer = TCPH_SYN | TCPH_ACK;
-    } else if (th->flags & TCPH_FIN) {
-        answer = TCPH_FIN | TCPH_ACK;
-    }
-    be32 to = iph->saddr, from = iph->daddr;
-    be16 sport = th->dest, dport = th->source;
-    consume_skb(net, skb);
-    if (answer)
-        send_tcp_from(net, from, to, sport, dport, answer);
-}
 
 static void client_tcp_sink(struct net *net, struct sk_buff *skb, void *ctx)
 {

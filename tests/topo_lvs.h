@@ -25,4 +25,13 @@ void topo_lvs_init(struct topo_lvs *t, enum topo_fwd fwd, const char *era);
 /* Apply ipvsadm lines on the director; CU-asserts each succeeds. */
 void topo_lvs_ipvsadm(struct topo_lvs *t, const char *const *lines);
 
+/* Scripted TCP for tests: a real server that answers SYN with SYN|ACK and FIN with
+ * FIN|ACK (counting what it got), and a way to send one segment. */
+struct rs_tcp {
+    int syns, segs;
+};
+void send_tcp_from(struct net *net, be32 saddr, be32 daddr, be16 sport, be16 dport,
+                   uint8_t flags);
+void rs_tcp_rx(struct net *net, struct sk_buff *skb, void *ctx);
+
 #endif

@@ -328,9 +328,11 @@ static cJSON *drops_json(struct run_world *rw)
         struct host *h = g_ptr_array_index(rw->w.hosts, i);
         const struct net *net = host_net(h);
         char key[96];
-        static const char *const what[] = { "InHdrErrors", "InAddrErrors", "InDiscards", "OutDiscards" };
+        static const char *const what[] = { "InHdrErrors", "InAddrErrors", "InDiscards",
+                                            "OutDiscards", "InTruncatedPkts", "InCsumErrors" };
         const uint64_t vals[] = { net->mib.in_hdr_errors, net->mib.in_addr_errors,
-                                  net->mib.in_discards, net->mib.out_discards };
+                                  net->mib.in_discards, net->mib.out_discards,
+                                  net->mib.in_truncated_pkts, net->mib.in_csum_errors };
         for (size_t k = 0; k < G_N_ELEMENTS(vals); k++) {
             g_snprintf(key, sizeof key, "%s: %s", h->name, what[k]);
             add_drop(o, key, vals[k]);

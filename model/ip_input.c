@@ -61,9 +61,13 @@ static const char *ip_rcv_core(struct net *net, struct sk_buff *skb)
         why = "bad version or ihl";
     else if (skb->len < ip_hdrlen(iph))
         why = "header truncated";
-    else if (ip_fast_csum(iph, ip_hdrlen(iph) / 4) != 0)
+    else if (ip_fast_csum(iph, ip_hdrlen(iph) / 4) != 0) {
+        net->mib.in_csum_errors++;     /* InCsumErrors, and InHdrErrors too */
         why = "bad header checksum";
-    else if (ntohs(iph->tot_len) < ip_hdrlen(iph) || ntohs(iph->tot_len) > skb_wire_len(skb))
+    } else if (ntohs(iph->tot_len) > skb_wire_len(skb)) {
+        net->mib.in_truncated_pkts++;  /* InTruncatedPkts only, not a header error */
+        return "truncated (tot_len beyond the frame)";
+    } else if (ntohs(iph->tot_len) < ip_hdrlen(iph))
         why = "bad tot_len";
     if (why) {
         net->mib.in_hdr_errors++;

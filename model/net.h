@@ -28,6 +28,7 @@ struct ipstats_mib {
     uint64_t in_receives, in_hdr_errors, in_addr_errors, in_discards, in_delivers;
     uint64_t forw_datagrams, out_requests, out_no_routes, out_discards;
     uint64_t in_unknown_protos, in_no_routes, frag_fails, neigh_failed;
+    uint64_t in_truncated_pkts, in_csum_errors;
 };
 
 struct ipv4_devconf {

@@ -265,6 +265,35 @@ static void test_closed_ports_answer(void)
     world_destroy(&t.w);
 }
 
+/* ip_rcv_core's counters: a bad checksum counts InCsumErrors and InHdrErrors; a
+ * tot_len beyond the frame counts InTruncatedPkts only. */
+static void test_rcv_core_counters(void)
+{
+    struct topo3 t;
+    topo3_init(&t);
+    struct net *r = host_net(t.router);
+    struct net_device *eth0 = host_dev(t.router, "eth0");
+    for (int k = 0; k < 2; k++) {
+        struct sk_buff *skb = skb_alloc(&t.w.pool, 0);
+        struct ip4_spec ip = { .saddr = topo_ip("10.0.1.2"), .daddr = topo_ip("10.0.1.1"), .ttl = 64 };
+        pkt_build_udp(skb, &ip, htons(1), htons(2), 10);
+        struct iphdr *iph = ip_hdr(skb);
+        if (k == 0)
+            iph->check ^= 0x1;                      /* corrupt the checksum */
+        else {
+            iph->tot_len = htons(ntohs(iph->tot_len) + 100);
+            ip_send_check(iph);                     /* valid header, frame too short */
+        }
+        eth_push(skb, host_dev(t.client, "eth0")->dev_addr, eth0->dev_addr, ETH_P_IP);
+        netif_receive_skb(t.router, eth0, skb);
+    }
+    CU_ASSERT_EQUAL(r->mib.in_csum_errors, 1);
+    CU_ASSERT_EQUAL(r->mib.in_hdr_errors, 1);
+    CU_ASSERT_EQUAL(r->mib.in_truncated_pkts, 1);
+    CU_ASSERT_EQUAL(t.w.pool.in_use, 0);
+    world_destroy(&t.w);
+}
+
 IPVSIM_SUITE(ipv4)
 {
     CU_pSuite s = CU_add_suite("ipv4", NULL, NULL);
@@ -278,4 +307,5 @@ IPVSIM_SUITE(ipv4)
     ADD_TEST(s, test_arrival_time_is_latency_plus_serialisation);
     ADD_TEST(s, test_no_socket_counted);
     ADD_TEST(s, test_closed_ports_answer);
+    ADD_TEST(s, test_rcv_core_counters);
 }

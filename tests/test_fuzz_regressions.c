@@ -84,9 +84,22 @@ static void test_iptables_chain_name_roundtrip(void)
     world_destroy(&w);
 }
 
+/* crash-iptables-0fd3ed84: an interface named \3 was printed bare (-o \3) and read back
+ * as 3. */
+static void test_iptables_iface_roundtrip(void)
+{
+    roundtrip("-A FORWARD -i eth0 -o '\\3'");
+    roundtrip("-A FORWARD -i 'a\"b+' ! -o \"it's\"");
+    roundtrip("-A FORWARD -i eth+ -o ppp0");
+    /* crash-iptables-28272a12: a blank at the end of an interface name was lost */
+    roundtrip("-t nat -A POSTROUTING -o ejta%\\ ");
+    roundtrip("-A FORWARD -i 'a b'");
+}
+
 IPVSIM_SUITE(fuzz_regressions)
 {
     CU_pSuite s = CU_add_suite("fuzz_regressions", NULL, NULL);
     ADD_TEST(s, test_iptables_quote_roundtrip);
     ADD_TEST(s, test_iptables_chain_name_roundtrip);
+    ADD_TEST(s, test_iptables_iface_roundtrip);
 }

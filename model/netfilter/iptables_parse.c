@@ -164,13 +164,14 @@ bool xt_parse_val_mask(const char *s, uint32_t *val, uint32_t *mask)
     return !slash || xt_strtoui(slash + 1, 0, UINT32_MAX, mask);
 }
 
-/* A chain name as -S prints it: bare, as iptables does, unless it holds a character
- * that tokenize() takes as quoting (a double or a single quote, a backslash); then it
- * is quoted as xt_save_string quotes, so that the output reads back (found by fuzzing:
- * a chain named a"b was printed bare, an unterminated quote). */
+/* A chain or interface name as -S prints it: bare, as iptables does, unless it holds a
+ * character that tokenize() takes as quoting (a double or a single quote, a
+ * backslash) or a blank (an interface name may hold one); then it is quoted as xt_save_string quotes, so that the output reads back
+ * (found by fuzzing: a chain named a"b was printed bare, an unterminated quote; an
+ * interface named \3 came back as 3, one ending in a blank lost it). */
 static void save_chain_name(GString *out, const char *name)
 {
-    if (strpbrk(name, "\"'\\"))
+    if (strpbrk(name, "\"'\\ \t\n\v\f\r"))
         xt_save_string(out, name);
     else
         g_string_append_printf(out, " %s", name);
@@ -1201,17 +1202,21 @@ static void save_iface(GString *out, char letter, const char *iface, const uint8
 {
     if (mask[0] == 0)
         return;
-    g_string_append_printf(out, "%s -%c ", invert ? " !" : "", letter);
+    g_string_append_printf(out, "%s -%c", invert ? " !" : "", letter);
+    char name[IFNAMSIZ + 2];
+    size_t n = 0;
     for (unsigned i = 0; i < IFNAMSIZ; i++) {
         if (mask[i]) {
             if (iface[i])
-                g_string_append_c(out, iface[i]);
+                name[n++] = iface[i];
         } else {
             if (iface[i - 1])
-                g_string_append_c(out, '+');
+                name[n++] = '+';
             break;
         }
     }
+    name[n] = '\0';
+    save_chain_name(out, name);
 }
 
 static void save_ip_part(GString *out, const struct ipt_ip *ip)

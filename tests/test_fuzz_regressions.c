@@ -96,10 +96,30 @@ static void test_iptables_iface_roundtrip(void)
     roundtrip("-A FORWARD -i 'a b'");
 }
 
+/* crash-iptables-622206ba: -N "" made a chain that -S printed as "-N " */
+static void test_iptables_empty_chain_name(void)
+{
+    struct world w;
+    world_init(&w, 1);
+    static const char *const ifs[] = { "eth0=192.0.2.1/24", NULL };
+    struct net *net = host_net(topo_host(&w, "fw", ifs));
+    struct xt_error err;
+    CU_ASSERT_NOT_EQUAL(iptables_apply(net, "-N \"\"", &err), 0);
+    CU_ASSERT_STRING_EQUAL(err.msg, "Invalid chain name `'");
+    CU_ASSERT_EQUAL(err.offset, 3);
+    CU_ASSERT_EQUAL(iptables_apply(net, "-N x", &err), 0);
+    CU_ASSERT_NOT_EQUAL(iptables_apply(net, "-E x ''", &err), 0);
+    char *s = save(net);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "-N x\n"));
+    g_free(s);
+    world_destroy(&w);
+}
+
 IPVSIM_SUITE(fuzz_regressions)
 {
     CU_pSuite s = CU_add_suite("fuzz_regressions", NULL, NULL);
     ADD_TEST(s, test_iptables_quote_roundtrip);
     ADD_TEST(s, test_iptables_chain_name_roundtrip);
     ADD_TEST(s, test_iptables_iface_roundtrip);
+    ADD_TEST(s, test_iptables_empty_chain_name);
 }

@@ -501,6 +501,10 @@ static int parse_rulenumber(struct xt_parse *p, unsigned *out)
 
 static int parse_chain_name(struct xt_parse *p, const char *name, size_t off)
 {
+    /* iptables' own check lets "" through, and then neither -S nor iptables-restore can
+     * name the chain again: refused here (found by fuzzing: -N "" could not be read back). */
+    if (!*name)
+        return perr_at(p, off, "Invalid chain name `%s'", name);
     if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
         return perr_at(p, off, "chain name `%s' too long (must be under %u chars)", name,
                        XT_EXTENSION_MAXNAMELEN);

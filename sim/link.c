@@ -138,14 +138,13 @@ bool link_resolve(const struct link *l, be32 addr, uint8_t mac[ETH_ALEN])
     return false;
 }
 
-/* The arrival of one frame: skb->dev is the receiver, skb->priority the sender's
- * port (both set at send time, the latter only as a carrier). */
+/* The arrival of one frame: skb->dev is the receiver, skb->link_port the sender's
+ * port (both set at send time). */
 static void link_arrive(struct sim *s, void *obj, uint64_t arg)
 {
     struct link *l = obj;
     struct sk_buff *skb = (struct sk_buff *)(uintptr_t)arg;
-    uint32_t from = skb->priority;
-    skb->priority = 0;
+    uint32_t from = skb->link_port;
     if (from < l->nports)
         l->ports[from].stats.delivered++;
     l->stats.delivered++;
@@ -167,7 +166,7 @@ static void link_schedule(struct link *l, unsigned from, struct net_device *to,
 {
     skb->dev = to;
     skb->pkt_type = pkt_type;
-    skb->priority = from;
+    skb->link_port = (uint16_t)from;
     if (!sim_at(&l->world->sim, arrival, link_arrive, l, (uint64_t)(uintptr_t)skb)) {
         to->stats.rx_dropped++;         /* the event queue is at its limit */
         skb_free(link_pool(l), skb);

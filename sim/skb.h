@@ -52,6 +52,7 @@ struct sk_buff {
                                       the allocation extends past the declared array */
     uint32_t mark;
     uint32_t priority;
+    uint16_t link_port;            /* the sending port while the frame is on a link */
     uint32_t flags;                /* SKB_F_* below; meaning owned by the model */
     struct net_device *dev;        /* device it arrived on / leaves by */
     struct net_device *in_dev;     /* original input device (kept across output) */

@@ -499,10 +499,10 @@ static void test_persistence_assured(void)
     struct ip_vs_conn *cp = conn_of(&c, 45000);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cp->control);
-    CU_ASSERT_FALSE(cp->control->assured);
+    CU_ASSERT_EQUAL(cp->control->state, IP_VS_CTPL_S_NONE);
     client_chunk(&c, 45000, SCTP_CID_COOKIE_ECHO);
     CU_ASSERT_EQUAL(cp->state, IP_VS_SCTP_S_ESTABLISHED);
-    CU_ASSERT_TRUE(cp->control->assured);
+    CU_ASSERT_EQUAL(cp->control->state, IP_VS_CTPL_S_ASSURED);
     /* The next association from the client goes to the same server. */
     client_chunk(&c, 45001, SCTP_CID_INIT);
     CU_ASSERT_PTR_EQUAL(conn_of(&c, 45001)->dest, cp->dest);

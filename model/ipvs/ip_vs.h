@@ -164,46 +164,51 @@ struct ip_vs_iphdr {
 
 /* ---- connections ------------------------------------------------------------------- */
 
-/* The key a connection is found by. In-lookups (client -> VIP) use
- * (protocol, caddr, cport, vaddr, vport); out-lookups (server -> client) use
- * (protocol, caddr, cport, server side): daddr:dport for NAT, vaddr:vport for the
- * methods whose replies keep the VIP as source; FULLNAT replies go to the local
- * address, so its out key is (protocol, laddr, lport, daddr, dport). */
-struct ip_vs_conn_key {
-    be32 caddr, xaddr;
-    be16 cport, xport;
-    uint16_t protocol;
-};
+/* Template states (IP_VS_CTPL_S_*): a template's cp->state. */
+#define IP_VS_CTPL_S_NONE    0x0000
+#define IP_VS_CTPL_S_ASSURED 0x0001
 
 struct ip_vs_conn;
 typedef int (*ip_vs_xmit_fn)(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
 
+/* A connection entry. Entries live in chunks of the connection table and link to
+ * each other by ref (index + 1 in the table, 0 = none) rather than by pointer: with
+ * millions of entries every byte here is paid millions of times, and the layout
+ * fills exactly two cache lines. What is not stored is derived: the lookup keys
+ * from the addresses, the transmitter from the forwarding method in flags.
+ *
+ * Lookups (ip_vs_conn.c) go through one hash chain per bucket, keyed like the
+ * kernel's by (protocol, client address, client port): in-lookups (client -> VIP)
+ * then compare (vaddr, vport), out-lookups (server -> client) the server side:
+ * daddr:dport for NAT, vaddr:vport for the methods whose replies keep the VIP as
+ * source. FULLNAT replies go to the local address instead, so those connections
+ * are also indexed by (laddr, lport, daddr, dport). */
 struct ip_vs_conn {
-    struct list_head c_list;         /* every conn of the net, creation order */
-    struct ip_vs_conn_key in_key, out_key;
-    uint16_t protocol;
+    uint32_t c_prev, c_next;         /* every conn of the net, creation order */
+    struct netns_ipvs *ipvs;
+    struct ip_vs_dest *dest;
+    struct ip_vs_conn *control;      /* persistence template, or NULL */
+    sim_time_t timeout;              /* for the current state */
+    sim_time_t expires;              /* deadline */
+    uint64_t id;                     /* creation number */
+    unsigned long sync_endtime;      /* jiffies: when the backup's copy expires; low 2
+                                        bits: sync retries (ip_vs_sync_conn_needed) */
     be32 caddr, vaddr, daddr;
-    be16 cport, vport, dport;
     be32 laddr;                      /* FULLNAT: the local address and port the */
+    be16 cport, vport, dport;
     be16 lport;                      /* client is translated to (0 otherwise) */
     uint32_t fwmark;
     unsigned flags;                  /* IP_VS_CONN_F_* */
-    int state;                       /* protocol state (IP_VS_TCP_S_*, ...) */
-    sim_time_t timeout;              /* for the current state */
-    sim_time_t expires;              /* deadline; the timer re-arms lazily */
-    uint64_t timer;                  /* pending sim event id */
-    struct ip_vs_dest *dest;
-    struct ip_vs_conn *control;      /* persistence template, or NULL */
-    int n_control;                   /* connections this template controls */
     uint32_t in_pkts;
-    int old_state;                   /* state when last synced (ip_vs_sync.c) */
-    unsigned long sync_endtime;      /* jiffies: when the backup's copy expires; low 2
-                                        bits: sync retries (ip_vs_sync_conn_needed) */
-    bool hashed;
-    bool assured;                    /* template: IP_VS_CONN_F_... "ASSURED" state bit */
-    ip_vs_xmit_fn packet_xmit;
-    struct netns_ipvs *ipvs;
-    uint64_t id;                     /* creation number */
+    int n_control;                   /* connections this template controls */
+    uint32_t ref;                    /* its own ref */
+    uint32_t hash_next;              /* next in the hash chain (or the free list) */
+    uint32_t timer_prev, timer_next; /* in its timer list (ip_vs_conn_timer.c) */
+    uint32_t timer_list;             /* which one, or IP_VS_CONN_NO_TIMER */
+    uint8_t protocol;
+    uint8_t state;                   /* protocol state (IP_VS_TCP_S_*, ...); templates:
+                                        IP_VS_CTPL_S_* */
+    uint8_t old_state;               /* state when last synced (ip_vs_sync.c) */
 };
 
 /* ---- per-net state --------------------------------------------------------------- */

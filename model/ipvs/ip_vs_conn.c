@@ -1,62 +1,50 @@
-/* The IPVS connection table. */
+/* The IPVS connection table: entries in chunks, one hash chain per bucket keyed by
+ * the client side as in the kernel, and the creation-order list listings walk. */
 #include "model/ipvs/ip_vs_conn.h"
 
 #include <glib.h>
 #include <string.h>
+#include "model/ipvs/ip_vs_conn_tab.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
 #include "sim/sim.h"
 
-#define CONN_CHUNK 1024                 /* connections allocated at a time */
+#define INITIAL_BUCKETS 256u
 
-struct ip_vs_conn_tab {
-    GHashTable *in, *out, *tmpl;        /* indexes only: never iterated */
-    struct list_head all;               /* creation order */
-    struct ip_vs_conn *free;            /* recycled, linked through control */
-    GPtrArray *chunks;
-    uint64_t count, next_id;
-    uint64_t limit;                     /* 0 = unlimited */
-    uint64_t refused;                   /* new connections refused at the limit */
-};
+/* ---- FULLNAT reply index: the conn itself is the key ---------------------------- */
 
-static guint key_hash(gconstpointer p)
+static guint fnat_hash(gconstpointer p)
 {
-    const struct ip_vs_conn_key *k = p;
-    uint64_t h = ((uint64_t)k->caddr << 32 | k->xaddr) * 0x9e3779b97f4a7c15ull;
-    h ^= ((uint64_t)k->cport << 32 | (uint64_t)k->xport << 16 | k->protocol) * 0xc2b2ae3d27d4eb4full;
+    const struct ip_vs_conn *cp = p;
+    uint64_t h = ((uint64_t)cp->laddr << 32 | cp->daddr) * 0x9e3779b97f4a7c15ull;
+    h ^= ((uint64_t)cp->lport << 32 | (uint64_t)cp->dport << 16 | cp->protocol) *
+         0xc2b2ae3d27d4eb4full;
     return (guint)(h ^ (h >> 32));
 }
 
-static gboolean key_equal(gconstpointer a, gconstpointer b)
+static gboolean fnat_equal(gconstpointer a, gconstpointer b)
 {
-    const struct ip_vs_conn_key *x = a, *y = b;
-    return x->caddr == y->caddr && x->xaddr == y->xaddr && x->cport == y->cport &&
-           x->xport == y->xport && x->protocol == y->protocol;
+    const struct ip_vs_conn *x = a, *y = b;
+    return x->laddr == y->laddr && x->daddr == y->daddr && x->lport == y->lport &&
+           x->dport == y->dport && x->protocol == y->protocol;
 }
 
-static struct ip_vs_conn_key make_key(uint16_t protocol, be32 caddr, be16 cport, be32 xaddr,
-                                      be16 xport)
+static bool fnat_indexed(const struct ip_vs_conn *cp)
 {
-    struct ip_vs_conn_key k;
-    memset(&k, 0, sizeof k);        /* no padding garbage */
-    k.protocol = protocol;
-    k.caddr = caddr;
-    k.cport = cport;
-    k.xaddr = xaddr;
-    k.xport = xport;
-    return k;
+    return (cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_FULLNAT &&
+           !(cp->flags & IP_VS_CONN_F_TEMPLATE);
 }
+
+/* ---- storage ------------------------------------------------------------------- */
 
 void ip_vs_conn_tab_init(struct netns_ipvs *ipvs)
 {
     struct ip_vs_conn_tab *t = g_new0(struct ip_vs_conn_tab, 1);
-    t->in = g_hash_table_new(key_hash, key_equal);
-    t->out = g_hash_table_new(key_hash, key_equal);
-    t->tmpl = g_hash_table_new(key_hash, key_equal);
-    INIT_LIST_HEAD(&t->all);
-    t->chunks = g_ptr_array_new_with_free_func(g_free);
+    t->ipvs = ipvs;
+    t->n_buckets = INITIAL_BUCKETS;
+    t->buckets = g_new0(uint32_t, t->n_buckets);
     t->next_id = 1;
     ipvs->conn_tab = t;
 }
@@ -66,67 +54,105 @@ void ip_vs_conn_tab_exit(struct netns_ipvs *ipvs)
     struct ip_vs_conn_tab *t = ipvs->conn_tab;
     if (!t)
         return;
-    g_hash_table_destroy(t->in);
-    g_hash_table_destroy(t->out);
-    g_hash_table_destroy(t->tmpl);
-    g_ptr_array_free(t->chunks, TRUE);
+    if (t->fnat_out)
+        g_hash_table_destroy(t->fnat_out);
+    for (uint32_t i = 0; i < t->n_chunks; i++)
+        g_free(t->chunks[i]);
+    g_free(t->chunks);
+    g_free(t->buckets);
+    conn_timers_free(t);
     g_free(t);
     ipvs->conn_tab = NULL;
 }
 
+static void conn_chunk_add(struct ip_vs_conn_tab *t)
+{
+    if (t->n_chunks == t->cap_chunks) {
+        t->cap_chunks = t->cap_chunks ? t->cap_chunks * 2 : 16;
+        t->chunks = g_renew(struct ip_vs_conn *, t->chunks, t->cap_chunks);
+    }
+    struct ip_vs_conn *chunk = g_new(struct ip_vs_conn, CONN_CHUNK);
+    uint32_t base = t->n_chunks++ << CONN_CHUNK_BITS;
+    t->chunks[t->n_chunks - 1] = chunk;
+    for (uint32_t i = CONN_CHUNK; i-- > 0;) {
+        chunk[i].ref = base + i + 1;
+        chunk[i].hash_next = t->free;
+        t->free = chunk[i].ref;
+    }
+}
+
 static struct ip_vs_conn *conn_alloc(struct ip_vs_conn_tab *t)
 {
-    if (!t->free) {
-        struct ip_vs_conn *chunk = g_new(struct ip_vs_conn, CONN_CHUNK);
-        g_ptr_array_add(t->chunks, chunk);
-        for (int i = CONN_CHUNK - 1; i >= 0; i--) {
-            chunk[i].control = t->free;
-            t->free = &chunk[i];
-        }
-    }
-    struct ip_vs_conn *cp = t->free;
-    t->free = cp->control;
+    if (!t->free)
+        conn_chunk_add(t);
+    struct ip_vs_conn *cp = conn_at(t, t->free);
+    uint32_t ref = cp->ref;
+    t->free = cp->hash_next;
     memset(cp, 0, sizeof *cp);
+    cp->ref = ref;
+    cp->timer_list = IP_VS_CONN_NO_TIMER;
+    /* Last in creation order. */
+    cp->c_prev = t->all_tail;
+    if (t->all_tail)
+        conn_at(t, t->all_tail)->c_next = ref;
+    else
+        t->all_head = ref;
+    t->all_tail = ref;
+    t->count++;
     return cp;
 }
 
-/* ---- lookups ------------------------------------------------------------------- */
-
-struct ip_vs_conn *ip_vs_conn_in_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 caddr,
-                                     be16 cport, be32 vaddr, be16 vport)
+static void conn_release(struct ip_vs_conn_tab *t, struct ip_vs_conn *cp)
 {
-    struct ip_vs_conn_key k = make_key(protocol, caddr, cport, vaddr, vport);
-    return g_hash_table_lookup(ipvs->conn_tab->in, &k);
-}
-
-struct ip_vs_conn *ip_vs_conn_out_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 saddr,
-                                      be16 sport, be32 daddr, be16 dport)
-{
-    struct ip_vs_conn_key k = make_key(protocol, daddr, dport, saddr, sport);
-    return g_hash_table_lookup(ipvs->conn_tab->out, &k);
-}
-
-struct ip_vs_conn *ip_vs_ct_in_get(struct netns_ipvs *ipvs, const struct ip_vs_conn_param *p)
-{
-    struct ip_vs_conn_key k = make_key(p->protocol, p->caddr, p->cport, p->vaddr, p->vport);
-    return g_hash_table_lookup(ipvs->conn_tab->tmpl, &k);
+    if (cp->c_prev)
+        conn_at(t, cp->c_prev)->c_next = cp->c_next;
+    else
+        t->all_head = cp->c_next;
+    if (cp->c_next)
+        conn_at(t, cp->c_next)->c_prev = cp->c_prev;
+    else
+        t->all_tail = cp->c_prev;
+    t->count--;
+    cp->hash_next = t->free;
+    t->free = cp->ref;
 }
 
 /* ---- hashing ------------------------------------------------------------------- */
 
-/* Replies of NAT connections come from the real server; of the others (whose
- * replies never pass us, or keep the VIP as source) from the VIP. FULLNAT replies
- * come from the real server to the local address and port. */
-static void conn_set_keys(struct ip_vs_conn *cp)
+/* ip_vs_conn_hashkey: the client side only, so that both directions find a
+ * connection in the same chain. */
+static inline uint32_t conn_hashkey(uint8_t protocol, be32 addr, be16 port)
 {
-    unsigned fwd = cp->flags & IP_VS_CONN_F_FWD_MASK;
-    bool masq = fwd == IP_VS_CONN_F_MASQ;
-    cp->in_key = make_key(cp->protocol, cp->caddr, cp->cport, cp->vaddr, cp->vport);
-    if (fwd == IP_VS_CONN_F_FULLNAT && !(cp->flags & IP_VS_CONN_F_TEMPLATE))
-        cp->out_key = make_key(cp->protocol, cp->laddr, cp->lport, cp->daddr, cp->dport);
-    else
-        cp->out_key = make_key(cp->protocol, cp->caddr, cp->cport,
-                               masq ? cp->daddr : cp->vaddr, masq ? cp->dport : cp->vport);
+    uint64_t h = ((uint64_t)addr << 24 | (uint64_t)port << 8 | protocol) * 0x9e3779b97f4a7c15ull;
+    return (uint32_t)(h >> 32);
+}
+
+static inline uint32_t *bucket_of(const struct ip_vs_conn_tab *t, uint32_t hash)
+{
+    return &t->buckets[hash & (t->n_buckets - 1)];
+}
+
+/* Double the buckets. Bucket i splits into i and i + old size; walking each chain
+ * in order and appending keeps every chain newest first, so no lookup changes. */
+static void conn_tab_grow(struct ip_vs_conn_tab *t)
+{
+    uint32_t old = t->n_buckets;
+    uint32_t *b = g_new0(uint32_t, (size_t)old * 2);
+    for (uint32_t i = 0; i < old; i++) {
+        uint32_t *tail[2] = { &b[i], &b[i + old] };
+        for (uint32_t ref = t->buckets[i]; ref;) {
+            struct ip_vs_conn *cp = conn_at(t, ref);
+            uint32_t next = cp->hash_next;
+            unsigned half = (conn_hashkey(cp->protocol, cp->caddr, cp->cport) & old) != 0;
+            *tail[half] = ref;
+            tail[half] = &cp->hash_next;
+            cp->hash_next = 0;
+            ref = next;
+        }
+    }
+    g_free(t->buckets);
+    t->buckets = b;
+    t->n_buckets = old * 2;
 }
 
 static void conn_hash(struct ip_vs_conn *cp)
@@ -134,55 +160,106 @@ static void conn_hash(struct ip_vs_conn *cp)
     struct ip_vs_conn_tab *t = cp->ipvs->conn_tab;
     if (cp->flags & IP_VS_CONN_F_ONE_PACKET)
         return;
-    conn_set_keys(cp);
-    if (cp->flags & IP_VS_CONN_F_TEMPLATE) {
-        g_hash_table_replace(t->tmpl, &cp->in_key, cp);
-    } else {
-        g_hash_table_replace(t->in, &cp->in_key, cp);
-        g_hash_table_replace(t->out, &cp->out_key, cp);
-    }
-    cp->hashed = true;
+    /* At the head, as hlist_add_head: the newest of equal keys is found first. */
+    uint32_t *head = bucket_of(t, conn_hashkey(cp->protocol, cp->caddr, cp->cport));
+    cp->hash_next = *head;
+    *head = cp->ref;
     cp->flags |= IP_VS_CONN_F_HASHED;
-}
-
-/* Remove only what still points at cp: a newer conn with the same key may have
- * replaced it in an index. */
-static void remove_if_mine(GHashTable *h, struct ip_vs_conn_key *k, struct ip_vs_conn *cp)
-{
-    if (g_hash_table_lookup(h, k) == cp)
-        g_hash_table_remove(h, k);
+    if (fnat_indexed(cp)) {
+        if (!t->fnat_out)
+            t->fnat_out = g_hash_table_new(fnat_hash, fnat_equal);
+        g_hash_table_replace(t->fnat_out, cp, cp);
+    }
+    if (++t->hashed > t->n_buckets)
+        conn_tab_grow(t);
 }
 
 static void conn_unhash(struct ip_vs_conn *cp)
 {
     struct ip_vs_conn_tab *t = cp->ipvs->conn_tab;
-    if (!cp->hashed)
+    if (!(cp->flags & IP_VS_CONN_F_HASHED))
         return;
-    if (cp->flags & IP_VS_CONN_F_TEMPLATE) {
-        remove_if_mine(t->tmpl, &cp->in_key, cp);
-    } else {
-        remove_if_mine(t->in, &cp->in_key, cp);
-        remove_if_mine(t->out, &cp->out_key, cp);
-    }
-    cp->hashed = false;
+    uint32_t *link = bucket_of(t, conn_hashkey(cp->protocol, cp->caddr, cp->cport));
+    while (*link != cp->ref)
+        link = &conn_at(t, *link)->hash_next;
+    *link = cp->hash_next;
+    cp->hash_next = 0;
+    /* Only if still mine: a newer conn with the same reply key replaced it. */
+    if (fnat_indexed(cp) && g_hash_table_lookup(t->fnat_out, cp) == cp)
+        g_hash_table_remove(t->fnat_out, cp);
     cp->flags &= ~IP_VS_CONN_F_HASHED;
+    t->hashed--;
 }
 
-/* ---- timers ---------------------------------------------------------------------- */
+/* ---- lookups ------------------------------------------------------------------- */
 
-static void ip_vs_conn_expire(struct sim *s, void *obj, uint64_t arg);
+#define for_each_in_chain(t, cp, protocol, caddr, cport)                                   \
+    for (uint32_t r_ = *bucket_of(t, conn_hashkey(protocol, caddr, cport));              \
+         r_ && ((cp) = conn_at(t, r_), 1); r_ = (cp)->hash_next)
 
-static void conn_arm(struct ip_vs_conn *cp, sim_time_t at)
+static inline bool client_is(const struct ip_vs_conn *cp, uint16_t protocol, be32 caddr,
+                             be16 cport)
 {
-    struct host *h = cp->ipvs->net->host;
-    cp->timer = host_timer(h, at, ip_vs_conn_expire, cp, 0);
-    cp->expires = at;
+    return cp->caddr == caddr && cp->cport == cport && cp->protocol == protocol;
 }
+
+struct ip_vs_conn *ip_vs_conn_in_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 caddr,
+                                     be16 cport, be32 vaddr, be16 vport)
+{
+    struct ip_vs_conn *cp;
+    for_each_in_chain(ipvs->conn_tab, cp, (uint8_t)protocol, caddr, cport) {
+        if (client_is(cp, protocol, caddr, cport) && cp->vaddr == vaddr && cp->vport == vport &&
+            !(cp->flags & IP_VS_CONN_F_TEMPLATE))
+            return cp;
+    }
+    return NULL;
+}
+
+/* Replies of NAT connections come from the real server; of the others (whose
+ * replies never pass us, or keep the VIP as source) from the VIP. */
+static inline bool reply_from(const struct ip_vs_conn *cp, be32 saddr, be16 sport)
+{
+    if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ)
+        return cp->daddr == saddr && cp->dport == sport;
+    return cp->vaddr == saddr && cp->vport == sport;
+}
+
+struct ip_vs_conn *ip_vs_conn_out_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 saddr,
+                                      be16 sport, be32 daddr, be16 dport)
+{
+    struct ip_vs_conn_tab *t = ipvs->conn_tab;
+    struct ip_vs_conn *cp;
+    for_each_in_chain(t, cp, (uint8_t)protocol, daddr, dport) {
+        if (client_is(cp, protocol, daddr, dport) && reply_from(cp, saddr, sport) &&
+            !(cp->flags & IP_VS_CONN_F_TEMPLATE) && !fnat_indexed(cp))
+            return cp;
+    }
+    if (!t->fnat_out)
+        return NULL;
+    /* FULLNAT: the reply goes from the real server to the local address. */
+    struct ip_vs_conn probe = { .protocol = (uint8_t)protocol, .laddr = daddr, .lport = dport,
+                                .daddr = saddr, .dport = sport };
+    return g_hash_table_lookup(t->fnat_out, &probe);
+}
+
+struct ip_vs_conn *ip_vs_ct_in_get(struct netns_ipvs *ipvs, const struct ip_vs_conn_param *p)
+{
+    struct ip_vs_conn *cp;
+    for_each_in_chain(ipvs->conn_tab, cp, (uint8_t)p->protocol, p->caddr, p->cport) {
+        if (client_is(cp, p->protocol, p->caddr, p->cport) && cp->vaddr == p->vaddr &&
+            cp->vport == p->vport && (cp->flags & IP_VS_CONN_F_TEMPLATE))
+            return cp;
+    }
+    return NULL;
+}
+
+/* ---- expiry ---------------------------------------------------------------------- */
 
 static void conn_free(struct ip_vs_conn *cp)
 {
     struct ip_vs_conn_tab *t = cp->ipvs->conn_tab;
     conn_unhash(cp);
+    conn_timer_del(cp);
     if (cp->control) {
         cp->control->n_control--;
         cp->control = NULL;
@@ -191,29 +268,17 @@ static void conn_free(struct ip_vs_conn *cp)
         ip_vs_dest_unbind_conn(cp->dest, cp->flags);
         cp->dest = NULL;
     }
-    list_del(&cp->c_list);
-    t->count--;
-    cp->control = t->free;
-    t->free = cp;
+    conn_release(t, cp);
 }
 
-/* The one timer of a connection. A packet only moves cp->expires later; when the
- * timer finds the deadline moved it sleeps again until then. */
-static void ip_vs_conn_expire(struct sim *s, void *obj, uint64_t arg)
+void ip_vs_conn_expire(struct ip_vs_conn *cp)
 {
-    struct ip_vs_conn *cp = obj;
-    cp->timer = 0;
-    sim_time_t deadline = cp->expires;
-    if (s->now < deadline) {
-        conn_arm(cp, deadline);
-        return;
-    }
     /* A template (or control connection) outlives what it controls. */
     if (cp->n_control > 0) {
         /* expire_later: from now on every put re-arms it for 60 s, not its own
          * timeout (a template's persistence timeout is over). */
         cp->timeout = IP_VS_CONN_EXPIRE_RETRY;
-        conn_arm(cp, s->now + IP_VS_CONN_EXPIRE_RETRY);
+        conn_timer_arm(cp);
         if (cp->ipvs->sync_state & IP_VS_STATE_MASTER)      /* the backup keeps it too */
             ip_vs_sync_conn(cp->ipvs, cp, cp->ipvs->sysctl.sync_threshold[0]);
         return;
@@ -248,8 +313,6 @@ struct ip_vs_conn *ip_vs_conn_new(struct netns_ipvs *ipvs, const struct ip_vs_co
     cp->flags = flags;
     cp->state = 0;
     cp->timeout = IP_VS_CONN_INITIAL_TIMEOUT;
-    list_add_tail(&cp->c_list, &t->all);
-    t->count++;
     if (dest) {
         /* ip_vs_bind_dest: the dest's flags (method, INACTIVE, NOOUTPUT) join ours. */
         unsigned df = dest->conn_flags;
@@ -266,39 +329,25 @@ struct ip_vs_conn *ip_vs_conn_new(struct netns_ipvs *ipvs, const struct ip_vs_co
         cp->dest = dest;
         ip_vs_dest_bind_conn(dest, cp->flags);
     }
-    /* ip_vs_bind_xmit: the transmitter follows the forwarding method. */
-    if (!(cp->flags & IP_VS_CONN_F_TEMPLATE))
-        cp->packet_xmit = ip_vs_xmit_for(cp->flags);
     conn_hash(cp);
-    conn_arm(cp, ip_vs_now(ipvs) + cp->timeout);
+    conn_timer_arm(cp);
     return cp;
 }
 
 void ip_vs_conn_put(struct ip_vs_conn *cp)
 {
-    sim_time_t now = ip_vs_now(cp->ipvs);
-    if ((cp->flags & IP_VS_CONN_F_ONE_PACKET) && !cp->hashed) {
-        /* A one-packet connection dies with its packet. */
-        if (cp->timer)
-            sim_cancel(host_sim(cp->ipvs->net->host), cp->timer);
-        conn_free(cp);
+    if ((cp->flags & (IP_VS_CONN_F_ONE_PACKET | IP_VS_CONN_F_HASHED)) ==
+        IP_VS_CONN_F_ONE_PACKET) {
+        conn_free(cp);              /* a one-packet connection dies with its packet */
         return;
     }
-    sim_time_t deadline = now + cp->timeout;
-    /* The pending timer may fire later than the new, shorter deadline: move it. */
-    if (cp->timer && deadline < cp->expires) {
-        sim_cancel(host_sim(cp->ipvs->net->host), cp->timer);
-        conn_arm(cp, deadline);
-    }
-    cp->expires = deadline;
+    conn_timer_arm(cp);
 }
 
 void ip_vs_conn_expire_now(struct ip_vs_conn *cp)
 {
     cp->timeout = 0;
-    if (cp->timer)
-        sim_cancel(host_sim(cp->ipvs->net->host), cp->timer);
-    conn_arm(cp, ip_vs_now(cp->ipvs));
+    conn_timer_arm(cp);
 }
 
 void ip_vs_control_add(struct ip_vs_conn *cp, struct ip_vs_conn *ctl)
@@ -331,7 +380,14 @@ void ip_vs_conn_set_state(struct ip_vs_conn *cp, int state, bool active)
             cp->flags &= ~IP_VS_CONN_F_INACTIVE;
         }
     }
-    cp->state = state;
+    cp->state = (uint8_t)state;
+}
+
+void ip_vs_control_assure_ct(struct ip_vs_conn *cp)
+{
+    struct ip_vs_conn *ct = cp->control;
+    if (ct && (ct->flags & IP_VS_CONN_F_TEMPLATE))
+        ct->state |= IP_VS_CTPL_S_ASSURED;
 }
 
 /* ---- listings and bulk work ------------------------------------------------------- */
@@ -339,10 +395,10 @@ void ip_vs_conn_set_state(struct ip_vs_conn *cp, int state, bool active)
 void ip_vs_conn_for_each(struct netns_ipvs *ipvs, void (*fn)(struct ip_vs_conn *cp, void *ctx),
                          void *ctx)
 {
-    struct ip_vs_conn *cp, *next;
-    struct list_head *head = &ipvs->conn_tab->all;
-    for (cp = list_entry(head->next, struct ip_vs_conn, c_list); &cp->c_list != head; cp = next) {
-        next = list_entry(cp->c_list.next, struct ip_vs_conn, c_list);
+    struct ip_vs_conn_tab *t = ipvs->conn_tab;
+    for (uint32_t ref = t->all_head; ref;) {
+        struct ip_vs_conn *cp = conn_at(t, ref);
+        ref = cp->c_next;
         fn(cp, ctx);
     }
 }

@@ -1,10 +1,11 @@
 /* The IPVS connection table (ip_vs_conn.c): lookups in both directions,
- * persistence templates, creation and binding to a dest, and expiry through one
- * lazily re-armed timer per connection (a packet only moves the deadline). */
+ * persistence templates, creation and binding to a dest, and expiry (each packet
+ * moves the deadline to now + the state's timeout; ip_vs_conn_timer.c). */
 #ifndef IPVSIM_MODEL_IPVS_IP_VS_CONN_H
 #define IPVSIM_MODEL_IPVS_IP_VS_CONN_H
 
 #include "model/ipvs/ip_vs.h"
+#include "model/ipvs/ip_vs_core.h"
 
 /* What identifies a new connection or a template (struct ip_vs_conn_param).
  * laddr/lport: a FULLNAT connection's local address and port (ipvsim extra). */
@@ -48,6 +49,15 @@ void ip_vs_conn_invalidate_template(struct ip_vs_conn *ct);
 
 /* Change the protocol state, moving the conn between ActiveConn and InActConn. */
 void ip_vs_conn_set_state(struct ip_vs_conn *cp, int state, bool active);
+/* The connection reached ESTABLISHED: its template becomes ASSURED. */
+void ip_vs_control_assure_ct(struct ip_vs_conn *cp);
+
+/* The transmitter (ip_vs_bind_xmit), derived from the forwarding method; NULL for
+ * templates, which never carry packets. */
+static inline ip_vs_xmit_fn ip_vs_conn_xmit(const struct ip_vs_conn *cp)
+{
+    return cp->flags & IP_VS_CONN_F_TEMPLATE ? NULL : ip_vs_xmit_for(cp->flags);
+}
 
 /* Every connection, in creation order (listings). */
 void ip_vs_conn_for_each(struct netns_ipvs *ipvs, void (*fn)(struct ip_vs_conn *cp, void *ctx),

@@ -186,7 +186,8 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
     ip_vs_in_stats(cp, skb);
     ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, &iph);
     cp->in_pkts++;
-    unsigned verdict = cp->packet_xmit ? (unsigned)cp->packet_xmit(skb, cp, hook) : NF_ACCEPT;
+    ip_vs_xmit_fn xmit = ip_vs_conn_xmit(cp);
+    unsigned verdict = xmit ? (unsigned)xmit(skb, cp, hook) : NF_ACCEPT;
     ip_vs_sync_in(ipvs, cp);        /* the sync daemon's rule (ip_vs_sync.c) */
     ip_vs_conn_put(cp);
     return verdict;

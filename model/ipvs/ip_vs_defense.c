@@ -105,7 +105,7 @@ static void dropentry_one(struct ip_vs_conn *cp, void *arg)
         return;
     bool drop;
     if (cp->flags & IP_VS_CONN_F_TEMPLATE)
-        drop = !cp->assured;
+        drop = !(cp->state & IP_VS_CTPL_S_ASSURED);
     else if (cp->protocol == IPPROTO_TCP && (cp->state == IP_VS_TCP_S_SYN_RECV ||
                                              cp->state == IP_VS_TCP_S_SYNACK))
         drop = true;

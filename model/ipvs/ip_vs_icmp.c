@@ -105,7 +105,8 @@ unsigned ip_vs_in_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struc
         trace_note(ipvs->net, skb, "ip_vs_in_icmp", "ICMP error forwarded to the real server");
         verdict = ip_vs_icmp_xmit(skb, cp, hooknum);
     } else {
-        verdict = cp->packet_xmit ? (unsigned)cp->packet_xmit(skb, cp, hooknum) : NF_ACCEPT;
+        ip_vs_xmit_fn xmit = ip_vs_conn_xmit(cp);
+        verdict = xmit ? (unsigned)xmit(skb, cp, hooknum) : NF_ACCEPT;
     }
     return verdict;                 /* no timer restart, as above */
 }

@@ -215,7 +215,7 @@ static unsigned ip_vs_leave_bypass(struct ip_vs_service *svc, struct sk_buff *sk
     ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, iph);
     cp->in_pkts++;
     /* The transmitters do not look at the hook number. */
-    unsigned ret = (unsigned)cp->packet_xmit(skb, cp, 0);
+    unsigned ret = (unsigned)ip_vs_conn_xmit(cp)(skb, cp, 0);
     ip_vs_conn_put(cp);
     return ret;
 }

@@ -31,8 +31,8 @@ static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
         }
         ip_vs_conn_set_state(cp, next, ip_vs_tcp_state_active(next));
     }
-    if (next == IP_VS_TCP_S_ESTABLISHED && cp->control)
-        cp->control->assured = true;
+    if (next == IP_VS_TCP_S_ESTABLISHED)
+        ip_vs_control_assure_ct(cp);
     cp->timeout = (sim_time_t)ipvs->tcp_timeouts[next] * SEC;
 }
 
@@ -60,8 +60,8 @@ static void sctp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
                         ip_vs_sctp_state_name(cp->state), ip_vs_sctp_state_name(next),
                         ip_vs_sctp_default_timeouts[next]);
         ip_vs_conn_set_state(cp, next, ip_vs_sctp_state_active(next));
-        if (next == IP_VS_SCTP_S_ESTABLISHED && cp->control)
-            cp->control->assured = true;
+        if (next == IP_VS_SCTP_S_ESTABLISHED)
+            ip_vs_control_assure_ct(cp);
     }
     cp->timeout = (sim_time_t)ip_vs_sctp_default_timeouts[next] * SEC;
 }
@@ -82,8 +82,8 @@ void ip_vs_set_state(struct ip_vs_conn *cp, enum ip_vs_dir dir, const struct sk_
     cp->timeout = (sim_time_t)cp->ipvs->udp_timeout * SEC;
     if (cp->ipvs->net->trace)
         trace_notef(cp->ipvs->net, skb, "udp_state_transition", "UDP, timeout %u s", cp->ipvs->udp_timeout);
-    if (dir == IP_VS_DIR_OUTPUT && cp->control)
-        cp->control->assured = true;
+    if (dir == IP_VS_DIR_OUTPUT)
+        ip_vs_control_assure_ct(cp);
 }
 
 static uint64_t skb_ip_len(const struct sk_buff *skb)

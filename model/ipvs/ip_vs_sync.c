@@ -728,7 +728,7 @@ static void proc_conn(struct netns_ipvs *ipvs, const struct sync_entry *e)
         st->conns_created++;
     }
     cp->in_pkts = (uint32_t)sync_threshold(ipvs);
-    cp->state = (int)e->state;
+    cp->state = (uint8_t)e->state;
     cp->old_state = cp->state;
     unsigned long timeout = e->timeout;
     if (!timeout) {

@@ -579,7 +579,7 @@ void ip_vs_proc_stats(GString *out, const struct netns_ipvs *ipvs)
 static const char *conn_state_name(const struct ip_vs_conn *cp)
 {
     if (cp->flags & IP_VS_CONN_F_TEMPLATE)
-        return cp->assured ? "ASSURED" : "NONE";
+        return cp->state & IP_VS_CTPL_S_ASSURED ? "ASSURED" : "NONE";
     switch (cp->protocol) {
     case IPPROTO_TCP: return ip_vs_tcp_state_name(cp->state);
     case IPPROTO_UDP: return cp->state == IP_VS_UDP_S_NORMAL ? "UDP" : "BUG!";

@@ -364,19 +364,17 @@ int bench_conn_memory(cJSON *out)
         fprintf(stderr, "bench: cannot write %s\n", path);
         return 1;
     }
-    /* The formula: the entry (allocated in chunks), one slot in each of the two
-     * GHashTables (in, out: hash 4 B + key pointer 8 B + value pointer 8 B, tables
-     * between 1/4 and 1/2 full... so 40-80 B per table per entry), and its
-     * timer's event node in the queue. */
+    /* The formula: the entry (allocated in chunks) and its hash bucket head (4 B,
+     * between one and two buckets per entry). Timers cost nothing per entry: the
+     * entry links itself into its timeout's list (ip_vs_conn_timer.c). */
     size_t conn = sizeof(struct ip_vs_conn);
     printf("Director bytes per live IPVS connection\n");
-    printf("  formula: sizeof(struct ip_vs_conn) %zu + 2 GHashTable slots (2 x 20 B / fill)"
-           " + 1 event node\n", conn);
+    printf("  formula: sizeof(struct ip_vs_conn) %zu + 4-8 B of hash bucket heads\n", conn);
     printf("  %11s %12s %12s\n", "conns", "heap B/conn", "RSS B/conn");
     cJSON_AddNumberToObject(out, "sizeof_ip_vs_conn", (double)conn);
     cJSON_AddStringToObject(out, "formula",
-                            "sizeof(struct ip_vs_conn) + 2 x GHashTable slot (4 B hash + 8 B key "
-                            "+ 8 B value, over the table's fill) + the timer's event-queue node");
+                            "sizeof(struct ip_vs_conn) + a 4-byte hash bucket head per 1-2 "
+                            "entries; timers and lookups add nothing per entry");
     cJSON *rows = cJSON_AddArrayToObject(out, "measured");
     int failed = 0;
     static const uint64_t sizes[] = { 100000, 1000000 };

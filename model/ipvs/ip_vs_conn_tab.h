@@ -1,0 +1,58 @@
+/* The connection table's insides, shared by ip_vs_conn.c (storage, hashing,
+ * lifetime) and ip_vs_conn_timer.c (expiry). Nothing else includes this. */
+#ifndef IPVSIM_MODEL_IPVS_IP_VS_CONN_TAB_H
+#define IPVSIM_MODEL_IPVS_IP_VS_CONN_TAB_H
+
+#include <glib.h>
+#include "model/ipvs/ip_vs.h"
+#include "sim/event.h"
+
+#define CONN_CHUNK_BITS 10
+#define CONN_CHUNK (1u << CONN_CHUNK_BITS)  /* entries allocated at a time */
+#define IP_VS_CONN_NO_TIMER UINT32_MAX
+
+/* The connections armed with one timeout value, in deadline order. Every member
+ * was appended at (its deadline - timeout), and time only moves forward, so
+ * appending keeps the order: no sorting, no per-connection queue event. One queue
+ * event per list stands for its head; it may be early (the head moved on), never
+ * late. */
+struct conn_timer_list {
+    sim_time_t timeout;
+    uint32_t head, tail;             /* refs */
+    sim_event_id event;              /* pending, 0 when none */
+};
+
+struct ip_vs_conn_tab {
+    struct netns_ipvs *ipvs;
+    struct ip_vs_conn **chunks;      /* CONN_CHUNK entries each */
+    uint32_t n_chunks, cap_chunks;
+    uint32_t free;                   /* recycled entries, linked through hash_next */
+    uint32_t all_head, all_tail;     /* creation order */
+    uint32_t *buckets;               /* hash chain heads, newest first */
+    uint32_t n_buckets;              /* a power of two, grown with the entries */
+    uint64_t hashed;
+    GHashTable *fnat_out;            /* FULLNAT conns by their reply key (lazily) */
+    struct conn_timer_list *timers;
+    uint32_t n_timers;
+    uint64_t count, next_id;
+    uint64_t limit;                  /* 0 = unlimited */
+    uint64_t refused;                /* new connections refused at the limit */
+};
+
+static inline struct ip_vs_conn *conn_at(const struct ip_vs_conn_tab *t, uint32_t ref)
+{
+    uint32_t i = ref - 1;
+    return &t->chunks[i >> CONN_CHUNK_BITS][i & (CONN_CHUNK - 1)];
+}
+
+/* ip_vs_conn_timer.c */
+/* (Re)arm cp's timer for now + cp->timeout; cp->expires becomes that deadline. */
+void conn_timer_arm(struct ip_vs_conn *cp);
+/* Take cp out of its timer list (no-op when it is in none). */
+void conn_timer_del(struct ip_vs_conn *cp);
+void conn_timers_free(struct ip_vs_conn_tab *t);
+
+/* ip_vs_conn.c: the deadline of cp has come. */
+void ip_vs_conn_expire(struct ip_vs_conn *cp);
+
+#endif

@@ -1,0 +1,215 @@
+/* The connection table's machinery: hash chains keyed by the client side (newest
+ * first, an older entry found again once the newer is gone, nothing lost when the
+ * buckets grow), creation order for listings, and the timer lists (a connection
+ * expires exactly at now + timeout of its last put, whatever list it moved through). */
+#include <string.h>
+#include "model/ipvs/ip_vs_conn.h"
+#include "model/ipvs/ip_vs_ctl.h"
+#include "tests/testutil.h"
+#include "tests/topo_lvs.h"
+
+#define RS "192.0.2.11"
+
+struct tab_case {
+    struct topo_lvs t;
+    struct netns_ipvs *ipvs;
+    struct ip_vs_dest *nat;
+};
+
+static void tab_case_init(struct tab_case *c)
+{
+    static const char *const cfg[] = {
+        "-A -u 203.0.113.10:53 -s rr", "-a -u 203.0.113.10:53 -r 192.0.2.11:5353 -m", NULL,
+    };
+    memset(c, 0, sizeof *c);
+    topo_lvs_init(&c->t, TOPO_NAT, "6.x");
+    topo_lvs_ipvsadm(&c->t, cfg);
+    c->ipvs = ip_vs_net(host_net(c->t.lvs));
+    struct ip_vs_service *svc = ip_vs_service_get(c->ipvs, IPPROTO_UDP, topo_ip(TOPO_VIP),
+                                                  htons(53), 0);
+    c->nat = ip_vs_lookup_dest(svc, topo_ip(RS), htons(5353));
+}
+
+/* Client i: addresses 10.0.x.y and ports spread so that chains and buckets mix. */
+static be32 client_addr(uint32_t i) { return htonl(0x0a000000u + (i % 251u) * 3u); }
+static be16 client_port(uint32_t i) { return htons((uint16_t)(1024u + i / 251u)); }
+
+static struct ip_vs_conn *new_conn(struct tab_case *c, be32 caddr, be16 cport)
+{
+    struct ip_vs_conn_param p = { .protocol = IPPROTO_UDP, .caddr = caddr, .cport = cport,
+                                  .vaddr = topo_ip(TOPO_VIP), .vport = htons(53) };
+    return ip_vs_conn_new(c->ipvs, &p, topo_ip(RS), htons(5353), 0, c->nat, 0);
+}
+
+static struct ip_vs_conn *in_get(struct tab_case *c, be32 caddr, be16 cport)
+{
+    return ip_vs_conn_in_get(c->ipvs, IPPROTO_UDP, caddr, cport, topo_ip(TOPO_VIP), htons(53));
+}
+
+static struct ip_vs_conn *out_get(struct tab_case *c, be32 caddr, be16 cport)
+{
+    return ip_vs_conn_out_get(c->ipvs, IPPROTO_UDP, topo_ip(RS), htons(5353), caddr, cport);
+}
+
+static void run_for(struct tab_case *c, sim_time_t d)
+{
+    sim_run_until(&c->t.w.sim, c->t.w.sim.now + d);
+}
+
+/* Two entries with one key (an old one still expiring, as conn_reuse_mode leaves
+ * it): lookups find the newer; when it goes first, the older is found again, as
+ * with the kernel's one chain per bucket. */
+static void test_equal_keys_newest_first(void)
+{
+    struct tab_case c;
+    tab_case_init(&c);
+    be32 a = topo_ip("10.0.1.2");
+    struct ip_vs_conn *old = new_conn(&c, a, htons(40000));
+    struct ip_vs_conn *young = new_conn(&c, a, htons(40000));
+    CU_ASSERT_PTR_EQUAL(in_get(&c, a, htons(40000)), young);
+    CU_ASSERT_PTR_EQUAL(out_get(&c, a, htons(40000)), young);
+    old->timeout = 60 * SEC;
+    ip_vs_conn_put(old);
+    ip_vs_conn_expire_now(young);
+    run_for(&c, MSEC);
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 1);
+    CU_ASSERT_PTR_EQUAL(in_get(&c, a, htons(40000)), old);
+    CU_ASSERT_PTR_EQUAL(out_get(&c, a, htons(40000)), old);
+    world_destroy(&c.t.w);
+}
+
+struct order_walk {
+    uint64_t last_id, seen;
+    bool increasing;
+};
+
+static void check_order(struct ip_vs_conn *cp, void *ctx)
+{
+    struct order_walk *w = ctx;
+    if (cp->id <= w->last_id)
+        w->increasing = false;
+    w->last_id = cp->id;
+    w->seen++;
+}
+
+/* 5000 entries (the buckets double five times on the way) plus a second entry on
+ * every 7th key: every lookup still finds the newest entry of its key, in both
+ * directions; freed entries are reused and listings stay in creation order. */
+static void test_growth_keeps_every_entry(void)
+{
+    struct tab_case c;
+    tab_case_init(&c);
+    enum { N = 5000 };
+    static struct ip_vs_conn *want[N];
+    for (uint32_t i = 0; i < N; i++)
+        want[i] = new_conn(&c, client_addr(i), client_port(i));
+    for (uint32_t i = 0; i < N; i += 7)
+        want[i] = new_conn(&c, client_addr(i), client_port(i));
+    unsigned wrong = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        if (in_get(&c, client_addr(i), client_port(i)) != want[i] ||
+            out_get(&c, client_addr(i), client_port(i)) != want[i])
+            wrong++;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_PTR_NULL(in_get(&c, client_addr(N), client_port(N)));
+    /* Expire the first thousand keys' newest entries, make 500 new ones: the freed
+     * slots are reused, the listing order is still creation order. */
+    for (uint32_t i = 0; i < 1000; i++)
+        ip_vs_conn_expire_now(want[i]);
+    run_for(&c, MSEC);
+    for (uint32_t i = 0; i < 500; i++)
+        new_conn(&c, client_addr(N + i), client_port(N + i));
+    struct order_walk w = { .increasing = true };
+    ip_vs_conn_for_each(c.ipvs, check_order, &w);
+    CU_ASSERT_TRUE(w.increasing);
+    CU_ASSERT_EQUAL(w.seen, N + (N + 6) / 7 - 1000 + 500);
+    CU_ASSERT_EQUAL(w.seen, ip_vs_conn_count(c.ipvs));
+    world_destroy(&c.t.w);
+}
+
+/* Present just before its deadline, gone at it. */
+static void assert_expires_at(struct tab_case *c, struct ip_vs_conn *cp, sim_time_t at)
+{
+    be32 a = cp->caddr;
+    be16 p = cp->cport;
+    sim_run_until(&c->t.w.sim, at - 1);
+    CU_ASSERT_PTR_EQUAL(in_get(c, a, p), cp);
+    sim_run_until(&c->t.w.sim, at);
+    CU_ASSERT_PTR_NULL(in_get(c, a, p));
+}
+
+/* Each put moves the deadline to now + timeout, longer or shorter, across lists. */
+static void test_deadline_of_last_put(void)
+{
+    struct tab_case c;
+    tab_case_init(&c);
+    sim_time_t t0 = c.t.w.sim.now;
+    struct ip_vs_conn *a = new_conn(&c, topo_ip("10.0.1.2"), htons(40001));
+    struct ip_vs_conn *b = new_conn(&c, topo_ip("10.0.1.2"), htons(40002));
+    run_for(&c, 2 * SEC);
+    a->timeout = 900 * SEC;             /* longer: a leaves the 3 s list */
+    ip_vs_conn_put(a);
+    run_for(&c, 500 * MSEC);
+    a->timeout = 10 * SEC;              /* shorter than what is pending for it */
+    ip_vs_conn_put(a);
+    CU_ASSERT_EQUAL(ip_vs_conn_expires_in(a), 10);
+    assert_expires_at(&c, b, t0 + 3 * SEC);
+    assert_expires_at(&c, a, t0 + 2500 * MSEC + 10 * SEC);
+    world_destroy(&c.t.w);
+}
+
+/* An emptied list is reused for another timeout while its event is still pending
+ * for a later time: the new member must not wait for that event. */
+static void test_reused_list_not_late(void)
+{
+    struct tab_case c;
+    tab_case_init(&c);
+    sim_time_t t0 = c.t.w.sim.now;
+    struct ip_vs_conn *a = new_conn(&c, topo_ip("10.0.1.2"), htons(40003));
+    new_conn(&c, topo_ip("10.0.1.2"), htons(40004));   /* keeps the 3 s list busy */
+    a->timeout = 100 * SEC;
+    ip_vs_conn_put(a);                  /* a new list, its event at t0 + 100 s */
+    a->timeout = 5 * SEC;
+    ip_vs_conn_put(a);                  /* the 100 s list is empty: reused for 5 s */
+    assert_expires_at(&c, a, t0 + 5 * SEC);
+    world_destroy(&c.t.w);
+}
+
+/* A template that still controls a connection outlives its timeout: re-armed for
+ * 60 s at a time until the last one is gone. */
+static void test_template_waits_for_controlled(void)
+{
+    struct tab_case c;
+    tab_case_init(&c);
+    sim_time_t t0 = c.t.w.sim.now;
+    struct ip_vs_conn_param tp = { .protocol = IPPROTO_UDP, .caddr = topo_ip("10.0.1.2"),
+                                   .vaddr = topo_ip(TOPO_VIP), .vport = htons(53) };
+    struct ip_vs_conn *ct = ip_vs_conn_new(c.ipvs, &tp, topo_ip(RS), htons(5353),
+                                           IP_VS_CONN_F_TEMPLATE, c.nat, 0);
+    struct ip_vs_conn *cp = new_conn(&c, topo_ip("10.0.1.2"), htons(40005));
+    ip_vs_control_add(cp, ct);
+    cp->timeout = 100 * SEC;
+    ip_vs_conn_put(cp);
+    run_for(&c, 4 * SEC);               /* the template's 3 s are over: retry at 63 s */
+    CU_ASSERT_PTR_EQUAL(ip_vs_ct_in_get(c.ipvs, &tp), ct);
+    CU_ASSERT_EQUAL(ip_vs_conn_expires_in(ct), 59);
+    sim_run_until(&c.t.w.sim, t0 + 100 * SEC);  /* cp gone; the template waits for 123 s */
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 1);
+    sim_run_until(&c.t.w.sim, t0 + 123 * SEC - 1);
+    CU_ASSERT_PTR_EQUAL(ip_vs_ct_in_get(c.ipvs, &tp), ct);
+    sim_run_until(&c.t.w.sim, t0 + 123 * SEC);
+    CU_ASSERT_PTR_NULL(ip_vs_ct_in_get(c.ipvs, &tp));
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 0);
+    world_destroy(&c.t.w);
+}
+
+IPVSIM_SUITE(ipvs_conn_tab)
+{
+    CU_pSuite s = CU_add_suite("ipvs_conn_tab", NULL, NULL);
+    ADD_TEST(s, test_equal_keys_newest_first);
+    ADD_TEST(s, test_growth_keeps_every_entry);
+    ADD_TEST(s, test_deadline_of_last_put);
+    ADD_TEST(s, test_reused_list_not_late);
+    ADD_TEST(s, test_template_waits_for_controlled);
+}

@@ -1,0 +1,396 @@
+/* The per-host app stack: the endpoint table keyed by 4-tuple, the ephemeral ports,
+ * UDP listeners and sending, and the wildcard TCP/UDP/ICMP sockets that hand what
+ * arrives to an endpoint or a listener, or answer it as the kernel would. There is
+ * one per host, shared by reference, so that client groups, a server and a health
+ * checker can live on the same host; the TCP endpoint is in tcp_conn.c and beside it. */
+#include "model/apps/tcp_conn_internal.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include "model/icmp.h"
+#include "model/ip.h"
+#include "model/net.h"
+#include "model/route.h"
+#include "model/sock.h"
+#include "sim/pkt.h"
+
+#define NPORTS (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)
+#define PORT_WORDS ((NPORTS + 63) / 64)
+
+/* The used ephemeral ports of one (protocol, local address). */
+struct port_map {
+    gint64 key;                     /* protocol << 32 | laddr */
+    uint32_t used;
+    uint64_t bits[PORT_WORDS];
+};
+
+/* ---- keys ------------------------------------------------------------------------------ */
+
+static void ep_key(uint8_t proto, be32 laddr, be16 lport, be32 raddr, be16 rport, uint64_t k[2])
+{
+    k[0] = (uint64_t)laddr << 32 | raddr;
+    k[1] = (uint64_t)proto << 32 | (uint64_t)lport << 16 | rport;
+}
+
+static inline uint32_t key_hash(const uint64_t *k)
+{
+    uint64_t x = k[0] * 0x9e3779b97f4a7c15ull ^ (k[1] + 0x632be59bd9b4e019ull);
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 29;
+    return (uint32_t)(x ^ (x >> 32));
+}
+
+static inline bool key_same(const uint64_t *x, const uint64_t *y)
+{
+    return x[0] == y[0] && x[1] == y[1];
+}
+
+#define EP_TABLE_MIN 64
+
+static void ep_table_init(struct ep_table *t)
+{
+    t->slots = g_new0(struct ep_slot, EP_TABLE_MIN);
+    t->mask = EP_TABLE_MIN - 1;
+    t->count = 0;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static inline struct ep_slot *ep_table_find(const struct ep_table *t, const uint64_t *key,
+                                            uint32_t hash)
+{
+    for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+        struct ep_slot *sl = &t->slots[i];
+        if (!sl->ep || (sl->hash == hash && key_same(sl->ep->key, key)))
+            return sl;
+    }
+}
+
+static void ep_table_grow(struct ep_table *t)
+{
+    struct ep_slot *old = t->slots;
+    uint32_t n = t->mask + 1;
+    t->slots = g_new0(struct ep_slot, (gsize)n * 2);
+    t->mask = n * 2 - 1;
+    for (uint32_t i = 0; i < n; i++)
+        if (old[i].ep)
+            *ep_table_find(t, old[i].ep->key, old[i].hash) = old[i];
+    g_free(old);
+}
+
+static void ep_table_remove(struct ep_table *t, struct ep_slot *sl)
+{
+    uint32_t i = (uint32_t)(sl - t->slots);
+    sl->ep = NULL;
+    t->count--;
+    /* Backward shift: move each following entry into the hole unless its home slot
+     * lies cyclically after the hole (then it is already as close as it can be). */
+    for (uint32_t j = (i + 1) & t->mask; t->slots[j].ep; j = (j + 1) & t->mask) {
+        uint32_t home = t->slots[j].hash & t->mask;
+        if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+            t->slots[i] = t->slots[j];
+            t->slots[j].ep = NULL;
+            i = j;
+        }
+    }
+}
+
+/* ---- the stack --------------------------------------------------------------------------- */
+
+static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
+static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
+static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
+
+struct app_stack *app_stack_get(struct net *net)
+{
+    struct sock_table *t = net->socks;
+    for (unsigned i = 0; i < t->n; i++)
+        if (t->binds[i].fn == stack_tcp_rcv) {
+            struct app_stack *st = t->binds[i].ctx;
+            st->refs++;
+            return st;
+        }
+    struct app_stack *st = g_new0(struct app_stack, 1);
+    st->net = net;
+    st->refs = 1;
+    ep_table_init(&st->eps);
+    st->ports = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    st->tcp_listeners = g_ptr_array_new();
+    st->udp_listeners = g_ptr_array_new();
+    sock_bind(net, IPPROTO_TCP, 0, stack_tcp_rcv, st);
+    /* UDP and ICMP: only if nobody else took the wildcard (the stack then still
+     * sends, and TCP works). */
+    sock_bind(net, IPPROTO_UDP, 0, stack_udp_rcv, st);
+    sock_bind(net, IPPROTO_ICMP, 0, stack_icmp_rcv, st);
+    return st;
+}
+
+struct net *app_stack_net(const struct app_stack *st)
+{
+    return st->net;
+}
+
+const struct app_stack_stats *app_stack_stats(const struct app_stack *st)
+{
+    return &st->stats;
+}
+
+void app_stack_set_seg_hook(struct app_stack *st, tcp_seg_hook fn, void *ctx)
+{
+    st->hook = fn;
+    st->hook_ctx = ctx;
+}
+
+void app_stack_put(struct app_stack *st)
+{
+    if (!st || --st->refs > 0)
+        return;
+    /* Unbind our wildcard sockets. */
+    struct sock_table *t = st->net->socks;
+    unsigned j = 0;
+    for (unsigned i = 0; i < t->n; i++)
+        if (t->binds[i].ctx != st)
+            t->binds[j++] = t->binds[i];
+    t->n = j;
+    for (struct tcp_conn *c = st->live, *n; c; c = n) {
+        n = c->next;
+        conn_cancel_timers(c);
+        g_free(c);
+    }
+    for (struct tcp_conn *c = st->free, *n; c; c = n) {
+        n = c->next;
+        g_free(c);
+    }
+    g_free(st->eps.slots);
+    g_hash_table_destroy(st->ports);
+    g_ptr_array_free(st->tcp_listeners, TRUE);
+    g_ptr_array_free(st->udp_listeners, TRUE);
+    g_free(st);
+}
+
+bool app_ep_add(struct app_stack *st, struct app_ep *ep)
+{
+    ep_key(ep->proto, ep->laddr, ep->lport, ep->raddr, ep->rport, ep->key);
+    uint32_t h = key_hash(ep->key);
+    struct ep_slot *sl = ep_table_find(&st->eps, ep->key, h);
+    if (sl->ep)
+        return false;
+    if ((st->eps.count + 1) * 2 > st->eps.mask + 1) {
+        ep_table_grow(&st->eps);
+        sl = ep_table_find(&st->eps, ep->key, h);
+    }
+    sl->hash = h;
+    sl->ep = ep;
+    st->eps.count++;
+    ep->hashed = true;
+    return true;
+}
+
+void app_ep_del(struct app_stack *st, struct app_ep *ep)
+{
+    if (!ep->hashed)
+        return;
+    struct ep_slot *sl = ep_table_find(&st->eps, ep->key, key_hash(ep->key));
+    if (sl->ep)
+        ep_table_remove(&st->eps, sl);
+    ep->hashed = false;
+}
+
+static struct app_ep *ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
+                                be32 raddr, be16 rport)
+{
+    uint64_t k[2];
+    ep_key(proto, laddr, lport, raddr, rport, k);
+    return ep_table_find(&st->eps, k, key_hash(k))->ep;
+}
+
+static struct port_map *port_map(const struct app_stack *st, uint8_t proto, be32 laddr, bool create)
+{
+    gint64 key = (gint64)proto << 32 | laddr;
+    struct port_map *m = g_hash_table_lookup(st->ports, &key);
+    if (!m && create) {
+        m = g_new0(struct port_map, 1);
+        m->key = key;
+        g_hash_table_insert(st->ports, &m->key, m);
+    }
+    return m;
+}
+
+be16 app_port_alloc(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r)
+{
+    struct port_map *m = port_map(st, proto, laddr, true);
+    uint32_t start = (uint32_t)rng_below(r, NPORTS);
+    if (m->used == NPORTS)
+        return 0;
+    for (uint32_t k = 0; k < NPORTS; k++) {
+        uint32_t i = (start + k) % NPORTS;
+        if (!(m->bits[i / 64] >> (i % 64) & 1)) {
+            m->bits[i / 64] |= 1ull << (i % 64);
+            m->used++;
+            return htons((uint16_t)(EPHEMERAL_PORT_LOW + i));
+        }
+    }
+    return 0;
+}
+
+void app_port_release(struct app_stack *st, uint8_t proto, be32 laddr, be16 port)
+{
+    struct port_map *m = port_map(st, proto, laddr, false);
+    uint32_t p = ntohs(port);
+    if (!m || p < EPHEMERAL_PORT_LOW || p > EPHEMERAL_PORT_HIGH)
+        return;
+    uint32_t i = p - EPHEMERAL_PORT_LOW;
+    if (m->bits[i / 64] >> (i % 64) & 1) {
+        m->bits[i / 64] &= ~(1ull << (i % 64));
+        m->used--;
+    }
+}
+
+bool app_port_in_use(const struct app_stack *st, uint8_t proto, be32 laddr, be16 port)
+{
+    struct port_map *m = port_map(st, proto, laddr, false);
+    uint32_t p = ntohs(port);
+    if (!m || p < EPHEMERAL_PORT_LOW || p > EPHEMERAL_PORT_HIGH)
+        return false;
+    uint32_t i = p - EPHEMERAL_PORT_LOW;
+    return m->bits[i / 64] >> (i % 64) & 1;
+}
+
+void app_stack_drop_net(struct app_stack *st, be32 net, uint8_t prefix)
+{
+    if (st->ndrops == MAX_DROP_NETS)
+        return;
+    be32 mask = inet_mask(prefix);
+    st->drops[st->ndrops].net = net & mask;
+    st->drops[st->ndrops].mask = mask;
+    st->ndrops++;
+}
+
+static bool dropped_net(struct app_stack *st, be32 daddr)
+{
+    for (unsigned i = 0; i < st->ndrops; i++)
+        if ((daddr & st->drops[i].mask) == st->drops[i].net) {
+            st->stats.dropped_net++;
+            return true;
+        }
+    return false;
+}
+
+bool udp_listen(struct app_stack *st, struct udp_listener *l)
+{
+    for (guint i = 0; i < st->udp_listeners->len; i++)
+        if (((struct udp_listener *)g_ptr_array_index(st->udp_listeners, i))->port == l->port)
+            return false;
+    g_ptr_array_add(st->udp_listeners, l);
+    return true;
+}
+
+void udp_unlisten(struct app_stack *st, struct udp_listener *l)
+{
+    g_ptr_array_remove(st->udp_listeners, l);
+}
+
+int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport,
+                 uint32_t payload, uint64_t flow)
+{
+    struct rtable *rt = ip_route_output(net, daddr);
+    if (!rt) {
+        net->mib.out_no_routes++;
+        return -ENETUNREACH;
+    }
+    struct ip4_spec ip = { .saddr = saddr, .daddr = daddr, .ttl = (uint8_t)net->ipv4.default_ttl,
+                           .id = htons(net->ip_id++) };
+    struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
+    if (!skb)
+        return -ENOBUFS;
+    if (!pkt_build_udp(skb, &ip, sport, dport, payload)) {
+        skb_free(net_pool(net), skb);
+        return -EMSGSIZE;
+    }
+    skb->dst = rt;
+    skb->flow = flow;
+    return ip_local_out(net, skb);
+}
+
+/* ---- the wildcard sockets ---------------------------------------------------------------- */
+
+static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct app_stack *st = ctx;
+    const struct iphdr *iph = ip_hdr(skb);
+    const struct tcphdr *th = (const struct tcphdr *)skb->data;
+    struct app_ep *ep = ep_lookup(st, IPPROTO_TCP, iph->daddr, th->dest, iph->saddr, th->source);
+    if (ep) {
+        ep->rcv(ep, skb);
+        return;
+    }
+    if (dropped_net(st, iph->daddr)) {
+        consume_skb(net, skb);
+        return;
+    }
+    struct tcp_listener *l = listener_for(st, th->dest);
+    if (l) {
+        listener_rcv(st, l, skb);
+        return;
+    }
+    /* No socket: tcp_v4_rcv's no_tcp_socket answers with a reset. */
+    net->socks->stats.no_socket++;
+    if (!(th->flags & TCPH_RST))
+        send_reset(st, skb);
+    kfree_skb_reason(net, skb, "tcp_v4_rcv", "no socket");
+}
+
+static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct app_stack *st = ctx;
+    const struct iphdr *iph = ip_hdr(skb);
+    const struct udphdr *uh = (const struct udphdr *)skb->data;
+    struct app_ep *ep = ep_lookup(st, IPPROTO_UDP, iph->daddr, uh->dest, iph->saddr, uh->source);
+    if (ep) {
+        ep->rcv(ep, skb);
+        return;
+    }
+    if (dropped_net(st, iph->daddr)) {
+        consume_skb(net, skb);
+        return;
+    }
+    for (guint i = 0; i < st->udp_listeners->len; i++) {
+        struct udp_listener *l = g_ptr_array_index(st->udp_listeners, i);
+        if (l->port == uh->dest) {
+            l->rcv(l, skb);
+            return;
+        }
+    }
+    net->socks->stats.no_socket++;
+    st->stats.udp_unreach_sent++;
+    icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+    kfree_skb_reason(net, skb, "udp_rcv", "no socket");
+}
+
+static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct app_stack *st = ctx;
+    const uint8_t *p = skb->data;
+    uint32_t avail = skb->len;
+    if (avail >= sizeof(struct icmphdr) + sizeof(struct iphdr) + 8) {
+        const struct icmphdr *ic = (const struct icmphdr *)p;
+        const struct iphdr *in = (const struct iphdr *)(p + sizeof *ic);
+        unsigned ihl = ip_hdrlen(in);
+        if ((ic->type == ICMP_DEST_UNREACH || ic->type == ICMP_TIME_EXCEEDED) && ihl >= 20 &&
+            avail >= sizeof *ic + ihl + 4 &&
+            (in->protocol == IPPROTO_TCP || in->protocol == IPPROTO_UDP)) {
+            const uint8_t *l4 = (const uint8_t *)in + ihl;
+            be16 sport, dport;
+            memcpy(&sport, l4, 2);
+            memcpy(&dport, l4 + 2, 2);
+            struct app_ep *ep = ep_lookup(st, in->protocol, in->saddr, sport, in->daddr, dport);
+            uint8_t type = ic->type, code = ic->code;
+            consume_skb(net, skb);
+            if (ep && ep->err)
+                ep->err(ep, type, code);
+            return;
+        }
+    }
+    consume_skb(net, skb);
+}

@@ -1,0 +1,94 @@
+/* What the files of the applications' TCP/UDP stack share and the callers of
+ * tcp_conn.h need not see: the per-host stack, an arriving segment as parsed, and the
+ * functions one part calls in another. The parts: app_stack.c (endpoints, ports, UDP,
+ * the wildcard sockets), tcp_conn.c (connection objects, the owner's calls),
+ * tcp_input.c (the state machine), tcp_output.c (sending, timers) and tcp_listener.c
+ * (backlog, SYN cookies). */
+#ifndef IPVSIM_MODEL_APPS_TCP_CONN_INTERNAL_H
+#define IPVSIM_MODEL_APPS_TCP_CONN_INTERNAL_H
+
+#include <glib.h>
+#include "model/apps/tcp_conn.h"
+
+#define MAX_DROP_NETS 8
+
+/* The endpoints by 4-tuple: open addressing with linear probing, the full hash kept
+ * beside the pointer so a probe rarely touches an endpoint that is not the one
+ * sought. At most half full; deletion shifts the following entries back, so there
+ * are no tombstones. Never iterated: its order cannot leak into a run. */
+struct ep_slot {
+    uint32_t hash;
+    struct app_ep *ep;              /* NULL: empty */
+};
+
+struct ep_table {
+    struct ep_slot *slots;
+    uint32_t mask;                  /* capacity - 1 (capacity a power of two) */
+    uint32_t count;
+};
+
+struct app_stack {
+    struct net *net;
+    int refs;
+    struct ep_table eps;            /* app_ep.key -> app_ep (lookups only) */
+    GHashTable *ports;              /* port_map.key -> port_map (lookups only) */
+    GPtrArray *tcp_listeners;       /* struct tcp_listener *, registration order */
+    GPtrArray *udp_listeners;
+    struct { be32 net, mask; } drops[MAX_DROP_NETS];
+    unsigned ndrops;
+    struct tcp_conn *live;          /* connections alive, oldest first */
+    struct tcp_conn *live_tail;
+    struct tcp_conn *free;          /* recycled connection objects */
+    struct app_stack_stats stats;
+    tcp_seg_hook hook;
+    void *hook_ctx;
+};
+
+static inline bool before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool after(uint32_t a, uint32_t b) { return before(b, a); }
+
+/* An arriving segment's header fields, in host order (parse_seg). */
+struct seg {
+    uint32_t seq, ack, len;
+    uint8_t flags;
+    uint16_t win;
+    uint16_t mss;                   /* MSS option, 0 if none */
+};
+
+/* ---- tcp_output.c: sending and timers ---- */
+
+bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
+                  uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss, uint32_t len,
+                  uint64_t flow);
+uint16_t route_mss(struct net *net, be32 raddr);
+void xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len);
+void send_ack(struct tcp_conn *c);
+void tcp_output(struct tcp_conn *c);
+void timer_stop(struct tcp_conn *c, sim_event_id *id);
+void rtx_arm(struct tcp_conn *c, sim_time_t delay);
+void conn_cancel_timers(struct tcp_conn *c);
+void delack_timer_fn(struct sim *sim, void *obj, uint64_t arg);
+
+/* ---- tcp_conn.c: connection objects ---- */
+
+struct tcp_conn *conn_alloc(struct app_stack *st);
+void conn_release(struct tcp_conn *c);
+void leave_synq(struct tcp_conn *c);
+void conn_kill(struct tcp_conn *c);
+void conn_unbusy(struct tcp_conn *c);
+void conn_finish(struct tcp_conn *c, enum tcp_done why);
+
+/* ---- tcp_input.c: receiving ---- */
+
+void parse_seg(const struct sk_buff *skb, struct seg *s);
+void set_peer_mss(struct tcp_conn *c, uint16_t peer);
+void conn_rcv(struct app_ep *ep, struct sk_buff *skb);
+void conn_err(struct app_ep *ep, uint8_t type, uint8_t code);
+
+/* ---- tcp_listener.c: listeners ---- */
+
+struct tcp_listener *listener_for(struct app_stack *st, be16 port);
+void send_reset(struct app_stack *st, struct sk_buff *skb);
+void listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb);
+
+#endif

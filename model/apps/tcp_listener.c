@@ -1,0 +1,167 @@
+/* Listening sockets: registration, the backlog of half-open (SYN_RECV) connections,
+ * SYN cookies beyond it (tcp_syncookies = 1) or dropped SYNs when cookies are off, and
+ * the RST for what a listener cannot take. A connection a listener creates is an
+ * ordinary tcp_conn from then on. */
+#include "model/apps/tcp_conn_internal.h"
+
+#include <glib.h>
+#include "model/ip.h"
+#include "model/net.h"
+#include "model/tcp_reset.h"
+
+/* ---- listeners ------------------------------------------------------------------------- */
+
+bool tcp_listen(struct app_stack *st, struct tcp_listener *l)
+{
+    for (guint i = 0; i < st->tcp_listeners->len; i++)
+        if (((struct tcp_listener *)g_ptr_array_index(st->tcp_listeners, i))->port == l->port)
+            return false;
+    if (!l->backlog)
+        l->backlog = TCP_LISTEN_BACKLOG;
+    l->cookie_secret = rng_u64(&l->isn);
+    g_ptr_array_add(st->tcp_listeners, l);
+    return true;
+}
+
+void tcp_unlisten(struct app_stack *st, struct tcp_listener *l)
+{
+    g_ptr_array_remove(st->tcp_listeners, l);
+}
+
+static const uint16_t cookie_mss[] = { 536, 1300, 1440, 1460 };
+
+/* A SYN cookie: a keyed hash of the 4-tuple and the client's ISN, the MSS index in
+ * its low two bits (the time counter of Linux's cookies is left out). */
+static uint32_t cookie_hash(const struct tcp_listener *l, be32 laddr, be16 lport, be32 raddr,
+                            be16 rport, uint32_t irs)
+{
+    uint64_t x = l->cookie_secret ^ ((uint64_t)laddr << 32 | raddr);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x ^= (uint64_t)lport << 48 | (uint64_t)rport << 32 | irs;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return (uint32_t)x & ~3u;
+}
+
+struct tcp_listener *listener_for(struct app_stack *st, be16 port)
+{
+    for (guint i = 0; i < st->tcp_listeners->len; i++) {
+        struct tcp_listener *l = g_ptr_array_index(st->tcp_listeners, i);
+        if (l->port == port)
+            return l;
+    }
+    return NULL;
+}
+
+static struct tcp_conn *passive_conn(struct app_stack *st, struct tcp_listener *l,
+                                     const struct sk_buff *skb, const struct seg *s, uint32_t iss)
+{
+    const struct iphdr *iph = ip_hdr(skb);
+    const struct tcphdr *th = (const struct tcphdr *)skb->data;
+    struct tcp_conn *c = conn_alloc(st);
+    c->ep.laddr = iph->daddr;
+    c->ep.lport = th->dest;
+    c->ep.raddr = iph->saddr;
+    c->ep.rport = th->source;
+    if (!app_ep_add(st, &c->ep)) {
+        c->dead = true;
+        conn_release(c);
+        return NULL;
+    }
+    c->listener = l;
+    c->flow = skb->flow;
+    c->adv_mss = route_mss(st->net, iph->saddr);
+    c->iss = iss;
+    c->snd_una = iss;
+    c->snd_nxt = c->snd_max = c->snd_end = iss + 1;
+    c->irs = s->seq;
+    c->rcv_nxt = s->seq + 1;
+    c->snd_wnd = s->win;
+    set_peer_mss(c, s->mss);
+    c->state = TCPS_SYN_RECV;
+    return c;
+}
+
+void send_reset(struct app_stack *st, struct sk_buff *skb)
+{
+    st->stats.tcp_rst_sent++;
+    tcp_v4_send_reset(st->net, skb);
+}
+
+void listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb)
+{
+    struct net *net = st->net;
+    const struct iphdr *iph = ip_hdr(skb);
+    const struct tcphdr *th = (const struct tcphdr *)skb->data;
+    struct seg s;
+    parse_seg(skb, &s);
+    uint8_t f = s.flags;
+    if (f & TCPH_RST) {
+        consume_skb(net, skb);
+        return;
+    }
+    if ((f & TCPH_ACK) && !(f & TCPH_SYN)) {
+        /* The third ACK of a handshake we answered with a cookie? */
+        uint32_t iss = s.ack - 1, irs = s.seq - 1;
+        if (l->syncookies &&
+            (iss & ~3u) == cookie_hash(l, iph->daddr, th->dest, iph->saddr, th->source, irs)) {
+            struct seg syn = { .seq = irs, .win = s.win, .mss = cookie_mss[iss & 3] };
+            struct tcp_conn *c = passive_conn(st, l, skb, &syn, iss);
+            if (c) {
+                l->cookies_ok++;
+                c->rtt_sent = 0;
+                conn_rcv(&c->ep, skb);      /* completes the handshake, takes the data */
+                return;
+            }
+        }
+        send_reset(st, skb);
+        consume_skb(net, skb);
+        return;
+    }
+    if (!(f & TCPH_SYN) || (f & TCPH_ACK)) {
+        send_reset(st, skb);
+        consume_skb(net, skb);
+        return;
+    }
+    l->syns++;
+    if (l->ops && l->ops->syn && !l->ops->syn(l, skb)) {
+        send_reset(st, skb);
+        consume_skb(net, skb);
+        return;
+    }
+    if (l->qlen >= l->backlog) {
+        if (l->syncookies) {
+            uint16_t peer = s.mss ? s.mss : TCP_DEFAULT_MSS;
+            unsigned idx = 0;
+            for (unsigned i = 0; i < G_N_ELEMENTS(cookie_mss); i++)
+                if (cookie_mss[i] <= peer)
+                    idx = i;
+            uint32_t cookie = cookie_hash(l, iph->daddr, th->dest, iph->saddr, th->source, s.seq) | idx;
+            l->cookies_sent++;
+            tcp_xmit_raw(st, iph->daddr, th->dest, iph->saddr, th->source, cookie, s.seq + 1,
+                         TCPH_SYN | TCPH_ACK, route_mss(net, iph->saddr), 0, skb->flow);
+        } else {
+            l->syn_drops++;
+        }
+        consume_skb(net, skb);
+        return;
+    }
+    struct tcp_conn *c = passive_conn(st, l, skb, &s, (uint32_t)rng_u64(&l->isn));
+    consume_skb(net, skb);
+    if (!c)
+        return;
+    l->qlen++;
+    c->in_synq = true;
+    c->rtt_sent = net_now(net);
+    xmit(c, c->iss, TCPH_SYN | TCPH_ACK, 0);
+    rtx_arm(c, c->rto);
+}
+
+void tcp_listener_purge(struct app_stack *st, struct tcp_listener *l)
+{
+    for (struct tcp_conn *c = st->live, *n; c; c = n) {
+        n = c->next;
+        if (c->listener == l && !c->dead)
+            conn_kill(c);
+    }
+}

@@ -155,7 +155,7 @@ void app_stack_put(struct app_stack *st)
     t->n = j;
     for (struct tcp_conn *c = st->live, *n; c; c = n) {
         n = c->next;
-        conn_cancel_timers(c);
+        tcp_conn_cancel_timers(c);
         g_free(c);
     }
     for (struct tcp_conn *c = st->free, *n; c; c = n) {
@@ -329,15 +329,15 @@ static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
         consume_skb(net, skb);
         return;
     }
-    struct tcp_listener *l = listener_for(st, th->dest);
+    struct tcp_listener *l = tcp_listener_for(st, th->dest);
     if (l) {
-        listener_rcv(st, l, skb);
+        tcp_listener_rcv(st, l, skb);
         return;
     }
     /* No socket: tcp_v4_rcv's no_tcp_socket answers with a reset. */
     net->socks->stats.no_socket++;
     if (!(th->flags & TCPH_RST))
-        send_reset(st, skb);
+        tcp_send_reset(st, skb);
     kfree_skb_reason(net, skb, "tcp_v4_rcv", "no socket");
 }
 

@@ -12,7 +12,7 @@
 
 /* ---- connection objects ------------------------------------------------------------------ */
 
-struct tcp_conn *conn_alloc(struct app_stack *st)
+struct tcp_conn *tcp_conn_alloc(struct app_stack *st)
 {
     struct tcp_conn *c = st->free;
     uint32_t gen = 1;
@@ -26,8 +26,8 @@ struct tcp_conn *conn_alloc(struct app_stack *st)
     c->gen = gen;
     c->st = st;
     c->ep.proto = IPPROTO_TCP;
-    c->ep.rcv = conn_rcv;
-    c->ep.err = conn_err;
+    c->ep.rcv = tcp_conn_rcv;
+    c->ep.err = tcp_conn_err;
     c->rto = TCP_TIMEOUT_INIT;
     c->mss = TCP_DEFAULT_MSS;
     c->snd_wnd = TCP_RCV_WND;
@@ -44,7 +44,7 @@ struct tcp_conn *conn_alloc(struct app_stack *st)
     return c;
 }
 
-void conn_release(struct tcp_conn *c)
+void tcp_conn_release(struct tcp_conn *c)
 {
     struct app_stack *st = c->st;
     if (c->prev)
@@ -61,7 +61,7 @@ void conn_release(struct tcp_conn *c)
     st->free = c;
 }
 
-void leave_synq(struct tcp_conn *c)
+void tcp_leave_synq(struct tcp_conn *c)
 {
     if (c->in_synq) {
         c->in_synq = false;
@@ -71,38 +71,38 @@ void leave_synq(struct tcp_conn *c)
 
 /* The connection is gone: no more packets reach it, no timer runs. The object is
  * recycled once no handler is running on it. */
-void conn_kill(struct tcp_conn *c)
+void tcp_conn_kill(struct tcp_conn *c)
 {
     if (c->dead)
         return;
     c->dead = true;
     c->ops = NULL;
-    leave_synq(c);
+    tcp_leave_synq(c);
     c->state = TCPS_CLOSED;
-    conn_cancel_timers(c);
+    tcp_conn_cancel_timers(c);
     app_ep_del(c->st, &c->ep);
     if (c->own_port)
         app_port_release(c->st, IPPROTO_TCP, c->ep.laddr, c->ep.lport);
     if (!c->busy)
-        conn_release(c);
+        tcp_conn_release(c);
 }
 
-void conn_unbusy(struct tcp_conn *c)
+void tcp_conn_unbusy(struct tcp_conn *c)
 {
     if (--c->busy == 0 && c->dead)
-        conn_release(c);
+        tcp_conn_release(c);
 }
 
 /* Tell the owner (once) and forget the connection. */
-void conn_finish(struct tcp_conn *c, enum tcp_done why)
+void tcp_conn_finish(struct tcp_conn *c, enum tcp_done why)
 {
     const struct tcp_conn_ops *ops = c->ops;
     c->ops = NULL;
     c->busy++;
     if (ops && ops->done)
         ops->done(c, why);
-    conn_kill(c);
-    conn_unbusy(c);
+    tcp_conn_kill(c);
+    tcp_conn_unbusy(c);
 }
 
 /* ---- the owner's calls ------------------------------------------------------------------ */
@@ -116,7 +116,7 @@ struct tcp_conn *tcp_connect(struct app_stack *st, be32 laddr, be16 lport, be32 
         app_port_release(st, IPPROTO_TCP, laddr, lport);
         return NULL;
     }
-    struct tcp_conn *c = conn_alloc(st);
+    struct tcp_conn *c = tcp_conn_alloc(st);
     c->ep.laddr = laddr;
     c->ep.lport = lport;
     c->ep.raddr = raddr;
@@ -124,7 +124,7 @@ struct tcp_conn *tcp_connect(struct app_stack *st, be32 laddr, be16 lport, be32 
     if (!app_ep_add(st, &c->ep)) {
         app_port_release(st, IPPROTO_TCP, laddr, lport);
         c->dead = true;
-        conn_release(c);
+        tcp_conn_release(c);
         return NULL;
     }
     c->own_port = true;
@@ -137,8 +137,8 @@ struct tcp_conn *tcp_connect(struct app_stack *st, be32 laddr, be16 lport, be32 
     c->snd_nxt = c->snd_max = c->snd_end = isn + 1;
     c->state = TCPS_SYN_SENT;
     c->rtt_sent = net_now(st->net);
-    xmit(c, c->iss, TCPH_SYN, 0);
-    rtx_arm(c, c->rto);
+    tcp_transmit_seg(c, c->iss, TCPH_SYN, 0);
+    tcp_rtx_arm(c, c->rto);
     return c;
 }
 
@@ -158,7 +158,7 @@ void tcp_conn_close(struct tcp_conn *c)
     switch (c->state) {
     case TCPS_SYN_SENT:
     case TCPS_SYN_RECV:
-        conn_kill(c);
+        tcp_conn_kill(c);
         return;
     case TCPS_ESTABLISHED:
         c->state = TCPS_FIN_WAIT1;
@@ -178,8 +178,8 @@ void tcp_conn_abort(struct tcp_conn *c, bool send_rst)
     if (c->dead)
         return;
     if (send_rst && c->state != TCPS_SYN_SENT && c->state != TCPS_TIME_WAIT)
-        xmit(c, c->snd_nxt, TCPH_RST | TCPH_ACK, 0);
-    conn_kill(c);
+        tcp_transmit_seg(c, c->snd_nxt, TCPH_RST | TCPH_ACK, 0);
+    tcp_conn_kill(c);
 }
 
 uint64_t tcp_conn_unacked(const struct tcp_conn *c)

@@ -47,7 +47,7 @@ struct app_stack {
 static inline bool before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline bool after(uint32_t a, uint32_t b) { return before(b, a); }
 
-/* An arriving segment's header fields, in host order (parse_seg). */
+/* An arriving segment's header fields, in host order (tcp_parse_seg). */
 struct seg {
     uint32_t seq, ack, len;
     uint8_t flags;
@@ -61,34 +61,34 @@ bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16
                   uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss, uint32_t len,
                   uint64_t flow);
 uint16_t route_mss(struct net *net, be32 raddr);
-void xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len);
-void send_ack(struct tcp_conn *c);
+void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len);
+void tcp_send_ack(struct tcp_conn *c);
 void tcp_output(struct tcp_conn *c);
-void timer_stop(struct tcp_conn *c, sim_event_id *id);
-void rtx_arm(struct tcp_conn *c, sim_time_t delay);
-void conn_cancel_timers(struct tcp_conn *c);
-void delack_timer_fn(struct sim *sim, void *obj, uint64_t arg);
+void tcp_timer_stop(struct tcp_conn *c, sim_event_id *id);
+void tcp_rtx_arm(struct tcp_conn *c, sim_time_t delay);
+void tcp_conn_cancel_timers(struct tcp_conn *c);
+void tcp_delack_timer(struct sim *sim, void *obj, uint64_t arg);
 
 /* ---- tcp_conn.c: connection objects ---- */
 
-struct tcp_conn *conn_alloc(struct app_stack *st);
-void conn_release(struct tcp_conn *c);
-void leave_synq(struct tcp_conn *c);
-void conn_kill(struct tcp_conn *c);
-void conn_unbusy(struct tcp_conn *c);
-void conn_finish(struct tcp_conn *c, enum tcp_done why);
+struct tcp_conn *tcp_conn_alloc(struct app_stack *st);
+void tcp_conn_release(struct tcp_conn *c);
+void tcp_leave_synq(struct tcp_conn *c);
+void tcp_conn_kill(struct tcp_conn *c);
+void tcp_conn_unbusy(struct tcp_conn *c);
+void tcp_conn_finish(struct tcp_conn *c, enum tcp_done why);
 
 /* ---- tcp_input.c: receiving ---- */
 
-void parse_seg(const struct sk_buff *skb, struct seg *s);
-void set_peer_mss(struct tcp_conn *c, uint16_t peer);
-void conn_rcv(struct app_ep *ep, struct sk_buff *skb);
-void conn_err(struct app_ep *ep, uint8_t type, uint8_t code);
+void tcp_parse_seg(const struct sk_buff *skb, struct seg *s);
+void tcp_set_peer_mss(struct tcp_conn *c, uint16_t peer);
+void tcp_conn_rcv(struct app_ep *ep, struct sk_buff *skb);
+void tcp_conn_err(struct app_ep *ep, uint8_t type, uint8_t code);
 
 /* ---- tcp_listener.c: listeners ---- */
 
-struct tcp_listener *listener_for(struct app_stack *st, be16 port);
-void send_reset(struct app_stack *st, struct sk_buff *skb);
-void listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb);
+struct tcp_listener *tcp_listener_for(struct app_stack *st, be16 port);
+void tcp_send_reset(struct app_stack *st, struct sk_buff *skb);
+void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb);
 
 #endif

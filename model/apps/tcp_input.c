@@ -46,7 +46,7 @@ static void rtt_sample(struct tcp_conn *c, sim_time_t r)
 
 /* ---- receiving ------------------------------------------------------------------------- */
 
-void parse_seg(const struct sk_buff *skb, struct seg *s)
+void tcp_parse_seg(const struct sk_buff *skb, struct seg *s)
 {
     const struct iphdr *iph = ip_hdr(skb);
     const struct tcphdr *th = (const struct tcphdr *)skb->data;
@@ -75,7 +75,7 @@ void parse_seg(const struct sk_buff *skb, struct seg *s)
     }
 }
 
-void set_peer_mss(struct tcp_conn *c, uint16_t peer)
+void tcp_set_peer_mss(struct tcp_conn *c, uint16_t peer)
 {
     uint16_t p = peer ? peer : TCP_DEFAULT_MSS;
     c->mss = MIN(c->adv_mss, p);
@@ -85,8 +85,8 @@ void set_peer_mss(struct tcp_conn *c, uint16_t peer)
 static void enter_time_wait(struct tcp_conn *c)
 {
     c->state = TCPS_TIME_WAIT;
-    timer_stop(c, &c->delack_timer);
-    rtx_arm(c, TCP_TIMEWAIT_LEN);
+    tcp_timer_stop(c, &c->delack_timer);
+    tcp_rtx_arm(c, TCP_TIMEWAIT_LEN);
     const struct tcp_conn_ops *ops = c->ops;
     c->ops = NULL;
     if (ops && ops->done)
@@ -103,7 +103,7 @@ static void rcv_syn_sent(struct tcp_conn *c, const struct seg *s)
             return;
         }
         if (s->flags & TCPH_RST) {
-            conn_finish(c, TCP_DONE_REFUSED);
+            tcp_conn_finish(c, TCP_DONE_REFUSED);
             return;
         }
     } else if (s->flags & TCPH_RST) {
@@ -115,15 +115,15 @@ static void rcv_syn_sent(struct tcp_conn *c, const struct seg *s)
     c->rcv_nxt = s->seq + 1;
     c->snd_una = s->ack;
     c->snd_wnd = s->win;
-    set_peer_mss(c, s->mss);
-    timer_stop(c, &c->rtx_timer);
+    tcp_set_peer_mss(c, s->mss);
+    tcp_timer_stop(c, &c->rtx_timer);
     if (c->syn_retrans == 0)
         rtt_sample(c, net_now(c->st->net) - c->rtt_sent);
     else
         c->rto = TCP_TIMEOUT_FALLBACK;  /* RFC 6298 5.7: no sample after a lost SYN */
     c->retries = 0;
     c->state = TCPS_ESTABLISHED;
-    send_ack(c);
+    tcp_send_ack(c);
     if (c->ops && c->ops->established)
         c->ops->established(c);
 }
@@ -136,12 +136,12 @@ static bool seq_in_window(const struct tcp_conn *c, uint32_t seq)
 static void rcv_time_wait(struct tcp_conn *c, const struct seg *s)
 {
     if (s->flags & TCPH_RST) {
-        conn_kill(c);               /* tcp_rfc1337 = 0: a RST ends TIME_WAIT */
+        tcp_conn_kill(c);               /* tcp_rfc1337 = 0: a RST ends TIME_WAIT */
         return;
     }
     if (s->flags & TCPH_FIN) {
-        send_ack(c);                /* the peer missed our last ACK */
-        rtx_arm(c, TCP_TIMEWAIT_LEN);
+        tcp_send_ack(c);                /* the peer missed our last ACK */
+        tcp_rtx_arm(c, TCP_TIMEWAIT_LEN);
     }
 }
 
@@ -160,8 +160,8 @@ static void retransmit_head(struct tcp_conn *c)
         flags |= TCPH_FIN;
     c->retrans_segs++;
     c->rtt_timing = false;          /* Karn */
-    xmit(c, c->snd_una, flags, len);
-    rtx_arm(c, c->rto);
+    tcp_transmit_seg(c, c->snd_una, flags, len);
+    tcp_rtx_arm(c, c->rto);
 }
 
 /* The ACK part of a segment in a synchronized state. */
@@ -184,9 +184,9 @@ static void rcv_ack(struct tcp_conn *c, const struct seg *s)
         c->in_recovery = false;
         c->snd_wnd = s->win;
         if (c->snd_una == c->snd_max)
-            timer_stop(c, &c->rtx_timer);
+            tcp_timer_stop(c, &c->rtx_timer);
         else
-            rtx_arm(c, c->rto);
+            tcp_rtx_arm(c, c->rto);
         if (c->fast_recovery) {
             if (!before(c->snd_una, c->recover))
                 c->fast_recovery = false;
@@ -271,14 +271,14 @@ static bool rcv_fin(struct tcp_conn *c)
         return !c->dead;
     case TCPS_FIN_WAIT1:
         if (c->snd_una == c->snd_end + 1) {
-            send_ack(c);
+            tcp_send_ack(c);
             enter_time_wait(c);
             return false;
         }
         c->state = TCPS_CLOSING;
         return true;
     case TCPS_FIN_WAIT2:
-        send_ack(c);
+        tcp_send_ack(c);
         enter_time_wait(c);
         return false;
     default:
@@ -291,17 +291,17 @@ static void rcv_synchronized(struct tcp_conn *c, const struct seg *s)
 {
     if (s->flags & TCPH_RST) {
         if (seq_in_window(c, s->seq))
-            conn_finish(c, TCP_DONE_RESET);
+            tcp_conn_finish(c, TCP_DONE_RESET);
         return;
     }
     if (s->flags & TCPH_SYN) {
-        send_ack(c);                /* challenge ACK (RFC 5961) */
+        tcp_send_ack(c);                /* challenge ACK (RFC 5961) */
         return;
     }
     if (!(s->flags & TCPH_ACK))
         return;
     if (after(s->ack, c->snd_max)) {
-        send_ack(c);                /* acknowledges what we never sent */
+        tcp_send_ack(c);                /* acknowledges what we never sent */
         return;
     }
     rcv_ack(c, s);
@@ -312,13 +312,13 @@ static void rcv_synchronized(struct tcp_conn *c, const struct seg *s)
         switch (c->state) {
         case TCPS_FIN_WAIT1:
             c->state = TCPS_FIN_WAIT2;
-            rtx_arm(c, TCP_FIN_TIMEOUT);   /* orphaned: tcp_fin_timeout */
+            tcp_rtx_arm(c, TCP_FIN_TIMEOUT);   /* orphaned: tcp_fin_timeout */
             break;
         case TCPS_CLOSING:
             enter_time_wait(c);
             return;
         case TCPS_LAST_ACK:
-            conn_finish(c, TCP_DONE_OK);
+            tcp_conn_finish(c, TCP_DONE_OK);
             return;
         default:
             break;
@@ -382,10 +382,10 @@ static void rcv_synchronized(struct tcp_conn *c, const struct seg *s)
     if (c->dead)
         return;
     if (c->ack_now) {
-        send_ack(c);
+        tcp_send_ack(c);
     } else if (c->ack_pending && !c->delack_timer) {
         struct host *h = c->st->net->host;
-        c->delack_timer = host_timer(h, host_now(h) + TCP_DELACK_MIN, delack_timer_fn, c, c->gen);
+        c->delack_timer = host_timer(h, host_now(h) + TCP_DELACK_MIN, tcp_delack_timer, c, c->gen);
     }
 }
 
@@ -393,12 +393,12 @@ static void rcv_syn_recv(struct tcp_conn *c, const struct seg *s)
 {
     if (s->flags & TCPH_RST) {
         if (seq_in_window(c, s->seq))
-            conn_kill(c);
+            tcp_conn_kill(c);
         return;
     }
     if ((s->flags & TCPH_SYN) && !(s->flags & TCPH_ACK)) {
         if (s->seq == c->irs)
-            xmit(c, c->iss, TCPH_SYN | TCPH_ACK, 0);   /* the SYN again: SYN-ACK again */
+            tcp_transmit_seg(c, c->iss, TCPH_SYN | TCPH_ACK, 0);   /* the SYN again: SYN-ACK again */
         return;
     }
     if (!(s->flags & TCPH_ACK))
@@ -408,10 +408,10 @@ static void rcv_syn_recv(struct tcp_conn *c, const struct seg *s)
                      TCPH_RST, 0, 0, c->flow);
         return;
     }
-    leave_synq(c);
+    tcp_leave_synq(c);
     c->snd_una = s->ack;
     c->snd_wnd = s->win;
-    timer_stop(c, &c->rtx_timer);
+    tcp_timer_stop(c, &c->rtx_timer);
     if (c->syn_retrans == 0 && c->rtt_sent)
         rtt_sample(c, net_now(c->st->net) - c->rtt_sent);
     else if (c->syn_retrans)
@@ -428,12 +428,12 @@ static void rcv_syn_recv(struct tcp_conn *c, const struct seg *s)
     rcv_synchronized(c, s);
 }
 
-void conn_rcv(struct app_ep *ep, struct sk_buff *skb)
+void tcp_conn_rcv(struct app_ep *ep, struct sk_buff *skb)
 {
     struct tcp_conn *c = (struct tcp_conn *)ep;
     struct net *net = c->st->net;
     struct seg s;
-    parse_seg(skb, &s);
+    tcp_parse_seg(skb, &s);
     consume_skb(net, skb);
     if (c->st->hook)
         c->st->hook(c->st->hook_ctx, c, false, s.flags, s.seq, s.ack, s.len);
@@ -456,17 +456,17 @@ void conn_rcv(struct app_ep *ep, struct sk_buff *skb)
         rcv_synchronized(c, &s);
         break;
     }
-    conn_unbusy(c);
+    tcp_conn_unbusy(c);
 }
 
-void conn_err(struct app_ep *ep, uint8_t type, uint8_t code)
+void tcp_conn_err(struct app_ep *ep, uint8_t type, uint8_t code)
 {
     struct tcp_conn *c = (struct tcp_conn *)ep;
     if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
         return;
     if (type == ICMP_DEST_UNREACH && c->state == TCPS_SYN_SENT) {
         /* tcp_v4_err: a hard error aborts a connect in progress. */
-        conn_finish(c, code == ICMP_PORT_UNREACH ? TCP_DONE_REFUSED : TCP_DONE_UNREACH);
+        tcp_conn_finish(c, code == ICMP_PORT_UNREACH ? TCP_DONE_REFUSED : TCP_DONE_UNREACH);
         return;
     }
     if (type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED) {

@@ -43,7 +43,7 @@ static uint32_t cookie_hash(const struct tcp_listener *l, be32 laddr, be16 lport
     return (uint32_t)x & ~3u;
 }
 
-struct tcp_listener *listener_for(struct app_stack *st, be16 port)
+struct tcp_listener *tcp_listener_for(struct app_stack *st, be16 port)
 {
     for (guint i = 0; i < st->tcp_listeners->len; i++) {
         struct tcp_listener *l = g_ptr_array_index(st->tcp_listeners, i);
@@ -58,14 +58,14 @@ static struct tcp_conn *passive_conn(struct app_stack *st, struct tcp_listener *
 {
     const struct iphdr *iph = ip_hdr(skb);
     const struct tcphdr *th = (const struct tcphdr *)skb->data;
-    struct tcp_conn *c = conn_alloc(st);
+    struct tcp_conn *c = tcp_conn_alloc(st);
     c->ep.laddr = iph->daddr;
     c->ep.lport = th->dest;
     c->ep.raddr = iph->saddr;
     c->ep.rport = th->source;
     if (!app_ep_add(st, &c->ep)) {
         c->dead = true;
-        conn_release(c);
+        tcp_conn_release(c);
         return NULL;
     }
     c->listener = l;
@@ -77,24 +77,24 @@ static struct tcp_conn *passive_conn(struct app_stack *st, struct tcp_listener *
     c->irs = s->seq;
     c->rcv_nxt = s->seq + 1;
     c->snd_wnd = s->win;
-    set_peer_mss(c, s->mss);
+    tcp_set_peer_mss(c, s->mss);
     c->state = TCPS_SYN_RECV;
     return c;
 }
 
-void send_reset(struct app_stack *st, struct sk_buff *skb)
+void tcp_send_reset(struct app_stack *st, struct sk_buff *skb)
 {
     st->stats.tcp_rst_sent++;
     tcp_v4_send_reset(st->net, skb);
 }
 
-void listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb)
+void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb)
 {
     struct net *net = st->net;
     const struct iphdr *iph = ip_hdr(skb);
     const struct tcphdr *th = (const struct tcphdr *)skb->data;
     struct seg s;
-    parse_seg(skb, &s);
+    tcp_parse_seg(skb, &s);
     uint8_t f = s.flags;
     if (f & TCPH_RST) {
         consume_skb(net, skb);
@@ -110,22 +110,22 @@ void listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *
             if (c) {
                 l->cookies_ok++;
                 c->rtt_sent = 0;
-                conn_rcv(&c->ep, skb);      /* completes the handshake, takes the data */
+                tcp_conn_rcv(&c->ep, skb);      /* completes the handshake, takes the data */
                 return;
             }
         }
-        send_reset(st, skb);
+        tcp_send_reset(st, skb);
         consume_skb(net, skb);
         return;
     }
     if (!(f & TCPH_SYN) || (f & TCPH_ACK)) {
-        send_reset(st, skb);
+        tcp_send_reset(st, skb);
         consume_skb(net, skb);
         return;
     }
     l->syns++;
     if (l->ops && l->ops->syn && !l->ops->syn(l, skb)) {
-        send_reset(st, skb);
+        tcp_send_reset(st, skb);
         consume_skb(net, skb);
         return;
     }
@@ -153,8 +153,8 @@ void listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *
     l->qlen++;
     c->in_synq = true;
     c->rtt_sent = net_now(net);
-    xmit(c, c->iss, TCPH_SYN | TCPH_ACK, 0);
-    rtx_arm(c, c->rto);
+    tcp_transmit_seg(c, c->iss, TCPH_SYN | TCPH_ACK, 0);
+    tcp_rtx_arm(c, c->rto);
 }
 
 void tcp_listener_purge(struct app_stack *st, struct tcp_listener *l)
@@ -162,6 +162,6 @@ void tcp_listener_purge(struct app_stack *st, struct tcp_listener *l)
     for (struct tcp_conn *c = st->live, *n; c; c = n) {
         n = c->next;
         if (c->listener == l && !c->dead)
-            conn_kill(c);
+            tcp_conn_kill(c);
     }
 }

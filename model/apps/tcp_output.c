@@ -52,7 +52,7 @@ uint16_t route_mss(struct net *net, be32 raddr)
     return (uint16_t)MIN(mss, 65495u);
 }
 
-void xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
+void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 {
     uint16_t mss = (flags & TCPH_SYN) ? c->adv_mss : 0;
     uint32_t ack = (flags & TCPH_ACK) ? c->rcv_nxt : 0;
@@ -72,33 +72,33 @@ void xmit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
                  len, c->flow);
 }
 
-void send_ack(struct tcp_conn *c)
+void tcp_send_ack(struct tcp_conn *c)
 {
-    xmit(c, c->snd_nxt, TCPH_ACK, 0);
+    tcp_transmit_seg(c, c->snd_nxt, TCPH_ACK, 0);
 }
 
 /* ---- timers ------------------------------------------------------------------------------ */
 
 static void rtx_timer_fn(struct sim *sim, void *obj, uint64_t arg);
 
-void timer_stop(struct tcp_conn *c, sim_event_id *id)
+void tcp_timer_stop(struct tcp_conn *c, sim_event_id *id)
 {
     if (*id)
         sim_cancel(host_sim(c->st->net->host), *id);
     *id = 0;
 }
 
-void rtx_arm(struct tcp_conn *c, sim_time_t delay)
+void tcp_rtx_arm(struct tcp_conn *c, sim_time_t delay)
 {
     struct host *h = c->st->net->host;
-    timer_stop(c, &c->rtx_timer);
+    tcp_timer_stop(c, &c->rtx_timer);
     c->rtx_timer = host_timer(h, host_now(h) + delay, rtx_timer_fn, c, c->gen);
 }
 
-void conn_cancel_timers(struct tcp_conn *c)
+void tcp_conn_cancel_timers(struct tcp_conn *c)
 {
-    timer_stop(c, &c->rtx_timer);
-    timer_stop(c, &c->delack_timer);
+    tcp_timer_stop(c, &c->rtx_timer);
+    tcp_timer_stop(c, &c->delack_timer);
 }
 
 /* ---- output ----------------------------------------------------------------------------- */
@@ -152,12 +152,12 @@ void tcp_output(struct tcp_conn *c)
             c->rtt_seq = c->snd_nxt;
             c->rtt_sent = net_now(c->st->net);
         }
-        xmit(c, c->snd_nxt, flags, len);
+        tcp_transmit_seg(c, c->snd_nxt, flags, len);
         c->snd_nxt += len + fin;
         if (after(c->snd_nxt, c->snd_max))
             c->snd_max = c->snd_nxt;
         if (!c->rtx_timer)
-            rtx_arm(c, c->rto);
+            tcp_rtx_arm(c, c->rto);
     }
 }
 
@@ -185,37 +185,37 @@ static void rtx_timer_fn(struct sim *sim, void *obj, uint64_t arg)
     switch (c->state) {
     case TCPS_SYN_SENT:
         if (c->syn_retrans >= TCP_SYN_RETRIES) {
-            conn_finish(c, timeout_reason(c));
+            tcp_conn_finish(c, timeout_reason(c));
             break;
         }
         c->syn_retrans++;
         c->retrans_segs++;
         c->rto = backoff(c->rto);
-        xmit(c, c->iss, TCPH_SYN, 0);
-        rtx_arm(c, c->rto);
+        tcp_transmit_seg(c, c->iss, TCPH_SYN, 0);
+        tcp_rtx_arm(c, c->rto);
         break;
     case TCPS_SYN_RECV:
         if (c->syn_retrans >= TCP_SYNACK_RETRIES) {
-            conn_kill(c);
+            tcp_conn_kill(c);
             break;
         }
         c->syn_retrans++;
         c->retrans_segs++;
         c->rto = backoff(c->rto);
-        xmit(c, c->iss, TCPH_SYN | TCPH_ACK, 0);
-        rtx_arm(c, c->rto);
+        tcp_transmit_seg(c, c->iss, TCPH_SYN | TCPH_ACK, 0);
+        tcp_rtx_arm(c, c->rto);
         break;
     case TCPS_TIME_WAIT:
-        conn_kill(c);
+        tcp_conn_kill(c);
         break;
     case TCPS_FIN_WAIT2:
-        conn_finish(c, TCP_DONE_OK);       /* orphaned FIN_WAIT2 expired */
+        tcp_conn_finish(c, TCP_DONE_OK);       /* orphaned FIN_WAIT2 expired */
         break;
     default:
         if (c->snd_una == c->snd_max)
             break;
         if (c->retries >= TCP_RETRIES2) {
-            conn_finish(c, timeout_reason(c));
+            tcp_conn_finish(c, timeout_reason(c));
             break;
         }
         c->retries++;
@@ -227,18 +227,18 @@ static void rtx_timer_fn(struct sim *sim, void *obj, uint64_t arg)
         c->dupacks = 0;
         tcp_output(c);
         if (!c->dead && !c->rtx_timer)
-            rtx_arm(c, c->rto);
+            tcp_rtx_arm(c, c->rto);
         break;
     }
-    conn_unbusy(c);
+    tcp_conn_unbusy(c);
 }
 
-void delack_timer_fn(struct sim *sim, void *obj, uint64_t arg)
+void tcp_delack_timer(struct sim *sim, void *obj, uint64_t arg)
 {
     struct tcp_conn *c = obj;
     if (c->gen != (uint32_t)arg || c->dead)
         return;
     c->delack_timer = 0;
     if (c->ack_pending)
-        send_ack(c);
+        tcp_send_ack(c);
 }

@@ -30,7 +30,7 @@ static char opt2char(unsigned option)
 static int set_option(struct xt_parse *p, unsigned option, bool invert, size_t off)
 {
     if (p->options & option)
-        return perr_at(p, off, "multiple -%c flags not allowed", opt2char(option));
+        return xt_perr_at(p, off, "multiple -%c flags not allowed", opt2char(option));
     p->options |= option;
     if (!invert)
         return 0;
@@ -38,7 +38,7 @@ static int set_option(struct xt_parse *p, unsigned option, bool invert, size_t o
     while ((1u << i) != option)
         i++;
     if (!inverse_for_options[i])
-        return perr_at(p, off, "cannot have ! before -%c", opt2char(option));
+        return xt_perr_at(p, off, "cannot have ! before -%c", opt2char(option));
     p->cmd->rule.ip.invflags |= (uint8_t)inverse_for_options[i];
     return 0;
 }
@@ -59,9 +59,9 @@ static int add_command(struct xt_parse *p, unsigned newcmd, unsigned othercmds, 
                        size_t off)
 {
     if (invert)
-        return perr_at(p, off, "unexpected '!' flag");
+        return xt_perr_at(p, off, "unexpected '!' flag");
     if (p->cmd->command & ~othercmds)
-        return perr_at(p, off, "Cannot use -%c with -%c", cmd2char(newcmd),
+        return xt_perr_at(p, off, "Cannot use -%c with -%c", cmd2char(newcmd),
                        cmd2char(p->cmd->command & ~othercmds));
     p->cmd->command |= newcmd;
     p->cmd->cmd_off = off;
@@ -70,10 +70,10 @@ static int add_command(struct xt_parse *p, unsigned newcmd, unsigned othercmds, 
 
 static int parse_rulenumber(struct xt_parse *p, unsigned *out)
 {
-    const struct xt_token *t = tok(p, p->pos++);
+    const struct xt_token *t = xt_tok(p, p->pos++);
     uint32_t n;
     if (!xt_strtoui(t->s, 1, INT32_MAX, &n))
-        return perr_at(p, t->off, "Invalid rule number `%s'", t->s);
+        return xt_perr_at(p, t->off, "Invalid rule number `%s'", t->s);
     *out = n;
     p->cmd->rulenum_off = t->off;
     return 0;
@@ -84,30 +84,30 @@ static int parse_chain_name(struct xt_parse *p, const char *name, size_t off)
     /* iptables' own check lets "" through, and then neither -S nor iptables-restore can
      * name the chain again: refused here (found by fuzzing: -N "" could not be read back). */
     if (!*name)
-        return perr_at(p, off, "Invalid chain name `%s'", name);
+        return xt_perr_at(p, off, "Invalid chain name `%s'", name);
     if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-        return perr_at(p, off, "chain name `%s' too long (must be under %u chars)", name,
+        return xt_perr_at(p, off, "chain name `%s' too long (must be under %u chars)", name,
                        XT_EXTENSION_MAXNAMELEN);
     if (name[0] == '-' || name[0] == '!')
-        return perr_at(p, off, "chain name not allowed to start with `%c'", name[0]);
+        return xt_perr_at(p, off, "chain name not allowed to start with `%c'", name[0]);
     if (xt_find_target(name) || xt_known_unmodelled(name, true))
-        return perr_at(p, off, "chain name may not clash with target name");
+        return xt_perr_at(p, off, "chain name may not clash with target name");
     for (const char *c = name; *c; c++)
         if (isspace((unsigned char)*c))
-            return perr_at(p, off, "Invalid chain name `%s'", name);
+            return xt_perr_at(p, off, "Invalid chain name `%s'", name);
     return 0;
 }
 
 static int parse_target_name(struct xt_parse *p, const char *name, size_t off)
 {
     if (!*name)
-        return perr_at(p, off, "Invalid target name (too short)");
+        return xt_perr_at(p, off, "Invalid target name (too short)");
     if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-        return perr_at(p, off, "Invalid target name `%s' (%u chars max)", name,
+        return xt_perr_at(p, off, "Invalid target name `%s' (%u chars max)", name,
                        XT_EXTENSION_MAXNAMELEN - 1);
     for (const char *c = name; *c; c++)
         if (isspace((unsigned char)*c))
-            return perr_at(p, off, "Invalid target name `%s'", name);
+            return xt_perr_at(p, off, "Invalid target name `%s'", name);
     return 0;
 }
 
@@ -118,7 +118,7 @@ static int parse_interface(struct xt_parse *p, const char *arg, size_t off, char
 {
     size_t len = strlen(arg);
     if (len + 1 > IFNAMSIZ)
-        return perr_at(p, off, "interface name `%s' must be shorter than IFNAMSIZ (%i)", arg,
+        return xt_perr_at(p, off, "interface name `%s' must be shorter than IFNAMSIZ (%i)", arg,
                        IFNAMSIZ - 1);
     memset(name, 0, IFNAMSIZ);
     memset(mask, 0, IFNAMSIZ);
@@ -150,12 +150,12 @@ static int command_match(struct xt_parse *p, const char *name, size_t off, size_
                          bool invert)
 {
     if (invert)
-        return perr_at(p, opt_off, "unexpected ! flag before --match");
+        return xt_perr_at(p, opt_off, "unexpected ! flag before --match");
     const struct xt_match_ops *ops = xt_find_match(name);
     if (!ops) {
         if (xt_known_unmodelled(name, false))
-            return perr_at(p, off, "match `%s' is not modelled by ipvsim", name);
-        return perr_at(p, off, "Couldn't load match `%s':No such file or directory", name);
+            return xt_perr_at(p, off, "match `%s' is not modelled by ipvsim", name);
+        return xt_perr_at(p, off, "Couldn't load match `%s':No such file or directory", name);
     }
     add_match(p, ops, off, false);
     return 0;
@@ -183,7 +183,7 @@ static int command_jump(struct xt_parse *p, const char *name, size_t off, bool i
     }
     if (!ops) {
         if (xt_known_unmodelled(name, true))
-            return perr_at(p, off, "target `%s' is not modelled by ipvsim", name);
+            return xt_perr_at(p, off, "target `%s' is not modelled by ipvsim", name);
         c->jumpto = name;               /* a chain, resolved against the table later */
         return 0;
     }
@@ -196,7 +196,7 @@ static int command_jump(struct xt_parse *p, const char *name, size_t off, bool i
 }
 
 /* Hand an extension's option to its owner, with xtables_option_parse's checks. */
-int ext_option(struct xt_parse *p, const struct opt_ref *r, const struct opt_call *call)
+int xt_ext_option(struct xt_parse *p, const struct opt_ref *r, const struct opt_call *call)
 {
     const struct xt_option *o = r->ext;
     struct loaded_match *lm = r->match >= 0
@@ -222,7 +222,7 @@ int ext_option(struct xt_parse *p, const struct opt_ref *r, const struct opt_cal
 
 /* -p tcp with --dport and no -m tcp: load the protocol's match (iptables does the
  * same on the first option nobody claims). */
-bool load_proto(struct xt_parse *p, size_t off)
+bool xt_load_proto(struct xt_parse *p, size_t off)
 {
     if (!p->protocol)
         return false;
@@ -230,7 +230,7 @@ bool load_proto(struct xt_parse *p, size_t off)
         if (g_array_index(p->matches, struct loaded_match, i).implicit)
             return false;
     uint16_t num;
-    if (!parse_protocol(p->protocol, &num))
+    if (!xt_parse_protocol(p->protocol, &num))
         return false;
     const char *name = xt_proto_name(num);
     const struct xt_match_ops *ops = name ? xt_find_match(name) : NULL;
@@ -253,18 +253,18 @@ static int opt_rule_command(struct xt_parse *p, const struct opt_call *o)
         return -1;
     cmd->chain = o->arg;
     cmd->chain_off = o->arg_off;
-    if (c == 'D' && has_arg(p)) {
+    if (c == 'D' && xt_has_arg(p)) {
         cmd->command = CMD_DELETE_NUM;
         return parse_rulenumber(p, &cmd->rulenum);
     }
     if (c == 'R') {
-        if (!has_arg(p))
-            return perr_at(p, o->off, "-%c requires a rule number", 'R');
+        if (!xt_has_arg(p))
+            return xt_perr_at(p, o->off, "-%c requires a rule number", 'R');
         return parse_rulenumber(p, &cmd->rulenum);
     }
     if (c == 'I') {
         cmd->rulenum = 1;
-        if (has_arg(p))
+        if (xt_has_arg(p))
             return parse_rulenumber(p, &cmd->rulenum);
     }
     return 0;
@@ -283,7 +283,7 @@ static int opt_all_chains_command(struct xt_parse *p, const struct opt_call *o)
         cmd->chain = o->arg;
         cmd->chain_off = o->arg_off;
     }
-    if (c == 'Z' && o->arg && has_arg(p)) {
+    if (c == 'Z' && o->arg && xt_has_arg(p)) {
         cmd->command = (cmd->command & ~(unsigned)CMD_ZERO) | CMD_ZERO_NUM;
         return parse_rulenumber(p, &cmd->rulenum);
     }
@@ -312,17 +312,17 @@ static int opt_command(struct xt_parse *p, const struct opt_call *o)
             return -1;
         cmd->chain = o->arg;
         cmd->chain_off = o->arg_off;
-        if (!has_arg(p))
-            return perr_at(p, o->off, c == 'E' ? "-E requires old-chain-name and new-chain-name"
+        if (!xt_has_arg(p))
+            return xt_perr_at(p, o->off, c == 'E' ? "-E requires old-chain-name and new-chain-name"
                                                : "-P requires a chain and a policy");
-        cmd->arg2_off = tok(p, p->pos)->off;
-        cmd->arg2 = tok(p, p->pos++)->s;
+        cmd->arg2_off = xt_tok(p, p->pos)->off;
+        cmd->arg2 = xt_tok(p, p->pos++)->s;
         return c == 'E' ? parse_chain_name(p, cmd->arg2, cmd->arg2_off) : 0;
     case 'L': case 'S':
-        return perr_at(p, o->off, "-%c lists and changes nothing: not supported in a scenario "
+        return xt_perr_at(p, o->off, "-%c lists and changes nothing: not supported in a scenario "
                        "(the results hold the rules)", c);
     default:
-        return perr_at(p, o->off, "-%c is not supported in a scenario", c);
+        return xt_perr_at(p, o->off, "-%c is not supported in a scenario", c);
     }
 }
 
@@ -349,10 +349,10 @@ static int opt_protocol(struct xt_parse *p, const struct opt_call *o)
     for (char *s = lower; *s; s++)
         *s = (char)tolower((unsigned char)*s);
     uint16_t proto;
-    if (!parse_protocol(lower, &proto))
-        return perr_at(p, o->arg_off, "unknown protocol \"%s\" specified", lower);
+    if (!xt_parse_protocol(lower, &proto))
+        return xt_perr_at(p, o->arg_off, "unknown protocol \"%s\" specified", lower);
     if (proto == 0 && o->invert)
-        return perr_at(p, o->arg_off, "rule would never match protocol");
+        return xt_perr_at(p, o->arg_off, "rule would never match protocol");
     p->protocol = lower;
     p->cmd->rule.ip.proto = proto;
     return 0;
@@ -361,7 +361,7 @@ static int opt_protocol(struct xt_parse *p, const struct opt_call *o)
 static int opt_interface(struct xt_parse *p, const struct opt_call *o)
 {
     if (!*o->arg)
-        return perr_at(p, o->arg_off, "Empty interface is likely to be undesired");
+        return xt_perr_at(p, o->arg_off, "Empty interface is likely to be undesired");
     if (set_option(p, o->c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT, o->invert, o->off) < 0)
         return -1;
     struct ipt_ip *ip = &p->cmd->rule.ip;
@@ -378,7 +378,7 @@ static int opt_counters(struct xt_parse *p, const struct opt_call *o)
     const char *comma = strchr(o->arg, ',');
     const char *bytes = comma ? comma + 1 : xt_parse_next_arg(p);
     if (!bytes)
-        return perr_at(p, o->off, "-c requires packet and byte counter");
+        return xt_perr_at(p, o->off, "-c requires packet and byte counter");
     char pkts[32];
     size_t len = comma ? (size_t)(comma - o->arg) : strlen(o->arg);
     if (len >= sizeof pkts)
@@ -389,10 +389,10 @@ static int opt_counters(struct xt_parse *p, const struct opt_call *o)
     char *end;
     ctr->pcnt = strtoull(pkts, &end, 10);
     if (!*pkts || *end || !isdigit((unsigned char)pkts[0]))
-        return perr_at(p, o->off, "-c packet counter not numeric");
+        return xt_perr_at(p, o->off, "-c packet counter not numeric");
     ctr->bcnt = strtoull(bytes, &end, 10);
     if (!*bytes || *end || !isdigit((unsigned char)bytes[0]))
-        return perr_at(p, o->off, "-c byte counter not numeric");
+        return xt_perr_at(p, o->off, "-c byte counter not numeric");
     p->cmd->set_counters = true;
     return 0;
 }
@@ -400,10 +400,10 @@ static int opt_counters(struct xt_parse *p, const struct opt_call *o)
 static int opt_table(struct xt_parse *p, const struct opt_call *o)
 {
     if (o->invert)
-        return perr_at(p, o->off, "unexpected ! flag before --table");
+        return xt_perr_at(p, o->off, "unexpected ! flag before --table");
     int id = xt_table_id_by_name(o->arg);
     if (id < 0)
-        return perr_at(p, o->arg_off, "can't initialize iptables table `%s': Table does not "
+        return xt_perr_at(p, o->arg_off, "can't initialize iptables table `%s': Table does not "
                        "exist (do you need to insmod?)", o->arg);
     p->cmd->table = (enum xt_table_id)id;
     p->cmd->table_off = o->arg_off;
@@ -431,18 +431,18 @@ static int opt_flag(struct xt_parse *p, const struct opt_call *o)
     case 'w': case 'W': {
         int wait;
         if (o->arg && sscanf(o->arg, "%i", &wait) != 1)
-            return perr_at(p, o->arg_off, o->c == 'w' ? "wait seconds not numeric"
+            return xt_perr_at(p, o->arg_off, o->c == 'w' ? "wait seconds not numeric"
                                                       : "wait interval not numeric");
         return 0;                       /* there is no lock to wait for */
     }
     case '6':
-        return perr_at(p, o->off, "-6: IPv6 is not modelled");
+        return xt_perr_at(p, o->off, "-6: IPv6 is not modelled");
     default:                            /* -4, --modprobe */
         return 0;
     }
 }
 
-int opt_generic(struct xt_parse *p, const struct opt_call *o)
+int xt_opt_generic(struct xt_parse *p, const struct opt_call *o)
 {
     switch (o->c) {
     case 'p':

@@ -82,7 +82,7 @@ static void free_tokens(GArray *toks)
 
 const char optflags[] = "nsdpjvxio0cf";   /* '0' stands for --line-numbers */
 
-const struct xt_token *tok(const struct xt_parse *p, unsigned i)
+const struct xt_token *xt_tok(const struct xt_parse *p, unsigned i)
 {
     return &g_array_index(p->toks, struct xt_token, i);
 }
@@ -99,7 +99,7 @@ int xt_parse_error(struct xt_parse *p, const char *fmt, ...)
     return -1;
 }
 
-int perr_at(struct xt_parse *p, size_t off, const char *fmt, ...)
+int xt_perr_at(struct xt_parse *p, size_t off, const char *fmt, ...)
 {
     if (!p->err)
         return -1;
@@ -111,20 +111,20 @@ int perr_at(struct xt_parse *p, size_t off, const char *fmt, ...)
     return -1;
 }
 
-bool has_arg(const struct xt_parse *p)
+bool xt_has_arg(const struct xt_parse *p)
 {
     if (p->pos >= p->toks->len)
         return false;
-    const char *s = tok(p, p->pos)->s;
+    const char *s = xt_tok(p, p->pos)->s;
     return s[0] != '-' && s[0] != '!';
 }
 
 const char *xt_parse_next_arg(struct xt_parse *p)
 {
-    if (!has_arg(p))
+    if (!xt_has_arg(p))
         return NULL;
-    p->cur_off = tok(p, p->pos)->off;
-    return tok(p, p->pos++)->s;
+    p->cur_off = xt_tok(p, p->pos)->off;
+    return xt_tok(p, p->pos++)->s;
 }
 
 const struct ipt_entry *xt_parse_entry(const struct xt_parse *p)
@@ -240,9 +240,9 @@ static const char *take_arg(struct xt_parse *p, int kind, const char *attached,
     *arg_off = attached_off;
     if (attached)
         return attached;
-    if ((kind == REQ_ARG && p->pos < p->toks->len) || (kind == OPT_ARG && has_arg(p))) {
-        *arg_off = tok(p, p->pos)->off;
-        return tok(p, p->pos++)->s;
+    if ((kind == REQ_ARG && p->pos < p->toks->len) || (kind == OPT_ARG && xt_has_arg(p))) {
+        *arg_off = xt_tok(p, p->pos)->off;
+        return xt_tok(p, p->pos++)->s;
     }
     return NULL;
 }
@@ -255,21 +255,21 @@ static int parse_long(struct xt_parse *p, const struct xt_token *t, bool invert)
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     struct opt_ref r;
     bool known = resolve_long(p, name, len, &r);
-    if (!known && load_proto(p, t->off))
+    if (!known && xt_load_proto(p, t->off))
         known = resolve_long(p, name, len, &r);
     if (!known)
-        return perr_at(p, t->off, "unknown option \"%s\"", s);
+        return xt_perr_at(p, t->off, "unknown option \"%s\"", s);
     int kind = r.core ? r.core->has_arg : r.ext->has_arg ? REQ_ARG : NO_ARG;
     struct opt_call o = { .off = t->off, .invert = invert };
     o.arg = take_arg(p, kind, eq ? eq + 1 : NULL, t->off + (size_t)(eq ? eq + 1 - s : 0),
                      &o.arg_off);
     if (kind == REQ_ARG && !o.arg)
-        return perr_at(p, t->off, "option \"%s\" requires an argument", s);
+        return xt_perr_at(p, t->off, "option \"%s\" requires an argument", s);
     if (r.core) {
         o.c = r.core->val;
-        return opt_generic(p, &o);
+        return xt_opt_generic(p, &o);
     }
-    return ext_option(p, &r, &o);
+    return xt_ext_option(p, &r, &o);
 }
 
 static int parse_short(struct xt_parse *p, const struct xt_token *t, bool invert)
@@ -277,12 +277,12 @@ static int parse_short(struct xt_parse *p, const struct xt_token *t, bool invert
     const char *s = t->s;
     int kind = s[1] != '-' ? short_opt(s[1]) : -1;
     if (kind < 0 || (kind == NO_ARG && s[2]))
-        return perr_at(p, t->off, "unknown option \"%s\"", s);
+        return xt_perr_at(p, t->off, "unknown option \"%s\"", s);
     struct opt_call o = { .c = s[1], .off = t->off, .invert = invert };
     o.arg = take_arg(p, kind, s[2] ? s + 2 : NULL, t->off + 2, &o.arg_off);
     if (kind == REQ_ARG && !o.arg)
-        return perr_at(p, t->off, "option \"%s\" requires an argument", s);
-    return opt_generic(p, &o);
+        return xt_perr_at(p, t->off, "option \"%s\" requires an argument", s);
+    return xt_opt_generic(p, &o);
 }
 
 static int do_parse(struct xt_parse *p)
@@ -290,23 +290,23 @@ static int do_parse(struct xt_parse *p)
     bool invert = false;
     size_t invert_off = 0;
     while (p->pos < p->toks->len) {
-        const struct xt_token *t = tok(p, p->pos++);
+        const struct xt_token *t = xt_tok(p, p->pos++);
         if (strcmp(t->s, "!") == 0) {
             if (invert)
-                return perr_at(p, t->off, "multiple consecutive ! not allowed");
+                return xt_perr_at(p, t->off, "multiple consecutive ! not allowed");
             invert = true;
             invert_off = t->off;
             continue;
         }
         if (t->s[0] != '-' || !t->s[1])
-            return perr_at(p, t->off, "Bad argument `%s'", t->s);
+            return xt_perr_at(p, t->off, "Bad argument `%s'", t->s);
         int r = t->s[1] == '-' && t->s[2] ? parse_long(p, t, invert) : parse_short(p, t, invert);
         if (r < 0)
             return -1;
         invert = false;
     }
     if (invert)
-        return perr_at(p, invert_off, "nothing appropriate following !");
+        return xt_perr_at(p, invert_off, "nothing appropriate following !");
     return 0;
 }
 
@@ -347,7 +347,7 @@ static int generic_opt_check(struct xt_parse *p)
                 legal = -1;
         }
         if (legal == -1)
-            return perr_at(p, p->cmd->cmd_off, "Illegal option `-%c' with this command",
+            return xt_perr_at(p, p->cmd->cmd_off, "Illegal option `-%c' with this command",
                            optflags[i]);
     }
     return 0;
@@ -360,7 +360,7 @@ static int final_checks(struct xt_parse *p)
     bool drop_rule = c->rule.target.ops == &xt_standard_target && !c->jumpto &&
                      c->rule.target.verdict == NF_DROP;
     if (c->table == XT_TABLE_NAT && (drop_policy || drop_rule))
-        return perr_at(p, c->command == CMD_SET_POLICY ? c->arg2_off : c->jump_off,
+        return xt_perr_at(p, c->command == CMD_SET_POLICY ? c->arg2_off : c->jump_off,
                        "The \"nat\" table is not intended for filtering, the use of DROP is "
                        "therefore inhibited.");
     for (unsigned i = 0; i < p->matches->len; i++) {
@@ -375,11 +375,11 @@ static int final_checks(struct xt_parse *p)
             return -1;
     }
     if (!c->command)
-        return perr_at(p, 0, "no command specified");
+        return xt_perr_at(p, 0, "no command specified");
     if (generic_opt_check(p) < 0)
         return -1;
     if (c->chain && strlen(c->chain) >= XT_EXTENSION_MAXNAMELEN)
-        return perr_at(p, c->chain_off, "chain name `%s' too long (must be under %u chars)",
+        return xt_perr_at(p, c->chain_off, "chain name `%s' too long (must be under %u chars)",
                        c->chain, XT_EXTENSION_MAXNAMELEN);
     unsigned rule_cmds = CMD_APPEND | CMD_DELETE | CMD_DELETE_NUM | CMD_CHECK | CMD_INSERT |
                          CMD_REPLACE;
@@ -387,9 +387,9 @@ static int final_checks(struct xt_parse *p)
         bool incoming = strcmp(c->chain, "PREROUTING") == 0 || strcmp(c->chain, "INPUT") == 0;
         bool outgoing = strcmp(c->chain, "POSTROUTING") == 0 || strcmp(c->chain, "OUTPUT") == 0;
         if (incoming && (p->options & OPT_VIANAMEOUT))
-            return perr_at(p, p->iface_off[1], "Can't use -o with %s", c->chain);
+            return xt_perr_at(p, p->iface_off[1], "Can't use -o with %s", c->chain);
         if (outgoing && (p->options & OPT_VIANAMEIN))
-            return perr_at(p, p->iface_off[0], "Can't use -i with %s", c->chain);
+            return xt_perr_at(p, p->iface_off[0], "Can't use -i with %s", c->chain);
     }
     return 0;
 }
@@ -438,7 +438,7 @@ int iptables_apply(struct net *net, const char *line, struct xt_error *err)
     if (r == 0)
         r = final_checks(&p);
     if (r == 0)
-        r = parse_all_addresses(&p);
+        r = xt_parse_all_addresses(&p);
     collect_matches(&p);
     if (r == 0)
         r = xt_do_command(net, &cmd, err);

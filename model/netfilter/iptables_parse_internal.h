@@ -66,26 +66,26 @@ struct opt_ref {
 
 /* ---- iptables_parse.c: the words and the errors ---- */
 
-const struct xt_token *tok(const struct xt_parse *p, unsigned i);
+const struct xt_token *xt_tok(const struct xt_parse *p, unsigned i);
 /* An error at off (a byte offset in the line); returns -1. */
-int perr_at(struct xt_parse *p, size_t off, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+int xt_perr_at(struct xt_parse *p, size_t off, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* xs_has_arg: the next word exists and is not an option or a "!". */
-bool has_arg(const struct xt_parse *p);
+bool xt_has_arg(const struct xt_parse *p);
 
 /* ---- iptables_options.c: what each option does ---- */
 
 /* A generic option (-A, -s, -p, -j...) with its argument. */
-int opt_generic(struct xt_parse *p, const struct opt_call *o);
+int xt_opt_generic(struct xt_parse *p, const struct opt_call *o);
 /* An extension's option, handed to the match or target that owns it. */
-int ext_option(struct xt_parse *p, const struct opt_ref *r, const struct opt_call *call);
+int xt_ext_option(struct xt_parse *p, const struct opt_ref *r, const struct opt_call *call);
 /* Load the match of -p's protocol if no option has yet; true when it did. */
-bool load_proto(struct xt_parse *p, size_t off);
+bool xt_load_proto(struct xt_parse *p, size_t off);
 
 /* ---- iptables_values.c: values ---- */
 
 /* A protocol number or name ("all" is 0). */
-bool parse_protocol(const char *s, uint16_t *out);
+bool xt_parse_protocol(const char *s, uint16_t *out);
 /* -s and -d into the command's address lists (one rule per pair). */
-int parse_all_addresses(struct xt_parse *p);
+int xt_parse_all_addresses(struct xt_parse *p);
 
 #endif

@@ -109,7 +109,7 @@ const char *xt_proto_name(uint16_t proto)
     return NULL;
 }
 
-bool parse_protocol(const char *s, uint16_t *out)
+bool xt_parse_protocol(const char *s, uint16_t *out)
 {
     uint32_t v;
     if (xt_strtoui(s, 0, 255, &v)) {
@@ -165,18 +165,18 @@ static int parse_addresses(struct xt_parse *p, const char *spec, size_t off, str
             *slash = '\0';
         struct xt_addr *x = &(*out)[(*n)++];
         if (!parse_mask(slash ? slash + 1 : NULL, &x->mask))
-            r = perr_at(p, off, "invalid mask `%s' specified", slash + 1);
+            r = xt_perr_at(p, off, "invalid mask `%s' specified", slash + 1);
         else if (x->mask == 0)
             x->addr = 0;                /* "/0" matches everything, whatever the address */
         else if (!xt_numeric_to_ipaddr(a, &x->addr))
-            r = perr_at(p, off, "host/network `%s' not found", a);
+            r = xt_perr_at(p, off, "host/network `%s' not found", a);
         x->addr &= x->mask;
     }
     g_strfreev(parts);
     return r;
 }
 
-int parse_all_addresses(struct xt_parse *p)
+int xt_parse_all_addresses(struct xt_parse *p)
 {
     struct xt_command *c = p->cmd;
     static const struct xt_addr any = { 0, 0 };
@@ -195,6 +195,6 @@ int parse_all_addresses(struct xt_parse *p)
         c->ndaddrs = 1;
     }
     if (c->command == CMD_REPLACE && (c->nsaddrs != 1 || c->ndaddrs != 1))
-        return perr_at(p, c->cmd_off, "Replacement rule does not specify a unique address");
+        return xt_perr_at(p, c->cmd_off, "Replacement rule does not specify a unique address");
     return 0;
 }

@@ -19,10 +19,13 @@ static const struct kernel_profile era_2_6_34 = {
     .nat_input_chain = false,
     .nat_core_private_list = false,
     .postrouting_has_indev = false,
+    .ipt_hook_wrappers = true,
+    .nat_table_fn = "nf_nat_rule_find",
     .ipvs = IPVS_ERA_OLD,
     .ipvs_lazy_hooks = false,
     .ipvs_decrement_ttl = false,
     .ipvs_conn_reuse = false,
+    .ipvs_expire_nodest_work = false,
 };
 
 static const struct kernel_profile era_4_9 = {
@@ -39,10 +42,13 @@ static const struct kernel_profile era_4_9 = {
     .nat_input_chain = true,
     .nat_core_private_list = false,      /* ~4.18 */
     .postrouting_has_indev = false,
+    .ipt_hook_wrappers = true,
+    .nat_table_fn = "iptable_nat_do_chain",
     .ipvs = IPVS_ERA_MIDDLE,
     .ipvs_lazy_hooks = false,
     .ipvs_decrement_ttl = false,
     .ipvs_conn_reuse = true,
+    .ipvs_expire_nodest_work = false,
 };
 
 static const struct kernel_profile era_5_10 = {
@@ -59,10 +65,13 @@ static const struct kernel_profile era_5_10 = {
     .nat_input_chain = true,
     .nat_core_private_list = true,
     .postrouting_has_indev = true,
+    .ipt_hook_wrappers = true,
+    .nat_table_fn = "iptable_nat_do_chain",
     .ipvs = IPVS_ERA_MIDDLE,
     .ipvs_lazy_hooks = true,
     .ipvs_decrement_ttl = true,
     .ipvs_conn_reuse = true,
+    .ipvs_expire_nodest_work = true,
 };
 
 static const struct kernel_profile era_6_x = {
@@ -79,10 +88,13 @@ static const struct kernel_profile era_6_x = {
     .nat_input_chain = true,
     .nat_core_private_list = true,
     .postrouting_has_indev = true,
+    .ipt_hook_wrappers = false,
+    .nat_table_fn = "ipt_do_table",
     .ipvs = IPVS_ERA_NEW,
     .ipvs_lazy_hooks = true,
     .ipvs_decrement_ttl = true,
     .ipvs_conn_reuse = true,
+    .ipvs_expire_nodest_work = true,
 };
 
 static const struct kernel_profile *const all_profiles[] = {

@@ -36,10 +36,18 @@ struct kernel_profile {
     bool nat_input_chain;           /* the nat table has an INPUT chain (2.6.36+) */
     bool nat_core_private_list;     /* nat chains live inside the NAT core's hooks (4.18+) */
     bool postrouting_has_indev;     /* POST_ROUTING's state->in is the input device */
+    /* iptables: each table registers a thin wrapper (iptable_filter_hook, ...) up to
+     * 5.x; from ~5.16 ipt_do_table itself (mangle keeps its own hook everywhere). */
+    bool ipt_hook_wrappers;
+    const char *nat_table_fn;       /* runs the nat table for the NAT core: nf_nat_rule_find
+                                       (2.6.34), iptable_nat_do_chain, ipt_do_table (6.x) */
     enum ipvs_era ipvs;
     bool ipvs_lazy_hooks;           /* hooks registered with the first service (~4.20+) */
     bool ipvs_decrement_ttl;        /* transmitters decrement TTL, send time exceeded (5.3+) */
     bool ipvs_conn_reuse;           /* the conn_reuse_mode sysctl and its rescheduling (4.2+) */
+    bool ipvs_expire_nodest_work;   /* deleting a dest queues work that deletes its
+                                       connections when expire_nodest_conn is set (5.9+);
+                                       before, only a packet of the connection did */
 };
 
 /* The profile named name ("6.x" also answers to "6", "6.1", "latest"...), or NULL. */

@@ -1,7 +1,9 @@
 /* The connection table's machinery: hash chains keyed by the client side (newest
  * first, an older entry found again once the newer is gone, nothing lost when the
- * buckets grow), creation order for listings, and the timer lists (a connection
- * expires exactly at now + timeout of its last put, whatever list it moved through). */
+ * buckets grow), creation order for listings, the timer lists (a connection
+ * expires exactly at now + timeout of its last put, whatever list it moved through),
+ * and deletion: templates going with their connections, flushes, the 5.9+
+ * deferred work for connections of deleted dests. */
 #include <string.h>
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
@@ -13,21 +15,26 @@
 struct tab_case {
     struct topo_lvs t;
     struct netns_ipvs *ipvs;
+    struct ip_vs_service *svc;
     struct ip_vs_dest *nat;
 };
 
-static void tab_case_init(struct tab_case *c)
+static void tab_case_init_era(struct tab_case *c, const char *era)
 {
     static const char *const cfg[] = {
         "-A -u 203.0.113.10:53 -s rr", "-a -u 203.0.113.10:53 -r 192.0.2.11:5353 -m", NULL,
     };
     memset(c, 0, sizeof *c);
-    topo_lvs_init(&c->t, TOPO_NAT, "6.x");
+    topo_lvs_init(&c->t, TOPO_NAT, era);
     topo_lvs_ipvsadm(&c->t, cfg);
     c->ipvs = ip_vs_net(host_net(c->t.lvs));
-    struct ip_vs_service *svc = ip_vs_service_get(c->ipvs, IPPROTO_UDP, topo_ip(TOPO_VIP),
-                                                  htons(53), 0);
-    c->nat = ip_vs_lookup_dest(svc, topo_ip(RS), htons(5353));
+    c->svc = ip_vs_service_get(c->ipvs, IPPROTO_UDP, topo_ip(TOPO_VIP), htons(53), 0);
+    c->nat = ip_vs_lookup_dest(c->svc, topo_ip(RS), htons(5353));
+}
+
+static void tab_case_init(struct tab_case *c)
+{
+    tab_case_init_era(c, "6.x");
 }
 
 /* Client i: addresses 10.0.x.y and ports spread so that chains and buckets mix. */
@@ -204,6 +211,121 @@ static void test_template_waits_for_controlled(void)
     world_destroy(&c.t.w);
 }
 
+/* ---- deleting: templates go with the connections they controlled ------------------- */
+
+static struct ip_vs_conn *new_template(struct tab_case *c, be32 caddr)
+{
+    struct ip_vs_conn_param tp = { .protocol = IPPROTO_UDP, .caddr = caddr,
+                                   .vaddr = topo_ip(TOPO_VIP), .vport = htons(53) };
+    struct ip_vs_conn *ct = ip_vs_conn_new(c->ipvs, &tp, topo_ip(RS), htons(5353),
+                                           IP_VS_CONN_F_TEMPLATE, c->nat, 0);
+    ct->timeout = 360 * SEC;
+    ip_vs_conn_put(ct);
+    return ct;
+}
+
+static struct ip_vs_conn *controlled(struct tab_case *c, struct ip_vs_conn *ct, uint16_t cport)
+{
+    struct ip_vs_conn *cp = new_conn(c, ct->caddr, htons(cport));
+    ip_vs_control_add(cp, ct);
+    return cp;
+}
+
+/* ip_vs_conn_del of the last controlled connection takes a template that never
+ * saw an established connection with it; an ASSURED one keeps its persistence. */
+static void test_del_drops_unassured_template(void)
+{
+    struct tab_case c;
+    tab_case_init(&c);
+    struct ip_vs_conn *fresh = new_template(&c, topo_ip("10.0.1.2"));
+    struct ip_vs_conn *a = controlled(&c, fresh, 40010);
+    struct ip_vs_conn *b = controlled(&c, fresh, 40011);
+    struct ip_vs_conn *assured = new_template(&c, topo_ip("10.0.1.3"));
+    assured->state |= IP_VS_CTPL_S_ASSURED;
+    struct ip_vs_conn *d = controlled(&c, assured, 40012);
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 5);
+    ip_vs_conn_del(a);
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 4);      /* fresh still controls b */
+    CU_ASSERT_EQUAL(fresh->n_control, 1);
+    ip_vs_conn_del(b);
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 2);      /* b and fresh, at once */
+    ip_vs_conn_del(d);
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 1);      /* the ASSURED template stays */
+    CU_ASSERT_EQUAL(assured->n_control, 0);
+    CU_ASSERT_EQUAL(ip_vs_conn_expires_in(assured), 360);
+    world_destroy(&c.t.w);
+}
+
+/* A connection expiring on its own leaves its template to its own timeout; one
+ * expired at once (expire_now) keeps its timeout, so it does not count as deleted. */
+static void test_expiry_keeps_template(void)
+{
+    struct tab_case c;
+    tab_case_init(&c);
+    struct ip_vs_conn *ct = new_template(&c, topo_ip("10.0.1.2"));
+    struct ip_vs_conn *a = controlled(&c, ct, 40013);
+    controlled(&c, ct, 40014);
+    ip_vs_conn_expire_now(a);
+    CU_ASSERT_NOT_EQUAL(a->timeout, 0);
+    run_for(&c, 4 * SEC);                               /* a now, b after its 3 s */
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 1);
+    CU_ASSERT_PTR_NULL(in_get(&c, topo_ip("10.0.1.2"), htons(40014)));
+    CU_ASSERT_PTR_EQUAL(ip_vs_ct_in_get(c.ipvs, &(struct ip_vs_conn_param){
+                            .protocol = IPPROTO_UDP, .caddr = topo_ip("10.0.1.2"),
+                            .vaddr = topo_ip(TOPO_VIP), .vport = htons(53) }), ct);
+    CU_ASSERT_EQUAL(ct->n_control, 0);
+    world_destroy(&c.t.w);
+}
+
+/* The flush (a director's table lost in a crash) deletes every entry at once,
+ * ASSURED templates included, whatever the creation order. */
+static void test_flush_deletes_everything(void)
+{
+    struct tab_case c;
+    tab_case_init(&c);
+    struct ip_vs_conn *ct = new_template(&c, topo_ip("10.0.1.2"));
+    ct->state |= IP_VS_CTPL_S_ASSURED;
+    controlled(&c, ct, 40015);
+    controlled(&c, ct, 40016);
+    new_conn(&c, topo_ip("10.0.1.4"), htons(40017));
+    struct ip_vs_conn *late = new_template(&c, topo_ip("10.0.1.5"));
+    /* A template made after the connection it controls (as sync messages may). */
+    struct ip_vs_conn *early = new_conn(&c, topo_ip("10.0.1.5"), htons(40018));
+    ip_vs_control_add(early, late);
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 6);
+    ip_vs_conn_flush(c.ipvs);
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 0);
+    CU_ASSERT_EQUAL(c.nat->activeconns + c.nat->inactconns + c.nat->persistconns, 0);
+    world_destroy(&c.t.w);
+}
+
+/* Deleting a dest with expire_nodest_conn = 1: from 5.9 deferred work deletes its
+ * connections (and their unused templates) a jiffy later; before, they wait for a
+ * packet or their timeout. left: entries 10 ms after the delete. */
+static void nodest_case(const char *era, uint64_t left)
+{
+    struct tab_case c;
+    tab_case_init_era(&c, era);
+    c.ipvs->sysctl.expire_nodest_conn = 1;
+    struct ip_vs_conn *ct = new_template(&c, topo_ip("10.0.1.2"));
+    struct ip_vs_conn *cp = controlled(&c, ct, 40019);
+    cp->timeout = 300 * SEC;
+    ip_vs_conn_put(cp);
+    new_conn(&c, topo_ip("10.0.1.3"), htons(40020));
+    CU_ASSERT_EQUAL_FATAL(ip_vs_del_dest(c.svc, topo_ip(RS), htons(5353)), 0);
+    run_for(&c, 10 * MSEC);                             /* a jiffy is 4 ms (HZ 250) */
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), left);
+    world_destroy(&c.t.w);
+}
+
+static void test_nodest_work_from_5_9(void)
+{
+    nodest_case("6.x", 0);
+    nodest_case("5.10", 0);
+    nodest_case("4.9", 3);
+    nodest_case("2.6.34", 3);
+}
+
 IPVSIM_SUITE(ipvs_conn_tab)
 {
     CU_pSuite s = CU_add_suite("ipvs_conn_tab", NULL, NULL);
@@ -212,4 +334,8 @@ IPVSIM_SUITE(ipvs_conn_tab)
     ADD_TEST(s, test_deadline_of_last_put);
     ADD_TEST(s, test_reused_list_not_late);
     ADD_TEST(s, test_template_waits_for_controlled);
+    ADD_TEST(s, test_del_drops_unassured_template);
+    ADD_TEST(s, test_expiry_keeps_template);
+    ADD_TEST(s, test_flush_deletes_everything);
+    ADD_TEST(s, test_nodest_work_from_5_9);
 }

@@ -113,6 +113,7 @@ static void conn_release(struct ip_vs_conn_tab *t, struct ip_vs_conn *cp)
     else
         t->all_tail = cp->c_prev;
     t->count--;
+    cp->ipvs = NULL;                /* marks it free for walks that delete (conn_live) */
     cp->hash_next = t->free;
     t->free = cp->ref;
 }
@@ -271,6 +272,15 @@ static void conn_free(struct ip_vs_conn *cp)
     conn_release(t, cp);
 }
 
+/* A controlling connection whose last controlled one was deleted (timeout 0) goes
+ * too, unless it is a template that saw an established connection: ASSURED
+ * templates keep their persistence. */
+static bool drop_controller(const struct ip_vs_conn *ct)
+{
+    return ct->n_control == 0 &&
+           (!(ct->flags & IP_VS_CONN_F_TEMPLATE) || !(ct->state & IP_VS_CTPL_S_ASSURED));
+}
+
 void ip_vs_conn_expire(struct ip_vs_conn *cp)
 {
     /* A template (or control connection) outlives what it controls. */
@@ -278,12 +288,24 @@ void ip_vs_conn_expire(struct ip_vs_conn *cp)
         /* expire_later: from now on every put re-arms it for 60 s, not its own
          * timeout (a template's persistence timeout is over). */
         cp->timeout = IP_VS_CONN_EXPIRE_RETRY;
-        conn_timer_arm(cp);
+        conn_timer_arm(cp, cp->timeout);
         if (cp->ipvs->sync_state & IP_VS_STATE_MASTER)      /* the backup keeps it too */
             ip_vs_sync_conn(cp->ipvs, cp, cp->ipvs->sysctl.sync_threshold[0]);
         return;
     }
+    struct ip_vs_conn *ct = cp->control;
+    bool deleted = cp->timeout == 0;
     conn_free(cp);
+    if (ct && deleted && drop_controller(ct))
+        ip_vs_conn_del(ct);
+}
+
+void ip_vs_conn_del(struct ip_vs_conn *cp)
+{
+    if (cp->control)
+        cp->timeout = 0;            /* its controller may go with it */
+    conn_timer_del(cp);
+    ip_vs_conn_expire(cp);
 }
 
 /* ---- creation ---------------------------------------------------------------------- */
@@ -330,7 +352,7 @@ struct ip_vs_conn *ip_vs_conn_new(struct netns_ipvs *ipvs, const struct ip_vs_co
         ip_vs_dest_bind_conn(dest, cp->flags);
     }
     conn_hash(cp);
-    conn_timer_arm(cp);
+    conn_timer_arm(cp, cp->timeout);
     return cp;
 }
 
@@ -341,13 +363,12 @@ void ip_vs_conn_put(struct ip_vs_conn *cp)
         conn_free(cp);              /* a one-packet connection dies with its packet */
         return;
     }
-    conn_timer_arm(cp);
+    conn_timer_arm(cp, cp->timeout);
 }
 
 void ip_vs_conn_expire_now(struct ip_vs_conn *cp)
 {
-    cp->timeout = 0;
-    conn_timer_arm(cp);
+    conn_timer_arm(cp, 0);          /* its timeout stays: a later put restarts it */
 }
 
 void ip_vs_control_add(struct ip_vs_conn *cp, struct ip_vs_conn *ctl)
@@ -414,25 +435,46 @@ unsigned ip_vs_conn_expires_in(const struct ip_vs_conn *cp)
     return left > 0 ? (unsigned)(left / SEC) : 0;
 }
 
-static void expire_if_nodest(struct ip_vs_conn *cp, void *ctx)
+/* Delete the connections that match (and, once they are gone, the connections
+ * that controlled them), as the kernel's flushes do from 5.9 on: a controlling
+ * connection is skipped while it still controls others. Deleting frees entries
+ * at once, so the walk goes over a snapshot of the refs, in creation order. */
+static void conn_del_matching(struct netns_ipvs *ipvs, bool (*match)(const struct ip_vs_conn *))
 {
-    if (cp->dest && !(cp->dest->flags & IP_VS_DEST_F_AVAILABLE))
-        ip_vs_conn_expire_now(cp);
+    struct ip_vs_conn_tab *t = ipvs->conn_tab;
+    GArray *refs = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), (guint)t->count);
+    for (uint32_t ref = t->all_head; ref; ref = conn_at(t, ref)->c_next)
+        g_array_append_val(refs, ref);
+    for (guint i = 0; i < refs->len; i++) {
+        struct ip_vs_conn *cp = conn_at(t, g_array_index(refs, uint32_t, i));
+        if (!cp->ipvs || cp->n_control > 0 || !match(cp))
+            continue;
+        struct ip_vs_conn *ctl = cp->control;
+        ip_vs_conn_del(cp);
+        if (ctl && ctl->ipvs && ctl->n_control == 0)
+            ip_vs_conn_del(ctl);
+    }
+    g_array_free(refs, TRUE);
+}
+
+static bool dest_gone(const struct ip_vs_conn *cp)
+{
+    return cp->dest && !(cp->dest->flags & IP_VS_DEST_F_AVAILABLE);
 }
 
 void ip_vs_conn_expire_nodest(struct netns_ipvs *ipvs)
 {
-    ip_vs_conn_for_each(ipvs, expire_if_nodest, NULL);
+    conn_del_matching(ipvs, dest_gone);
 }
 
-static void expire_one(struct ip_vs_conn *cp, void *ctx)
+static bool any_conn(const struct ip_vs_conn *cp)
 {
-    ip_vs_conn_expire_now(cp);
+    return true;
 }
 
 void ip_vs_conn_flush(struct netns_ipvs *ipvs)
 {
-    ip_vs_conn_for_each(ipvs, expire_one, NULL);
+    conn_del_matching(ipvs, any_conn);
 }
 
 void ip_vs_conn_set_limit(struct netns_ipvs *ipvs, uint64_t limit)

@@ -40,8 +40,13 @@ struct ip_vs_conn *ip_vs_conn_new(struct netns_ipvs *ipvs, const struct ip_vs_co
 
 /* End of packet processing (ip_vs_conn_put): the deadline becomes now + timeout. */
 void ip_vs_conn_put(struct ip_vs_conn *cp);
-/* Expire as soon as possible (ip_vs_conn_expire_now). */
+/* Expire as soon as possible (ip_vs_conn_expire_now): at an event of the current
+ * time; the timeout is kept, so a later put would restart it. */
 void ip_vs_conn_expire_now(struct ip_vs_conn *cp);
+/* Delete now, within the call (ip_vs_conn_del): a connection that still controls
+ * others only gets the 60 s retry; a controlled one gets timeout 0 so that its
+ * controller goes too once it controls nothing and is not an ASSURED template. */
+void ip_vs_conn_del(struct ip_vs_conn *cp);
 /* Link a connection to the template that chose its dest. */
 void ip_vs_control_add(struct ip_vs_conn *cp, struct ip_vs_conn *ctl);
 /* Make a template never match again; it times out in place. */
@@ -65,9 +70,11 @@ void ip_vs_conn_for_each(struct netns_ipvs *ipvs, void (*fn)(struct ip_vs_conn *
 uint64_t ip_vs_conn_count(const struct netns_ipvs *ipvs);
 /* Seconds left before expiry, as /proc/net/ip_vs_conn shows it. */
 unsigned ip_vs_conn_expires_in(const struct ip_vs_conn *cp);
-/* Expire every connection whose dest is no longer available (after a delete with
- * expire_nodest_conn), as the kernel's deferred work does. */
+/* Delete every connection whose dest is no longer available (after a delete with
+ * expire_nodest_conn), as the kernel's deferred work does from 5.9 on, and the
+ * templates left controlling nothing. */
 void ip_vs_conn_expire_nodest(struct netns_ipvs *ipvs);
+/* Delete every entry, templates included (ip_vs_conn_flush). */
 void ip_vs_conn_flush(struct netns_ipvs *ipvs);
 
 /* At most limit entries (connections and templates; 0 = no limit): at the limit a

@@ -46,8 +46,9 @@ static inline struct ip_vs_conn *conn_at(const struct ip_vs_conn_tab *t, uint32_
 }
 
 /* ip_vs_conn_timer.c */
-/* (Re)arm cp's timer for now + cp->timeout; cp->expires becomes that deadline. */
-void conn_timer_arm(struct ip_vs_conn *cp);
+/* (Re)arm cp's timer for now + delay (cp->timeout, or 0 to expire at once);
+ * cp->expires becomes that deadline. */
+void conn_timer_arm(struct ip_vs_conn *cp, sim_time_t delay);
 /* Take cp out of its timer list (no-op when it is in none). */
 void conn_timer_del(struct ip_vs_conn *cp);
 void conn_timers_free(struct ip_vs_conn_tab *t);

@@ -68,21 +68,21 @@ void conn_timer_del(struct ip_vs_conn *cp)
     /* The list's event stays: early for the new head, it will re-arm then. */
 }
 
-void conn_timer_arm(struct ip_vs_conn *cp)
+void conn_timer_arm(struct ip_vs_conn *cp, sim_time_t delay)
 {
     struct ip_vs_conn_tab *t = cp->ipvs->conn_tab;
-    sim_time_t deadline = ip_vs_now(cp->ipvs) + cp->timeout;
+    sim_time_t deadline = ip_vs_now(cp->ipvs) + delay;
     if (cp->timer_list != IP_VS_CONN_NO_TIMER) {
         struct conn_timer_list *l = &t->timers[cp->timer_list];
         /* Already last in the right list: only the deadline moves (a burst of
          * packets of one connection ends here). */
-        if (l->timeout == cp->timeout && l->tail == cp->ref) {
+        if (l->timeout == delay && l->tail == cp->ref) {
             cp->expires = deadline;
             return;
         }
         conn_timer_del(cp);
     }
-    uint32_t idx = timer_list_for(t, cp->timeout);
+    uint32_t idx = timer_list_for(t, delay);
     struct conn_timer_list *l = &t->timers[idx];
     cp->expires = deadline;
     cp->timer_list = idx;

@@ -448,11 +448,12 @@ static void mod_timer(struct netns_ipvs *ipvs, uint64_t *id, sim_time_t delay, s
     *id = host_timer(h, host_now(h) + delay, fn, ipvs, 0);
 }
 
-/* The connections of a deleted dest are expired by deferred work one jiffy later,
- * when expire_nodest_conn asks for it (ip_vs_enqueue_expire_nodest_conns). */
+/* The connections of a deleted dest are deleted by deferred work one jiffy later,
+ * when expire_nodest_conn asks for it (ip_vs_enqueue_expire_nodest_conns, 5.9+). */
 static void ip_vs_enqueue_expire_nodest_conns(struct netns_ipvs *ipvs)
 {
-    if (ipvs->sysctl.expire_nodest_conn && !ipvs->expire_nodest_timer)
+    if (ipvs->net->prof->ipvs_expire_nodest_work && ipvs->sysctl.expire_nodest_conn &&
+        !ipvs->expire_nodest_timer)
         mod_timer(ipvs, &ipvs->expire_nodest_timer, IP_VS_JIFFY, ip_vs_expire_nodest_conn_work);
 }
 

@@ -115,6 +115,7 @@ static void dropentry_one(struct ip_vs_conn *cp, void *arg)
         drop = todrop_entry(c->d, cp, c->now);
     if (drop) {
         c->d->entries_dropped++;
+        cp->timeout = 0;            /* deleted: a template it leaves unused goes too */
         ip_vs_conn_expire_now(cp);
     }
 }

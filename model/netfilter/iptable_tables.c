@@ -69,29 +69,19 @@ unsigned xt_table_valid_hooks(const struct xt_table_def *def, const struct net *
 
 /* ---- hook function names per era ------------------------------------------------ */
 
-struct era_names {
-    const char *era;
-    const char *fn[XT_TABLE_MAX];
+/* The era's facts are in the profile (ipt_hook_wrappers, nat_table_fn). */
+static const char *const wrapper_names[XT_TABLE_MAX] = {
+    [XT_TABLE_RAW] = "iptable_raw_hook", [XT_TABLE_MANGLE] = "iptable_mangle_hook",
+    [XT_TABLE_FILTER] = "iptable_filter_hook", [XT_TABLE_SECURITY] = "iptable_security_hook",
 };
 
-static const struct era_names era_names[] = {
-    { "2.6.34", { "iptable_raw_hook", "iptable_mangle_hook", "nf_nat_rule_find",
-                  "iptable_filter_hook", "iptable_security_hook" } },
-    { "4.9", { "iptable_raw_hook", "iptable_mangle_hook", "iptable_nat_do_chain",
-               "iptable_filter_hook", "iptable_security_hook" } },
-    { "5.10", { "iptable_raw_hook", "iptable_mangle_hook", "iptable_nat_do_chain",
-                "iptable_filter_hook", "iptable_security_hook" } },
-    { "6.x", { "ipt_do_table", "iptable_mangle_hook", "ipt_do_table", "ipt_do_table",
-               "ipt_do_table" } },
-};
-
-/* An era the table does not list gets the newest names. */
 static const char *hook_fn_name(const struct kernel_profile *prof, enum xt_table_id id)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(era_names); i++)
-        if (strcmp(era_names[i].era, prof->name) == 0)
-            return era_names[i].fn[id];
-    return era_names[G_N_ELEMENTS(era_names) - 1].fn[id];
+    if (id == XT_TABLE_NAT)
+        return prof->nat_table_fn;
+    if (id == XT_TABLE_MANGLE || prof->ipt_hook_wrappers)
+        return wrapper_names[id];
+    return "ipt_do_table";
 }
 
 /* ---- the hook functions --------------------------------------------------------- */

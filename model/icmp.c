@@ -3,10 +3,12 @@
 #include "model/icmp.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include "model/ip.h"
 #include "model/net.h"
 #include "sim/csum.h"
 #include "sim/pkt.h"
+#include "sim/sim.h"
 
 #define ICMP_QUOTE_LIMIT 576            /* an error is at most this long (RFC 1812) */
 #define IPTOS_PREC_INTERNETCONTROL 0xc0
@@ -32,20 +34,45 @@ static bool icmp_ratemasked(const struct net *net, uint8_t type)
     return type < 32 && (net->icmp.ratemask >> type) & 1;
 }
 
+static int64_t icmp_credit_cost(struct net *net)
+{
+    struct icmp_state *g = &net->icmp;
+    if (!net->prof->icmp_global_random_cost)
+        return 1;
+    if (!g->rng_ready) {
+        char name[64];
+        snprintf(name, sizeof name, "icmp/%s", net->host->name);
+        rng_init(&g->rng, host_sim(net->host)->seed, name);
+        g->rng_ready = true;
+    }
+    return (int64_t)rng_below(&g->rng, 3);
+}
+
+/* icmp_global_allow: the credit refills in whole jiffies, at most a second's worth,
+ * and only once 20 ms have passed since the last refill; with credit left an error
+ * passes and costs one credit (from 5.10 a random 0, 1 or 2, drawn here from the
+ * host's own stream). */
 static bool icmp_global_allow(struct net *net)
 {
     struct icmp_state *g = &net->icmp;
-    sim_time_t now = net_now(net);
-    /* Credit refills at icmp_msgs_per_sec, capped at icmp_msgs_burst. */
-    int64_t refill = (now - g->global_last) * g->msgs_per_sec / SEC;
-    if (refill > 0) {
-        g->global_credit = MIN(g->global_credit + refill, (int64_t)g->msgs_burst);
-        g->global_last = now;
-    }
-    if (g->global_credit <= 0)
+    if (!net->prof->icmp_global_limit)
+        return true;                    /* 2.6: per-peer limits only */
+    uint64_t now = net_jiffies(net);
+    uint64_t delta = MIN(now - g->global_stamp, (uint64_t)KERNEL_HZ);
+    if (!g->global_credit && delta < KERNEL_HZ / 50)
         return false;
-    g->global_credit--;
-    return true;
+    int64_t incr = 0;
+    if (delta >= KERNEL_HZ / 50) {
+        incr = g->msgs_per_sec * (int64_t)delta / KERNEL_HZ;
+        if (incr)
+            g->global_stamp = now;
+    }
+    int64_t credit = MIN(g->global_credit + incr, g->msgs_burst);
+    bool ok = credit > 0;
+    if (ok)
+        credit = MAX(credit - icmp_credit_cost(net), 0);
+    g->global_credit = credit;
+    return ok;
 }
 
 static bool icmp_peer_allow(struct net *net, be32 daddr)

@@ -2,7 +2,9 @@
 #ifndef IPVSIM_MODEL_ICMP_H
 #define IPVSIM_MODEL_ICMP_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "sim/rng.h"
 #include "sim/proto.h"
 #include "sim/skb.h"
 
@@ -12,9 +14,11 @@ struct net;
 struct icmp_state {
     unsigned ratelimit_ms;              /* net.ipv4.icmp_ratelimit */
     uint32_t ratemask;                  /* net.ipv4.icmp_ratemask */
-    int64_t msgs_per_sec, msgs_burst;   /* the global limit */
+    int64_t msgs_per_sec, msgs_burst;   /* the global limit (icmp_global_allow) */
     int64_t global_credit;
-    int64_t global_last;
+    uint64_t global_stamp;              /* jiffies of the last refill */
+    struct rng rng;                     /* the random credit cost (5.10+): "icmp/<host>" */
+    bool rng_ready;
     struct _GHashTable *peers;          /* daddr -> token bucket */
     uint64_t out_errors, ratelimited;
 };

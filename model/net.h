@@ -68,6 +68,12 @@ static inline struct net *host_net(const struct host *h) { return (struct net *)
 static inline struct skb_pool *net_pool(const struct net *n) { return host_pool(n->host); }
 static inline sim_time_t net_now(const struct net *n) { return host_now(n->host); }
 
+/* CONFIG_HZ of the modelled kernels (Debian's default): where the kernel counts in
+ * jiffies (rate limits, deferred work, raw ticks in /proc), so does the model. */
+#define KERNEL_HZ 250
+#define KERNEL_JIFFY (SEC / KERNEL_HZ)
+static inline uint64_t net_jiffies(const struct net *n) { return (uint64_t)(net_now(n) / KERNEL_JIFFY); }
+
 /* Free a packet that reached its end normally (consume_skb). */
 void consume_skb(struct net *net, struct sk_buff *skb);
 /* Free a packet the stack dropped, telling the trace where and why

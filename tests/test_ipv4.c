@@ -5,6 +5,7 @@
 #include "model/sock.h"
 #include "sim/csum.h"
 #include "tests/testutil.h"
+#include "model/profile.h"
 #include "tests/topo.h"
 
 /* What a test socket saw of the last datagram. */
@@ -155,6 +156,47 @@ static void test_icmp_errors_rate_limited_per_peer(void)
     world_destroy(&t.w);
 }
 
+/* The host-wide limit alone (the per-peer one off): errors sent for 100 expiring
+ * packets at once, then for 100 more 100 ms later, under the router's era. */
+static void global_limit_case(const char *era, unsigned *first, unsigned *second)
+{
+    struct topo3 t;
+    topo3_init(&t);
+    /* Only the ICMP code reads these fields, at each error: switching the profile of
+     * the built router is enough here. */
+    host_net(t.router)->prof = kernel_profile_find(era);
+    host_net(t.router)->icmp.ratelimit_ms = 0;
+    struct seen_icmp e = {0};
+    sock_bind(host_net(t.client), IPPROTO_ICMP, 0, record_icmp, &e);
+    for (int i = 0; i < 100; i++)
+        topo_send_udp(t.client, "10.0.2.2", (uint16_t)(40000 + i), 53, 10, 1);
+    sim_run_until(&t.w.sim, 100 * MSEC);
+    *first = e.count;
+    for (int i = 0; i < 100; i++)
+        topo_send_udp(t.client, "10.0.2.2", (uint16_t)(41000 + i), 53, 10, 1);
+    sim_run_until(&t.w.sim, 200 * MSEC);
+    *second = e.count - *first;
+    world_destroy(&t.w);
+}
+
+static void test_icmp_global_limit_per_era(void)
+{
+    unsigned a, b, a2, b2;
+    global_limit_case("2.6.34", &a, &b);       /* no host-wide limit yet */
+    CU_ASSERT_EQUAL(a, 100);
+    CU_ASSERT_EQUAL(b, 100);
+    global_limit_case("4.9", &a, &b);          /* burst 50, one credit each; 100 ms
+                                                  refill 100 credits, capped at 50 */
+    CU_ASSERT_EQUAL(a, 50);
+    CU_ASSERT_EQUAL(b, 50);
+    global_limit_case("6.x", &a, &b);          /* 0-2 credits each: 1 on average */
+    CU_ASSERT_TRUE(a >= 35 && a <= 75 && a != 50);
+    CU_ASSERT_TRUE(b >= 35 && b <= 75);
+    global_limit_case("6.x", &a2, &b2);        /* the same seed, the same draws */
+    CU_ASSERT_EQUAL(a, a2);
+    CU_ASSERT_EQUAL(b, b2);
+}
+
 static void test_local_delivery_on_router(void)
 {
     struct topo3 t;
@@ -302,6 +344,7 @@ IPVSIM_SUITE(ipv4)
     ADD_TEST(s, test_ttl_one_not_forwarded);
     ADD_TEST(s, test_frag_needed_with_df);
     ADD_TEST(s, test_icmp_errors_rate_limited_per_peer);
+    ADD_TEST(s, test_icmp_global_limit_per_era);
     ADD_TEST(s, test_local_delivery_on_router);
     ADD_TEST(s, test_loopback_to_own_address);
     ADD_TEST(s, test_arrival_time_is_latency_plus_serialisation);

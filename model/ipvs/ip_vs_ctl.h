@@ -6,13 +6,14 @@
 #define IPVSIM_MODEL_IPVS_IP_VS_CTL_H
 
 #include "model/ipvs/ip_vs.h"
+#include "model/net.h"
 
 struct net;
 
-/* CONFIG_HZ of the modelled kernels (Debian's default): the unit of the raw ticks
- * /proc/net/ip_vs shows, and of the one-jiffy delay of deferred work. */
-#define IP_VS_HZ 250
-#define IP_VS_JIFFY (SEC / IP_VS_HZ)
+/* The unit of the raw ticks /proc/net/ip_vs shows, and of the one-jiffy delay of
+ * deferred work: CONFIG_HZ (model/net.h). */
+#define IP_VS_HZ KERNEL_HZ
+#define IP_VS_JIFFY KERNEL_JIFFY
 /* A deleted dest with no more references is freed this long after the trash
  * timer (which runs every half period while the trash is not empty) saw it idle. */
 #define IP_VS_DEST_TRASH_PERIOD (120 * SEC)

@@ -196,6 +196,7 @@ bool run_ha_build(struct run_world *rw, const struct kernel_profile *prof, struc
     netdev_add_addr(eth1, sync_addr(1), HA_SYNC_LEN);
     struct net *bnet = net_new(h, prof);
     bnet->ipv4.ip_forward = s->director.ip_forward;
+    bnet->ipv4.send_redirects = 0;          /* as the director (run_world.c) */
     fib_add(bnet, 0, 0, rw->gw_lan, NULL);
     link_attach(lan, eth0);
     /* The director: its end of the sync link, and the floating gateway of the NAT

@@ -117,6 +117,10 @@ static bool build_core_hosts(struct run_world *rw, const struct kernel_profile *
     netdev_add_addr(eth0, s->director.vip, 32);
     struct net *dnet = net_new(rw->director, prof);
     dnet->ipv4.ip_forward = s->director.ip_forward;
+    /* One arm: NAT replies leave by the interface they came in on, which makes the
+     * kernel send every real server redirects to gw. LVS guides turn that off, and
+     * so does the world (the scenario's sysctl can turn it back on). */
+    dnet->ipv4.send_redirects = 0;
     fib_add(dnet, 0, 0, rw->gw_lan, NULL);
     if (s->backup.enabled)      /* on-link: resolution finds whichever director holds it */
         fib_add(host_net(rw->gw), s->director.vip, 32, 0, host_dev(rw->gw, "eth1"));
@@ -294,16 +298,33 @@ static bool apply_hooks(struct run_world *rw, struct scn_error *err)
     return true;
 }
 
-static bool apply_sysctls(struct run_world *rw, struct host *dh, struct scn_error *err)
+static bool apply_sysctl_list(struct run_world *rw, struct host *h, const GArray *list,
+                              struct scn_error *err)
 {
     const struct scenario *s = rw->s;
-    for (guint i = 0; i < s->sysctls->len; i++) {
-        const struct scn_sysctl *sc = &g_array_index(s->sysctls, struct scn_sysctl, i);
+    for (guint i = 0; i < list->len; i++) {
+        const struct scn_sysctl *sc = &g_array_index(list, struct scn_sysctl, i);
         char msg[256];
-        if (!sysctl_set(host_net(dh), sc->key, sc->value, msg, sizeof msg)) {
+        if (!sysctl_set(host_net(h), sc->key, sc->value, msg, sizeof msg)) {
             scn_error_at(err, s, sc->pos, "%s", msg);
             return false;
         }
+    }
+    return true;
+}
+
+static bool apply_sysctls(struct run_world *rw, struct host *dh, struct scn_error *err)
+{
+    return apply_sysctl_list(rw, dh, rw->s->sysctls, err);
+}
+
+/* Each server's own "sysctl" (rw->servers is in the scenario's order). */
+static bool apply_server_sysctls(struct run_world *rw, struct scn_error *err)
+{
+    for (guint i = 0; i < rw->servers->len; i++) {
+        const struct scn_server *sv = &g_array_index(rw->s->servers, struct scn_server, i);
+        if (!apply_sysctl_list(rw, g_ptr_array_index(rw->servers, i), sv->sysctls, err))
+            return false;
     }
     return true;
 }
@@ -401,7 +422,8 @@ bool run_world_build(struct run_world *rw, const struct scenario *s, const char 
                                 apply_ipvs(rw, rw->backup, err)));
     if (ok && rw->backup)
         run_ha_configure(rw);
-    ok = ok && build_servers(rw, prof, err) && apply_hooks(rw, err);
+    ok = ok && build_servers(rw, prof, err) && apply_server_sysctls(rw, err) &&
+         apply_hooks(rw, err);
     for (guint i = 0; ok && i < rw->servers->len; i++)
         link_attach(lservers, host_dev(g_ptr_array_index(rw->servers, i), "eth0"));
     ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, capture, pcap_dir, err);

@@ -30,7 +30,7 @@ static const char *const backup_keys[] = {
     NULL,
 };
 static const char *const server_keys[] = {
-    "name", "ip", "port", "workers", "service_time", "queue_limit", "comment", NULL,
+    "name", "ip", "port", "workers", "service_time", "queue_limit", "sysctl", "comment", NULL,
 };
 static const char *const client_keys[] = {
     "name", "host", "count", "net", "target", "protocol", "arrival", "users", "think", "request",
@@ -78,7 +78,8 @@ static const char *const sysctl_names[] = {
     "ignore_tunneled", "lblc_expiration", "lblcr_expiration", "nat_icmp_send", "pmtu_disc",
     "schedule_icmp", "secure_tcp", "sloppy_sctp", "sloppy_tcp", "snat_reroute",
     "sync_refresh_period", "sync_version",
-    "net.ipv4.ip_forward", NULL,
+    "net.ipv4.ip_forward", "net.ipv4.conf.all.send_redirects",
+    "net.ipv4.conf.all.accept_redirects", "net.ipv4.conf.all.secure_redirects", NULL,
 };
 #define IPVS_SYSCTLS 22
 
@@ -344,9 +345,11 @@ static bool load_scalars(struct scn_ctx *c, const cJSON *root)
     return true;
 }
 
-static bool load_sysctls(struct scn_ctx *c, const cJSON *root)
+/* The "sysctl" object of parent into out (struct scn_sysctl); a server's
+ * (ipvs = false) may only hold the host's own net.ipv4 sysctls. */
+static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, bool ipvs, GArray *out)
 {
-    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "sysctl");
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(parent, "sysctl");
     if (!obj)
         return true;
     size_t saved = scn_path_push_key(c, "sysctl");
@@ -365,14 +368,33 @@ static bool load_sysctls(struct scn_ctx *c, const cJSON *root)
                 ok = scn_fail(c, m, true, "unknown sysctl '%s'", m->string);
             break;
         }
+        if (!ipvs && strncmp(canon, "net.", 4) != 0) {
+            ok = scn_fail(c, m, true, "sysctl '%s' is the director's (IPVS): a server takes "
+                          "only net.ipv4 ones, like net.ipv4.conf.all.secure_redirects", m->string);
+            break;
+        }
         struct scn_sysctl sc = { .key = g_strdup(canon), .pos = scn_pos_of(c->s, m) };
         long long v = 0;
         ok = scn_get_int(c, obj, m->string, 0, INT_MIN, INT_MAX, &v);
         sc.value = (long)v;
-        g_array_append_val(c->s->sysctls, sc);
+        g_array_append_val(out, sc);
     }
     scn_path_pop(c, saved);
     return ok;
+}
+
+static bool load_sysctls(struct scn_ctx *c, const cJSON *root)
+{
+    return read_sysctls(c, root, true, c->s->sysctls);
+}
+
+static void free_sysctls(GArray *a)
+{
+    if (!a)
+        return;
+    for (guint i = 0; i < a->len; i++)
+        g_free(g_array_index(a, struct scn_sysctl, i).key);
+    g_array_free(a, TRUE);
 }
 
 /* director.memory: the memory IPVS may use before the defense strategies see a
@@ -487,7 +509,8 @@ static bool load_director(struct scn_ctx *c, const cJSON *root)
 static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
 {
     struct scenario *s = c->s;
-    struct scn_server sv = { .pos = scn_pos_of(s, item) };
+    struct scn_server sv = { .pos = scn_pos_of(s, item),
+                             .sysctls = g_array_new(FALSE, FALSE, sizeof(struct scn_sysctl)) };
     char def_name[16];
     long long port = 80, workers = 8, qlimit = 128;
     snprintf(def_name, sizeof def_name, "rs%d", i + 1);
@@ -497,7 +520,8 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
               scn_get_int(c, item, "port", 80, 1, 65535, &port) &&
               scn_get_int(c, item, "workers", 8, 1, 1000000, &workers) &&
               scn_get_dist(c, item, "service_time", "exp(10ms)", UNIT_TIME, &sv.service_time) &&
-              scn_get_int(c, item, "queue_limit", 128, 0, 10000000, &qlimit);
+              scn_get_int(c, item, "queue_limit", 128, 0, 10000000, &qlimit) &&
+              read_sysctls(c, item, false, sv.sysctls);
     sv.port = (uint16_t)port;
     sv.workers = (int)workers;
     sv.queue_limit = (uint32_t)qlimit;
@@ -522,6 +546,7 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     }
     if (!ok) {
         g_free(sv.name);
+        free_sysctls(sv.sysctls);
         return false;
     }
     g_array_append_val(s->servers, sv);
@@ -1097,11 +1122,11 @@ void scenario_free(struct scenario *s)
 {
     if (!s)
         return;
-    for (guint i = 0; i < s->sysctls->len; i++)
-        g_free(g_array_index(s->sysctls, struct scn_sysctl, i).key);
-    g_array_free(s->sysctls, TRUE);
-    for (guint i = 0; i < s->servers->len; i++)
+    free_sysctls(s->sysctls);
+    for (guint i = 0; i < s->servers->len; i++) {
         g_free(g_array_index(s->servers, struct scn_server, i).name);
+        free_sysctls(g_array_index(s->servers, struct scn_server, i).sysctls);
+    }
     g_array_free(s->servers, TRUE);
     for (guint i = 0; i < s->clients->len; i++) {
         g_free(g_array_index(s->clients, struct scn_client, i).name);

@@ -60,12 +60,21 @@ static int *ipv4_sysctl(struct net *net, const char *key, long *min, long *max)
         return (int *)&net->icmp.ratelimit_ms;
     if (strcmp(name, "icmp_ratemask") == 0)
         return (int *)&net->icmp.ratemask;
+    *max = 1;
+    if (strcmp(name, "conf.all.send_redirects") == 0)
+        return &net->ipv4.send_redirects;
+    if (strcmp(name, "conf.all.accept_redirects") == 0)
+        return &net->ipv4.accept_redirects;
+    if (strcmp(name, "conf.all.secure_redirects") == 0)
+        return &net->ipv4.secure_redirects;
     return NULL;
 }
 
 bool sysctl_known(const char *key)
 {
-    static const char *const ipv4[] = { "ip_forward", "ip_default_ttl", "icmp_ratelimit", "icmp_ratemask" };
+    static const char *const ipv4[] = { "ip_forward", "ip_default_ttl", "icmp_ratelimit", "icmp_ratemask",
+                                        "conf.all.send_redirects", "conf.all.accept_redirects",
+                                        "conf.all.secure_redirects" };
     if (vs_find(key))
         return true;
     const char *name = strip_prefix(key, "net.ipv4.");
@@ -94,7 +103,8 @@ bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t 
         if (!target) {
             snprintf(err, errlen, "unknown sysctl '%s' (expected an IPVS sysctl such as "
                      "expire_nodest_conn, or net.ipv4.ip_forward, ip_default_ttl, "
-                     "icmp_ratelimit, icmp_ratemask)", key);
+                     "icmp_ratelimit, icmp_ratemask, conf.all.send_redirects, "
+                     "conf.all.accept_redirects, conf.all.secure_redirects)", key);
             return false;
         }
     }

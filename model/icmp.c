@@ -172,7 +172,11 @@ void icmp_send(struct net *net, const struct sk_buff *skb_in, uint8_t type, uint
         .tos = (uint8_t)((iph->tos & IPTOS_TOS_MASK) | IPTOS_PREC_INTERNETCONTROL),
         .id = htons(net->ip_id++),
     };
-    be32 rest = type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED ? htonl(info & 0xffff) : 0;
+    be32 rest = 0;
+    if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+        rest = htonl(info & 0xffff);
+    else if (type == ICMP_REDIRECT)
+        rest = (be32)info;              /* the gateway, already in network order */
     struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
     if (!skb || !pkt_build_icmp(skb, &ip, type, code, rest, iph, real)) {
         skb_free(net_pool(net), skb);

@@ -27,7 +27,8 @@ void icmp_init(struct net *net);
 void icmp_exit(struct net *net);
 
 /* Send an ICMP error about skb_in (data anywhere; its network header is read):
- * type/code as in proto.h, info = the MTU for frag-needed (host order), else 0.
+ * type/code as in proto.h, info = the MTU for frag-needed (host order), the
+ * gateway for a redirect (network order), else 0.
  * Follows the kernel's rules for when no error may be sent (about an ICMP error,
  * a non-first fragment, a broadcast/multicast, a martian source). skb_in is not
  * consumed. */

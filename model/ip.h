@@ -27,6 +27,7 @@ struct inet_skb_parm {
 
 #define IPSKB_FORWARDED 0x01
 #define IPSKB_REROUTED  0x10
+#define IPSKB_DOREDIRECT 0x20      /* ip_forward sends a redirect (ip_redirect.c) */
 
 static inline struct inet_skb_parm *IPCB(struct sk_buff *skb) { return (struct inet_skb_parm *)skb->cb; }
 static inline struct iphdr *ip_hdr(const struct sk_buff *skb) { return (struct iphdr *)skb_network_header(skb); }

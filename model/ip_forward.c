@@ -42,6 +42,8 @@ int ip_forward(struct net *net, struct sk_buff *skb)
         return -EMSGSIZE;
     }
     ip_decrease_ttl(iph);
+    if (IPCB(skb)->flags & IPSKB_DOREDIRECT)
+        ip_rt_send_redirect(net, skb);
     return NF_HOOK(NF_INET_FORWARD, net, skb, skb->dev, rt->dev, ip_forward_finish);
 }
 

@@ -19,6 +19,7 @@ static void net_destroy(struct host *h)
     ip_vs_net_exit(net);
     nf_user_hooks_exit(net);
     icmp_exit(net);
+    ip_redirect_exit(net);
     xt_net_exit(net);
     nf_nat_net_exit(net);
     nf_conntrack_net_exit(net);
@@ -41,6 +42,9 @@ struct net *net_new(struct host *h, const struct kernel_profile *prof)
     net->host = h;
     net->prof = prof ? prof : kernel_profile_default();
     net->ipv4.default_ttl = 64;
+    net->ipv4.send_redirects = 1;       /* the kernel's defaults */
+    net->ipv4.accept_redirects = 1;
+    net->ipv4.secure_redirects = 1;
     net->socks = g_new0(struct sock_table, 1);
     net->ip_id = 1;
     h->ops = &kernel_ops;

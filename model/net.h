@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "model/icmp.h"
+#include "model/ip_redirect.h"
 #include "model/netfilter/core.h"
 #include "model/profile.h"
 #include "model/route.h"
@@ -22,6 +23,7 @@ struct nf_nat_net;
 struct xt_net;
 struct nf_user_hook;
 struct netns_ipvs;
+struct ip_redirect_state;
 
 /* The counters of /proc/net/snmp's Ip: line that the model keeps. */
 struct ipstats_mib {
@@ -34,6 +36,10 @@ struct ipstats_mib {
 struct ipv4_devconf {
     int ip_forward;                 /* net.ipv4.ip_forward */
     int default_ttl;                /* net.ipv4.ip_default_ttl */
+    /* net.ipv4.conf.all.*: redirects sent when forwarding back out of the input
+     * interface; accepted (by a host that does not forward), and then only
+     * towards one of its default gateways (secure) */
+    int send_redirects, accept_redirects, secure_redirects;
 };
 
 struct net {
@@ -56,6 +62,8 @@ struct net {
     struct ipstats_mib mib;
     struct sock_table *socks;       /* local delivery: model/sock.c */
     struct icmp_state icmp;
+    struct ip_redirect_state *redir;            /* peers and route exceptions, once used */
+    struct ip_redirect_stats redirect_stats;
     uint16_t ip_id;                 /* next IP id for locally generated packets */
     bool down;                      /* crashed (server_down): every frame in is dropped,
                                        nothing goes out */

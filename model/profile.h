@@ -36,6 +36,7 @@ struct kernel_profile {
     bool nat_input_chain;           /* the nat table has an INPUT chain (2.6.36+) */
     bool nat_core_private_list;     /* nat chains live inside the NAT core's hooks (4.18+) */
     bool postrouting_has_indev;     /* POST_ROUTING's state->in is the input device */
+    bool ipv4_route_cache;          /* the routing cache (until 3.6): redirect state per entry */
     /* ICMP: one rate limit for all errors of the host (icmp_msgs_per_sec/burst,
      * 3.18+), whose credit cost is random, 0 to 2 (5.10+), against side channels */
     bool icmp_global_limit;

@@ -134,6 +134,7 @@ int ip_route_input(struct net *net, struct sk_buff *skb, be32 daddr, be32 saddr)
     if (!rt)
         return -ENETUNREACH;
     skb->dst = rt;
+    ip_route_mark_redirect(net, skb, rt, saddr);
     return 0;
 }
 
@@ -141,7 +142,9 @@ struct rtable *ip_route_output(struct net *net, be32 daddr)
 {
     if (inet_addr_local(net, daddr))
         return &net->fib.local;
-    return fib_lookup(net, daddr);
+    /* A next hop learned from a redirect wins over the table (fib_nh_exception). */
+    struct rtable *ex = ip_route_redirected(net, daddr);
+    return ex ? ex : fib_lookup(net, daddr);
 }
 
 int ip_route_me_harder(struct net *net, struct sk_buff *skb)

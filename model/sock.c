@@ -102,6 +102,8 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
         port = ((const struct sctphdr *)skb->data)->dest;
     } else {
         t->stats.icmp_in++;
+        if (((const struct icmphdr *)skb->data)->type == ICMP_REDIRECT)
+            icmp_redirect(net, skb);    /* the IP layer's part; sockets see it too */
     }
     const struct sock_bind *b = sock_lookup(t, proto, port);
     if (!b) {

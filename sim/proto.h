@@ -31,6 +31,7 @@ typedef uint32_t be32;
 #define ICMP_ECHOREPLY      0
 #define ICMP_DEST_UNREACH   3
 #define ICMP_ECHO           8
+#define ICMP_REDIRECT       5
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_NET_UNREACH    0
 #define ICMP_HOST_UNREACH   1
@@ -39,6 +40,10 @@ typedef uint32_t be32;
 #define ICMP_FRAG_NEEDED    4
 #define ICMP_PKT_FILTERED  13
 #define ICMP_EXC_TTL        0
+#define ICMP_REDIR_NET      0
+#define ICMP_REDIR_HOST     1
+#define ICMP_REDIR_NETTOS   2
+#define ICMP_REDIR_HOSTTOS  3
 
 struct ethhdr {
     uint8_t h_dest[ETH_ALEN];

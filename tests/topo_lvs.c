@@ -27,6 +27,7 @@ void topo_lvs_init(struct topo_lvs *t, enum topo_fwd fwd, const char *era)
     t->rs[1] = topo_host(&t->w, "rs2", r2);
     host_net(t->gw)->ipv4.ip_forward = 1;
     host_net(t->lvs)->ipv4.ip_forward = 1;
+    host_net(t->lvs)->ipv4.send_redirects = 0;     /* as the world builds directors */
     fib_add(host_net(t->client), 0, 0, topo_ip("10.0.1.1"), NULL);
     fib_add(host_net(t->gw), topo_ip(TOPO_VIP), 32, topo_ip("192.0.2.1"), NULL);
     fib_add(host_net(t->lvs), 0, 0, topo_ip("192.0.2.254"), NULL);

@@ -171,6 +171,11 @@ struct ip_vs_iphdr {
 struct ip_vs_conn;
 typedef int (*ip_vs_xmit_fn)(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
 
+/* A link of a list of connection entries (refs, 0 = none; ip_vs_conn_tab.h). */
+struct ip_vs_conn_link {
+    uint32_t prev, next;
+};
+
 /* A connection entry. Entries live in chunks of the connection table and link to
  * each other by ref (index + 1 in the table, 0 = none) rather than by pointer: with
  * millions of entries every byte here is paid millions of times, and the layout
@@ -184,7 +189,7 @@ typedef int (*ip_vs_xmit_fn)(struct sk_buff *skb, struct ip_vs_conn *cp, unsigne
  * source. FULLNAT replies go to the local address instead, so those connections
  * are also indexed by (laddr, lport, daddr, dport). */
 struct ip_vs_conn {
-    uint32_t c_prev, c_next;         /* every conn of the net, creation order */
+    struct ip_vs_conn_link c_list;   /* every conn of the net, creation order */
     struct netns_ipvs *ipvs;
     struct ip_vs_dest *dest;
     struct ip_vs_conn *control;      /* persistence template, or NULL */
@@ -203,7 +208,7 @@ struct ip_vs_conn {
     int n_control;                   /* connections this template controls */
     uint32_t ref;                    /* its own ref */
     uint32_t hash_next;              /* next in the hash chain (or the free list) */
-    uint32_t timer_prev, timer_next; /* in its timer list (ip_vs_conn_timer.c) */
+    struct ip_vs_conn_link t_list;   /* in its timer list (ip_vs_conn_timer.c) */
     uint32_t timer_list;             /* which one, or IP_VS_CONN_NO_TIMER */
     uint8_t protocol;
     uint8_t state;                   /* protocol state (IP_VS_TCP_S_*, ...); templates:

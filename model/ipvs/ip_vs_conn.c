@@ -91,27 +91,14 @@ static struct ip_vs_conn *conn_alloc(struct ip_vs_conn_tab *t)
     memset(cp, 0, sizeof *cp);
     cp->ref = ref;
     cp->timer_list = IP_VS_CONN_NO_TIMER;
-    /* Last in creation order. */
-    cp->c_prev = t->all_tail;
-    if (t->all_tail)
-        conn_at(t, t->all_tail)->c_next = ref;
-    else
-        t->all_head = ref;
-    t->all_tail = ref;
+    conn_list_append(t, &t->all, offsetof(struct ip_vs_conn, c_list), cp);
     t->count++;
     return cp;
 }
 
 static void conn_release(struct ip_vs_conn_tab *t, struct ip_vs_conn *cp)
 {
-    if (cp->c_prev)
-        conn_at(t, cp->c_prev)->c_next = cp->c_next;
-    else
-        t->all_head = cp->c_next;
-    if (cp->c_next)
-        conn_at(t, cp->c_next)->c_prev = cp->c_prev;
-    else
-        t->all_tail = cp->c_prev;
+    conn_list_del(t, &t->all, offsetof(struct ip_vs_conn, c_list), cp);
     t->count--;
     cp->ipvs = NULL;                /* marks it free for walks that delete (conn_live) */
     cp->hash_next = t->free;
@@ -417,9 +404,9 @@ void ip_vs_conn_for_each(struct netns_ipvs *ipvs, void (*fn)(struct ip_vs_conn *
                          void *ctx)
 {
     struct ip_vs_conn_tab *t = ipvs->conn_tab;
-    for (uint32_t ref = t->all_head; ref;) {
+    for (uint32_t ref = t->all.head; ref;) {
         struct ip_vs_conn *cp = conn_at(t, ref);
-        ref = cp->c_next;
+        ref = cp->c_list.next;
         fn(cp, ctx);
     }
 }
@@ -443,7 +430,7 @@ static void conn_del_matching(struct netns_ipvs *ipvs, bool (*match)(const struc
 {
     struct ip_vs_conn_tab *t = ipvs->conn_tab;
     GArray *refs = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), (guint)t->count);
-    for (uint32_t ref = t->all_head; ref; ref = conn_at(t, ref)->c_next)
+    for (uint32_t ref = t->all.head; ref; ref = conn_at(t, ref)->c_list.next)
         g_array_append_val(refs, ref);
     for (guint i = 0; i < refs->len; i++) {
         struct ip_vs_conn *cp = conn_at(t, g_array_index(refs, uint32_t, i));

@@ -4,6 +4,7 @@
 #define IPVSIM_MODEL_IPVS_IP_VS_CONN_TAB_H
 
 #include <glib.h>
+#include <stddef.h>
 #include "model/ipvs/ip_vs.h"
 #include "sim/event.h"
 
@@ -16,9 +17,14 @@
  * appending keeps the order: no sorting, no per-connection queue event. One queue
  * event per list stands for its head; it may be early (the head moved on), never
  * late. */
+/* A list of entries linked through one struct ip_vs_conn_link member. */
+struct conn_ref_list {
+    uint32_t head, tail;             /* refs */
+};
+
 struct conn_timer_list {
     sim_time_t timeout;
-    uint32_t head, tail;             /* refs */
+    struct conn_ref_list l;
     sim_event_id event;              /* pending, 0 when none */
 };
 
@@ -27,7 +33,7 @@ struct ip_vs_conn_tab {
     struct ip_vs_conn **chunks;      /* CONN_CHUNK entries each */
     uint32_t n_chunks, cap_chunks;
     uint32_t free;                   /* recycled entries, linked through hash_next */
-    uint32_t all_head, all_tail;     /* creation order */
+    struct conn_ref_list all;        /* creation order, through c_list */
     uint32_t *buckets;               /* hash chain heads, newest first */
     uint32_t n_buckets;              /* a power of two, grown with the entries */
     uint64_t hashed;
@@ -43,6 +49,39 @@ static inline struct ip_vs_conn *conn_at(const struct ip_vs_conn_tab *t, uint32_
 {
     uint32_t i = ref - 1;
     return &t->chunks[i >> CONN_CHUNK_BITS][i & (CONN_CHUNK - 1)];
+}
+
+static inline struct ip_vs_conn_link *conn_link(struct ip_vs_conn *cp, size_t member)
+{
+    return (struct ip_vs_conn_link *)((char *)cp + member);
+}
+
+/* Append cp to l through its link member (offsetof(struct ip_vs_conn, ...)). */
+static inline void conn_list_append(const struct ip_vs_conn_tab *t, struct conn_ref_list *l,
+                                    size_t member, struct ip_vs_conn *cp)
+{
+    struct ip_vs_conn_link *k = conn_link(cp, member);
+    k->prev = l->tail;
+    k->next = 0;
+    if (l->tail)
+        conn_link(conn_at(t, l->tail), member)->next = cp->ref;
+    else
+        l->head = cp->ref;
+    l->tail = cp->ref;
+}
+
+static inline void conn_list_del(const struct ip_vs_conn_tab *t, struct conn_ref_list *l,
+                                 size_t member, struct ip_vs_conn *cp)
+{
+    struct ip_vs_conn_link *k = conn_link(cp, member);
+    if (k->prev)
+        conn_link(conn_at(t, k->prev), member)->next = k->next;
+    else
+        l->head = k->next;
+    if (k->next)
+        conn_link(conn_at(t, k->next), member)->prev = k->prev;
+    else
+        l->tail = k->prev;
 }
 
 /* ip_vs_conn_timer.c */

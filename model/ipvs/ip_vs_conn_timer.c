@@ -22,7 +22,7 @@ static uint32_t timer_list_for(struct ip_vs_conn_tab *t, sim_time_t timeout)
     for (uint32_t i = 0; i < t->n_timers; i++) {
         if (t->timers[i].timeout == timeout)
             return i;
-        if (!t->timers[i].head && spare == IP_VS_CONN_NO_TIMER)
+        if (!t->timers[i].l.head && spare == IP_VS_CONN_NO_TIMER)
             spare = i;
     }
     if (spare == IP_VS_CONN_NO_TIMER) {
@@ -45,8 +45,8 @@ static uint32_t timer_list_for(struct ip_vs_conn_tab *t, sim_time_t timeout)
 static void list_arm(struct ip_vs_conn_tab *t, uint32_t idx)
 {
     struct conn_timer_list *l = &t->timers[idx];
-    if (l->head && !l->event)
-        l->event = host_timer(t->ipvs->net->host, conn_at(t, l->head)->expires,
+    if (l->l.head && !l->event)
+        l->event = host_timer(t->ipvs->net->host, conn_at(t, l->l.head)->expires,
                               conn_timer_fire, t, idx);
 }
 
@@ -56,14 +56,7 @@ void conn_timer_del(struct ip_vs_conn *cp)
         return;
     struct ip_vs_conn_tab *t = cp->ipvs->conn_tab;
     struct conn_timer_list *l = &t->timers[cp->timer_list];
-    if (cp->timer_prev)
-        conn_at(t, cp->timer_prev)->timer_next = cp->timer_next;
-    else
-        l->head = cp->timer_next;
-    if (cp->timer_next)
-        conn_at(t, cp->timer_next)->timer_prev = cp->timer_prev;
-    else
-        l->tail = cp->timer_prev;
+    conn_list_del(t, &l->l, offsetof(struct ip_vs_conn, t_list), cp);
     cp->timer_list = IP_VS_CONN_NO_TIMER;
     /* The list's event stays: early for the new head, it will re-arm then. */
 }
@@ -76,7 +69,7 @@ void conn_timer_arm(struct ip_vs_conn *cp, sim_time_t delay)
         struct conn_timer_list *l = &t->timers[cp->timer_list];
         /* Already last in the right list: only the deadline moves (a burst of
          * packets of one connection ends here). */
-        if (l->timeout == delay && l->tail == cp->ref) {
+        if (l->timeout == delay && l->l.tail == cp->ref) {
             cp->expires = deadline;
             return;
         }
@@ -86,13 +79,7 @@ void conn_timer_arm(struct ip_vs_conn *cp, sim_time_t delay)
     struct conn_timer_list *l = &t->timers[idx];
     cp->expires = deadline;
     cp->timer_list = idx;
-    cp->timer_next = 0;
-    cp->timer_prev = l->tail;
-    if (l->tail)
-        conn_at(t, l->tail)->timer_next = cp->ref;
-    else
-        l->head = cp->ref;
-    l->tail = cp->ref;
+    conn_list_append(t, &l->l, offsetof(struct ip_vs_conn, t_list), cp);
     list_arm(t, idx);
 }
 
@@ -105,7 +92,7 @@ static void conn_timer_fire(struct sim *s, void *obj, uint64_t arg)
     uint32_t idx = (uint32_t)arg;
     t->timers[idx].event = 0;
     uint32_t ref;
-    while ((ref = t->timers[idx].head) != 0 && conn_at(t, ref)->expires <= s->now) {
+    while ((ref = t->timers[idx].l.head) != 0 && conn_at(t, ref)->expires <= s->now) {
         struct ip_vs_conn *cp = conn_at(t, ref);
         conn_timer_del(cp);
         ip_vs_conn_expire(cp);

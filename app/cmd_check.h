@@ -1,7 +1,9 @@
-/* `ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... SCENARIO...`:
- * run each scenario, evaluate its "expect" entries (docs/expect.md) and print one
- * line per entry. Exit 0 when all passed, 1 when one failed, 2 for bad input (a
- * malformed entry is reported as FILE:LINE:COL: message, before anything runs). */
+/* `ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]...
+ * SCENARIO...`: run each scenario, evaluate its "expect" entries (docs/expect.md) and
+ * print one line per entry. Exit 0 when all passed, 1 when one failed or a run did not
+ * complete (a limit or a signal stopped it: its entries are not evaluated; a signal
+ * also leaves the scenarios after it unchecked), 2 for bad input (a malformed entry is
+ * reported as FILE:LINE:COL: message, before anything runs). */
 #ifndef IPVSIM_APP_CMD_CHECK_H
 #define IPVSIM_APP_CMD_CHECK_H
 
@@ -15,9 +17,13 @@ int cmd_check(int argc, char **argv);
  *   FILE: NAME, kernel ERA, seed N, K expectations
  *     PASS  ...
  *   FILE: P passed, F failed
+ * or, when a limit or a signal stopped the run (app/run_limits.h), instead of the
+ * entries and the count:
+ *   FILE: run incomplete: WHY; K expectations not checked[; raise it with --limit KEY=N]
  * print_fingerprint: instead, one line per host that called hook functions, ready to
- * paste into the expect array: { "fingerprint": "…", "host": "lvs1" }.
- * Returns 0, 1 (an expectation failed) or 2 (bad input). */
+ * paste into the expect array: { "fingerprint": "…", "host": "lvs1" } (none, and the
+ * message on stderr, when the run did not complete).
+ * Returns 0, 1 (an expectation failed, or the run did not complete) or 2 (bad input). */
 int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour, GString *out);
 
 #endif

@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "app/cmd_trace.h"
 #include "app/outdir.h"
 #include "app/plots.h"
+#include "app/run_limits.h"
 #include "app/run_world.h"
+#include "app/signals.h"
 #include "model/ipvs/ip_vs.h"
 #include "model/ipvs/ipvsadm.h"
 #include "model/net.h"
@@ -309,6 +312,7 @@ struct cmp_opts {
     gint64 seed;
     gboolean seed_given, quiet;
     char **sets;
+    char **limits;                  /* --limit KEY=VALUE (as --set limits.KEY=VALUE) */
 };
 
 static gboolean cmp_seed_cb(const char *name, const char *value, gpointer data, GError **error)
@@ -358,15 +362,18 @@ static char **parse_schedulers(const char *list)
     return names;
 }
 
-/* The overrides of one run: the user's, the seed, then every -A/-E line rewritten. */
+/* The user's overrides: --set, --limit, --seed (NULL-terminated). */
+static GPtrArray *user_overrides(const struct cmp_opts *opt)
+{
+    return cmdline_overrides(opt->sets, opt->limits, NULL, opt->seed_given ? opt->seed : -1);
+}
+
+/* The overrides of one run: the user's, then every -A/-E line rewritten. */
 static GPtrArray *overrides_for(const struct cmp_opts *opt, const struct scenario *base,
                                 const char *sched, guint *rewritten)
 {
-    GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
-    for (int i = 0; opt->sets && opt->sets[i]; i++)
-        g_ptr_array_add(ov, g_strdup(opt->sets[i]));
-    if (opt->seed_given)
-        g_ptr_array_add(ov, g_strdup_printf("seed=%lld", (long long)opt->seed));
+    GPtrArray *ov = user_overrides(opt);
+    g_ptr_array_remove_index(ov, ov->len - 1);         /* the NULL, added again below */
     *rewritten = 0;
     const cJSON *ipvs = cJSON_GetObjectItemCaseSensitive(base->root, "ipvs");
     int i = 0;
@@ -396,10 +403,12 @@ static GPtrArray *overrides_for(const struct cmp_opts *opt, const struct scenari
     return ov;
 }
 
-/* One run under sched: its row and its plot data. 0, or 2 with the message printed. */
+/* One run under sched: its row and its plot data. 0; 1 when a limit or a signal
+ * stopped the run (*stopped says why, app/run_limits.h; nothing is added); 2 with the
+ * message printed. */
 static int run_one(const struct cmp_opts *opt, const char *path, const struct scenario *base,
                    const char *sched, struct plot_set *ps, struct row *row, bool window,
-                   sim_time_t t_fail, sim_time_t t_next)
+                   sim_time_t t_fail, sim_time_t t_next, char **stopped, const char **hint)
 {
     guint rewritten;
     GPtrArray *ov = overrides_for(opt, base, sched, &rewritten);
@@ -422,14 +431,20 @@ static int run_one(const struct cmp_opts *opt, const char *path, const struct sc
         scenario_free(s);
         return 2;
     }
-    sim_run_until(&rw.w.sim, s->duration);
-    conv_log_close(&rw.log, rw.w.sim.now);
-    row->sched = sched;
-    struct plot_run *pr = plot_set_add_run(ps, &rw, sched, false);
-    fill_row(row, &rw, ps, pr, window, t_fail, t_next);
+    run_limits_apply(&rw);
+    int rc = 0;
+    if (run_world_run(&rw)) {
+        conv_log_close(&rw.log, rw.w.sim.now);
+        row->sched = sched;
+        struct plot_run *pr = plot_set_add_run(ps, &rw, sched, false);
+        fill_row(row, &rw, ps, pr, window, t_fail, t_next);
+    } else {
+        *stopped = run_stopped_text(&rw, hint);
+        rc = 1;
+    }
     run_world_free(&rw);
     scenario_free(s);
-    return 0;
+    return rc;
 }
 
 static bool put(const struct outdir *o, const char *name, const GString *text)
@@ -442,17 +457,10 @@ static bool put(const struct outdir *o, const char *name, const GString *text)
 
 static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
 {
-    GPtrArray *ov0 = g_ptr_array_new();
-    for (int i = 0; opt->sets && opt->sets[i]; i++)
-        g_ptr_array_add(ov0, opt->sets[i]);
-    char *seedset = opt->seed_given ? g_strdup_printf("seed=%lld", (long long)opt->seed) : NULL;
-    if (seedset)
-        g_ptr_array_add(ov0, seedset);
-    g_ptr_array_add(ov0, NULL);
+    GPtrArray *ov0 = user_overrides(opt);
     struct scn_error serr;
     struct scenario *base = scenario_load(path, (const char *const *)ov0->pdata, &serr);
     g_ptr_array_free(ov0, TRUE);
-    g_free(seedset);
     if (!base) {
         scn_error_print(&serr);
         return 2;
@@ -475,13 +483,22 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
     struct row *rows = g_new0(struct row, n);
     bool show = !opt->quiet && isatty(STDERR_FILENO);
     int rc = 0;
-    for (guint i = 0; i < n && rc == 0; i++) {
+    guint i;
+    char *stopped = NULL;
+    const char *hint = "";
+    signals_install();
+    for (i = 0; i < n && rc == 0; i++) {
         if (show)
             fprintf(stderr, "\r[%u/%u] %-8s", i + 1, n, scheds[i]);
-        rc = run_one(opt, path, base, scheds[i], &ps, &rows[i], window, t_fail, t_next);
+        rc = run_one(opt, path, base, scheds[i], &ps, &rows[i], window, t_fail, t_next,
+                     &stopped, &hint);
     }
     if (show)
         fprintf(stderr, "\r%30s\r", "");
+    if (stopped)                            /* a table without every row is not written */
+        fprintf(stderr, "ipvsim compare: the run under %s (%u of %u) did not complete: %s; "
+                "nothing written to %s/%s\n", scheds[i - 1], i, n, stopped, dir, hint);
+    g_free(stopped);
     GString *table = g_string_new(NULL), *csv = g_string_new(NULL);
     if (rc == 0) {
         write_table(table, base, &ps, rows, n, window, t_fail);
@@ -509,9 +526,10 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
         }
     }
     outdir_abort(&o);
+    signals_restore();
     g_string_free(table, TRUE);
     g_string_free(csv, TRUE);
-    for (guint i = 0; i < n; i++) {
+    for (i = 0; i < n; i++) {
         g_free(rows[i].share);
         g_free(rows[i].load);
     }
@@ -530,6 +548,7 @@ int cmd_compare(int argc, char **argv)
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt.outdir, "result directory (default results/<name>-compare)", "DIR" },
         { "seed", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)cmp_seed_cb, "the seed of every run (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "override a scenario value (dotted path)", "KEY=VALUE" },
+        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.limits, "a limit of every run: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet, "no progress, no closing line (the table is still printed)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
@@ -546,12 +565,14 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "ipvsim compare: %s\n", gerr->message);
     else if (argc != 2)
         fprintf(stderr, "ipvsim compare: expected exactly one SCENARIO file\n");
-    else if ((scheds = parse_schedulers(opt.schedulers)) != NULL)
+    else if (run_limits_args_ok("compare", opt.limits) &&
+             (scheds = parse_schedulers(opt.schedulers)) != NULL)
         rc = compare(&opt, argv[1], scheds);
     g_strfreev(scheds);
     g_clear_error(&gerr);
     g_free(opt.outdir);
     g_free(opt.schedulers);
     g_strfreev(opt.sets);
+    g_strfreev(opt.limits);
     return rc;
 }

@@ -1,5 +1,5 @@
 /* `ipvsim compare SCENARIO --schedulers rr,wlc,mh [-o DIR] [--seed N] [--set KEY=VALUE]...
- * [--quiet]`: the scenario once per scheduler, with the same seed (every random stream
+ * [--limit KEY=VALUE]... [--quiet]`: the scenario once per scheduler, with the same seed (every random stream
  * is named after its entity, so the arrivals, sizes and service times are the same
  * draws: common random numbers). Each run sets the scheduler of every virtual service
  * (the `-A`/`-E` lines of "ipvs" and of ipvsadm events).
@@ -18,7 +18,11 @@
  *   addresses served both before the first failure event (server_down, server_refuse,
  *   an ipvsadm -d, or -e to weight 0) and after it (until the next server_up or
  *   ipvsadm -a / -e to a positive weight), the share whose server changed: the last
- *   server before against the last one after. */
+ *   server before against the last one after.
+ *
+ * Every row compares whole runs: when a limit or a signal stops one (app/run_limits.h),
+ * compare stops there, says which scheduler's run was cut short, writes nothing (DIR is
+ * left as it was) and exits 1. */
 #ifndef IPVSIM_APP_CMD_COMPARE_H
 #define IPVSIM_APP_CMD_COMPARE_H
 

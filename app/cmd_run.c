@@ -3,20 +3,18 @@
 
 #include <glib.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "app/cmd_trace.h"
 #include "app/outdir.h"
 #include "app/plots.h"
+#include "app/run_limits.h"
 #include "app/run_output.h"
 #include "app/run_world.h"
 #include "app/scenario.h"
 #include "app/signals.h"
 #include "app/trace_text.h"
-#include "model/ipvs/ip_vs_conn.h"
-#include "model/ipvs/ip_vs_ctl.h"
 #include "model/net.h"
-#include "sim/pcap_tap.h"
 
 #define SAMPLE_INTERVAL SEC
 
@@ -54,53 +52,6 @@ static void trace_all_hosts(struct run_world *rw, struct trace_sink *sink)
         host_net(g_ptr_array_index(rw->w.hosts, i))->trace = sink;
 }
 
-/* The scenario's limits (README, "Robustness"): the event queue and the packet pool
- * stop the run when they are full; the IPVS connection table refuses new
- * connections as the kernel does when it cannot allocate one; a capture stops at its
- * size. */
-static void apply_limits(struct run_world *rw)
-{
-    const struct scenario *s = rw->s;
-    rw->w.sim.q.limit = s->limits.events;
-    rw->w.pool.limit = s->limits.packets;
-    struct net *dnet = host_net(rw->director);
-    if (s->limits.connections)
-        ip_vs_conn_set_limit(ip_vs_net(dnet), s->limits.connections);
-    for (guint i = 0; i < rw->taps->len; i++) {
-        struct net_device *dev = g_ptr_array_index(rw->taps, i);
-        pcap_tap_set_limit(dev->tap, s->limits.capture_bytes);
-    }
-}
-
-/* Why the run ended before its end, or NULL. */
-static const char *stop_reason(const struct run_world *rw)
-{
-    if (signals_caught())
-        return signals_name(signals_caught());
-    if (rw->w.sim.q.refused)
-        return "limits.events";
-    if (rw->w.pool.refused)
-        return "limits.packets";
-    return NULL;
-}
-
-/* What to say about a run that stopped early (g_free it). */
-static char *stopped_message(const struct run_world *rw, const char *dir)
-{
-    const struct scenario *s = rw->s;
-    double at = (double)rw->w.sim.now / SEC, of = (double)s->duration / SEC;
-    if (signals_caught())
-        return g_strdup_printf("ipvsim run: %s: stopped at %.6f s of %.6g s simulated; partial "
-                               "results (\"complete\": false) in %s/\n", rw->stopped_by, at, of, dir);
-    bool ev = rw->w.sim.q.refused > 0;
-    return g_strdup_printf("ipvsim run: the %s limit (%s = %llu) was reached at %.6f s of %.6g s "
-                           "simulated: the run stopped; partial results (\"complete\": false) in "
-                           "%s/; raise it with --limit %s=N\n",
-                           ev ? "pending-event" : "packet-buffer", rw->stopped_by,
-                           (unsigned long long)(ev ? s->limits.events : s->limits.packets), at, of,
-                           dir, ev ? "events" : "packets");
-}
-
 /* The result directory is committed only when all went well. */
 int run_scenario(const struct scenario *s, const struct run_opts *opt, const char *dir)
 {
@@ -120,7 +71,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
         return 2;
     }
     g_free(pcap_dir);
-    apply_limits(&rw);
+    run_limits_apply(&rw);
     struct trace_file_sink tf = {0};
     FILE *tfile = NULL;
     if (opt->trace) {
@@ -137,9 +88,8 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     if (show)
         sim_at(&rw.w.sim, 0, progress_tick, &prog, 0);
     double t0 = monotonic_s();
-    signals_install(&rw.w.sim.stop);
-    sim_run_until(&rw.w.sim, s->duration);
-    rw.stopped_by = stop_reason(&rw);
+    signals_install();
+    run_world_run(&rw);
     double wall = monotonic_s() - t0;
     if (show)
         fprintf(stderr, "\r%60s\r", "");
@@ -156,14 +106,16 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     }
     run_sampler_free(&rs);
     uint64_t convs = rw.log.convs->len;
-    char *stopped = rw.stopped_by ? stopped_message(&rw, dir) : NULL;
+    const char *hint;
+    char *stopped = run_stopped_text(&rw, &hint);
     run_world_free(&rw);                       /* closes the pcap files */
     if (rc == 0 && !outdir_commit(&o, err, sizeof err))
         rc = 1;
     if (rc != 0) {
         fprintf(stderr, "ipvsim run: writing the results failed: %s\n", err);
-    } else if (stopped) {
-        fprintf(stderr, "%s", stopped);        /* partial results: exit status 1 */
+    } else if (stopped) {                      /* partial results: exit status 1 */
+        fprintf(stderr, "ipvsim run: %s; partial results (\"complete\": false) in %s/%s\n", stopped,
+                dir, hint);
         rc = 1;
     } else if (!opt->quiet) {
         printf("%s: %llu conversations in %.3f s simulated; results in %s/\n", s->name,
@@ -173,40 +125,6 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     signals_restore();
     outdir_abort(&o);
     return rc;
-}
-
-/* --limit KEY=VALUE is --set limits.KEY=VALUE; false with a message for an unknown KEY. */
-static bool limits_ok(const struct run_opts *opt)
-{
-    static const char *const keys[] = { "connections", "events", "packets", "capture_bytes" };
-    for (int i = 0; opt->limits && opt->limits[i]; i++) {
-        const char *eq = strchr(opt->limits[i], '=');
-        bool known = false;
-        for (size_t k = 0; eq && k < G_N_ELEMENTS(keys) && !known; k++)
-            known = strlen(keys[k]) == (size_t)(eq - opt->limits[i]) &&
-                    strncmp(opt->limits[i], keys[k], strlen(keys[k])) == 0;
-        if (!known) {
-            fprintf(stderr, "ipvsim run: --limit '%s': expected KEY=VALUE with KEY one of: "
-                    "connections, events, packets, capture_bytes\n", opt->limits[i]);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* --limit KEY=VALUE becomes --set limits.KEY=VALUE, after the --set ones; --seed N
- * becomes one more --set seed=N, applied last. */
-static GPtrArray *overrides_of(const struct run_opts *opt)
-{
-    GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
-    for (int i = 0; opt->sets && opt->sets[i]; i++)
-        g_ptr_array_add(ov, g_strdup(opt->sets[i]));
-    for (int i = 0; opt->limits && opt->limits[i]; i++)
-        g_ptr_array_add(ov, g_strconcat("limits.", opt->limits[i], NULL));
-    if (opt->seed_given)
-        g_ptr_array_add(ov, g_strdup_printf("seed=%lld", (long long)opt->seed));
-    g_ptr_array_add(ov, NULL);
-    return ov;
 }
 
 static gboolean seed_cb(const char *name, const char *value, gpointer data, GError **error)
@@ -250,8 +168,10 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ipvsim run: %s\n", gerr->message);
     else if (argc != 2)
         fprintf(stderr, "ipvsim run: expected exactly one SCENARIO file\n");
-    else if (limits_ok(&opt)) {
-        GPtrArray *ov = overrides_of(&opt);
+    else if (run_limits_args_ok("run", opt.limits)) {
+        /* --limit KEY=VALUE is --set limits.KEY=VALUE, after the --set ones; --seed N
+         * is one more --set seed=N, applied last */
+        GPtrArray *ov = cmdline_overrides(opt.sets, opt.limits, NULL, opt.seed_given ? opt.seed : -1);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
         if (!s) {

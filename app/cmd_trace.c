@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "app/run_limits.h"
 #include "app/run_world.h"
+#include "app/signals.h"
 #include "app/trace_json.h"
 #include "app/trace_text.h"
 #include "model/net.h"
@@ -17,11 +19,13 @@ bool stdout_wants_colour(void)
     return isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-GPtrArray *cmdline_overrides(char **sets, const char *era, gint64 seed)
+GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, gint64 seed)
 {
     GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
     for (int i = 0; sets && sets[i]; i++)
         g_ptr_array_add(ov, g_strdup(sets[i]));
+    for (int i = 0; limits && limits[i]; i++)
+        g_ptr_array_add(ov, g_strconcat("limits.", limits[i], NULL));
     if (era)
         g_ptr_array_add(ov, g_strdup_printf("kernel=\"%s\"", era));
     if (seed >= 0)
@@ -173,23 +177,30 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
         if (!only || h == only)
             host_net(h)->trace = &t.sink;
     }
-    sim_run_until(&rw.w.sim, s->duration);
+    run_limits_apply(&rw);
+    run_world_run(&rw);
     conv_log_close(&rw.log, rw.w.sim.now);
     trace_nest_flush(&t.nest);
     for (guint i = 0; i < rw.w.hosts->len; i++)
         host_net(g_ptr_array_index(rw.w.hosts, i))->trace = NULL;
     int rc = 0;
-    if (o->conn) {
-        const struct conv *c = conv_get(&rw.log, o->conn);
-        if (!c) {
-            fflush(out);
-            fprintf(stderr, "ipvsim trace: --conn: the run had no conversation %llu (it had %u)\n",
-                    (unsigned long long)o->conn, rw.log.convs->len);
-            rc = 2;
-        } else if (!o->jsonl) {
-            footer(out, &rw, c);
-        }
+    const struct conv *c = o->conn ? conv_get(&rw.log, o->conn) : NULL;
+    if (c && !o->jsonl)
+        footer(out, &rw, c);
+    const char *hint;
+    char *stopped = run_stopped_text(&rw, &hint);
+    if (stopped) {
+        /* what was traced up to then is written (--conn N may not have begun) */
+        fflush(out);
+        fprintf(stderr, "ipvsim trace: %s; the trace is partial%s\n", stopped, hint);
+        rc = 1;
+    } else if (o->conn && !c) {
+        fflush(out);
+        fprintf(stderr, "ipvsim trace: --conn: the run had no conversation %llu (it had %u)\n",
+                (unsigned long long)o->conn, rw.log.convs->len);
+        rc = 2;
     }
+    g_free(stopped);
     g_hash_table_destroy(t.numbers);
     g_string_free(t.buf, TRUE);
     run_world_free(&rw);
@@ -202,7 +213,7 @@ int cmd_trace(int argc, char **argv)
 {
     gint64 conn = 0, packet = 0, seed = -1;
     char *host = NULL, *format = NULL, *era = NULL;
-    char **sets = NULL;
+    char **sets = NULL, **limits = NULL;
     GOptionEntry entries[] = {
         { "conn", 'c', 0, G_OPTION_ARG_INT64, &conn, "only conversation N (1 = the first)", "N" },
         { "packet", 'p', 0, G_OPTION_ARG_INT64, &packet,
@@ -212,6 +223,7 @@ int cmd_trace(int argc, char **argv)
         { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default: the scenario's)", "ERA" },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
+        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - every packet's walk through every host's stack");
@@ -235,18 +247,21 @@ int cmd_trace(int argc, char **argv)
         fprintf(stderr, "ipvsim trace: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
     else if (seed < -1)
         fprintf(stderr, "ipvsim trace: --seed: expected a non-negative integer\n");
-    else {
+    else if (run_limits_args_ok("trace", limits)) {
         o.conn = (uint64_t)conn;
         o.packet = (uint32_t)packet;
         o.jsonl = format && strcmp(format, "jsonl") == 0;
         o.colour = !o.jsonl && stdout_wants_colour();
-        GPtrArray *ov = cmdline_overrides(sets, era, seed);
+        GPtrArray *ov = cmdline_overrides(sets, limits, era, seed);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
-        if (!s)
+        if (!s) {
             scn_error_print(&serr);
-        else
+        } else {
+            signals_install();
             rc = trace_scenario(s, &o, stdout);
+            signals_restore();
+        }
         scenario_free(s);
         g_ptr_array_free(ov, TRUE);
     }
@@ -257,5 +272,6 @@ int cmd_trace(int argc, char **argv)
     g_free(format);
     g_free(era);
     g_strfreev(sets);
+    g_strfreev(limits);
     return rc;
 }

@@ -1,10 +1,11 @@
 /* `ipvsim trace SCENARIO [--conn N [--packet K]] [--host NAME] [--format text|jsonl]
- * [--kernel ERA] [--seed N] [--set KEY=VALUE]...`: run a scenario and show, for each
- * packet on each host, the stack functions it passes, every hook function called at
- * every hook point (priority, owner, verdict, the header fields it changed) and the
- * decisions taken (IPVS: connection hit or miss, the scheduler and the dest it chose,
- * the state transition and timeout, the transmitter). Text (coloured on a terminal,
- * app/trace_text.h) or JSON lines (app/trace_json.h). */
+ * [--kernel ERA] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]...`: run a
+ * scenario and show, for each packet on each host, the stack functions it passes,
+ * every hook function called at every hook point (priority, owner, verdict, the
+ * header fields it changed) and the decisions taken (IPVS: connection hit or miss,
+ * the scheduler and the dest it chose, the state transition and timeout, the
+ * transmitter). Text (coloured on a terminal, app/trace_text.h) or JSON lines
+ * (app/trace_json.h). */
 #ifndef IPVSIM_APP_CMD_TRACE_H
 #define IPVSIM_APP_CMD_TRACE_H
 
@@ -25,14 +26,16 @@ struct trace_opts {
 
 int cmd_trace(int argc, char **argv);
 
-/* Run s and write its trace to out. 0, or 2 for bad input (an unknown host, a
- * conversation the run did not have), with the message printed on stderr. */
+/* Run s and write its trace to out. 0; 1 when a limit or a signal stopped the run
+ * (app/run_limits.h: what was traced up to then is written, the message on stderr
+ * says the trace is partial); 2 for bad input (an unknown host, a conversation the
+ * complete run did not have), with the message printed on stderr. */
 int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *out);
 
-/* The scenario overrides of a command line: each --set, then kernel="ERA" (when era
- * is not NULL), then seed=N (when seed >= 0); NULL-terminated, free with
- * g_ptr_array_free(a, TRUE). */
-GPtrArray *cmdline_overrides(char **sets, const char *era, gint64 seed);
+/* The scenario overrides of a command line: each --set, then limits.KEY=VALUE for
+ * each --limit KEY=VALUE, then kernel="ERA" (when era is not NULL), then seed=N (when
+ * seed >= 0); NULL-terminated, free with g_ptr_array_free(a, TRUE). */
+GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, gint64 seed);
 
 /* Colours on stdout: a terminal, and NO_COLOR unset or empty. */
 bool stdout_wants_colour(void);

@@ -1,5 +1,6 @@
 /* ipvsim: the command line. Exit status: 0 success, 1 an expectation failed (or a
- * run could not write its results), 2 bad input or usage. */
+ * run could not write its results, or a limit or a signal stopped a run), 2 bad input
+ * or usage. */
 #include <stdio.h>
 #include <string.h>
 #include "app/cmd_compare.h"

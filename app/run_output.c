@@ -346,7 +346,15 @@ static cJSON *drops_json(struct run_world *rw)
     return o;
 }
 
-/* The limits in force, and what they did (README, "Robustness"). */
+/* New connections a director's full connection table refused (0 for no director). */
+static uint64_t refused_by(struct host *director)
+{
+    const struct netns_ipvs *ipvs = director ? host_net(director)->ipvs : NULL;
+    return ipvs ? ip_vs_conn_refused(ipvs) : 0;
+}
+
+/* The limits in force, and what they did (README, "Robustness"); connections_refused
+ * counts both directors' (director.backup). */
 static cJSON *limits_json(struct run_world *rw)
 {
     const struct scenario *s = rw->s;
@@ -355,8 +363,8 @@ static cJSON *limits_json(struct run_world *rw)
     cJSON_AddNumberToObject(o, "events", (double)s->limits.events);
     cJSON_AddNumberToObject(o, "packets", (double)s->limits.packets);
     cJSON_AddNumberToObject(o, "capture_bytes", (double)s->limits.capture_bytes);
-    const struct netns_ipvs *ipvs = host_net(rw->director)->ipvs;
-    cJSON_AddNumberToObject(o, "connections_refused", ipvs ? (double)ip_vs_conn_refused(ipvs) : 0);
+    cJSON_AddNumberToObject(o, "connections_refused", (double)refused_by(rw->director) +
+                                                      (double)refused_by(rw->backup));
     cJSON *cut = cJSON_AddArrayToObject(o, "captures_cut");
     for (guint i = 0; i < rw->taps->len; i++) {
         const struct net_device *dev = g_ptr_array_index(rw->taps, i);

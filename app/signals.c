@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile bool *stop_flag;
+static volatile bool *volatile stop_flag;
 static volatile sig_atomic_t caught;
 static struct sigaction old_int, old_term;
 static bool installed;
@@ -22,15 +22,15 @@ static void on_signal(int signo)
     caught = signo;
     if (stop_flag)
         *stop_flag = true;
-    static const char msg[] = "\nipvsim: interrupted: stopping at the next event, writing partial "
-                              "results (again to quit at once)\n";
+    static const char msg[] = "\nipvsim: interrupted: stopping the run at the next event (again to "
+                              "quit at once)\n";
     ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)w;
 }
 
-void signals_install(volatile bool *stop)
+void signals_install(void)
 {
-    stop_flag = stop;
+    stop_flag = NULL;
     caught = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -51,6 +51,14 @@ void signals_restore(void)
     sigaction(SIGTERM, &old_term, NULL);
     installed = false;
     stop_flag = NULL;
+    caught = 0;
+}
+
+void signals_watch(volatile bool *stop)
+{
+    stop_flag = stop;
+    if (stop && caught)
+        *stop = true;
 }
 
 int signals_caught(void)

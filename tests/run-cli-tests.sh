@@ -404,6 +404,63 @@ check "second signal: exit status 130" test $? -eq 130
 check "second signal: no result committed" test ! -e "$tmp/sig-twice/summary.json"
 rm -rf "$tmp"/sig-twice.tmp-*
 
+# the same limits and signals in check, trace and compare, and on both directors
+"$IPVSIM" check scenarios/quickstart.json --limit events=1000 >"$tmp/chk-lim.out" 2>&1
+check "check --limit events=1000: exit status 1" test $? -eq 1
+check "check --limit events=1000: reports the run incomplete, and how to raise the limit" \
+  grep -q "quickstart.json: run incomplete: the pending-event limit (limits.events = 1000) was reached.*5 expectations not checked; raise it with --limit events=N" "$tmp/chk-lim.out"
+check "check --limit events=1000: never a pass" test -z "$(grep -E 'PASS|passed' "$tmp/chk-lim.out")"
+"$IPVSIM" check scenarios/quickstart.json --limit events=1000 --print-fingerprint >"$tmp/chk-lim.out" 2>"$tmp/chk-lim.err"
+check "check --print-fingerprint on an incomplete run: exit 1, no fingerprint" test $? -eq 1 -a ! -s "$tmp/chk-lim.out"
+"$IPVSIM" check scenarios/quickstart.json --limit frobs=1 >/dev/null 2>"$tmp/chk-bad.err"
+check "check --limit with an unknown key: exit 2, names the option and the keys" test $? -eq 2
+check "check --limit with an unknown key: says so" grep -q "^ipvsim check: --limit 'frobs=1': .*connections, events, packets, capture_bytes" "$tmp/chk-bad.err"
+"$IPVSIM" check scenarios/quickstart.json --limit events=lots >/dev/null 2>"$tmp/chk-bad.err"
+check "check --limit with a bad value: exit 2" test $? -eq 2
+check "check --limit with a bad value: names it" grep -q "limits.events: expected an integer" "$tmp/chk-bad.err"
+"$IPVSIM" trace scenarios/quickstart.json --limit events=300 >"$tmp/tr-lim.txt" 2>"$tmp/tr-lim.err"
+check "trace --limit events=300: exit status 1" test $? -eq 1
+check "trace --limit events=300: says the trace is partial" grep -q "^ipvsim trace: the pending-event limit (limits.events = 300) was reached.*the trace is partial; raise it with --limit events=N" "$tmp/tr-lim.err"
+check "trace --limit events=300: the trace up to the stop is written" grep -q "ip_rcv" "$tmp/tr-lim.txt"
+"$IPVSIM" trace scenarios/quickstart.json --limit frobs=1 >/dev/null 2>&1
+check "trace --limit with an unknown key: exit 2" test $? -eq 2
+C="$IPVSIM compare scenarios/quickstart.json --schedulers rr,wlc -q --set duration=5s --set events=[]"
+$C --limit packets=20 -o "$tmp/cmp-lim" >/dev/null 2>"$tmp/cmp-lim.err"
+check "compare --limit packets=20: exit status 1" test $? -eq 1
+check "compare --limit packets=20: says which scheduler's run was cut short" grep -q "^ipvsim compare: the run under rr (1 of 2) did not complete: the packet-buffer limit (limits.packets = 20) was reached.*nothing written.*--limit packets=N" "$tmp/cmp-lim.err"
+check "compare --limit packets=20: no output directory, no temporary one" test ! -e "$tmp/cmp-lim" -a -z "$(ls -d "$tmp"/cmp-lim.tmp-* 2>/dev/null)"
+$C -o "$tmp/cmp-keep" >/dev/null 2>&1 && cp -r "$tmp/cmp-keep" "$tmp/cmp-keep.orig"
+$C --limit events=300 -o "$tmp/cmp-keep" >/dev/null 2>"$tmp/cmp-lim.err"
+check "compare --limit events=300: exit status 1" test $? -eq 1
+check "compare --limit events=300: an earlier result is left as it was" diff -r "$tmp/cmp-keep.orig" "$tmp/cmp-keep"
+$C --limit frobs=1 -o "$tmp/cmp-bad" >/dev/null 2>&1
+check "compare --limit with an unknown key: exit 2, nothing written" test $? -eq 2 -a ! -e "$tmp/cmp-bad"
+for cmd in check trace compare; do
+  case $cmd in
+    compare) args="--schedulers rr,wlc -q -o $tmp/sig-cmp" ;;
+    trace) args="--conn 1" ;;
+    *) args= ;;
+  esac
+  "$IPVSIM" $cmd scenarios/quickstart.json --set duration=1h $args >"$tmp/sig-$cmd.out" 2>"$tmp/sig-$cmd.err" &
+  pid=$!
+  sleep 1
+  kill -INT "$pid"
+  wait "$pid"
+  check "$cmd: SIGINT mid-run: exit status 1" test $? -eq 1
+  check "$cmd: SIGINT mid-run: says where the run stopped" grep -q "SIGINT: stopped at" "$tmp/sig-$cmd.out" "$tmp/sig-$cmd.err"
+done
+check "compare: SIGINT mid-run: no output directory, no temporary one" test ! -e "$tmp/sig-cmp" -a -z "$(ls -d "$tmp"/sig-cmp.tmp-* 2>/dev/null)"
+max_conns() { # max_conns DIRECTORS.CSV: "lvs1=N lvs2=M", each director's largest table
+  python3 -c 'import csv,sys
+m={}
+for r in csv.DictReader(open(sys.argv[1])): m[r["director"]]=max(m.get(r["director"],0),int(r["conns"]))
+print(" ".join("%s=%d" % kv for kv in sorted(m.items())))' "$1" 2>/dev/null
+}
+"$IPVSIM" run -q scenarios/failover-sync.json --set duration=30s --limit connections=20 -o "$tmp/lim-ha" >/dev/null 2>&1
+check "limit connections with director.backup: run completes (exit 0)" test $? -eq 0
+m=$(max_conns "$tmp/lim-ha/directors.csv")
+check "limit connections: both directors' tables hold at most 20 ($m)" test "$m" = "lvs1=20 lvs2=20"
+
 # output safety: names cannot leave the result directory, nothing unrelated is replaced
 mkdir -p "$tmp/safe/a/b/work"
 sed 's/"name": "minimal"/"name": "..\/..\/x"/' scenarios/minimal.json > "$tmp/safe/a/b/esc.json"

@@ -3,15 +3,23 @@
  * kernel does when it cannot allocate one (dropped from 2.6.37, answered with port
  * unreachable by 2.6.34), and counts them; a capture stops at its size and its file
  * stays valid. The scenario's "limits" key, and whole runs that hit each limit:
- * "complete": false and "stopped_by" in summary.json, exit status 1. */
+ * "complete": false and "stopped_by" in summary.json, exit status 1. The same limits
+ * in every command (check, trace) and on both directors (director.backup), and a
+ * signal that stops a run. */
 #include <cjson/cJSON.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include "app/cmd_check.h"
 #include "app/cmd_run.h"
+#include "app/cmd_trace.h"
+#include "app/run_limits.h"
+#include "app/run_output.h"
 #include "app/scenario.h"
+#include "app/signals.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_ctl.h"
@@ -395,6 +403,148 @@ static void test_runs_hit_limits(void)
     cJSON_Delete(sum);
 }
 
+/* ---- every command that runs a scenario (app/run_limits.h) ------------------------- */
+
+static struct scenario *load_scenario(const char *path, const char *const *sets)
+{
+    struct scn_error err;
+    struct scenario *s = scenario_load(path, sets, &err);
+    if (!s)
+        fprintf(stderr, "\n  %s: %d:%d: %s\n", path, err.pos.line, err.pos.col, err.msg);
+    return s;
+}
+
+/* The world of path with sets, built with its limits in force, as each command does
+ * (free both with run_world_free and scenario_free). */
+static struct scenario *build_limited(const char *path, const char *const *sets,
+                                      struct run_world *rw)
+{
+    struct scenario *s = load_scenario(path, sets);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    struct scn_error err;
+    CU_ASSERT_TRUE_FATAL(run_world_build(rw, s, NULL, NULL, &err));
+    run_limits_apply(rw);
+    return s;
+}
+
+static void test_limit_args(void)
+{
+    char *good[] = { "events=5", "capture_bytes=1MB", "connections=0", "packets=x", NULL };
+    CU_ASSERT_TRUE(run_limits_args_ok("check", good));  /* a bad value is scenario_load's */
+    CU_ASSERT_TRUE(run_limits_args_ok("trace", NULL));
+    char *bad[] = { "events=5", "event=5", NULL };
+    CU_ASSERT_FALSE(run_limits_args_ok("compare", bad));
+    char *noeq[] = { "events", NULL };
+    CU_ASSERT_FALSE(run_limits_args_ok("check", noeq));
+    /* --set, then --limit as limits.KEY=VALUE, then the era and the seed */
+    char *sets[] = { "duration=5s", NULL };
+    char *limits[] = { "events=5", "packets=9", NULL };
+    GPtrArray *ov = cmdline_overrides(sets, limits, "4.9", 7);
+    const char *const want[] = { "duration=5s", "limits.events=5", "limits.packets=9",
+                                 "kernel=\"4.9\"", "seed=7" };
+    CU_ASSERT_EQUAL_FATAL(ov->len, G_N_ELEMENTS(want) + 1);
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++)
+        CU_ASSERT_STRING_EQUAL(g_ptr_array_index(ov, i), want[i]);
+    CU_ASSERT_PTR_NULL(g_ptr_array_index(ov, ov->len - 1));
+    g_ptr_array_free(ov, TRUE);
+}
+
+/* director.backup: the backup's connection table has the limit too. In failover-sync
+ * lvs1 crashes at 20 s and lvs2 serves from then on: with room for 20 entries, both
+ * refuse connections, and summary.json counts both. */
+static void test_backup_connection_limit(void)
+{
+    const char *const sets[] = { "duration=30s", "limits.connections=20", NULL };
+    struct run_world rw;
+    struct scenario *s = build_limited("scenarios/failover-sync.json", sets, &rw);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rw.backup);
+    CU_ASSERT_TRUE(run_world_run(&rw));     /* not a limit that stops the run */
+    CU_ASSERT_PTR_NULL(rw.stopped_by);
+    struct netns_ipvs *d = host_net(rw.director)->ipvs, *b = host_net(rw.backup)->ipvs;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    uint64_t refused_d = ip_vs_conn_refused(d), refused_b = ip_vs_conn_refused(b);
+    CU_ASSERT(refused_d > 0);
+    CU_ASSERT(refused_b > 0);
+    CU_ASSERT(ip_vs_conn_count(b) <= 20);
+    conv_log_close(&rw.log, rw.w.sim.now);
+    cJSON *sum = run_summary_json(&rw, -1, true);
+    CU_ASSERT_EQUAL(num_of(cJSON_GetObjectItem(sum, "limits"), "connections_refused"),
+                    (double)(refused_d + refused_b));
+    cJSON_Delete(sum);
+    run_world_free(&rw);
+    scenario_free(s);
+
+    /* no limit: the backup's table refuses nothing */
+    const char *const free_sets[] = { "duration=30s", NULL };
+    s = build_limited("scenarios/failover-sync.json", free_sets, &rw);
+    CU_ASSERT_TRUE(run_world_run(&rw));
+    CU_ASSERT_EQUAL(ip_vs_conn_refused(host_net(rw.backup)->ipvs), 0);
+    CU_ASSERT(ip_vs_conn_count(host_net(rw.backup)->ipvs) > 20);
+    run_world_free(&rw);
+    scenario_free(s);
+}
+
+/* check: a run a limit stopped is reported incomplete, its entries are not evaluated,
+ * and the status is 1 (never a pass). */
+static void test_check_incomplete(void)
+{
+    const char *const sets[] = { "limits.events=300", NULL };
+    struct scenario *s = load_scenario("scenarios/quickstart.json", sets);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    GString *out = g_string_new(NULL);
+    CU_ASSERT_EQUAL(check_scenario(s, false, false, out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out->str, "scenarios/quickstart.json: run incomplete: the "
+                                  "pending-event limit (limits.events = 300) was reached at "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out->str, "; 5 expectations not checked; raise it with "
+                                  "--limit events=N\n"));
+    CU_ASSERT_PTR_NULL(strstr(out->str, "PASS"));
+    CU_ASSERT_PTR_NULL(strstr(out->str, "passed"));
+    g_string_truncate(out, 0);
+    CU_ASSERT_EQUAL(check_scenario(s, true, false, out), 1);    /* no partial fingerprint */
+    CU_ASSERT_EQUAL(out->len, 0);
+    g_string_free(out, TRUE);
+    scenario_free(s);
+}
+
+/* trace: the trace up to the stop is written, the status is 1. */
+static void test_trace_incomplete(void)
+{
+    const char *const sets[] = { "limits.packets=10", NULL };
+    struct scenario *s = load_scenario("scenarios/quickstart.json", sets);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    FILE *f = tmpfile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    struct trace_opts o = { .conn = 0 };
+    CU_ASSERT_EQUAL(trace_scenario(s, &o, f), 1);
+    CU_ASSERT(ftell(f) > 0);
+    fclose(f);
+    scenario_free(s);
+}
+
+/* A signal caught before the run (between two runs of a command) stops it before its
+ * first event; the signal is forgotten once the handlers are restored. */
+static void test_signal_before_run(void)
+{
+    const char *const sets[] = { "duration=5s", "events=[]", NULL };
+    struct run_world rw;
+    struct scenario *s = build_limited("scenarios/quickstart.json", sets, &rw);
+    signals_install();
+    raise(SIGTERM);
+    CU_ASSERT_EQUAL(signals_caught(), SIGTERM);
+    CU_ASSERT_FALSE(run_world_run(&rw));
+    CU_ASSERT_STRING_EQUAL(rw.stopped_by, "SIGTERM");
+    CU_ASSERT_EQUAL(rw.w.sim.events_run, 0);
+    const char *hint;
+    char *text = run_stopped_text(&rw, &hint);
+    CU_ASSERT_STRING_EQUAL(text, "SIGTERM: stopped at 0.000000 s of 5 s simulated");
+    CU_ASSERT_STRING_EQUAL(hint, "");
+    g_free(text);
+    signals_restore();
+    CU_ASSERT_EQUAL(signals_caught(), 0);
+    run_world_free(&rw);
+    scenario_free(s);
+}
+
 IPVSIM_SUITE(limits)
 {
     CU_pSuite s = CU_add_suite("limits", suite_init, suite_clean);
@@ -404,4 +554,9 @@ IPVSIM_SUITE(limits)
     ADD_TEST(s, test_capture_limit);
     ADD_TEST(s, test_scenario_limits);
     ADD_TEST(s, test_runs_hit_limits);
+    ADD_TEST(s, test_limit_args);
+    ADD_TEST(s, test_backup_connection_limit);
+    ADD_TEST(s, test_check_incomplete);
+    ADD_TEST(s, test_trace_incomplete);
+    ADD_TEST(s, test_signal_before_run);
 }

@@ -1,0 +1,89 @@
+/* The scenario's limits and SIGINT/SIGTERM in every command that runs a scenario. */
+#include "app/run_limits.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include "app/signals.h"
+#include "model/ipvs/ip_vs_conn.h"
+#include "model/ipvs/ip_vs_ctl.h"
+#include "model/net.h"
+#include "sim/pcap_tap.h"
+
+bool run_limits_args_ok(const char *cmd, char *const *limits)
+{
+    static const char *const keys[] = { "connections", "events", "packets", "capture_bytes" };
+    for (int i = 0; limits && limits[i]; i++) {
+        const char *eq = strchr(limits[i], '=');
+        bool known = false;
+        for (size_t k = 0; eq && k < G_N_ELEMENTS(keys) && !known; k++)
+            known = strlen(keys[k]) == (size_t)(eq - limits[i]) &&
+                    strncmp(limits[i], keys[k], strlen(keys[k])) == 0;
+        if (!known) {
+            fprintf(stderr, "ipvsim %s: --limit '%s': expected KEY=VALUE with KEY one of: "
+                    "connections, events, packets, capture_bytes\n", cmd, limits[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The connection table of one director; without a limit its IPVS state is left
+ * as it is (not created for nothing). */
+static void limit_connections(struct host *director, uint64_t limit)
+{
+    if (director && limit)
+        ip_vs_conn_set_limit(ip_vs_net(host_net(director)), limit);
+}
+
+void run_limits_apply(struct run_world *rw)
+{
+    const struct scenario *s = rw->s;
+    rw->w.sim.q.limit = s->limits.events;
+    rw->w.pool.limit = s->limits.packets;
+    limit_connections(rw->director, s->limits.connections);
+    limit_connections(rw->backup, s->limits.connections);
+    for (guint i = 0; i < rw->taps->len; i++) {
+        struct net_device *dev = g_ptr_array_index(rw->taps, i);
+        pcap_tap_set_limit(dev->tap, s->limits.capture_bytes);
+    }
+}
+
+/* Why the run ended before its end, or NULL. */
+static const char *stop_reason(const struct run_world *rw)
+{
+    if (signals_caught())
+        return signals_name(signals_caught());
+    if (rw->w.sim.q.refused)
+        return "limits.events";
+    if (rw->w.pool.refused)
+        return "limits.packets";
+    return NULL;
+}
+
+bool run_world_run(struct run_world *rw)
+{
+    signals_watch(&rw->w.sim.stop);
+    if (!signals_caught())
+        sim_run_until(&rw->w.sim, rw->s->duration);
+    signals_watch(NULL);
+    rw->stopped_by = stop_reason(rw);
+    return rw->stopped_by == NULL;
+}
+
+char *run_stopped_text(const struct run_world *rw, const char **hint)
+{
+    const struct scenario *s = rw->s;
+    double at = (double)rw->w.sim.now / SEC, of = (double)s->duration / SEC;
+    *hint = "";
+    if (!rw->stopped_by)
+        return NULL;
+    if (strncmp(rw->stopped_by, "limits.", 7) != 0)
+        return g_strdup_printf("%s: stopped at %.6f s of %.6g s simulated", rw->stopped_by, at, of);
+    bool ev = strcmp(rw->stopped_by, "limits.events") == 0;
+    *hint = ev ? "; raise it with --limit events=N" : "; raise it with --limit packets=N";
+    return g_strdup_printf("the %s limit (%s = %llu) was reached at %.6f s of %.6g s simulated: "
+                           "the run stopped", ev ? "pending-event" : "packet-buffer",
+                           rw->stopped_by,
+                           (unsigned long long)(ev ? s->limits.events : s->limits.packets), at, of);
+}

@@ -131,9 +131,17 @@ static bool build_core_hosts(struct run_world *rw, const struct kernel_profile *
 
 /* The forwarding method of the dests that point at addr, over every ipvsadm line of
  * the scenario (configuration and events); -1 when none does. */
-static int method_of_server(const struct scenario *s, be32 addr)
+/* How the first ipvsadm line naming a server (in the lines, then the events)
+ * forwards to it: the method (-1: none names it) and, for TUN, the tunnel. */
+struct server_fwd {
+    int method;
+    uint16_t tun_type;
+    be16 tun_port;
+};
+
+static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
 {
-    int method = -1;
+    struct server_fwd f = { .method = -1 };
     GArray *lists[2] = { s->ipvs, NULL };
     GPtrArray *evlines = g_ptr_array_new();
     for (guint i = 0; i < s->events->len; i++) {
@@ -148,11 +156,27 @@ static int method_of_server(const struct scenario *s, be32 addr)
         struct ipvsadm_error e;
         if (ipvsadm_parse(text, &cmd, &e) == 0 &&
             (cmd.cmd == IPVSADM_CMD_ADDDEST || cmd.cmd == IPVSADM_CMD_EDITDEST) &&
-            cmd.dest.addr == addr && method < 0)
-            method = (int)(cmd.dest.conn_flags & IP_VS_CONN_F_FWD_MASK);
+            cmd.dest.addr == addr && f.method < 0) {
+            f.method = (int)(cmd.dest.conn_flags & IP_VS_CONN_F_FWD_MASK);
+            f.tun_type = cmd.dest.tun_type;
+            f.tun_port = cmd.dest.tun_port;
+        }
     }
     g_ptr_array_free(evlines, TRUE);
-    return method;
+    return f;
+}
+
+/* The real server's end of the tunnel, as its admin sets it up: the VIP on tunl0
+ * (IPIP, and GUE with `ip fou add port N gue`), or on the fallback gre0 (GRE). */
+static void add_tunnel_end(struct host *h, be32 vip, const struct server_fwd *f)
+{
+    if (f->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GRE) {
+        netdev_add_addr(host_add_dev(h, GRE_DEVICE, 1476), vip, 32);
+        return;
+    }
+    netdev_add_addr(host_add_dev(h, IPIP_DEVICE, 1480), vip, 32);
+    if (f->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE)
+        host_net(h)->fou_gue_port = f->tun_port;
 }
 
 static bool build_servers(struct run_world *rw, const struct kernel_profile *prof,
@@ -166,14 +190,15 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
             scn_error_at(err, s, sv->pos, "server name '%s' is used twice (or is too long)", sv->name);
             return false;
         }
-        int method = method_of_server(s, sv->ip);
+        struct server_fwd f = fwd_of_server(s, sv->ip);
+        int method = f.method;
         bool via_director = method == IP_VS_CONN_F_MASQ;
         fib_add(host_net(h), 0, 0, via_director ? rw->nat_gw : rw->gw_lan, NULL);
-        /* DR: the VIP on lo (never answered for on the wire); TUN: on tunl0. */
+        /* DR: the VIP on lo (never answered for on the wire); TUN: on the tunnel. */
         if (method == IP_VS_CONN_F_DROUTE)
             netdev_add_addr(host_dev(h, "lo"), s->director.vip, 32);
         if (method == IP_VS_CONN_F_TUNNEL)
-            netdev_add_addr(host_add_dev(h, IPIP_DEVICE, 1480), s->director.vip, 32);
+            add_tunnel_end(h, s->director.vip, &f);
         g_ptr_array_add(rw->servers, h);
         struct server_app_cfg cfg = {
             .name = sv->name, .index = (int)i, .port = sv->port, .workers = sv->workers,

@@ -1,17 +1,29 @@
-/* IPIP decapsulation on a host with a tunnel device (net/ipv4/ipip.c): how an LVS-TUN
- * real server receives what the director encapsulated. */
+/* Tunnel decapsulation on a host (net/ipv4/ipip.c, ip_gre.c, fou.c): how an LVS-TUN
+ * real server receives what the director encapsulated, as IPIP, as GRE, or as GUE
+ * (IPIP inside UDP, to the port of `ip fou add port N gue`). */
 #ifndef IPVSIM_MODEL_IPIP_H
 #define IPVSIM_MODEL_IPIP_H
 
+#include <stdbool.h>
+#include "sim/proto.h"
 #include "sim/skb.h"
 
 struct net;
 
 #define IPIP_DEVICE "tunl0"
+#define GRE_DEVICE "gre0"
 
 /* An IPIP packet delivered locally (skb->data at the inner IPv4 header). Returns
  * false when this host has no tunnel device: the caller answers as for an unknown
  * protocol. Otherwise the inner packet is received on the tunnel device. */
 bool ipip_rcv(struct net *net, struct sk_buff *skb);
+/* A GRE packet delivered locally (skb->data at the GRE header): decapsulated on
+ * gre0 when the host has it (false otherwise, as ipip_rcv). A packet with a bad
+ * checksum, flags the model does not know or another payload is dropped (true). */
+bool gre_rcv(struct net *net, struct sk_buff *skb);
+/* A UDP datagram to the host's fou port (skb->data at the UDP header, its
+ * checksum verified): GUE carrying IPIP goes to ipip_rcv; anything else is
+ * dropped. Always consumes the packet. */
+void gue_rcv(struct net *net, struct sk_buff *skb);
 
 #endif

@@ -64,6 +64,7 @@ struct net {
     struct icmp_state icmp;
     struct ip_redirect_state *redir;            /* peers and route exceptions, once used */
     struct ip_redirect_stats redirect_stats;
+    be16 fou_gue_port;                          /* `ip fou add port N gue`: 0 = none */
     uint16_t ip_id;                 /* next IP id for locally generated packets */
     bool down;                      /* crashed (server_down): every frame in is dropped,
                                        nothing goes out */

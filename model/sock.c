@@ -76,6 +76,8 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
     int hlen = l4_header_len(proto);
     if (proto == IPPROTO_IPIP_ && ipip_rcv(net, skb))
         return 0;
+    if (proto == IPPROTO_GRE && gre_rcv(net, skb))
+        return 0;
     if (hlen < 0) {
         /* No handler for the protocol: protocol unreachable, as
          * ip_local_deliver_finish answers. */
@@ -97,6 +99,10 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
     } else if (proto == IPPROTO_UDP) {
         t->stats.udp_in++;
         port = ((const struct udphdr *)skb->data)->dest;
+        if (net->fou_gue_port && port == net->fou_gue_port) {
+            gue_rcv(net, skb);          /* the fou socket's encap_rcv */
+            return 0;
+        }
     } else if (proto == IPPROTO_SCTP) {
         t->stats.sctp_in++;
         port = ((const struct sctphdr *)skb->data)->dest;

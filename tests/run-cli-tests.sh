@@ -286,8 +286,9 @@ pcap_bad() {
   tshark -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \
          -T fields -e frame.number -e frame.len -e frame.cap_len -e ip.checksum.status \
          -e tcp.checksum.status -e udp.checksum.status -e icmp.checksum.status -e _ws.malformed \
-         -e icmp.type 2>/dev/null | awk -F'\t' '
+         -e icmp.type -e gre.checksum.status 2>/dev/null | awk -F'\t' '
     { cut = $3 + 0 < $2 + 0; quoted = $9 == 3 || $9 == 11 || $9 == 12; bad = $8 != ""
+      if ($10 != "" && $10 != "1") bad = 1
       for (f = 4; f <= 7; f++) { if (quoted && (f == 5 || f == 6)) continue
         n = split($f, v, ","); for (i = 1; i <= n; i++) if (v[i] != "1" && !(v[i] == "2" && cut)) bad = 1 }
       if (bad) print }' | head -3
@@ -315,6 +316,15 @@ for f in scenarios/*.json; do
   fi
 done
 check "curated scenarios: at least ten ($ncur)" test "$ncur" -ge 10
+# The tunnel types on the wire: GUE to rs1 (UDP to 6080, a 4-byte GUE header whose
+# protocol is IPIP, UDP checksum good), GRE with a good checksum to rs2.
+if command -v tshark >/dev/null; then
+  g="$tmp/cur/tun-gue-gre/pcap"
+  gue=$(tshark -r "$g/rs1-eth0.pcap" -o udp.check_checksum:TRUE -Y 'udp.dstport == 6080 && udp.checksum.status == 1 && data.data[0:2] == 00:04' 2>/dev/null | grep -c .)
+  check "tun-gue-gre: rs1 receives GUE with good UDP checksums ($gue)" test "$gue" -gt 0
+  gre=$(tshark -r "$g/rs2-eth0.pcap" -Y 'gre.flags.checksum == 1 && gre.checksum.status == 1 && gre.proto == 0x0800' 2>/dev/null | grep -c .)
+  check "tun-gue-gre: rs2 receives GRE with good checksums ($gre)" test "$gre" -gt 0
+fi
 
 # --- robustness: limits, signals, output safety, fuzz smoke (README, "Robustness") ---------
 field() { # field SUMMARY KEY.PATH: a value of summary.json (strings bare, the rest as JSON)

@@ -4,10 +4,13 @@
  * transmitter gets NF_STOLEN; for a real server on this host it continues with
  * NF_ACCEPT. Facts: shared/reference/ipvs.md §3. */
 #include <glib.h>
+#include <netinet/in.h>
+#include <string.h>
 #include "model/icmp.h"
 #include "model/ip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
+#include "model/ipvs/siphash.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "sim/csum.h"
@@ -228,11 +231,12 @@ int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
     return ip_vs_send_or_cont(skb, cp, rt, local);
 }
 
-/* Push the outer IPv4 header of an IPIP tunnel. */
-static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtable *rt, be32 daddr)
+/* Push the outer IPv4 header of a tunnel (IPIP, or UDP for GUE, GRE). */
+static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtable *rt, be32 daddr,
+                      uint8_t protocol)
 {
     struct net *net = ipvs->net;
-    const struct iphdr *inner = (const struct iphdr *)skb->data;
+    const struct iphdr *inner = (const struct iphdr *)skb_network_header(skb);
     uint8_t tos = inner->tos, ttl = inner->ttl;
     be16 df = ipvs->sysctl.pmtu_disc ? (inner->frag_off & htons(IP_DF)) : 0;
     struct iphdr *outer = (struct iphdr *)skb_push(skb, sizeof *outer);
@@ -245,12 +249,116 @@ static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtabl
     outer->tos = tos;
     outer->frag_off = df;
     outer->ttl = ttl;
-    outer->protocol = IPPROTO_IPIP_;
+    outer->protocol = protocol;
     outer->saddr = rt->prefsrc;
     outer->daddr = daddr;
     outer->id = htons(net->ip_id++);
     return true;
 }
+
+/* ---- GUE and GRE (5.2/5.3+): what goes between the outer IP header and the inner
+ * packet --------------------------------------------------------------------------- */
+
+#define GUE_HLEN 4                      /* version 0, no options (struct guehdr) */
+#define GRE_HLEN 4                      /* flags and version, protocol */
+#define GRE_CSUM_LEN 4                  /* checksum and reserved1, with TUNNEL_CSUM */
+#define GRE_F_CSUM 0x8000
+
+/* The dest's tunnel type, where the era has them (older kernels ignore the
+ * attributes: every tunnel is IPIP). */
+static int tun_type(const struct ip_vs_conn *cp)
+{
+    if (!cp->dest || !cp_net(cp)->prof->ipvs_tun_types)
+        return IP_VS_CONN_F_TUNNEL_TYPE_IPIP;
+    return cp->dest->tun_type;
+}
+
+/* Bytes between the outer IP header and the inner packet. GUE's remote checksum
+ * option is only used for packets whose checksum is left to the hardware
+ * (CHECKSUM_PARTIAL), which forwarded packets never are. */
+static unsigned tun_encap_len(const struct ip_vs_conn *cp)
+{
+    switch (tun_type(cp)) {
+    case IP_VS_CONN_F_TUNNEL_TYPE_GUE: return sizeof(struct udphdr) + GUE_HLEN;
+    case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
+        return GRE_HLEN + (cp->dest->tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM ? GRE_CSUM_LEN : 0);
+    default: return 0;
+    }
+}
+
+/* udp_flow_src_port: a source port from the inner flow's hash, in the local port
+ * range, so that the network can spread flows. The kernel's flow hash has a seed
+ * drawn at boot; this one has a fixed key. */
+static be16 gue_src_port(const struct iphdr *inner)
+{
+    static const siphash_key_t key = { { 0x69707673696d2d67ull, 0x75652d736f75726eull } };
+    const uint8_t *l4 = (const uint8_t *)inner + ip_hdrlen(inner);
+    uint32_t words[4] = { inner->saddr, inner->daddr, inner->protocol, 0 };
+    if (inner->protocol == IPPROTO_TCP || inner->protocol == IPPROTO_UDP ||
+        inner->protocol == IPPROTO_SCTP)
+        memcpy(&words[3], l4, 4);       /* both ports */
+    uint32_t hash = hsiphash(words, sizeof words, &key);
+    hash ^= hash << 16;
+    return htons((uint16_t)((((uint64_t)hash * (60999 - 32768)) >> 32) + 32768));
+}
+
+/* ipvs_gue_encap + udp_set_csum: UDP to the dest's tun_port, a GUE header whose
+ * protocol is IPIP; a UDP checksum only with --tun-csum. */
+static bool gue_push(struct sk_buff *skb, const struct ip_vs_conn *cp, be32 saddr)
+{
+    const struct iphdr *inner = (const struct iphdr *)skb->data;
+    be16 sport = gue_src_port(inner);
+    uint8_t *gue = skb_push(skb, GUE_HLEN);
+    struct udphdr *uh = gue ? (struct udphdr *)skb_push(skb, sizeof *uh) : NULL;
+    if (!uh)
+        return false;
+    memset(gue, 0, GUE_HLEN);
+    gue[1] = IPPROTO_IPIP_;             /* proto_ctype; version, C, hlen and flags 0 */
+    uh->source = sport;
+    uh->dest = cp->dest->tun_port;
+    uh->len = htons((uint16_t)skb_wire_len(skb));
+    uh->check = 0;
+    if (cp->dest->tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) {
+        wsum sum = csum_partial(skb->data, skb->len, 0);    /* virtual bytes are zeros */
+        uh->check = csum_tcpudp_magic(saddr, cp->daddr, skb_wire_len(skb), IPPROTO_UDP, sum);
+        if (uh->check == 0)
+            uh->check = 0xffff;
+    }
+    return true;
+}
+
+/* ipvs_gre_encap: protocol ETH_P_IP, and a checksum over the GRE packet with
+ * --tun-csum. */
+static bool gre_push(struct sk_buff *skb, const struct ip_vs_conn *cp)
+{
+    bool csum = cp->dest->tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM;
+    unsigned len = GRE_HLEN + (csum ? GRE_CSUM_LEN : 0);
+    uint8_t *gre = skb_push(skb, len);
+    if (!gre)
+        return false;
+    memset(gre, 0, len);
+    be16 flags = htons(csum ? GRE_F_CSUM : 0), proto = htons(ETH_P_IP);
+    memcpy(gre, &flags, 2);
+    memcpy(gre + 2, &proto, 2);
+    if (csum) {
+        uint16_t sum = csum_fold(csum_partial(skb->data, skb->len, 0));
+        memcpy(gre + 4, &sum, 2);
+    }
+    return true;
+}
+
+/* Encapsulate for the dest's tunnel type; returns the outer IP protocol, 0 when
+ * there is no room. */
+static uint8_t tun_encap(struct sk_buff *skb, const struct ip_vs_conn *cp, be32 saddr)
+{
+    switch (tun_type(cp)) {
+    case IP_VS_CONN_F_TUNNEL_TYPE_GUE: return gue_push(skb, cp, saddr) ? IPPROTO_UDP : 0;
+    case IP_VS_CONN_F_TUNNEL_TYPE_GRE: return gre_push(skb, cp) ? IPPROTO_GRE : 0;
+    default: return IPPROTO_IPIP_;
+    }
+}
+
+static const char *const tun_names[] = { "IPIP", "GUE", "GRE" };
 
 int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
 {
@@ -261,15 +369,17 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
         return tx_error(skb, cp, "no route to the real server");
     if (local)
         return ip_vs_send_or_cont(skb, cp, rt, true);
-    const char *why = ip_vs_out_checks(net, skb, rt, sizeof(struct iphdr), XMIT_MTU_TUNNEL);
+    const char *why = ip_vs_out_checks(net, skb, rt, sizeof(struct iphdr) + tun_encap_len(cp),
+                                       XMIT_MTU_TUNNEL);
     if (why)
         return tx_error(skb, cp, why);
-    if (!ipip_push(cp->ipvs, skb, rt, cp->daddr))
+    uint8_t protocol = tun_encap(skb, cp, rt->prefsrc);
+    if (!protocol || !ipip_push(cp->ipvs, skb, rt, cp->daddr, protocol))
         return tx_error(skb, cp, "no headroom for the tunnel header");
     if (net->trace) {
         char a[16], b[16];
-        trace_notef(net, skb, "ip_vs_tunnel_xmit", "IPIP %s > %s pushed, sent by ip_local_out",
-                    trace_ip(rt->prefsrc, a), trace_ip(cp->daddr, b));
+        trace_notef(net, skb, "ip_vs_tunnel_xmit", "%s %s > %s pushed, sent by ip_local_out",
+                    tun_names[tun_type(cp)], trace_ip(rt->prefsrc, a), trace_ip(cp->daddr, b));
     }
     skb->flags |= SKB_F_IPVS_PROPERTY;
     /* nf_reset_ct: the outer packet is new to conntrack (NAT and DR mark theirs

@@ -11,27 +11,36 @@
 #include "model/net.h"
 #include "model/profile.h"
 
-int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour, GString *out)
+struct expect_set *check_prepare(const struct scenario *s, struct run_world *rw,
+                                 bool all_fingerprints)
 {
     struct scn_error err;
     struct expect_set *es = expect_parse(s, &err);
     if (!es) {
         scn_error_print(&err);
-        return 2;
+        return NULL;
     }
+    if (!run_world_build(rw, s, NULL, NULL, &err)) {
+        scn_error_print(&err);
+        expect_set_free(es);
+        return NULL;
+    }
+    if (!expect_attach(es, rw, all_fingerprints, &err)) {
+        scn_error_print(&err);
+        expect_detach(es, rw);
+        run_world_free(rw);
+        expect_set_free(es);
+        return NULL;
+    }
+    return es;
+}
+
+int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour, GString *out)
+{
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
-        scn_error_print(&err);
-        expect_set_free(es);
+    struct expect_set *es = check_prepare(s, &rw, print_fingerprint);
+    if (!es)
         return 2;
-    }
-    if (!expect_attach(es, &rw, print_fingerprint, &err)) {
-        scn_error_print(&err);
-        expect_detach(es, &rw);
-        run_world_free(&rw);
-        expect_set_free(es);
-        return 2;
-    }
     run_limits_apply(&rw);
     run_world_run(&rw);
     conv_log_close(&rw.log, rw.w.sim.now);

@@ -26,4 +26,13 @@ int cmd_check(int argc, char **argv);
  * Returns 0, 1 (an expectation failed, or the run did not complete) or 2 (bad input). */
 int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour, GString *out);
 
+struct run_world;
+struct expect_set;
+/* What check does before running, and validate does instead of running: parse the
+ * expect entries, build the world (ipvsadm, iptables, hooks: their errors come out
+ * here), check the names the entries use. NULL, the error printed, on bad input;
+ * else the entries attached to *rw (expect_detach, run_world_free, expect_set_free). */
+struct expect_set *check_prepare(const struct scenario *s, struct run_world *rw,
+                                 bool all_fingerprints);
+
 #endif

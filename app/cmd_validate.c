@@ -4,6 +4,9 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include "app/cmd_check.h"
+#include "app/expect.h"
+#include "app/run_world.h"
 #include "app/scenario.h"
 
 int cmd_validate(int argc, char **argv)
@@ -34,14 +37,26 @@ int cmd_validate(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         struct scn_error err;
         struct scenario *s = scenario_load(argv[i], (const char *const *)sets, &err);
-        if (s) {
-            printf("%s: ok\n", argv[i]);
-            scenario_free(s);
-        } else {
+        if (!s) {
             fflush(stdout);
             scn_error_print(&err);
             failed++;
+            continue;
         }
+        /* Everything check would refuse before running: the world is built (its
+         * ipvsadm and iptables lines applied), never run. */
+        struct run_world rw;
+        fflush(stdout);
+        struct expect_set *es = check_prepare(s, &rw, false);
+        if (es) {
+            printf("%s: ok\n", argv[i]);
+            expect_detach(es, &rw);
+            run_world_free(&rw);
+            expect_set_free(es);
+        } else {
+            failed++;
+        }
+        scenario_free(s);
     }
     g_strfreev(sets);
     return failed ? 2 : 0;

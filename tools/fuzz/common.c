@@ -121,9 +121,14 @@ void fuzz_lvs_init(struct fuzz_lvs *t, const char *era, bool with_config)
     }
     netdev_add_addr(host_dev(t->rs[1], "lo"), fuzz_ip(FUZZ_VIP), 32);
     netdev_add_addr(host_add_dev(t->rs[2], IPIP_DEVICE, 1480), fuzz_ip(FUZZ_VIP), 32);
+    netdev_add_addr(host_add_dev(t->rs[2], GRE_DEVICE, 1476), fuzz_ip(FUZZ_VIP), 32);
     struct host *all[] = { t->client, t->gw, t->lvs, t->rs[0], t->rs[1], t->rs[2] };
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
         net_new(all[i], prof);
+    /* rs3 unwraps GUE too (fou port 6080), and rs1 follows redirects: the paths of
+     * tunnels and redirects get fuzzed frames as well. */
+    host_net(t->rs[2])->fou_gue_port = htons(6080);
+    host_net(t->rs[0])->ipv4.secure_redirects = 0;
     host_net(t->gw)->ipv4.ip_forward = 1;
     host_net(t->lvs)->ipv4.ip_forward = 1;
     fib_add(host_net(t->client), 0, 0, fuzz_ip("10.0.1.1"), NULL);

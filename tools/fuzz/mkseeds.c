@@ -70,28 +70,42 @@ static struct sk_buff *icmp(const char *s, const char *d, uint8_t type, uint8_t 
     static const uint8_t echo[16] = "ipvsim-echo-body";
     const void *body = quote ? quote->data : echo;
     uint32_t blen = quote ? (quote->len < 28 ? quote->len : 28) : sizeof echo;
-    if (!pkt_build_icmp(skb, &ip, type, code, type == 8 ? htonl(0x00010001) : 0, body, blen))
+    be32 rest = type == 8 ? htonl(0x00010001) : type == 5 ? fuzz_ip("192.0.2.254") : 0;
+    if (!pkt_build_icmp(skb, &ip, type, code, rest, body, blen))
         g_error("icmp");
     return skb;
 }
 
-/* An IPIP packet: an outer header pushed in front of inner. */
-static struct sk_buff *ipip(const char *s, const char *d, struct sk_buff *inner)
+/* A tunnel packet: pre (the GRE or UDP+GUE header, or nothing for IPIP) and an outer
+ * header of protocol proto pushed in front of inner. */
+static struct sk_buff *tunnel(const char *s, const char *d, uint8_t proto, const uint8_t *pre,
+                              uint32_t prelen, struct sk_buff *inner)
 {
+    if (prelen)
+        memcpy(skb_push(inner, prelen), pre, prelen);
     uint16_t tot = (uint16_t)(skb_wire_len(inner) + 20);
+    if (proto == 17) {                              /* UDP length; checksum 0 (none) */
+        inner->data[4] = (uint8_t)((tot - 20) >> 8);
+        inner->data[5] = (uint8_t)(tot - 20);
+    }
     uint8_t *h = skb_push(inner, 20);
     memset(h, 0, 20);
     h[0] = 0x45;
     h[2] = (uint8_t)(tot >> 8);
     h[3] = (uint8_t)tot;
     h[8] = 64;
-    h[9] = 4;
+    h[9] = proto;
     be32 sa = fuzz_ip(s), da = fuzz_ip(d);
     memcpy(h + 12, &sa, 4);
     memcpy(h + 16, &da, 4);
     uint16_t c = ip_fast_csum(h, 5);
     memcpy(h + 10, &c, 2);
     return inner;
+}
+
+static struct sk_buff *ipip(const char *s, const char *d, struct sk_buff *inner)
+{
+    return tunnel(s, d, 4, NULL, 0, inner);
 }
 
 static void flush(const char *dir, const char *name)
@@ -151,6 +165,15 @@ int main(int argc, char **argv)
     record(D_RS2, 0, eth(tcp(C, V, 40001, 80, TCPH_SYN, 1, 0, 0), D_RS2));
     record(D_RS3, 0, eth(ipip("192.0.2.1", "192.0.2.13", tcp(C, V, 40002, 80, TCPH_SYN, 1, 0, 0)), D_RS3));
     record(D_RS3, 0, eth(ipip("192.0.2.1", "192.0.2.13", udp(C, V, 40002, 53, 30)), D_RS3));
+    /* GRE (flags 0, IPv4) and GUE (UDP to the fou port 6080, version 0, IPIP) */
+    static const uint8_t gre[4] = { 0, 0, 0x08, 0x00 };
+    static const uint8_t gue[12] = { 0x9c, 0x40, 0x17, 0xc0, 0, 0, 0, 0, 0, 4, 0, 0 };
+    record(D_RS3, 0, eth(tunnel("192.0.2.1", "192.0.2.13", 47, gre, 4, tcp(C, V, 40003, 80, TCPH_SYN, 1, 0, 0)), D_RS3));
+    record(D_RS3, 0, eth(tunnel("192.0.2.1", "192.0.2.13", 17, gue, 12, udp(C, V, 40004, 53, 30)), D_RS3));
+    /* an ICMP redirect to rs1 (which follows redirects) about the client */
+    struct sk_buff *r = tcp("192.0.2.11", C, 8080, 40000, TCPH_SYN | TCPH_ACK, 1, 2, 0);
+    record(D_RS1, 0, eth(icmp("192.0.2.1", "192.0.2.11", 5, 1, r), D_RS1));
+    skb_free(&T.w.pool, r);
     flush(dir, "real-servers");
     /* the router and the client */
     record(D_GW0, 0, eth(tcp(C, V, 40000, 80, TCPH_SYN, 1, 0, 0), D_GW0));

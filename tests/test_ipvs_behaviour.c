@@ -26,15 +26,21 @@ struct tcp_case {
     struct netns_ipvs *ipvs;
 };
 
-static void tcp_case_init(struct tcp_case *c, enum topo_fwd fwd, const char *const *cfg)
+static void tcp_case_init_era(struct tcp_case *c, enum topo_fwd fwd, const char *era,
+                              const char *const *cfg)
 {
     memset(c, 0, sizeof *c);
-    topo_lvs_init(&c->t, fwd, "6.x");
+    topo_lvs_init(&c->t, fwd, era);
     for (int i = 0; i < 2; i++)
         sock_bind(host_net(c->t.rs[i]), IPPROTO_TCP, 0, rs_tcp_rx, &c->rs[i]);
     sock_bind(host_net(c->t.client), IPPROTO_TCP, 0, client_tcp_sink, &c->client_got);
     topo_lvs_ipvsadm(&c->t, cfg);
     c->ipvs = ip_vs_net(host_net(c->t.lvs));
+}
+
+static void tcp_case_init(struct tcp_case *c, enum topo_fwd fwd, const char *const *cfg)
+{
+    tcp_case_init_era(c, fwd, "6.x", cfg);
 }
 
 static void client_seg(struct tcp_case *c, uint16_t sport, uint8_t flags, sim_time_t run_for)
@@ -193,6 +199,42 @@ static void test_deleted_dest_with_and_without_expire_nodest(void)
     CU_ASSERT_FALSE(alive);
 }
 
+/* A SYN retransmitted on a connection whose dest was deleted, expire_nodest_conn on:
+ * until 5.9 the connection is expired and the packet dropped (the client's next
+ * retransmission gets a new one); from 5.9 the deferred work has already deleted
+ * it and the SYN is scheduled to rs1 at once. */
+static int resent_syn_reaches_rs1(const char *era)
+{
+    static const char *const cfg[] = {
+        "-A -t 203.0.113.10:80 -s rr",
+        "-a -t 203.0.113.10:80 -r 192.0.2.11:80 -m",
+        "-a -t 203.0.113.10:80 -r 192.0.2.12:80 -m",
+        NULL,
+    };
+    struct tcp_case c;
+    tcp_case_init_era(&c, TOPO_NAT, era, cfg);
+    c.ipvs->sysctl.expire_nodest_conn = 1;
+    client_seg(&c, 43100, TCPH_SYN, 10 * MSEC);          /* -> rs2 (list head) */
+    static const char *const del[] = { "-d -t 203.0.113.10:80 -r 192.0.2.12:80", NULL };
+    topo_lvs_ipvsadm(&c.t, del);
+    sim_run_until(&c.t.w.sim, c.t.w.sim.now + 10 * MSEC);
+    client_seg(&c, 43100, TCPH_SYN, 10 * MSEC);
+    int got = c.rs[0].syns;
+    /* Either way no entry of the deleted dest is left (expired, or deleted). */
+    const struct ip_vs_conn *cp = conn_of(&c, 43100);
+    CU_ASSERT_TRUE(!cp || cp->dest == dest_of(&c, "192.0.2.11"));
+    world_destroy(&c.t.w);
+    return got;
+}
+
+static void test_nodest_resent_syn_per_era(void)
+{
+    CU_ASSERT_EQUAL(resent_syn_reaches_rs1("4.9"), 0);
+    CU_ASSERT_EQUAL(resent_syn_reaches_rs1("2.6.34"), 0);
+    CU_ASSERT_EQUAL(resent_syn_reaches_rs1("5.10"), 1);
+    CU_ASSERT_EQUAL(resent_syn_reaches_rs1("6.x"), 1);
+}
+
 static void test_quiesced_dest(void)
 {
     static const char *const cfg[] = {
@@ -244,6 +286,7 @@ IPVSIM_SUITE(ipvs_behaviour)
     ADD_TEST(s, test_non_syn_not_scheduled);
     ADD_TEST(s, test_persistence_netmask);
     ADD_TEST(s, test_deleted_dest_with_and_without_expire_nodest);
+    ADD_TEST(s, test_nodest_resent_syn_per_era);
     ADD_TEST(s, test_quiesced_dest);
     ADD_TEST(s, test_one_packet_scheduling);
 }

@@ -111,8 +111,12 @@ static void conn_release(struct ip_vs_conn_tab *t, struct ip_vs_conn *cp)
  * connection in the same chain. */
 static inline uint32_t conn_hashkey(uint8_t protocol, be32 addr, be16 port)
 {
-    uint64_t h = ((uint64_t)addr << 24 | (uint64_t)port << 8 | protocol) * 0x9e3779b97f4a7c15ull;
-    return (uint32_t)(h >> 32);
+    /* Every input bit reaches the low bits that index the buckets (the kernel uses
+     * jhash with a seed drawn at boot; this is fixed). */
+    uint64_t h = (uint64_t)addr << 24 | (uint64_t)port << 8 | protocol;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    return (uint32_t)(h ^ (h >> 31));
 }
 
 static inline uint32_t *bucket_of(const struct ip_vs_conn_tab *t, uint32_t hash)

@@ -117,8 +117,9 @@ static struct ip_vs_conn *ip_vs_nodest(struct netns_ipvs *ipvs, struct ip_vs_con
     ipvs->core->drops_nodest++;
     if (ipvs->sysctl.expire_nodest_conn) {
         ip_vs_conn_expire_now(cp);
-        /* The 2.6 kernels dropped this packet too; later ones reschedule it. */
-        *drop = ipvs->net->prof->ipvs == IPVS_ERA_OLD;
+        /* Until 5.9 the packet was dropped too; with the deferred work came its
+         * rescheduling (the same change). */
+        *drop = !ipvs->net->prof->ipvs_expire_nodest_work;
         trace_note(ipvs->net, skb, "ip_vs_in", "dest deleted: connection expired (expire_nodest_conn)");
         return NULL;
     }

@@ -294,9 +294,10 @@ static be16 gue_src_port(const struct iphdr *inner)
     static const siphash_key_t key = { { 0x69707673696d2d67ull, 0x75652d736f75726eull } };
     const uint8_t *l4 = (const uint8_t *)inner + ip_hdrlen(inner);
     uint32_t words[4] = { inner->saddr, inner->daddr, inner->protocol, 0 };
-    if (inner->protocol == IPPROTO_TCP || inner->protocol == IPPROTO_UDP ||
-        inner->protocol == IPPROTO_SCTP)
-        memcpy(&words[3], l4, 4);       /* both ports */
+    bool fragment = ntohs(inner->frag_off) & (IP_MF | IP_OFFSET);
+    if (!fragment && (inner->protocol == IPPROTO_TCP || inner->protocol == IPPROTO_UDP ||
+                      inner->protocol == IPPROTO_SCTP))
+        memcpy(&words[3], l4, 4);       /* both ports; never for fragments */
     uint32_t hash = hsiphash(words, sizeof words, &key);
     hash ^= hash << 16;
     return htons((uint16_t)((((uint64_t)hash * (60999 - 32768)) >> 32) + 32768));
@@ -318,7 +319,8 @@ static bool gue_push(struct sk_buff *skb, const struct ip_vs_conn *cp, be32 sadd
     uh->dest = cp->dest->tun_port;
     uh->len = htons((uint16_t)skb_wire_len(skb));
     uh->check = 0;
-    if (cp->dest->tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM) {
+    /* --tun-remcsum asks for the UDP checksum too (the offload itself never applies). */
+    if (cp->dest->tun_flags & (IP_VS_TUNNEL_ENCAP_FLAG_CSUM | IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM)) {
         wsum sum = csum_partial(skb->data, skb->len, 0);    /* virtual bytes are zeros */
         uh->check = csum_tcpudp_magic(saddr, cp->daddr, skb_wire_len(skb), IPPROTO_UDP, sum);
         if (uh->check == 0)

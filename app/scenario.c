@@ -79,7 +79,8 @@ static const char *const sysctl_names[] = {
     "schedule_icmp", "secure_tcp", "sloppy_sctp", "sloppy_tcp", "snat_reroute",
     "sync_refresh_period", "sync_version",
     "net.ipv4.ip_forward", "net.ipv4.conf.all.send_redirects",
-    "net.ipv4.conf.all.accept_redirects", "net.ipv4.conf.all.secure_redirects", NULL,
+    "net.ipv4.conf.all.accept_redirects", "net.ipv4.conf.all.secure_redirects",
+    "net.ipv4.conf.all.shared_media", NULL,
 };
 #define IPVS_SYSCTLS 22
 
@@ -370,7 +371,7 @@ static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, bool ipvs, GArr
         }
         if (!ipvs && strncmp(canon, "net.", 4) != 0) {
             ok = scn_fail(c, m, true, "sysctl '%s' is the director's (IPVS): a server takes "
-                          "only net.ipv4 ones, like net.ipv4.conf.all.secure_redirects", m->string);
+                          "only net.ipv4 ones, like net.ipv4.conf.all.accept_redirects", m->string);
             break;
         }
         struct scn_sysctl sc = { .key = g_strdup(canon), .pos = scn_pos_of(c->s, m) };

@@ -67,6 +67,8 @@ static int *ipv4_sysctl(struct net *net, const char *key, long *min, long *max)
         return &net->ipv4.accept_redirects;
     if (strcmp(name, "conf.all.secure_redirects") == 0)
         return &net->ipv4.secure_redirects;
+    if (strcmp(name, "conf.all.shared_media") == 0)
+        return &net->ipv4.shared_media;
     return NULL;
 }
 
@@ -74,7 +76,7 @@ bool sysctl_known(const char *key)
 {
     static const char *const ipv4[] = { "ip_forward", "ip_default_ttl", "icmp_ratelimit", "icmp_ratemask",
                                         "conf.all.send_redirects", "conf.all.accept_redirects",
-                                        "conf.all.secure_redirects" };
+                                        "conf.all.secure_redirects", "conf.all.shared_media" };
     if (vs_find(key))
         return true;
     const char *name = strip_prefix(key, "net.ipv4.");
@@ -104,7 +106,8 @@ bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t 
             snprintf(err, errlen, "unknown sysctl '%s' (expected an IPVS sysctl such as "
                      "expire_nodest_conn, or net.ipv4.ip_forward, ip_default_ttl, "
                      "icmp_ratelimit, icmp_ratemask, conf.all.send_redirects, "
-                     "conf.all.accept_redirects, conf.all.secure_redirects)", key);
+                     "conf.all.accept_redirects, conf.all.secure_redirects, "
+                     "conf.all.shared_media)", key);
             return false;
         }
     }

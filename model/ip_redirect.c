@@ -30,6 +30,7 @@ struct route_exception {
 struct ip_redirect_state {
     GHashTable *peers;                       /* sender key -> redirect_peer (lookups only) */
     GHashTable *exceptions;                  /* daddr -> route_exception (lookups only) */
+    GHashTable *neigh;                       /* gateways resolved (a set, lookups only) */
 };
 
 static struct ip_redirect_state *state(struct net *net)
@@ -38,6 +39,7 @@ static struct ip_redirect_state *state(struct net *net)
         net->redir = g_new0(struct ip_redirect_state, 1);
         net->redir->peers = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
         net->redir->exceptions = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+        net->redir->neigh = g_hash_table_new(g_direct_hash, g_direct_equal);
     }
     return net->redir;
 }
@@ -48,6 +50,7 @@ void ip_redirect_exit(struct net *net)
         return;
     g_hash_table_destroy(net->redir->peers);
     g_hash_table_destroy(net->redir->exceptions);
+    g_hash_table_destroy(net->redir->neigh);
     g_free(net->redir);
     net->redir = NULL;
 }
@@ -70,8 +73,12 @@ void ip_route_mark_redirect(struct net *net, struct sk_buff *skb, const struct r
                             be32 saddr)
 {
     IPCB(skb)->flags &= (uint16_t)~IPSKB_DOREDIRECT;
-    if (rt->type == RTN_UNICAST && rt->dev == skb->dev && net->ipv4.send_redirects &&
-        addrs_onlink(rt->dev, saddr, rt->gateway))
+    if (rt->type != RTN_UNICAST || rt->dev != skb->dev || !net->ipv4.send_redirects)
+        return;
+    /* The sender must be on the link; on a link that is not shared media, the next
+     * hop must also be on the sender's subnet. */
+    if (addrs_onlink(rt->dev, saddr, 0) &&
+        (net->ipv4.shared_media || addrs_onlink(rt->dev, saddr, rt->gateway)))
         IPCB(skb)->flags |= IPSKB_DOREDIRECT;
 }
 
@@ -124,16 +131,17 @@ void ip_rt_send_redirect(struct net *net, struct sk_buff *skb)
 
 /* ---- receiving ----------------------------------------------------------------------- */
 
-/* ip_fib_check_default: is gw the gateway of one of our default routes? */
-static bool is_default_gateway(const struct net *net, be32 gw)
+/* ip_fib_check_default: is gw the gateway of one of our routes on dev? */
+static bool is_gateway_on(const struct net *net, be32 gw, const struct net_device *dev)
 {
     for (unsigned i = 0; i < net->fib.n; i++)
-        if (net->fib.routes[i].dst_len == 0 && net->fib.routes[i].gateway == gw)
+        if (net->fib.routes[i].dev == dev && net->fib.routes[i].gateway == gw)
             return true;
     return false;
 }
 
-/* Why a redirect from old_gw to new_gw for daddr is refused, or NULL. */
+/* Why a redirect from old_gw to new_gw for daddr is refused, or NULL (the checks
+ * of __ip_do_redirect). */
 static const char *redirect_refused(struct net *net, const struct rtable *rt, be32 old_gw,
                                     be32 new_gw)
 {
@@ -144,18 +152,36 @@ static const char *redirect_refused(struct net *net, const struct rtable *rt, be
     uint32_t h = ntohl(new_gw);
     if (new_gw == old_gw || (h >> 24) == 0 || (h >> 28) == 0xe || h == 0xffffffffu)
         return "bad new gateway";
+    if (net->ipv4.shared_media) {
+        /* The default: any unicast address will do, secure_redirects or not. */
+        if (inet_addr_local(net, new_gw))
+            return "new gateway is not unicast";
+        return NULL;
+    }
     if (!addrs_onlink(rt->dev, new_gw, old_gw))
         return "new gateway not on the link";
-    if (net->ipv4.secure_redirects && !is_default_gateway(net, new_gw))
-        return "secure_redirects: new gateway is not a default gateway";
+    if (net->ipv4.secure_redirects && !is_gateway_on(net, new_gw, rt->dev))
+        return "secure_redirects: new gateway is not one of our gateways";
     return NULL;
 }
 
-void icmp_redirect(struct net *net, const struct sk_buff *skb)
+/* The kernel acts only when the new gateway's neighbour entry is valid; else it
+ * sends a probe and drops the advice. The model has no ARP: a gateway counts as
+ * resolved once a redirect towards it has asked for it. */
+static bool neighbour_resolved(struct net *net, be32 gw)
+{
+    GHashTable *neigh = state(net)->neigh;
+    if (g_hash_table_contains(neigh, GUINT_TO_POINTER(gw)))
+        return true;
+    g_hash_table_add(neigh, GUINT_TO_POINTER(gw));
+    return false;
+}
+
+/* __ip_do_redirect: apply a redirect (skb->data at the ICMP header) to the route
+ * of the destination it quotes. */
+static void do_redirect(struct net *net, const struct sk_buff *skb)
 {
     const struct icmphdr *ic = (const struct icmphdr *)skb->data;
-    net->redirect_stats.received++;
-    /* The quoted header names the destination the advice is about. */
     if (ic->code > ICMP_REDIR_HOSTTOS || skb->len < sizeof *ic + sizeof(struct iphdr)) {
         net->redirect_stats.rejected++;
         return;
@@ -164,9 +190,11 @@ void icmp_redirect(struct net *net, const struct sk_buff *skb)
     be32 daddr = quoted->daddr, old_gw = ip_hdr(skb)->saddr, new_gw = ic->un.gateway;
     struct rtable *rt = ip_route_output(net, daddr);
     const char *why = redirect_refused(net, rt, old_gw, new_gw);
+    if (!why && !neighbour_resolved(net, new_gw))
+        why = "new gateway not resolved yet: probed, advice dropped";
     if (why) {
         net->redirect_stats.rejected++;
-        trace_note(net, skb, "ip_rt_redirect", why);
+        trace_note(net, skb, "__ip_do_redirect", why);
         return;
     }
     struct ip_redirect_state *st = state(net);
@@ -181,7 +209,22 @@ void icmp_redirect(struct net *net, const struct sk_buff *skb)
     e->rt.gateway = new_gw;
     e->expires = net_now(net) + EXCEPTION_TIMEOUT;
     net->redirect_stats.accepted++;
-    trace_note(net, skb, "ip_rt_redirect", "accepted: a route exception for the destination");
+    trace_note(net, skb, "__ip_do_redirect", "accepted: a route exception for the destination");
+}
+
+void icmp_redirect(struct net *net, const struct sk_buff *skb)
+{
+    net->redirect_stats.received++;
+    /* With the routing cache (2.6) the IP layer applies it; from 3.6 it goes to the
+     * socket the quoted packet belongs to, which decides (ip_sk_redirect). */
+    if (net->prof->ipv4_route_cache)
+        do_redirect(net, skb);
+}
+
+void ip_sk_redirect(struct net *net, const struct sk_buff *skb)
+{
+    if (!net->prof->ipv4_route_cache)
+        do_redirect(net, skb);
 }
 
 struct rtable *ip_route_redirected(struct net *net, be32 daddr)

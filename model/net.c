@@ -45,6 +45,7 @@ struct net *net_new(struct host *h, const struct kernel_profile *prof)
     net->ipv4.send_redirects = 1;       /* the kernel's defaults */
     net->ipv4.accept_redirects = 1;
     net->ipv4.secure_redirects = 1;
+    net->ipv4.shared_media = 1;
     net->socks = g_new0(struct sock_table, 1);
     net->ip_id = 1;
     h->ops = &kernel_ops;

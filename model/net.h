@@ -40,6 +40,7 @@ struct ipv4_devconf {
      * interface; accepted (by a host that does not forward), and then only
      * towards one of its default gateways (secure) */
     int send_redirects, accept_redirects, secure_redirects;
+    int shared_media;               /* on (default): redirects to any unicast gateway */
 };
 
 struct net {

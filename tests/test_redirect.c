@@ -1,9 +1,11 @@
 /* ICMP redirects: a router forwarding back out of the input interface tells the
  * sender about the better next hop (rate limited: at most 9, each twice as late as
- * the last; per sender, or per sender and destination in 2.6); the sender keeps
- * the advice only when it accepts redirects and, with secure_redirects, only
- * towards one of its default gateways; an accepted one routes the destination's
- * next packets straight to the new gateway. */
+ * the last; per sender, or per sender and destination in 2.6); a 2.6 sender
+ * applies the advice itself (6.x leaves it to the socket of the quoted packet),
+ * when it accepts redirects, its neighbour entry for the new gateway is resolved
+ * and, off shared media, the gateway is on the link (and one of its gateways with
+ * secure_redirects); an accepted one routes the destination's next packets
+ * straight to the new gateway. */
 #include <string.h>
 #include "model/ip.h"
 #include "model/profile.h"
@@ -75,8 +77,10 @@ static void test_redirect_sent_and_backed_off(void)
     CU_ASSERT_EQUAL(r.gateway, topo_ip("10.0.1.3"));
     CU_ASSERT_EQUAL(host_net(t.router)->redirect_stats.sent, 9);
     CU_ASSERT_EQUAL(host_net(t.router)->redirect_stats.suppressed, 3000 - 9);
-    /* secure_redirects: 10.0.1.3 is no default gateway of the client. */
-    CU_ASSERT_EQUAL(host_net(t.client)->redirect_stats.rejected, 9);
+    /* 6.x hands a redirect to the socket of the quoted packet: these datagrams have
+     * none, so nothing changes. */
+    CU_ASSERT_EQUAL(host_net(t.client)->redirect_stats.received, 9);
+    CU_ASSERT_EQUAL(host_net(t.client)->redirect_stats.accepted, 0);
     CU_ASSERT_EQUAL(host_net(t.router)->mib.forw_datagrams, 3000);
     world_destroy(&t.w);
 }
@@ -101,45 +105,64 @@ static void test_redirect_budget_per_destination_in_2_6(void)
     CU_ASSERT_EQUAL(counts[1], 2);
 }
 
-/* Accepted (secure_redirects off): the next packets to that destination go to
- * 10.0.1.3 directly; other destinations still go through the router. */
+/* A 2.6 client applies redirects itself. With the defaults (shared media) any
+ * unicast gateway is accepted, but only once its neighbour entry is resolved: the
+ * first redirect just probes, the next one (40 ms later) takes. Then the packets to
+ * that destination go to 10.0.1.3 directly, for 300 s; other destinations do not. */
+static struct lan *lan_2_6(struct lan *t)
+{
+    lan_init(t, "2.6.34");
+    host_net(t->client)->prof = kernel_profile_find("2.6.34");
+    return t;
+}
+
 static void test_redirect_accepted_reroutes(void)
 {
     struct lan t;
-    lan_init(&t, "6.x");
-    host_net(t.client)->ipv4.secure_redirects = 0;
-    send_every(&t, "10.0.9.9", 5, 10 * MSEC);
-    CU_ASSERT_EQUAL(host_net(t.client)->redirect_stats.accepted, 1);
-    CU_ASSERT_EQUAL(host_net(t.router)->mib.forw_datagrams, 1);
+    lan_2_6(&t);
+    send_every(&t, "10.0.9.9", 10, 10 * MSEC);
+    struct ip_redirect_stats *cs = &host_net(t.client)->redirect_stats;
+    CU_ASSERT_EQUAL(cs->received, 2);
+    CU_ASSERT_EQUAL(cs->rejected, 1);   /* the neighbour probe */
+    CU_ASSERT_EQUAL(cs->accepted, 1);
+    uint64_t forwarded = host_net(t.router)->mib.forw_datagrams;
+    CU_ASSERT_TRUE(forwarded >= 5 && forwarded < 10);
     struct rtable *rt = ip_route_output(host_net(t.client), topo_ip("10.0.9.9"));
     CU_ASSERT_EQUAL(rt->gateway, topo_ip("10.0.1.3"));
     rt = ip_route_output(host_net(t.client), topo_ip("10.0.9.10"));
     CU_ASSERT_EQUAL(rt->gateway, topo_ip("10.0.1.1"));
-    /* The exception lasts 300 s. */
     sim_run_until(&t.w.sim, 301 * SEC);
     rt = ip_route_output(host_net(t.client), topo_ip("10.0.9.9"));
     CU_ASSERT_EQUAL(rt->gateway, topo_ip("10.0.1.1"));
     world_destroy(&t.w);
 }
 
-/* No redirect when send_redirects is off, or when the packet leaves by another
- * interface; none accepted by a host that forwards or has accept_redirects off. */
-static void test_redirect_switches(void)
+/* Accepted (probe, then advice) or refused, depending on the receiver's settings. */
+static uint64_t accepted_with(int accept, int shared, int secure)
 {
     struct lan t;
+    lan_2_6(&t);
+    host_net(t.client)->ipv4.accept_redirects = accept;
+    host_net(t.client)->ipv4.shared_media = shared;
+    host_net(t.client)->ipv4.secure_redirects = secure;
+    send_every(&t, "10.0.9.9", 10, 10 * MSEC);
+    uint64_t n = host_net(t.client)->redirect_stats.accepted;
+    world_destroy(&t.w);
+    return n;
+}
+
+static void test_redirect_switches(void)
+{
+    CU_ASSERT_EQUAL(accepted_with(1, 1, 1), 1);     /* the defaults */
+    CU_ASSERT_EQUAL(accepted_with(0, 1, 1), 0);     /* accept_redirects off */
+    CU_ASSERT_EQUAL(accepted_with(1, 0, 1), 0);     /* 10.0.1.3 is none of our gateways */
+    CU_ASSERT_EQUAL(accepted_with(1, 0, 0), 1);     /* on the link: enough */
+
+    struct lan t;                       /* send_redirects off: none sent */
     lan_init(&t, "6.x");
     host_net(t.router)->ipv4.send_redirects = 0;
     send_every(&t, "10.0.9.9", 3, 10 * MSEC);
     CU_ASSERT_EQUAL(host_net(t.router)->redirect_stats.sent, 0);
-    world_destroy(&t.w);
-
-    lan_init(&t, "6.x");
-    host_net(t.client)->ipv4.secure_redirects = 0;
-    host_net(t.client)->ipv4.accept_redirects = 0;
-    send_every(&t, "10.0.9.9", 3, 10 * MSEC);
-    CU_ASSERT_EQUAL(host_net(t.router)->redirect_stats.sent, 1);
-    CU_ASSERT_EQUAL(host_net(t.client)->redirect_stats.rejected, 1);
-    CU_ASSERT_EQUAL(host_net(t.router)->mib.forw_datagrams, 3);
     world_destroy(&t.w);
 
     struct topo3 t3;                    /* in on eth0, out on eth1: no redirect */

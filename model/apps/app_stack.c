@@ -368,6 +368,21 @@ static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
     kfree_skb_reason(net, skb, "udp_rcv", "no socket");
 }
 
+/* tcp_v4_err / udp_err on a redirect: a full TCP socket (not a request or TIME_WAIT
+ * one) takes it when the quoted sequence number is in [snd_una, snd_nxt]; a UDP
+ * socket always. */
+static bool ep_takes_redirect(const struct app_ep *ep, const uint8_t *l4)
+{
+    if (ep->proto != IPPROTO_TCP)
+        return true;
+    const struct tcp_conn *c = (const struct tcp_conn *)ep;
+    if (c->state == TCPS_SYN_RECV || c->state == TCPS_TIME_WAIT || c->state == TCPS_CLOSED)
+        return false;
+    be32 seq;
+    memcpy(&seq, l4 + 4, 4);
+    return !before(ntohl(seq), c->snd_una) && !after(ntohl(seq), c->snd_nxt);
+}
+
 static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
 {
     struct app_stack *st = ctx;
@@ -377,7 +392,8 @@ static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
         const struct icmphdr *ic = (const struct icmphdr *)p;
         const struct iphdr *in = (const struct iphdr *)(p + sizeof *ic);
         unsigned ihl = ip_hdrlen(in);
-        if ((ic->type == ICMP_DEST_UNREACH || ic->type == ICMP_TIME_EXCEEDED) && ihl >= 20 &&
+        if ((ic->type == ICMP_DEST_UNREACH || ic->type == ICMP_TIME_EXCEEDED ||
+             ic->type == ICMP_REDIRECT) && ihl >= 20 &&
             avail >= sizeof *ic + ihl + 4 &&
             (in->protocol == IPPROTO_TCP || in->protocol == IPPROTO_UDP)) {
             const uint8_t *l4 = (const uint8_t *)in + ihl;
@@ -386,6 +402,12 @@ static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
             memcpy(&dport, l4 + 2, 2);
             struct app_ep *ep = ep_lookup(st, in->protocol, in->saddr, sport, in->daddr, dport);
             uint8_t type = ic->type, code = ic->code;
+            if (type == ICMP_REDIRECT) {
+                if (ep && avail >= sizeof *ic + ihl + 8 && ep_takes_redirect(ep, l4))
+                    ip_sk_redirect(net, skb);
+                consume_skb(net, skb);
+                return;
+            }
             consume_skb(net, skb);
             if (ep && ep->err)
                 ep->err(ep, type, code);

@@ -28,6 +28,7 @@ static const struct kernel_profile era_2_6_34 = {
     .ipvs_lazy_hooks = false,
     .ipvs_decrement_ttl = false,
     .ipvs_conn_reuse = false,
+    .ipvs_assured_templates = false,
     .ipvs_tun_types = false,
     .ipvs_expire_nodest_work = false,
 };
@@ -55,6 +56,7 @@ static const struct kernel_profile era_4_9 = {
     .ipvs_lazy_hooks = false,
     .ipvs_decrement_ttl = false,
     .ipvs_conn_reuse = true,
+    .ipvs_assured_templates = true,
     .ipvs_tun_types = false,
     .ipvs_expire_nodest_work = false,
 };
@@ -82,6 +84,7 @@ static const struct kernel_profile era_5_10 = {
     .ipvs_lazy_hooks = true,
     .ipvs_decrement_ttl = true,
     .ipvs_conn_reuse = true,
+    .ipvs_assured_templates = true,
     .ipvs_tun_types = true,
     .ipvs_expire_nodest_work = true,
 };
@@ -109,6 +112,7 @@ static const struct kernel_profile era_6_x = {
     .ipvs_lazy_hooks = true,
     .ipvs_decrement_ttl = true,
     .ipvs_conn_reuse = true,
+    .ipvs_assured_templates = true,
     .ipvs_tun_types = true,
     .ipvs_expire_nodest_work = true,
 };

@@ -256,6 +256,21 @@ static void test_del_drops_unassured_template(void)
     world_destroy(&c.t.w);
 }
 
+/* Before 4.7 a template is never ASSURED and outlives a deleted connection. */
+static void test_del_keeps_template_in_2_6(void)
+{
+    struct tab_case c;
+    tab_case_init_era(&c, "2.6.34");
+    struct ip_vs_conn *ct = new_template(&c, topo_ip("10.0.1.2"));
+    struct ip_vs_conn *a = controlled(&c, ct, 40021);
+    ip_vs_control_assure_ct(a);
+    CU_ASSERT_EQUAL(ct->state, IP_VS_CTPL_S_NONE);
+    ip_vs_conn_del(a);
+    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 1);
+    CU_ASSERT_EQUAL(ip_vs_conn_expires_in(ct), 360);
+    world_destroy(&c.t.w);
+}
+
 /* A connection expiring on its own leaves its template to its own timeout; one
  * expired at once (expire_now) keeps its timeout, so it does not count as deleted. */
 static void test_expiry_keeps_template(void)
@@ -335,6 +350,7 @@ IPVSIM_SUITE(ipvs_conn_tab)
     ADD_TEST(s, test_reused_list_not_late);
     ADD_TEST(s, test_template_waits_for_controlled);
     ADD_TEST(s, test_del_drops_unassured_template);
+    ADD_TEST(s, test_del_keeps_template_in_2_6);
     ADD_TEST(s, test_expiry_keeps_template);
     ADD_TEST(s, test_flush_deletes_everything);
     ADD_TEST(s, test_nodest_work_from_5_9);

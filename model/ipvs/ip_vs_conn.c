@@ -265,7 +265,8 @@ static void conn_free(struct ip_vs_conn *cp)
 
 /* A controlling connection whose last controlled one was deleted (timeout 0) goes
  * too, unless it is a template that saw an established connection: ASSURED
- * templates keep their persistence. */
+ * templates keep their persistence ("drop templates for never established
+ * connections", 4.7; profile ipvs_assured_templates). */
 static bool drop_controller(const struct ip_vs_conn *ct)
 {
     return ct->n_control == 0 &&
@@ -285,7 +286,7 @@ void ip_vs_conn_expire(struct ip_vs_conn *cp)
         return;
     }
     struct ip_vs_conn *ct = cp->control;
-    bool deleted = cp->timeout == 0;
+    bool deleted = cp->timeout == 0 && cp->ipvs->net->prof->ipvs_assured_templates;
     conn_free(cp);
     if (ct && deleted && drop_controller(ct))
         ip_vs_conn_del(ct);
@@ -398,7 +399,7 @@ void ip_vs_conn_set_state(struct ip_vs_conn *cp, int state, bool active)
 void ip_vs_control_assure_ct(struct ip_vs_conn *cp)
 {
     struct ip_vs_conn *ct = cp->control;
-    if (ct && (ct->flags & IP_VS_CONN_F_TEMPLATE))
+    if (ct && (ct->flags & IP_VS_CONN_F_TEMPLATE) && cp->ipvs->net->prof->ipvs_assured_templates)
         ct->state |= IP_VS_CTPL_S_ASSURED;
 }
 

@@ -103,7 +103,10 @@ static void dropentry_one(struct ip_vs_conn *cp, void *arg)
     struct dropentry_ctx *c = arg;
     if (!c->chosen[conn_bucket(c->d, cp)] || cp->n_control > 0 || cp->timeout == 0)
         return;
+    bool assured_templates = cp->ipvs->net->prof->ipvs_assured_templates;
     bool drop;
+    if ((cp->flags & IP_VS_CONN_F_TEMPLATE) && !assured_templates)
+        return;                     /* before 4.7 templates were never candidates */
     if (cp->flags & IP_VS_CONN_F_TEMPLATE)
         drop = !(cp->state & IP_VS_CTPL_S_ASSURED);
     else if (cp->protocol == IPPROTO_TCP && (cp->state == IP_VS_TCP_S_SYN_RECV ||
@@ -117,6 +120,8 @@ static void dropentry_one(struct ip_vs_conn *cp, void *arg)
         c->d->entries_dropped++;
         cp->timeout = 0;            /* deleted: a template it leaves unused goes too */
         ip_vs_conn_expire_now(cp);
+        if (!assured_templates && cp->control)
+            ip_vs_conn_expire_now(cp->control);     /* the old rule: its template too */
     }
 }
 

@@ -1,4 +1,5 @@
 /* `ipvsim compare`. */
+#include "app/cli_args.h"
 #include "app/cmd_compare.h"
 
 #include <glib/gstdio.h>
@@ -318,16 +319,8 @@ struct cmp_opts {
 static gboolean cmp_seed_cb(const char *name, const char *value, gpointer data, GError **error)
 {
     struct cmp_opts *opt = data;
-    char *end;
-    long long v = g_ascii_strtoll(value, &end, 10);
-    if (*value == '\0' || *end != '\0' || v < 0) {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--seed: expected a non-negative integer, got '%s'", value);
-        return FALSE;
-    }
-    opt->seed = v;
-    opt->seed_given = TRUE;
-    return TRUE;
+    opt->seed_given = cli_seed_value(value, &opt->seed, error);
+    return opt->seed_given;
 }
 
 /* The scheduler list: known names, no repeats. NULL with a message. */

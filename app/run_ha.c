@@ -83,11 +83,13 @@ static void log_line(struct run_ha *ha, const char *fmt, ...)
     g_string_append_c(ha->rw->event_log, '\n');
 }
 
-static int director_index(const struct run_ha *ha, const char *name)
+/* The director named name (its index), or -1 with the message for the event. */
+static int director_index(const struct run_ha *ha, const char *name, char *msg, size_t n)
 {
-    for (int i = 0; i < ha->n; i++)
+    for (int i = 0; ha && i < ha->n; i++)
         if (strcmp(ha->d[i].host->name, name) == 0)
             return i;
+    snprintf(msg, n, "no director '%s'", name);
     return -1;
 }
 
@@ -342,11 +344,9 @@ bool run_ha_director_down(struct run_world *rw, const char *name, bool graceful,
                           size_t n)
 {
     struct run_ha *ha = rw->ha;
-    int i = ha ? director_index(ha, name) : -1;
-    if (i < 0) {
-        snprintf(msg, n, "no director '%s'", name);
+    int i = director_index(ha, name, msg, n);
+    if (i < 0)
         return false;
-    }
     struct ha_director *d = &ha->d[i];
     if (d->crashed || (graceful && d->stopped)) {
         snprintf(msg, n, "%s is down already", name);
@@ -378,11 +378,9 @@ bool run_ha_director_down(struct run_world *rw, const char *name, bool graceful,
 bool run_ha_director_up(struct run_world *rw, const char *name, char *msg, size_t n)
 {
     struct run_ha *ha = rw->ha;
-    int i = ha ? director_index(ha, name) : -1;
-    if (i < 0) {
-        snprintf(msg, n, "no director '%s'", name);
+    int i = director_index(ha, name, msg, n);
+    if (i < 0)
         return false;
-    }
     struct ha_director *d = &ha->d[i];
     if (!d->crashed && !d->stopped) {
         snprintf(msg, n, "%s is up already", name);

@@ -6,10 +6,6 @@
 #include "model/net.h"
 #include "sim/csum.h"
 
-#define GRE_F_CSUM 0x8000
-#define GRE_HLEN 4
-#define GUE_HLEN 4
-#define IPPROTO_IPIP_ 4
 
 /* The inner packet starts a new life on the tunnel device: its own header, no
  * route, as if it had arrived there. */
@@ -55,7 +51,7 @@ bool gre_rcv(struct net *net, struct sk_buff *skb)
         kfree_skb_reason(net, skb, __func__, "GRE flags or payload not handled");
         return true;
     }
-    unsigned hlen = GRE_HLEN + (csum ? 4 : 0);
+    unsigned hlen = GRE_HLEN + (csum ? GRE_CSUM_LEN : 0);
     if (skb->len < hlen || (csum && csum_fold(csum_partial(skb->data, skb->len, 0)) != 0)) {
         gre->stats.rx_dropped++;
         kfree_skb_reason(net, skb, __func__, "GRE checksum error");

@@ -13,6 +13,13 @@ struct net;
 #define IPIP_DEVICE "tunl0"
 #define GRE_DEVICE "gre0"
 
+/* The headers between the outer IP header and the inner packet (LVS-TUN's GUE and
+ * GRE, ip_vs_xmit.c, and their receivers here). */
+#define GUE_HLEN 4                  /* version 0, no options (struct guehdr) */
+#define GRE_HLEN 4                  /* flags and version, protocol */
+#define GRE_CSUM_LEN 4              /* checksum and reserved1, with the C flag */
+#define GRE_F_CSUM 0x8000
+
 /* An IPIP packet delivered locally (skb->data at the inner IPv4 header). Returns
  * false when this host has no tunnel device: the caller answers as for an unknown
  * protocol. Otherwise the inner packet is received on the tunnel device. */

@@ -51,7 +51,9 @@ struct kernel_profile {
     bool ipvs_decrement_ttl;        /* transmitters decrement TTL, send time exceeded (5.3+) */
     bool ipvs_conn_reuse;           /* the conn_reuse_mode sysctl and its rescheduling (4.2+) */
     bool ipvs_assured_templates;    /* templates become ASSURED; deleting a conn deletes
-                                       its unused non-ASSURED template (4.7+) */
+                                       its unused non-ASSURED template (absent from the
+                                       4.1-4.5 sources, present in 5.x; ~4.7, the commit
+                                       not pinned) */
     bool ipvs_tun_types;            /* GUE (5.2+) and GRE (5.3+) tunnels; before, every
                                        tunnel is IPIP (the attributes are ignored) */
     bool ipvs_expire_nodest_work;   /* deleting a dest queues work that deletes its

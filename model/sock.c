@@ -12,7 +12,6 @@
 #include "sim/csum.h"
 #include "sim/pkt.h"
 
-#define IPPROTO_IPIP_ 4
 
 bool sock_bind(struct net *net, uint8_t proto, be16 port, sock_rcv_fn fn, void *ctx)
 {

@@ -7,7 +7,6 @@
 #include "model/net.h"
 #include "sim/skb.h"
 
-#define IPPROTO_IPIP_ 4
 
 /* Read the L4 fields after an IPv4 header at ip (avail bytes readable). */
 static void l4_fields(const uint8_t *ip, uint32_t avail, struct trace_hdr *h)

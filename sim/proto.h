@@ -17,6 +17,7 @@ typedef uint32_t be32;
 #define ETH_P_ARP 0x0806
 
 #define IPPROTO_ICMP_ 1             /* the libc names are fine too; these avoid clashes */
+#define IPPROTO_IPIP_ 4
 #define IP_DF     0x4000
 #define IP_MF     0x2000
 #define IP_OFFSET 0x1fff

@@ -315,20 +315,32 @@ int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport
 
 /* ---- the wildcard sockets ---------------------------------------------------------------- */
 
-static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
+/* What both protocols do first: the 4-tuple's endpoint takes the packet, or it is
+ * for a dropped network and vanishes. True when the packet was taken. The ports
+ * lead TCP and UDP headers alike. */
+static bool deliver_to_ep(struct app_stack *st, struct net *net, struct sk_buff *skb,
+                          uint8_t proto)
 {
-    struct app_stack *st = ctx;
     const struct iphdr *iph = ip_hdr(skb);
-    const struct tcphdr *th = (const struct tcphdr *)skb->data;
-    struct app_ep *ep = ep_lookup(st, IPPROTO_TCP, iph->daddr, th->dest, iph->saddr, th->source);
+    const struct udphdr *ports = (const struct udphdr *)skb->data;
+    struct app_ep *ep = ep_lookup(st, proto, iph->daddr, ports->dest, iph->saddr, ports->source);
     if (ep) {
         ep->rcv(ep, skb);
-        return;
+        return true;
     }
     if (dropped_net(st, iph->daddr)) {
         consume_skb(net, skb);
-        return;
+        return true;
     }
+    return false;
+}
+
+static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct app_stack *st = ctx;
+    if (deliver_to_ep(st, net, skb, IPPROTO_TCP))
+        return;
+    const struct tcphdr *th = (const struct tcphdr *)skb->data;
     struct tcp_listener *l = tcp_listener_for(st, th->dest);
     if (l) {
         tcp_listener_rcv(st, l, skb);
@@ -344,17 +356,9 @@ static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
 static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
 {
     struct app_stack *st = ctx;
-    const struct iphdr *iph = ip_hdr(skb);
+    if (deliver_to_ep(st, net, skb, IPPROTO_UDP))
+        return;
     const struct udphdr *uh = (const struct udphdr *)skb->data;
-    struct app_ep *ep = ep_lookup(st, IPPROTO_UDP, iph->daddr, uh->dest, iph->saddr, uh->source);
-    if (ep) {
-        ep->rcv(ep, skb);
-        return;
-    }
-    if (dropped_net(st, iph->daddr)) {
-        consume_skb(net, skb);
-        return;
-    }
     for (guint i = 0; i < st->udp_listeners->len; i++) {
         struct udp_listener *l = g_ptr_array_index(st->udp_listeners, i);
         if (l->port == uh->dest) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "model/icmp.h"
 #include "model/ip.h"
+#include "model/ipip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/siphash.h"
@@ -16,7 +17,6 @@
 #include "sim/csum.h"
 #include "sim/pkt.h"
 
-#define IPPROTO_IPIP_ 4
 
 static struct net *cp_net(const struct ip_vs_conn *cp)
 {
@@ -259,10 +259,6 @@ static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtabl
 /* ---- GUE and GRE (5.2/5.3+): what goes between the outer IP header and the inner
  * packet --------------------------------------------------------------------------- */
 
-#define GUE_HLEN 4                      /* version 0, no options (struct guehdr) */
-#define GRE_HLEN 4                      /* flags and version, protocol */
-#define GRE_CSUM_LEN 4                  /* checksum and reserved1, with TUNNEL_CSUM */
-#define GRE_F_CSUM 0x8000
 
 /* The dest's tunnel type, where the era has them (older kernels ignore the
  * attributes: every tunnel is IPIP). */

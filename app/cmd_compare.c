@@ -145,6 +145,7 @@ struct row {
     uint64_t outcome[NOUTCOMES], total, failed;
     double mean, p50, p95, p99;     /* ms */
     double *share, *load, imbalance;
+    uint64_t *scheduled, *completed;    /* per server (struct plot_run's) */
     uint64_t drops[NDROPS];
     bool remap;
     uint64_t moved, base;
@@ -194,11 +195,13 @@ static void fill_row(struct row *r, const struct run_world *rw, const struct plo
     r->p99 = plot_percentile(pr->resp_ns, 0.99) / 1e6;
     r->share = g_new0(double, n + 1);
     r->load = g_new0(double, n + 1);
-    uint64_t served = 0;
+    r->scheduled = pr->scheduled;
+    r->completed = pr->completed;
+    uint64_t scheduled = 0;
     for (guint k = 0; k < n; k++)
-        served += pr->served[k];
+        scheduled += pr->scheduled[k];
     for (guint k = 0; k < n; k++) {
-        r->share[k] = served ? (double)pr->served[k] / (double)served : 0;
+        r->share[k] = scheduled ? (double)pr->scheduled[k] / (double)scheduled : 0;
         double open_ns = 0;
         for (guint b = 0; b < ps->nbins; b++) {
             sim_time_t len = ps->duration - (sim_time_t)b * ps->bin;
@@ -228,6 +231,10 @@ static void write_csv(GString *g, const struct plot_set *ps, const struct row *r
     g_string_append(g, "scheduler,connections,ok,failed,refused,reset,timeout,unreachable,"
                     "addrnotavail,unfinished,mean_ms,p50_ms,p95_ms,p99_ms,imbalance");
     for (guint k = 0; k < ps->nservers; k++)
+        g_string_append_printf(g, ",scheduled_%s", ps->servers[k]);
+    for (guint k = 0; k < ps->nservers; k++)
+        g_string_append_printf(g, ",completed_%s", ps->servers[k]);
+    for (guint k = 0; k < ps->nservers; k++)
         g_string_append_printf(g, ",share_%s", ps->servers[k]);
     for (guint k = 0; k < ps->nservers; k++)
         g_string_append_printf(g, ",load_%s", ps->servers[k]);
@@ -247,6 +254,10 @@ static void write_csv(GString *g, const struct plot_set *ps, const struct row *r
         csv_num(g, "%.3f", r->p95);
         csv_num(g, "%.3f", r->p99);
         csv_num(g, "%.3f", r->imbalance);
+        for (guint k = 0; k < ps->nservers; k++)
+            g_string_append_printf(g, ",%llu", (unsigned long long)r->scheduled[k]);
+        for (guint k = 0; k < ps->nservers; k++)
+            g_string_append_printf(g, ",%llu", (unsigned long long)r->completed[k]);
         for (guint k = 0; k < ps->nservers; k++)
             csv_num(g, "%.4f", r->share[k]);
         for (guint k = 0; k < ps->nservers; k++)
@@ -271,9 +282,9 @@ static void write_table(GString *g, const struct scenario *s, const struct plot_
                            (double)s->duration / SEC, s->kernel);
     g_string_append_printf(g, "%-6s %7s %7s %6s %8s %8s %8s %8s %6s", "sched", "conns", "ok", "failed",
                            "mean ms", "p50 ms", "p95 ms", "p99 ms", "imbal");
-    int *w = g_new(int, ps->nservers + 1);
-    for (guint k = 0; k < ps->nservers; k++) {
-        char *h = g_strdup_printf("%s %%", ps->servers[k]);
+    int *w = g_new(int, 2 * ps->nservers + 1);
+    for (guint k = 0; k < 2 * ps->nservers; k++) {
+        char *h = g_strdup_printf(k < ps->nservers ? "%s %%" : "%s ok%%", ps->servers[k % ps->nservers]);
         w[k] = (int)strlen(h) > 7 ? (int)strlen(h) : 7;
         g_string_append_printf(g, " %*s", w[k], h);
         g_free(h);
@@ -290,6 +301,13 @@ static void write_table(GString *g, const struct scenario *s, const struct plot_
                                r->imbalance);
         for (guint k = 0; k < ps->nservers; k++)
             g_string_append_printf(g, " %*.1f", w[k], 100 * r->share[k]);
+        for (guint k = 0; k < ps->nservers; k++) {
+            if (r->scheduled[k])
+                g_string_append_printf(g, " %*.1f", w[ps->nservers + k],
+                                       100.0 * (double)r->completed[k] / (double)r->scheduled[k]);
+            else
+                g_string_append_printf(g, " %*s", w[ps->nservers + k], "-");
+        }
         g_string_append_printf(g, " %7llu", (unsigned long long)drops);
         if (r->remap && r->base)
             g_string_append_printf(g, " %8.1f%%\n", 100.0 * (double)r->moved / (double)r->base);
@@ -299,7 +317,8 @@ static void write_table(GString *g, const struct scenario *s, const struct plot_
     g_free(w);
     g_string_append(g, "\nresponse times: completed connections (nearest rank); imbal: max/mean of "
                     "the servers' load (connections open per worker, time-averaged); server %: "
-                    "share of the connections that reached a server");
+                    "its share of the connections IPVS scheduled to a real server, failed ones "
+                    "included; server ok%: of those scheduled to it, the share that completed");
     if (window)
         g_string_append_printf(g, "; remapped (sh, mh, dh): client addresses whose server changed "
                                "across the failure at %.3f s", (double)t_fail / SEC);

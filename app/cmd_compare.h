@@ -9,7 +9,11 @@
  *   connections, ok, failed (refused + reset + timeout + unreachable + addrnotavail),
  *   each outcome, unfinished;
  *   mean, p50, p95, p99 response time of the completed connections (ms, nearest rank);
- *   share_<server>: the server's fraction of the connections that reached a server;
+ *   scheduled_<server>: the conversations sent to the server (IPVS scheduled them to
+ *     it, the last time when it scheduled one again; failed ones included);
+ *   completed_<server>: of those, the ones that completed (OK);
+ *   share_<server>: scheduled_<server> / the sum of scheduled_* (the table's
+ *     "<server> %"; "<server> ok%" is completed_<server> / scheduled_<server>);
  *   load_<server>: connections open on it, time-averaged over the run, per worker;
  *   imbalance: max / mean of the servers' load (1 = even);
  *   drops by reason, summed over every host and link (link queue full, link loss,

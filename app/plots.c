@@ -148,7 +148,8 @@ struct plot_run *plot_set_add_run(struct plot_set *ps, const struct run_world *r
     pr->label = g_strdup(label);
     pr->open = g_new0(double, (gsize)ps->nbins * ps->nservers + 1);
     pr->resp_ns = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    pr->served = g_new0(uint64_t, ps->nservers + 1);
+    pr->scheduled = g_new0(uint64_t, ps->nservers + 1);
+    pr->completed = g_new0(uint64_t, ps->nservers + 1);
     sim_time_t now = rw->w.sim.now;
     for (guint i = 0; i < rw->log.convs->len; i++) {
         const struct conv *c = &g_array_index(rw->log.convs, struct conv, i);
@@ -156,7 +157,8 @@ struct plot_run *plot_set_add_run(struct plot_set *ps, const struct run_world *r
             g_array_append_val(pr->resp_ns, c->response_ns);
         if (c->server < 0 || c->server >= (int)ps->nservers)
             continue;
-        pr->served[c->server]++;
+        pr->scheduled[c->server]++;
+        pr->completed[c->server] += c->outcome == CONV_OK;
         add_open(ps, pr, c, now);
     }
     if (pr->resp_ns->len > 1)
@@ -213,7 +215,8 @@ void plot_set_free(struct plot_set *ps)
         g_free(pr->label);
         g_free(pr->open);
         g_array_free(pr->resp_ns, TRUE);
-        g_free(pr->served);
+        g_free(pr->scheduled);
+        g_free(pr->completed);
         g_free(pr);
     }
     if (ps->runs)
@@ -607,10 +610,11 @@ static void fig_share(const struct plot_set *ps, GString *dat, GString *gp)
 {
     guint nr = ps->runs->len, w = ps->weights ? 1 : 0;
     struct bars bc = {
-        .base = "share", .what = "Share of the connections each real server got (%), per run; "
-                                 "hollow: its share of the configured weight.",
-        .title = "share of connections per real server", .xlabel = "real server",
-        .ylabel = "share of connections (%)", .valfmt = "%.1f", .nrows = ps->nservers,
+        .base = "share", .what = "Share of the conversations scheduled to each real server (%), "
+                                 "failed ones included, per run; hollow: its share of the "
+                                 "configured weight.",
+        .title = "share of the conversations scheduled to each real server", .xlabel = "real server",
+        .ylabel = "share of scheduled conversations (%)", .valfmt = "%.1f", .nrows = ps->nservers,
         .ncols = nr + w, .rows = ps->servers, .first_hollow = (int)w,
     };
     bc.cols = g_new0(char *, bc.ncols + 1);
@@ -627,10 +631,10 @@ static void fig_share(const struct plot_set *ps, GString *dat, GString *gp)
         const struct plot_run *pr = g_ptr_array_index(ps->runs, r);
         uint64_t sum = 0;
         for (guint k = 0; k < ps->nservers; k++)
-            sum += pr->served[k];
+            sum += pr->scheduled[k];
         bc.cols[w + r] = g_strdup(pr->label);
         for (guint k = 0; k < ps->nservers; k++)
-            bc.v[k * bc.ncols + w + r] = sum ? 100.0 * (double)pr->served[k] / (double)sum : 0;
+            bc.v[k * bc.ncols + w + r] = sum ? 100.0 * (double)pr->scheduled[k] / (double)sum : 0;
     }
     fig_bars(ps, &bc, dat, gp);
     g_strfreev(bc.cols);

@@ -4,8 +4,8 @@
  *                   bin), the scenario's events and the health checker's actions
  *                   marked; a comparison draws one panel per scheduler
  *   response_cdf.*  response-time CDF of the completed connections, one curve per run
- *   share.*         each real server's share of the connections (and of the
- *                   configured weight), one bar per run
+ *   share.*         each real server's share of the conversations scheduled to a
+ *                   real server (and of the configured weight), one bar per run
  *   hooks.*         the director's netfilter hook function calls per hook point and
  *                   verdict (nf_verdicts)
  *
@@ -29,7 +29,8 @@ struct plot_run {
     char *label;                    /* the scheduler, or the scenario's name */
     double *open;                   /* nbins x nservers, row-major: connections open */
     GArray *resp_ns;                /* int64_t, sorted: response times of OK conversations */
-    uint64_t *served;               /* conversations per real server */
+    uint64_t *scheduled;            /* conversations sent to each real server (conv->server) */
+    uint64_t *completed;            /* of those, the ones that completed (OK) */
     uint64_t verdicts[NF_INET_NUMHOOKS][NF_STOP + 2];   /* the director's hook calls */
 };
 

@@ -142,7 +142,7 @@ static void write_connections(struct run_world *rw, GString *out)
         if (c->server >= 0) {
             const struct scn_server *sv = &g_array_index(rw->s->servers, struct scn_server, c->server);
             server = sv->name;
-            fwd = fwd_name(dest_method(rw, sv->ip));
+            fwd = fwd_name(c->fwd >= 0 ? c->fwd : dest_method(rw, sv->ip));
         }
         g_string_append_printf(out, "%llu,%lld,%lld,%s:%u,%s:%u,%s,%s,%s,%s,%llu,%llu,%lld\n",
                                (unsigned long long)c->id, (long long)c->start, (long long)c->end,
@@ -262,14 +262,18 @@ static cJSON *servers_json(struct run_world *rw)
         int act, inact;
         uint64_t conns;
         dest_counters(rw, sv->ip, &act, &inact, &conns);
-        uint64_t served = 0;
-        for (guint c = 0; c < rw->log.convs->len; c++)
-            served += g_array_index(rw->log.convs, struct conv, c).server == (int)i;
+        uint64_t scheduled = 0, completed = 0;
+        for (guint c = 0; c < rw->log.convs->len; c++) {
+            const struct conv *cv = &g_array_index(rw->log.convs, struct conv, c);
+            scheduled += cv->server == (int)i;
+            completed += cv->server == (int)i && cv->outcome == CONV_OK;
+        }
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", sv->name);
         cJSON_AddStringToObject(o, "ip", ip_str(sv->ip, a));
         cJSON_AddStringToObject(o, "fwd", fwd_name(dest_method(rw, sv->ip)));
-        cJSON_AddNumberToObject(o, "conversations", (double)served);
+        cJSON_AddNumberToObject(o, "scheduled", (double)scheduled);
+        cJSON_AddNumberToObject(o, "completed", (double)completed);
         cJSON_AddNumberToObject(o, "ipvs_conns", (double)conns);
         cJSON_AddNumberToObject(o, "active_end", act);
         cJSON_AddNumberToObject(o, "inactive_end", inact);

@@ -267,10 +267,28 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
 
 /* ---- the director's configuration ------------------------------------------------ */
 
+/* ipvs->sched_notify: the conversation of the packet (skb->flow) was scheduled to
+ * cp's real server. Recorded at once, so that a conversation whose server never
+ * answers (crashed) still counts as sent to it; a later scheduling (the entry
+ * dropped and the SYN scheduled again) replaces it. */
+static void conv_scheduled(void *ctx, const struct sk_buff *skb, const struct ip_vs_conn *cp)
+{
+    struct run_world *rw = ctx;
+    struct conv *conv = conv_get(&rw->log, skb->flow);
+    int k = cp->dest ? run_world_server_index(rw, cp->daddr) : -1;
+    if (!conv || k < 0)
+        return;
+    conv->server = k;
+    conv->fwd = (int)(cp->flags & IP_VS_CONN_F_FWD_MASK);
+}
+
 static bool apply_ipvs(struct run_world *rw, struct host *dh, struct scn_error *err)
 {
     const struct scenario *s = rw->s;
-    ip_vs_defense_set_memory(ip_vs_net(host_net(dh)), s->director.memory);
+    struct netns_ipvs *ipvs = ip_vs_net(host_net(dh));
+    ipvs->sched_notify = conv_scheduled;
+    ipvs->sched_ctx = rw;
+    ip_vs_defense_set_memory(ipvs, s->director.memory);
     for (guint i = 0; i < s->ipvs->len; i++) {
         const struct scn_line *l = &g_array_index(s->ipvs, struct scn_line, i);
         struct ipvsadm_error e = {0};

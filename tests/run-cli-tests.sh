@@ -127,7 +127,8 @@ check "run: missing file writes nothing" test ! -e "$tmp/none"
 # scenarios/quickstart.json: rs2 crashes at 20 s (server_down: silent), the health checker
 # (interval 2 s, timeout 1 s, 3 retries) takes it out, and it is back at 40 s. The script
 # prints one "1|0 <TAB> what" line per check. A conversation whose SYN went to the crashed
-# rs2 has no server in connections.csv (no server handled it) and ends in TIMEOUT; a
+# rs2 has rs2 as its server in connections.csv (IPVS scheduled it there) and ends in
+# TIMEOUT; summary.json counts it in rs2's "scheduled", not in its "completed"; a
 # timeseries row at T covers (T-1 s, T].
 "$IPVSIM" run -q scenarios/quickstart.json -o "$tmp/hc" >/dev/null 2>&1
 check "crash: quickstart runs" test $? -eq 0
@@ -162,8 +163,20 @@ out(back <= up <= back + interval + timeout,
 
 # crash -> detection: IPVS still schedules to rs2, which answers nothing
 w1 = started(crash, down)
-t1 = [c for c in w1 if c["outcome"] == "TIMEOUT" and c["server"] == ""]
-out(len(t1) > 0, "crash..detection: %d of %d conversations time out (their SYNs went to rs2)" % (len(t1), len(w1)))
+t1 = [c for c in w1 if c["outcome"] == "TIMEOUT" and c["server"] == "rs2" and c["fwd"] == "NAT"]
+out(len(t1) > 0, "crash..detection: %d of %d conversations time out, server rs2, fwd NAT (IPVS sent their SYNs there)" % (len(t1), len(w1)))
+out(not any(c["server"] == "" and c["outcome"] != "UNFINISHED" for c in conns),
+    "connections.csv: every finished conversation names the server IPVS chose")
+summ = json.load(open(d + "/summary.json"))
+for sv in summ["servers"]:
+    mine = [c for c in conns if c["server"] == sv["name"]]
+    out(sv["scheduled"] == len(mine) and sv["completed"] == sum(c["outcome"] == "OK" for c in mine),
+        "summary.json: %s scheduled %d, completed %d, as connections.csv counts them"
+        % (sv["name"], sv["scheduled"], sv["completed"]))
+rs2 = next(sv for sv in summ["servers"] if sv["name"] == "rs2")
+out(rs2["scheduled"] - rs2["completed"] >= len(t1),
+    "summary.json: rs2's failed conversations count as scheduled (%d) but not completed (%d)"
+    % (rs2["scheduled"], rs2["completed"]))
 out(all(c in t1 or (c["outcome"] == "OK" and c["server"] in ("rs1", "rs3")) for c in w1),
     "crash..detection: the others are served OK by rs1/rs3, none by rs2, no other failure")
 r1 = rows(crash, down - 1e-9)      # whole seconds after the crash, before the detection

@@ -21,6 +21,7 @@ struct conv *conv_new(struct conv_log *log)
     struct conv *c = &g_array_index(log->convs, struct conv, n);
     c->id = (uint64_t)n + 1;
     c->server = -1;
+    c->fwd = -1;
     c->outcome = CONV_RUNNING;
     return c;
 }

@@ -38,7 +38,13 @@ struct conv {
     be32 caddr, vaddr;
     be16 cport, vport;
     uint8_t proto;
-    int server;                     /* index of the real server that served it, -1 */
+    int server;                     /* index of the real server it was sent to: the one
+                                       IPVS scheduled it to last (set by the run through
+                                       ipvs->sched_notify), or else the one that answered
+                                       its SYN or first datagram; -1 none */
+    int fwd;                        /* IPVS's forwarding method for it (the connection's
+                                       IP_VS_CONN_F_FWD_MASK bits), -1 when no IPVS
+                                       scheduled it */
     enum conv_outcome outcome;
     uint64_t bytes_in, bytes_out;   /* the client's view: received / sent, payload */
     sim_time_t response_ns;         /* first request byte sent -> last response byte */
@@ -151,7 +157,8 @@ struct server_app;
  * the client drew them. A request is complete when conv->req_size bytes arrived (a
  * packet with no known conversation: at a PSH for TCP; each datagram for UDP,
  * answered with as many bytes). The server sets conv->server when it handles the
- * conversation's SYN (accepted or refused) or first datagram.
+ * conversation's SYN (accepted or refused) or first datagram (the run has set it
+ * already when IPVS scheduled the conversation: to the same server).
  * Modes: DOWN sets net->down (the host drops every frame and sends nothing) and
  * forgets every connection and request, as a crash does; REFUSE answers new SYNs
  * with a RST and UDP requests with ICMP port unreachable, and lets established

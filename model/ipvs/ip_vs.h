@@ -251,6 +251,11 @@ struct netns_ipvs {
     uint64_t est_timer;              /* pending sim event ids, 0 when none */
     uint64_t dest_trash_timer;
     uint64_t expire_nodest_timer;
+    /* Not kernel state: an observer told of each connection ip_vs_conn_schedule
+     * creates for a packet (never templates or synced entries), so that a run can
+     * record which real server each conversation (skb->flow) was sent to. NULL: none. */
+    void (*sched_notify)(void *ctx, const struct sk_buff *skb, const struct ip_vs_conn *cp);
+    void *sched_ctx;
 };
 
 /* ---- helpers every part uses ------------------------------------------------------- */

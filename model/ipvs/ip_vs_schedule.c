@@ -288,6 +288,8 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
         ignored = -1;
     }
     if (*cpp) {
+        if (ipvs->sched_notify)
+            ipvs->sched_notify(ipvs->sched_ctx, skb, *cpp);
         if (ipvs->net->trace) {
             char a[16];
             trace_notef(ipvs->net, skb, "ip_vs_schedule", "conn miss: %s -> %s:%u",

@@ -170,6 +170,16 @@ struct plot_run *plot_set_add_run(struct plot_set *ps, const struct run_world *r
             pr->open[b * ps->nservers + k] /= width;
     }
     memcpy(pr->verdicts, host_net(rw->director)->nf_verdicts, sizeof pr->verdicts);
+    pr->drop_what = g_ptr_array_new_with_free_func(g_free);
+    pr->drop_count = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    guint nd;
+    const struct nf_drop_stat **d = nf_drop_stats_sorted(host_net(rw->director), &nd);
+    for (guint i = 0; i < nd; i++) {
+        g_ptr_array_add(pr->drop_what, g_strdup_printf("%s %s: %s", nf_hook_name(d[i]->hook),
+                                                       d[i]->func, d[i]->reason));
+        g_array_append_val(pr->drop_count, d[i]->count);
+    }
+    g_free(d);
     if (health && rw->hc) {
         size_t n;
         const struct healthcheck_event *ev = healthcheck_events(rw->hc, &n);
@@ -217,6 +227,10 @@ void plot_set_free(struct plot_set *ps)
         g_array_free(pr->resp_ns, TRUE);
         g_free(pr->scheduled);
         g_free(pr->completed);
+        if (pr->drop_what)
+            g_ptr_array_free(pr->drop_what, TRUE);
+        if (pr->drop_count)
+            g_array_free(pr->drop_count, TRUE);
         g_free(pr);
     }
     if (ps->runs)
@@ -548,7 +562,10 @@ struct bars {
     double *v;                      /* nrows x ncols */
     bool logy;
     int first_hollow;               /* columns before this one are drawn hollow (references) */
+    GPtrArray *notes;               /* lines written under the chart, or NULL */
 };
+
+#define NOTE_PX 15                  /* the height of a line of notes */
 
 static void fig_bars(const struct plot_set *ps, const struct bars *bc, GString *dat, GString *gp)
 {
@@ -568,8 +585,21 @@ static void fig_bars(const struct plot_set *ps, const struct bars *bc, GString *
         }
         g_string_append_c(dat, '\n');
     }
+    guint nnotes = bc->notes ? bc->notes->len : 0;
+    for (guint i = 0; i < nnotes; i++)
+        g_string_append_printf(dat, "# %s\n", (const char *)g_ptr_array_index(bc->notes, i));
     char *datname = g_strdup_printf("%s.dat", bc->base);
-    gp_begin(gp, bc->base, bc->what, datname);
+    int h = FIG_H + (nnotes ? (int)(nnotes + 1) * NOTE_PX : 0);
+    gp_begin_size(gp, bc->base, bc->what, datname, FIG_W, h);
+    if (nnotes)
+        g_string_append_printf(gp, "set bmargin at screen %.4f\n",
+                               (double)((nnotes + 1) * NOTE_PX + 60) / h);
+    for (guint i = 0; i < nnotes; i++) {
+        g_string_append_printf(gp, "set label %u ", 100 + i);
+        gp_str(gp, g_ptr_array_index(bc->notes, i));
+        g_string_append_printf(gp, " at screen 0.01, screen %.4f left font ',9' tc rgb '#303030'\n",
+                               (double)((nnotes - i) * NOTE_PX) / h);
+    }
     gp_title(gp, "set title", ps, bc->title);
     gp_set(gp, "xlabel", bc->xlabel, NULL);
     gp_set(gp, "ylabel", bc->ylabel, NULL);
@@ -645,7 +675,59 @@ static const char *const verdict_names[NF_STOP + 2] = {
     "DROP", "ACCEPT", "STOLEN", "QUEUE", "REPEAT", "STOP", "other",
 };
 
-/* One run: hook points by verdict. Several: (hook point, verdict) pairs by run. */
+#define MAX_DROP_NOTES 8
+
+/* The lines under the hooks chart: each NF_DROP key of the director with its count
+ * (per run in a comparison), at most MAX_DROP_NOTES of them; NULL when nothing was
+ * dropped. */
+static GPtrArray *drop_notes(const struct plot_set *ps)
+{
+    guint nr = ps->runs->len;
+    GPtrArray *keys = g_ptr_array_new();            /* borrowed: the union, in order */
+    for (guint r = 0; r < nr; r++) {
+        const struct plot_run *pr = g_ptr_array_index(ps->runs, r);
+        for (guint i = 0; i < pr->drop_what->len; i++) {
+            const char *k = g_ptr_array_index(pr->drop_what, i);
+            bool seen = false;
+            for (guint j = 0; j < keys->len && !seen; j++)
+                seen = strcmp(g_ptr_array_index(keys, j), k) == 0;
+            if (!seen)
+                g_ptr_array_add(keys, (gpointer)k);
+        }
+    }
+    if (!keys->len) {
+        g_ptr_array_free(keys, TRUE);
+        return NULL;
+    }
+    GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(notes, g_strdup_printf("NF_DROP verdicts on %s by hook point, hook function "
+                                           "and reason (summary.json \"drops\"):", ps->director));
+    for (guint j = 0; j < keys->len && j < MAX_DROP_NOTES; j++) {
+        const char *k = g_ptr_array_index(keys, j);
+        GString *line = g_string_new("    ");
+        for (guint r = 0; r < nr; r++) {
+            const struct plot_run *pr = g_ptr_array_index(ps->runs, r);
+            uint64_t n = 0;
+            for (guint i = 0; i < pr->drop_what->len; i++)
+                if (strcmp(g_ptr_array_index(pr->drop_what, i), k) == 0)
+                    n = g_array_index(pr->drop_count, uint64_t, i);
+            if (nr > 1)
+                g_string_append_printf(line, "%s%s %llu", r ? ", " : "", pr->label, (unsigned long long)n);
+            else
+                g_string_append_printf(line, "%llu", (unsigned long long)n);
+        }
+        g_string_append_printf(line, nr > 1 ? " -- %s" : "  %s", k);
+        g_ptr_array_add(notes, g_string_free(line, FALSE));
+    }
+    if (keys->len > MAX_DROP_NOTES)
+        g_ptr_array_add(notes, g_strdup_printf("    and %u more (summary.json lists them all)",
+                                               keys->len - MAX_DROP_NOTES));
+    g_ptr_array_free(keys, TRUE);
+    return notes;
+}
+
+/* One run: hook points by verdict. Several: (hook point, verdict) pairs by run. The
+ * drops' reasons go under the chart. */
 static void fig_hooks(const struct plot_set *ps, GString *dat, GString *gp)
 {
     guint nr = ps->runs->len;
@@ -667,7 +749,9 @@ static void fig_hooks(const struct plot_set *ps, GString *dat, GString *gp)
         .base = "hooks", .title = title, .ylabel = "hook function calls (log scale)",
         .valfmt = "%.0f", .logy = true,
         .what = "Netfilter hook function calls on the director, by hook point and verdict "
-                "(nf_verdicts: a packet counts once per hook function it meets).",
+                "(nf_verdicts: a packet counts once per hook function it meets); under it, "
+                "the drops by hook point, hook function and reason.",
+        .notes = drop_notes(ps),
     };
     if (nr == 1) {
         const struct plot_run *pr = g_ptr_array_index(ps->runs, 0);
@@ -714,6 +798,8 @@ static void fig_hooks(const struct plot_set *ps, GString *dat, GString *gp)
             bc.rows[0] = g_strdup("none");
     }
     fig_bars(ps, &bc, dat, gp);
+    if (bc.notes)
+        g_ptr_array_free(bc.notes, TRUE);
     g_strfreev(bc.rows);
     g_strfreev(bc.cols);
     g_free(bc.v);

@@ -7,7 +7,8 @@
  *   share.*         each real server's share of the conversations scheduled to a
  *                   real server (and of the configured weight), one bar per run
  *   hooks.*         the director's netfilter hook function calls per hook point and
- *                   verdict (nf_verdicts)
+ *                   verdict (nf_verdicts), and under it each NF_DROP's hook point,
+ *                   hook function and reason with its count (net->nf_drops)
  *
  * Each figure is a .png, an .svg, the .gp script that drew both and the .dat file it
  * reads ("gnuplot NAME.gp" in plots/ draws them again). gnuplot runs without a shell
@@ -32,6 +33,8 @@ struct plot_run {
     uint64_t *scheduled;            /* conversations sent to each real server (conv->server) */
     uint64_t *completed;            /* of those, the ones that completed (OK) */
     uint64_t verdicts[NF_INET_NUMHOOKS][NF_STOP + 2];   /* the director's hook calls */
+    GPtrArray *drop_what;           /* the director's NF_DROP keys, "HOOK FUNCTION: REASON" */
+    GArray *drop_count;             /* uint64_t, one per key */
 };
 
 struct plot_mark {

@@ -341,11 +341,16 @@ static cJSON *drops_json(struct run_world *rw)
             g_snprintf(key, sizeof key, "%s: %s", h->name, what[k]);
             add_drop(o, key, vals[k]);
         }
-        uint64_t nf_drops = 0;
-        for (int hk = 0; hk < NF_INET_NUMHOOKS; hk++)
-            nf_drops += net->nf_verdicts[hk][NF_DROP];
-        g_snprintf(key, sizeof key, "%s: netfilter NF_DROP", h->name);
-        add_drop(o, key, nf_drops);
+        /* NF_DROP verdicts: "HOST: HOOK FUNCTION: REASON" */
+        guint n;
+        const struct nf_drop_stat **d = nf_drop_stats_sorted(net, &n);
+        for (guint k = 0; k < n; k++) {
+            char *dk = g_strdup_printf("%s: %s %s: %s", h->name, nf_hook_name(d[k]->hook),
+                                       d[k]->func, d[k]->reason);
+            add_drop(o, dk, d[k]->count);
+            g_free(dk);
+        }
+        g_free(d);
     }
     return o;
 }

@@ -25,6 +25,13 @@ static void net_destroy(struct host *h)
     nf_conntrack_net_exit(net);
     for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
         nf_hook_entries_free(&net->hooks[i]);
+    for (guint i = 0; net->nf_drops && i < net->nf_drops->len; i++) {
+        struct nf_drop_stat *d = &g_array_index(net->nf_drops, struct nf_drop_stat, i);
+        g_free(d->func);
+        g_free(d->reason);
+    }
+    if (net->nf_drops)
+        g_array_free(net->nf_drops, TRUE);
     g_free(net->socks);
     g_free(net);
     h->model = NULL;

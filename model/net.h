@@ -6,6 +6,7 @@
 #ifndef IPVSIM_MODEL_NET_H
 #define IPVSIM_MODEL_NET_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "model/icmp.h"
@@ -53,6 +54,9 @@ struct net {
      * the model frees them and counts them here). */
     uint64_t nf_verdicts[NF_INET_NUMHOOKS][NF_STOP + 2];
     uint64_t nf_leaked;
+    /* NF_DROP verdicts by hook point, hook function and reason (struct
+     * nf_drop_stat), in the order first seen; NULL until the first drop. */
+    GArray *nf_drops;
     struct nf_conntrack_net *ct;                /* conntrack, once loaded */
     struct nf_nat_net *nat;                     /* the NAT core, once loaded */
     struct xt_net *xt;                          /* iptables tables, once loaded */

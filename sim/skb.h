@@ -60,6 +60,8 @@ struct sk_buff {
     void *nfct;                    /* the model's conntrack entry */
     uint64_t id;                   /* simulation-wide packet number (trace, pcap comments) */
     uint64_t flow;                 /* conversation tag set by the traffic source */
+    const char *drop_reason;       /* why a hook function returns NF_DROP (a static
+                                      string, set through nf_drop_reason), NULL */
     sim_time_t born;               /* creation time */
     uint8_t cb[SKB_CB_SIZE] __attribute__((aligned(8)));
     uint8_t head[SKB_BUF_SIZE] __attribute__((aligned(8)));   /* must stay the last member */

@@ -173,6 +173,12 @@ for sv in summ["servers"]:
     out(sv["scheduled"] == len(mine) and sv["completed"] == sum(c["outcome"] == "OK" for c in mine),
         "summary.json: %s scheduled %d, completed %d, as connections.csv counts them"
         % (sv["name"], sv["scheduled"], sv["completed"]))
+# the packets of rs2's connections that come after its removal are dropped by IPVS:
+# counted by hook point, hook function and reason, in summary.json and the hooks figure
+nodest = "LOCAL_IN ip_vs_in_hook: ip_vs_in: dest deleted"
+out(summ["drops"].get("lvs1: " + nodest, 0) > 0 and all(": " in k.split(": ", 1)[1] or k.startswith("link ") for k in summ["drops"]),
+    "summary.json drops: %s" % summ["drops"])
+out(nodest in open(d + "/plots/hooks.gp").read(), "plots/hooks.gp lists the drops' reasons")
 rs2 = next(sv for sv in summ["servers"] if sv["name"] == "rs2")
 out(rs2["scheduled"] - rs2["completed"] >= len(t1),
     "summary.json: rs2's failed conversations count as scheduled (%d) but not completed (%d)"

@@ -339,6 +339,52 @@ static void test_user_verdict_parse(void)
     CU_ASSERT_FALSE(nf_user_verdict_parse("maybe", &v));
 }
 
+/* A hook function that drops what its priv says, with that reason (NULL: none). */
+static unsigned drop_with(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    return priv ? nf_drop_reason(skb, NF_DROP, priv) : NF_DROP;
+}
+
+/* Drops are counted by hook point, hook function and reason; one without a reason
+ * counts as "NF_DROP"; the sorted list does not depend on which came first; a reason
+ * set by a hook that then accepted does not stick to the packet. */
+static void test_drop_reasons(void)
+{
+    struct net *net = single_host("6.x");
+    struct nf_hook_ops a = { .hook = drop_with, .name = "zz_drops", .owner = "t", .priv = "why a",
+                             .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN, .priority = 0 };
+    struct nf_hook_ops b = { .hook = drop_with, .name = "aa_drops", .owner = "t", .priv = NULL,
+                             .pf = NFPROTO_IPV4, .hooknum = NF_INET_PRE_ROUTING, .priority = 0 };
+    CU_ASSERT_EQUAL_FATAL(nf_register_net_hook(net, &a), 0);
+    for (int i = 0; i < 3; i++) {
+        struct sk_buff *skb = skb_alloc(&tie_w.pool, 0);
+        struct ip4_spec ip = { .saddr = topo_ip("10.0.0.2"), .daddr = topo_ip("10.0.0.1"), .ttl = 64 };
+        pkt_build_udp(skb, &ip, htons(1), htons(2), 0);
+        skb->drop_reason = "stale";
+        CU_ASSERT_EQUAL(nf_hook(NF_INET_LOCAL_IN, net, skb, NULL, NULL, okfn_never), -EPERM);
+    }
+    CU_ASSERT_EQUAL_FATAL(nf_register_net_hook(net, &b), 0);
+    struct sk_buff *skb = skb_alloc(&tie_w.pool, 0);
+    struct ip4_spec ip = { .saddr = topo_ip("10.0.0.2"), .daddr = topo_ip("10.0.0.1"), .ttl = 64 };
+    pkt_build_udp(skb, &ip, htons(1), htons(2), 0);
+    skb->drop_reason = "stale";
+    CU_ASSERT_EQUAL(nf_hook(NF_INET_PRE_ROUTING, net, skb, NULL, NULL, okfn_never), -EPERM);
+    guint n;
+    const struct nf_drop_stat **d = nf_drop_stats_sorted(net, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(d[0]->hook, NF_INET_PRE_ROUTING);
+    CU_ASSERT_STRING_EQUAL(d[0]->func, "aa_drops");
+    CU_ASSERT_STRING_EQUAL(d[0]->reason, "NF_DROP");
+    CU_ASSERT_EQUAL(d[0]->count, 1);
+    CU_ASSERT_EQUAL(d[1]->hook, NF_INET_LOCAL_IN);
+    CU_ASSERT_STRING_EQUAL(d[1]->func, "zz_drops");
+    CU_ASSERT_STRING_EQUAL(d[1]->reason, "why a");
+    CU_ASSERT_EQUAL(d[1]->count, 3);
+    CU_ASSERT_EQUAL(net->nf_verdicts[NF_INET_LOCAL_IN][NF_DROP], 3);
+    g_free(d);
+    world_destroy(&tie_w);
+}
+
 IPVSIM_SUITE(nfcore)
 {
     CU_pSuite s = CU_add_suite("nfcore", NULL, NULL);
@@ -351,6 +397,7 @@ IPVSIM_SUITE(nfcore)
     ADD_TEST(s, test_priority_order_random);
     ADD_TEST(s, test_hook_count_limit);
     ADD_TEST(s, test_verdict_accept_and_drop);
+    ADD_TEST(s, test_drop_reasons);
     ADD_TEST(s, test_verdict_queue);
     ADD_TEST(s, test_verdict_stolen);
     ADD_TEST(s, test_verdict_stop_and_repeat_by_era);

@@ -170,7 +170,7 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
     bool drop;
     cp = ip_vs_nodest(ipvs, cp, skb, &drop);
     if (drop)
-        return NF_DROP;
+        return nf_drop_reason(skb, NF_DROP, "ip_vs_in: dest deleted");
     if (!cp) {
         unsigned verdict;
         if (!ip_vs_conn_schedule(ipvs, skb, &iph, &verdict, &cp))
@@ -212,7 +212,7 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
     if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ) {
         if (!ip_vs_snat_handler(skb, iph, cp)) {
             ip_vs_conn_put(cp);
-            return NF_DROP;
+            return nf_drop_reason(skb, NF_DROP, "handle_response: SNAT failed");
         }
         trace_note(ipvs->net, skb, "handle_response", "SNAT back to the virtual address");
         /* snat_reroute: route the rewritten reply again (its source changed), except
@@ -259,7 +259,7 @@ static unsigned ip_vs_out_nomatch(struct netns_ipvs *ipvs, struct sk_buff *skb,
     skb->network_header = skb_offset(skb, skb->data);
     icmp_send(ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
     trace_note(ipvs->net, skb, "ip_vs_out", "nat_icmp_send: no connection, port unreachable to the real server");
-    return NF_DROP;
+    return nf_drop_reason(skb, NF_DROP, "ip_vs_out: reply without connection (nat_icmp_send)");
 }
 
 static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook)

@@ -209,7 +209,7 @@ static unsigned ip_vs_leave_bypass(struct ip_vs_service *svc, struct sk_buff *sk
     struct ip_vs_conn *cp = ip_vs_conn_new(ipvs, &p, 0, 0, IP_VS_CONN_F_BYPASS | flags, NULL,
                                            skb->mark);
     if (!cp)
-        return NF_DROP;
+        return nf_drop_reason(skb, NF_DROP, "ip_vs_leave: connection table full (cache_bypass)");
     trace_note(ipvs->net, skb, "ip_vs_leave", "no destination: cache_bypass to the original destination");
     ip_vs_in_stats(cp, skb);
     ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, iph);
@@ -236,7 +236,7 @@ static unsigned ip_vs_leave(struct ip_vs_service *svc, struct sk_buff *skb,
     icmp_send(svc->ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
     svc->ipvs->core->leave_icmp++;
     trace_note(svc->ipvs->net, skb, "ip_vs_leave", "no destination: ICMP port unreachable");
-    return NF_DROP;
+    return nf_drop_reason(skb, NF_DROP, "ip_vs_leave: no destination (port unreachable sent)");
 }
 
 bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
@@ -250,7 +250,7 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
     if (iph->protocol == IPPROTO_TCP) {
         /* tcp_conn_schedule drops a packet too short for its TCP header. */
         if (skb->len < iph->len + sizeof(struct tcphdr)) {
-            *verdict = NF_DROP;
+            *verdict = nf_drop_reason(skb, NF_DROP, "tcp_conn_schedule: truncated TCP header");
             return false;
         }
         const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
@@ -262,7 +262,7 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
         /* sctp_conn_schedule: only a first chunk INIT opens an association (any
          * chunk but ABORT with sloppy_sctp); no chunk header at all: drop. */
         if (skb->len < iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN) {
-            *verdict = NF_DROP;
+            *verdict = nf_drop_reason(skb, NF_DROP, "sctp_conn_schedule: no chunk header");
             return false;
         }
         uint8_t chunk = skb->data[iph->len + SCTP_HLEN];
@@ -275,7 +275,7 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
         return true;
     if (ip_vs_todrop(ipvs)) {
         trace_note(ipvs->net, skb, "ip_vs_todrop", "drop_packet defense");
-        *verdict = NF_DROP;
+        *verdict = nf_drop_reason(skb, NF_DROP, "ip_vs_todrop: drop_packet defense");
         return false;
     }
     int ignored;
@@ -285,6 +285,7 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
      * packet is dropped; 2.6.34's tcp_conn_schedule answered it through ip_vs_leave. */
     if (!*cpp && ip_vs_conn_refused(ipvs) != refused && ipvs->net->prof->ipvs != IPVS_ERA_OLD) {
         trace_note(ipvs->net, skb, "ip_vs_schedule", "connection table full: drop");
+        skb->drop_reason = "ip_vs_schedule: connection table full";
         ignored = -1;
     }
     if (*cpp) {
@@ -300,6 +301,8 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
     }
     if (ignored > 0)
         return true;
+    if (ignored < 0 && !skb->drop_reason)
+        skb->drop_reason = "ip_vs_schedule: no free FULLNAT local address and port";
     *verdict = ignored < 0 ? NF_DROP : ip_vs_leave(svc, skb, iph);
     return false;
 }

@@ -21,6 +21,27 @@ const char *nf_hook_name(unsigned hook)
     return hook < NF_INET_NUMHOOKS ? hook_names[hook] : "?";
 }
 
+static int cmp_drop_stat(const void *a, const void *b)
+{
+    const struct nf_drop_stat *x = *(const struct nf_drop_stat *const *)a;
+    const struct nf_drop_stat *y = *(const struct nf_drop_stat *const *)b;
+    if (x->hook != y->hook)
+        return x->hook < y->hook ? -1 : 1;
+    int c = strcmp(x->func, y->func);
+    return c ? c : strcmp(x->reason, y->reason);
+}
+
+const struct nf_drop_stat **nf_drop_stats_sorted(const struct net *net, guint *n)
+{
+    *n = net->nf_drops ? net->nf_drops->len : 0;
+    const struct nf_drop_stat **v = g_new(const struct nf_drop_stat *, *n + 1);
+    for (guint i = 0; i < *n; i++)
+        v[i] = &g_array_index(net->nf_drops, struct nf_drop_stat, i);
+    if (*n > 1)
+        qsort(v, *n, sizeof *v, cmp_drop_stat);
+    return v;
+}
+
 int nf_hook_parse(const char *s)
 {
     static const char *const alt[NF_INET_NUMHOOKS] = {
@@ -167,17 +188,39 @@ static int nf_queue(struct net *net, struct sk_buff *skb, unsigned verdict)
     return 0;
 }
 
-static int nf_drop(struct net *net, struct sk_buff *skb, unsigned verdict)
+/* Count a drop under (hook point, hook function, reason): a few distinct keys per
+ * host, so a linear search; an entry is created (the strings copied: a rule's reason
+ * goes with the rule) only the first time a key is seen. */
+static void count_drop(struct net *net, unsigned hook, const char *func, const char *reason)
+{
+    if (!net->nf_drops)
+        net->nf_drops = g_array_new(FALSE, FALSE, sizeof(struct nf_drop_stat));
+    for (guint i = 0; i < net->nf_drops->len; i++) {
+        struct nf_drop_stat *d = &g_array_index(net->nf_drops, struct nf_drop_stat, i);
+        if (d->hook == hook && strcmp(d->reason, reason) == 0 && strcmp(d->func, func) == 0) {
+            d->count++;
+            return;
+        }
+    }
+    struct nf_drop_stat d = { hook, g_strdup(func), g_strdup(reason), 1 };
+    g_array_append_val(net->nf_drops, d);
+}
+
+static int nf_drop(struct net *net, struct sk_buff *skb, unsigned verdict, unsigned hook,
+                   const char *func)
 {
     int err = net->prof->drop_errno ? -(int)(verdict >> NF_VERDICT_QBITS) : 0;
-    trace_drop(net, skb, "nf_hook_slow", "NF_DROP");
+    const char *why = skb->drop_reason ? skb->drop_reason : "NF_DROP";
+    count_drop(net, hook, func, why);
+    trace_drop(net, skb, "nf_hook_slow", why);
     kfree_skb(net, skb);
     return err ? err : -EPERM;
 }
 
 /* The 2.6.34 core compares whole verdict values (NF_DROP_ERR did not exist) and
  * masks 16 bits only to recognise NF_QUEUE. */
-static int nf_legacy_verdict(struct net *net, struct sk_buff *skb, unsigned v, int *repeat)
+static int nf_legacy_verdict(struct net *net, struct sk_buff *skb, unsigned v, int *repeat,
+                             unsigned hook, const char *func)
 {
     if (v == NF_ACCEPT)
         return 2;                   /* next hook */
@@ -188,7 +231,7 @@ static int nf_legacy_verdict(struct net *net, struct sk_buff *skb, unsigned v, i
         return 2;
     }
     if (v == NF_DROP)
-        return nf_drop(net, skb, v);
+        return nf_drop(net, skb, v, hook, func);
     if ((v & 0xffff) == NF_QUEUE) {
         trace_drop(net, skb, "nf_queue", "no queue handler (QUEUE means DROP)");
         kfree_skb(net, skb);
@@ -201,14 +244,15 @@ static int nf_legacy_verdict(struct net *net, struct sk_buff *skb, unsigned v, i
 
 /* The modern core switches on the low byte. Returns 2 to continue with the next
  * hook, else nf_hook's result. */
-static int nf_modern_verdict(struct net *net, struct sk_buff *skb, unsigned v, int *repeat)
+static int nf_modern_verdict(struct net *net, struct sk_buff *skb, unsigned v, int *repeat,
+                             unsigned hook, const char *func)
 {
     const struct kernel_profile *p = net->prof;
     switch (v & NF_VERDICT_MASK) {
     case NF_ACCEPT:
         return 2;
     case NF_DROP:
-        return nf_drop(net, skb, v);
+        return nf_drop(net, skb, v, hook, func);
     case NF_QUEUE:
         return nf_queue(net, skb, v) == 1 ? 2 : 0;
     case NF_STOLEN:
@@ -235,11 +279,13 @@ static int nf_hook_slow(struct sk_buff *skb, const struct nf_hook_state *st,
     bool legacy = net->prof->verdict_mask == 0xffff;
     unsigned repeats = 0;
     for (unsigned i = 0; i < e->num; i++) {
+        skb->drop_reason = NULL;
         unsigned v = call_hook(e->ops[i], skb, st);
         count_verdict(net, st->hook, v & net->prof->verdict_mask & 0xff);
         int repeat = 0;
-        int r = legacy ? nf_legacy_verdict(net, skb, v, &repeat)
-                       : nf_modern_verdict(net, skb, v, &repeat);
+        const char *func = e->ops[i]->name;
+        int r = legacy ? nf_legacy_verdict(net, skb, v, &repeat, st->hook, func)
+                       : nf_modern_verdict(net, skb, v, &repeat, st->hook, func);
         if (r != 2)
             return r;
         if (repeat) {

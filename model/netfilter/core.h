@@ -8,6 +8,7 @@
 #ifndef IPVSIM_MODEL_NETFILTER_CORE_H
 #define IPVSIM_MODEL_NETFILTER_CORE_H
 
+#include <glib.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -44,6 +45,24 @@ enum {
 #define NF_VERDICT_FLAG_QUEUE_BYPASS 0x00008000u
 #define NF_QUEUE_NR(x) ((((unsigned)(x) << 16) & NF_VERDICT_QMASK) | NF_QUEUE)
 #define NF_DROP_ERR(x) (((unsigned)(-(x))) << 16)   /* x is a negative errno */
+
+/* A hook function's drop with its reason: why is a static string (no allocation per
+ * packet) that nf_hook_slow counts under the hook point and the hook function
+ * (net->nf_drops), as 6.x kernels pass an skb_drop_reason with NF_DROP_REASON.
+ * Returns verdict (NF_DROP, or an NF_DROP_ERR value). */
+static inline unsigned nf_drop_reason(struct sk_buff *skb, unsigned verdict, const char *why)
+{
+    skb->drop_reason = why;
+    return verdict;
+}
+
+/* Drops counted by hook point, hook function and reason (net->nf_drops). */
+struct nf_drop_stat {
+    unsigned hook;
+    char *func;                     /* the hook function's name (a copy) */
+    char *reason;                   /* a copy; "NF_DROP" when the function gave none */
+    uint64_t count;
+};
 
 /* enum nf_ip_hook_priorities */
 #define NF_IP_PRI_FIRST INT_MIN
@@ -131,6 +150,9 @@ static inline int NF_HOOK_COND(unsigned hook, struct net *net, struct sk_buff *s
 }
 
 const char *nf_hook_name(unsigned hook);             /* "PRE_ROUTING" ... */
+/* net->nf_drops ordered by hook point, hook function and reason (an order that does
+ * not depend on which drop came first); *n of them; g_free the array. */
+const struct nf_drop_stat **nf_drop_stats_sorted(const struct net *net, guint *n);
 /* Parse "PRE_ROUTING", "prerouting", "NF_INET_PRE_ROUTING" ...; -1 if unknown. */
 int nf_hook_parse(const char *s);
 const char *nf_verdict_name(unsigned verdict);        /* "ACCEPT", "DROP", ... */

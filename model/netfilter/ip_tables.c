@@ -728,6 +728,12 @@ static bool walk_return(struct ipt_walk *w, unsigned *v)
     b->policy_counters.bcnt += w->len;
     trace_verdict(w->t, w->skb, b, 0, (unsigned)b->policy);
     *v = (unsigned)b->policy;
+    if (b->policy == NF_DROP) {
+        if (!b->policy_reason[0])
+            g_snprintf(b->policy_reason, sizeof b->policy_reason, "%s %s: policy DROP",
+                       w->t->def->name, b->name);
+        w->skb->drop_reason = b->policy_reason;
+    }
     return true;
 }
 
@@ -739,8 +745,8 @@ static bool standard_target(struct ipt_walk *w, const struct ipt_entry *e, unsig
     const struct xt_entry_target *tg = &e->target;
     if (tg->chain) {
         if (!(e->ip.flags & IPT_F_GOTO)) {
-            if (w->sp == XT_JUMP_STACK) {
-                *v = NF_DROP;           /* the kernel's stacksize check */
+            if (w->sp == XT_JUMP_STACK) {     /* the kernel's stacksize check */
+                *v = nf_drop_reason(w->skb, NF_DROP, "ipt_do_table: jump stack full");
                 return true;
             }
             w->stack[w->sp++] = (struct jump_frame){ w->c, w->i + 1 };
@@ -754,6 +760,19 @@ static bool standard_target(struct ipt_walk *w, const struct ipt_entry *e, unsig
     trace_verdict(w->t, w->skb, w->c, w->i + 1, (unsigned)tg->verdict);
     *v = (unsigned)tg->verdict;
     return true;
+}
+
+/* A rule's verdict: a drop carries "TABLE CHAIN: -j TARGET" as its reason (unless a
+ * more precise one was set), written into the rule the first time. */
+static unsigned rule_drop_reason(struct ipt_walk *w, struct ipt_entry *e, unsigned v)
+{
+    if ((v & NF_VERDICT_MASK) != NF_DROP || w->skb->drop_reason)
+        return v;
+    if (!e->drop_reason[0])
+        g_snprintf(e->drop_reason, sizeof e->drop_reason, "%s %s: -j %s", w->t->def->name,
+                   w->c->name, e->target.ops == &xt_standard_target ? "DROP" : e->target.ops->name);
+    w->skb->drop_reason = e->drop_reason;
+    return v;
 }
 
 unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state)
@@ -777,7 +796,7 @@ unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_h
         struct ipt_entry *e = g_ptr_array_index(w.c->rules, w.i);
         if (!entry_matches(e, &par, indev, outdev)) {
             if (par.hotdrop)
-                return NF_DROP;
+                return nf_drop_reason(skb, NF_DROP, "ipt_do_table: malformed packet (hotdrop)");
             w.i++;
             continue;
         }
@@ -788,10 +807,10 @@ unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_h
             w.i++;                      /* a rule without -j only counts */
         } else if (tg->ops == &xt_standard_target) {
             if (standard_target(&w, e, &v))
-                return v;
+                return rule_drop_reason(&w, e, v);
         } else if ((v = tg->ops->target(tg, &par)) != XT_CONTINUE) {
             trace_verdict(t, skb, w.c, w.i + 1, v);
-            return v;
+            return rule_drop_reason(&w, e, v);
         } else {
             action_param_init(&par, skb);   /* the target may have changed the packet */
             w.i++;

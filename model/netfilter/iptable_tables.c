@@ -108,7 +108,8 @@ static unsigned ipt_mangle_out(struct xt_table *t, struct sk_buff *skb,
         int err = ip_route_me_harder(state->net, skb);
         /* eras before NF_DROP_ERR (2.6.34) drop without an errno */
         if (err < 0)
-            ret = state->net->prof->drop_errno ? NF_DROP_ERR(err) : NF_DROP;
+            ret = nf_drop_reason(skb, state->net->prof->drop_errno ? NF_DROP_ERR(err) : NF_DROP,
+                                 "ip_route_me_harder: no route");
     }
     return ret;
 }

@@ -485,7 +485,7 @@ static unsigned nf_ct_confirm_fail(struct net *net, struct sk_buff *skb, const c
     net->ct->stat.insert_failed++;
     net->ct->stat.drop++;
     trace_note(net, skb, "__nf_conntrack_confirm", why);
-    return NF_DROP;
+    return nf_drop_reason(skb, NF_DROP, "__nf_conntrack_confirm: insert failed");
 }
 
 /* The packet that created the entry made it through: the entry goes into the table

@@ -165,7 +165,7 @@ unsigned nf_nat_setup_info(struct nf_conn *ct, const struct nf_nat_range *range,
     if (nf_ct_is_confirmed(ct))
         return NF_ACCEPT;
     if (nf_nat_initialized(ct, maniptype))
-        return NF_DROP;
+        return NF_DROP;             /* the caller's rule gives the reason */
     struct nf_conntrack_tuple curr, new_tuple;
     /* What the packet looks like now: the inverse of the reply (earlier manips
      * included). */
@@ -204,7 +204,8 @@ unsigned nf_nat_packet(struct nf_conn *ct, enum ip_conntrack_info ctinfo, unsign
         statusbit ^= IPS_NAT_MASK;
     if (!(ct->status & statusbit))
         return NF_ACCEPT;
-    return nf_nat_manip_pkt(skb, ct, m, dir) ? NF_ACCEPT : NF_DROP;
+    return nf_nat_manip_pkt(skb, ct, m, dir) ? NF_ACCEPT
+                                             : nf_drop_reason(skb, NF_DROP, "nf_nat_manip_pkt: header not writable");
 }
 
 /* ---- the first packet: chains, then a null binding ----------------------------------- */
@@ -315,12 +316,12 @@ unsigned nf_nat_masquerade_ipv4(struct sk_buff *skb, unsigned hooknum,
     enum ip_conntrack_info ctinfo;
     struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
     if (!ct || !out)
-        return NF_DROP;
+        return nf_drop_reason(skb, NF_DROP, "MASQUERADE: no conntrack entry");
     const struct rtable *rt = skb_rtable(skb);
     be32 nexthop = rt && rt->gateway ? rt->gateway : ip_hdr(skb)->daddr;
     be32 newsrc = inet_select_addr(out, nexthop);
     if (!newsrc)
-        return NF_DROP;
+        return nf_drop_reason(skb, NF_DROP, "MASQUERADE: no address on the output device");
     ct->masq_index = out->ifindex;
     struct nf_nat_range r = {
         .flags = (range ? range->flags : 0) | NF_NAT_RANGE_MAP_IPS,

@@ -168,7 +168,9 @@ static unsigned nf_nat_ipv4_fn(void *priv, struct sk_buff *skb, const struct nf_
         return NF_ACCEPT;
     if ((ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY) &&
         ip_hdr(skb)->protocol == IPPROTO_ICMP)
-        return nf_nat_icmp_reply_translation(skb, ct, ctinfo, state->hook) ? NF_ACCEPT : NF_DROP;
+        return nf_nat_icmp_reply_translation(skb, ct, ctinfo, state->hook)
+                   ? NF_ACCEPT
+                   : nf_drop_reason(skb, NF_DROP, "nf_nat_icmp_reply_translation: failed");
     return nf_nat_inet_fn(priv, skb, state, do_chain);
 }
 
@@ -207,7 +209,8 @@ static unsigned nat_local_out(void *priv, struct sk_buff *skb, const struct nf_h
     if (ct->tuplehash[dir].tuple.dst != ct->tuplehash[!dir].tuple.src) {
         int err = ip_route_me_harder(state->net, skb);
         if (err < 0)
-            ret = legacy ? NF_DROP : NF_DROP_ERR(err);
+            ret = nf_drop_reason(skb, legacy ? NF_DROP : NF_DROP_ERR(err),
+                                 "ip_route_me_harder: no route");
     }
     return ret;
 }

@@ -14,6 +14,8 @@ static unsigned user_hook_fn(void *priv, struct sk_buff *skb, const struct nf_ho
     /* A hook that steals a packet owns it; this one has nothing to do with it. */
     if (uh->verdict == NF_STOLEN)
         consume_skb(st->net, skb);
+    else
+        skb->drop_reason = "scenario hook: fixed verdict";     /* read only if the verdict drops */
     return uh->verdict;
 }
 

@@ -205,6 +205,8 @@ struct ipt_entry {
     struct xt_entry_target target;
     struct xt_counters counters;
     unsigned ct_held;                   /* conntrack references taken for it */
+    char drop_reason[64];               /* "filter INPUT: -j DROP", written at its first
+                                         * drop (nf_drop_reason: no allocation) */
 };
 
 struct xt_chain {
@@ -212,6 +214,7 @@ struct xt_chain {
     int hook;                           /* built-in chain: its NF_INET_* hook; user chain: -1 */
     int policy;                         /* built-in chains: NF_ACCEPT or NF_DROP */
     struct xt_counters policy_counters;
+    char policy_reason[64];             /* "filter INPUT: policy DROP", at its first drop */
     GPtrArray *rules;                   /* struct ipt_entry *, in order */
     unsigned references;                /* rules that jump here */
     unsigned comefrom;                  /* hooks whose packets can reach this chain */

@@ -107,6 +107,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     }
     run_sampler_free(&rs);
     uint64_t convs = rw.log.convs->len;
+    char *outcomes = run_outcome_text(&rw.log);
     const char *hint;
     char *stopped = run_stopped_text(&rw, &hint);
     run_world_free(&rw);                       /* closes the pcap files */
@@ -119,9 +120,11 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
                 dir, hint);
         rc = 1;
     } else if (!opt->quiet) {
-        printf("%s: %llu conversations in %.3f s simulated; results in %s/\n", s->name,
-               (unsigned long long)convs, (double)s->duration / SEC, dir);
+        printf("%s: %llu conversations in %.3f s simulated%s%s; results in %s/\n", s->name,
+               (unsigned long long)convs, (double)s->duration / SEC, convs ? ": " : "",
+               convs ? outcomes : "", dir);
     }
+    g_free(outcomes);
     g_free(stopped);
     signals_restore();
     outdir_abort(&o);

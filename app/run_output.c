@@ -2,6 +2,7 @@
 #include "app/run_output.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "app/run_ha.h"
@@ -238,6 +239,40 @@ static cJSON *response_json(struct run_world *rw)
     cJSON_AddNumberToObject(o, "max_ms", v->len ? (double)x[v->len - 1] / 1e6 : 0);
     g_array_free(v, TRUE);
     return o;
+}
+
+char *run_outcome_text(const struct conv_log *log)
+{
+    guint total = log->convs->len;
+    if (total == 0)
+        return g_strdup("no conversation");
+    uint64_t n[CONV_ADDRNOTAVAIL + 1] = {0};
+    GArray *v = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    for (guint i = 0; i < total; i++) {
+        const struct conv *c = &g_array_index(log->convs, struct conv, i);
+        n[c->outcome]++;
+        if (c->outcome == CONV_OK)
+            g_array_append_val(v, c->response_ns);
+    }
+    if (v->len)
+        qsort(v->data, v->len, sizeof(int64_t), cmp_i64);
+    GString *g = g_string_new(NULL);
+    g_string_append_printf(g, "%.1f%% OK", floor(1000.0 * (double)n[CONV_OK] / total) / 10);
+    if (v->len)
+        g_string_append_printf(g, " (p99 %.1f ms)", percentile((const int64_t *)v->data, v->len, 0.99) / 1e6);
+    static const enum conv_outcome others[] = { CONV_REFUSED, CONV_RESET, CONV_TIMEOUT,
+                                                CONV_UNREACHABLE, CONV_ADDRNOTAVAIL,
+                                                CONV_UNFINISHED, CONV_RUNNING };
+    const char *sep = "; ";
+    for (size_t k = 0; k < G_N_ELEMENTS(others); k++) {
+        if (!n[others[k]])
+            continue;
+        g_string_append_printf(g, "%s%llu %s", sep, (unsigned long long)n[others[k]],
+                               conv_outcome_name(others[k]));
+        sep = ", ";
+    }
+    g_array_free(v, TRUE);
+    return g_string_free(g, FALSE);
 }
 
 static cJSON *outcomes_json(struct run_world *rw)

@@ -39,4 +39,11 @@ bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const
  * address); the caller deletes it. */
 cJSON *run_summary_json(struct run_world *rw, double wall_s, bool complete);
 
+/* The outcomes of a closed conversation log in a few words, for the closing line of
+ * a run: "98.2% OK (p99 52.1 ms); 18 TIMEOUT, 2 UNFINISHED": the share that
+ * completed (rounded down: 100% only when all did), the p99 response time of those,
+ * then each other outcome that occurred, failures first, UNFINISHED last. "no
+ * conversation" for an empty log. g_free the result. */
+char *run_outcome_text(const struct conv_log *log);
+
 #endif

@@ -653,7 +653,8 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
          scn_get_dist(c, item, "response", "10KB", UNIT_SIZE, &cl.response) &&
          scn_get_int(c, item, "requests_per_conn", 1, 1, 1000000, &rpc) &&
          scn_get_duration(c, item, "connect_timeout", "3s", &cl.connect_timeout) &&
-         scn_get_duration(c, item, "response_timeout", "0", &cl.response_timeout) &&
+         scn_get_duration(c, item, "response_timeout", DEFAULT_RESPONSE_TIMEOUT,
+                          &cl.response_timeout) &&
          scn_get_duration(c, item, "start", "0", &cl.start) &&
          scn_get_duration(c, item, "stop", "0", &cl.stop);
     cl.requests_per_conn = (uint32_t)rpc;

@@ -60,10 +60,21 @@ struct scn_client {
     struct dist request, response;  /* bytes; default 300B and 10KB */
     uint32_t requests_per_conn;     /* default 1 */
     sim_time_t connect_timeout;     /* default 3s */
-    sim_time_t response_timeout;    /* per request, an application timeout; 0 (default): none */
+    sim_time_t response_timeout;    /* per request, an application timeout (default
+                                     * DEFAULT_RESPONSE_TIMEOUT); 0: none */
     sim_time_t start, stop;         /* when the group runs; default 0 .. duration */
     struct scn_pos pos;
 };
+
+/* A client's default wait for a response (README, "Scenarios"). Linux never ends it:
+ * once the server has acknowledged the request, a crashed server leaves the client's
+ * socket nothing to retransmit (keepalive is off by default and would take 2 h 11
+ * min), where a connect ends after tcp_syn_retries (6): 127 s. So clients set their
+ * own: 30 s is ab's (-s) and vegeta's default, between wrk's 2 s and nginx's
+ * proxy_read_timeout of 60 s, under the kernel's connect give-up, and above the
+ * ~25 s that 7 backed-off retransmissions of a lost request take (RTO from 200 ms,
+ * doubling), so a lossy path alone does not trip it. */
+#define DEFAULT_RESPONSE_TIMEOUT "30s"
 
 struct scn_link {
     sim_time_t latency;

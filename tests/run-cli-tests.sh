@@ -214,6 +214,26 @@ while IFS=$'\t' read -r res what; do
   check "crash: $what" test "$res" = 1
 done < "$tmp/hc.checks"
 
+# --- a crash's hung conversations: the response timeout, the closing line ------------------
+# Long conversations (many requests each) on rs2 when it crashes for good: a request
+# sent to it is never answered. With the default response_timeout (30 s) every one of
+# them ends TIMEOUT about 30 s later; with 0 they hang until the end (UNFINISHED). The
+# closing line gives the outcomes.
+hung=(scenarios/crash-recovery.json --set duration=45s --set clients.0.requests_per_conn=100000
+      --set clients.0.stop=10s --set 'events=[{"at": "5s", "do": "server_down", "server": "rs2"}]')
+line=$("$IPVSIM" run "${hung[@]}" -o "$tmp/hung30" 2>&1)
+check "response timeout: the run completes" test $? -eq 0
+unf() { python3 -c 'import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if r["server"] == "rs2" and r["outcome"] == "UNFINISHED"))' "$1/connections.csv"; }
+check "response timeout: by default no conversation on rs2 is left UNFINISHED ($(unf "$tmp/hung30"))" test "$(unf "$tmp/hung30")" -eq 0
+line0=$("$IPVSIM" run "${hung[@]}" --set clients.0.response_timeout=0 -o "$tmp/hung0" 2>&1)
+check "response timeout 0: conversations on rs2 hang to the end ($(unf "$tmp/hung0") UNFINISHED)" test "$(unf "$tmp/hung0")" -gt 0
+n30=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connections"]["UNFINISHED"])' "$tmp/hung30/summary.json")
+check "closing line: outcomes with UNFINISHED ($line)" \
+  grep -Eq "^crash-recovery: [0-9]+ conversations in 45\.000 s simulated: 0\.0% OK; [0-9]+ REFUSED, [0-9]+ RESET, [0-9]+ TIMEOUT, $n30 UNFINISHED; results in " <<< "$line"
+line=$("$IPVSIM" run scenarios/crash-recovery.json -o "$tmp/cr-line" 2>&1)
+check "closing line: share OK, p99, failures by kind ($line)" \
+  grep -Eq "^crash-recovery: 1136 conversations in 20\.000 s simulated: 98\.2% OK \(p99 [0-9.]+ ms\); 18 TIMEOUT, 2 UNFINISHED; results in " <<< "$line"
+
 # --- bad scenarios: exit status 2, FILE:LINE:COL, nothing written -----------------------
 # Every tests/bad-scenarios/*.json without a .set sidecar, through `run` and `validate`:
 # status 2, nothing on stdout, one message on stderr that starts with FILE:LINE:COL (FILE

@@ -216,9 +216,39 @@ static void test_plots_written(void)
     scenario_free(s);
 }
 
+/* The closing line's outcomes: share OK rounded down, p99 of the completed ones,
+ * the other outcomes failures first and UNFINISHED last; a run in which everything
+ * failed says so. */
+static void test_outcome_text(void)
+{
+    struct conv_log log;
+    conv_log_init(&log);
+    char *t = run_outcome_text(&log);
+    CU_ASSERT_STRING_EQUAL(t, "no conversation");
+    g_free(t);
+    static const enum conv_outcome all_fail[] = { CONV_TIMEOUT, CONV_TIMEOUT, CONV_REFUSED };
+    for (size_t i = 0; i < G_N_ELEMENTS(all_fail); i++)
+        conv_new(&log)->outcome = all_fail[i];
+    t = run_outcome_text(&log);
+    CU_ASSERT_STRING_EQUAL(t, "0.0% OK; 1 REFUSED, 2 TIMEOUT");
+    g_free(t);
+    conv_log_free(&log);
+    conv_log_init(&log);
+    for (int i = 0; i < 2000; i++) {
+        struct conv *c = conv_new(&log);
+        c->outcome = i == 0 ? CONV_UNFINISHED : CONV_OK;
+        c->response_ns = (i + 1) * MSEC;        /* p99 of 1999 values 2..2000 ms: 1981 ms */
+    }
+    t = run_outcome_text(&log);
+    CU_ASSERT_STRING_EQUAL(t, "99.9% OK (p99 1981.0 ms); 1 UNFINISHED");     /* 99.95 is not 100 */
+    g_free(t);
+    conv_log_free(&log);
+}
+
 IPVSIM_SUITE(compare)
 {
     CU_pSuite s = CU_add_suite("compare", NULL, NULL);
+    ADD_TEST(s, test_outcome_text);
     ADD_TEST(s, test_rewrite_scheduler);
     ADD_TEST(s, test_failure_window);
     ADD_TEST(s, test_remap);

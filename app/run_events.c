@@ -1,6 +1,9 @@
 /* Scenario events at their simulated times: failures, recoveries, ipvsadm and
  * iptables lines, sysctl and link changes, SYN floods, hook (un)registration. Each
- * one leaves a line in the run's event log ("at 20.000s server_down rs2: ok"). */
+ * one leaves a line in the run's event log, in the one format of events.txt:
+ * "at TIME WHAT: RESULT", WHAT being the event as given ("server_down rs2",
+ * "ipvsadm -d -t 203.0.113.10:80 -r 192.0.2.12:80") and RESULT "ok" or
+ * "failed: WHY". */
 #include <stdio.h>
 #include <string.h>
 #include "app/run_ha.h"
@@ -145,6 +148,58 @@ static bool apply_event(struct run_world *rw, const struct scn_event *e, char *m
     return false;
 }
 
+/* The event as the scenario gives it: its kind and what it names or carries. */
+static void describe(const struct scn_event *e, GString *out)
+{
+    g_string_append(out, kind_names[e->kind]);
+    switch (e->kind) {
+    case EV_IPVSADM:
+    case EV_IPTABLES:
+        g_string_append_printf(out, " %s", e->args.text);
+        break;
+    case EV_SYSCTL:
+        g_string_append_printf(out, " %s=%ld", e->key, e->value);
+        break;
+    case EV_LINK:
+        g_string_append_printf(out, " %s", e->key);
+        if (e->link_has[0])
+            g_string_append_printf(out, " latency %.3f ms", (double)e->link.latency / MSEC);
+        if (e->link_has[1])
+            g_string_append_printf(out, " bandwidth %llu bps", (unsigned long long)e->link.bandwidth);
+        if (e->link_has[2])
+            g_string_append_printf(out, " loss %g", e->link.loss);
+        if (e->link_has[3])
+            g_string_append_printf(out, " queue %u", e->link.queue);
+        break;
+    case EV_SYN_FLOOD: {
+        char a[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &e->flood_net, a, sizeof a);
+        g_string_append_printf(out, " %g/s from %s/%u", e->rate, a, e->flood_prefix);
+        if (e->duration > 0)
+            g_string_append_printf(out, " for %.3f s", (double)e->duration / SEC);
+        break;
+    }
+    case EV_HOOK_REGISTER:
+    case EV_HOOK_UNREGISTER:
+        g_string_append_printf(out, " %s", e->key);
+        break;
+    case EV_DIRECTOR_DOWN:
+        g_string_append_printf(out, " %s%s", e->server, e->value ? " (graceful)" : "");
+        break;
+    default:
+        if (e->server)
+            g_string_append_printf(out, " %s", e->server);
+        break;
+    }
+}
+
+void run_world_log_healthcheck(void *ctx, const struct healthcheck *hc,
+                               const struct healthcheck_event *e)
+{
+    struct run_world *rw = ctx;
+    healthcheck_event_line(hc, e, rw->event_log);
+}
+
 void run_world_event(struct sim *sim, void *obj, uint64_t index)
 {
     struct run_world *rw = obj;
@@ -153,8 +208,8 @@ void run_world_event(struct sim *sim, void *obj, uint64_t index)
     bool ok = apply_event(rw, e, msg, sizeof msg);
     apply_to_backup(rw, e);
     rw->events_applied++;
-    g_string_append_printf(rw->event_log, "at %lld.%03llds %s%s%s: %s%s\n",
-                           (long long)(e->at / SEC), (long long)(e->at % SEC / MSEC),
-                           kind_names[e->kind], e->server ? " " : "", e->server ? e->server : "",
-                           ok ? "ok" : "failed: ", ok ? "" : msg);
+    g_string_append_printf(rw->event_log, "at %lld.%03llds ", (long long)(e->at / SEC),
+                           (long long)(e->at % SEC / MSEC));
+    describe(e, rw->event_log);
+    g_string_append_printf(rw->event_log, ": %s%s\n", ok ? "ok" : "failed: ", ok ? "" : msg);
 }

@@ -131,23 +131,18 @@ static struct healthcheck *start_checker(const struct run_world *rw, struct host
     struct healthcheck_cfg hc = { .interval = s->healthcheck.interval,
                                   .timeout = s->healthcheck.timeout,
                                   .retries = s->healthcheck.retries,
-                                  .quiesce = s->healthcheck.quiesce };
+                                  .quiesce = s->healthcheck.quiesce,
+                                  .notify = run_world_log_healthcheck, .ctx = (void *)rw };
     return healthcheck_start(host_net(h), &hc);
 }
 
-/* A checker goes with keepalived: what it detected so far stays in events.txt. */
+/* A checker goes with keepalived (what it detected is in events.txt already). */
 static void stop_checker(struct run_ha *ha, int i)
 {
     struct run_world *rw = ha->rw;
     struct healthcheck **hc = i == 0 ? &rw->hc : &ha->hc_backup;
     if (!*hc)
         return;
-    GString *rep = g_string_new(NULL);
-    healthcheck_report(*hc, rep);
-    if (rep->len)
-        g_string_append_printf(rw->event_log, "health checker of %s until it stopped:\n%s",
-                               ha->d[i].host->name, rep->str);
-    g_string_free(rep, TRUE);
     healthcheck_free(*hc);
     *hc = NULL;
 }

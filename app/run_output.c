@@ -480,8 +480,6 @@ bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const
     write_ipvsadm(rw, buf);
     ok = ok && write_file(o, "ipvsadm.txt", buf);
     g_string_assign(buf, rw->event_log->str);
-    if (rw->hc)
-        healthcheck_report(rw->hc, buf);
     ok = ok && write_file(o, "events.txt", buf);
     g_string_truncate(buf, 0);
     if (run_ha_directors_csv(rw, buf))

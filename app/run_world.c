@@ -474,7 +474,8 @@ bool run_world_build(struct run_world *rw, const struct scenario *s, const char 
         struct healthcheck_cfg hc = { .interval = s->healthcheck.interval,
                                       .timeout = s->healthcheck.timeout,
                                       .retries = s->healthcheck.retries,
-                                      .quiesce = s->healthcheck.quiesce };
+                                      .quiesce = s->healthcheck.quiesce,
+                                      .notify = run_world_log_healthcheck, .ctx = rw };
         rw->hc = healthcheck_start(host_net(rw->director), &hc);
     }
     if (ok)

@@ -54,6 +54,10 @@ void run_world_free(struct run_world *rw);
 
 /* A scenario event at its time (scheduled by run_world_build; app/run_events.c). */
 void run_world_event(struct sim *sim, void *obj, uint64_t index);
+/* healthcheck_cfg.notify: a health checker's transition into the event log, as it
+ * happens (ctx: the run_world). */
+void run_world_log_healthcheck(void *ctx, const struct healthcheck *hc,
+                               const struct healthcheck_event *e);
 
 /* The real server's index whose address is addr, or -1. */
 int run_world_server_index(const struct run_world *rw, be32 addr);

@@ -145,7 +145,8 @@ ip = next(x["ip"] for x in s["servers"] if x["name"] == "rs2")
 ev = open(d + "/events.txt").read().splitlines()
 crash = next(float(m.group(1)) for l in ev for m in [re.match(r"at ([\d.]+)s server_down rs2: ok$", l)] if m)
 back = next(float(m.group(1)) for l in ev for m in [re.match(r"at ([\d.]+)s server_up rs2: ok$", l)] if m)
-hc = [(float(l.split()[0]), l.split()[-1]) for l in ev if re.match(r"\d+\.\d{9} ", l) and " %s:" % ip in l]
+hc = [(float(m.group(1)), m.group(2)) for l in ev
+      for m in [re.match(r"at ([\d.]+)s healthcheck lvs1 TCP [\d.:]+ %s:\d+: (down|up), dest (removed|added back)$" % re.escape(ip), l)] if m]
 down = next(t for t, w in hc if w == "down")
 up = next(t for t, w in hc if w == "up" and t > down)
 conns = list(csv.DictReader(open(d + "/connections.csv")))
@@ -159,7 +160,8 @@ out(crash < down <= crash + retries * interval + timeout,
     "events.txt: rs2 detected down %.3f s after the crash at %.3f s (at most %g s)"
     % (down - crash, crash, retries * interval + timeout))
 out(back <= up <= back + interval + timeout,
-    "events.txt: rs2 detected up %.6f s after server_up at %.3f s" % (up - back, back))
+    "events.txt: rs2 detected up %.3f s after server_up at %.3f s" % (up - back, back))
+out(all(re.match(r"at \d+\.\d{3}s \S", l) for l in ev), "events.txt: every line is \"at TIME WHAT...\"")
 
 # crash -> detection: IPVS still schedules to rs2, which answers nothing
 w1 = started(crash, down)
@@ -205,7 +207,7 @@ out(len(r2) >= (up - down) - 2 and max(new(r2)) == 0 and max(int(r["active"]) fo
 w3 = [c for c in started(up, up + 10) if c["server"] == "rs2"]
 out(len(w3) > 0 and all(c["outcome"] == "OK" for c in w3),
     "after recovery: rs2 serves %d new conversations in 10 s, all OK" % len(w3))
-r3 = rows(math.ceil(up) - 1, math.ceil(up) + 5)
+r3 = rows(math.floor(up), math.floor(up) + 6)      # events.txt has milliseconds
 out(r3 and min(new(r3)) > 0, "timeseries: rs2 new_conns > 0 again after the recovery")
 EOF
 check "crash: the analysis of the results ran" test $? -eq 0 -a -s "$tmp/hc.checks"
@@ -233,6 +235,22 @@ check "closing line: outcomes with UNFINISHED ($line)" \
 line=$("$IPVSIM" run scenarios/crash-recovery.json -o "$tmp/cr-line" 2>&1)
 check "closing line: share OK, p99, failures by kind ($line)" \
   grep -Eq "^crash-recovery: 1136 conversations in 20\.000 s simulated: 98\.2% OK \(p99 [0-9.]+ ms\); 18 TIMEOUT, 2 UNFINISHED; results in " <<< "$line"
+
+# --- events.txt: one format, the command echoed --------------------------------------------
+"$IPVSIM" run -q scenarios/crash-recovery.json -o "$tmp/evfmt" --set duration=8s --set 'events=[
+  {"at": "2s", "do": "ipvsadm", "args": "-e -t 203.0.113.10:80 -r 192.0.2.12:80 -m -w 0"},
+  {"at": "3s", "do": "ipvsadm", "args": "-d -t 203.0.113.10:80 -r 192.0.2.99:80"},
+  {"at": "4s", "do": "server_down", "server": "rs3"},
+  {"at": "5s", "do": "sysctl", "key": "expire_nodest_conn", "value": 0}]' >/dev/null 2>&1
+cat > "$tmp/evfmt.want" <<'EOF'
+at 2.000s ipvsadm -e -t 203.0.113.10:80 -r 192.0.2.12:80 -m -w 0: ok
+at 3.000s ipvsadm -d -t 203.0.113.10:80 -r 192.0.2.99:80: failed: No such destination
+at 4.000s server_down rs3: ok
+at 5.000s sysctl expire_nodest_conn=0: ok
+at 6.000s healthcheck lvs1 TCP 203.0.113.10:80 192.0.2.13:80: down, dest removed
+EOF
+check "events.txt: every line 'at TIME WHAT: RESULT', commands echoed, health checks in time order" \
+  diff -u "$tmp/evfmt.want" "$tmp/evfmt/events.txt"
 
 # --- bad scenarios: exit status 2, FILE:LINE:COL, nothing written -----------------------
 # Every tests/bad-scenarios/*.json without a .set sidecar, through `run` and `validate`:

@@ -745,14 +745,21 @@ static void test_healthcheck_remove_restore(void)
     CU_ASSERT(ev[1].at > 30 * SEC && ev[1].at < 31 * SEC);    /* the check at 30 s */
     GString *s = g_string_new(NULL);
     healthcheck_report(hc, s);
-    CU_ASSERT(strstr(s->str, "15.000000000 TCP 10.0.1.1:80 10.0.2.2:80 down\n") == s->str);
-    CU_ASSERT(strstr(s->str, " up\n") != NULL);
+    CU_ASSERT(strstr(s->str, "at 15.000s healthcheck router TCP 10.0.1.1:80 10.0.2.2:80: down, "
+                             "dest removed\n") == s->str);
+    CU_ASSERT(strstr(s->str, "10.0.2.2:80: up, dest added back\n") != NULL);
     g_string_free(s, TRUE);
     uint64_t fails, checks = healthcheck_checks(hc, &fails);
     CU_ASSERT(checks >= 20);
     CU_ASSERT(fails >= 3);
     healthcheck_free(hc);
     wl_free(&w);
+}
+
+/* healthcheck_cfg.notify: the transitions' lines, as they happen. */
+static void hc_lines(void *ctx, const struct healthcheck *hc, const struct healthcheck_event *e)
+{
+    healthcheck_event_line(hc, e, ctx);
 }
 
 static void test_healthcheck_quiesce(void)
@@ -762,13 +769,16 @@ static void test_healthcheck_quiesce(void)
     wl_server(&w, 4, DCONST(1 * MSEC), 16);
     struct netns_ipvs *ipvs;
     struct ip_vs_service *svc = hc_setup(&w, &ipvs);
+    GString *lines = g_string_new(NULL);
     struct healthcheck_cfg hcfg = { .interval = 1 * SEC, .timeout = 500 * MSEC, .retries = 2,
-                                    .quiesce = true };
+                                    .quiesce = true, .notify = hc_lines, .ctx = lines };
     struct healthcheck *hc = healthcheck_start(host_net(w.t.router), &hcfg);
     be32 rip = topo_ip("10.0.2.2");
     sim_run_until(&w.t.w.sim, 2500 * MSEC);
     server_app_set_mode(w.srv, SERVER_REFUSE);    /* RST: fails fast */
     sim_run_until(&w.t.w.sim, 6 * SEC);
+    CU_ASSERT_STRING_EQUAL(lines->str, "at 4.000s healthcheck router TCP 10.0.1.1:80 10.0.2.2:80: "
+                                       "down, weight 0\n");
     struct ip_vs_dest *d = ip_vs_lookup_dest(svc, rip, htons(80));
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(d->weight, 0);
@@ -780,6 +790,8 @@ static void test_healthcheck_quiesce(void)
     CU_ASSERT_EQUAL_FATAL(n, 2);
     /* checks at 3 s and 4 s are refused (RST after one RTT): out at 4 s + RTT */
     CU_ASSERT(!ev[0].up && ev[0].at > 4 * SEC && ev[0].at < 4 * SEC + 1 * MSEC);
+    CU_ASSERT(g_str_has_suffix(lines->str, "10.0.2.2:80: up, weight restored\n"));
+    g_string_free(lines, TRUE);
     healthcheck_free(hc);
     wl_free(&w);
 }

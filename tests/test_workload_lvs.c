@@ -147,8 +147,9 @@ static void test_lvs_healthcheck_failover(void)
     CU_ASSERT(rs2_after >= 195 && rs2_after <= 200);     /* rr: half of ~400 */
     GString *s = g_string_new(NULL);
     healthcheck_report(hc, s);
-    CU_ASSERT(g_str_has_prefix(s->str, "6.500000000 TCP 203.0.113.10:80 192.0.2.12:80 down\n12."));
-    CU_ASSERT(g_str_has_suffix(s->str, " TCP 203.0.113.10:80 192.0.2.12:80 up\n"));
+    CU_ASSERT(g_str_has_prefix(s->str, "at 6.500s healthcheck lvs TCP 203.0.113.10:80 192.0.2.12:80: "
+                                       "down, dest removed\nat 12."));
+    CU_ASSERT(g_str_has_suffix(s->str, " TCP 203.0.113.10:80 192.0.2.12:80: up, dest added back\n"));
     g_string_free(s, TRUE);
     healthcheck_free(hc);
     lvs_wl_free(&w);

@@ -83,6 +83,8 @@ static void log_transition(struct healthcheck *hc, const struct hc_target *t, bo
         .fwmark = t->fwmark, .daddr = t->daddr, .dport = t->dport, .up = up,
     };
     g_array_append_val(hc->log, ev);
+    if (hc->cfg.notify)
+        hc->cfg.notify(hc->cfg.ctx, hc, &ev);
 }
 
 static void cancel(struct healthcheck *hc, sim_event_id *id)
@@ -332,18 +334,24 @@ static const char *proto_name(uint16_t p, uint32_t fwmark, char *buf, size_t n)
     }
 }
 
+void healthcheck_event_line(const struct healthcheck *hc, const struct healthcheck_event *e,
+                            GString *out)
+{
+    char pb[24], va[INET_ADDRSTRLEN], da[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &e->vaddr, va, sizeof va);
+    inet_ntop(AF_INET, &e->daddr, da, sizeof da);
+    const char *what = hc->cfg.quiesce ? (e->up ? "up, weight restored" : "down, weight 0")
+                                       : (e->up ? "up, dest added back" : "down, dest removed");
+    g_string_append_printf(out, "at %lld.%03llds healthcheck %s %s %s:%u %s:%u: %s\n",
+                           (long long)(e->at / SEC), (long long)(e->at % SEC / MSEC),
+                           hc->net->host->name, proto_name(e->protocol, e->fwmark, pb, sizeof pb),
+                           va, ntohs(e->vport), da, ntohs(e->dport), what);
+}
+
 void healthcheck_report(const struct healthcheck *hc, GString *out)
 {
-    for (guint i = 0; i < hc->log->len; i++) {
-        const struct healthcheck_event *e = &g_array_index(hc->log, struct healthcheck_event, i);
-        char pb[24], va[INET_ADDRSTRLEN], da[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &e->vaddr, va, sizeof va);
-        inet_ntop(AF_INET, &e->daddr, da, sizeof da);
-        g_string_append_printf(out, "%lld.%09lld %s %s:%u %s:%u %s\n",
-                               (long long)(e->at / SEC), (long long)(e->at % SEC),
-                               proto_name(e->protocol, e->fwmark, pb, sizeof pb), va,
-                               ntohs(e->vport), da, ntohs(e->dport), e->up ? "up" : "down");
-    }
+    for (guint i = 0; i < hc->log->len; i++)
+        healthcheck_event_line(hc, &g_array_index(hc->log, struct healthcheck_event, i), out);
 }
 
 const struct healthcheck_event *healthcheck_events(const struct healthcheck *hc, size_t *n)

@@ -171,10 +171,16 @@ void server_app_free(struct server_app *s);
 
 /* ---- health checker (keepalived-like, on the director) ----------------------------- */
 
+struct healthcheck;
+struct healthcheck_event;
+
 struct healthcheck_cfg {
     sim_time_t interval, timeout;
     int retries;                    /* consecutive failures before acting */
     bool quiesce;                   /* set weight 0 instead of removing the dest */
+    /* Told of each transition as it happens (optional): the run's events.txt. */
+    void (*notify)(void *ctx, const struct healthcheck *hc, const struct healthcheck_event *e);
+    void *ctx;
 };
 
 struct healthcheck;
@@ -192,9 +198,14 @@ struct healthcheck;
  *    after that puts it back with the configuration saved before (ip_vs_add_dest, or
  *    ip_vs_edit_dest with the saved weight when quiescing). */
 struct healthcheck *healthcheck_start(struct net *director, const struct healthcheck_cfg *cfg);
-/* Detection log: one line per transition, in order:
- *   "<seconds>.<9 digits> <TCP|UDP|SCTP|FWM:<mark>> <vip>:<vport> <rip>:<rport> down|up\n" */
+/* Detection log: one line per transition, in order, as events.txt has them:
+ *   "at <seconds>.<3 digits>s healthcheck <director> <TCP|UDP|SCTP|FWM:<mark>>
+ *    <vip>:<vport> <rip>:<rport>: down, dest removed|up, dest added back\n"
+ * (quiescing: "down, weight 0" and "up, weight restored"). */
 void healthcheck_report(const struct healthcheck *hc, GString *out);
+/* One transition's line of that log. */
+void healthcheck_event_line(const struct healthcheck *hc, const struct healthcheck_event *e,
+                            GString *out);
 void healthcheck_free(struct healthcheck *hc);
 
 struct healthcheck_event {

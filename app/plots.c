@@ -329,6 +329,33 @@ static void fmt_num(char *buf, size_t n, double v)
     g_ascii_formatd(buf, (gint)n, "%.6g", v);
 }
 
+/* Curve and bar styles: a run (or a server) i gets colour i mod NPALETTE and, from the
+ * second round of colours, a dash pattern (lines) or a hatch (bars), so that the 14
+ * schedulers of a comparison never share a look. gnuplot's own line types repeat
+ * after 8 colours. The colours are Okabe and Ito's (without the yellow, faint on white)
+ * and three of Tol's, all distinct from the grey of the event marks. */
+static const char *const palette[] = {
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
+    "#56B4E9", "#000000", "#882255", "#999933", "#332288",
+};
+#define NPALETTE ((guint)G_N_ELEMENTS(palette))
+
+static void gp_line_style(GString *g, guint i)
+{
+    static const unsigned dash[] = { 1, 2, 4, 5 };
+    g_string_append_printf(g, "lc rgb '%s' dt %u", palette[i % NPALETTE],
+                           dash[(i / NPALETTE) % (guint)G_N_ELEMENTS(dash)]);
+}
+
+static void gp_fill_style(GString *g, guint i)
+{
+    if (i < NPALETTE)
+        g_string_append_printf(g, "fs solid 0.85 lc rgb '%s'", palette[i]);
+    else
+        g_string_append_printf(g, "fs pattern %u border lc rgb '%s'", 4 + (i / NPALETTE - 1) % 4,
+                               palette[i % NPALETTE]);
+}
+
 /* ---- the figures ---------------------------------------------------------------------- */
 
 static void fig_active(const struct plot_set *ps, GString *dat, GString *gp)
@@ -407,7 +434,8 @@ static void fig_active(const struct plot_set *ps, GString *dat, GString *gp)
     }
     if (nr > 1) {
         char *t = g_strdup_printf("%s: connections open per real server under each scheduler, "
-                                  "same arrivals (%s)", ps->name, ps->subtitle);
+                                  "same arrivals; each panel on its own scale (%s)", ps->name,
+                                  ps->subtitle);
         g_string_append_printf(gp, "set multiplot layout %u,%u title ", rows, cols);
         gp_str(gp, t);
         g_string_append_printf(gp, " font ',11' margins 0.07,0.98,%.4f,%.4f spacing 0.08,%.4f\n",
@@ -437,10 +465,20 @@ static void fig_active(const struct plot_set *ps, GString *dat, GString *gp)
             else
                 gp_set(gp, "xlabel", "simulated time (s)", NULL);
         }
+        if (nr > 1) {                   /* each panel its own scale: a busy scheduler
+                                         * must not flatten the others */
+            double pmax = 0;
+            for (guint i = 0; i < ps->nbins * ps->nservers; i++)
+                pmax = pr->open[i] > pmax ? pr->open[i] : pmax;
+            fmt_num(b, sizeof b, pmax > 0 ? ceil(pmax * 1.15) : 1);
+            g_string_append_printf(gp, "set yrange [0:%s]\n", b);
+        }
         g_string_append(gp, "plot ");
         for (guint k = 0; k < ps->nservers; k++) {
-            g_string_append_printf(gp, "%s'active.dat' index %u using 1:%u with lines lw 1.6 lt %u title ",
-                                   k ? ", \\\n     " : "", r, k + 2, k + 1);
+            g_string_append_printf(gp, "%s'active.dat' index %u using 1:%u with lines lw 1.6 ",
+                                   k ? ", \\\n     " : "", r, k + 2);
+            gp_line_style(gp, k);
+            g_string_append(gp, " title ");
             gp_str(gp, ps->servers[k]);
         }
         g_string_append_c(gp, '\n');
@@ -462,12 +500,13 @@ static void fig_active(const struct plot_set *ps, GString *dat, GString *gp)
         g_string_append(gp, "plot ");
         for (guint k = 0; k < ps->nservers; k++) {
             g_string_append_printf(gp, "%s'active.dat' index 1 using 1:%u axes x1y1 with lines lw 1.6 "
-                                   "lt %u title ", k ? ", \\\n     " : "", 2 * k + 2, k + 1);
+                                   "lc rgb '%s' dt 1 title ", k ? ", \\\n     " : "", 2 * k + 2,
+                                   palette[k % NPALETTE]);
             char *t = g_strdup_printf("%s ActiveConn", ps->servers[k]);
             gp_str(gp, t);
             g_free(t);
             g_string_append_printf(gp, ", \\\n     'active.dat' index 1 using 1:%u axes x1y2 with lines "
-                                   "lw 1.4 dt 2 lt %u title ", 2 * k + 3, k + 1);
+                                   "lw 1.4 dt 2 lc rgb '%s' title ", 2 * k + 3, palette[k % NPALETTE]);
             t = g_strdup_printf("%s InActConn", ps->servers[k]);
             gp_str(gp, t);
             g_free(t);
@@ -540,8 +579,10 @@ static void fig_cdf(const struct plot_set *ps, GString *dat, GString *gp)
         char *t = g_strdup_printf("%s (p50 %.1f ms, p99 %.1f ms, %u completed)", pr->label,
                                   plot_percentile(pr->resp_ns, 0.5) / 1e6,
                                   plot_percentile(pr->resp_ns, 0.99) / 1e6, pr->resp_ns->len);
-        g_string_append_printf(gp, "%s'response_cdf.dat' index %u using 1:2 with steps lw 1.8 lt %u title ",
-                               any ? ", \\\n     " : "", r, r + 1);
+        g_string_append_printf(gp, "%s'response_cdf.dat' index %u using 1:2 with steps lw 1.8 ",
+                               any ? ", \\\n     " : "", r);
+        gp_line_style(gp, r);
+        g_string_append(gp, " title ");
         gp_str(gp, t);
         g_free(t);
         any = true;
@@ -619,10 +660,13 @@ static void fig_bars(const struct plot_set *ps, const struct bars *bc, GString *
         g_string_append(gp, "set xtics rotate by -30\n");
     g_string_append(gp, "plot ");
     for (guint c = 0; c < bc->ncols; c++) {
-        g_string_append_printf(gp, "%s'%s' using %u%s %s lt %u title ", c ? ", \\\n     " : "",
-                               datname, c + 2, c ? "" : ":xtic(1)",
-                               (int)c < bc->first_hollow ? "fs empty border lc rgb 'black'" : "fs solid 0.85",
-                               (int)c < bc->first_hollow ? 8 : c + 1 - (guint)bc->first_hollow);
+        g_string_append_printf(gp, "%s'%s' using %u%s ", c ? ", \\\n     " : "", datname, c + 2,
+                               c ? "" : ":xtic(1)");
+        if ((int)c < bc->first_hollow)
+            g_string_append(gp, "lc rgb 'black' fs empty border lc rgb 'black'");
+        else
+            gp_fill_style(gp, c - (guint)bc->first_hollow);
+        g_string_append(gp, " title ");
         gp_str(gp, bc->cols[c]);
     }
     if (bc->ncols <= 4)

@@ -307,6 +307,17 @@ check "compare: mh remaps fewer clients than sh when rs4 is lost (mh $mhr, sh $s
 check "compare: mh remaps about a quarter of the clients ($mhr)" lt "$mhr" 0.4
 check "compare: sh remaps most of them ($shr)" lt 0.6 "$shr"
 check "compare: no remapped share for rr" test -z "$(csvcol "$tmp/hash/comparison.csv" rr remapped_share)"
+# More schedulers than gnuplot has line colours (8): each run keeps a look of its own
+# (colour and dash, or colour and hatch), and each active-connections panel its own scale.
+"$IPVSIM" compare -q scenarios/crash-recovery.json --schedulers rr,wrr,lc,wlc,sed,nq,fo,ovf,twos,mh,sh,dh \
+  --set duration=13s -o "$tmp/cmp12" >/dev/null 2>&1
+check "compare: twelve schedulers run" test $? -eq 0
+styles() { grep -o "$2" "$tmp/cmp12/plots/$1.gp" | sort | uniq | wc -l; }
+check "compare: 12 CDF curves, 12 distinct colour+dash pairs" test "$(styles response_cdf "lc rgb '#[0-9A-F]*' dt [0-9]* title '[a-z]* (")" -eq 12
+check "compare: 12 share bars, 12 distinct fills" test "$(styles share "fs [a-z]* [0-9.]* *\(border \)\?lc rgb '#[0-9A-F]*' title '[a-z]*'")" -eq 12
+check "compare: 12 active panels, each with its own y range (fo's is not wlc's)" \
+  test "$(grep -c '^set yrange' "$tmp/cmp12/plots/active.gp")" -eq 13 -a \
+       "$(grep '^set yrange' "$tmp/cmp12/plots/active.gp" | sort -u | wc -l)" -gt 2
 "$IPVSIM" compare scenarios/unequal-servers.json --schedulers rr,nosuch -o "$tmp/cmpbad" >/dev/null 2>&1
 check "compare: an unknown scheduler exits 2" test $? -eq 2
 check "compare: ... and writes nothing" test ! -e "$tmp/cmpbad"

@@ -20,7 +20,7 @@ struct expect_set *check_prepare(const struct scenario *s, struct run_world *rw,
         scn_error_print(&err);
         return NULL;
     }
-    if (!run_world_build(rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(rw, s, NULL, &err)) {
         scn_error_print(&err);
         expect_set_free(es);
         return NULL;

@@ -419,7 +419,7 @@ static int run_one(const struct cmp_opts *opt, const char *path, const struct sc
         return 2;
     }
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &serr)) {
+    if (!run_world_build(&rw, s, NULL, &serr)) {
         scn_error_print(&serr);
         scenario_free(s);
         return 2;

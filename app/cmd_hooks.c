@@ -79,7 +79,7 @@ static int hooks_of_scenario(const char *path, const char *era)
         return 2;
     }
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         scn_error_print(&err);
         scenario_free(s);
         return 2;

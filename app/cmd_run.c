@@ -65,11 +65,20 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     char *pcap_dir = outdir_path(&o, "pcap");
     struct run_world rw;
     struct scn_error serr;
-    if (!run_world_build(&rw, s, (const char *const *)opt->pcaps, pcap_dir, &serr)) {
+    if (!run_world_build(&rw, s, pcap_dir, &serr)) {
         scn_error_print(&serr);
         outdir_abort(&o);
         g_free(pcap_dir);
         return 2;
+    }
+    for (int i = 0; opt->pcaps && opt->pcaps[i]; i++) {
+        if (!run_world_capture(&rw, opt->pcaps[i], pcap_dir, err, sizeof err)) {
+            fprintf(stderr, "ipvsim run: --pcap: %s\n", err);
+            run_world_free(&rw);
+            outdir_abort(&o);
+            g_free(pcap_dir);
+            return 2;
+        }
     }
     g_free(pcap_dir);
     run_limits_apply(&rw);

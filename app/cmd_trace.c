@@ -110,14 +110,6 @@ static void cmd_emit(void *ctx, const struct trace_event *ev)
 
 /* ---- the run ------------------------------------------------------------------------- */
 
-static void host_names(const struct run_world *rw, GString *out)
-{
-    for (guint i = 0; i < rw->w.hosts->len; i++) {
-        const struct host *h = g_ptr_array_index(rw->w.hosts, i);
-        g_string_append_printf(out, "%s%s", i ? ", " : "", h->name);
-    }
-}
-
 static void header(FILE *out, const struct scenario *s, const struct run_world *rw,
                    const struct trace_opts *o)
 {
@@ -151,14 +143,14 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
 {
     struct run_world rw;
     struct scn_error err;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         scn_error_print(&err);
         return 2;
     }
     struct host *only = NULL;
     if (o->host && !(only = world_host(&rw.w, o->host))) {
         GString *names = g_string_new(NULL);
-        host_names(&rw, names);
+        run_world_host_names(&rw, names);
         fprintf(stderr, "ipvsim trace: --host: no host '%s' (expected one of: %s)\n", o->host,
                 names->str);
         g_string_free(names, TRUE);

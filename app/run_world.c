@@ -375,11 +375,51 @@ static bool open_tap(struct run_world *rw, struct net_device *dev, const char *p
     return true;
 }
 
-static bool open_point(struct run_world *rw, const char *point, const char *pcap_dir,
-                       struct scn_error *err)
+void run_world_host_names(const struct run_world *rw, GString *out)
 {
+    for (guint i = 0; i < rw->w.hosts->len; i++) {
+        const struct host *h = g_ptr_array_index(rw->w.hosts, i);
+        g_string_append_printf(out, "%s%s", i ? ", " : "", h->name);
+    }
+}
+
+/* The wired interface a capture point "HOST:IFACE" names, or NULL with why saying
+ * what the point should have been: the world's host names, or that host's wired
+ * interfaces (a capture point is checked against the world built, not the file). */
+static struct net_device *capture_dev(const struct run_world *rw, const char *point, char *why,
+                                      size_t len)
+{
+    const char *colon = strchr(point, ':');
+    char *name = colon ? g_strndup(point, (gsize)(colon - point)) : NULL;
+    struct host *h = name ? world_host(&rw->w, name) : NULL;
+    struct net_device *dev = h ? host_dev(h, colon + 1) : NULL;
+    GString *list = g_string_new(NULL);
+    if (!name) {
+        snprintf(why, len, "expected HOST:IFACE or 'all', not '%s'", point);
+    } else if (!h) {
+        run_world_host_names(rw, list);
+        snprintf(why, len, "no host '%s' (expected one of: %s)", name, list->str);
+    } else if (!dev || !dev->link) {
+        for (unsigned d = 0; d < h->ndevs; d++)
+            if (h->devs[d]->link)
+                g_string_append_printf(list, "%s%s", list->len ? ", " : "", h->devs[d]->name);
+        snprintf(why, len, "host '%s' has no wired interface '%s' (expected one of: %s)", name,
+                 colon + 1, list->str);
+        dev = NULL;
+    }
+    g_string_free(list, TRUE);
+    g_free(name);
+    return dev;
+}
+
+/* "all" or HOST:IFACE: check it, and open its taps when pcap_dir is given. A tap that
+ * cannot be opened is reported in err; a point that names nothing, in why. */
+static bool open_point(struct run_world *rw, const char *point, const char *pcap_dir, char *why,
+                       size_t len, struct scn_error *err)
+{
+    why[0] = '\0';
     if (strcmp(point, "all") == 0) {
-        for (guint i = 0; i < rw->w.hosts->len; i++) {
+        for (guint i = 0; pcap_dir && i < rw->w.hosts->len; i++) {
             struct host *h = g_ptr_array_index(rw->w.hosts, i);
             for (unsigned d = 0; d < h->ndevs; d++)
                 if (h->devs[d]->link && !open_tap(rw, h->devs[d], pcap_dir, err))
@@ -387,34 +427,42 @@ static bool open_point(struct run_world *rw, const char *point, const char *pcap
         }
         return true;
     }
-    char **hd = g_strsplit(point, ":", 2);
-    struct host *h = hd[0] && hd[1] ? world_host(&rw->w, hd[0]) : NULL;
-    struct net_device *dev = h ? host_dev(h, hd[1]) : NULL;
-    g_strfreev(hd);
-    if (!dev || !dev->link) {
-        scn_error_at(err, rw->s, capture_pos(rw->s), "capture point '%s': expected HOST:IFACE "
-                "naming a wired interface (hosts: the director, gw, servers, client groups)", point);
-        return false;
-    }
-    return open_tap(rw, dev, pcap_dir, err);
+    struct net_device *dev = capture_dev(rw, point, why, len);
+    return dev && (!pcap_dir || open_tap(rw, dev, pcap_dir, err));
 }
 
-static bool open_captures(struct run_world *rw, const char *const *extra, const char *pcap_dir,
-                          struct scn_error *err)
+/* The scenario's capture.points, at their place in the file (checked by validate
+ * too: the interfaces exist only once the world is built). */
+static bool open_captures(struct run_world *rw, const char *pcap_dir, struct scn_error *err)
 {
-    if (!pcap_dir)
-        return true;
-    for (guint i = 0; i < rw->s->capture_points->len; i++)
-        if (!open_point(rw, g_ptr_array_index(rw->s->capture_points, i), pcap_dir, err))
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(rw->s->root, "capture");
+    const cJSON *points = o ? cJSON_GetObjectItemCaseSensitive(o, "points") : NULL;
+    for (guint i = 0; i < rw->s->capture_points->len; i++) {
+        char why[400];
+        if (!open_point(rw, g_ptr_array_index(rw->s->capture_points, i), pcap_dir, why,
+                        sizeof why, err)) {
+            if (why[0])
+                scn_error_at(err, rw->s, scn_pos_of(rw->s, cJSON_GetArrayItem(points, (int)i)),
+                             "capture.points[%u]: %s", i, why);
             return false;
-    for (int i = 0; extra && extra[i]; i++)
-        if (!open_point(rw, extra[i], pcap_dir, err))
-            return false;
+        }
+    }
     return true;
 }
 
-bool run_world_build(struct run_world *rw, const struct scenario *s, const char *const *capture,
-                     const char *pcap_dir, struct scn_error *err)
+bool run_world_capture(struct run_world *rw, const char *point, const char *pcap_dir, char *why,
+                       size_t len)
+{
+    struct scn_error err;
+    if (open_point(rw, point, pcap_dir, why, len, &err))
+        return true;
+    if (!why[0])
+        g_strlcpy(why, err.msg, len);
+    return false;
+}
+
+bool run_world_build(struct run_world *rw, const struct scenario *s, const char *pcap_dir,
+                     struct scn_error *err)
 {
     memset(rw, 0, sizeof *rw);
     rw->s = s;
@@ -451,7 +499,7 @@ bool run_world_build(struct run_world *rw, const struct scenario *s, const char 
          apply_hooks(rw, err);
     for (guint i = 0; ok && i < rw->servers->len; i++)
         link_attach(lservers, host_dev(g_ptr_array_index(rw->servers, i), "eth0"));
-    ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, capture, pcap_dir, err);
+    ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, pcap_dir, err);
     if (ok && s->healthcheck.enabled) {
         struct healthcheck_cfg hc = { .interval = s->healthcheck.interval,
                                       .timeout = s->healthcheck.timeout,

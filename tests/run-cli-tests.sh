@@ -223,6 +223,16 @@ check "bad scenarios: the message is the .expected one${b_msg:+ — not:$b_msg}"
 check "bad scenarios: nothing on stdout${b_out:+ — not:$b_out}" test -z "$b_out"
 check "bad scenarios: run writes nothing, not even a temporary directory${b_dir:+ — not:$b_dir}" test -z "$b_dir"
 
+# --- a bad --pcap is the command line's error, with the world's real names ----------
+"$IPVSIM" run scenarios/nat.json --pcap nosuch:eth0 -o "$tmp/pcapbad" >/dev/null 2>"$tmp/pcapbad.err"
+check "run --pcap nosuch:eth0: exit 2" test $? -eq 2
+check "run --pcap nosuch:eth0: names the option and the hosts" \
+  test "$(cat "$tmp/pcapbad.err")" = "ipvsim run: --pcap: no host 'nosuch' (expected one of: gw, lvs1, rs1, rs2, web)"
+"$IPVSIM" run scenarios/nat.json --pcap rs1:eth9 -o "$tmp/pcapbad" >/dev/null 2>"$tmp/pcapbad.err"
+check "run --pcap rs1:eth9: lists that host's interfaces" \
+  test "$(cat "$tmp/pcapbad.err")" = "ipvsim run: --pcap: host 'rs1' has no wired interface 'eth9' (expected one of: eth0)"
+check "run with a bad --pcap writes nothing" test ! -e "$tmp/pcapbad"
+
 # --- compare, plots, and every curated scenario (scenarios/*.json) ------------------
 # `ipvsim compare` runs the same arrivals under each scheduler; every run and comparison
 # draws its figures with gnuplot (plots/*.png, *.svg, *.gp, *.dat); every curated

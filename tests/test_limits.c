@@ -422,7 +422,7 @@ static struct scenario *build_limited(const char *path, const char *const *sets,
     struct scenario *s = load_scenario(path, sets);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     struct scn_error err;
-    CU_ASSERT_TRUE_FATAL(run_world_build(rw, s, NULL, NULL, &err));
+    CU_ASSERT_TRUE_FATAL(run_world_build(rw, s, NULL, &err));
     run_limits_apply(rw);
     return s;
 }

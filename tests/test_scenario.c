@@ -648,7 +648,7 @@ static char **corpus_sets(const char *json)
 static bool world_builds(const struct scenario *s, struct scn_error *err)
 {
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, err))
+    if (!run_world_build(&rw, s, NULL, err))
         return false;
     run_world_free(&rw);
     return true;
@@ -971,7 +971,7 @@ static void test_schema_patterns(void)
  * trace files, ipvsadm and iptables lines, and JSON-level faults Python's parser
  * forgives. */
 static const char *const loader_only[] = {
-    "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",
+    "capture-bad-iface", "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",
     "client-host-server", "client-name-taken", "client-net-host-bits", "client-overlap", "client-start-after-stop",
     "client-stop-after-end", "client-trace-bad-value", "client-trace-decreasing",
     "client-trace-missing", "client-unknown-host", "duration-overflow", "event-after-end",

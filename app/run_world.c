@@ -1,6 +1,7 @@
 /* Building a run's world from a scenario. */
 #include "app/run_world.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "app/run_ha.h"
@@ -38,20 +39,77 @@ static bool lan_taken(const struct run_world *rw, be32 a)
     return a == rw->s->director.vip || (a == rw->s->backup.dip && rw->s->backup.enabled);
 }
 
+/* The addresses a scenario puts on the LAN, in its order: every server's, an explicit
+ * director.dip, and the real servers of its "ipvs" lines. */
+static GArray *lan_addresses(const struct scenario *s)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(be32));
+    for (guint i = 0; i < s->servers->len; i++)
+        g_array_append_val(a, g_array_index(s->servers, struct scn_server, i).ip);
+    if (s->director.dip)
+        g_array_append_val(a, s->director.dip);
+    for (guint i = 0; i < s->ipvs->len; i++) {
+        struct ipvsadm_cmd cmd;
+        struct ipvsadm_error e;
+        if (ipvsadm_parse(g_array_index(s->ipvs, struct scn_line, i).text, &cmd, &e) == 0 &&
+            (cmd.cmd == IPVSADM_CMD_ADDDEST || cmd.cmd == IPVSADM_CMD_EDITDEST))
+            g_array_append_val(a, cmd.dest.addr);
+    }
+    return a;
+}
+
+/* Of the servers' /24s (one, in a good scenario), the one most of those addresses
+ * are on (the first server's on a tie), so that the address out of line is the one
+ * blamed: a typo in the first server's address is not the other servers' fault.
+ * *votes: how many are on it. */
+static be32 lan_of_most(const GArray *addrs, guint nservers, guint *votes)
+{
+    be32 best = 0;
+    *votes = 0;
+    for (guint i = 0; i < nservers; i++) {
+        be32 net = g_array_index(addrs, be32, i) & inet_mask(LAN_LEN);
+        guint n = 0;
+        for (guint k = 0; k < addrs->len; k++)
+            n += (g_array_index(addrs, be32, k) & inet_mask(LAN_LEN)) == net;
+        if (n > *votes) {
+            best = net;
+            *votes = n;
+        }
+    }
+    return best;
+}
+
+/* Where key of the i-th entry of the scenario's list (servers, clients) stands. */
+static struct scn_pos entry_key_pos(const struct scenario *s, const char *list, guint i,
+                                    const char *key)
+{
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(s->root, list);
+    return scn_pos_of_key(s, cJSON_GetArrayItem(entries, (int)i), key);
+}
+
 /* The servers' /24, the director's address on it and the router's. */
 static bool plan_lan(struct run_world *rw, struct scn_error *err)
 {
     const struct scenario *s = rw->s;
-    const struct scn_server *first = &g_array_index(s->servers, struct scn_server, 0);
-    rw->lan_net = first->ip & inet_mask(LAN_LEN);
+    GArray *addrs = lan_addresses(s);
+    guint votes;
+    rw->lan_net = lan_of_most(addrs, s->servers->len, &votes);
     for (guint i = 0; i < s->servers->len; i++) {
         const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
         if ((sv->ip & inet_mask(LAN_LEN)) != rw->lan_net) {
-            scn_error_at(err, s, sv->pos, "server '%s': every real server must be on the first "
-                    "server's /24 (the LAN the director and the router share)", sv->name);
+            char a[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, &sv->ip, a, sizeof a);
+            inet_ntop(AF_INET, &rw->lan_net, net, sizeof net);
+            scn_error_at(err, s, entry_key_pos(s, "servers", i, "ip"),
+                         "servers[%u].ip: %s is not on the LAN %s/24, which %u of the %u LAN "
+                         "addresses are on (the servers', director.dip, the ipvs real servers'; a "
+                         "tie goes to the first server): every real server shares the /24 of the "
+                         "director and the router", i, a, net, votes, addrs->len);
+            g_array_free(addrs, TRUE);
             return false;
         }
     }
+    g_array_free(addrs, TRUE);
     rw->dip = s->director.dip;
     for (uint32_t h = 1; !rw->dip && h < 254; h++)
         if (!lan_taken(rw, lan_addr(rw, h)))
@@ -108,8 +166,10 @@ static bool build_core_hosts(struct run_world *rw, const struct kernel_profile *
     host_net(rw->gw)->ipv4.ip_forward = 1;
     rw->director = host_new(&rw->w, s->director.name);
     if (!rw->director) {
-        scn_error_at(err, s, scn_pos_of(s, cJSON_GetObjectItemCaseSensitive(s->root, "director")), "director name '%s' clashes with another host",
-                s->director.name);
+        scn_error_at(err, s, scn_pos_of_key(s, cJSON_GetObjectItemCaseSensitive(s->root, "director"),
+                                            "name"),
+                     "director.name: the name '%s' is already taken (host names are unique; "
+                     "the router is 'gw')", s->director.name);
         return false;
     }
     struct net_device *eth0 = host_add_dev(rw->director, "eth0", 1500);
@@ -187,7 +247,9 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
         const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
         struct host *h = add_host(rw, sv->name, "eth0", sv->ip, LAN_LEN, prof);
         if (!h) {
-            scn_error_at(err, s, sv->pos, "server name '%s' is used twice (or is too long)", sv->name);
+            scn_error_at(err, s, entry_key_pos(s, "servers", i, "name"), "servers[%u].name: the "
+                         "name '%s' is already taken (host names are unique; the router is 'gw')",
+                         i, sv->name);
             return false;
         }
         struct server_fwd f = fwd_of_server(s, sv->ip);
@@ -240,7 +302,9 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
             be32 side = htonl(CLIENT_SIDE_NET | (2 + i));
             h = add_host(rw, c->name, "eth0", side, CLIENT_SIDE_LEN, prof);
             if (!h) {
-                scn_error_at(err, s, c->pos, "client name '%s' clashes with another host", c->name);
+                scn_error_at(err, s, entry_key_pos(s, "clients", i, "name"), "clients[%u].name: "
+                             "the name '%s' is already taken (host names are unique; the router "
+                             "is 'gw')", i, c->name);
                 return false;
             }
             fib_add_local_prefix(host_net(h), c->net, c->prefix);

@@ -971,7 +971,9 @@ static void test_schema_patterns(void)
  * trace files, ipvsadm and iptables lines, and JSON-level faults Python's parser
  * forgives. */
 static const char *const loader_only[] = {
-    "capture-bad-iface", "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",
+    "backup-name-router", "capture-bad-iface", "client-name-router", "director-name-router",
+    "server-ip-first-off-lan", "server-ip-off-lan-most", "server-name-router",
+    "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",
     "client-host-server", "client-name-taken", "client-net-host-bits", "client-overlap", "client-start-after-stop",
     "client-stop-after-end", "client-trace-bad-value", "client-trace-decreasing",
     "client-trace-missing", "client-unknown-host", "duration-overflow", "event-after-end",

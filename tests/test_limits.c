@@ -303,7 +303,7 @@ static void test_scenario_limits(void)
                  "connections, events, packets, capture_bytes, comment)");
     expect_error("{ " BASE ",\n  \"limits\": { \"capture_bytes\": \"100 MB\" } }", NULL,
                  "2:32: limits.capture_bytes: expected a size like \"20KB\" (units B, KB, MB, GB, "
-                 "KiB, MiB, GiB), not \"100 MB\"");
+                 "KiB, MiB, GiB), not \"100 MB\" (no space between the number and its unit)");
     expect_error("{ " BASE ",\n  \"limits\": 5 }", NULL,
                  "2:13: limits: expected an object, not a number");
     const char *const bad[] = { "limits.packets=many", NULL };

@@ -186,7 +186,7 @@ static void test_semantic_positions(void)
 {
     expect_error("{\n  " BASE ",\n  \"links\": {\n    \"clients\": {\n      \"latency\": \"5 ms\" } } }",
                  NULL, "5:18: links.clients.latency: expected a duration like \"50us\" (units ns, us, "
-                       "ms, s, m, h), not \"5 ms\"");
+                       "ms, s, m, h), not \"5 ms\" (no space between the number and its unit)");
     expect_error("{\n\t" BASE ",\n\t\"events\": [\n\t\t{ \"at\": \"1s\", \"do\": \"server_up\", "
                  "\"server\": \"rs7\" } ] }", NULL,
                  "4:46: events[0].server: unknown server 'rs7' (the servers are: rs1)");

@@ -233,6 +233,24 @@ check "run --pcap rs1:eth9: lists that host's interfaces" \
   test "$(cat "$tmp/pcapbad.err")" = "ipvsim run: --pcap: host 'rs1' has no wired interface 'eth9' (expected one of: eth0)"
 check "run with a bad --pcap writes nothing" test ! -e "$tmp/pcapbad"
 
+# --- --kernel ERA: every command that loads a scenario, as --set kernel=ERA ----------
+for c in run check trace compare validate hooks; do
+  "$IPVSIM" "$c" scenarios/era-nat.json --kernel 3.1 >/dev/null 2>"$tmp/kern.err"
+  check "$c --kernel 3.1: exit 2" test $? -eq 2
+  check "$c --kernel 3.1: names the option and the eras" \
+    test "$(cat "$tmp/kern.err")" = "ipvsim $c: --kernel: unknown era '3.1' (expected one of: 2.6.34, 4.9, 5.10, 6.x)"
+done
+"$IPVSIM" run scenarios/era-nat.json -q --kernel 2.6.34 -o "$tmp/kern-opt" >/dev/null 2>&1
+"$IPVSIM" run scenarios/era-nat.json -q --set kernel=2.6.34 -o "$tmp/kern-set" >/dev/null 2>&1
+check "run --kernel 2.6.34: summary.json says 2.6.34" grep -q '"kernel":.*"2.6.34"' "$tmp/kern-opt/summary.json"
+check "run --kernel 2.6.34: the same results as --set kernel=2.6.34" diff -r "$tmp/kern-opt" "$tmp/kern-set"
+"$IPVSIM" run scenarios/era-nat.json -q --set kernel=4.9 --kernel 2.6.34 -o "$tmp/kern-both" >/dev/null 2>&1
+check "run: --kernel comes after --set kernel=" grep -q '"kernel":.*"2.6.34"' "$tmp/kern-both/summary.json"
+check "check --kernel 4.9: runs under 4.9" sh -c "'$IPVSIM' check scenarios/era-nat.json --kernel 4.9 | head -1 | grep -q 'kernel 4.9,'"
+check "trace --kernel 2.6.34: traces under 2.6.34" sh -c "'$IPVSIM' trace scenarios/era-nat.json --kernel 2.6.34 --conn 1 | head -1 | grep -q 'kernel 2.6.34,'"
+check "compare --kernel 2.6.34: compares under 2.6.34" sh -c "'$IPVSIM' compare scenarios/era-nat.json --schedulers rr,wlc -q --kernel 2.6.34 -o '$tmp/kern-cmp' | head -1 | grep -q 'kernel 2.6.34;'"
+check "validate --kernel 4.9: ok" sh -c "'$IPVSIM' validate scenarios/era-nat.json --kernel 4.9 | grep -q ': ok$'"
+
 # --- compare, plots, and every curated scenario (scenarios/*.json) ------------------
 # `ipvsim compare` runs the same arrivals under each scheduler; every run and comparison
 # draws its figures with gnuplot (plots/*.png, *.svg, *.gp, *.dat); every curated

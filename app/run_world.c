@@ -455,7 +455,9 @@ static struct net_device *capture_dev(const struct run_world *rw, const char *po
 {
     const char *colon = strchr(point, ':');
     char *name = colon ? g_strndup(point, (gsize)(colon - point)) : NULL;
-    struct host *h = name ? world_host(&rw->w, name) : NULL;
+    /* "director" names the director, as in the scenario's capture.points */
+    struct host *h = !name ? NULL : strcmp(name, "director") == 0 ? rw->director
+                                                                   : world_host(&rw->w, name);
     struct net_device *dev = h ? host_dev(h, colon + 1) : NULL;
     GString *list = g_string_new(NULL);
     if (!name) {

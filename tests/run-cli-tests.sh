@@ -235,6 +235,8 @@ check "run --pcap nosuch:eth0: names the option and the hosts" \
 check "run --pcap rs1:eth9: lists that host's interfaces" \
   test "$(cat "$tmp/pcapbad.err")" = "ipvsim run: --pcap: host 'rs1' has no wired interface 'eth9' (expected one of: eth0)"
 check "run with a bad --pcap writes nothing" test ! -e "$tmp/pcapbad"
+"$IPVSIM" run scenarios/era-nat.json -q --pcap director:eth0 -o "$tmp/pcapdir" >/dev/null 2>&1
+check "run --pcap director:eth0: the director's capture" test -s "$tmp/pcapdir/pcap/lvs1-eth0.pcap"
 
 # --- --kernel ERA: every command that loads a scenario, as --set kernel=ERA ----------
 for c in run check trace compare validate hooks; do

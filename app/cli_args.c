@@ -1,6 +1,8 @@
 /* Command-line values shared by the commands. */
 #include "app/cli_args.h"
 
+#include "model/profile.h"
+
 gboolean cli_seed_value(const char *value, gint64 *seed, GError **error)
 {
     char *end;
@@ -12,4 +14,45 @@ gboolean cli_seed_value(const char *value, gint64 *seed, GError **error)
     }
     *seed = v;
     return TRUE;
+}
+
+/* "2.6.34, 4.9, 5.10, 6.x": the eras model/profile.c defines. */
+static GString *era_names(void)
+{
+    GString *g = g_string_new(NULL);
+    for (const struct kernel_profile *const *p = kernel_profiles(); *p; p++)
+        g_string_append_printf(g, "%s%s", g->len ? ", " : "", (*p)->name);
+    return g;
+}
+
+void cli_scenario_options(GOptionGroup *grp, struct cli_scenario_opts *o)
+{
+    GString *eras = era_names();
+    o->kernel = NULL;
+    o->kernel_help = g_strdup_printf("kernel era: %s (instead of the scenario's kernel, as "
+                                     "--set kernel=ERA)", eras->str);
+    g_string_free(eras, TRUE);
+    GOptionEntry entries[] = {
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &o->kernel, o->kernel_help, "ERA" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_option_group_add_entries(grp, entries);          /* copies the table */
+}
+
+gboolean cli_scenario_options_check(const struct cli_scenario_opts *o, GError **error)
+{
+    if (!o->kernel || kernel_profile_find(o->kernel))
+        return TRUE;
+    GString *eras = era_names();
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                "--kernel: unknown era '%s' (expected one of: %s)", o->kernel, eras->str);
+    g_string_free(eras, TRUE);
+    return FALSE;
+}
+
+void cli_scenario_options_free(struct cli_scenario_opts *o)
+{
+    g_free(o->kernel);
+    g_free(o->kernel_help);
+    o->kernel = o->kernel_help = NULL;
 }

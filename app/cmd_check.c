@@ -2,6 +2,7 @@
 #include "app/cmd_check.h"
 
 #include <stdio.h>
+#include "app/cli_args.h"
 #include "app/cmd_trace.h"
 #include "app/expect.h"
 #include "app/fingerprint.h"
@@ -20,7 +21,7 @@ struct expect_set *check_prepare(const struct scenario *s, struct run_world *rw,
         scn_error_print(&err);
         return NULL;
     }
-    if (!run_world_build(rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(rw, s, NULL, &err)) {
         scn_error_print(&err);
         expect_set_free(es);
         return NULL;
@@ -88,6 +89,7 @@ int cmd_check(int argc, char **argv)
     gboolean print_fp = FALSE;
     gint64 seed = -1;
     char **sets = NULL, **limits = NULL;
+    struct cli_scenario_opts scn;
     GOptionEntry entries[] = {
         { "print-fingerprint", 0, 0, G_OPTION_ARG_NONE, &print_fp,
           "print each host's traversal fingerprint (to pin in the expect array) instead of checking", NULL },
@@ -98,23 +100,26 @@ int cmd_check(int argc, char **argv)
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO... - run scenarios and check their expectations");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_scenario_options(g_option_context_get_main_group(ctx), &scn);
     GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
+              cli_scenario_options_check(&scn, &gerr);
     g_option_context_free(ctx);
     if (!ok || argc < 2 || seed < -1 || !run_limits_args_ok("check", limits)) {
         if (!ok)
             fprintf(stderr, "ipvsim check: %s\n", gerr->message);
         else if (argc < 2)
-            fprintf(stderr, "usage: ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]... SCENARIO...\n");
+            fprintf(stderr, "usage: ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--kernel ERA] [--limit KEY=VALUE]... SCENARIO...\n");
         else if (seed < -1)
             fprintf(stderr, "ipvsim check: --seed: expected a non-negative integer\n");
         g_clear_error(&gerr);
         g_strfreev(sets);
         g_strfreev(limits);
+        cli_scenario_options_free(&scn);
         return 2;
     }
     bool colour = stdout_wants_colour();
-    GPtrArray *ov = cmdline_overrides(sets, limits, NULL, seed);
+    GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed);
     int worst = 0;
     signals_install();
     for (int i = 1; i < argc; i++) {
@@ -147,6 +152,7 @@ int cmd_check(int argc, char **argv)
     g_ptr_array_free(ov, TRUE);
     g_strfreev(sets);
     g_strfreev(limits);
+    cli_scenario_options_free(&scn);
     if (fflush(stdout) != 0 && worst == 0)
         worst = 1;
     return worst;

@@ -333,6 +333,7 @@ struct cmp_opts {
     gboolean seed_given, quiet;
     char **sets;
     char **limits;                  /* --limit KEY=VALUE (as --set limits.KEY=VALUE) */
+    struct cli_scenario_opts scn;   /* --kernel */
 };
 
 static gboolean cmp_seed_cb(const char *name, const char *value, gpointer data, GError **error)
@@ -374,10 +375,11 @@ static char **parse_schedulers(const char *list)
     return names;
 }
 
-/* The user's overrides: --set, --limit, --seed (NULL-terminated). */
+/* The user's overrides: --set, --limit, --kernel, --seed (NULL-terminated). */
 static GPtrArray *user_overrides(const struct cmp_opts *opt)
 {
-    return cmdline_overrides(opt->sets, opt->limits, NULL, opt->seed_given ? opt->seed : -1);
+    return cmdline_overrides(opt->sets, opt->limits, opt->scn.kernel,
+                             opt->seed_given ? opt->seed : -1);
 }
 
 /* The overrides of one run: the user's, then every -A/-E line rewritten. */
@@ -438,7 +440,7 @@ static int run_one(const struct cmp_opts *opt, const char *path, const struct sc
         return 2;
     }
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &serr)) {
+    if (!run_world_build(&rw, s, NULL, &serr)) {
         scn_error_print(&serr);
         scenario_free(s);
         return 2;
@@ -567,9 +569,11 @@ int cmd_compare(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("SCENARIO - the same arrivals under each scheduler: a table, comparison.csv, plots");
     GOptionGroup *grp = g_option_group_new("compare", "", "", &opt, NULL);
     g_option_group_add_entries(grp, entries);
+    cli_scenario_options(grp, &opt.scn);
     g_option_context_set_main_group(ctx, grp);
     GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
+              cli_scenario_options_check(&opt.scn, &gerr);
     g_option_context_free(ctx);
     int rc = 2;
     char **scheds = NULL;
@@ -586,5 +590,6 @@ int cmd_compare(int argc, char **argv)
     g_free(opt.schedulers);
     g_strfreev(opt.sets);
     g_strfreev(opt.limits);
+    cli_scenario_options_free(&opt.scn);
     return rc;
 }

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "app/cli_args.h"
+#include "app/cmd_trace.h"
 #include "app/run_world.h"
 #include "app/scenario.h"
 #include "model/ipvs/ip_vs_ctl.h"
@@ -67,10 +69,7 @@ void hooks_load_everything(struct net *net)
  * before anything runs. Hosts with no hook at all are left out. */
 static int hooks_of_scenario(const char *path, const char *era)
 {
-    GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
-    if (era)
-        g_ptr_array_add(ov, g_strdup_printf("kernel=\"%s\"", era));
-    g_ptr_array_add(ov, NULL);
+    GPtrArray *ov = cmdline_overrides(NULL, NULL, era, -1);
     struct scn_error err;
     struct scenario *s = scenario_load(path, (const char *const *)ov->pdata, &err);
     g_ptr_array_free(ov, TRUE);
@@ -79,7 +78,7 @@ static int hooks_of_scenario(const char *path, const char *era)
         return 2;
     }
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         scn_error_print(&err);
         scenario_free(s);
         return 2;
@@ -105,34 +104,9 @@ static int hooks_of_scenario(const char *path, const char *era)
     return 0;
 }
 
-int cmd_hooks(int argc, char **argv)
+/* Every built-in loaded on one host of the era. */
+static int hooks_of_era(const struct kernel_profile *prof)
 {
-    const char *era = NULL;
-    GOptionEntry entries[] = {
-        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default 6.x, or the scenario's)", "ERA" },
-        { NULL, 0, 0, 0, NULL, NULL, NULL },
-    };
-    GOptionContext *ctx = g_option_context_new("[SCENARIO] - hook functions at each hook point, in traversal order");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
-    g_option_context_free(ctx);
-    if (!ok) {
-        fprintf(stderr, "ipvsim hooks: %s\n", gerr->message);
-        g_error_free(gerr);
-        return 2;
-    }
-    if (argc > 2) {
-        fprintf(stderr, "ipvsim hooks: expected at most one SCENARIO, got '%s' too\n", argv[2]);
-        return 2;
-    }
-    if (era && !kernel_profile_find(era)) {
-        fprintf(stderr, "ipvsim hooks: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
-        return 2;
-    }
-    if (argc == 2)
-        return hooks_of_scenario(argv[1], era);
-    const struct kernel_profile *prof = kernel_profile_find(era ? era : "6.x");
     struct world w;
     world_init(&w, 1);
     struct host *h = host_new(&w, "director");
@@ -146,4 +120,30 @@ int cmd_hooks(int argc, char **argv)
     g_string_free(out, TRUE);
     world_destroy(&w);
     return 0;
+}
+
+int cmd_hooks(int argc, char **argv)
+{
+    struct cli_scenario_opts scn;
+    /* without a SCENARIO, --kernel ERA chooses the era (default 6.x) */
+    GOptionContext *ctx = g_option_context_new("[SCENARIO] - hook functions at each hook point, in traversal order");
+    GOptionGroup *grp = g_option_group_new("hooks", "", "", NULL, NULL);
+    cli_scenario_options(grp, &scn);
+    g_option_context_set_main_group(ctx, grp);
+    GError *gerr = NULL;
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
+              cli_scenario_options_check(&scn, &gerr);
+    g_option_context_free(ctx);
+    int rc = 2;
+    if (!ok)
+        fprintf(stderr, "ipvsim hooks: %s\n", gerr->message);
+    else if (argc > 2)
+        fprintf(stderr, "ipvsim hooks: expected at most one SCENARIO, got '%s' too\n", argv[2]);
+    else if (argc == 2)
+        rc = hooks_of_scenario(argv[1], scn.kernel);
+    else
+        rc = hooks_of_era(kernel_profile_find(scn.kernel ? scn.kernel : "6.x"));
+    g_clear_error(&gerr);
+    cli_scenario_options_free(&scn);
+    return rc;
 }

@@ -65,11 +65,20 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     char *pcap_dir = outdir_path(&o, "pcap");
     struct run_world rw;
     struct scn_error serr;
-    if (!run_world_build(&rw, s, (const char *const *)opt->pcaps, pcap_dir, &serr)) {
+    if (!run_world_build(&rw, s, pcap_dir, &serr)) {
         scn_error_print(&serr);
         outdir_abort(&o);
         g_free(pcap_dir);
         return 2;
+    }
+    for (int i = 0; opt->pcaps && opt->pcaps[i]; i++) {
+        if (!run_world_capture(&rw, opt->pcaps[i], pcap_dir, err, sizeof err)) {
+            fprintf(stderr, "ipvsim run: --pcap: %s\n", err);
+            run_world_free(&rw);
+            outdir_abort(&o);
+            g_free(pcap_dir);
+            return 2;
+        }
     }
     g_free(pcap_dir);
     run_limits_apply(&rw);
@@ -155,9 +164,11 @@ int cmd_run(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("SCENARIO - run a scenario and write its results");
     GOptionGroup *grp = g_option_group_new("run", "", "", &opt, NULL);
     g_option_group_add_entries(grp, entries);
+    cli_scenario_options(grp, &opt.scn);
     g_option_context_set_main_group(ctx, grp);
     GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
+              cli_scenario_options_check(&opt.scn, &gerr);
     g_option_context_free(ctx);
     int rc = 2;
     if (!ok)
@@ -165,9 +176,10 @@ int cmd_run(int argc, char **argv)
     else if (argc != 2)
         fprintf(stderr, "ipvsim run: expected exactly one SCENARIO file\n");
     else if (run_limits_args_ok("run", opt.limits)) {
-        /* --limit KEY=VALUE is --set limits.KEY=VALUE, after the --set ones; --seed N
-         * is one more --set seed=N, applied last */
-        GPtrArray *ov = cmdline_overrides(opt.sets, opt.limits, NULL, opt.seed_given ? opt.seed : -1);
+        /* --limit KEY=VALUE is --set limits.KEY=VALUE, after the --set ones, then
+         * --kernel ERA; --seed N is one more --set seed=N, applied last */
+        GPtrArray *ov = cmdline_overrides(opt.sets, opt.limits, opt.scn.kernel,
+                                          opt.seed_given ? opt.seed : -1);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
         if (!s) {
@@ -185,5 +197,6 @@ int cmd_run(int argc, char **argv)
     g_strfreev(opt.sets);
     g_strfreev(opt.pcaps);
     g_strfreev(opt.limits);
+    cli_scenario_options_free(&opt.scn);
     return rc;
 }

@@ -1,9 +1,10 @@
-/* `ipvsim run SCENARIO [-o DIR] [--seed N] [--set KEY=VALUE]... [--pcap all|HOST:IFACE]...
- * [--limit KEY=VALUE]... [--trace] [--quiet]`: one run, its results under results/<name>/. */
+/* `ipvsim run SCENARIO [-o DIR] [--seed N] [--set KEY=VALUE]... [--kernel ERA]
+ * [--pcap all|HOST:IFACE]... [--limit KEY=VALUE]... [--trace] [--quiet]`: one run, its results under results/<name>/. */
 #ifndef IPVSIM_APP_CMD_RUN_H
 #define IPVSIM_APP_CMD_RUN_H
 
 #include <glib.h>
+#include "app/cli_args.h"
 #include "app/scenario.h"
 
 struct run_opts {
@@ -12,6 +13,7 @@ struct run_opts {
     gboolean seed_given, trace, quiet, timing;
     char **sets, **pcaps;
     char **limits;                  /* --limit KEY=VALUE (as --set limits.KEY=VALUE) */
+    struct cli_scenario_opts scn;   /* --kernel */
 };
 
 int cmd_run(int argc, char **argv);

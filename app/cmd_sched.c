@@ -17,8 +17,11 @@
  * activeconns), udp keeps it inactive, none keeps nothing.
  *
  * Output: one line, the name of the dest each pick got, separated by spaces, `-`
- * when the scheduler found none. Bad input: a message naming what was expected and
- * where (the option and the column in it), exit status 2. */
+ * when the scheduler found none. With --script, one line per pick step instead,
+ * labelled with the step that made the picks ("step 3, pick 2: A D"; the --picks
+ * ones first, as "--picks N:"), so that each change's effect reads on its own line.
+ * Bad input: a message naming what was expected and where (the option and the
+ * column in it), exit status 2. */
 #include "app/cmd_sched.h"
 
 #include <errno.h>
@@ -72,7 +75,15 @@ struct pg {
     uint32_t cport;                  /* next client source port */
     GString *out;
     GString *err;
-    unsigned npicks;                 /* picks printed so far */
+    GString *line;                   /* where the picks go: out, or the current group's */
+    unsigned npicks;                 /* picks on that line so far */
+    GPtrArray *groups;               /* struct pg_group *, with --script */
+};
+
+/* The picks of one step of a script (or of --picks before it). */
+struct pg_group {
+    char *label;                     /* "step 3, pick 2" */
+    GString *picks;
 };
 
 /* A piece of an option's text and where it starts (0-based) in that option. */
@@ -401,8 +412,8 @@ static int pg_pick(struct pg *pg)
     skb_free(pool, skb);
 
     if (pg->npicks++)
-        g_string_append_c(pg->out, ' ');
-    g_string_append(pg->out, dest ? pg_name_of(pg, dest) : "-");
+        g_string_append_c(pg->line, ' ');
+    g_string_append(pg->line, dest ? pg_name_of(pg, dest) : "-");
     if (dest && pg->hold != HOLD_NONE) {
         /* A kept connection: TCP's SYN made it active at once; UDP stays inactive. */
         unsigned flags = dest->conn_flags & ~IP_VS_CONN_F_INACTIVE;
@@ -427,6 +438,44 @@ static int pg_picks(struct pg *pg, uint64_t n)
 
 /* ---- the script -------------------------------------------------------------------- */
 
+/* The following picks make a line of their own, labelled (takes label). */
+static void pg_group_begin(struct pg *pg, char *label)
+{
+    struct pg_group *g = g_new0(struct pg_group, 1);
+    g->label = label;
+    g->picks = g_string_new(NULL);
+    g_ptr_array_add(pg->groups, g);
+    pg->line = g->picks;
+    pg->npicks = 0;
+}
+
+static void pg_group_free(gpointer p)
+{
+    struct pg_group *g = p;
+    g_free(g->label);
+    g_string_free(g->picks, TRUE);
+    g_free(g);
+}
+
+/* "LABEL: PICKS" a line each, the picks aligned. */
+static void pg_groups_write(const struct pg *pg)
+{
+    int width = 0;
+    for (guint i = 0; i < pg->groups->len; i++) {
+        const struct pg_group *g = g_ptr_array_index(pg->groups, i);
+        width = MAX(width, (int)strlen(g->label) + 1);
+    }
+    for (guint i = 0; i < pg->groups->len; i++) {
+        const struct pg_group *g = g_ptr_array_index(pg->groups, i);
+        char *head = g_strconcat(g->label, ":", NULL);
+        if (g->picks->len)
+            g_string_append_printf(pg->out, "%-*s %s\n", width, head, g->picks->str);
+        else
+            g_string_append_printf(pg->out, "%s\n", head);         /* "pick 0" */
+        g_free(head);
+    }
+}
+
 /* "90" (seconds), "1500ms", "90s", "30m", "25h". */
 static bool parse_duration(struct span s, sim_time_t *out)
 {
@@ -446,7 +495,7 @@ static bool parse_duration(struct span s, sim_time_t *out)
     return true;
 }
 
-static int pg_step(struct pg *pg, struct span step)
+static int pg_step(struct pg *pg, struct span step, guint number)
 {
     const char *what = "--script";
     GArray *wa = span_words(step);
@@ -463,8 +512,12 @@ static int pg_step(struct pg *pg, struct span step)
         else if (n == 2 && !span_uint(w[1], PG_MAX_PICKS, &k))
             ret = pg_fail(pg, what, w[1].col, "expected a number of picks (0 to %d) after 'pick'",
                           PG_MAX_PICKS);
-        else
+        else {
+            pg_group_begin(pg, n == 2 ? g_strdup_printf("step %u, pick %.*s", number,
+                                                        (int)w[1].len, w[1].p)
+                                      : g_strdup_printf("step %u, pick", number));
             ret = pg_picks(pg, k);
+        }
     } else if (IS("edit")) {
         uint64_t weight;
         struct pg_dest *d = n >= 2 ? pg_find_name(pg, w[1]) : NULL;
@@ -552,7 +605,7 @@ static int pg_script(struct pg *pg, const char *script)
     GArray *steps = span_split(all, ';');
     int ret = 0;
     for (guint i = 0; i < steps->len && !ret; i++)
-        ret = pg_step(pg, span_trim(g_array_index(steps, struct span, i)));
+        ret = pg_step(pg, span_trim(g_array_index(steps, struct span, i)), i + 1);
     g_array_free(steps, TRUE);
     return ret;
 }
@@ -624,6 +677,7 @@ static void pg_teardown(struct pg *pg)
         world_destroy(&pg->w);
     g_array_free(pg->held, TRUE);
     g_ptr_array_free(pg->dests, TRUE);
+    g_ptr_array_free(pg->groups, TRUE);
 }
 
 static char *scheduler_list(void)
@@ -657,7 +711,9 @@ int cmd_sched_run(int argc, char **argv, GString *out, GString *err)
     struct pg pg;
     memset(&pg, 0, sizeof pg);
     pg.out = out;
+    pg.line = out;
     pg.err = err;
+    pg.groups = g_ptr_array_new_with_free_func(pg_group_free);
     pg.dests = g_ptr_array_new_with_free_func(pg_dest_free);
     pg.held = g_array_new(FALSE, FALSE, sizeof(struct pg_held));
     pg.hold = HOLD_TCP;
@@ -738,11 +794,15 @@ int cmd_sched_run(int argc, char **argv, GString *out, GString *err)
     g_array_free(list, TRUE);
     if (!ret && init_after)
         ret = pg_bind_late(&pg);
+    if (!ret && picks > 0 && script)
+        pg_group_begin(&pg, g_strdup_printf("--picks %d", picks));
     if (!ret && picks > 0)
         ret = pg_picks(&pg, (uint64_t)picks);
     if (!ret && script)
         ret = pg_script(&pg, script);
-    if (!ret)
+    if (!ret && script)
+        pg_groups_write(&pg);
+    else if (!ret)
         g_string_append_c(out, '\n');
     else
         g_string_truncate(out, 0);   /* bad input writes nothing */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "app/cli_args.h"
 #include "app/run_limits.h"
 #include "app/run_world.h"
 #include "app/signals.h"
@@ -110,14 +111,6 @@ static void cmd_emit(void *ctx, const struct trace_event *ev)
 
 /* ---- the run ------------------------------------------------------------------------- */
 
-static void host_names(const struct run_world *rw, GString *out)
-{
-    for (guint i = 0; i < rw->w.hosts->len; i++) {
-        const struct host *h = g_ptr_array_index(rw->w.hosts, i);
-        g_string_append_printf(out, "%s%s", i ? ", " : "", h->name);
-    }
-}
-
 static void header(FILE *out, const struct scenario *s, const struct run_world *rw,
                    const struct trace_opts *o)
 {
@@ -151,14 +144,14 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
 {
     struct run_world rw;
     struct scn_error err;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         scn_error_print(&err);
         return 2;
     }
     struct host *only = NULL;
     if (o->host && !(only = world_host(&rw.w, o->host))) {
         GString *names = g_string_new(NULL);
-        host_names(&rw, names);
+        run_world_host_names(&rw, names);
         fprintf(stderr, "ipvsim trace: --host: no host '%s' (expected one of: %s)\n", o->host,
                 names->str);
         g_string_free(names, TRUE);
@@ -212,15 +205,15 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
 int cmd_trace(int argc, char **argv)
 {
     gint64 conn = 0, packet = 0, seed = -1;
-    char *host = NULL, *format = NULL, *era = NULL;
+    char *host = NULL, *format = NULL;
     char **sets = NULL, **limits = NULL;
+    struct cli_scenario_opts scn;
     GOptionEntry entries[] = {
         { "conn", 'c', 0, G_OPTION_ARG_INT64, &conn, "only conversation N (1 = the first)", "N" },
         { "packet", 'p', 0, G_OPTION_ARG_INT64, &packet,
           "only its K-th packet on each host (with --conn)", "K" },
         { "host", 0, 0, G_OPTION_ARG_STRING, &host, "only this host", "NAME" },
         { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default) or jsonl", "FORMAT" },
-        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default: the scenario's)", "ERA" },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
         { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
@@ -228,8 +221,10 @@ int cmd_trace(int argc, char **argv)
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - every packet's walk through every host's stack");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_scenario_options(g_option_context_get_main_group(ctx), &scn);
     GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
+              cli_scenario_options_check(&scn, &gerr);
     g_option_context_free(ctx);
     int rc = 2;
     struct trace_opts o = { .host = host };
@@ -243,8 +238,6 @@ int cmd_trace(int argc, char **argv)
         fprintf(stderr, "ipvsim trace: --packet needs --conn\n");
     else if (format && strcmp(format, "text") != 0 && strcmp(format, "jsonl") != 0)
         fprintf(stderr, "ipvsim trace: --format: expected text or jsonl, not '%s'\n", format);
-    else if (era && !kernel_profile_find(era))
-        fprintf(stderr, "ipvsim trace: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
     else if (seed < -1)
         fprintf(stderr, "ipvsim trace: --seed: expected a non-negative integer\n");
     else if (run_limits_args_ok("trace", limits)) {
@@ -252,7 +245,7 @@ int cmd_trace(int argc, char **argv)
         o.packet = (uint32_t)packet;
         o.jsonl = format && strcmp(format, "jsonl") == 0;
         o.colour = !o.jsonl && stdout_wants_colour();
-        GPtrArray *ov = cmdline_overrides(sets, limits, era, seed);
+        GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
         if (!s) {
@@ -270,7 +263,7 @@ int cmd_trace(int argc, char **argv)
     g_clear_error(&gerr);
     g_free(host);
     g_free(format);
-    g_free(era);
+    cli_scenario_options_free(&scn);
     g_strfreev(sets);
     g_strfreev(limits);
     return rc;

@@ -4,7 +4,9 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include "app/cli_args.h"
 #include "app/cmd_check.h"
+#include "app/cmd_trace.h"
 #include "app/expect.h"
 #include "app/run_world.h"
 #include "app/scenario.h"
@@ -12,6 +14,7 @@
 int cmd_validate(int argc, char **argv)
 {
     char **sets = NULL;
+    struct cli_scenario_opts scn;
     GOptionEntry entries[] = {
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
           "change a value before checking (repeatable), e.g. --set clients.0.count=100", "KEY=VALUE" },
@@ -19,24 +22,26 @@ int cmd_validate(int argc, char **argv)
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO... - parse and check scenario files, run nothing");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_scenario_options(g_option_context_get_main_group(ctx), &scn);
     GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
+              cli_scenario_options_check(&scn, &gerr);
     g_option_context_free(ctx);
-    if (!ok) {
-        fprintf(stderr, "ipvsim validate: %s\n", gerr->message);
-        g_error_free(gerr);
+    if (!ok || argc < 2) {
+        if (!ok)
+            fprintf(stderr, "ipvsim validate: %s\n", gerr->message);
+        else
+            fprintf(stderr, "usage: ipvsim validate [--set KEY=VALUE]... [--kernel ERA] SCENARIO...\n");
+        g_clear_error(&gerr);
         g_strfreev(sets);
+        cli_scenario_options_free(&scn);
         return 2;
     }
-    if (argc < 2) {
-        fprintf(stderr, "usage: ipvsim validate [--set KEY=VALUE]... SCENARIO...\n");
-        g_strfreev(sets);
-        return 2;
-    }
+    GPtrArray *ov = cmdline_overrides(sets, NULL, scn.kernel, -1);
     int failed = 0;
     for (int i = 1; i < argc; i++) {
         struct scn_error err;
-        struct scenario *s = scenario_load(argv[i], (const char *const *)sets, &err);
+        struct scenario *s = scenario_load(argv[i], (const char *const *)ov->pdata, &err);
         if (!s) {
             fflush(stdout);
             scn_error_print(&err);
@@ -58,6 +63,8 @@ int cmd_validate(int argc, char **argv)
         }
         scenario_free(s);
     }
+    g_ptr_array_free(ov, TRUE);
     g_strfreev(sets);
+    cli_scenario_options_free(&scn);
     return failed ? 2 : 0;
 }

@@ -183,7 +183,10 @@ bool run_ha_build(struct run_world *rw, const struct kernel_profile *prof, struc
     }
     struct host *h = host_new(&rw->w, b->name);
     if (!h) {
-        scn_error_at(err, s, b->pos, "backup name '%s' clashes with another host", b->name);
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(s->root, "director");
+        scn_error_at(err, s, scn_pos_of_key(s, cJSON_GetObjectItemCaseSensitive(d, "backup"), "name"),
+                     "director.backup.name: the name '%s' is already taken (host names are "
+                     "unique; the router is 'gw')", b->name);
         return false;
     }
     rw->backup = h;

@@ -1,6 +1,7 @@
 /* Building a run's world from a scenario. */
 #include "app/run_world.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "app/run_ha.h"
@@ -38,20 +39,77 @@ static bool lan_taken(const struct run_world *rw, be32 a)
     return a == rw->s->director.vip || (a == rw->s->backup.dip && rw->s->backup.enabled);
 }
 
+/* The addresses a scenario puts on the LAN, in its order: every server's, an explicit
+ * director.dip, and the real servers of its "ipvs" lines. */
+static GArray *lan_addresses(const struct scenario *s)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(be32));
+    for (guint i = 0; i < s->servers->len; i++)
+        g_array_append_val(a, g_array_index(s->servers, struct scn_server, i).ip);
+    if (s->director.dip)
+        g_array_append_val(a, s->director.dip);
+    for (guint i = 0; i < s->ipvs->len; i++) {
+        struct ipvsadm_cmd cmd;
+        struct ipvsadm_error e;
+        if (ipvsadm_parse(g_array_index(s->ipvs, struct scn_line, i).text, &cmd, &e) == 0 &&
+            (cmd.cmd == IPVSADM_CMD_ADDDEST || cmd.cmd == IPVSADM_CMD_EDITDEST))
+            g_array_append_val(a, cmd.dest.addr);
+    }
+    return a;
+}
+
+/* Of the servers' /24s (one, in a good scenario), the one most of those addresses
+ * are on (the first server's on a tie), so that the address out of line is the one
+ * blamed: a typo in the first server's address is not the other servers' fault.
+ * *votes: how many are on it. */
+static be32 lan_of_most(const GArray *addrs, guint nservers, guint *votes)
+{
+    be32 best = 0;
+    *votes = 0;
+    for (guint i = 0; i < nservers; i++) {
+        be32 net = g_array_index(addrs, be32, i) & inet_mask(LAN_LEN);
+        guint n = 0;
+        for (guint k = 0; k < addrs->len; k++)
+            n += (g_array_index(addrs, be32, k) & inet_mask(LAN_LEN)) == net;
+        if (n > *votes) {
+            best = net;
+            *votes = n;
+        }
+    }
+    return best;
+}
+
+/* Where key of the i-th entry of the scenario's list (servers, clients) stands. */
+static struct scn_pos entry_key_pos(const struct scenario *s, const char *list, guint i,
+                                    const char *key)
+{
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(s->root, list);
+    return scn_pos_of_key(s, cJSON_GetArrayItem(entries, (int)i), key);
+}
+
 /* The servers' /24, the director's address on it and the router's. */
 static bool plan_lan(struct run_world *rw, struct scn_error *err)
 {
     const struct scenario *s = rw->s;
-    const struct scn_server *first = &g_array_index(s->servers, struct scn_server, 0);
-    rw->lan_net = first->ip & inet_mask(LAN_LEN);
+    GArray *addrs = lan_addresses(s);
+    guint votes;
+    rw->lan_net = lan_of_most(addrs, s->servers->len, &votes);
     for (guint i = 0; i < s->servers->len; i++) {
         const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
         if ((sv->ip & inet_mask(LAN_LEN)) != rw->lan_net) {
-            scn_error_at(err, s, sv->pos, "server '%s': every real server must be on the first "
-                    "server's /24 (the LAN the director and the router share)", sv->name);
+            char a[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, &sv->ip, a, sizeof a);
+            inet_ntop(AF_INET, &rw->lan_net, net, sizeof net);
+            scn_error_at(err, s, entry_key_pos(s, "servers", i, "ip"),
+                         "servers[%u].ip: %s is not on the LAN %s/24, which %u of the %u LAN "
+                         "addresses are on (the servers', director.dip, the ipvs real servers'; a "
+                         "tie goes to the first server): every real server shares the /24 of the "
+                         "director and the router", i, a, net, votes, addrs->len);
+            g_array_free(addrs, TRUE);
             return false;
         }
     }
+    g_array_free(addrs, TRUE);
     rw->dip = s->director.dip;
     for (uint32_t h = 1; !rw->dip && h < 254; h++)
         if (!lan_taken(rw, lan_addr(rw, h)))
@@ -108,8 +166,10 @@ static bool build_core_hosts(struct run_world *rw, const struct kernel_profile *
     host_net(rw->gw)->ipv4.ip_forward = 1;
     rw->director = host_new(&rw->w, s->director.name);
     if (!rw->director) {
-        scn_error_at(err, s, scn_pos_of(s, cJSON_GetObjectItemCaseSensitive(s->root, "director")), "director name '%s' clashes with another host",
-                s->director.name);
+        scn_error_at(err, s, scn_pos_of_key(s, cJSON_GetObjectItemCaseSensitive(s->root, "director"),
+                                            "name"),
+                     "director.name: the name '%s' is already taken (host names are unique; "
+                     "the router is 'gw')", s->director.name);
         return false;
     }
     struct net_device *eth0 = host_add_dev(rw->director, "eth0", 1500);
@@ -187,7 +247,9 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
         const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
         struct host *h = add_host(rw, sv->name, "eth0", sv->ip, LAN_LEN, prof);
         if (!h) {
-            scn_error_at(err, s, sv->pos, "server name '%s' is used twice (or is too long)", sv->name);
+            scn_error_at(err, s, entry_key_pos(s, "servers", i, "name"), "servers[%u].name: the "
+                         "name '%s' is already taken (host names are unique; the router is 'gw')",
+                         i, sv->name);
             return false;
         }
         struct server_fwd f = fwd_of_server(s, sv->ip);
@@ -240,7 +302,9 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
             be32 side = htonl(CLIENT_SIDE_NET | (2 + i));
             h = add_host(rw, c->name, "eth0", side, CLIENT_SIDE_LEN, prof);
             if (!h) {
-                scn_error_at(err, s, c->pos, "client name '%s' clashes with another host", c->name);
+                scn_error_at(err, s, entry_key_pos(s, "clients", i, "name"), "clients[%u].name: "
+                             "the name '%s' is already taken (host names are unique; the router "
+                             "is 'gw')", i, c->name);
                 return false;
             }
             fib_add_local_prefix(host_net(h), c->net, c->prefix);
@@ -393,11 +457,53 @@ static bool open_tap(struct run_world *rw, struct net_device *dev, const char *p
     return true;
 }
 
-static bool open_point(struct run_world *rw, const char *point, const char *pcap_dir,
-                       struct scn_error *err)
+void run_world_host_names(const struct run_world *rw, GString *out)
 {
+    for (guint i = 0; i < rw->w.hosts->len; i++) {
+        const struct host *h = g_ptr_array_index(rw->w.hosts, i);
+        g_string_append_printf(out, "%s%s", i ? ", " : "", h->name);
+    }
+}
+
+/* The wired interface a capture point "HOST:IFACE" names, or NULL with why saying
+ * what the point should have been: the world's host names, or that host's wired
+ * interfaces (a capture point is checked against the world built, not the file). */
+static struct net_device *capture_dev(const struct run_world *rw, const char *point, char *why,
+                                      size_t len)
+{
+    const char *colon = strchr(point, ':');
+    char *name = colon ? g_strndup(point, (gsize)(colon - point)) : NULL;
+    /* "director" names the director, as in the scenario's capture.points */
+    struct host *h = !name ? NULL : strcmp(name, "director") == 0 ? rw->director
+                                                                   : world_host(&rw->w, name);
+    struct net_device *dev = h ? host_dev(h, colon + 1) : NULL;
+    GString *list = g_string_new(NULL);
+    if (!name) {
+        snprintf(why, len, "expected HOST:IFACE or 'all', not '%s'", point);
+    } else if (!h) {
+        run_world_host_names(rw, list);
+        snprintf(why, len, "no host '%s' (expected one of: %s)", name, list->str);
+    } else if (!dev || !dev->link) {
+        for (unsigned d = 0; d < h->ndevs; d++)
+            if (h->devs[d]->link)
+                g_string_append_printf(list, "%s%s", list->len ? ", " : "", h->devs[d]->name);
+        snprintf(why, len, "host '%s' has no wired interface '%s' (expected one of: %s)", name,
+                 colon + 1, list->str);
+        dev = NULL;
+    }
+    g_string_free(list, TRUE);
+    g_free(name);
+    return dev;
+}
+
+/* "all" or HOST:IFACE: check it, and open its taps when pcap_dir is given. A tap that
+ * cannot be opened is reported in err; a point that names nothing, in why. */
+static bool open_point(struct run_world *rw, const char *point, const char *pcap_dir, char *why,
+                       size_t len, struct scn_error *err)
+{
+    why[0] = '\0';
     if (strcmp(point, "all") == 0) {
-        for (guint i = 0; i < rw->w.hosts->len; i++) {
+        for (guint i = 0; pcap_dir && i < rw->w.hosts->len; i++) {
             struct host *h = g_ptr_array_index(rw->w.hosts, i);
             for (unsigned d = 0; d < h->ndevs; d++)
                 if (h->devs[d]->link && !open_tap(rw, h->devs[d], pcap_dir, err))
@@ -405,34 +511,42 @@ static bool open_point(struct run_world *rw, const char *point, const char *pcap
         }
         return true;
     }
-    char **hd = g_strsplit(point, ":", 2);
-    struct host *h = hd[0] && hd[1] ? world_host(&rw->w, hd[0]) : NULL;
-    struct net_device *dev = h ? host_dev(h, hd[1]) : NULL;
-    g_strfreev(hd);
-    if (!dev || !dev->link) {
-        scn_error_at(err, rw->s, capture_pos(rw->s), "capture point '%s': expected HOST:IFACE "
-                "naming a wired interface (hosts: the director, gw, servers, client groups)", point);
-        return false;
-    }
-    return open_tap(rw, dev, pcap_dir, err);
+    struct net_device *dev = capture_dev(rw, point, why, len);
+    return dev && (!pcap_dir || open_tap(rw, dev, pcap_dir, err));
 }
 
-static bool open_captures(struct run_world *rw, const char *const *extra, const char *pcap_dir,
-                          struct scn_error *err)
+/* The scenario's capture.points, at their place in the file (checked by validate
+ * too: the interfaces exist only once the world is built). */
+static bool open_captures(struct run_world *rw, const char *pcap_dir, struct scn_error *err)
 {
-    if (!pcap_dir)
-        return true;
-    for (guint i = 0; i < rw->s->capture_points->len; i++)
-        if (!open_point(rw, g_ptr_array_index(rw->s->capture_points, i), pcap_dir, err))
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(rw->s->root, "capture");
+    const cJSON *points = o ? cJSON_GetObjectItemCaseSensitive(o, "points") : NULL;
+    for (guint i = 0; i < rw->s->capture_points->len; i++) {
+        char why[400];
+        if (!open_point(rw, g_ptr_array_index(rw->s->capture_points, i), pcap_dir, why,
+                        sizeof why, err)) {
+            if (why[0])
+                scn_error_at(err, rw->s, scn_pos_of(rw->s, cJSON_GetArrayItem(points, (int)i)),
+                             "capture.points[%u]: %s", i, why);
             return false;
-    for (int i = 0; extra && extra[i]; i++)
-        if (!open_point(rw, extra[i], pcap_dir, err))
-            return false;
+        }
+    }
     return true;
 }
 
-bool run_world_build(struct run_world *rw, const struct scenario *s, const char *const *capture,
-                     const char *pcap_dir, struct scn_error *err)
+bool run_world_capture(struct run_world *rw, const char *point, const char *pcap_dir, char *why,
+                       size_t len)
+{
+    struct scn_error err;
+    if (open_point(rw, point, pcap_dir, why, len, &err))
+        return true;
+    if (!why[0])
+        g_strlcpy(why, err.msg, len);
+    return false;
+}
+
+bool run_world_build(struct run_world *rw, const struct scenario *s, const char *pcap_dir,
+                     struct scn_error *err)
 {
     memset(rw, 0, sizeof *rw);
     rw->s = s;
@@ -469,7 +583,7 @@ bool run_world_build(struct run_world *rw, const struct scenario *s, const char 
          apply_hooks(rw, err);
     for (guint i = 0; ok && i < rw->servers->len; i++)
         link_attach(lservers, host_dev(g_ptr_array_index(rw->servers, i), "eth0"));
-    ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, capture, pcap_dir, err);
+    ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, pcap_dir, err);
     if (ok && s->healthcheck.enabled) {
         struct healthcheck_cfg hc = { .interval = s->healthcheck.interval,
                                       .timeout = s->healthcheck.timeout,

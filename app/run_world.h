@@ -45,11 +45,15 @@ struct run_world {
 };
 
 /* Build everything (nothing runs yet). On error: false with err set (file, line,
- * column of the scenario value at fault); the world is destroyed. capture: extra
- * capture points ("all" or "host:iface") from the command line; pcap_dir: where
- * taps write (NULL: no capture). */
-bool run_world_build(struct run_world *rw, const struct scenario *s, const char *const *capture,
-                     const char *pcap_dir, struct scn_error *err);
+ * column of the scenario value at fault); the world is destroyed. pcap_dir: where
+ * the scenario's capture points write (NULL: no capture, the points are checked). */
+bool run_world_build(struct run_world *rw, const struct scenario *s, const char *pcap_dir,
+                     struct scn_error *err);
+/* One more capture point from the command line ("all" or "HOST:IFACE"), after
+ * run_world_build: false with why set ("no host 'x' (expected one of: ...)", a
+ * host's wired interfaces, or why its tap could not be opened). */
+bool run_world_capture(struct run_world *rw, const char *point, const char *pcap_dir, char *why,
+                       size_t len);
 void run_world_free(struct run_world *rw);
 
 /* A scenario event at its time (scheduled by run_world_build; app/run_events.c). */
@@ -58,6 +62,9 @@ void run_world_event(struct sim *sim, void *obj, uint64_t index);
  * happens (ctx: the run_world). */
 void run_world_log_healthcheck(void *ctx, const struct healthcheck *hc,
                                const struct healthcheck_event *e);
+
+/* Every host's name, in creation order, ", "-separated (for "expected one of"). */
+void run_world_host_names(const struct run_world *rw, GString *out);
 
 /* The real server's index whose address is addr, or -1. */
 int run_world_server_index(const struct run_world *rw, be32 addr);

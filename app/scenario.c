@@ -141,6 +141,12 @@ struct scn_pos scn_pos_of(const struct scenario *s, const cJSON *node)
     return np ? np->val : (struct scn_pos){ 0 };
 }
 
+struct scn_pos scn_pos_of_key(const struct scenario *s, const cJSON *obj, const char *key)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    return scn_pos_of(s, v ? v : obj);
+}
+
 /* ---- helpers --------------------------------------------------------------------------- */
 
 static char *ip_str(be32 a, char *buf)

@@ -234,6 +234,10 @@ void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_po
 /* Where a node of s->root stands (the expect entries, for issue 8); {0, 0} if unknown. */
 struct scn_pos scn_pos_of(const struct scenario *s, const cJSON *node);
 
+/* Where obj's value for key stands (obj's own place when the key is absent, as for a
+ * default): an error about one key points at that key, not at a sibling or the object. */
+struct scn_pos scn_pos_of_key(const struct scenario *s, const cJSON *obj, const char *key);
+
 /* Position of a byte offset inside a string value that starts at pos (for errors
  * inside ipvsadm/iptables lines; escapes in the JSON text are accounted for). */
 struct scn_pos scn_pos_in_string(const struct scenario *s, struct scn_pos start, size_t offset);

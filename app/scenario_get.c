@@ -17,18 +17,40 @@ static struct scn_pos node_pos(const struct scn_ctx *c, const cJSON *node, bool 
     return at_key ? np->key : np->val;
 }
 
-bool scn_failv(struct scn_ctx *c, const cJSON *node, bool at_key, const char *fmt, va_list ap)
+static bool fail_at(struct scn_ctx *c, struct scn_pos pos, const char *fmt, va_list ap)
 {
     if (c->failed)
         return false;
     c->failed = true;
     char msg[sizeof c->err->msg];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    struct scn_pos pos = node_pos(c, node, at_key);
     if (pos.set == 0 && c->path->len)
         scn_error_at(c->err, c->s, pos, "%s: %s", c->path->str, msg);
     else
         scn_error_at(c->err, c->s, pos, "%s", msg);
+    return false;
+}
+
+bool scn_failv(struct scn_ctx *c, const cJSON *node, bool at_key, const char *fmt, va_list ap)
+{
+    return fail_at(c, node_pos(c, node, at_key), fmt, ap);
+}
+
+/* A fault offset bytes into the string value node (an argument of a distribution). */
+static bool fail_in_string(struct scn_ctx *c, const cJSON *node, size_t offset, const char *fmt,
+                           ...) G_GNUC_PRINTF(4, 5);
+static bool fail_in_string(struct scn_ctx *c, const cJSON *node, size_t offset, const char *fmt,
+                           ...)
+{
+    struct scn_pos pos = node_pos(c, node, false);
+    if (pos.set == 0) {
+        pos.col++;                  /* past the opening quote */
+        pos = scn_pos_in_string(c->s, pos, offset);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    fail_at(c, pos, fmt, ap);
+    va_end(ap);
     return false;
 }
 
@@ -417,6 +439,8 @@ static bool dist_from(struct scn_ctx *c, const cJSON *v, const char *text, enum 
     if (!ok) {
         if (!v)
             g_error("bad default distribution '%s': %s", text, why);
+        if (sp.err_at > 0)
+            return fail_in_string(c, v, sp.err_at, "%s", why);
         return scn_fail(c, v, false, "%s", why);
     }
     if (sp.d.kind == DIST_TRACE) {

@@ -125,6 +125,25 @@ static const struct unit *find_unit(const struct unit *units, const char *name)
 
 enum { VAL_OK, VAL_SYNTAX, VAL_RANGE };
 
+/* fail_expected, with a hint when the value is a number, spaces and a good unit
+ * ("10 ms"): the unit follows the number without a space. */
+static bool fail_unit(char *why, size_t n, const char *expected, const char *s,
+                      const struct unit *units)
+{
+    struct decimal d;
+    size_t len;
+    fail_expected(why, n, expected, s);
+    if (scan_decimal(s, &d, &len) == DEC_NONE || s[len] != ' ')
+        return false;
+    while (s[len] == ' ')
+        len++;
+    if (find_unit(units, s + len)) {
+        size_t used = strlen(why);
+        snprintf(why + used, n - used, " (no space between the number and its unit)");
+    }
+    return false;
+}
+
 /* NUMBER UNIT (or a bare "0" when zero_ok) into base units, at most max. */
 static int value_with_unit(const char *s, const struct unit *units, bool zero_ok, uint64_t max,
                            uint64_t *out)
@@ -163,7 +182,7 @@ bool units_duration(const char *s, sim_time_t *out, char *why, size_t n)
     case VAL_RANGE:
         return range_error(why, n, "duration", s);
     default:
-        return fail_expected(why, n, TIME_EXPECT, s);
+        return fail_unit(why, n, TIME_EXPECT, s, time_units);
     }
 }
 
@@ -176,7 +195,7 @@ bool units_size(const char *s, uint64_t *out, char *why, size_t n)
     case VAL_RANGE:
         return range_error(why, n, "size", s);
     default:
-        return fail_expected(why, n, SIZE_EXPECT, s);
+        return fail_unit(why, n, SIZE_EXPECT, s, size_units);
     }
 }
 
@@ -188,7 +207,7 @@ bool units_bandwidth(const char *s, uint64_t *bps, char *why, size_t n)
     case VAL_RANGE:
         return range_error(why, n, "bandwidth", s);
     default:
-        return fail_expected(why, n, BW_EXPECT, s);
+        return fail_unit(why, n, BW_EXPECT, s, bw_units);
     }
 }
 
@@ -333,11 +352,15 @@ bool units_endpoint(const char *s, be32 *addr, uint16_t *port, char *why, size_t
 #define MAX_ARGS 3
 
 /* "name(a, b)" split into its name and arguments (copies in buf). 0: not a call
- * (no "name(" at the start); 1: a call; -1: a malformed one (why says so). */
+ * (no "name(" at the start); 1: a call; -1: a malformed one (why says so). An
+ * argument is checked by what reads it, so that "exp(10 ms)" gets the duration's own
+ * message; err_at then says where in the value that argument starts. */
 struct call {
     char name[16];
     int nargs;
     char *args[MAX_ARGS];
+    size_t at[MAX_ARGS];            /* each argument's offset in the value */
+    size_t err_at;                  /* the offending argument's offset, 0: the whole value */
     char buf[256];
 };
 
@@ -364,12 +387,16 @@ static int split_call(const char *s, struct call *c, char *why, size_t n)
     memcpy(c->buf, s + i + 1, inner);
     c->buf[inner] = '\0';
     c->nargs = 0;
+    c->err_at = 0;
+    if (inner == 0)
+        return 1;                   /* "exp()": no arguments (want_args says how many) */
     char *p = c->buf;
     for (;;) {
         if (c->nargs == MAX_ARGS) {
             snprintf(why, n, "too many arguments in %s", quoted(s, q, sizeof q));
             return -1;
         }
+        c->at[c->nargs] = i + 1 + (size_t)(p - c->buf);
         c->args[c->nargs++] = p;
         char *comma = strchr(p, ',');
         if (!comma)
@@ -380,8 +407,7 @@ static int split_call(const char *s, struct call *c, char *why, size_t n)
             p++;
     }
     for (int k = 0; k < c->nargs; k++)
-        if (c->args[k][0] == '\0' || strchr(c->args[k], '(') || strchr(c->args[k], ')') ||
-            strchr(c->args[k], ' ')) {
+        if (c->args[k][0] == '\0' || strchr(c->args[k], '(') || strchr(c->args[k], ')')) {
             snprintf(why, n, "malformed argument list in %s", quoted(s, q, sizeof q));
             return -1;
         }
@@ -397,11 +423,18 @@ static bool want_args(const struct call *c, int nargs, const char *example, char
     return false;
 }
 
-/* One argument of a distribution: a value of kind, with the function's name in
- * front of any complaint. */
-static bool dist_value(const struct call *c, const char *arg, enum unit_kind kind, double *v,
-                       char *why, size_t n)
+/* Argument k is at fault (for the caller's position); false. */
+static bool arg_fault(struct call *c, int k)
 {
+    c->err_at = c->at[k];
+    return false;
+}
+
+/* Argument k of a distribution: a value of kind, with the function's name in front
+ * of any complaint. */
+static bool dist_value(struct call *c, int k, enum unit_kind kind, double *v, char *why, size_t n)
+{
+    const char *arg = c->args[k];
     char inner[UNITS_WHY];
     bool ok;
     if (kind == UNIT_TIME) {
@@ -413,40 +446,44 @@ static bool dist_value(const struct call *c, const char *arg, enum unit_kind kin
         ok = units_size(arg, &b, inner, sizeof inner);
         *v = (double)b;
     }
-    if (!ok)
+    if (!ok) {
         snprintf(why, n, "%s: %s", c->name, inner);
-    return ok;
+        return arg_fault(c, k);
+    }
+    return true;
 }
 
-/* A plain decimal argument (sigma, shape): more than 0 unless zero_ok. */
-static bool dist_number(const struct call *c, const char *arg, const char *what, bool zero_ok,
-                        double *v, char *why, size_t n)
+/* Argument k, a plain decimal (sigma, shape): more than 0 unless zero_ok. */
+static bool dist_number(struct call *c, int k, const char *what, bool zero_ok, double *v,
+                        char *why, size_t n)
 {
+    const char *arg = c->args[k];
     struct decimal d;
     size_t len;
     char q[64];
     if (scan_decimal(arg, &d, &len) != DEC_OK || arg[len] != '\0') {
         snprintf(why, n, "%s: expected a number like \"1.5\" for the %s, not %s", c->name, what,
                  quoted(arg, q, sizeof q));
-        return false;
+        return arg_fault(c, k);
     }
     *v = dec_double(d);
     if (!zero_ok && *v == 0) {
         snprintf(why, n, "%s: the %s must be more than 0", c->name, what);
-        return false;
+        return arg_fault(c, k);
     }
     return true;
 }
 
-static bool positive(const struct call *c, double v, const char *what, char *why, size_t n)
+/* Argument k's value v: more than 0. */
+static bool positive(struct call *c, int k, double v, const char *what, char *why, size_t n)
 {
     if (v > 0)
         return true;
     snprintf(why, n, "%s: the %s must be more than 0", c->name, what);
-    return false;
+    return arg_fault(c, k);
 }
 
-static bool parse_trace(const struct call *c, enum unit_kind kind, struct dist_spec *out, char *why,
+static bool parse_trace(struct call *c, enum unit_kind kind, struct dist_spec *out, char *why,
                         size_t n)
 {
     if (c->nargs < 1 || c->nargs > 2) {
@@ -456,12 +493,16 @@ static bool parse_trace(const struct call *c, enum unit_kind kind, struct dist_s
     }
     const struct unit *units = kind == UNIT_TIME ? time_units : size_units;
     double scale = kind == UNIT_TIME ? 1e9 : 1;
+    if (strchr(c->args[0], ' ')) {
+        snprintf(why, n, "trace: expected a file name without spaces, not \"%s\"", c->args[0]);
+        return arg_fault(c, 0);
+    }
     if (c->nargs == 2) {
         const struct unit *u = find_unit(units, c->args[1]);
         if (!u) {
             snprintf(why, n, "trace: unknown unit \"%s\" (expected %s)", c->args[1],
                      kind == UNIT_TIME ? "ns, us, ms, s, m or h" : "B, KB, MB, GB, KiB, MiB or GiB");
-            return false;
+            return arg_fault(c, 1);
         }
         scale = (double)u->mult;
     }
@@ -471,7 +512,7 @@ static bool parse_trace(const struct call *c, enum unit_kind kind, struct dist_s
     return true;
 }
 
-static bool parse_call(const struct call *c, enum unit_kind kind, struct dist_spec *out,
+static bool parse_call(struct call *c, enum unit_kind kind, struct dist_spec *out,
                        char *why, size_t n)
 {
     struct dist *d = &out->d;
@@ -480,18 +521,18 @@ static bool parse_call(const struct call *c, enum unit_kind kind, struct dist_sp
     if (strcmp(c->name, "const") == 0) {
         d->kind = DIST_CONST;
         snprintf(ex, sizeof ex, "const(%s)", u);
-        return want_args(c, 1, ex, why, n) && dist_value(c, c->args[0], kind, &d->a, why, n);
+        return want_args(c, 1, ex, why, n) && dist_value(c, 0, kind, &d->a, why, n);
     }
     if (strcmp(c->name, "exp") == 0) {
         d->kind = DIST_EXP;
         snprintf(ex, sizeof ex, "exp(%s)", u);
-        return want_args(c, 1, ex, why, n) && dist_value(c, c->args[0], kind, &d->a, why, n);
+        return want_args(c, 1, ex, why, n) && dist_value(c, 0, kind, &d->a, why, n);
     }
     if (strcmp(c->name, "uniform") == 0) {
         d->kind = DIST_UNIFORM;
         snprintf(ex, sizeof ex, kind == UNIT_TIME ? "uniform(5ms,15ms)" : "uniform(1KB,3KB)");
-        if (!want_args(c, 2, ex, why, n) || !dist_value(c, c->args[0], kind, &d->a, why, n) ||
-            !dist_value(c, c->args[1], kind, &d->b, why, n))
+        if (!want_args(c, 2, ex, why, n) || !dist_value(c, 0, kind, &d->a, why, n) ||
+            !dist_value(c, 1, kind, &d->b, why, n))
             return false;
         if (d->a > d->b) {
             snprintf(why, n, "uniform: the first bound is above the second");
@@ -502,16 +543,16 @@ static bool parse_call(const struct call *c, enum unit_kind kind, struct dist_sp
     if (strcmp(c->name, "lognormal") == 0) {
         d->kind = DIST_LOGNORMAL;
         snprintf(ex, sizeof ex, "lognormal(%s,1.0)", u);
-        return want_args(c, 2, ex, why, n) && dist_value(c, c->args[0], kind, &d->a, why, n) &&
-               positive(c, d->a, "mean", why, n) &&
-               dist_number(c, c->args[1], "sigma", true, &d->b, why, n);
+        return want_args(c, 2, ex, why, n) && dist_value(c, 0, kind, &d->a, why, n) &&
+               positive(c, 0, d->a, "mean", why, n) &&
+               dist_number(c, 1, "sigma", true, &d->b, why, n);
     }
     if (strcmp(c->name, "pareto") == 0) {
         d->kind = DIST_PARETO;
         snprintf(ex, sizeof ex, "pareto(%s,1.5)", u);
-        return want_args(c, 2, ex, why, n) && dist_value(c, c->args[0], kind, &d->a, why, n) &&
-               positive(c, d->a, "scale", why, n) &&
-               dist_number(c, c->args[1], "shape", false, &d->b, why, n);
+        return want_args(c, 2, ex, why, n) && dist_value(c, 0, kind, &d->a, why, n) &&
+               positive(c, 0, d->a, "scale", why, n) &&
+               dist_number(c, 1, "shape", false, &d->b, why, n);
     }
     if (strcmp(c->name, "trace") == 0)
         return parse_trace(c, kind, out, why, n);
@@ -527,8 +568,11 @@ bool units_dist(const char *s, enum unit_kind kind, struct dist_spec *out, char 
     int r = split_call(s, &c, why, n);
     if (r < 0)
         return false;
-    if (r > 0)
-        return parse_call(&c, kind, out, why, n);
+    if (r > 0) {
+        bool ok = parse_call(&c, kind, out, why, n);
+        out->err_at = ok ? 0 : c.err_at;
+        return ok;
+    }
     /* A plain value is a constant. */
     out->d.kind = DIST_CONST;
     if (kind == UNIT_TIME) {
@@ -537,20 +581,22 @@ bool units_dist(const char *s, enum unit_kind kind, struct dist_spec *out, char 
             out->d.a = (double)t;
             return true;
         }
-        return fail_expected(why, n, "a duration like \"10ms\" or a distribution like \"exp(10ms)\"", s);
+        return fail_unit(why, n, "a duration like \"10ms\" or a distribution like \"exp(10ms)\"", s,
+                         time_units);
     }
     uint64_t b;
     if (units_size(s, &b, why, n)) {
         out->d.a = (double)b;
         return true;
     }
-    return fail_expected(why, n, "a size like \"20KB\" or a distribution like \"lognormal(20KB,1.0)\"", s);
+    return fail_unit(why, n, "a size like \"20KB\" or a distribution like \"lognormal(20KB,1.0)\"", s,
+                     size_units);
 }
 
 #define ARRIVAL_EXPECT "an arrival like \"poisson(400/s)\", \"const(100/s)\", \"burst(10,1s)\" " \
                        "or a distribution of the time between arrivals like \"exp(2.5ms)\""
 
-static bool arrival_rate(const struct call *c, enum dist_kind kind, struct dist_spec *out,
+static bool arrival_rate(struct call *c, enum dist_kind kind, struct dist_spec *out,
                          char *why, size_t n)
 {
     char inner[UNITS_WHY];
@@ -559,14 +605,14 @@ static bool arrival_rate(const struct call *c, enum dist_kind kind, struct dist_
         return false;
     if (!units_rate(c->args[0], &rate, inner, sizeof inner)) {
         snprintf(why, n, "%s: %s", c->name, inner);
-        return false;
+        return arg_fault(c, 0);
     }
     out->d.kind = kind;
     out->d.a = 1e9 / rate;
     return true;
 }
 
-static bool arrival_burst(const struct call *c, struct dist_spec *out, char *why, size_t n)
+static bool arrival_burst(struct call *c, struct dist_spec *out, char *why, size_t n)
 {
     unsigned count;
     size_t len;
@@ -576,10 +622,10 @@ static bool arrival_burst(const struct call *c, struct dist_spec *out, char *why
     if (!small_number(c->args[0], 1000000, &count, &len) || c->args[0][len] != '\0' || count == 0) {
         snprintf(why, n, "burst: expected a number of connections from 1 to 1000000, not \"%s\"",
                  c->args[0]);
-        return false;
+        return arg_fault(c, 0);
     }
-    if (!dist_value(c, c->args[1], UNIT_TIME, &interval, why, n) ||
-        !positive(c, interval, "interval", why, n))
+    if (!dist_value(c, 1, UNIT_TIME, &interval, why, n) ||
+        !positive(c, 1, interval, "interval", why, n))
         return false;
     out->d.kind = DIST_BURST;
     out->d.a = count;
@@ -587,28 +633,19 @@ static bool arrival_burst(const struct call *c, struct dist_spec *out, char *why
     return true;
 }
 
-bool units_arrival(const char *s, struct dist_spec *out, char *why, size_t n)
+/* Not a rate nor a burst: a distribution of the time between arrivals. */
+static bool arrival_dist(const char *s, int r, const struct call *c, struct dist_spec *out,
+                         char *why, size_t n)
 {
-    struct call c;
-    memset(out, 0, sizeof *out);
-    int r = split_call(s, &c, why, n);
-    if (r < 0)
-        return false;
-    if (r > 0 && strcmp(c.name, "poisson") == 0)
-        return arrival_rate(&c, DIST_EXP, out, why, n);
-    if (r > 0 && strcmp(c.name, "const") == 0 && c.nargs == 1 && strchr(c.args[0], '/'))
-        return arrival_rate(&c, DIST_CONST, out, why, n);
-    if (r > 0 && strcmp(c.name, "burst") == 0)
-        return arrival_burst(&c, out, why, n);
     if (r == 0) {
         sim_time_t t;
         if (!units_duration(s, &t, why, n))
-            return fail_expected(why, n, ARRIVAL_EXPECT, s);
+            return fail_unit(why, n, ARRIVAL_EXPECT, s, time_units);
     }
     if (!units_dist(s, UNIT_TIME, out, why, n)) {
         if (r > 0 && strstr(why, "unknown distribution"))
             snprintf(why, n, "unknown arrival '%s' (expected poisson, const, burst, exp, uniform, "
-                     "lognormal, pareto or trace)", c.name);
+                     "lognormal, pareto or trace)", c->name);
         return false;
     }
     if (out->d.kind == DIST_TRACE) {
@@ -622,6 +659,26 @@ bool units_arrival(const char *s, struct dist_spec *out, char *why, size_t n)
         return false;
     }
     return true;
+}
+
+bool units_arrival(const char *s, struct dist_spec *out, char *why, size_t n)
+{
+    struct call c;
+    memset(out, 0, sizeof *out);
+    int r = split_call(s, &c, why, n);
+    if (r < 0)
+        return false;
+    bool ok = true;
+    if (r > 0 && strcmp(c.name, "poisson") == 0)
+        ok = arrival_rate(&c, DIST_EXP, out, why, n);
+    else if (r > 0 && strcmp(c.name, "const") == 0 && c.nargs == 1 && strchr(c.args[0], '/'))
+        ok = arrival_rate(&c, DIST_CONST, out, why, n);
+    else if (r > 0 && strcmp(c.name, "burst") == 0)
+        ok = arrival_burst(&c, out, why, n);
+    else
+        return arrival_dist(s, r, &c, out, why, n);
+    out->err_at = ok ? 0 : c.err_at;
+    return ok;
 }
 
 /* ---- trace files ---------------------------------------------------------------- */

@@ -24,7 +24,9 @@
  * arrival times (non-decreasing), not gaps. Spaces may follow a comma.
  *
  * Every parser returns false with a message ("expected a duration like \"50us\"
- * (units ns, us, ms, s, m, h), not \"5 sec\"") in why. */
+ * (units ns, us, ms, s, m, h), not \"5 sec\"") in why; an argument of a distribution
+ * gets its own value's message, after the distribution's name ("exp: expected a
+ * duration ..., not \"10 ms\" (no space between the number and its unit)"). */
 #ifndef IPVSIM_APP_UNITS_H
 #define IPVSIM_APP_UNITS_H
 
@@ -69,6 +71,8 @@ struct dist_spec {
     char *trace_file;
     double trace_scale;
     bool arrival_times;             /* an arrival trace: times, to turn into gaps */
+    size_t err_at;                  /* on an error in an argument: where that argument
+                                     * starts in the value (0: the value as a whole) */
 };
 
 bool units_dist(const char *s, enum unit_kind kind, struct dist_spec *out, char *why, size_t n);

@@ -36,6 +36,9 @@ done
 out=$("$IPVSIM" sched wrr --dests A:4,B:3,C:2 --picks 9 --init 2>&1)
 check "sched wrr --init gives the canonical cycle" test "$out" = "A B A C B A C B A"
 "$IPVSIM" sched nosuch --dests A:1 --picks 1 >/dev/null 2>&1; check "sched: unknown scheduler exits 2" test $? -eq 2
+out=$("$IPVSIM" sched rr --dests A:1,B:1,C:1 --script "pick 2; add D:1; pick 2; del C; pick 3" 2>&1)
+check "sched --script: a line per pick step, as the README shows" \
+  test "$out" = "$(printf 'step 1, pick 2: C B\nstep 3, pick 2: A D\nstep 5, pick 3: B A D')"
 
 # --- the demo end to end --------------------------------------------------------
 "$IPVSIM" demo -o "$tmp/a" >/dev/null 2>&1; check "demo runs" test $? -eq 0
@@ -279,6 +282,36 @@ check "bad scenarios: one FILE:LINE:COL: message${b_pos:+ — not:$b_pos}" test 
 check "bad scenarios: the message is the .expected one${b_msg:+ — not:$b_msg}" test -z "$b_msg"
 check "bad scenarios: nothing on stdout${b_out:+ — not:$b_out}" test -z "$b_out"
 check "bad scenarios: run writes nothing, not even a temporary directory${b_dir:+ — not:$b_dir}" test -z "$b_dir"
+
+# --- a bad --pcap is the command line's error, with the world's real names ----------
+"$IPVSIM" run scenarios/nat.json --pcap nosuch:eth0 -o "$tmp/pcapbad" >/dev/null 2>"$tmp/pcapbad.err"
+check "run --pcap nosuch:eth0: exit 2" test $? -eq 2
+check "run --pcap nosuch:eth0: names the option and the hosts" \
+  test "$(cat "$tmp/pcapbad.err")" = "ipvsim run: --pcap: no host 'nosuch' (expected one of: gw, lvs1, rs1, rs2, web)"
+"$IPVSIM" run scenarios/nat.json --pcap rs1:eth9 -o "$tmp/pcapbad" >/dev/null 2>"$tmp/pcapbad.err"
+check "run --pcap rs1:eth9: lists that host's interfaces" \
+  test "$(cat "$tmp/pcapbad.err")" = "ipvsim run: --pcap: host 'rs1' has no wired interface 'eth9' (expected one of: eth0)"
+check "run with a bad --pcap writes nothing" test ! -e "$tmp/pcapbad"
+"$IPVSIM" run scenarios/era-nat.json -q --pcap director:eth0 -o "$tmp/pcapdir" >/dev/null 2>&1
+check "run --pcap director:eth0: the director's capture" test -s "$tmp/pcapdir/pcap/lvs1-eth0.pcap"
+
+# --- --kernel ERA: every command that loads a scenario, as --set kernel=ERA ----------
+for c in run check trace compare validate hooks; do
+  "$IPVSIM" "$c" scenarios/era-nat.json --kernel 3.1 >/dev/null 2>"$tmp/kern.err"
+  check "$c --kernel 3.1: exit 2" test $? -eq 2
+  check "$c --kernel 3.1: names the option and the eras" \
+    test "$(cat "$tmp/kern.err")" = "ipvsim $c: --kernel: unknown era '3.1' (expected one of: 2.6.34, 4.9, 5.10, 6.x)"
+done
+"$IPVSIM" run scenarios/era-nat.json -q --kernel 2.6.34 -o "$tmp/kern-opt" >/dev/null 2>&1
+"$IPVSIM" run scenarios/era-nat.json -q --set kernel=2.6.34 -o "$tmp/kern-set" >/dev/null 2>&1
+check "run --kernel 2.6.34: summary.json says 2.6.34" grep -q '"kernel":.*"2.6.34"' "$tmp/kern-opt/summary.json"
+check "run --kernel 2.6.34: the same results as --set kernel=2.6.34" diff -r "$tmp/kern-opt" "$tmp/kern-set"
+"$IPVSIM" run scenarios/era-nat.json -q --set kernel=4.9 --kernel 2.6.34 -o "$tmp/kern-both" >/dev/null 2>&1
+check "run: --kernel comes after --set kernel=" grep -q '"kernel":.*"2.6.34"' "$tmp/kern-both/summary.json"
+check "check --kernel 4.9: runs under 4.9" sh -c "'$IPVSIM' check scenarios/era-nat.json --kernel 4.9 | head -1 | grep -q 'kernel 4.9,'"
+check "trace --kernel 2.6.34: traces under 2.6.34" sh -c "'$IPVSIM' trace scenarios/era-nat.json --kernel 2.6.34 --conn 1 | head -1 | grep -q 'kernel 2.6.34,'"
+check "compare --kernel 2.6.34: compares under 2.6.34" sh -c "'$IPVSIM' compare scenarios/era-nat.json --schedulers rr,wlc -q --kernel 2.6.34 -o '$tmp/kern-cmp' | head -1 | grep -q 'kernel 2.6.34;'"
+check "validate --kernel 4.9: ok" sh -c "'$IPVSIM' validate scenarios/era-nat.json --kernel 4.9 | grep -q ': ok$'"
 
 # --- compare, plots, and every curated scenario (scenarios/*.json) ------------------
 # `ipvsim compare` runs the same arrivals under each scheduler; every run and comparison

@@ -160,7 +160,7 @@ static void test_plots_written(void)
     char *dirs[2];
     for (int k = 0; k < 2; k++) {
         struct run_world rw;
-        CU_ASSERT_TRUE_FATAL(run_world_build(&rw, s, NULL, NULL, &err));
+        CU_ASSERT_TRUE_FATAL(run_world_build(&rw, s, NULL, &err));
         sim_run_until(&rw.w.sim, s->duration);
         conv_log_close(&rw.log, rw.w.sim.now);
         struct plot_set ps;

@@ -303,7 +303,7 @@ static void test_scenario_limits(void)
                  "connections, events, packets, capture_bytes, comment)");
     expect_error("{ " BASE ",\n  \"limits\": { \"capture_bytes\": \"100 MB\" } }", NULL,
                  "2:32: limits.capture_bytes: expected a size like \"20KB\" (units B, KB, MB, GB, "
-                 "KiB, MiB, GiB), not \"100 MB\"");
+                 "KiB, MiB, GiB), not \"100 MB\" (no space between the number and its unit)");
     expect_error("{ " BASE ",\n  \"limits\": 5 }", NULL,
                  "2:13: limits: expected an object, not a number");
     const char *const bad[] = { "limits.packets=many", NULL };
@@ -422,7 +422,7 @@ static struct scenario *build_limited(const char *path, const char *const *sets,
     struct scenario *s = load_scenario(path, sets);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     struct scn_error err;
-    CU_ASSERT_TRUE_FATAL(run_world_build(rw, s, NULL, NULL, &err));
+    CU_ASSERT_TRUE_FATAL(run_world_build(rw, s, NULL, &err));
     run_limits_apply(rw);
     return s;
 }

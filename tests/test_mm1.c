@@ -49,7 +49,7 @@ static bool run_mm1(const char *const *sets, struct mm1_result *r)
         return false;
     }
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         fprintf(stderr, "\n  %s:%d:%d: %s\n", err.file, err.pos.line, err.pos.col, err.msg);
         scenario_free(s);
         return false;

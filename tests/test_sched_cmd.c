@@ -63,13 +63,23 @@ static void test_cmd_wrr(void)
 
 static void test_cmd_rr_script(void)
 {
+    /* a line per pick step, labelled with the step */
     expect_out(run_sched("rr", "--dests", "A:1,B:1,C:1", "--script",
                          "pick 2; add D:1; pick 2; pick 1; del C; pick 3; edit B 0; pick 3", NULL),
-               "C B A D C B A D A D A\n");
-    /* --picks first, then the script; explicit addresses. */
+               "step 1, pick 2: C B\n"
+               "step 3, pick 2: A D\n"
+               "step 4, pick 1: C\n"
+               "step 6, pick 3: B A D\n"
+               "step 8, pick 3: A D A\n");
+    /* --picks first, then the script; explicit addresses; labels padded to one width */
     expect_out(run_sched("rr", "--dests", "A=10.1.1.1:8080:1,B=10.1.1.2:8080:1", "--picks", "3",
-                         "--script", "del A; pick 2; add A:5; pick 2", NULL),
-               "B A B B B A B\n");
+                         "--script", "del A; pick 2; add A:5; pick 0;; pick", NULL),
+               "--picks 3:      B A B\n"
+               "step 2, pick 2: B B\n"
+               "step 4, pick 0:\n"
+               "step 6, pick:   A\n");
+    /* without --script, one line as before */
+    expect_out(run_sched("rr", "--dests", "A:1,B:1", "--picks", "3", NULL), "B A B\n");
 }
 
 static void test_cmd_counters(void)
@@ -89,13 +99,13 @@ static void test_cmd_hashing(void)
                "B C B A B A B B C B C B\n");
     expect_out(run_sched("sh", "--dests", "A:1,B:2,C:1", "--script",
                          "client 192.168.0.2:5000; pick; client 192.168.0.3; pick 2", NULL),
-               "B A A\n");
+               "step 2, pick:   B\nstep 4, pick 2: A A\n");
     expect_out(run_sched("mh", "--dests", "A:4,B:3,C:2", "--script",
                          "edit B 0; client 192.168.0.3; pick; client 192.168.0.4; pick", NULL),
-               "- -\n");
+               "step 3, pick: -\nstep 5, pick: -\n");
     expect_out(run_sched("mh", "--dests", "A:4,B:3,C:2", "--flags", "mh-fallback", "--script",
                          "edit B 0; client 192.168.0.3; pick; client 192.168.0.4; pick", NULL),
-               "A C\n");
+               "step 3, pick: A\nstep 5, pick: C\n");
 }
 
 static void test_cmd_lblc_wait(void)
@@ -107,10 +117,10 @@ static void test_cmd_lblc_wait(void)
      * 'wait 25h' the wlc pick decides again, and B's 2 inactive conns lose to A. */
     expect_out(run_sched("lblc", "--dests", "A:1,B:1", "--hold", "udp", "--script",
                          "pick 2; wait 23h; pick", NULL),
-               "B B B\n");
+               "step 1, pick 2: B B\nstep 3, pick:   B\n");
     expect_out(run_sched("lblc", "--dests", "A:1,B:1", "--hold", "udp", "--script",
                          "pick 2; wait 25h; pick", NULL),
-               "B B A\n");
+               "step 1, pick 2: B B\nstep 3, pick:   A\n");
 }
 
 static void test_cmd_errors(void)

@@ -142,7 +142,7 @@ static bool run_scenario_seq(const char *sched, const char *bflags, bool tcp, st
         return false;
     }
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         fprintf(stderr, "\n  %s:%d:%d: %s\n", err.file, err.pos.line, err.pos.col, err.msg);
         scenario_free(s);
         return false;
@@ -229,7 +229,21 @@ static char *playground_seq(const char *sched, const char *flags, const char *ho
     CU_ASSERT_STRING_EQUAL(err->str, "");
     g_string_free(err, TRUE);
     g_string_free(dests, TRUE);
-    return g_string_free(out, FALSE);
+    /* a script's picks come a line per step ("step 2, pick: B"): one sequence */
+    GString *seq = g_string_new(NULL);
+    char **lines = g_strsplit(out->str, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        const char *picks = strchr(*l, ':');
+        if (!picks)
+            continue;
+        picks += strspn(picks + 1, " ") + 1;
+        if (*picks)
+            g_string_append_printf(seq, "%s%s", seq->len ? " " : "", picks);
+    }
+    g_string_append_c(seq, '\n');
+    g_strfreev(lines);
+    g_string_free(out, TRUE);
+    return g_string_free(seq, FALSE);
 }
 
 /* First difference of two space-separated sequences, for the failure message. */

@@ -485,7 +485,7 @@ static bool run_failover(const char *path, const char *const *sets, struct ha_re
         return false;
     }
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         fprintf(stderr, "\n  %s:%d:%d: %s\n", err.file, err.pos.line, err.pos.col, err.msg);
         scenario_free(s);
         return false;

@@ -230,6 +230,40 @@ static void test_dist_parse(void)
     CU_ASSERT(dist_bad("poisson(400/s)", UNIT_TIME));
 }
 
+/* An argument's own message, and where it starts (for the error's column). */
+static void test_dist_argument_errors(void)
+{
+    struct dist_spec sp;
+    CU_ASSERT_FALSE(units_dist("exp(10 ms)", UNIT_TIME, &sp, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "exp: expected a duration like \"50us\" (units ns, us, ms, s, m, h), "
+                                "not \"10 ms\" (no space between the number and its unit)");
+    CU_ASSERT_EQUAL(sp.err_at, 4);
+    CU_ASSERT_FALSE(units_dist("uniform(5ms, 15 ms)", UNIT_TIME, &sp, why, sizeof why));
+    CU_ASSERT_EQUAL(sp.err_at, 13);
+    CU_ASSERT_FALSE(units_dist("lognormal(20KB,x)", UNIT_SIZE, &sp, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "lognormal: expected a number like \"1.5\" for the sigma, not \"x\"");
+    CU_ASSERT_EQUAL(sp.err_at, 15);
+    /* the plain value says the same about the space */
+    CU_ASSERT_FALSE(units_dist("3 s", UNIT_TIME, &sp, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "expected a duration like \"10ms\" or a distribution like "
+                                "\"exp(10ms)\", not \"3 s\" (no space between the number and its unit)");
+    CU_ASSERT_EQUAL(sp.err_at, 0);
+    /* a fault of the whole call has no argument's place */
+    CU_ASSERT_FALSE(units_dist("uniform(15ms,5ms)", UNIT_TIME, &sp, why, sizeof why));
+    CU_ASSERT_EQUAL(sp.err_at, 0);
+    CU_ASSERT_FALSE(units_dist("exp()", UNIT_TIME, &sp, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "exp takes 1 argument, e.g. \"exp(10ms)\"");
+    CU_ASSERT_FALSE(units_arrival("burst(10, 1 s)", &sp, why, sizeof why));
+    CU_ASSERT_EQUAL(sp.err_at, 10);
+    CU_ASSERT_FALSE(units_arrival("poisson(400 /s)", &sp, why, sizeof why));
+    CU_ASSERT_EQUAL(sp.err_at, 8);
+    /* a size's space, and a wrong unit gets no hint */
+    CU_ASSERT_FALSE(units_dist("20 KB", UNIT_SIZE, &sp, why, sizeof why));
+    CU_ASSERT(strstr(why, "(no space between the number and its unit)") != NULL);
+    CU_ASSERT_FALSE(units_dist("exp(5 sec)", UNIT_TIME, &sp, why, sizeof why));
+    CU_ASSERT(strstr(why, "no space") == NULL);
+}
+
 static bool arrival_is(const char *s, enum dist_kind k, double a, double b)
 {
     struct dist_spec sp;
@@ -451,6 +485,7 @@ IPVSIM_SUITE(units)
     ADD_TEST(s, test_addresses);
     ADD_TEST(s, test_format_duration);
     ADD_TEST(s, test_dist_parse);
+    ADD_TEST(s, test_dist_argument_errors);
     ADD_TEST(s, test_arrival_parse);
     ADD_TEST(s, test_dist_means);
     ADD_TEST(s, test_dist_uniform_integers);

@@ -133,7 +133,7 @@ static void run_child(const char *path, struct run_result *r)
         return;
     }
     struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         fprintf(stderr, "bench: %s: cannot build the world\n", path);
         scenario_free(s);
         return;
@@ -381,7 +381,7 @@ static void conn_memory_child(const char *path, uint64_t n, struct mem_result *m
     memset(&err, 0, sizeof err);
     struct scenario *s = scenario_load(path, NULL, &err);
     struct run_world rw;
-    if (!s || !run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!s || !run_world_build(&rw, s, NULL, &err)) {
         if (s)
             scenario_free(s);
         return;

@@ -56,7 +56,7 @@ static void run(const struct scenario *s)
 {
     struct run_world rw;
     struct scn_error err;
-    if (!run_world_build(&rw, s, NULL, NULL, &err)) {
+    if (!run_world_build(&rw, s, NULL, &err)) {
         if (err.msg[0] == '\0') {
             fprintf(stderr, "world refused without a message\n");
             abort();

@@ -296,7 +296,6 @@ pcap_bad() {
 ncur=0
 for f in scenarios/*.json; do
   n=$(basename "$f" .json)
-  [ "$n" = schema ] && continue
   ncur=$((ncur + 1))
   "$IPVSIM" check "$f" >"$tmp/check-$n.out" 2>&1; rc=$?
   check "$n: ipvsim check passes" test $rc -eq 0
@@ -316,6 +315,14 @@ for f in scenarios/*.json; do
   fi
 done
 check "curated scenarios: at least ten ($ncur)" test "$ncur" -ge 10
+# The tour's first command: every file of scenarios/ is a scenario, and the last line sums up.
+"$IPVSIM" check scenarios/*.json >"$tmp/check-all.out" 2>&1
+check "check scenarios/*.json: exit status 0" test $? -eq 0
+check "check scenarios/*.json: ends with the total" \
+  grep -Eq "^check: $ncur files, ([0-9]+) expectations: \1 passed, 0 failed\$" <(tail -1 "$tmp/check-all.out")
+"$IPVSIM" check scenarios/minimal.json tests/bad-scenarios/capture-snaplen.json >"$tmp/check-bad.out" 2>/dev/null
+check "check with a bad file: exit 2, the total counts it" \
+  grep -Eq "^check: 2 files, [0-9]+ expectations: [0-9]+ passed, 0 failed; 1 file not checked \(bad input\)\$" <(tail -1 "$tmp/check-bad.out")
 # The same one-arm NAT under 6.x: redirects go to the socket of the quoted packet,
 # mostly a SYN-ACK whose request socket ignores them: every connection is served.
 "$IPVSIM" run -q scenarios/nat-redirects.json --set kernel=6.x -o "$tmp/nr6" >/dev/null 2>&1
@@ -423,7 +430,9 @@ rm -rf "$tmp"/sig-twice.tmp-*
 check "check --limit events=1000: exit status 1" test $? -eq 1
 check "check --limit events=1000: reports the run incomplete, and how to raise the limit" \
   grep -q "quickstart.json: run incomplete: the pending-event limit (limits.events = 1000) was reached.*5 expectations not checked; raise it with --limit events=N" "$tmp/chk-lim.out"
-check "check --limit events=1000: never a pass" test -z "$(grep -E 'PASS|passed' "$tmp/chk-lim.out")"
+check "check --limit events=1000: never a pass" test -z "$(grep -E 'PASS|[1-9][0-9]* passed' "$tmp/chk-lim.out")"
+check "check --limit events=1000: the total says so" \
+  grep -q "^check: 1 file, 5 expectations: 0 passed, 0 failed; 5 not checked (a run did not complete)\$" "$tmp/chk-lim.out"
 "$IPVSIM" check scenarios/quickstart.json --limit events=1000 --print-fingerprint >"$tmp/chk-lim.out" 2>"$tmp/chk-lim.err"
 check "check --print-fingerprint on an incomplete run: exit 1, no fingerprint" test $? -eq 1 -a ! -s "$tmp/chk-lim.out"
 "$IPVSIM" check scenarios/quickstart.json --limit frobs=1 >/dev/null 2>"$tmp/chk-bad.err"
@@ -685,6 +694,18 @@ for m in quickstart nat dr tun; do
   "$IPVSIM" run -q "scenarios/$m.json" -o "$d" >/dev/null 2>&1
   check "$m: ActiveConn = ESTABLISHED entries, InActConn = the others" python3 tests/check-ipvsadm-counts.py "$d/ipvsadm.txt"
 done
+
+# --- the build prints one short line per step, the whole command with V=1 -----------------
+# (a scratch source under build/, so no object of the tree is rebuilt)
+mkdir -p build/quiet-test
+printf 'int quiet_test(void);\nint quiet_test(void) { return 0; }\n' > build/quiet-test/q.c
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u V make --no-print-directory build/release/build/quiet-test/q.o > "$tmp/make-q.out" 2>&1
+check "make: '  CC      FILE' instead of the compiler's command line" \
+  test "$(cat "$tmp/make-q.out")" = "  CC      build/release/build/quiet-test/q.o"
+rm -f build/release/build/quiet-test/q.o
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory V=1 build/release/build/quiet-test/q.o > "$tmp/make-q.out" 2>&1
+check "make V=1: the whole command" grep -q -- "-c -o build/release/build/quiet-test/q.o build/quiet-test/q.c\$" "$tmp/make-q.out"
+rm -rf build/quiet-test build/release/build
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

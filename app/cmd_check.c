@@ -65,11 +65,16 @@ int check_scenario_tally(const struct scenario *s, bool print_fingerprint, bool 
     } else if (print_fingerprint) {
         for (guint i = 0; i < rw.w.hosts->len; i++) {
             const struct host *h = g_ptr_array_index(rw.w.hosts, i);
-            uint64_t v, calls;
+            const struct fp_sink *f = expect_fingerprint_sink(es, h);
             char buf[17];
-            if (expect_fingerprint_of(es, h, &v, &calls) && calls > 0)
-                g_string_append_printf(out, "{ \"fingerprint\": \"%s\", \"host\": \"%s\" }\n",
-                                       fp_format(v, buf), h->name);
+            if (!f || f->calls == 0)
+                continue;
+            g_string_append_printf(out, "{ \"fingerprint\": \"%s\", \"host\": \"%s\", "
+                                   "\"calls\": %llu, \"every\": %llu, \"marks\": \"",
+                                   fp_format(fp_value(f), buf), h->name,
+                                   (unsigned long long)f->calls, (unsigned long long)f->every);
+            fp_marks_format(f, out);
+            g_string_append(out, "\" }\n");
         }
     } else {
         unsigned n = expect_count(es);

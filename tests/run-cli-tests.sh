@@ -586,9 +586,12 @@ check "check: ... reported as FILE:LINE:COL: message" \
   grep -qE "^$tmp/bad-expect.json:[0-9]+:[0-9]+: expect\[3\]\.equals: expected a real server's name" "$tmp/bad.err"
 check "check: ... before anything runs" test ! -s "$tmp/bad.out"
 "$IPVSIM" check >/dev/null 2>&1; check "check: no scenario exits 2" test $? -eq 2
-pinned=$(python3 -c 'import json,sys; print([e for e in json.load(open(sys.argv[1]))["expect"] if "fingerprint" in e][0]["fingerprint"])' scenarios/era-nat.json)
-check "check --print-fingerprint: prints the value era-nat.json pins" \
-  test "$("$IPVSIM" check --print-fingerprint scenarios/era-nat.json)" = "{ \"fingerprint\": \"$pinned\", \"host\": \"lvs1\" }"
+pinned=$(python3 -c 'import json,sys; e=[e for e in json.load(open(sys.argv[1]))["expect"] if "fingerprint" in e][0]; e.pop("comment", None); print("{ " + ", ".join("%s: %s" % (json.dumps(k), json.dumps(v)) for k, v in e.items()) + " }")' scenarios/era-nat.json)
+check "check --print-fingerprint: prints the entry era-nat.json pins (value, calls, marks)" \
+  test "$("$IPVSIM" check --print-fingerprint scenarios/era-nat.json)" = "$pinned"
+"$IPVSIM" check scenarios/era-nat.json --set duration=1s --set 'clients.0.stop="300ms"' >"$tmp/fp-part.out" 2>&1
+check "check: a fingerprint FAIL says where the runs part, and how to trace it" \
+  grep -q "^        the pinned run made 28 hook calls; the runs share the first 28 hook calls .*, then part after call 28; this run's call 29 is at .*(ipvsim trace scenarios/era-nat.json --host lvs1 --conn 2)$" "$tmp/fp-part.out"
 fp100=$("$IPVSIM" check --print-fingerprint scenarios/era-post-routing-6.x.json)
 fp101=$("$IPVSIM" check --print-fingerprint --set hooks.0.priority=101 scenarios/era-post-routing-6.x.json)
 check "check: a user hook's priority moved by one changes the fingerprint" \

@@ -66,6 +66,7 @@ test: check-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) tests-bin ipvsim
 	$(TESTS)
 	tests/run-cli-tests.sh $(IPVSIM)
+	tests/doc-commands.sh $(IPVSIM)
 
 bench: check-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin
@@ -79,17 +80,19 @@ check-deps:
 deps:
 	tools/install-deps
 
-# Regenerate the traces in docs/tutorial.md from `ipvsim trace` (tools/gen-tutorial).
+# Regenerate the command outputs pasted in the docs (tools/gen-tutorial): the traces of
+# docs/tutorial.md, the comparisons of docs/tour.md and README.md.
+DOCS_GENERATED := docs/tutorial.md docs/tour.md README.md
 .PHONY: docs
 docs: check-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) ipvsim
-	tools/gen-tutorial $(IPVSIM)
+	@for f in $(DOCS_GENERATED); do tools/gen-tutorial $(IPVSIM) $$f || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios
 	install -m 755 $(IPVSIM) $(DESTDIR)$(PREFIX)/bin/ipvsim
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/ 2>/dev/null || true
-	install -m 644 docs/scenario.schema.json $(DESTDIR)$(PREFIX)/share/ipvsim/
+	install -m 644 docs/scenario.schema.json tools/gue.lua $(DESTDIR)$(PREFIX)/share/ipvsim/
 
 clean:
 	rm -rf build

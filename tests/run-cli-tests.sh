@@ -333,6 +333,17 @@ if command -v tshark >/dev/null; then
   g="$tmp/cur/tun-gue-gre/pcap"
   gue=$(tshark -r "$g/rs1-eth0.pcap" -o udp.check_checksum:TRUE -Y 'udp.dstport == 6080 && udp.checksum.status == 1 && data.data[0:2] == 00:04' 2>/dev/null | grep -c .)
   check "tun-gue-gre: rs1 receives GUE with good UDP checksums ($gue)" test "$gue" -gt 0
+  # tools/gue.lua (Wireshark 4.0 has no GUE dissector) shows every one of them as GUE
+  # carrying the client's packet to the VIP, nothing malformed
+  if tshark -v 2>/dev/null | grep -q 'with Lua'; then
+    n_udp=$(tshark -r "$g/rs1-eth0.pcap" -Y 'udp.dstport == 6080' 2>/dev/null | grep -c .)
+    n_gue=$(tshark -X lua_script:tools/gue.lua -d udp.port==6080,gue -r "$g/rs1-eth0.pcap" \
+            -Y 'gue.version == 0 && gue.proto == 4 && ip.dst == 203.0.113.10 && tcp.dstport == 80 && !_ws.malformed' 2>/dev/null | grep -c .)
+    check "tun-gue-gre: tools/gue.lua decodes every GUE frame, the inner TCP to the VIP ($n_gue of $n_udp)" \
+      test "$n_gue" -gt 0 -a "$n_gue" -eq "$n_udp"
+  else
+    echo "  skip  tun-gue-gre: tools/gue.lua (this tshark has no Lua)"
+  fi
   gre=$(tshark -r "$g/rs2-eth0.pcap" -Y 'gre.flags.checksum == 1 && gre.checksum.status == 1 && gre.proto == 0x0800' 2>/dev/null | grep -c .)
   check "tun-gue-gre: rs2 receives GRE with good checksums ($gre)" test "$gre" -gt 0
 fi
@@ -597,6 +608,9 @@ fp101=$("$IPVSIM" check --print-fingerprint --set hooks.0.priority=101 scenarios
 check "check: a user hook's priority moved by one changes the fingerprint" \
   test -n "$fp100" -a -n "$fp101" -a "$fp100" != "$fp101"
 check "docs/tutorial.md is up to date with ipvsim trace (make docs)" tools/gen-tutorial --check "$IPVSIM"
+for doc in docs/tour.md README.md; do
+  check "$doc: the outputs pasted from ipvsim are up to date (make docs)" tools/gen-tutorial --check "$IPVSIM" "$doc"
+done
 
 # --- director failover: VRRP and the IPVS sync daemon (scenarios/failover-*.json) ------
 # lvs1 crashes at 20 s; lvs2 takes the VIP after its master down timer. connections.csv:
@@ -709,6 +723,20 @@ rm -f build/release/build/quiet-test/q.o
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory V=1 build/release/build/quiet-test/q.o > "$tmp/make-q.out" 2>&1
 check "make V=1: the whole command" grep -q -- "-c -o build/release/build/quiet-test/q.o build/quiet-test/q.c\$" "$tmp/make-q.out"
 rm -rf build/quiet-test build/release/build
+
+# --- the docs' commands work as written: `ipvsim` on the PATH once installed ---------------
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory install PREFIX="$tmp/prefix" >"$tmp/install.out" 2>&1
+"$tmp/prefix/bin/ipvsim" hooks --kernel 6.x >/dev/null 2>&1
+check "make install PREFIX=DIR: DIR/bin/ipvsim runs" test $? -eq 0
+for f in scenario.schema.json gue.lua scenarios/quickstart.json; do
+  check "make install PREFIX=DIR: DIR/share/ipvsim/$f" test -s "$tmp/prefix/share/ipvsim/$f"
+done
+check "make install: no schema among the scenarios" test ! -e "$tmp/prefix/share/ipvsim/scenarios/schema.json"
+# tests/doc-commands.sh (make test runs it after these) fails on a command that fails
+printf '# t\n\n```sh\nipvsim sched rr --dests A:1 --picks 1\nipvsim run no-such.json   # fails\n```\n' > "$tmp/doc.md"
+tests/doc-commands.sh "$IPVSIM" "$tmp/doc.md" > "$tmp/doc.out" 2>&1
+check "doc-commands: a failing command fails the test, and is named with its line" \
+  test $? -ne 0 -a "$(grep -c '^  FAIL  .*doc.md:5: ipvsim run no-such.json (exit status 2)$' "$tmp/doc.out")" -eq 1
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

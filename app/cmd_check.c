@@ -183,7 +183,9 @@ int cmd_check(int argc, char **argv)
         }
     }
     signals_restore();
-    if (!print_fp) {                            /* the total, after ~10 lines a file */
+    /* The total, after ~10 lines a file; none when no file got as far as running (bad
+     * input alone prints nothing on stdout). */
+    if (!print_fp && tally.files > tally.bad_files) {
         GString *out = g_string_new(NULL);
         check_tally_print(&tally, out);
         fflush(stderr);

@@ -53,6 +53,7 @@ struct exp_entry {
     /* bound by expect_attach */
     struct host *h;
     GString *seen_order;            /* hook_order: what was registered */
+    GString *order_diff;            /* hook_order: where it parts from the list ("": nowhere) */
     bool order_ok;
 };
 
@@ -519,6 +520,8 @@ static void entry_free(gpointer x)
     }
     if (e->seen_order)
         g_string_free(e->seen_order, TRUE);
+    if (e->order_diff)
+        g_string_free(e->order_diff, TRUE);
     if (e->fp_marks)
         g_array_free(e->fp_marks, TRUE);
     g_free(e->comment);
@@ -651,6 +654,34 @@ static void fmt_hook_entry(GString *out, const struct nf_hook_ops *o)
         g_string_append_printf(out, "%s@%d", o->name, o->priority);
 }
 
+/* The first place where the registrations part from the list expected. */
+static void hook_order_difference(const struct exp_entry *e, const struct nf_hook_entries *he,
+                                  GString *detail)
+{
+    guint n = MAX(he->num, e->order->len);
+    for (guint i = 0; i < n; i++) {
+        const struct hook_name *want = i < e->order->len
+                                       ? &g_array_index(e->order, struct hook_name, i) : NULL;
+        const struct nf_hook_ops *o = i < he->num ? he->ops[i] : NULL;
+        if (want && o && strcmp(want->name, o->name) == 0 &&
+            (!want->has_prio || want->prio == o->priority))
+            continue;
+        g_string_append_printf(detail, "first difference at position %u: expected ", i + 1);
+        if (!want)
+            g_string_append(detail, "no more");
+        else if (want->has_prio)
+            g_string_append_printf(detail, "%s@%d", want->name, want->prio);
+        else
+            g_string_append(detail, want->name);
+        g_string_append(detail, ", saw ");
+        if (o)
+            fmt_hook_entry(detail, o);
+        else
+            g_string_append(detail, "no more");
+        return;
+    }
+}
+
 /* Compare the registrations of a hook point with the list expected. */
 static void take_hook_order(struct exp_entry *e)
 {
@@ -668,6 +699,9 @@ static void take_hook_order(struct exp_entry *e)
                 e->order_ok = false;
         }
     }
+    e->order_diff = g_string_new(NULL);
+    if (!e->order_ok)
+        hook_order_difference(e, he, e->order_diff);
 }
 
 bool expect_attach(struct expect_set *es, struct run_world *rw, bool all_fingerprints,
@@ -820,34 +854,6 @@ static bool eval_path(const struct expect_set *es, const struct exp_entry *e, GS
     return same_hooks(p->visits, e->hooks);
 }
 
-/* The first place where the registrations part from the list expected. */
-static void hook_order_difference(const struct exp_entry *e, GString *detail)
-{
-    const struct nf_hook_entries *he = nf_hook_entries_of(host_net(e->h), (unsigned)e->hook);
-    guint n = MAX(he->num, e->order->len);
-    for (guint i = 0; i < n; i++) {
-        const struct hook_name *want = i < e->order->len
-                                       ? &g_array_index(e->order, struct hook_name, i) : NULL;
-        const struct nf_hook_ops *o = i < he->num ? he->ops[i] : NULL;
-        if (want && o && strcmp(want->name, o->name) == 0 &&
-            (!want->has_prio || want->prio == o->priority))
-            continue;
-        g_string_append_printf(detail, "first difference at position %u: expected ", i + 1);
-        if (!want)
-            g_string_append(detail, "no more");
-        else if (want->has_prio)
-            g_string_append_printf(detail, "%s@%d", want->name, want->prio);
-        else
-            g_string_append(detail, want->name);
-        g_string_append(detail, ", saw ");
-        if (o)
-            fmt_hook_entry(detail, o);
-        else
-            g_string_append(detail, "no more");
-        return;
-    }
-}
-
 static bool eval_hook_order(const struct exp_entry *e, GString *what, GString *want, GString *seen,
                             GString *detail)
 {
@@ -861,8 +867,7 @@ static bool eval_hook_order(const struct exp_entry *e, GString *what, GString *w
     if (e->order->len == 0)
         g_string_append(want, "(no hook function)");
     g_string_append(seen, e->seen_order->len ? e->seen_order->str : "(no hook function)");
-    if (!e->order_ok)
-        hook_order_difference(e, detail);
+    g_string_append(detail, e->order_diff->str);
     return e->order_ok;
 }
 

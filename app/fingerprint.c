@@ -34,7 +34,7 @@ static void hash_call(struct fp_sink *f, const struct fp_call *c)
 {
     if (f->every_fixed && f->calls % f->every == 0) {
         struct fp_call keep = *c;
-        keep.func = g_strdup(c->func ? c->func : "");
+        keep.func = g_intern_string(c->func ? c->func : "");   /* outlives a hook's unregistering */
         g_array_append_val(f->starts, keep);
     }
     uint8_t hook = (uint8_t)c->hook;
@@ -108,11 +108,8 @@ void fp_sink_free(struct fp_sink *f)
         g_array_free(f->open, TRUE);
     if (f->marks)
         g_array_free(f->marks, TRUE);
-    if (f->starts) {
-        for (guint i = 0; i < f->starts->len; i++)
-            g_free((char *)g_array_index(f->starts, struct fp_call, i).func);
+    if (f->starts)
         g_array_free(f->starts, TRUE);
-    }
     f->queue = f->open = f->marks = f->starts = NULL;
 }
 

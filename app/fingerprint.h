@@ -37,7 +37,7 @@
 /* One hook call: what is hashed, and where it happened (for reports). */
 struct fp_call {
     int hook, priority;
-    const char *func;               /* in starts: a copy, freed with the sink */
+    const char *func;               /* in starts: interned (g_intern_string) */
     unsigned verdict;
     sim_time_t time;
     uint64_t pkt, flow;

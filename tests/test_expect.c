@@ -367,6 +367,24 @@ static void test_hook_order_difference_at_the_end(void)
     g_string_free(out, TRUE);
 }
 
+/* What a failed hook_order says it saw, the first difference included, is the
+ * registration before the run, whatever the run's events do later. */
+static void test_hook_order_difference_before_the_run(void)
+{
+    static const char *const e[] = {
+        "{ \"hook_order\": { \"hook\": \"LOCAL_IN\" }, \"equals\": [\"ip_vs_out_hook\", \"ip_vs_in_hook\"] }",
+        NULL,
+    };
+    static const char *const later[] = {
+        "events=[{ \"at\": \"500ms\", \"do\": \"hook_unregister\", \"name\": \"obs\" }]", NULL,
+    };
+    GString *out = g_string_new(NULL);
+    CU_ASSERT_EQUAL(check_with(e, later, false, out), 1);
+    CU_ASSERT_TRUE(has(out, "saw obs@50 ip_vs_out_hook@98 ip_vs_in_hook@99\n"
+                            "        first difference at position 1: expected ip_vs_out_hook, saw obs@50\n"));
+    g_string_free(out, TRUE);
+}
+
 /* Marks: unpinned, every doubles so that there are at most FP_MARKS_MAX; each is the low
  * 16 bits of the hash after (j + 1) * every calls, as a pinned sink measures them. */
 static void test_fingerprint_marks(void)
@@ -520,6 +538,7 @@ IPVSIM_SUITE(expect)
     ADD_TEST(s, test_fingerprint_definition);
     ADD_TEST(s, test_fingerprint_priority_by_one);
     ADD_TEST(s, test_hook_order_difference_at_the_end);
+    ADD_TEST(s, test_hook_order_difference_before_the_run);
     ADD_TEST(s, test_fingerprint_marks);
     ADD_TEST(s, test_fingerprint_where_runs_part);
     ADD_TEST(s, test_era_scenarios_pass);

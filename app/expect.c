@@ -752,7 +752,8 @@ bool expect_attach(struct expect_set *es, struct run_world *rw, bool all_fingerp
         case EXP_FINGERPRINT: {
             struct host_watch *w = watch_of(es, e->h);
             watch_fingerprint(w);
-            if (e->fp_marks && !w->fp->every_fixed)  /* the first entry's stretch wins */
+            /* the first entry's stretch wins; printing, the marks are new ones */
+            if (e->fp_marks && !w->fp->every_fixed && !all_fingerprints)
                 fp_sink_pin_every(w->fp, e->fp_every);
             break;
         }

@@ -453,6 +453,20 @@ static void test_fingerprint_where_runs_part(void)
     CU_ASSERT_EQUAL(check_with(e, p51, false, out), 1);
     CU_ASSERT_TRUE(has(out, "        the runs share the first 0 hook calls (0 of the "));
     CU_ASSERT_TRUE(has(out, "; this run's call 1 is at "));
+    /* --print-fingerprint chooses its own stretch again, whatever the entry pins */
+    static const char *const longer[] = { "clients.0.stop=\"950ms\"", NULL };
+    g_string_truncate(out, 0);
+    CU_ASSERT_EQUAL(check_with(e, longer, true, out), 0);
+    unsigned long long every_pinned = 0, every_printed = 0;
+    CU_ASSERT_EQUAL(sscanf(strstr(a, "\"every\": "), "\"every\": %llu", &every_pinned), 1);
+    CU_ASSERT_EQUAL(sscanf(strstr(out->str, "\"every\": "), "\"every\": %llu", &every_printed), 1);
+    CU_ASSERT_TRUE(every_printed > every_pinned);
+    const char *marks = strstr(out->str, "\"marks\": \"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(marks);
+    unsigned words = 1;
+    for (const char *p = marks + 10; *p != '"'; p++)
+        words += *p == ' ';
+    CU_ASSERT_TRUE(words >= FP_MARKS_MAX / 2 && words <= FP_MARKS_MAX);
     g_string_free(out, TRUE);
     g_free(a);
 }

@@ -790,20 +790,6 @@ const struct fp_sink *expect_fingerprint_sink(const struct expect_set *es, const
     return NULL;
 }
 
-bool expect_fingerprint_of(const struct expect_set *es, const struct host *h, uint64_t *value,
-                           uint64_t *calls)
-{
-    for (guint i = 0; i < es->watches->len; i++) {
-        const struct host_watch *w = g_ptr_array_index(es->watches, i);
-        if (w->h == h && w->fp) {
-            *value = fp_value(w->fp);
-            *calls = w->fp->calls;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* ---- evaluation ----------------------------------------------------------------------- */
 
 static void hooks_text(GString *out, const GArray *hooks)

@@ -46,8 +46,4 @@ unsigned expect_evaluate(struct expect_set *es, struct run_world *rw, GString *o
 struct fp_sink;
 const struct fp_sink *expect_fingerprint_sink(const struct expect_set *es, const struct host *h);
 
-/* A host's fingerprint and hook call count, when it was measured. */
-bool expect_fingerprint_of(const struct expect_set *es, const struct host *h, uint64_t *value,
-                           uint64_t *calls);
-
 #endif

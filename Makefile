@@ -13,6 +13,17 @@ PREFIX   ?= /usr/local
 SCENARIO ?= scenarios/quickstart.json
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
+
+# Quiet build lines, as the kernel's Kbuild prints them: `  CC      build/release/sim/rng.o`.
+# `make V=1` prints every command in full.
+V ?= 0
+ifeq ($(V),1)
+  Q    :=
+  show := @:
+else
+  Q    := @
+  show := @printf '  %-7s %s\n'
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -55,6 +66,7 @@ test: check-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) tests-bin ipvsim
 	$(TESTS)
 	tests/run-cli-tests.sh $(IPVSIM)
+	tests/doc-commands.sh $(IPVSIM)
 
 bench: check-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin
@@ -68,16 +80,19 @@ check-deps:
 deps:
 	tools/install-deps
 
-# Regenerate the traces in docs/tutorial.md from `ipvsim trace` (tools/gen-tutorial).
+# Regenerate the command outputs pasted in the docs (tools/gen-tutorial): the traces of
+# docs/tutorial.md, the comparisons of docs/tour.md and README.md.
+DOCS_GENERATED := docs/tutorial.md docs/tour.md README.md
 .PHONY: docs
 docs: check-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) ipvsim
-	tools/gen-tutorial $(IPVSIM)
+	@for f in $(DOCS_GENERATED); do tools/gen-tutorial $(IPVSIM) $$f || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios
 	install -m 755 $(IPVSIM) $(DESTDIR)$(PREFIX)/bin/ipvsim
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/ 2>/dev/null || true
+	install -m 644 docs/scenario.schema.json tools/gue.lua $(DESTDIR)$(PREFIX)/share/ipvsim/
 
 clean:
 	rm -rf build
@@ -90,28 +105,35 @@ bench-bin: $(BENCH)
 
 $(REL_LIB): $(call objs,release,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(show) AR $@
+	$(Q)ar rcs $@ $^
 
 $(ASAN_LIB): $(call objs,asan,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(show) AR $@
+	$(Q)ar rcs $@ $^
 
 $(IPVSIM): $(call objs,release,$(MAIN_SRC)) $(REL_LIB)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	$(show) LD $@
+	$(Q)$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 $(TESTS): $(call objs,asan,$(TEST_SRC)) $(ASAN_LIB)
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+	$(show) LD $@
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
 
 $(BENCH): $(call objs,release,$(BENCH_SRC)) $(REL_LIB)
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	$(show) LD $@
+	$(Q)$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 build/release/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_FLAGS) -c -o $@ $<
+	$(show) CC $@
+	$(Q)$(CC) $(REL_FLAGS) -c -o $@ $<
 
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) -c -o $@ $<
+	$(show) CC $@
+	$(Q)$(CC) $(ASAN_FLAGS) -c -o $@ $<
 
 # The test runner registers every suite a tests/*.c file declares with IPVSIM_SUITE(name).
 $(SUITES): $(TEST_SRC)
@@ -149,14 +171,17 @@ fuzz-bin: $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_TARGETS))
 
 $(FUZZ_LIB): $(call objs,fuzz,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(show) AR $@
+	$(Q)ar rcs $@ $^
 
 build/fuzz/fuzz-%: build/fuzz/tools/fuzz/fuzz_%.o build/fuzz/tools/fuzz/common.o $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+	$(show) LD $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+	$(show) CC $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 
 VALGRIND_OUT := build/valgrind
 

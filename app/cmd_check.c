@@ -38,10 +38,19 @@ struct expect_set *check_prepare(const struct scenario *s, struct run_world *rw,
 
 int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour, GString *out)
 {
+    struct check_tally t = { 0 };
+    return check_scenario_tally(s, print_fingerprint, colour, out, &t);
+}
+
+int check_scenario_tally(const struct scenario *s, bool print_fingerprint, bool colour,
+                         GString *out, struct check_tally *t)
+{
     struct run_world rw;
     struct expect_set *es = check_prepare(s, &rw, print_fingerprint);
-    if (!es)
+    if (!es) {
+        t->bad_files++;
         return 2;
+    }
     run_limits_apply(&rw);
     run_world_run(&rw);
     conv_log_close(&rw.log, rw.w.sim.now);
@@ -57,23 +66,32 @@ int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour
     } else if (print_fingerprint) {
         for (guint i = 0; i < rw.w.hosts->len; i++) {
             const struct host *h = g_ptr_array_index(rw.w.hosts, i);
-            uint64_t v, calls;
+            const struct fp_sink *f = expect_fingerprint_sink(es, h);
             char buf[17];
-            if (expect_fingerprint_of(es, h, &v, &calls) && calls > 0)
-                g_string_append_printf(out, "{ \"fingerprint\": \"%s\", \"host\": \"%s\" }\n",
-                                       fp_format(v, buf), h->name);
+            if (!f || f->calls == 0)
+                continue;
+            g_string_append_printf(out, "{ \"fingerprint\": \"%s\", \"host\": \"%s\", "
+                                   "\"calls\": %llu, \"every\": %llu, \"marks\": \"",
+                                   fp_format(fp_value(f), buf), h->name,
+                                   (unsigned long long)f->calls, (unsigned long long)f->every);
+            fp_marks_format(f, out);
+            g_string_append(out, "\" }\n");
         }
     } else {
         unsigned n = expect_count(es);
+        t->expectations += n;
         g_string_append_printf(out, "%s: %s, kernel %s, seed %llu, %u expectation%s\n", s->path,
                                s->name, host_net(rw.director)->prof->name,
                                (unsigned long long)s->seed, n, n == 1 ? "" : "s");
         if (stopped) {                          /* never a pass on a part of the run */
             g_string_append_printf(out, "%s: run incomplete: %s; %u expectation%s not checked%s\n",
                                    s->path, stopped, n, n == 1 ? "" : "s", hint);
+            t->unchecked += n;
             rc = 1;
         } else {
             unsigned failed = expect_evaluate(es, &rw, out, colour);
+            t->passed += n - failed;
+            t->failed += failed;
             g_string_append_printf(out, "%s: %u passed, %u failed\n", s->path, n - failed, failed);
             rc = failed ? 1 : 0;
         }
@@ -82,6 +100,24 @@ int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour
     run_world_free(&rw);
     expect_set_free(es);
     return rc;
+}
+
+static const char *plural(unsigned n)
+{
+    return n == 1 ? "" : "s";
+}
+
+void check_tally_print(const struct check_tally *t, GString *out)
+{
+    g_string_append_printf(out, "check: %u file%s, %u expectation%s: %u passed, %u failed",
+                           t->files, plural(t->files), t->expectations, plural(t->expectations),
+                           t->passed, t->failed);
+    if (t->unchecked)
+        g_string_append_printf(out, "; %u not checked (a run did not complete)", t->unchecked);
+    if (t->bad_files)
+        g_string_append_printf(out, "; %u file%s not checked (bad input)", t->bad_files,
+                               plural(t->bad_files));
+    g_string_append_c(out, '\n');
 }
 
 int cmd_check(int argc, char **argv)
@@ -121,18 +157,21 @@ int cmd_check(int argc, char **argv)
     bool colour = stdout_wants_colour();
     GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed);
     int worst = 0;
+    struct check_tally tally = { 0 };
     signals_install();
     for (int i = 1; i < argc; i++) {
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[i], (const char *const *)ov->pdata, &serr);
         int rc = 2;
+        tally.files++;
         if (!s) {
             fflush(stdout);
             scn_error_print(&serr);
+            tally.bad_files++;
         } else {
             GString *out = g_string_new(NULL);
             fflush(stdout);
-            rc = check_scenario(s, print_fp, colour, out);
+            rc = check_scenario_tally(s, print_fp, colour, out, &tally);
             fputs(out->str, stdout);
             g_string_free(out, TRUE);
         }
@@ -149,6 +188,15 @@ int cmd_check(int argc, char **argv)
         }
     }
     signals_restore();
+    /* The total, after ~10 lines a file; none when no file got as far as running (bad
+     * input alone prints nothing on stdout). */
+    if (!print_fp && tally.files > tally.bad_files) {
+        GString *out = g_string_new(NULL);
+        check_tally_print(&tally, out);
+        fflush(stderr);
+        fputs(out->str, stdout);
+        g_string_free(out, TRUE);
+    }
     g_ptr_array_free(ov, TRUE);
     g_strfreev(sets);
     g_strfreev(limits);

@@ -26,6 +26,23 @@ int cmd_check(int argc, char **argv);
  * Returns 0, 1 (an expectation failed, or the run did not complete) or 2 (bad input). */
 int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour, GString *out);
 
+/* What check_scenario found, summed over the scenarios of one `ipvsim check`. */
+struct check_tally {
+    unsigned files;             /* scenario files named on the command line */
+    unsigned expectations;      /* entries of the files that loaded */
+    unsigned passed, failed;
+    unsigned unchecked;         /* entries of runs that did not complete */
+    unsigned bad_files;         /* files that did not load or build (bad input) */
+};
+
+/* check_scenario, adding what it found to *t (files is the caller's). */
+int check_scenario_tally(const struct scenario *s, bool print_fingerprint, bool colour,
+                         GString *out, struct check_tally *t);
+
+/* The line that ends a check: "check: N files, K expectations: P passed, F failed"
+ * and, when some were not, "; U not checked (...)". */
+void check_tally_print(const struct check_tally *t, GString *out);
+
 struct run_world;
 struct expect_set;
 /* What check does before running, and validate does instead of running: parse the

@@ -47,9 +47,13 @@ struct exp_entry {
     const cJSON *value;             /* inside the scenario's tree */
     /* fingerprint */
     uint64_t fp;
+    uint64_t fp_calls;              /* 0: not pinned */
+    uint64_t fp_every;              /* with fp_marks */
+    GArray *fp_marks;               /* uint16_t (app/fingerprint.h), NULL: not pinned */
     /* bound by expect_attach */
     struct host *h;
     GString *seen_order;            /* hook_order: what was registered */
+    GString *order_diff;            /* hook_order: where it parts from the list ("": nowhere) */
     bool order_ok;
 };
 
@@ -251,7 +255,7 @@ static bool get_uint(struct pctx *c, const cJSON *obj, const char *key, const ch
         *out = def;
         return true;
     }
-    char *w = g_strdup_printf("%s.%s", where, key);
+    char *w = where ? g_strdup_printf("%s.%s", where, key) : g_strdup(key);
     bool ok = cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= (double)max &&
               v->valuedouble == floor(v->valuedouble);
     if (ok)
@@ -454,15 +458,28 @@ static bool parse_metric(struct pctx *c, const cJSON *entry, struct exp_entry *e
     return true;
 }
 
+/* { "fingerprint": HEX16, "host": H, "calls": N, "every": E, "marks": "8HEX ..." }: calls,
+ * every and marks as --print-fingerprint prints them (every and marks go together). */
 static bool parse_fingerprint(struct pctx *c, const cJSON *entry, struct exp_entry *e)
 {
-    static const char *const keys[] = { "fingerprint", "host", "comment", NULL };
+    static const char *const keys[] = { "fingerprint", "host", "calls", "every", "marks",
+                                        "comment", NULL };
     if (!only_keys(c, entry, NULL, keys))
         return false;
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(entry, "fingerprint");
     if (!cJSON_IsString(f) || !fp_parse(f->valuestring, &e->fp))
         return fail(c, f, "fingerprint", "expected 16 hex digits (ipvsim check --print-fingerprint "
                     "prints the value)");
+    if (!get_uint(c, entry, "calls", NULL, false, 0, UINT64_MAX >> 12, &e->fp_calls) ||
+        !get_uint(c, entry, "every", NULL, false, 0, UINT64_MAX >> 12, &e->fp_every))
+        return false;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(entry, "marks");
+    if (m && (!cJSON_IsString(m) || !(e->fp_marks = fp_marks_parse(m->valuestring))))
+        return fail(c, m, "marks", "expected words of 4 hex digits separated by a space "
+                    "(ipvsim check --print-fingerprint prints them)");
+    if (!m != !e->fp_every)
+        return fail(c, m ? m : entry, m ? "marks" : "every",
+                    "'every' and 'marks' go together (ipvsim check --print-fingerprint prints both)");
     return get_host(c, entry, NULL, e);
 }
 
@@ -503,6 +520,10 @@ static void entry_free(gpointer x)
     }
     if (e->seen_order)
         g_string_free(e->seen_order, TRUE);
+    if (e->order_diff)
+        g_string_free(e->order_diff, TRUE);
+    if (e->fp_marks)
+        g_array_free(e->fp_marks, TRUE);
     g_free(e->comment);
     g_free(e->server);
     g_free(e->metric);
@@ -633,6 +654,34 @@ static void fmt_hook_entry(GString *out, const struct nf_hook_ops *o)
         g_string_append_printf(out, "%s@%d", o->name, o->priority);
 }
 
+/* The first place where the registrations part from the list expected. */
+static void hook_order_difference(const struct exp_entry *e, const struct nf_hook_entries *he,
+                                  GString *detail)
+{
+    guint n = MAX(he->num, e->order->len);
+    for (guint i = 0; i < n; i++) {
+        const struct hook_name *want = i < e->order->len
+                                       ? &g_array_index(e->order, struct hook_name, i) : NULL;
+        const struct nf_hook_ops *o = i < he->num ? he->ops[i] : NULL;
+        if (want && o && strcmp(want->name, o->name) == 0 &&
+            (!want->has_prio || want->prio == o->priority))
+            continue;
+        g_string_append_printf(detail, "first difference at position %u: expected ", i + 1);
+        if (!want)
+            g_string_append(detail, "no more");
+        else if (want->has_prio)
+            g_string_append_printf(detail, "%s@%d", want->name, want->prio);
+        else
+            g_string_append(detail, want->name);
+        g_string_append(detail, ", saw ");
+        if (o)
+            fmt_hook_entry(detail, o);
+        else
+            g_string_append(detail, "no more");
+        return;
+    }
+}
+
 /* Compare the registrations of a hook point with the list expected. */
 static void take_hook_order(struct exp_entry *e)
 {
@@ -650,6 +699,9 @@ static void take_hook_order(struct exp_entry *e)
                 e->order_ok = false;
         }
     }
+    e->order_diff = g_string_new(NULL);
+    if (!e->order_ok)
+        hook_order_difference(e, he, e->order_diff);
 }
 
 bool expect_attach(struct expect_set *es, struct run_world *rw, bool all_fingerprints,
@@ -697,9 +749,14 @@ bool expect_attach(struct expect_set *es, struct run_world *rw, bool all_fingerp
         case EXP_PATH:
             watch_flow(watch_of(es, e->h), e->conn);
             break;
-        case EXP_FINGERPRINT:
-            watch_fingerprint(watch_of(es, e->h));
+        case EXP_FINGERPRINT: {
+            struct host_watch *w = watch_of(es, e->h);
+            watch_fingerprint(w);
+            /* the first entry's stretch wins; printing, the marks are new ones */
+            if (e->fp_marks && !w->fp->every_fixed && !all_fingerprints)
+                fp_sink_pin_every(w->fp, e->fp_every);
             break;
+        }
         case EXP_METRIC:
             break;
         }
@@ -723,18 +780,14 @@ void expect_detach(struct expect_set *es, struct run_world *rw)
     }
 }
 
-bool expect_fingerprint_of(const struct expect_set *es, const struct host *h, uint64_t *value,
-                           uint64_t *calls)
+const struct fp_sink *expect_fingerprint_sink(const struct expect_set *es, const struct host *h)
 {
     for (guint i = 0; i < es->watches->len; i++) {
         const struct host_watch *w = g_ptr_array_index(es->watches, i);
-        if (w->h == h && w->fp) {
-            *value = fp_value(w->fp);
-            *calls = w->fp->calls;
-            return true;
-        }
+        if (w->h == h && w->fp)
+            return w->fp;
     }
-    return false;
+    return NULL;
 }
 
 /* ---- evaluation ----------------------------------------------------------------------- */
@@ -788,7 +841,8 @@ static bool eval_path(const struct expect_set *es, const struct exp_entry *e, GS
     return same_hooks(p->visits, e->hooks);
 }
 
-static bool eval_hook_order(const struct exp_entry *e, GString *what, GString *want, GString *seen)
+static bool eval_hook_order(const struct exp_entry *e, GString *what, GString *want, GString *seen,
+                            GString *detail)
 {
     g_string_printf(what, "hook_order %s on %s", nf_hook_name((unsigned)e->hook), e->h->name);
     for (guint i = 0; i < e->order->len; i++) {
@@ -800,6 +854,7 @@ static bool eval_hook_order(const struct exp_entry *e, GString *what, GString *w
     if (e->order->len == 0)
         g_string_append(want, "(no hook function)");
     g_string_append(seen, e->seen_order->len ? e->seen_order->str : "(no hook function)");
+    g_string_append(detail, e->order_diff->str);
     return e->order_ok;
 }
 
@@ -940,17 +995,69 @@ static bool eval_metric(const cJSON *summary, const struct exp_entry *e, GString
     return e->op == OP_EQ ? equal : !equal;
 }
 
+/* Where the run parts from the pinned one: the marks both share, then the first call
+ * of the stretch in which they part, as this run made it. */
+static void fingerprint_difference(const struct expect_set *es, const struct exp_entry *e,
+                                   const struct fp_sink *f, GString *detail)
+{
+    if (e->fp_calls && e->fp_calls != f->calls)
+        g_string_append_printf(detail, "the pinned run made %llu hook calls; ",
+                               (unsigned long long)e->fp_calls);
+    if (!e->fp_marks) {
+        g_string_append(detail, "pin \"calls\", \"every\" and \"marks\" too "
+                        "(ipvsim check --print-fingerprint) to see where the runs part");
+        return;
+    }
+    if (f->every != e->fp_every) {
+        g_string_append_printf(detail, "marks every %llu calls, another entry for %s pins %llu",
+                               (unsigned long long)e->fp_every, e->h->name,
+                               (unsigned long long)f->every);
+        return;
+    }
+    guint j = 0, n = MIN(f->marks->len, e->fp_marks->len);
+    while (j < n && g_array_index(f->marks, uint16_t, j) == g_array_index(e->fp_marks, uint16_t, j))
+        j++;
+    uint64_t shared = (uint64_t)j * f->every;
+    g_string_append_printf(detail, "the runs share the first %llu hook calls (%u of the %u "
+                           "marks pinned agree), then part ", (unsigned long long)shared, j,
+                           e->fp_marks->len);
+    if (j < n)
+        g_string_append_printf(detail, "in calls %llu to %llu", (unsigned long long)shared + 1,
+                               (unsigned long long)(shared + f->every));
+    else
+        g_string_append_printf(detail, "after call %llu", (unsigned long long)shared);
+    if (j >= f->starts->len) {
+        g_string_append_printf(detail, "; this run has no call %llu", (unsigned long long)shared + 1);
+        return;
+    }
+    const struct fp_call *c = &g_array_index(f->starts, struct fp_call, j);
+    g_string_append_printf(detail, "; this run's call %llu is at %lld.%09lld s, packet %llu",
+                           (unsigned long long)shared + 1, (long long)(c->time / 1000000000),
+                           (long long)(c->time % 1000000000), (unsigned long long)c->pkt);
+    if (c->flow)
+        g_string_append_printf(detail, " of conversation %llu", (unsigned long long)c->flow);
+    g_string_append_printf(detail, ": %s %s@%d -> %s (ipvsim trace %s --host %s",
+                           nf_hook_name((unsigned)c->hook), c->func, c->priority,
+                           nf_verdict_name(c->verdict), es->s->path, e->h->name);
+    if (c->flow)
+        g_string_append_printf(detail, " --conn %llu", (unsigned long long)c->flow);
+    g_string_append_c(detail, ')');
+}
+
 static bool eval_fingerprint(const struct expect_set *es, const struct exp_entry *e,
-                             GString *what, GString *want, GString *seen)
+                             GString *what, GString *want, GString *seen, GString *detail)
 {
     char buf[17];
     g_string_printf(what, "fingerprint %s", e->h->name);
     g_string_append(want, fp_format(e->fp, buf));
-    uint64_t v = 0, calls = 0;
-    expect_fingerprint_of(es, e->h, &v, &calls);
+    const struct fp_sink *f = expect_fingerprint_sink(es, e->h);
+    uint64_t v = fp_value(f);
     g_string_append_printf(seen, "%s (%llu hook calls)", fp_format(v, buf),
-                           (unsigned long long)calls);
-    return v == e->fp;
+                           (unsigned long long)f->calls);
+    if (v == e->fp)
+        return true;
+    fingerprint_difference(es, e, f, detail);
+    return false;
 }
 
 unsigned expect_evaluate(struct expect_set *es, struct run_world *rw, GString *out, bool colour)
@@ -958,22 +1065,24 @@ unsigned expect_evaluate(struct expect_set *es, struct run_world *rw, GString *o
     unsigned failed = 0;
     cJSON *summary = NULL;
     GString *what = g_string_new(NULL), *want = g_string_new(NULL), *seen = g_string_new(NULL);
+    GString *detail = g_string_new(NULL);
     for (guint i = 0; i < es->entries->len; i++) {
         const struct exp_entry *e = g_ptr_array_index(es->entries, i);
         g_string_truncate(what, 0);
         g_string_truncate(want, 0);
         g_string_truncate(seen, 0);
+        g_string_truncate(detail, 0);
         bool ok = false;
         switch (e->kind) {
         case EXP_PATH: ok = eval_path(es, e, what, want, seen); break;
-        case EXP_HOOK_ORDER: ok = eval_hook_order(e, what, want, seen); break;
+        case EXP_HOOK_ORDER: ok = eval_hook_order(e, what, want, seen, detail); break;
         case EXP_DEST: ok = eval_dest(rw, e, what, want, seen); break;
         case EXP_METRIC:
             if (!summary)
                 summary = run_summary_json(rw, -1, true);
             ok = eval_metric(summary, e, what, want, seen);
             break;
-        case EXP_FINGERPRINT: ok = eval_fingerprint(es, e, what, want, seen); break;
+        case EXP_FINGERPRINT: ok = eval_fingerprint(es, e, what, want, seen, detail); break;
         }
         if (!ok)
             failed++;
@@ -987,11 +1096,14 @@ unsigned expect_evaluate(struct expect_set *es, struct run_world *rw, GString *o
         if (!ok && e->comment)
             g_string_append_printf(out, " -- %s", e->comment);
         g_string_append_c(out, '\n');
+        if (detail->len)                        /* where it parts, on a line of its own */
+            g_string_append_printf(out, "        %s\n", detail->str);
     }
     if (summary)
         cJSON_Delete(summary);
     g_string_free(what, TRUE);
     g_string_free(want, TRUE);
     g_string_free(seen, TRUE);
+    g_string_free(detail, TRUE);
     return failed;
 }

@@ -38,11 +38,12 @@ void expect_detach(struct expect_set *es, struct run_world *rw);
 
 /* After the run (conv_log_close done): one line per entry,
  *   "  PASS  WHAT: expected X, saw Y" or "  FAIL  WHAT: expected X, saw Y[ -- COMMENT]"
- * appended to out. Returns the number of entries that failed. */
+ * appended to out; a failed hook_order or fingerprint adds a line saying where what was
+ * seen parts from what was expected. Returns the number of entries that failed. */
 unsigned expect_evaluate(struct expect_set *es, struct run_world *rw, GString *out, bool colour);
 
-/* A host's fingerprint and hook call count, when it was measured. */
-bool expect_fingerprint_of(const struct expect_set *es, const struct host *h, uint64_t *value,
-                           uint64_t *calls);
+/* A host's fingerprint sink (its value, calls and marks), NULL when not measured. */
+struct fp_sink;
+const struct fp_sink *expect_fingerprint_sink(const struct expect_set *es, const struct host *h);
 
 #endif

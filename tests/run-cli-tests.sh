@@ -397,7 +397,6 @@ pcap_bad() {
 ncur=0
 for f in scenarios/*.json; do
   n=$(basename "$f" .json)
-  [ "$n" = schema ] && continue
   ncur=$((ncur + 1))
   "$IPVSIM" check "$f" >"$tmp/check-$n.out" 2>&1; rc=$?
   check "$n: ipvsim check passes" test $rc -eq 0
@@ -417,6 +416,14 @@ for f in scenarios/*.json; do
   fi
 done
 check "curated scenarios: at least ten ($ncur)" test "$ncur" -ge 10
+# The tour's first command: every file of scenarios/ is a scenario, and the last line sums up.
+"$IPVSIM" check scenarios/*.json >"$tmp/check-all.out" 2>&1
+check "check scenarios/*.json: exit status 0" test $? -eq 0
+check "check scenarios/*.json: ends with the total" \
+  grep -Eq "^check: $ncur files, ([0-9]+) expectations: \1 passed, 0 failed\$" <(tail -1 "$tmp/check-all.out")
+"$IPVSIM" check scenarios/minimal.json tests/bad-scenarios/capture-snaplen.json >"$tmp/check-bad.out" 2>/dev/null
+check "check with a bad file: exit 2, the total counts it" \
+  grep -Eq "^check: 2 files, [0-9]+ expectations: [0-9]+ passed, 0 failed; 1 file not checked \(bad input\)\$" <(tail -1 "$tmp/check-bad.out")
 # The same one-arm NAT under 6.x: redirects go to the socket of the quoted packet,
 # mostly a SYN-ACK whose request socket ignores them: every connection is served.
 "$IPVSIM" run -q scenarios/nat-redirects.json --set kernel=6.x -o "$tmp/nr6" >/dev/null 2>&1
@@ -427,6 +434,17 @@ if command -v tshark >/dev/null; then
   g="$tmp/cur/tun-gue-gre/pcap"
   gue=$(tshark -r "$g/rs1-eth0.pcap" -o udp.check_checksum:TRUE -Y 'udp.dstport == 6080 && udp.checksum.status == 1 && data.data[0:2] == 00:04' 2>/dev/null | grep -c .)
   check "tun-gue-gre: rs1 receives GUE with good UDP checksums ($gue)" test "$gue" -gt 0
+  # tools/gue.lua (Wireshark 4.0 has no GUE dissector) shows every one of them as GUE
+  # carrying the client's packet to the VIP, nothing malformed
+  if tshark -v 2>/dev/null | grep -q 'with Lua'; then
+    n_udp=$(tshark -r "$g/rs1-eth0.pcap" -Y 'udp.dstport == 6080' 2>/dev/null | grep -c .)
+    n_gue=$(tshark -X lua_script:tools/gue.lua -d udp.port==6080,gue -r "$g/rs1-eth0.pcap" \
+            -Y 'gue.version == 0 && gue.proto == 4 && ip.dst == 203.0.113.10 && tcp.dstport == 80 && !_ws.malformed' 2>/dev/null | grep -c .)
+    check "tun-gue-gre: tools/gue.lua decodes every GUE frame, the inner TCP to the VIP ($n_gue of $n_udp)" \
+      test "$n_gue" -gt 0 -a "$n_gue" -eq "$n_udp"
+  else
+    echo "  skip  tun-gue-gre: tools/gue.lua (this tshark has no Lua)"
+  fi
   gre=$(tshark -r "$g/rs2-eth0.pcap" -Y 'gre.flags.checksum == 1 && gre.checksum.status == 1 && gre.proto == 0x0800' 2>/dev/null | grep -c .)
   check "tun-gue-gre: rs2 receives GRE with good checksums ($gre)" test "$gre" -gt 0
 fi
@@ -524,7 +542,9 @@ rm -rf "$tmp"/sig-twice.tmp-*
 check "check --limit events=1000: exit status 1" test $? -eq 1
 check "check --limit events=1000: reports the run incomplete, and how to raise the limit" \
   grep -q "quickstart.json: run incomplete: the pending-event limit (limits.events = 1000) was reached.*5 expectations not checked; raise it with --limit events=N" "$tmp/chk-lim.out"
-check "check --limit events=1000: never a pass" test -z "$(grep -E 'PASS|passed' "$tmp/chk-lim.out")"
+check "check --limit events=1000: never a pass" test -z "$(grep -E 'PASS|[1-9][0-9]* passed' "$tmp/chk-lim.out")"
+check "check --limit events=1000: the total says so" \
+  grep -q "^check: 1 file, 5 expectations: 0 passed, 0 failed; 5 not checked (a run did not complete)\$" "$tmp/chk-lim.out"
 "$IPVSIM" check scenarios/quickstart.json --limit events=1000 --print-fingerprint >"$tmp/chk-lim.out" 2>"$tmp/chk-lim.err"
 check "check --print-fingerprint on an incomplete run: exit 1, no fingerprint" test $? -eq 1 -a ! -s "$tmp/chk-lim.out"
 "$IPVSIM" check scenarios/quickstart.json --limit frobs=1 >/dev/null 2>"$tmp/chk-bad.err"
@@ -678,14 +698,20 @@ check "check: ... reported as FILE:LINE:COL: message" \
   grep -qE "^$tmp/bad-expect.json:[0-9]+:[0-9]+: expect\[3\]\.equals: expected a real server's name" "$tmp/bad.err"
 check "check: ... before anything runs" test ! -s "$tmp/bad.out"
 "$IPVSIM" check >/dev/null 2>&1; check "check: no scenario exits 2" test $? -eq 2
-pinned=$(python3 -c 'import json,sys; print([e for e in json.load(open(sys.argv[1]))["expect"] if "fingerprint" in e][0]["fingerprint"])' scenarios/era-nat.json)
-check "check --print-fingerprint: prints the value era-nat.json pins" \
-  test "$("$IPVSIM" check --print-fingerprint scenarios/era-nat.json)" = "{ \"fingerprint\": \"$pinned\", \"host\": \"lvs1\" }"
+pinned=$(python3 -c 'import json,sys; e=[e for e in json.load(open(sys.argv[1]))["expect"] if "fingerprint" in e][0]; e.pop("comment", None); print("{ " + ", ".join("%s: %s" % (json.dumps(k), json.dumps(v)) for k, v in e.items()) + " }")' scenarios/era-nat.json)
+check "check --print-fingerprint: prints the entry era-nat.json pins (value, calls, marks)" \
+  test "$("$IPVSIM" check --print-fingerprint scenarios/era-nat.json)" = "$pinned"
+"$IPVSIM" check scenarios/era-nat.json --set duration=1s --set 'clients.0.stop="300ms"' >"$tmp/fp-part.out" 2>&1
+check "check: a fingerprint FAIL says where the runs part, and how to trace it" \
+  grep -q "^        the pinned run made 28 hook calls; the runs share the first 28 hook calls .*, then part after call 28; this run's call 29 is at .*(ipvsim trace scenarios/era-nat.json --host lvs1 --conn 2)$" "$tmp/fp-part.out"
 fp100=$("$IPVSIM" check --print-fingerprint scenarios/era-post-routing-6.x.json)
 fp101=$("$IPVSIM" check --print-fingerprint --set hooks.0.priority=101 scenarios/era-post-routing-6.x.json)
 check "check: a user hook's priority moved by one changes the fingerprint" \
   test -n "$fp100" -a -n "$fp101" -a "$fp100" != "$fp101"
 check "docs/tutorial.md is up to date with ipvsim trace (make docs)" tools/gen-tutorial --check "$IPVSIM"
+for doc in docs/tour.md README.md; do
+  check "$doc: the outputs pasted from ipvsim are up to date (make docs)" tools/gen-tutorial --check "$IPVSIM" "$doc"
+done
 
 # --- director failover: VRRP and the IPVS sync daemon (scenarios/failover-*.json) ------
 # lvs1 crashes at 20 s; lvs2 takes the VIP after its master down timer. connections.csv:
@@ -786,6 +812,32 @@ for m in quickstart nat dr tun; do
   "$IPVSIM" run -q "scenarios/$m.json" -o "$d" >/dev/null 2>&1
   check "$m: ActiveConn = ESTABLISHED entries, InActConn = the others" python3 tests/check-ipvsadm-counts.py "$d/ipvsadm.txt"
 done
+
+# --- the build prints one short line per step, the whole command with V=1 -----------------
+# (a scratch source under build/, so no object of the tree is rebuilt)
+mkdir -p build/quiet-test
+printf 'int quiet_test(void);\nint quiet_test(void) { return 0; }\n' > build/quiet-test/q.c
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u V make --no-print-directory build/release/build/quiet-test/q.o > "$tmp/make-q.out" 2>&1
+check "make: '  CC      FILE' instead of the compiler's command line" \
+  test "$(cat "$tmp/make-q.out")" = "  CC      build/release/build/quiet-test/q.o"
+rm -f build/release/build/quiet-test/q.o
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory V=1 build/release/build/quiet-test/q.o > "$tmp/make-q.out" 2>&1
+check "make V=1: the whole command" grep -q -- "-c -o build/release/build/quiet-test/q.o build/quiet-test/q.c\$" "$tmp/make-q.out"
+rm -rf build/quiet-test build/release/build
+
+# --- the docs' commands work as written: `ipvsim` on the PATH once installed ---------------
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory install PREFIX="$tmp/prefix" >"$tmp/install.out" 2>&1
+"$tmp/prefix/bin/ipvsim" hooks --kernel 6.x >/dev/null 2>&1
+check "make install PREFIX=DIR: DIR/bin/ipvsim runs" test $? -eq 0
+for f in scenario.schema.json gue.lua scenarios/quickstart.json; do
+  check "make install PREFIX=DIR: DIR/share/ipvsim/$f" test -s "$tmp/prefix/share/ipvsim/$f"
+done
+check "make install: no schema among the scenarios" test ! -e "$tmp/prefix/share/ipvsim/scenarios/schema.json"
+# tests/doc-commands.sh (make test runs it after these) fails on a command that fails
+printf '# t\n\n```sh\nipvsim sched rr --dests A:1 --picks 1\nipvsim run no-such.json   # fails\n```\n' > "$tmp/doc.md"
+tests/doc-commands.sh "$IPVSIM" "$tmp/doc.md" > "$tmp/doc.out" 2>&1
+check "doc-commands: a failing command fails the test, and is named with its line" \
+  test $? -ne 0 -a "$(grep -c '^  FAIL  .*doc.md:5: ipvsim run no-such.json (exit status 2)$' "$tmp/doc.out")" -eq 1
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -148,7 +148,8 @@ static void test_wrong_expectations_fail(void)
     CU_ASSERT_TRUE(has(out, "  FAIL  path conn 7 packet 1 on lvs1: expected (no hook point), saw no "
                             "packet of conversation 7 on lvs1\n"));
     CU_ASSERT_TRUE(has(out, "  FAIL  hook_order LOCAL_IN on lvs1: expected obs@51 ip_vs_out_hook "
-                            "ip_vs_in_hook, saw obs@50 ip_vs_out_hook@98 ip_vs_in_hook@99\n"));
+                            "ip_vs_in_hook, saw obs@50 ip_vs_out_hook@98 ip_vs_in_hook@99\n"
+                            "        first difference at position 1: expected obs@51, saw obs@50\n"));
     CU_ASSERT_TRUE(has(out, "  FAIL  dest conn 9: expected rs1, saw no conversation 9 (the run had 3)\n"));
     CU_ASSERT_TRUE(has(out, "  FAIL  metric connections.OK: expected < 3, saw 3\n"));
     CU_ASSERT_TRUE(has(out, "  FAIL  metric connections.nosuch: expected == 0, saw no value at "
@@ -156,6 +157,8 @@ static void test_wrong_expectations_fail(void)
     CU_ASSERT_TRUE(has(out, "  FAIL  ratio connections.REFUSED / connections.REFUSED: expected == 1, saw 0 / 0\n"));
     CU_ASSERT_TRUE(has(out, "  FAIL  metric servers: expected == 1, saw an array\n"));
     CU_ASSERT_TRUE(has(out, "  FAIL  fingerprint lvs1: expected 0123456789abcdef, saw "));
+    CU_ASSERT_TRUE(has(out, "        pin \"calls\", \"every\" and \"marks\" too (ipvsim check "
+                            "--print-fingerprint) to see where the runs part\n"));
     CU_ASSERT_TRUE(has(out, "  PASS  dest conn 1: expected rs2, saw rs2\n"));
     CU_ASSERT_TRUE(has(out, ": 1 passed, 11 failed\n"));
     g_string_free(out, TRUE);
@@ -201,7 +204,10 @@ static void test_malformed_entries(void)
         { "{ \"metric\": \"kernel\", \"op\": \"<\", \"value\": \"6.x\" }", 17, 47, "expect[0].value: expected a number" },
         { "{ \"metric\": \"a\", \"ratio_of\": \"b\", \"op\": \"==\", \"value\": \"x\" }", 17, 60, "expect[0].value: expected a number" },
         { "{ \"fingerprint\": \"9f86d081884c7d6\" }", 17, 22, "expect[0].fingerprint: expected 16 hex digits (ipvsim check --print-fingerprint prints the value)" },
-        { "{ \"fingerprint\": \"9f86d081884c7d65\", \"hots\": \"lvs1\" }", 17, 50, "expect[0].hots: unknown key 'hots' (expected one of: fingerprint, host, comment)" },
+        { "{ \"fingerprint\": \"9f86d081884c7d65\", \"hots\": \"lvs1\" }", 17, 50, "expect[0].hots: unknown key 'hots' (expected one of: fingerprint, host, calls, every, marks, comment)" },
+        { "{ \"fingerprint\": \"9f86d081884c7d65\", \"every\": 2, \"marks\": \"1a2b 3c4\" }", 17, 63, "expect[0].marks: expected words of 4 hex digits separated by a space (ipvsim check --print-fingerprint prints them)" },
+        { "{ \"fingerprint\": \"9f86d081884c7d65\", \"marks\": \"1a2b\" }", 17, 51, "expect[0].marks: 'every' and 'marks' go together (ipvsim check --print-fingerprint prints both)" },
+        { "{ \"fingerprint\": \"9f86d081884c7d65\", \"calls\": -1 }", 17, 51, "expect[0].calls: expected an integer >= 1" },
         { "{ \"dest\": { \"conn\": 1 }, \"equals\": \"rs1\", \"comment\": 5 }", 17, 58, "expect[0].comment: expected a string or an array of strings" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -327,7 +333,8 @@ static void test_fingerprint_priority_by_one(void)
     CU_ASSERT_STRING_NOT_EQUAL(c, d);
     /* One line per host that called hook functions: only the director here. */
     CU_ASSERT_TRUE(g_str_has_prefix(a, "{ \"fingerprint\": \""));
-    CU_ASSERT_TRUE(g_str_has_suffix(a, "\", \"host\": \"lvs1\" }\n"));
+    CU_ASSERT_TRUE(strstr(a, "\", \"host\": \"lvs1\", \"calls\": ") != NULL);
+    CU_ASSERT_TRUE(g_str_has_suffix(a, "\" }\n"));
     CU_ASSERT_EQUAL(strchr(a, '\n'), a + strlen(a) - 1);
     /* The value printed is the value pinned: it passes; the old one fails. */
     char fp[17];
@@ -343,6 +350,125 @@ static void test_fingerprint_priority_by_one(void)
     g_free(b);
     g_free(c);
     g_free(d);
+}
+
+/* The shorter of two lists of hook points differs where the longer goes on. */
+static void test_hook_order_difference_at_the_end(void)
+{
+    static const char *const e[] = {
+        "{ \"hook_order\": { \"hook\": \"LOCAL_IN\" }, \"equals\": [\"obs\", \"ip_vs_out_hook\"] }",
+        "{ \"hook_order\": { \"hook\": \"POST_ROUTING\" }, \"equals\": [\"obs\"] }",
+        NULL,
+    };
+    GString *out = g_string_new(NULL);
+    CU_ASSERT_EQUAL(check_with(e, NULL, false, out), 1);
+    CU_ASSERT_TRUE(has(out, "        first difference at position 3: expected no more, saw ip_vs_in_hook@99\n"));
+    CU_ASSERT_TRUE(has(out, "        first difference at position 1: expected obs, saw no more\n"));
+    g_string_free(out, TRUE);
+}
+
+/* What a failed hook_order says it saw, the first difference included, is the
+ * registration before the run, whatever the run's events do later. */
+static void test_hook_order_difference_before_the_run(void)
+{
+    static const char *const e[] = {
+        "{ \"hook_order\": { \"hook\": \"LOCAL_IN\" }, \"equals\": [\"ip_vs_out_hook\", \"ip_vs_in_hook\"] }",
+        NULL,
+    };
+    static const char *const later[] = {
+        "events=[{ \"at\": \"500ms\", \"do\": \"hook_unregister\", \"name\": \"obs\" }]", NULL,
+    };
+    GString *out = g_string_new(NULL);
+    CU_ASSERT_EQUAL(check_with(e, later, false, out), 1);
+    CU_ASSERT_TRUE(has(out, "saw obs@50 ip_vs_out_hook@98 ip_vs_in_hook@99\n"
+                            "        first difference at position 1: expected ip_vs_out_hook, saw obs@50\n"));
+    g_string_free(out, TRUE);
+}
+
+/* Marks: unpinned, every doubles so that there are at most FP_MARKS_MAX; each is the low
+ * 16 bits of the hash after (j + 1) * every calls, as a pinned sink measures them. */
+static void test_fingerprint_marks(void)
+{
+    struct fp_sink loose, pinned;
+    fp_sink_init(&loose);
+    fp_sink_init(&pinned);
+    fp_sink_pin_every(&pinned, 8);
+    uint64_t hashes[1001];
+    hashes[0] = loose.hash;
+    for (int i = 1; i <= 1000; i++) {
+        struct trace_event ev = { .kind = TRACE_HOOK, .func = "f", .hook = i % 5, .priority = i,
+                                  .time = i * 1000, .pkt = (uint64_t)i };
+        fp_feed(&loose, &ev);
+        fp_feed(&pinned, &ev);
+        hashes[i] = loose.hash;
+    }
+    CU_ASSERT_EQUAL(loose.every, 32);       /* 1000 / 32: 31 marks; every 16 would be 62 */
+    CU_ASSERT_EQUAL(loose.marks->len, 31);
+    for (guint j = 0; j < loose.marks->len; j++)
+        CU_ASSERT_EQUAL(g_array_index(loose.marks, uint16_t, j), (uint16_t)hashes[(j + 1) * 32]);
+    CU_ASSERT_EQUAL(pinned.every, 8);
+    CU_ASSERT_EQUAL(pinned.marks->len, 125);
+    CU_ASSERT_EQUAL(g_array_index(pinned.marks, uint16_t, 124), (uint16_t)hashes[1000]);
+    /* the calls that begin each stretch: 1, 9, 17, ... */
+    CU_ASSERT_EQUAL(pinned.starts->len, 125);
+    CU_ASSERT_EQUAL(g_array_index(pinned.starts, struct fp_call, 2).pkt, 17);
+    GString *t = g_string_new(NULL);
+    fp_marks_format(&loose, t);
+    GArray *back = fp_marks_parse(t->str);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+    CU_ASSERT_EQUAL(back->len, 31);
+    CU_ASSERT_EQUAL(memcmp(back->data, loose.marks->data, 31 * sizeof(uint16_t)), 0);
+    CU_ASSERT_PTR_NULL(fp_marks_parse(""));
+    CU_ASSERT_PTR_NULL(fp_marks_parse("12345"));
+    g_array_free(back, TRUE);
+    g_string_free(t, TRUE);
+    fp_sink_free(&loose);
+    fp_sink_free(&pinned);
+}
+
+/* A fingerprint pinned with its marks says where a run parts from it: a shorter run
+ * shares the pinned run's beginning, then parts; the call there is the first call the
+ * two runs may not share, with its place. */
+static void test_fingerprint_where_runs_part(void)
+{
+    char *a = fingerprint_with(NULL);
+    g_strchomp(a);
+    const char *const e[] = { a, NULL };
+    static const char *const shorter[] = { "clients.0.stop=\"150ms\"", NULL };
+    static const char *const p51[] = { "hooks.0.priority=51", NULL };
+    GString *out = g_string_new(NULL);
+    CU_ASSERT_EQUAL(check_with(e, NULL, false, out), 0);
+    g_string_truncate(out, 0);
+    CU_ASSERT_EQUAL(check_with(e, shorter, false, out), 1);
+    const char *d = strstr(out->str, "\n        the pinned run made ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    unsigned long long pinned_calls, shared;
+    CU_ASSERT_EQUAL(sscanf(d, "\n        the pinned run made %llu hook calls; the runs share the "
+                           "first %llu hook calls", &pinned_calls, &shared), 2);
+    CU_ASSERT_TRUE(shared > 0 && shared < pinned_calls);
+    CU_ASSERT_TRUE(has(out, " of conversation "));
+    CU_ASSERT_TRUE(has(out, "(ipvsim trace "));
+    /* the very first call differs: nothing is shared */
+    g_string_truncate(out, 0);
+    CU_ASSERT_EQUAL(check_with(e, p51, false, out), 1);
+    CU_ASSERT_TRUE(has(out, "        the runs share the first 0 hook calls (0 of the "));
+    CU_ASSERT_TRUE(has(out, "; this run's call 1 is at "));
+    /* --print-fingerprint chooses its own stretch again, whatever the entry pins */
+    static const char *const longer[] = { "clients.0.stop=\"950ms\"", NULL };
+    g_string_truncate(out, 0);
+    CU_ASSERT_EQUAL(check_with(e, longer, true, out), 0);
+    unsigned long long every_pinned = 0, every_printed = 0;
+    CU_ASSERT_EQUAL(sscanf(strstr(a, "\"every\": "), "\"every\": %llu", &every_pinned), 1);
+    CU_ASSERT_EQUAL(sscanf(strstr(out->str, "\"every\": "), "\"every\": %llu", &every_printed), 1);
+    CU_ASSERT_TRUE(every_printed > every_pinned);
+    const char *marks = strstr(out->str, "\"marks\": \"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(marks);
+    unsigned words = 1;
+    for (const char *p = marks + 10; *p != '"'; p++)
+        words += *p == ' ';
+    CU_ASSERT_TRUE(words >= FP_MARKS_MAX / 2 && words <= FP_MARKS_MAX);
+    g_string_free(out, TRUE);
+    g_free(a);
 }
 
 /* ---- the era scenarios ---------------------------------------------------------------- */
@@ -425,6 +551,10 @@ IPVSIM_SUITE(expect)
     ADD_TEST(s, test_unknown_names);
     ADD_TEST(s, test_fingerprint_definition);
     ADD_TEST(s, test_fingerprint_priority_by_one);
+    ADD_TEST(s, test_hook_order_difference_at_the_end);
+    ADD_TEST(s, test_hook_order_difference_before_the_run);
+    ADD_TEST(s, test_fingerprint_marks);
+    ADD_TEST(s, test_fingerprint_where_runs_part);
     ADD_TEST(s, test_era_scenarios_pass);
     ADD_TEST(s, test_era_pairs_differ);
 }

@@ -576,7 +576,7 @@ static void test_lone_director_crash(void)
 static cJSON *load_schema(void)
 {
     char *text = NULL;
-    if (!g_file_get_contents("scenarios/schema.json", &text, NULL, NULL))
+    if (!g_file_get_contents("docs/scenario.schema.json", &text, NULL, NULL))
         return NULL;
     cJSON *j = cJSON_Parse(text);
     g_free(text);

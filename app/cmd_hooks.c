@@ -105,34 +105,9 @@ static int hooks_of_scenario(const char *path, const char *era)
     return 0;
 }
 
-int cmd_hooks(int argc, char **argv)
+/* Every built-in of an era loaded on one director. */
+static int hooks_of_era(const struct kernel_profile *prof)
 {
-    const char *era = NULL;
-    GOptionEntry entries[] = {
-        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default 6.x, or the scenario's)", "ERA" },
-        { NULL, 0, 0, 0, NULL, NULL, NULL },
-    };
-    GOptionContext *ctx = g_option_context_new("[SCENARIO] - hook functions at each hook point, in traversal order");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
-    g_option_context_free(ctx);
-    if (!ok) {
-        fprintf(stderr, "ipvsim hooks: %s\n", gerr->message);
-        g_error_free(gerr);
-        return 2;
-    }
-    if (argc > 2) {
-        fprintf(stderr, "ipvsim hooks: expected at most one SCENARIO, got '%s' too\n", argv[2]);
-        return 2;
-    }
-    if (era && !kernel_profile_find(era)) {
-        fprintf(stderr, "ipvsim hooks: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
-        return 2;
-    }
-    if (argc == 2)
-        return hooks_of_scenario(argv[1], era);
-    const struct kernel_profile *prof = kernel_profile_find(era ? era : "6.x");
     struct world w;
     world_init(&w, 1);
     struct host *h = host_new(&w, "director");
@@ -146,4 +121,32 @@ int cmd_hooks(int argc, char **argv)
     g_string_free(out, TRUE);
     world_destroy(&w);
     return 0;
+}
+
+int cmd_hooks(int argc, char **argv)
+{
+    char *era = NULL;               /* GOption's copy: freed on every path */
+    GOptionEntry entries[] = {
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default 6.x, or the scenario's)", "ERA" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *ctx = g_option_context_new("[SCENARIO] - hook functions at each hook point, in traversal order");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *gerr = NULL;
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    g_option_context_free(ctx);
+    int rc = 2;
+    if (!ok)
+        fprintf(stderr, "ipvsim hooks: %s\n", gerr->message);
+    else if (argc > 2)
+        fprintf(stderr, "ipvsim hooks: expected at most one SCENARIO, got '%s' too\n", argv[2]);
+    else if (era && !kernel_profile_find(era))
+        fprintf(stderr, "ipvsim hooks: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
+    else if (argc == 2)
+        rc = hooks_of_scenario(argv[1], era);
+    else
+        rc = hooks_of_era(kernel_profile_find(era ? era : "6.x"));
+    g_clear_error(&gerr);
+    g_free(era);
+    return rc;
 }

@@ -2,6 +2,7 @@
 #include "app/cli_args.h"
 #include "app/cmd_run.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <stdio.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "app/signals.h"
 #include "app/trace_text.h"
 #include "model/net.h"
+#include "sim/world.h"
 
 #define SAMPLE_INTERVAL SEC
 
@@ -78,6 +80,15 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     if (opt->trace) {
         char *path = outdir_path(&o, "trace.txt");
         tfile = fopen(path, "w");
+        if (!tfile) {
+            snprintf(err, sizeof err, "%s: cannot create: %s", path, g_strerror(errno));
+            outdir_show_final(&o, err);
+            fprintf(stderr, "ipvsim run: %s\n", err);
+            g_free(path);
+            run_world_free(&rw);
+            outdir_abort(&o);
+            return 1;
+        }
         g_free(path);
         trace_file_sink_init(&tf, tfile);
         trace_all_hosts(&rw, &tf.sink);
@@ -99,10 +110,22 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     if (!run_write_outputs(&rw, &rs, &o, opt->timing ? wall : -1, true, err, sizeof err) ||
         !plots_write_run(&rw, &rs, &o, opt->quiet, err, sizeof err))
         rc = 1;
+    /* A capture cut short by a failed write (a full disk, a file size limit) fails
+     * the run: summary.json cannot vouch for it, so nothing is committed. */
+    if (rc == 0 && world_close_taps(&rw.w, err, sizeof err) != 0)
+        rc = 1;
     if (tfile) {
         trace_all_hosts(&rw, NULL);
         trace_file_sink_free(&tf);
-        if (fclose(tfile) != 0)
+        int e = tf.write_errno;
+        if (fclose(tfile) != 0 && !e)
+            e = errno;
+        if (e && rc == 0) {
+            char *path = outdir_path(&o, "trace.txt");
+            snprintf(err, sizeof err, "%s: write failed: %s", path, g_strerror(e));
+            g_free(path);
+        }
+        if (e)
             rc = 1;
     }
     run_sampler_free(&rs);
@@ -113,6 +136,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     if (rc == 0 && !outdir_commit(&o, err, sizeof err))
         rc = 1;
     if (rc != 0) {
+        outdir_show_final(&o, err);
         fprintf(stderr, "ipvsim run: writing the results failed: %s\n", err);
     } else if (stopped) {                      /* partial results: exit status 1 */
         fprintf(stderr, "ipvsim run: %s; partial results (\"complete\": false) in %s/%s\n", stopped,

@@ -74,6 +74,17 @@ char *outdir_path(const struct outdir *o, const char *name)
     return g_build_filename(o->tmp, name, NULL);
 }
 
+void outdir_show_final(const struct outdir *o, char *msg)
+{
+    if (!o->tmp || !o->final)
+        return;
+    size_t lt = strlen(o->tmp), lf = strlen(o->final);
+    for (char *at = strstr(msg, o->tmp); at; at = strstr(at + lf, o->tmp)) {
+        memmove(at + lf, at + lt, strlen(at + lt) + 1);    /* the final name is shorter */
+        memcpy(at, o->final, lf);
+    }
+}
+
 bool outdir_commit(struct outdir *o, char *err, size_t errlen)
 {
     char *marker = outdir_path(o, OUTDIR_MARKER);

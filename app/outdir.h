@@ -20,6 +20,10 @@ struct outdir {
 bool outdir_begin(struct outdir *o, const char *final, char *err, size_t errlen);
 /* A path inside the temporary directory (g_free it). */
 char *outdir_path(const struct outdir *o, const char *name);
+/* Rewrite a message in place so it names files by where they would have gone (the
+ * temporary directory is removed on failure): "DIR.tmp-Xy12/pcap/a.pcap" becomes
+ * "DIR/pcap/a.pcap". */
+void outdir_show_final(const struct outdir *o, char *msg);
 /* Write the marker and rename into place. */
 bool outdir_commit(struct outdir *o, char *err, size_t errlen);
 /* Remove the temporary directory (on error paths). */

@@ -94,10 +94,16 @@ static const char *ip_str(be32 a, char *buf)
     return buf;
 }
 
-static bool write_file(const struct outdir *o, const char *name, const GString *text)
+/* Write one result file; on failure the message names the file and the error. */
+static bool write_file(const struct outdir *o, const char *name, const GString *text, char *err,
+                       size_t errlen)
 {
     char *path = outdir_path(o, name);
-    bool ok = g_file_set_contents(path, text->str, (gssize)text->len, NULL);
+    GError *gerr = NULL;
+    bool ok = g_file_set_contents(path, text->str, (gssize)text->len, &gerr);
+    if (!ok)
+        snprintf(err, errlen, "%s", gerr->message);
+    g_clear_error(&gerr);
     g_free(path);
     return ok;
 }
@@ -425,25 +431,23 @@ bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const
     g_string_append_c(buf, '\n');
     cJSON_free(text);
     cJSON_Delete(sum);
-    ok = ok && write_file(o, "summary.json", buf);
+    ok = ok && write_file(o, "summary.json", buf, err, errlen);
     g_string_truncate(buf, 0);
     write_connections(rw, buf);
-    ok = ok && write_file(o, "connections.csv", buf);
+    ok = ok && write_file(o, "connections.csv", buf, err, errlen);
     g_string_truncate(buf, 0);
     write_timeseries(rw, rs, buf);
-    ok = ok && write_file(o, "timeseries.csv", buf);
+    ok = ok && write_file(o, "timeseries.csv", buf, err, errlen);
     g_string_truncate(buf, 0);
     write_ipvsadm(rw, buf);
-    ok = ok && write_file(o, "ipvsadm.txt", buf);
+    ok = ok && write_file(o, "ipvsadm.txt", buf, err, errlen);
     g_string_assign(buf, rw->event_log->str);
     if (rw->hc)
         healthcheck_report(rw->hc, buf);
-    ok = ok && write_file(o, "events.txt", buf);
+    ok = ok && write_file(o, "events.txt", buf, err, errlen);
     g_string_truncate(buf, 0);
     if (run_ha_directors_csv(rw, buf))
-        ok = ok && write_file(o, "directors.csv", buf);
+        ok = ok && write_file(o, "directors.csv", buf, err, errlen);
     g_string_free(buf, TRUE);
-    if (!ok)
-        snprintf(err, errlen, "cannot write the result files");
     return ok;
 }

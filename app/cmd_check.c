@@ -2,6 +2,7 @@
 #include "app/cmd_check.h"
 
 #include <stdio.h>
+#include "app/cli_args.h"
 #include "app/cmd_trace.h"
 #include "app/expect.h"
 #include "app/fingerprint.h"
@@ -86,12 +87,12 @@ int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour
 int cmd_check(int argc, char **argv)
 {
     gboolean print_fp = FALSE;
-    gint64 seed = -1;
-    char **sets = NULL, **limits = NULL;
+    guint64 seed = 0;
+    char **sets = NULL, **limits = NULL, *seed_text = NULL;
     GOptionEntry entries[] = {
         { "print-fingerprint", 0, 0, G_OPTION_ARG_NONE, &print_fp,
           "print each host's traversal fingerprint (to pin in the expect array) instead of checking", NULL },
-        { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the run's seed (overrides the scenario's)", "N" },
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
         { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -99,22 +100,22 @@ int cmd_check(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("SCENARIO... - run scenarios and check their expectations");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
+              (!seed_text || cli_seed_value(seed_text, &seed, &gerr));
     g_option_context_free(ctx);
-    if (!ok || argc < 2 || seed < -1 || !run_limits_args_ok("check", limits)) {
+    if (!ok || argc < 2 || !run_limits_args_ok("check", limits)) {
         if (!ok)
             fprintf(stderr, "ipvsim check: %s\n", gerr->message);
         else if (argc < 2)
             fprintf(stderr, "usage: ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]... SCENARIO...\n");
-        else if (seed < -1)
-            fprintf(stderr, "ipvsim check: --seed: expected a non-negative integer\n");
         g_clear_error(&gerr);
         g_strfreev(sets);
         g_strfreev(limits);
+        g_free(seed_text);
         return 2;
     }
     bool colour = stdout_wants_colour();
-    GPtrArray *ov = cmdline_overrides(sets, limits, NULL, seed);
+    GPtrArray *ov = cmdline_overrides(sets, limits, NULL, seed_text ? &seed : NULL);
     int worst = 0;
     signals_install();
     for (int i = 1; i < argc; i++) {
@@ -147,6 +148,7 @@ int cmd_check(int argc, char **argv)
     g_ptr_array_free(ov, TRUE);
     g_strfreev(sets);
     g_strfreev(limits);
+    g_free(seed_text);
     if (fflush(stdout) != 0 && worst == 0)
         worst = 1;
     return worst;

@@ -310,7 +310,7 @@ static void write_table(GString *g, const struct scenario *s, const struct plot_
 
 struct cmp_opts {
     char *outdir, *schedulers;
-    gint64 seed;
+    guint64 seed;
     gboolean seed_given, quiet;
     char **sets;
     char **limits;                  /* --limit KEY=VALUE (as --set limits.KEY=VALUE) */
@@ -358,7 +358,7 @@ static char **parse_schedulers(const char *list)
 /* The user's overrides: --set, --limit, --seed (NULL-terminated). */
 static GPtrArray *user_overrides(const struct cmp_opts *opt)
 {
-    return cmdline_overrides(opt->sets, opt->limits, NULL, opt->seed_given ? opt->seed : -1);
+    return cmdline_overrides(opt->sets, opt->limits, NULL, opt->seed_given ? &opt->seed : NULL);
 }
 
 /* The overrides of one run: the user's, then every -A/-E line rewritten. */

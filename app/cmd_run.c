@@ -188,7 +188,7 @@ int cmd_run(int argc, char **argv)
     else if (run_limits_args_ok("run", opt.limits)) {
         /* --limit KEY=VALUE is --set limits.KEY=VALUE, after the --set ones; --seed N
          * is one more --set seed=N, applied last */
-        GPtrArray *ov = cmdline_overrides(opt.sets, opt.limits, NULL, opt.seed_given ? opt.seed : -1);
+        GPtrArray *ov = cmdline_overrides(opt.sets, opt.limits, NULL, opt.seed_given ? &opt.seed : NULL);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
         if (!s) {

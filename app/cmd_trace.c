@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "app/cli_args.h"
 #include "app/run_limits.h"
 #include "app/run_world.h"
 #include "app/signals.h"
@@ -19,7 +20,7 @@ bool stdout_wants_colour(void)
     return isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, gint64 seed)
+GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, const guint64 *seed)
 {
     GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
     for (int i = 0; sets && sets[i]; i++)
@@ -28,8 +29,8 @@ GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, gint64
         g_ptr_array_add(ov, g_strconcat("limits.", limits[i], NULL));
     if (era)
         g_ptr_array_add(ov, g_strdup_printf("kernel=\"%s\"", era));
-    if (seed >= 0)
-        g_ptr_array_add(ov, g_strdup_printf("seed=%lld", (long long)seed));
+    if (seed)
+        g_ptr_array_add(ov, g_strdup_printf("seed=%" G_GUINT64_FORMAT, *seed));
     g_ptr_array_add(ov, NULL);
     return ov;
 }
@@ -211,8 +212,9 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
 
 int cmd_trace(int argc, char **argv)
 {
-    gint64 conn = 0, packet = 0, seed = -1;
-    char *host = NULL, *format = NULL, *era = NULL;
+    gint64 conn = 0, packet = 0;
+    guint64 seed = 0;
+    char *host = NULL, *format = NULL, *era = NULL, *seed_text = NULL;
     char **sets = NULL, **limits = NULL;
     GOptionEntry entries[] = {
         { "conn", 'c', 0, G_OPTION_ARG_INT64, &conn, "only conversation N (1 = the first)", "N" },
@@ -221,7 +223,7 @@ int cmd_trace(int argc, char **argv)
         { "host", 0, 0, G_OPTION_ARG_STRING, &host, "only this host", "NAME" },
         { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default) or jsonl", "FORMAT" },
         { "kernel", 'k', 0, G_OPTION_ARG_STRING, &era, "kernel era: 2.6.34, 4.9, 5.10, 6.x (default: the scenario's)", "ERA" },
-        { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the run's seed (overrides the scenario's)", "N" },
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
         { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -229,7 +231,8 @@ int cmd_trace(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("SCENARIO - every packet's walk through every host's stack");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
+              (!seed_text || cli_seed_value(seed_text, &seed, &gerr));
     g_option_context_free(ctx);
     int rc = 2;
     struct trace_opts o = { .host = host };
@@ -245,14 +248,12 @@ int cmd_trace(int argc, char **argv)
         fprintf(stderr, "ipvsim trace: --format: expected text or jsonl, not '%s'\n", format);
     else if (era && !kernel_profile_find(era))
         fprintf(stderr, "ipvsim trace: --kernel: unknown era '%s' (expected 2.6.34, 4.9, 5.10 or 6.x)\n", era);
-    else if (seed < -1)
-        fprintf(stderr, "ipvsim trace: --seed: expected a non-negative integer\n");
     else if (run_limits_args_ok("trace", limits)) {
         o.conn = (uint64_t)conn;
         o.packet = (uint32_t)packet;
         o.jsonl = format && strcmp(format, "jsonl") == 0;
         o.colour = !o.jsonl && stdout_wants_colour();
-        GPtrArray *ov = cmdline_overrides(sets, limits, era, seed);
+        GPtrArray *ov = cmdline_overrides(sets, limits, era, seed_text ? &seed : NULL);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
         if (!s) {
@@ -271,6 +272,7 @@ int cmd_trace(int argc, char **argv)
     g_free(host);
     g_free(format);
     g_free(era);
+    g_free(seed_text);
     g_strfreev(sets);
     g_strfreev(limits);
     return rc;

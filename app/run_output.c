@@ -426,6 +426,12 @@ bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const
     GString *buf = g_string_new(NULL);
     bool ok = true;
     cJSON *sum = summary_json(rw, wall_s, complete);
+    /* The seed as the integer it is: a JSON number printed from a double rounds seeds
+     * past 2^53, and the run could not be reproduced from its summary. (For seeds
+     * below 2^53 the text is the one cJSON prints.) */
+    char seed[24];
+    g_snprintf(seed, sizeof seed, "%" G_GUINT64_FORMAT, (guint64)rw->s->seed);
+    cJSON_ReplaceItemInObjectCaseSensitive(sum, "seed", cJSON_CreateRaw(seed));
     char *text = cJSON_Print(sum);
     g_string_assign(buf, text);
     g_string_append_c(buf, '\n');

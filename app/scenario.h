@@ -195,6 +195,10 @@ struct scenario {
 #define SCN_LIMIT_PACKETS 1000000ull
 #define SCN_LIMIT_CAPTURE "1GB"
 
+/* The longest duration a scenario may hold (a million hours, 3.6e18 ns): any two of
+ * them, or one and a time of the run, add without overflowing sim_time_t. */
+#define SCN_DURATION_MAX ((sim_time_t)1000000 * 3600 * SEC)
+
 /* A load error: what the user sees is "FILE:LINE:COL: MESSAGE". */
 struct scn_error {
     char file[256];

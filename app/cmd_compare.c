@@ -462,11 +462,12 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
                             : g_strdup_printf("results/%s-compare", base->name);
     struct outdir o;
     char err[600];
-    if (!outdir_begin(&o, dir, err, sizeof err)) {
+    int orc = outdir_begin(&o, dir, err, sizeof err);
+    if (orc != 0) {
         fprintf(stderr, "ipvsim compare: %s\n", err);
         g_free(dir);
         scenario_free(base);
-        return 2;
+        return orc;
     }
     sim_time_t t_fail = 0, t_next = INT64_MAX;
     bool window = compare_failure_window(base, &t_fail, &t_next);

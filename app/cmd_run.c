@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "app/cmd_trace.h"
@@ -55,15 +57,47 @@ static void trace_all_hosts(struct run_world *rw, struct trace_sink *sink)
         host_net(g_ptr_array_index(rw->w.hosts, i))->trace = sink;
 }
 
+/* Whether two paths name the same scenario file (by their real paths when both
+ * resolve: "a.json" and "./a.json" are one file). */
+static bool same_file(const char *a, const char *b)
+{
+    char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+    bool same = ra && rb ? strcmp(ra, rb) == 0 : strcmp(a, b) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
+/* Two scenario files with one name share results/<name>: say so when the result
+ * about to be replaced came from another file (its summary.json records it). */
+static void warn_other_scenario(const char *dir, const struct scenario *s)
+{
+    char *path = g_build_filename(dir, "summary.json", NULL), *text = NULL;
+    if (g_file_get_contents(path, &text, NULL, NULL)) {
+        cJSON *sum = cJSON_Parse(text);
+        const cJSON *file = cJSON_GetObjectItemCaseSensitive(sum, "file");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(sum, "scenario");
+        if (cJSON_IsString(file) && !same_file(file->valuestring, s->path))
+            fprintf(stderr, "ipvsim run: warning: %s holds the results of %s (scenario '%s'); "
+                    "replacing them with those of %s (-o DIR to keep both)\n", dir,
+                    file->valuestring, cJSON_IsString(name) ? name->valuestring : "?", s->path);
+        cJSON_Delete(sum);
+    }
+    g_free(text);
+    g_free(path);
+}
+
 /* The result directory is committed only when all went well. */
 int run_scenario(const struct scenario *s, const struct run_opts *opt, const char *dir)
 {
     struct outdir o;
     char err[600];
-    if (!outdir_begin(&o, dir, err, sizeof err)) {
+    int orc = outdir_begin(&o, dir, err, sizeof err);
+    if (orc != 0) {
         fprintf(stderr, "ipvsim run: %s\n", err);
-        return 2;
+        return orc;
     }
+    warn_other_scenario(o.final, s);
     char *pcap_dir = outdir_path(&o, "pcap");
     struct run_world rw;
     struct scn_error serr;

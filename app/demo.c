@@ -308,9 +308,10 @@ int cmd_demo(int argc, char **argv)
 
     char err[512];
     struct outdir o;
-    if (!outdir_begin(&o, out, err, sizeof err)) {
+    int orc = outdir_begin(&o, out, err, sizeof err);
+    if (orc != 0) {
         fprintf(stderr, "ipvsim demo: %s\n", err);
-        return 2;
+        return orc;
     }
     struct demo d = { .conversations = conversations, .mean_gap = 2 * MSEC };
     demo_build(&d);

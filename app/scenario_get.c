@@ -365,7 +365,7 @@ static bool run_duration(const char *s, sim_time_t *out, char *why, size_t n)
 }
 
 UNIT_GETTER(scn_get_duration, sim_time_t, run_duration, true, "a duration like \"50us\"")
-UNIT_GETTER(scn_get_bandwidth, uint64_t, units_bandwidth, true, "a bandwidth like \"1Gbps\"")
+UNIT_GETTER(scn_get_bandwidth, uint64_t, units_bandwidth, false, "a bandwidth like \"1Gbps\" or \"unlimited\"")
 UNIT_GETTER(scn_get_rate, double, units_rate, false, "a rate like \"400/s\"")
 
 bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const char *key, double def, double *out)

@@ -440,12 +440,10 @@ static int run_one(const struct cmp_opts *opt, const char *path, const struct sc
     return rc;
 }
 
-static bool put(const struct outdir *o, const char *name, const GString *text)
+static bool put(const struct outdir *o, const char *name, const GString *text, char *err,
+                size_t errlen)
 {
-    char *p = outdir_path(o, name);
-    bool ok = g_file_set_contents(p, text->str, (gssize)text->len, NULL);
-    g_free(p);
-    return ok;
+    return outdir_write(o, name, text->str, text->len, err, errlen);
 }
 
 static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
@@ -501,10 +499,10 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
         g_rmdir(pcap);                      /* compare captures nothing */
         g_free(pcap);
         enum plots_status st = plots_write(&ps, o.tmp, err, sizeof err);
-        if (!put(&o, "comparison.csv", csv) || !put(&o, "comparison.txt", table) ||
-            st == PLOTS_WRITE_FAILED) {
-            fprintf(stderr, "ipvsim compare: writing the results failed%s%s\n",
-                    st == PLOTS_WRITE_FAILED ? ": " : "", st == PLOTS_WRITE_FAILED ? err : "");
+        if (st == PLOTS_WRITE_FAILED || !put(&o, "comparison.csv", csv, err, sizeof err) ||
+            !put(&o, "comparison.txt", table, err, sizeof err)) {
+            outdir_show_final(&o, err);
+            fprintf(stderr, "ipvsim compare: writing the results failed: %s\n", err);
             rc = 1;
         } else if (st == PLOTS_GNUPLOT_FAILED || (st == PLOTS_SKIPPED && !opt->quiet)) {
             fprintf(stderr, "ipvsim compare: %s\n", err);

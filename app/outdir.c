@@ -109,6 +109,19 @@ char *outdir_path(const struct outdir *o, const char *name)
     return g_build_filename(o->tmp, name, NULL);
 }
 
+bool outdir_write(const struct outdir *o, const char *name, const char *text, size_t len,
+                  char *err, size_t errlen)
+{
+    char *path = outdir_path(o, name);
+    GError *gerr = NULL;
+    bool ok = g_file_set_contents(path, text, (gssize)len, &gerr);
+    if (!ok && err && errlen)
+        snprintf(err, errlen, "%s", gerr->message);
+    g_clear_error(&gerr);
+    g_free(path);
+    return ok;
+}
+
 void outdir_show_final(const struct outdir *o, char *msg)
 {
     if (!o->tmp || !o->final)

@@ -24,6 +24,10 @@ struct outdir {
 int outdir_begin(struct outdir *o, const char *dir, char *err, size_t errlen);
 /* A path inside the temporary directory (g_free it). */
 char *outdir_path(const struct outdir *o, const char *name);
+/* Write the file name (inside the temporary directory) with len bytes of text; on
+ * failure false and a message naming the file and the error (err may be NULL). */
+bool outdir_write(const struct outdir *o, const char *name, const char *text, size_t len,
+                  char *err, size_t errlen);
 /* Rewrite a message in place so it names files by where they would have gone (the
  * temporary directory is removed on failure): "DIR.tmp-Xy12/pcap/a.pcap" becomes
  * "DIR/pcap/a.pcap". */

@@ -94,18 +94,10 @@ static const char *ip_str(be32 a, char *buf)
     return buf;
 }
 
-/* Write one result file; on failure the message names the file and the error. */
 static bool write_file(const struct outdir *o, const char *name, const GString *text, char *err,
                        size_t errlen)
 {
-    char *path = outdir_path(o, name);
-    GError *gerr = NULL;
-    bool ok = g_file_set_contents(path, text->str, (gssize)text->len, &gerr);
-    if (!ok)
-        snprintf(err, errlen, "%s", gerr->message);
-    g_clear_error(&gerr);
-    g_free(path);
-    return ok;
+    return outdir_write(o, name, text->str, text->len, err, errlen);
 }
 
 static const char *fwd_name(int method)

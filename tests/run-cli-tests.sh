@@ -527,6 +527,9 @@ check "pcap cut by a file size limit: nothing committed, no temporary directory"
 (ulimit -f 4; $E --set 'capture.points=[]' -o "$tmp/env-fsz2" >/dev/null 2>"$tmp/env-fsz2.err"); rc=$?
 check "a result file cut by a file size limit: exit 1, names the file and the error" \
   test "$rc" -eq 1 -a -n "$(grep 'connections.csv.*File too large' "$tmp/env-fsz2.err")"
+(ulimit -f 4; "$IPVSIM" demo -o "$tmp/env-demo" >/dev/null 2>"$tmp/env-demo.err"); rc=$?
+check "demo: a pcap cut by a file size limit: exit 1, names the file and the error" test "$rc" -eq 1 -a \
+  -n "$(grep "^ipvsim demo: writing the results failed: capture on .*: $tmp/env-demo/pcap/.*\.pcap: write failed: File too large$" "$tmp/env-demo.err")"
 (ulimit -f 64; $E --set 'capture.points=[]' --trace -o "$tmp/env-tr" >/dev/null 2>"$tmp/env-tr.err"); rc=$?
 check "trace.txt cut by a file size limit: exit 1, names it and the error" \
   grep -q "^ipvsim run: writing the results failed: $tmp/env-tr/trace.txt: write failed: File too large$" "$tmp/env-tr.err"

@@ -102,10 +102,18 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     struct run_world rw;
     struct scn_error serr;
     if (!run_world_build(&rw, s, (const char *const *)opt->pcaps, pcap_dir, &serr)) {
-        scn_error_print(&serr);
+        int rc = 2;
+        if (serr.environment) {                /* a pcap file could not be created */
+            g_strlcpy(err, serr.msg, sizeof err);
+            outdir_show_final(&o, err);
+            fprintf(stderr, "ipvsim run: %s\n", err);
+            rc = 1;
+        } else {
+            scn_error_print(&serr);
+        }
         outdir_abort(&o);
         g_free(pcap_dir);
-        return 2;
+        return rc;
     }
     g_free(pcap_dir);
     run_limits_apply(&rw);

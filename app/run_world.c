@@ -369,6 +369,7 @@ static bool open_tap(struct run_world *rw, struct net_device *dev, const char *p
     g_free(name);
     if (!dev->tap) {
         scn_error_at(err, rw->s, capture_pos(rw->s), "capture: %s", msg);
+        err->environment = true;    /* the file system refused (no descriptor, no space) */
         return false;
     }
     g_ptr_array_add(rw->taps, dev);

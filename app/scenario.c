@@ -122,6 +122,7 @@ void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_po
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     g_strlcpy(err->file, s && s->path ? s->path : "", sizeof err->file);
+    err->environment = false;
     if (pos.set > 0 && s && s->set_keys && (guint)pos.set <= s->set_keys->len) {
         err->pos = (struct scn_pos){ 0 };
         char *full = g_strdup_printf("--set %s: %s",

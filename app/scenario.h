@@ -204,6 +204,8 @@ struct scn_error {
     char file[256];
     struct scn_pos pos;
     char msg[512];
+    bool environment;               /* not the scenario's fault: a file could not be created
+                                     * (exit status 1, and msg stands without FILE:LINE:COL) */
 };
 
 /* Load and validate a scenario file. overrides are "key=value" strings from --set

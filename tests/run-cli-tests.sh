@@ -545,6 +545,14 @@ for n in 4 5 6 7 8 9 10; do
 done
 check "--trace when trace.txt cannot be created: no crash${tr_crash:+ — crashed at ulimit -n:$tr_crash}" test -z "$tr_crash"
 check "--trace when trace.txt cannot be created: exit 1, names it" test "$tr_seen" -eq 1
+# a pcap file that cannot be created (no descriptor left) is the environment's failure too
+cap_bad=""
+for n in 5 7 9; do
+  (ulimit -n $n; $E --pcap all -o "$tmp/env-cap$n" >/dev/null 2>"$tmp/env-cap.err"); rc=$?
+  { [ "$rc" -eq 1 ] && grep -q "^ipvsim run: capture: $tmp/env-cap$n/pcap/.*\.pcap: Too many open files$" "$tmp/env-cap.err" &&
+    [ -z "$(ls -d "$tmp"/env-cap$n* 2>/dev/null)" ]; } || cap_bad="$cap_bad $n($rc)"
+done
+check "a pcap file that cannot be created: exit 1 (was 2), names it, nothing left${cap_bad:+ — not at ulimit -n:$cap_bad}" test -z "$cap_bad"
 if command -v valgrind >/dev/null; then
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=3 \
     "$IPVSIM" hooks --kernel 99 >/dev/null 2>"$tmp/vg-hooks.err"

@@ -4,9 +4,9 @@
 
 #include <glib.h>
 
-/* --seed N: a non-negative decimal integer into *seed; FALSE with a GOptionError
- * ("--seed: expected a non-negative integer, got '...'") otherwise. */
-gboolean cli_seed_value(const char *value, gint64 *seed, GError **error);
+/* --seed N: a decimal integer from 0 to 2^64 - 1 (the range of a scenario's "seed")
+ * into *seed; FALSE with a GOptionError that says the range otherwise. */
+gboolean cli_seed_value(const char *value, guint64 *seed, GError **error);
 
 /* The options of every command that loads a scenario (run, check, trace, compare,
  * validate, hooks), defined here once: --kernel ERA (-k) replaces the scenario's

@@ -123,13 +123,13 @@ void check_tally_print(const struct check_tally *t, GString *out)
 int cmd_check(int argc, char **argv)
 {
     gboolean print_fp = FALSE;
-    gint64 seed = -1;
-    char **sets = NULL, **limits = NULL;
+    guint64 seed = 0;
+    char **sets = NULL, **limits = NULL, *seed_text = NULL;
     struct cli_scenario_opts scn;
     GOptionEntry entries[] = {
         { "print-fingerprint", 0, 0, G_OPTION_ARG_NONE, &print_fp,
           "print each host's traversal fingerprint (to pin in the expect array) instead of checking", NULL },
-        { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the run's seed (overrides the scenario's)", "N" },
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
         { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -139,23 +139,23 @@ int cmd_check(int argc, char **argv)
     cli_scenario_options(g_option_context_get_main_group(ctx), &scn);
     GError *gerr = NULL;
     bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
-              cli_scenario_options_check(&scn, &gerr);
+              cli_scenario_options_check(&scn, &gerr) &&
+              (!seed_text || cli_seed_value(seed_text, &seed, &gerr));
     g_option_context_free(ctx);
-    if (!ok || argc < 2 || seed < -1 || !run_limits_args_ok("check", limits)) {
+    if (!ok || argc < 2 || !run_limits_args_ok("check", limits)) {
         if (!ok)
             fprintf(stderr, "ipvsim check: %s\n", gerr->message);
         else if (argc < 2)
             fprintf(stderr, "usage: ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--kernel ERA] [--limit KEY=VALUE]... SCENARIO...\n");
-        else if (seed < -1)
-            fprintf(stderr, "ipvsim check: --seed: expected a non-negative integer\n");
         g_clear_error(&gerr);
         g_strfreev(sets);
         g_strfreev(limits);
+        g_free(seed_text);
         cli_scenario_options_free(&scn);
         return 2;
     }
     bool colour = stdout_wants_colour();
-    GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed);
+    GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed_text ? &seed : NULL);
     int worst = 0;
     struct check_tally tally = { 0 };
     signals_install();
@@ -201,6 +201,7 @@ int cmd_check(int argc, char **argv)
     g_strfreev(sets);
     g_strfreev(limits);
     cli_scenario_options_free(&scn);
+    g_free(seed_text);
     if (fflush(stdout) != 0 && worst == 0)
         worst = 1;
     return worst;

@@ -329,7 +329,7 @@ static void write_table(GString *g, const struct scenario *s, const struct plot_
 
 struct cmp_opts {
     char *outdir, *schedulers;
-    gint64 seed;
+    guint64 seed;
     gboolean seed_given, quiet;
     char **sets;
     char **limits;                  /* --limit KEY=VALUE (as --set limits.KEY=VALUE) */
@@ -379,7 +379,7 @@ static char **parse_schedulers(const char *list)
 static GPtrArray *user_overrides(const struct cmp_opts *opt)
 {
     return cmdline_overrides(opt->sets, opt->limits, opt->scn.kernel,
-                             opt->seed_given ? opt->seed : -1);
+                             opt->seed_given ? &opt->seed : NULL);
 }
 
 /* The overrides of one run: the user's, then every -A/-E line rewritten. */
@@ -461,12 +461,10 @@ static int run_one(const struct cmp_opts *opt, const char *path, const struct sc
     return rc;
 }
 
-static bool put(const struct outdir *o, const char *name, const GString *text)
+static bool put(const struct outdir *o, const char *name, const GString *text, char *err,
+                size_t errlen)
 {
-    char *p = outdir_path(o, name);
-    bool ok = g_file_set_contents(p, text->str, (gssize)text->len, NULL);
-    g_free(p);
-    return ok;
+    return outdir_write(o, name, text->str, text->len, err, errlen);
 }
 
 static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
@@ -483,11 +481,12 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
                             : g_strdup_printf("results/%s-compare", base->name);
     struct outdir o;
     char err[600];
-    if (!outdir_begin(&o, dir, err, sizeof err)) {
+    int orc = outdir_begin(&o, dir, err, sizeof err);
+    if (orc != 0) {
         fprintf(stderr, "ipvsim compare: %s\n", err);
         g_free(dir);
         scenario_free(base);
-        return 2;
+        return orc;
     }
     sim_time_t t_fail = 0, t_next = INT64_MAX;
     bool window = compare_failure_window(base, &t_fail, &t_next);
@@ -521,10 +520,10 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
         g_rmdir(pcap);                      /* compare captures nothing */
         g_free(pcap);
         enum plots_status st = plots_write(&ps, o.tmp, err, sizeof err);
-        if (!put(&o, "comparison.csv", csv) || !put(&o, "comparison.txt", table) ||
-            st == PLOTS_WRITE_FAILED) {
-            fprintf(stderr, "ipvsim compare: writing the results failed%s%s\n",
-                    st == PLOTS_WRITE_FAILED ? ": " : "", st == PLOTS_WRITE_FAILED ? err : "");
+        if (st == PLOTS_WRITE_FAILED || !put(&o, "comparison.csv", csv, err, sizeof err) ||
+            !put(&o, "comparison.txt", table, err, sizeof err)) {
+            outdir_show_final(&o, err);
+            fprintf(stderr, "ipvsim compare: writing the results failed: %s\n", err);
             rc = 1;
         } else if (st == PLOTS_GNUPLOT_FAILED || (st == PLOTS_SKIPPED && !opt->quiet)) {
             fprintf(stderr, "ipvsim compare: %s\n", err);

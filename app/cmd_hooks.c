@@ -69,7 +69,7 @@ void hooks_load_everything(struct net *net)
  * before anything runs. Hosts with no hook at all are left out. */
 static int hooks_of_scenario(const char *path, const char *era)
 {
-    GPtrArray *ov = cmdline_overrides(NULL, NULL, era, -1);
+    GPtrArray *ov = cmdline_overrides(NULL, NULL, era, NULL);
     struct scn_error err;
     struct scenario *s = scenario_load(path, (const char *const *)ov->pdata, &err);
     g_ptr_array_free(ov, TRUE);

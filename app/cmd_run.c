@@ -2,8 +2,11 @@
 #include "app/cli_args.h"
 #include "app/cmd_run.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "app/cmd_trace.h"
@@ -16,6 +19,7 @@
 #include "app/signals.h"
 #include "app/trace_text.h"
 #include "model/net.h"
+#include "sim/world.h"
 
 #define SAMPLE_INTERVAL SEC
 
@@ -53,31 +57,76 @@ static void trace_all_hosts(struct run_world *rw, struct trace_sink *sink)
         host_net(g_ptr_array_index(rw->w.hosts, i))->trace = sink;
 }
 
+/* Whether two paths name the same scenario file (by their real paths when both
+ * resolve: "a.json" and "./a.json" are one file). */
+static bool same_file(const char *a, const char *b)
+{
+    char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+    bool same = ra && rb ? strcmp(ra, rb) == 0 : strcmp(a, b) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
+/* Two scenario files with one name share results/<name>: say so when the result
+ * about to be replaced came from another file (its summary.json records it). */
+static void warn_other_scenario(const char *dir, const struct scenario *s)
+{
+    char *path = g_build_filename(dir, "summary.json", NULL), *text = NULL;
+    if (g_file_get_contents(path, &text, NULL, NULL)) {
+        cJSON *sum = cJSON_Parse(text);
+        const cJSON *file = cJSON_GetObjectItemCaseSensitive(sum, "file");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(sum, "scenario");
+        if (cJSON_IsString(file) && !same_file(file->valuestring, s->path))
+            fprintf(stderr, "ipvsim run: warning: %s holds the results of %s (scenario '%s'); "
+                    "replacing them with those of %s (-o DIR to keep both)\n", dir,
+                    file->valuestring, cJSON_IsString(name) ? name->valuestring : "?", s->path);
+        cJSON_Delete(sum);
+    }
+    g_free(text);
+    g_free(path);
+}
+
 /* The result directory is committed only when all went well. */
 int run_scenario(const struct scenario *s, const struct run_opts *opt, const char *dir)
 {
     struct outdir o;
     char err[600];
-    if (!outdir_begin(&o, dir, err, sizeof err)) {
+    int orc = outdir_begin(&o, dir, err, sizeof err);
+    if (orc != 0) {
         fprintf(stderr, "ipvsim run: %s\n", err);
-        return 2;
+        return orc;
     }
+    warn_other_scenario(o.final, s);
     char *pcap_dir = outdir_path(&o, "pcap");
     struct run_world rw;
     struct scn_error serr;
     if (!run_world_build(&rw, s, pcap_dir, &serr)) {
-        scn_error_print(&serr);
+        int rc = 2;
+        if (serr.environment) {                /* a pcap file could not be created */
+            g_strlcpy(err, serr.msg, sizeof err);
+            outdir_show_final(&o, err);
+            fprintf(stderr, "ipvsim run: %s\n", err);
+            rc = 1;
+        } else {
+            scn_error_print(&serr);
+        }
         outdir_abort(&o);
         g_free(pcap_dir);
-        return 2;
+        return rc;
     }
     for (int i = 0; opt->pcaps && opt->pcaps[i]; i++) {
-        if (!run_world_capture(&rw, opt->pcaps[i], pcap_dir, err, sizeof err)) {
-            fprintf(stderr, "ipvsim run: --pcap: %s\n", err);
+        bool env = false;
+        if (!run_world_capture(&rw, opt->pcaps[i], pcap_dir, err, sizeof err, &env)) {
+            /* a point that names nothing is bad input; a file that cannot be created
+             * is the environment's failure */
+            if (env)
+                outdir_show_final(&o, err);
+            fprintf(stderr, "ipvsim run: %s%s\n", env ? "" : "--pcap: ", err);
             run_world_free(&rw);
             outdir_abort(&o);
             g_free(pcap_dir);
-            return 2;
+            return env ? 1 : 2;
         }
     }
     g_free(pcap_dir);
@@ -87,6 +136,15 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     if (opt->trace) {
         char *path = outdir_path(&o, "trace.txt");
         tfile = fopen(path, "w");
+        if (!tfile) {
+            snprintf(err, sizeof err, "%s: cannot create: %s", path, g_strerror(errno));
+            outdir_show_final(&o, err);
+            fprintf(stderr, "ipvsim run: %s\n", err);
+            g_free(path);
+            run_world_free(&rw);
+            outdir_abort(&o);
+            return 1;
+        }
         g_free(path);
         trace_file_sink_init(&tf, tfile);
         trace_all_hosts(&rw, &tf.sink);
@@ -108,10 +166,22 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     if (!run_write_outputs(&rw, &rs, &o, opt->timing ? wall : -1, true, err, sizeof err) ||
         !plots_write_run(&rw, &rs, &o, opt->quiet, err, sizeof err))
         rc = 1;
+    /* A capture cut short by a failed write (a full disk, a file size limit) fails
+     * the run: summary.json cannot vouch for it, so nothing is committed. */
+    if (rc == 0 && world_close_taps(&rw.w, err, sizeof err) != 0)
+        rc = 1;
     if (tfile) {
         trace_all_hosts(&rw, NULL);
         trace_file_sink_free(&tf);
-        if (fclose(tfile) != 0)
+        int e = tf.write_errno;
+        if (fclose(tfile) != 0 && !e)
+            e = errno;
+        if (e && rc == 0) {
+            char *path = outdir_path(&o, "trace.txt");
+            snprintf(err, sizeof err, "%s: write failed: %s", path, g_strerror(e));
+            g_free(path);
+        }
+        if (e)
             rc = 1;
     }
     run_sampler_free(&rs);
@@ -123,6 +193,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     if (rc == 0 && !outdir_commit(&o, err, sizeof err))
         rc = 1;
     if (rc != 0) {
+        outdir_show_final(&o, err);
         fprintf(stderr, "ipvsim run: writing the results failed: %s\n", err);
     } else if (stopped) {                      /* partial results: exit status 1 */
         fprintf(stderr, "ipvsim run: %s; partial results (\"complete\": false) in %s/%s\n", stopped,
@@ -179,7 +250,7 @@ int cmd_run(int argc, char **argv)
         /* --limit KEY=VALUE is --set limits.KEY=VALUE, after the --set ones, then
          * --kernel ERA; --seed N is one more --set seed=N, applied last */
         GPtrArray *ov = cmdline_overrides(opt.sets, opt.limits, opt.scn.kernel,
-                                          opt.seed_given ? opt.seed : -1);
+                                          opt.seed_given ? &opt.seed : NULL);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
         if (!s) {

@@ -9,7 +9,7 @@
 
 struct run_opts {
     char *outdir;
-    gint64 seed;
+    guint64 seed;
     gboolean seed_given, trace, quiet, timing;
     char **sets, **pcaps;
     char **limits;                  /* --limit KEY=VALUE (as --set limits.KEY=VALUE) */

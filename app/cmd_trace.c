@@ -20,7 +20,7 @@ bool stdout_wants_colour(void)
     return isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, gint64 seed)
+GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, const guint64 *seed)
 {
     GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
     for (int i = 0; sets && sets[i]; i++)
@@ -29,8 +29,8 @@ GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, gint64
         g_ptr_array_add(ov, g_strconcat("limits.", limits[i], NULL));
     if (era)
         g_ptr_array_add(ov, g_strdup_printf("kernel=\"%s\"", era));
-    if (seed >= 0)
-        g_ptr_array_add(ov, g_strdup_printf("seed=%lld", (long long)seed));
+    if (seed)
+        g_ptr_array_add(ov, g_strdup_printf("seed=%" G_GUINT64_FORMAT, *seed));
     g_ptr_array_add(ov, NULL);
     return ov;
 }
@@ -204,8 +204,9 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
 
 int cmd_trace(int argc, char **argv)
 {
-    gint64 conn = 0, packet = 0, seed = -1;
-    char *host = NULL, *format = NULL;
+    gint64 conn = 0, packet = 0;
+    guint64 seed = 0;
+    char *host = NULL, *format = NULL, *seed_text = NULL;
     char **sets = NULL, **limits = NULL;
     struct cli_scenario_opts scn;
     GOptionEntry entries[] = {
@@ -214,7 +215,7 @@ int cmd_trace(int argc, char **argv)
           "only its K-th packet on each host (with --conn)", "K" },
         { "host", 0, 0, G_OPTION_ARG_STRING, &host, "only this host", "NAME" },
         { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default) or jsonl", "FORMAT" },
-        { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the run's seed (overrides the scenario's)", "N" },
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
         { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -224,7 +225,8 @@ int cmd_trace(int argc, char **argv)
     cli_scenario_options(g_option_context_get_main_group(ctx), &scn);
     GError *gerr = NULL;
     bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
-              cli_scenario_options_check(&scn, &gerr);
+              cli_scenario_options_check(&scn, &gerr) &&
+              (!seed_text || cli_seed_value(seed_text, &seed, &gerr));
     g_option_context_free(ctx);
     int rc = 2;
     struct trace_opts o = { .host = host };
@@ -238,14 +240,12 @@ int cmd_trace(int argc, char **argv)
         fprintf(stderr, "ipvsim trace: --packet needs --conn\n");
     else if (format && strcmp(format, "text") != 0 && strcmp(format, "jsonl") != 0)
         fprintf(stderr, "ipvsim trace: --format: expected text or jsonl, not '%s'\n", format);
-    else if (seed < -1)
-        fprintf(stderr, "ipvsim trace: --seed: expected a non-negative integer\n");
     else if (run_limits_args_ok("trace", limits)) {
         o.conn = (uint64_t)conn;
         o.packet = (uint32_t)packet;
         o.jsonl = format && strcmp(format, "jsonl") == 0;
         o.colour = !o.jsonl && stdout_wants_colour();
-        GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed);
+        GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed_text ? &seed : NULL);
         struct scn_error serr;
         struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
         if (!s) {
@@ -264,6 +264,7 @@ int cmd_trace(int argc, char **argv)
     g_free(host);
     g_free(format);
     cli_scenario_options_free(&scn);
+    g_free(seed_text);
     g_strfreev(sets);
     g_strfreev(limits);
     return rc;

@@ -34,8 +34,8 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
 
 /* The scenario overrides of a command line: each --set, then limits.KEY=VALUE for
  * each --limit KEY=VALUE, then kernel="ERA" (when era is not NULL), then seed=N (when
- * seed >= 0); NULL-terminated, free with g_ptr_array_free(a, TRUE). */
-GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, gint64 seed);
+ * seed is not NULL); NULL-terminated, free with g_ptr_array_free(a, TRUE). */
+GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, const guint64 *seed);
 
 /* Colours on stdout: a terminal, and NO_COLOR unset or empty. */
 bool stdout_wants_colour(void);

@@ -37,7 +37,7 @@ int cmd_validate(int argc, char **argv)
         cli_scenario_options_free(&scn);
         return 2;
     }
-    GPtrArray *ov = cmdline_overrides(sets, NULL, scn.kernel, -1);
+    GPtrArray *ov = cmdline_overrides(sets, NULL, scn.kernel, NULL);
     int failed = 0;
     for (int i = 1; i < argc; i++) {
         struct scn_error err;

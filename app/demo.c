@@ -256,31 +256,14 @@ static cJSON *demo_summary(const struct demo *d)
     return root;
 }
 
-static bool write_json(const struct outdir *o, const char *name, cJSON *j)
+static bool write_json(const struct outdir *o, const char *name, cJSON *j, char *err, size_t errlen)
 {
     char *text = cJSON_Print(j);
-    char *path = outdir_path(o, name);
     GString *s = g_string_new(text);
     g_string_append_c(s, '\n');
-    bool ok = g_file_set_contents(path, s->str, (gssize)s->len, NULL);
+    bool ok = outdir_write(o, name, s->str, s->len, err, errlen);
     g_string_free(s, TRUE);
-    g_free(path);
     cJSON_free(text);
-    return ok;
-}
-
-/* Close every tap; false if any had a write error. */
-static bool demo_close_taps(struct demo *d)
-{
-    bool ok = true;
-    for (guint i = 0; i < d->w.hosts->len; i++) {
-        struct host *h = g_ptr_array_index(d->w.hosts, i);
-        for (unsigned k = 0; k < h->ndevs; k++) {
-            if (h->devs[k]->tap && pcap_tap_close(h->devs[k]->tap) != 0)
-                ok = false;
-            h->devs[k]->tap = NULL;
-        }
-    }
     return ok;
 }
 
@@ -308,9 +291,10 @@ int cmd_demo(int argc, char **argv)
 
     char err[512];
     struct outdir o;
-    if (!outdir_begin(&o, out, err, sizeof err)) {
+    int orc = outdir_begin(&o, out, err, sizeof err);
+    if (orc != 0) {
         fprintf(stderr, "ipvsim demo: %s\n", err);
-        return 2;
+        return orc;
     }
     struct demo d = { .conversations = conversations, .mean_gap = 2 * MSEC };
     demo_build(&d);
@@ -321,10 +305,11 @@ int cmd_demo(int argc, char **argv)
     } else {
         sim_after(&d.w.sim, 0, demo_arrival, &d, 0);
         sim_run_until(&d.w.sim, (sim_time_t)conversations * 2 * MSEC * 4 + 1 * SEC);
-        bool taps_ok = demo_close_taps(&d);
+        bool taps_ok = world_close_taps(&d.w, err, sizeof err) == 0;
         cJSON *sum = demo_summary(&d);
-        if (!taps_ok || !write_json(&o, "summary.json", sum) || !outdir_commit(&o, err, sizeof err)) {
-            fprintf(stderr, "ipvsim demo: writing the results failed: %s\n", taps_ok ? err : "pcap write error");
+        if (!taps_ok || !write_json(&o, "summary.json", sum, err, sizeof err) || !outdir_commit(&o, err, sizeof err)) {
+            outdir_show_final(&o, err);
+            fprintf(stderr, "ipvsim demo: writing the results failed: %s\n", err);
             rc = 1;
         } else {
             printf("demo: %d conversations, %llu UDP echoes back at the client, %llu events; results in %s/\n",
@@ -333,8 +318,7 @@ int cmd_demo(int argc, char **argv)
         }
         cJSON_Delete(sum);
     }
-    demo_close_taps(&d);
-    world_destroy(&d.w);
+    world_destroy(&d.w);                    /* closes the taps still open (error paths) */
     outdir_abort(&o);
     return rc;
 }

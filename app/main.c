@@ -1,6 +1,7 @@
 /* ipvsim: the command line. Exit status: 0 success, 1 an expectation failed (or a
  * run could not write its results, or a limit or a signal stopped a run), 2 bad input
  * or usage. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "app/cmd_compare.h"
@@ -53,6 +54,10 @@ int main(int argc, char **argv)
         printf("ipvsim %s\n", IPVSIM_VERSION);
         return 0;
     }
+    /* Past a file size limit (ulimit -f) a write fails with EFBIG and is reported
+     * with the file's name, instead of the default SIGXFSZ killing the run and
+     * leaving its temporary directory behind. */
+    signal(SIGXFSZ, SIG_IGN);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);

@@ -111,7 +111,8 @@ void plot_set_init(struct plot_set *ps, const struct scenario *s)
     ps->weights = config_weights(s);
     ps->duration = s->duration;
     ps->bin = pick_bin(s->duration);
-    ps->nbins = (guint)((s->duration + ps->bin - 1) / ps->bin);
+    /* ceil(duration / bin) without duration + bin, which could overflow */
+    ps->nbins = (guint)(s->duration / ps->bin + (s->duration % ps->bin != 0));
     ps->marks = g_array_new(FALSE, FALSE, sizeof(struct plot_mark));
     ps->runs = g_ptr_array_new();
     for (guint i = 0; i < s->events->len; i++) {
@@ -131,10 +132,11 @@ static int cmp_i64(const void *a, const void *b)
 static void add_open(struct plot_set *ps, struct plot_run *pr, const struct conv *c, sim_time_t now)
 {
     sim_time_t end = c->end > c->start ? c->end : now;
-    sim_time_t lim = (sim_time_t)ps->nbins * ps->bin;
+    sim_time_t lim = (sim_time_t)ps->nbins > SIM_TIME_MAX / ps->bin ? SIM_TIME_MAX
+                                                                    : (sim_time_t)ps->nbins * ps->bin;
     sim_time_t s0 = c->start < 0 ? 0 : c->start, e0 = end > lim ? lim : end;
     for (sim_time_t b = s0 / ps->bin; s0 < e0 && b < (sim_time_t)ps->nbins; b++) {
-        sim_time_t lo = b * ps->bin, hi = lo + ps->bin;
+        sim_time_t lo = b * ps->bin, hi = sim_time_add(lo, ps->bin);
         sim_time_t a = s0 > lo ? s0 : lo, z = e0 < hi ? e0 : hi;
         if (z > a)
             pr->open[b * ps->nservers + (sim_time_t)c->server] += (double)(z - a);
@@ -377,7 +379,8 @@ static void fig_active(const struct plot_set *ps, GString *dat, GString *gp)
             g_string_append(dat, "\n\n");
         for (guint i = 0; i < ps->nbins; i++) {
             sim_time_t lo = (sim_time_t)i * ps->bin;
-            sim_time_t hi = lo + ps->bin > ps->duration ? ps->duration : lo + ps->bin;
+            sim_time_t hi = sim_time_add(lo, ps->bin);
+            hi = hi > ps->duration ? ps->duration : hi;
             fmt_num(a, sizeof a, (double)(lo + hi) / 2 / SEC);
             g_string_append(dat, a);
             for (guint k = 0; k < ps->nservers; k++) {

@@ -95,12 +95,10 @@ static const char *ip_str(be32 a, char *buf)
     return buf;
 }
 
-static bool write_file(const struct outdir *o, const char *name, const GString *text)
+static bool write_file(const struct outdir *o, const char *name, const GString *text, char *err,
+                       size_t errlen)
 {
-    char *path = outdir_path(o, name);
-    bool ok = g_file_set_contents(path, text->str, (gssize)text->len, NULL);
-    g_free(path);
-    return ok;
+    return outdir_write(o, name, text->str, text->len, err, errlen);
 }
 
 static const char *fwd_name(int method)
@@ -464,28 +462,32 @@ bool run_write_outputs(struct run_world *rw, const struct run_sampler *rs, const
     GString *buf = g_string_new(NULL);
     bool ok = true;
     cJSON *sum = summary_json(rw, wall_s, complete);
+    /* The seed as the integer it is: a JSON number printed from a double rounds seeds
+     * past 2^53, and the run could not be reproduced from its summary. (For seeds
+     * below 2^53 the text is the one cJSON prints.) */
+    char seed[24];
+    g_snprintf(seed, sizeof seed, "%" G_GUINT64_FORMAT, (guint64)rw->s->seed);
+    cJSON_ReplaceItemInObjectCaseSensitive(sum, "seed", cJSON_CreateRaw(seed));
     char *text = cJSON_Print(sum);
     g_string_assign(buf, text);
     g_string_append_c(buf, '\n');
     cJSON_free(text);
     cJSON_Delete(sum);
-    ok = ok && write_file(o, "summary.json", buf);
+    ok = ok && write_file(o, "summary.json", buf, err, errlen);
     g_string_truncate(buf, 0);
     write_connections(rw, buf);
-    ok = ok && write_file(o, "connections.csv", buf);
+    ok = ok && write_file(o, "connections.csv", buf, err, errlen);
     g_string_truncate(buf, 0);
     write_timeseries(rw, rs, buf);
-    ok = ok && write_file(o, "timeseries.csv", buf);
+    ok = ok && write_file(o, "timeseries.csv", buf, err, errlen);
     g_string_truncate(buf, 0);
     write_ipvsadm(rw, buf);
-    ok = ok && write_file(o, "ipvsadm.txt", buf);
+    ok = ok && write_file(o, "ipvsadm.txt", buf, err, errlen);
     g_string_assign(buf, rw->event_log->str);
-    ok = ok && write_file(o, "events.txt", buf);
+    ok = ok && write_file(o, "events.txt", buf, err, errlen);
     g_string_truncate(buf, 0);
     if (run_ha_directors_csv(rw, buf))
-        ok = ok && write_file(o, "directors.csv", buf);
+        ok = ok && write_file(o, "directors.csv", buf, err, errlen);
     g_string_free(buf, TRUE);
-    if (!ok)
-        snprintf(err, errlen, "cannot write the result files");
     return ok;
 }

@@ -451,6 +451,7 @@ static bool open_tap(struct run_world *rw, struct net_device *dev, const char *p
     g_free(name);
     if (!dev->tap) {
         scn_error_at(err, rw->s, capture_pos(rw->s), "capture: %s", msg);
+        err->environment = true;    /* the file system refused (no descriptor, no space) */
         return false;
     }
     g_ptr_array_add(rw->taps, dev);
@@ -535,11 +536,12 @@ static bool open_captures(struct run_world *rw, const char *pcap_dir, struct scn
 }
 
 bool run_world_capture(struct run_world *rw, const char *point, const char *pcap_dir, char *why,
-                       size_t len)
+                       size_t len, bool *environment)
 {
     struct scn_error err;
     if (open_point(rw, point, pcap_dir, why, len, &err))
         return true;
+    *environment = !why[0];     /* the point was right, its file could not be created */
     if (!why[0])
         g_strlcpy(why, err.msg, len);
     return false;

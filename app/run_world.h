@@ -51,9 +51,9 @@ bool run_world_build(struct run_world *rw, const struct scenario *s, const char 
                      struct scn_error *err);
 /* One more capture point from the command line ("all" or "HOST:IFACE"), after
  * run_world_build: false with why set ("no host 'x' (expected one of: ...)", a
- * host's wired interfaces, or why its tap could not be opened). */
+ * host's wired interfaces, or why its tap could not be opened: then *environment). */
 bool run_world_capture(struct run_world *rw, const char *point, const char *pcap_dir, char *why,
-                       size_t len);
+                       size_t len, bool *environment);
 void run_world_free(struct run_world *rw);
 
 /* A scenario event at its time (scheduled by run_world_build; app/run_events.c). */

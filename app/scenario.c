@@ -122,6 +122,7 @@ void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_po
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     g_strlcpy(err->file, s && s->path ? s->path : "", sizeof err->file);
+    err->environment = false;
     if (pos.set > 0 && s && s->set_keys && (guint)pos.set <= s->set_keys->len) {
         err->pos = (struct scn_pos){ 0 };
         char *full = g_strdup_printf("--set %s: %s",
@@ -534,17 +535,17 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     sv.queue_limit = (uint32_t)qlimit;
     if (ok && (strcmp(sv.name, s->director.name) == 0 || strcmp(sv.name, "director") == 0 ||
                (s->backup.name && strcmp(sv.name, s->backup.name) == 0) ||
-               find_server(s, sv.name))) {
+               g_hash_table_contains(c->server_names, sv.name))) {
         ok = scn_fail_key(c, item, "name", "the name '%s' is already taken (host names are unique)",
                           sv.name);
     }
-    for (guint k = 0; ok && k < s->servers->len; k++) {
-        const struct scn_server *o = &g_array_index(s->servers, struct scn_server, k);
-        if (o->ip == sv.ip) {
-            char buf[INET_ADDRSTRLEN];
-            ok = scn_fail_key(c, item, "ip", "%s is already the address of server %s",
-                              ip_str(sv.ip, buf), o->name);
-        }
+    guint same_ip = ok ? GPOINTER_TO_UINT(g_hash_table_lookup(c->server_ips,
+                                                              GUINT_TO_POINTER(sv.ip))) : 0;
+    if (same_ip) {
+        char buf[INET_ADDRSTRLEN];
+        ok = scn_fail_key(c, item, "ip", "%s is already the address of server %s",
+                          ip_str(sv.ip, buf),
+                          g_array_index(s->servers, struct scn_server, same_ip - 1).name);
     }
     if (ok && sv.ip && (sv.ip == s->director.vip || sv.ip == s->director.dip ||
                         sv.ip == s->backup.dip)) {
@@ -557,6 +558,8 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
         return false;
     }
     g_array_append_val(s->servers, sv);
+    g_hash_table_insert(c->server_names, sv.name, GUINT_TO_POINTER(s->servers->len));
+    g_hash_table_insert(c->server_ips, GUINT_TO_POINTER(sv.ip), GUINT_TO_POINTER(s->servers->len));
     return true;
 }
 
@@ -1090,7 +1093,9 @@ struct scenario *scenario_load(const char *path, const char *const *overrides,
 {
     struct scenario *s = scenario_new(path);
     struct scn_ctx c = { .s = s, .err = err, .path = g_string_new(NULL),
-                         .dir = g_path_get_dirname(path) };
+                         .dir = g_path_get_dirname(path),
+                         .server_names = g_hash_table_new(g_str_hash, g_str_equal),
+                         .server_ips = g_hash_table_new(g_direct_hash, g_direct_equal) };
     size_t len = 0;
     char why[128];
     memset(err, 0, sizeof *err);
@@ -1111,6 +1116,8 @@ struct scenario *scenario_load(const char *path, const char *const *overrides,
         load_document(&c, s->root);
     g_string_free(c.path, TRUE);
     g_free(c.dir);
+    g_hash_table_destroy(c.server_names);
+    g_hash_table_destroy(c.server_ips);
     if (c.failed) {
         scenario_free(s);
         return NULL;

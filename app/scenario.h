@@ -206,11 +206,17 @@ struct scenario {
 #define SCN_LIMIT_PACKETS 1000000ull
 #define SCN_LIMIT_CAPTURE "1GB"
 
+/* The longest duration a scenario may hold (a million hours, 3.6e18 ns): any two of
+ * them, or one and a time of the run, add without overflowing sim_time_t. */
+#define SCN_DURATION_MAX ((sim_time_t)1000000 * 3600 * SEC)
+
 /* A load error: what the user sees is "FILE:LINE:COL: MESSAGE". */
 struct scn_error {
     char file[256];
     struct scn_pos pos;
     char msg[512];
+    bool environment;               /* not the scenario's fault: a file could not be created
+                                     * (exit status 1, and msg stands without FILE:LINE:COL) */
 };
 
 /* Load and validate a scenario file. overrides are "key=value" strings from --set

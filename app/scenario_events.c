@@ -150,7 +150,7 @@ static bool event_link(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
                         "loss, queue");
     long long q;
     if (!scn_get_duration(c, ev, "latency", "0", &e->link.latency) ||
-        !scn_get_bandwidth(c, ev, "bandwidth", "0", &e->link.bandwidth) ||
+        !scn_get_bandwidth(c, ev, "bandwidth", "unlimited", &e->link.bandwidth) ||
         !scn_get_loss(c, ev, "loss", 0, &e->link.loss) ||
         !scn_get_int(c, ev, "queue", 0, 0, 1000000, &q))
         return false;

@@ -371,8 +371,23 @@ bool scn_get_bool(struct scn_ctx *c, const cJSON *obj, const char *key, bool def
         return ok;                                                                              \
     }
 
-UNIT_GETTER(scn_get_duration, sim_time_t, units_duration, true, "a duration like \"50us\"")
-UNIT_GETTER(scn_get_bandwidth, uint64_t, units_bandwidth, true, "a bandwidth like \"1Gbps\"")
+/* A scenario's durations (the run's length, event times, timeouts, latencies) are
+ * added to each other and to the clock: at most SCN_DURATION_MAX, so that any two
+ * add without overflow. A longer one is no run at all, however legal as a number. */
+static bool run_duration(const char *s, sim_time_t *out, char *why, size_t n)
+{
+    if (!units_duration(s, out, why, n))
+        return false;
+    if (*out <= SCN_DURATION_MAX)
+        return true;
+    char max[32];
+    snprintf(why, n, "duration \"%s\" is longer than a run can represent (at most %s)", s,
+             units_format_duration(SCN_DURATION_MAX, max, sizeof max));
+    return false;
+}
+
+UNIT_GETTER(scn_get_duration, sim_time_t, run_duration, true, "a duration like \"50us\"")
+UNIT_GETTER(scn_get_bandwidth, uint64_t, units_bandwidth, false, "a bandwidth like \"1Gbps\" or \"unlimited\"")
 UNIT_GETTER(scn_get_rate, double, units_rate, false, "a rate like \"400/s\"")
 
 bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const char *key, double def, double *out)

@@ -39,6 +39,11 @@ struct scn_ctx {
     bool failed;
     GString *path;                  /* of the value at hand, "servers[1].port", for messages */
     char *dir;                      /* the scenario's directory: trace files are relative to it */
+    /* The servers loaded so far by name and by address (index + 1), so that the
+     * duplicate checks of a long list cost one lookup each, not a scan. Lookups only:
+     * never iterated, so they decide no order. */
+    GHashTable *server_names;       /* char * (the server's own name) -> index + 1 */
+    GHashTable *server_ips;         /* be32 address -> index + 1 */
 };
 
 /* Record an error (only the first one counts) and return false. The message is

@@ -2,6 +2,7 @@
 #include "app/trace_text.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 #include "model/netfilter/core.h"
 
@@ -334,7 +335,9 @@ static void file_out(void *ctx, const struct trace_event *ev, int depth, enum tr
     struct trace_file_sink *s = ctx;
     g_string_truncate(s->line, 0);
     trace_text_format(s->line, ev, depth, role, false);
-    fwrite(s->line->str, 1, s->line->len, s->f);
+    errno = 0;
+    if (fwrite(s->line->str, 1, s->line->len, s->f) != s->line->len && !s->write_errno)
+        s->write_errno = errno ? errno : EIO;
 }
 
 static void file_emit(void *ctx, const struct trace_event *ev)
@@ -346,6 +349,7 @@ static void file_emit(void *ctx, const struct trace_event *ev)
 void trace_file_sink_init(struct trace_file_sink *s, FILE *f)
 {
     s->f = f;
+    s->write_errno = 0;
     s->line = g_string_sized_new(256);
     s->sink.emit = file_emit;
     s->sink.ctx = s;

@@ -90,6 +90,7 @@ struct trace_file_sink {
     FILE *f;
     GString *line;
     struct trace_nest nest;
+    int write_errno;                /* errno of the first failed write, 0 if none */
 };
 void trace_file_sink_init(struct trace_file_sink *s, FILE *f);
 void trace_file_sink_free(struct trace_file_sink *s);    /* flushes what is held */

@@ -28,7 +28,7 @@ static const struct unit bw_units[] = {
 #define TIME_EXPECT "a duration like \"50us\" (units ns, us, ms, s, m, h)"
 #define SIZE_EXPECT "a size like \"20KB\" (units B, KB, MB, GB, KiB, MiB, GiB)"
 #define RATE_EXPECT "a rate like \"400/s\" (per ns, us, ms, s, m, h)"
-#define BW_EXPECT "a bandwidth like \"1Gbps\" (units bps, Kbps, Mbps, Gbps)"
+#define BW_EXPECT "a bandwidth like \"1Gbps\" (units bps, Kbps, Mbps, Gbps) or \"unlimited\""
 
 /* The value as a message quotes it: at most 40 characters. */
 static const char *quoted(const char *s, char *buf, size_t n)
@@ -201,7 +201,21 @@ bool units_size(const char *s, uint64_t *out, char *why, size_t n)
 
 bool units_bandwidth(const char *s, uint64_t *bps, char *why, size_t n)
 {
-    switch (value_with_unit(s, bw_units, true, UINT64_MAX / 2, bps)) {
+    if (strcmp(s, "unlimited") == 0) {
+        *bps = 0;                   /* the links' "no serialisation delay" */
+        return true;
+    }
+    /* 0 bps would carry nothing, yet it used to mean no limit: neither reading is
+     * what a user could expect from it, so it is refused and the message says how to
+     * ask for no limit. */
+    int r = strcmp(s, "0") == 0 ? VAL_OK : value_with_unit(s, bw_units, false, UINT64_MAX / 2, bps);
+    if (r == VAL_OK && (strcmp(s, "0") == 0 || *bps == 0)) {
+        char q[64];
+        snprintf(why, n, "bandwidth %s carries nothing: write \"unlimited\" for a link without a "
+                 "bandwidth limit", quoted(s, q, sizeof q));
+        return false;
+    }
+    switch (r) {
     case VAL_OK:
         return true;
     case VAL_RANGE:

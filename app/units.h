@@ -4,7 +4,8 @@
  *   size        "300B", "20KB", "1.5MB", "1GB" (decimal: 1KB = 1000B), "4KiB", "1MiB",
  *               "1GiB" (powers of 1024), or a bare 0
  *   rate        "400/s", "10/ms", "3/m" (events per ns us ms s m h), more than 0
- *   bandwidth   "1Gbps", "100Mbps", "64Kbps", "9600bps", or a bare 0 (no limit)
+ *   bandwidth   "1Gbps", "100Mbps", "64Kbps", "9600bps", or "unlimited" (no serialisation
+ *               delay); 0 is refused
  *   loss        "1%", "0.5%" (the number form 0..1 is the JSON number itself)
  *   address     "192.0.2.1" (no leading zeros), "192.0.2.0/24", "192.0.2.1:80"
  *

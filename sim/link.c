@@ -194,7 +194,7 @@ void link_transmit(struct link *l, struct net_device *from, struct sk_buff *skb)
     uint32_t wire = skb_wire_len(skb);
     sim_time_t start = port->busy_until > now ? port->busy_until : now;
     sim_time_t tx = link_tx_time(wire, l->p.bandwidth_bps);
-    port->busy_until = start + tx;
+    port->busy_until = sim_time_add(start, tx);    /* tx saturates at a crawling bandwidth */
     if (start > now) {
         uint32_t tail = port->qhead + port->qcount;
         if (tail >= l->qcap)
@@ -219,7 +219,7 @@ void link_transmit(struct link *l, struct net_device *from, struct sk_buff *skb)
         return;
     }
 
-    sim_time_t arrival = start + tx + l->p.latency;
+    sim_time_t arrival = sim_time_add(sim_time_add(start, tx), l->p.latency);
     if (skb->len < ETH_HLEN) {
         port->stats.unknown_dst++;
         l->stats.unknown_dst++;

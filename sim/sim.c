@@ -32,7 +32,7 @@ sim_event_id sim_at(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uin
 
 sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj, uint64_t arg)
 {
-    return sim_at(s, s->now + (dt > 0 ? dt : 0), fn, obj, arg);
+    return sim_at(s, sim_time_add(s->now, dt), fn, obj, arg);
 }
 
 bool sim_cancel(struct sim *s, sim_event_id id)

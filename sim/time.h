@@ -14,4 +14,16 @@ typedef int64_t sim_time_t;
 
 #define SIM_TIME_MAX INT64_MAX
 
+/* t + dt, never past SIM_TIME_MAX: the end of time, which no run reaches, so an event
+ * due then never runs. A drawn duration (a heavy-tailed service time, a value of a
+ * trace file) may be anything up to INT64_MAX, and now + it must not wrap into the
+ * past. A negative dt counts as 0. Every "now + a duration" that schedules goes
+ * through here. */
+static inline sim_time_t sim_time_add(sim_time_t t, sim_time_t dt)
+{
+    if (dt <= 0)
+        return t;
+    return t > SIM_TIME_MAX - dt ? SIM_TIME_MAX : t + dt;
+}
+
 #endif

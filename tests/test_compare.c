@@ -245,6 +245,37 @@ static void test_outcome_text(void)
     conv_log_free(&log);
 }
 
+/* The bins of the longest duration a sim_time_t holds: at most MAX_BINS (250) and
+ * covering the run, with no overflow on the way (a limit or a signal stopping such a
+ * run once asked for 2^36 bytes here). The loader refuses such durations; the plots
+ * do not rely on it. */
+static void test_plots_extreme_duration(void)
+{
+    struct scn_error err;
+    const char *ov[] = { "duration=2s", "events=[]", NULL };
+    struct scenario *s = scenario_load("scenarios/crash-recovery.json", ov, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    struct run_world rw;
+    CU_ASSERT_TRUE_FATAL(run_world_build(&rw, s, NULL, &err));
+    sim_run_until(&rw.w.sim, s->duration);
+    conv_log_close(&rw.log, rw.w.sim.now);
+    for (int k = 0; k < 2; k++) {
+        s->duration = k ? SIM_TIME_MAX : SCN_DURATION_MAX;
+        struct plot_set ps;
+        plot_set_init(&ps, s);
+        CU_ASSERT(ps.nbins > 0 && ps.nbins <= 250);
+        CU_ASSERT((double)ps.nbins * (double)ps.bin >= (double)s->duration);
+        struct plot_run *pr = plot_set_add_run(&ps, &rw, "rr", false);
+        uint64_t served = 0;
+        for (guint i = 0; i < ps.nservers; i++)
+            served += pr->completed[i];
+        CU_ASSERT(served > 0);
+        plot_set_free(&ps);
+    }
+    run_world_free(&rw);
+    scenario_free(s);
+}
+
 IPVSIM_SUITE(compare)
 {
     CU_pSuite s = CU_add_suite("compare", NULL, NULL);
@@ -254,4 +285,5 @@ IPVSIM_SUITE(compare)
     ADD_TEST(s, test_remap);
     ADD_TEST(s, test_imbalance);
     ADD_TEST(s, test_plots_written);
+    ADD_TEST(s, test_plots_extreme_duration);
 }

@@ -573,6 +573,32 @@ static void test_sim_stop_and_cancel(void)
     sim_destroy(&s);
 }
 
+/* now + a drawn duration saturates at the end of time instead of wrapping into the
+ * past (a pareto service time of shape 0.001 draws INT64_MAX). */
+static void test_sim_time_add_saturates(void)
+{
+    CU_ASSERT_EQUAL(sim_time_add(5, 7), 12);
+    CU_ASSERT_EQUAL(sim_time_add(5, -7), 5);
+    CU_ASSERT_EQUAL(sim_time_add(1, SIM_TIME_MAX), SIM_TIME_MAX);
+    CU_ASSERT_EQUAL(sim_time_add(SIM_TIME_MAX - 3, 3), SIM_TIME_MAX);
+    CU_ASSERT_EQUAL(sim_time_add(SIM_TIME_MAX - 3, 4), SIM_TIME_MAX);
+    CU_ASSERT_EQUAL(sim_time_add(SIM_TIME_MAX, SIM_TIME_MAX), SIM_TIME_MAX);
+    struct sim s;
+    memset(&tr, 0, sizeof tr);
+    sim_init(&s, 1);
+    sim_at(&s, 10, trace_fn, NULL, 1);
+    CU_ASSERT_EQUAL(sim_run_until(&s, 10), 1);
+    /* sim_after with any duration: never in the past, never run before the end */
+    CU_ASSERT_NOT_EQUAL(sim_after(&s, SIM_TIME_MAX, trace_fn, NULL, 2), 0);
+    sim_after(&s, 5, trace_fn, NULL, 3);
+    CU_ASSERT_EQUAL(sim_run_until(&s, SIM_TIME_MAX - 1), 1);
+    CU_ASSERT_EQUAL(tr.log[1], 3);
+    CU_ASSERT_EQUAL(sim_run_until(&s, SIM_TIME_MAX), 1);
+    CU_ASSERT_EQUAL(tr.log[2], 2);
+    CU_ASSERT_EQUAL(tr.at[2], SIM_TIME_MAX);
+    sim_destroy(&s);
+}
+
 IPVSIM_SUITE(event)
 {
     CU_pSuite s = CU_add_suite("event", NULL, NULL);
@@ -592,4 +618,5 @@ IPVSIM_SUITE(event)
     ADD_TEST(s, test_clustered_against_model);
     ADD_TEST(s, test_sim_run_until);
     ADD_TEST(s, test_sim_stop_and_cancel);
+    ADD_TEST(s, test_sim_time_add_saturates);
 }

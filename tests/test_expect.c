@@ -531,7 +531,7 @@ static void test_era_pairs_differ(void)
         { "scenarios/era-nat.json", "6.x", 0, ": 8 passed, 0 failed\n" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
-        GPtrArray *ov = cmdline_overrides(NULL, NULL, pairs[i].other, -1);
+        GPtrArray *ov = cmdline_overrides(NULL, NULL, pairs[i].other, NULL);
         GString *out = g_string_new(NULL);
         int rc = check_file(pairs[i].file, (const char *const *)ov->pdata, out);
         CU_ASSERT_EQUAL(rc, pairs[i].rc);

@@ -439,7 +439,7 @@ static void test_limit_args(void)
     /* --set, then --limit as limits.KEY=VALUE, then the era and the seed */
     char *sets[] = { "duration=5s", NULL };
     char *limits[] = { "events=5", "packets=9", NULL };
-    GPtrArray *ov = cmdline_overrides(sets, limits, "4.9", 7);
+    GPtrArray *ov = cmdline_overrides(sets, limits, "4.9", &(guint64){ 7 });
     const char *const want[] = { "duration=5s", "limits.events=5", "limits.packets=9",
                                  "kernel=\"4.9\"", "seed=7" };
     CU_ASSERT_EQUAL_FATAL(ov->len, G_N_ELEMENTS(want) + 1);

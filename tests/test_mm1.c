@@ -3,7 +3,7 @@
  * tests/scenarios/mm1-udp.json: Poisson arrivals of UDP conversations (one 1-byte
  * request datagram, one 1-byte response), one real server with one worker and
  * exponential service of mean 10 ms (mu = 100/s), an unbounded queue, and links with
- * latency 0 and bandwidth 0 (infinite): the network adds nothing, so a
+ * latency 0 and bandwidth "unlimited": the network adds nothing, so a
  * conversation's response_ns (first request byte sent -> last response byte
  * received, model/apps/workload.h) is its time in the system. First a check that
  * the network really adds nothing (constant service time, sparse arrivals: every

@@ -335,7 +335,7 @@ static const char *full_text =
     "    { \"name\": \"steady\", \"target\": \"203.0.113.10:80\", \"arrival\": \"const(2/s)\" }\n"
     "  ],\n"
     "  \"links\": { \"clients\": { \"latency\": \"5ms\", \"bandwidth\": \"1Gbps\", \"loss\": \"1%\", \"queue\": 100 },\n"
-    "             \"servers\": { \"latency\": \"50us\", \"bandwidth\": 0, \"loss\": 0.5 } },\n"
+    "             \"servers\": { \"latency\": \"50us\", \"bandwidth\": \"unlimited\", \"loss\": 0.5 } },\n"
     "  \"ipvs\": [ \"-A -t 203.0.113.10:80 -s wlc\",\n"
     "            \"-a -t 203.0.113.10:80 -r 192.0.2.11:8080 -m -w 4\" ],\n"
     "  \"netfilter\": [ \"-t filter -A INPUT -p tcp --dport 22 -j DROP\" ],\n"
@@ -902,7 +902,7 @@ static const char *const s_size[] = { "0", "300B", "20KB", "1.5MB", "1GB", "4KiB
     "300", "20kb", "1TB", "1 KB", "KB", "-1B", NULL };
 static const char *const s_rate[] = { "400/s", "10/ms", "1/ns", "0.5/s", "3/m", "36/h", "1/us",
     "400", "0/s", "0.0/s", "/s", "400/sec", "400 /s", "-1/s", "400/S", NULL };
-static const char *const s_bw[] = { "0", "1Gbps", "100Mbps", "64Kbps", "9600bps", "1.5Gbps",
+static const char *const s_bw[] = { "unlimited", "0", "0bps", "0.0Mbps", "000Gbps", "1Gbps", "10bps", "100Mbps", "64Kbps", "9600bps", "1.5Gbps",
     "1GB", "1gbps", "1 Gbps", "1Gb", "bps", NULL };
 static const char *const s_loss[] = { "1%", "0.5%", "100%", "0%", "99.99%", "007%", "101%", "1",
     "1 %", "%", "-1%", "100.1%", NULL };
@@ -975,8 +975,9 @@ static const char *const loader_only[] = {
     "server-ip-first-off-lan", "server-ip-off-lan-most", "server-name-router",
     "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",
     "client-host-server", "client-name-taken", "client-net-host-bits", "client-overlap", "client-start-after-stop",
-    "client-stop-after-end", "client-trace-bad-value", "client-trace-decreasing",
-    "client-trace-missing", "client-unknown-host", "duration-overflow", "event-after-end",
+    "client-stop-after-end", "client-timeout-unrepresentable", "client-trace-bad-value", "client-trace-decreasing",
+    "client-trace-missing", "client-unknown-host", "duration-overflow",
+    "duration-unrepresentable", "event-after-end",
     "event-hook-unknown", "event-unknown-server", "hooks-dup", "hooks-unknown-host",
     "iptables-line-bad-target", "ipvs-line-bad-weight",
     "server-dup-ip", "server-dup-name", "server-is-vip", "servers-empty", "service-time-uniform-order",

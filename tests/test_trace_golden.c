@@ -17,7 +17,7 @@
  * trace_scenario did not return want_rc. */
 static char *trace_of(const char *file, const char *era, const struct trace_opts *o, int want_rc)
 {
-    GPtrArray *ov = cmdline_overrides(NULL, NULL, era, -1);
+    GPtrArray *ov = cmdline_overrides(NULL, NULL, era, NULL);
     struct scn_error err;
     struct scenario *s = scenario_load(file, (const char *const *)ov->pdata, &err);
     g_ptr_array_free(ov, TRUE);

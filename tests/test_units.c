@@ -106,7 +106,14 @@ static void test_bandwidth_and_loss(void)
 {
     uint64_t b;
     double p;
-    CU_ASSERT(units_bandwidth("0", &b, why, sizeof why) && b == 0);
+    /* 0 is refused, saying how to ask for no limit: "unlimited" */
+    b = 7;
+    CU_ASSERT(units_bandwidth("unlimited", &b, why, sizeof why) && b == 0);
+    const char *zeros[] = { "0", "0bps", "0.0Gbps", "0.4bps" };
+    for (size_t i = 0; i < G_N_ELEMENTS(zeros); i++) {
+        CU_ASSERT_FALSE(units_bandwidth(zeros[i], &b, why, sizeof why));
+        CU_ASSERT_PTR_NOT_NULL(strstr(why, "carries nothing: write \"unlimited\""));
+    }
     CU_ASSERT(units_bandwidth("9600bps", &b, why, sizeof why) && b == 9600);
     CU_ASSERT(units_bandwidth("64Kbps", &b, why, sizeof why) && b == 64000);
     CU_ASSERT(units_bandwidth("100Mbps", &b, why, sizeof why) && b == 100000000);

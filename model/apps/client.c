@@ -79,9 +79,7 @@ static void user_fire(struct sim *sim, void *obj, uint64_t arg)
 
 static void user_think(struct client_group *g, int user)
 {
-    sim_time_t t = now_of(g) + dist_draw(&g->cfg.think, &g->r_think, &g->cur_think);
-    if (t < now_of(g))
-        t = now_of(g);
+    sim_time_t t = sim_time_add(now_of(g), dist_draw(&g->cfg.think, &g->r_think, &g->cur_think));
     if (t >= stop_of(g))
         return;
     g->user_timers[user] = host_timer(g->net->host, t, user_fire, g, (uint64_t)user);
@@ -95,7 +93,7 @@ static void arrival_fire(struct sim *sim, void *obj, uint64_t arg)
     if (now >= stop_of(g))
         return;
     start_conv(g, -1);
-    sim_time_t next = now + dist_draw(&g->cfg.arrival, &g->r_arrival, &g->cur_arrival);
+    sim_time_t next = sim_time_add(now, dist_draw(&g->cfg.arrival, &g->r_arrival, &g->cur_arrival));
     if (next < stop_of(g))
         g->arrival_timer = host_timer(g->net->host, next, arrival_fire, g, 0);
 }
@@ -185,7 +183,7 @@ static void send_request(struct cconv *cc)
     if (!cc->first_req)
         cc->first_req = now_of(g);
     if (g->cfg.response_timeout > 0)
-        cc->timer = host_timer(g->net->host, now_of(g) + g->cfg.response_timeout,
+        cc->timer = host_timer(g->net->host, sim_time_add(now_of(g), g->cfg.response_timeout),
                                response_timeout, cc, 0);
     cc->resp_need = conv->resp_size;
     cc->resp_got = 0;
@@ -332,7 +330,7 @@ static void start_udp(struct client_group *g, struct cconv *cc, struct conv *con
     cc->first_req = now_of(g);
     conv->bytes_out = req;
     sim_time_t to = g->cfg.connect_timeout > 0 ? g->cfg.connect_timeout : UDP_RESPONSE_TIMEOUT;
-    cc->timer = host_timer(g->net->host, now_of(g) + to, udp_timeout, cc, 0);
+    cc->timer = host_timer(g->net->host, sim_time_add(now_of(g), to), udp_timeout, cc, 0);
     uint64_t id = cc->id;
     be32 caddr = conv->caddr, vaddr = conv->vaddr;
     be16 cport = conv->cport, vport = conv->vport;
@@ -400,7 +398,7 @@ static void start_conv(struct client_group *g, int user)
         return;
     }
     if (g->cfg.connect_timeout > 0)
-        cc->timer = host_timer(g->net->host, now + g->cfg.connect_timeout, connect_timeout, cc, 0);
+        cc->timer = host_timer(g->net->host, sim_time_add(now, g->cfg.connect_timeout), connect_timeout, cc, 0);
 }
 
 /* ---- the group ------------------------------------------------------------------------------- */
@@ -440,12 +438,12 @@ struct client_group *client_group_start(struct net *net, const struct client_gro
     if (cfg->users > 0) {
         g->user_timers = g_new0(sim_event_id, cfg->users);
         for (uint32_t u = 0; u < cfg->users; u++) {
-            sim_time_t t = start + dist_draw(&g->cfg.think, &g->r_think, &g->cur_think);
+            sim_time_t t = sim_time_add(start, dist_draw(&g->cfg.think, &g->r_think, &g->cur_think));
             if (t < stop_of(g))
                 g->user_timers[u] = host_timer(net->host, t, user_fire, g, u);
         }
     } else {
-        sim_time_t t = start + dist_draw(&g->cfg.arrival, &g->r_arrival, &g->cur_arrival);
+        sim_time_t t = sim_time_add(start, dist_draw(&g->cfg.arrival, &g->r_arrival, &g->cur_arrival));
         if (t < stop_of(g))
             g->arrival_timer = host_timer(net->host, t, arrival_fire, g, 0);
     }

@@ -200,7 +200,7 @@ static void check_start(struct hc_target *t)
     be32 saddr = rt->prefsrc;
     hc->checks++;
     t->checking = true;
-    t->timeout = host_timer(hc->net->host, now_of(hc) + hc->cfg.timeout, check_timeout, t, 0);
+    t->timeout = host_timer(hc->net->host, sim_time_add(now_of(hc), hc->cfg.timeout), check_timeout, t, 0);
     be16 lport = app_port_alloc(hc->st, IPPROTO_TCP, saddr, &hc->r_port);
     if (lport)
         t->tc = tcp_connect(hc->st, saddr, lport, t->daddr, t->check_port,
@@ -297,7 +297,7 @@ static void tick(struct sim *sim, void *obj, uint64_t arg)
             check_start(t);
     }
     sim_time_t iv = hc->cfg.interval > 0 ? hc->cfg.interval : 1 * SEC;
-    hc->tick = host_timer(hc->net->host, now_of(hc) + iv, tick, hc, 0);
+    hc->tick = host_timer(hc->net->host, sim_time_add(now_of(hc), iv), tick, hc, 0);
 }
 
 struct healthcheck *healthcheck_start(struct net *director, const struct healthcheck_cfg *cfg)

@@ -100,7 +100,7 @@ static void job_start(struct server_app *s, struct job *j)
     s->stats.busy++;
     j->serving = true;
     sim_time_t t = dist_draw(&s->cfg.service_time, &s->r_service, &s->cur_service);
-    j->timer = host_timer(s->net->host, now_of(s) + t, job_done, j, 0);
+    j->timer = host_timer(s->net->host, sim_time_add(now_of(s), t), job_done, j, 0);
 }
 
 static void station_next(struct server_app *s)

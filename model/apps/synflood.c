@@ -56,6 +56,14 @@ static void send_syn(struct synflood *f)
     ip_local_out(net, skb);
 }
 
+/* The gap to the next SYN (Poisson at the flood's rate), truncated to whole ns; a
+ * gap no run reaches (a tiny rate) is the end of time, never a wrapped cast. */
+static sim_time_t gap(struct synflood *f)
+{
+    double ns = rng_exp(&f->r_gap, (double)SEC / f->cfg.rate);
+    return ns < 9.2e18 ? (sim_time_t)ns : SIM_TIME_MAX;
+}
+
 static void flood_fire(struct sim *sim, void *obj, uint64_t arg)
 {
     struct synflood *f = obj;
@@ -64,7 +72,7 @@ static void flood_fire(struct sim *sim, void *obj, uint64_t arg)
     if (now >= end)
         return;
     send_syn(f);
-    sim_time_t next = now + (sim_time_t)rng_exp(&f->r_gap, (double)SEC / f->cfg.rate);
+    sim_time_t next = sim_time_add(now, gap(f));
     if (next < end)
         f->timer = host_timer(f->net->host, next, flood_fire, f, 0);
 }
@@ -90,7 +98,7 @@ struct synflood *synflood_start(struct net *net, const struct synflood_cfg *cfg)
     if (cfg->rate > 0 && cfg->duration > 0) {
         sim_time_t now = net_now(net);
         sim_time_t start = cfg->start > now ? cfg->start : now;
-        sim_time_t first = start + (sim_time_t)rng_exp(&f->r_gap, (double)SEC / cfg->rate);
+        sim_time_t first = sim_time_add(start, gap(f));
         if (first < cfg->start + cfg->duration)
             f->timer = host_timer(net->host, first, flood_fire, f, 0);
     }

@@ -92,7 +92,7 @@ void tcp_rtx_arm(struct tcp_conn *c, sim_time_t delay)
 {
     struct host *h = c->st->net->host;
     tcp_timer_stop(c, &c->rtx_timer);
-    c->rtx_timer = host_timer(h, host_now(h) + delay, rtx_timer_fn, c, c->gen);
+    c->rtx_timer = host_timer(h, sim_time_add(host_now(h), delay), rtx_timer_fn, c, c->gen);
 }
 
 void tcp_conn_cancel_timers(struct tcp_conn *c)

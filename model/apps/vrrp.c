@@ -229,7 +229,7 @@ static void timer_fire(struct sim *sim, void *obj, uint64_t arg);
 static void arm(struct vrrp *v, sim_time_t after)
 {
     cancel(v, &v->timer);
-    v->timer = host_timer(v->net->host, now_of(v) + after, timer_fire, v, 0);
+    v->timer = host_timer(v->net->host, sim_time_add(now_of(v), after), timer_fire, v, 0);
 }
 
 static void become_master(struct vrrp *v, const char *why)
@@ -239,7 +239,7 @@ static void become_master(struct vrrp *v, const char *why)
     send_garps(v);
     cancel(v, &v->garp_timer);
     if (v->cfg.garp_delay > 0)
-        v->garp_timer = host_timer(v->net->host, now_of(v) + v->cfg.garp_delay, garp_again, v, 0);
+        v->garp_timer = host_timer(v->net->host, sim_time_add(now_of(v), v->cfg.garp_delay), garp_again, v, 0);
     sync_daemon(v, IP_VS_STATE_MASTER);
     arm(v, v->cfg.advert_int);
     set_state(v, VRRP_STATE_MASTER, why);

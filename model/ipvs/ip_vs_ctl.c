@@ -445,7 +445,7 @@ static void mod_timer(struct netns_ipvs *ipvs, uint64_t *id, sim_time_t delay, s
 {
     struct host *h = ipvs->net->host;
     cancel_timer(ipvs, id);
-    *id = host_timer(h, host_now(h) + delay, fn, ipvs, 0);
+    *id = host_timer(h, sim_time_add(host_now(h), delay), fn, ipvs, 0);
 }
 
 /* The connections of a deleted dest are deleted by deferred work one jiffy later,

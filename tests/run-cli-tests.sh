@@ -680,11 +680,17 @@ PY
 check "failover: a threshold not below the period exits 2" test $? -eq 2
 
 # --- ActiveConn/InActConn follow the state machine (ipvsadm.txt -Ln against -Lnc) -----------
-for m in quickstart nat dr tun; do
-  d="$tmp/counts-$m"
-  "$IPVSIM" run -q "scenarios/$m.json" -o "$d" >/dev/null 2>&1
-  check "$m: ActiveConn = ESTABLISHED entries, InActConn = the others" python3 tests/check-ipvsadm-counts.py "$d/ipvsadm.txt"
+# (the active TCP states are the era's: ESTABLISHED in 2.6.34, the handshake too since 4.8)
+for m in quickstart nat dr tun synflood; do
+  for k in 2.6.34 6.x; do
+    d="$tmp/counts-$m-$k"
+    "$IPVSIM" run -q "scenarios/$m.json" --set "kernel=$k" -o "$d" >/dev/null 2>&1
+    check "$m ($k): ActiveConn = the era's active entries, InActConn = the others" python3 tests/check-ipvsadm-counts.py "$d/ipvsadm.txt"
+  done
 done
+# a SYN flood's half-open entries: InActConn in 2.6.34, ActiveConn since 4.8
+check "synflood (2.6.34): the flood is in InActConn" grep -Eq '^  -> 192\.0\.2\.11:80 +Masq +1 +[0-9]{1,3} +1[0-9]{4} ' "$tmp/counts-synflood-2.6.34/ipvsadm.txt"
+check "synflood (6.x): the flood is in ActiveConn" grep -Eq '^  -> 192\.0\.2\.11:80 +Masq +1 +1[0-9]{4} +[0-9]{1,4} ' "$tmp/counts-synflood-6.x/ipvsadm.txt"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -39,6 +39,10 @@ struct kernel_profile {
     bool conntrack_helper_hook;     /* separate ipv4_helper at IN/POST 300 (3.x .. 5.0) */
     bool nat_input_chain;           /* the nat table has an INPUT chain (2.6.36+) */
     bool nat_core_private_list;     /* nat chains live inside the NAT core's hooks (4.18+) */
+    bool nat_edemux_hooks;          /* the NAT core's PRE_ROUTING/LOCAL_IN hooks are
+                                       nf_nat_ipv4_pre_routing/_local_in (5.12,
+                                       03a3ca37e4c6, also in later 5.10.y); before,
+                                       nf_nat_ipv4_in/nf_nat_ipv4_fn */
     bool postrouting_has_indev;     /* POST_ROUTING's state->in is the input device */
     bool ipv4_route_cache;          /* the routing cache (until 3.6): redirect state per entry */
     /* ICMP: one rate limit for all errors of the host (icmp_msgs_per_sec/burst,

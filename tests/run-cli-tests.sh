@@ -536,7 +536,8 @@ fi
 check "trace --format jsonl: exits 0" test $? -eq 0
 python3 - "$tmp/trace.jsonl" > "$tmp/jsonl.err" 2>&1 <<'PY'
 import json, sys
-kinds = {"func", "hook", "hook_enter", "note", "drop"}
+kinds = {"func", "hook", "hook_enter", "hook_empty", "note", "drop"}
+empty = set()
 n = 0
 for line in open(sys.argv[1]):
     o = json.loads(line)
@@ -546,8 +547,12 @@ for line in open(sys.argv[1]):
         assert {"hook", "priority", "owner", "verdict", "verdict_raw"} <= set(o), o
     if o["kind"] in ("note", "drop"):
         assert "detail" in o, o
+    if o["kind"] == "hook_empty":
+        assert o["func"] == "nf_hook" and "priority" not in o, o
+        empty.add(o["hook"])
     n += 1
 assert n > 100, n
+assert {"PRE_ROUTING", "LOCAL_IN", "FORWARD", "LOCAL_OUT", "POST_ROUTING"} <= empty, empty
 PY
 check "trace --format jsonl: one valid JSON object per line" test $? -eq 0
 "$IPVSIM" trace scenarios/era-nat.json --format xml >/dev/null 2>&1; check "trace: bad --format exits 2" test $? -eq 2

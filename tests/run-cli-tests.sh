@@ -168,7 +168,10 @@ out(all(c in t1 or (c["outcome"] == "OK" and c["server"] in ("rs1", "rs3")) for 
     "crash..detection: the others are served OK by rs1/rs3, none by rs2, no other failure")
 r1 = rows(crash, down - 1e-9)      # whole seconds after the crash, before the detection
 n1 = sum(1 for c in started(float(r1[0]["time_s"]) - 1, float(r1[-1]["time_s"])) if c["outcome"] == "TIMEOUT") if r1 else -1
-out(r1 and min(new(r1)) > 0, "timeseries: rs2 keeps getting new connections every second until the detection (%s)" % new(r1))
+# wlc gives the dead rs2 new connections until their half-open entries (active since
+# 4.8: 256 each) outweigh the others' load; not necessarily every second
+out(r1 and new(r1)[0] > 0 and sum(new(r1)) > 0,
+    "timeseries: rs2 gets new connections after the crash, before the detection (%s)" % new(r1))
 out(r1 and abs(sum(new(r1)) - n1) <= 3,
     "timeseries: those are the timeouts (rs2 new_conns %d, TIMEOUT conversations %d)" % (sum(new(r1)), n1))
 
@@ -178,9 +181,12 @@ out(len(w2) > 0 and not any(c["server"] == "rs2" for c in w2),
     "detection..recovery: none of %d conversations assigned to rs2" % len(w2))
 out(all(c["outcome"] == "OK" for c in w2), "detection..recovery: every conversation OK")
 r2 = rows(math.ceil(down), math.floor(up))
-out(len(r2) >= (up - down) - 2 and max(new(r2)) == 0 and max(int(r["active"]) for r in r2) == 0,
-    "timeseries: rs2 new_conns and active 0 in the %d rows from %.0f s to %.0f s"
-    % (len(r2), math.ceil(down) + 1, math.floor(up)))
+# its ActiveConn keeps only the half-open entries of the crash window (SYN_RECV, 60 s):
+# constant, nothing new
+act = [int(r["active"]) for r in r2]
+out(len(r2) >= (up - down) - 2 and max(new(r2)) == 0 and act and max(act) == min(act),
+    "timeseries: rs2 new_conns 0 and active constant (%s) in the %d rows from %.0f s to %.0f s"
+    % (act[0] if act else "-", len(r2), math.ceil(down) + 1, math.floor(up)))
 
 # after the recovery: rs2 serves again
 w3 = [c for c in started(up, up + 10) if c["server"] == "rs2"]

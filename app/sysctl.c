@@ -96,6 +96,11 @@ bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t 
     }
     long min, max;
     int *target;
+    if (vs && !kernel_profile_has_ipvs_sysctl(net->prof, vs->name)) {
+        snprintf(err, errlen, "sysctl '%s' does not exist in kernel %s (net.ipv4.vs.%s came "
+                 "in %s)", key, net->prof->name, vs->name, kernel_feature_since(vs->name));
+        return false;
+    }
     if (vs) {
         min = vs->min;
         max = vs->max;

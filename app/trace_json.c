@@ -185,6 +185,7 @@ static const char *kind_text(const struct trace_event *ev, enum trace_role role)
     case TRACE_FUNC: return "func";
     case TRACE_HOOK_ENTER: return "hook_enter";
     case TRACE_HOOK: return role == TRACE_ROLE_OPEN ? "hook_enter" : "hook";
+    case TRACE_HOOK_EMPTY: return "hook_empty";
     case TRACE_DROP: return "drop";
     case TRACE_NOTE: return "note";
     }
@@ -211,6 +212,8 @@ void trace_json_format(GString *out, const struct trace_event *ev, int depth, en
             kint(out, "verdict_raw", ev->verdict);
         }
     }
+    if (ev->kind == TRACE_HOOK_EMPTY)
+        kstr(out, "hook", nf_hook_name((unsigned)ev->hook));
     if (ev->kind == TRACE_NOTE || ev->kind == TRACE_DROP)
         kstr(out, "detail", ev->detail ? ev->detail : "");
     if (has_ip(&ev->before))

@@ -278,6 +278,15 @@ void trace_text_format(GString *out, const struct trace_event *ev, int depth,
         off(out, colour);
         changes(out, &ev->before, &ev->after, colour);
         break;
+    case TRACE_HOOK_EMPTY:
+        g_string_append(out, "  ");
+        on(out, colour, C_HOOK);
+        g_string_append(out, nf_hook_name((unsigned)ev->hook));
+        off(out, colour);
+        on(out, colour, C_DIM);
+        g_string_append(out, " (no hook function)");
+        off(out, colour);
+        break;
     case TRACE_DROP:
         on(out, colour, C_BAD);
         g_string_append_printf(out, "DROP %s:", ev->func);

@@ -20,9 +20,13 @@ enum ipvs_era {
     IPVS_ERA_NEW,                   /* 5.16+: ip_vs_in_hook / ip_vs_out_hook */
 };
 
+/* A kernel version as one number, for "since" tables (the kernel's KERNEL_VERSION). */
+#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + (c))
+
 struct kernel_profile {
     const char *name;               /* "2.6.34", "4.9", "5.10", "6.x" */
     const char *description;
+    unsigned version;               /* KERNEL_VERSION of the era, for the since tables */
     enum nf_tie_rule tie;
     /* nf_hook_slow */
     uint32_t verdict_mask;          /* 0xffff in 2.6.34, 0xff later */
@@ -35,6 +39,10 @@ struct kernel_profile {
     bool conntrack_helper_hook;     /* separate ipv4_helper at IN/POST 300 (3.x .. 5.0) */
     bool nat_input_chain;           /* the nat table has an INPUT chain (2.6.36+) */
     bool nat_core_private_list;     /* nat chains live inside the NAT core's hooks (4.18+) */
+    bool nat_edemux_hooks;          /* the NAT core's PRE_ROUTING/LOCAL_IN hooks are
+                                       nf_nat_ipv4_pre_routing/_local_in (5.12,
+                                       03a3ca37e4c6, also in later 5.10.y); before,
+                                       nf_nat_ipv4_in/nf_nat_ipv4_fn */
     bool postrouting_has_indev;     /* POST_ROUTING's state->in is the input device */
     bool ipv4_route_cache;          /* the routing cache (until 3.6): redirect state per entry */
     /* ICMP: one rate limit for all errors of the host (icmp_msgs_per_sec/burst,
@@ -51,15 +59,32 @@ struct kernel_profile {
     bool ipvs_decrement_ttl;        /* transmitters decrement TTL, send time exceeded (5.3+) */
     bool ipvs_conn_reuse;           /* the conn_reuse_mode sysctl and its rescheduling (4.2+) */
     bool ipvs_assured_templates;    /* templates become ASSURED; deleting a conn deletes
-                                       its unused non-ASSURED template (absent from the
-                                       4.1-4.5 sources, present in 5.x; ~4.7, the commit
-                                       not pinned) */
+                                       its unused non-ASSURED template; drop_entry drops
+                                       non-ASSURED templates (4.19: "ipvs: add assured
+                                       state for conn templates" and "ipvs: drop conn
+                                       templates under attack", 762c40076684) */
+    bool ipvs_tcp_active_handshake; /* SYN_SENT, SYN_RECV and SYNACK count in ActiveConn
+                                       (4.8: "ipvs: count pre-established TCP states as
+                                       active"); before, ESTABLISHED alone */
+    bool ipvs_dropentry_sctp;       /* drop_entry looks at SCTP states (INIT1/INIT always,
+                                       ESTABLISHED by todrop_entry, others never), with the
+                                       SCTP state machine of 3.11-3.13; before, any SCTP
+                                       conn goes through todrop_entry */
     bool ipvs_tun_types;            /* GUE (5.2+) and GRE (5.3+) tunnels; before, every
                                        tunnel is IPIP (the attributes are ignored) */
     bool ipvs_expire_nodest_work;   /* deleting a dest queues work that deletes its
                                        connections when expire_nodest_conn is set (5.9+);
                                        before, only a packet of the connection did */
 };
+
+/* Does the era's kernel have this scheduler ("mh"), IPVS sysctl ("sloppy_tcp", without
+ * the net.ipv4.vs. prefix) or service flag ("sh-port", "ops", "pe")? Names the table
+ * does not list exist in every era. */
+bool kernel_profile_has_scheduler(const struct kernel_profile *p, const char *name);
+bool kernel_profile_has_ipvs_sysctl(const struct kernel_profile *p, const char *name);
+bool kernel_profile_has_svc_flag(const struct kernel_profile *p, const char *name);
+/* The version that brought a scheduler, sysctl or flag, as "4.18" (for messages). */
+const char *kernel_feature_since(const char *name);
 
 /* The profile named name ("6.x" also answers to "6", "6.1", "latest"...), or NULL. */
 const struct kernel_profile *kernel_profile_find(const char *name);

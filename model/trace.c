@@ -91,6 +91,19 @@ void (trace_note)(struct net *net, const struct sk_buff *skb, const char *func, 
         emit(net, skb, TRACE_NOTE, func, detail);
 }
 
+void (trace_hook_empty)(struct net *net, const struct sk_buff *skb, unsigned hook)
+{
+    if (!net->trace)
+        return;
+    struct trace_event ev = {
+        .time = net_now(net), .host = net->host->name, .pkt = skb->id, .flow = skb->flow,
+        .kind = TRACE_HOOK_EMPTY, .func = "nf_hook", .hook = (int)hook,
+    };
+    trace_hdr_of(skb, &ev.before);
+    ev.after = ev.before;
+    net->trace->emit(net->trace->ctx, &ev);
+}
+
 void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, const char *fmt, ...)
 {
     if (!net->trace)

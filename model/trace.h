@@ -35,6 +35,9 @@ enum trace_kind {
                                      * event in between happened inside the call (IPVS
                                      * re-injecting a packet at LOCAL_OUT, the 2.6
                                      * POST_ROUTING shortcut calling the output path) */
+    TRACE_HOOK_EMPTY,               /* a hook point the packet passes (NF_HOOK) where no
+                                     * hook function is registered: nothing is called, so
+                                     * it is no call for the fingerprint either */
 };
 
 struct trace_event {
@@ -67,6 +70,8 @@ void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out);
 void trace_func(struct net *net, const struct sk_buff *skb, const char *func);
 void trace_drop(struct net *net, const struct sk_buff *skb, const char *func, const char *reason);
 void trace_note(struct net *net, const struct sk_buff *skb, const char *func, const char *detail);
+/* The packet passes hook point hook (NF_INET_*) and finds no hook function there. */
+void trace_hook_empty(struct net *net, const struct sk_buff *skb, unsigned hook);
 /* The no-sink check inline at the call site (struct net is complete there: the
  * callers read net->trace through model/net.h), so a run without tracing makes no
  * call per stack function. The arguments are evaluated only with a sink: every
@@ -77,6 +82,8 @@ void trace_note(struct net *net, const struct sk_buff *skb, const char *func, co
     do { if ((n_)->trace) (trace_drop)((n_), (skb_), (func_), (reason_)); } while (0)
 #define trace_note(n_, skb_, func_, detail_) \
     do { if ((n_)->trace) (trace_note)((n_), (skb_), (func_), (detail_)); } while (0)
+#define trace_hook_empty(n_, skb_, hook_) \
+    do { if ((n_)->trace) (trace_hook_empty)((n_), (skb_), (hook_)); } while (0)
 /* trace_note with a printf format (at most 160 characters are kept); the text is only
  * built when there is a sink. */
 void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, const char *fmt, ...)

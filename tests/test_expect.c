@@ -290,10 +290,15 @@ static void test_fingerprint_definition(void)
     a.kind = TRACE_HOOK;
     a.verdict = NF_STOLEN;
     fp_feed(&f, &a);
+    /* a hook point passed with no hook function is no call: it changes nothing */
+    struct trace_event empty = { .kind = TRACE_HOOK_EMPTY, .func = "nf_hook", .hook = NF_INET_POST_ROUTING };
+    fp_feed(&f, &empty);
     fp_feed(&f, &c);
+    fp_feed(&f, &empty);
     c.kind = TRACE_HOOK;
     c.verdict = NF_DROP_ERR(-113);
     fp_feed(&f, &c);
+    fp_feed(&f, &empty);
     uint64_t want = fnv_record(FP_FNV_OFFSET, NF_INET_LOCAL_IN, 99, "ip_vs_in_hook", NF_STOLEN);
     want = fnv_record(want, NF_INET_LOCAL_OUT, -99, "ip_vs_out_hook", NF_ACCEPT);
     want = fnv_record(want, NF_INET_PRE_ROUTING, INT_MIN, "obs", NF_DROP_ERR(-113));

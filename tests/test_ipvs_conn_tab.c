@@ -7,6 +7,8 @@
 #include <string.h>
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ip_vs_proto.h"
+#include "sim/pkt.h"
 #include "tests/testutil.h"
 #include "tests/topo_lvs.h"
 
@@ -256,18 +258,66 @@ static void test_del_drops_unassured_template(void)
     world_destroy(&c.t.w);
 }
 
-/* Before 4.7 a template is never ASSURED and outlives a deleted connection. */
-static void test_del_keeps_template_in_2_6(void)
+/* Before 4.19 a template is never ASSURED and outlives a deleted connection. */
+static void test_del_keeps_template_before_4_19(void)
+{
+    static const char *const eras[] = { "2.6.34", "4.9" };
+    for (int e = 0; e < 2; e++) {
+        struct tab_case c;
+        tab_case_init_era(&c, eras[e]);
+        struct ip_vs_conn *ct = new_template(&c, topo_ip("10.0.1.2"));
+        struct ip_vs_conn *a = controlled(&c, ct, 40021);
+        ip_vs_control_assure_ct(a);
+        CU_ASSERT_EQUAL(ct->state, IP_VS_CTPL_S_NONE);
+        ip_vs_conn_del(a);
+        CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 1);
+        CU_ASSERT_EQUAL(ip_vs_conn_expires_in(ct), 360);
+        world_destroy(&c.t.w);
+    }
+}
+
+/* One TCP segment from the client through the state machine of cp. */
+static void tcp_segment(struct tab_case *c, struct ip_vs_conn *cp, uint8_t flags)
+{
+    struct net *net = host_net(c->t.lvs);
+    struct ip4_spec ip = { .saddr = cp->caddr, .daddr = cp->vaddr, .ttl = 64 };
+    struct tcp_spec th = { .sport = cp->cport, .dport = cp->vport, .seq = 1, .flags = flags,
+                           .window = 1000 };
+    struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
+    pkt_build_tcp(skb, &ip, &th, 0);
+    struct ip_vs_iphdr iph;
+    CU_ASSERT_TRUE_FATAL(ip_vs_fill_iph(skb, &iph));
+    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, &iph);
+    skb_free(net_pool(net), skb);
+}
+
+/* set_tcp_state assures the template on the move into ESTABLISHED only: a
+ * connection already ESTABLISHED (as the sync daemon creates them on a backup)
+ * leaves its template as it is, packet after packet; the next handshake to
+ * ESTABLISHED assures it. */
+static void test_template_assured_on_transition(void)
 {
     struct tab_case c;
-    tab_case_init_era(&c, "2.6.34");
+    tab_case_init_era(&c, "5.10");
     struct ip_vs_conn *ct = new_template(&c, topo_ip("10.0.1.2"));
-    struct ip_vs_conn *a = controlled(&c, ct, 40021);
-    ip_vs_control_assure_ct(a);
+    struct ip_vs_conn_param p = { .protocol = IPPROTO_TCP, .caddr = ct->caddr,
+                                  .cport = htons(40030), .vaddr = topo_ip(TOPO_VIP),
+                                  .vport = htons(53) };
+    struct ip_vs_conn *cp = ip_vs_conn_new(c.ipvs, &p, topo_ip(RS), htons(5353), 0, c.nat, 0);
+    ip_vs_control_add(cp, ct);
+    ip_vs_conn_set_state(cp, IP_VS_TCP_S_ESTABLISHED, true);
+    tcp_segment(&c, cp, TCPH_ACK);
+    tcp_segment(&c, cp, TCPH_ACK | TCPH_PSH);
+    CU_ASSERT_EQUAL(cp->state, IP_VS_TCP_S_ESTABLISHED);
     CU_ASSERT_EQUAL(ct->state, IP_VS_CTPL_S_NONE);
-    ip_vs_conn_del(a);
-    CU_ASSERT_EQUAL(ip_vs_conn_count(c.ipvs), 1);
-    CU_ASSERT_EQUAL(ip_vs_conn_expires_in(ct), 360);
+    p.cport = htons(40031);
+    struct ip_vs_conn *cq = ip_vs_conn_new(c.ipvs, &p, topo_ip(RS), htons(5353), 0, c.nat, 0);
+    ip_vs_control_add(cq, ct);
+    tcp_segment(&c, cq, TCPH_SYN);
+    CU_ASSERT_EQUAL(ct->state, IP_VS_CTPL_S_NONE);      /* SYN_RECV */
+    tcp_segment(&c, cq, TCPH_ACK);
+    CU_ASSERT_EQUAL(cq->state, IP_VS_TCP_S_ESTABLISHED);
+    CU_ASSERT_EQUAL(ct->state, IP_VS_CTPL_S_ASSURED);
     world_destroy(&c.t.w);
 }
 
@@ -350,7 +400,8 @@ IPVSIM_SUITE(ipvs_conn_tab)
     ADD_TEST(s, test_reused_list_not_late);
     ADD_TEST(s, test_template_waits_for_controlled);
     ADD_TEST(s, test_del_drops_unassured_template);
-    ADD_TEST(s, test_del_keeps_template_in_2_6);
+    ADD_TEST(s, test_del_keeps_template_before_4_19);
+    ADD_TEST(s, test_template_assured_on_transition);
     ADD_TEST(s, test_expiry_keeps_template);
     ADD_TEST(s, test_flush_deletes_everything);
     ADD_TEST(s, test_nodest_work_from_5_9);

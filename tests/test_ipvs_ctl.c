@@ -3,6 +3,7 @@
  * -Z, --set, and the rate estimator against values worked out by hand. */
 #include <errno.h>
 #include <string.h>
+#include "app/sysctl.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_ctl.h"
@@ -376,6 +377,39 @@ static void test_expire_nodest_conn(void)
     }
 }
 
+/* ipvsadm -C, then the service and dest again: the dest comes back from the trash
+ * with the connections still bound to it in ActiveConn/InActConn (only its
+ * statistics start again, __ip_vs_update_dest binding it to the new service). */
+static void test_flush_revive_keeps_conn_counters(void)
+{
+    struct fx f;
+    fx_init(&f);
+    struct ip_vs_service *svc = add_svc(&f, "10.0.0.100", 80, "wlc");
+    struct ip_vs_dest *d = add_dest(svc, "192.168.1.1", 1);
+    for (int i = 0; i < 2; i++)
+        ip_vs_dest_bind_conn(d, IP_VS_CONN_F_MASQ);
+    for (int i = 0; i < 3; i++)
+        ip_vs_dest_bind_conn(d, IP_VS_CONN_F_MASQ | IP_VS_CONN_F_INACTIVE);
+    d->stats.c.conns = 5;
+    CU_ASSERT_EQUAL(ip_vs_flush(f.ipvs), 0);
+    struct ip_vs_service *again = add_svc(&f, "10.0.0.100", 80, "wlc");
+    struct ip_vs_dest *r = add_dest(again, "192.168.1.1", 1);
+    CU_ASSERT_PTR_EQUAL(r, d);
+    CU_ASSERT_EQUAL(r->activeconns, 2);
+    CU_ASSERT_EQUAL(r->inactconns, 3);
+    struct ip_vs_kstats k;
+    ip_vs_copy_stats(&k, &r->stats);
+    CU_ASSERT_EQUAL(k.conns, 0);
+    /* a fresh dest beside it starts at zero, and wlc sees the revived one's load */
+    struct ip_vs_dest *fresh = add_dest(again, "192.168.1.2", 1);
+    CU_ASSERT_EQUAL(fresh->activeconns + fresh->inactconns, 0);
+    for (int i = 0; i < 2; i++)
+        ip_vs_dest_unbind_conn(d, IP_VS_CONN_F_MASQ);
+    for (int i = 0; i < 3; i++)
+        ip_vs_dest_unbind_conn(d, IP_VS_CONN_F_MASQ | IP_VS_CONN_F_INACTIVE);
+    fx_done(&f);
+}
+
 static void test_flush(void)
 {
     struct fx f;
@@ -387,6 +421,29 @@ static void test_flush(void)
     CU_ASSERT_EQUAL(f.ipvs->num_services, 0);
     CU_ASSERT_TRUE(list_empty(&f.ipvs->services));
     CU_ASSERT_EQUAL(trash_len(f.ipvs), 1);
+    fx_done(&f);
+}
+
+/* An IPVS sysctl younger than the era's kernel is refused, naming the era and the
+ * version that brought it; the others are there in every era. */
+static void test_era_sysctls(void)
+{
+    struct fx f;
+    fx_init_era(&f, "2.6.34");
+    char msg[256];
+    CU_ASSERT_FALSE(sysctl_set(f.net, "sloppy_tcp", 1, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'sloppy_tcp' does not exist in kernel 2.6.34 "
+                           "(net.ipv4.vs.sloppy_tcp came in 3.12)");
+    CU_ASSERT_FALSE(sysctl_set(f.net, "net.ipv4.vs.conn_reuse_mode", 0, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'net.ipv4.vs.conn_reuse_mode' does not exist in kernel "
+                           "2.6.34 (net.ipv4.vs.conn_reuse_mode came in 4.2)");
+    CU_ASSERT_TRUE(sysctl_set(f.net, "expire_nodest_conn", 1, msg, sizeof msg));
+    CU_ASSERT_TRUE(sysctl_set(f.net, "lblc_expiration", 60, msg, sizeof msg));
+    fx_done(&f);
+    fx_init_era(&f, "4.9");
+    CU_ASSERT_TRUE(sysctl_set(f.net, "sloppy_tcp", 1, msg, sizeof msg));
+    CU_ASSERT_TRUE(sysctl_set(f.net, "schedule_icmp", 0, msg, sizeof msg));
+    CU_ASSERT_TRUE(sysctl_set(f.net, "ignore_tunneled", 1, msg, sizeof msg));
     fx_done(&f);
 }
 
@@ -691,6 +748,8 @@ IPVSIM_SUITE(ipvs_ctl)
     ADD_TEST(s, test_add_service_undo);
     ADD_TEST(s, test_zero);
     ADD_TEST(s, test_set_timeout);
+    ADD_TEST(s, test_flush_revive_keeps_conn_counters);
+    ADD_TEST(s, test_era_sysctls);
     ADD_TEST(s, test_estimator_ticks);
     ADD_TEST(s, test_estimate_step);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "model/ipvs/ip_vs_proto.h"
+#include "model/profile.h"
 #include "sim/proto.h"
 #include "tests/testutil.h"
 
@@ -108,15 +109,32 @@ static void test_tcp_timeouts_and_activity(void)
     static const unsigned want[] = { 2, 900, 120, 60, 120, 120, 10, 60, 30, 120, 120, 2 };
     for (int s = 0; s <= IP_VS_TCP_S_LAST; s++)
         CU_ASSERT_EQUAL(ip_vs_tcp_default_timeouts[s], want[s]);
+    /* 2.6.34's set_tcp_state: ESTABLISHED alone; a half-open connection in
+     * SYN_RECV counts in InActConn. */
+    const struct kernel_profile *old = kernel_profile_find("2.6.34");
     int active = 0;
     for (int s = 0; s < IP_VS_TCP_S_LAST; s++)
-        active += ip_vs_tcp_state_active(s);
-    /* Only ESTABLISHED (set_tcp_state in ip_vs_proto_tcp.c): a half-open
-     * connection in SYN_RECV counts in InActConn. */
+        active += ip_vs_tcp_state_active(old, s);
     CU_ASSERT_EQUAL(active, 1);
-    CU_ASSERT_TRUE(ip_vs_tcp_state_active(IP_VS_TCP_S_ESTABLISHED));
-    CU_ASSERT_FALSE(ip_vs_tcp_state_active(IP_VS_TCP_S_SYN_RECV));
-    CU_ASSERT_FALSE(ip_vs_tcp_state_active(IP_VS_TCP_S_FIN_WAIT));
+    CU_ASSERT_TRUE(ip_vs_tcp_state_active(old, IP_VS_TCP_S_ESTABLISHED));
+    CU_ASSERT_FALSE(ip_vs_tcp_state_active(old, IP_VS_TCP_S_SYN_RECV));
+    /* 4.8+ (tcp_state_active_table): the handshake states count too, in every
+     * later era; the closing ones never do. */
+    static const char *const later[] = { "4.9", "5.10", "6.x" };
+    for (size_t i = 0; i < G_N_ELEMENTS(later); i++) {
+        const struct kernel_profile *p = kernel_profile_find(later[i]);
+        active = 0;
+        for (int s = 0; s < IP_VS_TCP_S_LAST; s++)
+            active += ip_vs_tcp_state_active(p, s);
+        CU_ASSERT_EQUAL(active, 4);
+        CU_ASSERT_TRUE(ip_vs_tcp_state_active(p, IP_VS_TCP_S_ESTABLISHED));
+        CU_ASSERT_TRUE(ip_vs_tcp_state_active(p, IP_VS_TCP_S_SYN_SENT));
+        CU_ASSERT_TRUE(ip_vs_tcp_state_active(p, IP_VS_TCP_S_SYN_RECV));
+        CU_ASSERT_TRUE(ip_vs_tcp_state_active(p, IP_VS_TCP_S_SYNACK));
+        CU_ASSERT_FALSE(ip_vs_tcp_state_active(p, IP_VS_TCP_S_FIN_WAIT));
+        CU_ASSERT_FALSE(ip_vs_tcp_state_active(p, IP_VS_TCP_S_LISTEN));
+        CU_ASSERT_FALSE(ip_vs_tcp_state_active(p, IP_VS_TCP_S_LAST));
+    }
     CU_ASSERT_STRING_EQUAL(ip_vs_tcp_state_name(IP_VS_TCP_S_CLOSE_WAIT), "CLOSE_WAIT");
 }
 

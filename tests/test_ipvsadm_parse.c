@@ -367,9 +367,11 @@ static void test_kernel_errors(void)
     apply_ok(&f, "-a -t 10.0.0.1:80 -r 192.168.1.1 -m");
     static const struct bad_case cases[] = {
         { "-A -t 10.0.0.1:80 -s wlc", "10.0.0.1:80", "Service already exists" },
-        { "-A -t 10.0.0.1:81 -s bogus", "bogus", "Scheduler or persistence engine not found" },
+        { "-A -t 10.0.0.1:81 -s bogus", "bogus", "Scheduler or persistence engine not found "
+          "(kernel 6.x has: rr wrr lc wlc sed nq fo ovf lblc lblcr dh sh mh twos)" },
         { "-E -t 10.0.0.9:80", "10.0.0.9", "No such service" },
-        { "-E -t 10.0.0.1:80 -s nosuch", "nosuch", "Scheduler or persistence engine not found" },
+        { "-E -t 10.0.0.1:80 -s nosuch", "nosuch", "Scheduler or persistence engine not found "
+          "(kernel 6.x has: rr wrr lc wlc sed nq fo ovf lblc lblcr dh sh mh twos)" },
         { "-D -u 10.0.0.1:80", "10.0.0.1", "No such service" },
         { "-Z -f 4", "4", "No such service" },
         { "-a -t 10.0.0.9:80 -r 192.168.1.1", "10.0.0.9", "Service not defined" },
@@ -383,6 +385,63 @@ static void test_kernel_errors(void)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
         expect_apply_error(&f, &cases[i]);
+    world_destroy(&f.w);
+}
+
+static void fx_init_era(struct fx *f, const char *era)
+{
+    world_init(&f->w, 1);
+    struct host *h = host_new(&f->w, "lvs");
+    netdev_add_addr(host_add_dev(h, "eth0", 1500), topo_ip("10.0.0.1"), 24);
+    f->net = net_new(h, kernel_profile_find(era));
+}
+
+/* A scheduler or service flag younger than the era's kernel is refused as the
+ * kernel of that era refuses an unknown scheduler; the message lists the era's
+ * schedulers (model/profile.c). */
+static void test_era_schedulers_and_flags(void)
+{
+    struct fx f;
+    fx_init_era(&f, "2.6.34");
+    static const struct bad_case old[] = {
+        { "-A -t 10.0.0.1:80 -s fo", "fo", "Scheduler or persistence engine not found "
+          "(kernel 2.6.34 has: rr wrr lc wlc sed nq lblc lblcr dh sh)" },
+        { "-A -t 10.0.0.1:80 -s ovf", "ovf", "Scheduler or persistence engine not found "
+          "(kernel 2.6.34 has: rr wrr lc wlc sed nq lblc lblcr dh sh)" },
+        { "-A -t 10.0.0.1:80 -s sh -b sh-port", "sh-port",
+          "scheduler flags (-b) do not exist in kernel 2.6.34 (came in 3.11)" },
+        { "-A -u 10.0.0.1:53 -s rr -o", "-o",
+          "One-Packet Scheduling (-o) does not exist in kernel 2.6.34 (came in 2.6.35)" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(old); i++)
+        expect_apply_error(&f, &old[i]);
+    apply_ok(&f, "-A -t 10.0.0.1:80 -s sh");
+    world_destroy(&f.w);
+
+    fx_init_era(&f, "4.9");
+    static const struct bad_case mid = { "-A -t 10.0.0.1:80 -s mh", "mh",
+        "Scheduler or persistence engine not found "
+        "(kernel 4.9 has: rr wrr lc wlc sed nq fo ovf lblc lblcr dh sh)" };
+    expect_apply_error(&f, &mid);
+    apply_ok(&f, "-A -t 10.0.0.1:80 -s ovf -b flag-1");
+    apply_ok(&f, "-A -u 10.0.0.1:53 -s rr -o");
+    world_destroy(&f.w);
+
+    fx_init_era(&f, "5.10");
+    static const struct bad_case late = { "-A -t 10.0.0.1:80 -s twos", "twos",
+        "Scheduler or persistence engine not found "
+        "(kernel 5.10 has: rr wrr lc wlc sed nq fo ovf lblc lblcr dh sh mh)" };
+    expect_apply_error(&f, &late);
+    apply_ok(&f, "-A -t 10.0.0.1:80 -s mh -b mh-port");
+    /* -E to a scheduler the era lacks keeps the service as it was */
+    static const struct bad_case edit = { "-E -t 10.0.0.1:80 -s twos", "twos",
+        "Scheduler or persistence engine not found "
+        "(kernel 5.10 has: rr wrr lc wlc sed nq fo ovf lblc lblcr dh sh mh)" };
+    expect_apply_error(&f, &edit);
+    world_destroy(&f.w);
+
+    fx_init_era(&f, "6.x");
+    apply_ok(&f, "-A -t 10.0.0.1:80 -s twos");
     world_destroy(&f.w);
 }
 
@@ -506,6 +565,7 @@ IPVSIM_SUITE(ipvsadm_parse)
     ADD_TEST(s, test_option_errors);
     ADD_TEST(s, test_check_errors);
     ADD_TEST(s, test_kernel_errors);
+    ADD_TEST(s, test_era_schedulers_and_flags);
     ADD_TEST(s, test_failure_changes_nothing);
     ADD_TEST(s, test_edit_resets_defaults);
     ADD_TEST(s, test_real_save_paste);

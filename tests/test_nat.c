@@ -527,6 +527,24 @@ static void test_nat_hooks_modern(void)
     world_destroy(&w);
 }
 
+/* 5.10.0 has the NAT core's first names at PRE_ROUTING and LOCAL_IN; 5.12 renamed
+ * them ("netfilter: nf_nat: undo erroneous tcp edemux lookup"). */
+static void test_nat_hooks_5_10(void)
+{
+    struct world w;
+    struct net *net = era_host(&w, "5.10");
+    struct nat_rule r;
+    rule_init(&r, "chain", "test", NF_INET_PRE_ROUTING, -100);
+    CU_ASSERT_EQUAL(nf_nat_ipv4_register_fn(net, &r.ops), 0);
+    expect_hooks(net, NF_INET_PRE_ROUTING, CT_PRE " nf_nat_ipv4_in:-100[nf_nat]");
+    expect_hooks(net, NF_INET_LOCAL_OUT, "ipv4_conntrack_defrag:-400[nf_defrag_ipv4] "
+                 "ipv4_conntrack_local:-200[nf_conntrack] nf_nat_ipv4_local_fn:-100[nf_nat]");
+    expect_hooks(net, NF_INET_POST_ROUTING, "nf_nat_ipv4_out:100[nf_nat] " CONFIRM);
+    expect_hooks(net, NF_INET_LOCAL_IN, "nf_nat_ipv4_fn:100[nf_nat] " CONFIRM);
+    nf_nat_ipv4_unregister_fn(net, &r.ops);
+    world_destroy(&w);
+}
+
 static void test_nat_hooks_2_6_34(void)
 {
     struct world w;
@@ -630,6 +648,7 @@ IPVSIM_SUITE(nat)
     ADD_TEST(s, test_equal_priority_chains_per_era);
     ADD_TEST(s, test_a_chain_that_does_not_bind);
     ADD_TEST(s, test_nat_hooks_modern);
+    ADD_TEST(s, test_nat_hooks_5_10);
     ADD_TEST(s, test_nat_hooks_2_6_34);
     ADD_TEST(s, test_nat_hooks_4_9);
     ADD_TEST(s, test_4_9_needs_a_postrouting_chain);

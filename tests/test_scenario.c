@@ -979,9 +979,10 @@ static const char *const loader_only[] = {
     "client-trace-missing", "client-unknown-host", "duration-overflow",
     "duration-unrepresentable", "event-after-end",
     "event-hook-unknown", "event-unknown-server", "hooks-dup", "hooks-unknown-host",
-    "iptables-line-bad-target", "ipvs-line-bad-weight",
+    "iptables-line-bad-target", "ipvs-line-bad-weight", "ipvs-sched-era", "ipvs-sched-flags-era",
+    "ipvs-sched-typo",
     "server-dup-ip", "server-dup-name", "server-is-vip", "servers-empty", "service-time-uniform-order",
-    "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", NULL,
+    "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-era", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

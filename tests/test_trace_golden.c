@@ -74,6 +74,33 @@ static void test_same_run_same_bytes(void)
     free(d);
 }
 
+/* Every hook point a packet passes is in the trace, with or without hook functions:
+ * the client's LOCAL_OUT and POST_ROUTING, the router's four, and in 2.6.34 the
+ * empty LOCAL_OUT of the packet IPVS re-injects (nested in ip_vs_in's call); the
+ * JSON lines say "hook_empty". */
+static void test_empty_hook_points(void)
+{
+    struct trace_opts o = { .conn = 1, .packet = 1 };
+    char *t = trace_of("scenarios/era-nat.json", "2.6.34", &o, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "web #1   LOCAL_OUT (no hook function)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "web #1   POST_ROUTING (no hook function)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "gw #1   PRE_ROUTING (no hook function)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "gw #1   FORWARD (no hook function)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "lvs1 #1   PRE_ROUTING (no hook function)\n"));
+    const char *reinject = strstr(t, "lvs1 #1   ip_vs_nat_send_or_cont ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(reinject);
+    const char *next = strchr(reinject, '\n') + 1;      /* the line right after it */
+    CU_ASSERT_TRUE(g_str_has_prefix(strchr(next, ' ') + 1, "lvs1 #1     LOCAL_OUT (no hook function)\n"));
+    free(t);
+    o.jsonl = true;
+    t = trace_of("scenarios/era-nat.json", "6.x", &o, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "\"host\":\"lvs1\",\"conn\":1,\"pkt\":1,\"depth\":0,"
+                                     "\"kind\":\"hook_empty\",\"func\":\"nf_hook\",\"hook\":\"PRE_ROUTING\","));
+    free(t);
+}
+
 /* Where needle starts in hay (after from), or -1. */
 static long find(const char *hay, const char *needle, long from)
 {
@@ -211,6 +238,7 @@ IPVSIM_SUITE(trace_golden)
     ADD_TEST(s, test_same_run_same_bytes);
     ADD_TEST(s, test_nested_calls_read_in_order);
     ADD_TEST(s, test_post_routing_shortcut_nested);
+    ADD_TEST(s, test_empty_hook_points);
     ADD_TEST(s, test_jsonl);
     ADD_TEST(s, test_packet_numbering);
     ADD_TEST(s, test_bad_input);

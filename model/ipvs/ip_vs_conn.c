@@ -265,8 +265,8 @@ static void conn_free(struct ip_vs_conn *cp)
 
 /* A controlling connection whose last controlled one was deleted (timeout 0) goes
  * too, unless it is a template that saw an established connection: ASSURED
- * templates keep their persistence ("drop templates for never established
- * connections", 4.7; profile ipvs_assured_templates). */
+ * templates keep their persistence (4.19, "ipvs: drop conn templates under
+ * attack", 762c40076684; profile ipvs_assured_templates). */
 static bool drop_controller(const struct ip_vs_conn *ct)
 {
     return ct->n_control == 0 &&

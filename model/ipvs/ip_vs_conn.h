@@ -54,7 +54,8 @@ void ip_vs_conn_invalidate_template(struct ip_vs_conn *ct);
 
 /* Change the protocol state, moving the conn between ActiveConn and InActConn. */
 void ip_vs_conn_set_state(struct ip_vs_conn *cp, int state, bool active);
-/* The connection reached ESTABLISHED: its template becomes ASSURED. */
+/* The connection moved into ESTABLISHED (not: is in it): its template becomes
+ * ASSURED (4.19+; a no-op in older eras). */
 void ip_vs_control_assure_ct(struct ip_vs_conn *cp);
 
 /* The transmitter (ip_vs_bind_xmit), derived from the forwarding method; NULL for

@@ -128,12 +128,16 @@ struct ip_vs_service *ip_vs_service_get(struct netns_ipvs *ipvs, uint16_t protoc
     return NULL;
 }
 
-/* "none" is the kernel's name for no scheduler at all. */
-static int scheduler_by_name(const char *name, const struct ip_vs_scheduler **out)
+/* "none" is the kernel's name for no scheduler at all. A scheduler younger than the
+ * era's kernel is not there to load (ip_vs_scheduler_get finds no module). */
+static int scheduler_by_name(const struct netns_ipvs *ipvs, const char *name,
+                             const struct ip_vs_scheduler **out)
 {
     *out = NULL;
     if (strcmp(name, "none") == 0)
         return 0;
+    if (!kernel_profile_has_scheduler(ipvs->net->prof, name))
+        return -ENOENT;
     *out = ip_vs_scheduler_find(name);
     return *out ? 0 : -ENOENT;
 }
@@ -185,7 +189,7 @@ int ip_vs_add_service(struct netns_ipvs *ipvs, const struct ip_vs_service_user *
     if (ip_vs_service_get(ipvs, u->protocol, u->addr, u->port, u->fwmark))
         return -EEXIST;
     const struct ip_vs_scheduler *sched;
-    int ret = scheduler_by_name(u->sched_name, &sched);
+    int ret = scheduler_by_name(ipvs, u->sched_name, &sched);
     if (ret)
         return ret;
     bool hooked_here = hooks_with_services(ipvs) && ipvs->num_services == 0;
@@ -223,7 +227,7 @@ static void svc_unbind_scheduler(struct ip_vs_service *svc)
 int ip_vs_edit_service(struct ip_vs_service *svc, const struct ip_vs_service_user *u)
 {
     const struct ip_vs_scheduler *sched;
-    int ret = scheduler_by_name(u->sched_name, &sched);
+    int ret = scheduler_by_name(svc->ipvs, u->sched_name, &sched);
     if (ret)
         return ret;
     /* The same scheduler keeps its state; another one starts from scratch. If

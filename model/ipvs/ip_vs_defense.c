@@ -70,10 +70,12 @@ static void update_drop_packet(struct netns_ipvs *ipvs, bool nomem, int64_t avai
     }
 }
 
-/* todrop_entry: only entries untouched for 60 s with exactly one packet go. */
+/* todrop_entry: an entry untouched for 60 s with n <= 8 incoming packets goes at
+ * its n-th chance (the rate for n is n, one countdown per n; 0 packets never). The
+ * table is the same in every era read (2.6.34 to 6.x). */
 static bool todrop_entry(struct ip_vs_defense *d, const struct ip_vs_conn *cp, sim_time_t now)
 {
-    static const int todrop_rate[9] = { 0, 1, 0, 0, 0, 0, 0, 0, 0 };
+    static const int todrop_rate[9] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
     if (now + cp->timeout < cp->expires + 60 * SEC)
         return false;
     if (cp->in_pkts > 8 || !todrop_rate[cp->in_pkts])
@@ -97,30 +99,57 @@ struct dropentry_ctx {
     sim_time_t now;
 };
 
-/* ip_vs_random_dropentry's rule for one connection of a scanned bucket. */
+/* ip_vs_conn_ops_mode: the template belongs to a one-packet (ops) service. */
+static bool conn_ops_mode(const struct ip_vs_conn *cp)
+{
+    return cp->dest && cp->dest->svc && (cp->dest->svc->flags & IP_VS_SVC_F_ONEPACKET);
+}
+
+/* A TCP or SCTP connection: in its handshake it always goes, established it goes
+ * by todrop_entry, in any other state never. */
+static bool drop_by_state(struct dropentry_ctx *c, const struct ip_vs_conn *cp, int open1,
+                          int open2, int established)
+{
+    if (cp->state == open1 || cp->state == open2)
+        return true;
+    return cp->state == established && todrop_entry(c->d, cp, c->now);
+}
+
+/* ip_vs_random_dropentry's rule for a template. Before 4.19 only an ops
+ * service's template is a candidate (2.6.34 has no ops: none is); from 4.19 an
+ * unused template that never saw an established connection goes too. */
+static bool template_todrop(struct dropentry_ctx *c, const struct ip_vs_conn *cp)
+{
+    if (conn_ops_mode(cp))
+        return todrop_entry(c->d, cp, c->now);
+    return cp->ipvs->net->prof->ipvs_assured_templates && !(cp->state & IP_VS_CTPL_S_ASSURED);
+}
+
+/* ip_vs_random_dropentry's rule for one connection of a scanned bucket. SCTP has
+ * its own states since 3.11-3.13 (ipvs_dropentry_sctp); before, and for UDP,
+ * todrop_entry alone decides. */
 static void dropentry_one(struct ip_vs_conn *cp, void *arg)
 {
     struct dropentry_ctx *c = arg;
     if (!c->chosen[conn_bucket(c->d, cp)] || cp->n_control > 0 || cp->timeout == 0)
         return;
-    bool assured_templates = cp->ipvs->net->prof->ipvs_assured_templates;
+    const struct kernel_profile *prof = cp->ipvs->net->prof;
     bool drop;
-    if ((cp->flags & IP_VS_CONN_F_TEMPLATE) && !assured_templates)
-        return;                     /* before 4.7 templates were never candidates */
     if (cp->flags & IP_VS_CONN_F_TEMPLATE)
-        drop = !(cp->state & IP_VS_CTPL_S_ASSURED);
-    else if (cp->protocol == IPPROTO_TCP && (cp->state == IP_VS_TCP_S_SYN_RECV ||
-                                             cp->state == IP_VS_TCP_S_SYNACK))
-        drop = true;
-    else if (cp->protocol == IPPROTO_TCP && cp->state != IP_VS_TCP_S_ESTABLISHED)
-        drop = false;
+        drop = template_todrop(c, cp);
+    else if (cp->protocol == IPPROTO_TCP)
+        drop = drop_by_state(c, cp, IP_VS_TCP_S_SYN_RECV, IP_VS_TCP_S_SYNACK,
+                             IP_VS_TCP_S_ESTABLISHED);
+    else if (cp->protocol == IPPROTO_SCTP && prof->ipvs_dropentry_sctp)
+        drop = drop_by_state(c, cp, IP_VS_SCTP_S_INIT1, IP_VS_SCTP_S_INIT,
+                             IP_VS_SCTP_S_ESTABLISHED);
     else
         drop = todrop_entry(c->d, cp, c->now);
     if (drop) {
         c->d->entries_dropped++;
         cp->timeout = 0;            /* deleted: a template it leaves unused goes too */
         ip_vs_conn_expire_now(cp);
-        if (!assured_templates && cp->control)
+        if (!prof->ipvs_assured_templates && cp->control)
             ip_vs_conn_expire_now(cp->control);     /* the old rule: its template too */
     }
 }

@@ -40,8 +40,9 @@ const char *ip_vs_tcp_state_name(int state);
 extern const unsigned ip_vs_tcp_default_timeouts[IP_VS_TCP_S_LAST + 1];
 #define IP_VS_UDP_DEFAULT_TIMEOUT 300
 
-/* Does a connection in this TCP state count in ActiveConn? */
-bool ip_vs_tcp_state_active(int state);
+struct kernel_profile;
+/* Does a connection in this TCP state count in ActiveConn in the era's kernel? */
+bool ip_vs_tcp_state_active(const struct kernel_profile *prof, int state);
 
 /* ---- SCTP (ip_vs_proto_sctp.c) ------------------------------------------------- */
 

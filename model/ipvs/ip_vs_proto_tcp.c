@@ -2,6 +2,7 @@
  * shared/reference/ipvs.md §5.1-5.3. */
 #include "model/ipvs/ip_vs_proto.h"
 
+#include "model/profile.h"
 #include "sim/proto.h"
 
 /* Short names for the table cells. */
@@ -114,11 +115,22 @@ int ip_vs_tcp_next_state(int state, enum ip_vs_dir dir, uint8_t tcp_flags, bool 
     return (secure ? tcp_states_dos : tcp_states)[dir][ev][state];
 }
 
-/* set_tcp_state moves a connection to ActiveConn only on entering ESTABLISHED and
- * back to InActConn on leaving it. (The reference's table also marks SYN_SENT,
- * SYN_RECV and SYNACK "active"; the kernel source tests for ESTABLISHED alone, in
- * every era read, and the source wins.) */
-bool ip_vs_tcp_state_active(int state)
+/* tcp_state_active_table (4.8, "ipvs: count pre-established TCP states as active"):
+ * a connection in its handshake (SYN_SENT, SYN_RECV, SYNACK) counts in ActiveConn
+ * like an ESTABLISHED one, so that lc/wlc/sed/nq see it as load and a SYN flood
+ * shows in ActiveConn. Before (2.6.34), set_tcp_state tested for ESTABLISHED alone. */
+static const bool tcp_state_active_table[IP_VS_TCP_S_LAST] = {
+    [IP_VS_TCP_S_ESTABLISHED] = true,
+    [IP_VS_TCP_S_SYN_SENT] = true,
+    [IP_VS_TCP_S_SYN_RECV] = true,
+    [IP_VS_TCP_S_SYNACK] = true,
+};
+
+bool ip_vs_tcp_state_active(const struct kernel_profile *prof, int state)
 {
-    return state == IP_VS_TCP_S_ESTABLISHED;
+    if (state < 0 || state >= IP_VS_TCP_S_LAST)
+        return false;
+    if (!prof->ipvs_tcp_active_handshake)
+        return state == IP_VS_TCP_S_ESTABLISHED;
+    return tcp_state_active_table[state];
 }

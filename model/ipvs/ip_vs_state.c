@@ -29,10 +29,12 @@ static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
                        ip_vs_tcp_state_name(next), ipvs->tcp_timeouts[next]);
             trace_note(ipvs->net, skb, "set_tcp_state", note);
         }
-        ip_vs_conn_set_state(cp, next, ip_vs_tcp_state_active(next));
+        ip_vs_conn_set_state(cp, next, ip_vs_tcp_state_active(ipvs->net->prof, next));
+        /* the move into ESTABLISHED assures the template, not every later
+         * ESTABLISHED packet (set_tcp_state) */
+        if (next == IP_VS_TCP_S_ESTABLISHED)
+            ip_vs_control_assure_ct(cp);
     }
-    if (next == IP_VS_TCP_S_ESTABLISHED)
-        ip_vs_control_assure_ct(cp);
     cp->timeout = (sim_time_t)ipvs->tcp_timeouts[next] * SEC;
 }
 

@@ -456,6 +456,8 @@ static int parse_line(struct parser *p, const char *line)
         return adm_fail(p, p->args[0].col, "unexpected argument %s", p->args[0].s);
     if (p->sched_flags && parse_sched_flags(p))
         return -1;
+    p->cmd->col_sched_flags = p->sched_flags ? p->sched_flags_col : 0;
+    p->cmd->col_ops = (p->options & OPT(OPTC_ONEPACKET)) ? p->optcol[OPTC_ONEPACKET] : 0;
     if (generic_opt_check(p))
         return -1;
     enum ipvsadm_command k = p->cmd->cmd;

@@ -59,6 +59,7 @@ struct ipvsadm_cmd {
     int col_cmd, col_svc, col_sched, col_dest;             /* 1-based, 0: absent */
     int col_weight, col_uthresh, col_lthresh;
     int col_laddr;
+    int col_sched_flags, col_ops;                          /* -b's value, -o */
 };
 
 /* Parse one line. 0 (IPVSADM_CMD_NONE for a blank line), or -1 with err set. */

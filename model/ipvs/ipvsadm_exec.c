@@ -141,17 +141,66 @@ static int exec_cmd(struct netns_ipvs *ipvs, const struct ipvsadm_cmd *c)
     }
 }
 
+/* Service options the era's kernel does not have yet: one-packet scheduling and
+ * the scheduler flags (model/profile.c says since when). An ipvsadm of today would
+ * send them and an old kernel would keep the bits without acting on them; ipvsim
+ * refuses them instead, so that a scenario cannot rely on what its kernel lacks. */
+static int era_option_check(const struct kernel_profile *prof, const struct ipvsadm_cmd *c,
+                            struct ipvsadm_error *err)
+{
+    const char *what = NULL, *feature = NULL;
+    int col = 0;
+    if (c->cmd != IPVSADM_CMD_ADD && c->cmd != IPVSADM_CMD_EDIT)
+        return 0;
+    if ((c->svc.flags & IP_VS_SVC_F_ONEPACKET) && !kernel_profile_has_svc_flag(prof, "ops")) {
+        what = "One-Packet Scheduling (-o) does";
+        feature = "ops";
+        col = c->col_ops;
+    } else if ((c->svc.flags & (IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED2 | IP_VS_SVC_F_SCHED3)) &&
+               !kernel_profile_has_svc_flag(prof, "sh-fallback")) {
+        what = "scheduler flags (-b) do";
+        feature = "sh-fallback";
+        col = c->col_sched_flags;
+    }
+    if (!what)
+        return 0;
+    if (err) {
+        g_snprintf(err->message, sizeof err->message, "%s not exist in kernel %s (came in %s)",
+                   what, prof->name, kernel_feature_since(feature));
+        err->column = col ? col : c->col_cmd;
+    }
+    return -1;
+}
+
+/* ipvs_strerror's words, and for a scheduler the kernel could not find, the ones
+ * the era's kernel has (a typo or a scheduler younger than the kernel). */
+static void exec_error(const struct kernel_profile *prof, const struct ipvsadm_cmd *cmd, int err,
+                       struct ipvsadm_error *out)
+{
+    g_strlcpy(out->message, ipvs_strerror(cmd->cmd, err), sizeof out->message);
+    out->column = error_column(cmd, err);
+    if (err != ENOENT || (cmd->cmd != IPVSADM_CMD_ADD && cmd->cmd != IPVSADM_CMD_EDIT))
+        return;
+    GString *names = g_string_new(NULL);
+    for (const char *const *n = ip_vs_scheduler_names(); *n; n++)
+        if (kernel_profile_has_scheduler(prof, *n))
+            g_string_append_printf(names, " %s", *n);
+    g_snprintf(out->message + strlen(out->message), sizeof out->message - strlen(out->message),
+               " (kernel %s has:%s)", prof->name, names->str);
+    g_string_free(names, TRUE);
+}
+
 int ipvsadm_exec(struct net *net, const struct ipvsadm_cmd *cmd, struct ipvsadm_error *err)
 {
     if (cmd->cmd == IPVSADM_CMD_NONE)
         return 0;
+    if (era_option_check(net->prof, cmd, err))
+        return -1;
     int ret = exec_cmd(ip_vs_net(net), cmd);
     if (ret == 0)
         return 0;
-    if (err) {
-        g_strlcpy(err->message, ipvs_strerror(cmd->cmd, -ret), sizeof err->message);
-        err->column = error_column(cmd, -ret);
-    }
+    if (err)
+        exec_error(net->prof, cmd, -ret, err);
     return -1;
 }
 

@@ -305,8 +305,11 @@ int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_devi
             struct net_device *out, nf_okfn okfn)
 {
     const struct nf_hook_entries *e = &net->hooks[hook];
-    if (e->num == 0)
+    if (e->num == 0) {
+        /* the packet passes the hook point all the same: a trace shows it */
+        trace_hook_empty(net, skb, hook);
         return 1;
+    }
     struct nf_hook_state st = {
         .hook = hook, .pf = NFPROTO_IPV4, .in = in, .out = out, .net = net, .okfn = okfn,
     };

@@ -215,7 +215,8 @@ static unsigned nat_local_out(void *priv, struct sk_buff *skb, const struct nf_h
     return ret;
 }
 
-/* 4.18+ (and 5.10, 6.x): the NAT core's hooks, consulting their private lists. */
+/* 4.18+: the NAT core's hooks, consulting their private lists; these names since
+ * 5.12 (6.x), the first ones below. */
 static unsigned nf_nat_ipv4_pre_routing(void *priv, struct sk_buff *skb,
                                         const struct nf_hook_state *state)
 {
@@ -235,6 +236,23 @@ static unsigned nf_nat_ipv4_local_fn(void *priv, struct sk_buff *skb,
 
 static unsigned nf_nat_ipv4_local_in(void *priv, struct sk_buff *skb,
                                      const struct nf_hook_state *state)
+{
+    return nf_nat_ipv4_fn(priv, skb, state, nf_nat_private_chains);
+}
+
+/* 4.18 .. 5.11: the same hooks under their first names; 5.12 ("netfilter: nf_nat:
+ * undo erroneous tcp edemux lookup", 03a3ca37e4c6) renamed the PRE_ROUTING one and
+ * gave LOCAL_IN its own, which only orphans a packet TCP early demux matched to
+ * the wrong socket (early demux is not modelled: the same work here). At LOCAL_IN
+ * the hook was nf_nat_ipv4_fn itself; the C name differs only because this file's
+ * nf_nat_ipv4_fn is the shared body. */
+static unsigned nf_nat_ipv4_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nat_pre(priv, skb, state, nf_nat_private_chains, false);
+}
+
+static unsigned nf_nat_ipv4_fn_hook(void *priv, struct sk_buff *skb,
+                                    const struct nf_hook_state *state)
 {
     return nf_nat_ipv4_fn(priv, skb, state, nf_nat_private_chains);
 }
@@ -283,7 +301,20 @@ void nf_nat_core_ops(const struct kernel_profile *prof, struct nf_hook_ops ops[4
         { nf_nat_fn, "nf_nat_fn", "nf_nat", NULL, NFPROTO_IPV4,
           NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC },
     };
-    memcpy(ops, prof->nat_core_private_list ? modern : standalone, sizeof modern);
+    static const struct nf_hook_ops before_edemux[4] = {
+        { nf_nat_ipv4_in, "nf_nat_ipv4_in", "nf_nat", NULL, NFPROTO_IPV4,
+          NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST },
+        { nf_nat_ipv4_out, "nf_nat_ipv4_out", "nf_nat", NULL, NFPROTO_IPV4,
+          NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC },
+        { nf_nat_ipv4_local_fn, "nf_nat_ipv4_local_fn", "nf_nat", NULL, NFPROTO_IPV4,
+          NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST },
+        { nf_nat_ipv4_fn_hook, "nf_nat_ipv4_fn", "nf_nat", NULL, NFPROTO_IPV4,
+          NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC },
+    };
+    const struct nf_hook_ops *src = standalone;
+    if (prof->nat_core_private_list)
+        src = prof->nat_edemux_hooks ? modern : before_edemux;
+    memcpy(ops, src, sizeof modern);
 }
 
 /* The profiles mark 2.6.36+ with nat_input_chain and 4.18+ with

@@ -31,6 +31,12 @@ static const struct kernel_profile era_2_6_34 = {
     .ipvs_assured_templates = false,
     .ipvs_tun_types = false,
     .ipvs_expire_nodest_work = false,
+    .ipvs_sh = IP_VS_SH_2_6,
+    .ipvs_wrr_gcd_start = false,
+    .ipvs_tcp_none_ack_es = false,
+    .ipvs_tun_pmtu_disc = false,
+    .ipvs_notrack = false,
+    .ip_ident = IP_IDENT_INETPEER,
 };
 
 static const struct kernel_profile era_4_9 = {
@@ -59,6 +65,12 @@ static const struct kernel_profile era_4_9 = {
     .ipvs_assured_templates = true,
     .ipvs_tun_types = false,
     .ipvs_expire_nodest_work = false,
+    .ipvs_sh = IP_VS_SH_MULT,
+    .ipvs_wrr_gcd_start = true,
+    .ipvs_tcp_none_ack_es = true,
+    .ipvs_tun_pmtu_disc = true,
+    .ipvs_notrack = true,
+    .ip_ident = IP_IDENT_IDENTS,
 };
 
 static const struct kernel_profile era_5_10 = {
@@ -87,6 +99,12 @@ static const struct kernel_profile era_5_10 = {
     .ipvs_assured_templates = true,
     .ipvs_tun_types = true,
     .ipvs_expire_nodest_work = true,
+    .ipvs_sh = IP_VS_SH_HASH_32,
+    .ipvs_wrr_gcd_start = true,
+    .ipvs_tcp_none_ack_es = true,
+    .ipvs_tun_pmtu_disc = true,
+    .ipvs_notrack = true,
+    .ip_ident = IP_IDENT_IDENTS,
 };
 
 static const struct kernel_profile era_6_x = {
@@ -115,6 +133,12 @@ static const struct kernel_profile era_6_x = {
     .ipvs_assured_templates = true,
     .ipvs_tun_types = true,
     .ipvs_expire_nodest_work = true,
+    .ipvs_sh = IP_VS_SH_HASH_32,
+    .ipvs_wrr_gcd_start = true,
+    .ipvs_tcp_none_ack_es = true,
+    .ipvs_tun_pmtu_disc = true,
+    .ipvs_notrack = true,
+    .ip_ident = IP_IDENT_IDENTS,
 };
 
 static const struct kernel_profile *const all_profiles[] = {

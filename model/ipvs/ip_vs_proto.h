@@ -34,6 +34,10 @@ enum ip_vs_dir {
 /* The next TCP state for a segment with these flags (TCPH_*) in direction dir, from
  * state; secure selects the secure_tcp ("dos") table. */
 int ip_vs_tcp_next_state(int state, enum ip_vs_dir dir, uint8_t tcp_flags, bool secure);
+/* The same in the tables of an era: without ipvs_tcp_none_ack_es (2.6.34) an ACK in
+ * NONE (input and input-only, both tables) leads to CLOSE. */
+int ip_vs_tcp_next_state_era(bool none_ack_es, int state, enum ip_vs_dir dir, uint8_t tcp_flags,
+                             bool secure);
 
 const char *ip_vs_tcp_state_name(int state);
 /* Default timeouts in seconds (tcp_timeouts[]). */

@@ -21,7 +21,8 @@ static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
             dir = IP_VS_DIR_INPUT_ONLY;
     }
     bool secure = ipvs->sysctl.secure_tcp > 1;
-    int next = ip_vs_tcp_next_state(cp->state, dir, th->flags, secure);
+    int next = ip_vs_tcp_next_state_era(ipvs->net->prof->ipvs_tcp_none_ack_es, cp->state, dir,
+                                        th->flags, secure);
     if (next != cp->state) {
         if (ipvs->net->trace) {
             char note[64];

@@ -32,6 +32,12 @@ bool ip_vs_fill_iph(const struct sk_buff *skb, struct ip_vs_iphdr *iph)
     return true;
 }
 
+void ip_vs_notrack(const struct net *net, struct sk_buff *skb)
+{
+    if (net->prof->ipvs_notrack)
+        nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+}
+
 bool ip_vs_get_ports(const struct sk_buff *skb, const struct ip_vs_iphdr *iph, be16 ports[2])
 {
     if (skb->len < iph->len + 4)
@@ -128,6 +134,10 @@ static struct ip_vs_conn *ip_vs_nodest(struct netns_ipvs *ipvs, struct ip_vs_con
     return NULL;
 }
 
+static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                                const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp,
+                                unsigned hook);
+
 /* Should ip_vs_in look at this packet at all? */
 static bool ip_vs_in_wants(struct netns_ipvs *ipvs, const struct sk_buff *skb, unsigned hook)
 {
@@ -166,6 +176,15 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
         return NF_ACCEPT;
     struct ip_vs_conn *cp = ip_vs_conn_in_get(ipvs, iph.protocol, iph.saddr, ports[0],
                                               iph.daddr, ports[1]);
+    if (!cp && ipvs->net->prof->ipvs == IPVS_ERA_OLD) {
+        /* 2.6.34 has no ip_vs_out on LOCAL_IN: a packet for a local client may be
+         * the answer of a real server, so ip_vs_in looks for it as a reply too. */
+        cp = ip_vs_conn_out_get(ipvs, iph.protocol, iph.saddr, ports[0], iph.daddr, ports[1]);
+        if (cp) {
+            trace_note(ipvs->net, skb, "ip_vs_in", "no conn as a request, found as a reply (local client)");
+            return handle_response(ipvs, skb, &iph, cp, hook);
+        }
+    }
     cp = ip_vs_reuse(ipvs, cp, skb, &iph);
     bool drop;
     cp = ip_vs_nodest(ipvs, cp, skb, &drop);
@@ -223,7 +242,7 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
     ip_vs_out_stats(cp, skb);
     ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, iph);
     skb->flags |= SKB_F_IPVS_PROPERTY;
-    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);       /* ip_vs_notrack */
+    ip_vs_notrack(ipvs->net, skb);
     ip_vs_conn_put(cp);
     return NF_ACCEPT;
 }

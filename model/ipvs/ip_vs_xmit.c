@@ -90,17 +90,29 @@ static const char *ip_vs_out_checks(struct net *net, struct sk_buff *skb, struct
     return NULL;
 }
 
+/* The function that hands IPVS's packet to LOCAL_OUT, by era: 2.6.34's
+ * transmitters did it themselves through their IP_VS_XMIT macro; 2.6.37 brought
+ * ip_vs_nat_send_or_cont / ip_vs_send_or_cont (with ip_vs_notrack). */
+static const char *send_func(const struct ip_vs_conn *cp)
+{
+    if (!cp_net(cp)->prof->ipvs_notrack)
+        return "IP_VS_XMIT";
+    return (cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ ? "ip_vs_nat_send_or_cont"
+                                                                   : "ip_vs_send_or_cont";
+}
+
 /* Mark the packet as IPVS's and re-inject it at LOCAL_OUT (ip_vs_send_or_cont). */
 static int ip_vs_send_or_cont(struct sk_buff *skb, struct ip_vs_conn *cp, struct rtable *rt,
                               bool local)
 {
     skb->flags |= SKB_F_IPVS_PROPERTY;
-    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);       /* ip_vs_notrack */
+    /* 2.6.34 left the packet its conntrack entry, which LOCAL_OUT's conntrack then
+     * ignores and ip_vs_post_routing's NF_STOP keeps from being confirmed. */
+    ip_vs_notrack(cp_net(cp), skb);
     if (local)
         return NF_ACCEPT;
     if (cp_net(cp)->trace)
-        trace_func(cp_net(cp), skb, (cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ
-                                        ? "ip_vs_nat_send_or_cont" : "ip_vs_send_or_cont");
+        trace_func(cp_net(cp), skb, send_func(cp));
     skb->dst = rt;
     NF_HOOK(NF_INET_LOCAL_OUT, cp_net(cp), skb, NULL, rt->dev, dst_output);
     return NF_STOLEN;
@@ -381,8 +393,9 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
     }
     skb->flags |= SKB_F_IPVS_PROPERTY;
     /* nf_reset_ct: the outer packet is new to conntrack (NAT and DR mark theirs
-     * untracked instead). */
-    skb->nfct = NULL;
+     * untracked instead). 2.6.34 sent it with the inner packet's entry. */
+    if (net->prof->ipvs_notrack)
+        skb->nfct = NULL;
     skb->dst = rt;
     ip_local_out(net, skb);
     return NF_STOLEN;

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include "model/icmp.h"
+#include "model/ip_ident.h"
 #include "model/ip.h"
 #include "model/ipip.h"
 #include "model/ipvs/ip_vs_conn.h"
@@ -81,7 +82,10 @@ static const char *ip_vs_out_checks(struct net *net, struct sk_buff *skb, struct
         }
         ip_decrease_ttl(iph);
     }
-    bool check = how == XMIT_MTU_CHECK || (how == XMIT_MTU_TUNNEL && net->ipvs->sysctl.pmtu_disc);
+    /* A tunnel's packet is checked only with pmtu_disc; 2.6.34, before the sysctl,
+     * always checked it. */
+    bool tun_check = net->ipvs->sysctl.pmtu_disc || !net->prof->ipvs_tun_pmtu_disc;
+    bool check = how == XMIT_MTU_CHECK || (how == XMIT_MTU_TUNNEL && tun_check);
     uint32_t mtu = rt->dev->mtu - overhead;
     if (check && (ntohs(iph->frag_off) & IP_DF) && ntohs(iph->tot_len) > mtu) {
         icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
@@ -250,7 +254,11 @@ static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtabl
     struct net *net = ipvs->net;
     const struct iphdr *inner = (const struct iphdr *)skb_network_header(skb);
     uint8_t tos = inner->tos, ttl = inner->ttl;
-    be16 df = ipvs->sysctl.pmtu_disc ? (inner->frag_off & htons(IP_DF)) : 0;
+    /* The outer DF: the inner one with pmtu_disc, none without (~3.7+); 2.6.34
+     * copied the inner frag_off whole. */
+    be16 df = inner->frag_off;
+    if (net->prof->ipvs_tun_pmtu_disc)
+        df = ipvs->sysctl.pmtu_disc ? (inner->frag_off & htons(IP_DF)) : 0;
     struct iphdr *outer = (struct iphdr *)skb_push(skb, sizeof *outer);
     if (!outer)
         return false;
@@ -264,7 +272,8 @@ static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtabl
     outer->protocol = protocol;
     outer->saddr = rt->prefsrc;
     outer->daddr = daddr;
-    outer->id = htons(net->ip_id++);
+    /* ip_select_ident without a socket: 0 under DF, else the host's generator. */
+    outer->id = ip_select_ident(net, outer->saddr, daddr, protocol, df & htons(IP_DF));
     return true;
 }
 

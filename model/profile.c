@@ -37,6 +37,7 @@ static const struct kernel_profile era_2_6_34 = {
     .ipvs_tun_pmtu_disc = false,
     .ipvs_notrack = false,
     .ip_ident = IP_IDENT_INETPEER,
+    .ipvs_rs_table_all = false,
 };
 
 static const struct kernel_profile era_4_9 = {
@@ -71,6 +72,7 @@ static const struct kernel_profile era_4_9 = {
     .ipvs_tun_pmtu_disc = true,
     .ipvs_notrack = true,
     .ip_ident = IP_IDENT_IDENTS,
+    .ipvs_rs_table_all = false,
 };
 
 static const struct kernel_profile era_5_10 = {
@@ -105,6 +107,7 @@ static const struct kernel_profile era_5_10 = {
     .ipvs_tun_pmtu_disc = true,
     .ipvs_notrack = true,
     .ip_ident = IP_IDENT_IDENTS,
+    .ipvs_rs_table_all = true,
 };
 
 static const struct kernel_profile era_6_x = {
@@ -139,6 +142,7 @@ static const struct kernel_profile era_6_x = {
     .ipvs_tun_pmtu_disc = true,
     .ipvs_notrack = true,
     .ip_ident = IP_IDENT_IDENTS,
+    .ipvs_rs_table_all = true,
 };
 
 static const struct kernel_profile *const all_profiles[] = {

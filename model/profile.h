@@ -100,6 +100,11 @@ struct kernel_profile {
                                        (2.6.36+); 2.6.34's IP_VS_XMIT calls LOCAL_OUT
                                        from the transmitter, the conntrack entry kept */
     enum ip_ident_gen ip_ident;
+    bool ipvs_rs_table_all;         /* every dest is in rs_table and nat_icmp_send's
+                                       lookup (ip_vs_has_real_service) checks that it
+                                       is NAT now (5.10 has it; ~5.2, with the tunnel
+                                       lookups); 2.6.34 and 4.9 hash only NAT dests and
+                                       keep one edited to DR or TUN there */
 };
 
 /* The profile named name ("6.x" also answers to "6", "6.1", "latest"...), or NULL. */

@@ -1,7 +1,7 @@
 /* What IPVS and the director's stack do differently per kernel era, end to end on
  * the LVS topology (tests/topo_lvs.h): 2.6.34's reply lookup for a local client,
  * the IP ids and DF bits of the packets the director builds itself (tunnel outer
- * headers, resets, ICMP errors), and nat_icmp_send. */
+ * headers, resets, ICMP errors), and nat_icmp_send (SCTP ABORT, rs_table per era). */
 #include <string.h>
 #include "model/ip.h"
 #include "model/ipvs/ip_vs.h"
@@ -251,6 +251,73 @@ static void test_icmp_error_ids(void)
     }
 }
 
+/* ==== item: nat_icmp_send ========================================================== */
+
+/* A packet rs1 sends towards the client from port 53 with no connection behind
+ * it; returns how many ICMP errors rs1 heard (nat_icmp_send on). edit_to_dr: the
+ * dest, made NAT, is edited to DR first. */
+static uint64_t nat_icmp_case(const char *era, uint8_t proto, uint8_t chunk, bool edit_to_dr)
+{
+    const char *const cfg[] = {
+        proto == IPPROTO_SCTP ? "-A --sctp-service 203.0.113.10:53 -s rr" : "-A -u 203.0.113.10:53 -s rr",
+        proto == IPPROTO_SCTP ? "-a --sctp-service 203.0.113.10:53 -r 192.0.2.11:53 -m"
+                              : "-a -u 203.0.113.10:53 -r 192.0.2.11:53 -m",
+        NULL,
+    };
+    struct topo_lvs t;
+    topo_lvs_init(&t, TOPO_NAT, era);
+    topo_lvs_ipvsadm(&t, cfg);
+    if (edit_to_dr) {
+        const char *const edit[] = { "-e -u 203.0.113.10:53 -r 192.0.2.11 -g", NULL };
+        topo_lvs_ipvsadm(&t, edit);
+    }
+    ip_vs_net(host_net(t.lvs))->sysctl.nat_icmp_send = 1;
+    struct seen sink;
+    memset(&sink, 0, sizeof sink);
+    /* The client takes what passes, so that only the director could answer. */
+    sock_bind(host_net(t.client), IPPROTO_UDP, htons(40000), local_rx, &sink);
+    struct net *rs = host_net(t.rs[0]);
+    struct ip4_spec ip = { .saddr = topo_ip("192.0.2.11"), .daddr = topo_ip("10.0.1.2"), .ttl = 64 };
+    struct sk_buff *skb = skb_alloc(net_pool(rs), 0);
+    if (proto == IPPROTO_SCTP) {
+        struct sctp_chunk_spec c = { .type = chunk };
+        struct sctp_spec sp = { .sport = htons(53), .dport = htons(40000), .vtag = 1,
+                                .chunks = &c, .nchunks = 1 };
+        CU_ASSERT_TRUE_FATAL(pkt_build_sctp(skb, &ip, &sp, 0));
+    } else {
+        CU_ASSERT_TRUE_FATAL(pkt_build_udp(skb, &ip, htons(53), htons(40000), 10));
+    }
+    skb->dst = ip_route_output(rs, topo_ip("10.0.1.2"));
+    ip_local_out(rs, skb);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    uint64_t heard = rs->socks->stats.icmp_in;
+    world_destroy(&t.w);
+    return heard;
+}
+
+/* Never for an SCTP ABORT (is_sctp_abort), as never for a TCP RST; other chunks are
+ * answered. In every era. */
+static void test_nat_icmp_send_sctp_abort(void)
+{
+    static const char *const eras[] = { "2.6.34", "6.x" };
+    for (size_t i = 0; i < G_N_ELEMENTS(eras); i++) {
+        CU_ASSERT_EQUAL(nat_icmp_case(eras[i], IPPROTO_SCTP, SCTP_CID_DATA, false), 1);
+        CU_ASSERT_EQUAL(nat_icmp_case(eras[i], IPPROTO_SCTP, SCTP_CID_ABORT, false), 0);
+    }
+}
+
+/* A NAT dest edited to DR: 2.6.34 and 4.9 keep it in rs_table (hashed when NAT,
+ * unhashed only on deletion), so nat_icmp_send still answers for it; 5.10 and 6.x
+ * check the method at lookup time and do not. */
+static void test_nat_icmp_send_after_edit(void)
+{
+    CU_ASSERT_EQUAL(nat_icmp_case("2.6.34", IPPROTO_UDP, 0, false), 1);
+    CU_ASSERT_EQUAL(nat_icmp_case("2.6.34", IPPROTO_UDP, 0, true), 1);
+    CU_ASSERT_EQUAL(nat_icmp_case("4.9", IPPROTO_UDP, 0, true), 1);
+    CU_ASSERT_EQUAL(nat_icmp_case("5.10", IPPROTO_UDP, 0, true), 0);
+    CU_ASSERT_EQUAL(nat_icmp_case("6.x", IPPROTO_UDP, 0, true), 0);
+}
+
 IPVSIM_SUITE(ipvs_eras)
 {
     CU_pSuite s = CU_add_suite("ipvs_eras", NULL, NULL);
@@ -259,4 +326,6 @@ IPVSIM_SUITE(ipvs_eras)
     ADD_TEST(s, test_tun_outer_2_6_34);
     ADD_TEST(s, test_director_rst_df_id0);
     ADD_TEST(s, test_icmp_error_ids);
+    ADD_TEST(s, test_nat_icmp_send_sctp_abort);
+    ADD_TEST(s, test_nat_icmp_send_after_edit);
 }

@@ -247,33 +247,47 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
     return NF_ACCEPT;
 }
 
-/* Is addr:port a NAT real server of some service (ip_vs_has_real_service)? */
+/* Is addr:port a NAT real server of some service (ip_vs_has_real_service; 2.6.34:
+ * ip_vs_lookup_real_service)? Since ~5.2 the lookup checks the dest's method; before,
+ * rs_table held only dests made or edited NAT, and kept them after an edit. */
 static bool is_nat_real_server(struct netns_ipvs *ipvs, uint16_t proto, be32 addr, be16 port)
 {
+    bool check_now = ipvs->net->prof->ipvs_rs_table_all;
     struct ip_vs_service *svc;
     list_for_each_entry(svc, &ipvs->services, s_list) {
         if (svc->protocol != proto && !svc->fwmark)
             continue;
         struct ip_vs_dest *d;
-        list_for_each_entry(d, &svc->destinations, n_list)
-            if (d->addr == addr && d->port == port &&
-                (d->conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ)
+        list_for_each_entry(d, &svc->destinations, n_list) {
+            bool nat = check_now ? (d->conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ
+                                 : d->in_rs_table;
+            if (d->addr == addr && d->port == port && nat)
                 return true;
+        }
     }
+    return false;
+}
+
+/* is_tcp_reset / is_sctp_abort: the answers nat_icmp_send never answers. */
+static bool is_reset_or_abort(const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    if (iph->protocol == IPPROTO_TCP && skb->len >= iph->len + sizeof(struct tcphdr))
+        return ((const struct tcphdr *)(skb->data + iph->len))->flags & TCPH_RST;
+    if (iph->protocol == IPPROTO_SCTP && skb->len >= iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN)
+        return skb->data[iph->len + SCTP_HLEN] == SCTP_CID_ABORT;
     return false;
 }
 
 /* A reply with no connection. nat_icmp_send: when it comes from a NAT real server
  * (a connection the director has forgotten), tell the server with a port
- * unreachable and drop it; never for a RST. */
+ * unreachable and drop it; never for a TCP RST or an SCTP ABORT. */
 static unsigned ip_vs_out_nomatch(struct netns_ipvs *ipvs, struct sk_buff *skb,
                                   const struct ip_vs_iphdr *iph, const be16 ports[2])
 {
     if (!ipvs->sysctl.nat_icmp_send ||
         !is_nat_real_server(ipvs, iph->protocol, iph->saddr, ports[0]))
         return NF_ACCEPT;
-    if (iph->protocol == IPPROTO_TCP && skb->len >= iph->len + sizeof(struct tcphdr) &&
-        (((const struct tcphdr *)(skb->data + iph->len))->flags & TCPH_RST))
+    if (is_reset_or_abort(skb, iph))
         return NF_ACCEPT;
     skb->network_header = skb_offset(skb, skb->data);
     icmp_send(ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);

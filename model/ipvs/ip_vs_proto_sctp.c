@@ -1,8 +1,9 @@
 /* The IPVS SCTP state machine (ip_vs_proto_sctp.c): tables as data, the event a
  * packet stands for, names and timeouts. Facts: shared/reference/ipvs.md §5.4,
  * checked against the kernel's net/netfilter/ipvs/ip_vs_proto_sctp.c: the 14-state
- * table of current kernels. Older 2.6-era kernels had another table with other
- * state names; it is not modelled, every era uses this one. */
+ * table of current kernels (~3.12 on). 2.6.34 had another machine (13 states, events
+ * split by client and server side, no input-only table); it is not modelled, every
+ * era uses this one, and the README's era table says what differs. */
 #include "model/ipvs/ip_vs_proto.h"
 
 #include "sim/pkt.h"

@@ -38,6 +38,7 @@ static const struct kernel_profile era_2_6_34 = {
     .ipvs_notrack = false,
     .ip_ident = IP_IDENT_INETPEER,
     .ipvs_rs_table_all = false,
+    .ipvs_sctp_old_states = true,
 };
 
 static const struct kernel_profile era_4_9 = {
@@ -73,6 +74,7 @@ static const struct kernel_profile era_4_9 = {
     .ipvs_notrack = true,
     .ip_ident = IP_IDENT_IDENTS,
     .ipvs_rs_table_all = false,
+    .ipvs_sctp_old_states = false,
 };
 
 static const struct kernel_profile era_5_10 = {
@@ -108,6 +110,7 @@ static const struct kernel_profile era_5_10 = {
     .ipvs_notrack = true,
     .ip_ident = IP_IDENT_IDENTS,
     .ipvs_rs_table_all = true,
+    .ipvs_sctp_old_states = false,
 };
 
 static const struct kernel_profile era_6_x = {
@@ -143,6 +146,7 @@ static const struct kernel_profile era_6_x = {
     .ipvs_notrack = true,
     .ip_ident = IP_IDENT_IDENTS,
     .ipvs_rs_table_all = true,
+    .ipvs_sctp_old_states = false,
 };
 
 static const struct kernel_profile *const all_profiles[] = {

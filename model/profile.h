@@ -100,6 +100,9 @@ struct kernel_profile {
                                        (2.6.36+); 2.6.34's IP_VS_XMIT calls LOCAL_OUT
                                        from the transmitter, the conntrack entry kept */
     enum ip_ident_gen ip_ident;
+    bool ipvs_sctp_old_states;      /* 2.6.34's 13-state SCTP machine, events split by
+                                       client and server side, no input-only table
+                                       (until the 14-state table, ~3.12) */
     bool ipvs_rs_table_all;         /* every dest is in rs_table and nat_icmp_send's
                                        lookup (ip_vs_has_real_service) checks that it
                                        is NAT now (5.10 has it; ~5.2, with the tunnel

@@ -1,11 +1,14 @@
 /* What IPVS and the director's stack do differently per kernel era, end to end on
  * the LVS topology (tests/topo_lvs.h): 2.6.34's reply lookup for a local client,
  * the IP ids and DF bits of the packets the director builds itself (tunnel outer
- * headers, resets, ICMP errors), and nat_icmp_send (SCTP ABORT, rs_table per era). */
+ * headers, resets, ICMP errors), nat_icmp_send (SCTP ABORT, rs_table per era), and
+ * 2.6.34's SCTP state machine. */
 #include <string.h>
 #include "model/ip.h"
 #include "model/ipvs/ip_vs.h"
+#include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ip_vs_proto.h"
 #include "model/ipip.h"
 #include "model/netfilter/core.h"
 #include "model/sock.h"
@@ -318,6 +321,154 @@ static void test_nat_icmp_send_after_edit(void)
     CU_ASSERT_EQUAL(nat_icmp_case("6.x", IPPROTO_UDP, 0, true), 0);
 }
 
+/* ==== item: 2.6.34's SCTP state machine ============================================ */
+
+/* An SCTP packet's bytes: the common header, then one or two bare chunks (length 4). */
+static uint32_t sctp_bytes(uint8_t *buf, uint8_t first, uint8_t second)
+{
+    memset(buf, 0, 64);
+    buf[SCTP_HLEN] = first;
+    buf[SCTP_HLEN + 3] = 4;                      /* length 4, big-endian */
+    if (!second)
+        return SCTP_HLEN + 4;
+    buf[SCTP_HLEN + 4] = second;
+    buf[SCTP_HLEN + 7] = 4;
+    return SCTP_HLEN + 8;
+}
+
+static int old_step(int state, enum ip_vs_dir dir, uint8_t chunk)
+{
+    uint8_t buf[64];
+    uint32_t len = sctp_bytes(buf, chunk, 0);
+    return ip_vs_sctp_old_next_state(state, dir, buf, len);
+}
+
+/* A NAT association walks INIT_CLI, INIT_ACK_SER, COOKIE_ECHO_CLI, ESTABLISHED, and
+ * on a client's shutdown SHUTDOWN_CLI, SHUTDOWN_ACK_SER, CLOSED. ERROR counts as
+ * DATA. DR and TUN have no input-only table: the client's COOKIE-ECHO after its
+ * INIT (no INIT-ACK seen) closes the entry. */
+static void test_sctp_2_6_34_walk(void)
+{
+    static const struct { enum ip_vs_dir dir; uint8_t chunk; int want; } nat[] = {
+        { IP_VS_DIR_INPUT, SCTP_CID_INIT, IP_VS_SCTP_OLD_S_INIT_CLI },
+        { IP_VS_DIR_OUTPUT, SCTP_CID_INIT_ACK, IP_VS_SCTP_OLD_S_INIT_ACK_SER },
+        { IP_VS_DIR_INPUT, SCTP_CID_COOKIE_ECHO, IP_VS_SCTP_OLD_S_ECHO_CLI },
+        { IP_VS_DIR_OUTPUT, SCTP_CID_COOKIE_ACK, IP_VS_SCTP_OLD_S_ESTABLISHED },
+        { IP_VS_DIR_INPUT, SCTP_CID_DATA, IP_VS_SCTP_OLD_S_ESTABLISHED },
+        { IP_VS_DIR_OUTPUT, SCTP_CID_ERROR, IP_VS_SCTP_OLD_S_ESTABLISHED },
+        { IP_VS_DIR_INPUT, SCTP_CID_SHUTDOWN, IP_VS_SCTP_OLD_S_SHUT_CLI },
+        { IP_VS_DIR_OUTPUT, SCTP_CID_SHUTDOWN_ACK, IP_VS_SCTP_OLD_S_SHUT_ACK_SER },
+        { IP_VS_DIR_INPUT, SCTP_CID_SHUTDOWN_COMPLETE, IP_VS_SCTP_OLD_S_CLOSED },
+    };
+    int st = IP_VS_SCTP_OLD_S_NONE;
+    for (size_t i = 0; i < G_N_ELEMENTS(nat); i++) {
+        st = old_step(st, nat[i].dir, nat[i].chunk);
+        CU_ASSERT_EQUAL(st, nat[i].want);
+    }
+    st = old_step(IP_VS_SCTP_OLD_S_NONE, IP_VS_DIR_INPUT_ONLY, SCTP_CID_INIT);
+    CU_ASSERT_EQUAL(st, IP_VS_SCTP_OLD_S_INIT_CLI);
+    CU_ASSERT_EQUAL(old_step(st, IP_VS_DIR_INPUT_ONLY, SCTP_CID_COOKIE_ECHO),
+                    IP_VS_SCTP_OLD_S_CLOSED);
+    /* DATA with no state yet closes; an ABORT from either side closes. */
+    CU_ASSERT_EQUAL(old_step(IP_VS_SCTP_OLD_S_NONE, IP_VS_DIR_INPUT, SCTP_CID_DATA),
+                    IP_VS_SCTP_OLD_S_CLOSED);
+    CU_ASSERT_EQUAL(old_step(IP_VS_SCTP_OLD_S_ESTABLISHED, IP_VS_DIR_OUTPUT, SCTP_CID_ABORT),
+                    IP_VS_SCTP_OLD_S_CLOSED);
+}
+
+/* A COOKIE-ECHO bundled with an ABORT: the later kernels see the ABORT; 2.6.34
+ * looks for it at the byte-swapped length (0x0400 here), past the packet, and takes
+ * the COOKIE-ECHO. */
+static void test_sctp_2_6_34_bundled_abort(void)
+{
+    uint8_t buf[64];
+    uint32_t len = sctp_bytes(buf, SCTP_CID_COOKIE_ECHO, SCTP_CID_ABORT);
+    CU_ASSERT_EQUAL(ip_vs_sctp_packet_event(buf, len), IP_VS_SCTP_ABORT);
+    CU_ASSERT_EQUAL(ip_vs_sctp_old_next_state(IP_VS_SCTP_OLD_S_INIT_ACK_SER, IP_VS_DIR_INPUT, buf,
+                                              len), IP_VS_SCTP_OLD_S_ECHO_CLI);
+}
+
+/* The era's names, timeouts and ESTABLISHED. */
+static void test_sctp_2_6_34_names_timeouts(void)
+{
+    CU_ASSERT_STRING_EQUAL(ip_vs_sctp_state_name_era(true, IP_VS_SCTP_OLD_S_ESTABLISHED),
+                           "ESTABISHED");
+    CU_ASSERT_STRING_EQUAL(ip_vs_sctp_state_name_era(true, IP_VS_SCTP_OLD_S_ECHO_SER),
+                           "COOKIE_ECHO_SER");
+    CU_ASSERT_STRING_EQUAL(ip_vs_sctp_state_name_era(false, IP_VS_SCTP_S_ESTABLISHED),
+                           "ESTABLISHED");
+    CU_ASSERT_EQUAL(ip_vs_sctp_timeout_era(true, IP_VS_SCTP_OLD_S_NONE), 2);
+    CU_ASSERT_EQUAL(ip_vs_sctp_timeout_era(true, IP_VS_SCTP_OLD_S_INIT_CLI), 60);
+    CU_ASSERT_EQUAL(ip_vs_sctp_timeout_era(true, IP_VS_SCTP_OLD_S_ESTABLISHED), 900);
+    CU_ASSERT_EQUAL(ip_vs_sctp_timeout_era(true, IP_VS_SCTP_OLD_S_CLOSED), 10);
+    CU_ASSERT_EQUAL(ip_vs_sctp_timeout_era(false, IP_VS_SCTP_S_CLOSED), 61);
+    CU_ASSERT_EQUAL(ip_vs_sctp_established_era(true), IP_VS_SCTP_OLD_S_ESTABLISHED);
+    CU_ASSERT_EQUAL(ip_vs_sctp_established_era(false), IP_VS_SCTP_S_ESTABLISHED);
+}
+
+/* End to end on a 2.6.34 NAT director: the real server answers INIT and
+ * COOKIE-ECHO; the connection ends ESTABLISHED ("ESTABISHED"), counted active. */
+static void rs_sctp_answer(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    const struct iphdr *iph = ip_hdr(skb);
+    uint8_t chunk = skb->data[SCTP_HLEN];
+    be16 sport, dport;
+    memcpy(&dport, skb->data, 2);
+    memcpy(&sport, skb->data + 2, 2);
+    be32 to = iph->saddr, from = iph->daddr;
+    consume_skb(net, skb);
+    (*(int *)ctx)++;
+    uint8_t answer = chunk == SCTP_CID_INIT ? SCTP_CID_INIT_ACK
+                   : chunk == SCTP_CID_COOKIE_ECHO ? SCTP_CID_COOKIE_ACK : 0;
+    if (!answer)
+        return;
+    struct sctp_chunk_spec c = { .type = answer, .body_len = answer == SCTP_CID_INIT_ACK ? 16 : 0 };
+    struct sctp_spec sp = { .sport = sport, .dport = dport, .vtag = 1, .chunks = &c, .nchunks = 1 };
+    struct ip4_spec ip = { .saddr = from, .daddr = to, .ttl = 64 };
+    struct sk_buff *r = skb_alloc(net_pool(net), net_now(net));
+    pkt_build_sctp(r, &ip, &sp, 0);
+    r->dst = ip_route_output(net, to);
+    ip_local_out(net, r);
+}
+
+static void client_sctp(struct topo_lvs *t, uint8_t chunk)
+{
+    struct net *net = host_net(t->client);
+    struct sctp_chunk_spec c = { .type = chunk, .body_len = chunk == SCTP_CID_INIT ? 16 : 0 };
+    struct sctp_spec sp = { .sport = htons(42000), .dport = htons(5060), .vtag = 1, .chunks = &c,
+                            .nchunks = 1 };
+    struct ip4_spec ip = { .saddr = topo_ip("10.0.1.2"), .daddr = topo_ip(TOPO_VIP), .ttl = 64 };
+    struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
+    CU_ASSERT_TRUE_FATAL(pkt_build_sctp(skb, &ip, &sp, 0));
+    skb->dst = ip_route_output(net, topo_ip(TOPO_VIP));
+    ip_local_out(net, skb);
+    sim_run_until(&t->w.sim, t->w.sim.now + 100 * MSEC);
+}
+
+static void test_sctp_2_6_34_nat_association(void)
+{
+    static const char *const cfg[] = {
+        "-A --sctp-service 203.0.113.10:5060 -s rr",
+        "-a --sctp-service 203.0.113.10:5060 -r 192.0.2.11:5060 -m", NULL,
+    };
+    struct topo_lvs t;
+    topo_lvs_init(&t, TOPO_NAT, "2.6.34");
+    topo_lvs_ipvsadm(&t, cfg);
+    int rs_got = 0;
+    sock_bind(host_net(t.rs[0]), IPPROTO_SCTP, 0, rs_sctp_answer, &rs_got);
+    struct netns_ipvs *ipvs = ip_vs_net(host_net(t.lvs));
+    client_sctp(&t, SCTP_CID_INIT);
+    struct ip_vs_conn *cp = ip_vs_conn_in_get(ipvs, IPPROTO_SCTP, topo_ip("10.0.1.2"),
+                                              htons(42000), topo_ip(TOPO_VIP), htons(5060));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
+    CU_ASSERT_EQUAL(cp->state, IP_VS_SCTP_OLD_S_INIT_ACK_SER);
+    client_sctp(&t, SCTP_CID_COOKIE_ECHO);
+    CU_ASSERT_EQUAL(rs_got, 2);
+    CU_ASSERT_EQUAL(cp->state, IP_VS_SCTP_OLD_S_ESTABLISHED);
+    CU_ASSERT_EQUAL(cp->dest->activeconns, 1);
+    world_destroy(&t.w);
+}
+
 IPVSIM_SUITE(ipvs_eras)
 {
     CU_pSuite s = CU_add_suite("ipvs_eras", NULL, NULL);
@@ -328,4 +479,8 @@ IPVSIM_SUITE(ipvs_eras)
     ADD_TEST(s, test_icmp_error_ids);
     ADD_TEST(s, test_nat_icmp_send_sctp_abort);
     ADD_TEST(s, test_nat_icmp_send_after_edit);
+    ADD_TEST(s, test_sctp_2_6_34_walk);
+    ADD_TEST(s, test_sctp_2_6_34_bundled_abort);
+    ADD_TEST(s, test_sctp_2_6_34_names_timeouts);
+    ADD_TEST(s, test_sctp_2_6_34_nat_association);
 }

@@ -97,6 +97,34 @@ const char *ip_vs_sctp_state_name(int state);
 /* Default timeouts in seconds (sctp_timeouts[]; 61 s is the kernel's max RTO + 1). */
 extern const unsigned ip_vs_sctp_default_timeouts[IP_VS_SCTP_S_LAST + 1];
 
+/* 2.6.34's SCTP machine (until ~3.12; profile ipvs_sctp_old_states): 13 states,
+ * one table for packets from the client and one for packets from the server (no
+ * input-only table: DR and TUN use the client's). */
+enum {
+    IP_VS_SCTP_OLD_S_NONE,
+    IP_VS_SCTP_OLD_S_INIT_CLI,
+    IP_VS_SCTP_OLD_S_INIT_SER,
+    IP_VS_SCTP_OLD_S_INIT_ACK_CLI,
+    IP_VS_SCTP_OLD_S_INIT_ACK_SER,
+    IP_VS_SCTP_OLD_S_ECHO_CLI,
+    IP_VS_SCTP_OLD_S_ECHO_SER,
+    IP_VS_SCTP_OLD_S_ESTABLISHED,
+    IP_VS_SCTP_OLD_S_SHUT_CLI,
+    IP_VS_SCTP_OLD_S_SHUT_SER,
+    IP_VS_SCTP_OLD_S_SHUT_ACK_CLI,
+    IP_VS_SCTP_OLD_S_SHUT_ACK_SER,
+    IP_VS_SCTP_OLD_S_CLOSED,
+    IP_VS_SCTP_OLD_S_LAST
+};
+/* The next 2.6.34 state for a packet (SCTP common header at sctp, len bytes) going
+ * in direction dir (OUTPUT: from the server; anything else: from the client). */
+int ip_vs_sctp_old_next_state(int state, enum ip_vs_dir dir, const uint8_t *sctp, uint32_t len);
+/* Names, timeouts (seconds) and the ESTABLISHED state of the era's machine. 2.6.34
+ * spells its ESTABLISHED "ESTABISHED". */
+const char *ip_vs_sctp_state_name_era(bool old, int state);
+unsigned ip_vs_sctp_timeout_era(bool old, int state);
+int ip_vs_sctp_established_era(bool old);
+
 /* Only ESTABLISHED counts in ActiveConn. */
 bool ip_vs_sctp_state_active(int state);
 

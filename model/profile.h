@@ -97,7 +97,7 @@ struct kernel_profile {
                                        (DF included) into the outer header */
     bool ipvs_notrack;              /* IPVS marks what it sends untracked and leaves
                                        through ip_vs_send_or_cont / ip_vs_nat_send_or_cont
-                                       (2.6.36+); 2.6.34's IP_VS_XMIT calls LOCAL_OUT
+                                       (2.6.37+); 2.6.34's IP_VS_XMIT calls LOCAL_OUT
                                        from the transmitter, the conntrack entry kept */
     enum ip_ident_gen ip_ident;
     bool ipvs_sctp_old_states;      /* 2.6.34's 13-state SCTP machine, events split by

@@ -181,7 +181,7 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
          * the answer of a real server, so ip_vs_in looks for it as a reply too. */
         cp = ip_vs_conn_out_get(ipvs, iph.protocol, iph.saddr, ports[0], iph.daddr, ports[1]);
         if (cp) {
-            trace_note(ipvs->net, skb, "ip_vs_in", "no conn as a request, found as a reply (local client)");
+            trace_note(ipvs->net, skb, "ip_vs_in", "found as a reply (local client)");
             return handle_response(ipvs, skb, &iph, cp, hook);
         }
     }

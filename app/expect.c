@@ -93,6 +93,7 @@ static const struct { const char *func; int hook; } hook_callers[] = {
     { "__ip_local_out", NF_INET_LOCAL_OUT },
     { "ip_vs_nat_send_or_cont", NF_INET_LOCAL_OUT },
     { "ip_vs_send_or_cont", NF_INET_LOCAL_OUT },
+    { "IP_VS_XMIT", NF_INET_LOCAL_OUT },           /* 2.6.34's transmitters */
     { "ip_output", NF_INET_POST_ROUTING },
 };
 

@@ -5,10 +5,10 @@
  * visited when a hook function registered there was called for the packet, or, at a
  * point with no hook function, when the stack went through it: the function that
  * calls NF_HOOK (ip_rcv, ip_local_deliver, ip_forward, __ip_local_out, IPVS's
- * ip_vs_nat_send_or_cont / ip_vs_send_or_cont, ip_output) followed by the function
- * NF_HOOK continues with (ip_rcv_finish, ip_local_deliver_finish, ip_forward_finish,
- * ip_output by way of dst_output, ip_finish_output). Consecutive calls at one point
- * are one visit. */
+ * ip_vs_nat_send_or_cont / ip_vs_send_or_cont or 2.6.34's IP_VS_XMIT, ip_output)
+ * followed by the function NF_HOOK continues with (ip_rcv_finish,
+ * ip_local_deliver_finish, ip_forward_finish, ip_output by way of dst_output,
+ * ip_finish_output). Consecutive calls at one point are one visit. */
 #ifndef IPVSIM_APP_EXPECT_H
 #define IPVSIM_APP_EXPECT_H
 

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include "model/ip.h"
+#include "model/ip_ident.h"
 #include "model/net.h"
 #include "sim/csum.h"
 #include "sim/pkt.h"
@@ -166,11 +167,14 @@ void icmp_send(struct net *net, const struct sk_buff *skb_in, uint8_t type, uint
     uint32_t real = (uint32_t)(skb_in->data + skb_in->len - (const uint8_t *)iph);
     uint32_t total = MIN((uint32_t)ntohs(iph->tot_len), room);
     real = MIN(real, total);
+    be32 saddr = icmp_source(net, iph, rt);
     struct ip4_spec ip = {
-        .saddr = icmp_source(net, iph, rt), .daddr = iph->saddr,
+        .saddr = saddr, .daddr = iph->saddr,
         .ttl = (uint8_t)net->ipv4.default_ttl,
         .tos = (uint8_t)((iph->tos & IPTOS_TOS_MASK) | IPTOS_PREC_INTERNETCONTROL),
-        .id = htons(net->ip_id++),
+        /* The ICMP socket does no path MTU discovery (IP_PMTUDISC_DONT): no DF, so
+         * ip_select_ident takes the id from the host's generator. */
+        .id = ip_select_ident(net, saddr, iph->saddr, IPPROTO_ICMP, false),
     };
     be32 rest = 0;
     if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)

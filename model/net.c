@@ -4,6 +4,7 @@
 #include <glib.h>
 #include "model/icmp.h"
 #include "model/ip.h"
+#include "model/ip_ident.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "model/netfilter/nf_nat.h"
@@ -19,6 +20,7 @@ static void net_destroy(struct host *h)
     ip_vs_net_exit(net);
     nf_user_hooks_exit(net);
     icmp_exit(net);
+    ip_ident_exit(net);
     ip_redirect_exit(net);
     xt_net_exit(net);
     nf_nat_net_exit(net);

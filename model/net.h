@@ -25,6 +25,7 @@ struct xt_net;
 struct nf_user_hook;
 struct netns_ipvs;
 struct ip_redirect_state;
+struct ip_ident_state;
 
 /* The counters of /proc/net/snmp's Ip: line that the model keeps. */
 struct ipstats_mib {
@@ -71,6 +72,7 @@ struct net {
     struct ip_redirect_stats redirect_stats;
     be16 fou_gue_port;                          /* `ip fou add port N gue`: 0 = none */
     uint16_t ip_id;                 /* next IP id for locally generated packets */
+    struct ip_ident_state *ident;   /* ip_select_ident's generators, once used */
     bool down;                      /* crashed (server_down): every frame in is dropped,
                                        nothing goes out */
 };

@@ -35,6 +35,14 @@ static const struct kernel_profile era_2_6_34 = {
     .ipvs_dropentry_sctp = false,
     .ipvs_tun_types = false,
     .ipvs_expire_nodest_work = false,
+    .ipvs_sh = IP_VS_SH_2_6,
+    .ipvs_wrr_gcd_start = false,
+    .ipvs_tcp_none_ack_es = false,
+    .ipvs_tun_pmtu_disc = false,
+    .ipvs_notrack = false,
+    .ip_ident = IP_IDENT_INETPEER,
+    .ipvs_rs_table_all = false,
+    .ipvs_sctp_old_states = true,
 };
 
 static const struct kernel_profile era_4_9 = {
@@ -67,6 +75,14 @@ static const struct kernel_profile era_4_9 = {
     .ipvs_dropentry_sctp = true,         /* 3.11-3.13 */
     .ipvs_tun_types = false,
     .ipvs_expire_nodest_work = false,
+    .ipvs_sh = IP_VS_SH_MULT,
+    .ipvs_wrr_gcd_start = true,
+    .ipvs_tcp_none_ack_es = true,
+    .ipvs_tun_pmtu_disc = true,
+    .ipvs_notrack = true,
+    .ip_ident = IP_IDENT_IDENTS,
+    .ipvs_rs_table_all = false,
+    .ipvs_sctp_old_states = false,
 };
 
 static const struct kernel_profile era_5_10 = {
@@ -99,6 +115,14 @@ static const struct kernel_profile era_5_10 = {
     .ipvs_dropentry_sctp = true,
     .ipvs_tun_types = true,
     .ipvs_expire_nodest_work = true,
+    .ipvs_sh = IP_VS_SH_HASH_32,
+    .ipvs_wrr_gcd_start = true,
+    .ipvs_tcp_none_ack_es = true,
+    .ipvs_tun_pmtu_disc = true,
+    .ipvs_notrack = true,
+    .ip_ident = IP_IDENT_IDENTS,
+    .ipvs_rs_table_all = true,
+    .ipvs_sctp_old_states = false,
 };
 
 static const struct kernel_profile era_6_x = {
@@ -131,6 +155,14 @@ static const struct kernel_profile era_6_x = {
     .ipvs_dropentry_sctp = true,
     .ipvs_tun_types = true,
     .ipvs_expire_nodest_work = true,
+    .ipvs_sh = IP_VS_SH_HASH_32,
+    .ipvs_wrr_gcd_start = true,
+    .ipvs_tcp_none_ack_es = true,
+    .ipvs_tun_pmtu_disc = true,
+    .ipvs_notrack = true,
+    .ip_ident = IP_IDENT_IDENTS,
+    .ipvs_rs_table_all = true,
+    .ipvs_sctp_old_states = false,
 };
 
 /* Schedulers, IPVS sysctls and service flags that came after 2.6.34, with the

@@ -14,6 +14,30 @@ enum nf_tie_rule {
 
 /* Which IPVS hook table an era has (the functions, points and priorities are in
  * the IPVS model). */
+/* How the sh scheduler fills its 256 buckets and hashes a client into them. */
+enum ip_vs_sh_variant {
+    IP_VS_SH_2_6,                   /* 2.6.34: one bucket per dest in turn (weights
+                                       ignored), (addr * 2654435761) & 255, no
+                                       sh-port/sh-fallback */
+    IP_VS_SH_MULT,                  /* weight-filled table (3.6 has it), sh-port and
+                                       sh-fallback (~3.15), bucket (offset + (port +
+                                       addr) * 2654435761) & 255 (4.9) */
+    IP_VS_SH_HASH_32,               /* the same with hash_32(port + addr, 8) (between
+                                       4.9 and 5.10; 5.10.44 has it) */
+};
+
+/* How a locally built packet without a connected socket gets its IP id when it
+ * may be fragmented (__ip_select_ident); with DF set and no connected socket the
+ * id is 0 in every era (ip_select_ident). */
+enum ip_ident_gen {
+    IP_IDENT_INETPEER,              /* 2.6.34: one counter per destination address
+                                       (inet_peer ip_id_count), from a secret start */
+    IP_IDENT_IDENTS,                /* 3.16+ (04ca6973f7c1): 2048 counters picked by a
+                                       keyed hash of (daddr, saddr, protocol), random
+                                       start, and a random jump below the jiffies
+                                       since the counter was last used */
+};
+
 enum ipvs_era {
     IPVS_ERA_OLD,                   /* 2.6.x: ip_vs_in LOCAL_IN 100, ip_vs_post_routing, no LOCAL_OUT */
     IPVS_ERA_MIDDLE,                /* 2.6.36 .. 5.15: ip_vs_reply4, ip_vs_remote_request4, ... */
@@ -75,6 +99,31 @@ struct kernel_profile {
     bool ipvs_expire_nodest_work;   /* deleting a dest queues work that deletes its
                                        connections when expire_nodest_conn is set (5.9+);
                                        before, only a packet of the connection did */
+    enum ip_vs_sh_variant ipvs_sh;
+    bool ipvs_wrr_gcd_start;        /* wrr: cw starts at mw = max - (gcd - 1) and dest
+                                       changes keep it (3.10, "fix WRR counters on dest
+                                       changes"); before, cw starts at 0, mw is the
+                                       max weight and an update resets cw only when it
+                                       exceeds mw */
+    bool ipvs_tcp_none_ack_es;      /* TCP table: an ACK in state NONE (input and
+                                       input-only) leads to ESTABLISHED (with
+                                       sloppy_tcp, ~3.12); 2.6.34 has CLOSE there */
+    bool ipvs_tun_pmtu_disc;        /* the pmtu_disc sysctl decides the tunnel's DF
+                                       (~3.7); 2.6.34 copies the inner frag_off
+                                       (DF included) into the outer header */
+    bool ipvs_notrack;              /* IPVS marks what it sends untracked and leaves
+                                       through ip_vs_send_or_cont / ip_vs_nat_send_or_cont
+                                       (2.6.37+); 2.6.34's IP_VS_XMIT calls LOCAL_OUT
+                                       from the transmitter, the conntrack entry kept */
+    enum ip_ident_gen ip_ident;
+    bool ipvs_sctp_old_states;      /* 2.6.34's 13-state SCTP machine, events split by
+                                       client and server side, no input-only table
+                                       (until the 14-state table, ~3.12) */
+    bool ipvs_rs_table_all;         /* every dest is in rs_table and nat_icmp_send's
+                                       lookup (ip_vs_has_real_service) checks that it
+                                       is NAT now (5.10 has it; ~5.2, with the tunnel
+                                       lookups); 2.6.34 and 4.9 hash only NAT dests and
+                                       keep one edited to DR or TUN there */
 };
 
 /* Does the era's kernel have this scheduler ("mh"), IPVS sysctl ("sloppy_tcp", without

@@ -51,7 +51,10 @@ struct sk_buff *tcp_reset_build(struct net *net, const struct sk_buff *oldskb, b
 
 void tcp_v4_send_reset(struct net *net, const struct sk_buff *oldskb)
 {
-    struct sk_buff *skb = tcp_reset_build(net, oldskb, false);
+    /* Sent through the per-netns TCP control socket, which wants path MTU discovery
+     * (2.6.34: IP_PMTUDISC_WANT, later DO): DF, and with no connected peer,
+     * ip_select_ident gives id 0. */
+    struct sk_buff *skb = tcp_reset_build(net, oldskb, true);
     if (!skb)
         return;
     trace_note(net, oldskb, __func__, "RST sent");

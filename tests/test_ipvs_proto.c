@@ -89,6 +89,43 @@ static void test_tcp_dos_table_every_cell(void)
     check_rows(dos_rows, G_N_ELEMENTS(dos_rows), true);
 }
 
+/* 2.6.34's tables (ip_vs_proto_tcp.c of that release) differ from the later ones in
+ * four cells: an ACK in NONE, input and input-only, in both tables, goes to CLOSE.
+ * The whole ack rows of 2.6.34, and every other cell equal to the later tables. */
+static void test_tcp_tables_2_6_34(void)
+{
+    static const char *const ack_in = "sCL sES sSS sES sFW sTW sCL sCW sCL sLI sES";
+    static const char *const ack_in_dos = "sCL sES sSS sSR sFW sTW sCL sCW sCL sLI sSA";
+    static const struct { enum ip_vs_dir dir; bool secure; const char *row; } rows[] = {
+        { IP_VS_DIR_INPUT, false, ack_in }, { IP_VS_DIR_INPUT_ONLY, false, ack_in },
+        { IP_VS_DIR_INPUT, true, ack_in_dos }, { IP_VS_DIR_INPUT_ONLY, true, ack_in },
+    };
+    for (size_t r = 0; r < G_N_ELEMENTS(rows); r++) {
+        char **cells = g_strsplit(rows[r].row, " ", -1);
+        for (int st = 0; st < IP_VS_TCP_S_LAST; st++)
+            CU_ASSERT_EQUAL(ip_vs_tcp_next_state_era(false, st, rows[r].dir, TCPH_ACK, rows[r].secure),
+                            state_of(cells[st] + 1));
+        g_strfreev(cells);
+    }
+    int differ = 0;
+    static const uint8_t evs[] = { TCPH_SYN, TCPH_FIN, TCPH_ACK, TCPH_RST, 0 };
+    for (int d = IP_VS_DIR_INPUT; d <= IP_VS_DIR_INPUT_ONLY; d++)
+        for (size_t e = 0; e < G_N_ELEMENTS(evs); e++)
+            for (int st = 0; st < IP_VS_TCP_S_LAST; st++)
+                for (int sec = 0; sec < 2; sec++) {
+                    int old = ip_vs_tcp_next_state_era(false, st, (enum ip_vs_dir)d, evs[e], sec);
+                    int now = ip_vs_tcp_next_state_era(true, st, (enum ip_vs_dir)d, evs[e], sec);
+                    CU_ASSERT_EQUAL(now, ip_vs_tcp_next_state(st, (enum ip_vs_dir)d, evs[e], sec));
+                    if (old != now) {
+                        differ++;
+                        CU_ASSERT(st == IP_VS_TCP_S_NONE && evs[e] == TCPH_ACK &&
+                                  d != IP_VS_DIR_OUTPUT && old == IP_VS_TCP_S_CLOSE &&
+                                  now == IP_VS_TCP_S_ESTABLISHED);
+                    }
+                }
+    CU_ASSERT_EQUAL(differ, 4);
+}
+
 static void test_tcp_event_priority(void)
 {
     /* RST beats SYN beats FIN beats ACK; none of them: CLOSE from anywhere. */
@@ -172,6 +209,7 @@ IPVSIM_SUITE(ipvs_proto)
     ADD_TEST(s, test_tcp_table_every_cell);
     ADD_TEST(s, test_tcp_dos_table_every_cell);
     ADD_TEST(s, test_tcp_event_priority);
+    ADD_TEST(s, test_tcp_tables_2_6_34);
     ADD_TEST(s, test_tcp_timeouts_and_activity);
     ADD_TEST(s, test_tcp_typical_sequences);
 }

@@ -93,6 +93,9 @@ struct ip_vs_dest {
                                         kernel's ip_vs_dest_hold: the trash keeps it */
     sim_time_t idle_start;           /* in the trash: when it became unreferenced */
     struct list_head t_list;         /* in the trash */
+    bool in_rs_table;                /* hashed in rs_table (ip_vs_rs_hash): up to 4.x only
+                                        when made or edited NAT, and left there by an
+                                        edit to another method */
     struct rtable dest_dst;          /* cached route to the real server (ip_vs_xmit) */
     bool dest_dst_ok;
     /* The service it was made for, kept so a deleted dest in the trash can still be

@@ -32,6 +32,12 @@ bool ip_vs_fill_iph(const struct sk_buff *skb, struct ip_vs_iphdr *iph)
     return true;
 }
 
+void ip_vs_notrack(const struct net *net, struct sk_buff *skb)
+{
+    if (net->prof->ipvs_notrack)
+        nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+}
+
 bool ip_vs_get_ports(const struct sk_buff *skb, const struct ip_vs_iphdr *iph, be16 ports[2])
 {
     if (skb->len < iph->len + 4)
@@ -128,6 +134,10 @@ static struct ip_vs_conn *ip_vs_nodest(struct netns_ipvs *ipvs, struct ip_vs_con
     return NULL;
 }
 
+static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                                const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp,
+                                unsigned hook);
+
 /* Should ip_vs_in look at this packet at all? */
 static bool ip_vs_in_wants(struct netns_ipvs *ipvs, const struct sk_buff *skb, unsigned hook)
 {
@@ -166,6 +176,15 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
         return NF_ACCEPT;
     struct ip_vs_conn *cp = ip_vs_conn_in_get(ipvs, iph.protocol, iph.saddr, ports[0],
                                               iph.daddr, ports[1]);
+    if (!cp && ipvs->net->prof->ipvs == IPVS_ERA_OLD) {
+        /* 2.6.34 has no ip_vs_out on LOCAL_IN: a packet for a local client may be
+         * the answer of a real server, so ip_vs_in looks for it as a reply too. */
+        cp = ip_vs_conn_out_get(ipvs, iph.protocol, iph.saddr, ports[0], iph.daddr, ports[1]);
+        if (cp) {
+            trace_note(ipvs->net, skb, "ip_vs_in", "found as a reply (local client)");
+            return handle_response(ipvs, skb, &iph, cp, hook);
+        }
+    }
     cp = ip_vs_reuse(ipvs, cp, skb, &iph);
     bool drop;
     cp = ip_vs_nodest(ipvs, cp, skb, &drop);
@@ -223,38 +242,52 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
     ip_vs_out_stats(cp, skb);
     ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, iph);
     skb->flags |= SKB_F_IPVS_PROPERTY;
-    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);       /* ip_vs_notrack */
+    ip_vs_notrack(ipvs->net, skb);
     ip_vs_conn_put(cp);
     return NF_ACCEPT;
 }
 
-/* Is addr:port a NAT real server of some service (ip_vs_has_real_service)? */
+/* Is addr:port a NAT real server of some service (ip_vs_has_real_service; 2.6.34:
+ * ip_vs_lookup_real_service)? Since ~5.2 the lookup checks the dest's method; before,
+ * rs_table held only dests made or edited NAT, and kept them after an edit. */
 static bool is_nat_real_server(struct netns_ipvs *ipvs, uint16_t proto, be32 addr, be16 port)
 {
+    bool check_now = ipvs->net->prof->ipvs_rs_table_all;
     struct ip_vs_service *svc;
     list_for_each_entry(svc, &ipvs->services, s_list) {
         if (svc->protocol != proto && !svc->fwmark)
             continue;
         struct ip_vs_dest *d;
-        list_for_each_entry(d, &svc->destinations, n_list)
-            if (d->addr == addr && d->port == port &&
-                (d->conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ)
+        list_for_each_entry(d, &svc->destinations, n_list) {
+            bool nat = check_now ? (d->conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ
+                                 : d->in_rs_table;
+            if (d->addr == addr && d->port == port && nat)
                 return true;
+        }
     }
+    return false;
+}
+
+/* is_tcp_reset / is_sctp_abort: the answers nat_icmp_send never answers. */
+static bool is_reset_or_abort(const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    if (iph->protocol == IPPROTO_TCP && skb->len >= iph->len + sizeof(struct tcphdr))
+        return ((const struct tcphdr *)(skb->data + iph->len))->flags & TCPH_RST;
+    if (iph->protocol == IPPROTO_SCTP && skb->len >= iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN)
+        return skb->data[iph->len + SCTP_HLEN] == SCTP_CID_ABORT;
     return false;
 }
 
 /* A reply with no connection. nat_icmp_send: when it comes from a NAT real server
  * (a connection the director has forgotten), tell the server with a port
- * unreachable and drop it; never for a RST. */
+ * unreachable and drop it; never for a TCP RST or an SCTP ABORT. */
 static unsigned ip_vs_out_nomatch(struct netns_ipvs *ipvs, struct sk_buff *skb,
                                   const struct ip_vs_iphdr *iph, const be16 ports[2])
 {
     if (!ipvs->sysctl.nat_icmp_send ||
         !is_nat_real_server(ipvs, iph->protocol, iph->saddr, ports[0]))
         return NF_ACCEPT;
-    if (iph->protocol == IPPROTO_TCP && skb->len >= iph->len + sizeof(struct tcphdr) &&
-        (((const struct tcphdr *)(skb->data + iph->len))->flags & TCPH_RST))
+    if (is_reset_or_abort(skb, iph))
         return NF_ACCEPT;
     skb->network_header = skb_offset(skb, skb->data);
     icmp_send(ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);

@@ -23,6 +23,10 @@ void ip_vs_core_exit(struct netns_ipvs *ipvs);
 
 /* Fill iph from the IPv4 header at skb->data; false if it is not readable. */
 bool ip_vs_fill_iph(const struct sk_buff *skb, struct ip_vs_iphdr *iph);
+
+/* ip_vs_notrack: what IPVS sends or rewrites is untracked (2.6.37+, profile
+ * ipvs_notrack); 2.6.34 left the packet its conntrack entry. */
+void ip_vs_notrack(const struct net *net, struct sk_buff *skb);
 /* The source and destination ports (TCP/UDP/SCTP) at iph->len; false if short. */
 bool ip_vs_get_ports(const struct sk_buff *skb, const struct ip_vs_iphdr *iph, be16 ports[2]);
 

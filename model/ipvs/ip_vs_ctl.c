@@ -325,6 +325,8 @@ static void dest_set_flags(struct ip_vs_dest *dest, const struct ip_vs_dest_user
     unsigned flags = fwd | IP_VS_CONN_F_INACTIVE;
     if (fwd != IP_VS_CONN_F_MASQ && fwd != IP_VS_CONN_F_FULLNAT)
         flags |= IP_VS_CONN_F_NOOUTPUT;
+    if (fwd == IP_VS_CONN_F_MASQ)
+        dest->in_rs_table = true;   /* ip_vs_rs_hash; only deletion unhashes it */
     dest->conn_flags = flags;
 }
 
@@ -476,6 +478,7 @@ static void __ip_vs_del_dest(struct netns_ipvs *ipvs, struct ip_vs_dest *dest, b
                   ip_vs_dest_trash_expire);
     list_add(&dest->t_list, &ipvs->dest_trash);
     dest->idle_start = 0;
+    dest->in_rs_table = false;      /* ip_vs_rs_unhash */
     if (!cleanup)
         ip_vs_enqueue_expire_nodest_conns(ipvs);
 }

@@ -73,7 +73,7 @@ unsigned ip_vs_out_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const stru
     }
     ip_vs_out_stats(cp, skb);
     skb->flags |= SKB_F_IPVS_PROPERTY;
-    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+    ip_vs_notrack(ipvs->net, skb);
     /* Only the reference is dropped (__ip_vs_conn_put): an error does not keep a
      * connection alive. */
     return NF_ACCEPT;

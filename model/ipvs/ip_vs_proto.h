@@ -34,6 +34,10 @@ enum ip_vs_dir {
 /* The next TCP state for a segment with these flags (TCPH_*) in direction dir, from
  * state; secure selects the secure_tcp ("dos") table. */
 int ip_vs_tcp_next_state(int state, enum ip_vs_dir dir, uint8_t tcp_flags, bool secure);
+/* The same in the tables of an era: without ipvs_tcp_none_ack_es (2.6.34) an ACK in
+ * NONE (input and input-only, both tables) leads to CLOSE. */
+int ip_vs_tcp_next_state_era(bool none_ack_es, int state, enum ip_vs_dir dir, uint8_t tcp_flags,
+                             bool secure);
 
 const char *ip_vs_tcp_state_name(int state);
 /* Default timeouts in seconds (tcp_timeouts[]). */
@@ -93,6 +97,34 @@ int ip_vs_sctp_next_state(int state, enum ip_vs_dir dir, enum ip_vs_sctp_event e
 const char *ip_vs_sctp_state_name(int state);
 /* Default timeouts in seconds (sctp_timeouts[]; 61 s is the kernel's max RTO + 1). */
 extern const unsigned ip_vs_sctp_default_timeouts[IP_VS_SCTP_S_LAST + 1];
+
+/* 2.6.34's SCTP machine (until ~3.12; profile ipvs_sctp_old_states): 13 states,
+ * one table for packets from the client and one for packets from the server (no
+ * input-only table: DR and TUN use the client's). */
+enum {
+    IP_VS_SCTP_OLD_S_NONE,
+    IP_VS_SCTP_OLD_S_INIT_CLI,
+    IP_VS_SCTP_OLD_S_INIT_SER,
+    IP_VS_SCTP_OLD_S_INIT_ACK_CLI,
+    IP_VS_SCTP_OLD_S_INIT_ACK_SER,
+    IP_VS_SCTP_OLD_S_ECHO_CLI,
+    IP_VS_SCTP_OLD_S_ECHO_SER,
+    IP_VS_SCTP_OLD_S_ESTABLISHED,
+    IP_VS_SCTP_OLD_S_SHUT_CLI,
+    IP_VS_SCTP_OLD_S_SHUT_SER,
+    IP_VS_SCTP_OLD_S_SHUT_ACK_CLI,
+    IP_VS_SCTP_OLD_S_SHUT_ACK_SER,
+    IP_VS_SCTP_OLD_S_CLOSED,
+    IP_VS_SCTP_OLD_S_LAST
+};
+/* The next 2.6.34 state for a packet (SCTP common header at sctp, len bytes) going
+ * in direction dir (OUTPUT: from the server; anything else: from the client). */
+int ip_vs_sctp_old_next_state(int state, enum ip_vs_dir dir, const uint8_t *sctp, uint32_t len);
+/* Names, timeouts (seconds) and the ESTABLISHED state of the era's machine. 2.6.34
+ * spells its ESTABLISHED "ESTABISHED". */
+const char *ip_vs_sctp_state_name_era(bool old, int state);
+unsigned ip_vs_sctp_timeout_era(bool old, int state);
+int ip_vs_sctp_established_era(bool old);
 
 /* Only ESTABLISHED counts in ActiveConn. */
 bool ip_vs_sctp_state_active(int state);

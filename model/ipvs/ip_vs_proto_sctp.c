@@ -1,8 +1,8 @@
 /* The IPVS SCTP state machine (ip_vs_proto_sctp.c): tables as data, the event a
  * packet stands for, names and timeouts. Facts: shared/reference/ipvs.md §5.4,
  * checked against the kernel's net/netfilter/ipvs/ip_vs_proto_sctp.c: the 14-state
- * table of current kernels. Older 2.6-era kernels had another table with other
- * state names; it is not modelled, every era uses this one. */
+ * table of current kernels (~3.12 on), and at the end 2.6.34's machine (13 states,
+ * events split by client and server side, no input-only table), as data too. */
 #include "model/ipvs/ip_vs_proto.h"
 
 #include "sim/pkt.h"
@@ -165,4 +165,136 @@ int ip_vs_sctp_next_state(int state, enum ip_vs_dir dir, enum ip_vs_sctp_event e
 bool ip_vs_sctp_state_active(int state)
 {
     return state == IP_VS_SCTP_S_ESTABLISHED;
+}
+
+/* ---- 2.6.34's machine (profile ipvs_sctp_old_states) ------------------------------ */
+
+#define ST_NO IP_VS_SCTP_OLD_S_NONE
+#define ST_IC IP_VS_SCTP_OLD_S_INIT_CLI
+#define ST_IS IP_VS_SCTP_OLD_S_INIT_SER
+#define ST_AC IP_VS_SCTP_OLD_S_INIT_ACK_CLI
+#define ST_AS IP_VS_SCTP_OLD_S_INIT_ACK_SER
+#define ST_EC IP_VS_SCTP_OLD_S_ECHO_CLI
+#define ST_ES IP_VS_SCTP_OLD_S_ECHO_SER
+#define ST_ST IP_VS_SCTP_OLD_S_ESTABLISHED
+#define ST_SC IP_VS_SCTP_OLD_S_SHUT_CLI
+#define ST_SS IP_VS_SCTP_OLD_S_SHUT_SER
+#define ST_KC IP_VS_SCTP_OLD_S_SHUT_ACK_CLI
+#define ST_KS IP_VS_SCTP_OLD_S_SHUT_ACK_SER
+#define ST_CL IP_VS_SCTP_OLD_S_CLOSED
+
+/* Its events: a chunk event seen from the client (input) or from the server
+ * (output); ERROR, SACK, HEARTBEAT(-ACK), ECNE, CWR and unknown chunks are DATA. */
+enum { OE_DATA, OE_INIT, OE_INIT_ACK, OE_COOKIE_ECHO, OE_COOKIE_ACK, OE_ABORT, OE_SHUT,
+       OE_SHUT_ACK, OE_SHUT_COM, OE_LAST };
+
+static const unsigned char sctp_old_events[SCTP_CID_SHUTDOWN_COMPLETE + 1] = {
+    [SCTP_CID_INIT] = OE_INIT,
+    [SCTP_CID_INIT_ACK] = OE_INIT_ACK,
+    [SCTP_CID_ABORT] = OE_ABORT,
+    [SCTP_CID_SHUTDOWN] = OE_SHUT,
+    [SCTP_CID_SHUTDOWN_ACK] = OE_SHUT_ACK,
+    [SCTP_CID_COOKIE_ECHO] = OE_COOKIE_ECHO,
+    [SCTP_CID_COOKIE_ACK] = OE_COOKIE_ACK,
+    [SCTP_CID_SHUTDOWN_COMPLETE] = OE_SHUT_COM,
+};
+
+/* [from the server][state][event] -> next state. Columns: DATA INIT INIT_ACK
+ * COOKIE_ECHO COOKIE_ACK ABORT SHUTDOWN SHUTDOWN_ACK SHUTDOWN_COMPLETE. */
+static const unsigned char sctp_old_states[2][IP_VS_SCTP_OLD_S_LAST][OE_LAST] = {
+    /* from the client */
+    {
+        /* NONE         */ { ST_CL, ST_IC, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* INIT_CLI     */ { ST_CL, ST_IC, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* INIT_SER     */ { ST_CL, ST_IC, ST_AC, ST_IS, ST_IS, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* INIT_ACK_CLI */ { ST_CL, ST_IC, ST_AC, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* INIT_ACK_SER */ { ST_CL, ST_IC, ST_CL, ST_EC, ST_AS, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* ECHO_CLI     */ { ST_CL, ST_IC, ST_CL, ST_EC, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* ECHO_SER     */ { ST_CL, ST_IC, ST_ES, ST_CL, ST_ST, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* ESTABLISHED  */ { ST_ST, ST_IC, ST_ST, ST_ST, ST_ST, ST_CL, ST_SC, ST_CL, ST_CL },
+        /* SHUT_CLI     */ { ST_SC, ST_IC, ST_SC, ST_ST, ST_SC, ST_CL, ST_SC, ST_CL, ST_CL },
+        /* SHUT_SER     */ { ST_SS, ST_IC, ST_SS, ST_ST, ST_SS, ST_CL, ST_SC, ST_KC, ST_CL },
+        /* SHUT_ACK_CLI */ { ST_KC, ST_IC, ST_KC, ST_ST, ST_KC, ST_CL, ST_SC, ST_KC, ST_CL },
+        /* SHUT_ACK_SER */ { ST_KS, ST_IC, ST_KS, ST_ST, ST_KS, ST_CL, ST_SC, ST_CL, ST_CL },
+        /* CLOSED       */ { ST_CL, ST_IC, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+    },
+    /* from the server */
+    {
+        /* NONE         */ { ST_CL, ST_IS, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* INIT_CLI     */ { ST_CL, ST_IS, ST_AS, ST_IC, ST_IC, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* INIT_SER     */ { ST_CL, ST_IS, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* INIT_ACK_CLI */ { ST_CL, ST_IS, ST_CL, ST_ES, ST_AC, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* INIT_ACK_SER */ { ST_CL, ST_IS, ST_AS, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* ECHO_CLI     */ { ST_CL, ST_IS, ST_EC, ST_CL, ST_ST, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* ECHO_SER     */ { ST_CL, ST_IS, ST_CL, ST_ES, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+        /* ESTABLISHED  */ { ST_ST, ST_IS, ST_ST, ST_ST, ST_ST, ST_CL, ST_SS, ST_CL, ST_CL },
+        /* SHUT_CLI     */ { ST_SC, ST_IS, ST_SC, ST_ST, ST_SC, ST_CL, ST_SS, ST_KS, ST_CL },
+        /* SHUT_SER     */ { ST_SS, ST_IS, ST_SS, ST_ST, ST_SS, ST_CL, ST_SS, ST_CL, ST_CL },
+        /* SHUT_ACK_CLI */ { ST_KC, ST_IS, ST_KC, ST_ST, ST_KC, ST_CL, ST_SS, ST_CL, ST_CL },
+        /* SHUT_ACK_SER */ { ST_KS, ST_IS, ST_KS, ST_ST, ST_KS, ST_CL, ST_SS, ST_KS, ST_CL },
+        /* CLOSED       */ { ST_CL, ST_IS, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL, ST_CL },
+    },
+};
+
+static const char *const sctp_old_state_names[IP_VS_SCTP_OLD_S_LAST] = {
+    "NONE", "INIT_CLI", "INIT_SER", "INIT_ACK_CLI", "INIT_ACK_SER", "COOKIE_ECHO_CLI",
+    "COOKIE_ECHO_SER", "ESTABISHED", "SHUTDOWN_CLI", "SHUTDOWN_SER", "SHUTDOWN_ACK_CLI",
+    "SHUTDOWN_ACK_SER", "CLOSED",
+};
+
+/* NONE 2 s, the handshake and shutdown states 60 s, ESTABLISHED 15 min, CLOSED 10 s. */
+static const unsigned sctp_old_timeouts[IP_VS_SCTP_OLD_S_LAST + 1] = {
+    [ST_NO] = 2, [ST_IC] = 60, [ST_IS] = 60, [ST_AC] = 60, [ST_AS] = 60, [ST_EC] = 60,
+    [ST_ES] = 60, [ST_ST] = 15 * 60, [ST_SC] = 60, [ST_SS] = 60, [ST_KC] = 60, [ST_KS] = 60,
+    [ST_CL] = 10, [IP_VS_SCTP_OLD_S_LAST] = 2,
+};
+
+/* The event chunk of a packet as 2.6.34's set_sctp_state finds it: the first
+ * chunk, unless it is a COOKIE-ECHO or COOKIE-ACK followed by an ABORT. That
+ * second chunk is looked for at the first one's length field read without
+ * ntohs, i.e. byte-swapped on a little-endian director: in practice far past the
+ * packet, so the ABORT is not seen. */
+static int sctp_old_packet_chunk(const uint8_t *sctp, uint32_t len)
+{
+    if (len < SCTP_HLEN + SCTP_CHUNK_HLEN)
+        return -1;
+    const uint8_t *ch = sctp + SCTP_HLEN;
+    uint8_t type = ch[0];
+    if (type == SCTP_CID_COOKIE_ECHO || type == SCTP_CID_COOKIE_ACK) {
+        uint32_t raw = (uint32_t)ch[3] << 8 | ch[2];        /* be16 read as little-endian */
+        uint32_t next = SCTP_HLEN + raw;
+        if (next + SCTP_CHUNK_HLEN <= len && sctp[next] == SCTP_CID_ABORT)
+            type = SCTP_CID_ABORT;
+    }
+    return type;
+}
+
+int ip_vs_sctp_old_next_state(int state, enum ip_vs_dir dir, const uint8_t *sctp, uint32_t len)
+{
+    int type = sctp_old_packet_chunk(sctp, len);
+    if (type < 0 || state < 0 || state >= IP_VS_SCTP_OLD_S_LAST)
+        return state;
+    unsigned ev = (unsigned)type < sizeof sctp_old_events ? sctp_old_events[type] : OE_DATA;
+    return sctp_old_states[dir == IP_VS_DIR_OUTPUT][state][ev];
+}
+
+const char *ip_vs_sctp_state_name_era(bool old, int state)
+{
+    if (!old)
+        return ip_vs_sctp_state_name(state);
+    return state >= 0 && state < IP_VS_SCTP_OLD_S_LAST ? sctp_old_state_names[state] : "BUG!";
+}
+
+unsigned ip_vs_sctp_timeout_era(bool old, int state)
+{
+    if (state < 0)
+        return 0;
+    if (old)
+        return state <= IP_VS_SCTP_OLD_S_LAST ? sctp_old_timeouts[state] : 0;
+    return state <= IP_VS_SCTP_S_LAST ? ip_vs_sctp_default_timeouts[state] : 0;
+}
+
+int ip_vs_sctp_established_era(bool old)
+{
+    return old ? IP_VS_SCTP_OLD_S_ESTABLISHED : IP_VS_SCTP_S_ESTABLISHED;
 }

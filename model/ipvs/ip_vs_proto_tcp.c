@@ -115,6 +115,31 @@ int ip_vs_tcp_next_state(int state, enum ip_vs_dir dir, uint8_t tcp_flags, bool 
     return (secure ? tcp_states_dos : tcp_states)[dir][ev][state];
 }
 
+/* The cells of 2.6.34's tables (tcp_states and tcp_states_dos alike) that differ
+ * from the later ones: an ACK with no state yet closed the connection there; the
+ * change that brought sloppy_tcp (~3.12) made it ESTABLISHED, so that a connection
+ * picked up in the middle is counted as one. */
+static const struct {
+    unsigned char dir, ev, state, next;
+} tcp_cells_2_6_34[] = {
+    { IP_VS_DIR_INPUT, EV_ACK, NO, CL },
+    { IP_VS_DIR_INPUT_ONLY, EV_ACK, NO, CL },
+};
+
+int ip_vs_tcp_next_state_era(bool none_ack_es, int state, enum ip_vs_dir dir, uint8_t tcp_flags,
+                             bool secure)
+{
+    int next = ip_vs_tcp_next_state(state, dir, tcp_flags, secure);
+    if (none_ack_es)
+        return next;
+    int ev = tcp_state_idx(tcp_flags);
+    for (size_t i = 0; i < sizeof tcp_cells_2_6_34 / sizeof tcp_cells_2_6_34[0]; i++)
+        if (tcp_cells_2_6_34[i].dir == dir && tcp_cells_2_6_34[i].ev == ev &&
+            tcp_cells_2_6_34[i].state == state)
+            return tcp_cells_2_6_34[i].next;
+    return next;
+}
+
 /* tcp_state_active_table (4.8, "ipvs: count pre-established TCP states as active"):
  * a connection in its handshake (SYN_SENT, SYN_RECV, SYNACK) counts in ActiveConn
  * like an ESTABLISHED one, so that lc/wlc/sed/nq see it as load and a SYN flood

@@ -4,6 +4,7 @@
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/net.h"
+#include "sim/pkt.h"
 
 static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
                                  const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
@@ -21,7 +22,8 @@ static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
             dir = IP_VS_DIR_INPUT_ONLY;
     }
     bool secure = ipvs->sysctl.secure_tcp > 1;
-    int next = ip_vs_tcp_next_state(cp->state, dir, th->flags, secure);
+    int next = ip_vs_tcp_next_state_era(ipvs->net->prof->ipvs_tcp_none_ack_es, cp->state, dir,
+                                        th->flags, secure);
     if (next != cp->state) {
         if (ipvs->net->trace) {
             char note[64];
@@ -39,33 +41,45 @@ static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
 }
 
 /* set_sctp_state: the event comes from the first chunk (ip_vs_proto_sctp.c); the
- * timeouts are the defaults (no ipvsadm option changes them). */
+ * timeouts are the defaults (no ipvsadm option changes them). 2.6.34 ran another
+ * machine (profile ipvs_sctp_old_states) without an input-only table. */
 static void sctp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
                                   const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
 {
     struct netns_ipvs *ipvs = cp->ipvs;
+    bool old = ipvs->net->prof->ipvs_sctp_old_states;
     if (skb->len < iph->len)
         return;
-    int ev = ip_vs_sctp_packet_event(skb->data + iph->len, skb->len - iph->len);
-    if (ev < 0)
-        return;
-    if (cp->flags & IP_VS_CONN_F_NOOUTPUT) {
-        if (dir == IP_VS_DIR_OUTPUT)
-            cp->flags &= ~IP_VS_CONN_F_NOOUTPUT;
-        else
-            dir = IP_VS_DIR_INPUT_ONLY;
+    const uint8_t *sctp = skb->data + iph->len;
+    uint32_t len = skb->len - iph->len;
+    int next;
+    if (old) {
+        if (len < SCTP_HLEN + SCTP_CHUNK_HLEN)
+            return;
+        next = ip_vs_sctp_old_next_state(cp->state, dir, sctp, len);
+    } else {
+        int ev = ip_vs_sctp_packet_event(sctp, len);
+        if (ev < 0)
+            return;
+        if (cp->flags & IP_VS_CONN_F_NOOUTPUT) {
+            if (dir == IP_VS_DIR_OUTPUT)
+                cp->flags &= ~IP_VS_CONN_F_NOOUTPUT;
+            else
+                dir = IP_VS_DIR_INPUT_ONLY;
+        }
+        next = ip_vs_sctp_next_state(cp->state, dir, (enum ip_vs_sctp_event)ev);
     }
-    int next = ip_vs_sctp_next_state(cp->state, dir, (enum ip_vs_sctp_event)ev);
+    int established = ip_vs_sctp_established_era(old);
     if (next != cp->state) {
         if (ipvs->net->trace)
             trace_notef(ipvs->net, skb, "set_sctp_state", "%s -> %s, timeout %u s",
-                        ip_vs_sctp_state_name(cp->state), ip_vs_sctp_state_name(next),
-                        ip_vs_sctp_default_timeouts[next]);
-        ip_vs_conn_set_state(cp, next, ip_vs_sctp_state_active(next));
-        if (next == IP_VS_SCTP_S_ESTABLISHED)
+                        ip_vs_sctp_state_name_era(old, cp->state),
+                        ip_vs_sctp_state_name_era(old, next), ip_vs_sctp_timeout_era(old, next));
+        ip_vs_conn_set_state(cp, next, next == established);
+        if (next == established)
             ip_vs_control_assure_ct(cp);
     }
-    cp->timeout = (sim_time_t)ip_vs_sctp_default_timeouts[next] * SEC;
+    cp->timeout = (sim_time_t)ip_vs_sctp_timeout_era(old, next) * SEC;
 }
 
 void ip_vs_set_state(struct ip_vs_conn *cp, enum ip_vs_dir dir, const struct sk_buff *skb,

@@ -611,6 +611,15 @@ void ip_vs_sync_in(struct netns_ipvs *ipvs, struct ip_vs_conn *cp)
         bool tcp = cp->protocol == IPPROTO_TCP;
         bool closing = cp->state == IP_VS_TCP_S_FIN_WAIT || cp->state == IP_VS_TCP_S_CLOSE ||
                        cp->state == IP_VS_TCP_S_CLOSE_WAIT || cp->state == IP_VS_TCP_S_TIME_WAIT;
+        /* SCTP first: entering CLOSED or a SHUTDOWN_ACK state syncs too. */
+        if ((ipvs->sync_state & IP_VS_STATE_MASTER) && cp->protocol == IPPROTO_SCTP &&
+            cp->old_state != cp->state &&
+            (cp->state == IP_VS_SCTP_OLD_S_CLOSED || cp->state == IP_VS_SCTP_OLD_S_SHUT_ACK_CLI ||
+             cp->state == IP_VS_SCTP_OLD_S_SHUT_ACK_SER)) {
+            ip_vs_sync_conn(ipvs, cp, pkts);
+            cp->old_state = cp->state;
+            return;
+        }
         if ((ipvs->sync_state & IP_VS_STATE_MASTER) &&
             (((!tcp || cp->state == IP_VS_TCP_S_ESTABLISHED) && period > 0 &&
               pkts % period == sync_threshold(ipvs)) ||
@@ -645,12 +654,14 @@ static struct ip_vs_dest *find_dest(struct netns_ipvs *ipvs, be32 daddr, be16 dp
     return dest;
 }
 
-static bool proto_states(uint8_t protocol, unsigned *n)
+static bool proto_states(const struct netns_ipvs *ipvs, uint8_t protocol, unsigned *n)
 {
     switch (protocol) {
     case IPPROTO_TCP: *n = IP_VS_TCP_S_LAST; return true;
     case IPPROTO_UDP: *n = 1; return true;
-    case IPPROTO_SCTP: *n = IP_VS_SCTP_S_LAST; return true;
+    case IPPROTO_SCTP:
+        *n = ipvs->net->prof->ipvs_sctp_old_states ? IP_VS_SCTP_OLD_S_LAST : IP_VS_SCTP_S_LAST;
+        return true;
     default: return false;
     }
 }
@@ -661,7 +672,7 @@ static unsigned state_timeout(const struct netns_ipvs *ipvs, uint8_t protocol, u
     switch (protocol) {
     case IPPROTO_TCP: return state <= IP_VS_TCP_S_LAST ? ipvs->tcp_timeouts[state] : 0;
     case IPPROTO_UDP: return ipvs->udp_timeout;
-    case IPPROTO_SCTP: return state <= IP_VS_SCTP_S_LAST ? ip_vs_sctp_default_timeouts[state] : 0;
+    case IPPROTO_SCTP: return ip_vs_sctp_timeout_era(ipvs->net->prof->ipvs_sctp_old_states, (int)state);
     default: return 0;
     }
 }
@@ -740,12 +751,12 @@ static void proc_conn(struct netns_ipvs *ipvs, const struct sync_entry *e)
 }
 
 /* An entry's protocol and state make sense (or it is a template)? */
-static bool entry_ok(const struct sync_entry *e)
+static bool entry_ok(const struct netns_ipvs *ipvs, const struct sync_entry *e)
 {
     if (e->flags & IP_VS_CONN_F_TEMPLATE)
         return true;                    /* a bad template state is only logged */
     unsigned n;
-    return proto_states(e->protocol, &n) && e->state < n;
+    return proto_states(ipvs, e->protocol, &n) && e->state < n;
 }
 
 static void process_v0(struct netns_ipvs *ipvs, const uint8_t *buf, size_t len)
@@ -777,7 +788,7 @@ static void process_v0(struct netns_ipvs *ipvs, const uint8_t *buf, size_t len)
             p += IP_VS_SYNC_CONN_V0_SIZE;
         }
         st->conns_rcvd++;
-        if (!entry_ok(&e)) {
+        if (!entry_ok(ipvs, &e)) {
             st->conns_skipped++;
             continue;
         }
@@ -835,7 +846,7 @@ static int proc_sync_conn(struct netns_ipvs *ipvs, const uint8_t *p, const uint8
     memcpy(&e.vaddr, p + 28, 4);
     memcpy(&e.daddr, p + 32, 4);
     ipvs->sync->stats.conns_rcvd++;
-    if (!entry_ok(&e))
+    if (!entry_ok(ipvs, &e))
         return e.protocol == IPPROTO_TCP || e.protocol == IPPROTO_UDP ||
                e.protocol == IPPROTO_SCTP ? 40 : 30;
     proc_conn(ipvs, &e);

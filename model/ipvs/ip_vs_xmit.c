@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include "model/icmp.h"
+#include "model/ip_ident.h"
 #include "model/ip.h"
 #include "model/ipip.h"
 #include "model/ipvs/ip_vs_conn.h"
@@ -81,7 +82,10 @@ static const char *ip_vs_out_checks(struct net *net, struct sk_buff *skb, struct
         }
         ip_decrease_ttl(iph);
     }
-    bool check = how == XMIT_MTU_CHECK || (how == XMIT_MTU_TUNNEL && net->ipvs->sysctl.pmtu_disc);
+    /* A tunnel's packet is checked only with pmtu_disc; 2.6.34, before the sysctl,
+     * always checked it. */
+    bool tun_check = net->ipvs->sysctl.pmtu_disc || !net->prof->ipvs_tun_pmtu_disc;
+    bool check = how == XMIT_MTU_CHECK || (how == XMIT_MTU_TUNNEL && tun_check);
     uint32_t mtu = rt->dev->mtu - overhead;
     if (check && (ntohs(iph->frag_off) & IP_DF) && ntohs(iph->tot_len) > mtu) {
         icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
@@ -90,17 +94,29 @@ static const char *ip_vs_out_checks(struct net *net, struct sk_buff *skb, struct
     return NULL;
 }
 
+/* The function that hands IPVS's packet to LOCAL_OUT, by era: 2.6.34's
+ * transmitters did it themselves through their IP_VS_XMIT macro; 2.6.37 brought
+ * ip_vs_nat_send_or_cont / ip_vs_send_or_cont (with ip_vs_notrack). */
+static const char *send_func(const struct ip_vs_conn *cp)
+{
+    if (!cp_net(cp)->prof->ipvs_notrack)
+        return "IP_VS_XMIT";
+    return (cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ ? "ip_vs_nat_send_or_cont"
+                                                                   : "ip_vs_send_or_cont";
+}
+
 /* Mark the packet as IPVS's and re-inject it at LOCAL_OUT (ip_vs_send_or_cont). */
 static int ip_vs_send_or_cont(struct sk_buff *skb, struct ip_vs_conn *cp, struct rtable *rt,
                               bool local)
 {
     skb->flags |= SKB_F_IPVS_PROPERTY;
-    nf_ct_set(skb, NULL, IP_CT_UNTRACKED);       /* ip_vs_notrack */
+    /* 2.6.34 left the packet its conntrack entry, which LOCAL_OUT's conntrack then
+     * ignores and ip_vs_post_routing's NF_STOP keeps from being confirmed. */
+    ip_vs_notrack(cp_net(cp), skb);
     if (local)
         return NF_ACCEPT;
     if (cp_net(cp)->trace)
-        trace_func(cp_net(cp), skb, (cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ
-                                        ? "ip_vs_nat_send_or_cont" : "ip_vs_send_or_cont");
+        trace_func(cp_net(cp), skb, send_func(cp));
     skb->dst = rt;
     NF_HOOK(NF_INET_LOCAL_OUT, cp_net(cp), skb, NULL, rt->dev, dst_output);
     return NF_STOLEN;
@@ -238,7 +254,11 @@ static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtabl
     struct net *net = ipvs->net;
     const struct iphdr *inner = (const struct iphdr *)skb_network_header(skb);
     uint8_t tos = inner->tos, ttl = inner->ttl;
-    be16 df = ipvs->sysctl.pmtu_disc ? (inner->frag_off & htons(IP_DF)) : 0;
+    /* The outer DF: the inner one with pmtu_disc, none without (~3.7+); 2.6.34
+     * copied the inner frag_off whole. */
+    be16 df = inner->frag_off;
+    if (net->prof->ipvs_tun_pmtu_disc)
+        df = ipvs->sysctl.pmtu_disc ? (inner->frag_off & htons(IP_DF)) : 0;
     struct iphdr *outer = (struct iphdr *)skb_push(skb, sizeof *outer);
     if (!outer)
         return false;
@@ -252,7 +272,8 @@ static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtabl
     outer->protocol = protocol;
     outer->saddr = rt->prefsrc;
     outer->daddr = daddr;
-    outer->id = htons(net->ip_id++);
+    /* ip_select_ident without a socket: 0 under DF, else the host's generator. */
+    outer->id = ip_select_ident(net, outer->saddr, daddr, protocol, df & htons(IP_DF));
     return true;
 }
 
@@ -381,8 +402,9 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
     }
     skb->flags |= SKB_F_IPVS_PROPERTY;
     /* nf_reset_ct: the outer packet is new to conntrack (NAT and DR mark theirs
-     * untracked instead). */
-    skb->nfct = NULL;
+     * untracked instead). 2.6.34 sent it with the inner packet's entry. */
+    if (net->prof->ipvs_notrack)
+        skb->nfct = NULL;
     skb->dst = rt;
     ip_local_out(net, skb);
     return NF_STOLEN;

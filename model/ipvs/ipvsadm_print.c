@@ -583,7 +583,8 @@ static const char *conn_state_name(const struct ip_vs_conn *cp)
     switch (cp->protocol) {
     case IPPROTO_TCP: return ip_vs_tcp_state_name(cp->state);
     case IPPROTO_UDP: return cp->state == IP_VS_UDP_S_NORMAL ? "UDP" : "BUG!";
-    case IPPROTO_SCTP: return ip_vs_sctp_state_name(cp->state);
+    case IPPROTO_SCTP:
+        return ip_vs_sctp_state_name_era(cp->ipvs->net->prof->ipvs_sctp_old_states, cp->state);
     case 0: return "NONE";
     default: return "ERR!";
     }

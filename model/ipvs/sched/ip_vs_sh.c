@@ -1,9 +1,20 @@
 /* sh: source hashing. A 256-bucket table (CONFIG_IP_VS_SH_TAB_BITS default 8) is
- * rebuilt on init, add, del and upd: walking the list from its first entry, each
- * dest takes `weight` consecutive buckets (at least one, so weight 0 keeps a bucket),
- * cycling until the table is full. A packet's bucket is
- *     (offset + hash_32(ntohs(port) + ntohl(saddr), 8)) & 255
- * with offset 0 and port 0 unless the service has sh-port (IP_VS_SVC_F_SCHED2).
+ * rebuilt on init, add, del and upd (2.6.34: update_service, called at the same
+ * moments). How the table is filled and how a client is hashed into it changed
+ * with the eras (profile ipvs_sh):
+ *
+ *   2.6.34   each bucket takes the next dest of the list in turn, whatever the
+ *            weights; bucket (ntohl(saddr) * 2654435761) & 255; the service flags
+ *            are ignored (no sh-port, no sh-fallback).
+ *   4.9      walking the list from its first entry, each dest takes `weight`
+ *            consecutive buckets (at least one, so weight 0 keeps a bucket), cycling
+ *            until the table is full; bucket
+ *            (offset + (ntohs(port) + ntohl(saddr)) * 2654435761) & 255.
+ *   5.10+    the same table; bucket (offset + hash_32(ntohs(port) + ntohl(saddr), 8)) & 255.
+ *
+ * The multiplications are in unsigned long (64 bits), but only the low 8 bits are
+ * kept, which 32-bit arithmetic gives alike. offset is 0 and port 0 unless the
+ * service has sh-port (IP_VS_SVC_F_SCHED2).
  *
  * Without sh-fallback (IP_VS_SVC_F_SCHED1) an unusable dest (weight <= 0 or
  * OVERLOADed) means no dest. With it, the probe re-hashes with offsets
@@ -17,13 +28,26 @@
 #define IP_VS_SH_TAB_SIZE (1 << IP_VS_SH_TAB_BITS)
 #define IP_VS_SH_TAB_MASK (IP_VS_SH_TAB_SIZE - 1)
 
+/* Knuth's multiplicative constant of the older kernels (2^32 / golden ratio). */
+#define IP_VS_SH_KNUTH 2654435761u
+
 struct ip_vs_sh_state {
+    enum ip_vs_sh_variant variant;
     struct ip_vs_dest *buckets[IP_VS_SH_TAB_SIZE];
 };
 
-static inline unsigned ip_vs_sh_hashkey(be32 addr, be16 port, unsigned offset)
+unsigned ip_vs_sh_hashkey(enum ip_vs_sh_variant v, be32 addr, be16 port, unsigned offset)
 {
-    return (offset + hash_32(ntohs(port) + ntohl(addr), IP_VS_SH_TAB_BITS)) & IP_VS_SH_TAB_MASK;
+    uint32_t key = ntohs(port) + ntohl(addr);
+    switch (v) {
+    case IP_VS_SH_2_6:
+        return (ntohl(addr) * IP_VS_SH_KNUTH) & IP_VS_SH_TAB_MASK;
+    case IP_VS_SH_MULT:
+        return (offset + key * IP_VS_SH_KNUTH) & IP_VS_SH_TAB_MASK;
+    case IP_VS_SH_HASH_32:
+    default:
+        return (offset + hash_32(key, IP_VS_SH_TAB_BITS)) & IP_VS_SH_TAB_MASK;
+    }
 }
 
 static inline bool ip_vs_sh_unavailable(const struct ip_vs_dest *d)
@@ -50,8 +74,8 @@ static void ip_vs_sh_reassign(struct ip_vs_sh_state *s, struct ip_vs_service *sv
         struct ip_vs_dest *d = ip_vs_dest_of(p);
         s->buckets[i] = d;
         ip_vs_sched_dest_hold(d);
-        /* Stay on this dest until it has filled `weight` buckets. */
-        if (++count >= d->weight) {
+        /* Stay on this dest until it has filled `weight` buckets (2.6.34: one). */
+        if (s->variant == IP_VS_SH_2_6 || ++count >= d->weight) {
             p = p->next;
             count = 0;
         }
@@ -71,6 +95,7 @@ static void ip_vs_sh_flush(struct ip_vs_sh_state *s)
 static int ip_vs_sh_init_svc(struct ip_vs_service *svc)
 {
     struct ip_vs_sh_state *s = g_new0(struct ip_vs_sh_state, 1);
+    s->variant = ip_vs_sched_profile(svc)->ipvs_sh;
     svc->sched_data = s;
     ip_vs_sh_reassign(s, svc);
     return 0;
@@ -91,13 +116,13 @@ static int ip_vs_sh_dest_changed(struct ip_vs_service *svc, struct ip_vs_dest *d
 
 static struct ip_vs_dest *ip_vs_sh_get(const struct ip_vs_sh_state *s, be32 addr, be16 port)
 {
-    struct ip_vs_dest *d = s->buckets[ip_vs_sh_hashkey(addr, port, 0)];
+    struct ip_vs_dest *d = s->buckets[ip_vs_sh_hashkey(s->variant, addr, port, 0)];
     return (!d || ip_vs_sh_unavailable(d)) ? NULL : d;
 }
 
 static struct ip_vs_dest *ip_vs_sh_get_fallback(const struct ip_vs_sh_state *s, be32 addr, be16 port)
 {
-    unsigned ihash = ip_vs_sh_hashkey(addr, port, 0);
+    unsigned ihash = ip_vs_sh_hashkey(s->variant, addr, port, 0);
     struct ip_vs_dest *d = s->buckets[ihash];
     if (!d)
         return NULL;
@@ -105,7 +130,7 @@ static struct ip_vs_dest *ip_vs_sh_get_fallback(const struct ip_vs_sh_state *s, 
         return d;
     for (unsigned off = 0; off < IP_VS_SH_TAB_SIZE; off++) {
         unsigned roffset = (off + ihash) % IP_VS_SH_TAB_SIZE;
-        d = s->buckets[ip_vs_sh_hashkey(addr, port, roffset)];
+        d = s->buckets[ip_vs_sh_hashkey(s->variant, addr, port, roffset)];
         if (!d)
             break;
         if (!ip_vs_sh_unavailable(d))
@@ -121,6 +146,8 @@ static struct ip_vs_dest *ip_vs_sh_schedule(struct ip_vs_service *svc, const str
     be32 addr = ip_vs_sched_hash_addr(iph);
     be16 port = 0;
 
+    if (s->variant == IP_VS_SH_2_6)
+        return ip_vs_sh_get(s, addr, 0);        /* the flags did not exist yet */
     if (svc->flags & IP_VS_SVC_F_SCHED2)
         port = ip_vs_sched_get_port(skb, iph);
     if (svc->flags & IP_VS_SVC_F_SCHED1)

@@ -2,10 +2,16 @@
 #include "model/ipvs/sched/sched_util.h"
 
 #include <netinet/in.h>
+#include "model/net.h"
 
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP 132
 #endif
+
+const struct kernel_profile *ip_vs_sched_profile(const struct ip_vs_service *svc)
+{
+    return svc->ipvs ? svc->ipvs->net->prof : kernel_profile_default();
+}
 
 int ip_vs_sched_gcd(int a, int b)
 {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "model/ipvs/ip_vs.h"
+#include "model/profile.h"
 
 /* include/linux/hash.h (kernels >= 4.7): multiply by the 32-bit golden ratio and
  * keep the top bits. */
@@ -80,11 +81,18 @@ static inline sim_time_t ip_vs_sched_now(const struct ip_vs_service *svc)
     return svc->ipvs ? ip_vs_now(svc->ipvs) : 0;
 }
 
+/* The kernel era the service lives in (the default era for a service built
+ * without a netns, as some tests do): schedulers whose algorithm changed read it. */
+const struct kernel_profile *ip_vs_sched_profile(const struct ip_vs_service *svc);
+
 /* Seconds (a sysctl) to simulated time. */
 static inline sim_time_t ip_vs_sched_secs(int secs)
 {
     return (sim_time_t)secs * SEC;
 }
+
+/* sh's bucket for a client (ip_vs_sh_hashkey) in the given era's variant. */
+unsigned ip_vs_sh_hashkey(enum ip_vs_sh_variant v, be32 addr, be16 port, unsigned offset);
 
 extern const struct ip_vs_scheduler ip_vs_rr_scheduler;
 extern const struct ip_vs_scheduler ip_vs_wrr_scheduler;

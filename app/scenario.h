@@ -179,6 +179,9 @@ struct scenario {
         uint64_t events;            /* pending events; default SCN_LIMIT_EVENTS */
         uint64_t packets;           /* packet buffers in use at once; default SCN_LIMIT_PACKETS */
         uint64_t capture_bytes;     /* bytes per pcap file; default SCN_LIMIT_CAPTURE */
+        uint64_t conversations;     /* conversation records; default SCN_LIMIT_CONVERSATIONS */
+        uint64_t event_rate;        /* events in one simulated second; default SCN_LIMIT_EVENT_RATE */
+        uint64_t output_bytes;      /* the pcap files and the trace together; default SCN_LIMIT_OUTPUT */
     } limits;
     cJSON *expect;                  /* the raw expect array (inside root), NULL when absent */
     cJSON *root;                    /* the whole document (owned), overrides applied */
@@ -194,6 +197,12 @@ struct scenario {
 #define SCN_LIMIT_EVENTS 10000000ull
 #define SCN_LIMIT_PACKETS 1000000ull
 #define SCN_LIMIT_CAPTURE "1GB"
+/* Runaway runs that need no memory to run away: a clock that stops (a retry at the
+ * same instant, a 1 ns period) or arrivals far beyond any real load. The margins
+ * over the curated scenarios are in README, "Limits". */
+#define SCN_LIMIT_CONVERSATIONS 10000000ull
+#define SCN_LIMIT_EVENT_RATE 10000000ull
+#define SCN_LIMIT_OUTPUT "4GB"
 
 /* A load error: what the user sees is "FILE:LINE:COL: MESSAGE". */
 struct scn_error {

@@ -334,7 +334,8 @@ static void file_out(void *ctx, const struct trace_event *ev, int depth, enum tr
     struct trace_file_sink *s = ctx;
     g_string_truncate(s->line, 0);
     trace_text_format(s->line, ev, depth, role, false);
-    fwrite(s->line->str, 1, s->line->len, s->f);
+    if (out_budget_take(s->budget, s->line->len))
+        fwrite(s->line->str, 1, s->line->len, s->f);
 }
 
 static void file_emit(void *ctx, const struct trace_event *ev)

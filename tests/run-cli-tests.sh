@@ -358,7 +358,7 @@ PY
 Q="$IPVSIM run -q scenarios/quickstart.json --set duration=5s --set events=[]"
 
 # limits that stop the run: partial results, "complete": false, "stopped_by", exit 1
-for l in events:300 packets:20; do
+for l in events:300 packets:20 event_rate:2000 conversations:20; do
   k=${l%%:*} v=${l##*:}
   $Q --limit "$k=$v" -o "$tmp/lim-$k" >/dev/null 2>"$tmp/lim-$k.err"
   check "limit $k: exit status 1" test $? -eq 1
@@ -367,6 +367,49 @@ for l in events:300 packets:20; do
   check "limit $k: says which limit, and how to raise it" grep -q "(limits.$k = $v) was reached.*--limit $k=N" "$tmp/lim-$k.err"
   check "limit $k: pcap files valid" pcap_ok "$tmp/lim-$k"
 done
+# the default limits stop runaway runs (README, "Limits"): a 1 ns health-check
+# interval runs 10^7 events in 10 ms of simulated time and stops there
+cat >"$tmp/hc-1ns.json" <<'EOF'
+{ "duration": "1s", "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
+  "clients": [ { "name": "web", "target": "203.0.113.10:80", "arrival": "poisson(10/s)" } ],
+  "healthcheck": { "interval": "1ns" },
+  "ipvs": [ "-A -t 203.0.113.10:80 -s rr", "-a -t 203.0.113.10:80 -r 192.0.2.11:80 -m" ] }
+EOF
+"$IPVSIM" run -q "$tmp/hc-1ns.json" -o "$tmp/hc-1ns" >/dev/null 2>"$tmp/hc-1ns.err"
+check "healthcheck interval 1ns: stopped by the default event_rate limit (exit 1)" test $? -eq 1
+check "healthcheck interval 1ns: stopped_by limits.event_rate" test "$(field "$tmp/hc-1ns/summary.json" stopped_by)" = limits.event_rate
+check "healthcheck interval 1ns: says which limit, and how to raise it" grep -q "events-per-simulated-second limit (limits.event_rate = 10000000) was reached.*--limit event_rate=N" "$tmp/hc-1ns.err"
+for k in conversations event_rate output_bytes; do
+  check "summary.json holds the default limits.$k" test "$(field "$tmp/hc-1ns/summary.json" limits.$k)" -gt 0
+done
+# more users than ports, with a think time: those without a port end ADDRNOTAVAIL,
+# and the outcome counts add up to the total
+cat >"$tmp/noport.json" <<'EOF'
+{ "duration": "100ms", "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
+  "clients": [ { "name": "web", "target": "203.0.113.10:80", "users": 30000, "think": "const(50ms)" } ],
+  "ipvs": [ "-A -t 203.0.113.10:80 -s rr", "-a -t 203.0.113.10:80 -r 192.0.2.11:80 -m" ] }
+EOF
+"$IPVSIM" run -q "$tmp/noport.json" -o "$tmp/noport" >/dev/null 2>&1
+n=$(field "$tmp/noport/summary.json" connections.ADDRNOTAVAIL)
+check "ADDRNOTAVAIL is an outcome of summary.json ($n)" test "${n:-0}" -gt 0
+sum=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["connections"]; print(sum(v for k,v in c.items() if k!="total")==c["total"])' "$tmp/noport/summary.json" 2>/dev/null)
+check "the outcome counts add up to the total" test "$sum" = True
+# the trace and the captures share limits.output_bytes: a trace stops the run at it,
+# captures stop capturing
+$Q --trace --limit output_bytes=100KB -o "$tmp/lim-out" >/dev/null 2>"$tmp/lim-out.err"
+check "limit output_bytes with --trace: exit status 1" test $? -eq 1
+check "limit output_bytes with --trace: stopped_by limits.output_bytes" test "$(field "$tmp/lim-out/summary.json" stopped_by)" = limits.output_bytes
+check "limit output_bytes with --trace: trace.txt within the limit" test "$(stat -c %s "$tmp/lim-out/trace.txt")" -le 100000
+check "limit output_bytes with --trace: says which limit, and how to raise it" grep -q "(limits.output_bytes = 100000) was reached.*--limit output_bytes=SIZE" "$tmp/lim-out.err"
+"$IPVSIM" trace scenarios/quickstart.json --limit output_bytes=20KB >"$tmp/tr-out.txt" 2>"$tmp/tr-out.err"
+check "trace --limit output_bytes=20KB: exit status 1" test $? -eq 1
+check "trace --limit output_bytes=20KB: no more written" test "$(stat -c %s "$tmp/tr-out.txt")" -le 20000
+check "trace --limit output_bytes=20KB: says the trace is partial" grep -q "limits.output_bytes = 20000.*the trace is partial; raise it with --limit output_bytes=SIZE" "$tmp/tr-out.err"
+$Q --pcap all --limit output_bytes=50KB -o "$tmp/lim-pcap" >/dev/null 2>&1
+check "limit output_bytes with --pcap all: run completes (exit 0)" test $? -eq 0
+total=$(cat "$tmp"/lim-pcap/pcap/*.pcap | wc -c)
+check "limit output_bytes with --pcap all: the captures together within it ($total)" test "$total" -le 50000
+check "limit output_bytes with --pcap all: pcap files valid" pcap_ok "$tmp/lim-pcap"
 # limits with the kernel's behaviour: the run completes and counts
 $Q --limit connections=10 -o "$tmp/lim-conn" >/dev/null 2>&1
 check "limit connections: run completes (exit 0)" test $? -eq 0

@@ -973,7 +973,7 @@ static void test_schema_patterns(void)
 static const char *const loader_only[] = {
     "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",
     "client-host-server", "client-name-taken", "client-net-host-bits", "client-overlap", "client-start-after-stop",
-    "client-stop-after-end", "client-trace-bad-value", "client-trace-decreasing",
+    "client-stop-after-end", "client-think-zero-livelock", "client-trace-bad-value", "client-trace-decreasing",
     "client-trace-missing", "client-unknown-host", "duration-overflow", "event-after-end",
     "event-hook-unknown", "event-unknown-server", "hooks-dup", "hooks-unknown-host",
     "iptables-line-bad-target", "ipvs-line-bad-weight",

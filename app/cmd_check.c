@@ -127,6 +127,7 @@ int cmd_check(int argc, char **argv)
         } else {
             GString *out = g_string_new(NULL);
             fflush(stdout);
+            scenario_print_warnings(s);
             rc = check_scenario(s, print_fp, colour, out);
             fputs(out->str, stdout);
             g_string_free(out, TRUE);

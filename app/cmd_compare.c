@@ -458,6 +458,7 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
         scn_error_print(&serr);
         return 2;
     }
+    scenario_print_warnings(base);
     char *dir = opt->outdir ? g_strdup(opt->outdir)
                             : g_strdup_printf("results/%s-compare", base->name);
     struct outdir o;

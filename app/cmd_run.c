@@ -171,6 +171,7 @@ int cmd_run(int argc, char **argv)
         if (!s) {
             scn_error_print(&serr);
         } else {
+            scenario_print_warnings(s);
             char *dir = opt.outdir ? g_strdup(opt.outdir) : g_build_filename("results", s->name, NULL);
             rc = run_scenario(s, &opt, dir);
             g_free(dir);

@@ -267,6 +267,7 @@ int cmd_trace(int argc, char **argv)
         if (!s) {
             scn_error_print(&serr);
         } else {
+            scenario_print_warnings(s);
             signals_install();
             rc = trace_scenario(s, &o, stdout);
             signals_restore();

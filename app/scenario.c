@@ -115,6 +115,12 @@ void scn_error_print(const struct scn_error *err)
         fprintf(stderr, "%s: %s\n", err->file, err->msg);
 }
 
+void scenario_print_warnings(const struct scenario *s)
+{
+    for (guint i = 0; s && i < s->warnings->len; i++)
+        fprintf(stderr, "%s\n", (const char *)g_ptr_array_index(s->warnings, i));
+}
+
 void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_pos pos,
                   const char *fmt, ...)
 {
@@ -631,6 +637,24 @@ static bool client_addresses(struct scn_ctx *c, const cJSON *item, int i, struct
     return true;
 }
 
+/* An arrival trace replays its arrivals once, and when it ends before the group
+ * stops, again from its first one (the gaps repeat: each replay is shifted by the
+ * trace's last time). That is what a short sample of arrivals is for, but it must
+ * not pass unnoticed: say how often it repeats. */
+static void warn_trace_repeats(struct scn_ctx *c, const cJSON *item, const struct scn_client *cl)
+{
+    double span = 0;
+    for (uint32_t i = 0; i < cl->arrival.ntrace; i++)
+        span += cl->arrival.trace[i];
+    double window = (double)(cl->stop - cl->start);
+    if (span <= 0 || span >= window)
+        return;
+    scn_warn_key(c, item, "arrival", "the trace's %u arrivals span %.9g s, less than the "
+                 "group's %.9g s (from 'start' to 'stop'): it repeats from its first arrival, "
+                 "%.3g times in all (README, \"Trace files\")", cl->arrival.ntrace,
+                 span / SEC, window / SEC, window / span);
+}
+
 /* Ephemeral ports of one client address (net.ipv4.ip_local_port_range). */
 #define CLIENT_PORTS (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)
 
@@ -679,6 +703,8 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
         ok = scn_fail_key(c, item, "stop", "after the end of the run");
     if (ok && cl.start >= cl.stop)
         ok = scn_fail_key(c, item, "start", "the group would start at or after it stops");
+    if (ok && cl.users == 0 && cl.arrival.kind == DIST_TRACE)
+        warn_trace_repeats(c, item, &cl);
     if (ok && cl.users > 0 && !client_loop_advances(&cl))
         ok = scn_fail_key(c, item, "users", "%u users with think const(0) on %u address%s "
                           "(%u ephemeral ports each): the users without a port fail with "
@@ -1102,6 +1128,7 @@ static struct scenario *scenario_new(const char *path)
     s->positions = scn_json_pos_table();
     s->set_keys = g_ptr_array_new_with_free_func(g_free);
     s->traces = g_ptr_array_new_with_free_func(g_free);
+    s->warnings = g_ptr_array_new_with_free_func(g_free);
     return s;
 }
 
@@ -1174,6 +1201,7 @@ void scenario_free(struct scenario *s)
     g_ptr_array_free(s->capture_points, TRUE);
     g_ptr_array_free(s->set_keys, TRUE);
     g_ptr_array_free(s->traces, TRUE);
+    g_ptr_array_free(s->warnings, TRUE);
     g_hash_table_destroy(s->positions);
     cJSON_Delete(s->root);
     g_free(s->path);

@@ -184,6 +184,8 @@ struct scenario {
         uint64_t output_bytes;      /* the pcap files and the trace together; default SCN_LIMIT_OUTPUT */
     } limits;
     cJSON *expect;                  /* the raw expect array (inside root), NULL when absent */
+    GPtrArray *warnings;            /* "FILE:LINE:COL: warning: ..." lines (no newline): what
+                                     * loads but may surprise (scenario_print_warnings) */
     cJSON *root;                    /* the whole document (owned), overrides applied */
     char *text;                     /* the file's text (for positions) */
     /* loader-private */
@@ -222,6 +224,10 @@ void scenario_free(struct scenario *s);
 /* Print an error the way every command does: "FILE:LINE:COL: MESSAGE\n" (to stderr;
  * "FILE: MESSAGE" when there is no place: an unreadable file, a --set value). */
 void scn_error_print(const struct scn_error *err);
+
+/* Print the scenario's warnings to stderr, one a line (every command that loads a
+ * scenario to run or validate it). */
+void scenario_print_warnings(const struct scenario *s);
 
 /* Fill err for a problem found after loading (an ipvsadm line the IPVS model
  * refuses...): file = the scenario's path, the place pos; a value that came from

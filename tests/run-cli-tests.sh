@@ -198,7 +198,7 @@ done < "$tmp/hc.checks"
 # --- bad scenarios: exit status 2, FILE:LINE:COL, nothing written -----------------------
 # Every tests/bad-scenarios/*.json without a .set sidecar, through `run` and `validate`:
 # status 2, nothing on stdout, one message on stderr that starts with FILE:LINE:COL (FILE
-# is the scenario, or the trace file it names) and is exactly the .expected text, and no
+# is the scenario; a trace file it names follows as TRACE:LINE) and is exactly the .expected text, and no
 # result directory (nor a temporary one) left behind.
 nbad=0; b_rc=""; b_pos=""; b_msg=""; b_out=""; b_dir=""
 for f in tests/bad-scenarios/*.json; do
@@ -222,6 +222,47 @@ check "bad scenarios: one FILE:LINE:COL: message${b_pos:+ — not:$b_pos}" test 
 check "bad scenarios: the message is the .expected one${b_msg:+ — not:$b_msg}" test -z "$b_msg"
 check "bad scenarios: nothing on stdout${b_out:+ — not:$b_out}" test -z "$b_out"
 check "bad scenarios: run writes nothing, not even a temporary directory${b_dir:+ — not:$b_dir}" test -z "$b_dir"
+
+# trace(...) files: only regular files are read (a FIFO would block for ever), an error
+# never shows a line of the file, and names both the scenario's place and the file's line
+mkdir -p "$tmp/tr"
+printf 'root:x:0:0:root:/root:/bin/bash\nSECRET-SECOND-LINE\n' >"$tmp/tr/secret"
+ln -s secret "$tmp/tr/link.csv"
+mkfifo "$tmp/tr/fifo.csv"
+for t in link.csv fifo.csv /dev/zero; do
+  cat >"$tmp/tr/s.json" <<EOF
+{ "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
+  "clients": [ { "name": "web", "target": "203.0.113.10:80",
+      "response": "trace($t)" } ],
+  "ipvs": [ "-A -t 203.0.113.10:80 -s rr" ] }
+EOF
+  for cmd in validate run; do
+    timeout 20 "$IPVSIM" $cmd "$tmp/tr/s.json" >/dev/null 2>"$tmp/tr/err"; rc=$?
+    check "trace($t): $cmd refuses it at once (exit 2, not blocked)" test $rc -eq 2
+    check "trace($t): $cmd names the scenario's place" grep -q "^$tmp/tr/s.json:3:19: clients\[0\].response: " "$tmp/tr/err"
+    check "trace($t): $cmd shows no line of the file" test -z "$(grep -e SECRET -e root: "$tmp/tr/err")"
+    case $t in
+      link.csv) check "trace($t): $cmd names the trace file's line" grep -q "response: $tmp/tr/link.csv:2: the first column is not a number or a size" "$tmp/tr/err" ;;
+      *) check "trace($t): $cmd says it is not a regular file" grep -q "not a regular file" "$tmp/tr/err" ;;
+    esac
+  done
+done
+
+# an arrival trace shorter than its group repeats, and every command says so
+printf 'time\n0.1\n0.2\n0.5\n1\n' >"$tmp/tr/arr.csv"
+cat >"$tmp/tr/arr.json" <<'EOF'
+{ "duration": "5s", "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
+  "clients": [ { "name": "web", "target": "203.0.113.10:80", "arrival": "trace(arr.csv)" } ],
+  "ipvs": [ "-A -t 203.0.113.10:80 -s rr", "-a -t 203.0.113.10:80 -r 192.0.2.11:80 -m" ] }
+EOF
+"$IPVSIM" validate "$tmp/tr/arr.json" >/dev/null 2>"$tmp/tr/err"
+check "a short arrival trace: validate warns that it repeats" grep -q "^$tmp/tr/arr.json:2:73: warning: clients\[0\].arrival: the trace's 4 arrivals span 1 s, less than the group's 5 s .*: it repeats from its first arrival, 5 times in all" "$tmp/tr/err"
+"$IPVSIM" run -q "$tmp/tr/arr.json" -o "$tmp/tr/arr" >/dev/null 2>"$tmp/tr/err"
+check "a short arrival trace: run warns too, and runs (exit 0)" test $? -eq 0 -a -n "$(grep 'warning: .*repeats' "$tmp/tr/err")"
+n=$(($(grep -c . "$tmp/tr/arr/connections.csv") - 1))
+check "a short arrival trace: replayed (5 x 4 arrivals less the last at 5 s: $n)" test "$n" -eq 19
+"$IPVSIM" validate "$tmp/tr/arr.json" --set duration=1s >/dev/null 2>"$tmp/tr/err"
+check "an arrival trace as long as its group: no warning" test ! -s "$tmp/tr/err"
 
 # --- compare, plots, and every curated scenario (scenarios/*.json) ------------------
 # `ipvsim compare` runs the same arrivals under each scheduler; every run and comparison

@@ -316,6 +316,22 @@ check "run without gnuplot: still succeeds" test $? -eq 0
 check "run without gnuplot: says the plots were skipped" grep -q "plots skipped" "$tmp/nogp.err"
 check "run without gnuplot: scripts and data written, no figure" \
   test -s "$tmp/nogp/plots/active.gp" -a -s "$tmp/nogp/plots/active.dat" -a ! -e "$tmp/nogp/plots/active.png"
+# gnuplot runs for a bounded time per figure: past it, it is stopped, the run says so
+# and plots/notes.txt names each figure not drawn (the run still succeeds)
+mkdir -p "$tmp/slowgp" && printf '#!/bin/sh\nexec sleep 60\n' >"$tmp/slowgp/gnuplot" && chmod +x "$tmp/slowgp/gnuplot"
+PATH="$tmp/slowgp:$PATH" IPVSIM_PLOT_TIMEOUT=1 timeout 30 "$IPVSIM" run -q scenarios/nat.json -o "$tmp/slowgp/r" >/dev/null 2>"$tmp/slowgp.err"
+check "a gnuplot that never ends: stopped, the run succeeds (exit 0)" test $? -eq 0
+check "a gnuplot that never ends: the run says so" grep -q "gnuplot did not finish active.gp in 1 s and was stopped.*plots/notes.txt" "$tmp/slowgp.err"
+check "a gnuplot that never ends: plots/notes.txt names the four figures" test "$(grep -c 'not drawn: gnuplot did not finish' "$tmp/slowgp/r/plots/notes.txt")" -eq 4
+# a figure receives bounded data: 5000 scenario events become at most 40 marks
+python3 -c 'import json,sys
+s=json.load(open("scenarios/minimal.json"))
+s["events"]=[{"at":"%dus"%(1000*i+500),"do":"server_down" if i%2==0 else "server_up","server":"rs1"} for i in range(5000)]
+json.dump(s,open(sys.argv[1],"w"))' "$tmp/manyev.json"
+"$IPVSIM" run -q "$tmp/manyev.json" -o "$tmp/manyev" >/dev/null 2>&1
+check "5000 events: the run succeeds" test $? -eq 0
+check "5000 events: at most 40 marks in active.gp" test "$(grep -c '^set arrow' "$tmp/manyev/plots/active.gp")" -le 40
+check "5000 events: a merged mark says how many it holds" grep -q "rs1 down (+249 more)" "$tmp/manyev/plots/active.gp"
 
 # Frames whose checksums are not all good: status 1 = good; 2 (unverified) is accepted
 # only where the frame was cut (cap_len < len). In an ICMP error the transport checksum

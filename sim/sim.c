@@ -48,7 +48,8 @@ bool sim_cancel(struct sim *s, sim_event_id id)
 static inline void count_rate(struct sim *s)
 {
     if (s->now >= s->rate_end) {
-        s->rate_end = (s->now / SEC + 1) * SEC;
+        sim_time_t k = s->now / SEC;
+        s->rate_end = k < SIM_TIME_MAX / SEC ? (k + 1) * SEC : SIM_TIME_MAX;
         s->rate_count = 0;
     }
     if (++s->rate_count > s->rate_peak)

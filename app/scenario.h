@@ -202,7 +202,7 @@ struct scenario {
 /* Runaway runs that need no memory to run away: a clock that stops (a retry at the
  * same instant, a 1 ns period) or arrivals far beyond any real load. The margins
  * over the curated scenarios are in README, "Limits". */
-#define SCN_LIMIT_CONVERSATIONS 10000000ull
+#define SCN_LIMIT_CONVERSATIONS 2000000ull
 #define SCN_LIMIT_EVENT_RATE 10000000ull
 #define SCN_LIMIT_OUTPUT "4GB"
 

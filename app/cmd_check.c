@@ -131,7 +131,7 @@ int cmd_check(int argc, char **argv)
           "print each host's traversal fingerprint (to pin in the expect array) instead of checking", NULL },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
-        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
+        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO... - run scenarios and check their expectations");
@@ -171,6 +171,7 @@ int cmd_check(int argc, char **argv)
         } else {
             GString *out = g_string_new(NULL);
             fflush(stdout);
+            scenario_print_warnings(s);
             rc = check_scenario_tally(s, print_fp, colour, out, &tally);
             fputs(out->str, stdout);
             g_string_free(out, TRUE);

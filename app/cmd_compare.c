@@ -477,6 +477,7 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
         scn_error_print(&serr);
         return 2;
     }
+    scenario_print_warnings(base);
     char *dir = opt->outdir ? g_strdup(opt->outdir)
                             : g_strdup_printf("results/%s-compare", base->name);
     struct outdir o;
@@ -561,7 +562,7 @@ int cmd_compare(int argc, char **argv)
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt.outdir, "result directory (default results/<name>-compare)", "DIR" },
         { "seed", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)cmp_seed_cb, "the seed of every run (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "override a scenario value (dotted path)", "KEY=VALUE" },
-        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.limits, "a limit of every run: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
+        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.limits, "a limit of every run: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet, "no progress, no closing line (the table is still printed)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };

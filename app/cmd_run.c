@@ -147,6 +147,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
         }
         g_free(path);
         trace_file_sink_init(&tf, tfile);
+        tf.budget = &rw.output;
         trace_all_hosts(&rw, &tf.sink);
     }
     struct run_sampler rs;
@@ -226,7 +227,7 @@ int cmd_run(int argc, char **argv)
         { "seed", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)seed_cb, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "override a scenario value (dotted path)", "KEY=VALUE" },
         { "pcap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.pcaps, "add a capture point (or 'all')", "HOST:IFACE" },
-        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
+        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.limits, "a limit: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { "trace", 0, 0, G_OPTION_ARG_NONE, &opt.trace, "write trace.txt: every packet's walk", NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet, "no progress, no summary line", NULL },
         { "timing", 0, 0, G_OPTION_ARG_NONE, &opt.timing, "record the wall time in summary.json (runs then differ)", NULL },
@@ -256,6 +257,7 @@ int cmd_run(int argc, char **argv)
         if (!s) {
             scn_error_print(&serr);
         } else {
+            scenario_print_warnings(s);
             char *dir = opt.outdir ? g_strdup(opt.outdir) : g_build_filename("results", s->name, NULL);
             rc = run_scenario(s, &opt, dir);
             g_free(dir);

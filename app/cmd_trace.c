@@ -47,6 +47,7 @@ struct trace_cmd {
     const char *last_host;          /* the block shown last (text: a blank line between) */
     uint64_t last_pkt;
     bool any;
+    struct out_budget *budget;      /* limits.output_bytes */
 };
 
 /* The packets of the conversation one host saw, numbered in that order. */
@@ -96,7 +97,8 @@ static void cmd_out(void *ctx, const struct trace_event *ev, int depth, enum tra
         t->last_pkt = ev->pkt;
     }
     t->any = true;
-    fwrite(t->buf->str, 1, t->buf->len, t->out);
+    if (out_budget_take(t->budget, t->buf->len))
+        fwrite(t->buf->str, 1, t->buf->len, t->out);
 }
 
 static void cmd_emit(void *ctx, const struct trace_event *ev)
@@ -111,18 +113,24 @@ static void cmd_emit(void *ctx, const struct trace_event *ev)
 
 /* ---- the run ------------------------------------------------------------------------- */
 
-static void header(FILE *out, const struct scenario *s, const struct run_world *rw,
-                   const struct trace_opts *o)
+/* Returns the bytes written (they count in limits.output_bytes). */
+static size_t header(FILE *out, const struct scenario *s, const struct run_world *rw,
+                     const struct trace_opts *o)
 {
-    fprintf(out, "# trace of %s, kernel %s, seed %llu", s->name,
-            host_net(rw->director)->prof->name, (unsigned long long)s->seed);
+    GString *h = g_string_new(NULL);
+    g_string_printf(h, "# trace of %s, kernel %s, seed %llu", s->name,
+                    host_net(rw->director)->prof->name, (unsigned long long)s->seed);
     if (o->conn)
-        fprintf(out, ", conversation %llu", (unsigned long long)o->conn);
+        g_string_append_printf(h, ", conversation %llu", (unsigned long long)o->conn);
     if (o->packet)
-        fprintf(out, ", packet %u", o->packet);
+        g_string_append_printf(h, ", packet %u", o->packet);
     if (o->host)
-        fprintf(out, ", host %s", o->host);
-    fputc('\n', out);
+        g_string_append_printf(h, ", host %s", o->host);
+    g_string_append_c(h, '\n');
+    fwrite(h->str, 1, h->len, out);
+    size_t n = h->len;
+    g_string_free(h, TRUE);
+    return n;
 }
 
 static void footer(FILE *out, const struct run_world *rw, const struct conv *c)
@@ -163,14 +171,15 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
     t.sink.ctx = &t;
     t.numbers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_host_packets);
     trace_nest_init(&t.nest, cmd_out, &t);
-    if (!o->jsonl)
-        header(out, s, &rw, o);
     for (guint i = 0; i < rw.w.hosts->len; i++) {
         struct host *h = g_ptr_array_index(rw.w.hosts, i);
         if (!only || h == only)
             host_net(h)->trace = &t.sink;
     }
     run_limits_apply(&rw);
+    t.budget = &rw.output;
+    if (!o->jsonl)
+        out_budget_take(t.budget, header(out, s, &rw, o));
     run_world_run(&rw);
     conv_log_close(&rw.log, rw.w.sim.now);
     trace_nest_flush(&t.nest);
@@ -217,7 +226,7 @@ int cmd_trace(int argc, char **argv)
         { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default) or jsonl", "FORMAT" },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "the run's seed (overrides the scenario's)", "N" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
-        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: connections, events, packets or capture_bytes (as --set limits.KEY=VALUE)", "KEY=VALUE" },
+        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - every packet's walk through every host's stack");
@@ -251,6 +260,7 @@ int cmd_trace(int argc, char **argv)
         if (!s) {
             scn_error_print(&serr);
         } else {
+            scenario_print_warnings(s);
             signals_install();
             rc = trace_scenario(s, &o, stdout);
             signals_restore();

@@ -48,6 +48,7 @@ int cmd_validate(int argc, char **argv)
             failed++;
             continue;
         }
+        scenario_print_warnings(s);
         /* Everything check would refuse before running: the world is built (its
          * ipvsadm and iptables lines applied), never run. */
         struct run_world rw;

@@ -1,16 +1,29 @@
 /* gnuplot figures of runs and comparisons. */
 #include "app/plots.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ipvsadm.h"
 #include "model/net.h"
 
 #define MAX_BINS 250
 #define CDF_POINTS 1000
+/* What one figure receives, whatever the run: gnuplot draws a few thousand points in
+ * well under a second, but 100,000 labelled marks took it more than 12 minutes. */
+#define MAX_MARKS 40                /* labelled event marks; more are merged by time */
+#define MAX_SAMPLE_ROWS 2000        /* IPVS counter samples; more are thinned evenly */
+/* gnuplot's time per figure (IPVSIM_PLOT_TIMEOUT=SECONDS changes it): past it, gnuplot
+ * is stopped and the figure is missing, which the run says and plots/notes.txt records. */
+#define PLOT_TIMEOUT_S 60
 #define FIG_W 1000
 #define FIG_H 560
 
@@ -202,10 +215,13 @@ void plot_set_add_samples(struct plot_set *ps, const struct run_sampler *rs)
     guint n = ps->nservers, rows = 0;
     if (!rs || !rs->samples || n == 0)
         return;
-    ps->ipvs_t = g_new0(double, rs->samples->len / n + 1);
-    ps->ipvs_conns = g_new0(int, (rs->samples->len / n + 1) * 2 * n);
-    /* the sampler writes every server at each sample time, in server order */
-    for (guint i = 0; i + n <= rs->samples->len; i += n, rows++) {
+    guint all = rs->samples->len / n;
+    guint step = all > MAX_SAMPLE_ROWS ? (all + MAX_SAMPLE_ROWS - 1) / MAX_SAMPLE_ROWS : 1;
+    ps->ipvs_t = g_new0(double, all / step + 1);
+    ps->ipvs_conns = g_new0(int, (all / step + 1) * 2 * n);
+    /* the sampler writes every server at each sample time, in server order; a long
+     * run keeps every step-th time */
+    for (guint i = 0; i + n <= rs->samples->len; i += n * step, rows++) {
         const struct ts_sample *x = &g_array_index(rs->samples, struct ts_sample, i);
         ps->ipvs_t[rows] = (double)x->t / SEC;
         for (guint k = 0; k < n; k++) {
@@ -360,6 +376,37 @@ static void gp_fill_style(GString *g, guint i)
 
 /* ---- the figures ---------------------------------------------------------------------- */
 
+/* The marks to draw: all of them up to MAX_MARKS; beyond, the run is cut into
+ * MAX_MARKS equal windows and each window's marks become one, at its first mark,
+ * labelled with it and how many more ("server_down rs1 (+41 more)"). */
+static GArray *thin_marks(const struct plot_set *ps)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(struct plot_mark));
+    guint n = ps->marks->len;
+    double width = (double)ps->duration / SEC / MAX_MARKS;
+    for (guint i = 0; i < n;) {
+        const struct plot_mark *m = &g_array_index(ps->marks, struct plot_mark, i);
+        guint j = i + 1;
+        if (n > MAX_MARKS) {
+            double end = (floor(m->t_s / width) + 1) * width;
+            while (j < n && g_array_index(ps->marks, struct plot_mark, j).t_s < end)
+                j++;
+        }
+        struct plot_mark k = { m->t_s, j - i > 1 ? g_strdup_printf("%s (+%u more)", m->label, j - i - 1)
+                                                 : g_strdup(m->label) };
+        g_array_append_val(out, k);
+        i = j;
+    }
+    return out;
+}
+
+static void free_marks(GArray *marks)
+{
+    for (guint i = 0; i < marks->len; i++)
+        g_free(g_array_index(marks, struct plot_mark, i).label);
+    g_array_free(marks, TRUE);
+}
+
 static void fig_active(const struct plot_set *ps, GString *dat, GString *gp)
 {
     guint nr = ps->runs->len;
@@ -421,10 +468,11 @@ static void fig_active(const struct plot_set *ps, GString *dat, GString *gp)
     else
         g_string_append(gp, "set key outside right top vertical\n");
     /* Marks closer than 2% of the run to the one before are labelled side by side. */
+    GArray *marks = thin_marks(ps);
     double near = (double)ps->duration / SEC * 0.02, prev = -1e300;
     int side = 0;
-    for (guint i = 0; i < ps->marks->len; i++) {
-        const struct plot_mark *m = &g_array_index(ps->marks, struct plot_mark, i);
+    for (guint i = 0; i < marks->len; i++) {
+        const struct plot_mark *m = &g_array_index(marks, struct plot_mark, i);
         side = m->t_s - prev < near ? side + 1 : 0;
         prev = m->t_s;
         fmt_num(a, sizeof a, m->t_s);
@@ -435,6 +483,7 @@ static void fig_active(const struct plot_set *ps, GString *dat, GString *gp)
         g_string_append_printf(gp, " at %s, graph 0.98 rotate by 90 right offset %.1f,0 "
                                "font ',8' tc rgb '#505050' front\n", a, -0.7 + 1.3 * side);
     }
+    free_marks(marks);
     if (nr > 1) {
         char *t = g_strdup_printf("%s: connections open per real server under each scheduler, "
                                   "same arrivals; each panel on its own scale (%s)", ps->name,
@@ -863,23 +912,84 @@ static bool put(const char *dir, const char *name, const GString *text)
     return ok;
 }
 
-/* gnuplot SCRIPT in dir, no shell. false with msg on failure. */
-static bool draw(const char *gnuplot, const char *dir, const char *script, char *msg, size_t msglen)
+static int plot_timeout_s(void)
+{
+    const char *e = getenv("IPVSIM_PLOT_TIMEOUT");
+    int v = e ? atoi(e) : 0;
+    return v > 0 ? v : PLOT_TIMEOUT_S;
+}
+
+/* Read gnuplot's stderr (kept up to 4 KB) until it closes or the deadline passes. */
+static bool read_until(int fd, gint64 deadline, GString *err)
+{
+    for (;;) {
+        gint64 left = deadline - g_get_monotonic_time();
+        if (left <= 0)
+            return false;
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int r = poll(&p, 1, (int)(left / 1000) + 1);
+        if (r <= 0)
+            continue;               /* EINTR or the time is up: the loop decides */
+        char buf[4096];
+        ssize_t got = read(fd, buf, sizeof buf);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return true;
+        if (err->len < 4096)
+            g_string_append_len(err, buf, got);
+    }
+}
+
+/* Reap pid by the deadline, else kill it; true when it ended by itself. */
+static bool reap_until(GPid pid, gint64 deadline, int *status)
+{
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return r == pid;
+        if (g_get_monotonic_time() >= deadline) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+                ;
+            return false;
+        }
+        g_usleep(10000);
+    }
+}
+
+/* gnuplot SCRIPT in dir, no shell, for at most plot_timeout_s(). false with msg on
+ * failure (*late when it was stopped for its time). */
+static bool draw(const char *gnuplot, const char *dir, const char *script, bool *late,
+                 char *msg, size_t msglen)
 {
     char *argv[] = { (char *)gnuplot, (char *)script, NULL };
-    char *err = NULL;
-    int status = 0;
+    GPid pid;
+    int err_fd = -1, status = 0, limit = plot_timeout_s();
     GError *ge = NULL;
-    bool ok = g_spawn_sync(dir, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES, NULL,
-                           NULL, NULL, &err, &status, &ge);
-    if (!ok)
+    *late = false;
+    if (!g_spawn_async_with_pipes(dir, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                                  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES, NULL, NULL,
+                                  &pid, NULL, NULL, &err_fd, &ge)) {
         snprintf(msg, msglen, "cannot start %s: %s", gnuplot, ge->message);
-    else if (!g_spawn_check_wait_status(status, NULL)) {
-        ok = false;
-        snprintf(msg, msglen, "gnuplot failed on %s: %s", script, err ? g_strstrip(err) : "");
+        g_clear_error(&ge);
+        return false;
     }
-    g_clear_error(&ge);
-    g_free(err);
+    gint64 deadline = g_get_monotonic_time() + (gint64)limit * G_USEC_PER_SEC;
+    GString *err = g_string_new(NULL);
+    bool ended = read_until(err_fd, deadline, err);
+    close(err_fd);
+    ended = reap_until(pid, ended ? deadline : 0, &status) && ended;
+    g_spawn_close_pid(pid);
+    bool ok = ended && g_spawn_check_wait_status(status, NULL);
+    if (!ended) {
+        *late = true;
+        snprintf(msg, msglen, "gnuplot did not finish %s in %d s and was stopped (raise the time "
+                 "with IPVSIM_PLOT_TIMEOUT=SECONDS)", script, limit);
+    } else if (!ok) {
+        snprintf(msg, msglen, "gnuplot failed on %s: %s", script, g_strstrip(err->str));
+    }
+    g_string_free(err, TRUE);
     return ok;
 }
 
@@ -917,12 +1027,29 @@ enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *
         snprintf(msg, msglen, "gnuplot not found: plots skipped (their scripts and data are in plots/)");
         st = PLOTS_SKIPPED;
     }
-    for (size_t i = 0; gnuplot && i < G_N_ELEMENTS(figs) && st == PLOTS_DRAWN; i++) {
-        char *gn = g_strdup_printf("%s.gp", figs[i].base);
-        if (!draw(gnuplot, pdir, gn, msg, msglen))
+    /* A figure gnuplot could not draw in its time is noted and the next one drawn; a
+     * failure of gnuplot itself would fail them all, so it ends the drawing. */
+    GString *notes = g_string_new(NULL);
+    bool broken = false;
+    for (size_t i = 0; gnuplot && i < G_N_ELEMENTS(figs) && st != PLOTS_WRITE_FAILED && !broken;
+         i++) {
+        char *gn = g_strdup_printf("%s.gp", figs[i].base), why[600];
+        bool late;
+        if (!draw(gnuplot, pdir, gn, &late, why, sizeof why)) {
+            g_string_append_printf(notes, "%s.png, %s.svg: not drawn: %s\n", figs[i].base,
+                                   figs[i].base, why);
+            if (st == PLOTS_DRAWN)
+                snprintf(msg, msglen, "%s; plots/notes.txt names the figures not drawn", why);
             st = PLOTS_GNUPLOT_FAILED;
+            broken = !late;
+        }
         g_free(gn);
     }
+    if (notes->len && !put(pdir, "notes.txt", notes)) {
+        snprintf(msg, msglen, "cannot write %s/notes.txt", pdir);
+        st = PLOTS_WRITE_FAILED;
+    }
+    g_string_free(notes, TRUE);
     g_free(gnuplot);
     g_free(pdir);
     return st;

@@ -12,8 +12,11 @@
  *
  * Each figure is a .png, an .svg, the .gp script that drew both and the .dat file it
  * reads ("gnuplot NAME.gp" in plots/ draws them again). gnuplot runs without a shell
- * (g_spawn_sync, an argv); when it is not installed the scripts and data are still
- * written and the figures are skipped. Nothing time-dependent goes into any file:
+ * (an argv) for at most 60 s per figure (IPVSIM_PLOT_TIMEOUT); when it is not
+ * installed the scripts and data are still written and the figures are skipped; a
+ * figure it fails on or does not finish is named in plots/notes.txt. Each figure's
+ * data is bounded (event marks merged to at most 40, IPVS samples thinned to 2,000
+ * rows), so that gnuplot's time does not grow with the run. Nothing time-dependent goes into any file:
  * the same run gives byte-identical plots. */
 #ifndef IPVSIM_APP_PLOTS_H
 #define IPVSIM_APP_PLOTS_H
@@ -77,7 +80,9 @@ double plot_percentile(const GArray *sorted_ns, double q);
 enum plots_status {
     PLOTS_DRAWN,                    /* every figure rendered */
     PLOTS_SKIPPED,                  /* no gnuplot: scripts and data only */
-    PLOTS_GNUPLOT_FAILED,           /* gnuplot ran and failed (msg says on what) */
+    PLOTS_GNUPLOT_FAILED,           /* gnuplot failed or ran out of time on a figure (msg
+                                     * says on what; plots/notes.txt names each figure
+                                     * not drawn) */
     PLOTS_WRITE_FAILED,             /* a file could not be written */
 };
 

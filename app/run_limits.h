@@ -3,10 +3,13 @@
  *
  *   --limit KEY=VALUE      is --set limits.KEY=VALUE (run_limits_args_ok checks KEY,
  *                          cmdline_overrides adds it after the --set ones);
- *   run_limits_apply       after run_world_build: the event queue and the packet pool
- *                          stop the run when full, the IPVS connection table of the
+ *   run_limits_apply       after run_world_build: the event queue, the packet pool, the
+ *                          conversation log and the events of one simulated second stop
+ *                          the run when full, the IPVS connection table of the
  *                          director and of the backup (director.backup) refuse new
- *                          connections when full, each capture stops at its size;
+ *                          connections when full, each capture stops at its size and
+ *                          all of them at rw->output (which a trace shares: it stops
+ *                          the run);
  *   run_world_run          the run itself, stopped early by a limit or by the first
  *                          SIGINT/SIGTERM (when the command installed the handlers,
  *                          app/signals.h); rw->stopped_by says which;
@@ -26,12 +29,18 @@
  * reported by scenario_load, as for --set.) */
 bool run_limits_args_ok(const char *cmd, char *const *limits);
 
+/* The keys of --limit, for help texts and messages. */
+#define RUN_LIMIT_KEYS "connections, events, packets, capture_bytes, conversations, event_rate, " \
+    "output_bytes"
+
+
 /* Put the scenario's limits into the built world (before anything runs). */
 void run_limits_apply(struct run_world *rw);
 
 /* Run the world to the scenario's end, or until a limit or a signal stops it (a
  * signal caught before the call stops it before its first event). Sets
- * rw->stopped_by ("SIGINT", "SIGTERM", "limits.events", "limits.packets", or NULL);
+ * rw->stopped_by ("SIGINT", "SIGTERM", "limits.events", "limits.packets",
+ * "limits.event_rate", "limits.conversations", "limits.output_bytes", or NULL);
  * true when the run reached its end. */
 bool run_world_run(struct run_world *rw);
 

@@ -275,12 +275,12 @@ char *run_outcome_text(const struct conv_log *log)
 
 static cJSON *outcomes_json(struct run_world *rw)
 {
-    uint64_t n[CONV_UNFINISHED + 1] = {0};
+    uint64_t n[CONV_ADDRNOTAVAIL + 1] = {0};
     for (guint i = 0; i < rw->log.convs->len; i++)
         n[g_array_index(rw->log.convs, struct conv, i).outcome]++;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "total", rw->log.convs->len);
-    for (int k = CONV_OK; k <= CONV_UNFINISHED; k++)
+    for (int k = CONV_OK; k <= CONV_ADDRNOTAVAIL; k++)
         cJSON_AddNumberToObject(o, conv_outcome_name((enum conv_outcome)k), (double)n[k]);
     return o;
 }
@@ -405,6 +405,9 @@ static cJSON *limits_json(struct run_world *rw)
     cJSON_AddNumberToObject(o, "events", (double)s->limits.events);
     cJSON_AddNumberToObject(o, "packets", (double)s->limits.packets);
     cJSON_AddNumberToObject(o, "capture_bytes", (double)s->limits.capture_bytes);
+    cJSON_AddNumberToObject(o, "conversations", (double)s->limits.conversations);
+    cJSON_AddNumberToObject(o, "event_rate", (double)s->limits.event_rate);
+    cJSON_AddNumberToObject(o, "output_bytes", (double)s->limits.output_bytes);
     cJSON_AddNumberToObject(o, "connections_refused", (double)refused_by(rw->director) +
                                                       (double)refused_by(rw->backup));
     cJSON *cut = cJSON_AddArrayToObject(o, "captures_cut");

@@ -15,6 +15,7 @@
 #define IPVSIM_APP_RUN_WORLD_H
 
 #include <glib.h>
+#include "app/out_budget.h"
 #include "app/scenario.h"
 #include "model/apps/workload.h"
 #include "sim/world.h"
@@ -38,6 +39,7 @@ struct run_world {
     be32 nat_gw;                    /* NAT real servers' gateway: the DIP, or with a backup
                                      * the floating address the MASTER holds */
     GPtrArray *taps;                /* struct net_device * with a tap */
+    struct out_budget output;       /* limits.output_bytes: captures and trace together */
     uint64_t events_applied;
     GString *event_log;             /* what each scenario event did, in order */
     const char *stopped_by;         /* why the run ended early ("SIGINT", "limits.events"),

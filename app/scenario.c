@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "model/apps/tcp_conn.h"
 #include "model/netfilter/core.h"
 #include "model/netfilter/user_hook.h"
 #include "model/profile.h"
@@ -45,7 +46,8 @@ static const char *const healthcheck_keys[] = {
 };
 static const char *const capture_keys[] = { "points", "snaplen", "comment", NULL };
 static const char *const limits_keys[] = {
-    "connections", "events", "packets", "capture_bytes", "comment", NULL,
+    "connections", "events", "packets", "capture_bytes", "conversations", "event_rate",
+    "output_bytes", "comment", NULL,
 };
 static const char *const event_common_keys[] = { "at", "do", "comment", NULL };
 
@@ -111,6 +113,12 @@ void scn_error_print(const struct scn_error *err)
         fprintf(stderr, "%s:%d:%d: %s\n", err->file, err->pos.line, err->pos.col, err->msg);
     else
         fprintf(stderr, "%s: %s\n", err->file, err->msg);
+}
+
+void scenario_print_warnings(const struct scenario *s)
+{
+    for (guint i = 0; s && i < s->warnings->len; i++)
+        fprintf(stderr, "%s\n", (const char *)g_ptr_array_index(s->warnings, i));
 }
 
 void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_pos pos,
@@ -638,6 +646,36 @@ static bool client_addresses(struct scn_ctx *c, const cJSON *item, int i, struct
     return true;
 }
 
+/* An arrival trace replays its arrivals once, and when it ends before the group
+ * stops, again from its first one (the gaps repeat: each replay is shifted by the
+ * trace's last time). That is what a short sample of arrivals is for, but it must
+ * not pass unnoticed: say how often it repeats. */
+static void warn_trace_repeats(struct scn_ctx *c, const cJSON *item, const struct scn_client *cl)
+{
+    double span = 0;
+    for (uint32_t i = 0; i < cl->arrival.ntrace; i++)
+        span += cl->arrival.trace[i];
+    double window = (double)(cl->stop - cl->start);
+    if (span <= 0 || span >= window)
+        return;
+    scn_warn_key(c, item, "arrival", "the trace's %u arrivals span %.9g s, less than the "
+                 "group's %.9g s (from 'start' to 'stop'): it repeats from its first arrival, "
+                 "%.3g times in all (README, \"Trace files\")", cl->arrival.ntrace,
+                 span / SEC, window / SEC, window / span);
+}
+
+/* Ephemeral ports of one client address (net.ipv4.ip_local_port_range). */
+#define CLIENT_PORTS (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)
+
+/* A closed loop whose think time is always 0 and whose users outnumber its ports
+ * can only livelock: a user that finds no free port ends its conversation
+ * (ADDRNOTAVAIL) and starts the next one at the same instant, for ever. */
+static bool client_loop_advances(const struct scn_client *cl)
+{
+    bool zero_think = cl->think.kind == DIST_CONST && cl->think.a < 0.5;
+    return !zero_think || (uint64_t)cl->users <= (uint64_t)cl->count * CLIENT_PORTS;
+}
+
 static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
 {
     struct scenario *s = c->s;
@@ -675,6 +713,15 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
         ok = scn_fail_key(c, item, "stop", "after the end of the run");
     if (ok && cl.start >= cl.stop)
         ok = scn_fail_key(c, item, "start", "the group would start at or after it stops");
+    if (ok && cl.users == 0 && cl.arrival.kind == DIST_TRACE)
+        warn_trace_repeats(c, item, &cl);
+    if (ok && cl.users > 0 && !client_loop_advances(&cl))
+        ok = scn_fail_key(c, item, "users", "%u users with think const(0) on %u address%s "
+                          "(%u ephemeral ports each): the users without a port fail with "
+                          "ADDRNOTAVAIL and try again at the same instant, so the clock never "
+                          "moves; give 'think' a time above 0, or fewer users or more addresses "
+                          "('count')", cl.users, cl.count, cl.count == 1 ? "" : "es",
+                          (unsigned)CLIENT_PORTS);
     if (ok && (scn_is_cluster_host(s, cl.name) || strcmp(cl.name, "all") == 0))
         ok = scn_fail_key(c, item, "name", "the name '%s' is already taken (host names are unique)",
                           cl.name);
@@ -999,16 +1046,22 @@ static bool load_limits(struct scn_ctx *c, const cJSON *root)
     struct scenario *s = c->s;
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "limits");
     size_t saved = scn_path_push_key(c, "limits");
-    long long conns = 0, events = 0, packets = 0;
+    long long conns = 0, events = 0, packets = 0, convs = 0, rate = 0;
     const long long max = 1ll << 53;
     bool ok = (!o || scn_check_object(c, o, limits_keys)) &&
               scn_get_int(c, o, "connections", 0, 0, max, &conns) &&
               scn_get_int(c, o, "events", (long long)SCN_LIMIT_EVENTS, 0, max, &events) &&
               scn_get_int(c, o, "packets", (long long)SCN_LIMIT_PACKETS, 0, max, &packets) &&
-              get_bytes(c, o, "capture_bytes", SCN_LIMIT_CAPTURE, &s->limits.capture_bytes);
+              get_bytes(c, o, "capture_bytes", SCN_LIMIT_CAPTURE, &s->limits.capture_bytes) &&
+              scn_get_int(c, o, "conversations", (long long)SCN_LIMIT_CONVERSATIONS, 0, max,
+                          &convs) &&
+              scn_get_int(c, o, "event_rate", (long long)SCN_LIMIT_EVENT_RATE, 0, max, &rate) &&
+              get_bytes(c, o, "output_bytes", SCN_LIMIT_OUTPUT, &s->limits.output_bytes);
     s->limits.connections = (uint64_t)conns;
     s->limits.events = (uint64_t)events;
     s->limits.packets = (uint64_t)packets;
+    s->limits.conversations = (uint64_t)convs;
+    s->limits.event_rate = (uint64_t)rate;
     scn_path_pop(c, saved);
     return ok;
 }
@@ -1085,6 +1138,7 @@ static struct scenario *scenario_new(const char *path)
     s->positions = scn_json_pos_table();
     s->set_keys = g_ptr_array_new_with_free_func(g_free);
     s->traces = g_ptr_array_new_with_free_func(g_free);
+    s->warnings = g_ptr_array_new_with_free_func(g_free);
     return s;
 }
 
@@ -1161,6 +1215,7 @@ void scenario_free(struct scenario *s)
     g_ptr_array_free(s->capture_points, TRUE);
     g_ptr_array_free(s->set_keys, TRUE);
     g_ptr_array_free(s->traces, TRUE);
+    g_ptr_array_free(s->warnings, TRUE);
     g_hash_table_destroy(s->positions);
     cJSON_Delete(s->root);
     g_free(s->path);

@@ -190,8 +190,13 @@ struct scenario {
         uint64_t events;            /* pending events; default SCN_LIMIT_EVENTS */
         uint64_t packets;           /* packet buffers in use at once; default SCN_LIMIT_PACKETS */
         uint64_t capture_bytes;     /* bytes per pcap file; default SCN_LIMIT_CAPTURE */
+        uint64_t conversations;     /* conversation records; default SCN_LIMIT_CONVERSATIONS */
+        uint64_t event_rate;        /* events in one simulated second; default SCN_LIMIT_EVENT_RATE */
+        uint64_t output_bytes;      /* the pcap files and the trace together; default SCN_LIMIT_OUTPUT */
     } limits;
     cJSON *expect;                  /* the raw expect array (inside root), NULL when absent */
+    GPtrArray *warnings;            /* "FILE:LINE:COL: warning: ..." lines (no newline): what
+                                     * loads but may surprise (scenario_print_warnings) */
     cJSON *root;                    /* the whole document (owned), overrides applied */
     char *text;                     /* the file's text (for positions) */
     /* loader-private */
@@ -205,6 +210,12 @@ struct scenario {
 #define SCN_LIMIT_EVENTS 10000000ull
 #define SCN_LIMIT_PACKETS 1000000ull
 #define SCN_LIMIT_CAPTURE "1GB"
+/* Runaway runs that need no memory to run away: a clock that stops (a retry at the
+ * same instant, a 1 ns period) or arrivals far beyond any real load. The margins
+ * over the curated scenarios are in README, "Limits". */
+#define SCN_LIMIT_CONVERSATIONS 2000000ull
+#define SCN_LIMIT_EVENT_RATE 10000000ull
+#define SCN_LIMIT_OUTPUT "4GB"
 
 /* The longest duration a scenario may hold (a million hours, 3.6e18 ns): any two of
  * them, or one and a time of the run, add without overflowing sim_time_t. */
@@ -230,6 +241,10 @@ void scenario_free(struct scenario *s);
 /* Print an error the way every command does: "FILE:LINE:COL: MESSAGE\n" (to stderr;
  * "FILE: MESSAGE" when there is no place: an unreadable file, a --set value). */
 void scn_error_print(const struct scn_error *err);
+
+/* Print the scenario's warnings to stderr, one a line (every command that loads a
+ * scenario to run or validate it). */
+void scenario_print_warnings(const struct scenario *s);
 
 /* Fill err for a problem found after loading (an ipvsadm line the IPVS model
  * refuses...): file = the scenario's path, the place pos; a value that came from

@@ -63,6 +63,27 @@ bool scn_fail(struct scn_ctx *c, const cJSON *node, bool at_key, const char *fmt
     return false;
 }
 
+void scn_warn_key(struct scn_ctx *c, const cJSON *obj, const char *key, const char *fmt, ...)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    size_t saved = scn_path_push_key(c, key);
+    char msg[sizeof c->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    struct scn_pos pos = node_pos(c, v ? v : obj, false);
+    struct scn_error e;
+    if (pos.set == 0)
+        scn_error_at(&e, c->s, pos, "warning: %s: %s", c->path->str, msg);
+    else
+        scn_error_at(&e, c->s, pos, "warning: %s", msg);
+    g_ptr_array_add(c->s->warnings, e.pos.line > 0
+                    ? g_strdup_printf("%s:%d:%d: %s", e.file, e.pos.line, e.pos.col, e.msg)
+                    : g_strdup_printf("%s: %s", e.file, e.msg));
+    scn_path_pop(c, saved);
+}
+
 bool scn_fail_key(struct scn_ctx *c, const cJSON *obj, const char *key, const char *fmt, ...)
 {
     const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
@@ -415,7 +436,8 @@ bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const char *key, double d
 }
 
 /* The values of a trace distribution, read from its file (relative to the
- * scenario's directory). A problem inside the file names the file and its line. */
+ * scenario's directory). A problem inside the file names the scenario's place and
+ * the file's line ("SCENARIO:LINE:COL: KEY: TRACE:LINE: WHY"), never its content. */
 static bool load_trace(struct scn_ctx *c, const cJSON *v, enum unit_kind kind, struct dist_spec *sp,
                        struct dist *out)
 {
@@ -429,11 +451,9 @@ static bool load_trace(struct scn_ctx *c, const cJSON *v, enum unit_kind kind, s
                                why, sizeof why);
     if (!ok && line == 0) {
         scn_fail(c, v, false, "%s", why);
-    } else if (!ok && !c->failed) {
-        c->failed = true;
-        g_strlcpy(c->err->file, path, sizeof c->err->file);
-        c->err->pos = (struct scn_pos){ .line = line, .col = 1 };
-        g_strlcpy(c->err->msg, why, sizeof c->err->msg);
+    } else if (!ok) {
+        /* both places: the scenario's value, then the line of the trace file */
+        scn_fail(c, v, false, "%s:%d: %s", path, line, why);
     } else if (ok) {
         g_ptr_array_add(c->s->traces, vals);
         *out = sp->d;

@@ -56,6 +56,9 @@ bool scn_failv(struct scn_ctx *c, const cJSON *node, bool at_key, const char *fm
 
 /* An error about obj[key] (at its value, or at obj when it is absent), the path
  * extended by key. */
+/* A warning about obj.key, placed as an error would be (s->warnings). */
+void scn_warn_key(struct scn_ctx *c, const cJSON *obj, const char *key, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
 bool scn_fail_key(struct scn_ctx *c, const cJSON *obj, const char *key, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 

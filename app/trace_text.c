@@ -344,9 +344,11 @@ static void file_out(void *ctx, const struct trace_event *ev, int depth, enum tr
     struct trace_file_sink *s = ctx;
     g_string_truncate(s->line, 0);
     trace_text_format(s->line, ev, depth, role, false);
-    errno = 0;
-    if (fwrite(s->line->str, 1, s->line->len, s->f) != s->line->len && !s->write_errno)
-        s->write_errno = errno ? errno : EIO;
+    if (out_budget_take(s->budget, s->line->len)) {
+        errno = 0;
+        if (fwrite(s->line->str, 1, s->line->len, s->f) != s->line->len && !s->write_errno)
+            s->write_errno = errno ? errno : EIO;
+    }
 }
 
 static void file_emit(void *ctx, const struct trace_event *ev)

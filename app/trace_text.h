@@ -29,6 +29,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include "app/out_budget.h"
 #include "model/trace.h"
 
 /* ---- nesting ------------------------------------------------------------------------ */
@@ -91,6 +92,7 @@ struct trace_file_sink {
     GString *line;
     struct trace_nest nest;
     int write_errno;                /* errno of the first failed write, 0 if none */
+    struct out_budget *budget;      /* what the file may still take, or NULL */
 };
 void trace_file_sink_init(struct trace_file_sink *s, FILE *f);
 void trace_file_sink_free(struct trace_file_sink *s);    /* flushes what is held */

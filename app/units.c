@@ -3,10 +3,13 @@
 #include "app/units.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct unit {
     const char *name;
@@ -772,23 +775,72 @@ static char *first_column(char *line)
     return line;
 }
 
+/* Open a trace file for reading only if it is a regular file: O_NONBLOCK so that
+ * opening a FIFO does not wait for a writer (nor a device for its carrier), then
+ * fstat; a FIFO, a device, a socket or a directory is refused unread. Symbolic links
+ * are followed (a trace kept next to the scenario may be one), but what they lead to
+ * must be a regular file too. */
+static FILE *open_regular(const char *path, char *why, size_t n)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, n, "%s", g_strerror(errno));
+        return NULL;
+    }
+    struct stat st = {0};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, n, "%s", S_ISFIFO(st.st_mode) ? "a FIFO, not a regular file"
+                               : S_ISDIR(st.st_mode) ? "a directory, not a regular file"
+                               : "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    /* A regular file never blocks; reading goes on in the ordinary mode. */
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        snprintf(why, n, "%s", g_strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+/* Why a line's value is refused, in words that never quote the file: a trace may
+ * name any file the user can read, and an error message must not show its lines. */
+static void trace_value_why(enum unit_kind kind, char *why, size_t n)
+{
+    snprintf(why, n, "the first column is not a number or a %s",
+             kind == UNIT_TIME ? "duration like \"10ms\"" : "size like \"20KB\"");
+}
+
+#define TRACE_LINE_MAX 4096         /* longer lines are refused (no value needs them) */
+#define TRACE_VALUES_MAX 100000000u
+
 bool units_read_trace(const char *path, enum unit_kind kind, double scale, bool arrival_times,
                       double **values, uint32_t *nvalues, int *line, char *why, size_t n)
 {
-    char *text, reason[128];
-    size_t len;
+    char reason[128];
     *line = 0;
-    if (!units_read_file(path, &text, &len, reason, sizeof reason)) {
+    FILE *f = open_regular(path, reason, sizeof reason);
+    if (!f) {
         snprintf(why, n, "cannot read the trace file '%s': %s", path, reason);
         return false;
     }
+    /* Line by line: memory holds the values (8 bytes each), never the whole file. */
     GArray *vals = g_array_new(FALSE, FALSE, sizeof(double));
-    char **lines = g_strsplit(text, "\n", -1);
-    g_free(text);
+    char buf[TRACE_LINE_MAX + 2];
     bool ok = true, first = true;
     double prev = 0;
-    for (int i = 0; lines[i] && ok; i++) {
-        char *l = g_strstrip(lines[i]);
+    int at = 0;
+    while (ok && fgets(buf, sizeof buf, f)) {
+        at++;
+        size_t len = strlen(buf);
+        if (len > TRACE_LINE_MAX && buf[len - 1] != '\n') {
+            snprintf(why, n, "a line longer than %d bytes", TRACE_LINE_MAX);
+            ok = false;
+            break;
+        }
+        char *l = g_strstrip(buf);
         if (*l == '\0' || *l == '#')
             continue;
         char *col = first_column(l);
@@ -798,14 +850,14 @@ bool units_read_trace(const char *path, enum unit_kind kind, double scale, bool 
         if (!units_trace_value(col, kind, scale, &v, why, n)) {
             if (header)
                 continue;       /* a header line */
-            *line = i + 1;
+            trace_value_why(kind, why, n);
             ok = false;
             break;
         }
         if (arrival_times) {
             if (v < prev) {
-                *line = i + 1;
-                snprintf(why, n, "arrival times must not decrease (\"%s\" comes after a later time)", col);
+                snprintf(why, n, "arrival times must not decrease (this one is earlier than the "
+                         "line before)");
                 ok = false;
                 break;
             }
@@ -814,13 +866,18 @@ bool units_read_trace(const char *path, enum unit_kind kind, double scale, bool 
             v = gap;
         }
         g_array_append_val(vals, v);
-        if (vals->len > 100000000) {
-            *line = i + 1;
-            snprintf(why, n, "more than 100000000 values");
+        if (vals->len > TRACE_VALUES_MAX) {
+            snprintf(why, n, "more than %u values", TRACE_VALUES_MAX);
             ok = false;
         }
     }
-    g_strfreev(lines);
+    if (ok && ferror(f)) {
+        snprintf(why, n, "cannot read the trace file '%s': %s", path, g_strerror(errno));
+        at = 0;
+        ok = false;
+    }
+    fclose(f);
+    *line = ok ? 0 : at;
     if (ok && vals->len == 0) {
         snprintf(why, n, "the trace holds no values");
         *line = 1;

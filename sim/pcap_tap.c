@@ -19,6 +19,7 @@ struct pcap_tap {
     uint64_t bytes;                 /* written to the file so far, headers included */
     uint64_t limit;                 /* at most this many bytes; 0 = no limit */
     uint64_t skipped;               /* frames left out once the limit was reached */
+    uint64_t *budget;               /* bytes left for every tap that shares it, or NULL */
     bool failed;                    /* a write failed at some point */
     int err_no;                     /* errno seen at the first failure */
     const char *what;               /* what failed first */
@@ -70,11 +71,14 @@ void pcap_tap_write(struct pcap_tap *t, sim_time_t when, const struct sk_buff *s
         when = 0;
     uint32_t wire = skb_wire_len(skb);
     uint64_t rec = 16 + (uint64_t)(wire < t->snaplen ? wire : t->snaplen);
-    if (t->skipped || (t->limit && t->bytes + rec > t->limit)) {
+    if (t->skipped || (t->limit && t->bytes + rec > t->limit) ||
+        (t->budget && rec > *t->budget)) {
         t->skipped++;               /* the capture stopped at its size limit */
         return;
     }
     t->bytes += rec;
+    if (t->budget)
+        *t->budget -= rec;
     struct pcap_pkthdr h;
     memset(&h, 0, sizeof h);
     /* With nanosecond precision libpcap takes tv_usec as nanoseconds. */
@@ -133,6 +137,15 @@ void pcap_tap_set_limit(struct pcap_tap *t, uint64_t bytes)
 {
     if (t)
         t->limit = bytes;
+}
+
+void pcap_tap_set_budget(struct pcap_tap *t, uint64_t *left)
+{
+    if (!t)
+        return;
+    t->budget = left;
+    if (left)                       /* the file header is written already */
+        *left = *left > t->bytes ? *left - t->bytes : 0;
 }
 
 uint64_t pcap_tap_bytes(const struct pcap_tap *t)

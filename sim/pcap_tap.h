@@ -33,6 +33,10 @@ uint64_t pcap_tap_frames(const struct pcap_tap *t);
  * does not fit ends the capture (the file stays valid: whole records only), and it
  * and every later frame are counted in pcap_tap_skipped. */
 void pcap_tap_set_limit(struct pcap_tap *t, uint64_t bytes);
+/* Bytes that every tap sharing *left may still write together (NULL = no budget): a
+ * frame that does not fit in it ends this capture as its own limit does, and each
+ * frame written is taken from it. */
+void pcap_tap_set_budget(struct pcap_tap *t, uint64_t *left);
 uint64_t pcap_tap_bytes(const struct pcap_tap *t);
 uint64_t pcap_tap_skipped(const struct pcap_tap *t);
 const char *pcap_tap_path(const struct pcap_tap *t);

@@ -9,6 +9,9 @@ void sim_init(struct sim *s, uint64_t seed)
     s->seed = seed;
     s->events_run = 0;
     s->stop = false;
+    s->rate_limit = s->rate_count = s->rate_peak = 0;
+    s->rate_end = 0;
+    s->rate_refused = false;
     evq_init(&s->q);
 }
 
@@ -40,6 +43,23 @@ bool sim_cancel(struct sim *s, sim_event_id id)
     return evq_cancel(&s->q, id);
 }
 
+/* One more event in the current simulated second (a compare per event; the division
+ * only when the second changes). */
+static inline void count_rate(struct sim *s)
+{
+    if (s->now >= s->rate_end) {
+        sim_time_t k = s->now / SEC;
+        s->rate_end = k < SIM_TIME_MAX / SEC ? (k + 1) * SEC : SIM_TIME_MAX;
+        s->rate_count = 0;
+    }
+    if (++s->rate_count > s->rate_peak)
+        s->rate_peak = s->rate_count;
+    if (s->rate_limit && s->rate_count > s->rate_limit) {
+        s->rate_refused = true;
+        s->stop = true;
+    }
+}
+
 uint64_t sim_run_until(struct sim *s, sim_time_t end)
 {
     struct evq_item it;
@@ -49,6 +69,7 @@ uint64_t sim_run_until(struct sim *s, sim_time_t end)
         s->now = it.time;
         it.fn(s, it.obj, it.arg);
         n++;
+        count_rate(s);
     }
     if (!s->stop && end > s->now)
         s->now = end;

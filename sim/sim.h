@@ -13,6 +13,14 @@ struct sim {
     uint64_t seed;            /* the run's seed; named streams derive from it */
     uint64_t events_run;
     volatile bool stop;       /* set to end sim_run_until at the next event boundary */
+    /* Events run per simulated second: a run whose clock cannot advance (a retry at
+     * the same instant, a 1 ns period) runs events without end while simulating
+     * nothing. The count is per whole second of the clock [k s, k+1 s). */
+    uint64_t rate_limit;      /* max events in one simulated second, 0 = unlimited */
+    uint64_t rate_count;      /* events run in the current second */
+    uint64_t rate_peak;       /* the most in any second so far */
+    sim_time_t rate_end;      /* end of the current second */
+    bool rate_refused;        /* the run stopped at rate_limit */
 };
 
 void sim_init(struct sim *s, uint64_t seed);
@@ -26,7 +34,9 @@ sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj,
 bool sim_cancel(struct sim *s, sim_event_id id);
 
 /* Run every event whose time is <= end, in order; then the clock reads end (or the
- * time of the last event run, when stopped early). Returns the number of events run. */
+ * time of the last event run, when stopped early). Returns the number of events run.
+ * The run stops (rate_refused) after the event that takes one simulated second past
+ * rate_limit events. */
 uint64_t sim_run_until(struct sim *s, sim_time_t end);
 
 #endif

@@ -269,7 +269,7 @@ check "events.txt: every line 'at TIME WHAT: RESULT', commands echoed, health ch
 # --- bad scenarios: exit status 2, FILE:LINE:COL, nothing written -----------------------
 # Every tests/bad-scenarios/*.json without a .set sidecar, through `run` and `validate`:
 # status 2, nothing on stdout, one message on stderr that starts with FILE:LINE:COL (FILE
-# is the scenario, or the trace file it names) and is exactly the .expected text, and no
+# is the scenario; a trace file it names follows as TRACE:LINE) and is exactly the .expected text, and no
 # result directory (nor a temporary one) left behind.
 nbad=0; b_rc=""; b_pos=""; b_msg=""; b_out=""; b_dir=""
 for f in tests/bad-scenarios/*.json; do
@@ -323,6 +323,46 @@ check "check --kernel 4.9: runs under 4.9" sh -c "'$IPVSIM' check scenarios/era-
 check "trace --kernel 2.6.34: traces under 2.6.34" sh -c "'$IPVSIM' trace scenarios/era-nat.json --kernel 2.6.34 --conn 1 | head -1 | grep -q 'kernel 2.6.34,'"
 check "compare --kernel 2.6.34: compares under 2.6.34" sh -c "'$IPVSIM' compare scenarios/era-nat.json --schedulers rr,wlc -q --kernel 2.6.34 -o '$tmp/kern-cmp' | head -1 | grep -q 'kernel 2.6.34;'"
 check "validate --kernel 4.9: ok" sh -c "'$IPVSIM' validate scenarios/era-nat.json --kernel 4.9 | grep -q ': ok$'"
+# trace(...) files: only regular files are read (a FIFO would block for ever), an error
+# never shows a line of the file, and names both the scenario's place and the file's line
+mkdir -p "$tmp/tr"
+printf 'root:x:0:0:root:/root:/bin/bash\nSECRET-SECOND-LINE\n' >"$tmp/tr/secret"
+ln -s secret "$tmp/tr/link.csv"
+mkfifo "$tmp/tr/fifo.csv"
+for t in link.csv fifo.csv /dev/zero; do
+  cat >"$tmp/tr/s.json" <<EOF
+{ "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
+  "clients": [ { "name": "web", "target": "203.0.113.10:80",
+      "response": "trace($t)" } ],
+  "ipvs": [ "-A -t 203.0.113.10:80 -s rr" ] }
+EOF
+  for cmd in validate run; do
+    timeout 20 "$IPVSIM" $cmd "$tmp/tr/s.json" >/dev/null 2>"$tmp/tr/err"; rc=$?
+    check "trace($t): $cmd refuses it at once (exit 2, not blocked)" test $rc -eq 2
+    check "trace($t): $cmd names the scenario's place" grep -q "^$tmp/tr/s.json:3:19: clients\[0\].response: " "$tmp/tr/err"
+    check "trace($t): $cmd shows no line of the file" test -z "$(grep -e SECRET -e root: "$tmp/tr/err")"
+    case $t in
+      link.csv) check "trace($t): $cmd names the trace file's line" grep -q "response: $tmp/tr/link.csv:2: the first column is not a number or a size" "$tmp/tr/err" ;;
+      *) check "trace($t): $cmd says it is not a regular file" grep -q "not a regular file" "$tmp/tr/err" ;;
+    esac
+  done
+done
+
+# an arrival trace shorter than its group repeats, and every command says so
+printf 'time\n0.1\n0.2\n0.5\n1\n' >"$tmp/tr/arr.csv"
+cat >"$tmp/tr/arr.json" <<'EOF'
+{ "duration": "5s", "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
+  "clients": [ { "name": "web", "target": "203.0.113.10:80", "arrival": "trace(arr.csv)" } ],
+  "ipvs": [ "-A -t 203.0.113.10:80 -s rr", "-a -t 203.0.113.10:80 -r 192.0.2.11:80 -m" ] }
+EOF
+"$IPVSIM" validate "$tmp/tr/arr.json" >/dev/null 2>"$tmp/tr/err"
+check "a short arrival trace: validate warns that it repeats" grep -q "^$tmp/tr/arr.json:2:73: warning: clients\[0\].arrival: the trace's 4 arrivals span 1 s, less than the group's 5 s .*: it repeats from its first arrival, 5 times in all" "$tmp/tr/err"
+"$IPVSIM" run -q "$tmp/tr/arr.json" -o "$tmp/tr/arr" >/dev/null 2>"$tmp/tr/err"
+check "a short arrival trace: run warns too, and runs (exit 0)" test $? -eq 0 -a -n "$(grep 'warning: .*repeats' "$tmp/tr/err")"
+n=$(($(grep -c . "$tmp/tr/arr/connections.csv") - 1))
+check "a short arrival trace: replayed (5 x 4 arrivals less the last at 5 s: $n)" test "$n" -eq 19
+"$IPVSIM" validate "$tmp/tr/arr.json" --set duration=1s >/dev/null 2>"$tmp/tr/err"
+check "an arrival trace as long as its group: no warning" test ! -s "$tmp/tr/err"
 
 # --- compare, plots, and every curated scenario (scenarios/*.json) ------------------
 # `ipvsim compare` runs the same arrivals under each scheduler; every run and comparison
@@ -387,6 +427,22 @@ check "run without gnuplot: still succeeds" test $? -eq 0
 check "run without gnuplot: says the plots were skipped" grep -q "plots skipped" "$tmp/nogp.err"
 check "run without gnuplot: scripts and data written, no figure" \
   test -s "$tmp/nogp/plots/active.gp" -a -s "$tmp/nogp/plots/active.dat" -a ! -e "$tmp/nogp/plots/active.png"
+# gnuplot runs for a bounded time per figure: past it, it is stopped, the run says so
+# and plots/notes.txt names each figure not drawn (the run still succeeds)
+mkdir -p "$tmp/slowgp" && printf '#!/bin/sh\nexec sleep 60\n' >"$tmp/slowgp/gnuplot" && chmod +x "$tmp/slowgp/gnuplot"
+PATH="$tmp/slowgp:$PATH" IPVSIM_PLOT_TIMEOUT=1 timeout 30 "$IPVSIM" run -q scenarios/nat.json -o "$tmp/slowgp/r" >/dev/null 2>"$tmp/slowgp.err"
+check "a gnuplot that never ends: stopped, the run succeeds (exit 0)" test $? -eq 0
+check "a gnuplot that never ends: the run says so" grep -q "gnuplot did not finish active.gp in 1 s and was stopped.*plots/notes.txt" "$tmp/slowgp.err"
+check "a gnuplot that never ends: plots/notes.txt names the four figures" test "$(grep -c 'not drawn: gnuplot did not finish' "$tmp/slowgp/r/plots/notes.txt")" -eq 4
+# a figure receives bounded data: 5000 scenario events become at most 40 marks
+python3 -c 'import json,sys
+s=json.load(open("scenarios/minimal.json"))
+s["events"]=[{"at":"%dus"%(1000*i+500),"do":"server_down" if i%2==0 else "server_up","server":"rs1"} for i in range(5000)]
+json.dump(s,open(sys.argv[1],"w"))' "$tmp/manyev.json"
+"$IPVSIM" run -q "$tmp/manyev.json" -o "$tmp/manyev" >/dev/null 2>&1
+check "5000 events: the run succeeds" test $? -eq 0
+check "5000 events: at most 40 marks in active.gp" test "$(grep -c '^set arrow' "$tmp/manyev/plots/active.gp")" -le 40
+check "5000 events: a merged mark says how many it holds" grep -q "rs1 down (+249 more)" "$tmp/manyev/plots/active.gp"
 
 # Frames whose checksums are not all good: status 1 = good; 2 (unverified) is accepted
 # only where the frame was cut (cap_len < len). In an ICMP error the transport checksum
@@ -488,7 +544,7 @@ PY
 Q="$IPVSIM run -q scenarios/quickstart.json --set duration=5s --set events=[]"
 
 # limits that stop the run: partial results, "complete": false, "stopped_by", exit 1
-for l in events:300 packets:20; do
+for l in events:300 packets:20 event_rate:2000 conversations:20; do
   k=${l%%:*} v=${l##*:}
   $Q --limit "$k=$v" -o "$tmp/lim-$k" >/dev/null 2>"$tmp/lim-$k.err"
   check "limit $k: exit status 1" test $? -eq 1
@@ -497,6 +553,49 @@ for l in events:300 packets:20; do
   check "limit $k: says which limit, and how to raise it" grep -q "(limits.$k = $v) was reached.*--limit $k=N" "$tmp/lim-$k.err"
   check "limit $k: pcap files valid" pcap_ok "$tmp/lim-$k"
 done
+# the default limits stop runaway runs (README, "Limits"): a 1 ns health-check
+# interval runs 10^7 events in 10 ms of simulated time and stops there
+cat >"$tmp/hc-1ns.json" <<'EOF'
+{ "duration": "1s", "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
+  "clients": [ { "name": "web", "target": "203.0.113.10:80", "arrival": "poisson(10/s)" } ],
+  "healthcheck": { "interval": "1ns" },
+  "ipvs": [ "-A -t 203.0.113.10:80 -s rr", "-a -t 203.0.113.10:80 -r 192.0.2.11:80 -m" ] }
+EOF
+"$IPVSIM" run -q "$tmp/hc-1ns.json" -o "$tmp/hc-1ns" >/dev/null 2>"$tmp/hc-1ns.err"
+check "healthcheck interval 1ns: stopped by the default event_rate limit (exit 1)" test $? -eq 1
+check "healthcheck interval 1ns: stopped_by limits.event_rate" test "$(field "$tmp/hc-1ns/summary.json" stopped_by)" = limits.event_rate
+check "healthcheck interval 1ns: says which limit, and how to raise it" grep -q "events-per-simulated-second limit (limits.event_rate = 10000000) was reached.*--limit event_rate=N" "$tmp/hc-1ns.err"
+for k in conversations event_rate output_bytes; do
+  check "summary.json holds the default limits.$k" test "$(field "$tmp/hc-1ns/summary.json" limits.$k)" -gt 0
+done
+# more users than ports, with a think time: those without a port end ADDRNOTAVAIL,
+# and the outcome counts add up to the total
+cat >"$tmp/noport.json" <<'EOF'
+{ "duration": "100ms", "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
+  "clients": [ { "name": "web", "target": "203.0.113.10:80", "users": 30000, "think": "const(50ms)" } ],
+  "ipvs": [ "-A -t 203.0.113.10:80 -s rr", "-a -t 203.0.113.10:80 -r 192.0.2.11:80 -m" ] }
+EOF
+"$IPVSIM" run -q "$tmp/noport.json" -o "$tmp/noport" >/dev/null 2>&1
+n=$(field "$tmp/noport/summary.json" connections.ADDRNOTAVAIL)
+check "ADDRNOTAVAIL is an outcome of summary.json ($n)" test "${n:-0}" -gt 0
+sum=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["connections"]; print(sum(v for k,v in c.items() if k!="total")==c["total"])' "$tmp/noport/summary.json" 2>/dev/null)
+check "the outcome counts add up to the total" test "$sum" = True
+# the trace and the captures share limits.output_bytes: a trace stops the run at it,
+# captures stop capturing
+$Q --trace --limit output_bytes=100KB -o "$tmp/lim-out" >/dev/null 2>"$tmp/lim-out.err"
+check "limit output_bytes with --trace: exit status 1" test $? -eq 1
+check "limit output_bytes with --trace: stopped_by limits.output_bytes" test "$(field "$tmp/lim-out/summary.json" stopped_by)" = limits.output_bytes
+check "limit output_bytes with --trace: trace.txt within the limit" test "$(stat -c %s "$tmp/lim-out/trace.txt")" -le 100000
+check "limit output_bytes with --trace: says which limit, and how to raise it" grep -q "(limits.output_bytes = 100000) was reached.*--limit output_bytes=SIZE" "$tmp/lim-out.err"
+"$IPVSIM" trace scenarios/quickstart.json --limit output_bytes=20KB >"$tmp/tr-out.txt" 2>"$tmp/tr-out.err"
+check "trace --limit output_bytes=20KB: exit status 1" test $? -eq 1
+check "trace --limit output_bytes=20KB: no more written" test "$(stat -c %s "$tmp/tr-out.txt")" -le 20000
+check "trace --limit output_bytes=20KB: says the trace is partial" grep -q "limits.output_bytes = 20000.*the trace is partial; raise it with --limit output_bytes=SIZE" "$tmp/tr-out.err"
+$Q --pcap all --limit output_bytes=50KB -o "$tmp/lim-pcap" >/dev/null 2>&1
+check "limit output_bytes with --pcap all: run completes (exit 0)" test $? -eq 0
+total=$(cat "$tmp"/lim-pcap/pcap/*.pcap | wc -c)
+check "limit output_bytes with --pcap all: the captures together within it ($total)" test "$total" -le 50000
+check "limit output_bytes with --pcap all: pcap files valid" pcap_ok "$tmp/lim-pcap"
 # limits with the kernel's behaviour: the run completes and counts
 $Q --limit connections=10 -o "$tmp/lim-conn" >/dev/null 2>&1
 check "limit connections: run completes (exit 0)" test $? -eq 0

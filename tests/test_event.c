@@ -599,6 +599,34 @@ static void test_sim_time_add_saturates(void)
     sim_destroy(&s);
 }
 
+/* An event that schedules itself at the same instant: the clock never moves. */
+static void same_instant(struct sim *s, void *obj, uint64_t arg)
+{
+    (void)obj;
+    sim_after(s, (sim_time_t)arg, same_instant, NULL, arg);
+}
+
+/* limits.event_rate: a clock stuck at one instant stops after rate_limit + 1 events;
+ * the same number of events spread over seconds runs to the end. */
+static void test_sim_event_rate(void)
+{
+    struct sim s;
+    sim_init(&s, 1);
+    s.rate_limit = 1000;
+    sim_at(&s, 5 * SEC, same_instant, NULL, 0);
+    CU_ASSERT_EQUAL(sim_run_until(&s, 10 * SEC), 1001);
+    CU_ASSERT_TRUE(s.rate_refused);
+    CU_ASSERT_EQUAL(s.now, 5 * SEC);
+    sim_destroy(&s);
+    sim_init(&s, 1);
+    s.rate_limit = 1000;
+    sim_at(&s, 0, same_instant, NULL, SEC / 1000);  /* 1000 a second, exactly the limit */
+    CU_ASSERT_EQUAL(sim_run_until(&s, 10 * SEC - 1), 10000);
+    CU_ASSERT_FALSE(s.rate_refused);
+    CU_ASSERT_EQUAL(s.rate_peak, 1000);
+    sim_destroy(&s);
+}
+
 IPVSIM_SUITE(event)
 {
     CU_pSuite s = CU_add_suite("event", NULL, NULL);
@@ -619,4 +647,5 @@ IPVSIM_SUITE(event)
     ADD_TEST(s, test_sim_run_until);
     ADD_TEST(s, test_sim_stop_and_cancel);
     ADD_TEST(s, test_sim_time_add_saturates);
+    ADD_TEST(s, test_sim_event_rate);
 }

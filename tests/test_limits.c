@@ -273,15 +273,22 @@ static void test_scenario_limits(void)
     CU_ASSERT_EQUAL(s->limits.events, SCN_LIMIT_EVENTS);
     CU_ASSERT_EQUAL(s->limits.packets, SCN_LIMIT_PACKETS);
     CU_ASSERT_EQUAL(s->limits.capture_bytes, 1000000000ull);
+    CU_ASSERT_EQUAL(s->limits.conversations, SCN_LIMIT_CONVERSATIONS);
+    CU_ASSERT_EQUAL(s->limits.event_rate, SCN_LIMIT_EVENT_RATE);
+    CU_ASSERT_EQUAL(s->limits.output_bytes, 4000000000ull);
     scenario_free(s);
 
     s = load("{ " BASE ", \"limits\": { \"connections\": 5, \"events\": 100, \"packets\": 0, "
-             "\"capture_bytes\": \"1.5MiB\", \"comment\": \"small\" } }", NULL, &err);
+             "\"capture_bytes\": \"1.5MiB\", \"conversations\": 9, \"event_rate\": 0, "
+             "\"output_bytes\": \"2MB\", \"comment\": \"small\" } }", NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     CU_ASSERT_EQUAL(s->limits.connections, 5);
     CU_ASSERT_EQUAL(s->limits.events, 100);
     CU_ASSERT_EQUAL(s->limits.packets, 0);
     CU_ASSERT_EQUAL(s->limits.capture_bytes, 1572864);
+    CU_ASSERT_EQUAL(s->limits.conversations, 9);
+    CU_ASSERT_EQUAL(s->limits.event_rate, 0);
+    CU_ASSERT_EQUAL(s->limits.output_bytes, 2000000);
     scenario_free(s);
 
     /* bytes as a plain integer; --set (what --limit KEY=VALUE becomes) */
@@ -300,7 +307,8 @@ static void test_scenario_limits(void)
                  "2:25: limits.events: expected an integer from 0 to 9007199254740992");
     expect_error("{ " BASE ",\n  \"limits\": { \"conections\": 5 } }", NULL,
                  "2:15: limits: unknown key 'conections' (did you mean 'connections'? expected one of: "
-                 "connections, events, packets, capture_bytes, comment)");
+                 "connections, events, packets, capture_bytes, conversations, event_rate, "
+                 "output_bytes, comment)");
     expect_error("{ " BASE ",\n  \"limits\": { \"capture_bytes\": \"100 MB\" } }", NULL,
                  "2:32: limits.capture_bytes: expected a size like \"20KB\" (units B, KB, MB, GB, "
                  "KiB, MiB, GiB), not \"100 MB\" (no space between the number and its unit)");

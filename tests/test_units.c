@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "tests/testutil.h"
 #include "app/units.h"
 #include "model/apps/dist.h"
@@ -453,7 +454,8 @@ static void test_trace_files(void)
     p = write_tmp(dir, "bad.csv", "value\n1\nfoo\n");
     CU_ASSERT_FALSE(units_read_trace(p, UNIT_TIME, 1e9, false, &v, &n, &line, why, sizeof why));
     CU_ASSERT_EQUAL(line, 3);
-    CU_ASSERT_STRING_EQUAL(why, "expected a number or a duration like \"10ms\", not \"foo\"");
+    /* never the line itself: a trace may name any readable file */
+    CU_ASSERT_STRING_EQUAL(why, "the first column is not a number or a duration like \"10ms\"");
     g_free(p);
 
     p = write_tmp(dir, "neg.csv", "1\n-1\n");
@@ -472,7 +474,33 @@ static void test_trace_files(void)
     CU_ASSERT(strstr(why, "No such file or directory") != NULL);
     g_free(p);
 
-    const char *names[] = { "a.csv", "t.csv", "dec.csv", "bad.csv", "neg.csv", "empty.csv" };
+    /* Only regular files are read: a FIFO would block the loader for ever (it is
+     * opened without waiting for a writer, and refused), a device never ends. */
+    p = g_build_filename(dir, "fifo.csv", NULL);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(p, 0600), 0);
+    CU_ASSERT_FALSE(units_read_trace(p, UNIT_TIME, 1e9, false, &v, &n, &line, why, sizeof why));
+    CU_ASSERT_EQUAL(line, 0);
+    CU_ASSERT(strstr(why, "a FIFO, not a regular file") != NULL);
+    g_free(p);
+    CU_ASSERT_FALSE(units_read_trace("/dev/zero", UNIT_TIME, 1e9, false, &v, &n, &line, why,
+                                     sizeof why));
+    CU_ASSERT(strstr(why, "not a regular file") != NULL);
+    CU_ASSERT_FALSE(units_read_trace(dir, UNIT_TIME, 1e9, false, &v, &n, &line, why, sizeof why));
+    CU_ASSERT(strstr(why, "a directory, not a regular file") != NULL);
+
+    /* a line of any length is read in bounded memory, and refused past 4096 bytes */
+    char *longline = g_strnfill(5000, '1');
+    char *text = g_strconcat("1\n", longline, "\n", NULL);
+    p = write_tmp(dir, "long.csv", text);
+    CU_ASSERT_FALSE(units_read_trace(p, UNIT_TIME, 1e9, false, &v, &n, &line, why, sizeof why));
+    CU_ASSERT_EQUAL(line, 2);
+    CU_ASSERT_STRING_EQUAL(why, "a line longer than 4096 bytes");
+    g_free(p);
+    g_free(text);
+    g_free(longline);
+
+    const char *names[] = { "a.csv", "t.csv", "dec.csv", "bad.csv", "neg.csv", "empty.csv",
+                            "fifo.csv", "long.csv" };
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
         char *f = g_build_filename(dir, names[i], NULL);
         g_remove(f);

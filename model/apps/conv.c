@@ -5,6 +5,9 @@
 void conv_log_init(struct conv_log *log)
 {
     log->convs = g_array_new(FALSE, TRUE, sizeof(struct conv));
+    log->limit = 0;
+    log->stop = NULL;
+    log->refused = false;
 }
 
 void conv_log_free(struct conv_log *log)
@@ -23,6 +26,11 @@ struct conv *conv_new(struct conv_log *log)
     c->server = -1;
     c->fwd = -1;
     c->outcome = CONV_RUNNING;
+    if (log->limit && n + 1 >= log->limit && !log->refused) {
+        log->refused = true;
+        if (log->stop)
+            *log->stop = true;
+    }
     return c;
 }
 

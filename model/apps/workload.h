@@ -58,6 +58,12 @@ struct conv {
 
 struct conv_log {
     GArray *convs;                  /* struct conv, index = id - 1 */
+    /* The record count that stops the run (0 = none; README, "Limits"): conv_new
+     * sets refused and *stop when it creates the limit-th record, and the run ends
+     * after the event being run. */
+    uint64_t limit;
+    volatile bool *stop;
+    bool refused;
 };
 
 void conv_log_init(struct conv_log *log);

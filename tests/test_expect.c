@@ -538,7 +538,7 @@ static void test_era_pairs_differ(void)
          * sequential adds. 2.6.34's sh ignores weights. */
         { "scenarios/era-wrr-2.6.34.json", "6.x", 1, "FAIL  dest conn 1: expected rs1, saw rs3 -- " },
         { "scenarios/era-sh-2.6.34.json", "6.x", 1,
-          "FAIL  metric servers.rs1.conversations: expected == 46, saw 29 -- " },
+          "FAIL  metric servers.rs1.scheduled: expected == 46, saw 29 -- " },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
         GPtrArray *ov = cmdline_overrides(NULL, NULL, pairs[i].other, NULL);

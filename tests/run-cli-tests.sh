@@ -878,8 +878,8 @@ check "rerunning the same scenario file: no warning" test ! -s "$tmp/od.err"
 check "another scenario file's result is replaced with a warning (exit 0)" test $? -eq 0 -a \
   -n "$(grep "^ipvsim run: warning: $tmp/od-name holds the results of scenarios/minimal.json (scenario 'minimal'); replacing them with those of $tmp/minimal-copy.json" "$tmp/od.err")"
 
-# the loader's cost grows with the input, not faster: 100000 servers are checked for
-# duplicate names and addresses by lookup (the linear scans took 37 s here; now 0.4 s)
+# 100000 servers: the duplicate is found and named (the loader checks names and addresses
+# by lookup: 0.4 s here where the linear scans took 37 s; speed is not asserted here)
 python3 - "$tmp/many-servers.json" <<'PY'
 import json, sys
 n = 100000
@@ -889,12 +889,9 @@ s = {"servers": [{"name": "rs%d" % i, "ip": "10.%d.%d.%d" % (i >> 16 & 255, i >>
 s["servers"].append({"name": "rs1", "ip": "10.200.0.1"})
 json.dump(s, open(sys.argv[1], "w"))
 PY
-start=$(date +%s%N)
 "$IPVSIM" validate "$tmp/many-servers.json" >/dev/null 2>"$tmp/many.err"; rc=$?
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "100000 servers and a duplicate name: refused (exit 2) with the duplicate's position" \
   test "$rc" -eq 2 -a -n "$(grep ":1:[0-9]*: servers\[100000\].name: the name 'rs1' is already taken" "$tmp/many.err")"
-check "100000 servers: checked in under 5 s (${ms} ms)" test "$ms" -lt 5000
 
 # --- trace, check, expectations and fingerprints (issue 8) -------------------------------
 for m in nat dr tun; do

@@ -88,7 +88,8 @@ static void test_empty_hook_points(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "gw #1   PRE_ROUTING (no hook function)\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "gw #1   FORWARD (no hook function)\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "lvs1 #1   PRE_ROUTING (no hook function)\n"));
-    const char *reinject = strstr(t, "lvs1 #1   ip_vs_nat_send_or_cont ");
+    /* 2.6.34 names the re-injection IP_VS_XMIT (ip_vs_nat_send_or_cont came in 2.6.37) */
+    const char *reinject = strstr(t, "lvs1 #1   IP_VS_XMIT ");
     CU_ASSERT_PTR_NOT_NULL_FATAL(reinject);
     const char *next = strchr(reinject, '\n') + 1;      /* the line right after it */
     CU_ASSERT_TRUE(g_str_has_prefix(strchr(next, ' ') + 1, "lvs1 #1     LOCAL_OUT (no hook function)\n"));

@@ -449,6 +449,33 @@ static void test_era_sysctls(void)
     fx_done(&f);
 }
 
+/* Sysctls the model does not carry out are refused for anything but 0, saying
+ * which kernel behaviour is missing; an era without them says so first. */
+static void test_unmodelled_sysctls(void)
+{
+    struct fx f;
+    fx_init(&f);
+    char msg[512];
+    CU_ASSERT_TRUE(sysctl_set(f.net, "conntrack", 0, msg, sizeof msg));
+    CU_ASSERT_TRUE(sysctl_set(f.net, "net.ipv4.vs.schedule_icmp", 0, msg, sizeof msg));
+    CU_ASSERT_FALSE(sysctl_set(f.net, "net.ipv4.vs.conntrack", 1, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'conntrack': 1 is not modelled in kernel 6.x: IPVS "
+                           "keeping conntrack entries for its connections (ip_vs_update_conntrack, "
+                           "ip_vs_nfct.c, 2.6.37+): its packets always go untracked; only 0 is "
+                           "accepted");
+    CU_ASSERT_EQUAL(f.ipvs->sysctl.conntrack, 0);
+    CU_ASSERT_FALSE(sysctl_set(f.net, "schedule_icmp", 1, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'schedule_icmp': 1 is not modelled in kernel 6.x: "
+                           "scheduling a new connection from an ICMP error that matches none "
+                           "(ip_vs_try_to_schedule in ip_vs_in_icmp, 4.3+); only 0 is accepted");
+    fx_done(&f);
+    fx_init_era(&f, "2.6.34");
+    CU_ASSERT_FALSE(sysctl_set(f.net, "conntrack", 1, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'conntrack' does not exist in kernel 2.6.34 "
+                           "(net.ipv4.vs.conntrack came in 2.6.37)");
+    fx_done(&f);
+}
+
 /* ---- thresholds ------------------------------------------------------------------------ */
 
 static void bind_n(struct ip_vs_dest *d, int n, unsigned flags)
@@ -844,6 +871,7 @@ IPVSIM_SUITE(ipvs_ctl)
     ADD_TEST(s, test_set_timeout);
     ADD_TEST(s, test_flush_revive_keeps_conn_counters);
     ADD_TEST(s, test_era_sysctls);
+    ADD_TEST(s, test_unmodelled_sysctls);
     ADD_TEST(s, test_estimator_ticks);
     ADD_TEST(s, test_zero_live_2_6_34);
     ADD_TEST(s, test_listing_timing_per_era);

@@ -45,6 +45,7 @@ static const struct kernel_profile era_2_6_34 = {
     .ipvs_sctp_old_states = true,
     .ipvs_stats_percpu = false,          /* 2.6.38 */
     .ipvs_est_kthreads = false,          /* 6.2 */
+    .ipvs_icmp_tunnel = false,           /* 3.10 has it */
 };
 
 static const struct kernel_profile era_4_9 = {
@@ -87,6 +88,7 @@ static const struct kernel_profile era_4_9 = {
     .ipvs_sctp_old_states = false,
     .ipvs_stats_percpu = true,
     .ipvs_est_kthreads = false,          /* 6.2 */
+    .ipvs_icmp_tunnel = true,
 };
 
 static const struct kernel_profile era_5_10 = {
@@ -129,6 +131,7 @@ static const struct kernel_profile era_5_10 = {
     .ipvs_sctp_old_states = false,
     .ipvs_stats_percpu = true,
     .ipvs_est_kthreads = false,          /* 6.2 */
+    .ipvs_icmp_tunnel = true,
 };
 
 static const struct kernel_profile era_6_x = {
@@ -171,6 +174,7 @@ static const struct kernel_profile era_6_x = {
     .ipvs_sctp_old_states = false,
     .ipvs_stats_percpu = true,
     .ipvs_est_kthreads = true,
+    .ipvs_icmp_tunnel = true,
 };
 
 /* Schedulers, IPVS sysctls and service flags that came after 2.6.34, with the

@@ -135,6 +135,13 @@ struct kernel_profile {
                                        pass comes 1.96 s after the first service and
                                        every 2 s on (6.2, "ipvs: use kthreads for stats
                                        estimation"); before, one 2 s timer from 2 s */
+    bool ipvs_icmp_tunnel;          /* ip_vs_in_icmp takes an ICMP error about the
+                                       director's own IPIP packet to a real server: it
+                                       tells the client, with the MTU less the outer
+                                       header for frag-needed (absent from 2.6.34, in
+                                       3.10); with ipvs_tun_types also GUE and GRE, and
+                                       only for a known tunnel dest (ip_vs_find_tunnel,
+                                       5.2) */
 };
 
 /* Does the era's kernel have this scheduler ("mh"), IPVS sysctl ("sloppy_tcp", without

@@ -983,7 +983,8 @@ static const char *const loader_only[] = {
     "iptables-line-bad-target", "ipvs-line-bad-weight", "ipvs-sched-era", "ipvs-sched-flags-era",
     "ipvs-sched-typo",
     "server-dup-ip", "server-dup-name", "server-is-vip", "servers-empty", "service-time-uniform-order",
-    "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-era", NULL,
+    "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-conntrack",
+    "sysctl-era", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

@@ -109,7 +109,25 @@ static void apply_to_backup(struct run_world *rw, const struct scn_event *e)
     }
 }
 
-static bool apply_event(struct run_world *rw, const struct scn_event *e, char *msg, size_t n)
+/* An ipvsadm line: a change, or a listing (-L) whose lines go to *listing, as
+ * ipvsadm would print them at that moment. */
+static bool ev_ipvsadm(struct net *dnet, const struct scn_event *e, char *msg, size_t n,
+                       GString *listing)
+{
+    struct ipvsadm_cmd cmd;
+    struct ipvsadm_error err = {0};
+    int ret = ipvsadm_parse(e->args.text, &cmd, &err);
+    if (ret == 0)
+        ret = cmd.cmd == IPVSADM_CMD_LIST ? ipvsadm_list_cmd(listing, dnet, &cmd, &err)
+                                          : ipvsadm_exec(dnet, &cmd, &err);
+    if (ret == 0)
+        return true;
+    g_strlcpy(msg, err.message, n);
+    return false;
+}
+
+static bool apply_event(struct run_world *rw, const struct scn_event *e, char *msg, size_t n,
+                        GString *listing)
 {
     struct net *dnet = host_net(rw->director);
     switch (e->kind) {
@@ -117,13 +135,8 @@ static bool apply_event(struct run_world *rw, const struct scn_event *e, char *m
     case EV_SERVER_REFUSE:
     case EV_SERVER_UP:
         return ev_server(rw, e, msg, n);
-    case EV_IPVSADM: {
-        struct ipvsadm_error err = {0};
-        if (ipvsadm_apply(dnet, e->args.text, &err) == 0)
-            return true;
-        g_strlcpy(msg, err.message, n);
-        return false;
-    }
+    case EV_IPVSADM:
+        return ev_ipvsadm(dnet, e, msg, n, listing);
     case EV_IPTABLES: {
         struct xt_error err = {0};
         if (iptables_apply(dnet, e->args.text, &err) == 0)
@@ -205,11 +218,19 @@ void run_world_event(struct sim *sim, void *obj, uint64_t index)
     struct run_world *rw = obj;
     const struct scn_event *e = &g_array_index(rw->s->events, struct scn_event, index);
     char msg[600] = "";
-    bool ok = apply_event(rw, e, msg, sizeof msg);
+    GString *listing = g_string_new(NULL);
+    bool ok = apply_event(rw, e, msg, sizeof msg, listing);
     apply_to_backup(rw, e);
     rw->events_applied++;
     g_string_append_printf(rw->event_log, "at %lld.%03llds ", (long long)(e->at / SEC),
                            (long long)(e->at % SEC / MSEC));
     describe(e, rw->event_log);
     g_string_append_printf(rw->event_log, ": %s%s\n", ok ? "ok" : "failed: ", ok ? "" : msg);
+    /* a listing follows its line, each of its lines indented by two spaces */
+    for (const char *l = listing->str; *l;) {
+        size_t len = strcspn(l, "\n");
+        g_string_append_printf(rw->event_log, "  %.*s\n", (int)len, l);
+        l += len + (l[len] == '\n');
+    }
+    g_string_free(listing, TRUE);
 }

@@ -8,6 +8,7 @@
 #include "app/run_ha.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ip_vs_est.h"
 #include "model/ipvs/ipvsadm_print.h"
 #include "model/net.h"
 #include "sim/pcap_tap.h"
@@ -317,6 +318,21 @@ static cJSON *servers_json(struct run_world *rw)
     return arr;
 }
 
+/* What `ipvsadm -Ln --stats` shows at the end: since per-CPU counters (2.6.38),
+ * the estimator's last pass and not the counts above (ip_vs_copy_stats). */
+static cJSON *listed_json(const struct netns_ipvs *ipvs, const struct ip_vs_stats *s)
+{
+    struct ip_vs_kstats k;
+    ip_vs_copy_stats(ipvs, &k, s);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "conns", (double)k.conns);
+    cJSON_AddNumberToObject(o, "inpkts", (double)k.inpkts);
+    cJSON_AddNumberToObject(o, "outpkts", (double)k.outpkts);
+    cJSON_AddNumberToObject(o, "inbytes", (double)k.inbytes);
+    cJSON_AddNumberToObject(o, "outbytes", (double)k.outbytes);
+    return o;
+}
+
 static cJSON *services_json(struct run_world *rw)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -337,6 +353,7 @@ static cJSON *services_json(struct run_world *rw)
         cJSON_AddNumberToObject(o, "outpkts", (double)svc->stats.c.outpkts);
         cJSON_AddNumberToObject(o, "inbytes", (double)svc->stats.c.inbytes);
         cJSON_AddNumberToObject(o, "outbytes", (double)svc->stats.c.outbytes);
+        cJSON_AddItemToObject(o, "listed", listed_json(ipvs, &svc->stats));
         cJSON_AddItemToArray(arr, o);
         g_free(key);
     }

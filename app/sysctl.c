@@ -86,14 +86,34 @@ bool sysctl_known(const char *key)
     return false;
 }
 
+/* IPVS sysctls whose non-zero values ipvsim does not model: what the kernel would
+ * do that the model does not, so the refusal says what is missing. */
+static const struct {
+    const char *name;
+    const char *missing;
+} vs_unmodelled[] = {
+    { "schedule_icmp", "scheduling a new connection from an ICMP error that matches none "
+                       "(ip_vs_try_to_schedule in ip_vs_in_icmp, 4.3+)" },
+    { "conntrack", "IPVS keeping conntrack entries for its connections "
+                   "(ip_vs_update_conntrack, ip_vs_nfct.c, 2.6.37+): its packets always go "
+                   "untracked" },
+};
+
+static bool vs_unmodelled_value(const struct net *net, const struct vs_sysctl *vs, long value,
+                                char *err, size_t errlen)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(vs_unmodelled); i++)
+        if (strcmp(vs->name, vs_unmodelled[i].name) == 0 && value != 0) {
+            snprintf(err, errlen, "sysctl '%s': %ld is not modelled in kernel %s: %s; only 0 "
+                     "is accepted", vs->name, value, net->prof->name, vs_unmodelled[i].missing);
+            return true;
+        }
+    return false;
+}
+
 bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t errlen)
 {
     const struct vs_sysctl *vs = vs_find(key);
-    if (vs && strcmp(vs->name, "schedule_icmp") == 0 && value != 0) {
-        snprintf(err, errlen, "sysctl 'schedule_icmp': scheduling connections from ICMP "
-                 "errors is not modelled (only 0 is accepted)");
-        return false;
-    }
     long min, max;
     int *target;
     if (vs && !kernel_profile_has_ipvs_sysctl(net->prof, vs->name)) {
@@ -101,6 +121,8 @@ bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t 
                  "in %s)", key, net->prof->name, vs->name, kernel_feature_since(vs->name));
         return false;
     }
+    if (vs && vs_unmodelled_value(net, vs, value, err, errlen))
+        return false;
     if (vs) {
         min = vs->min;
         max = vs->max;

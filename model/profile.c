@@ -43,6 +43,9 @@ static const struct kernel_profile era_2_6_34 = {
     .ip_ident = IP_IDENT_INETPEER,
     .ipvs_rs_table_all = false,
     .ipvs_sctp_old_states = true,
+    .ipvs_stats_percpu = false,          /* 2.6.38 */
+    .ipvs_est_kthreads = false,          /* 6.2 */
+    .ipvs_icmp_tunnel = false,           /* 3.10 has it */
 };
 
 static const struct kernel_profile era_4_9 = {
@@ -83,6 +86,9 @@ static const struct kernel_profile era_4_9 = {
     .ip_ident = IP_IDENT_IDENTS,
     .ipvs_rs_table_all = false,
     .ipvs_sctp_old_states = false,
+    .ipvs_stats_percpu = true,
+    .ipvs_est_kthreads = false,          /* 6.2 */
+    .ipvs_icmp_tunnel = true,
 };
 
 static const struct kernel_profile era_5_10 = {
@@ -123,6 +129,9 @@ static const struct kernel_profile era_5_10 = {
     .ip_ident = IP_IDENT_IDENTS,
     .ipvs_rs_table_all = true,
     .ipvs_sctp_old_states = false,
+    .ipvs_stats_percpu = true,
+    .ipvs_est_kthreads = false,          /* 6.2 */
+    .ipvs_icmp_tunnel = true,
 };
 
 static const struct kernel_profile era_6_x = {
@@ -163,6 +172,9 @@ static const struct kernel_profile era_6_x = {
     .ip_ident = IP_IDENT_IDENTS,
     .ipvs_rs_table_all = true,
     .ipvs_sctp_old_states = false,
+    .ipvs_stats_percpu = true,
+    .ipvs_est_kthreads = true,
+    .ipvs_icmp_tunnel = true,
 };
 
 /* Schedulers, IPVS sysctls and service flags that came after 2.6.34, with the

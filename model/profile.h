@@ -124,6 +124,24 @@ struct kernel_profile {
                                        is NAT now (5.10 has it; ~5.2, with the tunnel
                                        lookups); 2.6.34 and 4.9 hash only NAT dests and
                                        keep one edited to DR or TUN there */
+    bool ipvs_stats_percpu;         /* packets count in per-CPU counters that only the
+                                       estimator sums (into kstats): a listing shows the
+                                       counters of its last pass, -Z takes that pass as
+                                       its zero (2.6.38, "IPVS: netns, ip_vs_stats and
+                                       its procfs"; absent from 2.6.34, in 3.10); 2.6.34
+                                       counts under a lock, and a listing is live */
+    bool ipvs_est_kthreads;         /* the estimators run in kthreads, 50 rows of 40 ms
+                                       per 2 s; a new estimator waits in row 49, so every
+                                       pass comes 1.96 s after the first service and
+                                       every 2 s on (6.2, "ipvs: use kthreads for stats
+                                       estimation"); before, one 2 s timer from 2 s */
+    bool ipvs_icmp_tunnel;          /* ip_vs_in_icmp takes an ICMP error about the
+                                       director's own IPIP packet to a real server: it
+                                       tells the client, with the MTU less the outer
+                                       header for frag-needed (absent from 2.6.34, in
+                                       3.10); with ipvs_tun_types also GUE and GRE, and
+                                       only for a known tunnel dest (ip_vs_find_tunnel,
+                                       5.2) */
 };
 
 /* Does the era's kernel have this scheduler ("mh"), IPVS sysctl ("sloppy_tcp", without

@@ -329,6 +329,7 @@ static void test_service_delete_and_revive(void)
     struct ip_vs_dest *d = add_dest(svc, "192.168.1.1", 1);
     ip_vs_dest_bind_conn(d, IP_VS_CONN_F_MASQ);
     d->stats.c.inpkts = 9;
+    ip_vs_estimate(&d->stats);                          /* a listing would show them */
     CU_ASSERT_EQUAL(ip_vs_del_service(svc), 0);
     CU_ASSERT_EQUAL(f.ipvs->num_services, 0);
     CU_ASSERT_EQUAL(trash_len(f.ipvs), 1);
@@ -339,7 +340,7 @@ static void test_service_delete_and_revive(void)
     CU_ASSERT_PTR_EQUAL(r, d);
     CU_ASSERT_PTR_EQUAL(d->svc, again);
     struct ip_vs_kstats k;
-    ip_vs_copy_stats(&k, &d->stats);
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
     CU_ASSERT_EQUAL(k.inpkts, 0);
     ip_vs_dest_unbind_conn(d, IP_VS_CONN_F_MASQ);
     /* another service's trash is not this one's */
@@ -391,6 +392,7 @@ static void test_flush_revive_keeps_conn_counters(void)
     for (int i = 0; i < 3; i++)
         ip_vs_dest_bind_conn(d, IP_VS_CONN_F_MASQ | IP_VS_CONN_F_INACTIVE);
     d->stats.c.conns = 5;
+    ip_vs_estimate(&d->stats);
     CU_ASSERT_EQUAL(ip_vs_flush(f.ipvs), 0);
     struct ip_vs_service *again = add_svc(&f, "10.0.0.100", 80, "wlc");
     struct ip_vs_dest *r = add_dest(again, "192.168.1.1", 1);
@@ -398,7 +400,7 @@ static void test_flush_revive_keeps_conn_counters(void)
     CU_ASSERT_EQUAL(r->activeconns, 2);
     CU_ASSERT_EQUAL(r->inactconns, 3);
     struct ip_vs_kstats k;
-    ip_vs_copy_stats(&k, &r->stats);
+    ip_vs_copy_stats(f.ipvs, &k, &r->stats);
     CU_ASSERT_EQUAL(k.conns, 0);
     /* a fresh dest beside it starts at zero, and wlc sees the revived one's load */
     struct ip_vs_dest *fresh = add_dest(again, "192.168.1.2", 1);
@@ -444,6 +446,33 @@ static void test_era_sysctls(void)
     CU_ASSERT_TRUE(sysctl_set(f.net, "sloppy_tcp", 1, msg, sizeof msg));
     CU_ASSERT_TRUE(sysctl_set(f.net, "schedule_icmp", 0, msg, sizeof msg));
     CU_ASSERT_TRUE(sysctl_set(f.net, "ignore_tunneled", 1, msg, sizeof msg));
+    fx_done(&f);
+}
+
+/* Sysctls the model does not carry out are refused for anything but 0, saying
+ * which kernel behaviour is missing; an era without them says so first. */
+static void test_unmodelled_sysctls(void)
+{
+    struct fx f;
+    fx_init(&f);
+    char msg[512];
+    CU_ASSERT_TRUE(sysctl_set(f.net, "conntrack", 0, msg, sizeof msg));
+    CU_ASSERT_TRUE(sysctl_set(f.net, "net.ipv4.vs.schedule_icmp", 0, msg, sizeof msg));
+    CU_ASSERT_FALSE(sysctl_set(f.net, "net.ipv4.vs.conntrack", 1, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'conntrack': 1 is not modelled in kernel 6.x: IPVS "
+                           "keeping conntrack entries for its connections (ip_vs_update_conntrack, "
+                           "ip_vs_nfct.c, 2.6.37+): its packets always go untracked; only 0 is "
+                           "accepted");
+    CU_ASSERT_EQUAL(f.ipvs->sysctl.conntrack, 0);
+    CU_ASSERT_FALSE(sysctl_set(f.net, "schedule_icmp", 1, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'schedule_icmp': 1 is not modelled in kernel 6.x: "
+                           "scheduling a new connection from an ICMP error that matches none "
+                           "(ip_vs_try_to_schedule in ip_vs_in_icmp, 4.3+); only 0 is accepted");
+    fx_done(&f);
+    fx_init_era(&f, "2.6.34");
+    CU_ASSERT_FALSE(sysctl_set(f.net, "conntrack", 1, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'conntrack' does not exist in kernel 2.6.34 "
+                           "(net.ipv4.vs.conntrack came in 2.6.37)");
     fx_done(&f);
 }
 
@@ -611,6 +640,9 @@ static void test_add_service_undo(void)
 
 /* ---- -Z, --set ----------------------------------------------------------------------------- */
 
+/* -Z where packets count per CPU (2.6.38+): the zero point is the estimator's
+ * last pass (kstats0 = kstats), so what came after that pass shows after the next
+ * one; the counters themselves never go back. */
 static void test_zero(void)
 {
     struct fx f;
@@ -621,23 +653,112 @@ static void test_zero(void)
     a->stats.c = (struct ip_vs_counters){ 5, 50, 40, 5000, 4000 };
     b->stats.c = (struct ip_vs_counters){ 1, 2, 3, 4, 5 };
     d->stats.c = (struct ip_vs_counters){ 5, 50, 40, 5000, 4000 };
-    d->stats.cps = 12345;
     f.ipvs->tot_stats.c = (struct ip_vs_counters){ 6, 52, 43, 5004, 4005 };
+    run_to(&f, IP_VS_EST_PERIOD);                       /* one pass: kstats = c */
+    CU_ASSERT(d->stats.cps > 0);
+    d->stats.c.inpkts += 7;                             /* after the pass, before -Z */
     ip_vs_zero_service(a);
     struct ip_vs_kstats k;
-    ip_vs_copy_stats(&k, &d->stats);
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
     CU_ASSERT_EQUAL(k.conns + k.inpkts + k.outpkts + k.inbytes + k.outbytes + k.cps, 0);
-    CU_ASSERT_EQUAL(d->stats.c.inpkts, 50);            /* the counters themselves stay */
+    CU_ASSERT_EQUAL(d->stats.c.inpkts, 57);            /* the counters themselves stay */
     d->stats.c.inpkts += 3;
-    ip_vs_copy_stats(&k, &d->stats);
-    CU_ASSERT_EQUAL(k.inpkts, 3);
-    ip_vs_copy_stats(&k, &b->stats);
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.inpkts, 0);                       /* not before the next pass */
+    run_to(&f, 2 * IP_VS_EST_PERIOD);
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.inpkts, 10);                      /* the 7 before -Z too */
+    CU_ASSERT_EQUAL(d->stats.inpps, 10 << 9 >> 2);      /* measured from the zero point */
+    ip_vs_copy_stats(f.ipvs, &k, &b->stats);
     CU_ASSERT_EQUAL(k.outbytes, 5);
     ip_vs_zero_all(f.ipvs);
-    ip_vs_copy_stats(&k, &b->stats);
+    ip_vs_copy_stats(f.ipvs, &k, &b->stats);
     CU_ASSERT_EQUAL(k.outbytes, 0);
-    ip_vs_copy_stats(&k, &f.ipvs->tot_stats);
+    ip_vs_copy_stats(f.ipvs, &k, &f.ipvs->tot_stats);
     CU_ASSERT_EQUAL(k.conns, 0);
+    fx_done(&f);
+}
+
+/* 2.6.34 counts under a lock into the counters a listing reads, and -Z clears them
+ * (ip_vs_zero_stats: memset of ustats, ip_vs_zero_estimator): live both ways. */
+static void test_zero_live_2_6_34(void)
+{
+    struct fx f;
+    fx_init_era(&f, "2.6.34");
+    struct ip_vs_service *a = add_svc(&f, "10.0.0.100", 80, "rr");
+    struct ip_vs_dest *d = add_dest(a, "192.168.1.1", 1);
+    d->stats.c = (struct ip_vs_counters){ 5, 50, 40, 5000, 4000 };
+    struct ip_vs_kstats k;
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.inpkts, 50);                      /* no pass needed */
+    ip_vs_zero_service(a);
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.conns + k.inpkts + k.outpkts + k.inbytes + k.outbytes, 0);
+    d->stats.c.inpkts += 3;
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.inpkts, 3);
+    run_to(&f, IP_VS_EST_PERIOD);
+    CU_ASSERT_EQUAL(d->stats.inpps, 3 << 9 >> 2);       /* from the cleared counters */
+    fx_done(&f);
+}
+
+/* When a listing sees traffic, per era. 9 connections at 0.3 s after the first
+ * service (as a real 6.1 kernel showed: all zeros 0.3 s after 9 connections):
+ * 2.6.34 shows them at once; 4.9 and 5.10 at the timer's first run, 2 s after IPVS
+ * started (ip_vs_estimator_net_init); 6.2+ at the kthread's row 49, 1.96 s. */
+static void listing_sees(const char *era, sim_time_t before, sim_time_t after, uint64_t at_once)
+{
+    struct fx f;
+    fx_init_era(&f, era);
+    struct ip_vs_service *svc = add_svc(&f, "10.0.0.100", 80, "rr");
+    struct ip_vs_dest *d = add_dest(svc, "192.168.1.1", 1);
+    run_to(&f, 300 * MSEC);
+    d->stats.c.conns += 9;
+    svc->stats.c.conns += 9;
+    f.ipvs->tot_stats.c.conns += 9;
+    struct ip_vs_kstats k;
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.conns, at_once);
+    run_to(&f, before);
+    ip_vs_copy_stats(f.ipvs, &k, &svc->stats);
+    CU_ASSERT_EQUAL(k.conns, at_once);
+    ip_vs_copy_stats(f.ipvs, &k, &f.ipvs->tot_stats);
+    CU_ASSERT_EQUAL(k.conns, at_once);
+    run_to(&f, after);
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.conns, 9);
+    ip_vs_copy_stats(f.ipvs, &k, &f.ipvs->tot_stats);
+    CU_ASSERT_EQUAL(k.conns, 9);
+    CU_ASSERT_EQUAL(k.cps, (uint64_t)((9 << 9 >> 2) + 0x1FF) >> 10);
+    fx_done(&f);
+}
+
+static void test_listing_timing_per_era(void)
+{
+    listing_sees("2.6.34", 1999 * MSEC, 2 * SEC, 9);
+    listing_sees("4.9", 1999 * MSEC, 2 * SEC, 0);
+    listing_sees("5.10", 1999 * MSEC, 2 * SEC, 0);
+    listing_sees("6.x", 1959 * MSEC, 1960 * MSEC, 0);
+    CU_ASSERT_EQUAL(ip_vs_est_first_delay(kernel_profile_find("6.x")), 1960 * MSEC);
+    CU_ASSERT_EQUAL(ip_vs_est_first_delay(kernel_profile_find("5.10")), 2 * SEC);
+}
+
+/* 6.2+: every pass 2 s after the one before, whenever a dest is added. */
+static void test_kthread_passes_every_2s(void)
+{
+    struct fx f;
+    fx_init(&f);
+    struct ip_vs_service *svc = add_svc(&f, "10.0.0.100", 80, "rr");
+    run_to(&f, 5 * SEC);
+    struct ip_vs_dest *d = add_dest(svc, "192.168.1.1", 1);
+    d->stats.c.inpkts = 4;
+    struct ip_vs_kstats k;
+    run_to(&f, 5959 * MSEC);
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.inpkts, 0);
+    run_to(&f, 5960 * MSEC);                            /* 1.96 + 2 + 2 */
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
+    CU_ASSERT_EQUAL(k.inpkts, 4);
     fx_done(&f);
 }
 
@@ -691,8 +812,8 @@ static void test_estimator_ticks(void)
     ip_vs_read_estimator(&k, &d->stats);
     CU_ASSERT_EQUAL(k.inbps, 650);
     /* -Z: rates restart from 0 and the next delta is measured from here */
-    ip_vs_zero_stats(&d->stats);
-    ip_vs_copy_stats(&k, &d->stats);
+    ip_vs_zero_stats(f.ipvs, &d->stats);
+    ip_vs_copy_stats(f.ipvs, &k, &d->stats);
     CU_ASSERT_EQUAL(k.cps + k.inbps + k.conns + k.inbytes, 0);
     d->stats.c.inpkts += 4;                            /* 2 pkt/s: 4 << 9 = 2048 -> 512 */
     run_to(&f, 5 * IP_VS_EST_PERIOD);
@@ -750,6 +871,10 @@ IPVSIM_SUITE(ipvs_ctl)
     ADD_TEST(s, test_set_timeout);
     ADD_TEST(s, test_flush_revive_keeps_conn_counters);
     ADD_TEST(s, test_era_sysctls);
+    ADD_TEST(s, test_unmodelled_sysctls);
     ADD_TEST(s, test_estimator_ticks);
+    ADD_TEST(s, test_zero_live_2_6_34);
+    ADD_TEST(s, test_listing_timing_per_era);
+    ADD_TEST(s, test_kthread_passes_every_2s);
     ADD_TEST(s, test_estimate_step);
 }

@@ -4,7 +4,9 @@
  * kernel ignores the type: every tunnel is IPIP. */
 #include <string.h>
 #include "model/ip.h"
+#include "model/icmp.h"
 #include "model/ipip.h"
+#include "model/netfilter/core.h"
 #include "model/sock.h"
 #include "tests/testutil.h"
 #include "tests/topo_lvs.h"
@@ -127,10 +129,99 @@ static void test_old_kernel_sends_ipip(void)
     world_destroy(&c.t.w);
 }
 
+/* ---- ICMP errors about the tunnel packets (ip_vs_in_icmp's tunnel case) ---------------- */
+
+/* A router in front of the real servers whose next link is narrower: it refuses
+ * every tunnel packet from the director with frag-needed (MTU 1300), as
+ * ip_forward would, quoting the whole outer packet. */
+static unsigned narrow_link(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    unsigned *refused = priv;
+    const struct iphdr *iph = ip_hdr(skb);
+    if (iph->saddr != topo_ip("192.0.2.1") || iph->protocol == IPPROTO_ICMP)
+        return NF_ACCEPT;
+    (*refused)++;
+    icmp_send(st->net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1300);
+    return NF_DROP;
+}
+
+struct icmp_tun_case {
+    struct tun_case c;
+    struct nf_hook_ops ops[2];
+    unsigned refused;
+};
+
+static void icmp_tun_init(struct icmp_tun_case *k, const char *era, const char *opts)
+{
+    tun_case_init(&k->c, era, opts, opts);
+    k->refused = 0;
+    for (int i = 0; i < 2; i++) {
+        k->ops[i] = (struct nf_hook_ops){ .hook = narrow_link, .name = "narrow_link",
+                                          .owner = "test", .priv = &k->refused,
+                                          .pf = NFPROTO_IPV4, .hooknum = NF_INET_PRE_ROUTING,
+                                          .priority = -500 };
+        nf_register_net_hook(host_net(k->c.t.rs[i]), &k->ops[i]);
+    }
+}
+
+/* 6.x: the director takes the error about its IPIP, GUE or GRE packet and tells
+ * the client frag-needed with its route's MTU less the outer IP header (1500 - 20:
+ * the dest's cached route, as the kernel reads it, not the 1300 reported); the
+ * client's datagram never reached a server. */
+static void icmp_tunnel_case(const char *era, const char *opts, unsigned told, uint16_t mtu)
+{
+    struct icmp_tun_case k;
+    icmp_tun_init(&k, era, opts);
+    send_df(&k.c, 2, 1000);
+    CU_ASSERT_EQUAL(k.refused, 2);
+    CU_ASSERT_EQUAL(k.c.echoed[0] + k.c.echoed[1], 0);
+    CU_ASSERT_EQUAL(k.c.frag_needed, told);
+    CU_ASSERT_EQUAL(k.c.mtu, mtu);
+    CU_ASSERT_EQUAL(k.c.t.w.pool.in_use, 0);
+    world_destroy(&k.c.t.w);
+}
+
+static void test_icmp_about_tunnel_told_to_client(void)
+{
+    icmp_tunnel_case("6.x", "--tun-type ipip", 2, 1480);
+    icmp_tunnel_case("6.x", "--tun-type gue --tun-port 6080", 2, 1480);
+    icmp_tunnel_case("6.x", "--tun-type gre --tun-csum", 2, 1480);
+    icmp_tunnel_case("4.9", "", 2, 1480);           /* IPIP only, no dest check */
+    /* 2.6.34's ip_vs_in_icmp looks only at TCP, UDP and SCTP inside: the error goes
+     * to the director's own ICMP handling and the client hears nothing */
+    icmp_tunnel_case("2.6.34", "", 0, 0);
+}
+
+/* A client without DF does not do path MTU discovery: nothing to tell it, and the
+ * error is consumed all the same (NF_STOLEN). Another era's GUE is plain UDP: 4.9
+ * sends IPIP whatever the type. */
+static void test_icmp_about_tunnel_without_df(void)
+{
+    struct icmp_tun_case k;
+    icmp_tun_init(&k, "6.x", "--tun-type gue --tun-port 6080");
+    struct net *net = host_net(k.c.t.client);
+    struct rtable *rt = ip_route_output(net, topo_ip(TOPO_VIP));
+    struct ip4_spec ip = { .saddr = rt->prefsrc, .daddr = topo_ip(TOPO_VIP), .ttl = 64 };
+    struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
+    CU_ASSERT_TRUE_FATAL(pkt_build_udp(skb, &ip, htons(40000), htons(53), 500));
+    skb->dst = rt;
+    const struct ipstats_mib *lvs = &host_net(k.c.t.lvs)->mib;
+    uint64_t delivered = lvs->in_delivers;
+    ip_local_out(net, skb);
+    sim_run_until(&k.c.t.w.sim, k.c.t.w.sim.now + 1 * SEC);
+    CU_ASSERT_EQUAL(k.refused, 1);
+    CU_ASSERT_EQUAL(k.c.frag_needed, 0);
+    CU_ASSERT_EQUAL(lvs->in_delivers, delivered);       /* stolen by IPVS, not delivered */
+    CU_ASSERT_EQUAL(k.c.t.w.pool.in_use, 0);
+    world_destroy(&k.c.t.w);
+}
+
 IPVSIM_SUITE(ipvs_tunnels)
 {
     CU_pSuite s = CU_add_suite("ipvs_tunnels", NULL, NULL);
     ADD_TEST(s, test_gue_and_gre_delivered);
     ADD_TEST(s, test_mtu_per_tunnel_type);
     ADD_TEST(s, test_old_kernel_sends_ipip);
+    ADD_TEST(s, test_icmp_about_tunnel_told_to_client);
+    ADD_TEST(s, test_icmp_about_tunnel_without_df);
 }

@@ -280,8 +280,6 @@ static const struct bad_case option_errors[] = {
       "a command must come first (-A, -E, -D, -C, -a, -e, -d, -Z or --set)" },
     { "10.0.0.1", "10.0.0.1", "a command must come first (-A, -E, -D, -C, -a, -e, -d, -Z or --set)" },
     { "-A -t 10.0.0.1:80 -E", "-E", "invalid option `-E'" },
-    { "-L -n", "-L", "`-L' does not change the configuration: only -A, -E, -D, -C, -a, -e, -d, "
-                     "-Z and --set are accepted here" },
     { "ipvsadm -Sn", "-Sn", "`-Sn' does not change the configuration: only -A, -E, -D, -C, -a, "
                             "-e, -d, -Z and --set are accepted here" },
     { "--start-daemon master", "--start", "the connection sync daemon is not modelled by ipvsim" },
@@ -328,6 +326,8 @@ static const struct bad_case check_errors[] = {
     { "-a -t 10.0.0.1:80 -r 10.0.0.2 -p", "-p", "Illegal 'persistent' option with the "
                                                 "'add-server' command" },
     { "-Z --stats", "--stats", "Illegal 'stats' option with the 'zero' command" },
+    { "-Ln -s rr", "-s", "Illegal 'scheduler' option with the 'list' command" },
+    { "-L -r 10.0.0.2", "-r", "Illegal 'real-server' option with the 'list' command" },
     { "--set 1 2 3 -t 10.0.0.1:80", "-t", "Illegal 'service-address' option with the 'set' "
                                           "command" },
     { "-A -t 10.0.0.1 -s rr", "10.0.0.1", "Zero port specified for non-persistent service" },
@@ -471,6 +471,45 @@ static void test_failure_changes_nothing(void)
     world_destroy(&f.w);
 }
 
+/* -L parses (what it prints comes from its options), lists through
+ * ipvsadm_list_cmd, and changes nothing: applied as configuration it is refused. */
+static void test_list_command(void)
+{
+    struct ipvsadm_cmd c = parse_ok("-Ln --stats");
+    CU_ASSERT_EQUAL(c.cmd, IPVSADM_CMD_LIST);
+    CU_ASSERT_EQUAL(c.list_fmt, IPVSADM_FMT_STATS);
+    CU_ASSERT_FALSE(c.list_one);
+    c = parse_ok("-l -n -t 10.0.0.1:80 --rate --exact");
+    CU_ASSERT_EQUAL(c.cmd, IPVSADM_CMD_LIST);
+    CU_ASSERT_EQUAL(c.list_fmt, IPVSADM_FMT_RATE | IPVSADM_FMT_EXACT);
+    CU_ASSERT_TRUE(c.list_one);
+    CU_ASSERT_TRUE(parse_ok("-Lnc").list_conns);
+    CU_ASSERT_TRUE(parse_ok("-L --timeout").list_timeout);
+
+    struct fx f;
+    fx_init(&f);
+    apply_lines(&f, "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.1.1 -m");
+    static const struct bad_case refused = { "-Ln --stats", "-Ln",
+        "a listing (-L) changes nothing: give it as an event (\"do\": \"ipvsadm\"), whose "
+        "log shows what it prints" };
+    expect_apply_error(&f, &refused);
+    GString *out = g_string_new(NULL);
+    struct ipvsadm_error err = { 0 };
+    c = parse_ok("-Ln -t 10.0.0.1:80");
+    CU_ASSERT_EQUAL(ipvsadm_list_cmd(out, f.net, &c, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out->str, "TCP  10.0.0.1:80 rr\n  -> 192.168.1.1:80"));
+    c = parse_ok("-Ln -t 10.0.0.1:81");
+    CU_ASSERT_EQUAL(ipvsadm_list_cmd(out, f.net, &c, &err), -1);
+    CU_ASSERT_STRING_EQUAL(err.message, "No such service");
+    CU_ASSERT_EQUAL(err.column, 8);
+    g_string_truncate(out, 0);
+    c = parse_ok("-L --timeout");
+    CU_ASSERT_EQUAL(ipvsadm_list_cmd(out, f.net, &c, &err), 0);
+    CU_ASSERT_STRING_EQUAL(out->str, "Timeout (tcp tcpfin udp): 900 120 300\n");
+    g_string_free(out, TRUE);
+    world_destroy(&f.w);
+}
+
 /* ipvsadm's -e and -E do not merge: what is not given takes the default again. */
 static void test_edit_resets_defaults(void)
 {
@@ -568,6 +607,7 @@ IPVSIM_SUITE(ipvsadm_parse)
     ADD_TEST(s, test_era_schedulers_and_flags);
     ADD_TEST(s, test_failure_changes_nothing);
     ADD_TEST(s, test_edit_resets_defaults);
+    ADD_TEST(s, test_list_command);
     ADD_TEST(s, test_real_save_paste);
     ADD_TEST(s, test_round_trip);
 }

@@ -981,9 +981,10 @@ static const char *const loader_only[] = {
     "duration-unrepresentable", "event-after-end",
     "event-hook-unknown", "event-unknown-server", "hooks-dup", "hooks-unknown-host",
     "iptables-line-bad-target", "ipvs-line-bad-weight", "ipvs-sched-era", "ipvs-sched-flags-era",
-    "ipvs-sched-typo",
+    "ipvs-sched-typo", "ipvs-line-list",
     "server-dup-ip", "server-dup-name", "server-is-vip", "servers-empty", "service-time-uniform-order",
-    "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-era", NULL,
+    "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-conntrack",
+    "sysctl-era", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

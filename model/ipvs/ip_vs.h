@@ -63,7 +63,12 @@ struct ip_vs_counters {
 /* Counters, the estimator's state (2 s period, EWMA 1/4, fixed point) and the -Z
  * baseline. */
 struct ip_vs_stats {
-    struct ip_vs_counters c;         /* since creation */
+    struct ip_vs_counters c;         /* since creation, counted by every packet (the
+                                        kernel's locked ustats, later the per-CPU
+                                        cpustats) */
+    struct ip_vs_counters kstats;    /* c as the last estimator pass summed it: what a
+                                        listing shows where the profile has per-CPU
+                                        counters (ip_vs_read_cpu_stats) */
     struct ip_vs_counters zero;      /* baseline stored by -Z */
     struct ip_vs_counters last;      /* at the previous estimator tick */
     int64_t cps, inpps, outpps, inbps, outbps;  /* estimator fixed-point rates */

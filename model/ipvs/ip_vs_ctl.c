@@ -338,7 +338,7 @@ static void dest_bind_svc(struct ip_vs_dest *dest, struct ip_vs_service *svc)
     if (!old) {
         __ip_vs_bind_svc(dest, svc);
     } else if (old != svc) {
-        ip_vs_zero_stats(&dest->stats);
+        ip_vs_zero_stats(svc->ipvs, &dest->stats);
         __ip_vs_bind_svc(dest, svc);
         __ip_vs_svc_put(old);
     }
@@ -585,8 +585,8 @@ void ip_vs_zero_service(struct ip_vs_service *svc)
 {
     struct ip_vs_dest *dest;
     list_for_each_entry(dest, &svc->destinations, n_list)
-        ip_vs_zero_stats(&dest->stats);
-    ip_vs_zero_stats(&svc->stats);
+        ip_vs_zero_stats(svc->ipvs, &dest->stats);
+    ip_vs_zero_stats(svc->ipvs, &svc->stats);
 }
 
 void ip_vs_zero_all(struct netns_ipvs *ipvs)
@@ -594,7 +594,7 @@ void ip_vs_zero_all(struct netns_ipvs *ipvs)
     struct ip_vs_service *svc;
     list_for_each_entry(svc, &ipvs->services, s_list)
         ip_vs_zero_service(svc);
-    ip_vs_zero_stats(&ipvs->tot_stats);
+    ip_vs_zero_stats(ipvs, &ipvs->tot_stats);
 }
 
 int ip_vs_set_timeout(struct netns_ipvs *ipvs, unsigned tcp, unsigned tcpfin, unsigned udp)

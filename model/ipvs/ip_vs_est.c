@@ -1,9 +1,14 @@
-/* The IPVS rate estimator (ip_vs_est.c): one 2 s timer per netns, as kernels
- * before 6.2 ran it (newer ones spread the same work over kthreads; the
- * arithmetic is unchanged). Facts: shared/reference/ipvs.md §8.1. */
+/* The IPVS rate estimator (ip_vs_est.c): one pass over every estimator each 2 s.
+ * Kernels before 6.2 run it from one timer armed 2 s after IPVS starts; 6.2+ from
+ * kthreads that walk 50 rows of 40 ms, where a new estimator goes into row 49, so
+ * with the few estimators of a simulated director every pass comes 1.96 s after
+ * the first service and every 2 s on (ip_vs_enqueue_estimator: its initial delay
+ * of IPVS_EST_NTICKS - 1 rows from add_row, the row where the kthread started).
+ * The arithmetic is the same in every era. Facts: shared/reference/ipvs.md §8.1. */
 #include "model/ipvs/ip_vs_est.h"
 
 #include "model/net.h"
+#include "model/profile.h"
 #include "sim/sim.h"
 
 /* One EWMA step: avg += (sample - avg) / 4, on signed 64-bit values with an
@@ -24,11 +29,15 @@ static uint64_t scaled_delta(uint64_t now, uint64_t *last, unsigned shift)
 
 void ip_vs_estimate(struct ip_vs_stats *s)
 {
-    s->cps = ewma_step(s->cps, scaled_delta(s->c.conns, &s->last.conns, 9));
-    s->inpps = ewma_step(s->inpps, scaled_delta(s->c.inpkts, &s->last.inpkts, 9));
-    s->outpps = ewma_step(s->outpps, scaled_delta(s->c.outpkts, &s->last.outpkts, 9));
-    s->inbps = ewma_step(s->inbps, scaled_delta(s->c.inbytes, &s->last.inbytes, 4));
-    s->outbps = ewma_step(s->outbps, scaled_delta(s->c.outbytes, &s->last.outbytes, 4));
+    /* ip_vs_read_cpu_stats (3.x-6.1) or ip_vs_chain_estimation (6.2+): the per-CPU
+     * counters summed into kstats; 2.6.34 reads its live ustats, the same numbers */
+    s->kstats = s->c;
+    const struct ip_vs_counters *k = &s->kstats;
+    s->cps = ewma_step(s->cps, scaled_delta(k->conns, &s->last.conns, 9));
+    s->inpps = ewma_step(s->inpps, scaled_delta(k->inpkts, &s->last.inpkts, 9));
+    s->outpps = ewma_step(s->outpps, scaled_delta(k->outpkts, &s->last.outpkts, 9));
+    s->inbps = ewma_step(s->inbps, scaled_delta(k->inbytes, &s->last.inbytes, 4));
+    s->outbps = ewma_step(s->outbps, scaled_delta(k->outbytes, &s->last.outbytes, 4));
 }
 
 /* Every stats object that has a running estimator: the total, the services and
@@ -45,20 +54,31 @@ static void estimate_all(struct netns_ipvs *ipvs)
     }
 }
 
+static void est_arm(struct netns_ipvs *ipvs, sim_time_t delay);
+
 static void estimation_timer(struct sim *sim, void *obj, uint64_t arg)
 {
     struct netns_ipvs *ipvs = obj;
     ipvs->est_timer = 0;
     estimate_all(ipvs);
-    ip_vs_est_start(ipvs);
+    est_arm(ipvs, IP_VS_EST_PERIOD);
+}
+
+static void est_arm(struct netns_ipvs *ipvs, sim_time_t delay)
+{
+    struct host *h = ipvs->net->host;
+    ipvs->est_timer = host_timer(h, host_now(h) + delay, estimation_timer, ipvs, 0);
+}
+
+sim_time_t ip_vs_est_first_delay(const struct kernel_profile *prof)
+{
+    return prof->ipvs_est_kthreads ? (IP_VS_EST_NTICKS - 1) * IP_VS_EST_TICK : IP_VS_EST_PERIOD;
 }
 
 void ip_vs_est_start(struct netns_ipvs *ipvs)
 {
-    if (ipvs->est_timer)
-        return;
-    struct host *h = ipvs->net->host;
-    ipvs->est_timer = host_timer(h, host_now(h) + IP_VS_EST_PERIOD, estimation_timer, ipvs, 0);
+    if (!ipvs->est_timer)
+        est_arm(ipvs, ip_vs_est_first_delay(ipvs->net->prof));
 }
 
 void ip_vs_est_stop(struct netns_ipvs *ipvs)
@@ -68,11 +88,20 @@ void ip_vs_est_stop(struct netns_ipvs *ipvs)
     ipvs->est_timer = 0;
 }
 
-void ip_vs_zero_stats(struct ip_vs_stats *s)
+/* The counters a listing reads: the last pass's sum where packets count per CPU,
+ * else the live ones. */
+static const struct ip_vs_counters *shown(const struct netns_ipvs *ipvs, const struct ip_vs_stats *s)
 {
-    s->zero = s->c;
-    /* ip_vs_zero_estimator: the next tick measures from here, from a rate of 0 */
-    s->last = s->c;
+    return ipvs->net->prof->ipvs_stats_percpu ? &s->kstats : &s->c;
+}
+
+void ip_vs_zero_stats(const struct netns_ipvs *ipvs, struct ip_vs_stats *s)
+{
+    /* 2.6.34 clears its live ustats and the estimator's last values; later kernels
+     * take kstats as the zero point (kstats0) and as the estimator's last values
+     * (ip_vs_zero_estimator): what came since the last pass shows after the next */
+    s->zero = *shown(ipvs, s);
+    s->last = s->zero;
     s->cps = s->inpps = s->outpps = s->inbps = s->outbps = 0;
 }
 
@@ -93,12 +122,14 @@ void ip_vs_read_estimator(struct ip_vs_kstats *dst, const struct ip_vs_stats *s)
     dst->outbps = decode(s->outbps, 0xF, 5);
 }
 
-void ip_vs_copy_stats(struct ip_vs_kstats *dst, const struct ip_vs_stats *s)
+void ip_vs_copy_stats(const struct netns_ipvs *ipvs, struct ip_vs_kstats *dst,
+                      const struct ip_vs_stats *s)
 {
-    dst->conns = s->c.conns - s->zero.conns;
-    dst->inpkts = s->c.inpkts - s->zero.inpkts;
-    dst->outpkts = s->c.outpkts - s->zero.outpkts;
-    dst->inbytes = s->c.inbytes - s->zero.inbytes;
-    dst->outbytes = s->c.outbytes - s->zero.outbytes;
+    const struct ip_vs_counters *c = shown(ipvs, s);
+    dst->conns = c->conns - s->zero.conns;
+    dst->inpkts = c->inpkts - s->zero.inpkts;
+    dst->outpkts = c->outpkts - s->zero.outpkts;
+    dst->inbytes = c->inbytes - s->zero.inbytes;
+    dst->outbytes = c->outbytes - s->zero.outbytes;
     ip_vs_read_estimator(dst, s);
 }

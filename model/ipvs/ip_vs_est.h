@@ -10,8 +10,14 @@
 
 #include <stdint.h>
 #include "model/ipvs/ip_vs.h"
+#include "sim/time.h"
 
 #define IP_VS_EST_PERIOD (2 * SEC)
+/* 6.2+: the kthread's 2 s in IPVS_EST_NTICKS rows of IPVS_EST_TICK each */
+#define IP_VS_EST_NTICKS 50
+#define IP_VS_EST_TICK (IP_VS_EST_PERIOD / IP_VS_EST_NTICKS)
+
+struct kernel_profile;
 
 /* What ipvsadm is shown (struct ip_vs_kstats): counters since the last -Z, and
  * the decoded rates (per second). */
@@ -20,23 +26,30 @@ struct ip_vs_kstats {
     uint64_t cps, inpps, outpps, inbps, outbps;
 };
 
-/* Arm the 2 s timer (idempotent); the control plane calls it when the first
- * service enables IPVS. */
+/* Arm the estimator (idempotent); the control plane calls it when the first
+ * service enables IPVS. The first pass comes ip_vs_est_first_delay later, then
+ * one every IP_VS_EST_PERIOD. */
 void ip_vs_est_start(struct netns_ipvs *ipvs);
+sim_time_t ip_vs_est_first_delay(const struct kernel_profile *prof);
 /* Cancel the timer (netns exit). */
 void ip_vs_est_stop(struct netns_ipvs *ipvs);
 
-/* One estimator step for one stats object (what the timer does to each). */
+/* One estimator step for one stats object (what the timer does to each): the
+ * counters are read into kstats, then the rates move. */
 void ip_vs_estimate(struct ip_vs_stats *s);
 
-/* -Z: the current counters become the baseline, the rates start again from 0
+/* -Z: the counters a listing shows become the baseline (live ones in 2.6.34, the
+ * last pass's kstats since per-CPU counters), the rates start again from 0
  * (ip_vs_zero_stats with ip_vs_zero_estimator). */
-void ip_vs_zero_stats(struct ip_vs_stats *s);
+void ip_vs_zero_stats(const struct netns_ipvs *ipvs, struct ip_vs_stats *s);
 
 /* The decoded rates: (r + 0x1FF) >> 10 for conns and packets, (r + 0xF) >> 5 for
  * bytes (ip_vs_read_estimator). */
 void ip_vs_read_estimator(struct ip_vs_kstats *dst, const struct ip_vs_stats *s);
-/* Counters minus the -Z baseline, with the rates (ip_vs_copy_stats). */
-void ip_vs_copy_stats(struct ip_vs_kstats *dst, const struct ip_vs_stats *s);
+/* Counters minus the -Z baseline, with the rates (ip_vs_copy_stats): live counters
+ * in 2.6.34; from 2.6.38 on, the estimator's last pass (kstats), so a listing
+ * within 2 s of traffic does not show it yet. */
+void ip_vs_copy_stats(const struct netns_ipvs *ipvs, struct ip_vs_kstats *dst,
+                      const struct ip_vs_stats *s);
 
 #endif

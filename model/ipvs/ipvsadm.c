@@ -6,6 +6,7 @@
  * applying the parsed command is in ipvsadm_exec.c. Facts:
  * shared/reference/ipvs.md §8.4. */
 #include "model/ipvs/ipvsadm_internal.h"
+#include "model/ipvs/ipvsadm_print.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -50,6 +51,11 @@ static const struct cmd_rule {
                                OPT(OPTC_TUN_NOCSUM) | OPT(OPTC_TUN_CSUM) | OPT(OPTC_TUN_REMCSUM) },
     [IPVSADM_CMD_TIMEOUT] = { "set", 0, 0 },
     [IPVSADM_CMD_ZERO] = { "zero", 0, OPT(OPTC_SERVICE) },
+    [IPVSADM_CMD_LIST] = { "list", 0,
+                           OPT(OPTC_NUMERIC) | OPT(OPTC_CONNECTION) | OPT(OPTC_SERVICE) |
+                           OPT(OPTC_TIMEOUT) | OPT(OPTC_STATS) | OPT(OPTC_RATE) |
+                           OPT(OPTC_THRESHOLDS) | OPT(OPTC_PERSISTENTCONN) | OPT(OPTC_NOSORT) |
+                           OPT(OPTC_EXACT) | OPT(OPTC_TUN_INFO) },
     [IPVSADM_CMD_ADDLADDR] = { "add-laddr", OPT(OPTC_SERVICE) | OPT(OPTC_LADDR), 0 },
     [IPVSADM_CMD_DELLADDR] = { "del-laddr", OPT(OPTC_SERVICE) | OPT(OPTC_LADDR), 0 },
 };
@@ -221,6 +227,7 @@ static int set_command(struct parser *p, const struct occurrence *o)
         { 'C', IPVSADM_CMD_FLUSH }, { 'a', IPVSADM_CMD_ADDDEST }, { 'e', IPVSADM_CMD_EDITDEST },
         { 'd', IPVSADM_CMD_DELDEST }, { 'Z', IPVSADM_CMD_ZERO }, { TAG_SET, IPVSADM_CMD_TIMEOUT },
         { 'P', IPVSADM_CMD_ADDLADDR }, { 'Q', IPVSADM_CMD_DELLADDR },
+        { 'L', IPVSADM_CMD_LIST }, { 'l', IPVSADM_CMD_LIST },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
         if (cmds[i].tag == o->spec->tag) {
@@ -229,7 +236,7 @@ static int set_command(struct parser *p, const struct occurrence *o)
             return 0;
         }
     switch (o->spec->tag) {
-    case 'L': case 'l': case 'S': case 'R': case 'h': case 'v':
+    case 'S': case 'R': case 'h': case 'v':
         return adm_fail(p, o->col, "`%s' does not change the configuration: only -A, -E, -D, "
                         "-C, -a, -e, -d, -Z and --set are accepted here", o->text);
     case TAG_START_DAEMON: case TAG_STOP_DAEMON:
@@ -434,6 +441,25 @@ static int check_dest_cmd(struct parser *p)
     return tunnel_opt_check(p);
 }
 
+/* What a -L line prints, from its options (ipvsadm's format flags). */
+static void list_options(struct parser *p)
+{
+    static const struct { int opt; unsigned fmt; } fmts[] = {
+        { OPTC_STATS, IPVSADM_FMT_STATS }, { OPTC_RATE, IPVSADM_FMT_RATE },
+        { OPTC_THRESHOLDS, IPVSADM_FMT_THRESHOLDS },
+        { OPTC_PERSISTENTCONN, IPVSADM_FMT_PERSISTENTCONN },
+        { OPTC_TUN_INFO, IPVSADM_FMT_TUN_INFO }, { OPTC_EXACT, IPVSADM_FMT_EXACT },
+        { OPTC_NOSORT, IPVSADM_FMT_NOSORT },
+    };
+    struct ipvsadm_cmd *c = p->cmd;
+    for (size_t i = 0; i < G_N_ELEMENTS(fmts); i++)
+        if (p->options & OPT(fmts[i].opt))
+            c->list_fmt |= fmts[i].fmt;
+    c->list_conns = p->options & OPT(OPTC_CONNECTION);
+    c->list_timeout = p->options & OPT(OPTC_TIMEOUT);
+    c->list_one = p->options & OPT(OPTC_SERVICE);
+}
+
 static void cmd_defaults(struct ipvsadm_cmd *c)
 {
     memset(c, 0, sizeof *c);
@@ -465,6 +491,8 @@ static int parse_line(struct parser *p, const char *line)
         return -1;
     if ((k == IPVSADM_CMD_ADDDEST || k == IPVSADM_CMD_EDITDEST) && check_dest_cmd(p))
         return -1;
+    if (k == IPVSADM_CMD_LIST)
+        list_options(p);
     return 0;
 }
 

@@ -22,6 +22,7 @@
 #define IPVSIM_MODEL_IPVS_IPVSADM_H
 
 #include <stdbool.h>
+#include <glib.h>
 #include "model/ipvs/ip_vs_ctl.h"
 
 struct net;
@@ -42,6 +43,8 @@ enum ipvsadm_command {
     IPVSADM_CMD_EDITDEST,            /* -e */
     IPVSADM_CMD_TIMEOUT,             /* --set */
     IPVSADM_CMD_ZERO,                /* -Z */
+    IPVSADM_CMD_LIST,                /* -L / -l: a listing, in events only (it changes
+                                        nothing, so ipvsadm_exec refuses it) */
     /* ipvsim extras for FULLNAT (NOT mainline ipvsadm; DPVS's syntax): */
     IPVSADM_CMD_ADDLADDR,            /* -P / --add-laddr -t|-u|--sctp-service|-f SVC -z ADDR */
     IPVSADM_CMD_DELLADDR,            /* -Q / --del-laddr ... -z ADDR */
@@ -56,6 +59,9 @@ struct ipvsadm_cmd {
     struct ip_vs_dest_user dest;
     unsigned tcp_timeout, tcpfin_timeout, udp_timeout;     /* --set */
     be32 laddr;                                            /* -z (FULLNAT) */
+    unsigned list_fmt;                                     /* -L: IPVSADM_FMT_* */
+    bool list_conns, list_timeout;                         /* -L -c, -L --timeout */
+    bool list_one;                                         /* -L with a service */
     int col_cmd, col_svc, col_sched, col_dest;             /* 1-based, 0: absent */
     int col_weight, col_uthresh, col_lthresh;
     int col_laddr;
@@ -66,6 +72,10 @@ struct ipvsadm_cmd {
 int ipvsadm_parse(const char *line, struct ipvsadm_cmd *cmd, struct ipvsadm_error *err);
 /* Apply a parsed command to the host's IPVS (created on first use). */
 int ipvsadm_exec(struct net *net, const struct ipvsadm_cmd *cmd, struct ipvsadm_error *err);
+/* A parsed -L line's output, as ipvsadm -n prints it (listings are always
+ * numeric). 0, or -1 with err set (a service that does not exist). */
+int ipvsadm_list_cmd(GString *out, struct net *net, const struct ipvsadm_cmd *cmd,
+                     struct ipvsadm_error *err);
 /* Both. 0, or -1 with err set (err may be NULL). */
 int ipvsadm_apply(struct net *net, const char *line, struct ipvsadm_error *err);
 

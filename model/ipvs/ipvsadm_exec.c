@@ -4,6 +4,7 @@
  * local addresses of a service (an ipvsim extra, DPVS's -P/-Q), and ipvsadm_apply,
  * parsing and applying in one. The line itself is read in ipvsadm.c. */
 #include "model/ipvs/ipvsadm.h"
+#include "model/ipvs/ipvsadm_print.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -194,6 +195,15 @@ int ipvsadm_exec(struct net *net, const struct ipvsadm_cmd *cmd, struct ipvsadm_
 {
     if (cmd->cmd == IPVSADM_CMD_NONE)
         return 0;
+    if (cmd->cmd == IPVSADM_CMD_LIST) {
+        if (err) {
+            err->column = cmd->col_cmd;
+            g_strlcpy(err->message, "a listing (-L) changes nothing: give it as an event "
+                      "(\"do\": \"ipvsadm\"), whose log shows what it prints",
+                      sizeof err->message);
+        }
+        return -1;
+    }
     if (era_option_check(net->prof, cmd, err))
         return -1;
     int ret = exec_cmd(ip_vs_net(net), cmd);
@@ -210,4 +220,34 @@ int ipvsadm_apply(struct net *net, const char *line, struct ipvsadm_error *err)
     if (ipvsadm_parse(line, &cmd, err))
         return -1;
     return ipvsadm_exec(net, &cmd, err);
+}
+
+int ipvsadm_list_cmd(GString *out, struct net *net, const struct ipvsadm_cmd *cmd,
+                     struct ipvsadm_error *err)
+{
+    const struct netns_ipvs *ipvs = net->ipvs;
+    if (cmd->list_timeout) {
+        ipvsadm_list_timeout(out, ipvs);
+        return 0;
+    }
+    if (cmd->list_conns) {
+        ipvsadm_list_conns(out, ipvs, cmd->list_fmt);
+        return 0;
+    }
+    if (!cmd->list_one) {
+        ipvsadm_list(out, ipvs, cmd->list_fmt);
+        return 0;
+    }
+    const struct ip_vs_service_user *u = &cmd->svc;
+    const struct ip_vs_service *svc =
+        ipvs ? ip_vs_service_get(net->ipvs, u->protocol, u->addr, u->port, u->fwmark) : NULL;
+    if (!svc) {
+        if (err) {
+            err->column = cmd->col_svc;
+            g_strlcpy(err->message, "No such service", sizeof err->message);
+        }
+        return -1;
+    }
+    ipvsadm_list_service(out, svc, cmd->list_fmt);
+    return 0;
 }

@@ -313,7 +313,7 @@ static void print_service_line(GString *out, const char *name, const struct ip_v
                                unsigned fmt)
 {
     struct ip_vs_kstats k;
-    ip_vs_copy_stats(&k, &svc->stats);
+    ip_vs_copy_stats(svc->ipvs, &k, &svc->stats);
     if (fmt & IPVSADM_FMT_STATS) {
         g_string_append_printf(out, "%-33s", name);
         print_five(out, (const uint64_t[5]){ k.conns, k.inpkts, k.outpkts, k.inbytes, k.outbytes }, fmt);
@@ -394,7 +394,7 @@ static void print_dest_line(GString *out, const char *dname, const struct ip_vs_
                             unsigned fmt)
 {
     struct ip_vs_kstats k;
-    ip_vs_copy_stats(&k, &d->stats);
+    ip_vs_copy_stats(d->svc->ipvs, &k, &d->stats);
     if (fmt & IPVSADM_FMT_STATS) {
         g_string_append_printf(out, "  -> %-28s", dname);
         print_five(out, (const uint64_t[5]){ k.conns, k.inpkts, k.outpkts, k.inbytes, k.outbytes }, fmt);
@@ -559,7 +559,7 @@ void ip_vs_proc_stats(GString *out, const struct netns_ipvs *ipvs)
 {
     struct ip_vs_kstats k = { 0 };
     if (ipvs)
-        ip_vs_copy_stats(&k, &ipvs->tot_stats);
+        ip_vs_copy_stats(ipvs, &k, &ipvs->tot_stats);
     g_string_append(out, "   Total Incoming Outgoing         Incoming         Outgoing\n"
                          "   Conns  Packets  Packets            Bytes            Bytes\n");
     g_string_append_printf(out, "%8llX %8llX %8llX %16llX %16llX\n\n",

@@ -1,10 +1,15 @@
-/* Kernel eras as data. One binary simulates every era: a profile says how hooks tie
- * at equal priority, what the core does with each verdict, which built-in hook
- * functions exist where, and how they register. A scenario chooses with "kernel". */
+/* Kernel versions as data. One binary simulates every version from 2.6.34 to the
+ * newest modelled: a profile says how hooks tie at equal priority, what the core
+ * does with each verdict, which built-in hook functions exist where, and how they
+ * register. model/profile.c builds the profile of a version from one table of
+ * changes, each keyed by the version (and commit) that made it; the era names
+ * 2.6.34, 4.9, 5.10 and 6.x are aliases of versions. A scenario chooses with
+ * "kernel". */
 #ifndef IPVSIM_MODEL_PROFILE_H
 #define IPVSIM_MODEL_PROFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum nf_tie_rule {
@@ -48,9 +53,10 @@ enum ipvs_era {
 #define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + (c))
 
 struct kernel_profile {
-    const char *name;               /* "2.6.34", "4.9", "5.10", "6.x" */
+    const char *name;               /* as asked: "5.15", "4.18.3", or an era "2.6.34",
+                                       "4.9", "5.10", "6.x" */
     const char *description;
-    unsigned version;               /* KERNEL_VERSION of the era, for the since tables */
+    unsigned version;               /* the KERNEL_VERSION the profile was built for */
     enum nf_tie_rule tie;
     /* nf_hook_slow */
     uint32_t verdict_mask;          /* 0xffff in 2.6.34, 0xff later */
@@ -94,8 +100,9 @@ struct kernel_profile {
                                        ESTABLISHED by todrop_entry, others never), with the
                                        SCTP state machine of 3.11-3.13; before, any SCTP
                                        conn goes through todrop_entry */
-    bool ipvs_tun_types;            /* GUE (5.2+) and GRE (5.3+) tunnels; before, every
-                                       tunnel is IPIP (the attributes are ignored) */
+    bool ipvs_tun_types;            /* tunnel types: GUE (5.2); before, every tunnel is
+                                       IPIP (the attributes are ignored) */
+    bool ipvs_tun_gre;              /* GRE tunnels too (5.3); before, a GRE dest sends IPIP */
     bool ipvs_expire_nodest_work;   /* deleting a dest queues work that deletes its
                                        connections when expire_nodest_conn is set (5.9+);
                                        before, only a packet of the connection did */
@@ -135,10 +142,42 @@ bool kernel_profile_has_svc_flag(const struct kernel_profile *p, const char *nam
 /* The version that brought a scheduler, sysctl or flag, as "4.18" (for messages). */
 const char *kernel_feature_since(const char *name);
 
-/* The profile named name ("6.x" also answers to "6", "6.1", "latest"...), or NULL. */
+/* The oldest and newest versions ipvsim models: a version outside is refused. */
+#define KERNEL_VERSION_OLDEST KERNEL_VERSION(2, 6, 34)
+#define KERNEL_VERSION_NEWEST KERNEL_VERSION(6, 6, 255)
+
+/* The profile of a version, built from the table of changes once and kept for the
+ * whole process (the same pointer for the same version and name). */
+const struct kernel_profile *kernel_profile_for_version(unsigned major, unsigned minor,
+                                                        unsigned patch);
+/* The profile named name: an era ("2.6.34", "4.9", "5.10", "6.x", and the spellings
+ * "2.6", "4", "4.9.x", "5", "5.10.x", "6", "latest") or a version "MAJOR.MINOR" or
+ * "MAJOR.MINOR.PATCH" in range. NULL otherwise, and then, when why is not NULL, what
+ * was expected (a sentence without the name's origin, for FILE:LINE:COL or --kernel). */
+const struct kernel_profile *kernel_profile_parse(const char *name, char *why, size_t why_len);
 const struct kernel_profile *kernel_profile_find(const char *name);
 const struct kernel_profile *kernel_profile_default(void);     /* "6.x" */
-/* The known profiles, NULL-terminated, oldest first. */
+/* The four eras, NULL-terminated, oldest first. */
 const struct kernel_profile *const *kernel_profiles(void);
+/* "5.15.0": the version a profile was built for. */
+void kernel_version_string(unsigned version, char *buf, size_t len);
+
+/* One change of the table: a field of struct kernel_profile, the version that
+ * changed it, what the change rests on (commit and subject, or the bracket read when
+ * the exact version is not pinned) and the values before and after, as text. */
+struct kernel_profile_change {
+    const char *field;
+    unsigned since;
+    const char *rests_on;
+    char before[96], after[96];
+};
+/* The changes, in table order, a profile field by field: i from 0 until false. */
+bool kernel_profile_change_at(size_t i, struct kernel_profile_change *c);
+/* A profile field's value as text (as the change table prints it), false when the
+ * table has no such field. */
+bool kernel_profile_field_text(const struct kernel_profile *p, const char *field, char *buf,
+                               size_t len);
+/* Every field the table knows, NULL-terminated, in struct order. */
+const char *const *kernel_profile_fields(void);
 
 #endif

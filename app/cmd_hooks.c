@@ -271,8 +271,9 @@ static int hooks_diff(const struct kernel_profile *to, const struct kernel_profi
     GString *body = g_string_new(NULL);
     unsigned fields = diff_fields(body, from, to);
     unsigned feats = diff_features(body, from, to);
-    g_string_append_printf(out, "profile: %u field%s and %u scheduler/sysctl/flag%s differ%s\n%s",
+    g_string_append_printf(out, "profile: %u field%s, %u scheduler%s, sysctl%s or flag%s differ%s\n%s",
                            fields, fields == 1 ? "" : "s", feats, feats == 1 ? "" : "s",
+                           feats == 1 ? "" : "s", feats == 1 ? "" : "s",
                            fields + feats ? ", each with what it rests on:" : "", body->str);
     g_string_truncate(body, 0);
     unsigned points = diff_hook_tables(body, from, to);

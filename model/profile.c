@@ -234,8 +234,6 @@ static const struct pf_change changes[] = {
        "(nf_nat_ipv4_register_fn)", false, true),
     CH(ipvs_assured_templates, KV(4, 19, 0), "4.19: \"ipvs: add assured state for conn templates\" and "
        "762c40076684 \"ipvs: drop conn templates under attack\"", false, true),
-    CH(ipvs_lazy_hooks, KV(4, 20, 0), "≈4.20: IPVS hooks registered with the first service (the "
-       "release is not verified; 5.10 has it)", false, true),
     CH(conntrack_helper_hook, KV(5, 1, 0), "5.1: 827318feb69c \"netfilter: conntrack: remove helper "
        "hook again\"", true, false),
     CH(ipvs_tun_types, KV(5, 2, 0), "5.2: GUE tunnels (\"ipvs: allow tunneling with gue "
@@ -247,6 +245,8 @@ static const struct pf_change changes[] = {
     CH(ipvs_decrement_ttl, KV(5, 3, 0), "5.3: \"ipvs: decrement ttl\"", false, true),
     CH(postrouting_has_indev, KV(5, 5, 0), "5.5: \"netfilter: Support iif matches in POSTROUTING\"",
        false, true),
+    CH(ipvs_lazy_hooks, KV(5, 9, 0), "5.9: 857ca89711de \"ipvs: register hooks only with services\" "
+       "(nf-next, July 2020)", false, true),
     CH(ipvs_expire_nodest_work, KV(5, 9, 0), "5.9: expire_nodest_conn deletes a dest's connections "
        "from queued work", false, true),
     CH(ipvs_sh, KV(5, 10, 0), "≈5.10: hash_32 (4.9 multiplies, 5.10.7 has hash_32)", IP_VS_SH_MULT,
@@ -256,11 +256,12 @@ static const struct pf_change changes[] = {
     CH(nat_edemux_hooks, KV(5, 12, 0), "5.12: 03a3ca37e4c6, nf_nat_ipv4_pre_routing and "
        "nf_nat_ipv4_local_in (later backported to 5.10.y, not modelled: 5.10.N is 5.10.0 here)",
        false, true),
-    CH(ipvs, KV(5, 16, 0), "≈5.16: ip_vs_in_hook and ip_vs_out_hook", IPVS_ERA_MIDDLE, IPVS_ERA_NEW),
-    CH(ipt_hook_wrappers, KV(5, 16, 0), "≈5.16: ipt_do_table is the hook function of each table "
-       "(mangle keeps iptable_mangle_hook)", true, false),
-    CH_S(nat_table_fn, KV(5, 16, 0), "≈5.16: ipt_do_table runs the nat table", "iptable_nat_do_chain",
-         "ipt_do_table"),
+    CH(ipvs, KV(5, 16, 0), "5.16: 9dd43a5f4b11 \"netfilter: ipvs: prepare for hook function reduction\", "
+       "8a9941b42de5 and 540ff44b28f0 (the wrappers removed)", IPVS_ERA_MIDDLE, IPVS_ERA_NEW),
+    CH(ipt_hook_wrappers, KV(5, 16, 0), "5.16: 8844e01062dd \"netfilter: iptables: allow use of "
+       "ipt_do_table as hookfn\" (mangle keeps iptable_mangle_hook)", true, false),
+    CH_S(nat_table_fn, KV(5, 16, 0), "5.16: 8844e01062dd, ipt_do_table runs the nat table too",
+         "iptable_nat_do_chain", "ipt_do_table"),
 };
 #define N_CHANGES (sizeof changes / sizeof changes[0])
 

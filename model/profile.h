@@ -45,7 +45,7 @@ enum ip_ident_gen {
 
 enum ipvs_era {
     IPVS_ERA_OLD,                   /* 2.6.x: ip_vs_in LOCAL_IN 100, ip_vs_post_routing, no LOCAL_OUT */
-    IPVS_ERA_MIDDLE,                /* 2.6.36 .. 5.15: ip_vs_reply4, ip_vs_remote_request4, ... */
+    IPVS_ERA_MIDDLE,                /* ~2.6.37 .. 5.15: ip_vs_reply4, ip_vs_remote_request4, ... */
     IPVS_ERA_NEW,                   /* 5.16+: ip_vs_in_hook / ip_vs_out_hook */
 };
 
@@ -80,12 +80,12 @@ struct kernel_profile {
     bool icmp_global_limit;
     bool icmp_global_random_cost;
     /* iptables: each table registers a thin wrapper (iptable_filter_hook, ...) up to
-     * 5.x; from ~5.16 ipt_do_table itself (mangle keeps its own hook everywhere). */
+     * 5.15; from 5.16 ipt_do_table itself (mangle keeps its own hook everywhere). */
     bool ipt_hook_wrappers;
     const char *nat_table_fn;       /* runs the nat table for the NAT core: nf_nat_rule_find
                                        (2.6.34), iptable_nat_do_chain, ipt_do_table (6.x) */
     enum ipvs_era ipvs;
-    bool ipvs_lazy_hooks;           /* hooks registered with the first service (~4.20+) */
+    bool ipvs_lazy_hooks;           /* hooks registered with the first service (5.9) */
     bool ipvs_decrement_ttl;        /* transmitters decrement TTL, send time exceeded (5.3+) */
     bool ipvs_conn_reuse;           /* the conn_reuse_mode sysctl and its rescheduling (4.2+) */
     bool ipvs_assured_templates;    /* templates become ASSURED; deleting a conn deletes

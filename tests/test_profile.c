@@ -354,6 +354,9 @@ static void test_intermediate_versions(void)
     CU_ASSERT_TRUE(v515->ipt_hook_wrappers);
     CU_ASSERT_EQUAL(v515->ipvs, IPVS_ERA_MIDDLE);
     CU_ASSERT_EQUAL(kernel_profile_find("5.16")->ipvs, IPVS_ERA_NEW);
+    CU_ASSERT_FALSE(kernel_profile_find("5.16")->ipt_hook_wrappers);
+    CU_ASSERT_FALSE(kernel_profile_find("5.8")->ipvs_lazy_hooks);    /* 857ca89711de: 5.9 */
+    CU_ASSERT_TRUE(kernel_profile_find("5.9")->ipvs_lazy_hooks);
 
     /* 6.1 has no twos (6.2); "6.x" is 6.2 and the newest modelled is the same */
     CU_ASSERT_FALSE(kernel_profile_has_scheduler(kernel_profile_find("6.1"), "twos"));

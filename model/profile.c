@@ -217,21 +217,21 @@ static const struct pf_change changes[] = {
        false, true),
     CH(ip_ident, KV(3, 16, 0), "3.16: 04ca6973f7c1 \"ip: make IP identifiers less predictable\"",
        IP_IDENT_INETPEER, IP_IDENT_IDENTS),
+    CH_S(nat_table_fn, KV(3, 18, 0), "3.18: iptable_nat.c's do_chain callback (3.17's iptable_nat.c "
+         "has its own static nf_nat_rule_find, 3.18's iptable_nat_do_chain; the table's hook "
+         "functions of 2.6.36-3.17 are not modelled by name)", "nf_nat_rule_find", "iptable_nat_do_chain"),
     CH(icmp_global_limit, KV(3, 18, 0), "3.18: icmp_msgs_per_sec and icmp_msgs_burst", false, true),
     CH(ipvs_conn_reuse, KV(4, 2, 0), "4.2: the conn_reuse_mode sysctl", false, true),
     CH(ipvs_tcp_active_handshake, KV(4, 8, 0), "4.8: \"ipvs: count pre-established TCP states as active\"",
        false, true),
-    CH_S(nat_table_fn, KV(4, 9, 0),
-         "≈4.9: 2.6.34 has nf_nat_rule_find, 4.9 iptable_nat_do_chain (the change between them is not "
-         "pinned)", "nf_nat_rule_find", "iptable_nat_do_chain"),
     CH(stop_accepts, KV(4, 10, 0), "≈4.10: NF_STOP deprecated", true, false),
     CH(repeat_loops, KV(4, 10, 0), "≈4.10: the core no longer loops on NF_REPEAT", true, false),
     CH(lazy_conntrack, KV(4, 10, 0), "≈4.10: conntrack, defrag and NAT hooks registered per netns on "
        "first use", false, true),
     CH(tie, KV(4, 14, 0), "4.14: hook arrays (nf_hook_entries_grow): a new hook goes before equal "
        "priorities", NF_TIE_FIFO, NF_TIE_LIFO),
-    CH(nat_core_private_list, KV(4, 18, 0), "≈4.18: nat chains in the NAT core's lists "
-       "(nf_nat_ipv4_register_fn)", false, true),
+    CH(nat_core_private_list, KV(4, 18, 0), "4.18: \"netfilter: nf_nat: add nat type hooks to nat "
+       "core\" (nf-next, May 2018): nat chains in the NAT core's lists", false, true),
     CH(ipvs_assured_templates, KV(4, 19, 0), "4.19: \"ipvs: add assured state for conn templates\" and "
        "762c40076684 \"ipvs: drop conn templates under attack\"", false, true),
     CH(conntrack_helper_hook, KV(5, 1, 0), "5.1: 827318feb69c \"netfilter: conntrack: remove helper "
@@ -249,7 +249,7 @@ static const struct pf_change changes[] = {
        "(nf-next, July 2020)", false, true),
     CH(ipvs_expire_nodest_work, KV(5, 9, 0), "5.9: expire_nodest_conn deletes a dest's connections "
        "from queued work", false, true),
-    CH(ipvs_sh, KV(5, 10, 0), "≈5.10: hash_32 (4.9 multiplies, 5.10.7 has hash_32)", IP_VS_SH_MULT,
+    CH(ipvs_sh, KV(5, 10, 0), "≈5.10: hash_32 (4.14 multiplies, 5.10.7 has hash_32)", IP_VS_SH_MULT,
        IP_VS_SH_HASH_32),
     CH(icmp_global_random_cost, KV(5, 10, 0), "5.10: \"icmp: randomize the global rate limiter\"",
        false, true),

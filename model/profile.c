@@ -385,8 +385,11 @@ static const struct {
     { "6", "6.x" }, { "latest", "6.x" },
 };
 
+static char *version_description(const struct kernel_profile *p);
+
 /* Profiles built so far, kept for the whole process: callers hold the pointers (each
- * struct net keeps its own) and a version is built once. */
+ * struct net keeps its own) and a version is built once. An era brings its own
+ * description; a version gets one from its fields. */
 static GPtrArray *built;
 
 static const struct kernel_profile *intern(const char *name, unsigned version, const char *description)
@@ -401,7 +404,7 @@ static const struct kernel_profile *intern(const char *name, unsigned version, c
     struct kernel_profile *p = g_new(struct kernel_profile, 1);
     profile_build(p, version);
     p->name = g_strdup(name);
-    p->description = description ? g_strdup(description) : NULL;
+    p->description = description ? g_strdup(description) : version_description(p);
     g_ptr_array_add(built, p);
     return p;
 }
@@ -435,16 +438,12 @@ void kernel_version_string(unsigned version, char *buf, size_t len)
 
 const struct kernel_profile *kernel_profile_for_version(unsigned major, unsigned minor, unsigned patch)
 {
-    unsigned v = KV(major, minor, patch);
     char name[32];
     if (patch)
         snprintf(name, sizeof name, "%u.%u.%u", major, minor, patch);
     else
         snprintf(name, sizeof name, "%u.%u", major, minor);
-    const struct kernel_profile *p = intern(name, v, NULL);
-    if (!p->description)
-        ((struct kernel_profile *)p)->description = version_description(p);
-    return p;
+    return intern(name, KV(major, minor, patch), NULL);
 }
 
 static const struct kernel_profile *era_profile(const struct era *e)

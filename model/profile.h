@@ -147,7 +147,8 @@ const char *kernel_feature_since(const char *name);
 #define KERNEL_VERSION_NEWEST KERNEL_VERSION(6, 6, 255)
 
 /* The profile of a version, built from the table of changes once and kept for the
- * whole process (the same pointer for the same version and name). */
+ * whole process (the same pointer for the same version and name). The range is the
+ * caller's to check (kernel_profile_parse does). */
 const struct kernel_profile *kernel_profile_for_version(unsigned major, unsigned minor,
                                                         unsigned patch);
 /* The profile named name: an era ("2.6.34", "4.9", "5.10", "6.x", and the spellings

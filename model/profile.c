@@ -226,8 +226,8 @@ static const struct pf_change changes[] = {
        false, true),
     CH(stop_accepts, KV(4, 10, 0), "≈4.10: NF_STOP deprecated", true, false),
     CH(repeat_loops, KV(4, 10, 0), "≈4.10: the core no longer loops on NF_REPEAT", true, false),
-    CH(lazy_conntrack, KV(4, 10, 0), "≈4.10: conntrack, defrag and NAT hooks registered per netns on "
-       "first use", false, true),
+    CH(lazy_conntrack, KV(4, 10, 0), "≈4.10: 0c66dc1ea3f0 \"netfilter: conntrack: register hooks in "
+       "netns when needed by ruleset\" (absent from 4.9.0)", false, true),
     CH(tie, KV(4, 14, 0), "4.14: hook arrays (nf_hook_entries_grow): a new hook goes before equal "
        "priorities", NF_TIE_FIFO, NF_TIE_LIFO),
     CH(nat_core_private_list, KV(4, 18, 0), "4.18: \"netfilter: nf_nat: add nat type hooks to nat "

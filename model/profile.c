@@ -208,12 +208,13 @@ static const struct pf_change changes[] = {
        "3.11: \"ipvs: SH fallback and L4 hashing\" (sh-port, sh-fallback, the offset and port in the "
        "hash); the weight-filled table is older (3.6 has it) and is modelled from 3.11 only",
        IP_VS_SH_2_6, IP_VS_SH_MULT),
-    CH(ipvs_tcp_none_ack_es, KV(3, 12, 0),
-       "≈3.12: with sloppy_tcp (absent from 3.10, present in 3.13)", false, true),
-    CH(ipvs_sctp_old_states, KV(3, 12, 0),
-       "≈3.12: the 14-state SCTP table with sloppy_sctp (absent from 3.10, present in 3.13)", true, false),
-    CH(ipvs_dropentry_sctp, KV(3, 12, 0),
-       "≈3.12: drop_entry by SCTP state, with the 14-state table (absent from 3.10, present in 3.13)",
+    CH(ipvs_tcp_none_ack_es, KV(3, 11, 0),
+       "≈3.11: with sloppy_tcp (absent from 3.10, present in 3.11)", false, true),
+    CH(ipvs_sctp_old_states, KV(3, 11, 0),
+       "3.11: the 14-state SCTP table with an input-only direction, with sloppy_sctp (3.11's "
+       "ip_vs_proto_sctp.c; 3.10 has neither)", true, false),
+    CH(ipvs_dropentry_sctp, KV(3, 11, 0),
+       "≈3.11: drop_entry by SCTP state, with the 14-state table (absent from 3.10)",
        false, true),
     CH(ip_ident, KV(3, 16, 0), "3.16: 04ca6973f7c1 \"ip: make IP identifiers less predictable\"",
        IP_IDENT_INETPEER, IP_IDENT_IDENTS),
@@ -292,9 +293,9 @@ static const struct kernel_feature {
     { FEAT_SYSCTL, "sync_refresh_period", KERNEL_VERSION(3, 5, 0), "3.5" },
     { FEAT_SYSCTL, "pmtu_disc", KERNEL_VERSION(3, 7, 0), "3.7" },
     { FEAT_SYSCTL, "backup_only", KERNEL_VERSION(3, 9, 0), "3.9" },
-    /* absent from 3.10, present in 3.13 */
-    { FEAT_SYSCTL, "sloppy_tcp", KERNEL_VERSION(3, 12, 0), "3.12" },
-    { FEAT_SYSCTL, "sloppy_sctp", KERNEL_VERSION(3, 12, 0), "3.12" },
+    /* absent from 3.10, present in 3.11 (3.11's ip_vs_proto_sctp.c reads sysctl_sloppy_sctp) */
+    { FEAT_SYSCTL, "sloppy_tcp", KERNEL_VERSION(3, 11, 0), "3.11" },
+    { FEAT_SYSCTL, "sloppy_sctp", KERNEL_VERSION(3, 11, 0), "3.11" },
     /* absent from 3.13, present in 4.7 */
     { FEAT_SYSCTL, "ignore_tunneled", KERNEL_VERSION(4, 0, 0), "4.0" },
     { FEAT_SYSCTL, "conn_reuse_mode", KERNEL_VERSION(4, 2, 0), "4.2" },

@@ -98,7 +98,7 @@ struct kernel_profile {
                                        active"); before, ESTABLISHED alone */
     bool ipvs_dropentry_sctp;       /* drop_entry looks at SCTP states (INIT1/INIT always,
                                        ESTABLISHED by todrop_entry, others never), with the
-                                       SCTP state machine of 3.11-3.13; before, any SCTP
+                                       SCTP state machine (3.11); before, any SCTP
                                        conn goes through todrop_entry */
     bool ipvs_tun_types;            /* tunnel types: GUE (5.2); before, every tunnel is
                                        IPIP (the attributes are ignored) */
@@ -114,7 +114,7 @@ struct kernel_profile {
                                        exceeds mw */
     bool ipvs_tcp_none_ack_es;      /* TCP table: an ACK in state NONE (input and
                                        input-only) leads to ESTABLISHED (with
-                                       sloppy_tcp, ~3.12); 2.6.34 has CLOSE there */
+                                       sloppy_tcp, ~3.11); 2.6.34 has CLOSE there */
     bool ipvs_tun_pmtu_disc;        /* the pmtu_disc sysctl decides the tunnel's DF
                                        (~3.7); 2.6.34 copies the inner frag_off
                                        (DF included) into the outer header */
@@ -125,7 +125,7 @@ struct kernel_profile {
     enum ip_ident_gen ip_ident;
     bool ipvs_sctp_old_states;      /* 2.6.34's 13-state SCTP machine, events split by
                                        client and server side, no input-only table
-                                       (until the 14-state table, ~3.12) */
+                                       (until the 14-state table, 3.11) */
     bool ipvs_rs_table_all;         /* every dest is in rs_table and nat_icmp_send's
                                        lookup (ip_vs_has_real_service) checks that it
                                        is NAT now (5.10 has it; ~5.2, with the tunnel

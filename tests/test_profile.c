@@ -332,6 +332,16 @@ static void test_intermediate_versions(void)
     CU_ASSERT_TRUE(v419->ipvs_assured_templates);
     CU_ASSERT_FALSE(kernel_profile_has_scheduler(kernel_profile_find("4.17.9"), "mh"));
 
+    /* 3.11's ip_vs_proto_sctp.c has sloppy_sctp and the input-only SCTP table; 3.10 neither */
+    CU_ASSERT_TRUE(kernel_profile_find("3.10")->ipvs_sctp_old_states);
+    CU_ASSERT_FALSE(kernel_profile_has_ipvs_sysctl(kernel_profile_find("3.10"), "sloppy_sctp"));
+    CU_ASSERT_FALSE(kernel_profile_find("3.11")->ipvs_sctp_old_states);
+    CU_ASSERT_TRUE(kernel_profile_has_ipvs_sysctl(kernel_profile_find("3.11"), "sloppy_sctp"));
+    /* 3.17's iptable_nat.c runs the nat table through nf_nat_rule_find, 3.18's through
+     * iptable_nat_do_chain */
+    CU_ASSERT_STRING_EQUAL(kernel_profile_find("3.17")->nat_table_fn, "nf_nat_rule_find");
+    CU_ASSERT_STRING_EQUAL(kernel_profile_find("3.18")->nat_table_fn, "iptable_nat_do_chain");
+
     CU_ASSERT_EQUAL(kernel_profile_find("4.13")->tie, NF_TIE_FIFO);
     CU_ASSERT_EQUAL(kernel_profile_find("4.14")->tie, NF_TIE_LIFO);
     CU_ASSERT_FALSE(kernel_profile_find("4.7")->ipvs_tcp_active_handshake);

@@ -233,6 +233,9 @@ static const struct pf_change changes[] = {
        "priorities", NF_TIE_FIFO, NF_TIE_LIFO),
     CH(nat_core_private_list, KV(4, 18, 0), "4.18: \"netfilter: nf_nat: add nat type hooks to nat "
        "core\" (nf-next, May 2018): nat chains in the NAT core's lists", false, true),
+    CH(ipvs_sh, KV(4, 19, 0), "≈4.19: hash_32 (4.14 multiplies; a 4.19.71 tree and 5.10.7 hash with "
+       "hash_32; the change lies between, keyed at the first version read with it)", IP_VS_SH_MULT,
+       IP_VS_SH_HASH_32),
     CH(ipvs_assured_templates, KV(4, 19, 0), "4.19: \"ipvs: add assured state for conn templates\" and "
        "762c40076684 \"ipvs: drop conn templates under attack\"", false, true),
     CH(conntrack_helper_hook, KV(5, 1, 0), "5.1: 827318feb69c \"netfilter: conntrack: remove helper "
@@ -250,8 +253,6 @@ static const struct pf_change changes[] = {
        "(nf-next, July 2020)", false, true),
     CH(ipvs_expire_nodest_work, KV(5, 9, 0), "5.9: expire_nodest_conn deletes a dest's connections "
        "from queued work", false, true),
-    CH(ipvs_sh, KV(5, 10, 0), "≈5.10: hash_32 (4.14 multiplies, 5.10.7 has hash_32)", IP_VS_SH_MULT,
-       IP_VS_SH_HASH_32),
     CH(icmp_global_random_cost, KV(5, 10, 0), "5.10: \"icmp: randomize the global rate limiter\"",
        false, true),
     CH(nat_edemux_hooks, KV(5, 12, 0), "5.12: 03a3ca37e4c6, nf_nat_ipv4_pre_routing and "

@@ -28,7 +28,7 @@ enum ip_vs_sh_variant {
                                        sh-fallback (~3.15), bucket (offset + (port +
                                        addr) * 2654435761) & 255 (4.9) */
     IP_VS_SH_HASH_32,               /* the same with hash_32(port + addr, 8) (between
-                                       4.9 and 5.10; 5.10.44 has it) */
+                                       4.14 and 4.19; a 4.19.71 tree has it) */
 };
 
 /* How a locally built packet without a connected socket gets its IP id when it

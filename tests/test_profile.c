@@ -358,7 +358,9 @@ static void test_intermediate_versions(void)
     /* RHEL 8's base, 5.4 and 5.15: between the eras */
     const struct kernel_profile *v54 = kernel_profile_find("5.4"), *v515 = kernel_profile_find("5.15");
     CU_ASSERT_FALSE(v54->ipvs_expire_nodest_work);
-    CU_ASSERT_EQUAL(v54->ipvs_sh, IP_VS_SH_MULT);
+    CU_ASSERT_EQUAL(v54->ipvs_sh, IP_VS_SH_HASH_32);
+    CU_ASSERT_EQUAL(v418->ipvs_sh, IP_VS_SH_MULT);       /* 4.14 multiplies, 4.19.71 hash_32 */
+    CU_ASSERT_EQUAL(v419->ipvs_sh, IP_VS_SH_HASH_32);
     CU_ASSERT_EQUAL(v54->ipvs, IPVS_ERA_MIDDLE);
     CU_ASSERT_TRUE(v515->nat_edemux_hooks);
     CU_ASSERT_TRUE(v515->ipt_hook_wrappers);

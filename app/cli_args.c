@@ -24,7 +24,7 @@ gboolean cli_seed_value(const char *value, guint64 *seed, GError **error)
     return TRUE;
 }
 
-/* "2.6.34, 4.9, 5.10, 6.x": the eras model/profile.c defines. */
+/* "2.6.34, 4.9, 5.10, 6.x": the eras model/profile.c names. */
 static GString *era_names(void)
 {
     GString *g = g_string_new(NULL);
@@ -37,25 +37,30 @@ void cli_scenario_options(GOptionGroup *grp, struct cli_scenario_opts *o)
 {
     GString *eras = era_names();
     o->kernel = NULL;
-    o->kernel_help = g_strdup_printf("kernel era: %s (instead of the scenario's kernel, as "
-                                     "--set kernel=ERA)", eras->str);
+    o->kernel_help = g_strdup_printf("kernel version from 2.6.34 to %u.%u (5.15, 4.18.3) or era "
+                                     "(%s), instead of the scenario's kernel, as --set kernel=VERSION",
+                                     KERNEL_VERSION_NEWEST >> 16, (KERNEL_VERSION_NEWEST >> 8) & 0xff,
+                                     eras->str);
     g_string_free(eras, TRUE);
     GOptionEntry entries[] = {
-        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &o->kernel, o->kernel_help, "ERA" },
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &o->kernel, o->kernel_help, "VERSION" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_option_group_add_entries(grp, entries);          /* copies the table */
 }
 
+gboolean cli_kernel_value(const char *option, const char *value, GError **error)
+{
+    char why[320];
+    if (kernel_profile_parse(value, why, sizeof why))
+        return TRUE;
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s", option, why);
+    return FALSE;
+}
+
 gboolean cli_scenario_options_check(const struct cli_scenario_opts *o, GError **error)
 {
-    if (!o->kernel || kernel_profile_find(o->kernel))
-        return TRUE;
-    GString *eras = era_names();
-    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                "--kernel: unknown era '%s' (expected one of: %s)", o->kernel, eras->str);
-    g_string_free(eras, TRUE);
-    return FALSE;
+    return !o->kernel || cli_kernel_value("--kernel", o->kernel, error);
 }
 
 void cli_scenario_options_free(struct cli_scenario_opts *o)

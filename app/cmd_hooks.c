@@ -122,28 +122,206 @@ static int hooks_of_era(const struct kernel_profile *prof)
     return 0;
 }
 
+/* ---- hooks --kernel A --diff B ----------------------------------------------- */
+
+/* A hook point's lines as hooks_print writes them, without its header. */
+static GPtrArray *hook_point_lines(struct net *net, unsigned h)
+{
+    GString *all = g_string_new(NULL);
+    hooks_print(net, all);
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    char **v = g_strsplit(all->str, "\n", -1);
+    const char *name = nf_hook_name(h);
+    bool in = false;
+    for (char **l = v; *l; l++) {
+        if ((*l)[0] != ' ' && (*l)[0] != '\0')
+            in = g_str_has_prefix(*l, name) && (*l)[strlen(name)] == ' ';
+        else if (in && (*l)[0])
+            g_ptr_array_add(lines, g_strdup(*l));
+    }
+    g_strfreev(v);
+    g_string_free(all, TRUE);
+    return lines;
+}
+
+/* The two lists as a diff: '-' only in a, '+' only in b, ' ' in both (their longest
+ * common subsequence, so that a tie-rule swap shows as a move). */
+static void print_line_diff(GString *out, GPtrArray *a, GPtrArray *b)
+{
+    guint n = a->len, m = b->len;
+    guint *lcs = g_new0(guint, (n + 1) * (m + 1));
+#define L(i, j) lcs[(i) * (m + 1) + (j)]
+    for (guint i = n; i-- > 0;)
+        for (guint j = m; j-- > 0;)
+            L(i, j) = strcmp(a->pdata[i], b->pdata[j]) == 0 ? L(i + 1, j + 1) + 1
+                      : MAX(L(i + 1, j), L(i, j + 1));
+    guint i = 0, j = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && strcmp(a->pdata[i], b->pdata[j]) == 0) {
+            g_string_append_printf(out, " %s\n", (char *)a->pdata[i]);
+            i++, j++;
+        } else if (i < n && (j == m || L(i + 1, j) >= L(i, j + 1))) {
+            g_string_append_printf(out, "-%s\n", (char *)a->pdata[i++]);
+        } else {
+            g_string_append_printf(out, "+%s\n", (char *)b->pdata[j++]);
+        }
+    }
+#undef L
+    g_free(lcs);
+}
+
+static bool same_lines(GPtrArray *a, GPtrArray *b)
+{
+    if (a->len != b->len)
+        return false;
+    for (guint i = 0; i < a->len; i++)
+        if (strcmp(a->pdata[i], b->pdata[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Each profile field whose value differs, both values and the changes of the table
+ * between the two versions it rests on. */
+static unsigned diff_fields(GString *out, const struct kernel_profile *from,
+                            const struct kernel_profile *to)
+{
+    unsigned lo = MIN(from->version, to->version), hi = MAX(from->version, to->version);
+    unsigned n = 0;
+    for (const char *const *f = kernel_profile_fields(); *f; f++) {
+        char a[96], b[96];
+        kernel_profile_field_text(from, *f, a, sizeof a);
+        kernel_profile_field_text(to, *f, b, sizeof b);
+        if (strcmp(a, b) == 0)
+            continue;
+        n++;
+        g_string_append_printf(out, "%s: %s -> %s\n", *f, a, b);
+        struct kernel_profile_change c;
+        for (size_t i = 0; kernel_profile_change_at(i, &c); i++)
+            if (strcmp(c.field, *f) == 0 && c.since > lo && c.since <= hi)
+                g_string_append_printf(out, "    %s\n", c.rests_on);
+    }
+    return n;
+}
+
+/* Schedulers, IPVS sysctls and service flags one of the two has and the other not. */
+static unsigned diff_features(GString *out, const struct kernel_profile *from,
+                              const struct kernel_profile *to)
+{
+    static const char *const scheds[] = { "fo", "ovf", "mh", "twos", NULL };
+    static const char *const sysctls[] = {
+        "conntrack", "snat_reroute", "sync_version", "sync_refresh_period", "pmtu_disc",
+        "backup_only", "sloppy_tcp", "sloppy_sctp", "ignore_tunneled", "conn_reuse_mode",
+        "schedule_icmp", NULL,
+    };
+    static const char *const flags[] = { "ops", "pe", "sh-fallback", "sh-port", "mh-fallback",
+                                         "mh-port", NULL };
+    static const struct {
+        const char *what;
+        const char *const *names;
+        bool (*has)(const struct kernel_profile *, const char *);
+    } kinds[] = {
+        { "scheduler", scheds, kernel_profile_has_scheduler },
+        { "sysctl", sysctls, kernel_profile_has_ipvs_sysctl },
+        { "service flag", flags, kernel_profile_has_svc_flag },
+    };
+    unsigned n = 0;
+    for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++)
+        for (const char *const *nm = kinds[k].names; *nm; nm++) {
+            bool a = kinds[k].has(from, *nm), b = kinds[k].has(to, *nm);
+            if (a == b)
+                continue;
+            n++;
+            g_string_append_printf(out, "%s %s: %s -> %s\n    since %s\n", kinds[k].what, *nm,
+                                   a ? "yes" : "no", b ? "yes" : "no", kernel_feature_since(*nm));
+        }
+    return n;
+}
+
+static unsigned diff_hook_tables(GString *out, const struct kernel_profile *from,
+                                 const struct kernel_profile *to)
+{
+    struct world w;
+    world_init(&w, 1);
+    struct net *na = net_new(host_new(&w, "a"), from), *nb = net_new(host_new(&w, "b"), to);
+    hooks_load_everything(na);
+    hooks_load_everything(nb);
+    unsigned n = 0;
+    for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++) {
+        GPtrArray *a = hook_point_lines(na, h), *b = hook_point_lines(nb, h);
+        if (!same_lines(a, b)) {
+            n++;
+            g_string_append_printf(out, "%s\n", nf_hook_name(h));
+            print_line_diff(out, a, b);
+        }
+        g_ptr_array_free(a, TRUE);
+        g_ptr_array_free(b, TRUE);
+    }
+    world_destroy(&w);
+    return n;
+}
+
+/* What changed from kernel FROM to kernel TO: profile fields, features, hook table. */
+static int hooks_diff(const struct kernel_profile *to, const struct kernel_profile *from)
+{
+    char va[24], vb[24];
+    kernel_version_string(from->version, va, sizeof va);
+    kernel_version_string(to->version, vb, sizeof vb);
+    GString *out = g_string_new(NULL);
+    g_string_append_printf(out, "kernel %s (%s) -> kernel %s (%s)\n\n", from->name, va, to->name, vb);
+    GString *body = g_string_new(NULL);
+    unsigned fields = diff_fields(body, from, to);
+    unsigned feats = diff_features(body, from, to);
+    g_string_append_printf(out, "profile: %u field%s, %u scheduler%s, sysctl%s or flag%s differ%s\n%s",
+                           fields, fields == 1 ? "" : "s", feats, feats == 1 ? "" : "s",
+                           feats == 1 ? "" : "s", feats == 1 ? "" : "s",
+                           fields + feats ? ", each with what it rests on:" : "", body->str);
+    g_string_truncate(body, 0);
+    unsigned points = diff_hook_tables(body, from, to);
+    g_string_append_printf(out, "\nhook table (every built-in loaded): %u hook point%s differ%s\n%s",
+                           points, points == 1 ? "" : "s", points == 1 ? "s" : "", body->str);
+    fputs(out->str, stdout);
+    g_string_free(body, TRUE);
+    g_string_free(out, TRUE);
+    return 0;
+}
+
 int cmd_hooks(int argc, char **argv)
 {
     struct cli_scenario_opts scn;
-    /* without a SCENARIO, --kernel ERA chooses the era (default 6.x) */
+    char *diff = NULL;
+    /* without a SCENARIO, --kernel VERSION chooses the kernel (default 6.x) */
     GOptionContext *ctx = g_option_context_new("[SCENARIO] - hook functions at each hook point, in traversal order");
     GOptionGroup *grp = g_option_group_new("hooks", "", "", NULL, NULL);
     cli_scenario_options(grp, &scn);
+    GOptionEntry entries[] = {
+        { "diff", 'd', 0, G_OPTION_ARG_STRING, &diff,
+          "what changed from kernel VERSION to --kernel's: profile fields with the version or "
+          "commit each rests on, schedulers/sysctls/flags, hook table", "VERSION" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_option_group_add_entries(grp, entries);
     g_option_context_set_main_group(ctx, grp);
     GError *gerr = NULL;
     bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
-              cli_scenario_options_check(&scn, &gerr);
+              cli_scenario_options_check(&scn, &gerr) &&
+              (!diff || cli_kernel_value("--diff", diff, &gerr));
     g_option_context_free(ctx);
     int rc = 2;
+    const struct kernel_profile *prof = kernel_profile_find(scn.kernel ? scn.kernel : "6.x");
     if (!ok)
         fprintf(stderr, "ipvsim hooks: %s\n", gerr->message);
     else if (argc > 2)
         fprintf(stderr, "ipvsim hooks: expected at most one SCENARIO, got '%s' too\n", argv[2]);
+    else if (argc == 2 && diff)
+        fprintf(stderr, "ipvsim hooks: --diff compares two kernels, not a SCENARIO ('%s')\n", argv[1]);
     else if (argc == 2)
         rc = hooks_of_scenario(argv[1], scn.kernel);
+    else if (diff)
+        rc = hooks_diff(prof, kernel_profile_find(diff));
     else
-        rc = hooks_of_era(kernel_profile_find(scn.kernel ? scn.kernel : "6.x"));
+        rc = hooks_of_era(prof);
     g_clear_error(&gerr);
+    g_free(diff);
     cli_scenario_options_free(&scn);
     return rc;
 }

@@ -2,7 +2,7 @@
  *
  *   ipvsim sched SCHED --dests A:4,B:3,C:2 --picks N [--hold tcp|udp|none]
  *                [--script "pick 4; edit C 6; del B; add D:2; client 192.168.0.1:1024; pick 3"]
- *                [--init] [--flags sh-fallback,sh-port] [--seed N]
+ *                [--init] [--flags sh-fallback,sh-port] [--seed N] [--kernel VERSION]
  *
  * A world with one host running the kernel model (the director), its IPVS state, and
  * one service on 10.0.0.100:80 (TCP; UDP with --hold udp). Dests are added through
@@ -10,6 +10,9 @@
  * one goes to the head of the service's list and the scheduler's add_dest hook runs
  * after each. With --init the scheduler is bound only after the --dests exist (as
  * `ipvsadm -E` switching schedulers does), so init_service sees them all.
+ *
+ * The director runs --kernel's version (default 6.x): schedulers and flags younger
+ * than it are refused, and sh and wrr pick as that kernel's would.
  *
  * Each pick builds a real packet from the current client address and port (a TCP
  * SYN, or a UDP datagram) and hands it to the scheduler; the next pick uses the next
@@ -33,6 +36,7 @@
 #include "model/ipvs/ip_vs.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/net.h"
+#include "model/profile.h"
 #include "sim/pkt.h"
 #include "sim/sim.h"
 #include "sim/world.h"
@@ -67,6 +71,7 @@ struct pg {
     struct ip_vs_service *svc;
     struct ip_vs_service_user su;
     const char *sched_name;
+    const struct kernel_profile *prof; /* the director's kernel */
     GPtrArray *dests;                /* struct pg_dest *, in the order first added */
     uint32_t next_default;           /* index of the next default address */
     enum pg_hold hold;
@@ -631,6 +636,9 @@ static int parse_flags(struct pg *pg, const char *flags, unsigned *out)
             ret = pg_fail(pg, "--flags", f.col,
                           "expected sh-fallback, sh-port, mh-fallback, mh-port, flag-1, flag-2 or "
                           "flag-3, got '%s'", s);
+        if (!ret && !kernel_profile_has_svc_flag(pg->prof, s))
+            ret = pg_fail(pg, "--flags", f.col, "kernel %s has no flag %s (it came in %s)",
+                          pg->prof->name, s, kernel_feature_since(s));
         g_free(s);
     }
     g_array_free(a, TRUE);
@@ -642,7 +650,7 @@ static int pg_setup(struct pg *pg, uint64_t seed, bool init_after, unsigned svc_
     world_init(&pg->w, seed);
     pg->world_up = true;
     struct host *h = host_new(&pg->w, "director");
-    pg->net = net_new(h, NULL);
+    pg->net = net_new(h, pg->prof);
     struct netns_ipvs *ipvs = ip_vs_net(pg->net);
     inet_pton(AF_INET, PG_VIP, &pg->su.addr);
     pg->su.protocol = pg->hold == HOLD_UDP ? IPPROTO_UDP : IPPROTO_TCP;
@@ -688,7 +696,7 @@ static char *scheduler_list(void)
 
 int cmd_sched_run(int argc, char **argv, GString *out, GString *err)
 {
-    char *dests = NULL, *hold = NULL, *script = NULL, *flags = NULL;
+    char *dests = NULL, *hold = NULL, *script = NULL, *flags = NULL, *kernel = NULL;
     gint picks = -1;
     gint64 seed = 1;
     gboolean init_after = FALSE;
@@ -706,6 +714,9 @@ int cmd_sched_run(int argc, char **argv, GString *out, GString *err)
         { "flags", 0, 0, G_OPTION_ARG_STRING, &flags,
           "scheduler flags: sh-fallback, sh-port, mh-fallback, mh-port, flag-1..3", "LIST" },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "run seed (twos draws from it; default 1)", "N" },
+        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &kernel,
+          "the director's kernel: a version from 2.6.34 (5.15, 4.18.3) or an era (default 6.x)",
+          "VERSION" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     struct pg pg;
@@ -752,6 +763,17 @@ int cmd_sched_run(int argc, char **argv, GString *out, GString *err)
     pg.sched_name = args[1];
     if (strcmp(pg.sched_name, "none") != 0 && !ip_vs_scheduler_find(pg.sched_name)) {
         ret = pg_fail(&pg, NULL, 0, "unknown scheduler '%s': expected one of %s", pg.sched_name, names);
+        goto done;
+    }
+    char why[320];
+    pg.prof = kernel_profile_parse(kernel ? kernel : "6.x", why, sizeof why);
+    if (!pg.prof) {
+        ret = pg_fail(&pg, NULL, 0, "--kernel: %s", why);
+        goto done;
+    }
+    if (strcmp(pg.sched_name, "none") != 0 && !kernel_profile_has_scheduler(pg.prof, pg.sched_name)) {
+        ret = pg_fail(&pg, NULL, 0, "kernel %s has no scheduler %s (it came in %s)", pg.prof->name,
+                      pg.sched_name, kernel_feature_since(pg.sched_name));
         goto done;
     }
     if (!dests) {
@@ -817,6 +839,7 @@ done:
     g_free(hold);
     g_free(script);
     g_free(flags);
+    g_free(kernel);
     return ret;
 }
 

@@ -27,7 +27,7 @@ static const struct command commands[] = {
     { "demo", cmd_demo, "client -> router -> server example with pcap on every interface" },
     { "trace", cmd_trace, "every packet's walk: stack functions, hook calls and verdicts, IPVS decisions" },
     { "check", cmd_check, "run scenarios and check their expectations (exit 1 if one fails)" },
-    { "hooks", cmd_hooks, "hook functions at each hook point in traversal order (--kernel ERA)" },
+    { "hooks", cmd_hooks, "hook functions at each hook point in traversal order (--kernel VERSION, --diff VERSION)" },
     { "sched", cmd_sched, "scheduler playground: the dest each new connection gets" },
     { "validate", cmd_validate, "parse and check scenario files (FILE: ok, or FILE:LINE:COL: error)" },
 };

@@ -11,6 +11,7 @@
 #include "model/ipvs/ip_vs_est.h"
 #include "model/ipvs/ipvsadm_print.h"
 #include "model/net.h"
+#include "model/profile.h"
 #include "sim/pcap_tap.h"
 
 /* ---- sampling --------------------------------------------------------------------- */
@@ -451,6 +452,10 @@ static cJSON *summary_json(struct run_world *rw, double wall_s, bool complete)
     cJSON_AddStringToObject(root, "file", s->path);
     cJSON_AddNumberToObject(root, "seed", (double)s->seed);
     cJSON_AddStringToObject(root, "kernel", s->kernel);
+    /* the version the kernel's name stands for: "5.10" is 5.10.0, "6.x" 6.2.0 */
+    char version[24];
+    kernel_version_string(host_net(rw->director)->prof->version, version, sizeof version);
+    cJSON_AddStringToObject(root, "kernel_version", version);
     cJSON_AddNumberToObject(root, "duration_s", (double)s->duration / SEC);
     cJSON_AddBoolToObject(root, "complete", complete && !rw->stopped_by);
     if (rw->stopped_by)

@@ -333,14 +333,10 @@ static bool load_kernel(struct scn_ctx *c, const cJSON *root)
 {
     if (!scn_get_string(c, root, "kernel", "6.x", &c->s->kernel))
         return false;
-    if (kernel_profile_find(c->s->kernel))
+    char why[320];
+    if (kernel_profile_parse(c->s->kernel, why, sizeof why))
         return true;
-    GString *eras = g_string_new(NULL);
-    for (const struct kernel_profile *const *p = kernel_profiles(); *p; p++)
-        g_string_append_printf(eras, "%s%s", eras->len ? ", " : "", (*p)->name);
-    scn_fail_key(c, root, "kernel", "unknown kernel '%s' (expected one of: %s)", c->s->kernel,
-                 eras->str);
-    g_string_free(eras, TRUE);
+    scn_fail_key(c, root, "kernel", "%s", why);
     return false;
 }
 

@@ -1,10 +1,15 @@
-/* Kernel eras as data. One binary simulates every era: a profile says how hooks tie
- * at equal priority, what the core does with each verdict, which built-in hook
- * functions exist where, and how they register. A scenario chooses with "kernel". */
+/* Kernel versions as data. One binary simulates every version from 2.6.34 to the
+ * newest modelled: a profile says how hooks tie at equal priority, what the core
+ * does with each verdict, which built-in hook functions exist where, and how they
+ * register. model/profile.c builds the profile of a version from one table of
+ * changes, each keyed by the version (and commit) that made it; the era names
+ * 2.6.34, 4.9, 5.10 and 6.x are aliases of versions. A scenario chooses with
+ * "kernel". */
 #ifndef IPVSIM_MODEL_PROFILE_H
 #define IPVSIM_MODEL_PROFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum nf_tie_rule {
@@ -23,7 +28,7 @@ enum ip_vs_sh_variant {
                                        sh-fallback (~3.15), bucket (offset + (port +
                                        addr) * 2654435761) & 255 (4.9) */
     IP_VS_SH_HASH_32,               /* the same with hash_32(port + addr, 8) (between
-                                       4.9 and 5.10; 5.10.44 has it) */
+                                       4.14 and 4.19; a 4.19.71 tree has it) */
 };
 
 /* How a locally built packet without a connected socket gets its IP id when it
@@ -40,7 +45,7 @@ enum ip_ident_gen {
 
 enum ipvs_era {
     IPVS_ERA_OLD,                   /* 2.6.x: ip_vs_in LOCAL_IN 100, ip_vs_post_routing, no LOCAL_OUT */
-    IPVS_ERA_MIDDLE,                /* 2.6.36 .. 5.15: ip_vs_reply4, ip_vs_remote_request4, ... */
+    IPVS_ERA_MIDDLE,                /* ~2.6.37 .. 5.15: ip_vs_reply4, ip_vs_remote_request4, ... */
     IPVS_ERA_NEW,                   /* 5.16+: ip_vs_in_hook / ip_vs_out_hook */
 };
 
@@ -48,9 +53,10 @@ enum ipvs_era {
 #define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + (c))
 
 struct kernel_profile {
-    const char *name;               /* "2.6.34", "4.9", "5.10", "6.x" */
+    const char *name;               /* as asked: "5.15", "4.18.3", or an era "2.6.34",
+                                       "4.9", "5.10", "6.x" */
     const char *description;
-    unsigned version;               /* KERNEL_VERSION of the era, for the since tables */
+    unsigned version;               /* the KERNEL_VERSION the profile was built for */
     enum nf_tie_rule tie;
     /* nf_hook_slow */
     uint32_t verdict_mask;          /* 0xffff in 2.6.34, 0xff later */
@@ -74,12 +80,12 @@ struct kernel_profile {
     bool icmp_global_limit;
     bool icmp_global_random_cost;
     /* iptables: each table registers a thin wrapper (iptable_filter_hook, ...) up to
-     * 5.x; from ~5.16 ipt_do_table itself (mangle keeps its own hook everywhere). */
+     * 5.15; from 5.16 ipt_do_table itself (mangle keeps its own hook everywhere). */
     bool ipt_hook_wrappers;
     const char *nat_table_fn;       /* runs the nat table for the NAT core: nf_nat_rule_find
                                        (2.6.34), iptable_nat_do_chain, ipt_do_table (6.x) */
     enum ipvs_era ipvs;
-    bool ipvs_lazy_hooks;           /* hooks registered with the first service (~4.20+) */
+    bool ipvs_lazy_hooks;           /* hooks registered with the first service (5.9) */
     bool ipvs_decrement_ttl;        /* transmitters decrement TTL, send time exceeded (5.3+) */
     bool ipvs_conn_reuse;           /* the conn_reuse_mode sysctl and its rescheduling (4.2+) */
     bool ipvs_assured_templates;    /* templates become ASSURED; deleting a conn deletes
@@ -92,10 +98,11 @@ struct kernel_profile {
                                        active"); before, ESTABLISHED alone */
     bool ipvs_dropentry_sctp;       /* drop_entry looks at SCTP states (INIT1/INIT always,
                                        ESTABLISHED by todrop_entry, others never), with the
-                                       SCTP state machine of 3.11-3.13; before, any SCTP
+                                       SCTP state machine (3.11); before, any SCTP
                                        conn goes through todrop_entry */
-    bool ipvs_tun_types;            /* GUE (5.2+) and GRE (5.3+) tunnels; before, every
-                                       tunnel is IPIP (the attributes are ignored) */
+    bool ipvs_tun_types;            /* tunnel types: GUE (5.2); before, every tunnel is
+                                       IPIP (the attributes are ignored) */
+    bool ipvs_tun_gre;              /* GRE tunnels too (5.3); before, a GRE dest sends IPIP */
     bool ipvs_expire_nodest_work;   /* deleting a dest queues work that deletes its
                                        connections when expire_nodest_conn is set (5.9+);
                                        before, only a packet of the connection did */
@@ -107,7 +114,7 @@ struct kernel_profile {
                                        exceeds mw */
     bool ipvs_tcp_none_ack_es;      /* TCP table: an ACK in state NONE (input and
                                        input-only) leads to ESTABLISHED (with
-                                       sloppy_tcp, ~3.12); 2.6.34 has CLOSE there */
+                                       sloppy_tcp, ~3.11); 2.6.34 has CLOSE there */
     bool ipvs_tun_pmtu_disc;        /* the pmtu_disc sysctl decides the tunnel's DF
                                        (~3.7); 2.6.34 copies the inner frag_off
                                        (DF included) into the outer header */
@@ -118,7 +125,7 @@ struct kernel_profile {
     enum ip_ident_gen ip_ident;
     bool ipvs_sctp_old_states;      /* 2.6.34's 13-state SCTP machine, events split by
                                        client and server side, no input-only table
-                                       (until the 14-state table, ~3.12) */
+                                       (until the 14-state table, 3.11) */
     bool ipvs_rs_table_all;         /* every dest is in rs_table and nat_icmp_send's
                                        lookup (ip_vs_has_real_service) checks that it
                                        is NAT now (5.10 has it; ~5.2, with the tunnel
@@ -153,10 +160,43 @@ bool kernel_profile_has_svc_flag(const struct kernel_profile *p, const char *nam
 /* The version that brought a scheduler, sysctl or flag, as "4.18" (for messages). */
 const char *kernel_feature_since(const char *name);
 
-/* The profile named name ("6.x" also answers to "6", "6.1", "latest"...), or NULL. */
+/* The oldest and newest versions ipvsim models: a version outside is refused. */
+#define KERNEL_VERSION_OLDEST KERNEL_VERSION(2, 6, 34)
+#define KERNEL_VERSION_NEWEST KERNEL_VERSION(6, 6, 255)
+
+/* The profile of a version, built from the table of changes once and kept for the
+ * whole process (the same pointer for the same version and name). The range is the
+ * caller's to check (kernel_profile_parse does). */
+const struct kernel_profile *kernel_profile_for_version(unsigned major, unsigned minor,
+                                                        unsigned patch);
+/* The profile named name: an era ("2.6.34", "4.9", "5.10", "6.x", and the spellings
+ * "2.6", "4", "4.9.x", "5", "5.10.x", "6", "latest") or a version "MAJOR.MINOR" or
+ * "MAJOR.MINOR.PATCH" in range. NULL otherwise, and then, when why is not NULL, what
+ * was expected (a sentence without the name's origin, for FILE:LINE:COL or --kernel). */
+const struct kernel_profile *kernel_profile_parse(const char *name, char *why, size_t why_len);
 const struct kernel_profile *kernel_profile_find(const char *name);
 const struct kernel_profile *kernel_profile_default(void);     /* "6.x" */
-/* The known profiles, NULL-terminated, oldest first. */
+/* The four eras, NULL-terminated, oldest first. */
 const struct kernel_profile *const *kernel_profiles(void);
+/* "5.15.0": the version a profile was built for. */
+void kernel_version_string(unsigned version, char *buf, size_t len);
+
+/* One change of the table: a field of struct kernel_profile, the version that
+ * changed it, what the change rests on (commit and subject, or the bracket read when
+ * the exact version is not pinned) and the values before and after, as text. */
+struct kernel_profile_change {
+    const char *field;
+    unsigned since;
+    const char *rests_on;
+    char before[96], after[96];
+};
+/* The changes, in table order, a profile field by field: i from 0 until false. */
+bool kernel_profile_change_at(size_t i, struct kernel_profile_change *c);
+/* A profile field's value as text (as the change table prints it), false when the
+ * table has no such field. */
+bool kernel_profile_field_text(const struct kernel_profile *p, const char *field, char *buf,
+                               size_t len);
+/* Every field the table knows, NULL-terminated, in struct order. */
+const char *const *kernel_profile_fields(void);
 
 #endif

@@ -435,7 +435,7 @@ static void test_era_sysctls(void)
     char msg[256];
     CU_ASSERT_FALSE(sysctl_set(f.net, "sloppy_tcp", 1, msg, sizeof msg));
     CU_ASSERT_STRING_EQUAL(msg, "sysctl 'sloppy_tcp' does not exist in kernel 2.6.34 "
-                           "(net.ipv4.vs.sloppy_tcp came in 3.12)");
+                           "(net.ipv4.vs.sloppy_tcp came in 3.11)");
     CU_ASSERT_FALSE(sysctl_set(f.net, "net.ipv4.vs.conn_reuse_mode", 0, msg, sizeof msg));
     CU_ASSERT_STRING_EQUAL(msg, "sysctl 'net.ipv4.vs.conn_reuse_mode' does not exist in kernel "
                            "2.6.34 (net.ipv4.vs.conn_reuse_mode came in 4.2)");

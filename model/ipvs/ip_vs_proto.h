@@ -98,7 +98,7 @@ const char *ip_vs_sctp_state_name(int state);
 /* Default timeouts in seconds (sctp_timeouts[]; 61 s is the kernel's max RTO + 1). */
 extern const unsigned ip_vs_sctp_default_timeouts[IP_VS_SCTP_S_LAST + 1];
 
-/* 2.6.34's SCTP machine (until ~3.12; profile ipvs_sctp_old_states): 13 states,
+/* 2.6.34's SCTP machine (until 3.11; profile ipvs_sctp_old_states): 13 states,
  * one table for packets from the client and one for packets from the server (no
  * input-only table: DR and TUN use the client's). */
 enum {

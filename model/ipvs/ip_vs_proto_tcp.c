@@ -117,7 +117,7 @@ int ip_vs_tcp_next_state(int state, enum ip_vs_dir dir, uint8_t tcp_flags, bool 
 
 /* The cells of 2.6.34's tables (tcp_states and tcp_states_dos alike) that differ
  * from the later ones: an ACK with no state yet closed the connection there; the
- * change that brought sloppy_tcp (~3.12) made it ESTABLISHED, so that a connection
+ * change that brought sloppy_tcp (~3.11) made it ESTABLISHED, so that a connection
  * picked up in the middle is counted as one. */
 static const struct {
     unsigned char dir, ev, state, next;

@@ -281,11 +281,13 @@ static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtabl
  * packet --------------------------------------------------------------------------- */
 
 
-/* The dest's tunnel type, where the era has them (older kernels ignore the
- * attributes: every tunnel is IPIP). */
+/* The dest's tunnel type, where the kernel has it (older kernels ignore the
+ * attributes: every tunnel is IPIP; 5.2 has GUE but not yet GRE). */
 static int tun_type(const struct ip_vs_conn *cp)
 {
-    if (!cp->dest || !cp_net(cp)->prof->ipvs_tun_types)
+    const struct kernel_profile *prof = cp_net(cp)->prof;
+    if (!cp->dest || !prof->ipvs_tun_types ||
+        (cp->dest->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GRE && !prof->ipvs_tun_gre))
         return IP_VS_CONN_F_TUNNEL_TYPE_IPIP;
     return cp->dest->tun_type;
 }

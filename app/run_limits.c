@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
+#include "app/scenario.h"
 #include "app/signals.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
@@ -12,17 +13,9 @@
 
 bool run_limits_args_ok(const char *cmd, char *const *limits)
 {
-    static const char *const keys[] = {
-        "connections", "events", "packets", "capture_bytes", "conversations", "event_rate",
-        "output_bytes",
-    };
     for (int i = 0; limits && limits[i]; i++) {
         const char *eq = strchr(limits[i], '=');
-        bool known = false;
-        for (size_t k = 0; eq && k < G_N_ELEMENTS(keys) && !known; k++)
-            known = strlen(keys[k]) == (size_t)(eq - limits[i]) &&
-                    strncmp(limits[i], keys[k], strlen(keys[k])) == 0;
-        if (!known) {
+        if (!eq || !scenario_is_limit_key(limits[i], (size_t)(eq - limits[i]))) {
             fprintf(stderr, "ipvsim %s: --limit '%s': expected KEY=VALUE with KEY one of: "
                     RUN_LIMIT_KEYS "\n", cmd, limits[i]);
             return false;

@@ -71,6 +71,14 @@ const char *const *scn_keys_of(const char *section)
     return NULL;
 }
 
+bool scenario_is_limit_key(const char *key, size_t len)
+{
+    for (const char *const *k = limits_keys; *k; k++)
+        if (strcmp(*k, "comment") != 0 && strlen(*k) == len && strncmp(key, *k, len) == 0)
+            return true;
+    return false;
+}
+
 /* ---- sysctls ------------------------------------------------------------------------ */
 
 /* net.ipv4.vs.* that the IPVS model has (struct ipvs_sysctl), then the others. */

@@ -217,6 +217,10 @@ struct scenario {
 #define SCN_LIMIT_EVENT_RATE 10000000ull
 #define SCN_LIMIT_OUTPUT "4GB"
 
+/* Whether the LEN bytes at KEY name one of the "limits" (not its "comment"): what
+ * --limit KEY=VALUE may set. */
+bool scenario_is_limit_key(const char *key, size_t len);
+
 /* The longest duration a scenario may hold (a million hours, 3.6e18 ns): any two of
  * them, or one and a time of the run, add without overflowing sim_time_t. */
 #define SCN_DURATION_MAX ((sim_time_t)1000000 * 3600 * SEC)

@@ -444,6 +444,18 @@ static void test_limit_args(void)
     CU_ASSERT_FALSE(run_limits_args_ok("compare", bad));
     char *noeq[] = { "events", NULL };
     CU_ASSERT_FALSE(run_limits_args_ok("check", noeq));
+    char *comment[] = { "comment=x", NULL };               /* a key of limits, not a limit */
+    CU_ASSERT_FALSE(run_limits_args_ok("run", comment));
+    /* the help's list is the scenario's: every key in it is taken, and one more is not */
+    char **keys = g_strsplit(RUN_LIMIT_KEYS, ", ", -1);
+    for (char **k = keys; *k; k++) {
+        char *one[] = { g_strconcat(*k, "=1", NULL), NULL };
+        CU_ASSERT_TRUE(run_limits_args_ok("run", one));
+        CU_ASSERT_TRUE(scenario_is_limit_key(*k, strlen(*k)));
+        g_free(one[0]);
+    }
+    CU_ASSERT_EQUAL(g_strv_length(keys), 7);
+    g_strfreev(keys);
     /* --set, then --limit as limits.KEY=VALUE, then the era and the seed */
     char *sets[] = { "duration=5s", NULL };
     char *limits[] = { "events=5", "packets=9", NULL };

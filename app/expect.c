@@ -637,15 +637,6 @@ static void watch_flow(struct host_watch *w, uint64_t conn)
     g_hash_table_insert(w->flows, g_memdup2(&key, sizeof key), f);
 }
 
-static char *names_of_hosts(const struct run_world *rw)
-{
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i < rw->w.hosts->len; i++)
-        g_string_append_printf(s, "%s%s", i ? ", " : "",
-                               ((const struct host *)g_ptr_array_index(rw->w.hosts, i))->name);
-    return g_string_free(s, FALSE);
-}
-
 static void fmt_hook_entry(GString *out, const struct nf_hook_ops *o)
 {
     if (o->priority == INT_MIN)
@@ -719,11 +710,13 @@ bool expect_attach(struct expect_set *es, struct run_world *rw, bool all_fingerp
             /* "director" names the director whatever it is called. */
             e->h = strcmp(name, "director") == 0 ? rw->director : world_host(&rw->w, name);
             if (!e->h) {
-                char *names = names_of_hosts(rw);
+                GString *names = g_string_new(NULL);
+                run_world_host_names(rw, names);
                 const char *where = e->kind == EXP_PATH ? "path.host"
                                   : e->kind == EXP_HOOK_ORDER ? "hook_order.host" : "host";
-                fail(&c, e->host_node, where, "no host '%s' (expected one of: %s)", name, names);
-                g_free(names);
+                fail(&c, e->host_node, where, "no host '%s' (expected one of: %s)", name,
+                     names->str);
+                g_string_free(names, TRUE);
                 return false;
             }
         }

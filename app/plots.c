@@ -904,10 +904,15 @@ static void fig_hooks(const struct plot_set *ps, GString *dat, GString *gp)
 
 /* ---- writing and drawing --------------------------------------------------------------- */
 
-static bool put(const char *dir, const char *name, const GString *text)
+/* Write dir/name; on failure msg names the file and the error. */
+static bool put(const char *dir, const char *name, const GString *text, char *msg, size_t msglen)
 {
     char *path = g_build_filename(dir, name, NULL);
-    bool ok = g_file_set_contents(path, text->str, (gssize)text->len, NULL);
+    GError *gerr = NULL;
+    bool ok = g_file_set_contents(path, text->str, (gssize)text->len, &gerr);
+    if (!ok)
+        snprintf(msg, msglen, "cannot write %s: %s", path, gerr->message);
+    g_clear_error(&gerr);
     g_free(path);
     return ok;
 }
@@ -997,7 +1002,7 @@ enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *
 {
     char *pdir = g_build_filename(dir, "plots", NULL);
     if (g_mkdir_with_parents(pdir, 0755) != 0) {
-        snprintf(msg, msglen, "cannot create %s", pdir);
+        snprintf(msg, msglen, "cannot create %s: %s", pdir, g_strerror(errno));
         g_free(pdir);
         return PLOTS_WRITE_FAILED;
     }
@@ -1013,10 +1018,8 @@ enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *
         GString *dat = g_string_new(NULL), *gp = g_string_new(NULL);
         figs[i].fn(ps, dat, gp);
         char *dn = g_strdup_printf("%s.dat", figs[i].base), *gn = g_strdup_printf("%s.gp", figs[i].base);
-        if (!put(pdir, dn, dat) || !put(pdir, gn, gp)) {
-            snprintf(msg, msglen, "cannot write %s/%s", pdir, gn);
+        if (!put(pdir, dn, dat, msg, msglen) || !put(pdir, gn, gp, msg, msglen))
             st = PLOTS_WRITE_FAILED;
-        }
         g_free(dn);
         g_free(gn);
         g_string_free(dat, TRUE);
@@ -1045,10 +1048,8 @@ enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *
         }
         g_free(gn);
     }
-    if (notes->len && !put(pdir, "notes.txt", notes)) {
-        snprintf(msg, msglen, "cannot write %s/notes.txt", pdir);
+    if (notes->len && !put(pdir, "notes.txt", notes, msg, msglen))
         st = PLOTS_WRITE_FAILED;
-    }
     g_string_free(notes, TRUE);
     g_free(gnuplot);
     g_free(pdir);

@@ -183,6 +183,19 @@ static void test_plots_written(void)
         CU_ASSERT(st == PLOTS_DRAWN || st == PLOTS_SKIPPED);
         if (st != PLOTS_DRAWN && st != PLOTS_SKIPPED)
             fprintf(stderr, "\n  plots: %s\n", msg);
+        if (k == 1) {
+            /* a file that cannot be written is named with the error */
+            char *blocked = g_dir_make_tmp("ipvsim-plots-XXXXXX", NULL);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(blocked);
+            char *dat = g_build_filename(blocked, "plots", "active.dat", NULL);
+            CU_ASSERT_EQUAL(g_mkdir_with_parents(dat, 0755), 0);
+            CU_ASSERT_EQUAL(plots_write(&ps, blocked, msg, sizeof msg), PLOTS_WRITE_FAILED);
+            CU_ASSERT_PTR_NOT_NULL(strstr(msg, "active.dat: "));
+            CU_ASSERT_PTR_NULL(strstr(msg, "active.gp"));
+            g_free(dat);
+            rm_tree(blocked);
+            g_free(blocked);
+        }
         plot_set_free(&ps);
         run_world_free(&rw);
     }

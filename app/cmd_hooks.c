@@ -207,33 +207,20 @@ static unsigned diff_fields(GString *out, const struct kernel_profile *from,
 static unsigned diff_features(GString *out, const struct kernel_profile *from,
                               const struct kernel_profile *to)
 {
-    static const char *const scheds[] = { "fo", "ovf", "mh", "twos", NULL };
-    static const char *const sysctls[] = {
-        "conntrack", "snat_reroute", "sync_version", "sync_refresh_period", "pmtu_disc",
-        "backup_only", "sloppy_tcp", "sloppy_sctp", "ignore_tunneled", "conn_reuse_mode",
-        "schedule_icmp", NULL,
-    };
-    static const char *const flags[] = { "ops", "pe", "sh-fallback", "sh-port", "mh-fallback",
-                                         "mh-port", NULL };
-    static const struct {
-        const char *what;
-        const char *const *names;
-        bool (*has)(const struct kernel_profile *, const char *);
-    } kinds[] = {
-        { "scheduler", scheds, kernel_profile_has_scheduler },
-        { "sysctl", sysctls, kernel_profile_has_ipvs_sysctl },
-        { "service flag", flags, kernel_profile_has_svc_flag },
-    };
     unsigned n = 0;
-    for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++)
-        for (const char *const *nm = kinds[k].names; *nm; nm++) {
-            bool a = kinds[k].has(from, *nm), b = kinds[k].has(to, *nm);
-            if (a == b)
-                continue;
-            n++;
-            g_string_append_printf(out, "%s %s: %s -> %s\n    since %s\n", kinds[k].what, *nm,
-                                   a ? "yes" : "no", b ? "yes" : "no", kernel_feature_since(*nm));
-        }
+    const char *kind, *nm;
+    for (size_t i = 0; kernel_feature_at(i, &kind, &nm); i++) {
+        bool (*has)(const struct kernel_profile *, const char *) =
+            strcmp(kind, "scheduler") == 0 ? kernel_profile_has_scheduler
+            : strcmp(kind, "sysctl") == 0  ? kernel_profile_has_ipvs_sysctl
+                                           : kernel_profile_has_svc_flag;
+        bool a = has(from, nm), b = has(to, nm);
+        if (a == b)
+            continue;
+        n++;
+        g_string_append_printf(out, "%s %s: %s -> %s\n    since %s\n", kind, nm, a ? "yes" : "no",
+                               b ? "yes" : "no", kernel_feature_since(nm));
+    }
     return n;
 }
 

@@ -366,6 +366,17 @@ const char *kernel_feature_since(const char *name)
     return "2.6.34";
 }
 
+bool kernel_feature_at(size_t i, const char **kind, const char **name)
+{
+    static const char *const kinds[] = { [FEAT_SCHED] = "scheduler", [FEAT_SYSCTL] = "sysctl",
+                                         [FEAT_FLAG] = "service flag" };
+    if (i >= sizeof features / sizeof features[0])
+        return false;
+    *kind = kinds[features[i].kind];
+    *name = features[i].name;
+    return true;
+}
+
 static void profile_build(struct kernel_profile *p, unsigned version)
 {
     *p = base_2_6_34;

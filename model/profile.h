@@ -159,6 +159,9 @@ bool kernel_profile_has_ipvs_sysctl(const struct kernel_profile *p, const char *
 bool kernel_profile_has_svc_flag(const struct kernel_profile *p, const char *name);
 /* The version that brought a scheduler, sysctl or flag, as "4.18" (for messages). */
 const char *kernel_feature_since(const char *name);
+/* The schedulers, sysctls and flags that came after 2.6.34, in table order: i from 0
+ * until false; *kind is "scheduler", "sysctl" or "service flag". */
+bool kernel_feature_at(size_t i, const char **kind, const char **name);
 
 /* The oldest and newest versions ipvsim models: a version outside is refused. */
 #define KERNEL_VERSION_OLDEST KERNEL_VERSION(2, 6, 34)

@@ -340,6 +340,8 @@ check "hooks --kernel 5.4 --diff 4.9 matches tests/golden/hooks_diff_4.9_5.4.txt
 check "hooks --diff: 6.6 and 6.x do not differ" sh -c "'$IPVSIM' hooks --kernel 6.6 --diff 6.x | grep -q '^profile: 0 fields, 0 schedulers'"
 check "hooks --diff: 4.13 to 4.14 is the tie rule, with its version" \
   sh -c "'$IPVSIM' hooks --kernel 4.14 --diff 4.13 | grep -A1 '^tie: FIFO -> LIFO' | grep -q '4.14: hook arrays'"
+check "hooks --diff: 3.10 to 3.11 lists every service flag that came, flag-1 to flag-3 too" \
+  sh -c "'$IPVSIM' hooks --kernel 3.11 --diff 3.10 | grep -c '^service flag \\(flag-[123]\\|sh-port\\|sh-fallback\\): no -> yes' | grep -qx 5"
 "$IPVSIM" hooks --kernel 5.4 --diff 5.15.0-91-generic >/dev/null 2>"$tmp/hdiff.err"
 check "hooks --diff with a malformed version: exit 2" test $? -eq 2
 check "hooks --diff with a malformed version: names the option" grep -q "^ipvsim hooks: --diff: expected a kernel version MAJOR.MINOR" "$tmp/hdiff.err"

@@ -1,7 +1,7 @@
 /* The scenario loader: read the file, apply --set overrides, check every key and
  * value, apply the defaults, cross-check the references. The first problem found is
  * the error, with its file, line and column. Every key and default is listed in the
- * README ("Scenario files") and in docs/scenario.schema.json. */
+ * README ("Scenarios") and in docs/scenario.schema.json. */
 #include "app/scenario_internal.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * bytes, bits per second), every default applied, and the position of every value
  * kept so that a later check (an ipvsadm line that the IPVS model refuses, an
  * unknown server name in an event) can still name file, line and column.
- * The contract is ../shared/design/SCENARIOS.md; the schema is docs/scenario.schema.json. */
+ * The contract is README ("Scenarios"); the schema is docs/scenario.schema.json. */
 #ifndef IPVSIM_APP_SCENARIO_H
 #define IPVSIM_APP_SCENARIO_H
 

@@ -1,11 +1,10 @@
 /* Kernel versions as data. One table lists every change ipvsim models, each keyed by
  * the version that made it, with what that rests on (commit and subject where known;
  * "≈" and the bracket read where the exact release is not pinned: then the change is
- * keyed at the version the reference or a source was read in, see the README's era
+ * keyed at the version of the kernel source it was read in, see the README's era
  * table). The profile of a version is the 2.6.34 profile with every change up to that
  * version applied; the era names 2.6.34, 4.9, 5.10 and 6.x are versions with their
- * own names. Facts: shared/reference/netfilter.md §5 and ipvs.md §1, and the kernel
- * sources cited row by row.
+ * own names. Facts: the kernel sources cited row by row.
  *
  * To model a new change: add its field to struct kernel_profile, its value in 2.6.34
  * to base_2_6_34, the field to fields[] and a row to changes[] (rows stay in version

@@ -4,7 +4,7 @@
  * with the few estimators of a simulated director every pass comes 1.96 s after
  * the first service and every 2 s on (ip_vs_enqueue_estimator: its initial delay
  * of IPVS_EST_NTICKS - 1 rows from add_row, the row where the kthread started).
- * The arithmetic is the same in every era. Facts: shared/reference/ipvs.md §8.1. */
+ * The arithmetic is the same in every era. */
 #include "model/ipvs/ip_vs_est.h"
 
 #include "model/net.h"

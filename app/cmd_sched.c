@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "app/cli_args.h"
 #include "model/ipvs/ip_vs.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/net.h"
@@ -698,7 +699,8 @@ int cmd_sched_run(int argc, char **argv, GString *out, GString *err)
 {
     char *dests = NULL, *hold = NULL, *script = NULL, *flags = NULL, *kernel = NULL;
     gint picks = -1;
-    gint64 seed = 1;
+    char *seed_text = NULL;
+    guint64 seed = 1;
     gboolean init_after = FALSE;
     GOptionEntry entries[] = {
         { "dests", 'd', 0, G_OPTION_ARG_STRING, &dests,
@@ -713,7 +715,8 @@ int cmd_sched_run(int argc, char **argv, GString *out, GString *err)
           "bind the scheduler after the dests exist (as ipvsadm -E), not before", NULL },
         { "flags", 0, 0, G_OPTION_ARG_STRING, &flags,
           "scheduler flags: sh-fallback, sh-port, mh-fallback, mh-port, flag-1..3", "LIST" },
-        { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "run seed (twos draws from it; default 1)", "N" },
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
+          "run seed (twos draws from it; default 1), 0 to 2^64 - 1 as in run", "N" },
         { "kernel", 'k', 0, G_OPTION_ARG_STRING, &kernel,
           "the director's kernel: a version from 2.6.34 (5.15, 4.18.3) or an era (default 6.x)",
           "VERSION" },
@@ -802,12 +805,13 @@ int cmd_sched_run(int argc, char **argv, GString *out, GString *err)
     }
     if (flags && (ret = parse_flags(&pg, flags, &svc_flags)) != 0)
         goto done;
-    if (seed < 0) {
-        ret = pg_fail(&pg, NULL, 0, "--seed takes a number >= 0");
+    if (seed_text && !cli_seed_value(seed_text, &seed, &gerr)) {
+        ret = pg_fail(&pg, NULL, 0, "%s", gerr->message);
+        g_clear_error(&gerr);
         goto done;
     }
 
-    if ((ret = pg_setup(&pg, (uint64_t)seed, init_after, svc_flags)) != 0)
+    if ((ret = pg_setup(&pg, seed, init_after, svc_flags)) != 0)
         goto done;
     struct span all = { dests, strlen(dests), 0 };
     GArray *list = span_split(all, ',');
@@ -840,6 +844,7 @@ done:
     g_free(script);
     g_free(flags);
     g_free(kernel);
+    g_free(seed_text);
     return ret;
 }
 

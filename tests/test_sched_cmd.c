@@ -126,6 +126,17 @@ static void test_cmd_lblc_wait(void)
 static void test_cmd_errors(void)
 {
     expect_err(run_sched("foo", "--dests", "A:1", "--picks", "1", NULL), "unknown scheduler 'foo'");
+    /* --seed takes what run's does: 0 to 2^64 - 1, and says so past it */
+    expect_err(run_sched("twos", "--dests", "A:1,B:1", "--picks", "1", "--seed", "-1", NULL),
+               "--seed: expected an integer from 0 to 18446744073709551615, got '-1'");
+    expect_err(run_sched("twos", "--dests", "A:1,B:1", "--picks", "1", "--seed",
+                         "18446744073709551616", NULL),
+               "--seed: expected an integer from 0 to 18446744073709551615");
+    struct run top = run_sched("twos", "--dests", "A:1,B:1", "--picks", "4", "--seed",
+                               "18446744073709551615", NULL);
+    CU_ASSERT_EQUAL(top.status, 0);
+    CU_ASSERT_STRING_EQUAL(top.err->str, "");
+    run_free(&top);
     expect_err(run_sched("rr", "--dests", "A:x", "--picks", "1", NULL), "--dests, column 3");
     expect_err(run_sched("rr", "--dests", "A:1,:2", "--picks", "1", NULL), "--dests, column 5");
     expect_err(run_sched("rr", "--dests", "A:1:2", "--picks", "1", NULL), "--dests, column 6");

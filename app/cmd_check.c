@@ -146,7 +146,7 @@ int cmd_check(int argc, char **argv)
         if (!ok)
             fprintf(stderr, "ipvsim check: %s\n", gerr->message);
         else if (argc < 2)
-            fprintf(stderr, "usage: ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--kernel ERA] [--limit KEY=VALUE]... SCENARIO...\n");
+            fprintf(stderr, "usage: ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--kernel VERSION] [--limit KEY=VALUE]... SCENARIO...\n");
         g_clear_error(&gerr);
         g_strfreev(sets);
         g_strfreev(limits);

@@ -1,6 +1,6 @@
-/* `ipvsim hooks [--kernel ERA] [SCENARIO]`: every hook point's hook functions in
- * traversal order, with priority, function and owner (the view `nft list hooks`
- * gives). */
+/* `ipvsim hooks [--kernel VERSION] [--diff VERSION] [SCENARIO]`: every hook point's
+ * hook functions in traversal order, with priority, function and owner (the view
+ * `nft list hooks` gives); --diff: what changed from one kernel to the other. */
 #ifndef IPVSIM_APP_CMD_HOOKS_H
 #define IPVSIM_APP_CMD_HOOKS_H
 

@@ -249,7 +249,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ipvsim run: expected exactly one SCENARIO file\n");
     else if (run_limits_args_ok("run", opt.limits)) {
         /* --limit KEY=VALUE is --set limits.KEY=VALUE, after the --set ones, then
-         * --kernel ERA; --seed N is one more --set seed=N, applied last */
+         * --kernel VERSION; --seed N is one more --set seed=N, applied last */
         GPtrArray *ov = cmdline_overrides(opt.sets, opt.limits, opt.scn.kernel,
                                           opt.seed_given ? &opt.seed : NULL);
         struct scn_error serr;

@@ -1,5 +1,5 @@
 /* `ipvsim trace SCENARIO [--conn N [--packet K]] [--host NAME] [--format text|jsonl]
- * [--kernel ERA] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]...`: run a
+ * [--kernel VERSION] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]...`: run a
  * scenario and show, for each packet on each host, the stack functions it passes,
  * every hook function called at every hook point (priority, owner, verdict, the
  * header fields it changed) and the decisions taken (IPVS: connection hit or miss,

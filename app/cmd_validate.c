@@ -31,7 +31,7 @@ int cmd_validate(int argc, char **argv)
         if (!ok)
             fprintf(stderr, "ipvsim validate: %s\n", gerr->message);
         else
-            fprintf(stderr, "usage: ipvsim validate [--set KEY=VALUE]... [--kernel ERA] SCENARIO...\n");
+            fprintf(stderr, "usage: ipvsim validate [--set KEY=VALUE]... [--kernel VERSION] SCENARIO...\n");
         g_clear_error(&gerr);
         g_strfreev(sets);
         cli_scenario_options_free(&scn);

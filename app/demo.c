@@ -300,8 +300,10 @@ int cmd_demo(int argc, char **argv)
     demo_build(&d);
     int rc = 0;
     if (!demo_open_taps(&d, &o, err, sizeof err)) {
+        /* a pcap file that cannot be created is the environment's failure, as in run */
+        outdir_show_final(&o, err);
         fprintf(stderr, "ipvsim demo: %s\n", err);
-        rc = 2;
+        rc = 1;
     } else {
         sim_after(&d.w.sim, 0, demo_arrival, &d, 0);
         sim_run_until(&d.w.sim, (sim_time_t)conversations * 2 * MSEC * 4 + 1 * SEC);

@@ -823,6 +823,10 @@ for n in 5 7 9; do
     [ -z "$(ls -d "$tmp"/env-cap$n* 2>/dev/null)" ]; } || cap_bad="$cap_bad $n($rc)"
 done
 check "a pcap file that cannot be created: exit 1 (was 2), names it, nothing left${cap_bad:+ — not at ulimit -n:$cap_bad}" test -z "$cap_bad"
+(ulimit -n 5; "$IPVSIM" demo -o "$tmp/env-demo-fd" >/dev/null 2>"$tmp/env-demo-fd.err"); rc=$?
+check "demo: a pcap file that cannot be created: exit 1 (was 2), names it under -o, nothing left" \
+  test "$rc" -eq 1 -a -n "$(grep "^ipvsim demo: $tmp/env-demo-fd/pcap/.*\.pcap: Too many open files$" "$tmp/env-demo-fd.err")" \
+  -a -z "$(ls -d "$tmp"/env-demo-fd.tmp-* 2>/dev/null)" -a ! -e "$tmp/env-demo-fd"
 if command -v valgrind >/dev/null; then
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=3 \
     "$IPVSIM" hooks --kernel 99 >/dev/null 2>"$tmp/vg-hooks.err"

@@ -278,6 +278,8 @@ int cmd_hooks(int argc, char **argv)
     char *diff = NULL;
     /* without a SCENARIO, --kernel VERSION chooses the kernel (default 6.x) */
     GOptionContext *ctx = g_option_context_new("[SCENARIO] - hook functions at each hook point, in traversal order");
+    g_option_context_set_summary(ctx, "Without a SCENARIO: every built-in loaded on a host of "
+                                 "--kernel's version (default 6.x).");
     GOptionGroup *grp = g_option_group_new("hooks", "", "", NULL, NULL);
     cli_scenario_options(grp, &scn);
     GOptionEntry entries[] = {

@@ -3,8 +3,9 @@
  * Every 2 s one host timer per netns walks every live stats object (the netns
  * total, each service, each dest still in a service) and folds the counters'
  * change into an exponentially weighted average with weight 1/4, in the kernel's
- * fixed point: conns and packets scaled by 2^10 per second, bytes by 2^5.
- * Facts: shared/reference/ipvs.md §8.1. */
+ * fixed point: conns and packets scaled by 2^10 per second, bytes by 2^5. The first
+ * pass comes 2 s after IPVS starts before 6.2 (the estimation timer), 1.96 s after
+ * the first service from 6.2 (the kthread's row 49; ip_vs_est.c says why). */
 #ifndef IPVSIM_MODEL_IPVS_IP_VS_EST_H
 #define IPVSIM_MODEL_IPVS_IP_VS_EST_H
 

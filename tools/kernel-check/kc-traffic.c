@@ -3,13 +3,15 @@
  *   kc-traffic client SRC:SPORT DST:DPORT REQUEST RESPONSE
  *       connect from SRC:SPORT (the address is a local route of the client's
  *       namespace, as ipvsim's client hosts own their group's network), send
- *       REQUEST bytes, read until the server closes, close; prints
+ *       REQUEST bytes, read RESPONSE bytes, close (the client's FIN goes first,
+ *       as ipvsim's client closes first); prints
  *       "SRC:SPORT ok BYTES" or "SRC:SPORT fail WHY"; exit 0 only when exactly
  *       RESPONSE bytes came back.
  *   kc-traffic serve NAME PORT SCRIPT LOG
  *       answer connections one at a time on PORT: look the peer's address:port up
  *       in SCRIPT (lines "ADDR:PORT REQUEST RESPONSE"), read REQUEST bytes, write
- *       RESPONSE bytes, close; append "NAME ADDR:PORT REQUEST RESPONSE ok" to LOG.
+ *       RESPONSE bytes, wait for the client to close, close; append
+ *       "NAME ADDR:PORT REQUEST RESPONSE ok" to LOG.
  *
  * Every wait is bounded (5 s), so a connection the kernel drops fails the case
  * instead of hanging the virtual machine. Linked statically: the guest has no libc
@@ -123,7 +125,7 @@ static int client(const char *src, const char *dst, long request, long response)
         printf("%s fail send: %s\n", src, strerror(errno));
         return 1;
     }
-    long got = recv_bytes(fd, -1);
+    long got = recv_bytes(fd, response);
     close(fd);
     if (got < 0) {
         printf("%s fail recv: %s\n", src, strerror(errno));
@@ -175,6 +177,8 @@ static int serve(const char *name, const char *port, const char *script, const c
             outcome = "short-request";
         else if (send_bytes(fd, response) < 0)
             outcome = "send-failed";
+        else if (recv_bytes(fd, -1) != 0)
+            outcome = "no-close";
         close(fd);
         FILE *log = fopen(logpath, "a");
         if (log) {

@@ -1009,6 +1009,9 @@ check "kernel-check --dry-run: DR real servers hold the VIP on lo and route thro
   test "$(grep -c '^ip -n rs[123] addr add 203.0.113.10/32 dev lo$\|^ip -n rs[123] route add default via 192.0.2.254$' "$tmp/kc-dry/kernel-check-dr-wrr/run.sh")" -eq 6
 check "kernel-check --dry-run: each case's veths are its own (k0v*, k1v*)" \
   test "$(grep -c ' k0v' "$tmp/kc-dry/kernel-check-dr-wrr/run.sh")" -gt 0 -a "$(grep -c ' k0v' "$g/run.sh")" -eq 0
+python3 tests/test-kernel-check.py "$IPVSIM" > "$tmp/kc-unit.out" 2>&1
+check "kernel-check's world, archive, comparison and reports (tests/test-kernel-check.py)" test $? -eq 0 \
+  || tail -20 "$tmp/kc-unit.out"
 cp -r "$tmp/kc-dry" "$tmp/kc-dry1"
 "$IPVSIM" kernel-check --dry-run --connections 4 -o "$tmp/kc-dry" scenarios/kernel-check-dr-wrr.json "$kc" >/dev/null 2>&1
 check "kernel-check --dry-run: the same guest scripts twice" \

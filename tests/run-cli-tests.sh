@@ -990,7 +990,8 @@ check "kernel-check of a 4.9 scenario with hooks: names the era and the hooks" \
 "$IPVSIM" kernel-check -o "$tmp/kc-x" scenarios/tun.json >/dev/null 2>"$tmp/kc.err"
 check "kernel-check of LVS-TUN: exit 2, names the real servers" \
   test $? -eq 2 -a "$(grep -o 'real server 192.0.2.1[12]: LVS-TUN (-i) is not mirrored yet' "$tmp/kc.err" | wc -l)" -eq 2
-"$IPVSIM" kernel-check -o "$tmp/kc-x" "$(ls tests/bad-scenarios/*.json | head -1)" >/dev/null 2>"$tmp/kc.err"
+bad_scenarios=(tests/bad-scenarios/*.json)
+"$IPVSIM" kernel-check -o "$tmp/kc-x" "${bad_scenarios[0]}" >/dev/null 2>"$tmp/kc.err"
 check "kernel-check of a bad scenario: exit 2 with FILE:LINE:COL" \
   test $? -eq 2 -a "$(grep -c '^ipvsim kernel-check: tests/bad-scenarios/.*:[0-9]*:[0-9]*: ' "$tmp/kc.err")" -eq 1
 "$IPVSIM" kernel-check --connections 0 -o "$tmp/kc-x" "$kc" >/dev/null 2>&1

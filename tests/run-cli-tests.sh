@@ -987,9 +987,9 @@ check "kernel-check refused: writes nothing" test ! -e "$tmp/kc-era"
 check "kernel-check of a 4.9 scenario with hooks: exit 2" test $? -eq 2
 check "kernel-check of a 4.9 scenario with hooks: names the era and the hooks" \
   grep -q 'era-tie-4.9.json: cannot be mirrored on the kernel: kernel "4.9": only the 6.x era .*; "hooks" (not mirrored yet)$' "$tmp/kc.err"
-"$IPVSIM" kernel-check -o "$tmp/kc-x" scenarios/tun.json >/dev/null 2>"$tmp/kc.err"
-check "kernel-check of LVS-TUN: exit 2, names the real servers" \
-  test $? -eq 2 -a "$(grep -o 'real server 192.0.2.1[12]: LVS-TUN (-i) is not mirrored yet' "$tmp/kc.err" | wc -l)" -eq 2
+"$IPVSIM" kernel-check -o "$tmp/kc-x" scenarios/udp-one-packet.json >/dev/null 2>"$tmp/kc.err"
+check "kernel-check of a UDP client group: exit 2, names it" \
+  test $? -eq 2 -a "$(grep -c 'clients\[0\].protocol "udp" (only TCP is mirrored yet)' "$tmp/kc.err")" -eq 1
 bad_scenarios=(tests/bad-scenarios/*.json)
 "$IPVSIM" kernel-check -o "$tmp/kc-x" "${bad_scenarios[0]}" >/dev/null 2>"$tmp/kc.err"
 check "kernel-check of a bad scenario: exit 2 with FILE:LINE:COL" \
@@ -1008,6 +1008,10 @@ check "kernel-check --dry-run: NAT real servers route through the DIP, gw routes
   test "$(grep -c '^ip -n rs[123] route add default via 192.0.2.1$\|^ip -n gw route add 203.0.113.10/32 via 192.0.2.1$' "$g/run.sh")" -eq 4
 check "kernel-check --dry-run: DR real servers hold the VIP on lo and route through gw" \
   test "$(grep -c '^ip -n rs[123] addr add 203.0.113.10/32 dev lo$\|^ip -n rs[123] route add default via 192.0.2.254$' "$tmp/kc-dry/kernel-check-dr-wrr/run.sh")" -eq 6
+"$IPVSIM" kernel-check --dry-run --connections 2 -o "$tmp/kc-dry" scenarios/kernel-check-tun-gue-gre.json >/dev/null 2>&1
+t="$tmp/kc-dry/kernel-check-tun-gue-gre/run.sh"
+check "kernel-check --dry-run: TUN real servers hold the VIP on their tunnel (GUE: fou port; GRE: gre0)" \
+  test "$(grep -c '^ip -n rs[13] addr add 203.0.113.10/32 dev tunl0$\|^n rs1 ip fou add port 6080 gue$\|^ip -n rs2 addr add 203.0.113.10/32 dev gre0$' "$t")" -eq 4
 check "kernel-check --dry-run: each case's veths are its own (k0v*, k1v*)" \
   test "$(grep -c ' k0v' "$tmp/kc-dry/kernel-check-dr-wrr/run.sh")" -gt 0 -a "$(grep -c ' k0v' "$g/run.sh")" -eq 0
 python3 tests/test-kernel-check.py "$IPVSIM" > "$tmp/kc-unit.out" 2>&1

@@ -67,12 +67,15 @@ class World(unittest.TestCase):
         s = scenario()
         s["kernel"] = "2.6.34"
         s["netfilter"] = ["-t filter -A INPUT -j ACCEPT"]
-        s["clients"][0]["protocol"] = "udp"
+        s["clients"][0]["protocol"] = "sctp"
         out = kc.unmirrorable(s)
         self.assertEqual(len(out), 3)
         self.assertIn("only the 6.x era", out[0])
         self.assertIn('"netfilter"', out[1])
-        self.assertIn("UDP", out[2].upper())
+        self.assertIn('"sctp"', out[2])
+        s = scenario()
+        s["clients"][0]["protocol"] = "udp"
+        self.assertEqual(kc.unmirrorable(s), [])
         self.assertEqual(kc.unmirrorable(scenario()), [])
 
 

@@ -12,6 +12,11 @@
  *       in SCRIPT (lines "ADDR:PORT REQUEST RESPONSE"), read REQUEST bytes, write
  *       RESPONSE bytes, wait for the client to close, close; append
  *       "NAME ADDR:PORT REQUEST RESPONSE ok" to LOG.
+ *   kc-traffic uclient SRC:SPORT DST:DPORT REQUEST RESPONSE
+ *   kc-traffic userve NAME PORT SCRIPT LOG
+ *       the same over UDP: one datagram of REQUEST bytes, one of RESPONSE bytes back,
+ *       sent from the address the query came to (IP_PKTINFO), as a DNS server does:
+ *       with DR and TUN that is the VIP, not the server's own address.
  *
  * Every wait is bounded (5 s), so a connection the kernel drops fails the case
  * instead of hanging the virtual machine. Linked statically: the guest has no libc
@@ -188,6 +193,83 @@ static int serve(const char *name, const char *port, const char *script, const c
     }
 }
 
+static int uclient(const char *src, const char *dst, long request, long response)
+{
+    struct sockaddr_in s, d;
+    static char buf[65536];
+    if (parse_addr(src, &s) < 0 || parse_addr(dst, &d) < 0 || request > (long)sizeof buf) {
+        fprintf(stderr, "kc-traffic: bad address or size\n");
+        return 2;
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&s, sizeof s) < 0 ||
+        connect(fd, (struct sockaddr *)&d, sizeof d) < 0) {
+        printf("%s fail bind/connect: %s\n", src, strerror(errno));
+        return 1;
+    }
+    memset(buf, 'k', (size_t)request);
+    if (send(fd, buf, (size_t)request, 0) != request) {
+        printf("%s fail send: %s\n", src, strerror(errno));
+        return 1;
+    }
+    long got = wait_for(fd, POLLIN) < 0 ? -1 : recv(fd, buf, sizeof buf, 0);
+    close(fd);
+    if (got < 0) {
+        printf("%s fail recv: %s\n", src, strerror(errno));
+        return 1;
+    }
+    printf("%s %s %ld\n", src, got == response ? "ok" : "fail", got);
+    return got == response ? 0 : 1;
+}
+
+static int userve(const char *name, const char *port, const char *script, const char *logpath)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+    int one = 1;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
+        bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        fprintf(stderr, "kc-traffic: %s: udp port %s: %s\n", name, port, strerror(errno));
+        return 1;
+    }
+    static char buf[65536];
+    for (;;) {
+        struct sockaddr_in peer;
+        char ctl[CMSG_SPACE(sizeof(struct in_pktinfo))];
+        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+        struct msghdr m = { .msg_name = &peer, .msg_namelen = sizeof peer, .msg_iov = &iov,
+                            .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+        ssize_t n = recvmsg(fd, &m, 0);
+        if (n < 0)
+            continue;
+        char who[64], a[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &peer.sin_addr, a, sizeof a);
+        snprintf(who, sizeof who, "%s:%u", a, ntohs(peer.sin_port));
+        long request = 0, response = 0;
+        const char *outcome = "ok";
+        if (lookup(script, who, &request, &response) < 0)
+            outcome = "unknown-peer";
+        else if (n != request)
+            outcome = "short-request";
+        else {
+            /* Answer from the address the query was sent to (the pktinfo came in m). */
+            memset(buf, 'k', (size_t)response);
+            iov.iov_len = (size_t)response;
+            m.msg_namelen = sizeof peer;
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+                if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+                    ((struct in_pktinfo *)CMSG_DATA(c))->ipi_ifindex = 0;
+            if (sendmsg(fd, &m, 0) != response)
+                outcome = "send-failed";
+        }
+        FILE *log = fopen(logpath, "a");
+        if (log) {
+            fprintf(log, "%s %s %ld %ld %s\n", name, who, request, response, outcome);
+            fclose(log);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -195,7 +277,11 @@ int main(int argc, char **argv)
         return client(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
     if (argc == 6 && strcmp(argv[1], "serve") == 0)
         return serve(argv[2], argv[3], argv[4], argv[5]);
-    fprintf(stderr, "usage: kc-traffic client SRC:SPORT DST:DPORT REQUEST RESPONSE\n"
-                    "       kc-traffic serve NAME PORT SCRIPT LOG\n");
+    if (argc == 6 && strcmp(argv[1], "uclient") == 0)
+        return uclient(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
+    if (argc == 6 && strcmp(argv[1], "userve") == 0)
+        return userve(argv[2], argv[3], argv[4], argv[5]);
+    fprintf(stderr, "usage: kc-traffic client|uclient SRC:SPORT DST:DPORT REQUEST RESPONSE\n"
+                    "       kc-traffic serve|userve NAME PORT SCRIPT LOG\n");
     return 2;
 }

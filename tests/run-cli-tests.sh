@@ -1015,6 +1015,9 @@ check "kernel-check --dry-run: TUN real servers hold the VIP on their tunnel (GU
 "$IPVSIM" kernel-check --dry-run --connections 2 -o "$tmp/kc-dry" scenarios/kernel-check-local-client.json >/dev/null 2>&1
 check "kernel-check --dry-run: a client on the director connects from the DIP in the director's namespace" \
   test "$(grep -c '^n lvs1 kc-traffic client 192.0.2.1:[0-9]* 203.0.113.10:80 ' "$tmp/kc-dry/kernel-check-local-client/run.sh")" -eq 2
+"$IPVSIM" kernel-check --dry-run --connections 2 -o "$tmp/kc-dry" scenarios/kernel-check-fwmark.json >/dev/null 2>&1
+check "kernel-check --dry-run: the director's iptables lines, by iptables-nft, failures reported" \
+  grep -q "^n lvs1 iptables -t mangle -A PREROUTING -d 203.0.113.10/32 -p tcp --dport 80 -j MARK --set-mark 1 || echo 'iptables failed: " "$tmp/kc-dry/kernel-check-fwmark/run.sh"
 check "kernel-check --dry-run: each case's veths are its own (k0v*, k1v*)" \
   test "$(grep -c ' k0v' "$tmp/kc-dry/kernel-check-dr-wrr/run.sh")" -gt 0 -a "$(grep -c ' k0v' "$g/run.sh")" -eq 0
 python3 tests/test-kernel-check.py "$IPVSIM" > "$tmp/kc-unit.out" 2>&1

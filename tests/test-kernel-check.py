@@ -66,12 +66,12 @@ class World(unittest.TestCase):
     def test_unmirrorable_named(self):
         s = scenario()
         s["kernel"] = "2.6.34"
-        s["netfilter"] = ["-t filter -A INPUT -j ACCEPT"]
+        s["hooks"] = [{"name": "probe", "hook": "LOCAL_IN", "priority": 99}]
         s["clients"][0]["protocol"] = "sctp"
         out = kc.unmirrorable(s)
         self.assertEqual(len(out), 3)
         self.assertIn("only the 6.x era", out[0])
-        self.assertIn('"netfilter"', out[1])
+        self.assertIn('"hooks"', out[1])
         self.assertIn('"sctp"', out[2])
         s = scenario()
         s["clients"][0]["protocol"] = "udp"

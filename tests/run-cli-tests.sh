@@ -978,6 +978,7 @@ rm -rf build/quiet-test build/release/build
 
 # --- kernel-check: what it refuses, and the guest it would boot (no virtual machine here) ---
 kc=scenarios/kernel-check-nat-rr.json
+top_kc=$(pwd)
 "$IPVSIM" kernel-check --kernel 4.9 -o "$tmp/kc-era" "$kc" >/dev/null 2>"$tmp/kc.err"
 check "kernel-check --kernel 4.9: exit 2" test $? -eq 2
 check "kernel-check --kernel 4.9: only 6.x, the kernel Debian ships" \
@@ -1023,6 +1024,15 @@ check "kernel-check --dry-run: each case's veths are its own (k0v*, k1v*)" \
 python3 tests/test-kernel-check.py "$IPVSIM" > "$tmp/kc-unit.out" 2>&1
 check "kernel-check's world, archive, comparison and reports (tests/test-kernel-check.py)" test $? -eq 0 \
   || tail -20 "$tmp/kc-unit.out"
+if tools/install-deps --kernel-check --check >/dev/null 2>&1; then
+  tools/kernel-check/build-initramfs "$tmp/kc-cache" >/dev/null 2>&1
+  (cd "$tmp" && "$top_kc/tools/kernel-check/build-initramfs" "$tmp/kc-cache") >/dev/null 2>"$tmp/kc-cache.err"
+  check "kernel-check's initramfs: built once, then taken from the cache by any path" \
+    test $? -eq 0 -a ! -s "$tmp/kc-cache.err" -a -s "$(ls "$tmp"/kc-cache/initramfs-*.cpio.gz)"
+  rm -rf "$tmp/kc-cache"
+else
+  echo "  skip  kernel-check's initramfs cache (the kernel check's packages are not installed)"
+fi
 cp -r "$tmp/kc-dry" "$tmp/kc-dry1"
 "$IPVSIM" kernel-check --dry-run --connections 4 -o "$tmp/kc-dry" scenarios/kernel-check-dr-wrr.json "$kc" >/dev/null 2>&1
 check "kernel-check --dry-run: the same guest scripts twice" \

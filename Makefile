@@ -50,7 +50,7 @@ TESTS     := build/asan/run-tests
 BENCH     := build/release/ipvsim-bench
 SUITES    := build/gen/suites.inc
 
-.PHONY: all run test bench clean install deps check-deps ipvsim tests-bin bench-bin
+.PHONY: all run test bench clean install deps check-deps ipvsim tests-bin bench-bin kernel-check
 .DEFAULT_GOAL := all
 
 # ---- entry points (each makes sure the dependencies exist first) ----------------
@@ -80,6 +80,15 @@ check-deps:
 deps:
 	tools/install-deps
 
+# The curated kernel checks (scenarios/kernel-check-*.json) on the real Debian 6.1 kernel,
+# in one QEMU boot (tools/kernel-check/): report in results/kernel-check/report.md. Not part
+# of `make test`: it installs a kernel and QEMU, and takes a minute or two under emulation.
+KERNEL_CHECKS := $(sort $(wildcard scenarios/kernel-check-*.json))
+kernel-check: check-deps
+	@tools/install-deps --kernel-check --check >/dev/null || tools/install-deps --kernel-check
+	@$(MAKE) --no-print-directory -j$(NPROC) ipvsim
+	$(IPVSIM) kernel-check -o results/kernel-check $(KERNEL_CHECKS)
+
 # Regenerate the command outputs pasted in the docs (tools/gen-tutorial): the traces of
 # docs/tutorial.md, the comparisons of docs/tour.md and README.md.
 DOCS_GENERATED := docs/tutorial.md docs/tour.md README.md
@@ -93,6 +102,10 @@ install: all
 	install -m 755 $(IPVSIM) $(DESTDIR)$(PREFIX)/bin/ipvsim
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/ 2>/dev/null || true
 	install -m 644 docs/scenario.schema.json tools/gue.lua $(DESTDIR)$(PREFIX)/share/ipvsim/
+	install -d $(DESTDIR)$(PREFIX)/share/ipvsim/kernel-check
+	install -m 755 tools/kernel-check/kernel-check tools/kernel-check/build-initramfs \
+	  tools/kernel-check/init $(DESTDIR)$(PREFIX)/share/ipvsim/kernel-check/
+	install -m 644 tools/kernel-check/kc-traffic.c $(DESTDIR)$(PREFIX)/share/ipvsim/kernel-check/
 
 clean:
 	rm -rf build

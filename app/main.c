@@ -9,6 +9,7 @@
 #include "app/cmd_validate.h"
 #include "app/cmd_check.h"
 #include "app/cmd_hooks.h"
+#include "app/cmd_kernel_check.h"
 #include "app/cmd_run.h"
 #include "app/cmd_trace.h"
 #include "app/demo.h"
@@ -30,13 +31,14 @@ static const struct command commands[] = {
     { "hooks", cmd_hooks, "hook functions at each hook point in traversal order (--kernel VERSION, --diff VERSION)" },
     { "sched", cmd_sched, "scheduler playground: the dest each new connection gets" },
     { "validate", cmd_validate, "parse and check scenario files (FILE: ok, or FILE:LINE:COL: error)" },
+    { "kernel-check", cmd_kernel_check, "replay a scenario on the real 6.1 kernel in QEMU and compare (tools/kernel-check)" },
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: ipvsim COMMAND [OPTIONS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\n'ipvsim COMMAND --help' for a command's options; 'ipvsim --version'.\n");
 }
 

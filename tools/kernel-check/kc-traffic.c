@@ -1,0 +1,287 @@
+/* kc-traffic: the deterministic traffic of the kernel check's guest.
+ *
+ *   kc-traffic client SRC:SPORT DST:DPORT REQUEST RESPONSE
+ *       connect from SRC:SPORT (the address is a local route of the client's
+ *       namespace, as ipvsim's client hosts own their group's network), send
+ *       REQUEST bytes, read RESPONSE bytes, close (the client's FIN goes first,
+ *       as ipvsim's client closes first); prints
+ *       "SRC:SPORT ok BYTES" or "SRC:SPORT fail WHY"; exit 0 only when exactly
+ *       RESPONSE bytes came back.
+ *   kc-traffic serve NAME PORT SCRIPT LOG
+ *       answer connections one at a time on PORT: look the peer's address:port up
+ *       in SCRIPT (lines "ADDR:PORT REQUEST RESPONSE"), read REQUEST bytes, write
+ *       RESPONSE bytes, wait for the client to close, close; append
+ *       "NAME ADDR:PORT REQUEST RESPONSE ok" to LOG.
+ *   kc-traffic uclient SRC:SPORT DST:DPORT REQUEST RESPONSE
+ *   kc-traffic userve NAME PORT SCRIPT LOG
+ *       the same over UDP: one datagram of REQUEST bytes, one of RESPONSE bytes back,
+ *       sent from the address the query came to (IP_PKTINFO), as a DNS server does:
+ *       with DR and TUN that is the VIP, not the server's own address.
+ *
+ * Every wait is bounded (5 s), so a connection the kernel drops fails the case
+ * instead of hanging the virtual machine. Linked statically: the guest has no libc
+ * of its own for it. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define WAIT_MS 5000
+
+static int parse_addr(const char *s, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= sizeof host)
+        return -1;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = '\0';
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return -1;
+    sa->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+static int wait_for(int fd, short events)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    int n = poll(&p, 1, WAIT_MS);
+    if (n == 0)
+        errno = ETIMEDOUT;
+    return n > 0 ? 0 : -1;
+}
+
+/* Send n bytes of a fixed pattern. */
+static int send_bytes(int fd, long n)
+{
+    static char buf[16384];
+    memset(buf, 'k', sizeof buf);
+    while (n > 0) {
+        if (wait_for(fd, POLLOUT) < 0)
+            return -1;
+        ssize_t w = send(fd, buf, n < (long)sizeof buf ? (size_t)n : sizeof buf, MSG_NOSIGNAL);
+        if (w < 0 && errno != EAGAIN && errno != EINTR)
+            return -1;
+        if (w > 0)
+            n -= w;
+    }
+    return 0;
+}
+
+/* Read until the peer closes, or until limit bytes (limit < 0: no limit). */
+static long recv_bytes(int fd, long limit)
+{
+    static char buf[16384];
+    long got = 0;
+    while (limit < 0 || got < limit) {
+        if (wait_for(fd, POLLIN) < 0)
+            return -1;
+        size_t want = sizeof buf;
+        if (limit >= 0 && limit - got < (long)want)
+            want = (size_t)(limit - got);
+        ssize_t r = recv(fd, buf, want, 0);
+        if (r == 0)
+            break;
+        if (r < 0 && errno != EAGAIN && errno != EINTR)
+            return -1;
+        if (r > 0)
+            got += r;
+    }
+    return got;
+}
+
+static int client(const char *src, const char *dst, long request, long response)
+{
+    struct sockaddr_in s, d;
+    if (parse_addr(src, &s) < 0 || parse_addr(dst, &d) < 0) {
+        fprintf(stderr, "kc-traffic: bad address\n");
+        return 2;
+    }
+    int one = 1;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        bind(fd, (struct sockaddr *)&s, sizeof s) < 0) {
+        printf("%s fail bind: %s\n", src, strerror(errno));
+        return 1;
+    }
+    if (connect(fd, (struct sockaddr *)&d, sizeof d) < 0 && errno != EINPROGRESS) {
+        printf("%s fail connect: %s\n", src, strerror(errno));
+        return 1;
+    }
+    int soerr = 0;
+    socklen_t len = sizeof soerr;
+    if (wait_for(fd, POLLOUT) < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
+        soerr) {
+        printf("%s fail connect: %s\n", src, strerror(soerr ? soerr : errno));
+        return 1;
+    }
+    if (send_bytes(fd, request) < 0) {
+        printf("%s fail send: %s\n", src, strerror(errno));
+        return 1;
+    }
+    long got = recv_bytes(fd, response);
+    close(fd);
+    if (got < 0) {
+        printf("%s fail recv: %s\n", src, strerror(errno));
+        return 1;
+    }
+    printf("%s %s %ld\n", src, got == response ? "ok" : "fail", got);
+    return got == response ? 0 : 1;
+}
+
+/* The script's request and response sizes for peer; -1 when it is not there. */
+static int lookup(const char *script, const char *peer, long *request, long *response)
+{
+    FILE *f = fopen(script, "r");
+    if (!f)
+        return -1;
+    char who[64];
+    int found = -1;
+    while (found < 0 && fscanf(f, "%63s %ld %ld", who, request, response) == 3)
+        if (strcmp(who, peer) == 0)
+            found = 0;
+    fclose(f);
+    return found;
+}
+
+static int serve(const char *name, const char *port, const char *script, const char *logpath)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+    int one = 1;
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 64) < 0) {
+        fprintf(stderr, "kc-traffic: %s: listen on %s: %s\n", name, port, strerror(errno));
+        return 1;
+    }
+    for (;;) {
+        struct sockaddr_in peer;
+        socklen_t len = sizeof peer;
+        int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
+        if (fd < 0)
+            continue;
+        char who[64], a[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &peer.sin_addr, a, sizeof a);
+        snprintf(who, sizeof who, "%s:%u", a, ntohs(peer.sin_port));
+        long request = 0, response = 0;
+        const char *outcome = "ok";
+        if (lookup(script, who, &request, &response) < 0)
+            outcome = "unknown-peer";
+        else if (recv_bytes(fd, request) != request)
+            outcome = "short-request";
+        else if (send_bytes(fd, response) < 0)
+            outcome = "send-failed";
+        else if (recv_bytes(fd, -1) != 0)
+            outcome = "no-close";
+        close(fd);
+        FILE *log = fopen(logpath, "a");
+        if (log) {
+            fprintf(log, "%s %s %ld %ld %s\n", name, who, request, response, outcome);
+            fclose(log);
+        }
+    }
+}
+
+static int uclient(const char *src, const char *dst, long request, long response)
+{
+    struct sockaddr_in s, d;
+    static char buf[65536];
+    if (parse_addr(src, &s) < 0 || parse_addr(dst, &d) < 0 || request > (long)sizeof buf) {
+        fprintf(stderr, "kc-traffic: bad address or size\n");
+        return 2;
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&s, sizeof s) < 0 ||
+        connect(fd, (struct sockaddr *)&d, sizeof d) < 0) {
+        printf("%s fail bind/connect: %s\n", src, strerror(errno));
+        return 1;
+    }
+    memset(buf, 'k', (size_t)request);
+    if (send(fd, buf, (size_t)request, 0) != request) {
+        printf("%s fail send: %s\n", src, strerror(errno));
+        return 1;
+    }
+    long got = wait_for(fd, POLLIN) < 0 ? -1 : recv(fd, buf, sizeof buf, 0);
+    close(fd);
+    if (got < 0) {
+        printf("%s fail recv: %s\n", src, strerror(errno));
+        return 1;
+    }
+    printf("%s %s %ld\n", src, got == response ? "ok" : "fail", got);
+    return got == response ? 0 : 1;
+}
+
+static int userve(const char *name, const char *port, const char *script, const char *logpath)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+    int one = 1;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
+        bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        fprintf(stderr, "kc-traffic: %s: udp port %s: %s\n", name, port, strerror(errno));
+        return 1;
+    }
+    static char buf[65536];
+    for (;;) {
+        struct sockaddr_in peer;
+        char ctl[CMSG_SPACE(sizeof(struct in_pktinfo))];
+        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+        struct msghdr m = { .msg_name = &peer, .msg_namelen = sizeof peer, .msg_iov = &iov,
+                            .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+        ssize_t n = recvmsg(fd, &m, 0);
+        if (n < 0)
+            continue;
+        char who[64], a[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &peer.sin_addr, a, sizeof a);
+        snprintf(who, sizeof who, "%s:%u", a, ntohs(peer.sin_port));
+        long request = 0, response = 0;
+        const char *outcome = "ok";
+        if (lookup(script, who, &request, &response) < 0)
+            outcome = "unknown-peer";
+        else if (n != request)
+            outcome = "short-request";
+        else {
+            /* Answer from the address the query was sent to (the pktinfo came in m). */
+            memset(buf, 'k', (size_t)response);
+            iov.iov_len = (size_t)response;
+            m.msg_namelen = sizeof peer;
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+                if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+                    ((struct in_pktinfo *)CMSG_DATA(c))->ipi_ifindex = 0;
+            if (sendmsg(fd, &m, 0) != response)
+                outcome = "send-failed";
+        }
+        FILE *log = fopen(logpath, "a");
+        if (log) {
+            fprintf(log, "%s %s %ld %ld %s\n", name, who, request, response, outcome);
+            fclose(log);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 6 && strcmp(argv[1], "client") == 0)
+        return client(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
+    if (argc == 6 && strcmp(argv[1], "serve") == 0)
+        return serve(argv[2], argv[3], argv[4], argv[5]);
+    if (argc == 6 && strcmp(argv[1], "uclient") == 0)
+        return uclient(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
+    if (argc == 6 && strcmp(argv[1], "userve") == 0)
+        return userve(argv[2], argv[3], argv[4], argv[5]);
+    fprintf(stderr, "usage: kc-traffic client|uclient SRC:SPORT DST:DPORT REQUEST RESPONSE\n"
+                    "       kc-traffic serve|userve NAME PORT SCRIPT LOG\n");
+    return 2;
+}

@@ -1,5 +1,5 @@
 /* The sysctls a scenario may set, by their /proc/sys names: net.ipv4.vs.* (or the
- * bare IPVS name, as SCENARIOS.md writes "expire_nodest_conn"), net.ipv4.ip_forward,
+ * bare IPVS name, as scenarios write "expire_nodest_conn"), net.ipv4.ip_forward,
  * net.ipv4.ip_default_ttl, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask,
  * net.ipv4.icmp_msgs_per_sec, net.ipv4.icmp_msgs_burst. */
 #ifndef IPVSIM_APP_SYSCTL_H

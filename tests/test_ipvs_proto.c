@@ -1,5 +1,5 @@
 /* The IPVS TCP state machine, every cell of both tables, checked against the
- * reference tables transcribed as text (shared/reference/ipvs.md §5.3), and the
+ * kernel's tables (ip_vs_proto_tcp.c) transcribed as text, and the
  * default timeouts. */
 #include <glib.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* The IPVS SCTP protocol: every cell of the state table checked against the
- * reference transcribed as text (shared/reference/ipvs.md §5.4), timeouts and
+ * kernel's table (ip_vs_proto_sctp.c) transcribed as text, timeouts and
  * names, the event of a packet, and associations through the LVS topology: a NAT
  * handshake, data and shutdown with states, counters and the CRC32c at both ends;
  * the conn_schedule rules; DR's input-only row; conn_reuse_mode on CLOSED. */

@@ -1,6 +1,6 @@
 /* ipvsadm's output formats and the kernel's /proc files, byte for byte against
- * golden files written out by hand from the formats (shared/reference/ipvs.md
- * §8.2-8.3) for one configuration with counters set here: numbers past 10^8 for
+ * golden files written out by hand from the formats (ipvsadm 1.31
+ * and the kernel's seq_show functions) for one configuration with counters set here: numbers past 10^8 for
  * the K/M/G/T printer, and addresses more than 2^31 apart for the sorting quirk
  * (10.0.0.1 < 100.0.0.1 < 192.168.0.1 < 10.0.0.1 under ipvsadm's comparator, so
  * the order is the merge sort's; 200.1.1.1 sorts before 10.0.0.100). */

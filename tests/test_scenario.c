@@ -308,7 +308,7 @@ static void test_defaults(void)
     scenario_free(s);
 }
 
-/* The sketch of SCENARIOS.md, every key, and then some. */
+/* A scenario with every key, and then some. */
 static const char *full_text =
     "{\n"
     "  \"$schema\": \"../docs/scenario.schema.json\",\n"

@@ -1,5 +1,5 @@
-/* The 14 IPVS schedulers against sequences derived by hand from the reference
- * (shared/reference/ipvs.md §2) and the kernel sources it restates.
+/* The 14 IPVS schedulers against sequences derived by hand from the kernel's
+ * scheduler sources (net/netfilter/ipvs/ip_vs_*.c).
  *
  * Every test builds a director (a host with the kernel model), one service on
  * 10.0.0.100:80 through the control plane, and dests named by letter: dest A is

@@ -1,5 +1,5 @@
 /* The IPVS hook functions and their registration per kernel era (ip_vs_core.c).
- * Facts: shared/reference/ipvs.md §1. */
+ * Kernel: net/netfilter/ipvs/ip_vs_core.c (ip_vs_ops, ip_vs_register_hooks). */
 #include "model/ipvs/ip_vs_core.h"
 
 #include <glib.h>

@@ -1,7 +1,7 @@
 /* The IPVS control plane (ip_vs_ctl.c): the per-net state, services and dests as
  * the setsockopt/netlink handlers change them, the dest trash, the connection
  * accounting that drives OVERLOAD, -Z and --set.
- * Facts: shared/reference/ipvs.md §1 (lazy hooks), §4.5-4.6, §5.1, §8.1, §9. */
+ * Kernel: net/netfilter/ipvs/ip_vs_ctl.c (and ip_vs_core.c for the hook registration). */
 #include "model/ipvs/ip_vs_ctl.h"
 
 #include <errno.h>

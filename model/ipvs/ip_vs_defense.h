@@ -6,7 +6,8 @@
  * Memory is modelled as what the scenario gives the director (director.memory)
  * less IP_VS_CONN_MEM bytes per connection entry: a flood of half-open connections
  * is what exhausts it. With no memory given, memory never runs short, and only the
- * "always on" mode (3) of each strategy acts. Facts: shared/reference/ipvs.md §7. */
+ * "always on" mode (3) of each strategy acts. Kernel: ip_vs_ctl.c update_defense_level,
+ * ip_vs_conn.c ip_vs_random_dropentry, ip_vs_core.c ip_vs_todrop. */
 #ifndef IPVSIM_MODEL_IPVS_IP_VS_DEFENSE_H
 #define IPVSIM_MODEL_IPVS_IP_VS_DEFENSE_H
 

@@ -1,6 +1,5 @@
 /* The IPVS SCTP state machine (ip_vs_proto_sctp.c): tables as data, the event a
- * packet stands for, names and timeouts. Facts: shared/reference/ipvs.md §5.4,
- * checked against the kernel's net/netfilter/ipvs/ip_vs_proto_sctp.c: the 14-state
+ * packet stands for, names and timeouts. Checked against the kernel's net/netfilter/ipvs/ip_vs_proto_sctp.c: the 14-state
  * table of current kernels (3.11 on), and at the end 2.6.34's machine (13 states,
  * events split by client and server side, no input-only table), as data too. */
 #include "model/ipvs/ip_vs_proto.h"

@@ -1,5 +1,5 @@
-/* The IPVS TCP state machine (ip_vs_proto_tcp.c): tables as data. Facts:
- * shared/reference/ipvs.md §5.1-5.3. */
+/* The IPVS TCP state machine (ip_vs_proto_tcp.c): tables as data, as
+ * net/netfilter/ipvs/ip_vs_proto_tcp.c has them (tcp_states, tcp_states_dos, tcp_timeouts). */
 #include "model/ipvs/ip_vs_proto.h"
 
 #include "model/profile.h"

@@ -1,6 +1,6 @@
 /* New connections: service lookup, the protocols' conn_schedule rules, the
  * scheduler call, persistence templates and ip_vs_leave (ip_vs_core.c,
- * ip_vs_proto_{tcp,udp,sctp}.c, ip_vs_ctl.c). Facts: shared/reference/ipvs.md §4.2-4.4, §6. */
+ * ip_vs_proto_{tcp,udp,sctp}.c, ip_vs_ctl.c). */
 #include <glib.h>
 #include "model/icmp.h"
 #include "model/ip.h"

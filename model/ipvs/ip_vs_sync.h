@@ -1,8 +1,8 @@
 /* The IPVS connection synchronisation daemon (net/netfilter/ipvs/ip_vs_sync.c): a
  * master director multicasts what it knows of its connections, a backup director
  * creates or updates the same entries, so established connections survive a
- * failover. Facts: shared/reference/ipvs.md §9 (sync_threshold, sync_refresh_period,
- * sync_version, backup_only) and the kernel source.
+ * failover. Kernel: net/netfilter/ipvs/ip_vs_sync.c (sync_threshold,
+ * sync_refresh_period, sync_version, backup_only).
  *
  * When a connection is sent (ip_vs_sync_conn_needed, kernels since 3.4):
  *  - TCP only in ESTABLISHED, FIN_WAIT, CLOSE, CLOSE_WAIT, TIME_WAIT (SCTP: ESTABLISHED,

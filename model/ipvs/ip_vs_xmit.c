@@ -2,7 +2,7 @@
  * A packet bound for a remote real server is rewritten as its method demands,
  * re-enters the stack at LOCAL_OUT marked as IPVS's, and the hook that called the
  * transmitter gets NF_STOLEN; for a real server on this host it continues with
- * NF_ACCEPT. Facts: shared/reference/ipvs.md §3. */
+ * NF_ACCEPT. Kernel: net/netfilter/ipvs/ip_vs_xmit.c. */
 #include <glib.h>
 #include <netinet/in.h>
 #include <string.h>

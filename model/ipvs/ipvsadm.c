@@ -3,8 +3,8 @@
  * optional values, "--"), the command that must come first, and the checks
  * ipvsadm's process_options makes once every option is read, in ipvsadm's order
  * with its messages. What each option's value means is in ipvsadm_options.c;
- * applying the parsed command is in ipvsadm_exec.c. Facts:
- * shared/reference/ipvs.md §8.4. */
+ * applying the parsed command is in ipvsadm_exec.c. The syntax
+ * and messages are ipvsadm 1.31's (ipvsadm.c parse_options). */
 #include "model/ipvs/ipvsadm_internal.h"
 #include "model/ipvs/ipvsadm_print.h"
 

@@ -10,7 +10,7 @@
  * names from a small built-in table of well-known services are understood, so
  * that ipvsadm-save output without -n still reads. A failing line changes
  * nothing. Listing, save/restore and sync-daemon commands are not configuration
- * and are refused. Facts: shared/reference/ipvs.md §8.4.
+ * and are refused. (ipvsadm 1.31, ipvsadm.c parse_options.)
  *
  * FULLNAT, an ipvsim extra that mainline Linux and ipvsadm do not have (DPVS and
  * Alibaba's LVS do), takes DPVS's syntax: "-a ... -r RS:PORT --fullnat" makes a

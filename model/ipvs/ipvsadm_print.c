@@ -1,6 +1,6 @@
 /* ipvsadm's listings and the kernel's /proc files (ipvsadm_print.c). The formats
  * are ipvsadm 1.31's print_title / print_service_entry / list_conn and the
- * kernel's seq_show functions; facts: shared/reference/ipvs.md §8.2, §8.3. */
+ * kernel's seq_show functions (ip_vs_ctl.c, ip_vs_conn.c). */
 #include "model/ipvs/ipvsadm_print.h"
 
 #include <stdio.h>

@@ -7,8 +7,8 @@
  * Services and dests are sorted as ipvsadm sorts them, with its comparators
  * (an int difference of u32 addresses: addresses more than 2^31 apart compare the
  * "wrong" way) and glibc's qsort (a stable top-down merge sort), so the order of a
- * non-transitive comparison is reproduced too. Facts: shared/reference/ipvs.md
- * §8.2, §8.3. */
+ * non-transitive comparison is reproduced too. Formats: ipvsadm 1.31
+ * (ipvsadm.c print_service_entry, list_conn) and ip_vs_ctl.c / ip_vs_conn.c seq_show. */
 #ifndef IPVSIM_MODEL_IPVS_IPVSADM_PRINT_H
 #define IPVSIM_MODEL_IPVS_IPVSADM_PRINT_H
 

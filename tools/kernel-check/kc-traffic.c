@@ -140,16 +140,22 @@ static int client(const char *src, const char *dst, long request, long response)
     return got == response ? 0 : 1;
 }
 
-/* The script's request and response sizes for peer; -1 when it is not there. */
-static int lookup(const char *script, const char *peer, long *request, long *response)
+/* The script's request and response sizes for peer; -1 when it is not there. who
+ * gets the peer as ADDR:PORT, the script's key and the log's. */
+static int lookup(const char *script, const struct sockaddr_in *sa, char who_out[64],
+                  long *request, long *response)
 {
+    char a[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa->sin_addr, a, sizeof a);
+    snprintf(who_out, 64, "%s:%u", a, ntohs(sa->sin_port));
+    const char *peer = who_out;
     FILE *f = fopen(script, "r");
     if (!f)
         return -1;
-    char who[64];
+    char key[64];
     int found = -1;
-    while (found < 0 && fscanf(f, "%63s %ld %ld", who, request, response) == 3)
-        if (strcmp(who, peer) == 0)
+    while (found < 0 && fscanf(f, "%63s %ld %ld", key, request, response) == 3)
+        if (strcmp(key, peer) == 0)
             found = 0;
     fclose(f);
     return found;
@@ -171,12 +177,10 @@ static int serve(const char *name, const char *port, const char *script, const c
         int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
         if (fd < 0)
             continue;
-        char who[64], a[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &peer.sin_addr, a, sizeof a);
-        snprintf(who, sizeof who, "%s:%u", a, ntohs(peer.sin_port));
+        char who[64];
         long request = 0, response = 0;
         const char *outcome = "ok";
-        if (lookup(script, who, &request, &response) < 0)
+        if (lookup(script, &peer, who, &request, &response) < 0)
             outcome = "unknown-peer";
         else if (recv_bytes(fd, request) != request)
             outcome = "short-request";
@@ -242,12 +246,10 @@ static int userve(const char *name, const char *port, const char *script, const 
         ssize_t n = recvmsg(fd, &m, 0);
         if (n < 0)
             continue;
-        char who[64], a[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &peer.sin_addr, a, sizeof a);
-        snprintf(who, sizeof who, "%s:%u", a, ntohs(peer.sin_port));
+        char who[64];
         long request = 0, response = 0;
         const char *outcome = "ok";
-        if (lookup(script, who, &request, &response) < 0)
+        if (lookup(script, &peer, who, &request, &response) < 0)
             outcome = "unknown-peer";
         else if (n != request)
             outcome = "short-request";

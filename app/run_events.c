@@ -222,8 +222,9 @@ void run_world_event(struct sim *sim, void *obj, uint64_t index)
     bool ok = apply_event(rw, e, msg, sizeof msg, listing);
     apply_to_backup(rw, e);
     rw->events_applied++;
-    g_string_append_printf(rw->event_log, "at %lld.%03llds ", (long long)(e->at / SEC),
-                           (long long)(e->at % SEC / MSEC));
+    char at[SIM_TIME_AT_LEN];
+    sim_time_at(at, e->at);
+    g_string_append(rw->event_log, at);
     describe(e, rw->event_log);
     g_string_append_printf(rw->event_log, ": %s%s\n", ok ? "ok" : "failed: ", ok ? "" : msg);
     /* a listing follows its line, each of its lines indented by two spaces */

@@ -74,8 +74,9 @@ static void log_line(struct run_ha *ha, const char *fmt, ...) G_GNUC_PRINTF(2, 3
 static void log_line(struct run_ha *ha, const char *fmt, ...)
 {
     sim_time_t t = now_of(ha);
-    g_string_append_printf(ha->rw->event_log, "at %lld.%03llds ", (long long)(t / SEC),
-                           (long long)(t % SEC / MSEC));
+    char at[SIM_TIME_AT_LEN];
+    sim_time_at(at, t);
+    g_string_append(ha->rw->event_log, at);
     va_list ap;
     va_start(ap, fmt);
     g_string_append_vprintf(ha->rw->event_log, fmt, ap);

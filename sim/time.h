@@ -4,6 +4,7 @@
 #define IPVSIM_SIM_TIME_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 typedef int64_t sim_time_t;
 
@@ -24,6 +25,15 @@ static inline sim_time_t sim_time_add(sim_time_t t, sim_time_t dt)
     if (dt <= 0)
         return t;
     return t > SIM_TIME_MAX - dt ? SIM_TIME_MAX : t + dt;
+}
+
+/* "at 12.345s ": how every line of a run's event log (events.txt) begins, in
+ * milliseconds. Returns what snprintf returns. */
+#define SIM_TIME_AT_LEN 32
+static inline int sim_time_at(char buf[SIM_TIME_AT_LEN], sim_time_t t)
+{
+    return snprintf(buf, SIM_TIME_AT_LEN, "at %lld.%03llds ", (long long)(t / SEC),
+                    (long long)(t % SEC / MSEC));
 }
 
 #endif

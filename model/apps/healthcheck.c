@@ -342,8 +342,9 @@ void healthcheck_event_line(const struct healthcheck *hc, const struct healthche
     inet_ntop(AF_INET, &e->daddr, da, sizeof da);
     const char *what = hc->cfg.quiesce ? (e->up ? "up, weight restored" : "down, weight 0")
                                        : (e->up ? "up, dest added back" : "down, dest removed");
-    g_string_append_printf(out, "at %lld.%03llds healthcheck %s %s %s:%u %s:%u: %s\n",
-                           (long long)(e->at / SEC), (long long)(e->at % SEC / MSEC),
+    char at[SIM_TIME_AT_LEN];
+    sim_time_at(at, e->at);
+    g_string_append_printf(out, "%shealthcheck %s %s %s:%u %s:%u: %s\n", at,
                            hc->net->host->name, proto_name(e->protocol, e->fwmark, pb, sizeof pb),
                            va, ntohs(e->vport), da, ntohs(e->dport), what);
 }

@@ -37,8 +37,8 @@ LIBS     := $(PKG_LIBS) -lm
 
 # Every .c under sim/, model/ and app/ (except the CLI's main) goes into the library.
 LIB_SRC   := $(sort $(wildcard sim/*.c) $(shell find model app -name '*.c' ! -name main.c 2>/dev/null))
-MAIN_SRC  := app/main.c
-TEST_SRC  := $(sort $(wildcard tests/*.c))
+MAIN_SRC  := app/cli/main.c
+TEST_SRC  := $(sort $(shell find tests -name '*.c'))
 BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
 
 objs = $(patsubst %.c,build/$(1)/%.o,$(2))

@@ -2,15 +2,15 @@
 #include "model/net.h"
 
 #include <glib.h>
-#include "model/icmp.h"
-#include "model/ip.h"
-#include "model/ip_ident.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
+#include "model/ipv4/ip_ident.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "model/netfilter/nf_nat.h"
 #include "model/netfilter/user_hook.h"
 #include "model/netfilter/x_tables.h"
-#include "model/sock.h"
+#include "model/ipv4/sock.h"
 
 static void net_destroy(struct host *h)
 {

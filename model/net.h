@@ -9,11 +9,11 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "model/icmp.h"
-#include "model/ip_redirect.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip_redirect.h"
 #include "model/netfilter/core.h"
 #include "model/profile.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 #include "model/trace.h"
 #include "sim/host.h"
 #include "sim/skb.h"
@@ -66,7 +66,7 @@ struct net {
     struct fib_table fib;
     struct ipv4_devconf ipv4;
     struct ipstats_mib mib;
-    struct sock_table *socks;       /* local delivery: model/sock.c */
+    struct sock_table *socks;       /* local delivery: model/ipv4/sock.c */
     struct icmp_state icmp;
     struct ip_redirect_state *redir;            /* peers and route exceptions, once used */
     struct ip_redirect_stats redirect_stats;

@@ -1,6 +1,6 @@
 /* CRC32c, table driven, one byte at a time. The table is the reflected polynomial
  * 0x82F63B78 applied to every byte value (entry i: i shifted through eight rounds);
- * tests/test_crc32c.c rebuilds it bit by bit and compares. */
+ * tests/sim/test_crc32c.c rebuilds it bit by bit and compares. */
 #include "sim/crc32c.h"
 
 const uint32_t crc32c_table[256] = {

@@ -38,7 +38,7 @@ def scenario(name="kernel-check-nat-rr"):
 
 class World(unittest.TestCase):
     def test_lan_plan_as_run_world(self):
-        # app/run_world.c plan_lan: the DIP is the lowest free host, gw the highest.
+        # app/run/run_world.c plan_lan: the DIP is the lowest free host, gw the highest.
         self.assertEqual(kc.lan_plan(scenario()), ("192.0.2.0/24", "192.0.2.1", "192.0.2.254"))
 
     def test_lan_plan_skips_taken_addresses(self):

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 #include <stdlib.h>
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 
 be32 topo_ip(const char *dotted)
 {

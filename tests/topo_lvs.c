@@ -2,10 +2,10 @@
 #include "tests/topo_lvs.h"
 
 #include <stdio.h>
-#include "model/ip.h"
-#include "model/ipip.h"
+#include "model/ipv4/ip.h"
+#include "model/ipv4/ipip.h"
 #include "model/net.h"
-#include "model/ipvs/ipvsadm.h"
+#include "model/user/ipvsadm/ipvsadm.h"
 #include "tests/testutil.h"
 
 void topo_lvs_init(struct topo_lvs *t, enum topo_fwd fwd, const char *era)

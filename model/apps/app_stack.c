@@ -8,11 +8,11 @@
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
-#include "model/icmp.h"
-#include "model/ip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
-#include "model/route.h"
-#include "model/sock.h"
+#include "model/ipv4/route.h"
+#include "model/ipv4/sock.h"
 #include "sim/pkt.h"
 
 #define NPORTS (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)

@@ -10,7 +10,7 @@
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/net.h"
 #include "sim/sim.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 
 struct healthcheck;
 

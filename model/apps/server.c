@@ -4,8 +4,8 @@
 #include <string.h>
 #include "model/apps/tcp_conn.h"
 #include "model/apps/workload.h"
-#include "model/icmp.h"
-#include "model/ip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "sim/sim.h"
 

@@ -2,10 +2,10 @@
 #include <glib.h>
 #include "model/apps/tcp_conn.h"
 #include "model/apps/workload.h"
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "sim/sim.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 #include "sim/pkt.h"
 
 struct synflood {

@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <string.h>
 #include "model/net.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 
 /* ---- connection objects ------------------------------------------------------------------ */
 

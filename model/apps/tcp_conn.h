@@ -2,7 +2,7 @@
  * hands TCP segments, UDP datagrams and ICMP errors to the application endpoints by
  * 4-tuple, and a small TCP endpoint used by clients, servers and the health checker.
  *
- * The app stack binds the wildcard TCP, UDP and ICMP sockets of model/sock.c once per
+ * The app stack binds the wildcard TCP, UDP and ICMP sockets of model/ipv4/sock.c once per
  * host, so any number of client groups, a server and a health checker can share a
  * host. What it cannot place is answered as the kernel answers: a TCP segment with
  * no connection and no listener gets a RST (tcp_v4_send_reset), a UDP datagram an

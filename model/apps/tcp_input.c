@@ -6,8 +6,8 @@
 
 #include <glib.h>
 #include <string.h>
-#include "model/icmp.h"
-#include "model/ip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "sim/host.h"
 #include "sim/pkt.h"

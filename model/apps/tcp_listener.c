@@ -5,9 +5,9 @@
 #include "model/apps/tcp_conn_internal.h"
 
 #include <glib.h>
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
-#include "model/tcp_reset.h"
+#include "model/ipv4/tcp_reset.h"
 
 /* ---- listeners ------------------------------------------------------------------------- */
 

@@ -6,10 +6,10 @@
 #include "model/apps/tcp_conn_internal.h"
 
 #include <glib.h>
-#include "model/icmp.h"
-#include "model/ip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 #include "sim/host.h"
 #include "sim/pkt.h"
 #include "sim/sim.h"

@@ -3,12 +3,12 @@
 
 #include <glib.h>
 #include <string.h>
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
 #include "model/netfilter/core.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 #include "sim/csum.h"
 #include "sim/pkt.h"
 #include "sim/sim.h"

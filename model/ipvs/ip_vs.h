@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "model/list.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 #include "sim/proto.h"
 #include "sim/rng.h"
 #include "sim/skb.h"

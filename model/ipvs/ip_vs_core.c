@@ -3,8 +3,8 @@
 #include "model/ipvs/ip_vs_core.h"
 
 #include <glib.h>
-#include "model/icmp.h"
-#include "model/ip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ip_vs_defense.h"

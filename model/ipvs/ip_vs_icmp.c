@@ -5,9 +5,9 @@
  * side sees the addresses it knows. As in the kernel, the quoted L4 header keeps its
  * checksum: only the port changes, and the ICMP checksum is computed again. */
 #include <string.h>
-#include "model/icmp.h"
-#include "model/ip.h"
-#include "model/ipip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
+#include "model/ipv4/ipip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/net.h"

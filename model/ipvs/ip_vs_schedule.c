@@ -2,8 +2,8 @@
  * scheduler call, persistence templates and ip_vs_leave (ip_vs_core.c,
  * ip_vs_proto_{tcp,udp,sctp}.c, ip_vs_ctl.c). */
 #include <glib.h>
-#include "model/icmp.h"
-#include "model/ip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_ctl.h"

@@ -7,13 +7,13 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_proto.h"
 #include "model/net.h"
 #include "model/netfilter/core.h"
-#include "model/sock.h"
+#include "model/ipv4/sock.h"
 #include "sim/csum.h"
 #include "sim/pkt.h"
 #include "sim/rng.h"

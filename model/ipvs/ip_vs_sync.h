@@ -65,7 +65,7 @@
 #include <stdint.h>
 #include "model/ipvs/ip_vs.h"
 #include "model/ipvs/ip_vs_ctl.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 
 struct net;
 struct net_device;

@@ -6,10 +6,10 @@
 #include <glib.h>
 #include <netinet/in.h>
 #include <string.h>
-#include "model/icmp.h"
-#include "model/ip_ident.h"
-#include "model/ip.h"
-#include "model/ipip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip_ident.h"
+#include "model/ipv4/ip.h"
+#include "model/ipv4/ipip.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/siphash.h"

@@ -15,11 +15,11 @@
 #include "model/netfilter/x_tables.h"
 
 #include <string.h>
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "model/netfilter/nf_nat.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 
 #define HOOK(h) (1u << (h))
 

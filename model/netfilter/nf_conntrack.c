@@ -13,7 +13,7 @@
 #include "model/netfilter/nf_conntrack_internal.h"
 
 #include <stdio.h>
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "model/trace.h"
 #include "sim/sim.h"

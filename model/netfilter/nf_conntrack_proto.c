@@ -10,7 +10,7 @@
  * zero-window rule and the RFC 5961 challenge-ACK case are left out. */
 #include "model/netfilter/nf_conntrack_internal.h"
 
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
 
 /* ---- tuples -------------------------------------------------------------------- */

@@ -10,9 +10,9 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 #include "sim/sim.h"
 
 bool nf_nat_initialized(const struct nf_conn *ct, enum nf_nat_manip_type maniptype)

@@ -5,9 +5,9 @@
  * hook functions with their side effects on routing. */
 #include "model/netfilter/nf_conntrack_internal.h"
 
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
-#include "model/route.h"
+#include "model/ipv4/route.h"
 #include "sim/csum.h"
 
 /* ---- the manip ------------------------------------------------------------------ */

@@ -1,10 +1,10 @@
 /* What the REJECT target sends. */
 #include "model/netfilter/nf_reject.h"
 
-#include "model/icmp.h"
-#include "model/ip.h"
+#include "model/ipv4/icmp.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
-#include "model/tcp_reset.h"
+#include "model/ipv4/tcp_reset.h"
 
 void nf_send_reset(struct net *net, const struct sk_buff *oldskb, unsigned hook)
 {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include "model/netfilter/iptables_parse.h"
+#include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/nf_conntrack.h"
 
 /* ---- ports (tcp, udp) ----------------------------------------------------------- */

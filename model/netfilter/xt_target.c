@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include "model/ip.h"
+#include "model/ipv4/ip.h"
 #include "model/net.h"
-#include "model/netfilter/iptables_parse.h"
+#include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "model/netfilter/nf_nat.h"
 #include "model/netfilter/nf_reject.h"

@@ -32,8 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include "app/run_world.h"
-#include "app/scenario.h"
+#include "app/run/run_world.h"
+#include "app/scenario/scenario.h"
 #include "model/ipvs/ip_vs.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/net.h"

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model/ipip.h"
-#include "model/ipvs/ipvsadm.h"
-#include "model/netfilter/iptables_parse.h"
+#include "model/ipv4/ipip.h"
+#include "model/user/ipvsadm/ipvsadm.h"
+#include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/user_hook.h"
 
 char *fuzz_cstr(const uint8_t *data, size_t size)

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model/ip.h"
-#include "model/netfilter/iptables_parse.h"
+#include "model/ipv4/ip.h"
+#include "model/user/iptables/iptables_parse.h"
 #include "sim/pkt.h"
 #include "tools/fuzz/fuzz.h"
 

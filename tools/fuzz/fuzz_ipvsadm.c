@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model/ipvs/ipvsadm.h"
-#include "model/ipvs/ipvsadm_print.h"
+#include "model/user/ipvsadm/ipvsadm.h"
+#include "model/user/ipvsadm/ipvsadm_print.h"
 #include "tools/fuzz/fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

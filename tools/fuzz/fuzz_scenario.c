@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "app/outdir.h"
-#include "app/run_limits.h"
-#include "app/run_output.h"
-#include "app/run_world.h"
-#include "app/scenario.h"
+#include "app/report/outdir.h"
+#include "app/run/run_limits.h"
+#include "app/report/run_output.h"
+#include "app/run/run_world.h"
+#include "app/scenario/scenario.h"
 #include "tools/fuzz/fuzz.h"
 
 static char *dir, *path;
@@ -64,7 +64,7 @@ static void check_error(const struct scn_error *err, const char *text, size_t le
 /* Build the world, run it, and write its results (summary.json, connections.csv,
  * timeseries, the scenario's captures) as `ipvsim run` does, into a result directory
  * under the private one, removed afterwards. No figures (gnuplot per input would be
- * far too slow; app/plots.c writes from the same data). */
+ * far too slow; app/report/plots.c writes from the same data). */
 static void run(const struct scenario *s)
 {
     struct outdir o;

@@ -1,4 +1,4 @@
-/* Values with units (app/units.h): durations, sizes, rates, bandwidths, loss,
+/* Values with units (app/scenario/units.h): durations, sizes, rates, bandwidths, loss,
  * addresses, distributions, arrival processes, trace values and trace files.
  *
  * Input: byte 0 picks the parser, the rest is the text (a trace file's contents for
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "app/units.h"
+#include "app/scenario/units.h"
 #include "tools/fuzz/fuzz.h"
 
 static int trace_fd = -1;

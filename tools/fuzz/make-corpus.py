@@ -46,7 +46,7 @@ for s in [
     save("ipvsadm", s, "seq")
 
 # ---- iptables --------------------------------------------------------------------
-for f in sorted(glob.glob("tests/test_iptables*.c") + ["tests/test_nat.c", "tests/test_conntrack.c"]):
+for f in sorted(glob.glob("tests/test_iptables*.c") + ["tests/model/netfilter/test_nat.c", "tests/model/netfilter/test_conntrack.c"]):
     if not os.path.exists(f):
         continue
     for t in sorted(set(literals(f))):
@@ -94,7 +94,7 @@ def kind(t):
     return 13
 
 
-for t in sorted(set(literals("tests/test_units.c"))):
+for t in sorted(set(literals("tests/app/scenario/test_units.c"))):
     if 0 < len(t) < 80 and not t.startswith("expected"):
         save("units", bytes([kind(t)]) + t.encode(), "v")
 for t in ["exp(10ms)", "uniform(1ms, 5ms)", "lognormal(20ms,0.5)", "pareto(1ms,1.5)", "const(100/s)",

@@ -4,7 +4,7 @@
 #              (with their .set overrides after a NUL byte)
 #   ipvsadm    ipvsadm lines of the tests, and a few sequences
 #   iptables   iptables lines of the tests, and a few sequences
-#   units      values of tests/test_units.c, distributions, trace files
+#   units      values of tests/app/scenario/test_units.c, distributions, trace files
 #   pkt        frames built with the packet builders (tools/fuzz/mkseeds.c)
 # Inputs libFuzzer finds stay in build/fuzz/corpus/; copy the interesting ones here
 # by hand (and every crash, once fixed, also becomes a test).

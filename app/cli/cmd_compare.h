@@ -1,0 +1,58 @@
+/* `ipvsim compare SCENARIO --schedulers rr,wlc,mh [-o DIR] [--seed N] [--set KEY=VALUE]...
+ * [--limit KEY=VALUE]... [--quiet]`: the scenario once per scheduler, with the same seed (every random stream
+ * is named after its entity, so the arrivals, sizes and service times are the same
+ * draws: common random numbers). Each run sets the scheduler of every virtual service
+ * (the `-A`/`-E` lines of "ipvs" and of ipvsadm events).
+ *
+ * Prints a table and writes DIR/comparison.csv, DIR/comparison.txt (the table) and
+ * DIR/plots/ (default DIR: results/<name>-compare), one row per scheduler:
+ *   connections, ok, failed (refused + reset + timeout + unreachable + addrnotavail),
+ *   each outcome, unfinished;
+ *   mean, p50, p95, p99 response time of the completed connections (ms, nearest rank);
+ *   scheduled_<server>: the conversations sent to the server (IPVS scheduled them to
+ *     it, the last time when it scheduled one again; failed ones included);
+ *   completed_<server>: of those, the ones that completed (OK);
+ *   share_<server>: scheduled_<server> / the sum of scheduled_* (the table's
+ *     "<server> %"; "<server> ok%" is completed_<server> / scheduled_<server>);
+ *   load_<server>: connections open on it, time-averaged over the run, per worker;
+ *   imbalance: max / mean of the servers' load (1 = even);
+ *   drops by reason, summed over every host and link (link queue full, link loss,
+ *   IP header errors, address errors, IP in/out discards, netfilter NF_DROP verdicts);
+ *   remapped (sh, mh and dh only, when the scenario has a failure event): of the client
+ *   addresses served both before the first failure event (server_down, server_refuse,
+ *   an ipvsadm -d, or -e to weight 0) and after it (until the next server_up or
+ *   ipvsadm -a / -e to a positive weight), the share whose server changed: the last
+ *   server before against the last one after.
+ *
+ * Every row compares whole runs: when a limit or a signal stops one (app/run/run_limits.h),
+ * compare stops there, says which scheduler's run was cut short, writes nothing (DIR is
+ * left as it was) and exits 1. */
+#ifndef IPVSIM_APP_CMD_COMPARE_H
+#define IPVSIM_APP_CMD_COMPARE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "app/scenario/scenario.h"
+#include "model/apps/workload.h"
+
+int cmd_compare(int argc, char **argv);
+
+/* An ipvsadm line with its scheduler set to sched (g_free it): a -A or -E line gets
+ * its -s/--scheduler value replaced, or " -s SCHED" appended when it has none (ipvsadm
+ * would use wlc). NULL for every other line (and lines that do not parse). */
+char *compare_rewrite_scheduler(const char *line, const char *sched);
+
+/* The first failure event and the next recovery after it (INT64_MAX when none);
+ * false when the scenario has no failure event. */
+bool compare_failure_window(const struct scenario *s, sim_time_t *t_fail, sim_time_t *t_next);
+
+/* Client addresses served before t_fail and in [t_fail, t_next): how many (*base), and
+ * how many of them changed server (*moved), last server against last server. */
+void compare_remap(const struct conv_log *log, sim_time_t t_fail, sim_time_t t_next,
+                   uint64_t *moved, uint64_t *base);
+
+/* max / mean of n loads; 0 when they are all 0. */
+double compare_imbalance(const double *load, guint n);
+
+#endif

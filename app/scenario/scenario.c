@@ -1,0 +1,1233 @@
+/* The scenario loader: read the file, apply --set overrides, check every key and
+ * value, apply the defaults, cross-check the references. The first problem found is
+ * the error, with its file, line and column. Every key and default is listed in the
+ * README ("Scenarios") and in docs/scenario.schema.json. */
+#include "app/scenario/scenario_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "model/apps/tcp_conn.h"
+#include "model/netfilter/core.h"
+#include "model/netfilter/user_hook.h"
+#include "model/profile.h"
+
+#define NAME_MAX_LEN 64
+
+/* ---- the keys ------------------------------------------------------------------------ */
+
+static const char *const top_keys[] = {
+    "name", "description", "comment", "seed", "duration", "kernel", "sysctl", "director",
+    "servers", "clients", "links", "ipvs", "netfilter", "hooks", "healthcheck", "events",
+    "capture", "limits", "expect", "$schema", NULL,
+};
+static const char *const director_keys[] = {
+    "name", "vip", "dip", "ip_forward", "memory", "backup", "comment", NULL,
+};
+static const char *const backup_keys[] = {
+    "name", "dip", "sync", "sync_threshold", "syncid", "advert_int", "preempt", "link", "comment",
+    NULL,
+};
+static const char *const server_keys[] = {
+    "name", "ip", "port", "workers", "service_time", "queue_limit", "sysctl", "comment", NULL,
+};
+static const char *const client_keys[] = {
+    "name", "host", "count", "net", "target", "protocol", "arrival", "users", "think", "request",
+    "response", "requests_per_conn", "connect_timeout", "response_timeout", "start", "stop",
+    "comment", NULL,
+};
+static const char *const links_keys[] = { "clients", "servers", "comment", NULL };
+static const char *const link_keys[] = { "latency", "bandwidth", "loss", "queue", "comment", NULL };
+static const char *const hook_keys[] = { "name", "hook", "priority", "verdict", "host", "comment", NULL };
+static const char *const healthcheck_keys[] = {
+    "type", "interval", "timeout", "retries", "quiesce", "comment", NULL,
+};
+static const char *const capture_keys[] = { "points", "snaplen", "comment", NULL };
+static const char *const limits_keys[] = {
+    "connections", "events", "packets", "capture_bytes", "conversations", "event_rate",
+    "output_bytes", "comment", NULL,
+};
+static const char *const event_common_keys[] = { "at", "do", "comment", NULL };
+
+const char *const *scn_keys_of(const char *section)
+{
+    static const struct {
+        const char *name;
+        const char *const *keys;
+    } sections[] = {
+        { "", top_keys }, { "director", director_keys }, { "backup", backup_keys },
+        { "servers", server_keys },
+        { "clients", client_keys }, { "links", links_keys }, { "link", link_keys },
+        { "hooks", hook_keys }, { "healthcheck", healthcheck_keys }, { "capture", capture_keys },
+        { "limits", limits_keys }, { "events", event_common_keys },
+    };
+    if (strncmp(section, "event:", 6) == 0)
+        return scn_event_keys(section + 6);
+    for (size_t i = 0; i < G_N_ELEMENTS(sections); i++)
+        if (strcmp(sections[i].name, section) == 0)
+            return sections[i].keys;
+    return NULL;
+}
+
+bool scenario_is_limit_key(const char *key, size_t len)
+{
+    for (const char *const *k = limits_keys; *k; k++)
+        if (strcmp(*k, "comment") != 0 && strlen(*k) == len && strncmp(key, *k, len) == 0)
+            return true;
+    return false;
+}
+
+/* ---- sysctls ------------------------------------------------------------------------ */
+
+/* net.ipv4.vs.* that the IPVS model has (struct ipvs_sysctl), then the others. */
+static const char *const sysctl_names[] = {
+    "am_droprate", "amemthresh", "backup_only", "cache_bypass", "conn_reuse_mode", "conntrack",
+    "drop_entry", "drop_packet", "expire_nodest_conn", "expire_quiescent_template",
+    "ignore_tunneled", "lblc_expiration", "lblcr_expiration", "nat_icmp_send", "pmtu_disc",
+    "schedule_icmp", "secure_tcp", "sloppy_sctp", "sloppy_tcp", "snat_reroute",
+    "sync_refresh_period", "sync_version",
+    "net.ipv4.ip_forward", "net.ipv4.conf.all.send_redirects",
+    "net.ipv4.conf.all.accept_redirects", "net.ipv4.conf.all.secure_redirects",
+    "net.ipv4.conf.all.shared_media", NULL,
+};
+#define IPVS_SYSCTLS 22
+
+const char *const *scn_sysctl_names(void)
+{
+    return sysctl_names;
+}
+
+const char *scn_sysctl_canonical(const char *key)
+{
+    if (strncmp(key, "net.ipv4.vs.", 12) == 0) {
+        for (int i = 0; i < IPVS_SYSCTLS; i++)
+            if (strcmp(key + 12, sysctl_names[i]) == 0)
+                return sysctl_names[i];
+        return NULL;
+    }
+    for (int i = 0; sysctl_names[i]; i++)
+        if (strcmp(key, sysctl_names[i]) == 0)
+            return sysctl_names[i];
+    return NULL;
+}
+
+/* ---- errors --------------------------------------------------------------------------- */
+
+void scn_error_print(const struct scn_error *err)
+{
+    if (err->pos.line > 0)
+        fprintf(stderr, "%s:%d:%d: %s\n", err->file, err->pos.line, err->pos.col, err->msg);
+    else
+        fprintf(stderr, "%s: %s\n", err->file, err->msg);
+}
+
+void scenario_print_warnings(const struct scenario *s)
+{
+    for (guint i = 0; s && i < s->warnings->len; i++)
+        fprintf(stderr, "%s\n", (const char *)g_ptr_array_index(s->warnings, i));
+}
+
+void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_pos pos,
+                  const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    g_strlcpy(err->file, s && s->path ? s->path : "", sizeof err->file);
+    err->environment = false;
+    if (pos.set > 0 && s && s->set_keys && (guint)pos.set <= s->set_keys->len) {
+        err->pos = (struct scn_pos){ 0 };
+        char *full = g_strdup_printf("--set %s: %s",
+                                     (const char *)g_ptr_array_index(s->set_keys, pos.set - 1), msg);
+        g_strlcpy(err->msg, full, sizeof err->msg);
+        g_free(full);
+    } else {
+        err->pos = pos;
+        g_strlcpy(err->msg, msg, sizeof err->msg);
+    }
+}
+
+struct scn_pos scn_pos_of(const struct scenario *s, const cJSON *node)
+{
+    const struct scn_node_pos *np = s && s->positions && node
+                                        ? g_hash_table_lookup(s->positions, node) : NULL;
+    return np ? np->val : (struct scn_pos){ 0 };
+}
+
+struct scn_pos scn_pos_of_key(const struct scenario *s, const cJSON *obj, const char *key)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    return scn_pos_of(s, v ? v : obj);
+}
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+static char *ip_str(be32 a, char *buf)
+{
+    struct in_addr in = { .s_addr = a };
+    inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+    return buf;
+}
+
+/* A name key: a safe name, default def. */
+static bool get_name(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
+                     size_t max, char **out)
+{
+    if (!scn_get_string(c, obj, key, def, out))
+        return false;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v)
+        return true;
+    size_t saved = scn_path_push_key(c, key);
+    bool ok = scn_check_name(c, v, *out, max);
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static const struct scn_server *find_server(const struct scenario *s, const char *name)
+{
+    for (guint i = 0; i < s->servers->len; i++)
+        if (strcmp(g_array_index(s->servers, struct scn_server, i).name, name) == 0)
+            return &g_array_index(s->servers, struct scn_server, i);
+    return NULL;
+}
+
+bool scn_is_cluster_host(const struct scenario *s, const char *name)
+{
+    return strcmp(name, "director") == 0 || strcmp(name, s->director.name) == 0 ||
+           (s->backup.name && strcmp(name, s->backup.name) == 0) || find_server(s, name) != NULL;
+}
+
+/* The names of the cluster's hosts, for messages. */
+static GString *host_list(const struct scenario *s)
+{
+    GString *g = g_string_new("\"director\"");
+    if (s->director.name)
+        g_string_append_printf(g, ", %s", s->director.name);
+    if (s->backup.name)
+        g_string_append_printf(g, ", %s", s->backup.name);
+    for (guint i = 0; i < s->servers->len; i++)
+        g_string_append_printf(g, ", %s", g_array_index(s->servers, struct scn_server, i).name);
+    return g;
+}
+
+/* A host key: "director" / the director's name (-> *out NULL or "director", as
+ * director_as says) or, when servers_too, a server's name. */
+static bool get_host(struct scn_ctx *c, const cJSON *obj, const char *director_as, bool servers_too,
+                     char **out)
+{
+    char *h = NULL;
+    *out = NULL;
+    if (!cJSON_GetObjectItemCaseSensitive(obj, "host"))
+        return true;
+    if (!scn_get_string(c, obj, "host", NULL, &h))
+        return false;
+    bool director = strcmp(h, "director") == 0 || strcmp(h, c->s->director.name) == 0;
+    if (!director && !servers_too) {
+        scn_fail_key(c, obj, "host", "expected \"director\" (or %s), not '%s': a client group runs "
+                     "on a host of its own unless it runs on the director", c->s->director.name, h);
+        g_free(h);
+        return false;
+    }
+    if (!director && !scn_is_cluster_host(c->s, h)) {
+        GString *hosts = host_list(c->s);
+        scn_fail_key(c, obj, "host", "unknown host '%s' (expected one of: %s)", h, hosts->str);
+        g_string_free(hosts, TRUE);
+        g_free(h);
+        return false;
+    }
+    if (director) {
+        g_free(h);
+        h = g_strdup(director_as);
+    }
+    *out = h;
+    return true;
+}
+
+/* Iterate an array of objects of section: fn(c, item, index). */
+static bool each_item(struct scn_ctx *c, const cJSON *root, const char *key, const char *what,
+                      bool (*fn)(struct scn_ctx *c, const cJSON *item, int index))
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!list)
+        return true;
+    size_t saved = scn_path_push_key(c, key);
+    bool ok = scn_check_array(c, list, what);
+    const cJSON *item;
+    int i = 0;
+    cJSON_ArrayForEach(item, list) {
+        if (!ok)
+            break;
+        size_t at = scn_path_push_index(c, i);
+        ok = fn(c, item, i++);
+        scn_path_pop(c, at);
+    }
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+/* ---- top-level scalars ----------------------------------------------------------------- */
+
+static bool load_name(struct scn_ctx *c, const cJSON *root)
+{
+    struct scenario *s = c->s;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "name");
+    if (!v) {
+        char *base = g_path_get_basename(s->path);
+        if (g_str_has_suffix(base, ".json"))
+            base[strlen(base) - 5] = '\0';
+        s->name = base;
+        if (!scn_name_ok(base, NAME_MAX_LEN))
+            return scn_fail(c, root, false, "the scenario has no \"name\" and its file name is not a "
+                            "safe one: add a \"name\" (letters, digits, '-', '_' and '.', not "
+                            "starting with '.', at most %d characters)", NAME_MAX_LEN);
+        return true;
+    }
+    if (!scn_get_string(c, root, "name", NULL, &s->name))
+        return false;
+    if (scn_name_ok(s->name, NAME_MAX_LEN))
+        return true;
+    size_t saved = scn_path_push_key(c, "name");
+    char shown[48];
+    if (strlen(s->name) > 40)
+        snprintf(shown, sizeof shown, "%.37s...", s->name);
+    else
+        g_strlcpy(shown, s->name, sizeof shown);
+    scn_fail(c, v, false, "\"%s\" is not a safe name: the results go to results/<name>/, so a name "
+             "is made of letters, digits, '-', '_' and '.', does not start with '.' and has at "
+             "most %d characters", shown, NAME_MAX_LEN);
+    scn_path_pop(c, saved);
+    return false;
+}
+
+/* The seed, exactly: from the number's own text (a double holds only 53 bits). */
+static bool load_seed(struct scn_ctx *c, const cJSON *root)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "seed");
+    c->s->seed = 1;
+    if (!v)
+        return true;
+    const char *text = NULL;
+    size_t n = 0;
+    if (cJSON_IsRaw(v)) {
+        text = v->valuestring;
+        n = strspn(text, "0123456789");
+        if (text[n] != '\0')
+            n = 0;
+    } else if (cJSON_IsNumber(v)) {
+        const struct scn_node_pos *np = g_hash_table_lookup(c->s->positions, v);
+        text = np ? c->s->text + np->off : "";
+        n = strspn(text, "0123456789");
+        if (text[n] == '.' || text[n] == 'e' || text[n] == 'E')
+            n = 0;
+    }
+    errno = 0;
+    unsigned long long seed = n > 0 && n <= 20 ? strtoull(text, NULL, 10) : 0;
+    if (n == 0 || n > 20 || errno == ERANGE) {
+        size_t saved = scn_path_push_key(c, "seed");
+        scn_fail(c, v, false, "expected an integer from 0 to 18446744073709551615");
+        scn_path_pop(c, saved);
+        return false;
+    }
+    c->s->seed = seed;
+    return true;
+}
+
+static bool load_kernel(struct scn_ctx *c, const cJSON *root)
+{
+    if (!scn_get_string(c, root, "kernel", "6.x", &c->s->kernel))
+        return false;
+    char why[320];
+    if (kernel_profile_parse(c->s->kernel, why, sizeof why))
+        return true;
+    scn_fail_key(c, root, "kernel", "%s", why);
+    return false;
+}
+
+static bool load_scalars(struct scn_ctx *c, const cJSON *root)
+{
+    struct scenario *s = c->s;
+    if (!load_name(c, root) || !scn_get_string(c, root, "description", "", &s->description) ||
+        !load_seed(c, root) || !scn_get_duration(c, root, "duration", "60s", &s->duration) ||
+        !load_kernel(c, root))
+        return false;
+    if (s->duration <= 0) {
+        scn_fail_key(c, root, "duration", "the run lasts more than 0");
+        return false;
+    }
+    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "$schema");
+    if (schema && !cJSON_IsString(schema))
+        return scn_fail(c, schema, false, "$schema: expected a string");
+    return true;
+}
+
+/* The "sysctl" object of parent into out (struct scn_sysctl); a server's
+ * (ipvs = false) may only hold the host's own net.ipv4 sysctls. */
+static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, bool ipvs, GArray *out)
+{
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(parent, "sysctl");
+    if (!obj)
+        return true;
+    size_t saved = scn_path_push_key(c, "sysctl");
+    bool ok = cJSON_IsObject(obj) || scn_fail(c, obj, false, "expected an object of sysctl names "
+                                              "and values, like { \"expire_nodest_conn\": 1 }");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, obj) {
+        if (!ok || strcmp(m->string, "comment") == 0)
+            continue;
+        const char *canon = scn_sysctl_canonical(m->string);
+        if (!canon) {
+            const char *near = scn_nearest(m->string, sysctl_names);
+            if (near)
+                ok = scn_fail(c, m, true, "unknown sysctl '%s' (did you mean '%s'?)", m->string, near);
+            else
+                ok = scn_fail(c, m, true, "unknown sysctl '%s'", m->string);
+            break;
+        }
+        if (!ipvs && strncmp(canon, "net.", 4) != 0) {
+            ok = scn_fail(c, m, true, "sysctl '%s' is the director's (IPVS): a server takes "
+                          "only net.ipv4 ones, like net.ipv4.conf.all.accept_redirects", m->string);
+            break;
+        }
+        struct scn_sysctl sc = { .key = g_strdup(canon), .pos = scn_pos_of(c->s, m) };
+        long long v = 0;
+        ok = scn_get_int(c, obj, m->string, 0, INT_MIN, INT_MAX, &v);
+        sc.value = (long)v;
+        g_array_append_val(out, sc);
+    }
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static bool load_sysctls(struct scn_ctx *c, const cJSON *root)
+{
+    return read_sysctls(c, root, true, c->s->sysctls);
+}
+
+static void free_sysctls(GArray *a)
+{
+    if (!a)
+        return;
+    for (guint i = 0; i < a->len; i++)
+        g_free(g_array_index(a, struct scn_sysctl, i).key);
+    g_array_free(a, TRUE);
+}
+
+/* director.memory: the memory IPVS may use before the defense strategies see a
+ * shortage ("0" or absent: unlimited). */
+static bool get_memory(struct scn_ctx *c, const cJSON *d, uint64_t *out)
+{
+    char *text = NULL;
+    *out = 0;
+    if (!scn_get_string(c, d, "memory", "0", &text))
+        return false;
+    char why[UNITS_WHY];
+    bool ok = units_size(text, out, why, sizeof why);
+    g_free(text);
+    if (!ok)
+        return scn_fail(c, cJSON_GetObjectItemCaseSensitive(d, "memory"), false, "%s", why);
+    return true;
+}
+
+/* backup.sync_threshold: [threshold, period], as the sysctl's two numbers; the
+ * kernel refuses negative ones and a threshold not below a non-zero period. */
+static bool get_sync_threshold(struct scn_ctx *c, const cJSON *b, int out[2])
+{
+    const cJSON *v = b ? cJSON_GetObjectItemCaseSensitive(b, "sync_threshold") : NULL;
+    out[0] = 3;
+    out[1] = 50;
+    if (!v)
+        return true;
+    size_t saved = scn_path_push_key(c, "sync_threshold");
+    bool ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2;
+    for (int i = 0; ok && i < 2; i++) {
+        const cJSON *e = cJSON_GetArrayItem(v, i);
+        double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
+        ok = cJSON_IsNumber(e) && d == (double)(int)d && d >= 0 && d <= 1000000;
+        out[i] = ok ? (int)d : 0;
+    }
+    if (ok && out[1] && out[0] >= out[1])
+        ok = false;
+    if (!ok)
+        scn_fail(c, v, false, "expected [threshold, period]: two integers from 0, the threshold "
+                 "below the period unless the period is 0 (like the sysctl's \"3 50\")");
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+/* director.backup: the second director (app/run/run_ha.c). */
+static bool load_backup(struct scn_ctx *c, const cJSON *d)
+{
+    struct scn_backup *b = &c->s->backup;
+    const cJSON *o = d ? cJSON_GetObjectItemCaseSensitive(d, "backup") : NULL;
+    if (!o)
+        return true;
+    size_t saved = scn_path_push_key(c, "backup");
+    long long syncid = 0;
+    b->enabled = true;
+    b->pos = scn_pos_of(c->s, o);
+    bool ok = scn_check_object(c, o, backup_keys) &&
+              get_name(c, o, "name", "lvs2", NAME_MAX_LEN, &b->name) &&
+              scn_get_ipv4(c, o, "dip", "0.0.0.0", &b->dip) &&
+              scn_get_bool(c, o, "sync", true, &b->sync) &&
+              get_sync_threshold(c, o, b->sync_threshold) &&
+              scn_get_int(c, o, "syncid", 0, 0, 255, &syncid) &&
+              scn_get_duration(c, o, "advert_int", "1s", &b->advert_int) &&
+              scn_get_bool(c, o, "preempt", true, &b->preempt);
+    b->syncid = (uint8_t)syncid;
+    if (ok && (b->advert_int < SEC || b->advert_int > 255 * SEC || b->advert_int % SEC))
+        ok = scn_fail_key(c, o, "advert_int", "VRRP version 2 advertises whole seconds: expected "
+                          "\"1s\" to \"255s\"");
+    if (ok) {
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "link");
+        size_t at = scn_path_push_key(c, "link");
+        long long q = 0;
+        ok = (!l || scn_check_object(c, l, link_keys)) &&
+             scn_get_duration(c, l, "latency", "50us", &b->link.latency) &&
+             scn_get_bandwidth(c, l, "bandwidth", "1Gbps", &b->link.bandwidth) &&
+             scn_get_loss(c, l, "loss", 0, &b->link.loss) &&
+             scn_get_int(c, l, "queue", 0, 0, 1000000, &q);
+        b->link.queue = (uint32_t)q;
+        scn_path_pop(c, at);
+    }
+    if (ok && (strcmp(b->name, "director") == 0 || strcmp(b->name, c->s->director.name) == 0))
+        ok = scn_fail_key(c, o, "name", "the name '%s' is already taken (host names are unique)",
+                          b->name);
+    if (ok && b->dip && (b->dip == c->s->director.dip || b->dip == c->s->director.vip))
+        ok = scn_fail_key(c, o, "dip", "the backup needs an address of its own");
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static bool load_director(struct scn_ctx *c, const cJSON *root)
+{
+    struct scenario *s = c->s;
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "director");
+    size_t saved = scn_path_push_key(c, "director");
+    long long fwd = 1;
+    bool ok = (!d || scn_check_object(c, d, director_keys)) &&
+              get_name(c, d, "name", "lvs1", NAME_MAX_LEN, &s->director.name) &&
+              scn_get_ipv4(c, d, "vip", "0.0.0.0", &s->director.vip) &&
+              scn_get_ipv4(c, d, "dip", "0.0.0.0", &s->director.dip) &&
+              scn_get_int(c, d, "ip_forward", 1, 0, 1, &fwd) &&
+              get_memory(c, d, &s->director.memory) && load_backup(c, d);
+    s->director.ip_forward = (int)fwd;
+    if (ok && strcmp(s->director.name, "director") == 0)
+        ok = scn_fail(c, cJSON_GetObjectItemCaseSensitive(d, "name"), false,
+                      "\"director\" already means the director wherever a host is named: choose "
+                      "another name");
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+/* ---- servers ----------------------------------------------------------------------------- */
+
+static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
+{
+    struct scenario *s = c->s;
+    struct scn_server sv = { .pos = scn_pos_of(s, item),
+                             .sysctls = g_array_new(FALSE, FALSE, sizeof(struct scn_sysctl)) };
+    char def_name[16];
+    long long port = 80, workers = 8, qlimit = 128;
+    snprintf(def_name, sizeof def_name, "rs%d", i + 1);
+    bool ok = scn_check_object(c, item, server_keys) &&
+              get_name(c, item, "name", def_name, NAME_MAX_LEN, &sv.name) &&
+              scn_get_ipv4(c, item, "ip", NULL, &sv.ip) &&
+              scn_get_int(c, item, "port", 80, 1, 65535, &port) &&
+              scn_get_int(c, item, "workers", 8, 1, 1000000, &workers) &&
+              scn_get_dist(c, item, "service_time", "exp(10ms)", UNIT_TIME, &sv.service_time) &&
+              scn_get_int(c, item, "queue_limit", 128, 0, 10000000, &qlimit) &&
+              read_sysctls(c, item, false, sv.sysctls);
+    sv.port = (uint16_t)port;
+    sv.workers = (int)workers;
+    sv.queue_limit = (uint32_t)qlimit;
+    if (ok && (strcmp(sv.name, s->director.name) == 0 || strcmp(sv.name, "director") == 0 ||
+               (s->backup.name && strcmp(sv.name, s->backup.name) == 0) ||
+               g_hash_table_contains(c->server_names, sv.name))) {
+        ok = scn_fail_key(c, item, "name", "the name '%s' is already taken (host names are unique)",
+                          sv.name);
+    }
+    guint same_ip = ok ? GPOINTER_TO_UINT(g_hash_table_lookup(c->server_ips,
+                                                              GUINT_TO_POINTER(sv.ip))) : 0;
+    if (same_ip) {
+        char buf[INET_ADDRSTRLEN];
+        ok = scn_fail_key(c, item, "ip", "%s is already the address of server %s",
+                          ip_str(sv.ip, buf),
+                          g_array_index(s->servers, struct scn_server, same_ip - 1).name);
+    }
+    if (ok && sv.ip && (sv.ip == s->director.vip || sv.ip == s->director.dip ||
+                        sv.ip == s->backup.dip)) {
+        char buf[INET_ADDRSTRLEN];
+        ok = scn_fail_key(c, item, "ip", "%s is the director's address", ip_str(sv.ip, buf));
+    }
+    if (!ok) {
+        g_free(sv.name);
+        free_sysctls(sv.sysctls);
+        return false;
+    }
+    g_array_append_val(s->servers, sv);
+    g_hash_table_insert(c->server_names, sv.name, GUINT_TO_POINTER(s->servers->len));
+    g_hash_table_insert(c->server_ips, GUINT_TO_POINTER(sv.ip), GUINT_TO_POINTER(s->servers->len));
+    return true;
+}
+
+/* ---- clients -------------------------------------------------------------------------- */
+
+/* The group's addresses, host order: the first count host addresses of its net. */
+static void client_range(const struct scn_client *cl, uint32_t *lo, uint32_t *hi)
+{
+    *lo = ntohl(cl->net) + (cl->prefix <= 30 ? 1 : 0);
+    *hi = *lo + cl->count - 1;
+}
+
+static uint64_t net_hosts(uint8_t prefix)
+{
+    uint64_t n = 1ull << (32 - prefix);
+    return prefix <= 30 ? n - 2 : n;
+}
+
+static bool client_loop(struct scn_ctx *c, const cJSON *item, struct scn_client *cl)
+{
+    long long users = 0;
+    const cJSON *arrival = cJSON_GetObjectItemCaseSensitive(item, "arrival");
+    const cJSON *think = cJSON_GetObjectItemCaseSensitive(item, "think");
+    if (!scn_get_int(c, item, "users", 0, 0, 1000000, &users))
+        return false;
+    cl->users = (uint32_t)users;
+    if (users > 0 && arrival) {
+        size_t saved = scn_path_push_key(c, "arrival");
+        scn_fail(c, arrival, true, "'arrival' (an open loop) and 'users' (a closed loop) do not "
+                 "go together");
+        scn_path_pop(c, saved);
+        return false;
+    }
+    if (users == 0 && think) {
+        size_t saved = scn_path_push_key(c, "think");
+        scn_fail(c, think, true, "'think' needs 'users' (a closed loop)");
+        scn_path_pop(c, saved);
+        return false;
+    }
+    if (users > 0)
+        return scn_get_dist(c, item, "think", "exp(1s)", UNIT_TIME, &cl->think);
+    return scn_get_arrival(c, item, "arrival", "poisson(10/s)", &cl->arrival);
+}
+
+static bool client_addresses(struct scn_ctx *c, const cJSON *item, int i, struct scn_client *cl)
+{
+    long long count = 1;
+    const cJSON *net = cJSON_GetObjectItemCaseSensitive(item, "net");
+    const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(item, "count");
+    if (cl->host) {
+        if (net || cnt) {
+            const cJSON *bad = net ? net : cnt;
+            size_t saved = scn_path_push_key(c, bad->string);
+            scn_fail(c, bad, true, "'%s' does not apply to a client that runs on a host of the "
+                     "cluster (it uses the host's address)", bad->string);
+            scn_path_pop(c, saved);
+            return false;
+        }
+        cl->count = 1;
+        return true;
+    }
+    char def_net[32];
+    snprintf(def_net, sizeof def_net, "10.%d.0.0/16", i + 1);
+    if (!scn_get_cidr(c, item, "net", i < 255 ? def_net : NULL, &cl->net, &cl->prefix) ||
+        !scn_get_int(c, item, "count", 1, 1, 1 << 24, &count))
+        return false;
+    cl->count = (uint32_t)count;
+    if ((uint64_t)count > net_hosts(cl->prefix)) {
+        char buf[INET_ADDRSTRLEN];
+        size_t saved = scn_path_push_key(c, "count");
+        scn_fail(c, cnt, false, "%lld addresses do not fit in %s/%u (%llu host addresses)", count,
+                 ip_str(cl->net, buf), cl->prefix, (unsigned long long)net_hosts(cl->prefix));
+        scn_path_pop(c, saved);
+        return false;
+    }
+    return true;
+}
+
+/* An arrival trace replays its arrivals once, and when it ends before the group
+ * stops, again from its first one (the gaps repeat: each replay is shifted by the
+ * trace's last time). That is what a short sample of arrivals is for, but it must
+ * not pass unnoticed: say how often it repeats. */
+static void warn_trace_repeats(struct scn_ctx *c, const cJSON *item, const struct scn_client *cl)
+{
+    double span = 0;
+    for (uint32_t i = 0; i < cl->arrival.ntrace; i++)
+        span += cl->arrival.trace[i];
+    double window = (double)(cl->stop - cl->start);
+    if (span <= 0 || span >= window)
+        return;
+    scn_warn_key(c, item, "arrival", "the trace's %u arrivals span %.9g s, less than the "
+                 "group's %.9g s (from 'start' to 'stop'): it repeats from its first arrival, "
+                 "%.3g times in all (README, \"Trace files\")", cl->arrival.ntrace,
+                 span / SEC, window / SEC, window / span);
+}
+
+/* Ephemeral ports of one client address (net.ipv4.ip_local_port_range). */
+#define CLIENT_PORTS (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)
+
+/* A closed loop whose think time is always 0 and whose users outnumber its ports
+ * can only livelock: a user that finds no free port ends its conversation
+ * (ADDRNOTAVAIL) and starts the next one at the same instant, for ever. */
+static bool client_loop_advances(const struct scn_client *cl)
+{
+    bool zero_think = cl->think.kind == DIST_CONST && cl->think.a < 0.5;
+    return !zero_think || (uint64_t)cl->users <= (uint64_t)cl->count * CLIENT_PORTS;
+}
+
+static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
+{
+    struct scenario *s = c->s;
+    struct scn_client cl = { .pos = scn_pos_of(s, item) };
+    char def_name[24], *proto = NULL;
+    long long rpc = 1;
+    snprintf(def_name, sizeof def_name, "client%d", i + 1);
+    bool ok = scn_check_object(c, item, client_keys) &&
+              get_name(c, item, "name", def_name, NAME_MAX_LEN, &cl.name) &&
+              get_host(c, item, "director", false, &cl.host) &&
+              client_addresses(c, item, i, &cl) &&
+              scn_get_endpoint(c, item, "target", NULL, &cl.target_ip, &cl.target_port) &&
+              scn_get_string(c, item, "protocol", "tcp", &proto);
+    if (ok && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) {
+        ok = scn_fail_key(c, item, "protocol", "unknown protocol '%s' (expected \"tcp\" or \"udp\")",
+                          proto);
+    }
+    cl.protocol = proto && strcmp(proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+    g_free(proto);
+    ok = ok && client_loop(c, item, &cl) &&
+         scn_get_dist(c, item, "request", "300B", UNIT_SIZE, &cl.request) &&
+         scn_get_dist(c, item, "response", "10KB", UNIT_SIZE, &cl.response) &&
+         scn_get_int(c, item, "requests_per_conn", 1, 1, 1000000, &rpc) &&
+         scn_get_duration(c, item, "connect_timeout", "3s", &cl.connect_timeout) &&
+         scn_get_duration(c, item, "response_timeout", DEFAULT_RESPONSE_TIMEOUT,
+                          &cl.response_timeout) &&
+         scn_get_duration(c, item, "start", "0", &cl.start) &&
+         scn_get_duration(c, item, "stop", "0", &cl.stop);
+    cl.requests_per_conn = (uint32_t)rpc;
+    if (ok && !cJSON_GetObjectItemCaseSensitive(item, "stop"))
+        cl.stop = s->duration;
+    if (ok && cl.connect_timeout <= 0)
+        ok = scn_fail_key(c, item, "connect_timeout", "must be more than 0");
+    if (ok && cl.stop > s->duration)
+        ok = scn_fail_key(c, item, "stop", "after the end of the run");
+    if (ok && cl.start >= cl.stop)
+        ok = scn_fail_key(c, item, "start", "the group would start at or after it stops");
+    if (ok && cl.users == 0 && cl.arrival.kind == DIST_TRACE)
+        warn_trace_repeats(c, item, &cl);
+    if (ok && cl.users > 0 && !client_loop_advances(&cl))
+        ok = scn_fail_key(c, item, "users", "%u users with think const(0) on %u address%s "
+                          "(%u ephemeral ports each): the users without a port fail with "
+                          "ADDRNOTAVAIL and try again at the same instant, so the clock never "
+                          "moves; give 'think' a time above 0, or fewer users or more addresses "
+                          "('count')", cl.users, cl.count, cl.count == 1 ? "" : "es",
+                          (unsigned)CLIENT_PORTS);
+    if (ok && (scn_is_cluster_host(s, cl.name) || strcmp(cl.name, "all") == 0))
+        ok = scn_fail_key(c, item, "name", "the name '%s' is already taken (host names are unique)",
+                          cl.name);
+    for (guint k = 0; ok && k < s->clients->len; k++)
+        if (strcmp(g_array_index(s->clients, struct scn_client, k).name, cl.name) == 0)
+            ok = scn_fail_key(c, item, "name", "the name '%s' is already taken (host names are "
+                              "unique)", cl.name);
+    if (!ok) {
+        g_free(cl.name);
+        g_free(cl.host);
+        return false;
+    }
+    g_array_append_val(s->clients, cl);
+    return true;
+}
+
+/* No two groups share an address, and none is a server's or the director's. */
+static bool check_client_addresses(struct scn_ctx *c, const cJSON *root)
+{
+    struct scenario *s = c->s;
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "clients");
+    char buf[INET_ADDRSTRLEN];
+    for (guint i = 0; i < s->clients->len; i++) {
+        const struct scn_client *cl = &g_array_index(s->clients, struct scn_client, i);
+        if (cl->host)
+            continue;
+        uint32_t lo, hi;
+        client_range(cl, &lo, &hi);
+        const cJSON *item = cJSON_GetArrayItem(list, (int)i);
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(item, "net");
+        g_string_printf(c->path, "clients[%u]%s", i, at ? ".net" : "");
+        for (guint k = 0; k < i; k++) {
+            const struct scn_client *o = &g_array_index(s->clients, struct scn_client, k);
+            uint32_t olo, ohi;
+            if (o->host)
+                continue;
+            client_range(o, &olo, &ohi);
+            if (lo <= ohi && olo <= hi)
+                return scn_fail(c, at ? at : item, false, "the addresses of '%s' overlap those of "
+                                "'%s'", cl->name, o->name);
+        }
+        for (guint k = 0; k < s->servers->len; k++) {
+            const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, k);
+            if (ntohl(sv->ip) >= lo && ntohl(sv->ip) <= hi)
+                return scn_fail(c, at ? at : item, false, "the addresses of '%s' include server "
+                                "%s's address %s", cl->name, sv->name, ip_str(sv->ip, buf));
+        }
+        be32 dir[3] = { s->director.vip, s->director.dip, s->backup.dip };
+        for (int k = 0; k < 3; k++)
+            if (dir[k] && ntohl(dir[k]) >= lo && ntohl(dir[k]) <= hi)
+                return scn_fail(c, at ? at : item, false, "the addresses of '%s' include the "
+                                "director's address %s", cl->name, ip_str(dir[k], buf));
+        g_string_truncate(c->path, 0);
+    }
+    return true;
+}
+
+/* ---- links, lines, hooks, health check, capture, expect ------------------------------- */
+
+static bool load_link(struct scn_ctx *c, const cJSON *links, const char *which, const char *latency,
+                      const char *bandwidth, struct scn_link *l)
+{
+    const cJSON *o = links ? cJSON_GetObjectItemCaseSensitive(links, which) : NULL;
+    size_t saved = scn_path_push_key(c, which);
+    long long q = 0;
+    bool ok = (!o || scn_check_object(c, o, link_keys)) &&
+              scn_get_duration(c, o, "latency", latency, &l->latency) &&
+              scn_get_bandwidth(c, o, "bandwidth", bandwidth, &l->bandwidth) &&
+              scn_get_loss(c, o, "loss", 0, &l->loss) &&
+              scn_get_int(c, o, "queue", 0, 0, 1000000, &q);
+    l->queue = (uint32_t)q;
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static bool load_links(struct scn_ctx *c, const cJSON *root)
+{
+    const cJSON *links = cJSON_GetObjectItemCaseSensitive(root, "links");
+    size_t saved = scn_path_push_key(c, "links");
+    bool ok = (!links || scn_check_object(c, links, links_keys)) &&
+              load_link(c, links, "clients", "1ms", "1Gbps", &c->s->link_clients) &&
+              load_link(c, links, "servers", "50us", "10Gbps", &c->s->link_servers);
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+/* An array of command lines. */
+static bool load_lines(struct scn_ctx *c, const cJSON *root, const char *key, GArray *out)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!list)
+        return true;
+    size_t saved = scn_path_push_key(c, key);
+    bool ok = scn_check_array(c, list, "command lines (strings)");
+    const cJSON *item;
+    int i = 0;
+    cJSON_ArrayForEach(item, list) {
+        if (!ok)
+            break;
+        size_t at = scn_path_push_index(c, i++);
+        struct scn_line l;
+        ok = scn_line_of(c, item, &l);
+        if (ok)
+            g_array_append_val(out, l);
+        scn_path_pop(c, at);
+    }
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static const struct {
+    const char *name;
+    int value;
+} priorities[] = {
+    { "FIRST", NF_IP_PRI_FIRST }, { "RAW_BEFORE_DEFRAG", NF_IP_PRI_RAW_BEFORE_DEFRAG },
+    { "CONNTRACK_DEFRAG", NF_IP_PRI_CONNTRACK_DEFRAG }, { "RAW", NF_IP_PRI_RAW },
+    { "SELINUX_FIRST", NF_IP_PRI_SELINUX_FIRST }, { "CONNTRACK", NF_IP_PRI_CONNTRACK },
+    { "MANGLE", NF_IP_PRI_MANGLE }, { "NAT_DST", NF_IP_PRI_NAT_DST },
+    { "FILTER", NF_IP_PRI_FILTER }, { "SECURITY", NF_IP_PRI_SECURITY },
+    { "NAT_SRC", NF_IP_PRI_NAT_SRC }, { "SELINUX_LAST", NF_IP_PRI_SELINUX_LAST },
+    { "CONNTRACK_HELPER", NF_IP_PRI_CONNTRACK_HELPER },
+    { "CONNTRACK_CONFIRM", NF_IP_PRI_CONNTRACK_CONFIRM }, { "LAST", NF_IP_PRI_LAST },
+};
+
+/* An integer, or a name of enum nf_ip_hook_priorities ("NF_IP_PRI_FILTER" or "FILTER"). */
+static bool hook_priority(struct scn_ctx *c, const cJSON *item, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "priority");
+    long long p = 0;
+    if (!v || !cJSON_IsString(v)) {
+        bool ok = scn_get_int(c, item, "priority", 0, INT_MIN, INT_MAX, &p);
+        *out = (int)p;
+        return ok;
+    }
+    const char *name = v->valuestring;
+    if (strncmp(name, "NF_IP_PRI_", 10) == 0)
+        name += 10;
+    for (size_t i = 0; i < G_N_ELEMENTS(priorities); i++)
+        if (strcmp(name, priorities[i].name) == 0) {
+            *out = priorities[i].value;
+            return true;
+        }
+    size_t saved = scn_path_push_key(c, "priority");
+    scn_fail(c, v, false, "unknown priority '%s' (expected an integer or a name like "
+             "\"NF_IP_PRI_FILTER\")", v->valuestring);
+    scn_path_pop(c, saved);
+    return false;
+}
+
+/* The verdicts nf_user_verdict_parse knows, in the spelling the schema documents. */
+static bool verdict_spelling_ok(const char *s)
+{
+    static const char *const plain[] = { "accept", "observe", "drop", "stolen", "repeat", "stop",
+                                         "queue", NULL };
+    static const char *const errnos[] = { "EPERM", "EHOSTUNREACH", "ENETUNREACH", "ECONNREFUSED",
+                                          "EACCES", NULL };
+    for (int i = 0; plain[i]; i++)
+        if (strcmp(s, plain[i]) == 0)
+            return true;
+    if (strncmp(s, "drop:", 5) == 0) {
+        for (int i = 0; errnos[i]; i++)
+            if (strcmp(s + 5, errnos[i]) == 0)
+                return true;
+        return s[5] == '-' && s[6] >= '1' && s[6] <= '9' && strspn(s + 6, "0123456789") == strlen(s + 6);
+    }
+    if (strncmp(s, "queue:", 6) == 0) {
+        const char *p = s + 6;
+        size_t n = strspn(p, "0123456789");
+        if (n == 0 || (p[0] == '0' && n > 1))
+            return false;
+        return p[n] == '\0' || strcmp(p + n, ":bypass") == 0;
+    }
+    return false;
+}
+
+static bool load_hook(struct scn_ctx *c, const cJSON *item, int i)
+{
+    struct scenario *s = c->s;
+    struct scn_hook h = { .pos = scn_pos_of(s, item) };
+    char *hook = NULL, *verdict = NULL;
+    bool ok = scn_check_object(c, item, hook_keys) &&
+              get_name(c, item, "name", NULL, USER_HOOK_NAMSIZ - 1, &h.name) &&
+              scn_get_string(c, item, "hook", NULL, &hook);
+    if (ok && (h.hook = nf_hook_parse(hook)) < 0) {
+        ok = scn_fail_key(c, item, "hook", "unknown hook point '%s' (expected PRE_ROUTING, LOCAL_IN, "
+                          "FORWARD, LOCAL_OUT or POST_ROUTING)", hook);
+    }
+    ok = ok && hook_priority(c, item, &h.priority) &&
+         scn_get_string(c, item, "verdict", "accept", &verdict);
+    if (ok && (!verdict_spelling_ok(verdict) || !nf_user_verdict_parse(verdict, &h.verdict))) {
+        ok = scn_fail_key(c, item, "verdict", "unknown verdict '%s' (expected accept, drop, "
+                          "drop:ERRNO, queue, queue:N, queue:N:bypass, stolen, repeat or stop)",
+                          verdict);
+    }
+    ok = ok && get_host(c, item, NULL, true, &h.host);
+    for (guint k = 0; ok && k < s->hooks->len; k++)
+        if (strcmp(g_array_index(s->hooks, struct scn_hook, k).name, h.name) == 0) {
+            ok = scn_fail_key(c, item, "name", "a hook named '%s' already exists", h.name);
+        }
+    g_free(hook);
+    g_free(verdict);
+    if (!ok) {
+        g_free(h.name);
+        g_free(h.host);
+        return false;
+    }
+    g_array_append_val(s->hooks, h);
+    return true;
+}
+
+static bool load_healthcheck(struct scn_ctx *c, const cJSON *root)
+{
+    struct scn_healthcheck *hc = &c->s->healthcheck;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "healthcheck");
+    size_t saved = scn_path_push_key(c, "healthcheck");
+    char *type = NULL;
+    long long retries = 3;
+    bool ok = (!o || scn_check_object(c, o, healthcheck_keys)) &&
+              scn_get_string(c, o, "type", "tcp", &type);
+    if (ok && strcmp(type, "tcp") != 0 && strcmp(type, "none") != 0) {
+        ok = scn_fail_key(c, o, "type", "unknown health check '%s' (expected \"tcp\" or \"none\")",
+                          type);
+    }
+    hc->enabled = o && type && strcmp(type, "tcp") == 0;
+    hc->tcp = true;
+    g_free(type);
+    ok = ok && scn_get_duration(c, o, "interval", "2s", &hc->interval) &&
+         scn_get_duration(c, o, "timeout", "1s", &hc->timeout) &&
+         scn_get_int(c, o, "retries", 3, 1, 1000, &retries) &&
+         scn_get_bool(c, o, "quiesce", false, &hc->quiesce);
+    hc->retries = (int)retries;
+    if (ok && hc->interval <= 0)
+        ok = scn_fail_key(c, o, "interval", "must be more than 0");
+    if (ok && hc->timeout <= 0)
+        ok = scn_fail_key(c, o, "timeout", "must be more than 0");
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static bool capture_point_ok(const struct scenario *s, const char *p)
+{
+    if (strcmp(p, "all") == 0)
+        return true;
+    const char *colon = strchr(p, ':');
+    if (!colon || colon == p)
+        return false;
+    char *host = g_strndup(p, (gsize)(colon - p));
+    bool ok = scn_is_cluster_host(s, host);
+    for (guint i = 0; !ok && i < s->clients->len; i++) {
+        const struct scn_client *cl = &g_array_index(s->clients, struct scn_client, i);
+        ok = !cl->host && strcmp(cl->name, host) == 0;
+    }
+    g_free(host);
+    return ok && scn_name_ok(colon + 1, 15);
+}
+
+static bool load_capture(struct scn_ctx *c, const cJSON *root)
+{
+    struct scenario *s = c->s;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "capture");
+    size_t saved = scn_path_push_key(c, "capture");
+    long long snaplen = 65535;
+    bool ok = (!o || scn_check_object(c, o, capture_keys)) &&
+              scn_get_int(c, o, "snaplen", 65535, 1, 262144, &snaplen);
+    s->snaplen = (uint32_t)snaplen;
+    const cJSON *points = o ? cJSON_GetObjectItemCaseSensitive(o, "points") : NULL;
+    if (ok && points) {
+        size_t at = scn_path_push_key(c, "points");
+        ok = scn_check_array(c, points, "capture points like \"lvs1:eth0\"");
+        const cJSON *p;
+        int i = 0;
+        cJSON_ArrayForEach(p, points) {
+            if (!ok)
+                break;
+            size_t idx = scn_path_push_index(c, i++);
+            const char *text = scn_string_of(p);
+            if (!text || !capture_point_ok(s, text)) {
+                GString *hosts = host_list(s);
+                ok = scn_fail(c, p, false, "expected a capture point \"HOST:IFACE\" (HOST one of: "
+                              "%s, or a client group) or \"all\"", hosts->str);
+                g_string_free(hosts, TRUE);
+            } else if (strncmp(text, "director:", 9) == 0) {
+                g_ptr_array_add(s->capture_points, g_strdup_printf("%s:%s", s->director.name, text + 9));
+            } else {
+                g_ptr_array_add(s->capture_points, g_strdup(text));
+            }
+            scn_path_pop(c, idx);
+        }
+        scn_path_pop(c, at);
+    }
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+/* A byte count: a size string ("100MB", "0") or a plain integer of bytes. */
+static bool get_bytes(struct scn_ctx *c, const cJSON *o, const char *key, const char *def,
+                      uint64_t *out)
+{
+    const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+    if (v && (cJSON_IsNumber(v) || cJSON_IsRaw(v))) {
+        long long n = 0;
+        bool ok = scn_get_int(c, o, key, 0, 0, 1ll << 53, &n);
+        *out = (uint64_t)n;
+        return ok;
+    }
+    char *text = NULL;
+    if (!scn_get_string(c, o, key, def, &text))
+        return false;
+    char why[UNITS_WHY];
+    bool ok = units_size(text, out, why, sizeof why);
+    g_free(text);
+    if (!ok) {
+        size_t at = scn_path_push_key(c, key);
+        scn_fail(c, v, false, "%s", why);
+        scn_path_pop(c, at);
+    }
+    return ok;
+}
+
+static bool load_limits(struct scn_ctx *c, const cJSON *root)
+{
+    struct scenario *s = c->s;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "limits");
+    size_t saved = scn_path_push_key(c, "limits");
+    long long conns = 0, events = 0, packets = 0, convs = 0, rate = 0;
+    const long long max = 1ll << 53;
+    bool ok = (!o || scn_check_object(c, o, limits_keys)) &&
+              scn_get_int(c, o, "connections", 0, 0, max, &conns) &&
+              scn_get_int(c, o, "events", (long long)SCN_LIMIT_EVENTS, 0, max, &events) &&
+              scn_get_int(c, o, "packets", (long long)SCN_LIMIT_PACKETS, 0, max, &packets) &&
+              get_bytes(c, o, "capture_bytes", SCN_LIMIT_CAPTURE, &s->limits.capture_bytes) &&
+              scn_get_int(c, o, "conversations", (long long)SCN_LIMIT_CONVERSATIONS, 0, max,
+                          &convs) &&
+              scn_get_int(c, o, "event_rate", (long long)SCN_LIMIT_EVENT_RATE, 0, max, &rate) &&
+              get_bytes(c, o, "output_bytes", SCN_LIMIT_OUTPUT, &s->limits.output_bytes);
+    s->limits.connections = (uint64_t)conns;
+    s->limits.events = (uint64_t)events;
+    s->limits.packets = (uint64_t)packets;
+    s->limits.conversations = (uint64_t)convs;
+    s->limits.event_rate = (uint64_t)rate;
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static bool load_expect(struct scn_ctx *c, cJSON *root)
+{
+    cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "expect");
+    if (!e)
+        return true;
+    size_t saved = scn_path_push_key(c, "expect");
+    bool ok = scn_check_array(c, e, "expectations (objects)");
+    const cJSON *item;
+    int i = 0;
+    cJSON_ArrayForEach(item, e) {
+        if (!ok)
+            break;
+        if (!cJSON_IsObject(item)) {
+            size_t idx = scn_path_push_index(c, i);
+            ok = scn_fail(c, item, false, "expected an object");
+            scn_path_pop(c, idx);
+        }
+        i++;
+    }
+    scn_path_pop(c, saved);
+    c->s->expect = e;
+    return ok;
+}
+
+/* ---- the whole document --------------------------------------------------------------- */
+
+/* The topology is built around the first server's /24: a scenario without a server
+ * has no LAN (found by fuzzing: the world builder read past an empty array). */
+static bool some_server(struct scn_ctx *c, const cJSON *root)
+{
+    if (c->s->servers->len > 0)
+        return true;
+    return scn_fail_key(c, root, "servers", "expected at least one real server (the director, "
+                        "the router and the servers share the first server's /24)");
+}
+
+static bool load_document(struct scn_ctx *c, cJSON *root)
+{
+    struct scenario *s = c->s;
+    if (!cJSON_IsObject(root))
+        return scn_fail(c, root, false, "expected an object at the top of the scenario");
+    if (!scn_check_object(c, root, top_keys))
+        return false;
+    static const char *const required[] = { "servers", "clients", "ipvs" };
+    for (size_t i = 0; i < G_N_ELEMENTS(required); i++)
+        if (!scn_require(c, root, required[i]))
+            return false;
+    return load_scalars(c, root) && load_sysctls(c, root) && load_director(c, root) &&
+           each_item(c, root, "servers", "servers (objects)", load_server) && some_server(c, root) &&
+           each_item(c, root, "clients", "client groups (objects)", load_client) &&
+           check_client_addresses(c, root) && load_links(c, root) &&
+           load_lines(c, root, "ipvs", s->ipvs) && load_lines(c, root, "netfilter", s->netfilter) &&
+           each_item(c, root, "hooks", "hooks (objects)", load_hook) && load_healthcheck(c, root) &&
+           scn_load_events(c, root) && load_capture(c, root) && load_limits(c, root) &&
+           load_expect(c, root);
+}
+
+static struct scenario *scenario_new(const char *path)
+{
+    struct scenario *s = g_new0(struct scenario, 1);
+    s->path = g_strdup(path);
+    s->sysctls = g_array_new(FALSE, TRUE, sizeof(struct scn_sysctl));
+    s->servers = g_array_new(FALSE, TRUE, sizeof(struct scn_server));
+    s->clients = g_array_new(FALSE, TRUE, sizeof(struct scn_client));
+    s->ipvs = g_array_new(FALSE, TRUE, sizeof(struct scn_line));
+    s->netfilter = g_array_new(FALSE, TRUE, sizeof(struct scn_line));
+    s->hooks = g_array_new(FALSE, TRUE, sizeof(struct scn_hook));
+    s->events = g_array_new(FALSE, TRUE, sizeof(struct scn_event));
+    s->capture_points = g_ptr_array_new_with_free_func(g_free);
+    s->positions = scn_json_pos_table();
+    s->set_keys = g_ptr_array_new_with_free_func(g_free);
+    s->traces = g_ptr_array_new_with_free_func(g_free);
+    s->warnings = g_ptr_array_new_with_free_func(g_free);
+    return s;
+}
+
+struct scenario *scenario_load(const char *path, const char *const *overrides,
+                               struct scn_error *err)
+{
+    struct scenario *s = scenario_new(path);
+    struct scn_ctx c = { .s = s, .err = err, .path = g_string_new(NULL),
+                         .dir = g_path_get_dirname(path),
+                         .server_names = g_hash_table_new(g_str_hash, g_str_equal),
+                         .server_ips = g_hash_table_new(g_direct_hash, g_direct_equal) };
+    size_t len = 0;
+    char why[128];
+    memset(err, 0, sizeof *err);
+    if (!units_read_file(path, &s->text, &len, why, sizeof why)) {
+        scn_error_at(err, s, (struct scn_pos){ 0 }, "cannot read the scenario: %s", why);
+        c.failed = true;
+    }
+    if (!c.failed) {
+        struct scn_pos epos;
+        char msg[sizeof err->msg];
+        s->root = scn_json_parse(s->text, len, s->positions, &epos, msg, sizeof msg);
+        if (!s->root) {
+            scn_error_at(err, s, epos, "%s", msg);
+            c.failed = true;
+        }
+    }
+    if (!c.failed && scn_apply_overrides(&c, s->root, overrides))
+        load_document(&c, s->root);
+    g_string_free(c.path, TRUE);
+    g_free(c.dir);
+    g_hash_table_destroy(c.server_names);
+    g_hash_table_destroy(c.server_ips);
+    if (c.failed) {
+        scenario_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void free_lines(GArray *a)
+{
+    for (guint i = 0; a && i < a->len; i++)
+        g_free(g_array_index(a, struct scn_line, i).text);
+    if (a)
+        g_array_free(a, TRUE);
+}
+
+void scenario_free(struct scenario *s)
+{
+    if (!s)
+        return;
+    free_sysctls(s->sysctls);
+    for (guint i = 0; i < s->servers->len; i++) {
+        g_free(g_array_index(s->servers, struct scn_server, i).name);
+        free_sysctls(g_array_index(s->servers, struct scn_server, i).sysctls);
+    }
+    g_array_free(s->servers, TRUE);
+    for (guint i = 0; i < s->clients->len; i++) {
+        g_free(g_array_index(s->clients, struct scn_client, i).name);
+        g_free(g_array_index(s->clients, struct scn_client, i).host);
+    }
+    g_array_free(s->clients, TRUE);
+    free_lines(s->ipvs);
+    free_lines(s->netfilter);
+    for (guint i = 0; i < s->hooks->len; i++) {
+        g_free(g_array_index(s->hooks, struct scn_hook, i).name);
+        g_free(g_array_index(s->hooks, struct scn_hook, i).host);
+    }
+    g_array_free(s->hooks, TRUE);
+    for (guint i = 0; i < s->events->len; i++)
+        scn_event_clear(&g_array_index(s->events, struct scn_event, i));
+    g_array_free(s->events, TRUE);
+    g_ptr_array_free(s->capture_points, TRUE);
+    g_ptr_array_free(s->set_keys, TRUE);
+    g_ptr_array_free(s->traces, TRUE);
+    g_ptr_array_free(s->warnings, TRUE);
+    g_hash_table_destroy(s->positions);
+    cJSON_Delete(s->root);
+    g_free(s->path);
+    g_free(s->name);
+    g_free(s->description);
+    g_free(s->kernel);
+    g_free(s->director.name);
+    g_free(s->backup.name);
+    g_free(s->text);
+    g_free(s);
+}

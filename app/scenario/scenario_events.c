@@ -1,0 +1,342 @@
+/* The "events" list: what happens when during a run. Every event has "at" (a time
+ * before the end of the run) and "do" (its kind); each kind adds its own keys:
+ *
+ *   server_down / server_refuse / server_up   server: a server's name
+ *   ipvsadm / iptables                         args: a command line
+ *   sysctl                                     key: a sysctl name, value: an integer
+ *   link                                       link: "clients" or "servers", and at least
+ *                                              one of latency, bandwidth, loss, queue
+ *   syn_flood                                  rate, target, net (default 198.18.0.0/15),
+ *                                              duration (default: to the end of the run)
+ *   hook_register / hook_unregister            name: a hook of "hooks"
+ *   director_down / director_up                director: the director's or the backup's
+ *                                              name (default: the director); down also
+ *                                              graceful (false: a crash; true: keepalived
+ *                                              stopped, the host stays up)
+ *
+ * The loaded list is sorted by time; events at the same time keep their order. */
+#include "app/scenario/scenario_internal.h"
+
+#include <limits.h>
+#include <string.h>
+
+#define COMMON "at", "do", "comment"
+
+static const char *const keys_server[] = { COMMON, "server", NULL };
+static const char *const keys_args[] = { COMMON, "args", NULL };
+static const char *const keys_sysctl[] = { COMMON, "key", "value", NULL };
+static const char *const keys_link[] = { COMMON, "link", "latency", "bandwidth", "loss", "queue", NULL };
+static const char *const keys_flood[] = { COMMON, "rate", "duration", "net", "target", NULL };
+static const char *const keys_hook[] = { COMMON, "name", NULL };
+static const char *const keys_director_down[] = { COMMON, "director", "graceful", NULL };
+static const char *const keys_director_up[] = { COMMON, "director", NULL };
+
+static const struct {
+    const char *name;
+    enum scn_event_kind kind;
+    const char *const *keys;
+} kinds[] = {
+    { "server_down", EV_SERVER_DOWN, keys_server },
+    { "server_refuse", EV_SERVER_REFUSE, keys_server },
+    { "server_up", EV_SERVER_UP, keys_server },
+    { "ipvsadm", EV_IPVSADM, keys_args },
+    { "iptables", EV_IPTABLES, keys_args },
+    { "sysctl", EV_SYSCTL, keys_sysctl },
+    { "link", EV_LINK, keys_link },
+    { "syn_flood", EV_SYN_FLOOD, keys_flood },
+    { "hook_register", EV_HOOK_REGISTER, keys_hook },
+    { "hook_unregister", EV_HOOK_UNREGISTER, keys_hook },
+    { "director_down", EV_DIRECTOR_DOWN, keys_director_down },
+    { "director_up", EV_DIRECTOR_UP, keys_director_up },
+};
+
+static const char *const kind_names[] = {
+    "server_down", "server_refuse", "server_up", "ipvsadm", "iptables", "sysctl", "link",
+    "syn_flood", "hook_register", "hook_unregister", "director_down", "director_up", NULL,
+};
+
+const char *const *scn_event_kinds(void)
+{
+    return kind_names;
+}
+
+const char *const *scn_event_keys(const char *kind)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
+        if (strcmp(kinds[i].name, kind) == 0)
+            return kinds[i].keys;
+    return NULL;
+}
+
+void scn_event_clear(struct scn_event *e)
+{
+    g_free(e->server);
+    g_free(e->args.text);
+    g_free(e->key);
+    memset(e, 0, sizeof *e);
+}
+
+static bool event_server(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    if (!scn_get_string(c, ev, "server", NULL, &e->server))
+        return false;
+    const struct scenario *s = c->s;
+    for (guint i = 0; i < s->servers->len; i++)
+        if (strcmp(g_array_index(s->servers, struct scn_server, i).name, e->server) == 0)
+            return true;
+    GString *names = g_string_new(NULL);
+    for (guint i = 0; i < s->servers->len; i++)
+        g_string_append_printf(names, "%s%s", i ? ", " : "",
+                               g_array_index(s->servers, struct scn_server, i).name);
+    scn_fail_key(c, ev, "server", "unknown server '%s' (the servers are: %s)", e->server,
+                 names->len ? names->str : "none");
+    g_string_free(names, TRUE);
+    return false;
+}
+
+static bool event_args(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    const cJSON *v = scn_require(c, ev, "args");
+    if (!v)
+        return false;
+    size_t saved = scn_path_push_key(c, "args");
+    bool ok = scn_line_of(c, v, &e->args);
+    if (ok && e->args.text[strspn(e->args.text, " \t")] == '\0')
+        ok = scn_fail(c, v, false, "expected a command line, not an empty string");
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static bool event_sysctl(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    char *key = NULL;
+    long long v;
+    if (!scn_get_string(c, ev, "key", NULL, &key))
+        return false;
+    const char *canon = scn_sysctl_canonical(key);
+    g_free(key);
+    if (!canon) {
+        size_t saved = scn_path_push_key(c, "key");
+        const cJSON *kn = cJSON_GetObjectItemCaseSensitive(ev, "key");
+        const char *near = scn_nearest(kn->valuestring, scn_sysctl_names());
+        if (near)
+            scn_fail(c, kn, false, "unknown sysctl '%s' (did you mean '%s'?)", kn->valuestring, near);
+        else
+            scn_fail(c, kn, false, "unknown sysctl '%s'", kn->valuestring);
+        scn_path_pop(c, saved);
+        return false;
+    }
+    e->key = g_strdup(canon);
+    if (!scn_require(c, ev, "value") || !scn_get_int(c, ev, "value", 0, INT_MIN, INT_MAX, &v))
+        return false;
+    e->value = (long)v;
+    return true;
+}
+
+static bool event_link(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    if (!scn_get_string(c, ev, "link", NULL, &e->key))
+        return false;
+    if (strcmp(e->key, "clients") != 0 && strcmp(e->key, "servers") != 0) {
+        scn_fail_key(c, ev, "link", "unknown link '%s' (expected \"clients\" or \"servers\")", e->key);
+        return false;
+    }
+    static const char *const fields[4] = { "latency", "bandwidth", "loss", "queue" };
+    bool any = false;
+    for (int i = 0; i < 4; i++)
+        any |= e->link_has[i] = cJSON_GetObjectItemCaseSensitive(ev, fields[i]) != NULL;
+    if (!any)
+        return scn_fail(c, ev, false, "a link event changes at least one of latency, bandwidth, "
+                        "loss, queue");
+    long long q;
+    if (!scn_get_duration(c, ev, "latency", "0", &e->link.latency) ||
+        !scn_get_bandwidth(c, ev, "bandwidth", "unlimited", &e->link.bandwidth) ||
+        !scn_get_loss(c, ev, "loss", 0, &e->link.loss) ||
+        !scn_get_int(c, ev, "queue", 0, 0, 1000000, &q))
+        return false;
+    e->link.queue = (uint32_t)q;
+    return true;
+}
+
+static bool event_flood(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    if (!scn_get_rate(c, ev, "rate", NULL, &e->rate) ||
+        !scn_get_endpoint(c, ev, "target", NULL, &e->target_ip, &e->target_port) ||
+        !scn_get_cidr(c, ev, "net", "198.18.0.0/15", &e->flood_net, &e->flood_prefix) ||
+        !scn_get_duration(c, ev, "duration", "0", &e->duration))
+        return false;
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "duration");
+    if (!d)
+        e->duration = c->s->duration - e->at;
+    else if (e->duration <= 0) {
+        size_t saved = scn_path_push_key(c, "duration");
+        scn_fail(c, d, false, "a flood lasts more than 0");
+        scn_path_pop(c, saved);
+        return false;
+    }
+    return true;
+}
+
+static bool event_hook(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    if (!scn_get_string(c, ev, "name", NULL, &e->key))
+        return false;
+    const struct scenario *s = c->s;
+    for (guint i = 0; i < s->hooks->len; i++)
+        if (strcmp(g_array_index(s->hooks, struct scn_hook, i).name, e->key) == 0)
+            return true;
+    scn_fail_key(c, ev, "name", "unknown hook '%s' (a name from \"hooks\")", e->key);
+    return false;
+}
+
+/* director_down / director_up: which director (its host name is kept in e->server),
+ * and for down whether keepalived stops gracefully (e->value 1) or the host crashes. */
+static bool event_director(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    const struct scenario *s = c->s;
+    bool graceful = false;
+    if (!scn_get_string(c, ev, "director", s->director.name, &e->server))
+        return false;
+    if (strcmp(e->server, "director") == 0) {
+        g_free(e->server);
+        e->server = g_strdup(s->director.name);
+    }
+    if (strcmp(e->server, s->director.name) != 0 &&
+        !(s->backup.name && strcmp(e->server, s->backup.name) == 0)) {
+        if (s->backup.enabled)
+            scn_fail_key(c, ev, "director", "unknown director '%s' (expected %s or %s)", e->server,
+                         s->director.name, s->backup.name);
+        else
+            scn_fail_key(c, ev, "director", "unknown director '%s' (expected %s)", e->server,
+                         s->director.name);
+        return false;
+    }
+    if (e->kind == EV_DIRECTOR_DOWN && !scn_get_bool(c, ev, "graceful", false, &graceful))
+        return false;
+    if (graceful && !s->backup.enabled)
+        return scn_fail_key(c, ev, "graceful", "a graceful stop is keepalived's: it needs "
+                            "director.backup");
+    e->value = graceful;
+    return true;
+}
+
+static bool event_kind(struct scn_ctx *c, const cJSON *ev, size_t *k)
+{
+    const cJSON *d = scn_require(c, ev, "do");
+    if (!d)
+        return false;
+    size_t saved = scn_path_push_key(c, "do");
+    bool ok = false;
+    const char *name = scn_string_of(d);
+    if (!name) {
+        scn_fail(c, d, false, "expected the event's kind as a string");
+    } else {
+        for (size_t i = 0; i < G_N_ELEMENTS(kinds) && !ok; i++)
+            if (strcmp(kinds[i].name, name) == 0) {
+                *k = i;
+                ok = true;
+            }
+        if (!ok) {
+            const char *near = scn_nearest(name, kind_names);
+            GString *list = g_string_new(NULL);
+            for (size_t i = 0; kind_names[i]; i++)
+                g_string_append_printf(list, "%s%s", i ? ", " : "", kind_names[i]);
+            char shown[48];
+            g_strlcpy(shown, name, sizeof shown);
+            if (near)
+                scn_fail(c, d, false, "unknown event '%s' (did you mean '%s'? expected one of: %s)",
+                         shown, near, list->str);
+            else
+                scn_fail(c, d, false, "unknown event '%s' (expected one of: %s)", shown, list->str);
+            g_string_free(list, TRUE);
+        }
+    }
+    scn_path_pop(c, saved);
+    return ok;
+}
+
+static bool load_event(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    size_t k;
+    if (!cJSON_IsObject(ev))
+        return scn_check_object(c, ev, keys_server);
+    if (!event_kind(c, ev, &k) || !scn_check_object(c, ev, kinds[k].keys))
+        return false;
+    e->kind = kinds[k].kind;
+    e->pos = scn_pos_of(c->s, ev);
+    if (!scn_get_duration(c, ev, "at", NULL, &e->at))
+        return false;
+    if (e->at >= c->s->duration) {
+        char d[32];
+        return scn_fail_key(c, ev, "at", "the event is not before the end of the run (\"duration\": "
+                            "\"%s\")", units_format_duration(c->s->duration, d, sizeof d));
+    }
+    switch (e->kind) {
+    case EV_SERVER_DOWN:
+    case EV_SERVER_REFUSE:
+    case EV_SERVER_UP:
+        return event_server(c, ev, e);
+    case EV_IPVSADM:
+    case EV_IPTABLES:
+        return event_args(c, ev, e);
+    case EV_SYSCTL:
+        return event_sysctl(c, ev, e);
+    case EV_LINK:
+        return event_link(c, ev, e);
+    case EV_SYN_FLOOD:
+        return event_flood(c, ev, e);
+    case EV_HOOK_REGISTER:
+    case EV_HOOK_UNREGISTER:
+        return event_hook(c, ev, e);
+    case EV_DIRECTOR_DOWN:
+    case EV_DIRECTOR_UP:
+        return event_director(c, ev, e);
+    }
+    return false;
+}
+
+struct numbered {
+    struct scn_event e;
+    guint seq;
+};
+
+static gint by_time(gconstpointer a, gconstpointer b)
+{
+    const struct numbered *x = a, *y = b;
+    if (x->e.at != y->e.at)
+        return x->e.at < y->e.at ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+bool scn_load_events(struct scn_ctx *c, const cJSON *root)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "events");
+    if (!list)
+        return true;
+    size_t saved = scn_path_push_key(c, "events");
+    bool ok = scn_check_array(c, list, "events");
+    GArray *tmp = g_array_new(FALSE, TRUE, sizeof(struct numbered));
+    const cJSON *ev;
+    int i = 0;
+    cJSON_ArrayForEach(ev, list) {
+        if (!ok)
+            break;
+        size_t item = scn_path_push_index(c, i);
+        struct numbered n = { .seq = (guint)i++ };
+        ok = load_event(c, ev, &n.e);
+        scn_path_pop(c, item);
+        g_array_append_val(tmp, n);
+    }
+    scn_path_pop(c, saved);
+    if (ok)
+        g_array_sort(tmp, by_time);
+    for (guint k = 0; k < tmp->len; k++) {
+        struct numbered *n = &g_array_index(tmp, struct numbered, k);
+        if (ok)
+            g_array_append_val(c->s->events, n->e);
+        else
+            scn_event_clear(&n->e);
+    }
+    g_array_free(tmp, TRUE);
+    return ok;
+}

@@ -1,0 +1,302 @@
+/* `ipvsim compare`'s parts (scheduler rewriting, the failure window, remapped
+ * clients, imbalance) and the plots (data and scripts written, deterministic). */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include "app/cli/cmd_compare.h"
+#include "app/report/plots.h"
+#include "app/run/run_world.h"
+#include "tests/testutil.h"
+
+static void expect_rewrite(const char *line, const char *sched, const char *want)
+{
+    char *got = compare_rewrite_scheduler(line, sched);
+    if (!want) {
+        CU_ASSERT_PTR_NULL(got);
+    } else {
+        CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+        CU_ASSERT_STRING_EQUAL(got, want);
+        if (strcmp(got, want) != 0)
+            fprintf(stderr, "\n  rewrite '%s' -> '%s', want '%s'\n", line, got, want);
+    }
+    g_free(got);
+}
+
+static void test_rewrite_scheduler(void)
+{
+    expect_rewrite("-A -t 203.0.113.10:80 -s wlc", "rr", "-A -t 203.0.113.10:80 -s rr");
+    expect_rewrite("-A -t 203.0.113.10:80 -s wlc -p 60", "mh", "-A -t 203.0.113.10:80 -s mh -p 60");
+    expect_rewrite("ipvsadm -A -t 10.0.0.1:80 --scheduler=sh -b sh-port", "mh",
+                   "ipvsadm -A -t 10.0.0.1:80 --scheduler=mh -b sh-port");
+    expect_rewrite("-A -t 10.0.0.1:80 --scheduler lblcr", "wrr", "-A -t 10.0.0.1:80 --scheduler wrr");
+    expect_rewrite("-A -u 10.0.0.1:53 -swlc -o", "rr", "-A -u 10.0.0.1:53 -srr -o");
+    /* no -s: ipvsadm would use wlc; the scheduler is appended */
+    expect_rewrite("-A -t 10.0.0.1:80  ", "sed", "-A -t 10.0.0.1:80 -s sed");
+    expect_rewrite("-E -f 5", "nq", "-E -f 5 -s nq");
+    /* dest lines and anything else are left alone */
+    expect_rewrite("-a -t 10.0.0.1:80 -r 10.0.0.2:80 -m -w 3", "rr", NULL);
+    expect_rewrite("-D -t 10.0.0.1:80", "rr", NULL);
+    expect_rewrite("-A -t not-an-address -s rr", "wlc", NULL);
+    expect_rewrite("", "rr", NULL);
+}
+
+static void test_failure_window(void)
+{
+    struct scn_error err;
+    struct scenario *s = scenario_load("scenarios/crash-recovery.json", NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    sim_time_t f = 0, n = 0;
+    CU_ASSERT_TRUE(compare_failure_window(s, &f, &n));
+    CU_ASSERT_EQUAL(f, 5 * SEC);
+    CU_ASSERT_EQUAL(n, 12 * SEC);
+    scenario_free(s);
+    /* an ipvsadm -d is a failure; with no recovery the window runs to the end */
+    const char *ov[] = {
+        "events=[{\"at\": \"2s\", \"do\": \"ipvsadm\", \"args\": \"-e -t 203.0.113.10:80 -r 192.0.2.11:80 -m -w 2\"},"
+        " {\"at\": \"3s\", \"do\": \"ipvsadm\", \"args\": \"-d -t 203.0.113.10:80 -r 192.0.2.12:80\"}]",
+        NULL,
+    };
+    s = scenario_load("scenarios/crash-recovery.json", ov, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_TRUE(compare_failure_window(s, &f, &n));
+    CU_ASSERT_EQUAL(f, 3 * SEC);
+    CU_ASSERT_EQUAL(n, INT64_MAX);
+    scenario_free(s);
+    const char *none[] = { "events=[]", NULL };
+    s = scenario_load("scenarios/crash-recovery.json", none, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_FALSE(compare_failure_window(s, &f, &n));
+    scenario_free(s);
+}
+
+static void add_conv(struct conv_log *log, uint32_t caddr, sim_time_t start, int server)
+{
+    struct conv *c = conv_new(log);
+    c->caddr = htonl(caddr);
+    c->start = start;
+    c->end = start + MSEC;
+    c->server = server;
+    c->outcome = server >= 0 ? CONV_OK : CONV_TIMEOUT;
+}
+
+static void test_remap(void)
+{
+    struct conv_log log;
+    conv_log_init(&log);
+    /* client 1 stays on 0; client 2 moves 1 -> 2 (its last before: 1; its last after: 2) */
+    add_conv(&log, 1, 1 * SEC, 0);
+    add_conv(&log, 2, 1 * SEC, 2);
+    add_conv(&log, 2, 2 * SEC, 1);
+    add_conv(&log, 1, 6 * SEC, 0);
+    add_conv(&log, 2, 6 * SEC, 0);
+    add_conv(&log, 2, 7 * SEC, 2);
+    /* client 3: only before; client 4: only after; client 5: its after-conv failed */
+    add_conv(&log, 3, 1 * SEC, 1);
+    add_conv(&log, 4, 6 * SEC, 1);
+    add_conv(&log, 5, 1 * SEC, 1);
+    add_conv(&log, 5, 6 * SEC, -1);
+    /* client 1 after the recovery (10 s) does not count */
+    add_conv(&log, 1, 11 * SEC, 2);
+    uint64_t moved = 99, base = 99;
+    compare_remap(&log, 5 * SEC, 10 * SEC, &moved, &base);
+    CU_ASSERT_EQUAL(base, 2);
+    CU_ASSERT_EQUAL(moved, 1);
+    /* without the recovery, client 1's last conversation (11 s, server 2) counts */
+    compare_remap(&log, 5 * SEC, INT64_MAX, &moved, &base);
+    CU_ASSERT_EQUAL(base, 2);
+    CU_ASSERT_EQUAL(moved, 2);
+    conv_log_free(&log);
+}
+
+static void test_imbalance(void)
+{
+    const double even[] = { 0.5, 0.5, 0.5 }, skew[] = { 0.9, 0.3, 0.3 }, zero[] = { 0, 0 };
+    CU_ASSERT_DOUBLE_EQUAL(compare_imbalance(even, 3), 1.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(compare_imbalance(skew, 3), 1.8, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(compare_imbalance(zero, 2), 0.0, 1e-12);
+    GArray *v = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    CU_ASSERT_DOUBLE_EQUAL(plot_percentile(v, 0.5), 0.0, 0);
+    for (int64_t i = 1; i <= 100; i++)
+        g_array_append_val(v, i);
+    CU_ASSERT_DOUBLE_EQUAL(plot_percentile(v, 0.5), 50.0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(plot_percentile(v, 0.99), 99.0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(plot_percentile(v, 1.0), 100.0, 0);
+    g_array_free(v, TRUE);
+}
+
+static char *read_file(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, "plots", name, NULL), *text = NULL;
+    g_file_get_contents(path, &text, NULL, NULL);
+    g_free(path);
+    return text;
+}
+
+static void rm_tree(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    if (d) {
+        const char *name;
+        while ((name = g_dir_read_name(d)) != NULL) {
+            char *p = g_build_filename(path, name, NULL);
+            rm_tree(p);
+            g_free(p);
+        }
+        g_dir_close(d);
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
+}
+
+/* A small run's figures: the data and scripts are written whether or not gnuplot
+ * is installed, twice the same, and the scripts name their outputs and units. */
+static void test_plots_written(void)
+{
+    struct scn_error err;
+    const char *ov[] = { "duration=2s", "events=[{\"at\": \"1s\", \"do\": \"server_down\", \"server\": \"rs2\"}]", NULL };
+    struct scenario *s = scenario_load("scenarios/crash-recovery.json", ov, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    char *dirs[2];
+    for (int k = 0; k < 2; k++) {
+        struct run_world rw;
+        CU_ASSERT_TRUE_FATAL(run_world_build(&rw, s, NULL, &err));
+        sim_run_until(&rw.w.sim, s->duration);
+        conv_log_close(&rw.log, rw.w.sim.now);
+        struct plot_set ps;
+        plot_set_init(&ps, s);
+        struct plot_run *pr = plot_set_add_run(&ps, &rw, "wlc", true);
+        uint64_t scheduled = 0;
+        for (guint i = 0; i < ps.nservers; i++)
+            scheduled += pr->scheduled[i];
+        CU_ASSERT(scheduled > 0);
+        /* the conversations IPVS sent to rs2 after its crash count as scheduled to it,
+         * never completed */
+        CU_ASSERT(pr->completed[1] < pr->scheduled[1]);
+        CU_ASSERT(pr->completed[0] <= pr->scheduled[0]);
+        CU_ASSERT(pr->resp_ns->len > 0);
+        CU_ASSERT(ps.marks->len >= 1);      /* rs2 down */
+        dirs[k] = g_dir_make_tmp("ipvsim-plots-XXXXXX", NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(dirs[k]);
+        char msg[600];
+        enum plots_status st = plots_write(&ps, dirs[k], msg, sizeof msg);
+        CU_ASSERT(st == PLOTS_DRAWN || st == PLOTS_SKIPPED);
+        if (st != PLOTS_DRAWN && st != PLOTS_SKIPPED)
+            fprintf(stderr, "\n  plots: %s\n", msg);
+        if (k == 1) {
+            /* a file that cannot be written is named with the error */
+            char *blocked = g_dir_make_tmp("ipvsim-plots-XXXXXX", NULL);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(blocked);
+            char *dat = g_build_filename(blocked, "plots", "active.dat", NULL);
+            CU_ASSERT_EQUAL(g_mkdir_with_parents(dat, 0755), 0);
+            CU_ASSERT_EQUAL(plots_write(&ps, blocked, msg, sizeof msg), PLOTS_WRITE_FAILED);
+            CU_ASSERT_PTR_NOT_NULL(strstr(msg, "active.dat: "));
+            CU_ASSERT_PTR_NULL(strstr(msg, "active.gp"));
+            g_free(dat);
+            rm_tree(blocked);
+            g_free(blocked);
+        }
+        plot_set_free(&ps);
+        run_world_free(&rw);
+    }
+    static const char *const figs[] = { "active", "response_cdf", "share", "hooks" };
+    for (size_t i = 0; i < G_N_ELEMENTS(figs); i++) {
+        for (int ext = 0; ext < 2; ext++) {
+            char *name = g_strdup_printf("%s.%s", figs[i], ext ? "dat" : "gp");
+            char *a = read_file(dirs[0], name), *b = read_file(dirs[1], name);
+            CU_ASSERT_PTR_NOT_NULL(a);
+            CU_ASSERT(a && b && strcmp(a, b) == 0);
+            if (a && !ext) {
+                CU_ASSERT_PTR_NOT_NULL(strstr(a, "set terminal pngcairo"));
+                CU_ASSERT_PTR_NOT_NULL(strstr(a, "set terminal svg"));
+                CU_ASSERT_PTR_NOT_NULL(strstr(a, "set xlabel"));
+                CU_ASSERT_PTR_NOT_NULL(strstr(a, "set ylabel"));
+                CU_ASSERT_PTR_NOT_NULL(strstr(a, "title"));
+                CU_ASSERT_PTR_NULL(strstr(a, "system("));
+            }
+            g_free(a);
+            g_free(b);
+            g_free(name);
+        }
+    }
+    char *active = read_file(dirs[0], "active.gp");
+    CU_ASSERT(active && strstr(active, "'rs2 down'") && strstr(active, "(s)"));
+    g_free(active);
+    for (int k = 0; k < 2; k++) {
+        rm_tree(dirs[k]);
+        g_free(dirs[k]);
+    }
+    scenario_free(s);
+}
+
+/* The closing line's outcomes: share OK rounded down, p99 of the completed ones,
+ * the other outcomes failures first and UNFINISHED last; a run in which everything
+ * failed says so. */
+static void test_outcome_text(void)
+{
+    struct conv_log log;
+    conv_log_init(&log);
+    char *t = run_outcome_text(&log);
+    CU_ASSERT_STRING_EQUAL(t, "no conversation");
+    g_free(t);
+    static const enum conv_outcome all_fail[] = { CONV_TIMEOUT, CONV_TIMEOUT, CONV_REFUSED };
+    for (size_t i = 0; i < G_N_ELEMENTS(all_fail); i++)
+        conv_new(&log)->outcome = all_fail[i];
+    t = run_outcome_text(&log);
+    CU_ASSERT_STRING_EQUAL(t, "0.0% OK; 1 REFUSED, 2 TIMEOUT");
+    g_free(t);
+    conv_log_free(&log);
+    conv_log_init(&log);
+    for (int i = 0; i < 2000; i++) {
+        struct conv *c = conv_new(&log);
+        c->outcome = i == 0 ? CONV_UNFINISHED : CONV_OK;
+        c->response_ns = (i + 1) * MSEC;        /* p99 of 1999 values 2..2000 ms: 1981 ms */
+    }
+    t = run_outcome_text(&log);
+    CU_ASSERT_STRING_EQUAL(t, "99.9% OK (p99 1981.0 ms); 1 UNFINISHED");     /* 99.95 is not 100 */
+    g_free(t);
+    conv_log_free(&log);
+}
+
+/* The bins of the longest duration a sim_time_t holds: at most MAX_BINS (250) and
+ * covering the run, with no overflow on the way (a limit or a signal stopping such a
+ * run once asked for 2^36 bytes here). The loader refuses such durations; the plots
+ * do not rely on it. */
+static void test_plots_extreme_duration(void)
+{
+    struct scn_error err;
+    const char *ov[] = { "duration=2s", "events=[]", NULL };
+    struct scenario *s = scenario_load("scenarios/crash-recovery.json", ov, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    struct run_world rw;
+    CU_ASSERT_TRUE_FATAL(run_world_build(&rw, s, NULL, &err));
+    sim_run_until(&rw.w.sim, s->duration);
+    conv_log_close(&rw.log, rw.w.sim.now);
+    for (int k = 0; k < 2; k++) {
+        s->duration = k ? SIM_TIME_MAX : SCN_DURATION_MAX;
+        struct plot_set ps;
+        plot_set_init(&ps, s);
+        CU_ASSERT(ps.nbins > 0 && ps.nbins <= 250);
+        CU_ASSERT((double)ps.nbins * (double)ps.bin >= (double)s->duration);
+        struct plot_run *pr = plot_set_add_run(&ps, &rw, "rr", false);
+        uint64_t served = 0;
+        for (guint i = 0; i < ps.nservers; i++)
+            served += pr->completed[i];
+        CU_ASSERT(served > 0);
+        plot_set_free(&ps);
+    }
+    run_world_free(&rw);
+    scenario_free(s);
+}
+
+IPVSIM_SUITE(compare)
+{
+    CU_pSuite s = CU_add_suite("compare", NULL, NULL);
+    ADD_TEST(s, test_outcome_text);
+    ADD_TEST(s, test_rewrite_scheduler);
+    ADD_TEST(s, test_failure_window);
+    ADD_TEST(s, test_remap);
+    ADD_TEST(s, test_imbalance);
+    ADD_TEST(s, test_plots_written);
+    ADD_TEST(s, test_plots_extreme_duration);
+}

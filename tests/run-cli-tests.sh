@@ -1246,5 +1246,9 @@ tests/doc-commands.sh "$IPVSIM" "$tmp/doc.md" > "$tmp/doc.out" 2>&1
 check "doc-commands: a failing command fails the test, and is named with its line" \
   test $? -ne 0 -a "$(grep -c '^  FAIL  .*doc.md:5: ipvsim run no-such.json (exit status 2)$' "$tmp/doc.out")" -eq 1
 
+# ---- xt: the kernel's x_tables never include iptables' userspace --------------------------
+check "model/netfilter/ includes nothing from model/user/" \
+  test -z "$(grep -rl '#include "model/user/' model/netfilter)"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

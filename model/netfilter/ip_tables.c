@@ -1,7 +1,9 @@
-/* iptables tables in a net: chains and rules (what libiptc edits), the checks the
- * kernel makes when a table is replaced (translate_table: loops, targets allowed in
- * the table and from the hooks that reach them), and ipt_do_table, the walk of a
- * table for one packet at one hook. */
+/* iptables tables in a net (net/ipv4/netfilter/ip_tables.c): chains and rules and
+ * the primitives libiptc's commands edit them with, the checks the kernel makes when
+ * a table is replaced (translate_table: loops, targets allowed in the table and from
+ * the hooks that reach them), the built-in extensions (the standard target, the icmp
+ * match), and ipt_do_table, the walk of a table for one packet at one hook. What
+ * iptables prints about a refused command is userspace's (model/user/iptables/). */
 #include "model/netfilter/x_tables.h"
 
 #include <errno.h>
@@ -9,7 +11,6 @@
 #include <string.h>
 #include "model/ipv4/ip.h"
 #include "model/net.h"
-#include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "model/trace.h"
 
@@ -19,7 +20,7 @@ static const char *const builtin_names[NF_INET_NUMHOOKS] = {
 
 /* ---- tables and chains -------------------------------------------------------- */
 
-static struct xt_chain *chain_new(const char *name, int hook)
+struct xt_chain *xt_chain_new(const char *name, int hook)
 {
     struct xt_chain *c = g_new0(struct xt_chain, 1);
     g_strlcpy(c->name, name, sizeof c->name);
@@ -42,7 +43,7 @@ struct xt_table *xt_table_get(struct net *net, enum xt_table_id id)
     t->valid_hooks = xt_table_valid_hooks(t->def, net);
     for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++)
         if (t->valid_hooks & (1u << h))
-            t->builtin[h] = chain_new(builtin_names[h], (int)h);
+            t->builtin[h] = xt_chain_new(builtin_names[h], (int)h);
     t->user_chains = g_ptr_array_new();
     net->xt->tables[id] = t;
     return t;
@@ -72,11 +73,10 @@ struct ipt_entry *xt_chain_rule(const struct xt_chain *c, unsigned n)
     return n >= 1 && n <= c->rules->len ? g_ptr_array_index(c->rules, n - 1) : NULL;
 }
 
-static gint chain_cmp(gconstpointer a, gconstpointer b)
+void xt_chain_free(struct xt_chain *c)
 {
-    const struct xt_chain *x = *(const struct xt_chain *const *)a;
-    const struct xt_chain *y = *(const struct xt_chain *const *)b;
-    return strcmp(x->name, y->name);
+    g_ptr_array_free(c->rules, TRUE);
+    g_free(c);
 }
 
 /* ---- rules ------------------------------------------------------------------------ */
@@ -85,52 +85,25 @@ static gint chain_cmp(gconstpointer a, gconstpointer b)
  * checkentry functions take them). */
 static unsigned entry_ct_users(const struct ipt_entry *e)
 {
-    unsigned n = e->target.ops && e->target.ops->conntrack;
+    unsigned n = e->target.target && e->target.target->conntrack;
     for (unsigned i = 0; i < e->nmatches; i++)
-        n += e->matches[i].ops->conntrack;
+        n += e->matches[i].match->conntrack;
     return n;
 }
 
-static struct ipt_entry *entry_new(const struct xt_command *c, const struct xt_addr *s,
-                                   const struct xt_addr *d, struct xt_chain *jump)
-{
-    struct ipt_entry *e = g_new(struct ipt_entry, 1);
-    *e = c->rule;
-    size_t n = c->rule.nmatches ? c->rule.nmatches : 1;
-    e->matches = g_memdup2(c->rule.matches, n * sizeof *e->matches);
-    e->ip.src = s->addr;
-    e->ip.smsk = s->mask;
-    e->ip.dst = d->addr;
-    e->ip.dmsk = d->mask;
-    e->target.chain = jump;
-    e->ct_held = 0;
-    if (!c->set_counters)
-        memset(&e->counters, 0, sizeof e->counters);
-    return e;
-}
-
-static void entry_free(struct ipt_entry *e)
-{
-    g_free(e->matches);
-    g_free(e);
-}
-
-/* A rule enters a chain: the chain it jumps to gains a reference. */
-static void entry_link(struct ipt_entry *e)
+void ipt_entry_link(struct ipt_entry *e)
 {
     if (e->target.chain)
         e->target.chain->references++;
 }
 
-static void entry_unlink(struct ipt_entry *e)
+void ipt_entry_unlink(struct ipt_entry *e)
 {
     if (e->target.chain)
         e->target.chain->references--;
 }
 
-/* A rule is committed: its extensions take their conntrack references (after the
- * table is loaded, as the kernel loads the module before it checks the rules). */
-static void entry_get_refs(struct xt_table *t, struct ipt_entry *e)
+void ipt_entry_hold(struct xt_table *t, struct ipt_entry *e)
 {
     unsigned n = entry_ct_users(e);
     for (unsigned i = 0; i < n; i++)
@@ -139,53 +112,23 @@ static void entry_get_refs(struct xt_table *t, struct ipt_entry *e)
     t->ct_refs += e->ct_held;
 }
 
-/* A rule already out of its chain leaves for good. */
-static void entry_release(struct xt_table *t, struct ipt_entry *e)
+void ipt_cleanup_entry(struct xt_table *t, struct ipt_entry *e)
 {
     for (unsigned i = 0; i < e->ct_held; i++)
         nf_ct_netns_put(t->net);
     t->ct_refs -= e->ct_held;
-    entry_free(e);
+    g_free(e->matches);
+    g_free(e);
 }
 
-/* A rule taken out of its chain leaves for good. */
-static void entry_destroy(struct xt_table *t, struct ipt_entry *e)
+void xt_chain_flush(struct xt_table *t, struct xt_chain *ch)
 {
-    entry_unlink(e);
-    entry_release(t, e);
-}
-
-static int load_table(struct xt_table *t, const struct xt_command *c, struct xt_error *err)
-{
-    if (xt_table_load(t) < 0)
-        return xt_error_set(err, c->table_off, "x_tables: could not register the %s table's hooks",
-                            t->def->name);
-    return 0;
-}
-
-/* Same rule, as -D and -C compare them: everything but the counters. */
-static bool entry_equal(const struct ipt_entry *a, const struct ipt_entry *b)
-{
-    if (memcmp(&a->ip, &b->ip, sizeof a->ip) != 0 || a->nmatches != b->nmatches)
-        return false;
-    for (unsigned i = 0; i < a->nmatches; i++)
-        if (a->matches[i].ops != b->matches[i].ops ||
-            memcmp(&a->matches[i].u, &b->matches[i].u, sizeof a->matches[i].u) != 0)
-            return false;
-    const struct xt_entry_target *x = &a->target, *y = &b->target;
-    if (x->ops != y->ops || x->chain != y->chain)
-        return false;
-    if (x->ops == &xt_standard_target)
-        return x->chain || x->verdict == y->verdict;
-    return !x->ops || memcmp(&x->u, &y->u, sizeof x->u) == 0;
-}
-
-static int find_entry(const struct xt_chain *c, const struct ipt_entry *e)
-{
-    for (unsigned i = 0; i < c->rules->len; i++)
-        if (entry_equal(g_ptr_array_index(c->rules, i), e))
-            return (int)i;
-    return -1;
+    while (ch->rules->len) {
+        struct ipt_entry *e = g_ptr_array_index(ch->rules, ch->rules->len - 1);
+        g_ptr_array_remove_index(ch->rules, ch->rules->len - 1);
+        ipt_entry_unlink(e);
+        ipt_cleanup_entry(t, e);
+    }
 }
 
 /* ---- the kernel's checks when a table is replaced ------------------------------------ */
@@ -245,14 +188,14 @@ static const char *check_entry(const struct xt_table *t, const struct xt_chain *
                                const struct ipt_entry *e, char *buf, size_t size)
 {
     for (unsigned i = 0; i < e->nmatches; i++) {
-        const struct xt_match_ops *m = e->matches[i].ops;
+        const struct xt_match *m = e->matches[i].match;
         if (m->proto && (e->ip.proto != m->proto || (e->ip.invflags & XT_INV_PROTO))) {
             snprintf(buf, size, "x_tables: ip_tables: %s match: only valid for protocol %u",
                      m->name, m->proto);
             return buf;
         }
     }
-    const struct xt_target_ops *tg = e->target.ops;
+    const struct xt_target *tg = e->target.target;
     if (!tg || tg == &xt_standard_target)
         return NULL;
     if (tg->table && strcmp(tg->table, t->def->name) != 0) {
@@ -283,334 +226,50 @@ static const char *check_chain(const struct xt_table *t, const struct xt_chain *
 }
 
 /* The whole table as the kernel would check it on replace. */
-static int table_check(struct xt_table *t, struct xt_error *err, size_t off)
+int ipt_translate_table(struct xt_table *t, char *log, size_t size)
 {
     if (!mark_source_chains(t))
-        return xt_error_set(err, off, "iptables: Too many levels of symbolic links.");
-    char buf[256];
+        return -ELOOP;
     const char *why = NULL;
     for (unsigned h = 0; h < NF_INET_NUMHOOKS && !why; h++)
         if (t->builtin[h])
-            why = check_chain(t, t->builtin[h], buf, sizeof buf);
+            why = check_chain(t, t->builtin[h], log, size);
     for (unsigned i = 0; i < t->user_chains->len && !why; i++)
-        why = check_chain(t, g_ptr_array_index(t->user_chains, i), buf, sizeof buf);
-    if (why)
-        return xt_error_set(err, off, "iptables: Invalid argument. Run `dmesg' for more "
-                            "information. [dmesg: %s]", why);
-    return 0;
-}
-
-/* ---- commands (libiptc's part) -------------------------------------------------------- */
-
-static int no_chain(const struct xt_command *c, struct xt_error *err)
-{
-    return xt_error_set(err, c->chain_off, "iptables: No chain/target/match by that name.");
-}
-
-/* The chain a -j/-g name stands for, or an error as iptables reports it. */
-static int resolve_jump(struct xt_table *t, const struct xt_command *c, struct xt_chain **out,
-                        struct xt_error *err)
-{
-    *out = NULL;
-    if (!c->jumpto)
+        why = check_chain(t, g_ptr_array_index(t->user_chains, i), log, size);
+    if (!why)
         return 0;
-    struct xt_chain *dest = xt_chain_find(t, c->jumpto);
-    if (dest && dest->hook >= 0)        /* libiptc: can't jump to a built-in chain */
-        return xt_error_set(err, c->jump_off, "iptables: %s. Run `dmesg' for more information.",
-                            c->command == CMD_INSERT ? "Target problem" : "Invalid argument");
-    if (dest) {
-        *out = dest;
-        return 0;
+    if (why != log)
+        g_strlcpy(log, why, size);
+    return -EINVAL;
+}
+
+
+/* ---- the built-in extensions (ipt_builtin_tg, ipt_builtin_mt) ------------------------ */
+
+/* ACCEPT, DROP, QUEUE, RETURN and jumps: ipt_do_table itself acts on them. */
+const struct xt_target xt_standard_target = {
+    .name = "standard",
+};
+
+/* icmp_match: the type, and the code within a range (icmp_type_code_match). */
+static bool icmp_match(const struct sk_buff *skb, struct xt_action_param *par)
+{
+    const struct ipt_icmp *icmpinfo = par->matchinfo;
+    if (par->fragoff != 0)
+        return false;
+    if (par->l4_len < 2) {
+        par->hotdrop = true;            /* too short to read type and code: drop */
+        return false;
     }
-    if (c->rule.ip.flags & IPT_F_GOTO)
-        return xt_error_set(err, c->jump_off, "goto '%s' is not a chain", c->jumpto);
-    return xt_error_set(err, c->jump_off, "Couldn't load target `%s':No such file or directory",
-                        c->jumpto);
+    uint8_t type = par->l4[0], code = par->l4[1];
+    bool hit = icmpinfo->type == 0xff ||
+               (type == icmpinfo->type && code >= icmpinfo->code[0] && code <= icmpinfo->code[1]);
+    return hit ^ !!(icmpinfo->invflags & IPT_ICMP_INV);
 }
 
-static size_t rule_err_off(const struct xt_command *c)
-{
-    return c->jump_off != SIZE_MAX ? c->jump_off : c->cmd_off;
-}
-
-/* Put the new rules in place, check the table, and undo on failure. */
-static int place_rules(struct xt_table *t, struct xt_chain *ch, const struct xt_command *c,
-                       struct ipt_entry **news, unsigned n, struct ipt_entry **replaced,
-                       struct xt_error *err)
-{
-    unsigned at = c->command == CMD_APPEND ? ch->rules->len : c->rulenum - 1;
-    if (c->command == CMD_REPLACE) {
-        *replaced = g_ptr_array_index(ch->rules, at);
-        entry_unlink(*replaced);
-        ch->rules->pdata[at] = news[0];
-        entry_link(news[0]);
-    } else {
-        /* -I puts each at the same place, so several addresses end up reversed */
-        for (unsigned i = 0; i < n; i++) {
-            g_ptr_array_insert(ch->rules, c->command == CMD_APPEND ? -1 : (gint)at, news[i]);
-            entry_link(news[i]);
-        }
-    }
-    int r = table_check(t, err, rule_err_off(c));
-    if (r == 0)
-        r = load_table(t, c, err);
-    if (r == 0)
-        return 0;
-    for (unsigned i = 0; i < n; i++) {
-        entry_unlink(news[i]);
-        g_ptr_array_remove(ch->rules, news[i]);
-    }
-    if (*replaced) {
-        entry_link(*replaced);
-        g_ptr_array_insert(ch->rules, (gint)at, *replaced);
-        *replaced = NULL;
-    }
-    table_check(t, NULL, 0);            /* restore comefrom */
-    return -1;
-}
-
-static int add_rules(struct xt_table *t, struct xt_chain *ch, const struct xt_command *c,
-                     struct ipt_entry **news, unsigned n, struct xt_error *err)
-{
-    if (c->command == CMD_INSERT && c->rulenum > ch->rules->len + 1)
-        return xt_error_set(err, c->rulenum_off, "iptables: Index of insertion too big.");
-    if (c->command == CMD_REPLACE && c->rulenum > ch->rules->len)
-        return xt_error_set(err, c->rulenum_off, "iptables: Index of replacement too big.");
-    struct ipt_entry *replaced = NULL;
-    if (place_rules(t, ch, c, news, n, &replaced, err) < 0)
-        return -1;
-    for (unsigned i = 0; i < n; i++)
-        entry_get_refs(t, news[i]);
-    if (replaced)
-        entry_release(t, replaced);     /* place_rules unlinked it */
-    return 0;
-}
-
-/* -D with a rule spec, and -C: every rule must be there. */
-static int find_rules(struct xt_table *t, struct xt_chain *ch, const struct xt_command *c,
-                      struct ipt_entry **news, unsigned n, struct xt_error *err)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (find_entry(ch, news[i]) < 0)
-            return xt_error_set(err, c->cmd_off,
-                                "iptables: Bad rule (does a matching rule exist in that chain?).");
-    if (load_table(t, c, err) < 0)
-        return -1;
-    if (c->command == CMD_DELETE)
-        for (unsigned i = 0; i < n; i++) {
-            int at = find_entry(ch, news[i]);
-            struct ipt_entry *old = g_ptr_array_index(ch->rules, at);
-            g_ptr_array_remove_index(ch->rules, (guint)at);
-            entry_destroy(t, old);
-        }
-    return 0;
-}
-
-static int rule_command(struct xt_table *t, struct xt_command *c, struct xt_error *err)
-{
-    struct xt_chain *jump;
-    if (resolve_jump(t, c, &jump, err) < 0)
-        return -1;
-    struct xt_chain *ch = xt_chain_find(t, c->chain);
-    if (!ch)
-        return no_chain(c, err);
-    unsigned n = c->nsaddrs * c->ndaddrs;
-    struct ipt_entry **news = g_new(struct ipt_entry *, n);
-    for (unsigned i = 0; i < c->nsaddrs; i++)
-        for (unsigned j = 0; j < c->ndaddrs; j++)
-            news[i * c->ndaddrs + j] = entry_new(c, &c->saddrs[i], &c->daddrs[j], jump);
-    bool adds = c->command & (CMD_APPEND | CMD_INSERT | CMD_REPLACE);
-    int r = adds ? add_rules(t, ch, c, news, n, err) : find_rules(t, ch, c, news, n, err);
-    if (r < 0 || !adds)
-        for (unsigned i = 0; i < n; i++)
-            entry_free(news[i]);
-    g_free(news);
-    return r;
-}
-
-static int delete_num(struct xt_table *t, const struct xt_command *c, struct xt_error *err)
-{
-    struct xt_chain *ch = xt_chain_find(t, c->chain);
-    if (!ch)
-        return no_chain(c, err);
-    if (c->rulenum > ch->rules->len)
-        return xt_error_set(err, c->rulenum_off, "iptables: Index of deletion too big.");
-    if (load_table(t, c, err) < 0)
-        return -1;
-    struct ipt_entry *old = g_ptr_array_index(ch->rules, c->rulenum - 1);
-    g_ptr_array_remove_index(ch->rules, c->rulenum - 1);
-    entry_destroy(t, old);
-    return 0;
-}
-
-static void flush_chain(struct xt_table *t, struct xt_chain *ch)
-{
-    while (ch->rules->len) {
-        struct ipt_entry *e = g_ptr_array_index(ch->rules, ch->rules->len - 1);
-        g_ptr_array_remove_index(ch->rules, ch->rules->len - 1);
-        entry_destroy(t, e);
-    }
-}
-
-/* Every chain (built-in first) or just the named one. */
-static int each_chain(struct xt_table *t, const struct xt_command *c, struct xt_chain **v,
-                      unsigned *n, struct xt_error *err)
-{
-    *n = 0;
-    if (c->chain) {
-        v[0] = xt_chain_find(t, c->chain);
-        if (!v[0])
-            return no_chain(c, err);
-        *n = 1;
-        return 0;
-    }
-    for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++)
-        if (t->builtin[h])
-            v[(*n)++] = t->builtin[h];
-    for (unsigned i = 0; i < t->user_chains->len; i++)
-        v[(*n)++] = g_ptr_array_index(t->user_chains, i);
-    return 0;
-}
-
-static int flush_or_zero(struct xt_table *t, const struct xt_command *c, struct xt_error *err)
-{
-    struct xt_chain **v = g_new(struct xt_chain *, NF_INET_NUMHOOKS + t->user_chains->len + 1);
-    unsigned n;
-    int r = each_chain(t, c, v, &n, err);
-    if (r == 0 && c->command == CMD_ZERO_NUM && c->rulenum > v[0]->rules->len)
-        r = xt_error_set(err, c->rulenum_off, "iptables: Index of counter too big.");
-    if (r == 0)
-        r = load_table(t, c, err);
-    for (unsigned i = 0; r == 0 && i < n; i++) {
-        struct xt_chain *ch = v[i];
-        if (c->command == CMD_FLUSH) {
-            flush_chain(t, ch);
-        } else if (c->command == CMD_ZERO_NUM) {
-            memset(&xt_chain_rule(ch, c->rulenum)->counters, 0, sizeof(struct xt_counters));
-        } else {
-            memset(&ch->policy_counters, 0, sizeof ch->policy_counters);
-            for (unsigned k = 0; k < ch->rules->len; k++)
-                memset(&((struct ipt_entry *)g_ptr_array_index(ch->rules, k))->counters, 0,
-                       sizeof(struct xt_counters));
-        }
-    }
-    g_free(v);
-    return r;
-}
-
-static int new_chain(struct xt_table *t, const struct xt_command *c, struct xt_error *err)
-{
-    if (xt_chain_find(t, c->chain))
-        return xt_error_set(err, c->chain_off, "iptables: Chain already exists.");
-    if (load_table(t, c, err) < 0)
-        return -1;
-    g_ptr_array_add(t->user_chains, chain_new(c->chain, -1));
-    g_ptr_array_sort(t->user_chains, chain_cmp);
-    return 0;
-}
-
-static const char *cant_delete(const struct xt_chain *ch)
-{
-    if (ch->hook >= 0)
-        return "iptables: Can't delete built-in chain. Run `dmesg' for more information.";
-    if (ch->references)
-        return "iptables: Can't delete chain with references left.";
-    if (ch->rules->len)
-        return "iptables: Chain is not empty.";
-    return NULL;
-}
-
-static void chain_free(struct xt_chain *ch)
-{
-    g_ptr_array_free(ch->rules, TRUE);
-    g_free(ch);
-}
-
-/* -X CHAIN, or -X alone: every user chain (all must be empty and unreferenced). */
-static int delete_chain(struct xt_table *t, const struct xt_command *c, struct xt_error *err)
-{
-    if (c->chain) {
-        struct xt_chain *ch = xt_chain_find(t, c->chain);
-        if (!ch)
-            return no_chain(c, err);
-        if (cant_delete(ch))
-            return xt_error_set(err, c->chain_off, "%s", cant_delete(ch));
-    } else {
-        for (unsigned i = 0; i < t->user_chains->len; i++)
-            if (cant_delete(g_ptr_array_index(t->user_chains, i)))
-                return xt_error_set(err, c->cmd_off, "%s",
-                                    cant_delete(g_ptr_array_index(t->user_chains, i)));
-    }
-    if (load_table(t, c, err) < 0)
-        return -1;
-    for (unsigned i = t->user_chains->len; i-- > 0;) {
-        struct xt_chain *ch = g_ptr_array_index(t->user_chains, i);
-        if (!c->chain || strcmp(ch->name, c->chain) == 0) {
-            g_ptr_array_remove_index(t->user_chains, i);
-            chain_free(ch);
-        }
-    }
-    return 0;
-}
-
-static int rename_chain(struct xt_table *t, const struct xt_command *c, struct xt_error *err)
-{
-    struct xt_chain *ch = xt_chain_find(t, c->chain);
-    if (!ch)
-        return no_chain(c, err);
-    if (ch->hook >= 0)
-        return xt_error_set(err, c->chain_off, "iptables: Invalid argument. Run `dmesg' for "
-                            "more information.");
-    if (xt_chain_find(t, c->arg2))
-        return xt_error_set(err, c->arg2_off, "iptables: File exists.");
-    if (load_table(t, c, err) < 0)
-        return -1;
-    g_strlcpy(ch->name, c->arg2, sizeof ch->name);
-    g_ptr_array_sort(t->user_chains, chain_cmp);
-    return 0;
-}
-
-static int set_policy(struct xt_table *t, const struct xt_command *c, struct xt_error *err)
-{
-    struct xt_chain *ch = xt_chain_find(t, c->chain);
-    if (!ch || ch->hook < 0)
-        return xt_error_set(err, c->chain_off, "iptables: Bad built-in chain name.");
-    int policy = strcmp(c->arg2, "ACCEPT") == 0 ? NF_ACCEPT
-               : strcmp(c->arg2, "DROP") == 0   ? NF_DROP
-                                                : -1;
-    if (policy < 0)
-        return xt_error_set(err, c->arg2_off, "iptables: Bad policy name. Run `dmesg' for more "
-                            "information.");
-    if (load_table(t, c, err) < 0)
-        return -1;
-    ch->policy = policy;
-    if (c->set_counters)
-        ch->policy_counters = c->rule.counters;
-    return 0;
-}
-
-int xt_do_command(struct net *net, struct xt_command *c, struct xt_error *err)
-{
-    struct xt_table *t = xt_table_get(net, c->table);
-    switch (c->command) {
-    case CMD_APPEND: case CMD_INSERT: case CMD_REPLACE: case CMD_DELETE: case CMD_CHECK:
-        return rule_command(t, c, err);
-    case CMD_DELETE_NUM:
-        return delete_num(t, c, err);
-    case CMD_FLUSH: case CMD_ZERO: case CMD_ZERO_NUM:
-        return flush_or_zero(t, c, err);
-    case CMD_NEW_CHAIN:
-        return new_chain(t, c, err);
-    case CMD_DELETE_CHAIN:
-        return delete_chain(t, c, err);
-    case CMD_RENAME_CHAIN:
-        return rename_chain(t, c, err);
-    case CMD_SET_POLICY:
-        return set_policy(t, c, err);
-    default:
-        return xt_error_set(err, c->cmd_off, "command not supported");
-    }
-}
+const struct xt_match ipt_icmp_match = {
+    .name = "icmp", .proto = IPPROTO_ICMP, .match = icmp_match,
+};
 
 /* ---- ipt_do_table ------------------------------------------------------------------ */
 
@@ -671,10 +330,21 @@ static bool entry_matches(const struct ipt_entry *e, struct xt_action_param *par
 {
     if (!ip_packet_match(&e->ip, par->iph, indev, outdev, par->fragoff))
         return false;
-    for (unsigned i = 0; i < e->nmatches; i++)
-        if (!e->matches[i].ops->match(&e->matches[i], par))
+    for (unsigned i = 0; i < e->nmatches; i++) {
+        const struct xt_entry_match *m = &e->matches[i];
+        par->matchinfo = &m->data;
+        if (!m->match->match(par->skb, par))
             return false;
+    }
     return true;
+}
+
+/* A target other than the standard one, with its data in par. */
+static unsigned run_target(const struct xt_entry_target *tg, struct sk_buff *skb,
+                           struct xt_action_param *par)
+{
+    par->targinfo = &tg->data;
+    return tg->target->target(skb, par);
 }
 
 /* Report the rule (or policy) that decided, as the kernel's TRACE target names it. */
@@ -770,7 +440,8 @@ static unsigned rule_drop_reason(struct ipt_walk *w, struct ipt_entry *e, unsign
         return v;
     if (!e->drop_reason[0])
         g_snprintf(e->drop_reason, sizeof e->drop_reason, "%s %s: -j %s", w->t->def->name,
-                   w->c->name, e->target.ops == &xt_standard_target ? "DROP" : e->target.ops->name);
+                   w->c->name, e->target.target == &xt_standard_target ? "DROP"
+                                                                   : e->target.target->name);
     w->skb->drop_reason = e->drop_reason;
     return v;
 }
@@ -803,12 +474,12 @@ unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_h
         e->counters.pcnt++;
         e->counters.bcnt += w.len;
         const struct xt_entry_target *tg = &e->target;
-        if (!tg->ops) {
+        if (!tg->target) {
             w.i++;                      /* a rule without -j only counts */
-        } else if (tg->ops == &xt_standard_target) {
+        } else if (tg->target == &xt_standard_target) {
             if (standard_target(&w, e, &v))
                 return rule_drop_reason(&w, e, v);
-        } else if ((v = tg->ops->target(tg, &par)) != XT_CONTINUE) {
+        } else if ((v = run_target(tg, skb, &par)) != XT_CONTINUE) {
             trace_verdict(t, skb, w.c, w.i + 1, v);
             return rule_drop_reason(&w, e, v);
         } else {
@@ -824,15 +495,15 @@ static void table_free(struct xt_table *t)
 {
     for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++)
         if (t->builtin[h])
-            flush_chain(t, t->builtin[h]);
+            xt_chain_flush(t, t->builtin[h]);
     for (unsigned i = 0; i < t->user_chains->len; i++)
-        flush_chain(t, g_ptr_array_index(t->user_chains, i));
+        xt_chain_flush(t, g_ptr_array_index(t->user_chains, i));
     xt_table_unload(t);
     for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++)
         if (t->builtin[h])
-            chain_free(t->builtin[h]);
+            xt_chain_free(t->builtin[h]);
     for (unsigned i = 0; i < t->user_chains->len; i++)
-        chain_free(g_ptr_array_index(t->user_chains, i));
+        xt_chain_free(g_ptr_array_index(t->user_chains, i));
     g_ptr_array_free(t->user_chains, TRUE);
     g_free(t);
 }

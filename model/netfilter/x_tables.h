@@ -5,15 +5,18 @@
  *
  * The kernel keeps a table as one blob of entries with jump offsets; the model keeps
  * chains as arrays of rule pointers and jumps as chain pointers, which reads the
- * same and needs no relocation when rules are added. Matches and targets are ops
- * structs, each carrying both halves of an extension: the userspace half (options,
- * parse, save: iptables' libxt_*) and the kernel half (checks, match/target).
- * Command lines are parsed by iptables_parse.h. */
+ * same and needs no relocation when rules are added. Matches and targets are the
+ * kernel halves of the extensions (struct xt_match / xt_target, one file each under
+ * xt/, registered in x_tables.c); a rule keeps a pointer to its extension's struct,
+ * resolved once when the rule arrives, so a packet never looks a name up. Command
+ * lines, the extensions' option parsers and the messages iptables prints are
+ * userspace's (model/user/iptables/). */
 #ifndef IPVSIM_MODEL_NETFILTER_X_TABLES_H
 #define IPVSIM_MODEL_NETFILTER_X_TABLES_H
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "model/netfilter/core.h"
 #include "model/netfilter/nf_nat.h"
@@ -21,7 +24,6 @@
 #include "sim/proto.h"
 
 struct net;
-struct xt_parse;
 
 #define XT_EXTENSION_MAXNAMELEN 29      /* chain and target names hold 28 characters */
 #define XT_JUMP_STACK 256               /* nested jumps ipt_do_table follows; deeper drops */
@@ -116,10 +118,11 @@ struct xt_comment_info {
     char comment[XT_MAX_COMMENT_LEN];
 };
 
-struct xt_match_ops;
+struct xt_match;
 
+/* A match on a rule: the kernel's u.kernel.match and its data. */
 struct xt_entry_match {
-    const struct xt_match_ops *ops;
+    const struct xt_match *match;
     union {
         struct xt_tcp tcp;
         struct xt_udp udp;
@@ -128,7 +131,7 @@ struct xt_entry_match {
         struct xt_state_info state;
         struct xt_conntrack_mtinfo conntrack;
         struct xt_comment_info comment;
-    } u;
+    } data;
 };
 
 /* ---- target data -------------------------------------------------------------- */
@@ -179,13 +182,13 @@ struct xt_ct_target_info {
 };
 
 struct xt_chain;
-struct xt_target_ops;
+struct xt_target;
 
-/* ops NULL: no -j (the rule only counts). For the standard target (ops ==
+/* target NULL: no -j (the rule only counts). For the standard target (target ==
  * &xt_standard_target), verdict is NF_ACCEPT, NF_DROP, NF_QUEUE or XT_RETURN, or
  * chain is set for a jump (a goto when the rule has IPT_F_GOTO). */
 struct xt_entry_target {
-    const struct xt_target_ops *ops;
+    const struct xt_target *target;
     int verdict;
     struct xt_chain *chain;
     union {
@@ -194,7 +197,7 @@ struct xt_entry_target {
         struct xt_log_info log;
         struct xt_nat_info nat;
         struct xt_ct_target_info ct;
-    } u;
+    } data;
 };
 
 /* One rule (struct ipt_entry). */
@@ -248,6 +251,10 @@ struct xt_action_param {
     struct sk_buff *skb;
     const struct nf_hook_state *state;
     const struct xt_table *table;
+    union {                             /* the rule's match or target data */
+        const void *matchinfo;
+        const void *targinfo;
+    };
     const struct iphdr *iph;
     const uint8_t *l4;                  /* transport header, l4_len real bytes readable */
     uint32_t l4_len;
@@ -255,60 +262,37 @@ struct xt_action_param {
     bool hotdrop;                       /* a match asks for the packet to be dropped */
 };
 
-/* An option of an extension, as getopt_long sees it. */
-struct xt_option {
-    const char *name;                   /* without the leading "--" */
-    uint8_t id;                         /* aliases share an id */
-    bool has_arg;
-    bool invert;                        /* may follow a "!" */
-    const char *dup;                    /* message when given twice (NULL: the xtopt one) */
-};
-
-struct xt_match_ops {
+/* A match's kernel half (include/linux/netfilter/x_tables.h, struct xt_match). */
+struct xt_match {
     const char *name;
-    uint16_t proto;                     /* valid only with -p proto (the kernel's .proto) */
-    bool conntrack;                     /* holds a conntrack reference (nf_ct_netns_get) */
-    const struct xt_option *opts;       /* NULL-name terminated */
-    void (*init)(struct xt_entry_match *m);
-    /* arg is NULL for an option without argument. Returns 0 or xt_parse_error's -1. */
-    int (*parse)(struct xt_parse *p, struct xt_entry_match *m, const struct xt_option *o,
-                 const char *arg, bool invert);
-    /* after the last word; xflags has bit id set for each option given */
-    int (*final_check)(struct xt_parse *p, struct xt_entry_match *m, unsigned xflags);
-    void (*save)(const struct xt_entry_match *m, GString *out);
-    bool (*match)(const struct xt_entry_match *m, struct xt_action_param *par);
+    uint16_t proto;                     /* valid only with -p proto (0: any) */
+    bool conntrack;                     /* its checkentry takes nf_ct_netns_get */
+    bool (*match)(const struct sk_buff *skb, struct xt_action_param *par);
 };
 
-struct xt_target_ops {
+/* A target's kernel half (struct xt_target). */
+struct xt_target {
     const char *name;
     const char *table;                  /* only valid in this table (NULL: any) */
     unsigned hooks;                     /* only usable from these hooks (0: any) */
     bool conntrack;
-    const struct xt_option *opts;
-    void (*init)(struct xt_entry_target *t);
-    int (*parse)(struct xt_parse *p, struct xt_entry_target *t, const struct xt_option *o,
-                 const char *arg, bool invert);
-    /* userspace's final check, with the whole rule (e.g. ports need -p tcp/udp) */
-    int (*final_check)(struct xt_parse *p, struct xt_entry_target *t, const struct ipt_entry *e,
-                       unsigned xflags);
-    /* the kernel's checkentry: NULL when the rule is fine, else the line it logs */
+    /* the rest of checkentry: NULL when the rule is fine, else the line it logs */
     const char *(*checkentry)(const struct ipt_entry *e);
-    void (*save)(const struct xt_entry_target *t, GString *out);
     /* NULL for the standard target (ipt_do_table handles verdicts and jumps) */
-    unsigned (*target)(const struct xt_entry_target *t, struct xt_action_param *par);
+    unsigned (*target)(struct sk_buff *skb, const struct xt_action_param *par);
 };
 
-extern const struct xt_target_ops xt_standard_target;
+/* ip_tables.c's built-in extensions (ipt_builtin_tg, ipt_builtin_mt). */
+extern const struct xt_target xt_standard_target;
+extern const struct xt_match ipt_icmp_match;
 
-const struct xt_match_ops *xt_find_match(const char *name);
-/* The target ops for a -j name ("ACCEPT", "DROP", "RETURN", "QUEUE": the standard
- * target), NULL when none (the name may be a chain). */
-const struct xt_target_ops *xt_find_target(const char *name);
-/* After init, let an alias set what it stands for (NOTRACK is CT --notrack). */
-void xt_target_alias_init(const char *name, struct xt_entry_target *t);
-/* A real iptables match (target: a target) the model does not have, for a clearer
- * message than "Couldn't load". */
-bool xt_known_unmodelled(const char *name, bool target);
+/* The registry (x_tables.c: xt_find_match, xt_find_target): NULL when the kernel
+ * has no extension of that name. */
+const struct xt_match *xt_find_match(const char *name);
+const struct xt_target *xt_find_target(const char *name);
+/* Every registered extension, for the registry's tests; *n gets the count. */
+const struct xt_match *const *xt_registered_matches(size_t *n);
+const struct xt_target *const *xt_registered_targets(size_t *n);
 
 /* ---- tables (ip_tables.c, iptable_tables.c) ------------------------------------- */
 
@@ -336,6 +320,30 @@ void xt_table_unload(struct xt_table *t);
 struct xt_chain *xt_chain_find(const struct xt_table *t, const char *name);
 /* Rule number n (1-based) of a chain, NULL past the end. */
 struct ipt_entry *xt_chain_rule(const struct xt_chain *c, unsigned n);
+
+/* ---- what libiptc's commands edit a table with (ip_tables.c) ------------------------
+ * The model edits a table in place and then asks for the checks the kernel makes
+ * when libiptc commits a replacement (translate_table); the commands undo their
+ * edit when the checks refuse it. A rule handed to a chain belongs to the table. */
+
+struct xt_chain *xt_chain_new(const char *name, int hook);
+void xt_chain_free(struct xt_chain *c);
+/* A rule enters or leaves a chain: the chain it jumps to gains or loses a reference. */
+void ipt_entry_link(struct ipt_entry *e);
+void ipt_entry_unlink(struct ipt_entry *e);
+/* A rule is committed: its extensions take their conntrack references, as their
+ * checkentry functions do (after the table is loaded, as the kernel loads the
+ * module before it checks the rules). */
+void ipt_entry_hold(struct xt_table *t, struct ipt_entry *e);
+/* A rule already out of its chain leaves for good (cleanup_entry): references
+ * dropped, memory freed. */
+void ipt_cleanup_entry(struct xt_table *t, struct ipt_entry *e);
+/* Every rule of a chain out and gone (unlinked, then cleaned up). */
+void xt_chain_flush(struct xt_table *t, struct xt_chain *c);
+/* translate_table's checks of the whole table: mark_source_chains (hooks reaching
+ * each chain, loops) and xt_check_match / xt_check_target for every rule. Returns 0,
+ * -ELOOP on a loop, or -EINVAL with the line the kernel logs in log. */
+int ipt_translate_table(struct xt_table *t, char *log, size_t size);
 
 /* The hook function (iptable_*_hook / ipt_do_table) and the walk itself. */
 unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state);

@@ -90,7 +90,7 @@ static int parse_chain_name(struct xt_parse *p, const char *name, size_t off)
                        XT_EXTENSION_MAXNAMELEN);
     if (name[0] == '-' || name[0] == '!')
         return xt_perr_at(p, off, "chain name not allowed to start with `%c'", name[0]);
-    if (xt_find_target(name) || xt_known_unmodelled(name, true))
+    if (xtables_find_target(name) || xt_known_unmodelled(name, true))
         return xt_perr_at(p, off, "chain name may not clash with target name");
     for (const char *c = name; *c; c++)
         if (isspace((unsigned char)*c))
@@ -132,18 +132,24 @@ static int parse_interface(struct xt_parse *p, const char *arg, size_t off, char
 
 /* ---- matches and targets on the command line ------------------------------------- */
 
-static struct loaded_match *add_match(struct xt_parse *p, const struct xt_match_ops *ops,
-                                      size_t off, bool implicit)
+/* The extension's kernel half is found once, here, as the kernel finds it when the
+ * rule arrives (xt_request_find_match); the rule keeps the pointer. */
+static int add_match(struct xt_parse *p, const char *name, const struct xtables_match *ext,
+                     size_t off, bool implicit)
 {
+    const struct xt_match *match = xt_find_match(xtables_match_kernel_name(ext));
+    if (!match)
+        return xt_perr_at(p, off, "Couldn't load match `%s':No such file or directory", name);
     struct loaded_match lm;
     memset(&lm, 0, sizeof lm);          /* -D compares match data bytewise */
     lm.off = off;
     lm.implicit = implicit;
-    lm.m.ops = ops;
-    if (ops->init)
-        ops->init(&lm.m);
+    lm.ext = ext;
+    lm.m.match = match;
+    if (ext->init)
+        ext->init(&lm.m);
     g_array_append_val(p->matches, lm);
-    return &g_array_index(p->matches, struct loaded_match, p->matches->len - 1);
+    return 0;
 }
 
 static int command_match(struct xt_parse *p, const char *name, size_t off, size_t opt_off,
@@ -151,14 +157,13 @@ static int command_match(struct xt_parse *p, const char *name, size_t off, size_
 {
     if (invert)
         return xt_perr_at(p, opt_off, "unexpected ! flag before --match");
-    const struct xt_match_ops *ops = xt_find_match(name);
-    if (!ops) {
+    const struct xtables_match *ext = xtables_find_match(name);
+    if (!ext) {
         if (xt_known_unmodelled(name, false))
             return xt_perr_at(p, off, "match `%s' is not modelled by ipvsim", name);
         return xt_perr_at(p, off, "Couldn't load match `%s':No such file or directory", name);
     }
-    add_match(p, ops, off, false);
-    return 0;
+    return add_match(p, name, ext, off, false);
 }
 
 static int command_jump(struct xt_parse *p, const char *name, size_t off, bool is_goto)
@@ -167,42 +172,46 @@ static int command_jump(struct xt_parse *p, const char *name, size_t off, bool i
         return -1;
     struct xt_command *c = p->cmd;
     c->jump_off = off;
-    c->rule.target.ops = &xt_standard_target;
+    c->rule.target.target = &xt_standard_target;
     if (is_goto) {
         c->rule.ip.flags |= IPT_F_GOTO;
         c->jumpto = name;               /* -g only ever names a chain */
         return 0;
     }
-    const struct xt_target_ops *ops = xt_find_target(name);
-    if (ops == &xt_standard_target) {
+    const struct xtables_target *ext = xtables_find_target(name);
+    if (ext == &xtables_standard_target) {
         c->rule.target.verdict = strcmp(name, "ACCEPT") == 0 ? NF_ACCEPT
                                : strcmp(name, "DROP") == 0   ? NF_DROP
                                : strcmp(name, "QUEUE") == 0  ? NF_QUEUE
                                                              : XT_RETURN;
         return 0;
     }
-    if (!ops) {
+    if (!ext) {
         if (xt_known_unmodelled(name, true))
             return xt_perr_at(p, off, "target `%s' is not modelled by ipvsim", name);
         c->jumpto = name;               /* a chain, resolved against the table later */
         return 0;
     }
-    p->target = ops;
-    c->rule.target.ops = ops;
-    if (ops->init)
-        ops->init(&c->rule.target);
-    xt_target_alias_init(name, &c->rule.target);
+    /* found once, as the kernel's xt_request_find_target does for the new rule */
+    const struct xt_target *target = xt_find_target(xtables_target_kernel_name(ext));
+    if (!target)
+        return xt_perr_at(p, off, "Couldn't load target `%s':No such file or directory", name);
+    p->target = ext;
+    c->rule.target.target = target;
+    if (ext->init)
+        ext->init(&c->rule.target);
     return 0;
 }
 
 /* Hand an extension's option to its owner, with xtables_option_parse's checks. */
 int xt_ext_option(struct xt_parse *p, const struct opt_ref *r, const struct opt_call *call)
 {
-    const struct xt_option *o = r->ext;
+    const struct xt_option_entry *o = r->ext;
     struct loaded_match *lm = r->match >= 0
         ? &g_array_index(p->matches, struct loaded_match, r->match) : NULL;
     unsigned *xflags = lm ? &lm->xflags : &p->target_xflags;
-    const char *ext_name = lm ? lm->m.ops->name : p->target->name;
+    /* the messages name the kernel extension (-j NOTRACK's options are CT's) */
+    const char *ext_name = lm ? lm->m.match->name : p->cmd->rule.target.target->name;
     p->cur_off = call->off;
     if (*xflags & (1u << o->id)) {
         if (o->dup)
@@ -216,7 +225,7 @@ int xt_ext_option(struct xt_parse *p, const struct opt_ref *r, const struct opt_
     if (arg)
         p->cur_off = call->arg_off;
     if (lm)
-        return lm->m.ops->parse(p, &lm->m, o, arg, call->invert);
+        return lm->ext->parse(p, &lm->m, o, arg, call->invert);
     return p->target->parse(p, &p->cmd->rule.target, o, arg, call->invert);
 }
 
@@ -233,11 +242,8 @@ bool xt_load_proto(struct xt_parse *p, size_t off)
     if (!xt_parse_protocol(p->protocol, &num))
         return false;
     const char *name = xt_proto_name(num);
-    const struct xt_match_ops *ops = name ? xt_find_match(name) : NULL;
-    if (!ops)
-        return false;
-    add_match(p, ops, off, true);
-    return true;
+    const struct xtables_match *ext = name ? xtables_find_match(name) : NULL;
+    return ext && add_match(p, name, ext, off, true) == 0;
 }
 
 /* ---- the generic options ------------------------------------------------------------ */

@@ -208,11 +208,11 @@ static void lookup_long(const struct xt_parse *p, struct opt_search *q)
     for (size_t i = 0; i < G_N_ELEMENTS(core_opts); i++)
         consider(q, core_opts[i].name, (struct opt_ref){ .core = &core_opts[i], .match = -1 });
     if (p->target && p->target->opts)
-        for (const struct xt_option *o = p->target->opts; o->name; o++)
+        for (const struct xt_option_entry *o = p->target->opts; o->name; o++)
             consider(q, o->name, (struct opt_ref){ .ext = o, .match = -1 });
     for (int m = (int)p->matches->len - 1; m >= 0; m--) {
-        const struct xt_match_ops *ops = g_array_index(p->matches, struct loaded_match, m).m.ops;
-        for (const struct xt_option *o = ops->opts; o && o->name; o++)
+        const struct xtables_match *ext = g_array_index(p->matches, struct loaded_match, m).ext;
+        for (const struct xt_option_entry *o = ext->opts; o && o->name; o++)
             consider(q, o->name, (struct opt_ref){ .ext = o, .match = m });
     }
 }
@@ -357,7 +357,7 @@ static int final_checks(struct xt_parse *p)
 {
     struct xt_command *c = p->cmd;
     bool drop_policy = c->command == CMD_SET_POLICY && c->arg2 && strcmp(c->arg2, "DROP") == 0;
-    bool drop_rule = c->rule.target.ops == &xt_standard_target && !c->jumpto &&
+    bool drop_rule = c->rule.target.target == &xt_standard_target && !c->jumpto &&
                      c->rule.target.verdict == NF_DROP;
     if (c->table == XT_TABLE_NAT && (drop_policy || drop_rule))
         return xt_perr_at(p, c->command == CMD_SET_POLICY ? c->arg2_off : c->jump_off,
@@ -366,7 +366,7 @@ static int final_checks(struct xt_parse *p)
     for (unsigned i = 0; i < p->matches->len; i++) {
         struct loaded_match *lm = &g_array_index(p->matches, struct loaded_match, i);
         p->cur_off = lm->off;
-        if (lm->m.ops->final_check && lm->m.ops->final_check(p, &lm->m, lm->xflags) < 0)
+        if (lm->ext->final_check && lm->ext->final_check(p, &lm->m, lm->xflags) < 0)
             return -1;
     }
     if (p->target && p->target->final_check) {

@@ -20,6 +20,7 @@
 #include "model/netfilter/x_tables.h"
 
 struct net;
+struct xt_parse;
 
 #define XT_ERRMSG_MAX 512
 
@@ -64,7 +65,7 @@ void xt_save_string(GString *out, const char *s);
 /* "tcp", "udp", "icmp"... or NULL for a protocol number without a name. */
 const char *xt_proto_name(uint16_t proto);
 
-/* ---- between the parser and the tables (ip_tables.c) ----------------------------- */
+/* ---- between the parser and libiptc (libiptc.c) ---------------------------------- */
 
 enum {
     CMD_NONE = 0,

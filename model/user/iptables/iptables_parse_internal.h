@@ -1,7 +1,7 @@
 /* What the files of the iptables command-line parser share: the words of the line,
  * the parse state, and the calls between the line parser (iptables_parse.c), the
  * options (iptables_options.c) and the value parsers (iptables_values.c). The
- * extensions and the tables see only iptables_parse.h. */
+ * extensions see only iptables_parse.h and xtables.h. */
 #ifndef IPVSIM_MODEL_NETFILTER_IPTABLES_PARSE_INTERNAL_H
 #define IPVSIM_MODEL_NETFILTER_IPTABLES_PARSE_INTERNAL_H
 
@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "model/user/iptables/iptables_parse.h"
+#include "model/user/iptables/xtables.h"
 
 /* A word of the line, as tokenize() split it. */
 struct xt_token {
@@ -18,7 +19,8 @@ struct xt_token {
 
 /* A match on the rule being built, with what the option parser knows of it. */
 struct loaded_match {
-    struct xt_entry_match m;
+    const struct xtables_match *ext;    /* its userspace half */
+    struct xt_entry_match m;            /* m.match: its kernel half */
     unsigned xflags;                    /* option ids seen */
     size_t off;                         /* the -m token (or the option that loaded it) */
     bool implicit;                      /* loaded by -p tcp and a tcp option */
@@ -44,7 +46,7 @@ struct xt_parse {
     const char *shost, *dhost;
     size_t shost_off, dhost_off, iface_off[2];
     GArray *matches;                    /* struct loaded_match */
-    const struct xt_target_ops *target;
+    const struct xtables_target *target; /* -j's extension (not the standard one) */
     unsigned target_xflags;
     size_t policy_off;
 };
@@ -60,7 +62,7 @@ struct opt_call {
 /* What a long option name resolved to. */
 struct opt_ref {
     const struct core_opt *core;
-    const struct xt_option *ext;
+    const struct xt_option_entry *ext;
     int match;                          /* index in p->matches, or -1 for the target */
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "model/net.h"
+#include "model/user/iptables/xtables.h"
 
 /* ---- iptables -S ------------------------------------------------------------------ */
 
@@ -112,18 +113,19 @@ static void save_rule_body(GString *out, const struct ipt_entry *e, bool counter
 {
     save_ip_part(out, &e->ip);
     for (unsigned i = 0; i < e->nmatches; i++) {
-        g_string_append_printf(out, " -m %s", e->matches[i].ops->name);
-        if (e->matches[i].ops->save)
-            e->matches[i].ops->save(&e->matches[i], out);
+        const struct xtables_match *ext = xtables_match_of(e->matches[i].match);
+        g_string_append_printf(out, " -m %s", e->matches[i].match->name);
+        if (ext && ext->save)
+            ext->save(&e->matches[i], out);
     }
     if (counters)
         g_string_append_printf(out, " -c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
                                e->counters.pcnt, e->counters.bcnt);
     const struct xt_entry_target *t = &e->target;
     char jump = e->ip.flags & IPT_F_GOTO ? 'g' : 'j';
-    if (!t->ops)
+    if (!t->target)
         return;
-    if (t->ops == &xt_standard_target) {
+    if (t->target == &xt_standard_target) {
         g_string_append_printf(out, " -%c", jump);
         if (t->chain)
             save_chain_name(out, t->chain->name);
@@ -131,9 +133,10 @@ static void save_rule_body(GString *out, const struct ipt_entry *e, bool counter
             g_string_append_printf(out, " %s", standard_name(t->verdict));
         return;
     }
-    g_string_append_printf(out, " -j %s", t->ops->name);
-    if (t->ops->save)
-        t->ops->save(t, out);
+    const struct xtables_target *ext = xtables_target_of(t->target);
+    g_string_append_printf(out, " -j %s", t->target->name);
+    if (ext && ext->save)
+        ext->save(t, out);
 }
 
 void iptables_save_rule(const struct ipt_entry *e, GString *out)

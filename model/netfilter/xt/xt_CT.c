@@ -1,5 +1,7 @@
 /* The CT target, --notrack only (net/netfilter/xt_CT.c: xt_ct_target): the packet
- * goes untracked. iptables' NOTRACK is CT --notrack (libxt_CT's alias). */
+ * goes untracked. The kernel file also registers a NOTRACK target (notrack_tg); the
+ * model has no need of it, since iptables sends -j NOTRACK as CT --notrack (libxt_CT's
+ * alias, real_name "CT") and lists it so. */
 #include "model/netfilter/xt/xt.h"
 
 #include "model/netfilter/nf_conntrack.h"

@@ -28,7 +28,7 @@ static void test_registry_finds_every_extension(void)
         CU_ASSERT_EQUAL(targets[i]->target == NULL, targets[i] == &xt_standard_target);
     }
     CU_ASSERT_PTR_EQUAL(xt_find_match("icmp"), &ipt_icmp_match);
-    /* the kernel knows no ACCEPT or NOTRACK target: those are userspace's names */
+    /* ACCEPT is userspace's name for the standard target; -j NOTRACK arrives as CT */
     CU_ASSERT_PTR_NULL(xt_find_target("ACCEPT"));
     CU_ASSERT_PTR_NULL(xt_find_target("NOTRACK"));
     CU_ASSERT_PTR_NULL(xt_find_match("multiport"));

@@ -243,7 +243,6 @@ int ipt_translate_table(struct xt_table *t, char *log, size_t size)
     return -EINVAL;
 }
 
-
 /* ---- the built-in extensions (ipt_builtin_tg, ipt_builtin_mt) ------------------------ */
 
 /* ACCEPT, DROP, QUEUE, RETURN and jumps: ipt_do_table itself acts on them. */

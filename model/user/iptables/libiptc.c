@@ -43,7 +43,6 @@ static void entry_free(struct ipt_entry *e)
     g_free(e);
 }
 
-
 /* A rule taken out of its chain leaves for good. */
 static void entry_destroy(struct xt_table *t, struct ipt_entry *e)
 {
@@ -84,7 +83,6 @@ static int find_entry(const struct xt_chain *c, const struct ipt_entry *e)
     return -1;
 }
 
-
 /* ---- the kernel's checks on commit, in iptables' words ---------------------------- */
 
 static int table_check(struct xt_table *t, struct xt_error *err, size_t off)
@@ -98,7 +96,6 @@ static int table_check(struct xt_table *t, struct xt_error *err, size_t off)
                             "information. [dmesg: %s]", log);
     return 0;
 }
-
 
 /* ---- commands (libiptc's part) -------------------------------------------------------- */
 

@@ -177,7 +177,11 @@ struct ip_vs_iphdr {
 #define IP_VS_CTPL_S_ASSURED 0x0001
 
 struct ip_vs_conn;
-typedef int (*ip_vs_xmit_fn)(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+struct ip_vs_protocol;
+/* packet_xmit: with the packet's protocol and IP header, as the kernel passes them. */
+typedef int (*ip_vs_xmit_fn)(struct sk_buff *skb, struct ip_vs_conn *cp,
+                             const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                             unsigned hooknum);
 
 /* A link of a list of connection entries (refs, 0 = none; ip_vs_conn_tab.h). */
 struct ip_vs_conn_link {

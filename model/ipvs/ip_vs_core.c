@@ -11,6 +11,7 @@
 #include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
+#include "sim/csum.h"
 #include "sim/pkt.h"
 
 sim_time_t ip_vs_now(const struct netns_ipvs *ipvs)
@@ -46,63 +47,83 @@ bool ip_vs_get_ports(const struct sk_buff *skb, const struct ip_vs_iphdr *iph, b
     return true;
 }
 
-static bool ip_vs_proto_supported(uint8_t proto)
-{
-    return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
-}
-
 static struct netns_ipvs *hook_ipvs(void *priv)
 {
     return priv;
 }
 
+/* ---- statistics (ip_vs_in_stats, ip_vs_out_stats, ip_vs_conn_stats) ------------ */
+
+static uint64_t skb_ip_len(const struct sk_buff *skb)
+{
+    return ntohs(((const struct iphdr *)skb->data)->tot_len);
+}
+
+static void count_in(struct ip_vs_stats *s, uint64_t bytes)
+{
+    s->c.inpkts++;
+    s->c.inbytes += bytes;
+}
+
+static void count_out(struct ip_vs_stats *s, uint64_t bytes)
+{
+    s->c.outpkts++;
+    s->c.outbytes += bytes;
+}
+
+/* Counted only while the connection's dest is still in its service. */
+void ip_vs_in_stats(struct ip_vs_conn *cp, const struct sk_buff *skb)
+{
+    struct ip_vs_dest *d = cp->dest;
+    if (!d || !(d->flags & IP_VS_DEST_F_AVAILABLE))
+        return;
+    uint64_t len = skb_ip_len(skb);
+    count_in(&d->stats, len);
+    count_in(&d->svc->stats, len);
+    count_in(&cp->ipvs->tot_stats, len);
+}
+
+void ip_vs_out_stats(struct ip_vs_conn *cp, const struct sk_buff *skb)
+{
+    struct ip_vs_dest *d = cp->dest;
+    if (!d || !(d->flags & IP_VS_DEST_F_AVAILABLE))
+        return;
+    uint64_t len = skb_ip_len(skb);
+    count_out(&d->stats, len);
+    count_out(&d->svc->stats, len);
+    count_out(&cp->ipvs->tot_stats, len);
+}
+
+void ip_vs_conn_stats(struct ip_vs_conn *cp, struct ip_vs_service *svc)
+{
+    if (cp->dest)
+        cp->dest->stats.c.conns++;
+    svc->stats.c.conns++;
+    cp->ipvs->tot_stats.c.conns++;
+}
+
 /* ---- the request path: ip_vs_in ------------------------------------------------ */
-
-static bool is_new_conn(const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
-{
-    /* SCTP: a first chunk INIT */
-    if (iph->protocol == IPPROTO_SCTP)
-        return skb->len >= iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN &&
-               skb->data[iph->len + SCTP_HLEN] == SCTP_CID_INIT;
-    if (iph->protocol != IPPROTO_TCP || skb->len < iph->len + sizeof(struct tcphdr))
-        return false;
-    const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
-    return th->flags & TCPH_SYN;
-}
-
-/* Does this connection expect a new one on its key (conn_reuse_mode)? */
-static bool is_new_conn_expected(const struct ip_vs_conn *cp, int conn_reuse_mode)
-{
-    if (cp->control)
-        return false;
-    if (cp->protocol == IPPROTO_SCTP)
-        return cp->state == IP_VS_SCTP_S_CLOSED;
-    if (cp->protocol != IPPROTO_TCP)
-        return false;
-    return cp->state == IP_VS_TCP_S_TIME_WAIT || cp->state == IP_VS_TCP_S_CLOSE ||
-           ((conn_reuse_mode & 2) && cp->state == IP_VS_TCP_S_FIN_WAIT &&
-            (cp->flags & IP_VS_CONN_F_NOOUTPUT));
-}
 
 /* A new SYN on an old connection's key: expire the old one and schedule afresh
  * when the era's rules say so. IPVS conntrack mode is not modelled, so the
  * "old conntrack" cases (which drop the SYN) never arise. */
 static struct ip_vs_conn *ip_vs_reuse(struct netns_ipvs *ipvs, struct ip_vs_conn *cp,
-                                      const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+                                      const struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                                      const struct ip_vs_iphdr *iph)
 {
     const struct kernel_profile *p = ipvs->net->prof;
     int mode = ipvs->sysctl.conn_reuse_mode;
     /* Before conn_reuse_mode (~4.2) a new SYN simply reuses the old connection;
      * until 5.x the whole block depended on the sysctl, later only the
      * "expected new connection" rule does. */
-    if (!p->ipvs_conn_reuse || !cp || !is_new_conn(skb, iph))
+    if (!p->ipvs_conn_reuse || !cp || !pp->is_new_conn || !pp->is_new_conn(skb, iph))
         return cp;
     if (!mode && p->ipvs != IPVS_ERA_NEW)
         return cp;
     bool resched = false;
     if (ipvs->sysctl.expire_nodest_conn && cp->dest && cp->dest->weight == 0)
         resched = true;
-    else if (mode && is_new_conn_expected(cp, mode))
+    else if (mode && pp->conn_expected(cp, mode))
         resched = true;     /* with n_control > 0 only an old conntrack would keep it */
     if (!resched)
         return cp;
@@ -135,8 +156,8 @@ static struct ip_vs_conn *ip_vs_nodest(struct netns_ipvs *ipvs, struct ip_vs_con
 }
 
 static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
-                                const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp,
-                                unsigned hook);
+                                const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                                struct ip_vs_conn *cp, unsigned hook);
 
 /* Should ip_vs_in look at this packet at all? */
 static bool ip_vs_in_wants(struct netns_ipvs *ipvs, const struct sk_buff *skb, unsigned hook)
@@ -165,7 +186,9 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
         unsigned v = ip_vs_in_icmp(ipvs, skb, &iph, hook, &related);
         return related ? v : NF_ACCEPT;
     }
-    if (!ip_vs_proto_supported(iph.protocol)) {
+    /* the protocol, looked up once for the whole path (pd/pp in the kernel) */
+    const struct ip_vs_protocol *pp = ip_vs_proto_get(iph.protocol);
+    if (!pp) {
         /* ignore_tunneled: mark what IPVS cannot handle so nothing of IPVS's
          * touches it later (tunnelled traffic on its way in). */
         if (ipvs->sysctl.ignore_tunneled)
@@ -182,17 +205,17 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
         cp = ip_vs_conn_out_get(ipvs, iph.protocol, iph.saddr, ports[0], iph.daddr, ports[1]);
         if (cp) {
             trace_note(ipvs->net, skb, "ip_vs_in", "found as a reply (local client)");
-            return handle_response(ipvs, skb, &iph, cp, hook);
+            return handle_response(ipvs, skb, pp, &iph, cp, hook);
         }
     }
-    cp = ip_vs_reuse(ipvs, cp, skb, &iph);
+    cp = ip_vs_reuse(ipvs, cp, skb, pp, &iph);
     bool drop;
     cp = ip_vs_nodest(ipvs, cp, skb, &drop);
     if (drop)
         return nf_drop_reason(skb, NF_DROP, "ip_vs_in: dest deleted");
     if (!cp) {
         unsigned verdict;
-        if (!ip_vs_conn_schedule(ipvs, skb, &iph, &verdict, &cp))
+        if (!pp->conn_schedule(ipvs, skb, pp, &iph, &verdict, &cp))
             return verdict;
         if (!cp)
             return NF_ACCEPT;       /* not for IPVS: the packet goes on as normal */
@@ -204,10 +227,10 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
         }
     }
     ip_vs_in_stats(cp, skb);
-    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, &iph);
+    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, pp, &iph);
     cp->in_pkts++;
     ip_vs_xmit_fn xmit = ip_vs_conn_xmit(cp);
-    unsigned verdict = xmit ? (unsigned)xmit(skb, cp, hook) : NF_ACCEPT;
+    unsigned verdict = xmit ? (unsigned)xmit(skb, cp, pp, &iph, hook) : NF_ACCEPT;
     ip_vs_sync_in(ipvs, cp);        /* the sync daemon's rule (ip_vs_sync.c) */
     ip_vs_conn_put(cp);
     return verdict;
@@ -216,23 +239,26 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
 /* ---- the reply path: ip_vs_out ---------------------------------------------------- */
 
 static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
-                                const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp,
-                                unsigned hook)
+                                const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                                struct ip_vs_conn *cp, unsigned hook)
 {
     if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_FULLNAT) {
         /* ipvsim extra: the reply came to the local address; it leaves for the
          * client from here (NF_STOLEN), so count and step the state first. */
         ip_vs_out_stats(cp, skb);
-        ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, iph);
-        unsigned v = (unsigned)ip_vs_fnat_response_xmit(skb, cp, hook);
+        ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, pp, iph);
+        unsigned v = (unsigned)ip_vs_fnat_response_xmit(skb, cp, pp, iph, hook);
         ip_vs_conn_put(cp);
         return v;
     }
     if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ) {
-        if (!ip_vs_snat_handler(skb, iph, cp)) {
+        if (!pp->snat_handler(skb, pp, cp, iph)) {
             ip_vs_conn_put(cp);
             return nf_drop_reason(skb, NF_DROP, "handle_response: SNAT failed");
         }
+        struct iphdr *ip = (struct iphdr *)skb->data;
+        ip->saddr = cp->vaddr;
+        ip_send_check(ip);
         trace_note(ipvs->net, skb, "handle_response", "SNAT back to the virtual address");
         /* snat_reroute: route the rewritten reply again (its source changed), except
          * on LOCAL_IN where it is delivered here anyway. */
@@ -240,7 +266,7 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
             ip_route_me_harder(ipvs->net, skb);
     }
     ip_vs_out_stats(cp, skb);
-    ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, iph);
+    ip_vs_set_state(cp, IP_VS_DIR_OUTPUT, skb, pp, iph);
     skb->flags |= SKB_F_IPVS_PROPERTY;
     ip_vs_notrack(ipvs->net, skb);
     ip_vs_conn_put(cp);
@@ -303,13 +329,14 @@ static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned
         return NF_ACCEPT;
     if (iph.protocol == IPPROTO_ICMP)
         return ip_vs_out_icmp(ipvs, skb, &iph);
-    if (!ip_vs_proto_supported(iph.protocol) || !ip_vs_get_ports(skb, &iph, ports))
+    const struct ip_vs_protocol *pp = ip_vs_proto_get(iph.protocol);
+    if (!pp || !ip_vs_get_ports(skb, &iph, ports))
         return NF_ACCEPT;
     struct ip_vs_conn *cp = ip_vs_conn_out_get(ipvs, iph.protocol, iph.saddr, ports[0],
                                                iph.daddr, ports[1]);
     if (!cp)
         return ip_vs_out_nomatch(ipvs, skb, &iph, ports);
-    return handle_response(ipvs, skb, &iph, cp, hook);
+    return handle_response(ipvs, skb, pp, &iph, cp, hook);
 }
 
 /* ---- the hook functions, with each era's names ----------------------------------- */

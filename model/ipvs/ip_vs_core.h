@@ -34,31 +34,47 @@ bool ip_vs_get_ports(const struct sk_buff *skb, const struct ip_vs_iphdr *iph, b
 struct ip_vs_service *ip_vs_service_find(struct netns_ipvs *ipvs, uint32_t fwmark,
                                          uint16_t protocol, be32 vaddr, be16 vport);
 
-/* conn_schedule: may a new connection be made for this packet, and which? Returns
- * true to go on (with *cpp, possibly NULL: the packet is not IPVS's); false with
- * *verdict set when the packet's fate is decided here. */
+/* The part of conn_schedule every protocol shares, after its own test (each
+ * kernel proto file repeats it): the service lookup, the drop_packet defense,
+ * ip_vs_schedule, and ip_vs_leave when no dest takes the packet. Returns as
+ * pp->conn_schedule does. */
 bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
-                         const struct ip_vs_iphdr *iph, unsigned *verdict,
-                         struct ip_vs_conn **cpp);
+                         const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                         unsigned *verdict, struct ip_vs_conn **cpp);
 
-/* State machine step for a packet in direction dir; sets cp->timeout. */
-void ip_vs_set_state(struct ip_vs_conn *cp, enum ip_vs_dir dir, const struct sk_buff *skb,
-                     const struct ip_vs_iphdr *iph);
+/* ip_vs_set_state: the protocol's state machine step for a packet in direction dir;
+ * sets cp->timeout. */
+static inline void ip_vs_set_state(struct ip_vs_conn *cp, enum ip_vs_dir dir,
+                                   const struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                                   const struct ip_vs_iphdr *iph)
+{
+    pp->state_transition(cp, dir, skb, iph);
+}
 void ip_vs_in_stats(struct ip_vs_conn *cp, const struct sk_buff *skb);
 void ip_vs_out_stats(struct ip_vs_conn *cp, const struct sk_buff *skb);
 void ip_vs_conn_stats(struct ip_vs_conn *cp, struct ip_vs_service *svc);
 
-/* Transmitters; each returns a verdict for the hook that called it. */
-int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
-int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
-int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
-int ip_vs_null_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
-int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+/* Transmitters; each returns a verdict for the hook that called it. pp and iph are
+ * the packet's protocol and IP header as ip_vs_in found them (pp NULL for an ICMP
+ * error about the connection). */
+int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                   const struct ip_vs_iphdr *iph, unsigned hooknum);
+int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                  const struct ip_vs_iphdr *iph, unsigned hooknum);
+int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                      const struct ip_vs_iphdr *iph, unsigned hooknum);
+int ip_vs_null_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                    const struct ip_vs_iphdr *iph, unsigned hooknum);
+int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                      const struct ip_vs_iphdr *iph, unsigned hooknum);
 /* FULLNAT (ipvsim extra, NOT mainline Linux): requests leave as laddr:lport ->
  * RS:dport; replies to laddr:lport leave as VIP:vport -> client (both re-injected
  * at LOCAL_OUT, NF_STOLEN). */
-int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
-int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                    const struct ip_vs_iphdr *iph, unsigned hooknum);
+int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp,
+                             const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                             unsigned hooknum);
 /* The transmitter of a connection's forwarding method. */
 ip_vs_xmit_fn ip_vs_xmit_for(unsigned conn_flags);
 
@@ -68,8 +84,5 @@ unsigned ip_vs_in_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struc
                        unsigned hooknum, bool *related);
 /* Send an ICMP error (already rewritten) to a NAT connection's real server. */
 int ip_vs_icmp_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
-
-/* Rewrite the reply of a NAT connection: source back to VIP:vport. */
-bool ip_vs_snat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp);
 
 #endif

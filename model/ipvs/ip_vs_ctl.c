@@ -146,8 +146,7 @@ static bool protocol_ok(const struct ip_vs_service_user *u)
 {
     if (u->fwmark)
         return true;
-    return u->protocol == IPPROTO_TCP || u->protocol == IPPROTO_UDP ||
-           u->protocol == IPPROTO_SCTP;
+    return ip_vs_proto_get(u->protocol) != NULL;     /* TCP, UDP or SCTP */
 }
 
 /* A stream name that says which service draws: "ipvs:<host>:TCP:10.0.0.1:80". */

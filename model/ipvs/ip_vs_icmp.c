@@ -38,9 +38,8 @@ static bool icmp_error_parse(struct sk_buff *skb, const struct ip_vs_iphdr *iph,
     uint32_t qlen = ip_hdrlen(e->quoted);
     if (qlen < 20 || skb->len < off + sizeof(struct icmphdr) + qlen + 4)
         return false;
-    if (e->quoted->protocol != IPPROTO_TCP && e->quoted->protocol != IPPROTO_UDP &&
-        e->quoted->protocol != IPPROTO_SCTP)
-        return false;
+    if (!ip_vs_proto_get(e->quoted->protocol))
+        return false;               /* not a protocol IPVS balances */
     e->qports = (be16 *)((uint8_t *)e->quoted + qlen);
     return true;
 }
@@ -167,8 +166,7 @@ static uint32_t tunnel_request_off(struct netns_ipvs *ipvs, const struct sk_buff
     if (skb->len < off + sizeof(struct iphdr) || ip_version(req) != 4 || ip_hdrlen(req) < 20 ||
         skb->len < off + ip_hdrlen(req) + 4)
         return 0;
-    if (req->protocol != IPPROTO_TCP && req->protocol != IPPROTO_UDP &&
-        req->protocol != IPPROTO_SCTP)
+    if (!ip_vs_proto_get(req->protocol))
         return 0;
     return off;
 }
@@ -269,7 +267,8 @@ unsigned ip_vs_in_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struc
         verdict = ip_vs_icmp_xmit(skb, cp, hooknum);
     } else {
         ip_vs_xmit_fn xmit = ip_vs_conn_xmit(cp);
-        verdict = xmit ? (unsigned)xmit(skb, cp, hooknum) : NF_ACCEPT;
+        /* no L4 protocol: the packet is the ICMP error itself */
+        verdict = xmit ? (unsigned)xmit(skb, cp, NULL, iph, hooknum) : NF_ACCEPT;
     }
     return verdict;                 /* no timer restart, as above */
 }

@@ -1,10 +1,14 @@
-/* IPVS protocols (ip_vs_proto_{tcp,udp,sctp}.c): the state tables and timeouts, how a
- * packet's flags pick an event, and which states count as active. */
+/* IPVS protocols: struct ip_vs_protocol and its registry (ip_vs_proto.c), one file
+ * per protocol (ip_vs_proto_{tcp,udp,sctp}.c) with its state tables and timeouts,
+ * how a packet picks an event, which states count as active, its conn_schedule
+ * rule and its NAT handlers. */
 #ifndef IPVSIM_MODEL_IPVS_IP_VS_PROTO_H
 #define IPVSIM_MODEL_IPVS_IP_VS_PROTO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include "sim/proto.h"
 
 /* TCP states, in the kernel's order (the index into the tables). */
 enum {
@@ -128,5 +132,92 @@ int ip_vs_sctp_established_era(bool old);
 
 /* Only ESTABLISHED counts in ActiveConn. */
 bool ip_vs_sctp_state_active(int state);
+
+/* ---- struct ip_vs_protocol (include/net/ip_vs.h) -------------------------------- */
+
+struct ip_vs_conn;
+struct ip_vs_iphdr;
+struct netns_ipvs;
+struct sk_buff;
+
+/* One era's state machine as data: the number of states, their names as
+ * /proc/net/ip_vs_conn (ipvsadm -lc) prints them, and their default timeouts in
+ * seconds. names has num_states entries; timeouts num_states + 1, the kernel's
+ * tables having a [LAST] cell too. */
+struct ip_vs_proto_states {
+    unsigned num_states;
+    const char *const *names;
+    const unsigned *timeouts;
+};
+
+/* A protocol IPVS balances (struct ip_vs_protocol, include/net/ip_vs.h). Looked up
+ * once per packet by ip_vs_in/ip_vs_out (ip_vs_proto_get) and passed along to
+ * conn_schedule, ip_vs_set_state and the transmitters. Of the kernel's members,
+ * conn_in_get/conn_out_get are left out (TCP, UDP and SCTP all use the generic
+ * lookups; only AH/ESP differ), as are csum_check (ipvsim checks no L4
+ * checksum: only application helpers need it, and none is modelled), the app
+ * hooks (no ip_vs_app) and timeout_change (secure_tcp picks its table at each
+ * transition). */
+struct ip_vs_protocol {
+    const char *name;                /* "TCP", "UDP", "SCTP" */
+    uint8_t protocol;                /* IPPROTO_* */
+    /* The state machine of the era's kernel (num_states and state_name, plus the
+     * default timeout_table): eras are data, picked by the profile. */
+    const struct ip_vs_proto_states *(*states)(const struct kernel_profile *prof);
+    /* The net's current timeout of a state, in seconds (pd->timeout_table[state],
+     * which ipvsadm --set changes for TCP and UDP); 0 past the table. */
+    unsigned (*timeout)(const struct netns_ipvs *ipvs, int state);
+    /* May this packet open a connection, and which? true to go on (with *cpp,
+     * possibly NULL: the packet is not IPVS's); false with *verdict set when the
+     * packet's fate is decided here. The protocol's own test comes first, then
+     * the part every protocol shares (ip_vs_conn_schedule). */
+    bool (*conn_schedule)(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                          const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                          unsigned *verdict, struct ip_vs_conn **cpp);
+    /* ip_vs_core.c's is_new_conn and is_new_conn_expected, per protocol: does the
+     * packet open a connection (TCP SYN, SCTP INIT), and does an old connection on
+     * its key expect one (conn_reuse_mode)? NULL: never (UDP). */
+    bool (*is_new_conn)(const struct sk_buff *skb, const struct ip_vs_iphdr *iph);
+    bool (*conn_expected)(const struct ip_vs_conn *cp, int conn_reuse_mode);
+    /* The state machine step for a packet in direction dir; sets cp->timeout. */
+    void (*state_transition)(struct ip_vs_conn *cp, enum ip_vs_dir dir,
+                             const struct sk_buff *skb, const struct ip_vs_iphdr *iph);
+    /* NAT: rewrite the L4 header (port and checksum) of a reply to come from
+     * VIP:vport, of a request to go to RS:dport; the caller rewrites the IP header
+     * after. false: the packet cannot be rewritten (drop it). */
+    bool (*snat_handler)(struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                         struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph);
+    bool (*dnat_handler)(struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                         struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph);
+    /* FULLNAT (ipvsim extra, NOT mainline Linux): both ends of the L4 header at
+     * once, source first; the caller rewrites the IP header after. */
+    void (*fnat_handler)(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 saddr,
+                         be16 sport, be32 daddr, be16 dport);
+};
+
+extern const struct ip_vs_protocol ip_vs_protocol_tcp;
+extern const struct ip_vs_protocol ip_vs_protocol_udp;
+extern const struct ip_vs_protocol ip_vs_protocol_sctp;
+
+/* The registry, indexed by protocol number (ip_vs_proto.c). */
+extern const struct ip_vs_protocol *const ip_vs_proto_table[256];
+
+/* ip_vs_proto_get: the protocol's ops, NULL when IPVS does not balance it. */
+static inline const struct ip_vs_protocol *ip_vs_proto_get(unsigned proto)
+{
+    return proto < 256 ? ip_vs_proto_table[proto] : NULL;
+}
+
+/* ip_vs_state_name: a connection's state as /proc/net/ip_vs_conn prints it;
+ * templates are NONE or ASSURED. */
+const char *ip_vs_state_name(const struct ip_vs_conn *cp);
+
+/* Shared by the protocols' NAT handlers (ip_vs_proto.c): write newport at port_off
+ * of the L4 header (0: source, 2: destination) and fold the address and port change
+ * into the checksum at check_off, as tcp_fast_csum_update / udp_fast_csum_update
+ * do; with udp, a checksum of 0 means none and a result of 0 is sent as
+ * CSUM_MANGLED_0. check_off < 0: no checksum. Returns whether the port changed. */
+bool ip_vs_proto_mangle(struct sk_buff *skb, const struct ip_vs_iphdr *iph, int check_off,
+                        bool udp, be32 oldaddr, be32 newaddr, unsigned port_off, be16 newport);
 
 #endif

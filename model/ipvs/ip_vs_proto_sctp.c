@@ -1,9 +1,14 @@
-/* The IPVS SCTP state machine (ip_vs_proto_sctp.c): tables as data, the event a
- * packet stands for, names and timeouts. Checked against the kernel's net/netfilter/ipvs/ip_vs_proto_sctp.c: the 14-state
+/* IPVS's SCTP (ip_vs_proto_sctp.c): the state machine with its tables as data, the
+ * event a packet stands for, names and timeouts, set_sctp_state,
+ * sctp_conn_schedule and the NAT handlers. Checked against the kernel's net/netfilter/ipvs/ip_vs_proto_sctp.c: the 14-state
  * table of current kernels (3.11 on), and at the end 2.6.34's machine (13 states,
  * events split by client and server side, no input-only table), as data too. */
 #include "model/ipvs/ip_vs_proto.h"
 
+#include <netinet/in.h>
+#include "model/ipvs/ip_vs_conn.h"
+#include "model/ipvs/ip_vs_core.h"
+#include "model/net.h"
 #include "sim/pkt.h"
 
 /* Short names for the table cells. */
@@ -297,3 +302,157 @@ int ip_vs_sctp_established_era(bool old)
 {
     return old ? IP_VS_SCTP_OLD_S_ESTABLISHED : IP_VS_SCTP_S_ESTABLISHED;
 }
+
+/* ---- the ops (ip_vs_protocol_sctp) ------------------------------------------------- */
+
+/* The two eras' machines (profile ipvs_sctp_old_states picks one). */
+static const struct ip_vs_proto_states sctp_proto_states[2] = {
+    { .num_states = IP_VS_SCTP_S_LAST, .names = sctp_state_names,
+      .timeouts = ip_vs_sctp_default_timeouts },
+    { .num_states = IP_VS_SCTP_OLD_S_LAST, .names = sctp_old_state_names,
+      .timeouts = sctp_old_timeouts },
+};
+
+static const struct ip_vs_proto_states *sctp_states_of(const struct kernel_profile *prof)
+{
+    return &sctp_proto_states[prof->ipvs_sctp_old_states];
+}
+
+/* No ipvsadm option changes SCTP's timeouts: the era's defaults. */
+static unsigned sctp_timeout(const struct netns_ipvs *ipvs, int state)
+{
+    return ip_vs_sctp_timeout_era(ipvs->net->prof->ipvs_sctp_old_states, state);
+}
+
+/* set_sctp_state: the event comes from the first chunk. 2.6.34 ran another machine
+ * (profile ipvs_sctp_old_states) without an input-only table. */
+static void sctp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
+                                  const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    struct netns_ipvs *ipvs = cp->ipvs;
+    bool old = ipvs->net->prof->ipvs_sctp_old_states;
+    if (skb->len < iph->len)
+        return;
+    const uint8_t *sctp = skb->data + iph->len;
+    uint32_t len = skb->len - iph->len;
+    int next;
+    if (old) {
+        if (len < SCTP_HLEN + SCTP_CHUNK_HLEN)
+            return;
+        next = ip_vs_sctp_old_next_state(cp->state, dir, sctp, len);
+    } else {
+        int ev = ip_vs_sctp_packet_event(sctp, len);
+        if (ev < 0)
+            return;
+        if (cp->flags & IP_VS_CONN_F_NOOUTPUT) {
+            if (dir == IP_VS_DIR_OUTPUT)
+                cp->flags &= ~IP_VS_CONN_F_NOOUTPUT;
+            else
+                dir = IP_VS_DIR_INPUT_ONLY;
+        }
+        next = ip_vs_sctp_next_state(cp->state, dir, (enum ip_vs_sctp_event)ev);
+    }
+    int established = ip_vs_sctp_established_era(old);
+    if (next != cp->state) {
+        if (ipvs->net->trace)
+            trace_notef(ipvs->net, skb, "set_sctp_state", "%s -> %s, timeout %u s",
+                        ip_vs_sctp_state_name_era(old, cp->state),
+                        ip_vs_sctp_state_name_era(old, next), ip_vs_sctp_timeout_era(old, next));
+        ip_vs_conn_set_state(cp, next, next == established);
+        if (next == established)
+            ip_vs_control_assure_ct(cp);
+    }
+    cp->timeout = (sim_time_t)ip_vs_sctp_timeout_era(old, next) * SEC;
+}
+
+/* sctp_conn_schedule: only a first chunk INIT opens an association (any chunk but
+ * ABORT with sloppy_sctp); no chunk header at all: drop. */
+static bool sctp_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                               const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                               unsigned *verdict, struct ip_vs_conn **cpp)
+{
+    *cpp = NULL;
+    if (skb->len < iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN) {
+        *verdict = nf_drop_reason(skb, NF_DROP, "sctp_conn_schedule: no chunk header");
+        return false;
+    }
+    uint8_t chunk = skb->data[iph->len + SCTP_HLEN];
+    if (chunk == SCTP_CID_ABORT || !(ipvs->sysctl.sloppy_sctp || chunk == SCTP_CID_INIT))
+        return true;
+    return ip_vs_conn_schedule(ipvs, skb, pp, iph, verdict, cpp);
+}
+
+/* is_new_conn (ip_vs_core.c): a first chunk INIT. */
+static bool sctp_is_new_conn(const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    return skb->len >= iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN &&
+           skb->data[iph->len + SCTP_HLEN] == SCTP_CID_INIT;
+}
+
+/* is_new_conn_expected (ip_vs_core.c): a CLOSED association. */
+static bool sctp_conn_expected(const struct ip_vs_conn *cp, int conn_reuse_mode)
+{
+    (void)conn_reuse_mode;
+    return !cp->control && cp->state == IP_VS_SCTP_S_CLOSED;
+}
+
+/* sctp_nat_csum: SCTP's CRC32c covers the whole packet (virtual bytes are zeros)
+ * and no pseudo-header; the kernel computes it again only when a port changed. */
+static void sctp_nat_csum(struct sk_buff *skb, const struct ip_vs_iphdr *iph, bool port_changed)
+{
+    if (!port_changed)
+        return;
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    uint32_t tot = ntohs(ip->tot_len);
+    if (tot < iph->len + SCTP_HLEN || skb->len < iph->len + SCTP_HLEN)
+        return;
+    uint8_t *sh = skb->data + iph->len;
+    sctp_set_checksum(sh, sctp_crc32c(sh, skb->len - iph->len, tot - iph->len));
+}
+
+/* sctp_snat_handler */
+static bool sctp_snat_handler(struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                              struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph)
+{
+    (void)pp;
+    if (skb->len < iph->len + 8)
+        return false;
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    sctp_nat_csum(skb, iph, ip_vs_proto_mangle(skb, iph, -1, false, ip->saddr, cp->vaddr, 0,
+                                               cp->vport));
+    return true;
+}
+
+/* sctp_dnat_handler */
+static bool sctp_dnat_handler(struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                              struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph)
+{
+    (void)pp;
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    sctp_nat_csum(skb, iph, ip_vs_proto_mangle(skb, iph, -1, false, ip->daddr, cp->daddr, 2,
+                                               cp->dport));
+    return true;
+}
+
+static void sctp_fnat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 saddr,
+                              be16 sport, be32 daddr, be16 dport)
+{
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    bool changed = ip_vs_proto_mangle(skb, iph, -1, false, ip->saddr, saddr, 0, sport);
+    changed |= ip_vs_proto_mangle(skb, iph, -1, false, ip->daddr, daddr, 2, dport);
+    sctp_nat_csum(skb, iph, changed);
+}
+
+const struct ip_vs_protocol ip_vs_protocol_sctp = {
+    .name = "SCTP",
+    .protocol = IPPROTO_SCTP,
+    .states = sctp_states_of,
+    .timeout = sctp_timeout,
+    .conn_schedule = sctp_conn_schedule,
+    .is_new_conn = sctp_is_new_conn,
+    .conn_expected = sctp_conn_expected,
+    .state_transition = sctp_state_transition,
+    .snat_handler = sctp_snat_handler,
+    .dnat_handler = sctp_dnat_handler,
+    .fnat_handler = sctp_fnat_handler,
+};

@@ -1,8 +1,15 @@
-/* The IPVS TCP state machine (ip_vs_proto_tcp.c): tables as data, as
- * net/netfilter/ipvs/ip_vs_proto_tcp.c has them (tcp_states, tcp_states_dos, tcp_timeouts). */
+/* IPVS's TCP (ip_vs_proto_tcp.c): the state machine with its tables as data, as
+ * net/netfilter/ipvs/ip_vs_proto_tcp.c has them (tcp_states, tcp_states_dos,
+ * tcp_timeouts), set_tcp_state, tcp_conn_schedule and the NAT handlers. */
 #include "model/ipvs/ip_vs_proto.h"
 
+#include <glib.h>
+#include <netinet/in.h>
+#include "model/ipvs/ip_vs_conn.h"
+#include "model/ipvs/ip_vs_core.h"
+#include "model/net.h"
 #include "model/profile.h"
+#include "sim/pkt.h"
 #include "sim/proto.h"
 
 /* Short names for the table cells. */
@@ -159,3 +166,142 @@ bool ip_vs_tcp_state_active(const struct kernel_profile *prof, int state)
         return state == IP_VS_TCP_S_ESTABLISHED;
     return tcp_state_active_table[state];
 }
+
+/* ---- the ops (ip_vs_protocol_tcp) -------------------------------------------------- */
+
+static const struct ip_vs_proto_states tcp_proto_states = {
+    .num_states = IP_VS_TCP_S_LAST,
+    .names = tcp_state_names,
+    .timeouts = ip_vs_tcp_default_timeouts,
+};
+
+/* One machine in every era: 2.6.34's differences are single cells
+ * (ip_vs_tcp_next_state_era), not other states. */
+static const struct ip_vs_proto_states *tcp_states_of(const struct kernel_profile *prof)
+{
+    (void)prof;
+    return &tcp_proto_states;
+}
+
+static unsigned tcp_timeout(const struct netns_ipvs *ipvs, int state)
+{
+    return state >= 0 && state <= IP_VS_TCP_S_LAST ? ipvs->tcp_timeouts[state] : 0;
+}
+
+/* set_tcp_state */
+static void tcp_state_transition(struct ip_vs_conn *cp, enum ip_vs_dir dir,
+                                 const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    struct netns_ipvs *ipvs = cp->ipvs;
+    if (skb->len < iph->len + sizeof(struct tcphdr))
+        return;
+    const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
+    /* DR and TUN never see replies: their connections use the input-only row
+     * until an output packet shows up. */
+    if (cp->flags & IP_VS_CONN_F_NOOUTPUT) {
+        if (dir == IP_VS_DIR_OUTPUT)
+            cp->flags &= ~IP_VS_CONN_F_NOOUTPUT;
+        else
+            dir = IP_VS_DIR_INPUT_ONLY;
+    }
+    bool secure = ipvs->sysctl.secure_tcp > 1;
+    int next = ip_vs_tcp_next_state_era(ipvs->net->prof->ipvs_tcp_none_ack_es, cp->state, dir,
+                                        th->flags, secure);
+    if (next != cp->state) {
+        if (ipvs->net->trace) {
+            char note[64];
+            g_snprintf(note, sizeof note, "%s -> %s, timeout %u s", ip_vs_tcp_state_name(cp->state),
+                       ip_vs_tcp_state_name(next), ipvs->tcp_timeouts[next]);
+            trace_note(ipvs->net, skb, "set_tcp_state", note);
+        }
+        ip_vs_conn_set_state(cp, next, ip_vs_tcp_state_active(ipvs->net->prof, next));
+        /* the move into ESTABLISHED assures the template, not every later
+         * ESTABLISHED packet (set_tcp_state) */
+        if (next == IP_VS_TCP_S_ESTABLISHED)
+            ip_vs_control_assure_ct(cp);
+    }
+    cp->timeout = (sim_time_t)ipvs->tcp_timeouts[next] * SEC;
+}
+
+/* tcp_conn_schedule: a packet too short for its TCP header is dropped; only a SYN
+ * opens a connection (any segment with sloppy_tcp), never a RST. */
+static bool tcp_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                              const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                              unsigned *verdict, struct ip_vs_conn **cpp)
+{
+    *cpp = NULL;
+    if (skb->len < iph->len + sizeof(struct tcphdr)) {
+        *verdict = nf_drop_reason(skb, NF_DROP, "tcp_conn_schedule: truncated TCP header");
+        return false;
+    }
+    const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
+    if ((th->flags & TCPH_RST) || !(ipvs->sysctl.sloppy_tcp || (th->flags & TCPH_SYN)))
+        return true;
+    return ip_vs_conn_schedule(ipvs, skb, pp, iph, verdict, cpp);
+}
+
+/* is_new_conn (ip_vs_core.c): a SYN. */
+static bool tcp_is_new_conn(const struct sk_buff *skb, const struct ip_vs_iphdr *iph)
+{
+    if (skb->len < iph->len + sizeof(struct tcphdr))
+        return false;
+    const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
+    return th->flags & TCPH_SYN;
+}
+
+/* is_new_conn_expected (ip_vs_core.c): a closed connection, or with conn_reuse_mode
+ * bit 2 a DR/TUN one the director saw only half closed. */
+static bool tcp_conn_expected(const struct ip_vs_conn *cp, int conn_reuse_mode)
+{
+    if (cp->control)
+        return false;
+    return cp->state == IP_VS_TCP_S_TIME_WAIT || cp->state == IP_VS_TCP_S_CLOSE ||
+           ((conn_reuse_mode & 2) && cp->state == IP_VS_TCP_S_FIN_WAIT &&
+            (cp->flags & IP_VS_CONN_F_NOOUTPUT));
+}
+
+#define TCP_CHECK_OFF 16            /* offsetof(struct tcphdr, check) */
+
+/* tcp_snat_handler */
+static bool tcp_snat_handler(struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                             struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph)
+{
+    (void)pp;
+    if (skb->len < iph->len + 8)
+        return false;
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, ip->saddr, cp->vaddr, 0, cp->vport);
+    return true;
+}
+
+/* tcp_dnat_handler */
+static bool tcp_dnat_handler(struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                             struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph)
+{
+    (void)pp;
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, ip->daddr, cp->daddr, 2, cp->dport);
+    return true;
+}
+
+static void tcp_fnat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 saddr,
+                             be16 sport, be32 daddr, be16 dport)
+{
+    const struct iphdr *ip = (const struct iphdr *)skb->data;
+    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, ip->saddr, saddr, 0, sport);
+    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, ip->daddr, daddr, 2, dport);
+}
+
+const struct ip_vs_protocol ip_vs_protocol_tcp = {
+    .name = "TCP",
+    .protocol = IPPROTO_TCP,
+    .states = tcp_states_of,
+    .timeout = tcp_timeout,
+    .conn_schedule = tcp_conn_schedule,
+    .is_new_conn = tcp_is_new_conn,
+    .conn_expected = tcp_conn_expected,
+    .state_transition = tcp_state_transition,
+    .snat_handler = tcp_snat_handler,
+    .dnat_handler = tcp_dnat_handler,
+    .fnat_handler = tcp_fnat_handler,
+};

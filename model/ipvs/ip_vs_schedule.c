@@ -1,6 +1,7 @@
-/* New connections: service lookup, the protocols' conn_schedule rules, the
- * scheduler call, persistence templates and ip_vs_leave (ip_vs_core.c,
- * ip_vs_proto_{tcp,udp,sctp}.c, ip_vs_ctl.c). */
+/* New connections: what the protocols' conn_schedule share (service lookup, the
+ * scheduler call, persistence templates and ip_vs_leave; ip_vs_core.c,
+ * ip_vs_proto_{tcp,udp,sctp}.c, ip_vs_ctl.c). Each protocol's own test is in its
+ * ip_vs_proto_*.c. */
 #include <glib.h>
 #include "model/ipv4/icmp.h"
 #include "model/ipv4/ip.h"
@@ -45,6 +46,13 @@ static struct ip_vs_conn_param template_param(const struct ip_vs_service *svc,
         p.vaddr = htonl(svc->fwmark);
     }
     return p;
+}
+
+/* One-packet scheduling (--ops) applies to UDP alone (ip_vs_schedule). */
+static unsigned one_packet_flags(const struct ip_vs_service *svc, const struct ip_vs_iphdr *iph)
+{
+    return (svc->flags & IP_VS_SVC_F_ONEPACKET && iph->protocol == IPPROTO_UDP)
+               ? IP_VS_CONN_F_ONE_PACKET : 0;
 }
 
 /* Is the dest a template points at still good (ip_vs_check_template)? */
@@ -125,8 +133,7 @@ static struct ip_vs_conn *ip_vs_sched_persist(struct ip_vs_service *svc, struct 
         dport = dest->port;
     struct ip_vs_conn_param p = { .protocol = iph->protocol, .caddr = iph->saddr,
                                   .cport = ports[0], .vaddr = iph->daddr, .vport = ports[1] };
-    unsigned flags = (svc->flags & IP_VS_SVC_F_ONEPACKET && iph->protocol == IPPROTO_UDP)
-                         ? IP_VS_CONN_F_ONE_PACKET : 0;
+    unsigned flags = one_packet_flags(svc, iph);
     if (!ip_vs_fnat_bind_local(svc, dest, dport, &p)) {
         ip_vs_conn_put(ct);
         *ignored = -1;
@@ -171,8 +178,7 @@ static struct ip_vs_conn *ip_vs_schedule(struct ip_vs_service *svc, struct sk_bu
     struct ip_vs_dest *dest = svc->scheduler ? svc->scheduler->schedule(svc, skb, iph) : NULL;
     if (!dest)
         return NULL;
-    unsigned flags = (svc->flags & IP_VS_SVC_F_ONEPACKET && iph->protocol == IPPROTO_UDP)
-                         ? IP_VS_CONN_F_ONE_PACKET : 0;
+    unsigned flags = one_packet_flags(svc, iph);
     struct ip_vs_conn_param p = { .protocol = iph->protocol, .caddr = iph->saddr,
                                   .cport = ports[0], .vaddr = iph->daddr, .vport = ports[1] };
     if (!ip_vs_fnat_bind_local(svc, dest, dest->port ? dest->port : ports[1], &p)) {
@@ -199,11 +205,11 @@ static bool addr_is_remote_unicast(struct net *net, be32 addr)
 /* cache_bypass: a fwmark service without a usable dest forwards the packet to its
  * original destination through a BYPASS connection (no dest, daddr 0). */
 static unsigned ip_vs_leave_bypass(struct ip_vs_service *svc, struct sk_buff *skb,
+                                   const struct ip_vs_protocol *pp,
                                    const struct ip_vs_iphdr *iph, be16 ports[2])
 {
     struct netns_ipvs *ipvs = svc->ipvs;
-    unsigned flags = (svc->flags & IP_VS_SVC_F_ONEPACKET && iph->protocol == IPPROTO_UDP)
-                         ? IP_VS_CONN_F_ONE_PACKET : 0;
+    unsigned flags = one_packet_flags(svc, iph);
     struct ip_vs_conn_param p = { .protocol = iph->protocol, .caddr = iph->saddr,
                                   .cport = ports[0], .vaddr = iph->daddr, .vport = ports[1] };
     struct ip_vs_conn *cp = ip_vs_conn_new(ipvs, &p, 0, 0, IP_VS_CONN_F_BYPASS | flags, NULL,
@@ -212,10 +218,10 @@ static unsigned ip_vs_leave_bypass(struct ip_vs_service *svc, struct sk_buff *sk
         return nf_drop_reason(skb, NF_DROP, "ip_vs_leave: connection table full (cache_bypass)");
     trace_note(ipvs->net, skb, "ip_vs_leave", "no destination: cache_bypass to the original destination");
     ip_vs_in_stats(cp, skb);
-    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, iph);
+    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, pp, iph);
     cp->in_pkts++;
     /* The transmitters do not look at the hook number. */
-    unsigned ret = (unsigned)ip_vs_conn_xmit(cp)(skb, cp, 0);
+    unsigned ret = (unsigned)ip_vs_conn_xmit(cp)(skb, cp, pp, iph, 0);
     ip_vs_conn_put(cp);
     return ret;
 }
@@ -223,12 +229,12 @@ static unsigned ip_vs_leave_bypass(struct ip_vs_service *svc, struct sk_buff *sk
 /* No dest for a packet of a service: cache_bypass for fwmark services, or answer
  * port unreachable, for TCP too. */
 static unsigned ip_vs_leave(struct ip_vs_service *svc, struct sk_buff *skb,
-                            const struct ip_vs_iphdr *iph)
+                            const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph)
 {
     be16 ports[2];
     if (svc->ipvs->sysctl.cache_bypass && svc->fwmark &&
         addr_is_remote_unicast(svc->ipvs->net, iph->daddr) && ip_vs_get_ports(skb, iph, ports))
-        return ip_vs_leave_bypass(svc, skb, iph, ports);
+        return ip_vs_leave_bypass(svc, skb, pp, iph, ports);
     if (svc->port == FTPPORT && ip_vs_get_ports(skb, iph, ports) && ports[1] != FTPPORT)
         return NF_ACCEPT;
     /* icmp_send reads the IP header at the network header. */
@@ -240,35 +246,13 @@ static unsigned ip_vs_leave(struct ip_vs_service *svc, struct sk_buff *skb,
 }
 
 bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
-                         const struct ip_vs_iphdr *iph, unsigned *verdict,
-                         struct ip_vs_conn **cpp)
+                         const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                         unsigned *verdict, struct ip_vs_conn **cpp)
 {
     be16 ports[2];
     *cpp = NULL;
     if (!ip_vs_get_ports(skb, iph, ports))
         return true;
-    if (iph->protocol == IPPROTO_TCP) {
-        /* tcp_conn_schedule drops a packet too short for its TCP header. */
-        if (skb->len < iph->len + sizeof(struct tcphdr)) {
-            *verdict = nf_drop_reason(skb, NF_DROP, "tcp_conn_schedule: truncated TCP header");
-            return false;
-        }
-        const struct tcphdr *th = (const struct tcphdr *)(skb->data + iph->len);
-        /* Only a SYN opens a connection (any segment with sloppy_tcp), never a RST. */
-        if ((th->flags & TCPH_RST) || !(ipvs->sysctl.sloppy_tcp || (th->flags & TCPH_SYN)))
-            return true;
-    }
-    if (iph->protocol == IPPROTO_SCTP) {
-        /* sctp_conn_schedule: only a first chunk INIT opens an association (any
-         * chunk but ABORT with sloppy_sctp); no chunk header at all: drop. */
-        if (skb->len < iph->len + SCTP_HLEN + SCTP_CHUNK_HLEN) {
-            *verdict = nf_drop_reason(skb, NF_DROP, "sctp_conn_schedule: no chunk header");
-            return false;
-        }
-        uint8_t chunk = skb->data[iph->len + SCTP_HLEN];
-        if (chunk == SCTP_CID_ABORT || !(ipvs->sysctl.sloppy_sctp || chunk == SCTP_CID_INIT))
-            return true;
-    }
     struct ip_vs_service *svc = ip_vs_service_find(ipvs, skb->mark, iph->protocol, iph->daddr,
                                                    ports[1]);
     if (!svc)
@@ -303,6 +287,6 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
         return true;
     if (ignored < 0 && !skb->drop_reason)
         skb->drop_reason = "ip_vs_schedule: no free FULLNAT local address and port";
-    *verdict = ignored < 0 ? NF_DROP : ip_vs_leave(svc, skb, iph);
+    *verdict = ignored < 0 ? NF_DROP : ip_vs_leave(svc, skb, pp, iph);
     return false;
 }

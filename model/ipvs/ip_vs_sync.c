@@ -654,29 +654,6 @@ static struct ip_vs_dest *find_dest(struct netns_ipvs *ipvs, be32 daddr, be16 dp
     return dest;
 }
 
-static bool proto_states(const struct netns_ipvs *ipvs, uint8_t protocol, unsigned *n)
-{
-    switch (protocol) {
-    case IPPROTO_TCP: *n = IP_VS_TCP_S_LAST; return true;
-    case IPPROTO_UDP: *n = 1; return true;
-    case IPPROTO_SCTP:
-        *n = ipvs->net->prof->ipvs_sctp_old_states ? IP_VS_SCTP_OLD_S_LAST : IP_VS_SCTP_S_LAST;
-        return true;
-    default: return false;
-    }
-}
-
-/* The protocol's timeout for a state (pd->timeout_table), in seconds; 0 if none. */
-static unsigned state_timeout(const struct netns_ipvs *ipvs, uint8_t protocol, unsigned state)
-{
-    switch (protocol) {
-    case IPPROTO_TCP: return state <= IP_VS_TCP_S_LAST ? ipvs->tcp_timeouts[state] : 0;
-    case IPPROTO_UDP: return ipvs->udp_timeout;
-    case IPPROTO_SCTP: return ip_vs_sctp_timeout_era(ipvs->net->prof->ipvs_sctp_old_states, (int)state);
-    default: return 0;
-    }
-}
-
 /* What an entry says, decoded. */
 struct sync_entry {
     unsigned flags, state;
@@ -743,7 +720,9 @@ static void proc_conn(struct netns_ipvs *ipvs, const struct sync_entry *e)
     cp->old_state = cp->state;
     unsigned long timeout = e->timeout;
     if (!timeout) {
-        unsigned t = flags & IP_VS_CONN_F_TEMPLATE ? 0 : state_timeout(ipvs, e->protocol, e->state);
+        /* pd->timeout_table[state]; entry_ok vouched for the protocol */
+        unsigned t = flags & IP_VS_CONN_F_TEMPLATE
+                         ? 0 : ip_vs_proto_get(e->protocol)->timeout(ipvs, (int)e->state);
         timeout = t ? t : 3 * 60;
     }
     cp->timeout = (sim_time_t)timeout * SEC;
@@ -755,8 +734,8 @@ static bool entry_ok(const struct netns_ipvs *ipvs, const struct sync_entry *e)
 {
     if (e->flags & IP_VS_CONN_F_TEMPLATE)
         return true;                    /* a bad template state is only logged */
-    unsigned n;
-    return proto_states(ipvs, e->protocol, &n) && e->state < n;
+    const struct ip_vs_protocol *pp = ip_vs_proto_get(e->protocol);
+    return pp && e->state < pp->states(ipvs->net->prof)->num_states;
 }
 
 static void process_v0(struct netns_ipvs *ipvs, const uint8_t *buf, size_t len)
@@ -847,8 +826,7 @@ static int proc_sync_conn(struct netns_ipvs *ipvs, const uint8_t *p, const uint8
     memcpy(&e.daddr, p + 32, 4);
     ipvs->sync->stats.conns_rcvd++;
     if (!entry_ok(ipvs, &e))
-        return e.protocol == IPPROTO_TCP || e.protocol == IPPROTO_UDP ||
-               e.protocol == IPPROTO_SCTP ? 40 : 30;
+        return ip_vs_proto_get(e.protocol) ? 40 : 30;   /* bad state : unknown protocol */
     proc_conn(ipvs, &e);
     return 0;
 }

@@ -124,101 +124,51 @@ static int ip_vs_send_or_cont(struct sk_buff *skb, struct ip_vs_conn *cp, struct
 
 /* ---- header rewriting ------------------------------------------------------------- */
 
-/* Offset of the L4 checksum, or -1 when the protocol has none we update. */
-static int l4_check_offset(uint8_t proto)
-{
-    return proto == IPPROTO_TCP ? 16 : proto == IPPROTO_UDP ? 6 : -1;
-}
+/* The protocols' handlers rewrite the L4 header (ip_vs_proto_*.c); the IP header
+ * is rewritten here, after them, as ip_vs_nat_xmit does. */
 
-/* Change one address (pseudo-header) and one port of the L4 header. port_off is 0
- * for the source port, 2 for the destination port. Returns whether the port
- * changed (SCTP's CRC32c, which no address enters, depends on that alone). */
-static bool l4_mangle(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 oldaddr,
-                      be32 newaddr, unsigned port_off, be16 newport)
-{
-    uint8_t *l4 = skb->data + iph->len;
-    int off = l4_check_offset(iph->protocol);
-    be16 oldport;
-    memcpy(&oldport, l4 + port_off, 2);
-    memcpy(l4 + port_off, &newport, 2);
-    bool changed = oldport != newport;
-    if (off < 0 || skb->len < iph->len + (unsigned)off + 2)
-        return changed;
-    uint16_t check;
-    memcpy(&check, l4 + off, 2);
-    if (iph->protocol == IPPROTO_UDP && check == 0)
-        return changed;             /* no checksum to keep */
-    inet_proto_csum_replace4(&check, oldaddr, newaddr, 1);
-    inet_proto_csum_replace2(&check, oldport, newport, 0);
-    if (iph->protocol == IPPROTO_UDP && check == 0)
-        check = CSUM_MANGLED_0;
-    memcpy(l4 + off, &check, 2);
-    return changed;
-}
-
-/* sctp_nat_csum: SCTP's CRC32c covers the whole packet (virtual bytes are zeros)
- * and no pseudo-header; the kernel computes it again only when a port changed. */
-static void sctp_nat_csum(struct sk_buff *skb, const struct ip_vs_iphdr *iph, bool port_changed)
-{
-    if (iph->protocol != IPPROTO_SCTP || !port_changed)
-        return;
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    uint32_t tot = ntohs(ip->tot_len);
-    if (tot < iph->len + SCTP_HLEN || skb->len < iph->len + SCTP_HLEN)
-        return;
-    uint8_t *sh = skb->data + iph->len;
-    sctp_set_checksum(sh, sctp_crc32c(sh, skb->len - iph->len, tot - iph->len));
-}
-
-static void ip_vs_dnat(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp)
+static void ip_vs_dnat(struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                       const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp)
 {
     struct iphdr *ip = (struct iphdr *)skb->data;
-    bool changed = l4_mangle(skb, iph, ip->daddr, cp->daddr, 2, cp->dport);
+    pp->dnat_handler(skb, pp, cp, iph);
     ip->daddr = cp->daddr;
     ip_send_check(ip);
-    sctp_nat_csum(skb, iph, changed);
 }
 
-bool ip_vs_snat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, struct ip_vs_conn *cp)
+/* FULLNAT (ipvsim extra): both ends rewritten at once, source first. Without a
+ * protocol (an ICMP error about the connection), only the two port fields move. */
+static void ip_vs_fnat_rewrite(struct sk_buff *skb, const struct ip_vs_protocol *pp,
+                               const struct ip_vs_iphdr *iph, be32 saddr, be16 sport,
+                               be32 daddr, be16 dport)
 {
     struct iphdr *ip = (struct iphdr *)skb->data;
-    if (skb->len < iph->len + 8)
-        return false;
-    bool changed = l4_mangle(skb, iph, ip->saddr, cp->vaddr, 0, cp->vport);
-    ip->saddr = cp->vaddr;
-    ip_send_check(ip);
-    sctp_nat_csum(skb, iph, changed);
-    return true;
-}
-
-/* FULLNAT (ipvsim extra): both ends rewritten at once, source first. */
-static void ip_vs_fnat_rewrite(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 saddr,
-                               be16 sport, be32 daddr, be16 dport)
-{
-    struct iphdr *ip = (struct iphdr *)skb->data;
-    bool changed = l4_mangle(skb, iph, ip->saddr, saddr, 0, sport);
+    if (pp) {
+        pp->fnat_handler(skb, iph, saddr, sport, daddr, dport);
+    } else {
+        ip_vs_proto_mangle(skb, iph, -1, false, ip->saddr, saddr, 0, sport);
+        ip_vs_proto_mangle(skb, iph, -1, false, ip->daddr, daddr, 2, dport);
+    }
     ip->saddr = saddr;
-    changed |= l4_mangle(skb, iph, ip->daddr, daddr, 2, dport);
     ip->daddr = daddr;
     ip_send_check(ip);
-    sctp_nat_csum(skb, iph, changed);
 }
 
 /* ---- the transmitters --------------------------------------------------------------- */
 
-int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                   const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
-    struct ip_vs_iphdr iph;
     bool local;
     struct rtable *rt = ip_vs_dest_route(cp, cp->daddr, &local);
-    if (!rt || !ip_vs_fill_iph(skb, &iph))
+    if (!rt)
         return tx_error(skb, cp, "no route to the real server");
     if (!local) {
         const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0, XMIT_MTU_CHECK);
         if (why)
             return tx_error(skb, cp, why);
     }
-    ip_vs_dnat(skb, &iph, cp);
+    ip_vs_dnat(skb, pp, iph, cp);
     if (cp_net(cp)->trace) {
         char a[16];
         trace_notef(cp_net(cp), skb, "ip_vs_nat_xmit", "DNAT to %s:%u, %s", trace_ip(cp->daddr, a),
@@ -227,7 +177,8 @@ int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
     return ip_vs_send_or_cont(skb, cp, rt, local);
 }
 
-int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                  const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
     bool local;
     struct rtable *rt = ip_vs_dest_route(cp, cp->daddr, &local);
@@ -381,7 +332,8 @@ static uint8_t tun_encap(struct sk_buff *skb, const struct ip_vs_conn *cp, be32 
 
 static const char *const tun_names[] = { "IPIP", "GUE", "GRE" };
 
-int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                      const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
     struct net *net = cp_net(cp);
     bool local;
@@ -429,12 +381,14 @@ int ip_vs_icmp_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum
     return ip_vs_send_or_cont(skb, cp, rt, local);
 }
 
-int ip_vs_null_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+int ip_vs_null_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                    const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
     return NF_ACCEPT;
 }
 
-int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                      const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
     const struct iphdr *ip = (const struct iphdr *)skb->data;
     bool local;
@@ -450,21 +404,21 @@ int ip_vs_bypass_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hookn
 /* FULLNAT, NOT mainline Linux (as DPVS and Alibaba's LVS do it): client ->
  * VIP:vport becomes laddr:lport -> RS:dport, so the real server answers the
  * director's local address and needs no route back through it. */
-int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                    const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
-    struct ip_vs_iphdr iph;
     bool local;
     struct rtable *rt = ip_vs_dest_route(cp, cp->daddr, &local);
-    if (!rt || !ip_vs_fill_iph(skb, &iph))
+    if (!rt)
         return tx_error(skb, cp, "no route to the real server");
     if (local)
         return tx_error(skb, cp, "fullnat: the real server is local");
-    if (skb->len < iph.len + 4)
+    if (skb->len < iph->len + 4)
         return tx_error(skb, cp, "fullnat: no ports");
     const char *why = ip_vs_out_checks(cp_net(cp), skb, rt, 0, XMIT_MTU_CHECK);
     if (why)
         return tx_error(skb, cp, why);
-    ip_vs_fnat_rewrite(skb, &iph, cp->laddr, cp->lport, cp->daddr, cp->dport);
+    ip_vs_fnat_rewrite(skb, pp, iph, cp->laddr, cp->lport, cp->daddr, cp->dport);
     if (cp_net(cp)->trace) {
         char a[16], b[16];
         trace_notef(cp_net(cp), skb, "ip_vs_fnat_xmit", "FULLNAT %s:%u > %s:%u (ipvsim extra)",
@@ -476,19 +430,20 @@ int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum
 
 /* A FULLNAT reply (RS:dport -> laddr:lport, delivered to this host) leaves as
  * VIP:vport -> client:cport, routed towards the client. */
-int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp,
+                             const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                             unsigned hooknum)
 {
     struct net *net = cp_net(cp);
-    struct ip_vs_iphdr iph;
     struct rtable *rt = ip_route_output(net, cp->caddr);
-    if (!rt || rt->type != RTN_UNICAST || !ip_vs_fill_iph(skb, &iph))
+    if (!rt || rt->type != RTN_UNICAST)
         return tx_error(skb, cp, "fullnat: no route to the client");
-    if (skb->len < iph.len + 4)
+    if (skb->len < iph->len + 4)
         return tx_error(skb, cp, "fullnat: no ports");
     const char *why = ip_vs_out_checks(net, skb, rt, 0, XMIT_MTU_CHECK);
     if (why)
         return tx_error(skb, cp, why);
-    ip_vs_fnat_rewrite(skb, &iph, cp->vaddr, cp->vport, cp->caddr, cp->cport);
+    ip_vs_fnat_rewrite(skb, pp, iph, cp->vaddr, cp->vport, cp->caddr, cp->cport);
     if (net->trace) {
         char a[16], b[16];
         trace_notef(net, skb, "ip_vs_fnat_response_xmit", "FULLNAT back to %s:%u > %s:%u",

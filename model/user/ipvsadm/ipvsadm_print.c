@@ -575,21 +575,6 @@ void ip_vs_proc_stats(GString *out, const struct netns_ipvs *ipvs)
 
 /* ---- connections -------------------------------------------------------------------------- */
 
-/* ip_vs_state_name: templates are NONE or ASSURED; protocols name their states. */
-static const char *conn_state_name(const struct ip_vs_conn *cp)
-{
-    if (cp->flags & IP_VS_CONN_F_TEMPLATE)
-        return cp->state & IP_VS_CTPL_S_ASSURED ? "ASSURED" : "NONE";
-    switch (cp->protocol) {
-    case IPPROTO_TCP: return ip_vs_tcp_state_name(cp->state);
-    case IPPROTO_UDP: return cp->state == IP_VS_UDP_S_NORMAL ? "UDP" : "BUG!";
-    case IPPROTO_SCTP:
-        return ip_vs_sctp_state_name_era(cp->ipvs->net->prof->ipvs_sctp_old_states, cp->state);
-    case 0: return "NONE";
-    default: return "ERR!";
-    }
-}
-
 static void proc_conn_row(struct ip_vs_conn *cp, void *ctx)
 {
     GString *out = ctx;
@@ -597,7 +582,7 @@ static void proc_conn_row(struct ip_vs_conn *cp, void *ctx)
     g_string_append_printf(out, "%-3s %08X %04X %08X %04X %08X %04X %-11s %7u\n",
                            proc_proto_name(cp->protocol, pb, sizeof pb), ntohl(cp->caddr),
                            ntohs(cp->cport), ntohl(cp->vaddr), ntohs(cp->vport), ntohl(cp->daddr),
-                           ntohs(cp->dport), conn_state_name(cp), ip_vs_conn_expires_in(cp));
+                           ntohs(cp->dport), ip_vs_state_name(cp), ip_vs_conn_expires_in(cp));
 }
 
 void ip_vs_proc_conn(GString *out, const struct netns_ipvs *ipvs)
@@ -620,7 +605,7 @@ static void list_conn_row(struct ip_vs_conn *cp, void *ctx)
     snprintf(expire, sizeof expire, "%02u:%02u", secs / 60, secs % 60);
     g_string_append_printf(out, "%-3s %-6s %-11s %-18s %-18s %s\n",
                            proc_proto_name(cp->protocol, pb, sizeof pb), expire,
-                           conn_state_name(cp), c, v, d);
+                           ip_vs_state_name(cp), c, v, d);
 }
 
 void ipvsadm_list_conns(GString *out, const struct netns_ipvs *ipvs, unsigned fmt)

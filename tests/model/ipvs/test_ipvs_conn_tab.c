@@ -287,7 +287,7 @@ static void tcp_segment(struct tab_case *c, struct ip_vs_conn *cp, uint8_t flags
     pkt_build_tcp(skb, &ip, &th, 0);
     struct ip_vs_iphdr iph;
     CU_ASSERT_TRUE_FATAL(ip_vs_fill_iph(skb, &iph));
-    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, &iph);
+    ip_vs_set_state(cp, IP_VS_DIR_INPUT, skb, &ip_vs_protocol_tcp, &iph);
     skb_free(net_pool(net), skb);
 }
 

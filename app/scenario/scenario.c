@@ -1,7 +1,8 @@
 /* The scenario loader: read the file, apply --set overrides, check every key and
  * value, apply the defaults, cross-check the references. The first problem found is
- * the error, with its file, line and column. Every key and default is listed in the
- * README ("Scenarios") and in docs/scenario.schema.json. */
+ * the error, with its file, line and column. Every key, its type, default and range
+ * is a row of scenario_keys.c (and of docs/scenario.schema.json, which the tests hold
+ * to the tables). */
 #include "app/scenario/scenario_internal.h"
 
 #include <errno.h>
@@ -13,105 +14,7 @@
 #include "model/netfilter/core.h"
 #include "model/netfilter/user_hook.h"
 #include "model/profile.h"
-
-#define NAME_MAX_LEN 64
-
-/* ---- the keys ------------------------------------------------------------------------ */
-
-static const char *const top_keys[] = {
-    "name", "description", "comment", "seed", "duration", "kernel", "sysctl", "director",
-    "servers", "clients", "links", "ipvs", "netfilter", "hooks", "healthcheck", "events",
-    "capture", "limits", "expect", "$schema", NULL,
-};
-static const char *const director_keys[] = {
-    "name", "vip", "dip", "ip_forward", "memory", "backup", "comment", NULL,
-};
-static const char *const backup_keys[] = {
-    "name", "dip", "sync", "sync_threshold", "syncid", "advert_int", "preempt", "link", "comment",
-    NULL,
-};
-static const char *const server_keys[] = {
-    "name", "ip", "port", "workers", "service_time", "queue_limit", "sysctl", "comment", NULL,
-};
-static const char *const client_keys[] = {
-    "name", "host", "count", "net", "target", "protocol", "arrival", "users", "think", "request",
-    "response", "requests_per_conn", "connect_timeout", "response_timeout", "start", "stop",
-    "comment", NULL,
-};
-static const char *const links_keys[] = { "clients", "servers", "comment", NULL };
-static const char *const link_keys[] = { "latency", "bandwidth", "loss", "queue", "comment", NULL };
-static const char *const hook_keys[] = { "name", "hook", "priority", "verdict", "host", "comment", NULL };
-static const char *const healthcheck_keys[] = {
-    "type", "interval", "timeout", "retries", "quiesce", "comment", NULL,
-};
-static const char *const capture_keys[] = { "points", "snaplen", "comment", NULL };
-static const char *const limits_keys[] = {
-    "connections", "events", "packets", "capture_bytes", "conversations", "event_rate",
-    "output_bytes", "comment", NULL,
-};
-static const char *const event_common_keys[] = { "at", "do", "comment", NULL };
-
-const char *const *scn_keys_of(const char *section)
-{
-    static const struct {
-        const char *name;
-        const char *const *keys;
-    } sections[] = {
-        { "", top_keys }, { "director", director_keys }, { "backup", backup_keys },
-        { "servers", server_keys },
-        { "clients", client_keys }, { "links", links_keys }, { "link", link_keys },
-        { "hooks", hook_keys }, { "healthcheck", healthcheck_keys }, { "capture", capture_keys },
-        { "limits", limits_keys }, { "events", event_common_keys },
-    };
-    if (strncmp(section, "event:", 6) == 0)
-        return scn_event_keys(section + 6);
-    for (size_t i = 0; i < G_N_ELEMENTS(sections); i++)
-        if (strcmp(sections[i].name, section) == 0)
-            return sections[i].keys;
-    return NULL;
-}
-
-bool scenario_is_limit_key(const char *key, size_t len)
-{
-    for (const char *const *k = limits_keys; *k; k++)
-        if (strcmp(*k, "comment") != 0 && strlen(*k) == len && strncmp(key, *k, len) == 0)
-            return true;
-    return false;
-}
-
-/* ---- sysctls ------------------------------------------------------------------------ */
-
-/* net.ipv4.vs.* that the IPVS model has (struct ipvs_sysctl), then the others. */
-static const char *const sysctl_names[] = {
-    "am_droprate", "amemthresh", "backup_only", "cache_bypass", "conn_reuse_mode", "conntrack",
-    "drop_entry", "drop_packet", "expire_nodest_conn", "expire_quiescent_template",
-    "ignore_tunneled", "lblc_expiration", "lblcr_expiration", "nat_icmp_send", "pmtu_disc",
-    "schedule_icmp", "secure_tcp", "sloppy_sctp", "sloppy_tcp", "snat_reroute",
-    "sync_refresh_period", "sync_version",
-    "net.ipv4.ip_forward", "net.ipv4.conf.all.send_redirects",
-    "net.ipv4.conf.all.accept_redirects", "net.ipv4.conf.all.secure_redirects",
-    "net.ipv4.conf.all.shared_media", NULL,
-};
-#define IPVS_SYSCTLS 22
-
-const char *const *scn_sysctl_names(void)
-{
-    return sysctl_names;
-}
-
-const char *scn_sysctl_canonical(const char *key)
-{
-    if (strncmp(key, "net.ipv4.vs.", 12) == 0) {
-        for (int i = 0; i < IPVS_SYSCTLS; i++)
-            if (strcmp(key + 12, sysctl_names[i]) == 0)
-                return sysctl_names[i];
-        return NULL;
-    }
-    for (int i = 0; sysctl_names[i]; i++)
-        if (strcmp(key, sysctl_names[i]) == 0)
-            return sysctl_names[i];
-    return NULL;
-}
+#include "app/scenario/sysctl.h"
 
 /* ---- errors --------------------------------------------------------------------------- */
 
@@ -173,17 +76,21 @@ static char *ip_str(be32 a, char *buf)
     return buf;
 }
 
-/* A name key: a safe name, default def. */
-static bool get_name(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                     size_t max, char **out)
+/* A name key: a safe name of at most the row's max characters; placed: the default
+ * of a row that has none in the table (the N-th server's name). */
+static bool get_name(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                     const char *key, const char *placed, char **out)
 {
-    if (!scn_get_string(c, obj, key, def, out))
+    const struct scn_key *k = scn_row_of(sec, key, SCN_NAME);
+    if (placed && !k->def)
+        *out = g_strdup(placed);
+    if (!scn_get_string(c, obj, sec, key, out))
         return false;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
     if (!v)
         return true;
     size_t saved = scn_path_push_key(c, key);
-    bool ok = scn_check_name(c, v, *out, max);
+    bool ok = scn_check_name(c, v, *out, (size_t)k->max);
     scn_path_pop(c, saved);
     return ok;
 }
@@ -217,14 +124,15 @@ static GString *host_list(const struct scenario *s)
 
 /* A host key: "director" / the director's name (-> *out NULL or "director", as
  * director_as says) or, when servers_too, a server's name. */
-static bool get_host(struct scn_ctx *c, const cJSON *obj, const char *director_as, bool servers_too,
-                     char **out)
+static bool get_host(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                     const char *director_as, bool servers_too, char **out)
 {
     char *h = NULL;
     *out = NULL;
+    scn_row_of(sec, "host", SCN_HOST);
     if (!cJSON_GetObjectItemCaseSensitive(obj, "host"))
         return true;
-    if (!scn_get_string(c, obj, "host", NULL, &h))
+    if (!scn_get_string(c, obj, sec, "host", &h))
         return false;
     bool director = strcmp(h, "director") == 0 || strcmp(h, c->s->director.name) == 0;
     if (!director && !servers_too) {
@@ -281,15 +189,15 @@ static bool load_name(struct scn_ctx *c, const cJSON *root)
         if (g_str_has_suffix(base, ".json"))
             base[strlen(base) - 5] = '\0';
         s->name = base;
-        if (!scn_name_ok(base, NAME_MAX_LEN))
+        if (!scn_name_ok(base, SCN_NAME_MAX))
             return scn_fail(c, root, false, "the scenario has no \"name\" and its file name is not a "
                             "safe one: add a \"name\" (letters, digits, '-', '_' and '.', not "
-                            "starting with '.', at most %d characters)", NAME_MAX_LEN);
+                            "starting with '.', at most %d characters)", SCN_NAME_MAX);
         return true;
     }
-    if (!scn_get_string(c, root, "name", NULL, &s->name))
+    if (!scn_get_string(c, root, &scn_top, "name", &s->name))
         return false;
-    if (scn_name_ok(s->name, NAME_MAX_LEN))
+    if (scn_name_ok(s->name, SCN_NAME_MAX))
         return true;
     size_t saved = scn_path_push_key(c, "name");
     char shown[48];
@@ -299,7 +207,7 @@ static bool load_name(struct scn_ctx *c, const cJSON *root)
         g_strlcpy(shown, s->name, sizeof shown);
     scn_fail(c, v, false, "\"%s\" is not a safe name: the results go to results/<name>/, so a name "
              "is made of letters, digits, '-', '_' and '.', does not start with '.' and has at "
-             "most %d characters", shown, NAME_MAX_LEN);
+             "most %d characters", shown, SCN_NAME_MAX);
     scn_path_pop(c, saved);
     return false;
 }
@@ -308,7 +216,7 @@ static bool load_name(struct scn_ctx *c, const cJSON *root)
 static bool load_seed(struct scn_ctx *c, const cJSON *root)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "seed");
-    c->s->seed = 1;
+    c->s->seed = g_ascii_strtoull(scn_row_of(&scn_top, "seed", SCN_SEED)->def, NULL, 10);
     if (!v)
         return true;
     const char *text = NULL;
@@ -339,7 +247,7 @@ static bool load_seed(struct scn_ctx *c, const cJSON *root)
 
 static bool load_kernel(struct scn_ctx *c, const cJSON *root)
 {
-    if (!scn_get_string(c, root, "kernel", "6.x", &c->s->kernel))
+    if (!scn_get_string(c, root, &scn_top, "kernel", &c->s->kernel))
         return false;
     char why[320];
     if (kernel_profile_parse(c->s->kernel, why, sizeof why))
@@ -351,24 +259,39 @@ static bool load_kernel(struct scn_ctx *c, const cJSON *root)
 static bool load_scalars(struct scn_ctx *c, const cJSON *root)
 {
     struct scenario *s = c->s;
-    if (!load_name(c, root) || !scn_get_string(c, root, "description", "", &s->description) ||
-        !load_seed(c, root) || !scn_get_duration(c, root, "duration", "60s", &s->duration) ||
+    if (!load_name(c, root) || !scn_get_string(c, root, &scn_top, "description", &s->description) ||
+        !load_seed(c, root) || !scn_get_duration(c, root, &scn_top, "duration", &s->duration) ||
         !load_kernel(c, root))
         return false;
-    if (s->duration <= 0) {
-        scn_fail_key(c, root, "duration", "the run lasts more than 0");
-        return false;
-    }
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "$schema");
     if (schema && !cJSON_IsString(schema))
         return scn_fail(c, schema, false, "$schema: expected a string");
     return true;
 }
 
-/* The "sysctl" object of parent into out (struct scn_sysctl); a server's
- * (ipvs = false) may only hold the host's own net.ipv4 sysctls. */
-static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, bool ipvs, GArray *out)
+static const char *sysctl_name_at(const void *ctx, size_t i)
 {
+    (void)ctx;
+    const struct sysctl_def *d = sysctl_at(i);
+    return d ? d->name : NULL;
+}
+
+/* "unknown sysctl 'x' (did you mean 'y'?)" at node (a key, or an event's value). */
+bool scn_fail_sysctl(struct scn_ctx *c, const cJSON *node, bool at_key, const char *name)
+{
+    const char *near = scn_nearest(name, sysctl_name_at, NULL);
+    if (near)
+        return scn_fail(c, node, at_key, "unknown sysctl '%s' (did you mean '%s'?)", name, near);
+    return scn_fail(c, node, at_key, "unknown sysctl '%s'", name);
+}
+
+/* The "sysctl" object of parent (a section whose row says which sysctls it takes)
+ * into out (struct scn_sysctl); a server's may only hold the host's own net.ipv4
+ * sysctls. */
+static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, const struct scn_section *sec,
+                         GArray *out)
+{
+    bool ipvs = strcmp(scn_row_of(sec, "sysctl", SCN_SYSCTLS)->sub, "director") == 0;
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(parent, "sysctl");
     if (!obj)
         return true;
@@ -379,23 +302,21 @@ static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, bool ipvs, GArr
     cJSON_ArrayForEach(m, obj) {
         if (!ok || strcmp(m->string, "comment") == 0)
             continue;
-        const char *canon = scn_sysctl_canonical(m->string);
-        if (!canon) {
-            const char *near = scn_nearest(m->string, sysctl_names);
-            if (near)
-                ok = scn_fail(c, m, true, "unknown sysctl '%s' (did you mean '%s'?)", m->string, near);
-            else
-                ok = scn_fail(c, m, true, "unknown sysctl '%s'", m->string);
+        const struct sysctl_def *d = sysctl_find(m->string);
+        if (!d) {
+            ok = scn_fail_sysctl(c, m, true, m->string);
             break;
         }
-        if (!ipvs && strncmp(canon, "net.", 4) != 0) {
+        if (!ipvs && d->home == SYSCTL_IPVS) {
             ok = scn_fail(c, m, true, "sysctl '%s' is the director's (IPVS): a server takes "
                           "only net.ipv4 ones, like net.ipv4.conf.all.accept_redirects", m->string);
             break;
         }
-        struct scn_sysctl sc = { .key = g_strdup(canon), .pos = scn_pos_of(c->s, m) };
+        struct scn_sysctl sc = { .key = g_strdup(d->name), .pos = scn_pos_of(c->s, m) };
         long long v = 0;
-        ok = scn_get_int(c, obj, m->string, 0, INT_MIN, INT_MAX, &v);
+        size_t at = scn_path_push_key(c, m->string);
+        ok = scn_int_in(c, m, INT_MIN, INT_MAX, &v);
+        scn_path_pop(c, at);
         sc.value = (long)v;
         g_array_append_val(out, sc);
     }
@@ -405,7 +326,7 @@ static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, bool ipvs, GArr
 
 static bool load_sysctls(struct scn_ctx *c, const cJSON *root)
 {
-    return read_sysctls(c, root, true, c->s->sysctls);
+    return read_sysctls(c, root, &scn_top, c->s->sysctls);
 }
 
 static void free_sysctls(GArray *a)
@@ -417,39 +338,15 @@ static void free_sysctls(GArray *a)
     g_array_free(a, TRUE);
 }
 
-/* director.memory: the memory IPVS may use before the defense strategies see a
- * shortage ("0" or absent: unlimited). */
-static bool get_memory(struct scn_ctx *c, const cJSON *d, uint64_t *out)
-{
-    char *text = NULL;
-    *out = 0;
-    if (!scn_get_string(c, d, "memory", "0", &text))
-        return false;
-    char why[UNITS_WHY];
-    bool ok = units_size(text, out, why, sizeof why);
-    g_free(text);
-    if (!ok)
-        return scn_fail(c, cJSON_GetObjectItemCaseSensitive(d, "memory"), false, "%s", why);
-    return true;
-}
-
 /* backup.sync_threshold: [threshold, period], as the sysctl's two numbers; the
  * kernel refuses negative ones and a threshold not below a non-zero period. */
 static bool get_sync_threshold(struct scn_ctx *c, const cJSON *b, int out[2])
 {
     const cJSON *v = b ? cJSON_GetObjectItemCaseSensitive(b, "sync_threshold") : NULL;
-    out[0] = 3;
-    out[1] = 50;
+    bool ok = scn_get_pair(c, b, &scn_backup, "sync_threshold", out);
     if (!v)
         return true;
     size_t saved = scn_path_push_key(c, "sync_threshold");
-    bool ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2;
-    for (int i = 0; ok && i < 2; i++) {
-        const cJSON *e = cJSON_GetArrayItem(v, i);
-        double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
-        ok = cJSON_IsNumber(e) && d == (double)(int)d && d >= 0 && d <= 1000000;
-        out[i] = ok ? (int)d : 0;
-    }
     if (ok && out[1] && out[0] >= out[1])
         ok = false;
     if (!ok)
@@ -458,6 +355,9 @@ static bool get_sync_threshold(struct scn_ctx *c, const cJSON *b, int out[2])
     scn_path_pop(c, saved);
     return ok;
 }
+
+static bool load_link(struct scn_ctx *c, const cJSON *links, const char *which, const char *latency,
+                      const char *bandwidth, struct scn_link *l);
 
 /* director.backup: the second director (app/run/run_ha.c). */
 static bool load_backup(struct scn_ctx *c, const cJSON *d)
@@ -470,30 +370,18 @@ static bool load_backup(struct scn_ctx *c, const cJSON *d)
     long long syncid = 0;
     b->enabled = true;
     b->pos = scn_pos_of(c->s, o);
-    bool ok = scn_check_object(c, o, backup_keys) &&
-              get_name(c, o, "name", "lvs2", NAME_MAX_LEN, &b->name) &&
-              scn_get_ipv4(c, o, "dip", "0.0.0.0", &b->dip) &&
-              scn_get_bool(c, o, "sync", true, &b->sync) &&
+    bool ok = scn_check_object(c, o, &scn_backup) &&
+              get_name(c, o, &scn_backup, "name", NULL, &b->name) &&
+              scn_get_ipv4(c, o, &scn_backup, "dip", &b->dip) &&
+              scn_get_bool(c, o, &scn_backup, "sync", &b->sync) &&
               get_sync_threshold(c, o, b->sync_threshold) &&
-              scn_get_int(c, o, "syncid", 0, 0, 255, &syncid) &&
-              scn_get_duration(c, o, "advert_int", "1s", &b->advert_int) &&
-              scn_get_bool(c, o, "preempt", true, &b->preempt);
+              scn_get_int(c, o, &scn_backup, "syncid", &syncid) &&
+              scn_get_duration(c, o, &scn_backup, "advert_int", &b->advert_int) &&
+              scn_get_bool(c, o, &scn_backup, "preempt", &b->preempt);
     b->syncid = (uint8_t)syncid;
-    if (ok && (b->advert_int < SEC || b->advert_int > 255 * SEC || b->advert_int % SEC))
-        ok = scn_fail_key(c, o, "advert_int", "VRRP version 2 advertises whole seconds: expected "
-                          "\"1s\" to \"255s\"");
-    if (ok) {
-        const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "link");
-        size_t at = scn_path_push_key(c, "link");
-        long long q = 0;
-        ok = (!l || scn_check_object(c, l, link_keys)) &&
-             scn_get_duration(c, l, "latency", "50us", &b->link.latency) &&
-             scn_get_bandwidth(c, l, "bandwidth", "1Gbps", &b->link.bandwidth) &&
-             scn_get_loss(c, l, "loss", 0, &b->link.loss) &&
-             scn_get_int(c, l, "queue", 0, 0, 1000000, &q);
-        b->link.queue = (uint32_t)q;
-        scn_path_pop(c, at);
-    }
+    if (ok && b->advert_int % SEC)
+        ok = scn_fail_key(c, o, "advert_int", "%s", scn_row(&scn_backup, "advert_int")->why);
+    ok = ok && load_link(c, o, "link", "50us", "1Gbps", &b->link);
     if (ok && (strcmp(b->name, "director") == 0 || strcmp(b->name, c->s->director.name) == 0))
         ok = scn_fail_key(c, o, "name", "the name '%s' is already taken (host names are unique)",
                           b->name);
@@ -509,12 +397,12 @@ static bool load_director(struct scn_ctx *c, const cJSON *root)
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "director");
     size_t saved = scn_path_push_key(c, "director");
     long long fwd = 1;
-    bool ok = (!d || scn_check_object(c, d, director_keys)) &&
-              get_name(c, d, "name", "lvs1", NAME_MAX_LEN, &s->director.name) &&
-              scn_get_ipv4(c, d, "vip", "0.0.0.0", &s->director.vip) &&
-              scn_get_ipv4(c, d, "dip", "0.0.0.0", &s->director.dip) &&
-              scn_get_int(c, d, "ip_forward", 1, 0, 1, &fwd) &&
-              get_memory(c, d, &s->director.memory) && load_backup(c, d);
+    bool ok = (!d || scn_check_object(c, d, &scn_director)) &&
+              get_name(c, d, &scn_director, "name", NULL, &s->director.name) &&
+              scn_get_ipv4(c, d, &scn_director, "vip", &s->director.vip) &&
+              scn_get_ipv4(c, d, &scn_director, "dip", &s->director.dip) &&
+              scn_get_int(c, d, &scn_director, "ip_forward", &fwd) &&
+              scn_get_size(c, d, &scn_director, "memory", &s->director.memory) && load_backup(c, d);
     s->director.ip_forward = (int)fwd;
     if (ok && strcmp(s->director.name, "director") == 0)
         ok = scn_fail(c, cJSON_GetObjectItemCaseSensitive(d, "name"), false,
@@ -532,16 +420,16 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     struct scn_server sv = { .pos = scn_pos_of(s, item),
                              .sysctls = g_array_new(FALSE, FALSE, sizeof(struct scn_sysctl)) };
     char def_name[16];
-    long long port = 80, workers = 8, qlimit = 128;
+    long long port = 0, workers = 0, qlimit = 0;
     snprintf(def_name, sizeof def_name, "rs%d", i + 1);
-    bool ok = scn_check_object(c, item, server_keys) &&
-              get_name(c, item, "name", def_name, NAME_MAX_LEN, &sv.name) &&
-              scn_get_ipv4(c, item, "ip", NULL, &sv.ip) &&
-              scn_get_int(c, item, "port", 80, 1, 65535, &port) &&
-              scn_get_int(c, item, "workers", 8, 1, 1000000, &workers) &&
-              scn_get_dist(c, item, "service_time", "exp(10ms)", UNIT_TIME, &sv.service_time) &&
-              scn_get_int(c, item, "queue_limit", 128, 0, 10000000, &qlimit) &&
-              read_sysctls(c, item, false, sv.sysctls);
+    bool ok = scn_check_object(c, item, &scn_servers) &&
+              get_name(c, item, &scn_servers, "name", def_name, &sv.name) &&
+              scn_get_ipv4(c, item, &scn_servers, "ip", &sv.ip) &&
+              scn_get_int(c, item, &scn_servers, "port", &port) &&
+              scn_get_int(c, item, &scn_servers, "workers", &workers) &&
+              scn_get_dist(c, item, &scn_servers, "service_time", &sv.service_time) &&
+              scn_get_int(c, item, &scn_servers, "queue_limit", &qlimit) &&
+              read_sysctls(c, item, &scn_servers, sv.sysctls);
     sv.port = (uint16_t)port;
     sv.workers = (int)workers;
     sv.queue_limit = (uint32_t)qlimit;
@@ -595,7 +483,7 @@ static bool client_loop(struct scn_ctx *c, const cJSON *item, struct scn_client 
     long long users = 0;
     const cJSON *arrival = cJSON_GetObjectItemCaseSensitive(item, "arrival");
     const cJSON *think = cJSON_GetObjectItemCaseSensitive(item, "think");
-    if (!scn_get_int(c, item, "users", 0, 0, 1000000, &users))
+    if (!scn_get_int(c, item, &scn_clients, "users", &users))
         return false;
     cl->users = (uint32_t)users;
     if (users > 0 && arrival) {
@@ -612,8 +500,8 @@ static bool client_loop(struct scn_ctx *c, const cJSON *item, struct scn_client 
         return false;
     }
     if (users > 0)
-        return scn_get_dist(c, item, "think", "exp(1s)", UNIT_TIME, &cl->think);
-    return scn_get_arrival(c, item, "arrival", "poisson(10/s)", &cl->arrival);
+        return scn_get_dist(c, item, &scn_clients, "think", &cl->think);
+    return scn_get_dist(c, item, &scn_clients, "arrival", &cl->arrival);
 }
 
 static bool client_addresses(struct scn_ctx *c, const cJSON *item, int i, struct scn_client *cl)
@@ -633,10 +521,13 @@ static bool client_addresses(struct scn_ctx *c, const cJSON *item, int i, struct
         cl->count = 1;
         return true;
     }
-    char def_net[32];
-    snprintf(def_net, sizeof def_net, "10.%d.0.0/16", i + 1);
-    if (!scn_get_cidr(c, item, "net", i < 255 ? def_net : NULL, &cl->net, &cl->prefix) ||
-        !scn_get_int(c, item, "count", 1, 1, 1 << 24, &count))
+    /* the N-th group's default net is 10.N.0.0/16: the 255 of them are all there are */
+    if (!net && i >= 255)
+        return scn_require(c, item, "net") != NULL;
+    cl->net = htonl(0x0a000000u | (uint32_t)(i + 1) << 16);
+    cl->prefix = 16;
+    if (!scn_get_cidr(c, item, &scn_clients, "net", &cl->net, &cl->prefix) ||
+        !scn_get_int(c, item, &scn_clients, "count", &count))
         return false;
     cl->count = (uint32_t)count;
     if ((uint64_t)count > net_hosts(cl->prefix)) {
@@ -684,35 +575,27 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
 {
     struct scenario *s = c->s;
     struct scn_client cl = { .pos = scn_pos_of(s, item) };
-    char def_name[24], *proto = NULL;
+    char def_name[24];
     long long rpc = 1;
+    int proto = 0;                  /* "tcp|udp" */
     snprintf(def_name, sizeof def_name, "client%d", i + 1);
-    bool ok = scn_check_object(c, item, client_keys) &&
-              get_name(c, item, "name", def_name, NAME_MAX_LEN, &cl.name) &&
-              get_host(c, item, "director", false, &cl.host) &&
+    cl.stop = s->duration;
+    bool ok = scn_check_object(c, item, &scn_clients) &&
+              get_name(c, item, &scn_clients, "name", def_name, &cl.name) &&
+              get_host(c, item, &scn_clients, "director", false, &cl.host) &&
               client_addresses(c, item, i, &cl) &&
-              scn_get_endpoint(c, item, "target", NULL, &cl.target_ip, &cl.target_port) &&
-              scn_get_string(c, item, "protocol", "tcp", &proto);
-    if (ok && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) {
-        ok = scn_fail_key(c, item, "protocol", "unknown protocol '%s' (expected \"tcp\" or \"udp\")",
-                          proto);
-    }
-    cl.protocol = proto && strcmp(proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
-    g_free(proto);
+              scn_get_endpoint(c, item, &scn_clients, "target", &cl.target_ip, &cl.target_port) &&
+              scn_get_choice(c, item, &scn_clients, "protocol", &proto);
+    cl.protocol = proto == 1 ? IPPROTO_UDP : IPPROTO_TCP;
     ok = ok && client_loop(c, item, &cl) &&
-         scn_get_dist(c, item, "request", "300B", UNIT_SIZE, &cl.request) &&
-         scn_get_dist(c, item, "response", "10KB", UNIT_SIZE, &cl.response) &&
-         scn_get_int(c, item, "requests_per_conn", 1, 1, 1000000, &rpc) &&
-         scn_get_duration(c, item, "connect_timeout", "3s", &cl.connect_timeout) &&
-         scn_get_duration(c, item, "response_timeout", DEFAULT_RESPONSE_TIMEOUT,
-                          &cl.response_timeout) &&
-         scn_get_duration(c, item, "start", "0", &cl.start) &&
-         scn_get_duration(c, item, "stop", "0", &cl.stop);
+         scn_get_dist(c, item, &scn_clients, "request", &cl.request) &&
+         scn_get_dist(c, item, &scn_clients, "response", &cl.response) &&
+         scn_get_int(c, item, &scn_clients, "requests_per_conn", &rpc) &&
+         scn_get_duration(c, item, &scn_clients, "connect_timeout", &cl.connect_timeout) &&
+         scn_get_duration(c, item, &scn_clients, "response_timeout", &cl.response_timeout) &&
+         scn_get_duration(c, item, &scn_clients, "start", &cl.start) &&
+         scn_get_duration(c, item, &scn_clients, "stop", &cl.stop);
     cl.requests_per_conn = (uint32_t)rpc;
-    if (ok && !cJSON_GetObjectItemCaseSensitive(item, "stop"))
-        cl.stop = s->duration;
-    if (ok && cl.connect_timeout <= 0)
-        ok = scn_fail_key(c, item, "connect_timeout", "must be more than 0");
     if (ok && cl.stop > s->duration)
         ok = scn_fail_key(c, item, "stop", "after the end of the run");
     if (ok && cl.start >= cl.stop)
@@ -785,17 +668,23 @@ static bool check_client_addresses(struct scn_ctx *c, const cJSON *root)
 
 /* ---- links, lines, hooks, health check, capture, expect ------------------------------- */
 
+/* A link (links.clients, links.servers, director.backup.link): its latency and
+ * bandwidth default to the ones given, as each link has its own. */
 static bool load_link(struct scn_ctx *c, const cJSON *links, const char *which, const char *latency,
                       const char *bandwidth, struct scn_link *l)
 {
     const cJSON *o = links ? cJSON_GetObjectItemCaseSensitive(links, which) : NULL;
     size_t saved = scn_path_push_key(c, which);
     long long q = 0;
-    bool ok = (!o || scn_check_object(c, o, link_keys)) &&
-              scn_get_duration(c, o, "latency", latency, &l->latency) &&
-              scn_get_bandwidth(c, o, "bandwidth", bandwidth, &l->bandwidth) &&
-              scn_get_loss(c, o, "loss", 0, &l->loss) &&
-              scn_get_int(c, o, "queue", 0, 0, 1000000, &q);
+    char why[UNITS_WHY];
+    bool defaults_ok = units_duration(latency, &l->latency, why, sizeof why) &&
+                       units_bandwidth(bandwidth, &l->bandwidth, why, sizeof why);
+    g_assert(defaults_ok);
+    bool ok = (!o || scn_check_object(c, o, &scn_link)) &&
+              scn_get_duration(c, o, &scn_link, "latency", &l->latency) &&
+              scn_get_bandwidth(c, o, &scn_link, "bandwidth", &l->bandwidth) &&
+              scn_get_loss(c, o, &scn_link, "loss", &l->loss) &&
+              scn_get_int(c, o, &scn_link, "queue", &q);
     l->queue = (uint32_t)q;
     scn_path_pop(c, saved);
     return ok;
@@ -805,7 +694,7 @@ static bool load_links(struct scn_ctx *c, const cJSON *root)
 {
     const cJSON *links = cJSON_GetObjectItemCaseSensitive(root, "links");
     size_t saved = scn_path_push_key(c, "links");
-    bool ok = (!links || scn_check_object(c, links, links_keys)) &&
+    bool ok = (!links || scn_check_object(c, links, &scn_links)) &&
               load_link(c, links, "clients", "1ms", "1Gbps", &c->s->link_clients) &&
               load_link(c, links, "servers", "50us", "10Gbps", &c->s->link_servers);
     scn_path_pop(c, saved);
@@ -856,7 +745,7 @@ static bool hook_priority(struct scn_ctx *c, const cJSON *item, int *out)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "priority");
     long long p = 0;
     if (!v || !cJSON_IsString(v)) {
-        bool ok = scn_get_int(c, item, "priority", 0, INT_MIN, INT_MAX, &p);
+        bool ok = scn_get_int(c, item, &scn_hooks, "priority", &p);
         *out = (int)p;
         return ok;
     }
@@ -906,21 +795,21 @@ static bool load_hook(struct scn_ctx *c, const cJSON *item, int i)
     struct scenario *s = c->s;
     struct scn_hook h = { .pos = scn_pos_of(s, item) };
     char *hook = NULL, *verdict = NULL;
-    bool ok = scn_check_object(c, item, hook_keys) &&
-              get_name(c, item, "name", NULL, USER_HOOK_NAMSIZ - 1, &h.name) &&
-              scn_get_string(c, item, "hook", NULL, &hook);
+    bool ok = scn_check_object(c, item, &scn_hooks) &&
+              get_name(c, item, &scn_hooks, "name", NULL, &h.name) &&
+              scn_get_string(c, item, &scn_hooks, "hook", &hook);
     if (ok && (h.hook = nf_hook_parse(hook)) < 0) {
         ok = scn_fail_key(c, item, "hook", "unknown hook point '%s' (expected PRE_ROUTING, LOCAL_IN, "
                           "FORWARD, LOCAL_OUT or POST_ROUTING)", hook);
     }
     ok = ok && hook_priority(c, item, &h.priority) &&
-         scn_get_string(c, item, "verdict", "accept", &verdict);
+         scn_get_string(c, item, &scn_hooks, "verdict", &verdict);
     if (ok && (!verdict_spelling_ok(verdict) || !nf_user_verdict_parse(verdict, &h.verdict))) {
         ok = scn_fail_key(c, item, "verdict", "unknown verdict '%s' (expected accept, drop, "
                           "drop:ERRNO, queue, queue:N, queue:N:bypass, stolen, repeat or stop)",
                           verdict);
     }
-    ok = ok && get_host(c, item, NULL, true, &h.host);
+    ok = ok && get_host(c, item, &scn_hooks, NULL, true, &h.host);
     for (guint k = 0; ok && k < s->hooks->len; k++)
         if (strcmp(g_array_index(s->hooks, struct scn_hook, k).name, h.name) == 0) {
             ok = scn_fail_key(c, item, "name", "a hook named '%s' already exists", h.name);
@@ -941,26 +830,17 @@ static bool load_healthcheck(struct scn_ctx *c, const cJSON *root)
     struct scn_healthcheck *hc = &c->s->healthcheck;
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "healthcheck");
     size_t saved = scn_path_push_key(c, "healthcheck");
-    char *type = NULL;
-    long long retries = 3;
-    bool ok = (!o || scn_check_object(c, o, healthcheck_keys)) &&
-              scn_get_string(c, o, "type", "tcp", &type);
-    if (ok && strcmp(type, "tcp") != 0 && strcmp(type, "none") != 0) {
-        ok = scn_fail_key(c, o, "type", "unknown health check '%s' (expected \"tcp\" or \"none\")",
-                          type);
-    }
-    hc->enabled = o && type && strcmp(type, "tcp") == 0;
+    int type = -1;                  /* "tcp|none" */
+    long long retries = 0;
+    bool ok = (!o || scn_check_object(c, o, &scn_healthcheck)) &&
+              scn_get_choice(c, o, &scn_healthcheck, "type", &type);
+    hc->enabled = o && type == 0;
     hc->tcp = true;
-    g_free(type);
-    ok = ok && scn_get_duration(c, o, "interval", "2s", &hc->interval) &&
-         scn_get_duration(c, o, "timeout", "1s", &hc->timeout) &&
-         scn_get_int(c, o, "retries", 3, 1, 1000, &retries) &&
-         scn_get_bool(c, o, "quiesce", false, &hc->quiesce);
+    ok = ok && scn_get_duration(c, o, &scn_healthcheck, "interval", &hc->interval) &&
+         scn_get_duration(c, o, &scn_healthcheck, "timeout", &hc->timeout) &&
+         scn_get_int(c, o, &scn_healthcheck, "retries", &retries) &&
+         scn_get_bool(c, o, &scn_healthcheck, "quiesce", &hc->quiesce);
     hc->retries = (int)retries;
-    if (ok && hc->interval <= 0)
-        ok = scn_fail_key(c, o, "interval", "must be more than 0");
-    if (ok && hc->timeout <= 0)
-        ok = scn_fail_key(c, o, "timeout", "must be more than 0");
     scn_path_pop(c, saved);
     return ok;
 }
@@ -987,9 +867,9 @@ static bool load_capture(struct scn_ctx *c, const cJSON *root)
     struct scenario *s = c->s;
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "capture");
     size_t saved = scn_path_push_key(c, "capture");
-    long long snaplen = 65535;
-    bool ok = (!o || scn_check_object(c, o, capture_keys)) &&
-              scn_get_int(c, o, "snaplen", 65535, 1, 262144, &snaplen);
+    long long snaplen = 0;
+    bool ok = (!o || scn_check_object(c, o, &scn_capture)) &&
+              scn_get_int(c, o, &scn_capture, "snaplen", &snaplen);
     s->snaplen = (uint32_t)snaplen;
     const cJSON *points = o ? cJSON_GetObjectItemCaseSensitive(o, "points") : NULL;
     if (ok && points) {
@@ -1020,47 +900,21 @@ static bool load_capture(struct scn_ctx *c, const cJSON *root)
     return ok;
 }
 
-/* A byte count: a size string ("100MB", "0") or a plain integer of bytes. */
-static bool get_bytes(struct scn_ctx *c, const cJSON *o, const char *key, const char *def,
-                      uint64_t *out)
-{
-    const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-    if (v && (cJSON_IsNumber(v) || cJSON_IsRaw(v))) {
-        long long n = 0;
-        bool ok = scn_get_int(c, o, key, 0, 0, 1ll << 53, &n);
-        *out = (uint64_t)n;
-        return ok;
-    }
-    char *text = NULL;
-    if (!scn_get_string(c, o, key, def, &text))
-        return false;
-    char why[UNITS_WHY];
-    bool ok = units_size(text, out, why, sizeof why);
-    g_free(text);
-    if (!ok) {
-        size_t at = scn_path_push_key(c, key);
-        scn_fail(c, v, false, "%s", why);
-        scn_path_pop(c, at);
-    }
-    return ok;
-}
-
 static bool load_limits(struct scn_ctx *c, const cJSON *root)
 {
     struct scenario *s = c->s;
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "limits");
     size_t saved = scn_path_push_key(c, "limits");
     long long conns = 0, events = 0, packets = 0, convs = 0, rate = 0;
-    const long long max = 1ll << 53;
-    bool ok = (!o || scn_check_object(c, o, limits_keys)) &&
-              scn_get_int(c, o, "connections", 0, 0, max, &conns) &&
-              scn_get_int(c, o, "events", (long long)SCN_LIMIT_EVENTS, 0, max, &events) &&
-              scn_get_int(c, o, "packets", (long long)SCN_LIMIT_PACKETS, 0, max, &packets) &&
-              get_bytes(c, o, "capture_bytes", SCN_LIMIT_CAPTURE, &s->limits.capture_bytes) &&
-              scn_get_int(c, o, "conversations", (long long)SCN_LIMIT_CONVERSATIONS, 0, max,
-                          &convs) &&
-              scn_get_int(c, o, "event_rate", (long long)SCN_LIMIT_EVENT_RATE, 0, max, &rate) &&
-              get_bytes(c, o, "output_bytes", SCN_LIMIT_OUTPUT, &s->limits.output_bytes);
+    const struct scn_section *l = &scn_limits;
+    bool ok = (!o || scn_check_object(c, o, l)) &&
+              scn_get_int(c, o, l, "connections", &conns) &&
+              scn_get_int(c, o, l, "events", &events) &&
+              scn_get_int(c, o, l, "packets", &packets) &&
+              scn_get_bytes(c, o, l, "capture_bytes", &s->limits.capture_bytes) &&
+              scn_get_int(c, o, l, "conversations", &convs) &&
+              scn_get_int(c, o, l, "event_rate", &rate) &&
+              scn_get_bytes(c, o, l, "output_bytes", &s->limits.output_bytes);
     s->limits.connections = (uint64_t)conns;
     s->limits.events = (uint64_t)events;
     s->limits.packets = (uint64_t)packets;
@@ -1111,11 +965,10 @@ static bool load_document(struct scn_ctx *c, cJSON *root)
     struct scenario *s = c->s;
     if (!cJSON_IsObject(root))
         return scn_fail(c, root, false, "expected an object at the top of the scenario");
-    if (!scn_check_object(c, root, top_keys))
+    if (!scn_check_object(c, root, &scn_top))
         return false;
-    static const char *const required[] = { "servers", "clients", "ipvs" };
-    for (size_t i = 0; i < G_N_ELEMENTS(required); i++)
-        if (!scn_require(c, root, required[i]))
+    for (size_t i = 0; i < scn_top.n; i++)
+        if ((scn_top.keys[i].flags & SCN_REQUIRED) && !scn_require(c, root, scn_top.keys[i].key))
             return false;
     return load_scalars(c, root) && load_sysctls(c, root) && load_director(c, root) &&
            each_item(c, root, "servers", "servers (objects)", load_server) && some_server(c, root) &&

@@ -17,55 +17,47 @@
  * The loaded list is sorted by time; events at the same time keep their order. */
 #include "app/scenario/scenario_internal.h"
 
-#include <limits.h>
 #include <string.h>
+#include "app/scenario/sysctl.h"
 
-#define COMMON "at", "do", "comment"
-
-static const char *const keys_server[] = { COMMON, "server", NULL };
-static const char *const keys_args[] = { COMMON, "args", NULL };
-static const char *const keys_sysctl[] = { COMMON, "key", "value", NULL };
-static const char *const keys_link[] = { COMMON, "link", "latency", "bandwidth", "loss", "queue", NULL };
-static const char *const keys_flood[] = { COMMON, "rate", "duration", "net", "target", NULL };
-static const char *const keys_hook[] = { COMMON, "name", NULL };
-static const char *const keys_director_down[] = { COMMON, "director", "graceful", NULL };
-static const char *const keys_director_up[] = { COMMON, "director", NULL };
-
+/* The kinds, in the order messages list them, with the keys each takes
+ * (scenario_keys.c). */
 static const struct {
     const char *name;
     enum scn_event_kind kind;
-    const char *const *keys;
+    const struct scn_section *keys;
 } kinds[] = {
-    { "server_down", EV_SERVER_DOWN, keys_server },
-    { "server_refuse", EV_SERVER_REFUSE, keys_server },
-    { "server_up", EV_SERVER_UP, keys_server },
-    { "ipvsadm", EV_IPVSADM, keys_args },
-    { "iptables", EV_IPTABLES, keys_args },
-    { "sysctl", EV_SYSCTL, keys_sysctl },
-    { "link", EV_LINK, keys_link },
-    { "syn_flood", EV_SYN_FLOOD, keys_flood },
-    { "hook_register", EV_HOOK_REGISTER, keys_hook },
-    { "hook_unregister", EV_HOOK_UNREGISTER, keys_hook },
-    { "director_down", EV_DIRECTOR_DOWN, keys_director_down },
-    { "director_up", EV_DIRECTOR_UP, keys_director_up },
+    { "server_down", EV_SERVER_DOWN, &scn_ev_server },
+    { "server_refuse", EV_SERVER_REFUSE, &scn_ev_server },
+    { "server_up", EV_SERVER_UP, &scn_ev_server },
+    { "ipvsadm", EV_IPVSADM, &scn_ev_args },
+    { "iptables", EV_IPTABLES, &scn_ev_args },
+    { "sysctl", EV_SYSCTL, &scn_ev_sysctl },
+    { "link", EV_LINK, &scn_ev_link },
+    { "syn_flood", EV_SYN_FLOOD, &scn_ev_flood },
+    { "hook_register", EV_HOOK_REGISTER, &scn_ev_hook },
+    { "hook_unregister", EV_HOOK_UNREGISTER, &scn_ev_hook },
+    { "director_down", EV_DIRECTOR_DOWN, &scn_ev_director_down },
+    { "director_up", EV_DIRECTOR_UP, &scn_ev_director_up },
 };
 
-static const char *const kind_names[] = {
-    "server_down", "server_refuse", "server_up", "ipvsadm", "iptables", "sysctl", "link",
-    "syn_flood", "hook_register", "hook_unregister", "director_down", "director_up", NULL,
-};
-
-const char *const *scn_event_kinds(void)
+const char *scn_event_kind(size_t i)
 {
-    return kind_names;
+    return i < G_N_ELEMENTS(kinds) ? kinds[i].name : NULL;
 }
 
-const char *const *scn_event_keys(const char *kind)
+const struct scn_section *scn_event_section(const char *kind)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
         if (strcmp(kinds[i].name, kind) == 0)
             return kinds[i].keys;
     return NULL;
+}
+
+static const char *kind_at(const void *ctx, size_t i)
+{
+    (void)ctx;
+    return scn_event_kind(i);
 }
 
 void scn_event_clear(struct scn_event *e)
@@ -78,7 +70,7 @@ void scn_event_clear(struct scn_event *e)
 
 static bool event_server(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 {
-    if (!scn_get_string(c, ev, "server", NULL, &e->server))
+    if (!scn_get_string(c, ev, &scn_ev_server, "server", &e->server))
         return false;
     const struct scenario *s = c->s;
     for (guint i = 0; i < s->servers->len; i++)
@@ -110,24 +102,20 @@ static bool event_args(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 static bool event_sysctl(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 {
     char *key = NULL;
-    long long v;
-    if (!scn_get_string(c, ev, "key", NULL, &key))
+    long long v = 0;
+    if (!scn_get_string(c, ev, &scn_ev_sysctl, "key", &key))
         return false;
-    const char *canon = scn_sysctl_canonical(key);
+    const struct sysctl_def *d = sysctl_find(key);
     g_free(key);
-    if (!canon) {
+    if (!d) {
         size_t saved = scn_path_push_key(c, "key");
         const cJSON *kn = cJSON_GetObjectItemCaseSensitive(ev, "key");
-        const char *near = scn_nearest(kn->valuestring, scn_sysctl_names());
-        if (near)
-            scn_fail(c, kn, false, "unknown sysctl '%s' (did you mean '%s'?)", kn->valuestring, near);
-        else
-            scn_fail(c, kn, false, "unknown sysctl '%s'", kn->valuestring);
+        scn_fail_sysctl(c, kn, false, kn->valuestring);
         scn_path_pop(c, saved);
         return false;
     }
-    e->key = g_strdup(canon);
-    if (!scn_require(c, ev, "value") || !scn_get_int(c, ev, "value", 0, INT_MIN, INT_MAX, &v))
+    e->key = g_strdup(d->name);
+    if (!scn_get_int(c, ev, &scn_ev_sysctl, "value", &v))
         return false;
     e->value = (long)v;
     return true;
@@ -135,12 +123,10 @@ static bool event_sysctl(struct scn_ctx *c, const cJSON *ev, struct scn_event *e
 
 static bool event_link(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 {
-    if (!scn_get_string(c, ev, "link", NULL, &e->key))
+    int which = 0;                  /* "clients|servers" */
+    if (!scn_get_choice(c, ev, &scn_ev_link, "link", &which))
         return false;
-    if (strcmp(e->key, "clients") != 0 && strcmp(e->key, "servers") != 0) {
-        scn_fail_key(c, ev, "link", "unknown link '%s' (expected \"clients\" or \"servers\")", e->key);
-        return false;
-    }
+    e->key = g_strdup(which == 0 ? "clients" : "servers");
     static const char *const fields[4] = { "latency", "bandwidth", "loss", "queue" };
     bool any = false;
     for (int i = 0; i < 4; i++)
@@ -148,11 +134,11 @@ static bool event_link(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
     if (!any)
         return scn_fail(c, ev, false, "a link event changes at least one of latency, bandwidth, "
                         "loss, queue");
-    long long q;
-    if (!scn_get_duration(c, ev, "latency", "0", &e->link.latency) ||
-        !scn_get_bandwidth(c, ev, "bandwidth", "unlimited", &e->link.bandwidth) ||
-        !scn_get_loss(c, ev, "loss", 0, &e->link.loss) ||
-        !scn_get_int(c, ev, "queue", 0, 0, 1000000, &q))
+    long long q = 0;
+    if (!scn_get_duration(c, ev, &scn_ev_link, "latency", &e->link.latency) ||
+        !scn_get_bandwidth(c, ev, &scn_ev_link, "bandwidth", &e->link.bandwidth) ||
+        !scn_get_loss(c, ev, &scn_ev_link, "loss", &e->link.loss) ||
+        !scn_get_int(c, ev, &scn_ev_link, "queue", &q))
         return false;
     e->link.queue = (uint32_t)q;
     return true;
@@ -160,26 +146,16 @@ static bool event_link(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 
 static bool event_flood(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 {
-    if (!scn_get_rate(c, ev, "rate", NULL, &e->rate) ||
-        !scn_get_endpoint(c, ev, "target", NULL, &e->target_ip, &e->target_port) ||
-        !scn_get_cidr(c, ev, "net", "198.18.0.0/15", &e->flood_net, &e->flood_prefix) ||
-        !scn_get_duration(c, ev, "duration", "0", &e->duration))
-        return false;
-    const cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "duration");
-    if (!d)
-        e->duration = c->s->duration - e->at;
-    else if (e->duration <= 0) {
-        size_t saved = scn_path_push_key(c, "duration");
-        scn_fail(c, d, false, "a flood lasts more than 0");
-        scn_path_pop(c, saved);
-        return false;
-    }
-    return true;
+    e->duration = c->s->duration - e->at;
+    return scn_get_rate(c, ev, &scn_ev_flood, "rate", &e->rate) &&
+           scn_get_endpoint(c, ev, &scn_ev_flood, "target", &e->target_ip, &e->target_port) &&
+           scn_get_cidr(c, ev, &scn_ev_flood, "net", &e->flood_net, &e->flood_prefix) &&
+           scn_get_duration(c, ev, &scn_ev_flood, "duration", &e->duration);
 }
 
 static bool event_hook(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 {
-    if (!scn_get_string(c, ev, "name", NULL, &e->key))
+    if (!scn_get_string(c, ev, &scn_ev_hook, "name", &e->key))
         return false;
     const struct scenario *s = c->s;
     for (guint i = 0; i < s->hooks->len; i++)
@@ -195,7 +171,10 @@ static bool event_director(struct scn_ctx *c, const cJSON *ev, struct scn_event 
 {
     const struct scenario *s = c->s;
     bool graceful = false;
-    if (!scn_get_string(c, ev, "director", s->director.name, &e->server))
+    const struct scn_section *sec = e->kind == EV_DIRECTOR_DOWN ? &scn_ev_director_down
+                                                                : &scn_ev_director_up;
+    e->server = g_strdup(s->director.name);
+    if (!scn_get_string(c, ev, sec, "director", &e->server))
         return false;
     if (strcmp(e->server, "director") == 0) {
         g_free(e->server);
@@ -211,7 +190,7 @@ static bool event_director(struct scn_ctx *c, const cJSON *ev, struct scn_event 
                          s->director.name);
         return false;
     }
-    if (e->kind == EV_DIRECTOR_DOWN && !scn_get_bool(c, ev, "graceful", false, &graceful))
+    if (e->kind == EV_DIRECTOR_DOWN && !scn_get_bool(c, ev, sec, "graceful", &graceful))
         return false;
     if (graceful && !s->backup.enabled)
         return scn_fail_key(c, ev, "graceful", "a graceful stop is keepalived's: it needs "
@@ -237,10 +216,10 @@ static bool event_kind(struct scn_ctx *c, const cJSON *ev, size_t *k)
                 ok = true;
             }
         if (!ok) {
-            const char *near = scn_nearest(name, kind_names);
+            const char *near = scn_nearest(name, kind_at, NULL);
             GString *list = g_string_new(NULL);
-            for (size_t i = 0; kind_names[i]; i++)
-                g_string_append_printf(list, "%s%s", i ? ", " : "", kind_names[i]);
+            for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
+                g_string_append_printf(list, "%s%s", i ? ", " : "", kinds[i].name);
             char shown[48];
             g_strlcpy(shown, name, sizeof shown);
             if (near)
@@ -259,12 +238,12 @@ static bool load_event(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 {
     size_t k;
     if (!cJSON_IsObject(ev))
-        return scn_check_object(c, ev, keys_server);
+        return scn_check_object(c, ev, &scn_ev_server);
     if (!event_kind(c, ev, &k) || !scn_check_object(c, ev, kinds[k].keys))
         return false;
     e->kind = kinds[k].kind;
     e->pos = scn_pos_of(c->s, ev);
-    if (!scn_get_duration(c, ev, "at", NULL, &e->at))
+    if (!scn_get_duration(c, ev, &scn_events, "at", &e->at))
         return false;
     if (e->at >= c->s->duration) {
         char d[32];

@@ -166,14 +166,15 @@ static size_t edit_distance(const char *a, const char *b)
     return d[n][m];
 }
 
-const char *scn_nearest(const char *word, const char *const *candidates)
+const char *scn_nearest(const char *word, const char *(*at)(const void *ctx, size_t i),
+                        const void *ctx)
 {
-    const char *best = NULL;
+    const char *best = NULL, *k;
     size_t best_d = 3, len = strlen(word);
-    for (const char *const *k = candidates; *k; k++) {
-        size_t d = edit_distance(word, *k);
-        if (d < best_d && d < len && d <= (strlen(*k) + 1) / 2) {
-            best = *k;
+    for (size_t i = 0; (k = at(ctx, i)); i++) {
+        size_t d = edit_distance(word, k);
+        if (d < best_d && d < len && d <= (strlen(k) + 1) / 2) {
+            best = k;
             best_d = d;
         }
     }
@@ -214,29 +215,26 @@ static bool comment_ok(struct scn_ctx *c, const cJSON *v)
     return scn_fail(c, v, false, "a comment is a string or an array of strings");
 }
 
-bool scn_check_object(struct scn_ctx *c, const cJSON *node, const char *const *allowed)
+bool scn_check_object(struct scn_ctx *c, const cJSON *node, const struct scn_section *sec)
 {
     if (!cJSON_IsObject(node))
         return scn_fail(c, node, false, "expected an object, not %s", type_name(node));
     const cJSON *m;
     cJSON_ArrayForEach(m, node) {
-        bool known = false;
-        for (const char *const *k = allowed; *k && !known; k++)
-            known = strcmp(*k, m->string) == 0;
-        if (known) {
-            if (strcmp(m->string, "comment") == 0) {
-                size_t saved = scn_path_push_key(c, "comment");
-                bool ok = comment_ok(c, m);
-                scn_path_pop(c, saved);
-                if (!ok)
-                    return false;
-            }
-            continue;
+        const struct scn_key *k = scn_row(sec, m->string);
+        if (k && k->type == SCN_COMMENT) {
+            size_t saved = scn_path_push_key(c, "comment");
+            bool ok = comment_ok(c, m);
+            scn_path_pop(c, saved);
+            if (!ok)
+                return false;
         }
+        if (k)
+            continue;
         GString *list = g_string_new(NULL);
-        for (const char *const *k = allowed; *k; k++)
-            g_string_append_printf(list, "%s%s", list->len ? ", " : "", *k);
-        const char *near = scn_nearest(m->string, allowed);
+        for (size_t i = 0; i < sec->n; i++)
+            g_string_append_printf(list, "%s%s", list->len ? ", " : "", sec->keys[i].key);
+        const char *near = scn_nearest_key(m->string, sec);
         char shown[48];
         g_strlcpy(shown, m->string, sizeof shown);
         if (near)
@@ -289,6 +287,15 @@ static bool number_of(const cJSON *node, double *v)
 
 /* ---- the getters: one pattern ----------------------------------------------------- */
 
+/* The row of key (the loader reads only keys of its tables). */
+static const struct scn_key *row(const struct scn_section *sec, const char *key)
+{
+    const struct scn_key *k = scn_row(sec, key);
+    if (!k)
+        g_error("scenario key '%s' is not in the table of section '%s'", key, sec->name);
+    return k;
+}
+
 /* obj[key], the path extended by key (pop with *saved); NULL when absent. */
 static const cJSON *member(struct scn_ctx *c, const cJSON *obj, const char *key, size_t *saved)
 {
@@ -300,6 +307,15 @@ static bool missing(struct scn_ctx *c, const cJSON *obj, const char *key, size_t
 {
     scn_path_pop(c, saved);
     return scn_fail(c, obj, false, "missing key '%s'", key);
+}
+
+/* An absent key without a default in the table: required, or the caller's default. */
+static bool absent(struct scn_ctx *c, const cJSON *obj, const struct scn_key *k, size_t saved)
+{
+    if (k->flags & SCN_REQUIRED)
+        return missing(c, obj, k->key, saved);
+    scn_path_pop(c, saved);
+    return true;
 }
 
 /* The text of a string value, or a failure saying what was expected. */
@@ -318,49 +334,105 @@ static bool is_zero(const cJSON *v)
     return cJSON_IsNumber(v) && v->valuedouble == 0;
 }
 
-bool scn_get_string(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def, char **out)
+bool scn_get_string(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                    const char *key, char **out)
 {
+    const struct scn_key *k = row(sec, key);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     bool ok = true;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
     if (!v) {
-        if (!def)
-            return missing(c, obj, key, saved);
-        *out = g_strdup(def);
+        g_free(*out);
+        *out = g_strdup(k->def);
     } else if (!scn_string_of(v)) {
         ok = scn_fail(c, v, false, "expected a string, not %s", type_name(v));
     } else {
+        g_free(*out);
         *out = g_strdup(scn_string_of(v));
     }
     scn_path_pop(c, saved);
     return ok;
 }
 
-bool scn_get_int(struct scn_ctx *c, const cJSON *obj, const char *key, long long def,
-                 long long min, long long max, long long *out)
+/* "\"tcp\" or \"udp\"" of "tcp|udp". */
+static void choice_list(const char *words, GString *out)
 {
+    char **w = g_strsplit(words, "|", -1);
+    guint n = g_strv_length(w);
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(out, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " or " : ", ", w[i]);
+    g_strfreev(w);
+}
+
+bool scn_get_choice(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                    const char *key, int *out)
+{
+    const struct scn_key *k = scn_row_of(sec, key, SCN_CHOICE);
+    char *word = NULL;
+    if (!scn_get_string(c, obj, sec, key, &word))
+        return false;
+    if (!word)
+        return true;
+    char **w = g_strsplit(k->sub, "|", -1);
+    int found = -1;
+    for (int i = 0; w[i] && found < 0; i++)
+        if (strcmp(w[i], word) == 0)
+            found = i;
+    g_strfreev(w);
+    if (found >= 0)
+        *out = found;
+    else {
+        GString *list = g_string_new(NULL);
+        choice_list(k->sub, list);
+        scn_fail_key(c, obj, key, "unknown %s '%s' (expected %s)", k->why, word, list->str);
+        g_string_free(list, TRUE);
+    }
+    g_free(word);
+    return found >= 0;
+}
+
+/* An integer in [min, max] of v, or a failure saying so. */
+bool scn_int_in(struct scn_ctx *c, const cJSON *v, long long min, long long max, long long *out)
+{
+    double d;
+    if (!number_of(v, &d) || d != floor(d) || d < (double)min || d > (double)max)
+        return scn_fail(c, v, false, "expected an integer from %lld to %lld%s%s", min, max,
+                        number_of(v, &d) ? "" : ", not ", number_of(v, &d) ? "" : type_name(v));
+    *out = (long long)d;
+    return true;
+}
+
+bool scn_get_int(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                 const char *key, long long *out)
+{
+    const struct scn_key *k = row(sec, key);
+    g_assert(k->type == SCN_INT || k->type == SCN_PRIORITY || k->type == SCN_BYTES);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
-    double d;
     bool ok = true;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
     if (!v)
-        *out = def;
-    else if (!number_of(v, &d) || d != floor(d) || d < (double)min || d > (double)max)
-        ok = scn_fail(c, v, false, "expected an integer from %lld to %lld%s%s", min, max,
-                      number_of(v, &d) ? "" : ", not ", number_of(v, &d) ? "" : type_name(v));
+        *out = g_ascii_strtoll(k->def, NULL, 10);
     else
-        *out = (long long)d;
+        ok = scn_int_in(c, v, k->min, k->max, out);
     scn_path_pop(c, saved);
     return ok;
 }
 
-bool scn_get_bool(struct scn_ctx *c, const cJSON *obj, const char *key, bool def, bool *out)
+bool scn_get_bool(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, bool *out)
 {
+    const struct scn_key *k = scn_row_of(sec, key, SCN_BOOL);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     bool ok = true;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
     if (!v)
-        *out = def;
+        *out = strcmp(k->def, "true") == 0;
     else if (cJSON_IsBool(v))
         *out = cJSON_IsTrue(v);
     else
@@ -369,18 +441,21 @@ bool scn_get_bool(struct scn_ctx *c, const cJSON *obj, const char *key, bool def
     return ok;
 }
 
-/* For the unit getters: parse fn(text) of the value or of the default. */
-#define UNIT_GETTER(NAME, T, PARSE, ZERO_OK, EXPECT)                                                   \
-    bool NAME(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def, T *out)   \
+/* For the unit getters: parse PARSE(text) of the value or of the table's default;
+ * then CHECK(c, k, v, out) of a value given. */
+#define UNIT_GETTER(NAME, TYPE, T, PARSE, ZERO_OK, EXPECT, CHECK)                               \
+    bool NAME(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,               \
+              const char *key, T *out)                                                          \
     {                                                                                           \
+        const struct scn_key *k = scn_row_of(sec, key, TYPE);                                   \
         size_t saved;                                                                           \
         const cJSON *v = member(c, obj, key, &saved);                                           \
         char why[UNITS_WHY];                                                                    \
         bool ok = true;                                                                         \
+        if (!v && !k->def)                                                                      \
+            return absent(c, obj, k, saved);                                                    \
         if (!v) {                                                                               \
-            if (!def)                                                                           \
-                return missing(c, obj, key, saved);                                             \
-            ok = PARSE(def, out, why, sizeof why);                                              \
+            ok = PARSE(k->def, out, why, sizeof why);                                           \
             g_assert(ok);                                                                       \
         } else if (ZERO_OK && is_zero(v)) {                                                     \
             *out = 0;                                                                           \
@@ -388,6 +463,7 @@ bool scn_get_bool(struct scn_ctx *c, const cJSON *obj, const char *key, bool def
             const char *s = text_of(c, v, EXPECT);                                              \
             ok = s && (PARSE(s, out, why, sizeof why) || scn_fail(c, v, false, "%s", why));     \
         }                                                                                       \
+        ok = ok && (!v || CHECK(c, k, v, out));                                                 \
         scn_path_pop(c, saved);                                                                 \
         return ok;                                                                              \
     }
@@ -407,19 +483,40 @@ static bool run_duration(const char *s, sim_time_t *out, char *why, size_t n)
     return false;
 }
 
-UNIT_GETTER(scn_get_duration, sim_time_t, run_duration, true, "a duration like \"50us\"")
-UNIT_GETTER(scn_get_bandwidth, uint64_t, units_bandwidth, false, "a bandwidth like \"1Gbps\" or \"unlimited\"")
-UNIT_GETTER(scn_get_rate, double, units_rate, false, "a rate like \"400/s\"")
-
-bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const char *key, double def, double *out)
+/* A duration in the row's range (run_duration has held it to SCN_DURATION_MAX). */
+static bool duration_in(struct scn_ctx *c, const struct scn_key *k, const cJSON *v,
+                        const sim_time_t *t)
 {
+    if (*t >= k->min && *t <= k->max)
+        return true;
+    return scn_fail(c, v, false, "%s", k->why);
+}
+
+static bool any_value(struct scn_ctx *c, const struct scn_key *k, const cJSON *v, const void *out)
+{
+    (void)c, (void)k, (void)v, (void)out;
+    return true;
+}
+
+UNIT_GETTER(scn_get_duration, SCN_DURATION, sim_time_t, run_duration, true,
+            "a duration like \"50us\"", duration_in)
+UNIT_GETTER(scn_get_bandwidth, SCN_BANDWIDTH, uint64_t, units_bandwidth, false,
+            "a bandwidth like \"1Gbps\" or \"unlimited\"", any_value)
+UNIT_GETTER(scn_get_rate, SCN_RATE, double, units_rate, false, "a rate like \"400/s\"", any_value)
+
+bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, double *out)
+{
+    const struct scn_key *k = scn_row_of(sec, key, SCN_LOSS);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     char why[UNITS_WHY];
     double d;
     bool ok = true;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
     if (!v)
-        *out = def;
+        *out = g_ascii_strtod(k->def, NULL);
     else if (number_of(v, &d)) {
         if (d < 0 || d > 1)
             ok = scn_fail(c, v, false, "expected a loss from 0 to 1 (or a percentage like \"1%%\")");
@@ -433,6 +530,48 @@ bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const char *key, double d
     }
     scn_path_pop(c, saved);
     return ok;
+}
+
+/* A size string ("100MB", "0"): read as a string, then as a size. */
+static bool size_of(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                    const char *key, uint64_t *out)
+{
+    char *text = NULL;
+    if (!scn_get_string(c, obj, sec, key, &text))
+        return false;
+    if (!text)
+        return true;
+    char why[UNITS_WHY];
+    bool ok = units_size(text, out, why, sizeof why);
+    g_free(text);
+    if (!ok) {
+        size_t at = scn_path_push_key(c, key);
+        scn_fail(c, obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL, false, "%s", why);
+        scn_path_pop(c, at);
+    }
+    return ok;
+}
+
+bool scn_get_size(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, uint64_t *out)
+{
+    scn_row_of(sec, key, SCN_SIZE);
+    return size_of(c, obj, sec, key, out);
+}
+
+/* A byte count: a size string or a plain integer of bytes in the row's range. */
+bool scn_get_bytes(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                   const char *key, uint64_t *out)
+{
+    scn_row_of(sec, key, SCN_BYTES);
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    if (v && (cJSON_IsNumber(v) || cJSON_IsRaw(v))) {
+        long long n = 0;
+        bool ok = scn_get_int(c, obj, sec, key, &n);
+        *out = (uint64_t)n;
+        return ok;
+    }
+    return size_of(c, obj, sec, key, out);
 }
 
 /* The values of a trace distribution, read from its file (relative to the
@@ -487,16 +626,20 @@ static bool dist_from(struct scn_ctx *c, const cJSON *v, const char *text, enum 
     return true;
 }
 
-static bool get_dist(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                     enum unit_kind kind, bool arrival, struct dist *out)
+bool scn_get_dist(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, struct dist *out)
 {
+    const struct scn_key *k = row(sec, key);
+    g_assert(k->type == SCN_TIME_DIST || k->type == SCN_SIZE_DIST || k->type == SCN_ARRIVAL);
+    bool arrival = k->type == SCN_ARRIVAL;
+    enum unit_kind kind = k->type == SCN_SIZE_DIST ? UNIT_SIZE : UNIT_TIME;
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     bool ok;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
     if (!v) {
-        if (!def)
-            return missing(c, obj, key, saved);
-        ok = dist_from(c, NULL, def, kind, arrival, out);
+        ok = dist_from(c, NULL, k->def, kind, arrival, out);
     } else if (is_zero(v) && !arrival) {
         *out = (struct dist){ .kind = DIST_CONST };
         ok = true;
@@ -512,27 +655,17 @@ static bool get_dist(struct scn_ctx *c, const cJSON *obj, const char *key, const
     return ok;
 }
 
-bool scn_get_dist(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                  enum unit_kind kind, struct dist *out)
+bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, be32 *out)
 {
-    return get_dist(c, obj, key, def, kind, false, out);
-}
-
-bool scn_get_arrival(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                     struct dist *out)
-{
-    return get_dist(c, obj, key, def, UNIT_TIME, true, out);
-}
-
-bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def, be32 *out)
-{
+    const struct scn_key *k = scn_row_of(sec, key, SCN_IPV4);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     bool ok = true;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
     if (!v) {
-        if (!def)
-            return missing(c, obj, key, saved);
-        ok = units_ipv4(def, out);
+        ok = units_ipv4(k->def, out);
     } else {
         const char *s = text_of(c, v, "an IPv4 address like \"192.0.2.1\"");
         if (s && !units_ipv4(s, out)) {
@@ -546,17 +679,18 @@ bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const char *key, const ch
     return ok;
 }
 
-bool scn_get_cidr(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                  be32 *net, uint8_t *prefix)
+bool scn_get_cidr(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, be32 *net, uint8_t *prefix)
 {
+    const struct scn_key *k = scn_row_of(sec, key, SCN_CIDR);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     char why[UNITS_WHY];
     bool ok;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
     if (!v) {
-        if (!def)
-            return missing(c, obj, key, saved);
-        ok = units_cidr(def, net, prefix, why, sizeof why);
+        ok = units_cidr(k->def, net, prefix, why, sizeof why);
     } else {
         const char *s = text_of(c, v, "a network like \"198.51.100.0/24\"");
         ok = s && (units_cidr(s, net, prefix, why, sizeof why) || scn_fail(c, v, false, "%s", why));
@@ -565,22 +699,44 @@ bool scn_get_cidr(struct scn_ctx *c, const cJSON *obj, const char *key, const ch
     return ok;
 }
 
-bool scn_get_endpoint(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                      be32 *addr, uint16_t *port)
+bool scn_get_endpoint(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                      const char *key, be32 *addr, uint16_t *port)
 {
+    const struct scn_key *k = scn_row_of(sec, key, SCN_ENDPOINT);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     char why[UNITS_WHY];
     bool ok;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
     if (!v) {
-        if (!def)
-            return missing(c, obj, key, saved);
-        ok = units_endpoint(def, addr, port, why, sizeof why);
+        ok = units_endpoint(k->def, addr, port, why, sizeof why);
     } else {
         const char *s = text_of(c, v, "an address and port like \"203.0.113.10:80\"");
         ok = s && (units_endpoint(s, addr, port, why, sizeof why) || scn_fail(c, v, false, "%s", why));
     }
     scn_path_pop(c, saved);
+    return ok;
+}
+
+/* [a, b]: two integers in the row's range; the default is written "[3,50]". The
+ * message is the caller's: what the pair means. */
+bool scn_get_pair(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, int out[2])
+{
+    const struct scn_key *k = scn_row_of(sec, key, SCN_PAIR);
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    if (!v) {
+        g_assert(k->def && sscanf(k->def, "[%d,%d]", &out[0], &out[1]) == 2);
+        return true;
+    }
+    bool ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2;
+    for (int i = 0; ok && i < 2; i++) {
+        const cJSON *e = cJSON_GetArrayItem(v, i);
+        double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
+        ok = cJSON_IsNumber(e) && d == (double)(int)d && d >= (double)k->min && d <= (double)k->max;
+        out[i] = ok ? (int)d : 0;
+    }
     return ok;
 }
 

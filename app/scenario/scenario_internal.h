@@ -1,7 +1,8 @@
 /* Shared by the scenario loader's files (scenario*.c); nothing else includes it.
  *
  *   scenario_json.c    the JSON text -> cJSON tree, with the position of every value
- *   scenario_get.c     typed reads of one key (units, defaults, messages with positions)
+ *   scenario_keys.c    the tables: every key of every section, its type, default, range
+ *   scenario_get.c     typed reads of one key by its row (units, defaults, messages)
  *   scenario_set.c     --set KEY=VALUE overrides
  *   scenario_events.c  the "events" list
  *   scenario.c         the sections, cross-references, scenario_load / scenario_free */
@@ -67,37 +68,119 @@ size_t scn_path_push_key(struct scn_ctx *c, const char *key);
 size_t scn_path_push_index(struct scn_ctx *c, int index);
 void scn_path_pop(struct scn_ctx *c, size_t len);
 
+/* ---- scenario_keys.c: one table per section ---------------------------------------- */
+
+/* What a key takes. Units are part of the type: a duration, a size, a bandwidth, a
+ * rate each demand their own (units.h). */
+enum scn_type {
+    SCN_STRING, SCN_NAME, SCN_HOST, SCN_CHOICE, SCN_INT, SCN_SEED, SCN_BOOL,
+    SCN_DURATION, SCN_BANDWIDTH, SCN_RATE, SCN_LOSS,
+    SCN_SIZE,                       /* a size string ("1GB", "0") */
+    SCN_BYTES,                      /* a size string or an integer of bytes */
+    SCN_TIME_DIST, SCN_SIZE_DIST, SCN_ARRIVAL,
+    SCN_IPV4, SCN_CIDR, SCN_ENDPOINT,
+    SCN_KERNEL, SCN_HOOK, SCN_PRIORITY, SCN_VERDICT,
+    SCN_LINE, SCN_LINES,            /* one command line; an array of them */
+    SCN_PAIR,                       /* [a, b], two integers in [min, max] */
+    SCN_OBJECT, SCN_ARRAY,          /* an object of section sub; an array of them */
+    SCN_SYSCTLS,                    /* sysctl name -> integer (sub: "director" or "servers") */
+    SCN_SYSCTL_NAME,                /* a sysctl's name (app/scenario/sysctl.h) */
+    SCN_CAPTURE_POINTS, SCN_EXPECT, SCN_COMMENT,
+    SCN_EVENT_KIND,                 /* an event's "do" */
+};
+
+#define SCN_REQUIRED 1u             /* absent: "missing key" */
+
+/* One key of a section. A key without a default that is not required either has a
+ * default that depends on its place (the N-th server's name, which link): the
+ * getter leaves *out as the caller set it. */
+struct scn_key {
+    const char *key;
+    enum scn_type type;
+    const char *def;                /* as a file writes it ("10ms", "1", "true", "[]") */
+    long long min, max;             /* SCN_INT, SCN_PAIR: the range; SCN_DURATION: in ns
+                                     * (outside: why); SCN_NAME: max is the length */
+    unsigned flags;
+    const char *sub;                /* SCN_OBJECT, SCN_ARRAY: the section; SCN_CHOICE: the
+                                     * words, "tcp|udp" */
+    const char *why;                /* SCN_DURATION out of range: the message; SCN_CHOICE:
+                                     * what the word names ("protocol") */
+    const char *doc;                /* a word on a default the table cannot hold */
+};
+
+struct scn_section {
+    const char *name;               /* "" (the top level), "director", "servers", ... */
+    const char *schema;             /* its $defs entry in docs/scenario.schema.json ("" the
+                                     * top; NULL: an event kind's, event_KIND) */
+    const struct scn_key *keys;
+    size_t n;
+};
+
+#define SCN_NAME_MAX 64
+
+extern const struct scn_section scn_top, scn_director, scn_backup, scn_servers, scn_clients,
+    scn_links, scn_link, scn_hooks, scn_healthcheck, scn_capture, scn_limits, scn_events,
+    scn_ev_server, scn_ev_args, scn_ev_sysctl, scn_ev_link, scn_ev_flood, scn_ev_hook,
+    scn_ev_director_down, scn_ev_director_up;
+
+/* The sections of the document (the event kinds' are scn_event_section's),
+ * NULL-terminated. */
+const struct scn_section *const *scn_sections(void);
+const struct scn_section *scn_section_named(const char *name);
+/* The row of key, NULL if the section has none. */
+const struct scn_key *scn_row(const struct scn_section *sec, const char *key);
+/* The row of key, which the loader reads as type (aborts if the table says otherwise). */
+const struct scn_key *scn_row_of(const struct scn_section *sec, const char *key,
+                                 enum scn_type type);
+
 /* ---- scenario_get.c: typed reads of obj[key] --------------------------------------- */
 
-/* Check that node is an object whose keys are all in allowed (NULL-terminated):
+/* Check that node is an object whose keys are all in sec:
  * "unknown key 'sevrers' (did you mean 'servers'? expected one of: ...)". */
-bool scn_check_object(struct scn_ctx *c, const cJSON *node, const char *const *allowed);
+bool scn_check_object(struct scn_ctx *c, const cJSON *node, const struct scn_section *sec);
 bool scn_check_array(struct scn_ctx *c, const cJSON *node, const char *what);
 /* A key that must be there: "missing key 'ip'" at the object. */
 const cJSON *scn_require(struct scn_ctx *c, const cJSON *obj, const char *key);
 
-/* Each reads obj[key] into *out, or the default when the key is absent (def is
- * written as a file would write it, "10ms"; NULL makes the key required). The
- * path is extended with key for messages. */
-bool scn_get_string(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def, char **out);
-bool scn_get_int(struct scn_ctx *c, const cJSON *obj, const char *key, long long def,
-                 long long min, long long max, long long *out);
-bool scn_get_bool(struct scn_ctx *c, const cJSON *obj, const char *key, bool def, bool *out);
-bool scn_get_duration(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                      sim_time_t *out);
-bool scn_get_bandwidth(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                       uint64_t *out);
-bool scn_get_rate(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def, double *out);
-bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const char *key, double def, double *out);
-bool scn_get_dist(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                  enum unit_kind kind, struct dist *out);
-bool scn_get_arrival(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                     struct dist *out);
-bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def, be32 *out);
-bool scn_get_cidr(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                  be32 *net, uint8_t *prefix);
-bool scn_get_endpoint(struct scn_ctx *c, const cJSON *obj, const char *key, const char *def,
-                      be32 *addr, uint16_t *port);
+/* Each reads obj[key] (obj may be NULL: an absent section) into *out as the row of
+ * key in sec says: its type, range and default; absent and required: "missing key";
+ * absent with no default in the table: *out is left as the caller set it. The path
+ * is extended with key for messages. */
+bool scn_get_string(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                    const char *key, char **out);
+/* A word of the row's sub ("tcp|udp"): *out is its index. */
+bool scn_get_choice(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                    const char *key, int *out);
+bool scn_get_int(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                 const char *key, long long *out);
+bool scn_get_bool(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, bool *out);
+bool scn_get_duration(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                      const char *key, sim_time_t *out);
+bool scn_get_bandwidth(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                       const char *key, uint64_t *out);
+bool scn_get_rate(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, double *out);
+bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, double *out);
+bool scn_get_size(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, uint64_t *out);
+bool scn_get_bytes(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                   const char *key, uint64_t *out);
+/* SCN_TIME_DIST, SCN_SIZE_DIST or SCN_ARRIVAL, as the row says. */
+bool scn_get_dist(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, struct dist *out);
+bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, be32 *out);
+bool scn_get_cidr(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, be32 *net, uint8_t *prefix);
+bool scn_get_endpoint(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                      const char *key, be32 *addr, uint16_t *port);
+/* An integer from min to max of v (an override's raw text counts), or a failure
+ * "expected an integer from MIN to MAX". */
+bool scn_int_in(struct scn_ctx *c, const cJSON *v, long long min, long long max, long long *out);
+bool scn_get_pair(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                  const char *key, int out[2]);
 /* A string value as a line (ipvs and netfilter lines, event args), with the
  * position of its first character inside the quotes. */
 bool scn_line_of(struct scn_ctx *c, const cJSON *node, struct scn_line *out);
@@ -108,23 +191,17 @@ const char *scn_string_of(const cJSON *node);
 bool scn_name_ok(const char *name, size_t max);
 bool scn_check_name(struct scn_ctx *c, const cJSON *node, const char *name, size_t max);
 
-/* The nearest of candidates to word, if it is near enough to suggest; else NULL. */
-const char *scn_nearest(const char *word, const char *const *candidates);
+/* The nearest of the names at(ctx, 0), at(ctx, 1), ... (until NULL) to word, if it
+ * is near enough to suggest; else NULL. */
+const char *scn_nearest(const char *word, const char *(*at)(const void *ctx, size_t i),
+                        const void *ctx);
+/* The nearest key of sec. */
+const char *scn_nearest_key(const char *word, const struct scn_section *sec);
 
 /* ---- scenario.c -------------------------------------------------------------------- */
 
-/* The sysctl name as stored (IPVS ones short: "net.ipv4.vs.sloppy_tcp" ->
- * "sloppy_tcp"), or NULL for a name the simulator does not know. */
-const char *scn_sysctl_canonical(const char *key);
-/* The known names, NULL-terminated, as messages list them. */
-const char *const *scn_sysctl_names(void);
-/* The keys an object of the scenario may have: section is "" (the top level),
- * "director", "servers", "clients", "links", "link", "hooks", "healthcheck",
- * "capture", "events" (every event), or "event:KIND" (what a KIND adds). NULL for an
- * unknown section. */
-const char *const *scn_keys_of(const char *section);
-/* The known event kinds ("server_down", ...), NULL-terminated. */
-const char *const *scn_event_kinds(void);
+/* "unknown sysctl 'x' (did you mean 'y'?)" about name at node. */
+bool scn_fail_sysctl(struct scn_ctx *c, const cJSON *node, bool at_key, const char *name);
 /* Is name a host of the scenario (the director's name, "director", a server)? */
 bool scn_is_cluster_host(const struct scenario *s, const char *name);
 
@@ -137,7 +214,9 @@ bool scn_apply_overrides(struct scn_ctx *c, cJSON *root, const char *const *over
 
 bool scn_load_events(struct scn_ctx *c, const cJSON *root);
 /* The keys an event of kind may have (with at, do, comment); NULL if unknown. */
-const char *const *scn_event_keys(const char *kind);
+const struct scn_section *scn_event_section(const char *kind);
+/* The name of the i-th event kind ("server_down", ...), NULL past the last. */
+const char *scn_event_kind(size_t i);
 void scn_event_clear(struct scn_event *e);
 
 #endif

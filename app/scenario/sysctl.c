@@ -1,148 +1,161 @@
-/* Scenario sysctls. */
+/* Scenario sysctls: one table of every sysctl a scenario may set. */
 #include "app/scenario/sysctl.h"
 
 #include <glib.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/net.h"
+#include "model/profile.h"
 
-/* An IPVS sysctl: its name under net.ipv4.vs. and the allowed range. */
-struct vs_sysctl {
-    const char *name;
-    size_t offset;                      /* into struct ipvs_sysctl */
-    long min, max;
-};
+#define BIG (1L << 30)
 
-#define VS(field, lo, hi) { #field, offsetof(struct ipvs_sysctl, field), lo, hi }
+/* The IPVS ones: vs_vars[] of net/netfilter/ipvs/ip_vs_ctl.c (6.1), defaults from
+ * ip_vs_control_net_init_sysctl; lblc(r)_expiration from ip_vs_lblc(r).c. The kernel
+ * takes any int where its handler is proc_dointvec; ipvsim takes what the code reads
+ * (0/1 for a switch, the bitmap of conn_reuse_mode) and refuses the rest. */
+#define VS(field, d, lo, hi, h, ...)                                                        \
+    { .name = #field, .home = SYSCTL_IPVS, .offset = offsetof(struct ipvs_sysctl, field),   \
+      .size = sizeof(((struct ipvs_sysctl *)0)->field), .def = d, .min = lo, .max = hi,     \
+      .handler = h, __VA_ARGS__ }
+/* A host's own net.ipv4 ones (net/ipv4/devinet.c, sysctl_net_ipv4.c). */
+#define V4(name, field, d, lo, hi, h)                                                       \
+    { "net.ipv4." name, SYSCTL_IPV4, offsetof(struct ipv4_devconf, field),                   \
+      sizeof(((struct ipv4_devconf *)0)->field), d, lo, hi, h, NULL, NULL, NULL }
+/* ICMP's (net/ipv4/icmp.c, icmp_sk_init). */
+#define ICMP(field, d, lo, hi, h, exists, since)                                            \
+    { "net.ipv4.icmp_" #field, SYSCTL_ICMP, offsetof(struct icmp_state, field),             \
+      sizeof(((struct icmp_state *)0)->field), d, lo, hi, h, exists, since, NULL }
 
-static const struct vs_sysctl vs_sysctls[] = {
-    VS(amemthresh, 0, 1L << 30), VS(am_droprate, 0, 1L << 30), VS(drop_entry, 0, 3),
-    VS(drop_packet, 0, 3), VS(secure_tcp, 0, 3), VS(snat_reroute, 0, 1), VS(cache_bypass, 0, 1),
-    VS(expire_nodest_conn, 0, 1), VS(sloppy_tcp, 0, 1), VS(sloppy_sctp, 0, 1),
-    VS(expire_quiescent_template, 0, 1), VS(nat_icmp_send, 0, 1), VS(pmtu_disc, 0, 1),
-    VS(backup_only, 0, 1), VS(conn_reuse_mode, 0, 3), VS(schedule_icmp, 0, 1),
-    VS(ignore_tunneled, 0, 1), VS(conntrack, 0, 1), VS(sync_refresh_period, 0, 1L << 30),
-    VS(sync_version, 0, 1), VS(lblc_expiration, 0, 1L << 30), VS(lblcr_expiration, 0, 1L << 30),
-};
-
-static const char *strip_prefix(const char *key, const char *prefix)
+static bool has_icmp_global_limit(const struct kernel_profile *p)
 {
-    size_t n = strlen(prefix);
-    return strncmp(key, prefix, n) == 0 ? key + n : key;
+    return p->icmp_global_limit;
 }
 
-static const struct vs_sysctl *vs_find(const char *key)
+static const struct sysctl_def sysctls[] = {
+    VS(am_droprate, 10, 0, BIG, "proc_dointvec"),
+    VS(amemthresh, 1024, 0, BIG, "proc_dointvec"),
+    VS(backup_only, 0, 0, 1, "proc_dointvec"),
+    VS(cache_bypass, 0, 0, 1, "proc_dointvec"),
+    VS(conn_reuse_mode, 1, 0, 3, "proc_dointvec"),
+    VS(conntrack, 0, 0, 1, "proc_dointvec", .unmodelled =
+       "IPVS keeping conntrack entries for its connections (ip_vs_update_conntrack, "
+       "ip_vs_nfct.c, 2.6.37+): its packets always go untracked"),
+    VS(drop_entry, 0, 0, 3, "proc_do_defense_mode"),
+    VS(drop_packet, 0, 0, 3, "proc_do_defense_mode"),
+    VS(expire_nodest_conn, 0, 0, 1, "proc_dointvec"),
+    VS(expire_quiescent_template, 0, 0, 1, "proc_dointvec"),
+    VS(ignore_tunneled, 0, 0, 1, "proc_dointvec"),
+    VS(lblc_expiration, 24 * 60 * 60, 0, BIG, "proc_dointvec_jiffies"),
+    VS(lblcr_expiration, 24 * 60 * 60, 0, BIG, "proc_dointvec_jiffies"),
+    VS(nat_icmp_send, 0, 0, 1, "proc_dointvec"),
+    VS(pmtu_disc, 1, 0, 1, "proc_dointvec"),
+    VS(schedule_icmp, 0, 0, 1, "proc_dointvec", .unmodelled =
+       "scheduling a new connection from an ICMP error that matches none "
+       "(ip_vs_try_to_schedule in ip_vs_in_icmp, 4.3+)"),
+    VS(secure_tcp, 0, 0, 3, "proc_do_defense_mode"),
+    VS(sloppy_sctp, 0, 0, 1, "proc_dointvec"),
+    VS(sloppy_tcp, 0, 0, 1, "proc_dointvec"),
+    VS(snat_reroute, 1, 0, 1, "proc_dointvec"),
+    VS(sync_refresh_period, 0, 0, BIG, "proc_dointvec_jiffies"),
+    VS(sync_version, 1, 0, 1, "proc_do_sync_mode"),
+    V4("ip_forward", ip_forward, 0, 0, 1, "devinet_sysctl_forward"),
+    V4("conf.all.send_redirects", send_redirects, 1, 0, 1, "devinet_conf_proc"),
+    V4("conf.all.accept_redirects", accept_redirects, 1, 0, 1, "devinet_conf_proc"),
+    V4("conf.all.secure_redirects", secure_redirects, 1, 0, 1, "devinet_conf_proc"),
+    V4("conf.all.shared_media", shared_media, 1, 0, 1, "devinet_conf_proc"),
+    /* ip_ttl_min, ip_ttl_max */
+    V4("ip_default_ttl", default_ttl, 64, 1, 255, "proc_dointvec_minmax"),
+    { "net.ipv4.icmp_ratelimit", SYSCTL_ICMP, offsetof(struct icmp_state, ratelimit_ms),
+      sizeof(((struct icmp_state *)0)->ratelimit_ms), 1000, 0, BIG, "proc_dointvec_ms_jiffies",
+      NULL, NULL, NULL },
+    ICMP(ratemask, 0x1818, 0, BIG, "proc_dointvec", NULL, NULL),
+    /* extra1 = SYSCTL_ZERO */
+    ICMP(msgs_per_sec, 1000, 0, INT_MAX, "proc_dointvec_minmax", has_icmp_global_limit, "3.18"),
+    ICMP(msgs_burst, 50, 0, INT_MAX, "proc_dointvec_minmax", has_icmp_global_limit, "3.18"),
+};
+
+size_t sysctl_count(void)
 {
-    const char *name = strip_prefix(key, "net.ipv4.vs.");
-    for (size_t i = 0; i < G_N_ELEMENTS(vs_sysctls); i++)
-        if (strcmp(vs_sysctls[i].name, name) == 0)
-            return &vs_sysctls[i];
+    return G_N_ELEMENTS(sysctls);
+}
+
+const struct sysctl_def *sysctl_at(size_t i)
+{
+    return i < G_N_ELEMENTS(sysctls) ? &sysctls[i] : NULL;
+}
+
+const struct sysctl_def *sysctl_find(const char *key)
+{
+    bool vs_prefix = strncmp(key, "net.ipv4.vs.", 12) == 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(sysctls); i++) {
+        const struct sysctl_def *d = &sysctls[i];
+        if (d->home == SYSCTL_IPVS && strcmp(vs_prefix ? key + 12 : key, d->name) == 0)
+            return d;
+        if (d->home != SYSCTL_IPVS && !vs_prefix && strcmp(key, d->name) == 0)
+            return d;
+    }
     return NULL;
 }
 
-/* The IPv4 ones: a pointer into net, the range. */
-static int *ipv4_sysctl(struct net *net, const char *key, long *min, long *max)
+static bool exists_in(const struct sysctl_def *d, const struct kernel_profile *p)
 {
-    const char *name = strip_prefix(key, "net.ipv4.");
-    *min = 0;
-    *max = 1L << 30;
-    if (strcmp(name, "ip_forward") == 0) {
-        *max = 1;
-        return &net->ipv4.ip_forward;
+    if (d->home == SYSCTL_IPVS)
+        return kernel_profile_has_ipvs_sysctl(p, d->name);
+    return !d->exists || d->exists(p);
+}
+
+static void *field_of(struct net *net, const struct sysctl_def *d)
+{
+    switch (d->home) {
+    case SYSCTL_IPVS:
+        return (char *)&ip_vs_net(net)->sysctl + d->offset;
+    case SYSCTL_IPV4:
+        return (char *)&net->ipv4 + d->offset;
+    case SYSCTL_ICMP:
+        return (char *)&net->icmp + d->offset;
     }
-    if (strcmp(name, "ip_default_ttl") == 0) {
-        *min = 1;
-        *max = 255;
-        return &net->ipv4.default_ttl;
-    }
-    if (strcmp(name, "icmp_ratelimit") == 0)
-        return (int *)&net->icmp.ratelimit_ms;
-    if (strcmp(name, "icmp_ratemask") == 0)
-        return (int *)&net->icmp.ratemask;
-    *max = 1;
-    if (strcmp(name, "conf.all.send_redirects") == 0)
-        return &net->ipv4.send_redirects;
-    if (strcmp(name, "conf.all.accept_redirects") == 0)
-        return &net->ipv4.accept_redirects;
-    if (strcmp(name, "conf.all.secure_redirects") == 0)
-        return &net->ipv4.secure_redirects;
-    if (strcmp(name, "conf.all.shared_media") == 0)
-        return &net->ipv4.shared_media;
     return NULL;
 }
 
-bool sysctl_known(const char *key)
+long sysctl_get(struct net *net, const struct sysctl_def *d)
 {
-    static const char *const ipv4[] = { "ip_forward", "ip_default_ttl", "icmp_ratelimit", "icmp_ratemask",
-                                        "conf.all.send_redirects", "conf.all.accept_redirects",
-                                        "conf.all.secure_redirects", "conf.all.shared_media" };
-    if (vs_find(key))
-        return true;
-    const char *name = strip_prefix(key, "net.ipv4.");
-    for (size_t i = 0; i < G_N_ELEMENTS(ipv4); i++)
-        if (strcmp(name, ipv4[i]) == 0)
-            return true;
-    return false;
-}
-
-/* IPVS sysctls whose non-zero values ipvsim does not model: what the kernel would
- * do that the model does not, so the refusal says what is missing. */
-static const struct {
-    const char *name;
-    const char *missing;
-} vs_unmodelled[] = {
-    { "schedule_icmp", "scheduling a new connection from an ICMP error that matches none "
-                       "(ip_vs_try_to_schedule in ip_vs_in_icmp, 4.3+)" },
-    { "conntrack", "IPVS keeping conntrack entries for its connections "
-                   "(ip_vs_update_conntrack, ip_vs_nfct.c, 2.6.37+): its packets always go "
-                   "untracked" },
-};
-
-static bool vs_unmodelled_value(const struct net *net, const struct vs_sysctl *vs, long value,
-                                char *err, size_t errlen)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(vs_unmodelled); i++)
-        if (strcmp(vs->name, vs_unmodelled[i].name) == 0 && value != 0) {
-            snprintf(err, errlen, "sysctl '%s': %ld is not modelled in kernel %s: %s; only 0 "
-                     "is accepted", vs->name, value, net->prof->name, vs_unmodelled[i].missing);
-            return true;
-        }
-    return false;
+    void *f = field_of(net, d);
+    if (d->size == sizeof(int64_t))
+        return (long)*(int64_t *)f;
+    return (long)*(int *)f;
 }
 
 bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t errlen)
 {
-    const struct vs_sysctl *vs = vs_find(key);
-    long min, max;
-    int *target;
-    if (vs && !kernel_profile_has_ipvs_sysctl(net->prof, vs->name)) {
-        snprintf(err, errlen, "sysctl '%s' does not exist in kernel %s (net.ipv4.vs.%s came "
-                 "in %s)", key, net->prof->name, vs->name, kernel_feature_since(vs->name));
+    const struct sysctl_def *d = sysctl_find(key);
+    if (!d) {
+        snprintf(err, errlen, "unknown sysctl '%s'", key);
         return false;
     }
-    if (vs && vs_unmodelled_value(net, vs, value, err, errlen))
+    if (!exists_in(d, net->prof)) {
+        bool vs = d->home == SYSCTL_IPVS;
+        snprintf(err, errlen, "sysctl '%s' does not exist in kernel %s (%s%s came in %s)", key,
+                 net->prof->name, vs ? "net.ipv4.vs." : "", d->name,
+                 vs ? kernel_feature_since(d->name) : d->since);
         return false;
-    if (vs) {
-        min = vs->min;
-        max = vs->max;
-        target = (int *)((char *)&ip_vs_net(net)->sysctl + vs->offset);
-    } else {
-        target = ipv4_sysctl(net, key, &min, &max);
-        if (!target) {
-            snprintf(err, errlen, "unknown sysctl '%s' (expected an IPVS sysctl such as "
-                     "expire_nodest_conn, or net.ipv4.ip_forward, ip_default_ttl, "
-                     "icmp_ratelimit, icmp_ratemask, conf.all.send_redirects, "
-                     "conf.all.accept_redirects, conf.all.secure_redirects, "
-                     "conf.all.shared_media)", key);
-            return false;
-        }
     }
-    if (value < min || value > max) {
+    if (d->unmodelled && value != 0) {
+        snprintf(err, errlen, "sysctl '%s': %ld is not modelled in kernel %s: %s; only 0 "
+                 "is accepted", d->name, value, net->prof->name, d->unmodelled);
+        return false;
+    }
+    if (value < d->min || value > d->max) {
         snprintf(err, errlen, "sysctl '%s': %ld is out of range (expected %ld to %ld)", key,
-                 value, min, max);
+                 value, d->min, d->max);
         return false;
     }
-    *target = (int)value;
+    void *f = field_of(net, d);
+    if (d->size == sizeof(int64_t))
+        *(int64_t *)f = value;
+    else
+        *(int *)f = (int)value;
     return true;
 }

@@ -1,7 +1,10 @@
-/* The sysctls a scenario may set, by their /proc/sys names: net.ipv4.vs.* (or the
- * bare IPVS name, as scenarios write "expire_nodest_conn"), net.ipv4.ip_forward,
- * net.ipv4.ip_default_ttl, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask,
- * net.ipv4.icmp_msgs_per_sec, net.ipv4.icmp_msgs_burst. */
+/* The sysctls a scenario may set: one table (sysctl.c) that the loader (which names
+ * it knows, "did you mean"), the setter (range, era, where the value lands) and the
+ * tests walk. A scenario names them by their /proc/sys names: net.ipv4.vs.* (or the
+ * bare IPVS name, as scenarios write "expire_nodest_conn"), and in full the host's
+ * own net.ipv4.ip_forward, ip_default_ttl, icmp_ratelimit, icmp_ratemask,
+ * icmp_msgs_per_sec, icmp_msgs_burst and conf.all.{send,accept,secure}_redirects,
+ * conf.all.shared_media. */
 #ifndef IPVSIM_APP_SYSCTL_H
 #define IPVSIM_APP_SYSCTL_H
 
@@ -9,11 +12,42 @@
 #include <stddef.h>
 
 struct net;
+struct kernel_profile;
+
+/* Where a sysctl's value lands in the model. */
+enum sysctl_home {
+    SYSCTL_IPVS,                    /* struct ipvs_sysctl (the director's IPVS) */
+    SYSCTL_IPV4,                    /* struct ipv4_devconf (every host's net.ipv4) */
+    SYSCTL_ICMP,                    /* struct icmp_state (every host's ICMP limits) */
+};
+
+struct sysctl_def {
+    const char *name;               /* as stored: IPVS ones short ("sloppy_tcp"), the others
+                                     * in full ("net.ipv4.ip_forward") */
+    enum sysctl_home home;
+    size_t offset, size;            /* of the field in its home struct (int or int64_t) */
+    long def;                       /* the kernel's default (the same in every era the
+                                     * sysctl exists in; the model's pernet init sets it) */
+    long min, max;                  /* what ipvsim accepts (see handler) */
+    const char *handler;            /* the kernel's proc handler, for the range */
+    /* Whether the era's kernel has it (NULL: every era). */
+    bool (*exists)(const struct kernel_profile *p);
+    const char *since;              /* the version that brought it, for messages */
+    const char *unmodelled;         /* non-NULL: only 0 is modelled; what the kernel
+                                     * would do otherwise */
+};
+
+/* The table, in the order messages list it. */
+size_t sysctl_count(void);
+const struct sysctl_def *sysctl_at(size_t i);
+/* key as a scenario writes it: an IPVS name, bare or under net.ipv4.vs., or another
+ * one in full. NULL for a name the simulator does not know. */
+const struct sysctl_def *sysctl_find(const char *key);
 
 /* Set key to value on net (IPVS is loaded if the key is one of its). false with a
  * message naming the key and what was expected. */
 bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t errlen);
-/* Is key known (for validation without a net)? */
-bool sysctl_known(const char *key);
+/* The value of d on net now (loads IPVS for an IPVS one). */
+long sysctl_get(struct net *net, const struct sysctl_def *d);
 
 #endif

@@ -590,12 +590,11 @@ static void test_schema_backup_keys(void)
     const cJSON *props = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(schema, "$defs"),
                                                                  "backup"), "properties");
     CU_ASSERT_PTR_NOT_NULL_FATAL(props);
-    const char *const *keys = scn_keys_of("backup");
+    const struct scn_section *keys = scn_section_named("backup");
     CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
-    int n = 0;
-    for (; keys[n]; n++)
-        CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItemCaseSensitive(props, keys[n]));
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(props), n);
+    for (size_t i = 0; i < keys->n; i++)
+        CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItemCaseSensitive(props, keys->keys[i].key));
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(props), (int)keys->n);
     const cJSON *dprops = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(schema, "$defs"),
                                                                   "director"), "properties");
     CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(dprops, "backup"));

@@ -415,6 +415,27 @@ static unsigned nf_ct_invalid(struct net *net, struct sk_buff *skb, const char *
     return NF_ACCEPT;
 }
 
+/* The tracker's checks before the lookup (the l4proto->error step of 4.x
+ * nf_conntrack_in; 5.x+ nf_conntrack_handle_icmp, and tcp_error from the TCP
+ * packet handler). True when the packet is done with: invalid (the tracker
+ * noted why), or an ICMP error that now carries the entry it is about. */
+static bool nf_conntrack_handle_error(struct net *net, struct sk_buff *skb, unsigned dataoff,
+                                      const struct nf_conntrack_l4proto *l4proto)
+{
+    if (!l4proto->error)
+        return false;
+    if (l4proto->error(net, skb, dataoff) != NF_ACCEPT)
+        return true;
+    enum ip_conntrack_info ctinfo;
+    struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+    if (!ct)
+        return false;
+    ct_note(net, skb, ctinfo == IP_CT_RELATED ? "RELATED (ICMP error) to"
+                                              : "RELATED_REPLY (ICMP error) to",
+            ct, ctinfo, ct->tcp.state);
+    return true;
+}
+
 /* The main entry (PRE_ROUTING and LOCAL_OUT): every packet leaves with its entry
  * and ctinfo, or with none (INVALID). Conntrack itself never drops here. */
 static unsigned nf_conntrack_in(struct sk_buff *skb, const struct nf_hook_state *state)
@@ -426,33 +447,25 @@ static unsigned nf_conntrack_in(struct sk_buff *skb, const struct nf_hook_state 
         return NF_ACCEPT;
     /* The packet's tracker, looked up once and passed along (4.x nf_conntrack_in;
      * 5.x+ switch on the protocol number at each step instead). */
-    struct nf_conntrack_tuple tuple;
+    const uint8_t *nh = skb_network_header(skb);
+    uint32_t avail = nf_ct_l3_avail(skb);
     uint8_t protonum;
-    int dataoff = ipv4_get_l4proto(skb_network_header(skb), nf_ct_l3_avail(skb), &protonum);
-    const struct nf_conntrack_l4proto *l4proto = nf_ct_l4proto_find(protonum);
-    if (dataoff < 0 || !nf_ct_get_tuple(skb_network_header(skb), nf_ct_l3_avail(skb),
-                                        (unsigned)dataoff, l4proto, &tuple))
+    int off = ipv4_get_l4proto(nh, avail, &protonum);
+    if (off < 0)
         return nf_ct_invalid(net, skb, "INVALID: no tuple (truncated or a later fragment)");
-    unsigned l4off = (unsigned)dataoff;
-    if (l4proto->error) {
-        /* The tracker noted why it refused the packet. */
-        if (l4proto->error(net, skb, l4off) != NF_ACCEPT)
-            return NF_ACCEPT;
-        /* ICMP errors come back with the entry they are about. */
-        struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
-        if (ct) {
-            ct_note(net, skb, ctinfo == IP_CT_RELATED ? "RELATED (ICMP error) to"
-                                                      : "RELATED_REPLY (ICMP error) to",
-                    ct, ctinfo, ct->tcp.state);
-            return NF_ACCEPT;
-        }
-    }
+    unsigned dataoff = (unsigned)off;
+    const struct nf_conntrack_l4proto *l4proto = nf_ct_l4proto_find(protonum);
+    struct nf_conntrack_tuple tuple;
+    if (!nf_ct_get_tuple(nh, avail, dataoff, l4proto, &tuple))
+        return nf_ct_invalid(net, skb, "INVALID: no tuple (truncated or a later fragment)");
+    if (nf_conntrack_handle_error(net, skb, dataoff, l4proto))
+        return NF_ACCEPT;
     for (;;) {
         struct nf_conn *ct = resolve_normal_ct(net, skb, &tuple, l4proto, &ctinfo);
         if (!ct)
             return nf_ct_invalid(net, skb, "INVALID: no reply tuple for this packet");
         unsigned old_tcp = ct->tcp.state;
-        int ret = l4proto->packet(ct, skb, l4off, ctinfo);
+        int ret = l4proto->packet(ct, skb, dataoff, ctinfo);
         if (ret > 0) {
             if (ctinfo == IP_CT_ESTABLISHED_REPLY)
                 ct->status |= IPS_SEEN_REPLY;

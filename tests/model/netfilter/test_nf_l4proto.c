@@ -2,10 +2,16 @@
  * each protocol gets, with the generic / unknown one for the rest as in the
  * kernel; tuples from headers, tuple inversion and NAT ranges per protocol. */
 #include <string.h>
+#include "app/report/trace_text.h"
 #include "model/ipv4/ip.h"
+#include "model/ipv4/route.h"
+#include "model/ipv4/sock.h"
+#include "model/net.h"
 #include "model/netfilter/nf_conntrack_internal.h"
 #include "model/netfilter/nf_nat_l4proto.h"
+#include "sim/sim.h"
 #include "tests/testutil.h"
+#include "tests/topo.h"
 
 static void test_l4proto_find_known(void)
 {
@@ -207,6 +213,68 @@ static void test_nat_in_range(void)
     CU_ASSERT_TRUE(nf_nat_l4proto_unknown.in_range(&g, NF_NAT_MANIP_SRC, &r));
 }
 
+/* ---- the trackers at work ---------------------------------------------------------------- */
+
+static void sink(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    consume_skb(net, skb);
+}
+
+static void send_tcp_flags(struct host *h, const char *daddr, uint16_t sport, uint16_t dport,
+                           uint8_t flags)
+{
+    struct net *net = host_net(h);
+    be32 d = topo_ip(daddr);
+    struct rtable *rt = ip_route_output(net, d);
+    struct ip4_spec ip = { .saddr = rt->prefsrc, .daddr = d, .id = htons(net->ip_id++) };
+    struct tcp_spec tcp = { .sport = htons(sport), .dport = htons(dport), .seq = 1000,
+                            .flags = flags, .window = 65535 };
+    struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
+    CU_ASSERT_TRUE_FATAL(pkt_build_tcp(skb, &ip, &tcp, 0));
+    skb->dst = rt;
+    ip_local_out(net, skb);
+}
+
+/* Each packet reaches its own tracker through the one lookup in nf_conntrack_in:
+ * TCP's error check refuses a FIN without ACK, TCP's state shows in the note,
+ * UDP gets its unreplied timeout, and ICMP's error step finds the UDP entry a
+ * port unreachable is about. */
+static void test_trackers_in_nf_conntrack_in(void)
+{
+    struct topo3 t;
+    topo3_init(&t);
+    struct net *rnet = host_net(t.router);
+    CU_ASSERT_EQUAL_FATAL(nf_ct_netns_get(rnet), 0);
+    sock_bind(host_net(t.server), IPPROTO_TCP, 0, sink, NULL);
+    sock_bind(host_net(t.client), IPPROTO_ICMP, 0, sink, NULL);
+    struct trace_text_sink ts;
+    trace_text_sink_init(&ts);
+    rnet->trace = &ts.sink;
+    send_tcp_flags(t.client, "10.0.2.2", 40001, 80, TCPH_FIN);
+    send_tcp_flags(t.client, "10.0.2.2", 40002, 80, TCPH_SYN);
+    topo_send_udp(t.client, "10.0.2.2", 40000, 9999, 20, 64);   /* no socket: unreachable */
+    sim_run_until(&t.w.sim, t.w.sim.now + 10 * MSEC);
+    const char *txt = ts.text->str;
+    CU_ASSERT_PTR_NOT_NULL(strstr(txt, "nf_conntrack_in: INVALID: malformed for its protocol"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(txt, "nf_conntrack_in: NEW tcp 10.0.1.2:40002 -> 10.0.2.2:80 "
+                                       "[NONE -> SYN_SENT]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(txt, "nf_conntrack_in: NEW udp 10.0.1.2:40000 -> 10.0.2.2:9999\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(txt, "nf_conntrack_in: RELATED_REPLY (ICMP error) to udp "
+                                       "10.0.1.2:40000 -> 10.0.2.2:9999\n"));
+    CU_ASSERT_EQUAL(rnet->ct->stat.invalid, 1);
+    struct nf_conntrack_tuple udp = { .src = topo_ip("10.0.1.2"), .dst = topo_ip("10.0.2.2"),
+                                      .sport = htons(40000), .dport = htons(9999),
+                                      .protonum = IPPROTO_UDP };
+    struct nf_conn *ct = nf_conntrack_find(rnet, &udp, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
+    /* UDP's unreplied timeout (30 s), started a few milliseconds ago. */
+    sim_time_t left = nf_ct_expires(ct) - net_now(rnet);
+    CU_ASSERT(left > 29 * SEC && left < 30 * SEC);
+    rnet->trace = NULL;
+    trace_text_sink_free(&ts);
+    world_destroy(&t.w);
+}
+
 IPVSIM_SUITE(nf_l4proto)
 {
     CU_pSuite s = CU_add_suite("nf_l4proto", NULL, NULL);
@@ -218,4 +286,5 @@ IPVSIM_SUITE(nf_l4proto)
     ADD_TEST(s, test_invert_generic);
     ADD_TEST(s, test_pkt_to_tuple);
     ADD_TEST(s, test_nat_in_range);
+    ADD_TEST(s, test_trackers_in_nf_conntrack_in);
 }

@@ -109,6 +109,54 @@ void nf_ct_note(struct net *net, const char *func, const char *detail)
     net->trace->emit(net->trace->ctx, &ev);
 }
 
+/* ---- tuples: the IPv4 part here, the rest by the tracker ------------------------ */
+
+/* nf_conntrack_core.c, get_l4proto (4.x: ipv4_get_l4proto in
+ * nf_conntrack_l3proto_ipv4.c). */
+int ipv4_get_l4proto(const uint8_t *l3, uint32_t avail, uint8_t *protonum)
+{
+    if (avail < sizeof(struct iphdr))
+        return -1;
+    const struct iphdr *iph = (const struct iphdr *)l3;
+    unsigned ihl = ip_hdrlen(iph);
+    if (ihl < sizeof(struct iphdr) || avail < ihl || (ntohs(iph->frag_off) & IP_OFFSET))
+        return -1;
+    *protonum = iph->protocol;
+    return (int)ihl;
+}
+
+/* nf_conntrack_core.c, nf_ct_get_tuple: the addresses here, the rest by the
+ * protocol (ipv4_pkt_to_tuple then l4proto->pkt_to_tuple in 4.x). */
+bool nf_ct_get_tuple(const uint8_t *l3, uint32_t avail, unsigned dataoff,
+                     const struct nf_conntrack_l4proto *l4proto, struct nf_conntrack_tuple *t)
+{
+    const struct iphdr *iph = (const struct iphdr *)l3;
+    memset(t, 0, sizeof *t);
+    t->src = iph->saddr;
+    t->dst = iph->daddr;
+    t->protonum = iph->protocol;
+    return l4proto->pkt_to_tuple(l3 + dataoff, avail - dataoff, t);
+}
+
+/* 4.x nf_ct_invert_tuple, which took the tracker as an argument; the callers
+ * that have it (the packet's own lookup) pass it on. */
+bool nf_ct_invert_tuple_l4proto(struct nf_conntrack_tuple *inverse,
+                                const struct nf_conntrack_tuple *orig,
+                                const struct nf_conntrack_l4proto *l4proto)
+{
+    memset(inverse, 0, sizeof *inverse);
+    inverse->src = orig->dst;
+    inverse->dst = orig->src;
+    inverse->protonum = orig->protonum;
+    return l4proto->invert_tuple(inverse, orig);
+}
+
+/* nf_conntrack_core.c, nf_ct_invert_tuple (5.x+; 4.x nf_ct_invert_tuplepr). */
+bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse, const struct nf_conntrack_tuple *orig)
+{
+    return nf_ct_invert_tuple_l4proto(inverse, orig, nf_ct_l4proto_find(orig->protonum));
+}
+
 /* ---- the table ---------------------------------------------------------------- */
 
 static guint tuple_hash(gconstpointer key)

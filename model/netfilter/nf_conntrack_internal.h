@@ -1,6 +1,6 @@
 /* What conntrack's files share and nobody else needs: the entry itself, the
- * per-net state, the protocol trackers' interface, defrag's registration and the
- * helpers the NAT core builds on. */
+ * per-net state, tuples (the trackers' ops are in nf_conntrack_l4proto.h),
+ * defrag's registration and the helpers the NAT core builds on. */
 #ifndef IPVSIM_MODEL_NF_CONNTRACK_INTERNAL_H
 #define IPVSIM_MODEL_NF_CONNTRACK_INTERNAL_H
 
@@ -134,7 +134,7 @@ void nf_ct_tuple_str(const struct nf_conntrack_tuple *t, char *buf, size_t len);
 /* A trace note about a connection when no packet is at hand (expiry). */
 void nf_ct_note(struct net *net, const char *func, const char *detail);
 
-/* ---- nf_conntrack_proto.c ------------------------------------------------------ */
+/* ---- nf_conntrack.c: tuples --------------------------------------------------- */
 
 /* The IPv4 header at l3 (avail readable bytes): the offset of the transport
  * header, and its protocol in *protonum; -1 when the header is not all there, or
@@ -151,6 +151,9 @@ bool nf_ct_invert_tuple_l4proto(struct nf_conntrack_tuple *inverse,
                                 const struct nf_conntrack_tuple *orig,
                                 const struct nf_conntrack_l4proto *l4proto);
 bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse, const struct nf_conntrack_tuple *orig);
+
+/* ---- nf_conntrack_proto.c ------------------------------------------------------ */
+
 /* The kernel's default timeouts, each tracker's own. */
 void nf_conntrack_proto_pernet_init(struct nf_ct_timeouts *t);
 

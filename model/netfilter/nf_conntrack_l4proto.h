@@ -54,8 +54,17 @@ extern const struct nf_conntrack_l4proto nf_conntrack_l4proto_icmp;
 extern const struct nf_conntrack_l4proto nf_conntrack_l4proto_generic;
 
 /* The tracker of a protocol: the generic one for any protocol without its own
- * (nf_conntrack_proto.c, nf_ct_l4proto_find). */
-const struct nf_conntrack_l4proto *nf_ct_l4proto_find(uint8_t l4proto);
+ * (nf_conntrack_proto.c, nf_ct_l4proto_find: a switch in 5.x+; 4.x kept an array
+ * filled with the generic tracker). Inline: it runs for every packet. */
+static inline const struct nf_conntrack_l4proto *nf_ct_l4proto_find(uint8_t l4proto)
+{
+    switch (l4proto) {
+    case IPPROTO_UDP: return &nf_conntrack_l4proto_udp;
+    case IPPROTO_TCP: return &nf_conntrack_l4proto_tcp;
+    case IPPROTO_ICMP: return &nf_conntrack_l4proto_icmp;
+    default: return &nf_conntrack_l4proto_generic;
+    }
+}
 
 /* The port pair of TCP and UDP: the first 4 bytes of the header, 8 readable as
  * an ICMP quote carries at least 8 (nf_conntrack_core.c, nf_ct_get_tuple_ports),

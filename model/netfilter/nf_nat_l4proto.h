@@ -38,8 +38,18 @@ extern const struct nf_nat_l4proto nf_nat_l4proto_icmp;
 extern const struct nf_nat_l4proto nf_nat_l4proto_unknown;
 
 /* The NAT part of a protocol; nf_nat_l4proto_unknown for any protocol without
- * one (nf_nat_core.c, __nf_nat_l4proto_find, 4.x). */
-const struct nf_nat_l4proto *__nf_nat_l4proto_find(uint8_t protonum);
+ * one (nf_nat_core.c, __nf_nat_l4proto_find, 4.x: an array filled with the
+ * unknown protocol; 5.x+ switch in each function instead). Inline: it runs for
+ * every manip. */
+static inline const struct nf_nat_l4proto *__nf_nat_l4proto_find(uint8_t protonum)
+{
+    switch (protonum) {
+    case IPPROTO_TCP: return &nf_nat_l4proto_tcp;
+    case IPPROTO_UDP: return &nf_nat_l4proto_udp;
+    case IPPROTO_ICMP: return &nf_nat_l4proto_icmp;
+    default: return &nf_nat_l4proto_unknown;
+    }
+}
 
 /* Would a connection leaving as tuple clash with one in the table?
  * (nf_nat_core.c, nf_nat_used_tuple) */

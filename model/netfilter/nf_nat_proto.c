@@ -213,18 +213,6 @@ const struct nf_nat_l4proto nf_nat_l4proto_unknown = {
     .unique_tuple = unknown_unique_tuple,
 };
 
-/* 5.x+ dispatch with switches (l4proto_manip_pkt ...); 4.x kept an array filled
- * with nf_nat_l4proto_unknown. */
-const struct nf_nat_l4proto *__nf_nat_l4proto_find(uint8_t protonum)
-{
-    switch (protonum) {
-    case IPPROTO_TCP: return &nf_nat_l4proto_tcp;
-    case IPPROTO_UDP: return &nf_nat_l4proto_udp;
-    case IPPROTO_ICMP: return &nf_nat_l4proto_icmp;
-    default: return &nf_nat_l4proto_unknown;
-    }
-}
-
 /* ---- the manip ----------------------------------------------------------------------- */
 
 /* Rewrite the IPv4 header at iphdroff from the network header (0: the packet,
@@ -241,7 +229,8 @@ static bool nf_nat_ipv4_manip_pkt(struct sk_buff *skb, unsigned iphdroff,
     unsigned hdroff = iphdroff + ip_hdrlen(iph);
     if (avail < hdroff)
         return false;
-    /* A later fragment has no transport header to rewrite. */
+    /* The protocol's part: l4proto_manip_pkt's dispatch (5.x+), the l4proto
+     * argument of 4.x. A later fragment has no transport header to rewrite. */
     const struct nf_nat_l4proto *l4proto = __nf_nat_l4proto_find(target->protonum);
     if (!(ntohs(iph->frag_off) & IP_OFFSET) &&
         !l4proto->manip_pkt(skb, iphdroff, hdroff, target, m))

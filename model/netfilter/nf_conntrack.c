@@ -2,7 +2,8 @@
  * skb->nfct, nf_conntrack_in, confirmation, and the IPv4 hook functions with
  * their per-era registration (net/netfilter/nf_conntrack_core.c,
  * nf_conntrack_proto.c, and net/ipv4/netfilter/nf_conntrack_l3proto_ipv4.c in
- * older kernels). The protocol trackers are in nf_conntrack_proto.c.
+ * older kernels). The protocol trackers are in nf_conntrack_proto_*.c, found
+ * once per packet (nf_ct_l4proto_find) and passed along.
  *
  * Lifetimes. A confirmed entry belongs to the table and leaves it when its timer
  * finds the deadline passed (or a tracker kills it). An unconfirmed entry, and a
@@ -77,21 +78,6 @@ uint32_t nf_ct_status(const struct nf_conn *ct) { return ct->status; }
 void nf_ct_set_status(struct nf_conn *ct, uint32_t bits) { ct->status |= bits; }
 bool nf_ct_is_confirmed(const struct nf_conn *ct) { return ct->status & IPS_CONFIRMED; }
 
-enum tcp_conntrack nf_ct_tcp_state(const struct nf_conn *ct)
-{
-    return ct->tuplehash[0].tuple.protonum == IPPROTO_TCP ? (enum tcp_conntrack)ct->tcp.state
-                                                          : TCP_CONNTRACK_NONE;
-}
-
-const char *tcp_conntrack_name(enum tcp_conntrack state)
-{
-    static const char *const names[] = {
-        "NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT",
-        "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2",
-    };
-    return (unsigned)state < TCP_CONNTRACK_MAX ? names[state] : "NONE";
-}
-
 sim_time_t nf_ct_expires(const struct nf_conn *ct)
 {
     return nf_ct_is_confirmed(ct) ? ct->timeout : net_now(ct->net) + ct->timeout;
@@ -109,14 +95,7 @@ void nf_ct_tuple_str(const struct nf_conntrack_tuple *t, char *buf, size_t len)
     char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &t->src, s, sizeof s);
     inet_ntop(AF_INET, &t->dst, d, sizeof d);
-    if (t->protonum == IPPROTO_TCP || t->protonum == IPPROTO_UDP)
-        snprintf(buf, len, "%s %s:%u -> %s:%u", t->protonum == IPPROTO_TCP ? "tcp" : "udp", s,
-                 ntohs(t->sport), d, ntohs(t->dport));
-    else if (t->protonum == IPPROTO_ICMP)
-        snprintf(buf, len, "icmp %s -> %s id %u type %u", s, d, ntohs(t->sport),
-                 ntohs(t->dport) >> 8);
-    else
-        snprintf(buf, len, "proto %u %s -> %s", t->protonum, s, d);
+    nf_ct_l4proto_find(t->protonum)->print_tuple(buf, len, t, s, d);
 }
 
 void nf_ct_note(struct net *net, const char *func, const char *detail)
@@ -128,6 +107,54 @@ void nf_ct_note(struct net *net, const char *func, const char *detail)
         .hook = -1, .detail = detail,
     };
     net->trace->emit(net->trace->ctx, &ev);
+}
+
+/* ---- tuples: the IPv4 part here, the rest by the tracker ------------------------ */
+
+/* nf_conntrack_core.c, get_l4proto (4.x: ipv4_get_l4proto in
+ * nf_conntrack_l3proto_ipv4.c). */
+int ipv4_get_l4proto(const uint8_t *l3, uint32_t avail, uint8_t *protonum)
+{
+    if (avail < sizeof(struct iphdr))
+        return -1;
+    const struct iphdr *iph = (const struct iphdr *)l3;
+    unsigned ihl = ip_hdrlen(iph);
+    if (ihl < sizeof(struct iphdr) || avail < ihl || (ntohs(iph->frag_off) & IP_OFFSET))
+        return -1;
+    *protonum = iph->protocol;
+    return (int)ihl;
+}
+
+/* nf_conntrack_core.c, nf_ct_get_tuple: the addresses here, the rest by the
+ * protocol (ipv4_pkt_to_tuple then l4proto->pkt_to_tuple in 4.x). */
+bool nf_ct_get_tuple(const uint8_t *l3, uint32_t avail, unsigned dataoff,
+                     const struct nf_conntrack_l4proto *l4proto, struct nf_conntrack_tuple *t)
+{
+    const struct iphdr *iph = (const struct iphdr *)l3;
+    memset(t, 0, sizeof *t);
+    t->src = iph->saddr;
+    t->dst = iph->daddr;
+    t->protonum = iph->protocol;
+    return l4proto->pkt_to_tuple(l3 + dataoff, avail - dataoff, t);
+}
+
+/* 4.x nf_ct_invert_tuple, which took the tracker as an argument; the callers
+ * that have it (the packet's own lookup) pass it on. */
+bool nf_ct_invert_tuple_l4proto(struct nf_conntrack_tuple *inverse,
+                                const struct nf_conntrack_tuple *orig,
+                                const struct nf_conntrack_l4proto *l4proto)
+{
+    memset(inverse, 0, sizeof *inverse);
+    inverse->src = orig->dst;
+    inverse->dst = orig->src;
+    inverse->protonum = orig->protonum;
+    return l4proto->invert_tuple(inverse, orig);
+}
+
+/* nf_conntrack_core.c, nf_ct_invert_tuple (5.x+; 4.x nf_ct_invert_tuplepr). */
+bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse, const struct nf_conntrack_tuple *orig)
+{
+    return nf_ct_invert_tuple_l4proto(inverse, orig, nf_ct_l4proto_find(orig->protonum));
 }
 
 /* ---- the table ---------------------------------------------------------------- */
@@ -359,10 +386,11 @@ static struct nf_conn *nf_conntrack_alloc(struct net *net, const struct nf_connt
 
 /* A new, unconfirmed entry owned by skb; NULL when the tuple has no reply. */
 static struct nf_conn *init_conntrack(struct net *net, struct sk_buff *skb,
-                                      const struct nf_conntrack_tuple *tuple)
+                                      const struct nf_conntrack_tuple *tuple,
+                                      const struct nf_conntrack_l4proto *l4proto)
 {
     struct nf_conntrack_tuple repl;
-    if (!nf_ct_invert_tuple(&repl, tuple))
+    if (!nf_ct_invert_tuple_l4proto(&repl, tuple, l4proto))
         return NULL;
     struct nf_conn *ct = nf_conntrack_alloc(net, tuple, &repl);
     ct->owner = skb;
@@ -376,12 +404,13 @@ static struct nf_conn *init_conntrack(struct net *net, struct sk_buff *skb,
  * an entry never starts as RELATED). */
 static struct nf_conn *resolve_normal_ct(struct net *net, struct sk_buff *skb,
                                          const struct nf_conntrack_tuple *tuple,
+                                         const struct nf_conntrack_l4proto *l4proto,
                                          enum ip_conntrack_info *ctinfo)
 {
     struct nf_conntrack_tuple_hash *h = nf_conntrack_find_hash(net, tuple);
     struct nf_conn *ct;
     if (!h) {
-        ct = init_conntrack(net, skb, tuple);
+        ct = init_conntrack(net, skb, tuple, l4proto);
         if (!ct)
             return NULL;
         *ctinfo = IP_CT_NEW;
@@ -421,18 +450,38 @@ static void ct_note(struct net *net, const struct sk_buff *skb, const char *what
     }
     nf_ct_tuple_str(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple, t, sizeof t);
     int n = snprintf(msg, sizeof msg, "%s %s", what ? what : ctinfo_name(ctinfo), t);
-    if (ct->tuplehash[0].tuple.protonum == IPPROTO_TCP && n > 0 && (size_t)n < sizeof msg)
-        snprintf(msg + n, sizeof msg - (size_t)n, " [%s -> %s]",
-                 tcp_conntrack_name((enum tcp_conntrack)old_tcp),
-                 tcp_conntrack_name((enum tcp_conntrack)ct->tcp.state));
+    /* The entry's tracker: for an ICMP error, that of the packet it quotes. */
+    const struct nf_conntrack_l4proto *l4proto = nf_ct_l4proto_find(nf_ct_protonum(ct));
+    if (l4proto->print_conntrack && n > 0 && (size_t)n < sizeof msg)
+        l4proto->print_conntrack(msg + n, sizeof msg - (size_t)n, ct, old_tcp);
     trace_note(net, skb, "nf_conntrack_in", msg);
 }
 
 static unsigned nf_ct_invalid(struct net *net, struct sk_buff *skb, const char *why)
 {
-    net->ct->stat.invalid++;
-    ct_note(net, skb, why, NULL, 0, 0);
+    nf_l4proto_log_invalid(net, skb, why);
     return NF_ACCEPT;
+}
+
+/* The tracker's checks before the lookup (the l4proto->error step of 4.x
+ * nf_conntrack_in; 5.x+ nf_conntrack_handle_icmp, and tcp_error from the TCP
+ * packet handler). True when the packet is done with: invalid (the tracker
+ * noted why), or an ICMP error that now carries the entry it is about. */
+static bool nf_conntrack_handle_error(struct net *net, struct sk_buff *skb, unsigned dataoff,
+                                      const struct nf_conntrack_l4proto *l4proto)
+{
+    if (!l4proto->error)
+        return false;
+    if (l4proto->error(net, skb, dataoff) != NF_ACCEPT)
+        return true;
+    enum ip_conntrack_info ctinfo;
+    struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+    if (!ct)
+        return false;
+    ct_note(net, skb, ctinfo == IP_CT_RELATED ? "RELATED (ICMP error) to"
+                                              : "RELATED_REPLY (ICMP error) to",
+            ct, ctinfo, ct->tcp.state);
+    return true;
 }
 
 /* The main entry (PRE_ROUTING and LOCAL_OUT): every packet leaves with its entry
@@ -444,27 +493,27 @@ static unsigned nf_conntrack_in(struct sk_buff *skb, const struct nf_hook_state 
     /* Seen before (looped back) or untracked (raw table NOTRACK): leave it. */
     if (nf_ct_get(skb, &ctinfo) || ctinfo == IP_CT_UNTRACKED)
         return NF_ACCEPT;
-    struct nf_conntrack_tuple tuple;
-    unsigned l4off;
-    if (!nf_ct_get_tuple(skb_network_header(skb), nf_ct_l3_avail(skb), &tuple, &l4off))
+    /* The packet's tracker, looked up once and passed along (4.x nf_conntrack_in;
+     * 5.x+ switch on the protocol number at each step instead). */
+    const uint8_t *nh = skb_network_header(skb);
+    uint32_t avail = nf_ct_l3_avail(skb);
+    uint8_t protonum;
+    int off = ipv4_get_l4proto(nh, avail, &protonum);
+    if (off < 0)
         return nf_ct_invalid(net, skb, "INVALID: no tuple (truncated or a later fragment)");
-    if (tuple.protonum == IPPROTO_ICMP && nf_ct_icmp_is_error((uint8_t)(ntohs(tuple.dport) >> 8))) {
-        if (!nf_conntrack_icmpv4_error(net, skb, l4off))
-            return nf_ct_invalid(net, skb, "INVALID: ICMP error about no known connection");
-        struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
-        ct_note(net, skb, ctinfo == IP_CT_RELATED ? "RELATED (ICMP error) to"
-                                                  : "RELATED_REPLY (ICMP error) to",
-                ct, ctinfo, ct->tcp.state);
+    unsigned dataoff = (unsigned)off;
+    const struct nf_conntrack_l4proto *l4proto = nf_ct_l4proto_find(protonum);
+    struct nf_conntrack_tuple tuple;
+    if (!nf_ct_get_tuple(nh, avail, dataoff, l4proto, &tuple))
+        return nf_ct_invalid(net, skb, "INVALID: no tuple (truncated or a later fragment)");
+    if (nf_conntrack_handle_error(net, skb, dataoff, l4proto))
         return NF_ACCEPT;
-    }
-    if (nf_ct_l4_error(skb, l4off, tuple.protonum))
-        return nf_ct_invalid(net, skb, "INVALID: malformed for its protocol");
     for (;;) {
-        struct nf_conn *ct = resolve_normal_ct(net, skb, &tuple, &ctinfo);
+        struct nf_conn *ct = resolve_normal_ct(net, skb, &tuple, l4proto, &ctinfo);
         if (!ct)
             return nf_ct_invalid(net, skb, "INVALID: no reply tuple for this packet");
         unsigned old_tcp = ct->tcp.state;
-        int ret = nf_conntrack_handle_packet(ct, skb, l4off, ctinfo);
+        int ret = l4proto->packet(ct, skb, dataoff, ctinfo);
         if (ret > 0) {
             if (ctinfo == IP_CT_ESTABLISHED_REPLY)
                 ct->status |= IPS_SEEN_REPLY;
@@ -590,7 +639,7 @@ static void nf_conntrack_net_init(struct net *net)
 {
     struct nf_conntrack_net *cn = g_new0(struct nf_conntrack_net, 1);
     cn->hash = g_hash_table_new(tuple_hash, tuple_equal);
-    nf_ct_timeouts_init(&cn->timeouts);
+    nf_conntrack_proto_pernet_init(&cn->timeouts);
     cn->tcp_loose = 1;
     nf_ct_build_ops(cn, net->prof);
     net->ct = cn;

@@ -1,6 +1,6 @@
 /* What conntrack's files share and nobody else needs: the entry itself, the
- * per-net state, the protocol trackers' interface, defrag's registration and the
- * helpers the NAT core builds on. */
+ * per-net state, tuples (the trackers' ops are in nf_conntrack_l4proto.h),
+ * defrag's registration and the helpers the NAT core builds on. */
 #ifndef IPVSIM_MODEL_NF_CONNTRACK_INTERNAL_H
 #define IPVSIM_MODEL_NF_CONNTRACK_INTERNAL_H
 
@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "model/netfilter/core.h"
 #include "model/netfilter/nf_conntrack.h"
+#include "model/netfilter/nf_conntrack_l4proto.h"
 #include "model/netfilter/nf_nat.h"
 #include "model/profile.h"
 #include "sim/rng.h"
@@ -80,6 +81,12 @@ static inline struct nf_conn *nf_ct_tuplehash_to_ctrack(const struct nf_conntrac
     return (struct nf_conn *)(void *)((char *)(h - h->dir) - offsetof(struct nf_conn, tuplehash));
 }
 
+/* The entry's protocol (nf_conntrack.h, nf_ct_protonum). */
+static inline uint8_t nf_ct_protonum(const struct nf_conn *ct)
+{
+    return ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.protonum;
+}
+
 /* The sysctls of net.netfilter.nf_conntrack_*, in simulated time. */
 struct nf_ct_timeouts {
     sim_time_t tcp[TCP_CONNTRACK_TIMEOUT_MAX];
@@ -127,32 +134,28 @@ void nf_ct_tuple_str(const struct nf_conntrack_tuple *t, char *buf, size_t len);
 /* A trace note about a connection when no packet is at hand (expiry). */
 void nf_ct_note(struct net *net, const char *func, const char *detail);
 
+/* ---- nf_conntrack.c: tuples --------------------------------------------------- */
+
+/* The IPv4 header at l3 (avail readable bytes): the offset of the transport
+ * header, and its protocol in *protonum; -1 when the header is not all there, or
+ * for a later fragment, which has no transport header. */
+int ipv4_get_l4proto(const uint8_t *l3, uint32_t avail, uint8_t *protonum);
+/* The tuple of the IPv4 packet at l3 whose transport header is at dataoff, by
+ * its protocol's tracker. False when that header is too short. */
+bool nf_ct_get_tuple(const uint8_t *l3, uint32_t avail, unsigned dataoff,
+                     const struct nf_conntrack_l4proto *l4proto, struct nf_conntrack_tuple *t);
+/* The tuple a reply would have, by the tracker given or (nf_ct_invert_tuple) the
+ * tuple's own; false when the protocol has no reply (an ICMP type without a
+ * response type). */
+bool nf_ct_invert_tuple_l4proto(struct nf_conntrack_tuple *inverse,
+                                const struct nf_conntrack_tuple *orig,
+                                const struct nf_conntrack_l4proto *l4proto);
+bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse, const struct nf_conntrack_tuple *orig);
+
 /* ---- nf_conntrack_proto.c ------------------------------------------------------ */
 
-/* The tuple of the IPv4 packet at l3 (avail readable bytes). *l4off gets the
- * transport header's offset. False when the headers are not all there. A
- * non-first fragment has no L4 header: false too. */
-bool nf_ct_get_tuple(const uint8_t *l3, uint32_t avail, struct nf_conntrack_tuple *t,
-                     unsigned *l4off);
-/* The tuple a reply would have; false when the protocol has no reply (an ICMP
- * type without a response type). */
-bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse, const struct nf_conntrack_tuple *orig);
-/* Is this an ICMP error (dest unreachable, source quench, redirect, time
- * exceeded, parameter problem)? */
-bool nf_ct_icmp_is_error(uint8_t type);
-/* RELATED lookup for an ICMP error: attach the entry of the quoted packet.
- * Returns true when one was found. */
-bool nf_conntrack_icmpv4_error(struct net *net, struct sk_buff *skb, unsigned l4off);
-/* May this packet create an entry? (tcp_new, icmp's valid_new, ...) */
-bool nf_ct_l4_new(struct net *net, struct nf_conn *ct, const struct sk_buff *skb, unsigned l4off);
-/* The per-protocol state machine and timeout for a packet of ct. Returns NF_ACCEPT,
- * -NF_ACCEPT (invalid: the packet loses its entry) or -NF_REPEAT (the entry was
- * killed to reopen the connection: look up again). */
-int nf_conntrack_handle_packet(struct nf_conn *ct, struct sk_buff *skb, unsigned l4off,
-                               enum ip_conntrack_info ctinfo);
-/* Malformed for its protocol (TCP flag combinations, truncation)? */
-bool nf_ct_l4_error(const struct sk_buff *skb, unsigned l4off, uint8_t protonum);
-void nf_ct_timeouts_init(struct nf_ct_timeouts *t);
+/* The kernel's default timeouts, each tracker's own. */
+void nf_conntrack_proto_pernet_init(struct nf_ct_timeouts *t);
 
 /* ---- nf_defrag_ipv4.c ---------------------------------------------------------- */
 

@@ -5,8 +5,11 @@
  *
  * A binding is kept the kernel's way: the entry's reply tuple is changed to what
  * replies will look like, and each packet is rewritten to look like the inverse of
- * the other direction's tuple (nf_nat_proto.c). */
+ * the other direction's tuple (nf_nat_proto.c). What a protocol adds to this
+ * (its ports or ICMP id, their range and search) is its struct nf_nat_l4proto,
+ * looked up once per binding. */
 #include "model/netfilter/nf_conntrack_internal.h"
+#include "model/netfilter/nf_nat_l4proto.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,9 +25,8 @@ bool nf_nat_initialized(const struct nf_conn *ct, enum nf_nat_manip_type manipty
 
 /* ---- choosing a tuple -------------------------------------------------------- */
 
-/* Would a connection leaving as tuple clash with one in the table? Only replies
- * are looked up, so the reply it would have is searched. */
-static bool nf_nat_used_tuple(const struct nf_conntrack_tuple *tuple, const struct nf_conn *ct)
+/* Only replies are looked up, so the reply the tuple would have is searched. */
+bool nf_nat_used_tuple(const struct nf_conntrack_tuple *tuple, const struct nf_conn *ct)
 {
     struct nf_conntrack_tuple reply;
     if (!nf_ct_invert_tuple(&reply, tuple))
@@ -37,34 +39,15 @@ static bool addr_in_range(be32 a, const struct nf_nat_range *r)
     return ntohl(a) >= ntohl(r->min_addr) && ntohl(a) <= ntohl(r->max_addr);
 }
 
-/* Is the part of the tuple this manip may change (port, ICMP id) in range? Range
- * ports are in host order. */
-static bool l4proto_in_range(const struct nf_conntrack_tuple *t, enum nf_nat_manip_type m,
-                             const struct nf_nat_range *r)
-{
-    be16 key;
-    switch (t->protonum) {
-    case IPPROTO_ICMP:
-        key = t->sport;
-        break;
-    case IPPROTO_TCP:
-    case IPPROTO_UDP:
-        key = m == NF_NAT_MANIP_SRC ? t->sport : t->dport;
-        break;
-    default:
-        return true;
-    }
-    return ntohs(key) >= r->min_proto && ntohs(key) <= r->max_proto;
-}
-
 /* Would a source mapping to t satisfy the range? */
-static bool in_range(const struct nf_conntrack_tuple *t, const struct nf_nat_range *r)
+static bool in_range(const struct nf_conntrack_tuple *t, const struct nf_nat_range *r,
+                     const struct nf_nat_l4proto *l4proto)
 {
     if ((r->flags & NF_NAT_RANGE_MAP_IPS) && !addr_in_range(t->src, r))
         return false;
     if (!(r->flags & NF_NAT_RANGE_PROTO_SPECIFIED))
         return true;
-    return l4proto_in_range(t, NF_NAT_MANIP_SRC, r);
+    return l4proto->in_range(t, NF_NAT_MANIP_SRC, r);
 }
 
 /* The address out of a range: a hash of source and destination, so a client keeps
@@ -87,73 +70,28 @@ static void find_best_ips_proto(struct nf_conntrack_tuple *t, const struct nf_na
     *var = htonl(minip + (dist ? (uint32_t)(((uint64_t)h * dist) >> 32) : h));
 }
 
-/* The port (or ICMP id) search: start at an offset drawn from the host's NAT
- * stream, walk the range, and if 128 tries find nothing, retry from new offsets
- * with ever fewer tries, as the kernel does. */
-static void nf_nat_l4proto_unique_tuple(struct nf_conntrack_tuple *t, const struct nf_nat_range *r,
-                                        enum nf_nat_manip_type m, const struct nf_conn *ct)
-{
-    be16 *keyptr;
-    unsigned min, range_size;
-    if (t->protonum == IPPROTO_ICMP) {
-        keyptr = &t->sport;
-        min = r->flags & NF_NAT_RANGE_PROTO_SPECIFIED ? r->min_proto : 0;
-        range_size = r->flags & NF_NAT_RANGE_PROTO_SPECIFIED ? r->max_proto - r->min_proto + 1u : 65536;
-    } else if (t->protonum == IPPROTO_TCP || t->protonum == IPPROTO_UDP) {
-        keyptr = m == NF_NAT_MANIP_SRC ? &t->sport : &t->dport;
-        if (r->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-            unsigned lo = MIN(r->min_proto, r->max_proto), hi = MAX(r->min_proto, r->max_proto);
-            min = lo;
-            range_size = hi - lo + 1;
-        } else if (m == NF_NAT_MANIP_DST) {
-            return;                     /* a destination port is never changed unasked */
-        } else if (ntohs(*keyptr) < 512) {
-            min = 1, range_size = 511;  /* privileged ports stay privileged */
-        } else if (ntohs(*keyptr) < 1024) {
-            min = 600, range_size = 1023 - 600 + 1;
-        } else {
-            min = 1024, range_size = 65535 - 1024 + 1;
-        }
-    } else {
-        return;
-    }
-    struct rng *rng = &ct->net->nat->rng;
-    uint16_t off = (uint16_t)rng_below(rng, 65536);
-    unsigned attempts = MIN(range_size, 128u);
-    for (;;) {
-        for (unsigned i = 0; i < attempts; i++, off++) {
-            *keyptr = htons((uint16_t)(min + off % range_size));
-            if (!nf_nat_used_tuple(t, ct))
-                return;
-        }
-        if (attempts >= range_size || attempts < 16)
-            return;                     /* give up: confirmation will refuse the clash */
-        attempts /= 2;
-        off = (uint16_t)rng_below(rng, 65536);
-    }
-}
-
 static void get_unique_tuple(struct nf_conntrack_tuple *tuple, const struct nf_conntrack_tuple *orig,
                              const struct nf_nat_range *r, const struct nf_conn *ct,
                              enum nf_nat_manip_type m)
 {
+    const struct nf_nat_l4proto *l4proto = __nf_nat_l4proto_find(orig->protonum);
     /* Source NAT keeps the packet as it is when that already fits and is free.
      * (The kernel also reuses the mapping of another connection from the same
      * source; that table is not modelled.) */
-    if (m == NF_NAT_MANIP_SRC && in_range(orig, r) && !nf_nat_used_tuple(orig, ct)) {
+    if (m == NF_NAT_MANIP_SRC && in_range(orig, r, l4proto) && !nf_nat_used_tuple(orig, ct)) {
         *tuple = *orig;
         return;
     }
     *tuple = *orig;
     find_best_ips_proto(tuple, r, m);
     if (r->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-        if (l4proto_in_range(tuple, m, r) &&
+        if (l4proto->in_range(tuple, m, r) &&
             (r->min_proto == r->max_proto || !nf_nat_used_tuple(tuple, ct)))
             return;
     } else if (!nf_nat_used_tuple(tuple, ct)) {
         return;
     }
-    nf_nat_l4proto_unique_tuple(tuple, r, m, ct);
+    l4proto->unique_tuple(tuple, r, m, ct);
 }
 
 /* ---- bindings ------------------------------------------------------------------- */
@@ -215,7 +153,7 @@ static void endpoint_str(const struct nf_conntrack_tuple *t, bool src, char *buf
     char a[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, src ? &t->src : &t->dst, a, sizeof a);
     be16 port = src ? t->sport : t->dport;
-    if (t->protonum == IPPROTO_TCP || t->protonum == IPPROTO_UDP)
+    if (nf_ct_l4proto_has_ports(nf_ct_l4proto_find(t->protonum)))
         snprintf(buf, len, "%s:%u", a, ntohs(port));
     else
         snprintf(buf, len, "%s", a);

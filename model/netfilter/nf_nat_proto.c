@@ -1,48 +1,49 @@
 /* NAT on the packet and the NAT hook functions (net/netfilter/nf_nat_proto.c;
  * net/ipv4/netfilter/nf_nat_standalone.c in 2.6.34, nf_nat_l3proto_ipv4.c and
- * iptable_nat.c in 4.9): rewriting addresses, ports and ICMP ids with incremental
- * checksum updates, translating the packet quoted in an ICMP error, and each era's
- * hook functions with their side effects on routing. */
+ * iptable_nat.c in 4.9): each protocol's NAT part (struct nf_nat_l4proto: its
+ * manip, range and search; nf_nat_proto_{tcp,udp,icmp,unknown}.c and
+ * nf_nat_proto_common.c up to 5.0), rewriting addresses, ports and ICMP ids with
+ * incremental checksum updates, translating the packet quoted in an ICMP error,
+ * and each era's hook functions with their side effects on routing. */
 #include "model/netfilter/nf_conntrack_internal.h"
+#include "model/netfilter/nf_nat_l4proto.h"
 
 #include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "model/ipv4/route.h"
 #include "sim/csum.h"
 
-/* ---- the manip ------------------------------------------------------------------ */
+/* ---- each protocol's manip -------------------------------------------------------- */
 
 /* Where a header field lies in the packet (headers are packed: fields are read
  * and written through memcpy, checksums through the void * helpers). */
 static inline be16 get16(const uint8_t *p) { be16 v; memcpy(&v, p, 2); return v; }
 static inline void put16(uint8_t *p, be16 v) { memcpy(p, &v, 2); }
 
-struct manip_ctx {
-    uint8_t *l3;                        /* the IPv4 header being rewritten */
-    uint8_t *l4;
-    uint32_t l4avail;                   /* readable bytes from l4 */
-    const struct nf_conntrack_tuple *target;
-    enum nf_nat_manip_type m;
-};
-
 /* TCP and UDP: the port, and the checksum for the port and (pseudo-header) the
- * address. A header quoted in an ICMP error may be cut after 8 bytes: then TCP's
- * checksum is not there, and only the port changes. */
-static bool ports_manip(const struct manip_ctx *c, unsigned check_off, bool udp)
+ * address (__udp_manip_pkt, tcp_manip_pkt). A header quoted in an ICMP error may
+ * be cut after 8 bytes: then TCP's checksum is not there, and only the port
+ * changes. */
+static bool ports_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdroff,
+                            const struct nf_conntrack_tuple *tuple, enum nf_nat_manip_type m,
+                            unsigned check_off, bool udp)
 {
-    if (c->l4avail < 8)
+    uint8_t *nh = skb_network_header(skb);
+    uint32_t l4avail = nf_ct_l3_avail(skb) - hdroff;
+    if (l4avail < 8)
         return false;
-    const struct iphdr *iph = (const struct iphdr *)c->l3;
-    bool src = c->m == NF_NAT_MANIP_SRC;
+    const struct iphdr *iph = (const struct iphdr *)(nh + iphdroff);
+    uint8_t *l4 = nh + hdroff;
+    bool src = m == NF_NAT_MANIP_SRC;
     be32 oldip = src ? iph->saddr : iph->daddr;
-    be32 newip = src ? c->target->src : c->target->dst;
-    be16 newport = src ? c->target->sport : c->target->dport;
-    uint8_t *portp = c->l4 + (src ? 0 : 2);
+    be32 newip = src ? tuple->src : tuple->dst;
+    be16 newport = src ? tuple->sport : tuple->dport;
+    uint8_t *portp = l4 + (src ? 0 : 2);
     be16 oldport = get16(portp);
     put16(portp, newport);
-    if (c->l4avail < check_off + 2)
+    if (l4avail < check_off + 2)
         return true;
-    uint8_t *check = c->l4 + check_off;
+    uint8_t *check = l4 + check_off;
     if (udp && get16(check) == 0)
         return true;                    /* UDP without a checksum stays without */
     inet_proto_csum_replace4(check, oldip, newip, 1);
@@ -52,34 +53,167 @@ static bool ports_manip(const struct manip_ctx *c, unsigned check_off, bool udp)
     return true;
 }
 
-/* ICMP queries carry the id both ways; errors are left alone here. */
-static bool icmp_manip(const struct manip_ctx *c)
+static bool tcp_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdroff,
+                          const struct nf_conntrack_tuple *tuple, enum nf_nat_manip_type m)
 {
-    if (c->l4avail < sizeof(struct icmphdr))
+    return ports_manip_pkt(skb, iphdroff, hdroff, tuple, m, offsetof(struct tcphdr, check), false);
+}
+
+static bool udp_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdroff,
+                          const struct nf_conntrack_tuple *tuple, enum nf_nat_manip_type m)
+{
+    return ports_manip_pkt(skb, iphdroff, hdroff, tuple, m, offsetof(struct udphdr, check), true);
+}
+
+/* icmp_manip_pkt: ICMP queries carry the id both ways; errors are left alone
+ * here. */
+static bool icmp_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdroff,
+                           const struct nf_conntrack_tuple *tuple, enum nf_nat_manip_type m)
+{
+    uint8_t *l4 = skb_network_header(skb) + hdroff;
+    if (nf_ct_l3_avail(skb) - hdroff < sizeof(struct icmphdr))
         return false;
-    uint8_t type = c->l4[0];
+    uint8_t type = l4[0];
     if (!(type == ICMP_ECHO || type == ICMP_ECHOREPLY || (type >= 13 && type <= 18)))
         return true;
-    uint8_t *id = c->l4 + offsetof(struct icmphdr, un.echo.id);
-    inet_proto_csum_replace2(c->l4 + offsetof(struct icmphdr, checksum), get16(id),
-                             c->target->sport, 0);
-    put16(id, c->target->sport);
+    uint8_t *id = l4 + offsetof(struct icmphdr, un.echo.id);
+    inet_proto_csum_replace2(l4 + offsetof(struct icmphdr, checksum), get16(id), tuple->sport, 0);
+    put16(id, tuple->sport);
     return true;
 }
 
-static bool l4proto_manip_pkt(const struct manip_ctx *c)
+/* 4.x nf_nat_proto_unknown.c: only the addresses change. */
+static bool unknown_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdroff,
+                              const struct nf_conntrack_tuple *tuple, enum nf_nat_manip_type m)
 {
-    switch (c->target->protonum) {
-    case IPPROTO_TCP:
-        return ports_manip(c, offsetof(struct tcphdr, check), false);
-    case IPPROTO_UDP:
-        return ports_manip(c, offsetof(struct udphdr, check), true);
-    case IPPROTO_ICMP:
-        return icmp_manip(c);
-    default:
-        return true;
+    return true;
+}
+
+/* ---- each protocol's range and search ------------------------------------------------ */
+
+/* A key (port, ICMP id) against the range's protocol part, in host order. */
+static bool key_in_range(be16 key, const struct nf_nat_range *r)
+{
+    return ntohs(key) >= r->min_proto && ntohs(key) <= r->max_proto;
+}
+
+/* Ports: the source port for a source manip, the destination port for a
+ * destination manip (4.x nf_nat_l4proto_in_range in nf_nat_proto_common.c). */
+static bool ports_in_range(const struct nf_conntrack_tuple *t, enum nf_nat_manip_type m,
+                           const struct nf_nat_range *r)
+{
+    return key_in_range(m == NF_NAT_MANIP_SRC ? t->sport : t->dport, r);
+}
+
+/* The ICMP id, whichever the manip (4.x icmp_in_range). */
+static bool icmp_in_range(const struct nf_conntrack_tuple *t, enum nf_nat_manip_type m,
+                          const struct nf_nat_range *r)
+{
+    return key_in_range(t->sport, r);
+}
+
+static bool unknown_in_range(const struct nf_conntrack_tuple *t, enum nf_nat_manip_type m,
+                             const struct nf_nat_range *r)
+{
+    return true;
+}
+
+/* The search itself (nf_nat_core.c, nf_nat_l4proto_unique_tuple from its
+ * find_free_id label, 5.x+): start at an offset drawn from the host's NAT stream,
+ * walk the range, and if 128 tries find nothing, retry from new offsets with ever
+ * fewer tries. */
+static void find_free_id(struct nf_conntrack_tuple *t, be16 *keyptr, unsigned min,
+                         unsigned range_size, const struct nf_conn *ct)
+{
+    struct rng *rng = &ct->net->nat->rng;
+    uint16_t off = (uint16_t)rng_below(rng, 65536);
+    unsigned attempts = MIN(range_size, 128u);
+    for (;;) {
+        for (unsigned i = 0; i < attempts; i++, off++) {
+            *keyptr = htons((uint16_t)(min + off % range_size));
+            if (!nf_nat_used_tuple(t, ct))
+                return;
+        }
+        if (attempts >= range_size || attempts < 16)
+            return;                     /* give up: confirmation will refuse the clash */
+        attempts /= 2;
+        off = (uint16_t)rng_below(rng, 65536);
     }
 }
+
+/* Ports (nf_nat_l4proto_unique_tuple's TCP and UDP case): the range asked for,
+ * else a source port of the same class (privileged ports stay privileged); a
+ * destination port is never changed unasked. */
+static void ports_unique_tuple(struct nf_conntrack_tuple *t, const struct nf_nat_range *r,
+                               enum nf_nat_manip_type m, const struct nf_conn *ct)
+{
+    be16 *keyptr = m == NF_NAT_MANIP_SRC ? &t->sport : &t->dport;
+    unsigned min, range_size;
+    if (r->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
+        unsigned lo = MIN(r->min_proto, r->max_proto), hi = MAX(r->min_proto, r->max_proto);
+        min = lo;
+        range_size = hi - lo + 1;
+    } else if (m == NF_NAT_MANIP_DST) {
+        return;
+    } else if (ntohs(*keyptr) < 512) {
+        min = 1, range_size = 511;
+    } else if (ntohs(*keyptr) < 1024) {
+        min = 600, range_size = 1023 - 600 + 1;
+    } else {
+        min = 1024, range_size = 65535 - 1024 + 1;
+    }
+    find_free_id(t, keyptr, min, range_size, ct);
+}
+
+/* The ICMP id (nf_nat_l4proto_unique_tuple's ICMP case): the range asked for,
+ * else any id, for either manip. */
+static void icmp_unique_tuple(struct nf_conntrack_tuple *t, const struct nf_nat_range *r,
+                              enum nf_nat_manip_type m, const struct nf_conn *ct)
+{
+    bool specified = r->flags & NF_NAT_RANGE_PROTO_SPECIFIED;
+    unsigned min = specified ? r->min_proto : 0;
+    unsigned range_size = specified ? r->max_proto - r->min_proto + 1u : 65536;
+    find_free_id(t, &t->sport, min, range_size, ct);
+}
+
+/* Nothing beyond the addresses to change (4.x unknown_unique_tuple). */
+static void unknown_unique_tuple(struct nf_conntrack_tuple *t, const struct nf_nat_range *r,
+                                 enum nf_nat_manip_type m, const struct nf_conn *ct)
+{
+}
+
+/* ---- the protocols ------------------------------------------------------------------- */
+
+const struct nf_nat_l4proto nf_nat_l4proto_tcp = {
+    .l4proto = IPPROTO_TCP,
+    .manip_pkt = tcp_manip_pkt,
+    .in_range = ports_in_range,
+    .unique_tuple = ports_unique_tuple,
+};
+
+const struct nf_nat_l4proto nf_nat_l4proto_udp = {
+    .l4proto = IPPROTO_UDP,
+    .manip_pkt = udp_manip_pkt,
+    .in_range = ports_in_range,
+    .unique_tuple = ports_unique_tuple,
+};
+
+const struct nf_nat_l4proto nf_nat_l4proto_icmp = {
+    .l4proto = IPPROTO_ICMP,
+    .manip_pkt = icmp_manip_pkt,
+    .in_range = icmp_in_range,
+    .unique_tuple = icmp_unique_tuple,
+};
+
+/* 4.x nf_nat_l4proto_unknown (nf_nat_proto_unknown.c). */
+const struct nf_nat_l4proto nf_nat_l4proto_unknown = {
+    .l4proto = 0,
+    .manip_pkt = unknown_manip_pkt,
+    .in_range = unknown_in_range,
+    .unique_tuple = unknown_unique_tuple,
+};
+
+/* ---- the manip ----------------------------------------------------------------------- */
 
 /* Rewrite the IPv4 header at iphdroff from the network header (0: the packet,
  * beyond: a quoted one) and its transport header for one manip. */
@@ -95,9 +229,11 @@ static bool nf_nat_ipv4_manip_pkt(struct sk_buff *skb, unsigned iphdroff,
     unsigned hdroff = iphdroff + ip_hdrlen(iph);
     if (avail < hdroff)
         return false;
-    struct manip_ctx c = { nh + iphdroff, nh + hdroff, avail - hdroff, target, m };
-    /* A later fragment has no transport header to rewrite. */
-    if (!(ntohs(iph->frag_off) & IP_OFFSET) && !l4proto_manip_pkt(&c))
+    /* The protocol's part: l4proto_manip_pkt's dispatch (5.x+), the l4proto
+     * argument of 4.x. A later fragment has no transport header to rewrite. */
+    const struct nf_nat_l4proto *l4proto = __nf_nat_l4proto_find(target->protonum);
+    if (!(ntohs(iph->frag_off) & IP_OFFSET) &&
+        !l4proto->manip_pkt(skb, iphdroff, hdroff, target, m))
         return false;
     if (m == NF_NAT_MANIP_SRC) {
         csum_replace4(&iph->check, iph->saddr, target->src);

@@ -32,6 +32,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . tests/cli/lib.sh
 
+# The sections, in order. A new check goes into the section of its topic (or a new
+# tests/cli/NN-TOPIC.sh), not into this file.
 echo "CLI tests ($IPVSIM)${pattern:+, -k '$pattern'}"
 ran=0
 for sec_file in "${sections[@]}"; do
@@ -51,5 +53,5 @@ if [ -n "$pattern" ] && [ $((pass + fail + updated)) -eq 0 ]; then
   echo "no check matches -k '$pattern' (tests/run-cli-tests.sh -l lists the sections)" >&2
   exit 2
 fi
-echo "$pass passed, $fail failed$([ "$updated" -eq 0 ] || echo ", $updated updated") ($ran sections)"
+echo "$pass passed, $fail failed$([ "$updated" -eq 0 ] || echo ", $updated updated") ($ran of ${#sections[@]} sections)"
 [ "$fail" -eq 0 ]

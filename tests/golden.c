@@ -6,13 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool golden_update(void)
+{
+    const char *update = getenv("IPVSIM_UPDATE_GOLDEN");
+    return update && *update == '1';
+}
+
 bool golden_check(const char *name, const char *text)
 {
     char *path = g_build_filename("tests", "golden", name, NULL);
     char *actual_path = g_strconcat(path, ".actual", NULL);
     bool ok;
-    const char *update = getenv("IPVSIM_UPDATE_GOLDEN");
-    if (update && *update == '1') {
+    if (golden_update()) {
         ok = g_file_set_contents(path, text, -1, NULL);
     } else {
         char *expected = NULL;

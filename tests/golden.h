@@ -9,4 +9,8 @@
  * actual text is written beside it as NAME.actual for diffing. */
 bool golden_check(const char *name, const char *text);
 
+/* True when IPVSIM_UPDATE_GOLDEN=1: every golden a test compares with (tests/golden/,
+ * tests/bad-scenarios/NAME.expected) is rewritten instead of failing. */
+bool golden_update(void);
+
 #endif

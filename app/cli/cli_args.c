@@ -1,11 +1,12 @@
 /* Command-line values shared by the commands. */
 #include "app/cli/cli_args.h"
 
-#include "model/profile.h"
-
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "app/run/run_limits.h"
+#include "model/profile.h"
 
 gboolean cli_seed_value(const char *value, guint64 *seed, GError **error)
 {
@@ -33,19 +34,34 @@ static GString *era_names(void)
     return g;
 }
 
-void cli_scenario_options(GOptionGroup *grp, struct cli_scenario_opts *o)
+void cli_scenario_options(GOptionGroup *grp, struct cli_scenario_opts *o, unsigned which)
 {
+    memset(o, 0, sizeof *o);
     GString *eras = era_names();
-    o->kernel = NULL;
     o->kernel_help = g_strdup_printf("kernel version from 2.6.34 to %u.%u (5.15, 4.18.3) or era "
                                      "(%s), instead of the scenario's kernel, as --set kernel=VERSION",
                                      KERNEL_VERSION_NEWEST >> 16, (KERNEL_VERSION_NEWEST >> 8) & 0xff,
                                      eras->str);
     g_string_free(eras, TRUE);
-    GOptionEntry entries[] = {
-        { "kernel", 'k', 0, G_OPTION_ARG_STRING, &o->kernel, o->kernel_help, "VERSION" },
-        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    const struct {
+        unsigned opt;
+        GOptionEntry entry;
+    } table[] = {
+        { CLI_OPT_SEED, { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed_text,
+                          "the run's seed (overrides the scenario's)", "N" } },
+        { CLI_OPT_SET, { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sets,
+                         "override a scenario value (dotted path)", "KEY=VALUE" } },
+        { CLI_OPT_LIMIT, { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->limits,
+                           "a limit: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" } },
+        { CLI_OPT_KERNEL, { "kernel", 'k', 0, G_OPTION_ARG_STRING, &o->kernel, o->kernel_help,
+                            "VERSION" } },
     };
+    GOptionEntry entries[G_N_ELEMENTS(table) + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(table); i++)
+        if (which & table[i].opt)
+            entries[n++] = table[i].entry;
+    entries[n] = (GOptionEntry){ NULL, 0, 0, 0, NULL, NULL, NULL };
     g_option_group_add_entries(grp, entries);          /* copies the table */
 }
 
@@ -58,14 +74,50 @@ gboolean cli_kernel_value(const char *option, const char *value, GError **error)
     return FALSE;
 }
 
-gboolean cli_scenario_options_check(const struct cli_scenario_opts *o, GError **error)
+gboolean cli_scenario_options_check(struct cli_scenario_opts *o, GError **error)
 {
-    return !o->kernel || cli_kernel_value("--kernel", o->kernel, error);
+    return (!o->kernel || cli_kernel_value("--kernel", o->kernel, error)) &&
+           (!o->seed_text || cli_seed_value(o->seed_text, &o->seed, error));
+}
+
+bool cli_scenario_options_parse(GOptionContext *ctx, int *argc, char ***argv,
+                                struct cli_scenario_opts *o, const char *cmd)
+{
+    GError *gerr = NULL;
+    if (!g_option_context_parse(ctx, argc, argv, &gerr) || !cli_scenario_options_check(o, &gerr)) {
+        fprintf(stderr, "ipvsim %s: %s\n", cmd, gerr->message);
+        g_error_free(gerr);
+        return false;
+    }
+    return run_limits_args_ok(cmd, o->limits);
+}
+
+GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, const guint64 *seed)
+{
+    GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
+    for (int i = 0; sets && sets[i]; i++)
+        g_ptr_array_add(ov, g_strdup(sets[i]));
+    for (int i = 0; limits && limits[i]; i++)
+        g_ptr_array_add(ov, g_strconcat("limits.", limits[i], NULL));
+    if (era)
+        g_ptr_array_add(ov, g_strdup_printf("kernel=\"%s\"", era));
+    if (seed)
+        g_ptr_array_add(ov, g_strdup_printf("seed=%" G_GUINT64_FORMAT, *seed));
+    g_ptr_array_add(ov, NULL);
+    return ov;
+}
+
+GPtrArray *cli_scenario_overrides(const struct cli_scenario_opts *o)
+{
+    return cmdline_overrides(o->sets, o->limits, o->kernel, o->seed_text ? &o->seed : NULL);
 }
 
 void cli_scenario_options_free(struct cli_scenario_opts *o)
 {
+    g_free(o->seed_text);
+    g_strfreev(o->sets);
+    g_strfreev(o->limits);
     g_free(o->kernel);
     g_free(o->kernel_help);
-    o->kernel = o->kernel_help = NULL;
+    memset(o, 0, sizeof *o);
 }

@@ -6,13 +6,12 @@
 #include "app/cli/cmd_trace.h"
 #include "app/report/expect.h"
 #include "app/report/fingerprint.h"
-#include "app/run/run_limits.h"
-#include "app/run/run_world.h"
+#include "app/run/run_session.h"
 #include "app/run/signals.h"
 #include "model/net.h"
 #include "model/profile.h"
 
-struct expect_set *check_prepare(const struct scenario *s, struct run_world *rw,
+struct expect_set *check_prepare(const struct scenario *s, struct run_session *rs,
                                  bool all_fingerprints)
 {
     struct scn_error err;
@@ -21,15 +20,16 @@ struct expect_set *check_prepare(const struct scenario *s, struct run_world *rw,
         scn_error_print(&err);
         return NULL;
     }
-    if (!run_world_build(rw, s, NULL, &err)) {
-        scn_error_print(&err);
-        expect_set_free(es);
+    char why[600];
+    const struct run_session_cfg cfg = { .cmd = "check" };
+    if (run_session_open(rs, s, &cfg, why, sizeof why) != 0) {
+        expect_set_free(es);                /* (no capture: only bad input, printed) */
         return NULL;
     }
-    if (!expect_attach(es, rw, all_fingerprints, &err)) {
+    if (!expect_attach(es, &rs->rw, all_fingerprints, &err)) {
         scn_error_print(&err);
-        expect_detach(es, rw);
-        run_world_free(rw);
+        expect_detach(es, &rs->rw);
+        run_session_close(rs);
         expect_set_free(es);
         return NULL;
     }
@@ -45,27 +45,25 @@ int check_scenario(const struct scenario *s, bool print_fingerprint, bool colour
 int check_scenario_tally(const struct scenario *s, bool print_fingerprint, bool colour,
                          GString *out, struct check_tally *t)
 {
-    struct run_world rw;
-    struct expect_set *es = check_prepare(s, &rw, print_fingerprint);
+    struct run_session rs;
+    struct expect_set *es = check_prepare(s, &rs, print_fingerprint);
     if (!es) {
         t->bad_files++;
         return 2;
     }
-    run_limits_apply(&rw);
-    run_world_run(&rw);
-    conv_log_close(&rw.log, rw.w.sim.now);
-    expect_detach(es, &rw);
+    struct run_world *rw = &rs.rw;
+    run_session_run(&rs);
+    expect_detach(es, rw);
     int rc = 0;
-    const char *hint;
-    char *stopped = run_stopped_text(&rw, &hint);
+    const char *stopped = rs.stopped, *hint = rs.hint;
     if (stopped && print_fingerprint) {
         /* a part of the run's fingerprint is not one to pin */
         fprintf(stderr, "ipvsim check: %s: run incomplete: %s; no fingerprint printed%s\n",
                 s->path, stopped, hint);
         rc = 1;
     } else if (print_fingerprint) {
-        for (guint i = 0; i < rw.w.hosts->len; i++) {
-            const struct host *h = g_ptr_array_index(rw.w.hosts, i);
+        for (guint i = 0; i < rw->w.hosts->len; i++) {
+            const struct host *h = g_ptr_array_index(rw->w.hosts, i);
             const struct fp_sink *f = expect_fingerprint_sink(es, h);
             char buf[17];
             if (!f || f->calls == 0)
@@ -81,7 +79,7 @@ int check_scenario_tally(const struct scenario *s, bool print_fingerprint, bool 
         unsigned n = expect_count(es);
         t->expectations += n;
         g_string_append_printf(out, "%s: %s, kernel %s, seed %llu, %u expectation%s\n", s->path,
-                               s->name, host_net(rw.director)->prof->name,
+                               s->name, host_net(rw->director)->prof->name,
                                (unsigned long long)s->seed, n, n == 1 ? "" : "s");
         if (stopped) {                          /* never a pass on a part of the run */
             g_string_append_printf(out, "%s: run incomplete: %s; %u expectation%s not checked%s\n",
@@ -89,15 +87,14 @@ int check_scenario_tally(const struct scenario *s, bool print_fingerprint, bool 
             t->unchecked += n;
             rc = 1;
         } else {
-            unsigned failed = expect_evaluate(es, &rw, out, colour);
+            unsigned failed = expect_evaluate(es, rw, out, colour);
             t->passed += n - failed;
             t->failed += failed;
             g_string_append_printf(out, "%s: %u passed, %u failed\n", s->path, n - failed, failed);
             rc = failed ? 1 : 0;
         }
     }
-    g_free(stopped);
-    run_world_free(&rw);
+    run_session_close(&rs);
     expect_set_free(es);
     return rc;
 }
@@ -123,55 +120,36 @@ void check_tally_print(const struct check_tally *t, GString *out)
 int cmd_check(int argc, char **argv)
 {
     gboolean print_fp = FALSE;
-    guint64 seed = 0;
-    char **sets = NULL, **limits = NULL, *seed_text = NULL;
     struct cli_scenario_opts scn;
     GOptionEntry entries[] = {
         { "print-fingerprint", 0, 0, G_OPTION_ARG_NONE, &print_fp,
           "print each host's traversal fingerprint (to pin in the expect array) instead of checking", NULL },
-        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "the run's seed (overrides the scenario's)", "N" },
-        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
-        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO... - run scenarios and check their expectations");
     g_option_context_add_main_entries(ctx, entries, NULL);
-    cli_scenario_options(g_option_context_get_main_group(ctx), &scn);
-    GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
-              cli_scenario_options_check(&scn, &gerr) &&
-              (!seed_text || cli_seed_value(seed_text, &seed, &gerr));
+    cli_scenario_options(g_option_context_get_main_group(ctx), &scn, CLI_OPTS_RUN);
+    bool ok = cli_scenario_options_parse(ctx, &argc, &argv, &scn, "check");
     g_option_context_free(ctx);
-    if (!ok || argc < 2 || !run_limits_args_ok("check", limits)) {
-        if (!ok)
-            fprintf(stderr, "ipvsim check: %s\n", gerr->message);
-        else if (argc < 2)
-            fprintf(stderr, "usage: ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--kernel VERSION] [--limit KEY=VALUE]... SCENARIO...\n");
-        g_clear_error(&gerr);
-        g_strfreev(sets);
-        g_strfreev(limits);
-        g_free(seed_text);
+    if (!ok || argc < 2) {
+        if (ok)
+            fprintf(stderr, "usage: ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]... [--kernel VERSION] SCENARIO...\n");
         cli_scenario_options_free(&scn);
         return 2;
     }
     bool colour = stdout_wants_colour();
-    GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed_text ? &seed : NULL);
+    GPtrArray *ov = cli_scenario_overrides(&scn);
     int worst = 0;
     struct check_tally tally = { 0 };
-    signals_install();
+    signals_install();                          /* around the runs: each session's nest */
     for (int i = 1; i < argc; i++) {
-        struct scn_error serr;
-        struct scenario *s = scenario_load(argv[i], (const char *const *)ov->pdata, &serr);
+        struct scenario *s = run_session_load(argv[i], (const char *const *)ov->pdata);
         int rc = 2;
         tally.files++;
         if (!s) {
-            fflush(stdout);
-            scn_error_print(&serr);
             tally.bad_files++;
         } else {
             GString *out = g_string_new(NULL);
-            fflush(stdout);
-            scenario_print_warnings(s);
             rc = check_scenario_tally(s, print_fp, colour, out, &tally);
             fputs(out->str, stdout);
             g_string_free(out, TRUE);
@@ -199,10 +177,7 @@ int cmd_check(int argc, char **argv)
         g_string_free(out, TRUE);
     }
     g_ptr_array_free(ov, TRUE);
-    g_strfreev(sets);
-    g_strfreev(limits);
     cli_scenario_options_free(&scn);
-    g_free(seed_text);
     if (fflush(stdout) != 0 && worst == 0)
         worst = 1;
     return worst;

@@ -1,5 +1,5 @@
 /* `ipvsim check [--print-fingerprint] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]...
- * SCENARIO...`: run each scenario, evaluate its "expect" entries (docs/expect.md) and
+ * [--kernel VERSION] SCENARIO...`: run each scenario, evaluate its "expect" entries (docs/expect.md) and
  * print one line per entry. Exit 0 when all passed, 1 when one failed or a run did not
  * complete (a limit or a signal stopped it: its entries are not evaluated; a signal
  * also leaves the scenarios after it unchecked), 2 for bad input (a malformed entry is
@@ -43,13 +43,14 @@ int check_scenario_tally(const struct scenario *s, bool print_fingerprint, bool 
  * and, when some were not, "; U not checked (...)". */
 void check_tally_print(const struct check_tally *t, GString *out);
 
-struct run_world;
+struct run_session;
 struct expect_set;
 /* What check does before running, and validate does instead of running: parse the
- * expect entries, build the world (ipvsadm, iptables, hooks: their errors come out
- * here), check the names the entries use. NULL, the error printed, on bad input;
- * else the entries attached to *rw (expect_detach, run_world_free, expect_set_free). */
-struct expect_set *check_prepare(const struct scenario *s, struct run_world *rw,
+ * expect entries, open the run's session (the world built: ipvsadm, iptables, hooks,
+ * their errors come out here; app/run/run_session.h), check the names the entries
+ * use. NULL, the error printed, on bad input; else the entries attached to rs->rw
+ * (expect_detach, run_session_close, expect_set_free). */
+struct expect_set *check_prepare(const struct scenario *s, struct run_session *rs,
                                  bool all_fingerprints);
 
 #endif

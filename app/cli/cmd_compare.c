@@ -6,11 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "app/cli/cmd_trace.h"
 #include "app/report/outdir.h"
 #include "app/report/plots.h"
-#include "app/run/run_limits.h"
-#include "app/run/run_world.h"
+#include "app/run/run_session.h"
 #include "app/run/signals.h"
 #include "model/ipvs/ip_vs.h"
 #include "model/user/ipvsadm/ipvsadm.h"
@@ -18,22 +16,17 @@
 
 /* ---- the parts that tests call ---------------------------------------------------------- */
 
-char *compare_rewrite_scheduler(const char *line, const char *sched)
+unsigned compare_services(const struct scenario *s)
 {
-    struct ipvsadm_cmd cmd;
-    struct ipvsadm_error err;
-    if (ipvsadm_parse(line, &cmd, &err) != 0 ||
-        (cmd.cmd != IPVSADM_CMD_ADD && cmd.cmd != IPVSADM_CMD_EDIT))
-        return NULL;
-    if (cmd.col_sched <= 0) {
-        size_t n = strlen(line);
-        while (n > 0 && g_ascii_isspace(line[n - 1]))
-            n--;
-        return g_strdup_printf("%.*s -s %s", (int)n, line, sched);
+    unsigned n = 0;
+    for (guint i = 0; i < s->ipvs->len; i++) {
+        struct ipvsadm_cmd cmd;
+        struct ipvsadm_error err;
+        if (ipvsadm_parse(g_array_index(s->ipvs, struct scn_line, i).text, &cmd, &err) == 0 &&
+            (cmd.cmd == IPVSADM_CMD_ADD || cmd.cmd == IPVSADM_CMD_EDIT))
+            n++;
     }
-    size_t at = (size_t)cmd.col_sched - 1;
-    size_t len = strcspn(line + at, " \t");
-    return g_strdup_printf("%.*s%s%s", (int)at, line, sched, line + at + len);
+    return n;
 }
 
 /* A failure (+1), a recovery (-1) or neither (0). */
@@ -329,19 +322,9 @@ static void write_table(GString *g, const struct scenario *s, const struct plot_
 
 struct cmp_opts {
     char *outdir, *schedulers;
-    guint64 seed;
-    gboolean seed_given, quiet;
-    char **sets;
-    char **limits;                  /* --limit KEY=VALUE (as --set limits.KEY=VALUE) */
-    struct cli_scenario_opts scn;   /* --kernel */
+    gboolean quiet;
+    struct cli_scenario_opts scn;   /* --seed, --set, --limit, --kernel: every run's */
 };
-
-static gboolean cmp_seed_cb(const char *name, const char *value, gpointer data, GError **error)
-{
-    struct cmp_opts *opt = data;
-    opt->seed_given = cli_seed_value(value, &opt->seed, error);
-    return opt->seed_given;
-}
 
 /* The scheduler list: known names, no repeats. NULL with a message. */
 static char **parse_schedulers(const char *list)
@@ -375,89 +358,34 @@ static char **parse_schedulers(const char *list)
     return names;
 }
 
-/* The user's overrides: --set, --limit, --kernel, --seed (NULL-terminated). */
-static GPtrArray *user_overrides(const struct cmp_opts *opt)
-{
-    return cmdline_overrides(opt->sets, opt->limits, opt->scn.kernel,
-                             opt->seed_given ? &opt->seed : NULL);
-}
-
-/* The overrides of one run: the user's, then every -A/-E line rewritten. */
-static GPtrArray *overrides_for(const struct cmp_opts *opt, const struct scenario *base,
-                                const char *sched, guint *rewritten)
-{
-    GPtrArray *ov = user_overrides(opt);
-    g_ptr_array_remove_index(ov, ov->len - 1);         /* the NULL, added again below */
-    *rewritten = 0;
-    const cJSON *ipvs = cJSON_GetObjectItemCaseSensitive(base->root, "ipvs");
-    int i = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, ipvs) {
-        char *line = cJSON_IsString(it) ? compare_rewrite_scheduler(it->valuestring, sched) : NULL;
-        if (line) {
-            g_ptr_array_add(ov, g_strdup_printf("ipvs.%d=%s", i, line));
-            (*rewritten)++;
-        }
-        g_free(line);
-        i++;
-    }
-    const cJSON *events = cJSON_GetObjectItemCaseSensitive(base->root, "events");
-    i = 0;
-    cJSON_ArrayForEach(it, events) {
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "do");
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "args");
-        char *line = cJSON_IsString(d) && strcmp(d->valuestring, "ipvsadm") == 0 && cJSON_IsString(a)
-                         ? compare_rewrite_scheduler(a->valuestring, sched) : NULL;
-        if (line)
-            g_ptr_array_add(ov, g_strdup_printf("events.%d.args=%s", i, line));
-        g_free(line);
-        i++;
-    }
-    g_ptr_array_add(ov, NULL);
-    return ov;
-}
-
 /* One run under sched: its row and its plot data. 0; 1 when a limit or a signal
  * stopped the run (*stopped says why, app/run/run_limits.h; nothing is added); 2 with the
  * message printed. */
-static int run_one(const struct cmp_opts *opt, const char *path, const struct scenario *base,
-                   const char *sched, struct plot_set *ps, struct row *row, bool window,
-                   sim_time_t t_fail, sim_time_t t_next, char **stopped, const char **hint)
+static int run_one(const struct scenario *s, const char *sched, struct plot_set *ps,
+                   struct row *row, bool window, sim_time_t t_fail, sim_time_t t_next,
+                   char **stopped, const char **hint)
 {
-    guint rewritten;
-    GPtrArray *ov = overrides_for(opt, base, sched, &rewritten);
-    struct scn_error serr;
-    struct scenario *s = scenario_load(path, (const char *const *)ov->pdata, &serr);
-    g_ptr_array_free(ov, TRUE);
-    if (!s) {
-        scn_error_print(&serr);
+    /* the scheduler a typed value on the parsed -A/-E lines (ipvsadm_parse_sched) */
+    const struct run_session_cfg cfg = { .cmd = "compare", .world = { .sched = sched } };
+    struct run_session rs;
+    char why[600];
+    if (run_session_open(&rs, s, &cfg, why, sizeof why) != 0) {
+        /* (no capture: only bad input, printed) */
+        fprintf(stderr, "ipvsim compare: the run under %s (every -A and -E line with -s %s) "
+                "does not build: the error above\n", sched, sched);
         return 2;
     }
-    if (rewritten == 0) {
-        fprintf(stderr, "ipvsim compare: %s: the scenario adds no virtual service (no -A line in "
-                "\"ipvs\"): there is no scheduler to change\n", path);
-        scenario_free(s);
-        return 2;
-    }
-    struct run_world rw;
-    if (!run_world_build(&rw, s, NULL, &serr)) {
-        scn_error_print(&serr);
-        scenario_free(s);
-        return 2;
-    }
-    run_limits_apply(&rw);
     int rc = 0;
-    if (run_world_run(&rw)) {
-        conv_log_close(&rw.log, rw.w.sim.now);
+    if (run_session_run(&rs)) {
         row->sched = sched;
-        struct plot_run *pr = plot_set_add_run(ps, &rw, sched, false);
-        fill_row(row, &rw, ps, pr, window, t_fail, t_next);
+        struct plot_run *pr = plot_set_add_run(ps, &rs.rw, sched, false);
+        fill_row(row, &rs.rw, ps, pr, window, t_fail, t_next);
     } else {
-        *stopped = run_stopped_text(&rw, hint);
+        *stopped = g_strdup(rs.stopped);
+        *hint = rs.hint;
         rc = 1;
     }
-    run_world_free(&rw);
-    scenario_free(s);
+    run_session_close(&rs);
     return rc;
 }
 
@@ -469,15 +397,17 @@ static bool put(const struct outdir *o, const char *name, const GString *text, c
 
 static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
 {
-    GPtrArray *ov0 = user_overrides(opt);
-    struct scn_error serr;
-    struct scenario *base = scenario_load(path, (const char *const *)ov0->pdata, &serr);
-    g_ptr_array_free(ov0, TRUE);
-    if (!base) {
-        scn_error_print(&serr);
+    GPtrArray *ov = cli_scenario_overrides(&opt->scn);
+    struct scenario *base = run_session_load(path, (const char *const *)ov->pdata);
+    g_ptr_array_free(ov, TRUE);
+    if (!base)
+        return 2;
+    if (compare_services(base) == 0) {
+        fprintf(stderr, "ipvsim compare: %s: the scenario adds no virtual service (no -A line in "
+                "\"ipvs\"): there is no scheduler to change\n", path);
+        scenario_free(base);
         return 2;
     }
-    scenario_print_warnings(base);
     char *dir = opt->outdir ? g_strdup(opt->outdir)
                             : g_strdup_printf("results/%s-compare", base->name);
     struct outdir o;
@@ -500,12 +430,11 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds)
     guint i;
     char *stopped = NULL;
     const char *hint = "";
-    signals_install();
+    signals_install();                      /* around the runs: each session's nest */
     for (i = 0; i < n && rc == 0; i++) {
         if (show)
             fprintf(stderr, "\r[%u/%u] %-8s", i + 1, n, scheds[i]);
-        rc = run_one(opt, path, base, scheds[i], &ps, &rows[i], window, t_fail, t_next,
-                     &stopped, &hint);
+        rc = run_one(base, scheds[i], &ps, &rows[i], window, t_fail, t_next, &stopped, &hint);
     }
     if (show)
         fprintf(stderr, "\r%30s\r", "");
@@ -560,36 +489,23 @@ int cmd_compare(int argc, char **argv)
     GOptionEntry entries[] = {
         { "schedulers", 0, 0, G_OPTION_ARG_STRING, &opt.schedulers, "schedulers to compare, comma-separated", "LIST" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt.outdir, "result directory (default results/<name>-compare)", "DIR" },
-        { "seed", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)cmp_seed_cb, "the seed of every run (overrides the scenario's)", "N" },
-        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "override a scenario value (dotted path)", "KEY=VALUE" },
-        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.limits, "a limit of every run: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet, "no progress, no closing line (the table is still printed)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - the same arrivals under each scheduler: a table, comparison.csv, plots");
-    GOptionGroup *grp = g_option_group_new("compare", "", "", &opt, NULL);
-    g_option_group_add_entries(grp, entries);
-    cli_scenario_options(grp, &opt.scn);
-    g_option_context_set_main_group(ctx, grp);
-    GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
-              cli_scenario_options_check(&opt.scn, &gerr);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_scenario_options(g_option_context_get_main_group(ctx), &opt.scn, CLI_OPTS_RUN);
+    bool ok = cli_scenario_options_parse(ctx, &argc, &argv, &opt.scn, "compare");
     g_option_context_free(ctx);
     int rc = 2;
     char **scheds = NULL;
-    if (!ok)
-        fprintf(stderr, "ipvsim compare: %s\n", gerr->message);
-    else if (argc != 2)
+    if (ok && argc != 2)
         fprintf(stderr, "ipvsim compare: expected exactly one SCENARIO file\n");
-    else if (run_limits_args_ok("compare", opt.limits) &&
-             (scheds = parse_schedulers(opt.schedulers)) != NULL)
+    else if (ok && (scheds = parse_schedulers(opt.schedulers)) != NULL)
         rc = compare(&opt, argv[1], scheds);
     g_strfreev(scheds);
-    g_clear_error(&gerr);
     g_free(opt.outdir);
     g_free(opt.schedulers);
-    g_strfreev(opt.sets);
-    g_strfreev(opt.limits);
     cli_scenario_options_free(&opt.scn);
     return rc;
 }

@@ -1,8 +1,10 @@
 /* `ipvsim compare SCENARIO --schedulers rr,wlc,mh [-o DIR] [--seed N] [--set KEY=VALUE]...
- * [--limit KEY=VALUE]... [--quiet]`: the scenario once per scheduler, with the same seed (every random stream
- * is named after its entity, so the arrivals, sizes and service times are the same
- * draws: common random numbers). Each run sets the scheduler of every virtual service
- * (the `-A`/`-E` lines of "ipvs" and of ipvsadm events).
+ * [--limit KEY=VALUE]... [--kernel VERSION] [--quiet]`: the scenario once per scheduler,
+ * with the same seed (every random stream is named after its entity, so the arrivals,
+ * sizes and service times are the same draws: common random numbers). Each run sets
+ * the scheduler of every virtual service (the `-A`/`-E` lines of "ipvs" and of ipvsadm
+ * events) as a value on the parsed lines, as if each said `-s SCHED`
+ * (run_world_cfg.sched): the scenario is loaded once.
  *
  * Prints a table and writes DIR/comparison.csv, DIR/comparison.txt (the table) and
  * DIR/plots/ (default DIR: results/<name>-compare), one row per scheduler:
@@ -38,10 +40,9 @@
 
 int cmd_compare(int argc, char **argv);
 
-/* An ipvsadm line with its scheduler set to sched (g_free it): a -A or -E line gets
- * its -s/--scheduler value replaced, or " -s SCHED" appended when it has none (ipvsadm
- * would use wlc). NULL for every other line (and lines that do not parse). */
-char *compare_rewrite_scheduler(const char *line, const char *sched);
+/* The virtual services whose scheduler each run sets: the -A and -E lines of the
+ * scenario's "ipvs" (0: compare has nothing to compare). */
+unsigned compare_services(const struct scenario *s);
 
 /* The first failure event and the next recovery after it (INT64_MAX when none);
  * false when the scenario has no failure event. */

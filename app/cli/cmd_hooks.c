@@ -281,7 +281,7 @@ int cmd_hooks(int argc, char **argv)
     g_option_context_set_summary(ctx, "Without a SCENARIO: every built-in loaded on a host of "
                                  "--kernel's version (default 6.x).");
     GOptionGroup *grp = g_option_group_new("hooks", "", "", NULL, NULL);
-    cli_scenario_options(grp, &scn);
+    cli_scenario_options(grp, &scn, CLI_OPT_KERNEL);
     GOptionEntry entries[] = {
         { "diff", 'd', 0, G_OPTION_ARG_STRING, &diff,
           "what changed from kernel VERSION to --kernel's: profile fields with the version or "

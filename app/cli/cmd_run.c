@@ -9,11 +9,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "app/cli/cmd_trace.h"
 #include "app/report/outdir.h"
 #include "app/report/plots.h"
-#include "app/run/run_limits.h"
 #include "app/report/run_output.h"
+#include "app/run/run_session.h"
 #include "app/run/run_world.h"
 #include "app/scenario/scenario.h"
 #include "app/run/signals.h"
@@ -87,6 +86,42 @@ static void warn_other_scenario(const char *dir, const struct scenario *s)
     g_free(path);
 }
 
+/* The trace.txt of --trace: every host's packets into it. false with err set when it
+ * cannot be created. */
+static bool trace_open(struct trace_file_sink *tf, FILE **f, struct run_world *rw,
+                       const struct outdir *o, char *err, size_t errlen)
+{
+    char *path = outdir_path(o, "trace.txt");
+    *f = fopen(path, "w");
+    if (!*f)
+        snprintf(err, errlen, "%s: cannot create: %s", path, g_strerror(errno));
+    g_free(path);
+    if (!*f)
+        return false;
+    trace_file_sink_init(tf, *f);
+    tf->budget = &rw->output;
+    trace_all_hosts(rw, &tf->sink);
+    return true;
+}
+
+/* Close trace.txt: false when a write failed, with err set unless rc says it is
+ * set already. */
+static bool trace_close(struct trace_file_sink *tf, FILE *f, struct run_world *rw,
+                        const struct outdir *o, int rc, char *err, size_t errlen)
+{
+    trace_all_hosts(rw, NULL);
+    trace_file_sink_free(tf);
+    int e = tf->write_errno;
+    if (fclose(f) != 0 && !e)
+        e = errno;
+    if (e && rc == 0) {
+        char *path = outdir_path(o, "trace.txt");
+        snprintf(err, errlen, "%s: write failed: %s", path, g_strerror(e));
+        g_free(path);
+    }
+    return !e;
+}
+
 /* The result directory is committed only when all went well. */
 int run_scenario(const struct scenario *s, const struct run_opts *opt, const char *dir)
 {
@@ -98,99 +133,55 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
         return orc;
     }
     warn_other_scenario(o.final, s);
+    signals_install();                          /* until the commit (the session's nest) */
     char *pcap_dir = outdir_path(&o, "pcap");
-    struct run_world rw;
-    struct scn_error serr;
-    if (!run_world_build(&rw, s, pcap_dir, &serr)) {
-        int rc = 2;
-        if (serr.environment) {                /* a pcap file could not be created */
-            g_strlcpy(err, serr.msg, sizeof err);
-            outdir_show_final(&o, err);
-            fprintf(stderr, "ipvsim run: %s\n", err);
-            rc = 1;
-        } else {
-            scn_error_print(&serr);
-        }
-        outdir_abort(&o);
-        g_free(pcap_dir);
-        return rc;
-    }
-    for (int i = 0; opt->pcaps && opt->pcaps[i]; i++) {
-        bool env = false;
-        if (!run_world_capture(&rw, opt->pcaps[i], pcap_dir, err, sizeof err, &env)) {
-            /* a point that names nothing is bad input; a file that cannot be created
-             * is the environment's failure */
-            if (env)
-                outdir_show_final(&o, err);
-            fprintf(stderr, "ipvsim run: %s%s\n", env ? "" : "--pcap: ", err);
-            run_world_free(&rw);
-            outdir_abort(&o);
-            g_free(pcap_dir);
-            return env ? 1 : 2;
-        }
-    }
+    struct run_session rs;
+    struct run_session_cfg cfg = { .cmd = "run", .world = { .pcap_dir = pcap_dir },
+                                   .pcaps = opt->pcaps };
+    int rc = run_session_open(&rs, s, &cfg, err, sizeof err);
     g_free(pcap_dir);
-    run_limits_apply(&rw);
     struct trace_file_sink tf = {0};
     FILE *tfile = NULL;
-    if (opt->trace) {
-        char *path = outdir_path(&o, "trace.txt");
-        tfile = fopen(path, "w");
-        if (!tfile) {
-            snprintf(err, sizeof err, "%s: cannot create: %s", path, g_strerror(errno));
+    if (rc == 0 && opt->trace && !trace_open(&tf, &tfile, &rs.rw, &o, err, sizeof err)) {
+        run_session_close(&rs);
+        rc = 1;
+    }
+    if (rc != 0) {
+        if (rc == 1) {                          /* a file could not be created */
             outdir_show_final(&o, err);
             fprintf(stderr, "ipvsim run: %s\n", err);
-            g_free(path);
-            run_world_free(&rw);
-            outdir_abort(&o);
-            return 1;
         }
-        g_free(path);
-        trace_file_sink_init(&tf, tfile);
-        tf.budget = &rw.output;
-        trace_all_hosts(&rw, &tf.sink);
+        outdir_abort(&o);
+        signals_restore();
+        return rc;
     }
-    struct run_sampler rs;
-    run_sampler_start(&rs, &rw, SAMPLE_INTERVAL);
+    struct run_world *rw = &rs.rw;
+    struct run_sampler smp;
+    run_sampler_start(&smp, rw, SAMPLE_INTERVAL);
     struct progress prog = { .duration = s->duration, .shown = -1 };
     bool show = !opt->quiet && isatty(STDERR_FILENO);
     if (show)
-        sim_at(&rw.w.sim, 0, progress_tick, &prog, 0);
+        sim_at(&rw->w.sim, 0, progress_tick, &prog, 0);
     double t0 = monotonic_s();
-    signals_install();
-    run_world_run(&rw);
+    run_session_run(&rs);
     double wall = monotonic_s() - t0;
     if (show)
         fprintf(stderr, "\r%60s\r", "");
-    conv_log_close(&rw.log, rw.w.sim.now);
-    int rc = 0;
-    if (!run_write_outputs(&rw, &rs, &o, opt->timing ? wall : -1, true, err, sizeof err) ||
-        !plots_write_run(&rw, &rs, &o, opt->quiet, err, sizeof err))
+    if (!run_write_outputs(rw, &smp, &o, opt->timing ? wall : -1, true, err, sizeof err) ||
+        !plots_write_run(rw, &smp, &o, opt->quiet, err, sizeof err))
         rc = 1;
     /* A capture cut short by a failed write (a full disk, a file size limit) fails
      * the run: summary.json cannot vouch for it, so nothing is committed. */
-    if (rc == 0 && world_close_taps(&rw.w, err, sizeof err) != 0)
+    if (rc == 0 && world_close_taps(&rw->w, err, sizeof err) != 0)
         rc = 1;
-    if (tfile) {
-        trace_all_hosts(&rw, NULL);
-        trace_file_sink_free(&tf);
-        int e = tf.write_errno;
-        if (fclose(tfile) != 0 && !e)
-            e = errno;
-        if (e && rc == 0) {
-            char *path = outdir_path(&o, "trace.txt");
-            snprintf(err, sizeof err, "%s: write failed: %s", path, g_strerror(e));
-            g_free(path);
-        }
-        if (e)
-            rc = 1;
-    }
-    run_sampler_free(&rs);
-    uint64_t convs = rw.log.convs->len;
-    char *outcomes = run_outcome_text(&rw.log);
-    const char *hint;
-    char *stopped = run_stopped_text(&rw, &hint);
-    run_world_free(&rw);                       /* closes the pcap files */
+    if (tfile && !trace_close(&tf, tfile, rw, &o, rc, err, sizeof err))
+        rc = 1;
+    run_sampler_free(&smp);
+    uint64_t convs = rw->log.convs->len;
+    char *outcomes = run_outcome_text(&rw->log);
+    char *stopped = g_strdup(rs.stopped);
+    const char *hint = rs.hint;
+    run_session_close(&rs);                     /* closes the pcap files */
     if (rc == 0 && !outdir_commit(&o, err, sizeof err))
         rc = 1;
     if (rc != 0) {
@@ -212,52 +203,29 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     return rc;
 }
 
-static gboolean seed_cb(const char *name, const char *value, gpointer data, GError **error)
-{
-    struct run_opts *opt = data;
-    opt->seed_given = cli_seed_value(value, &opt->seed, error);
-    return opt->seed_given;
-}
-
 int cmd_run(int argc, char **argv)
 {
     struct run_opts opt = {0};
     GOptionEntry entries[] = {
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt.outdir, "result directory (default results/<name>)", "DIR" },
-        { "seed", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)seed_cb, "the run's seed (overrides the scenario's)", "N" },
-        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "override a scenario value (dotted path)", "KEY=VALUE" },
         { "pcap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.pcaps, "add a capture point (or 'all')", "HOST:IFACE" },
-        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.limits, "a limit: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { "trace", 0, 0, G_OPTION_ARG_NONE, &opt.trace, "write trace.txt: every packet's walk", NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet, "no progress, no summary line", NULL },
         { "timing", 0, 0, G_OPTION_ARG_NONE, &opt.timing, "record the wall time in summary.json (runs then differ)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - run a scenario and write its results");
-    GOptionGroup *grp = g_option_group_new("run", "", "", &opt, NULL);
-    g_option_group_add_entries(grp, entries);
-    cli_scenario_options(grp, &opt.scn);
-    g_option_context_set_main_group(ctx, grp);
-    GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
-              cli_scenario_options_check(&opt.scn, &gerr);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_scenario_options(g_option_context_get_main_group(ctx), &opt.scn, CLI_OPTS_RUN);
+    bool ok = cli_scenario_options_parse(ctx, &argc, &argv, &opt.scn, "run");
     g_option_context_free(ctx);
     int rc = 2;
-    if (!ok)
-        fprintf(stderr, "ipvsim run: %s\n", gerr->message);
-    else if (argc != 2)
+    if (ok && argc != 2) {
         fprintf(stderr, "ipvsim run: expected exactly one SCENARIO file\n");
-    else if (run_limits_args_ok("run", opt.limits)) {
-        /* --limit KEY=VALUE is --set limits.KEY=VALUE, after the --set ones, then
-         * --kernel VERSION; --seed N is one more --set seed=N, applied last */
-        GPtrArray *ov = cmdline_overrides(opt.sets, opt.limits, opt.scn.kernel,
-                                          opt.seed_given ? &opt.seed : NULL);
-        struct scn_error serr;
-        struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
-        if (!s) {
-            scn_error_print(&serr);
-        } else {
-            scenario_print_warnings(s);
+    } else if (ok) {
+        GPtrArray *ov = cli_scenario_overrides(&opt.scn);
+        struct scenario *s = run_session_load(argv[1], (const char *const *)ov->pdata);
+        if (s) {
             char *dir = opt.outdir ? g_strdup(opt.outdir) : g_build_filename("results", s->name, NULL);
             rc = run_scenario(s, &opt, dir);
             g_free(dir);
@@ -265,11 +233,8 @@ int cmd_run(int argc, char **argv)
         scenario_free(s);
         g_ptr_array_free(ov, TRUE);
     }
-    g_clear_error(&gerr);
     g_free(opt.outdir);
-    g_strfreev(opt.sets);
     g_strfreev(opt.pcaps);
-    g_strfreev(opt.limits);
     cli_scenario_options_free(&opt.scn);
     return rc;
 }

@@ -9,11 +9,9 @@
 
 struct run_opts {
     char *outdir;
-    guint64 seed;
-    gboolean seed_given, trace, quiet, timing;
-    char **sets, **pcaps;
-    char **limits;                  /* --limit KEY=VALUE (as --set limits.KEY=VALUE) */
-    struct cli_scenario_opts scn;   /* --kernel */
+    gboolean trace, quiet, timing;
+    char **pcaps;
+    struct cli_scenario_opts scn;   /* --seed, --set, --limit, --kernel */
 };
 
 int cmd_run(int argc, char **argv);

@@ -6,9 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "app/cli/cli_args.h"
-#include "app/run/run_limits.h"
-#include "app/run/run_world.h"
-#include "app/run/signals.h"
+#include "app/run/run_session.h"
 #include "app/report/trace_json.h"
 #include "app/report/trace_text.h"
 #include "model/net.h"
@@ -18,21 +16,6 @@ bool stdout_wants_colour(void)
 {
     const char *nc = getenv("NO_COLOR");
     return isatty(STDOUT_FILENO) && !(nc && *nc);
-}
-
-GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, const guint64 *seed)
-{
-    GPtrArray *ov = g_ptr_array_new_with_free_func(g_free);
-    for (int i = 0; sets && sets[i]; i++)
-        g_ptr_array_add(ov, g_strdup(sets[i]));
-    for (int i = 0; limits && limits[i]; i++)
-        g_ptr_array_add(ov, g_strconcat("limits.", limits[i], NULL));
-    if (era)
-        g_ptr_array_add(ov, g_strdup_printf("kernel=\"%s\"", era));
-    if (seed)
-        g_ptr_array_add(ov, g_strdup_printf("seed=%" G_GUINT64_FORMAT, *seed));
-    g_ptr_array_add(ov, NULL);
-    return ov;
 }
 
 /* ---- the sink ------------------------------------------------------------------------ */
@@ -150,20 +133,20 @@ static void footer(FILE *out, const struct run_world *rw, const struct conv *c)
 
 int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *out)
 {
-    struct run_world rw;
-    struct scn_error err;
-    if (!run_world_build(&rw, s, NULL, &err)) {
-        scn_error_print(&err);
-        return 2;
-    }
+    struct run_session rs;
+    char why[600];
+    const struct run_session_cfg cfg = { .cmd = "trace" };
+    if (run_session_open(&rs, s, &cfg, why, sizeof why) != 0)
+        return 2;                           /* (no capture: only bad input, printed) */
+    struct run_world *rw = &rs.rw;
     struct host *only = NULL;
-    if (o->host && !(only = world_host(&rw.w, o->host))) {
+    if (o->host && !(only = world_host(&rw->w, o->host))) {
         GString *names = g_string_new(NULL);
-        run_world_host_names(&rw, names);
+        run_world_host_names(rw, names);
         fprintf(stderr, "ipvsim trace: --host: no host '%s' (expected one of: %s)\n", o->host,
                 names->str);
         g_string_free(names, TRUE);
-        run_world_free(&rw);
+        run_session_close(&rs);
         return 2;
     }
     struct trace_cmd t = { .o = o, .out = out, .buf = g_string_sized_new(256) };
@@ -171,41 +154,36 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
     t.sink.ctx = &t;
     t.numbers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_host_packets);
     trace_nest_init(&t.nest, cmd_out, &t);
-    for (guint i = 0; i < rw.w.hosts->len; i++) {
-        struct host *h = g_ptr_array_index(rw.w.hosts, i);
+    for (guint i = 0; i < rw->w.hosts->len; i++) {
+        struct host *h = g_ptr_array_index(rw->w.hosts, i);
         if (!only || h == only)
             host_net(h)->trace = &t.sink;
     }
-    run_limits_apply(&rw);
-    t.budget = &rw.output;
+    t.budget = &rw->output;
     if (!o->jsonl)
-        out_budget_take(t.budget, header(out, s, &rw, o));
-    run_world_run(&rw);
-    conv_log_close(&rw.log, rw.w.sim.now);
+        out_budget_take(t.budget, header(out, s, rw, o));
+    run_session_run(&rs);
     trace_nest_flush(&t.nest);
-    for (guint i = 0; i < rw.w.hosts->len; i++)
-        host_net(g_ptr_array_index(rw.w.hosts, i))->trace = NULL;
+    for (guint i = 0; i < rw->w.hosts->len; i++)
+        host_net(g_ptr_array_index(rw->w.hosts, i))->trace = NULL;
     int rc = 0;
-    const struct conv *c = o->conn ? conv_get(&rw.log, o->conn) : NULL;
+    const struct conv *c = o->conn ? conv_get(&rw->log, o->conn) : NULL;
     if (c && !o->jsonl)
-        footer(out, &rw, c);
-    const char *hint;
-    char *stopped = run_stopped_text(&rw, &hint);
-    if (stopped) {
+        footer(out, rw, c);
+    if (rs.stopped) {
         /* what was traced up to then is written (--conn N may not have begun) */
         fflush(out);
-        fprintf(stderr, "ipvsim trace: %s; the trace is partial%s\n", stopped, hint);
+        fprintf(stderr, "ipvsim trace: %s; the trace is partial%s\n", rs.stopped, rs.hint);
         rc = 1;
     } else if (o->conn && !c) {
         fflush(out);
         fprintf(stderr, "ipvsim trace: --conn: the run had no conversation %llu (it had %u)\n",
-                (unsigned long long)o->conn, rw.log.convs->len);
+                (unsigned long long)o->conn, rw->log.convs->len);
         rc = 2;
     }
-    g_free(stopped);
     g_hash_table_destroy(t.numbers);
     g_string_free(t.buf, TRUE);
-    run_world_free(&rw);
+    run_session_close(&rs);
     return rc;
 }
 
@@ -214,9 +192,7 @@ int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *o
 int cmd_trace(int argc, char **argv)
 {
     gint64 conn = 0, packet = 0;
-    guint64 seed = 0;
-    char *host = NULL, *format = NULL, *seed_text = NULL;
-    char **sets = NULL, **limits = NULL;
+    char *host = NULL, *format = NULL;
     struct cli_scenario_opts scn;
     GOptionEntry entries[] = {
         { "conn", 'c', 0, G_OPTION_ARG_INT64, &conn, "only conversation N (1 = the first)", "N" },
@@ -224,58 +200,41 @@ int cmd_trace(int argc, char **argv)
           "only its K-th packet on each host (with --conn)", "K" },
         { "host", 0, 0, G_OPTION_ARG_STRING, &host, "only this host", "NAME" },
         { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default) or jsonl", "FORMAT" },
-        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "the run's seed (overrides the scenario's)", "N" },
-        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario value (dotted path)", "KEY=VALUE" },
-        { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limits, "a limit: " RUN_LIMIT_KEYS " (as --set limits.KEY=VALUE)", "KEY=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - every packet's walk through every host's stack");
     g_option_context_add_main_entries(ctx, entries, NULL);
-    cli_scenario_options(g_option_context_get_main_group(ctx), &scn);
-    GError *gerr = NULL;
-    bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr) &&
-              cli_scenario_options_check(&scn, &gerr) &&
-              (!seed_text || cli_seed_value(seed_text, &seed, &gerr));
+    cli_scenario_options(g_option_context_get_main_group(ctx), &scn, CLI_OPTS_RUN);
+    bool ok = cli_scenario_options_parse(ctx, &argc, &argv, &scn, "trace");
     g_option_context_free(ctx);
     int rc = 2;
     struct trace_opts o = { .host = host };
-    if (!ok)
-        fprintf(stderr, "ipvsim trace: %s\n", gerr->message);
-    else if (argc != 2)
+    if (!ok) {
+        /* the message is printed */
+    } else if (argc != 2) {
         fprintf(stderr, "ipvsim trace: expected exactly one SCENARIO file\n");
-    else if (conn < 0 || packet < 0 || packet > UINT32_MAX)
+    } else if (conn < 0 || packet < 0 || packet > UINT32_MAX) {
         fprintf(stderr, "ipvsim trace: --conn and --packet take a positive number\n");
-    else if (packet && !conn)
+    } else if (packet && !conn) {
         fprintf(stderr, "ipvsim trace: --packet needs --conn\n");
-    else if (format && strcmp(format, "text") != 0 && strcmp(format, "jsonl") != 0)
+    } else if (format && strcmp(format, "text") != 0 && strcmp(format, "jsonl") != 0) {
         fprintf(stderr, "ipvsim trace: --format: expected text or jsonl, not '%s'\n", format);
-    else if (run_limits_args_ok("trace", limits)) {
+    } else {
         o.conn = (uint64_t)conn;
         o.packet = (uint32_t)packet;
         o.jsonl = format && strcmp(format, "jsonl") == 0;
         o.colour = !o.jsonl && stdout_wants_colour();
-        GPtrArray *ov = cmdline_overrides(sets, limits, scn.kernel, seed_text ? &seed : NULL);
-        struct scn_error serr;
-        struct scenario *s = scenario_load(argv[1], (const char *const *)ov->pdata, &serr);
-        if (!s) {
-            scn_error_print(&serr);
-        } else {
-            scenario_print_warnings(s);
-            signals_install();
+        GPtrArray *ov = cli_scenario_overrides(&scn);
+        struct scenario *s = run_session_load(argv[1], (const char *const *)ov->pdata);
+        if (s)
             rc = trace_scenario(s, &o, stdout);
-            signals_restore();
-        }
         scenario_free(s);
         g_ptr_array_free(ov, TRUE);
     }
     if (fflush(stdout) != 0 && rc == 0)
         rc = 1;
-    g_clear_error(&gerr);
     g_free(host);
     g_free(format);
     cli_scenario_options_free(&scn);
-    g_free(seed_text);
-    g_strfreev(sets);
-    g_strfreev(limits);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "app/cli/cli_args.h"         /* cmdline_overrides */
 #include "app/scenario/scenario.h"
 
 struct trace_opts {
@@ -31,11 +32,6 @@ int cmd_trace(int argc, char **argv);
  * says the trace is partial); 2 for bad input (an unknown host, a conversation the
  * complete run did not have), with the message printed on stderr. */
 int trace_scenario(const struct scenario *s, const struct trace_opts *o, FILE *out);
-
-/* The scenario overrides of a command line: each --set, then limits.KEY=VALUE for
- * each --limit KEY=VALUE, then kernel="ERA" (when era is not NULL), then seed=N (when
- * seed is not NULL); NULL-terminated, free with g_ptr_array_free(a, TRUE). */
-GPtrArray *cmdline_overrides(char **sets, char **limits, const char *era, const guint64 *seed);
 
 /* Colours on stdout: a terminal, and NO_COLOR unset or empty. */
 bool stdout_wants_colour(void);

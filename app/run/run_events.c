@@ -99,8 +99,10 @@ static void apply_to_backup(struct run_world *rw, const struct scn_event *e)
     struct net *bnet = host_net(rw->backup);
     char msg[256];
     if (e->kind == EV_IPVSADM) {
+        struct ipvsadm_cmd cmd;
         struct ipvsadm_error err = {0};
-        ipvsadm_apply(bnet, e->args.text, &err);
+        if (run_world_ipvsadm_parse(rw, e->args.text, &cmd, &err) == 0)
+            ipvsadm_exec(bnet, &cmd, &err);
     } else if (e->kind == EV_IPTABLES) {
         struct xt_error err = {0};
         iptables_apply(bnet, e->args.text, &err);
@@ -111,12 +113,12 @@ static void apply_to_backup(struct run_world *rw, const struct scn_event *e)
 
 /* An ipvsadm line: a change, or a listing (-L) whose lines go to *listing, as
  * ipvsadm would print them at that moment. */
-static bool ev_ipvsadm(struct net *dnet, const struct scn_event *e, char *msg, size_t n,
-                       GString *listing)
+static bool ev_ipvsadm(const struct run_world *rw, struct net *dnet, const struct scn_event *e,
+                       char *msg, size_t n, GString *listing)
 {
     struct ipvsadm_cmd cmd;
     struct ipvsadm_error err = {0};
-    int ret = ipvsadm_parse(e->args.text, &cmd, &err);
+    int ret = run_world_ipvsadm_parse(rw, e->args.text, &cmd, &err);
     if (ret == 0)
         ret = cmd.cmd == IPVSADM_CMD_LIST ? ipvsadm_list_cmd(listing, dnet, &cmd, &err)
                                           : ipvsadm_exec(dnet, &cmd, &err);
@@ -136,7 +138,7 @@ static bool apply_event(struct run_world *rw, const struct scn_event *e, char *m
     case EV_SERVER_UP:
         return ev_server(rw, e, msg, n);
     case EV_IPVSADM:
-        return ev_ipvsadm(dnet, e, msg, n, listing);
+        return ev_ipvsadm(rw, dnet, e, msg, n, listing);
     case EV_IPTABLES: {
         struct xt_error err = {0};
         if (iptables_apply(dnet, e->args.text, &err) == 0)

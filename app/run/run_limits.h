@@ -3,7 +3,8 @@
  *
  *   --limit KEY=VALUE      is --set limits.KEY=VALUE (run_limits_args_ok checks KEY,
  *                          cmdline_overrides adds it after the --set ones);
- *   run_limits_apply       after run_world_build: the event queue, the packet pool, the
+ *   run_limits_apply       after run_world_build (run_session_open calls it for every
+ *                          command, app/run/run_session.h): the event queue, the packet pool, the
  *                          conversation log and the events of one simulated second stop
  *                          the run when full, the IPVS connection table of the
  *                          director and of the backup (director.backup) refuse new

@@ -362,8 +362,10 @@ static bool apply_ipvs(struct run_world *rw, struct host *dh, struct scn_error *
     ip_vs_defense_set_memory(ipvs, s->director.memory);
     for (guint i = 0; i < s->ipvs->len; i++) {
         const struct scn_line *l = &g_array_index(s->ipvs, struct scn_line, i);
+        struct ipvsadm_cmd cmd;
         struct ipvsadm_error e = {0};
-        if (ipvsadm_apply(host_net(dh), l->text, &e) != 0) {
+        if (run_world_ipvsadm_parse(rw, l->text, &cmd, &e) != 0 ||
+            ipvsadm_exec(host_net(dh), &cmd, &e) != 0) {
             struct scn_pos p = scn_pos_in_string(s, l->pos, e.column > 0 ? (size_t)(e.column - 1) : 0);
             scn_error_at(err, s, p, "ipvsadm: %s", e.message);
             return false;
@@ -554,11 +556,25 @@ bool run_world_capture(struct run_world *rw, const char *point, const char *pcap
     return false;
 }
 
+int run_world_ipvsadm_parse(const struct run_world *rw, const char *line, struct ipvsadm_cmd *cmd,
+                            struct ipvsadm_error *err)
+{
+    return ipvsadm_parse_sched(line, rw->sched, cmd, err);
+}
+
 bool run_world_build(struct run_world *rw, const struct scenario *s, const char *pcap_dir,
                      struct scn_error *err)
 {
+    return run_world_build_cfg(rw, s, &(struct run_world_cfg){ .pcap_dir = pcap_dir }, err);
+}
+
+bool run_world_build_cfg(struct run_world *rw, const struct scenario *s,
+                         const struct run_world_cfg *cfg, struct scn_error *err)
+{
+    const char *pcap_dir = cfg->pcap_dir;
     memset(rw, 0, sizeof *rw);
     rw->s = s;
+    rw->sched = cfg->sched;
     world_init(&rw->w, s->seed);
     rw->servers = g_ptr_array_new();
     rw->client_hosts = g_ptr_array_new();

@@ -44,6 +44,17 @@ struct run_world {
     GString *event_log;             /* what each scenario event did, in order */
     const char *stopped_by;         /* why the run ended early ("SIGINT", "limits.events"),
                                      * NULL when it ran to its end (summary.json) */
+    const char *sched;              /* run_world_cfg.sched, or NULL */
+};
+
+/* How a command builds a world beyond the scenario itself. */
+struct run_world_cfg {
+    const char *pcap_dir;           /* where the scenario's capture points write (NULL: no
+                                     * capture, the points are checked) */
+    const char *sched;              /* every -A and -E line (of "ipvs" and of ipvsadm events)
+                                     * read as if its -s said this scheduler: a typed value on
+                                     * the parsed line (ipvsadm_parse_sched), as compare runs
+                                     * each scheduler; NULL: as written. Not copied */
 };
 
 /* Build everything (nothing runs yet). On error: false with err set (file, line,
@@ -51,6 +62,9 @@ struct run_world {
  * the scenario's capture points write (NULL: no capture, the points are checked). */
 bool run_world_build(struct run_world *rw, const struct scenario *s, const char *pcap_dir,
                      struct scn_error *err);
+/* The same with cfg (run_world_build: cfg = { .pcap_dir = pcap_dir }). */
+bool run_world_build_cfg(struct run_world *rw, const struct scenario *s,
+                         const struct run_world_cfg *cfg, struct scn_error *err);
 /* One more capture point from the command line ("all" or "HOST:IFACE"), after
  * run_world_build: false with why set ("no host 'x' (expected one of: ...)", a
  * host's wired interfaces, or why its tap could not be opened: then *environment). */
@@ -64,6 +78,13 @@ void run_world_event(struct sim *sim, void *obj, uint64_t index);
  * happens (ctx: the run_world). */
 void run_world_log_healthcheck(void *ctx, const struct healthcheck *hc,
                                const struct healthcheck_event *e);
+
+struct ipvsadm_cmd;
+struct ipvsadm_error;
+/* An ipvsadm line of the scenario (its "ipvs" or an event) as this run reads it:
+ * ipvsadm_parse, with rw->sched when set. */
+int run_world_ipvsadm_parse(const struct run_world *rw, const char *line, struct ipvsadm_cmd *cmd,
+                            struct ipvsadm_error *err);
 
 /* Every host's name, in creation order, ", "-separated (for "expected one of"). */
 void run_world_host_names(const struct run_world *rw, GString *out);

@@ -9,7 +9,7 @@
 static volatile bool *volatile stop_flag;
 static volatile sig_atomic_t caught;
 static struct sigaction old_int, old_term;
-static bool installed;
+static int depth;                   /* signals_install calls not yet restored */
 
 static void on_signal(int signo)
 {
@@ -30,6 +30,10 @@ static void on_signal(int signo)
 
 void signals_install(void)
 {
+    /* Nested (a command around its runs, each run's session): the outermost one
+     * catches, so that a signal between two runs is kept for the next. */
+    if (depth++ > 0)
+        return;
     stop_flag = NULL;
     caught = 0;
     struct sigaction sa;
@@ -40,16 +44,14 @@ void signals_install(void)
      * matter (the handler exits), and nothing else blocks. */
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    installed = true;
 }
 
 void signals_restore(void)
 {
-    if (!installed)
+    if (depth == 0 || --depth > 0)
         return;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    installed = false;
     stop_flag = NULL;
     caught = 0;
 }

@@ -9,12 +9,16 @@
 
 #include <stdbool.h>
 
-/* Catch SIGINT and SIGTERM until signals_restore (and forget any caught before). */
+/* Catch SIGINT and SIGTERM until signals_restore (and forget any caught before).
+ * Calls nest: inside an installation (check and compare around their runs, each
+ * run's session inside) one more changes nothing and keeps what was caught; the
+ * outermost signals_restore puts the old handlers back. */
 void signals_install(void);
 /* The flag the first signal sets (a running sim's stop), NULL for none; set at once
  * when a signal was caught already. */
 void signals_watch(volatile bool *stop);
-/* Put back what was there before (and forget the watched flag and the signal). */
+/* Put back what was there before (and forget the watched flag and the signal), at
+ * the outermost level. */
 void signals_restore(void);
 /* The signal caught since signals_install (SIGINT or SIGTERM), or 0 (outside). */
 int signals_caught(void);

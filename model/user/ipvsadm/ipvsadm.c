@@ -480,6 +480,8 @@ static int parse_line(struct parser *p, const char *line)
         return -1;
     if (p->nargs > 0)
         return adm_fail(p, p->args[0].col, "unexpected argument %s", p->args[0].s);
+    if (p->sched && (p->cmd->cmd == IPVSADM_CMD_ADD || p->cmd->cmd == IPVSADM_CMD_EDIT))
+        g_strlcpy(p->cmd->svc.sched_name, p->sched, sizeof p->cmd->svc.sched_name);
     if (p->sched_flags && parse_sched_flags(p))
         return -1;
     p->cmd->col_sched_flags = p->sched_flags ? p->sched_flags_col : 0;
@@ -498,9 +500,16 @@ static int parse_line(struct parser *p, const char *line)
 
 int ipvsadm_parse(const char *line, struct ipvsadm_cmd *cmd, struct ipvsadm_error *err)
 {
+    return ipvsadm_parse_sched(line, NULL, cmd, err);
+}
+
+int ipvsadm_parse_sched(const char *line, const char *sched, struct ipvsadm_cmd *cmd,
+                        struct ipvsadm_error *err)
+{
     struct parser *p = g_new0(struct parser, 1);
     p->cmd = cmd;
     p->err = err;
+    p->sched = sched;
     cmd_defaults(cmd);
     int ret = parse_line(p, line);
     if (ret)

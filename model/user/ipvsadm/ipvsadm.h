@@ -70,6 +70,11 @@ struct ipvsadm_cmd {
 
 /* Parse one line. 0 (IPVSADM_CMD_NONE for a blank line), or -1 with err set. */
 int ipvsadm_parse(const char *line, struct ipvsadm_cmd *cmd, struct ipvsadm_error *err);
+/* ipvsadm_parse, a -A or -E line read as if its -s said sched (NULL: as written):
+ * the scheduler is a value set before the -b flags are checked against it, as
+ * ipvsadm checks them (an `sh-port` with sched rr: "incompatible scheduler flag"). */
+int ipvsadm_parse_sched(const char *line, const char *sched, struct ipvsadm_cmd *cmd,
+                        struct ipvsadm_error *err);
 /* Apply a parsed command to the host's IPVS (created on first use). */
 int ipvsadm_exec(struct net *net, const struct ipvsadm_cmd *cmd, struct ipvsadm_error *err);
 /* A parsed -L line's output, as ipvsadm -n prints it (listings are always

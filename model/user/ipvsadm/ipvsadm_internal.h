@@ -72,6 +72,7 @@ struct parser {
     int nargs;
     const char *sched_flags;
     int sched_flags_col;
+    const char *sched;               /* ipvsadm_parse_sched's scheduler, or NULL */
 };
 
 /* One option occurrence as popt hands it over. */

@@ -1,4 +1,4 @@
-/* `ipvsim compare`'s parts (scheduler rewriting, the failure window, remapped
+/* `ipvsim compare`'s parts (the scheduler as a typed value, the failure window, remapped
  * clients, imbalance) and the plots (data and scripts written, deterministic). */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -6,38 +6,123 @@
 #include "app/cli/cmd_compare.h"
 #include "app/report/plots.h"
 #include "app/run/run_world.h"
+#include "model/ipvs/ip_vs.h"
+#include "model/ipvs/ip_vs_ctl.h"
+#include "model/net.h"
+#include "model/user/ipvsadm/ipvsadm.h"
 #include "tests/testutil.h"
 
-static void expect_rewrite(const char *line, const char *sched, const char *want)
+/* The scheduler of line as compare sets it (ipvsadm_parse_sched): the -A/-E line's
+ * sched_name, or the line's own for any other line; NULL when it does not parse. */
+static void expect_sched(const char *line, const char *sched, const char *want)
 {
-    char *got = compare_rewrite_scheduler(line, sched);
+    struct ipvsadm_cmd cmd;
+    struct ipvsadm_error err = {0};
+    int rc = ipvsadm_parse_sched(line, sched, &cmd, &err);
     if (!want) {
-        CU_ASSERT_PTR_NULL(got);
-    } else {
-        CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-        CU_ASSERT_STRING_EQUAL(got, want);
-        if (strcmp(got, want) != 0)
-            fprintf(stderr, "\n  rewrite '%s' -> '%s', want '%s'\n", line, got, want);
+        CU_ASSERT_NOT_EQUAL(rc, 0);
+        return;
     }
-    g_free(got);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_STRING_EQUAL(cmd.svc.sched_name, want);
+    if (strcmp(cmd.svc.sched_name, want) != 0)
+        fprintf(stderr, "\n  '%s' under %s -> '%s', want '%s'\n", line, sched,
+                cmd.svc.sched_name, want);
 }
 
-static void test_rewrite_scheduler(void)
+/* compare's scheduler is a value on the parsed line, whatever the line's -s says
+ * (or does not: ipvsadm's wlc is replaced too). */
+static void test_typed_scheduler(void)
 {
-    expect_rewrite("-A -t 203.0.113.10:80 -s wlc", "rr", "-A -t 203.0.113.10:80 -s rr");
-    expect_rewrite("-A -t 203.0.113.10:80 -s wlc -p 60", "mh", "-A -t 203.0.113.10:80 -s mh -p 60");
-    expect_rewrite("ipvsadm -A -t 10.0.0.1:80 --scheduler=sh -b sh-port", "mh",
-                   "ipvsadm -A -t 10.0.0.1:80 --scheduler=mh -b sh-port");
-    expect_rewrite("-A -t 10.0.0.1:80 --scheduler lblcr", "wrr", "-A -t 10.0.0.1:80 --scheduler wrr");
-    expect_rewrite("-A -u 10.0.0.1:53 -swlc -o", "rr", "-A -u 10.0.0.1:53 -srr -o");
-    /* no -s: ipvsadm would use wlc; the scheduler is appended */
-    expect_rewrite("-A -t 10.0.0.1:80  ", "sed", "-A -t 10.0.0.1:80 -s sed");
-    expect_rewrite("-E -f 5", "nq", "-E -f 5 -s nq");
+    expect_sched("-A -t 203.0.113.10:80 -s wlc", "rr", "rr");
+    expect_sched("-A -t 203.0.113.10:80 -s wlc -p 60", "mh", "mh");
+    expect_sched("-A -t 10.0.0.1:80 --scheduler lblcr", "wrr", "wrr");
+    expect_sched("-A -u 10.0.0.1:53 -swlc -o", "rr", "rr");
+    expect_sched("-A -t 10.0.0.1:80  ", "sed", "sed");
+    expect_sched("-E -f 5", "nq", "nq");
+    expect_sched("-A -t 10.0.0.1:80", NULL, "wlc");         /* NULL: as written */
+    /* the -b flags are checked against the scheduler set, as ipvsadm checks them */
+    expect_sched("ipvsadm -A -t 10.0.0.1:80 --scheduler=sh -b sh-port", "mh", NULL);
+    expect_sched("-A -t 10.0.0.1:80 -s mh -b mh-port", "mh", "mh");
+    expect_sched("-A -t 10.0.0.1:80 -s sh -b flag-2", "rr", "rr");
+    struct ipvsadm_cmd cmd;
+    struct ipvsadm_error err = {0};
+    CU_ASSERT_NOT_EQUAL(ipvsadm_parse_sched("-A -t 10.0.0.1:80 -s sh -b sh-fallback", "rr", &cmd,
+                                            &err), 0);
+    CU_ASSERT_STRING_EQUAL(err.message, "incompatible scheduler flag `sh-fallback'");
+    CU_ASSERT_EQUAL(err.column, 28);           /* the -b value */
     /* dest lines and anything else are left alone */
-    expect_rewrite("-a -t 10.0.0.1:80 -r 10.0.0.2:80 -m -w 3", "rr", NULL);
-    expect_rewrite("-D -t 10.0.0.1:80", "rr", NULL);
-    expect_rewrite("-A -t not-an-address -s rr", "wlc", NULL);
-    expect_rewrite("", "rr", NULL);
+    CU_ASSERT_EQUAL(ipvsadm_parse_sched("-a -t 10.0.0.1:80 -r 10.0.0.2:80 -m -w 3", "rr", &cmd,
+                                        &err), 0);
+    CU_ASSERT_EQUAL(cmd.cmd, IPVSADM_CMD_ADDDEST);
+    CU_ASSERT_EQUAL(ipvsadm_parse_sched("-D -t 10.0.0.1:80", "rr", &cmd, &err), 0);
+    CU_ASSERT_EQUAL(cmd.svc.sched_name[0], '\0');
+    expect_sched("-A -t not-an-address -s rr", "wlc", NULL);
+}
+
+/* The scheduler of the director's service 203.0.113.10:80/tcp, or "". */
+static const char *service_sched(struct run_world *rw)
+{
+    struct ip_vs_service *svc = ip_vs_service_get(ip_vs_net(host_net(rw->director)), IPPROTO_TCP,
+                                                  htonl(0xcb00710a), htons(80), 0);
+    return svc && svc->scheduler ? svc->scheduler->name : "";
+}
+
+/* One short quickstart run built with cfg: the server each conversation went to. */
+static GArray *servers_of_run(const struct scenario *s, const struct run_world_cfg *cfg,
+                              const char *want_sched, const char *want_end)
+{
+    struct run_world rw;
+    struct scn_error err;
+    CU_ASSERT_TRUE_FATAL(run_world_build_cfg(&rw, s, cfg, &err));
+    CU_ASSERT_STRING_EQUAL(service_sched(&rw), want_sched);
+    sim_run_until(&rw.w.sim, s->duration);
+    GArray *servers = g_array_new(FALSE, FALSE, sizeof(int));
+    for (guint i = 0; i < rw.log.convs->len; i++)
+        g_array_append_val(servers, g_array_index(rw.log.convs, struct conv, i).server);
+    /* the -E events, with -s and without, get it too */
+    CU_ASSERT_STRING_EQUAL(service_sched(&rw), want_end);
+    run_world_free(&rw);
+    return servers;
+}
+
+/* A world built with run_world_cfg.sched runs as the scenario with its lines
+ * rewritten to say -s SCHED: the same conversations to the same servers. */
+static void test_typed_scheduler_run(void)
+{
+    struct scn_error err;
+    const char *base_ov[] = { "duration=3s",
+        "events=[{\"at\": \"2s\", \"do\": \"ipvsadm\", \"args\": \"-E -t 203.0.113.10:80\"},"
+        " {\"at\": \"2.5s\", \"do\": \"ipvsadm\", \"args\": \"-E -t 203.0.113.10:80 -s sh\"}]",
+        NULL };
+    struct scenario *s = scenario_load("scenarios/quickstart.json", base_ov, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(compare_services(s), 1);
+    const char *text_ov[] = { "duration=3s", "ipvs.0=-A -t 203.0.113.10:80 -s rr",
+        "events=[{\"at\": \"2s\", \"do\": \"ipvsadm\", \"args\": \"-E -t 203.0.113.10:80 -s rr\"},"
+        " {\"at\": \"2.5s\", \"do\": \"ipvsadm\", \"args\": \"-E -t 203.0.113.10:80 -s rr\"}]",
+        NULL };
+    struct scenario *t = scenario_load("scenarios/quickstart.json", text_ov, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    GArray *typed = servers_of_run(s, &(struct run_world_cfg){ .sched = "rr" }, "rr", "rr");
+    GArray *text = servers_of_run(t, &(struct run_world_cfg){ .sched = NULL }, "rr", "rr");
+    GArray *wlc = servers_of_run(s, &(struct run_world_cfg){ .sched = NULL }, "wlc", "sh");
+    CU_ASSERT(typed->len > 20);
+    CU_ASSERT_EQUAL_FATAL(typed->len, text->len);
+    CU_ASSERT_EQUAL(memcmp(typed->data, text->data, typed->len * sizeof(int)), 0);
+    /* and it is not what the scenario's own wlc does */
+    CU_ASSERT(wlc->len != typed->len || memcmp(typed->data, wlc->data, typed->len * sizeof(int)) != 0);
+    g_array_free(typed, TRUE);
+    g_array_free(text, TRUE);
+    g_array_free(wlc, TRUE);
+    scenario_free(t);
+    /* no -A line: nothing to compare */
+    const char *none[] = { "ipvs=[]", NULL };
+    t = scenario_load("scenarios/quickstart.json", none, &err);
+    if (t)
+        CU_ASSERT_EQUAL(compare_services(t), 0);
+    scenario_free(t);
+    scenario_free(s);
 }
 
 static void test_failure_window(void)
@@ -293,7 +378,8 @@ IPVSIM_SUITE(compare)
 {
     CU_pSuite s = CU_add_suite("compare", NULL, NULL);
     ADD_TEST(s, test_outcome_text);
-    ADD_TEST(s, test_rewrite_scheduler);
+    ADD_TEST(s, test_typed_scheduler);
+    ADD_TEST(s, test_typed_scheduler_run);
     ADD_TEST(s, test_failure_window);
     ADD_TEST(s, test_remap);
     ADD_TEST(s, test_imbalance);

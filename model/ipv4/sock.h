@@ -37,6 +37,10 @@ struct sock_table {
     struct sock_stats stats;
 };
 
+/* The host's table, made empty and freed with the host (pernet_list). */
+void sock_net_init(struct net *net);
+void sock_net_exit(struct net *net);
+
 /* Bind a handler; false when the table is full or (proto, port) is taken. */
 bool sock_bind(struct net *net, uint8_t proto, be16 port, sock_rcv_fn fn, void *ctx);
 

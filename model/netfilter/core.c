@@ -130,6 +130,20 @@ void nf_hook_entries_free(struct nf_hook_entries *e)
     memset(e, 0, sizeof *e);
 }
 
+void netfilter_net_exit(struct net *net)
+{
+    for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
+        nf_hook_entries_free(&net->hooks[i]);
+    for (guint i = 0; net->nf_drops && i < net->nf_drops->len; i++) {
+        struct nf_drop_stat *d = &g_array_index(net->nf_drops, struct nf_drop_stat, i);
+        g_free(d->func);
+        g_free(d->reason);
+    }
+    if (net->nf_drops)
+        g_array_free(net->nf_drops, TRUE);
+    net->nf_drops = NULL;
+}
+
 /* ---- traversal --------------------------------------------------------------- */
 
 /* Call one hook function, reporting the call to the trace sink when there is one:

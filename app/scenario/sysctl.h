@@ -2,8 +2,8 @@
  * bare IPVS name, as scenarios write "expire_nodest_conn"), net.ipv4.ip_forward,
  * net.ipv4.ip_default_ttl, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask,
  * net.ipv4.icmp_msgs_per_sec, net.ipv4.icmp_msgs_burst. */
-#ifndef IPVSIM_APP_SYSCTL_H
-#define IPVSIM_APP_SYSCTL_H
+#ifndef IPVSIM_APP_SCENARIO_SYSCTL_H
+#define IPVSIM_APP_SCENARIO_SYSCTL_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -11,8 +11,8 @@
  *
  * Every function takes the packet and returns 0 when it was passed on or consumed
  * as intended, a negative errno when it was dropped. */
-#ifndef IPVSIM_MODEL_IP_H
-#define IPVSIM_MODEL_IP_H
+#ifndef IPVSIM_MODEL_IPV4_IP_H
+#define IPVSIM_MODEL_IPV4_IP_H
 
 #include <stdint.h>
 #include "sim/proto.h"

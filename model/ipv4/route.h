@@ -2,8 +2,8 @@
  * (connected routes, host routes, a default route), longest prefix first and, for
  * equal prefixes, the earlier route first. A route entry doubles as the dst an skb
  * carries (skb->dst), so routing allocates nothing per packet. */
-#ifndef IPVSIM_MODEL_ROUTE_H
-#define IPVSIM_MODEL_ROUTE_H
+#ifndef IPVSIM_MODEL_IPV4_ROUTE_H
+#define IPVSIM_MODEL_IPV4_ROUTE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
  * (SCTP: the CRC32c) and hand the segment over. What finds no socket is answered as
  * the kernel does (UDP: ICMP port unreachable; TCP: a reset; SCTP: nothing, the
  * out-of-the-blue ABORT is not modelled), counted and dropped. */
-#ifndef IPVSIM_MODEL_SOCK_H
-#define IPVSIM_MODEL_SOCK_H
+#ifndef IPVSIM_MODEL_IPV4_SOCK_H
+#define IPVSIM_MODEL_IPV4_SOCK_H
 
 #include <stdint.h>
 #include "sim/proto.h"

@@ -21,7 +21,7 @@ echo "CLI tests ($IPVSIM)"
 "$IPVSIM" demo --conversations=0 -o "$tmp/x" >/dev/null 2>&1; check "bad option value exits 2" test $? -eq 2
 check "bad option value writes nothing" test ! -e "$tmp/x"
 
-# --- hook tables per kernel era (the reference's tables) ------------------------
+# --- hook tables per kernel era (tests/golden/hooks_<era>.txt) ------------------
 for era in 2.6.34 4.9 5.10 6.x; do
   "$IPVSIM" hooks --kernel "$era" > "$tmp/hooks.txt" 2>&1
   check "hooks --kernel $era matches tests/golden/hooks_$era.txt" diff -u tests/golden/hooks_$era.txt "$tmp/hooks.txt"

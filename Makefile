@@ -63,6 +63,7 @@ run: check-deps
 	$(IPVSIM) run $(SCENARIO)
 
 test: check-deps
+	tests/check-includes.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) tests-bin ipvsim
 	$(TESTS)
 	tests/run-cli-tests.sh $(IPVSIM)

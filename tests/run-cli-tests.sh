@@ -1246,5 +1246,28 @@ tests/doc-commands.sh "$IPVSIM" "$tmp/doc.md" > "$tmp/doc.out" 2>&1
 check "doc-commands: a failing command fails the test, and is named with its line" \
   test $? -ne 0 -a "$(grep -c '^  FAIL  .*doc.md:5: ipvsim run no-such.json (exit status 2)$' "$tmp/doc.out")" -eq 1
 
+# ---- ipv4: the include directions (tests/check-includes.sh) -------------------------
+tests/check-includes.sh > "$tmp/inc.out" 2>&1
+check "check-includes: the tree keeps its include directions" test $? -eq 0
+# A scratch tree with one break of each rule: each is named with FILE:LINE and its rule.
+inc=$tmp/inc-tree
+mkdir -p "$inc/sim" "$inc/model/ipv4" "$inc/model/user/ipvsadm" "$inc/app/run"
+printf '#include "sim/skb.h"\n#include "model/net.h"\n' > "$inc/sim/x.c"
+printf '#include "app/run/run_world.h"\n' > "$inc/model/user/ipvsadm/x.c"
+printf '#include "model/net.h"\n#include "model/user/ipvsadm/ipvsadm.h"\n' > "$inc/model/ipv4/x.c"
+printf '#include "model/net.h"\n#include "model/ipv4/sock.h"\n' > "$inc/model/net.c"
+printf '#include "model/user/ipvsadm/ipvsadm.h"\n#include "sim/skb.h"\n' > "$inc/app/run/x.c"
+tests/check-includes.sh "$inc" > "$tmp/inc-bad.out" 2>&1
+check "check-includes: a broken direction fails" test $? -eq 1
+for want in \
+  'sim/x.c:2: includes "model/net.h": sim/ includes nothing from model/ or app/' \
+  'model/user/ipvsadm/x.c:1: includes "app/run/run_world.h": model/user/ includes nothing from app/' \
+  'model/ipv4/x.c:2: includes "model/user/ipvsadm/ipvsadm.h": model/ (but model/user/) includes nothing from model/user/' \
+  'model/net.c:2: includes "model/ipv4/sock.h": model/net.c names no subsystem'; do
+  check "check-includes names ${want%%: includes*} and its rule" grep -qF "$want" "$tmp/inc-bad.out"
+done
+check "check-includes: exactly the four breaks (app/ may include anything)" \
+  test "$(grep -c ': includes "' "$tmp/inc-bad.out")" -eq 4
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

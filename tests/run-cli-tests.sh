@@ -1269,5 +1269,11 @@ done
 check "check-includes: exactly the four breaks (app/ may include anything)" \
   test "$(grep -c ': includes "' "$tmp/inc-bad.out")" -eq 4
 
+# model/README.md's map names files that exist
+missing=$(sed -n '/^## Files that are not one kernel file/,$p' model/README.md | grep '^| `' |
+  cut -d'|' -f2 | grep -o '`[^`]*`' | tr -d '`' |
+  while read -r f; do compgen -G "model/$f" >/dev/null || echo "$f"; done)
+check "model/README.md's map names only files that exist${missing:+ (missing: $missing)}" test -z "$missing"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,4 +1,6 @@
-/* Routing tables and lookups (the model's fib). */
+/* Routing tables and lookups (net/ipv4/fib_frontend.c, fib_trie.c reduced to an
+ * ordered list; net/ipv4/route.c ip_route_input_noref, ip_route_output_key,
+ * __mkroute_output; net/ipv4/netfilter.c ip_route_me_harder). */
 #include "model/ipv4/route.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
-/* The netfilter hook core: registration in traversal order and nf_hook_slow. */
+/* The netfilter hook core (net/netfilter/core.c): registration in traversal order
+ * (nf_register_net_hook), nf_hook_slow, and the per-host teardown. */
 #include "model/netfilter/core.h"
 
 #include <errno.h>

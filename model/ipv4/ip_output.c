@@ -58,8 +58,10 @@ static bool ip_finish_output_fits(struct net *net, struct sk_buff *skb)
 }
 
 /* ip_finish_output2's tail once the neighbour is known (neigh_output ->
- * dev_queue_xmit): the Ethernet header, then the wire. */
-static int ip_neigh_output(struct net *net, struct sk_buff *skb, const uint8_t dst_mac[ETH_ALEN])
+ * dev_queue_xmit): the Ethernet header, then the wire. Inlined into both callers,
+ * so that sharing it costs the unicast path no call (about 8 instructions a packet
+ * otherwise). */
+static inline __attribute__((always_inline)) int ip_neigh_output(struct net *net, struct sk_buff *skb, const uint8_t dst_mac[ETH_ALEN])
 {
     struct net_device *dev = skb->dev;
     if (!eth_push(skb, dev->dev_addr, dst_mac, ETH_P_IP)) {

@@ -64,6 +64,7 @@ run: check-deps
 
 test: check-deps
 	tests/check-index.py
+	tests/check-includes.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) tests-bin ipvsim
 	$(TESTS)
 	tests/run-cli-tests.sh $(IPVSIM)

@@ -1,40 +1,33 @@
-/* Creating a host's kernel instance and plugging it into the world. */
+/* Creating a host's kernel instance and plugging it into the world
+ * (net/core/net_namespace.c: setup_net, cleanup_net). The subsystems are not named
+ * here: they are in pernet_list (model/subsys.c). */
 #include "model/net.h"
 
 #include <glib.h>
-#include "model/ipv4/icmp.h"
-#include "model/ipv4/ip.h"
-#include "model/ipv4/ip_ident.h"
-#include "model/ipvs/ip_vs_ctl.h"
-#include "model/netfilter/nf_conntrack.h"
-#include "model/netfilter/nf_nat.h"
-#include "model/netfilter/user_hook.h"
-#include "model/netfilter/x_tables.h"
-#include "model/ipv4/sock.h"
+
+/* setup_net: every subsystem's init, in registration order. */
+static void setup_net(struct net *net)
+{
+    for (size_t i = 0; i < pernet_list_len; i++)
+        if (pernet_list[i].init)
+            pernet_list[i].init(net);
+}
+
+/* cleanup_net: every subsystem's exit, in reverse registration order, so that a
+ * subsystem goes before the ones it was built on. */
+static void cleanup_net(struct net *net)
+{
+    for (size_t i = pernet_list_len; i-- > 0;)
+        if (pernet_list[i].exit)
+            pernet_list[i].exit(net);
+}
 
 static void net_destroy(struct host *h)
 {
     struct net *net = host_net(h);
     if (!net)
         return;
-    ip_vs_net_exit(net);
-    nf_user_hooks_exit(net);
-    icmp_exit(net);
-    ip_ident_exit(net);
-    ip_redirect_exit(net);
-    xt_net_exit(net);
-    nf_nat_net_exit(net);
-    nf_conntrack_net_exit(net);
-    for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
-        nf_hook_entries_free(&net->hooks[i]);
-    for (guint i = 0; net->nf_drops && i < net->nf_drops->len; i++) {
-        struct nf_drop_stat *d = &g_array_index(net->nf_drops, struct nf_drop_stat, i);
-        g_free(d->func);
-        g_free(d->reason);
-    }
-    if (net->nf_drops)
-        g_array_free(net->nf_drops, TRUE);
-    g_free(net->socks);
+    cleanup_net(net);
     g_free(net);
     h->model = NULL;
 }
@@ -55,13 +48,10 @@ struct net *net_new(struct host *h, const struct kernel_profile *prof)
     net->ipv4.accept_redirects = 1;
     net->ipv4.secure_redirects = 1;
     net->ipv4.shared_media = 1;
-    net->socks = g_new0(struct sock_table, 1);
     net->ip_id = 1;
     h->ops = &kernel_ops;
     h->model = net;
-    icmp_init(net);
-    fib_init(net);
-    fib_add_connected(net);
+    setup_net(net);
     return net;
 }
 

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "model/ipv4/icmp.h"
 #include "model/ipv4/ip_redirect.h"
@@ -78,8 +79,30 @@ struct net {
 };
 
 /* Install a kernel model of the given era (NULL: the default) on a host: connected
- * routes for its addresses (call after the addresses are set), ip_forward off. */
+ * routes for its addresses (call after the addresses are set), ip_forward off. Every
+ * subsystem of pernet_list is set up (setup_net); the host's destruction tears them
+ * down in reverse (cleanup_net). */
 struct net *net_new(struct host *h, const struct kernel_profile *prof);
+
+/* A subsystem's per-host set-up and teardown (include/net/net_namespace.h struct
+ * pernet_operations). init runs when the host's kernel is created, exit when it is
+ * destroyed; either may be NULL. The model's inits cannot fail (allocation aborts),
+ * so init returns nothing. Subsystems loaded on first use (conntrack, NAT, the
+ * tables, IPVS) have only an exit, which does nothing when they never loaded. */
+struct pernet_operations {
+    void (*init)(struct net *net);
+    void (*exit)(struct net *net);
+};
+
+/* The subsystems in registration order (net/core/net_namespace.c pernet_list): set
+ * up first to last, torn down last to first. Defined in model/subsys.c, so that this
+ * file and net.c name no subsystem. */
+extern const struct pernet_operations pernet_list[];
+extern const size_t pernet_list_len;
+/* A frame arrived on dev (host_ops.rx; net/core/dev.c netif_receive_skb). Defined in
+ * model/ipv4/ip_input.c: IPv4 is the one protocol the model receives, so the
+ * dispatch by EtherType (the kernel's ptype_base) is a test there. */
+void netif_receive_skb(struct host *h, struct net_device *dev, struct sk_buff *skb);
 static inline struct net *host_net(const struct host *h) { return (struct net *)h->model; }
 static inline struct skb_pool *net_pool(const struct net *n) { return host_pool(n->host); }
 static inline sim_time_t net_now(const struct net *n) { return host_now(n->host); }

@@ -436,8 +436,9 @@ static const struct kernel_profile *intern(const char *name, unsigned version, c
 }
 
 /* A version's own description, in the eras' words, from the fields that show in
- * `ipvsim hooks` (hook storage: global lists until 4.3, per-netns lists, singly linked
- * from 4.9, arrays from 4.14; netfilter.md §5). */
+ * `ipvsim hooks` (hook storage in net/netfilter/core.c: the global nf_hooks lists
+ * until 4.3, lists in struct net from 4.3, singly linked struct nf_hook_entry from 4.9,
+ * struct nf_hook_entries arrays from 4.14). */
 static char *version_description(const struct kernel_profile *p)
 {
     unsigned v = p->version;

@@ -1,4 +1,6 @@
-/* Reporting to the trace sink. */
+/* Reporting to the trace sink. No kernel file: it stands for what the kernel's
+ * tracing shows of a packet (ftrace's function tracer, the kfree_skb tracepoint with
+ * its drop reason, include/trace/events/skb.h; iptables' TRACE target). */
 #include "model/trace.h"
 
 #include <stdarg.h>

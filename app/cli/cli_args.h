@@ -1,6 +1,6 @@
 /* Command-line values more than one command reads the same way. */
-#ifndef IPVSIM_APP_CLI_ARGS_H
-#define IPVSIM_APP_CLI_ARGS_H
+#ifndef IPVSIM_APP_CLI_CLI_ARGS_H
+#define IPVSIM_APP_CLI_CLI_ARGS_H
 
 #include <glib.h>
 #include <stdbool.h>

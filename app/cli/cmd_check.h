@@ -4,8 +4,8 @@
  * complete (a limit or a signal stopped it: its entries are not evaluated; a signal
  * also leaves the scenarios after it unchecked), 2 for bad input (a malformed entry is
  * reported as FILE:LINE:COL: message, before anything runs). */
-#ifndef IPVSIM_APP_CMD_CHECK_H
-#define IPVSIM_APP_CMD_CHECK_H
+#ifndef IPVSIM_APP_CLI_CMD_CHECK_H
+#define IPVSIM_APP_CLI_CMD_CHECK_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -29,8 +29,8 @@
  * Every row compares whole runs: when a limit or a signal stops one (app/run/run_limits.h),
  * compare stops there, says which scheduler's run was cut short, writes nothing (DIR is
  * left as it was) and exits 1. */
-#ifndef IPVSIM_APP_CMD_COMPARE_H
-#define IPVSIM_APP_CMD_COMPARE_H
+#ifndef IPVSIM_APP_CLI_CMD_COMPARE_H
+#define IPVSIM_APP_CLI_CMD_COMPARE_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -1,8 +1,8 @@
 /* `ipvsim hooks [--kernel VERSION] [--diff VERSION] [SCENARIO]`: every hook point's
  * hook functions in traversal order, with priority, function and owner (the view
  * `nft list hooks` gives); --diff: what changed from one kernel to the other. */
-#ifndef IPVSIM_APP_CMD_HOOKS_H
-#define IPVSIM_APP_CMD_HOOKS_H
+#ifndef IPVSIM_APP_CLI_CMD_HOOKS_H
+#define IPVSIM_APP_CLI_CMD_HOOKS_H
 
 #include <glib.h>
 

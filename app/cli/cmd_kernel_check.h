@@ -5,8 +5,8 @@
  * PREFIX/share/ipvsim once installed), which this command runs with --ipvsim set to
  * this binary. Exit status: the tool's (0 all match, 1 a mismatch or no virtual
  * machine, 2 bad input or a feature that cannot be mirrored). */
-#ifndef IPVSIM_APP_CMD_KERNEL_CHECK_H
-#define IPVSIM_APP_CMD_KERNEL_CHECK_H
+#ifndef IPVSIM_APP_CLI_CMD_KERNEL_CHECK_H
+#define IPVSIM_APP_CLI_CMD_KERNEL_CHECK_H
 
 int cmd_kernel_check(int argc, char **argv);
 

@@ -1,7 +1,7 @@
 /* `ipvsim run SCENARIO [-o DIR] [--seed N] [--set KEY=VALUE]... [--kernel VERSION]
  * [--pcap all|HOST:IFACE]... [--limit KEY=VALUE]... [--trace] [--quiet]`: one run, its results under results/<name>/. */
-#ifndef IPVSIM_APP_CMD_RUN_H
-#define IPVSIM_APP_CMD_RUN_H
+#ifndef IPVSIM_APP_CLI_CMD_RUN_H
+#define IPVSIM_APP_CLI_CMD_RUN_H
 
 #include <glib.h>
 #include "app/cli/cli_args.h"

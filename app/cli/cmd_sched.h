@@ -2,8 +2,8 @@
  * 10.0.0.100:80 (TCP, or UDP with --hold udp), dests added as `ipvsadm -a` adds
  * them, and a real client packet per pick handed to the scheduler; prints the dest
  * each new connection gets, as the kernel's scheduler would choose it. */
-#ifndef IPVSIM_APP_CMD_SCHED_H
-#define IPVSIM_APP_CMD_SCHED_H
+#ifndef IPVSIM_APP_CLI_CMD_SCHED_H
+#define IPVSIM_APP_CLI_CMD_SCHED_H
 
 #include <glib.h>
 

@@ -6,8 +6,8 @@
  * the scheduler and the dest it chose, the state transition and timeout, the
  * transmitter). Text (coloured on a terminal, app/report/trace_text.h) or JSON lines
  * (app/report/trace_json.h). */
-#ifndef IPVSIM_APP_CMD_TRACE_H
-#define IPVSIM_APP_CMD_TRACE_H
+#ifndef IPVSIM_APP_CLI_CMD_TRACE_H
+#define IPVSIM_APP_CLI_CMD_TRACE_H
 
 #include <glib.h>
 #include <stdbool.h>

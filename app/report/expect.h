@@ -9,8 +9,8 @@
  * followed by the function NF_HOOK continues with (ip_rcv_finish,
  * ip_local_deliver_finish, ip_forward_finish, ip_output by way of dst_output,
  * ip_finish_output). Consecutive calls at one point are one visit. */
-#ifndef IPVSIM_APP_EXPECT_H
-#define IPVSIM_APP_EXPECT_H
+#ifndef IPVSIM_APP_REPORT_EXPECT_H
+#define IPVSIM_APP_REPORT_EXPECT_H
 
 #include <glib.h>
 #include <stdbool.h>

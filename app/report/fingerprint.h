@@ -20,8 +20,8 @@
  * only puts the parting later). Pinned (the
  * "every" of an expect entry), it stays, and the call at each multiple of every is kept
  * so that the report can show the first call after the last mark both runs share. */
-#ifndef IPVSIM_APP_FINGERPRINT_H
-#define IPVSIM_APP_FINGERPRINT_H
+#ifndef IPVSIM_APP_REPORT_FINGERPRINT_H
+#define IPVSIM_APP_REPORT_FINGERPRINT_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -3,8 +3,8 @@
  * leaves a half-written result that looks complete. An existing destination is
  * replaced only if it is an earlier ipvsim result (it holds the marker file) or an
  * empty directory. */
-#ifndef IPVSIM_APP_OUTDIR_H
-#define IPVSIM_APP_OUTDIR_H
+#ifndef IPVSIM_APP_REPORT_OUTDIR_H
+#define IPVSIM_APP_REPORT_OUTDIR_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -18,8 +18,8 @@
  * data is bounded (event marks merged to at most 40, IPVS samples thinned to 2,000
  * rows), so that gnuplot's time does not grow with the run. Nothing time-dependent goes into any file:
  * the same run gives byte-identical plots. */
-#ifndef IPVSIM_APP_PLOTS_H
-#define IPVSIM_APP_PLOTS_H
+#ifndef IPVSIM_APP_REPORT_PLOTS_H
+#define IPVSIM_APP_REPORT_PLOTS_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* What a run writes: summary.json, connections.csv, timeseries.csv, ipvsadm.txt,
  * events.txt; the time series is sampled while the run goes. */
-#ifndef IPVSIM_APP_RUN_OUTPUT_H
-#define IPVSIM_APP_RUN_OUTPUT_H
+#ifndef IPVSIM_APP_REPORT_RUN_OUTPUT_H
+#define IPVSIM_APP_REPORT_RUN_OUTPUT_H
 
 #include <cjson/cJSON.h>
 #include <glib.h>

@@ -27,8 +27,8 @@
  *            the other fields are the inner packet's), mac_src, mac_dst (ip_rcv: the
  *            frame received; the dev_queue_xmit note: the frame sent)
  *   changed  for "hook": the fields of "ip" the call changed, each as [before, after] */
-#ifndef IPVSIM_APP_TRACE_JSON_H
-#define IPVSIM_APP_TRACE_JSON_H
+#ifndef IPVSIM_APP_REPORT_TRACE_JSON_H
+#define IPVSIM_APP_REPORT_TRACE_JSON_H
 
 #include <glib.h>
 #include "app/report/trace_text.h"

@@ -23,8 +23,8 @@
  *         header field changed: "{OLD => NEW}" for addresses/ports, "{ttl 64 -> 63}"...)
  *   NOTE  "  FUNCTION: DETAIL"   (dev_queue_xmit adds the frame's "mac SRC > DST")
  *   DROP  "DROP FUNCTION: REASON" */
-#ifndef IPVSIM_APP_TRACE_TEXT_H
-#define IPVSIM_APP_TRACE_TEXT_H
+#ifndef IPVSIM_APP_REPORT_TRACE_TEXT_H
+#define IPVSIM_APP_REPORT_TRACE_TEXT_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -2,8 +2,8 @@
  * its capture taps (which take from left through pcap_tap_set_budget and stop
  * capturing when it is spent) and its trace (which stops the run instead: a trace
  * is asked for to see everything up to its end). */
-#ifndef IPVSIM_APP_OUT_BUDGET_H
-#define IPVSIM_APP_OUT_BUDGET_H
+#ifndef IPVSIM_APP_RUN_OUT_BUDGET_H
+#define IPVSIM_APP_RUN_OUT_BUDGET_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -27,8 +27,8 @@
  * with keepalived starting in BACKUP (the IPVS services as configured). A graceful
  * director_down stops keepalived only (a priority-0 advert, the addresses released).
  * Without a backup, director_down / director_up crash and restart the director alone. */
-#ifndef IPVSIM_APP_RUN_HA_H
-#define IPVSIM_APP_RUN_HA_H
+#ifndef IPVSIM_APP_RUN_RUN_HA_H
+#define IPVSIM_APP_RUN_RUN_HA_H
 
 #include <cjson/cJSON.h>
 #include <glib.h>

@@ -19,8 +19,8 @@
  * A run stopped early is never a success: run writes its results marked
  * "complete": false, check does not evaluate the expectations, trace says its trace
  * is partial, compare writes nothing; each exits 1. */
-#ifndef IPVSIM_APP_RUN_LIMITS_H
-#define IPVSIM_APP_RUN_LIMITS_H
+#ifndef IPVSIM_APP_RUN_RUN_LIMITS_H
+#define IPVSIM_APP_RUN_RUN_LIMITS_H
 
 #include <stdbool.h>
 #include "app/run/run_world.h"

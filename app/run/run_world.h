@@ -11,8 +11,8 @@
  * servers of NAT dests route through the director; of DR dests hold the VIP on lo
  * and route through gw; of TUN dests hold the VIP on tunl0 and route through gw.
  * With director.backup, a second director and the "sync" link join (app/run/run_ha.h). */
-#ifndef IPVSIM_APP_RUN_WORLD_H
-#define IPVSIM_APP_RUN_WORLD_H
+#ifndef IPVSIM_APP_RUN_RUN_WORLD_H
+#define IPVSIM_APP_RUN_RUN_WORLD_H
 
 #include <glib.h>
 #include "app/run/out_budget.h"

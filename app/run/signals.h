@@ -4,8 +4,8 @@
  * cleanly and the command reports it as stopped (run: results written and marked
  * partial, the pcap files closed as usual). A second one exits at once with status
  * 130, leaving at most a temporary directory. */
-#ifndef IPVSIM_APP_SIGNALS_H
-#define IPVSIM_APP_SIGNALS_H
+#ifndef IPVSIM_APP_RUN_SIGNALS_H
+#define IPVSIM_APP_RUN_SIGNALS_H
 
 #include <stdbool.h>
 

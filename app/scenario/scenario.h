@@ -3,8 +3,8 @@
  * kept so that a later check (an ipvsadm line that the IPVS model refuses, an
  * unknown server name in an event) can still name file, line and column.
  * The contract is README ("Scenarios"); the schema is docs/scenario.schema.json. */
-#ifndef IPVSIM_APP_SCENARIO_H
-#define IPVSIM_APP_SCENARIO_H
+#ifndef IPVSIM_APP_SCENARIO_SCENARIO_H
+#define IPVSIM_APP_SCENARIO_SCENARIO_H
 
 #include <cjson/cJSON.h>
 #include <glib.h>

@@ -6,8 +6,8 @@
  *   scenario_set.c     --set KEY=VALUE overrides
  *   scenario_events.c  the "events" list
  *   scenario.c         the sections, cross-references, scenario_load / scenario_free */
-#ifndef IPVSIM_APP_SCENARIO_INTERNAL_H
-#define IPVSIM_APP_SCENARIO_INTERNAL_H
+#ifndef IPVSIM_APP_SCENARIO_SCENARIO_INTERNAL_H
+#define IPVSIM_APP_SCENARIO_SCENARIO_INTERNAL_H
 
 #include <stdarg.h>
 #include "app/scenario/scenario.h"

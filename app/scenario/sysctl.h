@@ -5,8 +5,8 @@
  * own net.ipv4.ip_forward, ip_default_ttl, icmp_ratelimit, icmp_ratemask,
  * icmp_msgs_per_sec, icmp_msgs_burst and conf.all.{send,accept,secure}_redirects,
  * conf.all.shared_media. */
-#ifndef IPVSIM_APP_SYSCTL_H
-#define IPVSIM_APP_SYSCTL_H
+#ifndef IPVSIM_APP_SCENARIO_SYSCTL_H
+#define IPVSIM_APP_SCENARIO_SYSCTL_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -28,8 +28,8 @@
  * (units ns, us, ms, s, m, h), not \"5 sec\"") in why; an argument of a distribution
  * gets its own value's message, after the distribution's name ("exp: expected a
  * duration ..., not \"10 ms\" (no space between the number and its unit)"). */
-#ifndef IPVSIM_APP_UNITS_H
-#define IPVSIM_APP_UNITS_H
+#ifndef IPVSIM_APP_SCENARIO_UNITS_H
+#define IPVSIM_APP_SCENARIO_UNITS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,7 +2,10 @@
  * UDP listeners and sending, and the wildcard TCP/UDP/ICMP sockets that hand what
  * arrives to an endpoint or a listener, or answer it as the kernel would. There is
  * one per host, shared by reference, so that client groups, a server and a health
- * checker can live on the same host; the TCP endpoint is in tcp_conn.c and beside it. */
+ * checker can live on the same host; the TCP endpoint is in tcp_conn.c and beside it.
+ * Kernel: net/ipv4/inet_hashtables.c (__inet_lookup_established, __inet_hash_connect's
+ * ephemeral ports), udp.c (__udp4_lib_lookup, udp_sendmsg), tcp_ipv4.c (tcp_v4_rcv's
+ * no-socket path). */
 #include "model/apps/tcp_conn_internal.h"
 
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* Client groups: open-loop arrivals or closed-loop users, each conversation a real
- * TCP connection (connect, requests, responses, FIN) or a UDP request/response. */
+ * TCP connection (connect, requests, responses, FIN) or a UDP request/response.
+ * Userspace load generators, no kernel file; their TCP is tcp_conn.c and beside it. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>

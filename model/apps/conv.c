@@ -1,4 +1,5 @@
-/* The conversation log: one record per client conversation, in start order. */
+/* The conversation log: one record per client conversation, in start order. ipvsim's
+ * own bookkeeping (connections.csv), no kernel file. */
 #include <glib.h>
 #include "model/apps/workload.h"
 

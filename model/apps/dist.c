@@ -1,4 +1,5 @@
-/* Distributions of durations and sizes: one draw from the caller's stream. */
+/* Distributions of durations and sizes: one draw from the caller's stream. ipvsim's
+ * own, no kernel file. */
 #include "model/apps/dist.h"
 
 #include <math.h>

@@ -1,6 +1,7 @@
 /* A keepalived-like health checker on the director: a TCP connect check of every
  * dest of every IPVS service; dests that fail are taken out and put back when they
- * answer again. */
+ * answer again. Userspace, no kernel file (keepalived's check/check_tcp.c TCP_CHECK,
+ * check/ipwrapper.c). */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>

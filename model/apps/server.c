@@ -1,5 +1,6 @@
 /* Real-server applications: a TCP and UDP listener in front of a queueing station
- * (workers in parallel, a FIFO queue with a limit, service times from a dist). */
+ * (workers in parallel, a FIFO queue with a limit, service times from a dist).
+ * Userspace servers, no kernel file; their TCP is tcp_conn.c and beside it. */
 #include <glib.h>
 #include <string.h>
 #include "model/apps/tcp_conn.h"

@@ -1,4 +1,5 @@
-/* A SYN flood: SYNs from spoofed sources that never complete a handshake. */
+/* A SYN flood: SYNs from spoofed sources that never complete a handshake. A userspace
+ * raw-socket tool (as hping3 -S --flood --rand-source), no kernel file. */
 #include <glib.h>
 #include "model/apps/tcp_conn.h"
 #include "model/apps/workload.h"

@@ -2,7 +2,9 @@
  * generation so that a recycled object ignores its predecessor's), the ways a
  * connection ends, and the calls its owner makes. The rest of the endpoint is split
  * by what it does: tcp_input.c, tcp_output.c, tcp_listener.c, and the per-host
- * stack in app_stack.c; tcp_conn.h says what is modelled and what is not. */
+ * stack in app_stack.c; tcp_conn.h says what is modelled and what is not.
+ * Kernel: net/ipv4/tcp.c (tcp_close, tcp_done, tcp_set_state), tcp_ipv4.c
+ * (tcp_v4_connect). */
 #include "model/apps/tcp_conn_internal.h"
 
 #include <glib.h>

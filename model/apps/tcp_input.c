@@ -1,7 +1,9 @@
 /* The receiving side of a TCP connection: parsing a segment, the states of RFC 793
  * as Linux walks them, ACK processing with the RTT estimate and fast retransmit,
  * out-of-order data, the ACK policy, and ICMP errors. The RTT estimator lives here,
- * as in Linux's tcp_input.c, because only arriving ACKs feed it. */
+ * as in Linux's tcp_input.c, because only arriving ACKs feed it. Kernel:
+ * net/ipv4/tcp_input.c (tcp_rcv_state_process, tcp_rcv_synsent_state_process,
+ * tcp_ack, tcp_rtt_estimator, tcp_data_queue), tcp_ipv4.c (tcp_v4_err). */
 #include "model/apps/tcp_conn_internal.h"
 
 #include <glib.h>

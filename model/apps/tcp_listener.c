@@ -1,7 +1,9 @@
 /* Listening sockets: registration, the backlog of half-open (SYN_RECV) connections,
  * SYN cookies beyond it (tcp_syncookies = 1) or dropped SYNs when cookies are off, and
  * the RST for what a listener cannot take. A connection a listener creates is an
- * ordinary tcp_conn from then on. */
+ * ordinary tcp_conn from then on. Kernel: net/ipv4/tcp_input.c (tcp_conn_request),
+ * tcp_minisocks.c (tcp_check_req), syncookies.c, inet_connection_sock.c
+ * (inet_csk_listen_start, the request queue). */
 #include "model/apps/tcp_conn_internal.h"
 
 #include <glib.h>

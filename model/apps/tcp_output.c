@@ -2,7 +2,9 @@
  * the send loop bounded by the peer's window, the retransmission timer (which also
  * times the SYN and SYN-ACK retries, TIME_WAIT and the orphaned FIN_WAIT2) and the
  * delayed ACK. Everything that sends goes through here: the receive path, the
- * listeners, the owner's calls and the timers. */
+ * listeners, the owner's calls and the timers. Kernel: net/ipv4/tcp_output.c
+ * (tcp_transmit_skb, tcp_write_xmit, tcp_send_ack, tcp_send_delayed_ack),
+ * tcp_timer.c (tcp_retransmit_timer, tcp_delack_timer). */
 #include "model/apps/tcp_conn_internal.h"
 
 #include <glib.h>

@@ -1,4 +1,6 @@
-/* keepalived's VRRP instance and its lvs_sync_daemon (see vrrp.h). */
+/* keepalived's VRRP instance and its lvs_sync_daemon (see vrrp.h): userspace, no
+ * kernel file (keepalived's vrrp/vrrp.c, vrrp_arp.c). Its adverts leave through the
+ * kernel's multicast output (model/ipv4/route.c ip_mc_route_init, ip_mc_output). */
 #include "model/apps/vrrp.h"
 
 #include <glib.h>

@@ -1,6 +1,6 @@
 /* ICMP (net/ipv4/icmp.c): sending errors about a packet, and answering echo. */
-#ifndef IPVSIM_MODEL_ICMP_H
-#define IPVSIM_MODEL_ICMP_H
+#ifndef IPVSIM_MODEL_IPV4_ICMP_H
+#define IPVSIM_MODEL_IPV4_ICMP_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,4 +1,5 @@
-/* IP id generators per era (see ip_ident.h). */
+/* IP id generators per era (net/ipv4/route.c __ip_select_ident, ip_idents_reserve;
+ * 2.6.34: net/ipv4/inetpeer.c's per-peer counter). See ip_ident.h. */
 #include "model/ipv4/ip_ident.h"
 
 #include <glib.h>

@@ -14,8 +14,8 @@
  * "ip_ident/<host>", so runs are reproducible. Jiffies are the model's (HZ 250);
  * the 5.x table may have more than 2048 counters, which only changes
  * which flows share one. */
-#ifndef IPVSIM_MODEL_IP_IDENT_H
-#define IPVSIM_MODEL_IP_IDENT_H
+#ifndef IPVSIM_MODEL_IPV4_IP_IDENT_H
+#define IPVSIM_MODEL_IPV4_IP_IDENT_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,6 @@
-/* ICMP redirects: sending (ip_rt_send_redirect), receiving (ip_rt_redirect) and
- * the route exceptions they leave. */
+/* ICMP redirects (net/ipv4/route.c): sending (ip_rt_send_redirect), receiving
+ * (ip_rt_redirect; __ip_do_redirect since 3.6) and the route exceptions they leave
+ * (fib_nh_exception). */
 #include "model/ipv4/ip_redirect.h"
 
 #include <glib.h>

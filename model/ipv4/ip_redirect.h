@@ -4,8 +4,8 @@
  * it as a route exception for the destination. The one-arm LVS-NAT director does
  * exactly this with every real server's replies, which is why LVS guides turn
  * send_redirects off on it. */
-#ifndef IPVSIM_MODEL_IP_REDIRECT_H
-#define IPVSIM_MODEL_IP_REDIRECT_H
+#ifndef IPVSIM_MODEL_IPV4_IP_REDIRECT_H
+#define IPVSIM_MODEL_IPV4_IP_REDIRECT_H
 
 #include <stdbool.h>
 #include "sim/proto.h"

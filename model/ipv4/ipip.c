@@ -1,4 +1,5 @@
-/* Tunnel decapsulation: IPIP, GRE, GUE. */
+/* Tunnel decapsulation: IPIP, GRE, GUE (net/ipv4/ipip.c ipip_rcv, ip_gre.c gre_rcv,
+ * fou.c gue_udp_recv). */
 #include "model/ipv4/ipip.h"
 
 #include <string.h>

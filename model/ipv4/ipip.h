@@ -1,8 +1,8 @@
 /* Tunnel decapsulation on a host (net/ipv4/ipip.c, ip_gre.c, fou.c): how an LVS-TUN
  * real server receives what the director encapsulated, as IPIP, as GRE, or as GUE
  * (IPIP inside UDP, to the port of `ip fou add port N gue`). */
-#ifndef IPVSIM_MODEL_IPIP_H
-#define IPVSIM_MODEL_IPIP_H
+#ifndef IPVSIM_MODEL_IPV4_IPIP_H
+#define IPVSIM_MODEL_IPV4_IPIP_H
 
 #include <stdbool.h>
 #include "sim/proto.h"

@@ -1,4 +1,6 @@
-/* Routing tables and lookups (the model's fib). */
+/* Routing tables and lookups (net/ipv4/fib_frontend.c, fib_trie.c reduced to an
+ * ordered list; net/ipv4/route.c ip_route_input_noref, ip_route_output_key,
+ * __mkroute_output; net/ipv4/netfilter.c ip_route_me_harder). */
 #include "model/ipv4/route.h"
 
 #include <errno.h>
@@ -6,7 +8,7 @@
 #include "model/ipv4/ip.h"
 #include "model/net.h"
 
-void fib_init(struct net *net)
+static void fib_init(struct net *net)
 {
     struct fib_table *t = &net->fib;
     memset(t, 0, sizeof *t);
@@ -82,6 +84,12 @@ void fib_add_connected(struct net *net)
     }
 }
 
+void fib_net_init(struct net *net)
+{
+    fib_init(net);
+    fib_add_connected(net);
+}
+
 bool fib_add_local_prefix(struct net *net, be32 prefix, uint8_t len)
 {
     struct fib_table *t = &net->fib;
@@ -145,6 +153,19 @@ struct rtable *ip_route_output(struct net *net, be32 daddr)
     /* A next hop learned from a redirect wins over the table (fib_nh_exception). */
     struct rtable *ex = ip_route_redirected(net, daddr);
     return ex ? ex : fib_lookup(net, daddr);
+}
+
+void ip_mc_route_init(struct net *net, struct rtable *rt, struct net_device *dev, be32 group)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->dst = group;
+    rt->dst_len = 32;
+    rt->type = RTN_UNICAST;
+    rt->dev = dev;
+    rt->prefsrc = dev->naddrs ? dev->addrs[0].addr : 0;
+    rt->input = ip_local_deliver;
+    rt->output = ip_mc_output;
+    (void)net;
 }
 
 int ip_route_me_harder(struct net *net, struct sk_buff *skb)

@@ -2,8 +2,8 @@
  * (connected routes, host routes, a default route), longest prefix first and, for
  * equal prefixes, the earlier route first. A route entry doubles as the dst an skb
  * carries (skb->dst), so routing allocates nothing per packet. */
-#ifndef IPVSIM_MODEL_ROUTE_H
-#define IPVSIM_MODEL_ROUTE_H
+#ifndef IPVSIM_MODEL_IPV4_ROUTE_H
+#define IPVSIM_MODEL_IPV4_ROUTE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,7 +49,9 @@ struct fib_table {
     struct rtable local;            /* the dst of packets for this host */
 };
 
-void fib_init(struct net *net);
+/* The host's tables (net/ipv4/fib_frontend.c fib_net_ops): the local route and the
+ * connected routes of the addresses its devices have when its kernel is created. */
+void fib_net_init(struct net *net);
 /* Add a route; dev NULL means: the device whose subnet holds the gateway. Returns
  * false when the table is full or no device reaches the gateway. */
 bool fib_add(struct net *net, be32 dst, uint8_t dst_len, be32 gateway, struct net_device *dev);
@@ -67,6 +69,14 @@ bool inet_addr_local(const struct net *net, be32 addr);
 int ip_route_input(struct net *net, struct sk_buff *skb, be32 daddr, be32 saddr);
 /* Output route for a locally generated packet to daddr; NULL when unreachable. */
 struct rtable *ip_route_output(struct net *net, be32 daddr);
+
+/* The route of a kernel sender that multicasts through its own interface (the IPVS
+ * sync daemon's and keepalived's VRRP socket, IP_MULTICAST_IF): what
+ * net/ipv4/route.c __mkroute_output builds for a local multicast destination, an
+ * entry on dev to the group whose output is ip_mc_output (POST_ROUTING, the group's
+ * Ethernet address, no neighbour lookup). The caller keeps it and uses it as
+ * skb->dst before ip_local_out. */
+void ip_mc_route_init(struct net *net, struct rtable *rt, struct net_device *dev, be32 group);
 
 /* Route a locally generated packet again after its destination changed (NAT at
  * LOCAL_OUT, mangle): an output lookup for the current daddr replaces skb->dst.

@@ -3,6 +3,7 @@
 #include "model/ipv4/sock.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <netinet/in.h>
 #include "model/ipv4/icmp.h"
 #include "model/ipv4/ip.h"
@@ -12,6 +13,16 @@
 #include "sim/csum.h"
 #include "sim/pkt.h"
 
+void sock_net_init(struct net *net)
+{
+    net->socks = g_new0(struct sock_table, 1);
+}
+
+void sock_net_exit(struct net *net)
+{
+    g_free(net->socks);
+    net->socks = NULL;
+}
 
 bool sock_bind(struct net *net, uint8_t proto, be16 port, sock_rcv_fn fn, void *ctx)
 {

@@ -4,8 +4,8 @@
  * (SCTP: the CRC32c) and hand the segment over. What finds no socket is answered as
  * the kernel does (UDP: ICMP port unreachable; TCP: a reset; SCTP: nothing, the
  * out-of-the-blue ABORT is not modelled), counted and dropped. */
-#ifndef IPVSIM_MODEL_SOCK_H
-#define IPVSIM_MODEL_SOCK_H
+#ifndef IPVSIM_MODEL_IPV4_SOCK_H
+#define IPVSIM_MODEL_IPV4_SOCK_H
 
 #include <stdint.h>
 #include "sim/proto.h"
@@ -36,6 +36,10 @@ struct sock_table {
     unsigned n;
     struct sock_stats stats;
 };
+
+/* The host's table, made empty and freed with the host (pernet_list). */
+void sock_net_init(struct net *net);
+void sock_net_exit(struct net *net);
 
 /* Bind a handler; false when the table is full or (proto, port) is taken. */
 bool sock_bind(struct net *net, uint8_t proto, be16 port, sock_rcv_fn fn, void *ctx);

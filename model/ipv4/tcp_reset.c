@@ -1,4 +1,5 @@
-/* The RST that answers a segment. */
+/* The RST that answers a segment (net/ipv4/tcp_ipv4.c tcp_v4_send_reset,
+ * net/ipv4/netfilter/nf_reject_ipv4.c nf_send_reset). */
 #include "model/ipv4/tcp_reset.h"
 
 #include "model/ipv4/ip.h"

@@ -1,8 +1,8 @@
 /* Building the TCP RST that answers a segment: shared by the TCP receive path
  * (tcp_v4_send_reset, for a segment no socket wants) and the REJECT target
  * (nf_send_reset), which apply the same sequence-number rules. */
-#ifndef IPVSIM_MODEL_TCP_RESET_H
-#define IPVSIM_MODEL_TCP_RESET_H
+#ifndef IPVSIM_MODEL_IPV4_TCP_RESET_H
+#define IPVSIM_MODEL_IPV4_TCP_RESET_H
 
 #include "sim/skb.h"
 

@@ -1,5 +1,6 @@
-/* The IPVS connection table: entries in chunks, one hash chain per bucket keyed by
- * the client side as in the kernel, and the creation-order list listings walk. */
+/* The IPVS connection table (net/netfilter/ipvs/ip_vs_conn.c): entries in chunks,
+ * one hash chain per bucket keyed by the client side as in the kernel
+ * (ip_vs_conn_hashkey), and the creation-order list listings walk. */
 #include "model/ipvs/ip_vs_conn.h"
 
 #include <glib.h>

@@ -1,4 +1,5 @@
-/* Connection expiry. The kernel gives each connection a timer and moves it with
+/* Connection expiry (net/netfilter/ipvs/ip_vs_conn.c ip_vs_conn_expire,
+ * __ip_vs_conn_put_timer). The kernel gives each connection a timer and moves it with
  * every packet (mod_timer). A queue event per connection would cost a queue node
  * (48 B) per live entry, so connections armed with the same timeout share a FIFO
  * list instead: a packet moves its connection to the tail of its list, O(1), and

@@ -1,4 +1,6 @@
-/* The defense strategies. */
+/* The defense strategies (net/netfilter/ipvs/ip_vs_ctl.c update_defense_level,
+ * defense_work_handler; ip_vs_conn.c ip_vs_random_dropentry; include/net/ip_vs.h
+ * ip_vs_todrop). See ip_vs_defense.h. */
 #include "model/ipvs/ip_vs_defense.h"
 
 #include <glib.h>

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/ipv4/ip.h"
+#include "model/ipv4/route.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_proto.h"
@@ -144,58 +145,6 @@ unsigned ip_vs_sync_pending(const struct netns_ipvs *ipvs)
 bool ip_vs_sync_backup_only(const struct netns_ipvs *ipvs)
 {
     return ipvs->sysctl.backup_only && (ipvs->sync_state & IP_VS_STATE_BACKUP);
-}
-
-/* ---- multicast output ------------------------------------------------------------------ */
-
-/* ip_finish_output2 for a multicast destination: the group's Ethernet address
- * (ip_eth_mc_map), no neighbour. */
-static int mc_finish_output(struct net *net, struct sk_buff *skb)
-{
-    struct net_device *dev = skb->dev;
-    const struct iphdr *iph = ip_hdr(skb);
-    if (ntohs(iph->tot_len) > dev->mtu) {
-        net->mib.out_discards++;
-        kfree_skb_reason(net, skb, "ip_finish_output", "larger than the MTU (fragmentation not modelled)");
-        return -EMSGSIZE;
-    }
-    uint32_t g = ntohl(iph->daddr);
-    uint8_t mac[ETH_ALEN] = { 0x01, 0x00, 0x5e, (uint8_t)((g >> 16) & 0x7f), (uint8_t)(g >> 8),
-                              (uint8_t)g };
-    if (!eth_push(skb, dev->dev_addr, mac, ETH_P_IP)) {
-        net->mib.out_discards++;
-        kfree_skb_reason(net, skb, "ip_finish_output2", "no headroom");
-        return -ENOBUFS;
-    }
-    trace_note(net, skb, "dev_queue_xmit", dev->name);
-    skb->dst = NULL;
-    skb->in_dev = NULL;
-    memset(skb->cb, 0, sizeof skb->cb);
-    host_xmit(net->host, dev, skb);
-    return 0;
-}
-
-/* ip_mc_output: POST_ROUTING, then out (multicast loopback is off for these senders). */
-static int ip_mc_output(struct net *net, struct sk_buff *skb)
-{
-    trace_func(net, skb, __func__);
-    struct net_device *dev = skb_rtable(skb)->dev;
-    skb->dev = dev;
-    skb->protocol = ETH_P_IP;
-    return NF_HOOK(NF_INET_POST_ROUTING, net, skb, NULL, dev, mc_finish_output);
-}
-
-void ip_mc_route_init(struct net *net, struct rtable *rt, struct net_device *dev, be32 group)
-{
-    memset(rt, 0, sizeof *rt);
-    rt->dst = group;
-    rt->dst_len = 32;
-    rt->type = RTN_UNICAST;
-    rt->dev = dev;
-    rt->prefsrc = dev->naddrs ? dev->addrs[0].addr : 0;
-    rt->input = ip_local_deliver;
-    rt->output = ip_mc_output;
-    (void)net;
 }
 
 /* ---- the master: buffers and the queue ---------------------------------------------- */

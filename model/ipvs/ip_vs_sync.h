@@ -65,7 +65,6 @@
 #include <stdint.h>
 #include "model/ipvs/ip_vs.h"
 #include "model/ipvs/ip_vs_ctl.h"
-#include "model/ipv4/route.h"
 
 struct net;
 struct net_device;
@@ -163,11 +162,5 @@ unsigned ip_vs_sync_pending(const struct netns_ipvs *ipvs);
 
 /* Stop both daemons and free everything (ip_vs_sync_net_cleanup; ip_vs_net_exit). */
 void ip_vs_sync_net_cleanup(struct netns_ipvs *ipvs);
-
-/* Multicast output for kernel senders that set their own interface (the sync daemon,
- * keepalived's VRRP): a route entry on dev to a group, whose output runs POST_ROUTING
- * and maps the group to its Ethernet address (01:00:5e + the low 23 bits), with no
- * neighbour lookup. Use it as skb->dst before ip_local_out. */
-void ip_mc_route_init(struct net *net, struct rtable *rt, struct net_device *dev, be32 group);
 
 #endif

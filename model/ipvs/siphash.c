@@ -1,4 +1,5 @@
-/* SipHash-c-d (Aumasson & Bernstein), written from the paper's description: four
+/* SipHash-c-d (Aumasson & Bernstein), the kernel's lib/siphash.c (siphash,
+ * hsiphash), written from the paper's description: four
  * 64-bit words of state keyed from the constants "somepseudorandomlygeneratedbytes",
  * c rounds per 8-byte block, the length in the top byte of the last block, 0xff into
  * v2, d finalisation rounds, and the xor of the four words as the result. */

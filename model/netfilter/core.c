@@ -1,4 +1,5 @@
-/* The netfilter hook core: registration in traversal order and nf_hook_slow. */
+/* The netfilter hook core (net/netfilter/core.c): registration in traversal order
+ * (nf_register_net_hook), nf_hook_slow, and the per-host teardown. */
 #include "model/netfilter/core.h"
 
 #include <errno.h>
@@ -128,6 +129,20 @@ void nf_hook_entries_free(struct nf_hook_entries *e)
 {
     g_free(e->ops);
     memset(e, 0, sizeof *e);
+}
+
+void netfilter_net_exit(struct net *net)
+{
+    for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
+        nf_hook_entries_free(&net->hooks[i]);
+    for (guint i = 0; net->nf_drops && i < net->nf_drops->len; i++) {
+        struct nf_drop_stat *d = &g_array_index(net->nf_drops, struct nf_drop_stat, i);
+        g_free(d->func);
+        g_free(d->reason);
+    }
+    if (net->nf_drops)
+        g_array_free(net->nf_drops, TRUE);
+    net->nf_drops = NULL;
 }
 
 /* ---- traversal --------------------------------------------------------------- */

@@ -131,6 +131,9 @@ int nf_hook_entries_insert(struct nf_hook_entries *e, const struct nf_hook_ops *
                            enum nf_tie_rule tie);
 bool nf_hook_entries_remove(struct nf_hook_entries *e, const struct nf_hook_ops *ops);
 void nf_hook_entries_free(struct nf_hook_entries *e);
+/* The core's teardown of a host (net/netfilter/core.c netfilter_net_ops): the hook
+ * arrays and the drop statistics. */
+void netfilter_net_exit(struct net *net);
 
 int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_device *in,
             struct net_device *out, nf_okfn okfn);

@@ -1,4 +1,5 @@
-/* What the REJECT target sends. */
+/* What the REJECT target sends (net/ipv4/netfilter/nf_reject_ipv4.c nf_send_reset,
+ * nf_send_unreach). */
 #include "model/netfilter/nf_reject.h"
 
 #include "model/ipv4/icmp.h"

@@ -1,4 +1,5 @@
-/* User hook functions. */
+/* User hook functions: what a module registering its own nf_hook_ops does
+ * (net/netfilter/core.c nf_register_net_hook), with a fixed verdict. See user_hook.h. */
 #include "model/netfilter/user_hook.h"
 
 #include <errno.h>

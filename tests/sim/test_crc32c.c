@@ -89,7 +89,7 @@ static struct ip4_spec ip_spec(void)
 }
 
 /* The CRC32c of the SCTP part of a frame written out (virtual bytes as zeros),
- * checksum field zeroed, by the reference. */
+ * checksum field zeroed, by ref_crc32c. */
 static uint32_t frame_ref_crc(const struct sk_buff *skb, uint32_t *stored)
 {
     static uint8_t wire[2048];

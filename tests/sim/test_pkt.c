@@ -243,7 +243,7 @@ static void test_csum_odd_lengths(void)
     CU_ASSERT_EQUAL(ntohs(csum_fold(csum_partial(b + 2, 1, 0))), (uint16_t)~0xf200);
     CU_ASSERT_EQUAL(csum_fold(csum_partial(NULL, 0, 0)), 0xffff);
 
-    /* every length 0..300 at every alignment 0..7 against the reference */
+    /* every length 0..300 at every alignment 0..7 against ref_csum */
     uint8_t buf[320];
     rng_state = 0x1071;
     for (unsigned i = 0; i < sizeof buf; i++)
@@ -339,7 +339,7 @@ static void test_build_tcp_syn_vector(void)
     CU_ASSERT_EQUAL(skb->mac_header, SKB_NO_HDR);
     CU_ASSERT_EQUAL(skb->protocol, ETH_P_IP);
     CU_ASSERT_EQUAL(tcp_hdrlen((const struct tcphdr *)skb_transport_header(skb)), 24);
-    /* the stored checksum also matches the reference sum */
+    /* the stored checksum also matches ref_csum */
     const uint8_t *p = skb->data;
     uint8_t l4[24];
     memcpy(l4, p + 20, 24);

@@ -1,4 +1,6 @@
-/* Helpers the schedulers share (see sched_util.h). */
+/* Helpers the schedulers share (include/linux/hash.h hash_32, lib/math/gcd.c,
+ * ip_vs_wlc.c's pick as lblc and lblcr repeat it, ip_vs_dest_hold/put); see
+ * sched_util.h. */
 #include "model/ipvs/sched/sched_util.h"
 
 #include <netinet/in.h>

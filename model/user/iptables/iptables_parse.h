@@ -10,8 +10,8 @@
  *
  * iptables_save prints the rules back in `iptables -S` form; parsing that output
  * gives the same tables again. */
-#ifndef IPVSIM_MODEL_NETFILTER_IPTABLES_PARSE_H
-#define IPVSIM_MODEL_NETFILTER_IPTABLES_PARSE_H
+#ifndef IPVSIM_MODEL_USER_IPTABLES_IPTABLES_PARSE_H
+#define IPVSIM_MODEL_USER_IPTABLES_IPTABLES_PARSE_H
 
 #include <glib.h>
 #include <stdbool.h>

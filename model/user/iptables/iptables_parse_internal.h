@@ -2,8 +2,8 @@
  * the parse state, and the calls between the line parser (iptables_parse.c), the
  * options (iptables_options.c) and the value parsers (iptables_values.c). The
  * extensions see only iptables_parse.h and xtables.h. */
-#ifndef IPVSIM_MODEL_NETFILTER_IPTABLES_PARSE_INTERNAL_H
-#define IPVSIM_MODEL_NETFILTER_IPTABLES_PARSE_INTERNAL_H
+#ifndef IPVSIM_MODEL_USER_IPTABLES_IPTABLES_PARSE_INTERNAL_H
+#define IPVSIM_MODEL_USER_IPTABLES_IPTABLES_PARSE_INTERNAL_H
 
 #include <glib.h>
 #include <stdbool.h>

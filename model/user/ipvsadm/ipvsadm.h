@@ -18,8 +18,8 @@
  * round robin, added with "-P -t VIP:PORT -z LADDR" (--add-laddr, --laddr) and
  * removed with "-Q ... -z LADDR" (--del-laddr); a service without any uses the
  * director's source address for the route to the real server (its DIP). */
-#ifndef IPVSIM_MODEL_IPVS_IPVSADM_H
-#define IPVSIM_MODEL_IPVS_IPVSADM_H
+#ifndef IPVSIM_MODEL_USER_IPVSADM_IPVSADM_H
+#define IPVSIM_MODEL_USER_IPVSADM_IPVSADM_H
 
 #include <stdbool.h>
 #include <glib.h>

@@ -4,8 +4,8 @@
  * words, the options, the command, the checks after the last option);
  * ipvsadm_options.c reads the values and does what each option asks. Applying a
  * command (ipvsadm_exec.c) and the rest of ipvsim see only ipvsadm.h. */
-#ifndef IPVSIM_MODEL_IPVS_IPVSADM_INTERNAL_H
-#define IPVSIM_MODEL_IPVS_IPVSADM_INTERNAL_H
+#ifndef IPVSIM_MODEL_USER_IPVSADM_IPVSADM_INTERNAL_H
+#define IPVSIM_MODEL_USER_IPVSADM_IPVSADM_INTERNAL_H
 
 #include <glib.h>
 #include <stdbool.h>

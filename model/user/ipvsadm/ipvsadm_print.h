@@ -9,8 +9,8 @@
  * "wrong" way) and glibc's qsort (a stable top-down merge sort), so the order of a
  * non-transitive comparison is reproduced too. Formats: ipvsadm 1.31
  * (ipvsadm.c print_service_entry, list_conn) and ip_vs_ctl.c / ip_vs_conn.c seq_show. */
-#ifndef IPVSIM_MODEL_IPVS_IPVSADM_PRINT_H
-#define IPVSIM_MODEL_IPVS_IPVSADM_PRINT_H
+#ifndef IPVSIM_MODEL_USER_IPVSADM_IPVSADM_PRINT_H
+#define IPVSIM_MODEL_USER_IPVSADM_IPVSADM_PRINT_H
 
 #include <glib.h>
 #include "model/ipvs/ip_vs.h"

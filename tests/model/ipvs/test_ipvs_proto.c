@@ -9,7 +9,8 @@
 #include "sim/proto.h"
 #include "tests/testutil.h"
 
-/* Rows as in the reference: "dir ev | next state for NO ES SS SR FW TW CL CW LA LI SA". */
+/* Rows as net/netfilter/ipvs/ip_vs_proto_tcp.c tcp_states lays them out:
+ * "dir ev | next state for NO ES SS SR FW TW CL CW LA LI SA". */
 static const char *const normal_rows[] = {
     "INPUT syn SR ES ES SR SR SR SR SR SR SR SR",
     "INPUT fin CL CW SS TW TW TW CL CW LA LI TW",
@@ -175,7 +176,7 @@ static void test_tcp_timeouts_and_activity(void)
     CU_ASSERT_STRING_EQUAL(ip_vs_tcp_state_name(IP_VS_TCP_S_CLOSE_WAIT), "CLOSE_WAIT");
 }
 
-/* Typical sequences from the reference, through the function. */
+/* Typical sequences (DR, then NAT), through the function. */
 static void test_tcp_typical_sequences(void)
 {
     /* DR (input only): SYN -> SR, ACK -> ES, FIN -> FW, ACK stays FW. */

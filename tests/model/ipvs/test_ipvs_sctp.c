@@ -16,7 +16,7 @@
 #include "tests/testutil.h"
 #include "tests/topo_lvs.h"
 
-/* ---- the table, as the reference prints it -------------------------------------- */
+/* ---- the table, as net/netfilter/ipvs/ip_vs_proto_sctp.c sctp_states lays it out -- */
 
 /* "dir ev | next state for NO I1 IN CS CR CW CO CE ES SS SR SA RJ CL" */
 static const char *const sctp_rows[] = {
@@ -56,7 +56,8 @@ static const char *const abbrev[IP_VS_SCTP_S_LAST] = {
     "NO", "I1", "IN", "CS", "CR", "CW", "CO", "CE", "ES", "SS", "SR", "SA", "RJ", "CL",
 };
 
-/* The reference's event names and the chunk that stands for each. */
+/* sctp_states' row labels (d, i, i_a, ... for IP_VS_SCTP_DATA, _INIT, _INIT_ACK, ...)
+ * and the chunk that stands for each. */
 static const struct { const char *name; uint8_t chunk; } events[] = {
     { "d", SCTP_CID_DATA }, { "i", SCTP_CID_INIT }, { "i_a", SCTP_CID_INIT_ACK },
     { "c_e", SCTP_CID_COOKIE_ECHO }, { "c_a", SCTP_CID_COOKIE_ACK }, { "s", SCTP_CID_SHUTDOWN },
@@ -100,7 +101,8 @@ static void test_every_cell(void)
     CU_ASSERT_EQUAL(cells, 3 * IP_VS_SCTP_EVENT_LAST * IP_VS_SCTP_S_LAST);
 }
 
-/* "idx abbrev name timeout", from the reference's list. */
+/* "idx abbrev name timeout": ip_vs_proto_sctp.c sctp_state_name_table and
+ * sctp_timeouts. */
 static const char *const state_rows[] = {
     "0 NO NONE 2", "1 I1 INIT1 4", "2 IN INIT 61", "3 CS C-SENT 61", "4 CR C-REPLIED 61",
     "5 CW C-WAIT 61", "6 CO COOKIE 61", "7 CE C-ECHOED 61", "8 ES ESTABLISHED 900",

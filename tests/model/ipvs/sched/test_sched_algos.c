@@ -884,7 +884,7 @@ static void test_sh_port(void)
 /* Maglev table, M = 4093, list C(2) B(3) A(4): gcd 1, rshift 0, turns 2/3/4. The
  * permutations come from hsiphash-1-3 of (port + addr) with the fixed keys: offset /
  * skip = C 1631/3453, B 1231/3544, A 3167/700. The populated table (computed with an
- * independent Python model of the reference pseudocode) gives A 1818, B 1365, C 910
+ * independent Python model of the Maglev paper's pseudocode, NSDI 2016) gives A 1818, B 1365, C 910
  * slots; clients 192.168.0.1..12 (port 0) hash to slots 1278 1806 1692 2261 2738 3006
  * 3293 972 783 2524 4011 962, owned by A A B B A A C B A C C B. */
 static void mh_setup(struct fx *f, unsigned flags, uint16_t proto)

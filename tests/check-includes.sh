@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The include directions of the house (README.md, "A tour for contributors"), checked on every
+# #include "..." of the sources under sim/, model/ and app/:
+#   sim/          the engine: includes nothing from model/ or app/
+#   model/        the kernel model: nothing from app/, and (but model/user/ itself)
+#                 nothing from model/user/ (userspace may include the kernel model,
+#                 never the reverse)
+#   model/user/   userspace (ipvsadm, iptables): model/ and sim/, not app/
+#   model/net.c   the ground floor of the model: no subsystem header, only model/net.h
+#                 (the subsystems are listed in model/subsys.c)
+#   app/          may include everything; tests/ and tools/ are not checked.
+# Each violation is printed as FILE:LINE: includes "HEADER": the rule; the exit status
+# is 1 when there is one, 0 otherwise. The known breaks below are let through until the
+# change that removes them lands; one that no longer occurs is reported, so that its
+# entry goes too.
+#   tests/check-includes.sh [ROOT]        (ROOT: the top of the tree, default .)
+set -u
+root=${1:-.}
+cd "$root" || exit 2
+
+# "FILE HEADER": the iptables extensions still carry their libxt parser half inside
+# the kernel model (xt_match.c, xt_target.c, and ip_tables.c's rule commands); the
+# split into model/netfilter/xt/ and model/user/iptables/libxt_*.c removes these.
+known=(
+  "model/netfilter/ip_tables.c model/user/iptables/iptables_parse.h"
+  "model/netfilter/xt_match.c model/user/iptables/iptables_parse.h"
+  "model/netfilter/xt_target.c model/user/iptables/iptables_parse.h"
+)
+declare -A known_seen=()
+
+is_known() {
+  local k
+  for k in "${known[@]}"; do
+    [ "$k" = "$1 $2" ] && { known_seen[$k]=1; return 0; }
+  done
+  return 1
+}
+
+# rule_for FILE HEADER: the rule the include breaks, or nothing.
+rule_for() {
+  local f=$1 h=$2
+  case $f in
+    sim/*)
+      case $h in
+        model/*|app/*) echo "sim/ includes nothing from model/ or app/" ;;
+      esac ;;
+    model/net.c)
+      case $h in
+        model/net.h) ;;
+        model/*|app/*) echo "model/net.c names no subsystem: it includes only model/net.h from model/ (subsystems go in model/subsys.c)" ;;
+      esac ;;
+    model/user/*)
+      case $h in
+        app/*) echo "model/user/ includes nothing from app/" ;;
+      esac ;;
+    model/*)
+      case $h in
+        app/*) echo "model/ includes nothing from app/" ;;
+        model/user/*) echo "model/ (but model/user/) includes nothing from model/user/" ;;
+      esac ;;
+  esac
+}
+
+bad=0
+while IFS=: read -r file line text; do
+  hdr=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' <<<"$text")
+  [ -n "$hdr" ] || continue
+  rule=$(rule_for "$file" "$hdr")
+  if [ -n "$rule" ] && ! is_known "$file" "$hdr"; then
+    echo "$file:$line: includes \"$hdr\": $rule"
+    bad=1
+  fi
+done < <(find sim model app -name '*.[ch]' -print0 2>/dev/null | sort -z |
+         xargs -0 grep -nH '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' /dev/null)
+
+for k in "${known[@]}"; do
+  [ -n "${known_seen[$k]:-}" ] || echo "check-includes: known break no longer there, drop it from the list: $k"
+done
+if [ $bad -ne 0 ]; then
+  echo "check-includes: include directions broken (the rules: tests/check-includes.sh)" >&2
+  exit 1
+fi
+echo "check-includes: $(find sim model app -name '*.[ch]' | wc -l) files, include directions kept"

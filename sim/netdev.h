@@ -22,6 +22,7 @@ struct in_ifaddr {
 struct netdev_stats {
     uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
     uint64_t rx_dropped, tx_dropped;
+    uint64_t rx_errors, rx_crc_errors;  /* a tunnel's checksum-flag mismatches */
 };
 
 struct net_device {

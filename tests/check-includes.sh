@@ -10,31 +10,11 @@
 #                 (the subsystems are listed in model/subsys.c)
 #   app/          may include everything; tests/ and tools/ are not checked.
 # Each violation is printed as FILE:LINE: includes "HEADER": the rule; the exit status
-# is 1 when there is one, 0 otherwise. The known breaks below are let through until the
-# change that removes them lands; one that no longer occurs is reported, so that its
-# entry goes too.
+# is 1 when there is one, 0 otherwise.
 #   tests/check-includes.sh [ROOT]        (ROOT: the top of the tree, default .)
 set -u
 root=${1:-.}
 cd "$root" || exit 2
-
-# "FILE HEADER": the iptables extensions still carry their libxt parser half inside
-# the kernel model (xt_match.c, xt_target.c, and ip_tables.c's rule commands); the
-# split into model/netfilter/xt/ and model/user/iptables/libxt_*.c removes these.
-known=(
-  "model/netfilter/ip_tables.c model/user/iptables/iptables_parse.h"
-  "model/netfilter/xt_match.c model/user/iptables/iptables_parse.h"
-  "model/netfilter/xt_target.c model/user/iptables/iptables_parse.h"
-)
-declare -A known_seen=()
-
-is_known() {
-  local k
-  for k in "${known[@]}"; do
-    [ "$k" = "$1 $2" ] && { known_seen[$k]=1; return 0; }
-  done
-  return 1
-}
 
 # rule_for FILE HEADER: the rule the include breaks, or nothing.
 rule_for() {
@@ -66,16 +46,13 @@ while IFS=: read -r file line text; do
   hdr=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' <<<"$text")
   [ -n "$hdr" ] || continue
   rule=$(rule_for "$file" "$hdr")
-  if [ -n "$rule" ] && ! is_known "$file" "$hdr"; then
+  if [ -n "$rule" ]; then
     echo "$file:$line: includes \"$hdr\": $rule"
     bad=1
   fi
 done < <(find sim model app -name '*.[ch]' -print0 2>/dev/null | sort -z |
          xargs -0 grep -nH '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' /dev/null)
 
-for k in "${known[@]}"; do
-  [ -n "${known_seen[$k]:-}" ] || echo "check-includes: known break no longer there, drop it from the list: $k"
-done
 if [ $bad -ne 0 ]; then
   echo "check-includes: include directions broken (the rules: tests/check-includes.sh)" >&2
   exit 1

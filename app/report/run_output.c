@@ -402,6 +402,12 @@ static cJSON *drops_json(struct run_world *rw)
             g_free(dk);
         }
         g_free(d);
+        /* A tunnel device's CRC errors (`ip -s link` prints them as RX errors: crc):
+         * ip_tunnel_rcv's checksum-flag mismatches, which no hook sees. */
+        for (unsigned k = 0; k < h->ndevs; k++) {
+            g_snprintf(key, sizeof key, "%s: %s rx_crc_errors", h->name, h->devs[k]->name);
+            add_drop(o, key, h->devs[k]->stats.rx_crc_errors);
+        }
     }
     return o;
 }

@@ -47,7 +47,7 @@ bool gre_rcv(struct net *net, struct sk_buff *skb)
     memcpy(&proto, skb->data + 2, 2);
     bool csum = ntohs(flags) & GRE_F_CSUM;
     /* Keys, sequence numbers, routing and other versions belong to tunnels the
-     * model does not have: the fallback device takes plain (or checksummed) GRE. */
+     * model does not have: the fallback device takes plain GRE. */
     if ((ntohs(flags) & ~GRE_F_CSUM) != 0 || proto != htons(ETH_P_IP)) {
         kfree_skb_reason(net, skb, __func__, "GRE flags or payload not handled");
         return true;
@@ -56,6 +56,16 @@ bool gre_rcv(struct net *net, struct sk_buff *skb)
     if (skb->len < hlen || (csum && csum_fold(csum_partial(skb->data, skb->len, 0)) != 0)) {
         gre->stats.rx_dropped++;
         kfree_skb_reason(net, skb, __func__, "GRE checksum error");
+        return true;
+    }
+    /* ip_tunnel_rcv (net/ipv4/ip_tunnel.c, 6.1) wants the packet's checksum flag to be
+     * the tunnel's own (i_flags, `ip tunnel add ... icsum`), in both directions. The
+     * fallback device gre0 is made without icsum, so a checksummed packet (ipvsadm
+     * --tun-csum) is counted as an RX CRC error and dropped: seen on Debian's 6.1. */
+    if (csum) {
+        gre->stats.rx_errors++;
+        gre->stats.rx_crc_errors++;
+        kfree_skb_reason(net, skb, "ip_tunnel_rcv", "GRE checksum flag but gre0 has no icsum");
         return true;
     }
     skb_pull(skb, hlen);

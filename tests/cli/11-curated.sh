@@ -56,7 +56,7 @@ all_ok() { # every conversation of a run ended OK
 "$IPVSIM" run -q scenarios/nat-redirects.json --set kernel=6.x -o "$tmp/nr6" >/dev/null 2>&1
 check "nat-redirects under 6.x: the redirects change nothing" all_ok "$tmp/nr6/summary.json"
 # The tunnel types on the wire: GUE to rs1 (UDP to 6080, a 4-byte GUE header whose
-# protocol is IPIP, UDP checksum good), GRE with a good checksum to rs2.
+# protocol is IPIP, UDP checksum good), plain GRE to rs2, GRE with a good checksum to rs3.
 if command -v tshark >/dev/null; then
   g="$tmp/cur/tun-gue-gre/pcap"
   gue=$(tshark -r "$g/rs1-eth0.pcap" -o udp.check_checksum:TRUE -Y 'udp.dstport == 6080 && udp.checksum.status == 1 && data.data[0:2] == 00:04' 2>/dev/null | grep -c .)
@@ -72,6 +72,8 @@ if command -v tshark >/dev/null; then
   else
     echo "  skip  tun-gue-gre: tools/gue.lua (this tshark has no Lua)"
   fi
-  gre=$(tshark -r "$g/rs2-eth0.pcap" -Y 'gre.flags.checksum == 1 && gre.checksum.status == 1 && gre.proto == 0x0800' 2>/dev/null | grep -c .)
-  check "tun-gue-gre: rs2 receives GRE with good checksums ($gre)" test "$gre" -gt 0
+  gre=$(tshark -r "$g/rs2-eth0.pcap" -Y 'gre.flags.checksum == 0 && gre.proto == 0x0800' 2>/dev/null | grep -c .)
+  check "tun-gue-gre: rs2 receives plain GRE ($gre)" test "$gre" -gt 0
+  gre=$(tshark -r "$g/rs3-eth0.pcap" -Y 'gre.flags.checksum == 1 && gre.checksum.status == 1 && gre.proto == 0x0800' 2>/dev/null | grep -c .)
+  check "tun-gue-gre: rs3 receives GRE with good checksums ($gre), which its gre0 drops" test "$gre" -gt 0
 fi

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "app/report/stats.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/user/ipvsadm/ipvsadm.h"
 #include "model/net.h"
@@ -267,13 +268,7 @@ void plot_set_free(struct plot_set *ps)
 
 double plot_percentile(const GArray *v, double q)
 {
-    size_t n = v->len;
-    if (n == 0)
-        return 0;
-    size_t rank = (size_t)(q * (double)n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    return (double)g_array_index(v, int64_t, (rank > n ? n : rank) - 1);
+    return stats_nearest_rank((const int64_t *)v->data, v->len, q);
 }
 
 /* ---- gnuplot text -------------------------------------------------------------------- */

@@ -74,7 +74,7 @@ struct plot_run *plot_set_add_run(struct plot_set *ps, const struct run_world *r
 void plot_set_add_samples(struct plot_set *ps, const struct run_sampler *rs);
 void plot_set_free(struct plot_set *ps);
 
-/* Nearest-rank percentile (0 < q <= 1) of sorted values; 0 when empty. */
+/* Nearest-rank percentile (0 < q <= 1) of sorted values (stats_nearest_rank); 0 when empty. */
 double plot_percentile(const GArray *sorted_ns, double q);
 
 enum plots_status {

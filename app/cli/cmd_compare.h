@@ -53,6 +53,18 @@ bool compare_failure_window(const struct scenario *s, sim_time_t *t_fail, sim_ti
 void compare_remap(const struct conv_log *log, sim_time_t t_fail, sim_time_t t_next,
                    uint64_t *moved, uint64_t *base);
 
+/* One run of a replicated comparison, in the calling process (a child of run_pool):
+ * s under sched with the seed, its row of metrics appended to out (the bytes the
+ * parent unpacks). 0; 1 when a limit or a signal stopped it (out: why, a NUL, the
+ * hint); 2 when it does not build (said). s->seed is changed: call it in a child. */
+int compare_run_metrics(struct scenario *s, const char *sched, guint64 seed, bool window,
+                        sim_time_t t_fail, sim_time_t t_next, GByteArray *out);
+
+/* --seeds: "1-10", "1,5,9", "1-3,7" appended to seeds (guint64); false with a
+ * GOptionError on a bad item, a range A-B with B < A, a seed listed twice or more
+ * than 10000 seeds. */
+bool compare_seed_list(const char *text, GArray *seeds, GError **error);
+
 /* max / mean of n loads; 0 when they are all 0. */
 double compare_imbalance(const double *load, guint n);
 

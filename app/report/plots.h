@@ -89,6 +89,20 @@ enum plots_status {
 /* Write plots/ under dir: data, scripts, and the figures when gnuplot is there. */
 enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *msg, size_t msglen);
 
+/* A figure of means with 95 % confidence intervals (a replicated comparison):
+ * categories (rows) on the x axis, a bar per column with its interval as an error bar. */
+struct plot_ci_fig {
+    const char *base, *what, *title, *ylabel;
+    guint nrows, ncols;
+    char **rows, **cols;
+    double *mean, *lo, *hi;         /* nrows x ncols, row-major */
+};
+
+/* Write plots/ under dir with these figures only (a replicated comparison's: its runs
+ * are not kept, only their metrics), drawn as plots_write draws. */
+enum plots_status plots_write_ci(const struct plot_set *ps, const struct plot_ci_fig *figs,
+                                 guint nfigs, const char *dir, char *msg, size_t msglen);
+
 /* A run's figures, into its result directory (the one call from run_scenario, after
  * run_write_outputs). A missing gnuplot or a gnuplot failure is reported on stderr
  * (without quiet for the former) and is not an error; false only when the files

@@ -336,7 +336,7 @@ static void write_table(GString *g, const struct scenario *s, const struct plot_
 
 struct cmp_opts {
     char *outdir, *schedulers, *seeds, *baseline;
-    gint replications, jobs;        /* 0: not given */
+    gint replications, jobs;        /* -1: not given */
     gboolean quiet;
     struct cli_scenario_opts scn;   /* --seed, --set, --limit, --kernel: every run's */
 };
@@ -978,24 +978,24 @@ static bool replication_opts(struct cmp_opts *opt, GArray **seeds)
     const char *clash = NULL;
     if (opt->seeds && opt->scn.seed_text)
         clash = "--seed and --seeds: give the seeds with --seeds only";
-    else if (opt->seeds && opt->replications)
+    else if (opt->seeds && opt->replications >= 0)
         clash = "--seeds and --replications: --seeds gives the seeds and so their number; "
                 "give one of them";
     if (clash) {
         fprintf(stderr, "ipvsim compare: %s\n", clash);
         return false;
     }
-    if (opt->replications < 0 || opt->replications > MAX_REPLICATIONS) {
+    if (opt->replications == 0 || opt->replications < -1 || opt->replications > MAX_REPLICATIONS) {
         fprintf(stderr, "ipvsim compare: --replications: expected a number of seeds from 1 to %d, "
                 "got %d\n", MAX_REPLICATIONS, opt->replications);
         return false;
     }
-    if (opt->jobs < 0 || opt->jobs > 1024) {
+    if (opt->jobs == 0 || opt->jobs < -1 || opt->jobs > 1024) {
         fprintf(stderr, "ipvsim compare: --jobs: expected a number of runs at once from 1 to "
                 "1024, got %d\n", opt->jobs);
         return false;
     }
-    if (opt->jobs == 0)
+    if (opt->jobs < 0)
         opt->jobs = (gint)MIN(run_pool_cores(), 1024);
     if (opt->seeds) {
         *seeds = g_array_new(FALSE, FALSE, sizeof(guint64));
@@ -1023,7 +1023,7 @@ static int baseline_index(const char *name, char **scheds)
 
 int cmd_compare(int argc, char **argv)
 {
-    struct cmp_opts opt = {0};
+    struct cmp_opts opt = { .replications = -1, .jobs = -1 };
     GOptionEntry entries[] = {
         { "schedulers", 0, 0, G_OPTION_ARG_STRING, &opt.schedulers, "schedulers to compare, comma-separated", "LIST" },
         { "replications", 'r', 0, G_OPTION_ARG_INT, &opt.replications, "run each scheduler on N seeds (the scenario's seed, or --seed, and the N-1 after it): means, 95 % confidence intervals, paired differences", "N" },

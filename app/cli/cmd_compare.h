@@ -1,5 +1,6 @@
 /* `ipvsim compare SCENARIO --schedulers rr,wlc,mh [-o DIR] [--seed N] [--set KEY=VALUE]...
- * [--limit KEY=VALUE]... [--kernel VERSION] [--quiet]`: the scenario once per scheduler,
+ * [--limit KEY=VALUE]... [--kernel VERSION] [--quiet] [--replications N | --seeds LIST|A-B]
+ * [--baseline SCHED] [--jobs J]`: the scenario once per scheduler,
  * with the same seed (every random stream is named after its entity, so the arrivals,
  * sizes and service times are the same draws: common random numbers). Each run sets
  * the scheduler of every virtual service (the `-A`/`-E` lines of "ipvs" and of ipvsadm
@@ -26,9 +27,22 @@
  *   ipvsadm -a / -e to a positive weight), the share whose server changed: the last
  *   server before against the last one after.
  *
+ * The table ends with a line saying that one seed is one sample.
+ *
+ * With several seeds (--replications N: the seed and the N - 1 after it; --seeds LIST|A-B)
+ * every (scheduler, seed) run is a child process (app/run/run_pool.h, --jobs J at a time,
+ * default the cores) that sends its row back; the rows are gathered by (scheduler, seed),
+ * so any J writes the same bytes. The table and DIR/comparison.csv then give per
+ * scheduler and metric (mean, p50, p95, p99, failed, imbalance, share_<server>) the mean
+ * over the seeds with its 95 % Student t interval, and the paired difference against
+ * --baseline (default the first scheduler) with its interval and verdict (better / worse /
+ * no significant difference; higher / lower for shares) (app/report/stats.h);
+ * DIR/runs.csv holds every run's row (the single-seed columns, seed after scheduler);
+ * DIR/plots/ holds response and share, the means with error bars.
+ *
  * Every row compares whole runs: when a limit or a signal stops one (app/run/run_limits.h),
- * compare stops there, says which scheduler's run was cut short, writes nothing (DIR is
- * left as it was) and exits 1. */
+ * compare stops there, says which scheduler's run was cut short (and its seed), writes
+ * nothing (DIR is left as it was) and exits 1. */
 #ifndef IPVSIM_APP_CLI_CMD_COMPARE_H
 #define IPVSIM_APP_CLI_CMD_COMPARE_H
 

@@ -10,6 +10,12 @@
  *                   verdict (nf_verdicts), and under it each NF_DROP's hook point,
  *                   hook function and reason with its count (net->nf_drops)
  *
+ * A comparison on several seeds draws instead (plots_write_ci, its runs' metrics only):
+ *
+ *   response.*      mean, p50, p95, p99 response time per scheduler: the mean over the
+ *                   seeds, its 95 % confidence interval as an error bar
+ *   share.*         each real server's share per scheduler, the same way
+ *
  * Each figure is a .png, an .svg, the .gp script that drew both and the .dat file it
  * reads ("gnuplot NAME.gp" in plots/ draws them again). gnuplot runs without a shell
  * (an argv) for at most 60 s per figure (IPVSIM_PLOT_TIMEOUT); when it is not

@@ -47,7 +47,7 @@ void cli_scenario_options(GOptionGroup *grp, struct cli_scenario_opts *o, unsign
         unsigned opt;
         GOptionEntry entry;
     } table[] = {
-        { CLI_OPT_SEED, { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed_text,
+        { CLI_OPT_SEED, { "seed", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->seed_texts,
                           "the run's seed (overrides the scenario's)", "N" } },
         { CLI_OPT_SET, { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sets,
                          "override a scenario value (dotted path)", "KEY=VALUE" } },
@@ -74,9 +74,33 @@ gboolean cli_kernel_value(const char *option, const char *value, GError **error)
     return FALSE;
 }
 
+/* One --seed, and not a list: the runs of several seeds are compare's --seeds. */
+static gboolean one_seed(struct cli_scenario_opts *o, GError **error)
+{
+    guint n = o->seed_texts ? g_strv_length(o->seed_texts) : 0;
+    if (n > 1) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--seed given %u times ('%s', then '%s'): a run has one seed; to run "
+                    "several, use compare --seeds LIST|A-B or --replications N", n,
+                    o->seed_texts[0], o->seed_texts[1]);
+        return FALSE;
+    }
+    if (n == 1 && o->seed_texts[0][0] && strspn(o->seed_texts[0], "0123456789") > 0 &&
+        strspn(o->seed_texts[0], "0123456789,- ") == strlen(o->seed_texts[0]) &&
+        strpbrk(o->seed_texts[0], ",-")) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--seed takes one seed, got the list '%s': to run several, use compare "
+                    "--seeds %s", o->seed_texts[0], o->seed_texts[0]);
+        return FALSE;
+    }
+    g_free(o->seed_text);
+    o->seed_text = n ? g_strdup(o->seed_texts[0]) : NULL;
+    return TRUE;
+}
+
 gboolean cli_scenario_options_check(struct cli_scenario_opts *o, GError **error)
 {
-    return (!o->kernel || cli_kernel_value("--kernel", o->kernel, error)) &&
+    return (!o->kernel || cli_kernel_value("--kernel", o->kernel, error)) && one_seed(o, error) &&
            (!o->seed_text || cli_seed_value(o->seed_text, &o->seed, error));
 }
 
@@ -115,6 +139,7 @@ GPtrArray *cli_scenario_overrides(const struct cli_scenario_opts *o)
 void cli_scenario_options_free(struct cli_scenario_opts *o)
 {
     g_free(o->seed_text);
+    g_strfreev(o->seed_texts);
     g_strfreev(o->sets);
     g_strfreev(o->limits);
     g_free(o->kernel);

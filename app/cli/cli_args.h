@@ -28,6 +28,7 @@ enum cli_scenario_option {
 };
 
 struct cli_scenario_opts {
+    char **seed_texts;              /* every --seed given (one is allowed) */
     char *seed_text;                /* --seed N as given, or NULL */
     guint64 seed;                   /* its value (cli_scenario_options_check) */
     char **sets;                    /* --set KEY=VALUE..., or NULL */
@@ -42,7 +43,8 @@ struct cli_scenario_opts {
 void cli_scenario_options(GOptionGroup *grp, struct cli_scenario_opts *o, unsigned which);
 /* After parsing: FALSE with a GOptionError when --kernel is neither a version in
  * range nor an era ("--kernel: ..."), or --seed is not a seed ("--seed: expected an
- * integer from 0 to ..."). */
+ * integer from 0 to ..."), is a list (1,2,3 or 1-3), or is given twice (a run has one
+ * seed: GLib would keep the last silently; compare --seeds runs several). */
 gboolean cli_scenario_options_check(struct cli_scenario_opts *o, GError **error);
 /* g_option_context_parse, then cli_scenario_options_check, then the --limit keys
  * (run_limits_args_ok): false with "ipvsim CMD: ..." printed on any error. */

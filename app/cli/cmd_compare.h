@@ -1,5 +1,6 @@
 /* `ipvsim compare SCENARIO --schedulers rr,wlc,mh [-o DIR] [--seed N] [--set KEY=VALUE]...
- * [--limit KEY=VALUE]... [--kernel VERSION] [--quiet]`: the scenario once per scheduler,
+ * [--limit KEY=VALUE]... [--kernel VERSION] [--quiet] [--replications N | --seeds LIST|A-B]
+ * [--baseline SCHED] [--jobs J]`: the scenario once per scheduler,
  * with the same seed (every random stream is named after its entity, so the arrivals,
  * sizes and service times are the same draws: common random numbers). Each run sets
  * the scheduler of every virtual service (the `-A`/`-E` lines of "ipvs" and of ipvsadm
@@ -26,9 +27,22 @@
  *   ipvsadm -a / -e to a positive weight), the share whose server changed: the last
  *   server before against the last one after.
  *
+ * The table ends with a line saying that one seed is one sample.
+ *
+ * With several seeds (--replications N: the seed and the N - 1 after it; --seeds LIST|A-B)
+ * every (scheduler, seed) run is a child process (app/run/run_pool.h, --jobs J at a time,
+ * default the cores) that sends its row back; the rows are gathered by (scheduler, seed),
+ * so any J writes the same bytes. The table and DIR/comparison.csv then give per
+ * scheduler and metric (mean, p50, p95, p99, failed, imbalance, share_<server>) the mean
+ * over the seeds with its 95 % Student t interval, and the paired difference against
+ * --baseline (default the first scheduler) with its interval and verdict (better / worse /
+ * no significant difference; higher / lower for shares) (app/report/stats.h);
+ * DIR/runs.csv holds every run's row (the single-seed columns, seed after scheduler);
+ * DIR/plots/ holds response and share, the means with error bars.
+ *
  * Every row compares whole runs: when a limit or a signal stops one (app/run/run_limits.h),
- * compare stops there, says which scheduler's run was cut short, writes nothing (DIR is
- * left as it was) and exits 1. */
+ * compare stops there, says which scheduler's run was cut short (and its seed), writes
+ * nothing (DIR is left as it was) and exits 1. */
 #ifndef IPVSIM_APP_CLI_CMD_COMPARE_H
 #define IPVSIM_APP_CLI_CMD_COMPARE_H
 
@@ -52,6 +66,18 @@ bool compare_failure_window(const struct scenario *s, sim_time_t *t_fail, sim_ti
  * how many of them changed server (*moved), last server against last server. */
 void compare_remap(const struct conv_log *log, sim_time_t t_fail, sim_time_t t_next,
                    uint64_t *moved, uint64_t *base);
+
+/* One run of a replicated comparison, in the calling process (a child of run_pool):
+ * s under sched with the seed, its row of metrics appended to out (the bytes the
+ * parent unpacks). 0; 1 when a limit or a signal stopped it (out: why, a NUL, the
+ * hint); 2 when it does not build (said). s->seed is changed: call it in a child. */
+int compare_run_metrics(struct scenario *s, const char *sched, guint64 seed, bool window,
+                        sim_time_t t_fail, sim_time_t t_next, GByteArray *out);
+
+/* --seeds: "1-10", "1,5,9", "1-3,7" appended to seeds (guint64); false with a
+ * GOptionError on a bad item, a range A-B with B < A, a seed listed twice or more
+ * than 10000 seeds. */
+bool compare_seed_list(const char *text, GArray *seeds, GError **error);
 
 /* max / mean of n loads; 0 when they are all 0. */
 double compare_imbalance(const double *load, guint n);

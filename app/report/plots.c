@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "app/report/stats.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/user/ipvsadm/ipvsadm.h"
 #include "model/net.h"
@@ -267,13 +268,7 @@ void plot_set_free(struct plot_set *ps)
 
 double plot_percentile(const GArray *v, double q)
 {
-    size_t n = v->len;
-    if (n == 0)
-        return 0;
-    size_t rank = (size_t)(q * (double)n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    return (double)g_array_index(v, int64_t, (rank > n ? n : rank) - 1);
+    return stats_nearest_rank((const int64_t *)v->data, v->len, q);
 }
 
 /* ---- gnuplot text -------------------------------------------------------------------- */
@@ -998,7 +993,15 @@ static bool draw(const char *gnuplot, const char *dir, const char *script, bool 
     return ok;
 }
 
-enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *msg, size_t msglen)
+/* A figure's text, before it is written and drawn. */
+struct fig_text {
+    const char *base;
+    GString *dat, *gp;
+};
+
+/* Write each figure's .dat and .gp into dir/plots/, then draw them with gnuplot. */
+static enum plots_status emit(const char *dir, const struct fig_text *figs, size_t nfigs,
+                              char *msg, size_t msglen)
 {
     char *pdir = g_build_filename(dir, "plots", NULL);
     if (g_mkdir_with_parents(pdir, 0755) != 0) {
@@ -1006,24 +1009,13 @@ enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *
         g_free(pdir);
         return PLOTS_WRITE_FAILED;
     }
-    static const struct {
-        const char *base;
-        void (*fn)(const struct plot_set *, GString *, GString *);
-    } figs[] = {
-        { "active", fig_active }, { "response_cdf", fig_cdf }, { "share", fig_share },
-        { "hooks", fig_hooks },
-    };
     enum plots_status st = PLOTS_DRAWN;
-    for (size_t i = 0; i < G_N_ELEMENTS(figs) && st == PLOTS_DRAWN; i++) {
-        GString *dat = g_string_new(NULL), *gp = g_string_new(NULL);
-        figs[i].fn(ps, dat, gp);
+    for (size_t i = 0; i < nfigs && st == PLOTS_DRAWN; i++) {
         char *dn = g_strdup_printf("%s.dat", figs[i].base), *gn = g_strdup_printf("%s.gp", figs[i].base);
-        if (!put(pdir, dn, dat, msg, msglen) || !put(pdir, gn, gp, msg, msglen))
+        if (!put(pdir, dn, figs[i].dat, msg, msglen) || !put(pdir, gn, figs[i].gp, msg, msglen))
             st = PLOTS_WRITE_FAILED;
         g_free(dn);
         g_free(gn);
-        g_string_free(dat, TRUE);
-        g_string_free(gp, TRUE);
     }
     char *gnuplot = st == PLOTS_DRAWN ? g_find_program_in_path("gnuplot") : NULL;
     if (st == PLOTS_DRAWN && !gnuplot) {
@@ -1034,8 +1026,7 @@ enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *
      * failure of gnuplot itself would fail them all, so it ends the drawing. */
     GString *notes = g_string_new(NULL);
     bool broken = false;
-    for (size_t i = 0; gnuplot && i < G_N_ELEMENTS(figs) && st != PLOTS_WRITE_FAILED && !broken;
-         i++) {
+    for (size_t i = 0; gnuplot && i < nfigs && st != PLOTS_WRITE_FAILED && !broken; i++) {
         char *gn = g_strdup_printf("%s.gp", figs[i].base), why[600];
         bool late;
         if (!draw(gnuplot, pdir, gn, &late, why, sizeof why)) {
@@ -1053,6 +1044,92 @@ enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *
     g_string_free(notes, TRUE);
     g_free(gnuplot);
     g_free(pdir);
+    return st;
+}
+
+static void fig_texts_free(struct fig_text *figs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        g_string_free(figs[i].dat, TRUE);
+        g_string_free(figs[i].gp, TRUE);
+    }
+}
+
+enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *msg, size_t msglen)
+{
+    static const struct {
+        const char *base;
+        void (*fn)(const struct plot_set *, GString *, GString *);
+    } figs[] = {
+        { "active", fig_active }, { "response_cdf", fig_cdf }, { "share", fig_share },
+        { "hooks", fig_hooks },
+    };
+    struct fig_text t[G_N_ELEMENTS(figs)];
+    for (size_t i = 0; i < G_N_ELEMENTS(figs); i++) {
+        t[i] = (struct fig_text){ figs[i].base, g_string_new(NULL), g_string_new(NULL) };
+        figs[i].fn(ps, t[i].dat, t[i].gp);
+    }
+    enum plots_status st = emit(dir, t, G_N_ELEMENTS(figs), msg, msglen);
+    fig_texts_free(t, G_N_ELEMENTS(figs));
+    return st;
+}
+
+/* A clustered bar chart of means with their 95 % confidence intervals as error bars:
+ * categories on the x axis, one bar per scheduler. */
+static void fig_ci(const struct plot_set *ps, const struct plot_ci_fig *f, GString *dat, GString *gp)
+{
+    char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
+    double vmax = 0;
+    g_string_append_printf(dat, "# %s\n# category, then per scheduler: mean, 95 %% CI low, "
+                           "high:", f->what);
+    for (guint k = 0; k < f->ncols; k++)
+        g_string_append_printf(dat, " %s", f->cols[k]);
+    g_string_append_c(dat, '\n');
+    for (guint r = 0; r < f->nrows; r++) {
+        dat_str(dat, f->rows[r]);
+        for (guint k = 0; k < f->ncols; k++) {
+            guint i = r * f->ncols + k;
+            vmax = MAX(vmax, MAX(f->mean[i], f->hi[i]));
+            fmt_num(a, sizeof a, f->mean[i]);
+            fmt_num(b, sizeof b, f->lo[i]);
+            fmt_num(c, sizeof c, f->hi[i]);
+            g_string_append_printf(dat, " %s %s %s", a, b, c);
+        }
+        g_string_append_c(dat, '\n');
+    }
+    char *datname = g_strdup_printf("%s.dat", f->base);
+    gp_begin(gp, f->base, f->what, datname);
+    gp_title(gp, "set title", ps, f->title);
+    gp_set(gp, "ylabel", f->ylabel, NULL);
+    g_string_append(gp, "set style data histogram\nset style histogram errorbars gap 1 lw 1\n"
+                    "set style fill solid 0.85 border -1\nset boxwidth 0.95\nset grid ytics\n"
+                    "set key outside right top vertical\nset xtics nomirror\nset bars front\n");
+    fmt_num(a, sizeof a, vmax > 0 ? vmax * 1.15 : 1);
+    g_string_append_printf(gp, "set yrange [0:%s]\nset xrange [-0.5:%u.5]\nplot ", a,
+                           f->nrows ? f->nrows - 1 : 0);
+    for (guint k = 0; k < f->ncols; k++) {
+        g_string_append_printf(gp, "%s'%s' using %u:%u:%u%s ", k ? ", \\\n     " : "", datname,
+                               3 * k + 2, 3 * k + 3, 3 * k + 4, k ? "" : ":xtic(1)");
+        gp_fill_style(gp, k);
+        g_string_append(gp, " title ");
+        gp_str(gp, f->cols[k]);
+    }
+    g_string_append_c(gp, '\n');
+    gp_end(gp);
+    g_free(datname);
+}
+
+enum plots_status plots_write_ci(const struct plot_set *ps, const struct plot_ci_fig *figs,
+                                 guint nfigs, const char *dir, char *msg, size_t msglen)
+{
+    struct fig_text *t = g_new0(struct fig_text, nfigs ? nfigs : 1);
+    for (guint i = 0; i < nfigs; i++) {
+        t[i] = (struct fig_text){ figs[i].base, g_string_new(NULL), g_string_new(NULL) };
+        fig_ci(ps, &figs[i], t[i].dat, t[i].gp);
+    }
+    enum plots_status st = emit(dir, t, nfigs, msg, msglen);
+    fig_texts_free(t, nfigs);
+    g_free(t);
     return st;
 }
 

@@ -10,6 +10,12 @@
  *                   verdict (nf_verdicts), and under it each NF_DROP's hook point,
  *                   hook function and reason with its count (net->nf_drops)
  *
+ * A comparison on several seeds draws instead (plots_write_ci, its runs' metrics only):
+ *
+ *   response.*      mean, p50, p95, p99 response time per scheduler: the mean over the
+ *                   seeds, its 95 % confidence interval as an error bar
+ *   share.*         each real server's share per scheduler, the same way
+ *
  * Each figure is a .png, an .svg, the .gp script that drew both and the .dat file it
  * reads ("gnuplot NAME.gp" in plots/ draws them again). gnuplot runs without a shell
  * (an argv) for at most 60 s per figure (IPVSIM_PLOT_TIMEOUT); when it is not
@@ -74,7 +80,7 @@ struct plot_run *plot_set_add_run(struct plot_set *ps, const struct run_world *r
 void plot_set_add_samples(struct plot_set *ps, const struct run_sampler *rs);
 void plot_set_free(struct plot_set *ps);
 
-/* Nearest-rank percentile (0 < q <= 1) of sorted values; 0 when empty. */
+/* Nearest-rank percentile (0 < q <= 1) of sorted values (stats_nearest_rank); 0 when empty. */
 double plot_percentile(const GArray *sorted_ns, double q);
 
 enum plots_status {
@@ -88,6 +94,20 @@ enum plots_status {
 
 /* Write plots/ under dir: data, scripts, and the figures when gnuplot is there. */
 enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *msg, size_t msglen);
+
+/* A figure of means with 95 % confidence intervals (a replicated comparison):
+ * categories (rows) on the x axis, a bar per column with its interval as an error bar. */
+struct plot_ci_fig {
+    const char *base, *what, *title, *ylabel;
+    guint nrows, ncols;
+    char **rows, **cols;
+    double *mean, *lo, *hi;         /* nrows x ncols, row-major */
+};
+
+/* Write plots/ under dir with these figures only (a replicated comparison's: its runs
+ * are not kept, only their metrics), drawn as plots_write draws. */
+enum plots_status plots_write_ci(const struct plot_set *ps, const struct plot_ci_fig *figs,
+                                 guint nfigs, const char *dir, char *msg, size_t msglen);
 
 /* A run's figures, into its result directory (the one call from run_scenario, after
  * run_write_outputs). A missing gnuplot or a gnuplot failure is reported on stderr

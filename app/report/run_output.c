@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "app/report/stats.h"
 #include "app/run/run_ha.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
@@ -205,16 +206,6 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Nearest-rank percentile of a sorted array. */
-static double percentile(const int64_t *v, size_t n, double q)
-{
-    if (n == 0)
-        return 0;
-    size_t rank = (size_t)(q * (double)n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    return (double)v[(rank > n ? n : rank) - 1];
-}
 
 static cJSON *response_json(struct run_world *rw)
 {
@@ -233,9 +224,9 @@ static cJSON *response_json(struct run_world *rw)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "count", v->len);
     cJSON_AddNumberToObject(o, "mean_ms", v->len ? sum / v->len / 1e6 : 0);
-    cJSON_AddNumberToObject(o, "p50_ms", percentile(x, v->len, 0.50) / 1e6);
-    cJSON_AddNumberToObject(o, "p95_ms", percentile(x, v->len, 0.95) / 1e6);
-    cJSON_AddNumberToObject(o, "p99_ms", percentile(x, v->len, 0.99) / 1e6);
+    cJSON_AddNumberToObject(o, "p50_ms", stats_nearest_rank(x, v->len, 0.50) / 1e6);
+    cJSON_AddNumberToObject(o, "p95_ms", stats_nearest_rank(x, v->len, 0.95) / 1e6);
+    cJSON_AddNumberToObject(o, "p99_ms", stats_nearest_rank(x, v->len, 0.99) / 1e6);
     cJSON_AddNumberToObject(o, "max_ms", v->len ? (double)x[v->len - 1] / 1e6 : 0);
     g_array_free(v, TRUE);
     return o;
@@ -259,7 +250,7 @@ char *run_outcome_text(const struct conv_log *log)
     GString *g = g_string_new(NULL);
     g_string_append_printf(g, "%.1f%% OK", floor(1000.0 * (double)n[CONV_OK] / total) / 10);
     if (v->len)
-        g_string_append_printf(g, " (p99 %.1f ms)", percentile((const int64_t *)v->data, v->len, 0.99) / 1e6);
+        g_string_append_printf(g, " (p99 %.1f ms)", stats_nearest_rank((const int64_t *)v->data, v->len, 0.99) / 1e6);
     static const enum conv_outcome others[] = { CONV_REFUSED, CONV_RESET, CONV_TIMEOUT,
                                                 CONV_UNREACHABLE, CONV_ADDRNOTAVAIL,
                                                 CONV_UNFINISHED, CONV_RUNNING };

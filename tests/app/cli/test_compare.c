@@ -374,6 +374,43 @@ static void test_plots_extreme_duration(void)
     scenario_free(s);
 }
 
+/* --seeds: ranges and lists; a seed twice, a reversed range, junk and a list past the
+ * limit are refused with the item named. */
+static void expect_seeds(const char *text, const char *want)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(guint64));
+    GError *err = NULL;
+    bool ok = compare_seed_list(text, a, &err);
+    GString *got = g_string_new(NULL);
+    for (guint i = 0; ok && i < a->len; i++)
+        g_string_append_printf(got, "%s%" G_GUINT64_FORMAT, i ? " " : "", g_array_index(a, guint64, i));
+    if (!ok)
+        g_string_assign(got, err->message);
+    if (!g_str_has_prefix(got->str, want))
+        fprintf(stderr, "\n  --seeds %s: got '%s', want '%s'\n", text, got->str, want);
+    CU_ASSERT(g_str_has_prefix(got->str, want));
+    CU_ASSERT_EQUAL(ok, err == NULL);
+    if (err)
+        g_error_free(err);
+    g_string_free(got, TRUE);
+    g_array_free(a, TRUE);
+}
+
+static void test_seed_list(void)
+{
+    expect_seeds("1-5", "1 2 3 4 5");
+    expect_seeds("7", "7");
+    expect_seeds("1-3,10, 12", "1 2 3 10 12");
+    expect_seeds("18446744073709551614-18446744073709551615", "18446744073709551614 18446744073709551615");
+    expect_seeds("1-3,2", "--seeds: seed 2 is listed twice");
+    expect_seeds("5-1", "--seeds: expected seeds");
+    expect_seeds("1,,2", "--seeds: expected seeds");
+    expect_seeds("a-3", "--seeds: expected seeds");
+    expect_seeds("-3", "--seeds: expected seeds");
+    expect_seeds("", "--seeds: expected a list");
+    expect_seeds("1-10001", "--seeds: more than 10000 seeds");
+}
+
 IPVSIM_SUITE(compare)
 {
     CU_pSuite s = CU_add_suite("compare", NULL, NULL);
@@ -383,6 +420,7 @@ IPVSIM_SUITE(compare)
     ADD_TEST(s, test_failure_window);
     ADD_TEST(s, test_remap);
     ADD_TEST(s, test_imbalance);
+    ADD_TEST(s, test_seed_list);
     ADD_TEST(s, test_plots_written);
     ADD_TEST(s, test_plots_extreme_duration);
 }

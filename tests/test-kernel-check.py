@@ -169,9 +169,9 @@ class Packets(unittest.TestCase):
                                                       "c0000201" "c000020e") + gre))
         p = kc.parse_ip(outer, True, set())
         self.assertEqual(kc.hdr(p), "gre flags 0x0000 no csum 192.0.2.1 > 192.0.2.14 ttl 62 "
-                         "id 0 DF csum ok | 192.0.2.1:1234 > 192.0.2.11:53 ttl 64 DF csum ok/none")
+                         "id 0 DF csum ok, inner 192.0.2.1:1234 > 192.0.2.11:53 ttl 64 DF csum ok/none")
         outer[8] = 61                          # a TTL changed, the checksum not
-        self.assertIn("ttl 61 id 0 DF csum BAD |", kc.hdr(kc.parse_ip(outer, True, set())))
+        self.assertIn("ttl 61 id 0 DF csum BAD, inner", kc.hdr(kc.parse_ip(outer, True, set())))
 
     def test_pcap_in_microseconds(self):
         frame = bytes(12) + b"\x08\x00" + fix_ip_csum(bytearray(bytes.fromhex(
@@ -330,6 +330,28 @@ class Compare(unittest.TestCase):
         ep = [it for it in items if "(endpoint TCP)" in it["what"] and "packets in/out" in it["what"]]
         self.assertEqual(len(ep), 4)
         self.assertTrue(all(not it["counted"] and it["match"] for it in ep))
+
+    def test_a_connection_that_timed_out_on_both_sides_matches(self):
+        # ipvsim's connections.csv names the scheduled server of a connection that never
+        # got there; the guest's servers name none, its client says connect timed out.
+        conns = [dict(c) for c in self.conns]
+        conns[0]["outcome"] = "TIMEOUT"
+        k = self.kernel_dir()
+        first = conns[0]["client"]
+        for name, keep in (("servers.log", lambda ln: ln.split()[1] != first),
+                           ("clients.log", lambda ln: ln.split()[0] != first)):
+            with open(os.path.join(k, name)) as f:
+                lines = [ln for ln in f if keep(ln)]
+            if name == "clients.log":
+                lines.insert(0, f"{first} fail connect: Connection timed out\n")
+            with open(os.path.join(k, name), "w") as f:
+                f.writelines(lines)
+        items = {it["what"]: it for it in kc.compare(self.s, conns, self.listing, k)}
+        for what, want in (("real server", "-"), ("outcome", "TIMEOUT")):
+            it = items[f"conn 1 {first}: {what}"]
+            self.assertEqual((it["kernel"], it["ipvsim"], it["match"]), (want, want, True))
+        self.assertEqual(kc.client_failure("recv: Connection reset by peer"), "RESET")
+        self.assertEqual(kc.client_failure("recv: short"), "failed: recv: short")
 
     def test_a_guest_that_ran_nothing_mismatches_everything(self):
         items = kc.compare(self.s, self.conns, self.listing, tempfile.mkdtemp(dir=self.tmp))

@@ -10,6 +10,7 @@ import importlib.util
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,108 @@ class Archive(unittest.TestCase):
                           "job/cases/a/script.txt"])
 
 
+def nft_trace(paths):
+    """nft monitor trace's lines for [(header, visits)] packets, as the guest prints
+    them (tests/kernel-check/nft-trace-*.txt are real ones)."""
+    nft = {h: n for n, h in kc.TRACE_HOOKS}
+    out = []
+    for i, (hdr, visits) in enumerate(paths):
+        (sa, sp), (da, dp) = (e.rsplit(":", 1) for e in hdr.split(" > "))
+        pkt = f"packet: iif \"eth0\" ip saddr {sa} ip daddr {da} ip ttl 63 tcp sport {sp} tcp dport {dp}"
+        for h, passed in visits:
+            for pos in ("first", "last") if passed else ("first",):
+                out.append(f"trace id {i:08x} ip kctrace {nft[h]}_{pos} {pkt}")
+                out.append(f"trace id {i:08x} ip kctrace {nft[h]}_{pos} policy accept")
+    return "\n".join(out) + "\n"
+
+
+class Packets(unittest.TestCase):
+    """The captures' reader and the trace's reader on their own."""
+
+    def fixture(self, name):
+        with open(os.path.join(TOP, "tests", "kernel-check", name)) as f:
+            return f.read().splitlines()
+
+    def test_real_nft_trace_nat(self):
+        # Linux 6.1's nft monitor trace of a SYN through LVS-NAT and its SYN-ACK: IPVS
+        # steals the SYN at LOCAL_IN (input's +300 chain never runs) and re-injects it
+        # at LOCAL_OUT; the reply is forwarded.
+        paths = kc.kernel_paths(self.fixture("nft-trace-nat.txt"))
+        got = [(h, kc.path_text(v)) for h, v in paths[:2]]
+        self.assertEqual(got, [
+            ("198.51.100.4:56415 > 203.0.113.10:80",
+             "PRE_ROUTING, LOCAL_IN (not past), LOCAL_OUT, POST_ROUTING"),
+            ("192.0.2.13:8080 > 198.51.100.4:56415", "PRE_ROUTING, FORWARD, POST_ROUTING")])
+        lines = self.fixture("nft-trace-nat.txt")
+        self.assertEqual(len(paths), sum(1 for ln in lines if "prerouting_first packet:" in ln))
+
+    def test_real_nft_trace_local_client_packets_apart(self):
+        # A local client's packets: IPVS steals each at LOCAL_OUT and re-injects it
+        # there; the next packet from the director's socket is a packet of its own.
+        paths = kc.kernel_paths(self.fixture("nft-trace-local-client.txt"))
+        self.assertEqual([(h, kc.path_text(v)) for h, v in paths], [
+            ("192.0.2.1:39351 > 203.0.113.10:80",
+             "LOCAL_OUT (not past), LOCAL_OUT, POST_ROUTING"),
+            ("192.0.2.13:8080 > 192.0.2.1:39351", "PRE_ROUTING, LOCAL_IN"),
+            ("192.0.2.1:39351 > 203.0.113.10:80",
+             "LOCAL_OUT (not past), LOCAL_OUT, POST_ROUTING")])
+
+    def test_ipvsim_paths_of_a_stolen_packet(self):
+        recs = [{"conn": 1, "pkt": 1, "t": 1, "depth": 0, "kind": k, "func": fn, "hook": h,
+                 "verdict": vd, "ip": {"src": "10.0.0.1", "dst": "10.0.0.2", "sport": 1,
+                                       "dport": 80}}
+                for k, fn, h, vd in (("func", "ip_rcv", None, None),
+                                     ("hook_empty", "nf_hook", "PRE_ROUTING", None),
+                                     ("func", "ip_local_deliver", None, None),
+                                     ("hook", "ip_vs_out_hook", "LOCAL_IN", "ACCEPT"),
+                                     ("hook_enter", "ip_vs_in_hook", "LOCAL_IN", None))]
+        recs += [dict(recs[0], depth=1, kind="hook", func="ip_vs_out_hook", hook="LOCAL_OUT",
+                      verdict="ACCEPT"),
+                 dict(recs[0], depth=1, kind="hook_empty", func="nf_hook", hook="POST_ROUTING"),
+                 dict(recs[0], depth=0, kind="hook", func="ip_vs_in_hook", hook="LOCAL_IN",
+                      verdict="STOLEN")]
+        (h, v), = kc.ipvsim_paths(recs)
+        self.assertEqual((h, kc.path_text(v)), (
+            "10.0.0.1:1 > 10.0.0.2:80",
+            "PRE_ROUTING, LOCAL_IN (not past), LOCAL_OUT, POST_ROUTING"))
+
+    def test_tunnels_parsed_and_checksums_checked(self):
+        ip = bytes.fromhex("4500001c000040004011" "0000" "c0000201c000020b")  # UDP, DF
+        udp = bytes.fromhex("04d2" "0035" "0008" "0000")
+        inner = fix_ip_csum(bytearray(ip + udp))
+        gre = bytes.fromhex("0000" "0800") + inner
+        outer = fix_ip_csum(bytearray(bytes.fromhex("4500") + struct.pack("!H", 20 + len(gre))
+                                      + bytes.fromhex("0000" "4000" "3e2f" "0000"
+                                                      "c0000201" "c000020e") + gre))
+        p = kc.parse_ip(outer, True, set())
+        self.assertEqual(kc.hdr(p), "gre flags 0x0000 no csum 192.0.2.1 > 192.0.2.14 ttl 62 "
+                         "id 0 DF csum ok, inner 192.0.2.1:1234 > 192.0.2.11:53 ttl 64 DF csum ok/none")
+        outer[8] = 61                          # a TTL changed, the checksum not
+        self.assertIn("ttl 61 id 0 DF csum BAD, inner", kc.hdr(kc.parse_ip(outer, True, set())))
+
+    def test_pcap_in_microseconds(self):
+        frame = bytes(12) + b"\x08\x00" + fix_ip_csum(bytearray(bytes.fromhex(
+            "4500001c0001000040110000c0000201c000020b04d200350008ffff")))
+        tmp = tempfile.mkdtemp()
+        path = os.path.join(tmp, "x.pcap")
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+            f.write(struct.pack("<IIII", 1, 2, len(frame), len(frame)) + frame)
+        (src, dst, p), = kc.read_packets(path, set())
+        shutil.rmtree(tmp)
+        self.assertEqual(kc.hdr(p), "192.0.2.1:1234 > 192.0.2.11:53 ttl 64 csum ok/BAD")
+
+
+def fix_ip_csum(b):
+    ihl = (b[0] & 15) * 4
+    b[10:12] = b"\0\0"
+    s = sum(struct.unpack(f"!{ihl // 2}H", bytes(b[:ihl])))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    b[10:12] = struct.pack("!H", ~s & 0xffff)
+    return b
+
+
 class Compare(unittest.TestCase):
     """ipvsim's side for real; a kernel side that says what ipvsim says, then one that
     does not."""
@@ -127,7 +230,23 @@ class Compare(unittest.TestCase):
             with open(os.path.join(k, name), "w") as f:
                 f.write("\n".join(lines) + "\n")
         self.assertTrue(names)
+        self.canned_packets(k)
         return k
+
+    def canned_packets(self, k):
+        """The guest's captures and trace, made from ipvsim's: its pcaps (nanosecond
+        ones, where tcpdump writes microseconds: the reader takes both), the director's
+        ip -br link line, and nft monitor trace's lines for the hook paths of its trace."""
+        v = os.path.join(self.tmp, "ipvsim")
+        for f in os.listdir(os.path.join(v, "pcap")):
+            shutil.copy(os.path.join(v, "pcap", f), k)
+        mac = kc.director_macs(self.s, k, v)[1]
+        with open(os.path.join(k, "lvs1-link.txt"), "w") as f:
+            f.write(f"eth0@if18        UP             {mac} <BROADCAST,MULTICAST,UP,LOWER_UP>\n")
+        with open(os.path.join(v, "trace-lvs1.jsonl")) as f:
+            paths = kc.ipvsim_paths(json.loads(line) for line in f)
+        with open(os.path.join(k, "nft-trace.txt"), "w") as f:
+            f.write(nft_trace(paths))
 
     @staticmethod
     def more_in_packets(line):
@@ -172,6 +291,67 @@ class Compare(unittest.TestCase):
             md = f.read()
         self.assertIn(f"| conn 1 {first['client']}: real server | {other} | {first['server']} | NO |",
                       md)
+
+    def test_a_rewrite_or_a_hook_path_that_differs_is_counted(self):
+        k = self.kernel_dir()
+        first = self.conns[0]["client"]
+        # the director's first sent frame (the SYN to the real server) one TTL lower
+        pcap = os.path.join(k, "lvs1-eth0.pcap")
+        mac = bytes.fromhex(kc.director_macs(self.s, k, os.path.join(self.tmp, "ipvsim"))[0]
+                            .replace(":", ""))
+        with open(pcap, "rb") as f:
+            data = bytearray(f.read())
+        off = 24
+        while data[off + 16 + 6:off + 16 + 12] != mac:
+            off += 16 + struct.unpack("<I", data[off + 8:off + 12])[0]
+        data[off + 16 + 14 + 8] -= 1
+        with open(pcap, "wb") as f:
+            f.write(data)
+        # and the first packet getting past input's +300 chain: then the output after it
+        # is a packet of the director's own
+        trace = os.path.join(k, "nft-trace.txt")
+        with open(trace) as f:
+            lines = f.read().splitlines()
+        lines.insert(next(i for i, ln in enumerate(lines) if " input_first " in ln) + 2,
+                     lines[next(i for i, ln in enumerate(lines) if " input_first " in ln)]
+                     .replace("input_first", "input_last"))
+        with open(trace, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        items = kc.compare(self.s, self.conns, self.listing, k)
+        bad = [it for it in items if it["counted"] and not it["match"]]
+        self.assertEqual([it["what"] for it in bad], [
+            f"conn 1 {first}: lvs1 rewrites",
+            f"conn 1 {first}: lvs1 hooks of {first} > 203.0.113.10:80"])
+        self.assertIn("ttl -2 id kept DF kept csum BAD/ok", bad[0]["kernel"])
+        self.assertNotIn("BAD", bad[0]["ipvsim"])
+        self.assertEqual(bad[1]["kernel"].split(" | "), [
+            "LOCAL_OUT, POST_ROUTING", "PRE_ROUTING, LOCAL_IN",
+            "PRE_ROUTING, LOCAL_IN (not past), LOCAL_OUT, POST_ROUTING"])
+        ep = [it for it in items if "(endpoint TCP)" in it["what"] and "packets in/out" in it["what"]]
+        self.assertEqual(len(ep), 4)
+        self.assertTrue(all(not it["counted"] and it["match"] for it in ep))
+
+    def test_a_connection_that_timed_out_on_both_sides_matches(self):
+        # ipvsim's connections.csv names the scheduled server of a connection that never
+        # got there; the guest's servers name none, its client says connect timed out.
+        conns = [dict(c) for c in self.conns]
+        conns[0]["outcome"] = "TIMEOUT"
+        k = self.kernel_dir()
+        first = conns[0]["client"]
+        for name, keep in (("servers.log", lambda ln: ln.split()[1] != first),
+                           ("clients.log", lambda ln: ln.split()[0] != first)):
+            with open(os.path.join(k, name)) as f:
+                lines = [ln for ln in f if keep(ln)]
+            if name == "clients.log":
+                lines.insert(0, f"{first} fail connect: Connection timed out\n")
+            with open(os.path.join(k, name), "w") as f:
+                f.writelines(lines)
+        items = {it["what"]: it for it in kc.compare(self.s, conns, self.listing, k)}
+        for what, want in (("real server", "-"), ("outcome", "TIMEOUT")):
+            it = items[f"conn 1 {first}: {what}"]
+            self.assertEqual((it["kernel"], it["ipvsim"], it["match"]), (want, want, True))
+        self.assertEqual(kc.client_failure("recv: Connection reset by peer"), "RESET")
+        self.assertEqual(kc.client_failure("recv: short"), "failed: recv: short")
 
     def test_a_guest_that_ran_nothing_mismatches_everything(self):
         items = kc.compare(self.s, self.conns, self.listing, tempfile.mkdtemp(dir=self.tmp))

@@ -34,6 +34,15 @@ check "kernel-check --dry-run: NAT real servers route through the DIP, gw routes
   test "$(grep -c '^ip -n rs[123] route add default via 192.0.2.1$\|^ip -n gw route add 203.0.113.10/32 via 192.0.2.1$' "$g/run.sh")" -eq 4
 check "kernel-check --dry-run: DR real servers hold the VIP on lo and route through gw" \
   test "$(grep -c '^ip -n rs[123] addr add 203.0.113.10/32 dev lo$\|^ip -n rs[123] route add default via 192.0.2.254$' "$tmp/kc-dry/kernel-check-dr-wrr/run.sh")" -eq 6
+check "kernel-check --dry-run: whole packets captured on the director's and every real server's eth0" \
+  test "$(grep -c '^n \(lvs1\|rs[123]\) tcpdump -Z root -q -n -U -s 0 -i eth0 -w \$O/\(lvs1\|rs[123]\)-eth0.pcap ' "$g/run.sh")" -eq 4
+check "kernel-check --dry-run: a trace chain at -300 and +300 on each of the five hooks, nftrace set on prerouting and output" \
+  test "$(grep '^n lvs1 nft .add table ip kctrace' "$g/run.sh" | grep -o 'type filter hook [a-z]* priority -\?300' | sort -u | wc -l)" -eq 10 \
+    -a "$(grep '^n lvs1 nft .add table ip kctrace' "$g/run.sh" | grep -o 'add rule ip kctrace [a-z]*_first meta nftrace set 1' | tr '\n' ,)" = "add rule ip kctrace prerouting_first meta nftrace set 1,add rule ip kctrace output_first meta nftrace set 1,"
+check "kernel-check --dry-run: nft monitor trace on the director before the first connection" \
+  test "$(grep -n -m1 'nft monitor trace > \$O/nft-trace.txt\|kc-traffic client' "$g/run.sh" | grep -c 'nft monitor')" -eq 1
+check "kernel-check --dry-run: ipvsim's side captures the same interfaces and traces the director" \
+  test "$(ls "$g/ipvsim/pcap" | tr '\n' ' ')" = "lvs1-eth0.pcap rs1-eth0.pcap rs2-eth0.pcap rs3-eth0.pcap " -a -s "$g/ipvsim/trace-lvs1.jsonl"
 "$IPVSIM" kernel-check --dry-run --connections 2 -o "$tmp/kc-dry" scenarios/kernel-check-tun-gue-gre.json >/dev/null 2>&1
 t="$tmp/kc-dry/kernel-check-tun-gue-gre/run.sh"
 check "kernel-check --dry-run: TUN real servers hold the VIP on their tunnel (GUE: fou port; GRE: gre0)" \

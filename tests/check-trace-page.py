@@ -332,7 +332,14 @@ STATE = """(function () {
            packet: w.getAttribute('data-packet'), host: w.getAttribute('data-host'), hash: location.hash,
            arrows: document.querySelectorAll('#ladder .arrow').length,
            selected: Array.prototype.map.call(document.querySelectorAll('#ladder .arrow.sel'), function (a) { return a.getAttribute('data-packet'); }),
-           walks: walks };
+           walks: walks,
+           /* each trace line sits in as many nested boxes as hook calls are open around it */
+           misnested: Array.prototype.filter.call(document.querySelectorAll('.events .ev'), function (e) {
+             var n = 0;
+             for (var p = e.parentNode; p; p = p.parentNode) if (p.classList && p.classList.contains('nestbox')) n++;
+             return n !== +e.getAttribute('data-depth');
+           }).map(function (e) { return e.textContent; }),
+           nests: document.querySelectorAll('.events .nestbox').length };
 })()"""
 
 
@@ -386,6 +393,8 @@ def check_page(b, page, scenario, shot):
         w = s["walks"][0]
         want = " ".join(e["equals"])
         on = sorted(set(want.split()))
+        report("%s: packet %d on %s: each trace line in its nested walk (%d nested)" % (
+            name, k, host, s["nests"]), not s["misnested"], "misplaced: %s" % s["misnested"][:2])
         report("%s: packet %d on %s highlights the path %s" % (name, k, host, want),
                s["host"] == host and w["path"] == want and sorted(w["on"]) == on and not b.problems(),
                "host %s, path %r, boxes on %s %s" % (s["host"], w["path"], w["on"], "; ".join(b.problems()[:2])))

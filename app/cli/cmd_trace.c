@@ -285,7 +285,7 @@ int cmd_trace(int argc, char **argv)
         { "host", 0, 0, G_OPTION_ARG_STRING, &host, "only this host", "NAME" },
         { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
           "text (default), jsonl, or html (one page: the ladder and each packet's walk; "
-          "--kernel A,B puts two eras side by side)", "FORMAT" },
+          "two eras side by side with -k A,B)", "FORMAT" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "the page's file (--format html)",
           "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },

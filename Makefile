@@ -92,12 +92,14 @@ kernel-check: check-deps
 	$(IPVSIM) kernel-check -o results/kernel-check $(KERNEL_CHECKS)
 
 # Regenerate the command outputs pasted in the docs (tools/gen-tutorial): the traces of
-# docs/tutorial.md, the comparisons of docs/tour.md and README.md.
+# docs/tutorial.md, the comparisons of docs/tour.md and README.md; and the trace pages
+# the tutorial links, docs/pages/*.html (tools/gen-pages).
 DOCS_GENERATED := docs/tutorial.md docs/tour.md README.md
 .PHONY: docs
 docs: check-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) ipvsim
 	@for f in $(DOCS_GENERATED); do tools/gen-tutorial $(IPVSIM) $$f || exit 1; done
+	@tools/gen-pages $(IPVSIM)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios
@@ -157,6 +159,18 @@ $(SUITES): $(TEST_SRC)
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
 build/asan/tests/test_main.o: $(SUITES)
+
+# The trace page's template (HTML, CSS, script) as C strings, one a line, for
+# app/report/trace_html.c.
+TRACE_PAGE := build/gen/trace_page.inc
+$(TRACE_PAGE): app/report/trace_page.html
+	@mkdir -p $(dir $@)
+	$(show) GEN $@
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n",/' $< > $@.tmp
+	$(Q)mv $@.tmp $@
+
+build/release/app/report/trace_html.o build/asan/app/report/trace_html.o \
+build/fuzz/app/report/trace_html.o: $(TRACE_PAGE)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

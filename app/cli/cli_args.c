@@ -98,9 +98,23 @@ static gboolean one_seed(struct cli_scenario_opts *o, GError **error)
     return TRUE;
 }
 
+/* --kernel A,B where the command takes a list: each one checked. */
+static gboolean kernel_list_value(const char *value, GError **error)
+{
+    char **eras = g_strsplit(value, ",", -1);
+    gboolean ok = TRUE;
+    for (int i = 0; ok && eras[i]; i++)
+        ok = cli_kernel_value("--kernel", eras[i], error);
+    g_strfreev(eras);
+    return ok;
+}
+
 gboolean cli_scenario_options_check(struct cli_scenario_opts *o, GError **error)
 {
-    return (!o->kernel || cli_kernel_value("--kernel", o->kernel, error)) && one_seed(o, error) &&
+    return (!o->kernel || (o->kernel_list && strchr(o->kernel, ',')
+                               ? kernel_list_value(o->kernel, error)
+                               : cli_kernel_value("--kernel", o->kernel, error))) &&
+           one_seed(o, error) &&
            (!o->seed_text || cli_seed_value(o->seed_text, &o->seed, error));
 }
 

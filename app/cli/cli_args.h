@@ -34,6 +34,8 @@ struct cli_scenario_opts {
     char **sets;                    /* --set KEY=VALUE..., or NULL */
     char **limits;                  /* --limit KEY=VALUE..., or NULL */
     char *kernel;                   /* --kernel VERSION, or NULL */
+    bool kernel_list;               /* set by the command before parsing: --kernel may
+                                     * be VERSION,VERSION (each checked) */
     char *kernel_help;              /* its help line (names the eras) */
 };
 

@@ -1,11 +1,12 @@
-/* `ipvsim trace SCENARIO [--conn N [--packet K]] [--host NAME] [--format text|jsonl]
- * [--kernel VERSION] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]...`: run a
+/* `ipvsim trace SCENARIO [--conn N [--packet K]] [--host NAME] [--format text|jsonl|html]
+ * [-o FILE] [--kernel VERSION[,VERSION]] [--seed N] [--set KEY=VALUE]... [--limit KEY=VALUE]...`: run a
  * scenario and show, for each packet on each host, the stack functions it passes,
  * every hook function called at every hook point (priority, owner, verdict, the
  * header fields it changed) and the decisions taken (IPVS: connection hit or miss,
  * the scheduler and the dest it chose, the state transition and timeout, the
- * transmitter). Text (coloured on a terminal, app/report/trace_text.h) or JSON lines
- * (app/report/trace_json.h). */
+ * transmitter). Text (coloured on a terminal, app/report/trace_text.h), JSON lines
+ * (app/report/trace_json.h) or one HTML page (app/report/trace_html.h; two eras side
+ * by side with --kernel A,B). */
 #ifndef IPVSIM_APP_CLI_CMD_TRACE_H
 #define IPVSIM_APP_CLI_CMD_TRACE_H
 
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "app/cli/cli_args.h"         /* cmdline_overrides */
+#include "app/report/trace_html.h"
 #include "app/scenario/scenario.h"
 
 struct trace_opts {
@@ -23,6 +25,9 @@ struct trace_opts {
     const char *host;               /* only this host; NULL: every host */
     bool jsonl;                     /* JSON lines instead of text */
     bool colour;                    /* ANSI colours (text) */
+    struct trace_page *page;        /* --format html: the events go to this page (its
+                                     * walk begun), and the hook tables and summary after
+                                     * the run; nothing is written to out */
 };
 
 int cmd_trace(int argc, char **argv);

@@ -161,6 +161,7 @@ void app_stack_put(struct app_stack *st)
         tcp_conn_cancel_timers(c);
         g_free(c);
     }
+    tcp_tw_free_all(st);
     for (struct tcp_conn *c = st->free, *n; c; c = n) {
         n = c->next;
         g_free(c);
@@ -198,6 +199,16 @@ void app_ep_del(struct app_stack *st, struct app_ep *ep)
     if (sl->ep)
         ep_table_remove(&st->eps, sl);
     ep->hashed = false;
+}
+
+void app_ep_replace(struct app_stack *st, struct app_ep *from, struct app_ep *to)
+{
+    struct ep_slot *sl = ep_table_find(&st->eps, from->key, key_hash(from->key));
+    g_assert(sl->ep == from);
+    memcpy(to->key, from->key, sizeof to->key);
+    sl->ep = to;
+    to->hashed = true;
+    from->hashed = false;
 }
 
 static struct app_ep *ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
@@ -328,7 +339,10 @@ static bool deliver_to_ep(struct app_stack *st, struct net *net, struct sk_buff 
     const struct udphdr *ports = (const struct udphdr *)skb->data;
     struct app_ep *ep = ep_lookup(st, proto, iph->daddr, ports->dest, iph->saddr, ports->source);
     if (ep) {
-        ep->rcv(ep, skb);
+        if (ep->rcv)
+            ep->rcv(ep, skb);
+        else
+            tcp_tw_rcv(st, ep, skb);
         return true;
     }
     if (dropped_net(st, iph->daddr)) {
@@ -382,6 +396,8 @@ static bool ep_takes_redirect(const struct app_ep *ep, const uint8_t *l4)
 {
     if (ep->proto != IPPROTO_TCP)
         return true;
+    if (tcp_tw_is(ep))
+        return false;
     const struct tcp_conn *c = (const struct tcp_conn *)ep;
     if (c->state == TCPS_SYN_RECV || c->state == TCPS_TIME_WAIT || c->state == TCPS_CLOSED)
         return false;

@@ -93,7 +93,8 @@ struct app_ep {
     be32 laddr, raddr;
     be16 lport, rport;
     /* A segment or datagram for this 4-tuple: skb->data at the L4 header (network
-     * header set); the callee owns skb. */
+     * header set); the callee owns skb. NULL for a TCP TIME_WAIT record (the stack
+     * hands it the segment itself: tcp_timewait.c). */
     void (*rcv)(struct app_ep *ep, struct sk_buff *skb);
     /* An ICMP error quoting one of our packets (optional). */
     void (*err)(struct app_ep *ep, uint8_t type, uint8_t code);
@@ -142,7 +143,10 @@ int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport
 
 struct app_stack_stats {
     uint64_t tcp_rst_sent, udp_unreach_sent, dropped_net;
-    uint64_t tcp_conns, tcp_conns_max;     /* tcp_conn objects alive (TIME_WAIT included) */
+    uint64_t tcp_conns, tcp_conns_max;     /* tcp_conn objects alive (not TIME_WAIT) */
+    uint64_t tcp_tw;                /* sockets in TIME_WAIT (compact records) */
+    uint64_t tcp_tw_records;        /* records held: those of tcp_tw, and those killed by
+                                       a RST or replaced, until their expiry time */
 };
 const struct app_stack_stats *app_stack_stats(const struct app_stack *st);
 
@@ -284,7 +288,8 @@ void tcp_unlisten(struct app_stack *st, struct tcp_listener *l);
  * the host forgets them). The owners hear nothing. */
 void tcp_listener_purge(struct app_stack *st, struct tcp_listener *l);
 
-/* Observe every segment a host's app stack sends or receives (tests, tracing). */
+/* Observe every segment a host's app stack sends or receives (tests, tracing); c is
+ * NULL for a segment of a connection in TIME_WAIT (its record is no tcp_conn). */
 typedef void (*tcp_seg_hook)(void *ctx, const struct tcp_conn *c, bool out, uint8_t flags,
                              uint32_t seq, uint32_t ack, uint32_t len);
 void app_stack_set_seg_hook(struct app_stack *st, tcp_seg_hook fn, void *ctx);

@@ -30,10 +30,13 @@ struct port_map {
 
 /* ---- keys ------------------------------------------------------------------------------ */
 
+/* The key of a 4-tuple: the bytes of struct app_ep's 4-tuple, padding zeroed. */
 static void ep_key(uint8_t proto, be32 laddr, be16 lport, be32 raddr, be16 rport, uint64_t k[2])
 {
-    k[0] = (uint64_t)laddr << 32 | raddr;
-    k[1] = (uint64_t)proto << 32 | (uint64_t)lport << 16 | rport;
+    struct app_ep e = { .laddr = laddr, .raddr = raddr, .lport = lport, .rport = rport,
+                        .proto = proto };
+    k[0] = e.key[0];
+    k[1] = e.key[1];
 }
 
 static inline uint32_t key_hash(const uint64_t *k)
@@ -175,7 +178,7 @@ void app_stack_put(struct app_stack *st)
 
 bool app_ep_add(struct app_stack *st, struct app_ep *ep)
 {
-    ep_key(ep->proto, ep->laddr, ep->lport, ep->raddr, ep->rport, ep->key);
+    memset(ep->key_pad, 0, sizeof ep->key_pad);
     uint32_t h = key_hash(ep->key);
     struct ep_slot *sl = ep_table_find(&st->eps, ep->key, h);
     if (sl->ep)
@@ -205,7 +208,7 @@ void app_ep_replace(struct app_stack *st, struct app_ep *from, struct app_ep *to
 {
     struct ep_slot *sl = ep_table_find(&st->eps, from->key, key_hash(from->key));
     g_assert(sl->ep == from);
-    memcpy(to->key, from->key, sizeof to->key);
+    memcpy(to->key, from->key, sizeof to->key);     /* the 4-tuple */
     sl->ep = to;
     to->hashed = true;
     from->hashed = false;

@@ -89,16 +89,24 @@ struct app_stack;
 
 /* A 4-tuple endpoint, from this host's side. */
 struct app_ep {
-    uint8_t proto;
-    be32 laddr, raddr;
-    be16 lport, rport;
+    /* The 4-tuple, which is also the stack's hash key: fields and key share their
+     * bytes, so an endpoint stores its 4-tuple once (app_ep_add zeroes key_pad). Set
+     * before app_ep_add, unchanged while added. */
+    union {
+        struct {
+            be32 laddr, raddr;
+            be16 lport, rport;
+            uint8_t proto;
+            uint8_t key_pad[3];
+        };
+        uint64_t key[2];            /* private: the stack's hash key */
+    };
     /* A segment or datagram for this 4-tuple: skb->data at the L4 header (network
      * header set); the callee owns skb. NULL for a TCP TIME_WAIT record (the stack
      * hands it the segment itself: tcp_timewait.c). */
     void (*rcv)(struct app_ep *ep, struct sk_buff *skb);
     /* An ICMP error quoting one of our packets (optional). */
     void (*err)(struct app_ep *ep, uint8_t type, uint8_t code);
-    uint64_t key[2];                /* private: the stack's hash key */
     bool hashed;
 };
 

@@ -46,7 +46,7 @@ struct tcp_tw {
     uint32_t next;                  /* pool index of the next record; 0: none */
     bool own_port;                  /* releases ep.lport on expiry (the connection's) */
     /* tw_ts_recent and tw_ts_recent_stamp (PAWS in tcp_timewait_state_process) go
-     * here when the endpoints send timestamps: 2 x 4 bytes, the record then 96 B. */
+     * here when the endpoints send timestamps: 2 x 4 bytes, the record then 80 B. */
 };
 
 struct tcp_tw_pool {
@@ -89,8 +89,8 @@ struct seg {
 
 /* ---- app_stack.c ---- */
 
-/* Put to in from's place in the endpoint table (same 4-tuple): from is no longer
- * hashed, to is. */
+/* Put to in from's place in the endpoint table: to takes from's 4-tuple; from is no
+ * longer hashed, to is. */
 void app_ep_replace(struct app_stack *st, struct app_ep *from, struct app_ep *to);
 
 /* ---- tcp_output.c: sending and timers ---- */

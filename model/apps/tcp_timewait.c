@@ -22,7 +22,6 @@
 #include "model/apps/tcp_conn_internal.h"
 
 #include <glib.h>
-#include <stddef.h>
 #include <string.h>
 #include "model/net.h"
 #include "sim/host.h"
@@ -132,8 +131,7 @@ static void tw_reschedule(struct app_stack *st, struct tcp_tw *tw)
     n->rcv_nxt = tw->rcv_nxt;
     n->own_port = tw->own_port;
     tw->own_port = false;
-    app_ep_replace(st, &tw->ep, &n->ep);
-    memcpy(&n->ep, &tw->ep, offsetof(struct app_ep, key));  /* the 4-tuple; no callbacks */
+    app_ep_replace(st, &tw->ep, &n->ep);            /* the 4-tuple goes with it */
 }
 
 static void tw_send_ack(struct app_stack *st, const struct tcp_tw *tw)
@@ -181,9 +179,9 @@ void tcp_time_wait(struct tcp_conn *c)
     c->state = TCPS_TIME_WAIT;
     tcp_conn_cancel_timers(c);
     struct tcp_tw *tw = tw_new(st);
-    memcpy(&tw->ep, &c->ep, offsetof(struct app_ep, key));  /* proto and 4-tuple */
-    tw->ep.rcv = NULL;              /* a record: the stack calls tcp_tw_rcv */
-    tw->ep.err = NULL;              /* ICMP errors: a TIME_WAIT socket ignores them */
+    memcpy(tw->ep.key, c->ep.key, sizeof tw->ep.key);   /* the 4-tuple */
+    /* ep.rcv NULL: a record, the stack calls tcp_tw_rcv; ep.err NULL: ICMP errors
+     * are ignored, as tcp_v4_err does for a TIME_WAIT socket. */
     tw->flow = c->flow;
     tw->snd_nxt = c->snd_nxt;
     tw->rcv_nxt = c->rcv_nxt;

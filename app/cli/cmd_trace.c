@@ -121,7 +121,7 @@ static void footer(FILE *out, const struct run_world *rw, const struct conv *c)
     char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &c->caddr, a, sizeof a);
     inet_ntop(AF_INET, &c->vaddr, b, sizeof b);
-    fprintf(out, "\n# conversation %llu: %s:%u > %s:%u %s, ", (unsigned long long)c->id, a,
+    fprintf(out, "\n# conversation %llu: %s:%u > %s:%u %s, ", (unsigned long long)conv_id(&rw->log, c), a,
             ntohs(c->cport), b, ntohs(c->vport), c->proto == IPPROTO_UDP ? "udp" : "tcp");
     if (c->server >= 0)
         fprintf(out, "served by %s, ",

@@ -14,6 +14,9 @@
  *     60 s, orphaned FIN_WAIT2 60 s: tcp_fin_timeout), RST rules of RFC 793 (a RST
  *     in SYN_SENT counts only when it acknowledges our SYN; otherwise it must fall in
  *     the receive window);
+ *   - TIME_WAIT as the kernel keeps it (tcp_time_wait): the connection object is
+ *     recycled and a 72-byte record holds the 4-tuple and its port, ACKs a
+ *     retransmitted FIN (re-arming the 60 s) and ends on a RST (tcp_timewait.c);
  *   - MSS option on SYN and SYN-ACK: the route's device MTU - 40 (1460 on Ethernet);
  *     536 when the peer sends none; segments carry at most min(ours, peer's) bytes;
  *   - SYN retransmission as Linux: initial RTO 1 s (TCP_TIMEOUT_INIT), doubling,
@@ -114,7 +117,7 @@ struct app_ep {
  * reference per caller. */
 struct app_stack *app_stack_get(struct net *net);
 /* Drop a reference; the last one unbinds the wildcard sockets, cancels the timers of
- * the connections it still holds (TIME_WAIT ones) and frees everything. The host and
+ * the connections and TIME_WAIT records it still holds and frees everything. The host and
  * the world must still exist: free the applications before world_destroy. */
 void app_stack_put(struct app_stack *st);
 struct net *app_stack_net(const struct app_stack *st);
@@ -192,7 +195,8 @@ struct tcp_conn_ops {
     void (*established)(struct tcp_conn *c);
     void (*data)(struct tcp_conn *c, uint32_t bytes, bool psh);    /* in-order payload */
     void (*peer_fin)(struct tcp_conn *c);                           /* the peer closed */
-    /* The last call: the owner must forget c (it lingers in TIME_WAIT or is freed). */
+    /* The last call: the owner must forget c (it is recycled when done returns; a
+     * TIME_WAIT lives on in a record, not in c). */
     void (*done)(struct tcp_conn *c, enum tcp_done why);
 };
 

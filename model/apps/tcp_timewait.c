@@ -185,11 +185,12 @@ void tcp_time_wait(struct tcp_conn *c)
     tw->flow = c->flow;
     tw->snd_nxt = c->snd_nxt;
     tw->rcv_nxt = c->rcv_nxt;
-    tw->own_port = c->own_port;
-    c->own_port = false;
-    if (c->ep.hashed)
+    if (c->ep.hashed) {             /* always, from the receive path */
         app_ep_replace(st, &c->ep, &tw->ep);
-    st->stats.tcp_tw++;
+        tw->own_port = c->own_port;
+        c->own_port = false;
+        st->stats.tcp_tw++;
+    }
     const struct tcp_conn_ops *ops = c->ops;
     c->ops = NULL;
     if (ops && ops->done)

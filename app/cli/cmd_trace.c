@@ -125,9 +125,9 @@ static void conv_summary(GString *out, const struct run_world *rw, const struct 
     char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &c->caddr, a, sizeof a);
     inet_ntop(AF_INET, &c->vaddr, b, sizeof b);
-    g_string_append_printf(out, "conversation %llu: %s:%u > %s:%u %s, ", (unsigned long long)c->id,
-                           a, ntohs(c->cport), b, ntohs(c->vport),
-                           c->proto == IPPROTO_UDP ? "udp" : "tcp");
+    g_string_append_printf(out, "conversation %llu: %s:%u > %s:%u %s, ",
+                           (unsigned long long)conv_id(&rw->log, c), a, ntohs(c->cport), b,
+                           ntohs(c->vport), c->proto == IPPROTO_UDP ? "udp" : "tcp");
     if (c->server >= 0)
         g_string_append_printf(out, "served by %s, ",
                                g_array_index(rw->s->servers, struct scn_server, c->server).name);

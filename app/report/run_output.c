@@ -147,7 +147,7 @@ static void write_connections(struct run_world *rw, GString *out)
             fwd = fwd_name(c->fwd >= 0 ? c->fwd : dest_method(rw, sv->ip));
         }
         g_string_append_printf(out, "%llu,%lld,%lld,%s:%u,%s:%u,%s,%s,%s,%s,%llu,%llu,%lld\n",
-                               (unsigned long long)c->id, (long long)c->start, (long long)c->end,
+                               (unsigned long long)conv_id(&rw->log, c), (long long)c->start, (long long)c->end,
                                ip_str(c->caddr, a), ntohs(c->cport), ip_str(c->vaddr, b),
                                ntohs(c->vport), c->proto == IPPROTO_UDP ? "udp" : "tcp", server,
                                fwd, conv_outcome_name(c->outcome),

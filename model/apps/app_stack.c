@@ -30,10 +30,13 @@ struct port_map {
 
 /* ---- keys ------------------------------------------------------------------------------ */
 
+/* The key of a 4-tuple: the bytes of struct app_ep's 4-tuple, padding zeroed. */
 static void ep_key(uint8_t proto, be32 laddr, be16 lport, be32 raddr, be16 rport, uint64_t k[2])
 {
-    k[0] = (uint64_t)laddr << 32 | raddr;
-    k[1] = (uint64_t)proto << 32 | (uint64_t)lport << 16 | rport;
+    struct app_ep e = { .laddr = laddr, .raddr = raddr, .lport = lport, .rport = rport,
+                        .proto = proto };
+    k[0] = e.key[0];
+    k[1] = e.key[1];
 }
 
 static inline uint32_t key_hash(const uint64_t *k)
@@ -161,6 +164,7 @@ void app_stack_put(struct app_stack *st)
         tcp_conn_cancel_timers(c);
         g_free(c);
     }
+    tcp_tw_free_all(st);
     for (struct tcp_conn *c = st->free, *n; c; c = n) {
         n = c->next;
         g_free(c);
@@ -174,7 +178,7 @@ void app_stack_put(struct app_stack *st)
 
 bool app_ep_add(struct app_stack *st, struct app_ep *ep)
 {
-    ep_key(ep->proto, ep->laddr, ep->lport, ep->raddr, ep->rport, ep->key);
+    memset(ep->key_pad, 0, sizeof ep->key_pad);
     uint32_t h = key_hash(ep->key);
     struct ep_slot *sl = ep_table_find(&st->eps, ep->key, h);
     if (sl->ep)
@@ -198,6 +202,16 @@ void app_ep_del(struct app_stack *st, struct app_ep *ep)
     if (sl->ep)
         ep_table_remove(&st->eps, sl);
     ep->hashed = false;
+}
+
+void app_ep_replace(struct app_stack *st, struct app_ep *from, struct app_ep *to)
+{
+    struct ep_slot *sl = ep_table_find(&st->eps, from->key, key_hash(from->key));
+    g_assert(sl->ep == from);
+    memcpy(to->key, from->key, sizeof to->key);     /* the 4-tuple */
+    sl->ep = to;
+    to->hashed = true;
+    from->hashed = false;
 }
 
 static struct app_ep *ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
@@ -328,7 +342,10 @@ static bool deliver_to_ep(struct app_stack *st, struct net *net, struct sk_buff 
     const struct udphdr *ports = (const struct udphdr *)skb->data;
     struct app_ep *ep = ep_lookup(st, proto, iph->daddr, ports->dest, iph->saddr, ports->source);
     if (ep) {
-        ep->rcv(ep, skb);
+        if (ep->rcv)
+            ep->rcv(ep, skb);
+        else
+            tcp_tw_rcv(st, ep, skb);
         return true;
     }
     if (dropped_net(st, iph->daddr)) {
@@ -382,6 +399,8 @@ static bool ep_takes_redirect(const struct app_ep *ep, const uint8_t *l4)
 {
     if (ep->proto != IPPROTO_TCP)
         return true;
+    if (tcp_tw_is(ep))
+        return false;
     const struct tcp_conn *c = (const struct tcp_conn *)ep;
     if (c->state == TCPS_SYN_RECV || c->state == TCPS_TIME_WAIT || c->state == TCPS_CLOSED)
         return false;

@@ -365,7 +365,7 @@ static void start_conv(struct client_group *g, int user)
     conv->vaddr = g->cfg.target;
     conv->vport = g->cfg.target_port;
     conv->proto = g->cfg.proto;
-    uint64_t id = conv->id;
+    uint64_t id = conv_id(g->log, conv);
     g->stats.started++;
     if (!lport) {
         conv->outcome = CONV_ADDRNOTAVAIL;

@@ -23,7 +23,6 @@ struct conv *conv_new(struct conv_log *log)
     guint n = log->convs->len;
     g_array_set_size(log->convs, n + 1);
     struct conv *c = &g_array_index(log->convs, struct conv, n);
-    c->id = (uint64_t)n + 1;
     c->server = -1;
     c->fwd = -1;
     c->outcome = CONV_RUNNING;
@@ -40,6 +39,11 @@ struct conv *conv_get(struct conv_log *log, uint64_t id)
     if (!log || !log->convs || id == 0 || id > log->convs->len)
         return NULL;
     return &g_array_index(log->convs, struct conv, id - 1);
+}
+
+uint64_t conv_id(const struct conv_log *log, const struct conv *c)
+{
+    return (uint64_t)(c - (const struct conv *)(const void *)log->convs->data) + 1;
 }
 
 const char *conv_outcome_name(enum conv_outcome o)

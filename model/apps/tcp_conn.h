@@ -14,6 +14,9 @@
  *     60 s, orphaned FIN_WAIT2 60 s: tcp_fin_timeout), RST rules of RFC 793 (a RST
  *     in SYN_SENT counts only when it acknowledges our SYN; otherwise it must fall in
  *     the receive window);
+ *   - TIME_WAIT as the kernel keeps it (tcp_time_wait): the connection object is
+ *     recycled and a 72-byte record holds the 4-tuple and its port, ACKs a
+ *     retransmitted FIN (re-arming the 60 s) and ends on a RST (tcp_timewait.c);
  *   - MSS option on SYN and SYN-ACK: the route's device MTU - 40 (1460 on Ethernet);
  *     536 when the peer sends none; segments carry at most min(ours, peer's) bytes;
  *   - SYN retransmission as Linux: initial RTO 1 s (TCP_TIMEOUT_INIT), doubling,
@@ -89,15 +92,24 @@ struct app_stack;
 
 /* A 4-tuple endpoint, from this host's side. */
 struct app_ep {
-    uint8_t proto;
-    be32 laddr, raddr;
-    be16 lport, rport;
+    /* The 4-tuple, which is also the stack's hash key: fields and key share their
+     * bytes, so an endpoint stores its 4-tuple once (app_ep_add zeroes key_pad). Set
+     * before app_ep_add, unchanged while added. */
+    union {
+        struct {
+            be32 laddr, raddr;
+            be16 lport, rport;
+            uint8_t proto;
+            uint8_t key_pad[3];
+        };
+        uint64_t key[2];            /* private: the stack's hash key */
+    };
     /* A segment or datagram for this 4-tuple: skb->data at the L4 header (network
-     * header set); the callee owns skb. */
+     * header set); the callee owns skb. NULL for a TCP TIME_WAIT record (the stack
+     * hands it the segment itself: tcp_timewait.c). */
     void (*rcv)(struct app_ep *ep, struct sk_buff *skb);
     /* An ICMP error quoting one of our packets (optional). */
     void (*err)(struct app_ep *ep, uint8_t type, uint8_t code);
-    uint64_t key[2];                /* private: the stack's hash key */
     bool hashed;
 };
 
@@ -105,7 +117,7 @@ struct app_ep {
  * reference per caller. */
 struct app_stack *app_stack_get(struct net *net);
 /* Drop a reference; the last one unbinds the wildcard sockets, cancels the timers of
- * the connections it still holds (TIME_WAIT ones) and frees everything. The host and
+ * the connections and TIME_WAIT records it still holds and frees everything. The host and
  * the world must still exist: free the applications before world_destroy. */
 void app_stack_put(struct app_stack *st);
 struct net *app_stack_net(const struct app_stack *st);
@@ -142,7 +154,10 @@ int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport
 
 struct app_stack_stats {
     uint64_t tcp_rst_sent, udp_unreach_sent, dropped_net;
-    uint64_t tcp_conns, tcp_conns_max;     /* tcp_conn objects alive (TIME_WAIT included) */
+    uint64_t tcp_conns, tcp_conns_max;     /* tcp_conn objects alive (not TIME_WAIT) */
+    uint64_t tcp_tw;                /* sockets in TIME_WAIT (compact records) */
+    uint64_t tcp_tw_records;        /* records held: those of tcp_tw, and those killed by
+                                       a RST or replaced, until their expiry time */
 };
 const struct app_stack_stats *app_stack_stats(const struct app_stack *st);
 
@@ -180,7 +195,8 @@ struct tcp_conn_ops {
     void (*established)(struct tcp_conn *c);
     void (*data)(struct tcp_conn *c, uint32_t bytes, bool psh);    /* in-order payload */
     void (*peer_fin)(struct tcp_conn *c);                           /* the peer closed */
-    /* The last call: the owner must forget c (it lingers in TIME_WAIT or is freed). */
+    /* The last call: the owner must forget c (it is recycled when done returns; a
+     * TIME_WAIT lives on in a record, not in c). */
     void (*done)(struct tcp_conn *c, enum tcp_done why);
 };
 
@@ -284,7 +300,8 @@ void tcp_unlisten(struct app_stack *st, struct tcp_listener *l);
  * the host forgets them). The owners hear nothing. */
 void tcp_listener_purge(struct app_stack *st, struct tcp_listener *l);
 
-/* Observe every segment a host's app stack sends or receives (tests, tracing). */
+/* Observe every segment a host's app stack sends or receives (tests, tracing); c is
+ * NULL for a segment of a connection in TIME_WAIT (its record is no tcp_conn). */
 typedef void (*tcp_seg_hook)(void *ctx, const struct tcp_conn *c, bool out, uint8_t flags,
                              uint32_t seq, uint32_t ack, uint32_t len);
 void app_stack_set_seg_hook(struct app_stack *st, tcp_seg_hook fn, void *ctx);

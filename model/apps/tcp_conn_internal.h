@@ -15,8 +15,11 @@
 /* The endpoints by 4-tuple: open addressing with linear probing, the full hash kept
  * beside the pointer so a probe rarely touches an endpoint that is not the one
  * sought. At most half full; deletion shifts the following entries back, so there
- * are no tombstones. Never iterated: its order cannot leak into a run. */
-struct ep_slot {
+ * are no tombstones. Never iterated: its order cannot leak into a run. A slot is
+ * packed to 12 bytes, not padded to 16 (at 10^6 endpoints the table has 2^21 slots;
+ * x86-64 and arm64 load the unaligned pointer as fast, and most slots still sit in
+ * one cache line). */
+struct __attribute__((packed)) ep_slot {
     uint32_t hash;
     struct app_ep *ep;              /* NULL: empty */
 };
@@ -25,6 +28,37 @@ struct ep_table {
     struct ep_slot *slots;
     uint32_t mask;                  /* capacity - 1 (capacity a power of two) */
     uint32_t count;
+};
+
+/* A connection in TIME_WAIT, kept as the kernel keeps it: not the full socket but a
+ * struct tcp_timewait_sock (include/linux/tcp.h; inet_timewait_sock.h), made by
+ * tcp_time_wait (net/ipv4/tcp_minisocks.c) when the socket enters TIME_WAIT. It holds
+ * what a segment arriving for the 4-tuple needs (tcp_timewait_state_process): the
+ * 4-tuple (in ep, registered in the connection's place), snd_nxt and rcv_nxt for the
+ * ACK of a retransmitted FIN, and when it expires. Records come from a pool in
+ * chunks (tcp_timewait.c); next links them on the TIME_WAIT list (one FIFO for the
+ * stack: every record lives TCP_TIMEWAIT_LEN) or on the pool's free list. The model
+ * has only the TIME_WAIT substate: an orphaned FIN_WAIT2 stays a full connection. */
+struct tcp_tw {
+    struct app_ep ep;               /* ep.hashed false: killed (a RST) or replaced (a
+                                       retransmitted FIN re-arms by a new record); the
+                                       record is reclaimed when the list reaches it */
+    uint64_t flow;                  /* skb->flow of the ACKs it sends */
+    sim_time_t expires;
+    uint32_t snd_nxt, rcv_nxt;      /* tw_snd_nxt, tw_rcv_nxt */
+    uint32_t next;                  /* pool index of the next record; 0: none */
+    bool own_port;                  /* releases ep.lport on expiry (the connection's) */
+    /* tw_ts_recent and tw_ts_recent_stamp (PAWS in tcp_timewait_state_process) go
+     * here when the endpoints send timestamps: 2 x 4 bytes, the record then 80 B. */
+};
+
+struct tcp_tw_pool {
+    struct tcp_tw **chunks;         /* TW_CHUNK records each; index i at chunk i / TW_CHUNK */
+    uint32_t nchunks;
+    uint32_t next_new;              /* indices below it have been handed out; 0 is none */
+    uint32_t free;                  /* free list (through next) */
+    uint32_t head, tail;            /* the TIME_WAIT list, oldest first */
+    sim_event_id event;             /* the list's one queue event: the head's expiry */
 };
 
 struct app_stack {
@@ -39,6 +73,7 @@ struct app_stack {
     struct tcp_conn *live;          /* connections alive, oldest first */
     struct tcp_conn *live_tail;
     struct tcp_conn *free;          /* recycled connection objects */
+    struct tcp_tw_pool tw;          /* TIME_WAIT records */
     struct app_stack_stats stats;
     tcp_seg_hook hook;
     void *hook_ctx;
@@ -54,6 +89,12 @@ struct seg {
     uint16_t win;
     uint16_t mss;                   /* MSS option, 0 if none */
 };
+
+/* ---- app_stack.c ---- */
+
+/* Put to in from's place in the endpoint table: to takes from's 4-tuple; from is no
+ * longer hashed, to is. */
+void app_ep_replace(struct app_stack *st, struct app_ep *from, struct app_ep *to);
 
 /* ---- tcp_output.c: sending and timers ---- */
 
@@ -84,6 +125,14 @@ void tcp_parse_seg(const struct sk_buff *skb, struct seg *s);
 void tcp_set_peer_mss(struct tcp_conn *c, uint16_t peer);
 void tcp_conn_rcv(struct app_ep *ep, struct sk_buff *skb);
 void tcp_conn_err(struct app_ep *ep, uint8_t type, uint8_t code);
+
+/* ---- tcp_timewait.c: TIME_WAIT records ---- */
+
+void tcp_time_wait(struct tcp_conn *c);
+bool tcp_tw_is(const struct app_ep *ep);
+void tcp_tw_rcv(struct app_stack *st, struct app_ep *ep, struct sk_buff *skb);
+void tcp_tw_purge_listener(struct app_stack *st, const struct tcp_listener *l);
+void tcp_tw_free_all(struct app_stack *st);
 
 /* ---- tcp_listener.c: listeners ---- */
 

@@ -83,16 +83,11 @@ void tcp_set_peer_mss(struct tcp_conn *c, uint16_t peer)
     c->mss = MIN(c->adv_mss, p);
 }
 
-/* TIME_WAIT: the owner hears OK now; the 4-tuple stays taken for 60 s. */
+/* TIME_WAIT: the owner hears OK now; a compact record keeps the 4-tuple taken for
+ * 60 s (tcp_timewait.c) and c is gone. */
 static void enter_time_wait(struct tcp_conn *c)
 {
-    c->state = TCPS_TIME_WAIT;
-    tcp_timer_stop(c, &c->delack_timer);
-    tcp_rtx_arm(c, TCP_TIMEWAIT_LEN);
-    const struct tcp_conn_ops *ops = c->ops;
-    c->ops = NULL;
-    if (ops && ops->done)
-        ops->done(c, TCP_DONE_OK);
+    tcp_time_wait(c);
 }
 
 static void rcv_syn_sent(struct tcp_conn *c, const struct seg *s)
@@ -133,18 +128,6 @@ static void rcv_syn_sent(struct tcp_conn *c, const struct seg *s)
 static bool seq_in_window(const struct tcp_conn *c, uint32_t seq)
 {
     return !before(seq, c->rcv_nxt) && before(seq, c->rcv_nxt + TCP_RCV_WND);
-}
-
-static void rcv_time_wait(struct tcp_conn *c, const struct seg *s)
-{
-    if (s->flags & TCPH_RST) {
-        tcp_conn_kill(c);               /* tcp_rfc1337 = 0: a RST ends TIME_WAIT */
-        return;
-    }
-    if (s->flags & TCPH_FIN) {
-        tcp_send_ack(c);                /* the peer missed our last ACK */
-        tcp_rtx_arm(c, TCP_TIMEWAIT_LEN);
-    }
 }
 
 /* Send the segment at snd_una again (fast retransmit, NewReno's partial ACK). */
@@ -448,9 +431,7 @@ void tcp_conn_rcv(struct app_ep *ep, struct sk_buff *skb)
     case TCPS_SYN_RECV:
         rcv_syn_recv(c, &s);
         break;
-    case TCPS_TIME_WAIT:
-        rcv_time_wait(c, &s);
-        break;
+    case TCPS_TIME_WAIT:                /* a record by now (tcp_timewait.c) */
     case TCPS_CLOSED:
     case TCPS_LISTEN:
         break;

@@ -166,4 +166,5 @@ void tcp_listener_purge(struct app_stack *st, struct tcp_listener *l)
         if (c->listener == l && !c->dead)
             tcp_conn_kill(c);
     }
+    tcp_tw_purge_listener(st, l);
 }

@@ -1,6 +1,7 @@
 /* The sending side of a TCP connection and its timers: building and routing a segment,
  * the send loop bounded by the peer's window, the retransmission timer (which also
- * times the SYN and SYN-ACK retries, TIME_WAIT and the orphaned FIN_WAIT2) and the
+ * times the SYN and SYN-ACK retries and the orphaned FIN_WAIT2; TIME_WAIT is
+ * tcp_timewait.c's) and the
  * delayed ACK. Everything that sends goes through here: the receive path, the
  * listeners, the owner's calls and the timers. Kernel: net/ipv4/tcp_output.c
  * (tcp_transmit_skb, tcp_write_xmit, tcp_send_ack, tcp_send_delayed_ack),
@@ -206,9 +207,6 @@ static void rtx_timer_fn(struct sim *sim, void *obj, uint64_t arg)
         c->rto = backoff(c->rto);
         tcp_transmit_seg(c, c->iss, TCPH_SYN | TCPH_ACK, 0);
         tcp_rtx_arm(c, c->rto);
-        break;
-    case TCPS_TIME_WAIT:
-        tcp_conn_kill(c);
         break;
     case TCPS_FIN_WAIT2:
         tcp_conn_finish(c, TCP_DONE_OK);       /* orphaned FIN_WAIT2 expired */

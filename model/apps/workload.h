@@ -31,13 +31,19 @@ enum conv_outcome {
                                        (connect() fails with EADDRNOTAVAIL) */
 };
 
+/* One record per conversation, a million in a big run: the fields are ordered by
+ * size so that the record has no padding (96 B). Its id (the skb->flow tag of all
+ * its packets) is its place in the log: conv_id. */
 struct conv {
-    uint64_t id;                    /* the skb->flow tag of all its packets */
-    uint32_t group;                 /* client group index */
     sim_time_t start, end;          /* first SYN / datagram; end (0 while running) */
+    uint64_t bytes_in, bytes_out;   /* the client's view: received / sent, payload */
+    sim_time_t response_ns;         /* first request byte sent -> last response byte */
+    /* The exchange in progress: the client draws both sizes before it sends the
+     * request; the server reads them here (by the packets' flow tag) instead of
+     * parsing a request: an oracle. */
+    uint64_t req_size, resp_size;
+    uint32_t group;                 /* client group index */
     be32 caddr, vaddr;
-    be16 cport, vport;
-    uint8_t proto;
     int server;                     /* index of the real server it was sent to: the one
                                        IPVS scheduled it to last (set by the run through
                                        ipvs->sched_notify), or else the one that answered
@@ -46,14 +52,10 @@ struct conv {
                                        IP_VS_CONN_F_FWD_MASK bits), -1 when no IPVS
                                        scheduled it */
     enum conv_outcome outcome;
-    uint64_t bytes_in, bytes_out;   /* the client's view: received / sent, payload */
-    sim_time_t response_ns;         /* first request byte sent -> last response byte */
     uint32_t syn_retries;
-    /* The exchange in progress: the client draws both sizes before it sends the
-     * request; the server reads them here (by the packets' flow tag) instead of
-     * parsing a request: an oracle. */
-    uint64_t req_size, resp_size;
     uint32_t requests;              /* requests answered completely */
+    be16 cport, vport;
+    uint8_t proto;
 };
 
 struct conv_log {
@@ -71,6 +73,7 @@ void conv_log_free(struct conv_log *log);
 /* A new conversation (id = index + 1). The pointer is valid until the next call. */
 struct conv *conv_new(struct conv_log *log);
 struct conv *conv_get(struct conv_log *log, uint64_t id);     /* NULL if unknown */
+uint64_t conv_id(const struct conv_log *log, const struct conv *c);
 const char *conv_outcome_name(enum conv_outcome o);
 /* Mark every running conversation UNFINISHED (end of run). */
 void conv_log_close(struct conv_log *log, sim_time_t now);

@@ -22,7 +22,7 @@ PY
 Q="$IPVSIM run -q scenarios/quickstart.json --set duration=5s --set events=[]"
 
 # limits that stop the run: partial results, "complete": false, "stopped_by", exit 1
-for l in events:300 packets:20 event_rate:2000 conversations:20; do
+for l in events:100 packets:20 event_rate:2000 conversations:20; do
   k=${l%%:*} v=${l##*:}
   $Q --limit "$k=$v" -o "$tmp/lim-$k" >/dev/null 2>"$tmp/lim-$k.err"
   check "limit $k: exit status 1" test $? -eq 1
@@ -126,14 +126,14 @@ check "second signal: no result committed" test ! -e "$tmp/sig-twice/summary.jso
 rm -rf "$tmp"/sig-twice.tmp-*
 
 # the same limits and signals in check, trace and compare, and on both directors
-"$IPVSIM" check scenarios/quickstart.json --limit events=1000 >"$tmp/chk-lim.out" 2>&1
-check "check --limit events=1000: exit status 1" test $? -eq 1
-check "check --limit events=1000: reports the run incomplete, and how to raise the limit" \
-  grep -q "quickstart.json: run incomplete: the pending-event limit (limits.events = 1000) was reached.*5 expectations not checked; raise it with --limit events=N" "$tmp/chk-lim.out"
-check "check --limit events=1000: never a pass" test -z "$(grep -E 'PASS|[1-9][0-9]* passed' "$tmp/chk-lim.out")"
-check "check --limit events=1000: the total says so" \
+"$IPVSIM" check scenarios/quickstart.json --limit events=100 >"$tmp/chk-lim.out" 2>&1
+check "check --limit events=100: exit status 1" test $? -eq 1
+check "check --limit events=100: reports the run incomplete, and how to raise the limit" \
+  grep -q "quickstart.json: run incomplete: the pending-event limit (limits.events = 100) was reached.*5 expectations not checked; raise it with --limit events=N" "$tmp/chk-lim.out"
+check "check --limit events=100: never a pass" test -z "$(grep -E 'PASS|[1-9][0-9]* passed' "$tmp/chk-lim.out")"
+check "check --limit events=100: the total says so" \
   grep -q "^check: 1 file, 5 expectations: 0 passed, 0 failed; 5 not checked (a run did not complete)\$" "$tmp/chk-lim.out"
-"$IPVSIM" check scenarios/quickstart.json --limit events=1000 --print-fingerprint >"$tmp/chk-lim.out" 2>"$tmp/chk-lim.err"
+"$IPVSIM" check scenarios/quickstart.json --limit events=100 --print-fingerprint >"$tmp/chk-lim.out" 2>"$tmp/chk-lim.err"
 check "check --print-fingerprint on an incomplete run: exit 1, no fingerprint" test $? -eq 1 -a ! -s "$tmp/chk-lim.out"
 "$IPVSIM" check scenarios/quickstart.json --limit frobs=1 >/dev/null 2>"$tmp/chk-bad.err"
 check "check --limit with an unknown key: exit 2, names the option and the keys" test $? -eq 2
@@ -141,10 +141,10 @@ check "check --limit with an unknown key: says so" grep -q "^ipvsim check: --lim
 "$IPVSIM" check scenarios/quickstart.json --limit events=lots >/dev/null 2>"$tmp/chk-bad.err"
 check "check --limit with a bad value: exit 2" test $? -eq 2
 check "check --limit with a bad value: names it" grep -q "limits.events: expected an integer" "$tmp/chk-bad.err"
-"$IPVSIM" trace scenarios/quickstart.json --limit events=300 >"$tmp/tr-lim.txt" 2>"$tmp/tr-lim.err"
-check "trace --limit events=300: exit status 1" test $? -eq 1
-check "trace --limit events=300: says the trace is partial" grep -q "^ipvsim trace: the pending-event limit (limits.events = 300) was reached.*the trace is partial; raise it with --limit events=N" "$tmp/tr-lim.err"
-check "trace --limit events=300: the trace up to the stop is written" grep -q "ip_rcv" "$tmp/tr-lim.txt"
+"$IPVSIM" trace scenarios/quickstart.json --limit events=100 >"$tmp/tr-lim.txt" 2>"$tmp/tr-lim.err"
+check "trace --limit events=100: exit status 1" test $? -eq 1
+check "trace --limit events=100: says the trace is partial" grep -q "^ipvsim trace: the pending-event limit (limits.events = 100) was reached.*the trace is partial; raise it with --limit events=N" "$tmp/tr-lim.err"
+check "trace --limit events=100: the trace up to the stop is written" grep -q "ip_rcv" "$tmp/tr-lim.txt"
 "$IPVSIM" trace scenarios/quickstart.json --limit frobs=1 >/dev/null 2>&1
 check "trace --limit with an unknown key: exit 2" test $? -eq 2
 C="$IPVSIM compare scenarios/quickstart.json --schedulers rr,wlc -q --set duration=5s --set events=[]"
@@ -153,9 +153,9 @@ check "compare --limit packets=20: exit status 1" test $? -eq 1
 check "compare --limit packets=20: says which scheduler's run was cut short" grep -q "^ipvsim compare: the run under rr (1 of 2) did not complete: the packet-buffer limit (limits.packets = 20) was reached.*nothing written.*--limit packets=N" "$tmp/cmp-lim.err"
 check "compare --limit packets=20: no output directory, no temporary one" test ! -e "$tmp/cmp-lim" -a -z "$(ls -d "$tmp"/cmp-lim.tmp-* 2>/dev/null)"
 $C -o "$tmp/cmp-keep" >/dev/null 2>&1 && cp -r "$tmp/cmp-keep" "$tmp/cmp-keep.orig"
-$C --limit events=300 -o "$tmp/cmp-keep" >/dev/null 2>"$tmp/cmp-lim.err"
-check "compare --limit events=300: exit status 1" test $? -eq 1
-check "compare --limit events=300: an earlier result is left as it was" diff -r "$tmp/cmp-keep.orig" "$tmp/cmp-keep"
+$C --limit events=100 -o "$tmp/cmp-keep" >/dev/null 2>"$tmp/cmp-lim.err"
+check "compare --limit events=100: exit status 1" test $? -eq 1
+check "compare --limit events=100: an earlier result is left as it was" diff -r "$tmp/cmp-keep.orig" "$tmp/cmp-keep"
 $C --limit frobs=1 -o "$tmp/cmp-bad" >/dev/null 2>&1
 check "compare --limit with an unknown key: exit 2, nothing written" test $? -eq 2 -a ! -e "$tmp/cmp-bad"
 for cmd in check trace compare; do

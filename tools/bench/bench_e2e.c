@@ -17,7 +17,7 @@
  * Sizes (environment, so that `make bench` stays short; defaults in brackets):
  *   IPVSIM_BENCH_CONNS      connections of the NAT and DR throughput runs [1000000]
  *   IPVSIM_BENCH_SCALE_MAX  largest size of the scaling rows, a power of ten [10000000;
- *                           the 10^7 row takes about 2.5 min and 5 GB]
+ *                           the 10^7 row takes a few minutes and about 3.5 GB]
  *
  * Bytes per live connection held by the director: a world with the director only
  * (no clients), then N connections made through ip_vs_conn_new (as the scheduler
@@ -47,7 +47,7 @@ int bench_conn_memory(cJSON *out);
 #define RATE 100000.0            /* new connections per simulated second */
 #define E2E_REPEATS 3
 #define SCALE_REPEAT_MAX 1000000       /* larger scaling rows run once (minutes each) */
-#define PROCESS_BYTES_PER_CONN 800     /* measured: about 520-730 at 10^5..10^7 */
+#define PROCESS_BYTES_PER_CONN 500     /* measured: about 325-350 at 10^5..10^6 */
 
 struct run_result {
     int ok;
@@ -268,8 +268,8 @@ int bench_e2e(cJSON *out)
 }
 
 /* Whether the machine can hold a run of n connections: a run holds about
- * PROCESS_BYTES_PER_CONN per connection (client and server sockets in TIME_WAIT,
- * conversation records, the director's entry). A size it cannot hold is skipped,
+ * PROCESS_BYTES_PER_CONN per connection (the director's entry, the conversation
+ * record, the client's TIME_WAIT record and its endpoint table slot). A size it cannot hold is skipped,
  * not swapped or killed. */
 static bool fits_in_memory(uint64_t n, cJSON *rows)
 {

@@ -359,14 +359,14 @@ static void test_runs_hit_limits(void)
 {
     int rc;
     /* events: the run stops, partial results, exit status 1 */
-    const char *const ev[] = { "duration=5s", "events=[]", "limits.events=200", NULL };
+    const char *const ev[] = { "duration=5s", "events=[]", "limits.events=100", NULL };
     cJSON *sum = run_quickstart(ev, &rc, "events");
     CU_ASSERT_EQUAL(rc, 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
     CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(sum, "complete")));
     CU_ASSERT_STRING_EQUAL(str_of(sum, "stopped_by"), "limits.events");
     CU_ASSERT(num_of(sum, "end_s") < 5);
-    CU_ASSERT_EQUAL(num_of(cJSON_GetObjectItem(sum, "limits"), "events"), 200);
+    CU_ASSERT_EQUAL(num_of(cJSON_GetObjectItem(sum, "limits"), "events"), 100);
     cJSON_Delete(sum);
 
     /* packets */
@@ -508,13 +508,13 @@ static void test_backup_connection_limit(void)
  * and the status is 1 (never a pass). */
 static void test_check_incomplete(void)
 {
-    const char *const sets[] = { "limits.events=300", NULL };
+    const char *const sets[] = { "limits.events=100", NULL };
     struct scenario *s = load_scenario("scenarios/quickstart.json", sets);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     GString *out = g_string_new(NULL);
     CU_ASSERT_EQUAL(check_scenario(s, false, false, out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out->str, "scenarios/quickstart.json: run incomplete: the "
-                                  "pending-event limit (limits.events = 300) was reached at "));
+                                  "pending-event limit (limits.events = 100) was reached at "));
     CU_ASSERT_PTR_NOT_NULL(strstr(out->str, "; 5 expectations not checked; raise it with "
                                   "--limit events=N\n"));
     CU_ASSERT_PTR_NULL(strstr(out->str, "PASS"));

@@ -27,18 +27,18 @@ static struct scenario *load(const char *const *sets)
  * same words as every command (run_stopped_text). */
 static void test_session_limit(void)
 {
-    const char *const sets[] = { "duration=5s", "events=[]", "limits.events=300", NULL };
+    const char *const sets[] = { "duration=5s", "events=[]", "limits.events=100", NULL };
     struct scenario *s = load(sets);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     struct run_session rs;
     char err[200];
     const struct run_session_cfg cfg = { .cmd = "test" };
     CU_ASSERT_EQUAL_FATAL(run_session_open(&rs, s, &cfg, err, sizeof err), 0);
-    CU_ASSERT_EQUAL(rs.rw.w.sim.q.limit, 300);
+    CU_ASSERT_EQUAL(rs.rw.w.sim.q.limit, 100);
     CU_ASSERT_FALSE(run_session_run(&rs));
     CU_ASSERT_STRING_EQUAL(rs.rw.stopped_by, "limits.events");
     CU_ASSERT_PTR_NOT_NULL(rs.stopped);
-    CU_ASSERT(g_str_has_prefix(rs.stopped, "the pending-event limit (limits.events = 300) was "
+    CU_ASSERT(g_str_has_prefix(rs.stopped, "the pending-event limit (limits.events = 100) was "
                                "reached at "));
     CU_ASSERT_STRING_EQUAL(rs.hint, "; raise it with --limit events=N");
     run_session_close(&rs);

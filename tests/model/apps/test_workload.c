@@ -192,12 +192,17 @@ static void test_tcp_conversation_segments(void)
     CU_ASSERT_EQUAL(ss->accepted, 1);
     CU_ASSERT_EQUAL(ss->served, 1);
     CU_ASSERT_EQUAL(ss->busy, 0);
-    /* the client keeps the 4-tuple in TIME_WAIT, the server has forgotten it */
-    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_conns, 1);
+    /* the client keeps the 4-tuple in TIME_WAIT (a record, not a connection), the
+     * server has forgotten it */
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_conns, 0);
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 1);
     CU_ASSERT_EQUAL(app_stack_stats(w.sst)->tcp_conns, 0);
+    CU_ASSERT_EQUAL(app_stack_stats(w.sst)->tcp_tw, 0);
     CU_ASSERT(app_port_in_use(w.cst, IPPROTO_TCP, k->caddr, k->cport));
     sim_run_until(&w.t.w.sim, 70 * SEC);
     CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_conns, 0);
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 0);
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw_records, 0);
     CU_ASSERT(!app_port_in_use(w.cst, IPPROTO_TCP, cv(&w, 1)->caddr, cv(&w, 1)->cport));
     wl_free(&w);
 }

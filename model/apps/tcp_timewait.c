@@ -1,0 +1,224 @@
+/* TIME_WAIT as compact records. When a connection enters TIME_WAIT the kernel frees
+ * the full socket and keeps a timewait socket in its place in the established hash
+ * (tcp_time_wait, net/ipv4/tcp_minisocks.c; inet_twsk_alloc and inet_twsk_hashdance,
+ * net/ipv4/inet_timewait_sock.c). So does the model: struct tcp_tw (tcp_conn_internal.h)
+ * takes the connection's 4-tuple, ephemeral port and sequence numbers, and the
+ * tcp_conn is recycled at once.
+ *
+ * Expiry: Linux 4.3 and later give each timewait socket a timer (inet_twsk_schedule);
+ * older kernels kept them on a shared "death row" (inet_timewait_death_row). A queue
+ * event per record would cost a queue node per TIME_WAIT socket, and every record
+ * lives TCP_TIMEWAIT_LEN, so the records sit on one FIFO list, oldest first, and the
+ * list has one queue event, for its head, as model/ipvs/ip_vs_conn_timer.c does for
+ * IPVS connections (that code works on the IPVS table's own references, so the
+ * pattern is repeated here, not shared). A record still expires at exactly 60 s after
+ * it entered TIME_WAIT, or after the last FIN retransmission that re-armed it.
+ *
+ * Re-arming (inet_twsk_reschedule) must move a record to the tail; the list is singly
+ * linked, so the record is replaced instead: a new one takes its place in the
+ * endpoint table and at the tail, and the old one, unhashed, is reclaimed when the
+ * list reaches it. A RST that kills a record unhashes it the same way. Both are rare
+ * (a lost last ACK, a peer's RST), and the 4-tuple and port are free at once. */
+#include "model/apps/tcp_conn_internal.h"
+
+#include <glib.h>
+#include <string.h>
+#include "model/net.h"
+#include "sim/host.h"
+#include "sim/sim.h"
+
+#define TW_CHUNK 1024               /* records per pool chunk */
+
+static inline struct tcp_tw *tw_at(const struct tcp_tw_pool *p, uint32_t idx)
+{
+    return &p->chunks[idx / TW_CHUNK][idx % TW_CHUNK];
+}
+
+/* A record from the pool, returned with its index. Chunks are never freed before
+ * the stack is: the endpoint table points into them. */
+static struct tcp_tw *tw_alloc(struct app_stack *st, uint32_t *idx)
+{
+    struct tcp_tw_pool *p = &st->tw;
+    uint32_t i = p->free;
+    if (i) {
+        p->free = tw_at(p, i)->next;
+    } else {
+        if (p->next_new == 0)
+            p->next_new = 1;        /* index 0 means none */
+        i = p->next_new++;
+        if (i / TW_CHUNK >= p->nchunks) {
+            p->chunks = g_renew(struct tcp_tw *, p->chunks, p->nchunks + 1);
+            p->chunks[p->nchunks++] = g_new(struct tcp_tw, TW_CHUNK);
+        }
+    }
+    struct tcp_tw *tw = tw_at(p, i);
+    memset(tw, 0, sizeof *tw);
+    st->stats.tcp_tw_records++;
+    *idx = i;
+    return tw;
+}
+
+static void tw_free(struct app_stack *st, uint32_t idx)
+{
+    tw_at(&st->tw, idx)->next = st->tw.free;
+    st->tw.free = idx;
+    st->stats.tcp_tw_records--;
+}
+
+/* The 4-tuple is free again: inet_twsk_kill (unhash, release the bind bucket). */
+static void tw_kill(struct app_stack *st, struct tcp_tw *tw)
+{
+    if (!tw->ep.hashed)
+        return;
+    app_ep_del(st, &tw->ep);
+    if (tw->own_port)
+        app_port_release(st, IPPROTO_TCP, tw->ep.laddr, tw->ep.lport);
+    tw->own_port = false;
+    st->stats.tcp_tw--;
+}
+
+static void tw_timer_fire(struct sim *s, void *obj, uint64_t arg);
+
+static void tw_list_arm(struct app_stack *st)
+{
+    struct tcp_tw_pool *p = &st->tw;
+    if (p->head && !p->event)
+        p->event = host_timer(st->net->host, tw_at(p, p->head)->expires, tw_timer_fire, st, 0);
+}
+
+/* Expire every head whose time has come, oldest first, then wait for the next. */
+static void tw_timer_fire(struct sim *s, void *obj, uint64_t arg)
+{
+    (void)arg;
+    struct app_stack *st = obj;
+    struct tcp_tw_pool *p = &st->tw;
+    p->event = 0;
+    while (p->head && tw_at(p, p->head)->expires <= s->now) {
+        uint32_t i = p->head;
+        struct tcp_tw *tw = tw_at(p, i);
+        p->head = tw->next;
+        if (!p->head)
+            p->tail = 0;
+        tw_kill(st, tw);
+        tw_free(st, i);
+    }
+    tw_list_arm(st);
+}
+
+/* A record at the tail, expiring TCP_TIMEWAIT_LEN from now. */
+static struct tcp_tw *tw_new(struct app_stack *st)
+{
+    uint32_t i;
+    struct tcp_tw *tw = tw_alloc(st, &i);
+    struct tcp_tw_pool *p = &st->tw;
+    tw->expires = sim_time_add(net_now(st->net), TCP_TIMEWAIT_LEN);
+    if (p->tail)
+        tw_at(p, p->tail)->next = i;
+    else
+        p->head = i;
+    p->tail = i;
+    tw_list_arm(st);
+    return tw;
+}
+
+/* inet_twsk_reschedule: a new record at the tail takes tw's place (records never
+ * move: the pool grows by chunks). */
+static void tw_reschedule(struct app_stack *st, struct tcp_tw *tw)
+{
+    struct tcp_tw *n = tw_new(st);
+    n->flow = tw->flow;
+    n->snd_nxt = tw->snd_nxt;
+    n->rcv_nxt = tw->rcv_nxt;
+    n->own_port = tw->own_port;
+    tw->own_port = false;
+    app_ep_replace(st, &tw->ep, &n->ep);            /* the 4-tuple goes with it */
+}
+
+static void tw_send_ack(struct app_stack *st, const struct tcp_tw *tw)
+{
+    if (st->hook)
+        st->hook(st->hook_ctx, NULL, true, TCPH_ACK, tw->snd_nxt, tw->rcv_nxt, 0);
+    tcp_xmit_raw(st, tw->ep.laddr, tw->ep.lport, tw->ep.raddr, tw->ep.rport, tw->snd_nxt,
+                 tw->rcv_nxt, TCPH_ACK, 0, 0, tw->flow);
+}
+
+/* A segment for a TIME_WAIT socket: tcp_timewait_state_process (tcp_minisocks.c),
+ * as the model has always answered it: a RST kills the socket, a FIN (the peer
+ * missed our last ACK) is ACKed and re-arms TCP_TIMEWAIT_LEN, anything else is
+ * ignored. Without PAWS (no timestamps yet) and without reuse of the 4-tuple by a
+ * new SYN. */
+void tcp_tw_rcv(struct app_stack *st, struct app_ep *ep, struct sk_buff *skb)
+{
+    struct tcp_tw *tw = (struct tcp_tw *)ep;
+    struct seg s;
+    tcp_parse_seg(skb, &s);
+    consume_skb(st->net, skb);
+    if (st->hook)
+        st->hook(st->hook_ctx, NULL, false, s.flags, s.seq, s.ack, s.len);
+    if (s.flags & TCPH_RST) {
+        tw_kill(st, tw);            /* tcp_rfc1337 = 0: a RST ends TIME_WAIT */
+        return;
+    }
+    if (s.flags & TCPH_FIN) {
+        tw_send_ack(st, tw);        /* TCP_TW_ACK */
+        tw_reschedule(st, tw);      /* inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN) */
+    }
+}
+
+bool tcp_tw_is(const struct app_ep *ep)
+{
+    return ep->rcv == NULL;
+}
+
+/* tcp_time_wait (tcp_minisocks.c): c enters TIME_WAIT. A record takes its 4-tuple,
+ * its port and what an ACK needs; the owner hears done (c still intact, in
+ * TIME_WAIT), then c is killed and recycled. Called from the receive path (c busy). */
+void tcp_time_wait(struct tcp_conn *c)
+{
+    struct app_stack *st = c->st;
+    c->state = TCPS_TIME_WAIT;
+    tcp_conn_cancel_timers(c);
+    struct tcp_tw *tw = tw_new(st);
+    memcpy(tw->ep.key, c->ep.key, sizeof tw->ep.key);   /* the 4-tuple */
+    /* ep.rcv NULL: a record, the stack calls tcp_tw_rcv; ep.err NULL: ICMP errors
+     * are ignored, as tcp_v4_err does for a TIME_WAIT socket. */
+    tw->flow = c->flow;
+    tw->snd_nxt = c->snd_nxt;
+    tw->rcv_nxt = c->rcv_nxt;
+    if (c->ep.hashed) {             /* always, from the receive path */
+        app_ep_replace(st, &c->ep, &tw->ep);
+        tw->own_port = c->own_port;
+        c->own_port = false;
+        st->stats.tcp_tw++;
+    }
+    const struct tcp_conn_ops *ops = c->ops;
+    c->ops = NULL;
+    if (ops && ops->done)
+        ops->done(c, TCP_DONE_OK);
+    tcp_conn_kill(c);
+}
+
+/* tcp_listener_purge: the host forgets the TIME_WAIT sockets of what the listener
+ * accepted too. Those are the records on its port that own no ephemeral port (a
+ * connection this host opened owns one; listeners have distinct ports). */
+void tcp_tw_purge_listener(struct app_stack *st, const struct tcp_listener *l)
+{
+    struct tcp_tw_pool *p = &st->tw;
+    for (uint32_t i = p->head; i; i = tw_at(p, i)->next) {
+        struct tcp_tw *tw = tw_at(p, i);
+        if (tw->ep.hashed && !tw->own_port && tw->ep.lport == l->port)
+            tw_kill(st, tw);
+    }
+}
+
+/* app_stack_put: everything goes, with the list's event. */
+void tcp_tw_free_all(struct app_stack *st)
+{
+    struct tcp_tw_pool *p = &st->tw;
+    if (p->event)
+        sim_cancel(host_sim(st->net->host), p->event);
+    for (uint32_t k = 0; k < p->nchunks; k++)
+        g_free(p->chunks[k]);
+    g_free(p->chunks);
+    memset(p, 0, sizeof *p);
+}

@@ -113,6 +113,9 @@ struct net *app_stack_net(const struct app_stack *st);
 /* Register / remove an endpoint; false when the 4-tuple is taken. */
 bool app_ep_add(struct app_stack *st, struct app_ep *ep);
 void app_ep_del(struct app_stack *st, struct app_ep *ep);
+/* Is the 4-tuple registered (a connection open, or in TIME_WAIT; a UDP endpoint)? */
+bool app_ep_in_use(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport, be32 raddr,
+                   be16 rport);
 
 /* A free ephemeral port of laddr for proto: drawn uniformly in
  * EPHEMERAL_PORT_LOW..HIGH from r, then the next free one upwards (wrapping), as a

@@ -262,6 +262,23 @@ class Script(unittest.TestCase):
         self.assertEqual([it["kernel"] for it in servers], [c["server"] or "-" for c in self.conns])
         self.assertTrue(all(it["match"] for it in servers))
 
+    def test_failures_read_as_connections_csv_outcomes(self):
+        # kc-traffic's lines against connections.csv's words; a connect that failed was
+        # served by no one on either side, whatever IPVS scheduled it to
+        for line, want in (("a:1 ok 5", "OK"),
+                           ("a:1 fail connect: Connection timed out", "TIMEOUT"),
+                           ("a:1 fail connect: Connection refused", "REFUSED"),
+                           ("a:1 fail connect: Cannot assign requested address", "ADDRNOTAVAIL"),
+                           ("a:1 fail bind/connect: Address already in use", "ADDRNOTAVAIL"),
+                           ("a:1 fail recv: Connection timed out", "TIMEOUT"),
+                           ("a:1 fail send: Broken pipe", "failed: send: Broken pipe")):
+            self.assertEqual(kc.client_outcome(line.split()), want)
+        c = {"outcome": "TIMEOUT", "bytes_out": "0", "server": "rs4"}
+        self.assertEqual(kc.served_by(c), "-")
+        self.assertEqual(kc.served_by(dict(c, bytes_out="40")), "rs4")   # a response timeout
+        self.assertEqual(kc.served_by(dict(c, outcome="OK", bytes_out="40")), "rs4")
+        self.assertEqual(kc.served_by(dict(c, outcome="ADDRNOTAVAIL", server="")), "-")
+
     def test_expire_within_the_collection_span(self):
         lnc = kc.section(self.listing, "ipvsadm -Lnc")
         v = {ln.split()[3]: ln.split()[1] for ln in lnc if ln.startswith(("TCP", "UDP"))}

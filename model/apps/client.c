@@ -377,9 +377,13 @@ static void open_conv(struct client_group *g, int user, uint8_t proto, be32 ladd
     conv->proto = proto;
     uint64_t id = conv->id;
     g->stats.started++;
-    /* A script's address:port still in use: connect() (TCP) or bind() (UDP) fails. */
-    if (lport && row && app_ep_in_use(g->st, proto, laddr, lport, g->cfg.target,
-                                      g->cfg.target_port))
+    /* A script's address:port, bound: connect() (TCP) fails while a connection uses
+     * its 4-tuple and takes it over from a TIME_WAIT; bind() (UDP) fails while its
+     * socket is open. */
+    if (lport && row && (tcp ? !tcp_twsk_unique(g->st, laddr, lport, g->cfg.target,
+                                                g->cfg.target_port, &isn)
+                             : app_ep_find(g->st, proto, laddr, lport, g->cfg.target,
+                                           g->cfg.target_port) != NULL))
         lport = 0;
     if (!lport) {
         conv->outcome = CONV_ADDRNOTAVAIL;

@@ -109,6 +109,20 @@ void tcp_conn_finish(struct tcp_conn *c, enum tcp_done why)
 
 /* ---- the owner's calls ------------------------------------------------------------------ */
 
+bool tcp_twsk_unique(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
+                     uint32_t *isn)
+{
+    struct app_ep *ep = app_ep_find(st, IPPROTO_TCP, laddr, lport, raddr, rport);
+    if (!ep)
+        return true;
+    struct tcp_conn *tw = (struct tcp_conn *)ep;     /* ep is a tcp_conn's first member */
+    if (tw->state != TCPS_TIME_WAIT)
+        return false;
+    *isn = tw->snd_nxt + 65535 + 2;
+    tcp_conn_kill(tw);
+    return true;
+}
+
 struct tcp_conn *tcp_connect(struct app_stack *st, be32 laddr, be16 lport, be32 raddr,
                              be16 rport, uint32_t isn, uint64_t flow,
                              const struct tcp_conn_ops *ops, void *ctx)

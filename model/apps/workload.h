@@ -132,11 +132,10 @@ struct client_group;
  *    enters TIME_WAIT: the client closes first, after the last response).
  *  - script: each connection starts at its time from its address:port, with its
  *    sizes (every request of it when requests_per_conn > 1), and draws only its ISN.
- *    An address:port whose 4-tuple is still in use on the host (a connection open,
- *    or in TIME_WAIT for 60 s after the client closed) cannot connect: the
- *    conversation ends ADDRNOTAVAIL at once, as connect() fails with EADDRNOTAVAIL
- *    (net/ipv4/inet_hashtables.c, __inet_check_established, tcp_tw_reuse off for a
- *    non-loopback peer); a UDP one, as bind() fails with EADDRINUSE. */
+ *    An address:port whose 4-tuple a connection still uses cannot connect: the
+ *    conversation ends ADDRNOTAVAIL at once, as connect() fails with EADDRNOTAVAIL; a
+ *    UDP one, as bind() fails with EADDRINUSE. One in TIME_WAIT (the 60 s after the
+ *    client closed) is taken over, as Linux does for a bound port (tcp_twsk_unique). */
 struct client_group *client_group_start(struct net *net, const struct client_group_cfg *cfg,
                                         struct conv_log *log);
 /* Stops the group: conversations still running are abandoned silently (their

@@ -23,8 +23,11 @@ check "scripted-clients: each connection at its time from its address:port, in i
 check "scripted-clients: the OK ones sent and got the script's sizes (4KB = 4000 bytes)" \
   test "$(awk -F, '$9 == "OK" { print $10 "/" $11 }' "$tmp/scr/connections.csv" | sort | uniq -c | tr -s ' ')" = " 3 200/40
  4 4000/300"
-check "scripted-clients: the reused address:port within the client's TIME_WAIT: ADDRNOTAVAIL at once, no server" \
-  test "$(sed -n 5p "$tmp/scr/connections.csv" | cut -d, -f2,3,7,9)" = "1000000000,1000000000,,ADDRNOTAVAIL"
+check "scripted-clients: the address:port reused within the client's TIME_WAIT connects, rescheduled to the other server" \
+  test "$(sed -n '2p;5p' "$tmp/scr/connections.csv" | cut -d, -f4,7,9 | tr '\n' ' ')" = "198.51.100.7:40001,rs2,OK 198.51.100.7:40001,rs1,OK "
+"$IPVSIM" trace "$sc" --conn 4 --host lvs1 > "$tmp/scr-trace.txt" 2>&1
+check "scripted-clients: the trace shows conn_reuse_mode expiring the old entry" \
+  grep -q "ip_vs_in: conn_reuse_mode: old connection expired, rescheduling" "$tmp/scr-trace.txt"
 
 # The same script as a CSV file next to the scenario: the same run, byte for byte
 python3 - "$sc" "$tmp/scr-csv" <<'EOF'
@@ -61,6 +64,6 @@ check "a bad CSV script: nothing written" test ! -e "$tmp/scr5" -a ! -s "$tmp/sc
 "$IPVSIM" kernel-check --dry-run --connections 5 -o "$tmp/scr-kc" "$sc" >/dev/null 2>&1
 check "kernel-check --dry-run of a scripted group: exit 0" test $? -eq 0
 check "kernel-check --dry-run: the guest's script is the group's first 5 connections" \
-  test "$(cut -d' ' -f1 "$tmp/scr-kc/scripted-clients/script.txt" | tr '\n' ' ')" = "198.51.100.7:40001 198.51.100.8:40001 198.51.100.7:40002 198.51.100.7:40001 198.51.100.7:40001 "
+  test "$(cut -d' ' -f1 "$tmp/scr-kc/scripted-clients/script.txt" | tr '\n' ' ')" = "198.51.100.7:40001 198.51.100.8:40001 198.51.100.7:40002 198.51.100.7:40001 198.51.100.9:5353 "
 check "kernel-check --dry-run: each connection waits for its time from the first" \
-  test "$(grep '^at ' "$tmp/scr-kc/scripted-clients/run.sh" | tr '\n' ' ')" = "at 0.000000 at 0.010000 at 0.020000 at 0.990000 at 64.990000 "
+  test "$(grep '^at ' "$tmp/scr-kc/scripted-clients/run.sh" | tr '\n' ' ')" = "at 0.000000 at 0.010000 at 0.020000 at 0.990000 at 1.990000 "

@@ -363,6 +363,136 @@ class Compare(unittest.TestCase):
                 "cases": {"c": {"status": 0, "guest_s": 1.0, "host_end_s": 1.0}}}
 
 
+class Script(unittest.TestCase):
+    """A group with a script of its own: used as it is on both sides, its CSV form read
+    as its array, a reused address:port compared connection by connection, and -Lnc's
+    expire column compared within the collection's span."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        cls.s = scenario("scripted-clients")
+        cls.conns, cls.listing = kc.ipvsim_side(IPVSIM, cls.s, 6, cls.tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def test_the_script_verbatim(self):
+        script = self.s["clients"][0]["script"]
+        self.assertEqual([c["client"] for c in self.conns], [e["src"] for e in script[:6]])
+        self.assertEqual([int(c["start_ns"]) for c in self.conns],
+                         [10_000_000, 20_000_000, 30_000_000, 1_000_000_000, 2_000_000_000,
+                          2_500_000_000])
+        self.assertEqual(self.conns[3]["outcome"], "OK")
+        run_sh, txt = kc.guest_script(self.s, self.conns, 0)
+        # each connection not before its time, from the first; UDP by the UDP client
+        self.assertIn("at 0.990000\nn web kc-traffic client 198.51.100.7:40001 203.0.113.10:80 "
+                      "300 4000 >> $O/clients.log\n", run_sh)
+        self.assertIn("at 1.990000\nn web kc-traffic uclient 198.51.100.9:5353 ", run_sh)
+        self.assertEqual(run_sh.count("kc-traffic serve "), 2)
+        self.assertEqual(run_sh.count("kc-traffic userve "), 2)
+        self.assertEqual(txt.splitlines()[5], "198.51.100.9:5353 40 200")
+
+    def test_csv_reads_as_the_array(self):
+        p = os.path.join(self.tmp, "s.csv")
+        with open(p, "w") as f:
+            f.write("# a script\nsrc, at,request,response,protocol\n\n"
+                    "198.51.100.7:40001,10ms,300,4KB,tcp\n")
+        self.assertEqual(kc.read_script_csv(p), [{"src": "198.51.100.7:40001", "at": "10ms",
+                                                 "request": 300, "response": "4KB",
+                                                 "protocol": "tcp"}])
+        self.assertEqual([kc.size_bytes(v) for v in (300, "300B", "4KB", "4KiB", "1.5MB")],
+                         [300, 300, 4000, 4096, 1500000])
+
+    def test_other_sizes_for_the_same_src_are_refused(self):
+        s = json.loads(json.dumps(self.s))
+        s["clients"][0]["script"][3]["response"] = "5KB"
+        out = kc.unmirrorable(s)
+        self.assertEqual(len(out), 1)
+        self.assertIn("198.51.100.7:40001 used again with other sizes", out[0])
+
+    def kernel_dir(self, lnc=None, times=None, refused=()):
+        k = tempfile.mkdtemp(dir=self.tmp)
+        with open(os.path.join(k, "servers.log"), "w") as f:
+            for i, c in enumerate(self.conns):
+                if i not in refused:
+                    f.write(f"{c['server']} {c['client']} 1 1 ok\n")
+        with open(os.path.join(k, "clients.log"), "w") as f:
+            for i, c in enumerate(self.conns):
+                f.write(f"{c['client']} ok 1\n" if i not in refused else
+                        f"{c['client']} fail connect: Cannot assign requested address\n")
+        with open(os.path.join(k, "ipvsadm-Lnc.txt"), "w") as f:
+            f.write("\n".join(lnc or kc.section(self.listing, "ipvsadm -Lnc")) + "\n")
+        for name, t in (times or {}).items():
+            with open(os.path.join(k, name), "w") as f:
+                f.write(f"{t}\n")
+        return k
+
+    def per_conn(self, items, what):
+        return [it for it in items if it["what"].startswith("conn ") and what in it["what"]]
+
+    def test_a_reused_src_is_compared_connection_by_connection(self):
+        items = kc.compare(self.s, self.conns, self.listing, self.kernel_dir())
+        outcomes = self.per_conn(items, ": outcome")
+        self.assertEqual([it["kernel"] for it in outcomes], ["OK"] * 6)
+        self.assertTrue(all(it["match"] for it in outcomes))
+        servers = self.per_conn(items, ": real server")
+        self.assertEqual([it["kernel"] for it in servers], [c["server"] for c in self.conns])
+        self.assertTrue(all(it["match"] for it in servers))
+        # a kernel that refused the reuse (EADDRNOTAVAIL): that connection, and only it,
+        # differs, served by no one; the later ones keep their own servers
+        items = kc.compare(self.s, self.conns, self.listing, self.kernel_dir(refused=(3,)))
+        bad = [it for it in items if it["what"].startswith("conn ") and not it["match"]]
+        self.assertEqual([(it["what"], it["kernel"]) for it in bad],
+                         [("conn 4 198.51.100.7:40001: real server", "-"),
+                          ("conn 4 198.51.100.7:40001: outcome", "ADDRNOTAVAIL")])
+
+    def test_failures_read_as_connections_csv_outcomes(self):
+        # kc-traffic's lines against connections.csv's words; a connect that failed was
+        # served by no one on either side, whatever IPVS scheduled it to
+        for line, want in (("a:1 ok 5", "OK"),
+                           ("a:1 fail connect: Connection timed out", "TIMEOUT"),
+                           ("a:1 fail connect: Connection refused", "REFUSED"),
+                           ("a:1 fail connect: Cannot assign requested address", "ADDRNOTAVAIL"),
+                           ("a:1 fail bind/connect: Address already in use", "ADDRNOTAVAIL"),
+                           ("a:1 fail recv: Connection timed out", "TIMEOUT"),
+                           ("a:1 fail send: Broken pipe", "failed: send: Broken pipe")):
+            self.assertEqual(kc.client_outcome(line.split()), want)
+        c = {"outcome": "TIMEOUT", "bytes_out": "0", "server": "rs4"}
+        self.assertEqual(kc.served_by(c), "-")
+        self.assertEqual(kc.served_by(dict(c, bytes_out="40")), "rs4")   # a response timeout
+        self.assertEqual(kc.served_by(dict(c, outcome="OK", bytes_out="40")), "rs4")
+        self.assertEqual(kc.served_by(dict(c, outcome="ADDRNOTAVAIL", server="")), "-")
+
+    def test_expire_within_the_collection_span(self):
+        lnc = kc.section(self.listing, "ipvsadm -Lnc")
+        v = {ln.split()[3]: ln.split()[1] for ln in lnc if ln.startswith(("TCP", "UDP"))}
+        span = kc.collection_span(self.conns, self.kernel_dir())
+        # ipvsim's own side: from the first connection to its listing, 3 s after the last
+        self.assertAlmostEqual(span, 2.5 - 0.01 + 3 + 0.003203572, places=6)
+
+        def shifted(by):
+            out = []
+            for ln in lnc:
+                f = ln.split()
+                if f[0] in ("TCP", "UDP"):
+                    sec = kc.mmss(f[1]) + by
+                    f[1] = f"{sec // 60:02d}:{sec % 60:02d}"
+                out.append(" ".join(f))
+            return out
+        for by, match in ((0, True), (int(span) + 1, True), (int(span) + 2, False)):
+            items = kc.compare(self.s, self.conns, self.listing, self.kernel_dir(shifted(by)))
+            exp = self.per_conn(items, "-Lnc expire")
+            self.assertEqual(len(exp), 6)
+            self.assertTrue(all(it["match"] == match for it in exp), (by, exp))
+            self.assertTrue(all(it["ipvsim"] == v[it["what"].split()[2][:-1]] for it in exp))
+        # the guest's own span when it is the longer one
+        k = self.kernel_dir(times={"t-first": "10.00", "t-lnc": "110.50"})
+        self.assertEqual(kc.collection_span(self.conns, k), 100.5)
+        self.assertIsNone(kc.mmss("-"))
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit("usage: test-kernel-check.py path/to/ipvsim")

@@ -329,6 +329,8 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
             .requests_per_conn = c->requests_per_conn, .connect_timeout = c->connect_timeout,
             .response_timeout = c->response_timeout,
             .start = c->start, .stop = c->stop,
+            .script = c->script ? (const struct client_script_conn *)c->script->data : NULL,
+            .nscript = c->script ? c->script->len : 0,
         };
         g_ptr_array_add(rw->client_groups, client_group_start(host_net(h), &cfg, &rw->log));
         g_free(addrs);

@@ -470,6 +470,16 @@ static void client_range(const struct scn_client *cl, uint32_t *lo, uint32_t *hi
 {
     *lo = ntohl(cl->net) + (cl->prefix <= 30 ? 1 : 0);
     *hi = *lo + cl->count - 1;
+    if (!cl->script)
+        return;
+    /* a script's: from its lowest address to its highest */
+    *lo = UINT32_MAX;
+    *hi = 0;
+    for (guint i = 0; i < cl->script->len; i++) {
+        uint32_t a = ntohl(g_array_index(cl->script, struct client_script_conn, i).saddr);
+        *lo = MIN(*lo, a);
+        *hi = MAX(*hi, a);
+    }
 }
 
 static uint64_t net_hosts(uint8_t prefix)
@@ -594,7 +604,8 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
          scn_get_duration(c, item, &scn_clients, "connect_timeout", &cl.connect_timeout) &&
          scn_get_duration(c, item, &scn_clients, "response_timeout", &cl.response_timeout) &&
          scn_get_duration(c, item, &scn_clients, "start", &cl.start) &&
-         scn_get_duration(c, item, &scn_clients, "stop", &cl.stop);
+         scn_get_duration(c, item, &scn_clients, "stop", &cl.stop) &&
+         scn_load_script(c, item, &cl);
     cl.requests_per_conn = (uint32_t)rpc;
     if (ok && cl.stop > s->duration)
         ok = scn_fail_key(c, item, "stop", "after the end of the run");
@@ -619,6 +630,8 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
     if (!ok) {
         g_free(cl.name);
         g_free(cl.host);
+        if (cl.script)
+            g_array_free(cl.script, TRUE);
         return false;
     }
     g_array_append_val(s->clients, cl);
@@ -1057,6 +1070,8 @@ void scenario_free(struct scenario *s)
     for (guint i = 0; i < s->clients->len; i++) {
         g_free(g_array_index(s->clients, struct scn_client, i).name);
         g_free(g_array_index(s->clients, struct scn_client, i).host);
+        if (g_array_index(s->clients, struct scn_client, i).script)
+            g_array_free(g_array_index(s->clients, struct scn_client, i).script, TRUE);
     }
     g_array_free(s->clients, TRUE);
     free_lines(s->ipvs);

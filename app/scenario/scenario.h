@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "model/apps/dist.h"
+#include "model/apps/workload.h"
 #include "sim/proto.h"
 #include "sim/time.h"
 
@@ -63,6 +64,8 @@ struct scn_client {
     sim_time_t response_timeout;    /* per request, an application timeout (default
                                      * DEFAULT_RESPONSE_TIMEOUT); 0: none */
     sim_time_t start, stop;         /* when the group runs; default 0 .. duration */
+    GArray *script;                 /* struct client_script_conn, by time; NULL: the group
+                                     * runs arrivals (or users), not a script */
     struct scn_pos pos;
 };
 

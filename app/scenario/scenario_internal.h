@@ -5,6 +5,7 @@
  *   scenario_get.c     typed reads of one key by its row (units, defaults, messages)
  *   scenario_set.c     --set KEY=VALUE overrides
  *   scenario_events.c  the "events" list
+ *   scenario_script.c  a client group's "script" (its connections, or a CSV file of them)
  *   scenario.c         the sections, cross-references, scenario_load / scenario_free */
 #ifndef IPVSIM_APP_SCENARIO_SCENARIO_INTERNAL_H
 #define IPVSIM_APP_SCENARIO_SCENARIO_INTERNAL_H
@@ -87,6 +88,8 @@ enum scn_type {
     SCN_SYSCTL_NAME,                /* a sysctl's name (app/scenario/sysctl.h) */
     SCN_CAPTURE_POINTS, SCN_EXPECT, SCN_COMMENT,
     SCN_EVENT_KIND,                 /* an event's "do" */
+    SCN_SCRIPT,                     /* an array of objects of section sub, or a CSV file's
+                                     * name (scenario_script.c) */
 };
 
 #define SCN_REQUIRED 1u             /* absent: "missing key" */
@@ -121,7 +124,7 @@ struct scn_section {
 extern const struct scn_section scn_top, scn_director, scn_backup, scn_servers, scn_clients,
     scn_links, scn_link, scn_hooks, scn_healthcheck, scn_capture, scn_limits, scn_events,
     scn_ev_server, scn_ev_args, scn_ev_sysctl, scn_ev_link, scn_ev_flood, scn_ev_hook,
-    scn_ev_director_down, scn_ev_director_up;
+    scn_ev_director_down, scn_ev_director_up, scn_script;
 
 /* The sections of the document (the event kinds' are scn_event_section's),
  * NULL-terminated. */
@@ -204,6 +207,14 @@ const char *scn_nearest_key(const char *word, const struct scn_section *sec);
 bool scn_fail_sysctl(struct scn_ctx *c, const cJSON *node, bool at_key, const char *name);
 /* Is name a host of the scenario (the director's name, "director", a server)? */
 bool scn_is_cluster_host(const struct scenario *s, const char *name);
+
+/* ---- scenario_script.c ------------------------------------------------------------- */
+
+/* The group's "script", if it has one (cl->script stays NULL otherwise): its
+ * connections, in the order of their times, each checked against the group (its
+ * net, its protocol) and the run (its duration). cl's net, protocol and the run's
+ * duration are loaded already. */
+bool scn_load_script(struct scn_ctx *c, const cJSON *item, struct scn_client *cl);
 
 /* ---- scenario_set.c ---------------------------------------------------------------- */
 

@@ -89,6 +89,17 @@ static const struct scn_key client_rows[] = {
     K("response_timeout", SCN_DURATION, .def = DEFAULT_RESPONSE_TIMEOUT, .max = SCN_DURATION_MAX),
     K("start", SCN_DURATION, .def = "0", .max = SCN_DURATION_MAX),
     K("stop", SCN_DURATION, .max = SCN_DURATION_MAX, .doc = "default: the end of the run"),
+    K("script", SCN_SCRIPT, .sub = "script", .doc = "absent: arrivals (or users)"),
+    COMMENT,
+};
+
+/* One connection of a client group's script (scenario_script.c). */
+static const struct scn_key script_rows[] = {
+    K("at", SCN_DURATION, .max = SCN_DURATION_MAX, .flags = SCN_REQUIRED),
+    K("src", SCN_ENDPOINT, .flags = SCN_REQUIRED),
+    K("request", SCN_BYTES, .max = 1 << 30, .flags = SCN_REQUIRED),
+    K("response", SCN_BYTES, .max = 1 << 30, .flags = SCN_REQUIRED),
+    K("protocol", SCN_CHOICE, .sub = "tcp|udp", .why = "protocol", .doc = "default: the group's"),
     COMMENT,
 };
 
@@ -197,6 +208,7 @@ const struct scn_section scn_director = { "director", "director", N(director_row
 const struct scn_section scn_backup = { "backup", "backup", N(backup_rows) };
 const struct scn_section scn_servers = { "servers", "server", N(server_rows) };
 const struct scn_section scn_clients = { "clients", "client", N(client_rows) };
+const struct scn_section scn_script = { "script", "script_conn", N(script_rows) };
 const struct scn_section scn_links = { "links", "links", N(links_rows) };
 const struct scn_section scn_link = { "link", "link", N(link_rows) };
 const struct scn_section scn_hooks = { "hooks", "hook", N(hook_rows) };
@@ -216,7 +228,7 @@ const struct scn_section scn_ev_director_up = { "event:director_up", NULL, N(ev_
 
 static const struct scn_section *const sections[] = {
     &scn_top, &scn_director, &scn_backup, &scn_servers, &scn_clients, &scn_links, &scn_link,
-    &scn_hooks, &scn_healthcheck, &scn_capture, &scn_limits, &scn_events, NULL,
+    &scn_hooks, &scn_healthcheck, &scn_capture, &scn_limits, &scn_events, &scn_script, NULL,
 };
 
 const struct scn_section *const *scn_sections(void)

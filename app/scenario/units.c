@@ -357,9 +357,17 @@ bool units_endpoint(const char *s, be32 *addr, uint16_t *port, char *why, size_t
 {
     size_t len, l2;
     unsigned p;
-    if (!scan_ipv4(s, addr, &len) || s[len] != ':' || !small_number(s + len + 1, 65535, &p, &l2) ||
-        s[len + 1 + l2] != '\0' || p == 0)
+    bool addr_ok = scan_ipv4(s, addr, &len);
+    if (!addr_ok || s[len] != ':' || !small_number(s + len + 1, 65535, &p, &l2) ||
+        s[len + 1 + l2] != '\0' || p == 0) {
+        /* "a.b.c.d:N" with N all digits: say it is the port */
+        const char *digits = addr_ok && s[len] == ':' ? s + len + 1 : "";
+        if (*digits && strspn(digits, "0123456789") == strlen(digits) && strlen(digits) <= 12) {
+            snprintf(why, n, "port %s of \"%.40s\" is out of range (expected 1 to 65535)", digits, s);
+            return false;
+        }
         return fail_expected(why, n, "an address and port like \"203.0.113.10:80\"", s);
+    }
     *port = (uint16_t)p;
     return true;
 }

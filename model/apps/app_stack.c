@@ -222,6 +222,12 @@ static struct app_ep *ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr,
     return ep_table_find(&st->eps, k, key_hash(k))->ep;
 }
 
+struct app_ep *app_ep_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport, be32 raddr,
+                           be16 rport)
+{
+    return ep_lookup(st, proto, laddr, lport, raddr, rport);
+}
+
 static struct port_map *port_map(const struct app_stack *st, uint8_t proto, be32 laddr, bool create)
 {
     gint64 key = (gint64)proto << 32 | laddr;

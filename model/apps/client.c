@@ -1,5 +1,5 @@
-/* Client groups: open-loop arrivals or closed-loop users, each conversation a real
- * TCP connection (connect, requests, responses, FIN) or a UDP request/response.
+/* Client groups: open-loop arrivals, closed-loop users or a script, each conversation
+ * a real TCP connection (connect, requests, responses, FIN) or a UDP request/response.
  * Userspace load generators, no kernel file; their TCP is tcp_conn.c and beside it. */
 #include <errno.h>
 #include <glib.h>
@@ -23,6 +23,8 @@ struct cconv {
     struct client_group *g;
     uint64_t id;
     int user;                       /* closed loop: the user; -1 in open loop */
+    uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
+    const struct client_script_conn *row;   /* a script's connection: its sizes */
     struct tcp_conn *tc;
     uint32_t requests_left;
     uint64_t resp_need, resp_got;
@@ -44,6 +46,8 @@ struct client_group {
     uint32_t cur_arrival, cur_think, cur_req, cur_resp;
     sim_event_id arrival_timer;
     sim_event_id *user_timers;
+    struct client_script_conn *script;      /* the cfg's, copied */
+    uint32_t script_next;                   /* the next connection to start */
     struct cconv *live, *free;
     struct client_group_stats stats;
 };
@@ -166,8 +170,13 @@ static void finish(struct cconv *cc, enum conv_outcome outcome)
 static void draw_sizes(struct cconv *cc, bool first)
 {
     struct client_group *g = cc->g;
-    bool tcp = g->cfg.proto == IPPROTO_TCP;
+    bool tcp = cc->proto == IPPROTO_TCP;
     struct conv *conv = conv_get(g->log, cc->id);
+    if (cc->row) {                  /* a script's: its own, for every request */
+        conv->req_size = clamp_size((int64_t)cc->row->request, tcp);
+        conv->resp_size = clamp_size((int64_t)cc->row->response, tcp);
+        return;
+    }
     struct rng *rq = first ? &g->r_req : &cc->sizes, *rs = first ? &g->r_resp : &cc->sizes;
     conv->req_size = clamp_size(dist_draw(&g->cfg.request, rq, &g->cur_req), tcp);
     conv->resp_size = clamp_size(dist_draw(&g->cfg.response, rs, &g->cur_resp), tcp);
@@ -349,12 +358,13 @@ static void start_udp(struct client_group *g, struct cconv *cc, struct conv *con
 
 /* ---- a new conversation ------------------------------------------------------------------- */
 
-static void start_conv(struct client_group *g, int user)
+/* A conversation from laddr:lport (0: none was free) of proto; row: a script's
+ * connection, else its sizes are drawn. */
+static void open_conv(struct client_group *g, int user, uint8_t proto, be32 laddr, be16 lport,
+                      const struct client_script_conn *row)
 {
     sim_time_t now = now_of(g);
-    bool tcp = g->cfg.proto == IPPROTO_TCP;
-    be32 laddr = g->addrs[g->cfg.naddrs > 1 ? rng_below(&g->r_addr, g->cfg.naddrs) : 0];
-    be16 lport = app_port_alloc(g->st, g->cfg.proto, laddr, &g->r_port);
+    bool tcp = proto == IPPROTO_TCP;
     uint32_t isn = (uint32_t)rng_u64(&g->r_isn);
     uint64_t sizes_seed = rng_u64(&g->r_sizes);
     struct conv *conv = conv_new(g->log);
@@ -364,9 +374,17 @@ static void start_conv(struct client_group *g, int user)
     conv->cport = lport;
     conv->vaddr = g->cfg.target;
     conv->vport = g->cfg.target_port;
-    conv->proto = g->cfg.proto;
+    conv->proto = proto;
     uint64_t id = conv_id(g->log, conv);
     g->stats.started++;
+    /* A script's address:port, bound: connect() (TCP) fails while a connection uses
+     * its 4-tuple and takes it over from a TIME_WAIT; bind() (UDP) fails while its
+     * socket is open. */
+    if (lport && row && (tcp ? !tcp_twsk_unique(g->st, laddr, lport, g->cfg.target,
+                                                g->cfg.target_port, &isn)
+                             : app_ep_find(g->st, proto, laddr, lport, g->cfg.target,
+                                           g->cfg.target_port) != NULL))
+        lport = 0;
     if (!lport) {
         conv->outcome = CONV_ADDRNOTAVAIL;
         conv->end = now;
@@ -379,6 +397,8 @@ static void start_conv(struct client_group *g, int user)
     struct cconv *cc = cconv_alloc(g);
     cc->id = id;
     cc->user = user;
+    cc->proto = proto;
+    cc->row = row;
     cc->requests_left = tcp && g->cfg.requests_per_conn > 0 ? g->cfg.requests_per_conn : 1;
     char name[32];
     g_snprintf(name, sizeof name, "conv:%llu", (unsigned long long)id);
@@ -402,6 +422,31 @@ static void start_conv(struct client_group *g, int user)
         cc->timer = host_timer(g->net->host, sim_time_add(now, g->cfg.connect_timeout), connect_timeout, cc, 0);
 }
 
+/* An arrival's or a user's conversation: from a random address of the group, an
+ * ephemeral port. */
+static void start_conv(struct client_group *g, int user)
+{
+    be32 laddr = g->addrs[g->cfg.naddrs > 1 ? rng_below(&g->r_addr, g->cfg.naddrs) : 0];
+    be16 lport = app_port_alloc(g->st, g->cfg.proto, laddr, &g->r_port);
+    open_conv(g, user, g->cfg.proto, laddr, lport, NULL);
+}
+
+/* ---- a script ------------------------------------------------------------------------------ */
+
+/* Start every connection of the script due now, then wait for the next one. */
+static void script_fire(struct sim *sim, void *obj, uint64_t arg)
+{
+    struct client_group *g = obj;
+    g->arrival_timer = 0;
+    sim_time_t now = now_of(g);
+    while (g->script_next < g->cfg.nscript && g->script[g->script_next].at <= now) {
+        const struct client_script_conn *row = &g->script[g->script_next++];
+        open_conv(g, -1, row->proto, row->saddr, row->sport, row);
+    }
+    if (g->script_next < g->cfg.nscript)
+        g->arrival_timer = host_timer(g->net->host, g->script[g->script_next].at, script_fire, g, 0);
+}
+
 /* ---- the group ------------------------------------------------------------------------------- */
 
 static void stream(struct rng *r, uint64_t seed, const char *group, const char *what)
@@ -414,7 +459,7 @@ static void stream(struct rng *r, uint64_t seed, const char *group, const char *
 struct client_group *client_group_start(struct net *net, const struct client_group_cfg *cfg,
                                         struct conv_log *log)
 {
-    if (!cfg->naddrs || !cfg->addrs)
+    if ((!cfg->naddrs || !cfg->addrs) && !cfg->nscript)
         return NULL;
     struct client_group *g = g_new0(struct client_group, 1);
     g->net = net;
@@ -436,7 +481,11 @@ struct client_group *client_group_start(struct net *net, const struct client_gro
     stream(&g->r_sizes, seed, g->name, "sizes");
     sim_time_t now = net_now(net);
     sim_time_t start = cfg->start > now ? cfg->start : now;
-    if (cfg->users > 0) {
+    if (cfg->nscript > 0) {
+        g->script = g_memdup2(cfg->script, cfg->nscript * sizeof *cfg->script);
+        g->cfg.script = g->script;
+        g->arrival_timer = host_timer(net->host, MAX(now, g->script[0].at), script_fire, g, 0);
+    } else if (cfg->users > 0) {
         g->user_timers = g_new0(sim_event_id, cfg->users);
         for (uint32_t u = 0; u < cfg->users; u++) {
             sim_time_t t = sim_time_add(start, dist_draw(&g->cfg.think, &g->r_think, &g->cur_think));
@@ -481,6 +530,7 @@ void client_group_free(struct client_group *g)
     }
     app_stack_put(g->st);
     g_free(g->user_timers);
+    g_free(g->script);
     g_free(g->addrs);
     g_free(g->name);
     g_free(g);

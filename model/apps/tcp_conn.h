@@ -125,6 +125,9 @@ struct net *app_stack_net(const struct app_stack *st);
 /* Register / remove an endpoint; false when the 4-tuple is taken. */
 bool app_ep_add(struct app_stack *st, struct app_ep *ep);
 void app_ep_del(struct app_stack *st, struct app_ep *ep);
+/* The endpoint of a 4-tuple (a connection open, or in TIME_WAIT; a UDP one); NULL if free. */
+struct app_ep *app_ep_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport, be32 raddr,
+                           be16 rport);
 
 /* A free ephemeral port of laddr for proto: drawn uniformly in
  * EPHEMERAL_PORT_LOW..HIGH from r, then the next free one upwards (wrapping), as a
@@ -249,6 +252,17 @@ struct tcp_conn {
     bool dead;
     struct tcp_conn *next, *prev;   /* the stack's list of live connections */
 };
+
+/* May a connect() from laddr:lport, bound by the application (bind() before
+ * connect()), have the 4-tuple? Yes when it is free, or when a TIME_WAIT connection
+ * holds it: Linux takes it over then, ending the TIME_WAIT, and starts the new ISN
+ * past the old one (*isn = its snd_nxt + 65535 + 2; else *isn is left alone). That is
+ * tcp_twsk_unique (net/ipv4/tcp_ipv4.c, 6.1) for a bound port, which
+ * __inet_hash_connect checks with twp NULL: it needs the TIME_WAIT socket to hold a
+ * peer timestamp, as Linux's own peers' (tcp_timestamps 1 by default) always give
+ * it. No, EADDRNOTAVAIL, while a connection uses the tuple. */
+bool tcp_twsk_unique(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
+                     uint32_t *isn);
 
 /* Open a connection (sends the SYN at once). lport comes from app_port_alloc: the
  * connection owns it from now on and releases it when freed. NULL (port released)

@@ -170,6 +170,23 @@ bool tcp_tw_is(const struct app_ep *ep)
     return ep->rcv == NULL;
 }
 
+/* A bound connect() meeting this 4-tuple (tcp_conn.h): a record in TIME_WAIT is taken
+ * over, the new ISN past its snd_nxt (tcp_twsk_unique, tcp_ipv4.c); a live
+ * connection keeps the tuple. */
+bool tcp_twsk_unique(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
+                     uint32_t *isn)
+{
+    struct app_ep *ep = app_ep_find(st, IPPROTO_TCP, laddr, lport, raddr, rport);
+    if (!ep)
+        return true;
+    if (!tcp_tw_is(ep))
+        return false;
+    struct tcp_tw *tw = (struct tcp_tw *)ep;
+    *isn = tw->snd_nxt + 65535 + 2;
+    tw_kill(st, tw);                /* inet_twsk_deschedule_put: reclaimed at its expiry */
+    return true;
+}
+
 /* tcp_time_wait (tcp_minisocks.c): c enters TIME_WAIT. A record takes its 4-tuple,
  * its port and what an ACK needs; the owner hears done (c still intact, in
  * TIME_WAIT), then c is killed and recycled. Called from the receive path (c busy). */

@@ -27,8 +27,9 @@ enum conv_outcome {
     CONV_TIMEOUT,                   /* connect (or response) timeout */
     CONV_UNREACHABLE,               /* ICMP destination unreachable */
     CONV_UNFINISHED,                /* still running when the run ended */
-    CONV_ADDRNOTAVAIL,              /* no free ephemeral port on the chosen address
-                                       (connect() fails with EADDRNOTAVAIL) */
+    CONV_ADDRNOTAVAIL,              /* no free ephemeral port on the chosen address, or a
+                                       script's address:port still in use (connect()
+                                       fails with EADDRNOTAVAIL) */
 };
 
 /* One record per conversation, a million in a big run: the fields are ordered by
@@ -80,6 +81,15 @@ void conv_log_close(struct conv_log *log, sim_time_t now);
 
 /* ---- client groups ------------------------------------------------------------- */
 
+/* One connection of a scripted group: at its time, from its own address:port. */
+struct client_script_conn {
+    sim_time_t at;
+    be32 saddr;
+    be16 sport;                     /* network order */
+    uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
+    uint64_t request, response;     /* bytes (TCP: at least 1) */
+};
+
 struct client_group_cfg {
     const char *name;
     uint32_t index;
@@ -96,6 +106,11 @@ struct client_group_cfg {
     sim_time_t connect_timeout;
     sim_time_t response_timeout;    /* TCP: give up (RST) when a response takes longer; 0: wait */
     sim_time_t start, stop;         /* no new conversation outside [start, stop) */
+    /* A script (nscript > 0, sorted by time) instead of arrivals or users: its
+     * connections and nothing else; addrs, arrival, users, think, request,
+     * response, proto, start and stop are not used. */
+    const struct client_script_conn *script;
+    uint32_t nscript;
 };
 
 struct client_group;
@@ -117,7 +132,13 @@ struct client_group;
  *    Linux reports it), the other codes UNREACHABLE; TCP acts on it in SYN_SENT
  *    only (later it is a soft error, reported if the connection times out).
  *  - end: TCP conversations end when the client's socket is closed both ways (it
- *    enters TIME_WAIT: the client closes first, after the last response). */
+ *    enters TIME_WAIT: the client closes first, after the last response).
+ *  - script: each connection starts at its time from its address:port, with its
+ *    sizes (every request of it when requests_per_conn > 1), and draws only its ISN.
+ *    An address:port whose 4-tuple a connection still uses cannot connect: the
+ *    conversation ends ADDRNOTAVAIL at once, as connect() fails with EADDRNOTAVAIL; a
+ *    UDP one, as bind() fails with EADDRINUSE. One in TIME_WAIT (the 60 s after the
+ *    client closed) is taken over, as Linux does for a bound port (tcp_twsk_unique). */
 struct client_group *client_group_start(struct net *net, const struct client_group_cfg *cfg,
                                         struct conv_log *log);
 /* Stops the group: conversations still running are abandoned silently (their

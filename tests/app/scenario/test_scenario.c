@@ -961,6 +961,12 @@ static bool same_row(const cJSON *prop, const struct scn_key *k, const char *kin
         return is_type(prop, "array") && is_type(items, "object");
     case SCN_COMMENT:
         return has_ref(prop, "comment");
+    case SCN_SCRIPT: {
+        /* an array of the section's objects, or a CSV file's name */
+        const cJSON *alt = cJSON_GetObjectItem(prop, "oneOf");
+        return sub && cJSON_GetArraySize(alt) == 2 && item_ref(cJSON_GetArrayItem(alt, 0), sub->schema) &&
+               is_type(cJSON_GetArrayItem(alt, 1), "string");
+    }
     case SCN_EVENT_KIND:
         if (kind)
             return strcmp(cJSON_GetObjectItem(prop, "const")->valuestring, kind) == 0;
@@ -1255,6 +1261,9 @@ static const char *const loader_only[] = {
     "client-stop-after-end", "client-think-zero-livelock", "client-timeout-unrepresentable",
     "client-trace-bad-value", "client-trace-decreasing",
     "client-trace-missing", "client-unknown-host", "duration-overflow",
+    "client-script-csv-bad-time", "client-script-csv-columns", "client-script-csv-missing",
+    "client-script-csv-unknown-column", "client-script-decreasing", "client-script-duplicate",
+    "client-script-outside-net", "client-script-tcp-empty",
     "duration-unrepresentable", "event-after-end",
     "event-hook-unknown", "event-unknown-server", "hooks-dup", "hooks-unknown-host",
     "iptables-line-bad-target", "ipvs-line-bad-weight", "ipvs-sched-era", "ipvs-sched-flags-era",

@@ -455,6 +455,100 @@ static void test_udp_request_response(void)
     wl_free(&w);
 }
 
+/* A script: each connection at its time from its address:port with its sizes (every
+ * request of a connection: its own), no address list needed. The same address:port
+ * again while its connection is open fails at once (ADDRNOTAVAIL, no packet sent);
+ * while the client holds the 4-tuple in TIME_WAIT it takes it over, as Linux does for
+ * a bound port, its ISN past the old one; UDP's tuple is another. */
+static void test_script(void)
+{
+    struct wl w;
+    wl_init(&w);
+    wl_server(&w, 8, DCONST(1 * MSEC), 16);
+    wl_hooks(&w);
+    be32 a = topo_ip("10.0.1.2");
+    const struct client_script_conn script[] = {
+        { .at = 1 * MSEC, .saddr = a, .sport = htons(40001), .proto = IPPROTO_TCP, .request = 300, .response = 5000 },
+        { .at = 1 * MSEC, .saddr = a, .sport = htons(40002), .proto = IPPROTO_TCP, .request = 100, .response = 200 },
+        { .at = 2 * MSEC, .saddr = a, .sport = htons(40001), .proto = IPPROTO_TCP, .request = 1, .response = 1 },
+        { .at = 100 * MSEC, .saddr = a, .sport = htons(40001), .proto = IPPROTO_TCP, .request = 7, .response = 9 },
+        { .at = 100 * MSEC, .saddr = a, .sport = htons(40001), .proto = IPPROTO_UDP, .request = 10, .response = 20 },
+    };
+    struct client_group_cfg c = wl_client_cfg(&w);
+    c.addrs = NULL;
+    c.naddrs = 0;
+    c.requests_per_conn = 2;
+    c.script = script;
+    c.nscript = G_N_ELEMENTS(script);
+    wl_start(&w, &c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w.cg);
+    wl_run(&w, 99 * MSEC);
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 2);            /* both in TIME_WAIT */
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_conns, 0);
+    wl_run(&w, 1 * SEC);
+    CU_ASSERT_EQUAL_FATAL(nconvs(&w), 5);
+    for (uint64_t i = 1; i <= 5; i++) {
+        const struct client_script_conn *e = &script[i - 1];
+        CU_ASSERT_EQUAL(cv(&w, i)->start, e->at);
+        CU_ASSERT_EQUAL(cv(&w, i)->caddr, e->saddr);
+        CU_ASSERT_EQUAL(cv(&w, i)->cport, e->sport);
+        CU_ASSERT_EQUAL(cv(&w, i)->proto, e->proto);
+    }
+    CU_ASSERT_EQUAL(cv(&w, 1)->outcome, CONV_OK);
+    CU_ASSERT_EQUAL(cv(&w, 1)->requests, 2);
+    CU_ASSERT_EQUAL(cv(&w, 1)->bytes_out, 600);
+    CU_ASSERT_EQUAL(cv(&w, 1)->bytes_in, 10000);
+    CU_ASSERT_EQUAL(cv(&w, 2)->outcome, CONV_OK);
+    CU_ASSERT_EQUAL(cv(&w, 2)->bytes_in, 400);
+    CU_ASSERT_EQUAL(cv(&w, 3)->outcome, CONV_ADDRNOTAVAIL);      /* conn 1 still open */
+    CU_ASSERT_EQUAL(cv(&w, 3)->end, 2 * MSEC);
+    CU_ASSERT_EQUAL(cv(&w, 4)->outcome, CONV_OK);                /* conn 1's TIME_WAIT taken over */
+    CU_ASSERT_EQUAL(cv(&w, 4)->bytes_out, 14);
+    CU_ASSERT_EQUAL(cv(&w, 4)->bytes_in, 18);
+    CU_ASSERT_EQUAL(cv(&w, 5)->outcome, CONV_OK);
+    CU_ASSERT_EQUAL(cv(&w, 5)->bytes_in, 20);
+    CU_ASSERT_EQUAL(client_group_stats(w.cg)->no_port, 1);
+    CU_ASSERT_EQUAL(server_app_stats(w.srv)->served, 2 + 2 + 2 + 1);   /* requests */
+    /* the taken-over connection's SYN: the first segment the client sent at 100 ms */
+    int syn = -1;
+    for (int k = 0; k < w.cseg.n && syn < 0; k++)
+        if (w.cseg.at[k] == 100 * MSEC && strcmp(w.cseg.flags[k], "S") == 0)
+            syn = k;
+    CU_ASSERT(syn >= 0);
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 2);            /* conn 2's and conn 4's */
+    wl_free(&w);
+}
+
+/* A script's times are absolute: a group started later starts the connections
+ * already due at once, in order. */
+static void test_script_late_start(void)
+{
+    struct wl w;
+    wl_init(&w);
+    wl_server(&w, 8, DCONST(1 * MSEC), 16);
+    be32 a = topo_ip("10.0.1.2");
+    const struct client_script_conn script[] = {
+        { .at = 0, .saddr = a, .sport = htons(1), .proto = IPPROTO_TCP, .request = 1, .response = 1 },
+        { .at = 2 * MSEC, .saddr = a, .sport = htons(2), .proto = IPPROTO_TCP, .request = 1, .response = 1 },
+        { .at = 9 * MSEC, .saddr = a, .sport = htons(3), .proto = IPPROTO_TCP, .request = 1, .response = 1 },
+    };
+    struct client_group_cfg c = wl_client_cfg(&w);
+    c.script = script;
+    c.nscript = G_N_ELEMENTS(script);
+    sim_run_until(&w.t.w.sim, 5 * MSEC);
+    wl_start(&w, &c);
+    wl_run(&w, 1 * SEC);
+    CU_ASSERT_EQUAL_FATAL(nconvs(&w), 3);
+    CU_ASSERT_EQUAL(cv(&w, 1)->start, 5 * MSEC);
+    CU_ASSERT_EQUAL(cv(&w, 1)->cport, htons(1));
+    CU_ASSERT_EQUAL(cv(&w, 2)->start, 5 * MSEC);
+    CU_ASSERT_EQUAL(cv(&w, 2)->cport, htons(2));
+    CU_ASSERT_EQUAL(cv(&w, 3)->start, 9 * MSEC);
+    for (uint64_t i = 1; i <= 3; i++)
+        CU_ASSERT_EQUAL(cv(&w, i)->outcome, CONV_OK);
+    wl_free(&w);
+}
+
 static void test_udp_timeout_and_refused(void)
 {
     struct wl w;
@@ -817,6 +911,8 @@ IPVSIM_SUITE(workload)
     ADD_TEST(s, test_queue_drop_resets);
     ADD_TEST(s, test_udp_request_response);
     ADD_TEST(s, test_udp_timeout_and_refused);
+    ADD_TEST(s, test_script);
+    ADD_TEST(s, test_script_late_start);
     ADD_TEST(s, test_open_loop_rate);
     ADD_TEST(s, test_closed_loop_caps_concurrency);
     ADD_TEST(s, test_ports_and_addresses);

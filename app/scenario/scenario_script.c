@@ -1,0 +1,395 @@
+/* A client group's "script": the connections it makes, each at its time from its own
+ * address:port with its sizes, instead of an arrival process. Written in the scenario
+ * as an array of objects, or as the name of a CSV file next to it (a header naming
+ * the columns at, src, request, response and optionally protocol, in any order).
+ * Every entry is checked the same way however it was written; a fault in the file
+ * names the scenario's place and the file's line and column. */
+#include "app/scenario/scenario_internal.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+/* The client's cap on a message (model/apps/client.c, MAX_MESSAGE). */
+#define SCRIPT_MAX_BYTES (1ull << 30)
+
+/* The keys that say how a group makes connections, which a script says itself. */
+static const char *const not_with_script[] = {
+    "arrival", "users", "think", "request", "response", "start", "stop", "count",
+};
+
+enum script_field { F_AT, F_SRC, F_REQUEST, F_RESPONSE, F_PROTOCOL, F_COUNT };
+static const char *const field_names[F_COUNT] = {
+    "at", "src", "request", "response", "protocol",
+};
+
+/* Where entry i was written: "script[i]" or "line L" of the file. */
+struct script_src {
+    bool file;
+    GArray *where;                  /* int: the entry's index, or its file line */
+};
+
+static void where_str(const struct script_src *src, guint i, char *buf, size_t n)
+{
+    int w = g_array_index(src->where, int, i);
+    if (src->file)
+        snprintf(buf, n, "line %d", w);
+    else
+        snprintf(buf, n, "script[%d]", w);
+}
+
+static const char *proto_name(uint8_t proto)
+{
+    return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+/* The checks of one entry against the group, the run and the entries before it
+ * (done, in time order). On a fault: false, why says it and *field names the
+ * value at fault. */
+static bool check_conn(const struct scn_client *cl, sim_time_t duration, const GArray *done,
+                       const struct script_src *src, const struct client_script_conn *e,
+                       enum script_field *field, char *why, size_t n)
+{
+    char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], t1[32], t2[32], w[32];
+    if (e->at >= duration) {
+        *field = F_AT;
+        snprintf(why, n, "%s is not before the end of the run (%s)",
+                 units_format_duration(e->at, t1, sizeof t1),
+                 units_format_duration(duration, t2, sizeof t2));
+        return false;
+    }
+    if (done->len > 0) {
+        const struct client_script_conn *last =
+            &g_array_index(done, struct client_script_conn, done->len - 1);
+        if (e->at < last->at) {
+            *field = F_AT;
+            where_str(src, done->len - 1, w, sizeof w);
+            snprintf(why, n, "the script's times must not decrease: %s comes after %s (%s)",
+                     units_format_duration(e->at, t1, sizeof t1),
+                     units_format_duration(last->at, t2, sizeof t2), w);
+            return false;
+        }
+    }
+    /* A host address of the group's net: its host owns the net as a local route
+     * (app/run/run_world.c), network and broadcast addresses excluded below a /31. */
+    uint32_t net = ntohl(cl->net), mask = cl->prefix ? ~0u << (32 - cl->prefix) : 0;
+    uint32_t h = ntohl(e->saddr);
+    bool ends = cl->prefix <= 30 && ((h & ~mask) == 0 || (h & ~mask) == ~mask);
+    if ((h & mask) != net || ends) {
+        *field = F_SRC;
+        inet_ntop(AF_INET, &e->saddr, a, sizeof a);
+        inet_ntop(AF_INET, &cl->net, b, sizeof b);
+        snprintf(why, n, "%s is %s the group's net %s/%u", a,
+                 ends ? "not a host address of" : "outside", b, cl->prefix);
+        return false;
+    }
+    for (int k = 0; k < 2; k++) {
+        uint64_t v = k == 0 ? e->request : e->response;
+        const char *what = k == 0 ? "request" : "response";
+        *field = k == 0 ? F_REQUEST : F_RESPONSE;
+        if (v > SCRIPT_MAX_BYTES) {
+            snprintf(why, n, "a %s is at most 1GB (%llu bytes)", what,
+                     (unsigned long long)SCRIPT_MAX_BYTES);
+            return false;
+        }
+        if (v == 0 && e->proto == IPPROTO_TCP) {
+            snprintf(why, n, "a TCP %s is at least 1 byte (a UDP one may be empty)", what);
+            return false;
+        }
+    }
+    /* One address:port makes one connection at a time: two starting together is a
+     * mistake in the script (a reuse later is the kernel's to refuse or not). */
+    for (guint k = done->len; k-- > 0;) {
+        const struct client_script_conn *o = &g_array_index(done, struct client_script_conn, k);
+        if (o->at != e->at)
+            break;
+        if (o->saddr == e->saddr && o->sport == e->sport && o->proto == e->proto) {
+            *field = F_SRC;
+            inet_ntop(AF_INET, &e->saddr, a, sizeof a);
+            where_str(src, k, w, sizeof w);
+            snprintf(why, n, "%s:%u (%s) already starts a connection at %s (%s): an "
+                     "address:port makes one connection at a time", a, ntohs(e->sport),
+                     proto_name(e->proto), units_format_duration(e->at, t1, sizeof t1), w);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- the array form ------------------------------------------------------------------- */
+
+static bool load_entry(struct scn_ctx *c, const cJSON *e, const struct scn_client *cl,
+                       sim_time_t duration, GArray *out, struct script_src *src)
+{
+    struct client_script_conn conn = { .proto = cl->protocol };
+    be32 addr = 0;
+    uint16_t port = 0;
+    int proto = cl->protocol == IPPROTO_UDP ? 1 : 0;     /* "tcp|udp" */
+    if (!scn_check_object(c, e, &scn_script) ||
+        !scn_get_duration(c, e, &scn_script, "at", &conn.at) ||
+        !scn_get_endpoint(c, e, &scn_script, "src", &addr, &port) ||
+        !scn_get_bytes(c, e, &scn_script, "request", &conn.request) ||
+        !scn_get_bytes(c, e, &scn_script, "response", &conn.response) ||
+        !scn_get_choice(c, e, &scn_script, "protocol", &proto))
+        return false;
+    conn.saddr = addr;
+    conn.sport = htons(port);
+    conn.proto = proto == 1 ? IPPROTO_UDP : IPPROTO_TCP;
+    enum script_field f;
+    char why[UNITS_WHY + 64];
+    if (!check_conn(cl, duration, out, src, &conn, &f, why, sizeof why))
+        return scn_fail_key(c, e, field_names[f], "%s", why);
+    g_array_append_val(out, conn);
+    return true;
+}
+
+static bool load_array(struct scn_ctx *c, const cJSON *v, const struct scn_client *cl,
+                       sim_time_t duration, GArray *out, struct script_src *src)
+{
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, v) {
+        size_t saved = scn_path_push_index(c, i);
+        bool ok = load_entry(c, e, cl, duration, out, src);
+        scn_path_pop(c, saved);
+        if (!ok)
+            return false;
+        g_array_append_val(src->where, i);
+        i++;
+    }
+    return true;
+}
+
+/* ---- the CSV form ----------------------------------------------------------------------- */
+
+struct csv_cell {
+    char *text;                     /* trimmed, inside the line's copy */
+    int col;                        /* 1-based, of its first character */
+};
+
+/* Split a line at commas; cells trimmed of spaces. Returns the count (at most max). */
+static int split_line(char *line, struct csv_cell *cells, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        char *end = strchr(p, ',');
+        if (end)
+            *end = '\0';
+        char *s = p;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *t = s + strlen(s);
+        while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
+            *--t = '\0';
+        if (n < max)
+            cells[n] = (struct csv_cell){ .text = s, .col = (int)(s - line) + 1 };
+        n++;
+        if (!end)
+            return n;
+        p = end + 1;
+    }
+}
+
+static const char *field_at(const void *ctx, size_t i)
+{
+    (void)ctx;
+    return i < F_COUNT ? field_names[i] : NULL;
+}
+
+/* The header: which field each column is. On a fault: false, *col and why. */
+static bool read_header(struct csv_cell *cells, int n, int cols[F_COUNT], int *col, char *why,
+                        size_t wn)
+{
+    for (int f = 0; f < F_COUNT; f++)
+        cols[f] = -1;
+    for (int i = 0; i < n; i++) {
+        int f = 0;
+        while (f < F_COUNT && strcmp(cells[i].text, field_names[f]) != 0)
+            f++;
+        *col = cells[i].col;
+        if (f == F_COUNT) {
+            const char *near = scn_nearest(cells[i].text, field_at, NULL);
+            snprintf(why, wn, "unknown column '%.40s' (%s%s%sexpected at, src, request, response "
+                     "and optionally protocol)", cells[i].text, near ? "did you mean '" : "",
+                     near ? near : "", near ? "'? " : "");
+            return false;
+        }
+        if (cols[f] >= 0) {
+            snprintf(why, wn, "the column '%s' is there twice", field_names[f]);
+            return false;
+        }
+        cols[f] = i;
+    }
+    for (int f = 0; f < F_PROTOCOL; f++)
+        if (cols[f] < 0) {
+            *col = 1;
+            snprintf(why, wn, "the header has no column '%s' (expected at, src, request, response "
+                     "and optionally protocol)", field_names[f]);
+            return false;
+        }
+    return true;
+}
+
+/* A size: a bare integer of bytes, or a size with its unit ("4KB"). */
+static bool csv_bytes(const char *s, uint64_t *out, char *why, size_t n)
+{
+    char *end;
+    if (*s >= '0' && *s <= '9') {
+        unsigned long long v = g_ascii_strtoull(s, &end, 10);
+        if (*end == '\0') {
+            *out = v;
+            return true;
+        }
+    }
+    return units_size(s, out, why, n);
+}
+
+/* One row into *e (the group's protocol unless the row has its own). On a fault:
+ * false, *field and why. */
+static bool read_row(struct csv_cell *cells, const int cols[F_COUNT], uint8_t group_proto,
+                     struct client_script_conn *e, enum script_field *field, char *why, size_t n)
+{
+    uint16_t port = 0;
+    e->proto = group_proto;
+    for (int f = 0; f < F_COUNT; f++) {
+        if (cols[f] < 0)
+            continue;
+        const char *s = cells[cols[f]].text;
+        *field = (enum script_field)f;
+        bool ok = true;
+        switch (f) {
+        case F_AT:
+            ok = units_duration(s, &e->at, why, n);
+            break;
+        case F_SRC:
+            ok = units_endpoint(s, &e->saddr, &port, why, n);
+            e->sport = htons(port);
+            break;
+        case F_REQUEST:
+            ok = csv_bytes(s, &e->request, why, n);
+            break;
+        case F_RESPONSE:
+            ok = csv_bytes(s, &e->response, why, n);
+            break;
+        default:
+            ok = strcmp(s, "tcp") == 0 || strcmp(s, "udp") == 0;
+            if (!ok)
+                snprintf(why, n, "unknown protocol '%.20s' (expected tcp or udp)", s);
+            else
+                e->proto = strcmp(s, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+#define CSV_MAX_COLS F_COUNT
+
+static bool load_csv(struct scn_ctx *c, const cJSON *v, const char *name,
+                     const struct scn_client *cl, sim_time_t duration, GArray *out,
+                     struct script_src *src)
+{
+    char *path = g_path_is_absolute(name) || strcmp(c->dir, ".") == 0
+                     ? g_strdup(name) : g_build_filename(c->dir, name, NULL);
+    char why[UNITS_WHY + 64];
+    char *text = NULL;
+    size_t len = 0;
+    if (g_file_test(path, G_FILE_TEST_EXISTS) && !g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        scn_fail(c, v, false, "cannot read the script file '%s': not a regular file", path);
+        g_free(path);
+        return false;
+    }
+    if (!units_read_file(path, &text, &len, why, sizeof why)) {
+        scn_fail(c, v, false, "cannot read the script file '%s': %s", path, why);
+        g_free(path);
+        return false;
+    }
+    char **lines = g_strsplit(text, "\n", -1);
+    int cols[F_COUNT];
+    bool header = false, ok = true;
+    int at_col = 0, lineno = 0;
+    for (char **l = lines; ok && *l; l++) {
+        lineno++;
+        char *s = *l;
+        while (*s == ' ' || *s == '\t' || *s == '\r')
+            s++;
+        if (*s == '\0' || *s == '#')
+            continue;
+        struct csv_cell cells[CSV_MAX_COLS];
+        int n = split_line(*l, cells, CSV_MAX_COLS);
+        if (!header) {
+            ok = n <= CSV_MAX_COLS ? read_header(cells, n, cols, &at_col, why, sizeof why)
+                                   : (at_col = 1, snprintf(why, sizeof why, "the header has %d "
+                                      "columns, at most %d are known", n, CSV_MAX_COLS), false);
+            header = true;
+            continue;
+        }
+        int want = 0;
+        for (int f = 0; f < F_COUNT; f++)
+            want += cols[f] >= 0;
+        struct client_script_conn e = { 0 };
+        enum script_field f = F_AT;
+        if (n != want) {
+            at_col = 1;
+            snprintf(why, sizeof why, "expected %d columns (as the header), found %d", want, n);
+            ok = false;
+        } else if (!read_row(cells, cols, cl->protocol, &e, &f, why, sizeof why) ||
+                   !check_conn(cl, duration, out, src, &e, &f, why, sizeof why)) {
+            at_col = cells[cols[f]].col;
+            ok = false;
+        } else {
+            g_array_append_val(out, e);
+            g_array_append_val(src->where, lineno);
+        }
+    }
+    if (!ok)
+        scn_fail(c, v, false, "%s:%d:%d: %s", path, lineno, at_col, why);
+    g_strfreev(lines);
+    g_free(text);
+    g_free(path);
+    return ok;
+}
+
+/* ---- the key ------------------------------------------------------------------------------- */
+
+bool scn_load_script(struct scn_ctx *c, const cJSON *item, struct scn_client *cl)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "script");
+    scn_row_of(&scn_clients, "script", SCN_SCRIPT);
+    if (!v)
+        return true;
+    for (size_t i = 0; i < G_N_ELEMENTS(not_with_script); i++)
+        if (cJSON_GetObjectItemCaseSensitive(item, not_with_script[i]))
+            return scn_fail_key(c, item, not_with_script[i], "'%s' does not go with 'script' "
+                                "(each connection of a script gives its own time, address:port "
+                                "and sizes)", not_with_script[i]);
+    if (cl->host)
+        return scn_fail_key(c, item, "script", "a script needs a client group on a host of its "
+                            "own (its connections come from addresses of the group's net), not "
+                            "one on '%s'", cl->host);
+    size_t saved = scn_path_push_key(c, "script");
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(struct client_script_conn));
+    struct script_src src = { .where = g_array_new(FALSE, FALSE, sizeof(int)) };
+    const char *name = scn_string_of(v);
+    bool ok;
+    if (cJSON_IsArray(v)) {
+        ok = load_array(c, v, cl, c->s->duration, out, &src);
+    } else if (name) {
+        src.file = true;
+        ok = load_csv(c, v, name, cl, c->s->duration, out, &src);
+    } else {
+        ok = scn_fail(c, v, false, "expected an array of connections (objects with at, src, "
+                      "request, response) or the name of a CSV file of them");
+    }
+    if (ok && out->len == 0)
+        ok = scn_fail(c, v, false, "the script holds no connections");
+    scn_path_pop(c, saved);
+    g_array_free(src.where, TRUE);
+    if (!ok) {
+        g_array_free(out, TRUE);
+        return false;
+    }
+    cl->script = out;
+    return true;
+}

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include "model/apps/tcp_conn.h"
+#include "sim/pkt.h"
 
 #define MAX_DROP_NETS 8
 
@@ -51,16 +52,25 @@ static inline bool after(uint32_t a, uint32_t b) { return before(b, a); }
 struct seg {
     uint32_t seq, ack, len;
     uint8_t flags;
-    uint16_t win;
+    uint32_t win;                   /* as sent; tcp_conn_rcv scales it (wscale_ok) */
     uint16_t mss;                   /* MSS option, 0 if none */
+    bool saw_tstamp, sack_ok, wscale_ok;
+    uint8_t wscale;
+    uint32_t tsval, tsecr;
 };
 
 /* ---- tcp_output.c: sending and timers ---- */
 
+bool tcp_xmit_spec(struct app_stack *st, be32 laddr, be32 raddr, const struct tcp_spec *t,
+                   uint32_t len, uint64_t flow);
 bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
                   uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss, uint32_t len,
                   uint64_t flow);
 uint16_t route_mss(struct net *net, be32 raddr);
+unsigned tcp_syn_options(bool tstamp, bool sack, bool wscale, uint8_t rcv_wscale,
+                         uint32_t tsval, uint32_t tsecr, uint8_t *o);
+uint32_t tcp_ts_now(const struct tcp_conn *c);
+void tcp_init_options(struct tcp_conn *c);
 void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len);
 void tcp_send_ack(struct tcp_conn *c);
 void tcp_output(struct tcp_conn *c);

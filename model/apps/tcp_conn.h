@@ -231,20 +231,21 @@ struct tcp_conn {
      * SYN or SYN-ACK carries them too): tcp_output.c writes them, tcp_input.c reads. */
     bool tstamp_ok, sack_ok, wscale_ok;
     uint8_t snd_wscale, rcv_wscale; /* the peer's shift (its windows), ours */
+    uint8_t quick;                  /* quick ACKs left (the ACK policy, below) */
     uint32_t ts_off, ts_recent;     /* our TSval offset; the TSval we echo */
-    uint32_t rcv_wnd;               /* the window we advertise, in bytes */
-    uint32_t snd_cwnd;              /* segments: TCP_INIT_CWND, then slow start */
+    uint16_t rcv_wnd;               /* the window we advertise, in bytes */
+    uint16_t snd_cwnd;              /* segments: TCP_INIT_CWND, then slow start */
     /* send sequence space */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_end;   /* snd_end: after the queued data */
     uint32_t snd_wnd;
     /* receive */
     uint32_t irs, rcv_nxt;
     /* The ACK policy of tcp_input.c (Linux's icsk_ack): rcv_nxt at our last ACK, the
-     * peer's segment size as measured, quick ACKs left, the ping-pong count, whether
-     * data has arrived yet (Linux's ato != 0) and when the last data did. */
+     * peer's segment size as measured, the ping-pong count, whether data has arrived
+     * yet (Linux's ato != 0) and when the last data did. */
     uint32_t rcv_wup;
     uint16_t rcv_mss;
-    uint8_t quick, pingpong;
+    uint8_t pingpong;
     bool ato_set;
     sim_time_t lrcvtime;
     uint32_t ooo_start[TCP_OOO_MAX], ooo_end[TCP_OOO_MAX];  /* sorted, disjoint */

@@ -213,7 +213,7 @@ static void rcv_ack(struct tcp_conn *c, const struct seg *s)
          * acknowledged); what a loss does to it is not modelled. */
         uint32_t out = (c->snd_max - c->snd_una + c->mss - 1) / c->mss;
         if (c->snd_cwnd < 2 * out)          /* tcp_is_cwnd_limited, in slow start */
-            c->snd_cwnd = MIN(c->snd_cwnd + (acked + c->mss - 1) / c->mss, 65535u);
+            c->snd_cwnd = (uint16_t)MIN(c->snd_cwnd + (acked + c->mss - 1) / c->mss, 65535u);
         c->snd_una = s->ack;
         if (before(c->snd_nxt, c->snd_una))
             c->snd_nxt = c->snd_una;

@@ -145,7 +145,7 @@ void tcp_init_options(struct tcp_conn *c)
     }
     c->rcv_wscale = c->wscale_ok ? TCP_RCV_WSCALE : 0;
     uint32_t seg = c->adv_mss - (passive && c->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0);
-    c->rcv_wnd = TCP_RCV_WND / seg * seg;
+    c->rcv_wnd = (uint16_t)(TCP_RCV_WND / seg * seg);
     if (cf->tcp_timestamps == 1) {
         uint64_t x = (uint64_t)c->ep.laddr << 32 ^ c->ep.raddr ^ (uint64_t)c->iss << 16 ^
                      (uint64_t)c->ep.lport << 48 ^ c->ep.rport;

@@ -241,6 +241,53 @@ static void test_sysctls_turn_options_off(void)
     tw_free(&w);
 }
 
+/* A backlog of one and two SYNs 10 us apart: the second is answered with a cookie.
+ * With timestamps the cookie's SYN-ACK keeps the SYN's options in the low 6 bits of its
+ * TSval (cookie_init_timestamp: window scale 7 | SACK 0x10) and the connection the
+ * cookie ACK creates gets them back (cookie_timestamp_decode): timestamps on its
+ * segments, its window scaled. */
+static void test_syncookie_keeps_options(void)
+{
+    struct tw w;
+    tw_init(&w);
+    struct server_app_cfg s = { .name = "rs1", .index = 0, .port = 80, .workers = 4,
+                                .service_time = DCONST(1 * MSEC), .queue_limit = 16,
+                                .backlog = 1 };
+    w.srv = server_app_start(host_net(w.t.server), &s, &w.log);
+    static be32 caddr[2];
+    caddr[0] = topo_ip("10.0.1.2");
+    caddr[1] = topo_ip("10.0.1.3");
+    netdev_add_addr(host_dev(w.t.client, "eth0"), caddr[1], 24);
+    struct client_group_cfg c = {
+        .name = "web", .index = 0, .addrs = caddr, .naddrs = 2,
+        .target = topo_ip("10.0.2.2"), .target_port = htons(80), .proto = IPPROTO_TCP,
+        .arrival = DCONST(10 * USEC), .request = DCONST(300), .response = DCONST(3000),
+        .requests_per_conn = 1, .start = 0, .stop = 25 * USEC,
+    };
+    w.cg = client_group_start(host_net(w.t.client), &c, &w.log);
+    tw_run(&w, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(w.log.convs->len, 2);
+    for (guint i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(g_array_index(w.log.convs, struct conv, i).outcome, CONV_OK);
+    CU_ASSERT_EQUAL(server_app_stats(w.srv)->syn_cookies, 1);
+    int cookies = 0, later = 0;
+    for (int i = 0; i < w.n; i++) {
+        const struct frame *f = &w.f[i];
+        if (f->flags == (TCPH_SYN | TCPH_ACK) && (be32_at(f->opt + 8) & 0x3f) == 0x17) {
+            cookies++;
+            CU_ASSERT_EQUAL(f->opt_len, 20);
+        }
+        if (!(f->flags & TCPH_SYN)) {
+            later++;
+            CU_ASSERT_EQUAL(f->opt_len, 12);
+            CU_ASSERT(f->window < 1024);                    /* scaled on both connections */
+        }
+    }
+    CU_ASSERT_EQUAL(cookies, 1);
+    CU_ASSERT(later > 8);
+    tw_free(&w);
+}
+
 /* ---- ACK policy ---------------------------------------------------------------------- */
 
 /* 100 segments' worth of answer: the client ACKs each of the first 16 segments (quick
@@ -334,6 +381,7 @@ IPVSIM_SUITE(tcp_wire)
     ADD_TEST(s, test_options_linux_61);
     ADD_TEST(s, test_syn_option_layouts);
     ADD_TEST(s, test_sysctls_turn_options_off);
+    ADD_TEST(s, test_syncookie_keeps_options);
     ADD_TEST(s, test_quickack_then_delayed);
     ADD_TEST(s, test_server_fin_first_nine);
     ADD_TEST(s, test_client_fin_first);

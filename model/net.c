@@ -48,6 +48,10 @@ struct net *net_new(struct host *h, const struct kernel_profile *prof)
     net->ipv4.accept_redirects = 1;
     net->ipv4.secure_redirects = 1;
     net->ipv4.shared_media = 1;
+    net->ipv4.tcp_timestamps = 1;       /* tcp_sk_init */
+    net->ipv4.tcp_sack = 1;
+    net->ipv4.tcp_window_scaling = 1;
+    net->ipv4.tcp_fin_timeout = 60;     /* TCP_FIN_TIMEOUT */
     net->ip_id = 1;
     h->ops = &kernel_ops;
     h->model = net;

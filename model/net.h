@@ -44,6 +44,10 @@ struct ipv4_devconf {
      * towards one of its default gateways (secure) */
     int send_redirects, accept_redirects, secure_redirects;
     int shared_media;               /* on (default): redirects to any unicast gateway */
+    /* The endpoints' TCP (model/apps/tcp_*.c), net/ipv4/sysctl_net_ipv4.c: options offered
+     * in a SYN and accepted in a SYN-ACK (tcp_timestamps 1: with a random offset per
+     * connection, 2: without), the orphaned FIN_WAIT2's lifetime in seconds. */
+    int tcp_timestamps, tcp_sack, tcp_window_scaling, tcp_fin_timeout;
 };
 
 struct net {

@@ -73,7 +73,10 @@ static sum16 l4_csum(const struct iphdr *iph, uint8_t proto, const uint8_t *l4, 
 bool pkt_build_tcp(struct sk_buff *skb, const struct ip4_spec *ip, const struct tcp_spec *tcp,
                    uint32_t payload_len)
 {
-    uint32_t thl = TCP_HLEN + (tcp->mss ? TCP_MSS_LEN : 0);
+    uint32_t mss_len = tcp->mss ? TCP_MSS_LEN : 0;
+    uint32_t thl = TCP_HLEN + mss_len + tcp->opt_len;
+    if (tcp->opt_len % 4 || thl > 60)
+        return false;
     uint32_t real = IP4_HLEN + thl;
     if (!pkt_fits(skb, real, payload_len))
         return false;
@@ -96,6 +99,8 @@ bool pkt_build_tcp(struct sk_buff *skb, const struct ip4_spec *ip, const struct 
         opt[2] = (uint8_t)(tcp->mss >> 8);
         opt[3] = (uint8_t)tcp->mss;
     }
+    if (tcp->opt_len)
+        memcpy(p + IP4_HLEN + TCP_HLEN + mss_len, tcp->opts, tcp->opt_len);
     th->check = l4_csum((const struct iphdr *)p, IPPROTO_TCP, (const uint8_t *)th, thl,
                         thl + payload_len);
     pkt_finish(skb, real, payload_len);

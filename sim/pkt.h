@@ -27,6 +27,10 @@ struct tcp_spec {
     uint8_t flags;                  /* TCPH_* */
     uint16_t window;                /* host order */
     uint16_t mss;                   /* non-zero: add an MSS option (SYN segments) */
+    /* Further option bytes, written as given after the MSS option (a multiple of 4,
+     * at most 40 with the MSS option's 4): an endpoint's own options. */
+    const uint8_t *opts;
+    uint8_t opt_len;
 };
 
 /* Each writes the packet at skb->data (replacing whatever the linear part held),

@@ -272,6 +272,7 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
         struct server_app_cfg cfg = {
             .name = sv->name, .index = (int)i, .port = sv->port, .workers = sv->workers,
             .service_time = sv->service_time, .queue_limit = sv->queue_limit,
+            .close_after_response = sv->close_after_response,
         };
         g_ptr_array_add(rw->server_apps, server_app_start(host_net(h), &cfg, &rw->log));
     }

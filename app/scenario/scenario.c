@@ -429,6 +429,8 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
               scn_get_int(c, item, &scn_servers, "workers", &workers) &&
               scn_get_dist(c, item, &scn_servers, "service_time", &sv.service_time) &&
               scn_get_int(c, item, &scn_servers, "queue_limit", &qlimit) &&
+              scn_get_bool(c, item, &scn_servers, "close_after_response",
+                           &sv.close_after_response) &&
               read_sysctls(c, item, &scn_servers, sv.sysctls);
     sv.port = (uint16_t)port;
     sv.workers = (int)workers;

@@ -36,6 +36,7 @@ struct scn_server {
     int workers;                    /* default 8 */
     struct dist service_time;       /* default exp(10ms) */
     uint32_t queue_limit;           /* waiting requests; default 128; full: refuse */
+    bool close_after_response;      /* default false: waits for the client's FIN */
     GArray *sysctls;                /* struct scn_sysctl: its own net.ipv4 ones */
     struct scn_pos pos;
 };

@@ -68,6 +68,7 @@ static const struct scn_key server_rows[] = {
     K("workers", SCN_INT, .def = "8", .min = 1, .max = 1000000),
     K("service_time", SCN_TIME_DIST, .def = "exp(10ms)"),
     K("queue_limit", SCN_INT, .def = "128", .max = 10000000),
+    K("close_after_response", SCN_BOOL, .def = "false"),
     K("sysctl", SCN_SYSCTLS, .sub = "servers"),
     COMMENT,
 };

@@ -68,6 +68,13 @@ static const struct sysctl_def sysctls[] = {
     V4("conf.all.shared_media", shared_media, 1, 0, 1, "devinet_conf_proc"),
     /* ip_ttl_min, ip_ttl_max */
     V4("ip_default_ttl", default_ttl, 64, 1, 255, "proc_dointvec_minmax"),
+    /* The endpoints' TCP (net/ipv4/sysctl_net_ipv4.c); tcp_timestamps takes 0, 1 (a random
+     * offset per connection) or 2 (none), as tcp_syn_options and secure_tcp_ts_off read it */
+    V4("tcp_timestamps", tcp_timestamps, 1, 0, 2, "proc_dou8vec_minmax"),
+    V4("tcp_sack", tcp_sack, 1, 0, 1, "proc_dou8vec_minmax"),
+    V4("tcp_window_scaling", tcp_window_scaling, 1, 0, 1, "proc_dou8vec_minmax"),
+    /* seconds; ipvsim keeps it at most a day */
+    V4("tcp_fin_timeout", tcp_fin_timeout, 60, 1, 86400, "proc_dointvec_jiffies"),
     { "net.ipv4.icmp_ratelimit", SYSCTL_ICMP, offsetof(struct icmp_state, ratelimit_ms),
       sizeof(((struct icmp_state *)0)->ratelimit_ms), 1000, 0, BIG, "proc_dointvec_ms_jiffies",
       NULL, NULL, NULL },

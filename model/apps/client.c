@@ -198,6 +198,7 @@ static void send_request(struct cconv *cc)
     cc->resp_need = conv->resp_size;
     cc->resp_got = 0;
     cc->awaiting = true;
+    conv->last_request = cc->requests_left <= 1;
     conv->bytes_out += conv->req_size;
     tcp_conn_send(cc->tc, conv->req_size);
 }
@@ -227,9 +228,9 @@ static void c_data(struct tcp_conn *c, uint32_t bytes, bool psh)
     if (--cc->requests_left > 0) {
         draw_sizes(cc, false);
         send_request(cc);
-    } else {
+    } else if (!conv->server_closes) {
         tcp_conn_close(c);
-    }
+    }                               /* else: read to EOF, close at the server's FIN */
 }
 
 static void c_peer_fin(struct tcp_conn *c)

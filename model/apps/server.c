@@ -205,6 +205,8 @@ static void s_data(struct tcp_conn *tc, uint32_t bytes, bool psh)
     if (!complete)
         return;
     c->req_got = 0;
+    if (conv && s->cfg.close_after_response)
+        conv->server_closes = true;
     if (!station_submit(s, &c->job)) {
         /* The queue is full: the connection is refused (reset). */
         sconn_unlink(s, c);
@@ -238,7 +240,8 @@ static void respond_tcp(struct server_app *s, struct sconn *c)
     struct conv *conv = conv_get(s->log, c->tc->flow);
     uint64_t resp = conv ? conv->resp_size : 1;
     tcp_conn_send(c->tc, resp ? resp : 1);
-    if (c->peer_closed)
+    /* close() right after write(): the FIN follows the answer at once (tcp_send_fin) */
+    if (c->peer_closed || (s->cfg.close_after_response && (!conv || conv->last_request)))
         tcp_conn_close(c->tc);
 }
 

@@ -138,6 +138,7 @@ struct tcp_conn *tcp_connect(struct app_stack *st, be32 laddr, be16 lport, be32 
     c->snd_una = isn;
     c->snd_nxt = c->snd_max = c->snd_end = isn + 1;
     c->state = TCPS_SYN_SENT;
+    tcp_init_options(c);
     c->rtt_sent = net_now(st->net);
     tcp_transmit_seg(c, c->iss, TCPH_SYN, 0);
     tcp_rtx_arm(c, c->rto);

@@ -15,10 +15,20 @@
  *     in SYN_SENT counts only when it acknowledges our SYN; otherwise it must fall in
  *     the receive window);
  *   - TIME_WAIT as the kernel keeps it (tcp_time_wait): the connection object is
- *     recycled and a 72-byte record holds the 4-tuple and its port, ACKs a
+ *     recycled and an 80-byte record holds the 4-tuple and its port, ACKs a
  *     retransmitted FIN (re-arming the 60 s) and ends on a RST (tcp_timewait.c);
- *   - MSS option on SYN and SYN-ACK: the route's device MTU - 40 (1460 on Ethernet);
- *     536 when the peer sends none; segments carry at most min(ours, peer's) bytes;
+ *   - the options of a 6.1 kernel (tcp_output.c: tcp_syn_options, tcp_synack_options,
+ *     tcp_established_options, tcp_options_write): a SYN carries "mss 1460,sackOK,TS
+ *     val X ecr 0,nop,wscale 7" (20 bytes), a SYN-ACK what the SYN offered and this host
+ *     accepts, every later segment NOP, NOP, TS (12 bytes) once both sent timestamps;
+ *     each option under its host's sysctl (net.ipv4.tcp_timestamps, tcp_sack,
+ *     tcp_window_scaling); TSval in ms plus a per-connection offset; MSS the route's
+ *     device MTU - 40, 536 when the peer sends none; segments carry at most min(ours,
+ *     peer's) bytes less the timestamps (1448 on Ethernet);
+ *   - window scaling: shift 7 advertised, the peer's applied to its windows; the
+ *     initial window as tcp_select_initial_window rounds it (64240 in a SYN, 65160 in
+ *     a SYN-ACK with timestamps), then that window >> 7 (the receive window never grows);
+ *   - the initial congestion window of 10 segments (TCP_INIT_CWND) and slow start;
  *   - SYN retransmission as Linux: initial RTO 1 s (TCP_TIMEOUT_INIT), doubling,
  *     tcp_syn_retries 6 (the connect fails 127 s after the first SYN); SYN-ACK
  *     retransmission with tcp_synack_retries 5;
@@ -29,10 +39,12 @@
  *   - listen backlog (SYN_RECV connections) with SYN cookies beyond it
  *     (tcp_syncookies = 1) or SYN drops when cookies are off.
  * What it simplifies (deliberately):
- *   - no congestion control: the sender is limited by the peer's window only
- *     (65535 bytes: no window scaling, the application reads at once, so the
- *     advertised window never shrinks); sender-side silly-window avoidance only;
- *   - loss recovery without SACK or timestamps: the receiver keeps out-of-order
+ *   - congestion control beyond slow start from 10 segments: a loss does not shrink
+ *     the window (the application reads at once, so the advertised window never
+ *     shrinks); sender-side silly-window avoidance only;
+ *   - SACK is negotiated but no SACK blocks are sent or used, timestamps feed neither
+ *     RTT samples nor PAWS; a SYN cookie keeps the options in its TSval as Linux does;
+ *   - loss recovery: the receiver keeps out-of-order
  *     data (up to TCP_OOO_MAX holes' worth of ranges) and answers each out-of-order
  *     segment with a duplicate ACK; the third duplicate ACK triggers a fast
  *     retransmit of the first unacknowledged segment, and NewReno's partial-ACK rule
@@ -40,12 +52,18 @@
  *     acknowledged (RFC 6582, without its window arithmetic). After an RTO the
  *     sender goes back to snd_una, sends one segment, and resumes the full window
  *     when that is acknowledged;
- *   - ACK policy: at once for every second full-sized segment, for a segment with
- *     PSH or FIN, for a duplicate or out-of-order segment or one that fills a hole;
- *     otherwise after 40 ms
- *     (TCP_DELACK_MIN). An ACK that the application's own reply (data or FIN sent
- *     from the receive callback) can carry is piggybacked, so a prompt close shows
- *     FIN|ACK, as in a Linux capture. The handshake's third ACK is always sent on
+ *   - ACK policy of tcp_input.c (__tcp_ack_snd_check, tcp_event_data_recv,
+ *     tcp_incr_quickack): the first data of a connection (or data after a silence
+ *     longer than the RTO) starts quick-ACK mode, up to 16 ACKs sent at once, one per
+ *     segment; otherwise an ACK goes at once when more than one full segment is
+ *     unacknowledged, for a duplicate or out-of-order segment or one that fills a
+ *     hole, and after 40 ms (TCP_ATO_MIN, not adapted) else. Ping-pong mode (6.1:
+ *     three replies within the ATO of the data they answer, or a FIN received in
+ *     ESTABLISHED) suspends quick ACKs; a delayed ACK that fires ends it. The ACK is
+ *     decided before the application hears of the data, as the softirq runs before
+ *     it: a server's reply after its quick ACK, a client's FIN|ACK after a FIN;
+ *   - a server may close right after its answer (close_after_response): its FIN goes
+ *     first and the client reads to EOF; the handshake's third ACK is always sent on
  *     its own, as Linux does;
  *   - PSH is set on the last segment of each message the application sends;
  *   - ICMP: in SYN_SENT a destination unreachable (other than fragmentation needed)
@@ -87,6 +105,13 @@ struct app_stack;
 #define UDP_MAX_PAYLOAD     1472        /* a 1500-byte IPv4 packet */
 #define TCP_OOO_MAX         8           /* out-of-order ranges a receiver keeps */
 #define TCP_DUPACK_THRESH   3           /* tcp_reordering */
+#define TCP_INIT_CWND       10          /* include/net/tcp.h (since 3.0) */
+#define TCP_MAX_QUICKACKS   16          /* include/net/tcp.h */
+#define TCP_PINGPONG_THRESH 3           /* include/net/inet_connection_sock.h, 5.1 to 6.5 */
+#define TCP_ATO_MIN         (40 * MSEC) /* HZ / 25 */
+#define TCP_MAX_WSCALE      14
+#define TCP_RCV_WSCALE      7           /* tcp_select_initial_window: ilog2(tcp_rmem[2] = 6 MB) - 15 */
+#define TCPOLEN_TSTAMP_ALIGNED 12       /* NOP, NOP, kind 8, length 10, TSval, TSecr */
 
 /* ---- endpoints and the per-host stack ----------------------------------------------- */
 
@@ -220,13 +245,28 @@ struct tcp_conn {
     bool rtt_timing;
     bool soft_err;
     uint8_t soft_code;
-    uint16_t adv_mss, mss;          /* ours; effective send MSS */
+    uint16_t adv_mss, mss;          /* ours; effective send MSS (options deducted) */
+    /* Options negotiated in the handshake (offered by us, then kept when the peer's
+     * SYN or SYN-ACK carries them too): tcp_output.c writes them, tcp_input.c reads. */
+    bool tstamp_ok, sack_ok, wscale_ok;
+    uint8_t snd_wscale, rcv_wscale; /* the peer's shift (its windows), ours */
+    uint8_t quick;                  /* quick ACKs left (the ACK policy, below) */
+    uint32_t ts_off, ts_recent;     /* our TSval offset; the TSval we echo */
+    uint16_t rcv_wnd;               /* the window we advertise, in bytes */
+    uint16_t snd_cwnd;              /* segments: TCP_INIT_CWND, then slow start */
     /* send sequence space */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_end;   /* snd_end: after the queued data */
     uint32_t snd_wnd;
     /* receive */
     uint32_t irs, rcv_nxt;
-    uint32_t full_segs_unacked;
+    /* The ACK policy of tcp_input.c (Linux's icsk_ack): rcv_nxt at our last ACK, the
+     * peer's segment size as measured, the ping-pong count, whether data has arrived
+     * yet (Linux's ato != 0) and when the last data did. */
+    uint32_t rcv_wup;
+    uint16_t rcv_mss;
+    uint8_t pingpong;
+    bool ato_set;
+    sim_time_t lrcvtime;
     uint32_t ooo_start[TCP_OOO_MAX], ooo_end[TCP_OOO_MAX];  /* sorted, disjoint */
     uint8_t n_ooo;
     bool ooo_fin;                   /* a FIN arrived out of order, at ooo_fin_seq */

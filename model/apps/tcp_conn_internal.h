@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include "model/apps/tcp_conn.h"
+#include "sim/pkt.h"
 
 #define MAX_DROP_NETS 8
 
@@ -47,9 +48,10 @@ struct tcp_tw {
     sim_time_t expires;
     uint32_t snd_nxt, rcv_nxt;      /* tw_snd_nxt, tw_rcv_nxt */
     uint32_t next;                  /* pool index of the next record; 0: none */
+    uint32_t ts_recent, ts_off;     /* tw_ts_recent (the TSval it echoes), tw_ts_offset */
+    uint16_t rcv_wnd_field;         /* tw_rcv_wnd >> tw_rcv_wscale: its ACKs' window */
     bool own_port;                  /* releases ep.lport on expiry (the connection's) */
-    /* tw_ts_recent and tw_ts_recent_stamp (PAWS in tcp_timewait_state_process) go
-     * here when the endpoints send timestamps: 2 x 4 bytes, the record then 80 B. */
+    bool tstamp_ok;                 /* its ACKs carry timestamps (tcp_v4_timewait_ack) */
 };
 
 struct tcp_tw_pool {
@@ -86,8 +88,11 @@ static inline bool after(uint32_t a, uint32_t b) { return before(b, a); }
 struct seg {
     uint32_t seq, ack, len;
     uint8_t flags;
-    uint16_t win;
+    uint32_t win;                   /* as sent; tcp_conn_rcv scales it (wscale_ok) */
     uint16_t mss;                   /* MSS option, 0 if none */
+    bool saw_tstamp, sack_ok, wscale_ok;
+    uint8_t wscale;
+    uint32_t tsval, tsecr;
 };
 
 /* ---- app_stack.c ---- */
@@ -98,10 +103,18 @@ void app_ep_replace(struct app_stack *st, struct app_ep *from, struct app_ep *to
 
 /* ---- tcp_output.c: sending and timers ---- */
 
+bool tcp_xmit_spec(struct app_stack *st, be32 laddr, be32 raddr, const struct tcp_spec *t,
+                   uint32_t len, uint64_t flow);
+/* The NOP, NOP, timestamp option (tcp_established_options) into opts[12]. */
+void tcp_put_ts_option(uint8_t *opts, uint32_t tsval, uint32_t tsecr);
 bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
                   uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss, uint32_t len,
                   uint64_t flow);
 uint16_t route_mss(struct net *net, be32 raddr);
+unsigned tcp_syn_options(bool tstamp, bool sack, bool wscale, uint8_t rcv_wscale,
+                         uint32_t tsval, uint32_t tsecr, uint8_t *o);
+uint32_t tcp_ts_now(const struct tcp_conn *c);
+void tcp_init_options(struct tcp_conn *c);
 void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len);
 void tcp_send_ack(struct tcp_conn *c);
 void tcp_output(struct tcp_conn *c);

@@ -14,7 +14,10 @@
 #include "sim/host.h"
 #include "sim/pkt.h"
 
-#define TCPOPT_MSS 2
+#define TCPOPT_MSS       2
+#define TCPOPT_WINDOW    3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_TIMESTAMP 8
 
 /* ---- the RTT estimate -------------------------------------------------------------------- */
 
@@ -60,7 +63,11 @@ void tcp_parse_seg(const struct sk_buff *skb, struct seg *s)
     uint32_t l4 = ntohs(iph->tot_len) - ip_hdrlen(iph);
     s->len = l4 > hl ? l4 - hl : 0;
     s->mss = 0;
-    /* Options: in the real bytes. */
+    s->saw_tstamp = s->sack_ok = s->wscale_ok = false;
+    s->wscale = 0;
+    s->tsval = s->tsecr = 0;
+    /* Options: in the real bytes (tcp_parse_options; the SYN-only ones count on a SYN). */
+    bool syn = (th->flags & TCPH_SYN) != 0;
     const uint8_t *o = skb->data + sizeof *th, *end = skb->data + MIN(hl, skb->len);
     while (o < end) {
         if (*o == 0)
@@ -71,16 +78,30 @@ void tcp_parse_seg(const struct sk_buff *skb, struct seg *s)
         }
         if (o + 1 >= end || o[1] < 2 || o + o[1] > end)
             break;
-        if (o[0] == TCPOPT_MSS && o[1] == 4)
+        if (o[0] == TCPOPT_MSS && o[1] == 4 && syn) {
             s->mss = (uint16_t)(o[2] << 8 | o[3]);
+        } else if (o[0] == TCPOPT_WINDOW && o[1] == 3 && syn) {
+            s->wscale_ok = true;
+            s->wscale = MIN(o[2], TCP_MAX_WSCALE);     /* larger: clamped, as Linux */
+        } else if (o[0] == TCPOPT_SACK_PERM && o[1] == 2 && syn) {
+            s->sack_ok = true;
+        } else if (o[0] == TCPOPT_TIMESTAMP && o[1] == 10) {
+            s->saw_tstamp = true;
+            s->tsval = (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 | (uint32_t)o[4] << 8 | o[5];
+            s->tsecr = (uint32_t)o[6] << 24 | (uint32_t)o[7] << 16 | (uint32_t)o[8] << 8 | o[9];
+        }
         o += o[1];
     }
 }
 
+/* The send MSS (tcp_sync_mss / tcp_current_mss): the smaller of ours and the peer's,
+ * less the timestamps every segment then carries (1460 - 12 = 1448 on Ethernet). */
 void tcp_set_peer_mss(struct tcp_conn *c, uint16_t peer)
 {
     uint16_t p = peer ? peer : TCP_DEFAULT_MSS;
     c->mss = MIN(c->adv_mss, p);
+    if (c->tstamp_ok && c->mss > TCPOLEN_TSTAMP_ALIGNED + 64)
+        c->mss -= TCPOLEN_TSTAMP_ALIGNED;
 }
 
 /* TIME_WAIT: the owner hears OK now; a compact record keeps the 4-tuple taken for
@@ -109,9 +130,18 @@ static void rcv_syn_sent(struct tcp_conn *c, const struct seg *s)
     if (!(s->flags & TCPH_SYN) || !(s->flags & TCPH_ACK))
         return;                     /* simultaneous open: not modelled */
     c->irs = s->seq;
-    c->rcv_nxt = s->seq + 1;
+    c->rcv_nxt = c->rcv_wup = s->seq + 1;
     c->snd_una = s->ack;
-    c->snd_wnd = s->win;
+    c->snd_wnd = s->win;            /* a SYN-ACK's window is never scaled */
+    /* tcp_rcv_synsent_state_process: what we offered stays only if the SYN-ACK has it. */
+    c->tstamp_ok = c->tstamp_ok && s->saw_tstamp;
+    c->sack_ok = c->sack_ok && s->sack_ok;
+    c->wscale_ok = c->wscale_ok && s->wscale_ok;
+    c->snd_wscale = c->wscale_ok ? s->wscale : 0;
+    if (!c->wscale_ok)
+        c->rcv_wscale = 0;
+    if (c->tstamp_ok)
+        c->ts_recent = s->tsval;
     tcp_set_peer_mss(c, s->mss);
     tcp_timer_stop(c, &c->rtx_timer);
     if (c->syn_retrans == 0)
@@ -160,7 +190,13 @@ static void rcv_ack(struct tcp_conn *c, const struct seg *s)
         } else {
             rto_from_rtt(c);        /* new data acknowledged: the backoff ends */
         }
-        c->bytes_acked += s->ack - c->snd_una;
+        uint32_t acked = s->ack - c->snd_una;
+        c->bytes_acked += acked;
+        /* Slow start from the initial window (tcp_slow_start: one segment per segment
+         * acknowledged); what a loss does to it is not modelled. */
+        uint32_t out = (c->snd_max - c->snd_una + c->mss - 1) / c->mss;
+        if (c->snd_cwnd < 2 * out)          /* tcp_is_cwnd_limited, in slow start */
+            c->snd_cwnd = (uint16_t)MIN(c->snd_cwnd + (acked + c->mss - 1) / c->mss, 65535u);
         c->snd_una = s->ack;
         if (before(c->snd_nxt, c->snd_una))
             c->snd_nxt = c->snd_una;
@@ -242,12 +278,24 @@ static uint32_t ooo_drain(struct tcp_conn *c)
     return gained;
 }
 
-/* The peer's FIN is now in order. Returns false when c is gone or done with. */
-static bool rcv_fin(struct tcp_conn *c)
+/* The peer's FIN is now in order: what tcp_fin does before any ACK goes out (it
+ * schedules one; ESTABLISHED enters ping-pong mode, so the ACK waits for the
+ * application's own FIN; FIN_WAIT1 and FIN_WAIT2 ACK at once). */
+static void fin_arrived(struct tcp_conn *c)
 {
     c->rcv_nxt++;
-    c->ack_now = true;
     c->ooo_fin = false;
+    c->ack_pending = true;
+    if (c->state == TCPS_ESTABLISHED)
+        c->pingpong = TCP_PINGPONG_THRESH;      /* inet_csk_enter_pingpong_mode */
+    else if (c->state == TCPS_FIN_WAIT1 || c->state == TCPS_FIN_WAIT2)
+        c->ack_now = true;
+}
+
+/* Then the state change and the owner (after the ACK decision, as the application
+ * runs after the softirq). Returns false when c is gone or done with. */
+static bool rcv_fin(struct tcp_conn *c)
+{
     switch (c->state) {
     case TCPS_ESTABLISHED:
         c->state = TCPS_CLOSE_WAIT;
@@ -256,19 +304,60 @@ static bool rcv_fin(struct tcp_conn *c)
         return !c->dead;
     case TCPS_FIN_WAIT1:
         if (c->snd_una == c->snd_end + 1) {
-            tcp_send_ack(c);
             enter_time_wait(c);
             return false;
         }
         c->state = TCPS_CLOSING;
         return true;
     case TCPS_FIN_WAIT2:
-        tcp_send_ack(c);
         enter_time_wait(c);
         return false;
     default:
         return true;
     }
+}
+
+/* tcp_incr_quickack: quick ACKs for half the receive window's worth of segments, at
+ * most max. */
+static void incr_quickack(struct tcp_conn *c, unsigned max)
+{
+    unsigned q = c->rcv_wnd / (2u * c->rcv_mss);
+    if (q == 0)
+        q = 2;
+    q = MIN(q, max);
+    if (q > c->quick)
+        c->quick = (uint8_t)q;
+}
+
+/* In-order data arrived (tcp_event_data_recv): the peer's segment size is measured
+ * (tcp_measure_rcv_mss, its main case); the first data of a connection starts quick
+ * ACKs, as does data after a silence longer than the RTO. The ATO stays at its
+ * minimum (its adaptation is not modelled). */
+static void data_recv(struct tcp_conn *c, uint32_t len)
+{
+    sim_time_t now = net_now(c->st->net);
+    c->ack_pending = true;
+    if (len >= c->rcv_mss)
+        c->rcv_mss = (uint16_t)MIN(len, (uint32_t)c->adv_mss);
+    if (!c->ato_set) {
+        incr_quickack(c, TCP_MAX_QUICKACKS);
+        c->ato_set = true;
+    } else if (now - c->lrcvtime > c->rto) {
+        incr_quickack(c, TCP_MAX_QUICKACKS);
+    }
+    c->lrcvtime = now;
+}
+
+/* __tcp_ack_snd_check: ACK now when more than one full segment is unacknowledged, in
+ * quick-ACK mode (quick ACKs left and not ping-pong), or when the state demands it;
+ * otherwise the delayed-ACK timer (or the application's reply) will. */
+static void ack_snd_check(struct tcp_conn *c)
+{
+    if (!c->ack_pending && !c->ack_now)
+        return;
+    bool quickack = c->quick && c->pingpong < TCP_PINGPONG_THRESH;
+    if (c->ack_now || c->rcv_nxt - c->rcv_wup > c->rcv_mss || quickack)
+        tcp_send_ack(c);
 }
 
 /* ESTABLISHED and the closing states (and SYN_RECV once its ACK is in). */
@@ -297,7 +386,8 @@ static void rcv_synchronized(struct tcp_conn *c, const struct seg *s)
         switch (c->state) {
         case TCPS_FIN_WAIT1:
             c->state = TCPS_FIN_WAIT2;
-            tcp_rtx_arm(c, TCP_FIN_TIMEOUT);   /* orphaned: tcp_fin_timeout */
+            /* orphaned: tcp_fin_timeout (tcp_fin_time, tcp.h) */
+            tcp_rtx_arm(c, (sim_time_t)c->st->net->ipv4.tcp_fin_timeout * SEC);
             break;
         case TCPS_CLOSING:
             enter_time_wait(c);
@@ -345,14 +435,16 @@ static void rcv_synchronized(struct tcp_conn *c, const struct seg *s)
         }
         if (take) {
             c->bytes_received += take;
-            if (s->len >= c->mss)
-                c->full_segs_unacked++;
-            if (c->full_segs_unacked >= 2 || (s->flags & (TCPH_PSH | TCPH_FIN)))
-                c->ack_now = true;
-            else
-                c->ack_pending = true;
-            if (c->ops && c->ops->data)
-                c->ops->data(c, take, (s->flags & TCPH_PSH) != 0);
+            if (s->len)
+                data_recv(c, s->len);
+        }
+        if (fin)
+            fin_arrived(c);
+        /* The ACK goes out before the owner hears of the data or FIN: Linux decides
+         * it in the softirq, the application reads (and replies) later. */
+        ack_snd_check(c);
+        if (take && c->ops && c->ops->data) {
+            c->ops->data(c, take, (s->flags & TCPH_PSH) != 0);
             if (c->dead)
                 return;
         }
@@ -369,8 +461,9 @@ static void rcv_synchronized(struct tcp_conn *c, const struct seg *s)
     if (c->ack_now) {
         tcp_send_ack(c);
     } else if (c->ack_pending && !c->delack_timer) {
+        /* tcp_send_delayed_ack, with the ATO at its minimum */
         struct host *h = c->st->net->host;
-        c->delack_timer = host_timer(h, host_now(h) + TCP_DELACK_MIN, tcp_delack_timer, c, c->gen);
+        c->delack_timer = host_timer(h, host_now(h) + TCP_ATO_MIN, tcp_delack_timer, c, c->gen);
     }
 }
 
@@ -424,6 +517,13 @@ void tcp_conn_rcv(struct app_ep *ep, struct sk_buff *skb)
         c->st->hook(c->st->hook_ctx, c, false, s.flags, s.seq, s.ack, s.len);
     c->segs_in++;
     c->busy++;
+    if (c->wscale_ok && !(s.flags & TCPH_SYN))
+        s.win <<= c->snd_wscale;            /* RFC 7323 2.3: never a SYN's */
+    /* tcp_replace_ts_recent: echo the TSval of the segment that covers our last ACK
+     * point (RFC 7323 4.3); PAWS is not modelled. */
+    if (c->tstamp_ok && s.saw_tstamp && c->state >= TCPS_SYN_RECV && !after(s.seq, c->rcv_wup) &&
+        !before(s.tsval, c->ts_recent))
+        c->ts_recent = s.tsval;
     switch (c->state) {
     case TCPS_SYN_SENT:
         rcv_syn_sent(c, &s);

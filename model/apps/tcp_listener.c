@@ -32,6 +32,46 @@ void tcp_unlisten(struct app_stack *st, struct tcp_listener *l)
 
 static const uint16_t cookie_mss[] = { 536, 1300, 1440, 1460 };
 
+/* The options a cookie carries in the low bits of its SYN-ACK's TSval
+ * (cookie_init_timestamp, syncookies.c): the peer's window scale (0xf: none) and
+ * SACK-permitted; without timestamps a cookie keeps neither. */
+#define TSBITS              6
+#define TS_OPT_WSCALE_MASK  0xfu
+#define TS_OPT_SACK         0x10u
+
+static uint32_t cookie_tsval(const struct net *net, const struct seg *s)
+{
+    uint32_t opt = s->wscale_ok && net->ipv4.tcp_window_scaling ? s->wscale : TS_OPT_WSCALE_MASK;
+    if (s->sack_ok && net->ipv4.tcp_sack)
+        opt |= TS_OPT_SACK;
+    uint32_t now = (uint32_t)(net_now(net) / MSEC);
+    uint32_t ts = (now >> TSBITS << TSBITS) | opt;
+    return ts > now ? ts - (1u << TSBITS) : ts;
+}
+
+/* A SYN-ACK carrying a cookie (tcp_conn_request with want_cookie): the MSS, and the
+ * other options only when the SYN had timestamps. */
+static void send_cookie_synack(struct app_stack *st, const struct sk_buff *skb,
+                               const struct seg *s, uint32_t cookie)
+{
+    struct net *net = st->net;
+    const struct iphdr *iph = ip_hdr(skb);
+    const struct tcphdr *th = (const struct tcphdr *)skb->data;
+    uint16_t mss = route_mss(net, iph->saddr);
+    uint8_t opts[16];
+    unsigned olen = 0, seg = mss;
+    if (s->saw_tstamp && net->ipv4.tcp_timestamps) {
+        bool ws = s->wscale_ok && net->ipv4.tcp_window_scaling;
+        olen = tcp_syn_options(true, s->sack_ok && net->ipv4.tcp_sack, ws,
+                               ws ? TCP_RCV_WSCALE : 0, cookie_tsval(net, s), s->tsval, opts);
+        seg -= TCPOLEN_TSTAMP_ALIGNED;
+    }
+    struct tcp_spec t = { .sport = th->dest, .dport = th->source, .seq = cookie, .ack = s->seq + 1,
+                          .flags = TCPH_SYN | TCPH_ACK, .window = (uint16_t)(TCP_RCV_WND / seg * seg),
+                          .mss = mss, .opts = opts, .opt_len = (uint8_t)olen };
+    tcp_xmit_spec(st, iph->daddr, iph->saddr, &t, 0, skb->flow);
+}
+
 /* A SYN cookie: a keyed hash of the 4-tuple and the client's ISN, the MSS index in
  * its low two bits (the time counter of Linux's cookies is left out). */
 static uint32_t cookie_hash(const struct tcp_listener *l, be32 laddr, be16 lport, be32 raddr,
@@ -77,10 +117,19 @@ static struct tcp_conn *passive_conn(struct app_stack *st, struct tcp_listener *
     c->snd_una = iss;
     c->snd_nxt = c->snd_max = c->snd_end = iss + 1;
     c->irs = s->seq;
-    c->rcv_nxt = s->seq + 1;
+    c->rcv_nxt = c->rcv_wup = s->seq + 1;
     c->snd_wnd = s->win;
-    tcp_set_peer_mss(c, s->mss);
     c->state = TCPS_SYN_RECV;
+    /* tcp_openreq_init: the options the SYN offered, then each under our sysctl */
+    c->tstamp_ok = s->saw_tstamp;
+    c->sack_ok = s->sack_ok;
+    c->wscale_ok = s->wscale_ok;
+    c->snd_wscale = s->wscale;
+    c->ts_recent = s->tsval;
+    tcp_init_options(c);
+    if (!c->wscale_ok)
+        c->snd_wscale = 0;
+    tcp_set_peer_mss(c, s->mss);
     return c;
 }
 
@@ -108,8 +157,16 @@ void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_bu
         if (l->syncookies &&
             (iss & ~3u) == cookie_hash(l, iph->daddr, th->dest, iph->saddr, th->source, irs)) {
             struct seg syn = { .seq = irs, .win = s.win, .mss = cookie_mss[iss & 3] };
+            if (s.saw_tstamp) {         /* cookie_timestamp_decode: the options back */
+                syn.saw_tstamp = true;
+                syn.tsval = s.tsval;
+                syn.wscale_ok = (s.tsecr & TS_OPT_WSCALE_MASK) != TS_OPT_WSCALE_MASK;
+                syn.wscale = syn.wscale_ok ? (uint8_t)(s.tsecr & TS_OPT_WSCALE_MASK) : 0;
+                syn.sack_ok = (s.tsecr & TS_OPT_SACK) != 0;
+            }
             struct tcp_conn *c = passive_conn(st, l, skb, &syn, iss);
             if (c) {
+                c->ts_off = 0;          /* its SYN-ACK's TSval had none */
                 l->cookies_ok++;
                 c->rtt_sent = 0;
                 tcp_conn_rcv(&c->ep, skb);      /* completes the handshake, takes the data */
@@ -140,8 +197,7 @@ void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_bu
                     idx = i;
             uint32_t cookie = cookie_hash(l, iph->daddr, th->dest, iph->saddr, th->source, s.seq) | idx;
             l->cookies_sent++;
-            tcp_xmit_raw(st, iph->daddr, th->dest, iph->saddr, th->source, cookie, s.seq + 1,
-                         TCPH_SYN | TCPH_ACK, route_mss(net, iph->saddr), 0, skb->flow);
+            send_cookie_synack(st, skb, &s, cookie);
         } else {
             l->syn_drops++;
         }

@@ -19,10 +19,9 @@
 
 /* ---- sending TCP segments -------------------------------------------------------------- */
 
-/* A segment from laddr:lport to raddr:rport (no connection needed: SYN cookies). */
-bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
-                  uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss, uint32_t len,
-                  uint64_t flow)
+/* A segment as t describes it, routed from laddr to raddr. */
+bool tcp_xmit_spec(struct app_stack *st, be32 laddr, be32 raddr, const struct tcp_spec *t,
+                   uint32_t len, uint64_t flow)
 {
     struct net *net = st->net;
     struct rtable *rt = ip_route_output(net, raddr);
@@ -32,12 +31,10 @@ bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16
     }
     struct ip4_spec ip = { .saddr = laddr, .daddr = raddr, .ttl = (uint8_t)net->ipv4.default_ttl,
                            .id = htons(net->ip_id++), .df = true };
-    struct tcp_spec t = { .sport = lport, .dport = rport, .seq = seq, .ack = ack, .flags = flags,
-                          .window = TCP_RCV_WND, .mss = mss };
     struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
     if (!skb)
         return false;
-    if (!pkt_build_tcp(skb, &ip, &t, len)) {
+    if (!pkt_build_tcp(skb, &ip, t, len)) {
         skb_free(net_pool(net), skb);
         return false;
     }
@@ -45,6 +42,17 @@ bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16
     skb->flow = flow;
     ip_local_out(net, skb);
     return true;
+}
+
+/* A segment from laddr:lport to raddr:rport without options but the MSS (no
+ * connection needed: the RSTs of tcp_v4_send_reset). */
+bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
+                  uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss, uint32_t len,
+                  uint64_t flow)
+{
+    struct tcp_spec t = { .sport = lport, .dport = rport, .seq = seq, .ack = ack, .flags = flags,
+                          .window = TCP_RCV_WND, .mss = mss };
+    return tcp_xmit_spec(st, laddr, raddr, &t, len, flow);
 }
 
 uint16_t route_mss(struct net *net, be32 raddr)
@@ -55,24 +63,157 @@ uint16_t route_mss(struct net *net, be32 raddr)
     return (uint16_t)MIN(mss, 65495u);
 }
 
+/* ---- options ------------------------------------------------------------------------------ */
+
+#define TCPOPT_NOP       1
+#define TCPOPT_WINDOW    3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_TIMESTAMP 8
+
+static uint8_t *put_be32(uint8_t *o, uint32_t v)
+{
+    o[0] = (uint8_t)(v >> 24);
+    o[1] = (uint8_t)(v >> 16);
+    o[2] = (uint8_t)(v >> 8);
+    o[3] = (uint8_t)v;
+    return o + 4;
+}
+
+/* The options of a SYN or SYN-ACK after the MSS, in the order and alignment of
+ * tcp_options_write (net/ipv4/tcp_output.c, 6.1): SACK-permitted shares the timestamps'
+ * word when both are on ("sackOK,TS"), otherwise NOPs pad; window scale follows a NOP;
+ * SACK-permitted without timestamps comes last after two NOPs. A 6.1 SYN thus carries
+ * "mss,sackOK,TS,nop,wscale": 4 + 16 = 20 bytes. Returns the bytes written at o (at
+ * most 16). */
+unsigned tcp_syn_options(bool tstamp, bool sack, bool wscale, uint8_t rcv_wscale,
+                         uint32_t tsval, uint32_t tsecr, uint8_t *o)
+{
+    uint8_t *p = o;
+    if (tstamp) {
+        if (sack) {
+            *p++ = TCPOPT_SACK_PERM;
+            *p++ = 2;
+        } else {
+            *p++ = TCPOPT_NOP;
+            *p++ = TCPOPT_NOP;
+        }
+        *p++ = TCPOPT_TIMESTAMP;
+        *p++ = 10;
+        p = put_be32(p, tsval);
+        p = put_be32(p, tsecr);
+    }
+    if (wscale) {
+        *p++ = TCPOPT_NOP;
+        *p++ = TCPOPT_WINDOW;
+        *p++ = 3;
+        *p++ = rcv_wscale;
+    }
+    if (sack && !tstamp) {
+        *p++ = TCPOPT_NOP;
+        *p++ = TCPOPT_NOP;
+        *p++ = TCPOPT_SACK_PERM;
+        *p++ = 2;
+    }
+    return (unsigned)(p - o);
+}
+
+/* The TSval now: milliseconds (tcp_time_stamp_raw, TCP_TS_HZ 1000) plus the
+ * connection's offset. */
+uint32_t tcp_ts_now(const struct tcp_conn *c)
+{
+    return (uint32_t)(net_now(c->st->net) / MSEC) + c->ts_off;
+}
+
+/* What this host offers (an active open) or accepts (a passive one, after the
+ * SYN's options are in c): tcp_syn_options / tcp_openreq_init (tcp_input.c), each
+ * under its sysctl; the receive window of tcp_select_initial_window, rounded down to
+ * the segment size it expects (its own MSS less the timestamps when a SYN-ACK
+ * carries them, as tcp_openreq_init_rwin does); the TSval offset of secure_tcp_ts_off
+ * (a keyed hash of the addresses: here of the 4-tuple and our ISN) unless
+ * tcp_timestamps is 2; the initial congestion window of tcp_init_sock. */
+void tcp_init_options(struct tcp_conn *c)
+{
+    const struct ipv4_devconf *cf = &c->st->net->ipv4;
+    bool passive = c->state == TCPS_SYN_RECV;
+    if (!passive) {
+        c->tstamp_ok = cf->tcp_timestamps != 0;
+        c->sack_ok = cf->tcp_sack != 0;
+        c->wscale_ok = cf->tcp_window_scaling != 0;
+    } else {
+        c->tstamp_ok = c->tstamp_ok && cf->tcp_timestamps;
+        c->sack_ok = c->sack_ok && cf->tcp_sack;
+        c->wscale_ok = c->wscale_ok && cf->tcp_window_scaling;
+    }
+    c->rcv_wscale = c->wscale_ok ? TCP_RCV_WSCALE : 0;
+    uint32_t seg = c->adv_mss - (passive && c->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0);
+    c->rcv_wnd = (uint16_t)(TCP_RCV_WND / seg * seg);
+    if (cf->tcp_timestamps == 1) {
+        uint64_t x = (uint64_t)c->ep.laddr << 32 ^ c->ep.raddr ^ (uint64_t)c->iss << 16 ^
+                     (uint64_t)c->ep.lport << 48 ^ c->ep.rport;
+        x = (x ^ (x >> 31)) * 0x9e3779b97f4a7c15ull;
+        c->ts_off = (uint32_t)(x >> 32);
+    }
+    c->snd_cwnd = TCP_INIT_CWND;
+    c->rcv_mss = TCP_DEFAULT_MSS;           /* tcp_initialize_rcv_mss: min(mss, 536) */
+}
+
+void tcp_put_ts_option(uint8_t *opts, uint32_t tsval, uint32_t tsecr)
+{
+    opts[0] = TCPOPT_NOP;
+    opts[1] = TCPOPT_NOP;
+    opts[2] = TCPOPT_TIMESTAMP;
+    opts[3] = 10;
+    put_be32(put_be32(opts + 4, tsval), tsecr);
+}
+
+/* The window field: SYNs never scaled (RFC 7323 2.2), later segments shifted by ours. */
+static uint16_t window_field(const struct tcp_conn *c, uint8_t flags)
+{
+    uint32_t w = (flags & TCPH_SYN) ? c->rcv_wnd : c->rcv_wnd >> c->rcv_wscale;
+    return (uint16_t)MIN(w, 65535u);
+}
+
+/* Every segment of a connection: its options (tcp_syn_options, tcp_synack_options,
+ * tcp_established_options: timestamps on every segment once negotiated, SACK blocks
+ * not modelled) and what sending an ACK means to the ACK policy (tcp_event_ack_sent:
+ * the delayed ACK is cancelled, one quick ACK used up, tcp_dec_quickack_mode counting
+ * each segment in 6.1) and sending data (tcp_event_data_sent: a reply within the ATO
+ * of the last data received counts towards ping-pong mode). */
 void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 {
-    uint16_t mss = (flags & TCPH_SYN) ? c->adv_mss : 0;
+    uint8_t opts[16];
+    unsigned olen = 0;
     uint32_t ack = (flags & TCPH_ACK) ? c->rcv_nxt : 0;
+    if (flags & TCPH_SYN) {
+        bool synack = (flags & TCPH_ACK) != 0;
+        olen = tcp_syn_options(c->tstamp_ok, c->sack_ok, c->wscale_ok, c->rcv_wscale,
+                               tcp_ts_now(c), synack ? c->ts_recent : 0, opts);
+    } else if (c->tstamp_ok) {
+        tcp_put_ts_option(opts, tcp_ts_now(c), c->ts_recent);
+        olen = TCPOLEN_TSTAMP_ALIGNED;
+    }
     if (c->st->hook)
         c->st->hook(c->st->hook_ctx, c, true, flags, seq, ack, len);
     c->segs_out++;
     if (flags & TCPH_ACK) {
         c->ack_now = false;
         c->ack_pending = false;
-        c->full_segs_unacked = 0;
+        c->rcv_wup = c->rcv_nxt;
+        if (c->quick)
+            c->quick--;
         if (c->delack_timer) {
             sim_cancel(host_sim(c->st->net->host), c->delack_timer);
             c->delack_timer = 0;
         }
     }
-    tcp_xmit_raw(c->st, c->ep.laddr, c->ep.lport, c->ep.raddr, c->ep.rport, seq, ack, flags, mss,
-                 len, c->flow);
+    if (len && c->ato_set && net_now(c->st->net) - c->lrcvtime < TCP_ATO_MIN &&
+        c->pingpong < UINT8_MAX)
+        c->pingpong++;
+    struct tcp_spec t = { .sport = c->ep.lport, .dport = c->ep.rport, .seq = seq, .ack = ack,
+                          .flags = flags, .window = window_field(c, flags),
+                          .mss = (flags & TCPH_SYN) ? c->adv_mss : 0, .opts = opts,
+                          .opt_len = (uint8_t)olen };
+    tcp_xmit_spec(c->st, c->ep.laddr, c->ep.raddr, &t, len, c->flow);
 }
 
 void tcp_send_ack(struct tcp_conn *c)
@@ -129,7 +270,8 @@ void tcp_output(struct tcp_conn *c)
             break;
         uint32_t avail = after(c->snd_nxt, c->snd_end) ? 0 : c->snd_end - c->snd_nxt;
         uint32_t inflight = c->snd_nxt - c->snd_una;
-        uint32_t wnd_left = c->snd_wnd > inflight ? c->snd_wnd - inflight : 0;
+        uint32_t wnd = MIN(c->snd_wnd, c->snd_cwnd * (uint32_t)c->mss);
+        uint32_t wnd_left = wnd > inflight ? wnd - inflight : 0;
         uint32_t len, fin = 0;
         if (avail > 0) {
             len = MIN((uint32_t)c->mss, avail);
@@ -239,6 +381,10 @@ void tcp_delack_timer(struct sim *sim, void *obj, uint64_t arg)
     if (c->gen != (uint32_t)arg || c->dead)
         return;
     c->delack_timer = 0;
-    if (c->ack_pending)
-        tcp_send_ack(c);
+    if (!c->ack_pending)
+        return;
+    /* tcp_delack_timer_handler: a delayed ACK that had to fire ends ping-pong mode. */
+    if (c->pingpong >= TCP_PINGPONG_THRESH)
+        c->pingpong = 0;
+    tcp_send_ack(c);
 }

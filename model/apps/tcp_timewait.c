@@ -129,6 +129,10 @@ static void tw_reschedule(struct app_stack *st, struct tcp_tw *tw)
     n->flow = tw->flow;
     n->snd_nxt = tw->snd_nxt;
     n->rcv_nxt = tw->rcv_nxt;
+    n->ts_recent = tw->ts_recent;
+    n->ts_off = tw->ts_off;
+    n->rcv_wnd_field = tw->rcv_wnd_field;
+    n->tstamp_ok = tw->tstamp_ok;
     n->own_port = tw->own_port;
     tw->own_port = false;
     app_ep_replace(st, &tw->ep, &n->ep);            /* the 4-tuple goes with it */
@@ -138,15 +142,22 @@ static void tw_send_ack(struct app_stack *st, const struct tcp_tw *tw)
 {
     if (st->hook)
         st->hook(st->hook_ctx, NULL, true, TCPH_ACK, tw->snd_nxt, tw->rcv_nxt, 0);
-    tcp_xmit_raw(st, tw->ep.laddr, tw->ep.lport, tw->ep.raddr, tw->ep.rport, tw->snd_nxt,
-                 tw->rcv_nxt, TCPH_ACK, 0, 0, tw->flow);
+    /* tcp_v4_timewait_ack: the window the connection last advertised, and with
+     * timestamps TSval = now (ms) + the connection's offset, TSecr = tw_ts_recent. */
+    uint8_t opts[TCPOLEN_TSTAMP_ALIGNED];
+    if (tw->tstamp_ok)
+        tcp_put_ts_option(opts, (uint32_t)(net_now(st->net) / MSEC) + tw->ts_off, tw->ts_recent);
+    struct tcp_spec t = { .sport = tw->ep.lport, .dport = tw->ep.rport, .seq = tw->snd_nxt,
+                          .ack = tw->rcv_nxt, .flags = TCPH_ACK, .window = tw->rcv_wnd_field,
+                          .opts = tw->tstamp_ok ? opts : NULL,
+                          .opt_len = tw->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0 };
+    tcp_xmit_spec(st, tw->ep.laddr, tw->ep.raddr, &t, 0, tw->flow);
 }
 
 /* A segment for a TIME_WAIT socket: tcp_timewait_state_process (tcp_minisocks.c),
  * as the model has always answered it: a RST kills the socket, a FIN (the peer
  * missed our last ACK) is ACKed and re-arms TCP_TIMEWAIT_LEN, anything else is
- * ignored. Without PAWS (no timestamps yet) and without reuse of the 4-tuple by a
- * new SYN. */
+ * ignored. Without PAWS and without reuse of the 4-tuple by a new SYN. */
 void tcp_tw_rcv(struct app_stack *st, struct app_ep *ep, struct sk_buff *skb)
 {
     struct tcp_tw *tw = (struct tcp_tw *)ep;
@@ -160,6 +171,8 @@ void tcp_tw_rcv(struct app_stack *st, struct app_ep *ep, struct sk_buff *skb)
         return;
     }
     if (s.flags & TCPH_FIN) {
+        if (tw->tstamp_ok && s.saw_tstamp)
+            tw->ts_recent = s.tsval;    /* tcp_timewait_state_process: tw_ts_recent */
         tw_send_ack(st, tw);        /* TCP_TW_ACK */
         tw_reschedule(st, tw);      /* inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN) */
     }
@@ -202,6 +215,10 @@ void tcp_time_wait(struct tcp_conn *c)
     tw->flow = c->flow;
     tw->snd_nxt = c->snd_nxt;
     tw->rcv_nxt = c->rcv_nxt;
+    tw->tstamp_ok = c->tstamp_ok;
+    tw->ts_recent = c->ts_recent;
+    tw->ts_off = c->ts_off;
+    tw->rcv_wnd_field = (uint16_t)MIN((uint32_t)c->rcv_wnd >> c->rcv_wscale, 65535u);
     if (c->ep.hashed) {             /* always, from the receive path */
         app_ep_replace(st, &c->ep, &tw->ep);
         tw->own_port = c->own_port;

@@ -57,6 +57,9 @@ struct conv {
     uint32_t requests;              /* requests answered completely */
     be16 cport, vport;
     uint8_t proto;
+    bool last_request;              /* the client will send no other (it sets it) */
+    bool server_closes;             /* the server closes after the last response (it
+                                       sets it): the client then reads to EOF */
 };
 
 struct conv_log {
@@ -169,6 +172,8 @@ struct server_app_cfg {
     uint32_t queue_limit;           /* requests waiting; a full queue refuses */
     uint32_t backlog;               /* listen backlog (SYN_RECV); 0 = 511 */
     bool no_syncookies;             /* net.ipv4.tcp_syncookies = 0 (default 1) */
+    bool close_after_response;      /* close after answering a conversation's last
+                                       request (HTTP/1.0): its FIN goes first */
 };
 
 /* refused: SYNs answered with a RST (REFUSE mode, or the station full: every worker

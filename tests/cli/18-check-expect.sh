@@ -28,7 +28,7 @@ check "check --print-fingerprint: prints the entry era-nat.json pins (value, cal
   test "$("$IPVSIM" check --print-fingerprint scenarios/era-nat.json)" = "$pinned"
 "$IPVSIM" check scenarios/era-nat.json --set duration=1s --set 'clients.0.stop="300ms"' >"$tmp/fp-part.out" 2>&1
 check "check: a fingerprint FAIL says where the runs part, and how to trace it" \
-  grep -q "^        the pinned run made 28 hook calls; the runs share the first 28 hook calls .*, then part after call 28; this run's call 29 is at .*(ipvsim trace scenarios/era-nat.json --host lvs1 --conn 2)$" "$tmp/fp-part.out"
+  grep -q "^        the pinned run made 32 hook calls; the runs share the first 32 hook calls .*, then part after call 32; this run's call 33 is at .*(ipvsim trace scenarios/era-nat.json --host lvs1 --conn 2)$" "$tmp/fp-part.out"
 fp100=$("$IPVSIM" check --print-fingerprint scenarios/era-post-routing-6.x.json)
 fp101=$("$IPVSIM" check --print-fingerprint --set hooks.0.priority=101 scenarios/era-post-routing-6.x.json)
 check "check: a user hook's priority moved by one changes the fingerprint" \

@@ -154,7 +154,7 @@ static void test_time_wait_is_a_record(void)
     /* The same 4-tuple cannot be opened again while it is in TIME_WAIT. */
     CU_ASSERT(tcp_connect(w.cst, topo_ip("10.0.1.2"), w.cport, topo_ip("10.0.2.2"), htons(80),
                           5000, 43, &client_ops, &w) == NULL);
-    CU_ASSERT_EQUAL(sizeof(struct tcp_tw), 72);  /* 40 (ep) + 8 + 8 + 4 + 4 + 4 + 1, padded */
+    CU_ASSERT_EQUAL(sizeof(struct tcp_tw), 80);  /* 40 (ep) + 8 + 8 + 4 + 4 + 4 + 4 + 4 + 2 + 1 + 1 */
     tw_world_free(&w);
 }
 

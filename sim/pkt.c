@@ -15,7 +15,6 @@
 #define IP4_HLEN      20u
 #define TCP_HLEN      20u
 #define TCP_MSS_LEN   4u            /* kind 2, length 4, 16-bit MSS */
-#define TCPOPT_MSS    2u
 #define UDP_HLEN      8u
 #define ICMP_HLEN     8u
 #define IP_MAX_LEN    65535u

@@ -21,6 +21,13 @@ struct ip4_spec {
     bool df;                        /* set Don't Fragment */
 };
 
+/* TCP option kinds (include/net/tcp.h TCPOPT_*), for whoever writes or reads options. */
+#define TCPOPT_NOP       1
+#define TCPOPT_MSS       2
+#define TCPOPT_WINDOW    3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_TIMESTAMP 8
+
 struct tcp_spec {
     be16 sport, dport;
     uint32_t seq, ack;              /* host order */

@@ -57,11 +57,12 @@ class World(unittest.TestCase):
                          "net/ipv4/conf/all/send_redirects")
 
     def test_dest_methods(self):
-        m = kc.dest_methods(["ipvsadm -A -t 10.0.0.1:80 -s rr",
+        f = kc.dest_forwarding(["ipvsadm -A -t 10.0.0.1:80 -s rr",
                              "-a -t 10.0.0.1:80 -r 192.0.2.11:8080 -m -w 1",
                              "-a -t 10.0.0.1:80 -r 192.0.2.12",
                              "-a -t 10.0.0.1:80 -r 192.0.2.13:80 --ipip",
                              "-e -t 10.0.0.1:80 -r 192.0.2.11:8080 -g"])
+        m = {a: v["method"] for a, v in f.items()}
         self.assertEqual(m, {"192.0.2.11": "NAT", "192.0.2.12": "DR", "192.0.2.13": "TUN"})
 
     def test_unmirrorable_named(self):

@@ -114,6 +114,8 @@ uint16_t route_mss(struct net *net, be32 raddr);
 unsigned tcp_syn_options(bool tstamp, bool sack, bool wscale, uint8_t rcv_wscale,
                          uint32_t tsval, uint32_t tsecr, uint8_t *o);
 uint32_t tcp_ts_now(const struct tcp_conn *c);
+/* The TSval a socket with offset ts_off sends now (ms; tcp_time_stamp_raw + ts_off). */
+uint32_t tcp_ts_at(const struct net *net, uint32_t ts_off);
 void tcp_init_options(struct tcp_conn *c);
 void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len);
 void tcp_send_ack(struct tcp_conn *c);

@@ -14,10 +14,6 @@
 #include "sim/host.h"
 #include "sim/pkt.h"
 
-#define TCPOPT_MSS       2
-#define TCPOPT_WINDOW    3
-#define TCPOPT_SACK_PERM 4
-#define TCPOPT_TIMESTAMP 8
 
 /* ---- the RTT estimate -------------------------------------------------------------------- */
 

@@ -65,10 +65,6 @@ uint16_t route_mss(struct net *net, be32 raddr)
 
 /* ---- options ------------------------------------------------------------------------------ */
 
-#define TCPOPT_NOP       1
-#define TCPOPT_WINDOW    3
-#define TCPOPT_SACK_PERM 4
-#define TCPOPT_TIMESTAMP 8
 
 static uint8_t *put_be32(uint8_t *o, uint32_t v)
 {
@@ -119,9 +115,14 @@ unsigned tcp_syn_options(bool tstamp, bool sack, bool wscale, uint8_t rcv_wscale
 
 /* The TSval now: milliseconds (tcp_time_stamp_raw, TCP_TS_HZ 1000) plus the
  * connection's offset. */
+uint32_t tcp_ts_at(const struct net *net, uint32_t ts_off)
+{
+    return (uint32_t)(net_now(net) / MSEC) + ts_off;
+}
+
 uint32_t tcp_ts_now(const struct tcp_conn *c)
 {
-    return (uint32_t)(net_now(c->st->net) / MSEC) + c->ts_off;
+    return tcp_ts_at(c->st->net, c->ts_off);
 }
 
 /* What this host offers (an active open) or accepts (a passive one, after the

@@ -126,14 +126,11 @@ static struct tcp_tw *tw_new(struct app_stack *st)
 static void tw_reschedule(struct app_stack *st, struct tcp_tw *tw)
 {
     struct tcp_tw *n = tw_new(st);
-    n->flow = tw->flow;
-    n->snd_nxt = tw->snd_nxt;
-    n->rcv_nxt = tw->rcv_nxt;
-    n->ts_recent = tw->ts_recent;
-    n->ts_off = tw->ts_off;
-    n->rcv_wnd_field = tw->rcv_wnd_field;
-    n->tstamp_ok = tw->tstamp_ok;
-    n->own_port = tw->own_port;
+    uint32_t next = n->next;        /* the new record's own place on the list */
+    sim_time_t expires = n->expires;
+    *n = *tw;                       /* the rest is tw's (app_ep_replace moves the hash) */
+    n->next = next;
+    n->expires = expires;
     tw->own_port = false;
     app_ep_replace(st, &tw->ep, &n->ep);            /* the 4-tuple goes with it */
 }
@@ -146,7 +143,7 @@ static void tw_send_ack(struct app_stack *st, const struct tcp_tw *tw)
      * timestamps TSval = now (ms) + the connection's offset, TSecr = tw_ts_recent. */
     uint8_t opts[TCPOLEN_TSTAMP_ALIGNED];
     if (tw->tstamp_ok)
-        tcp_put_ts_option(opts, (uint32_t)(net_now(st->net) / MSEC) + tw->ts_off, tw->ts_recent);
+        tcp_put_ts_option(opts, tcp_ts_at(st->net, tw->ts_off), tw->ts_recent);
     struct tcp_spec t = { .sport = tw->ep.lport, .dport = tw->ep.rport, .seq = tw->snd_nxt,
                           .ack = tw->rcv_nxt, .flags = TCPH_ACK, .window = tw->rcv_wnd_field,
                           .opts = tw->tstamp_ok ? opts : NULL,
@@ -192,9 +189,9 @@ bool tcp_twsk_unique(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, b
     struct app_ep *ep = app_ep_find(st, IPPROTO_TCP, laddr, lport, raddr, rport);
     if (!ep)
         return true;
-    if (!tcp_tw_is(ep))
-        return false;
     struct tcp_tw *tw = (struct tcp_tw *)ep;
+    if (!tcp_tw_is(ep) || !tw->tstamp_ok)  /* tw_ts_recent_stamp: timestamps were on */
+        return false;
     *isn = tw->snd_nxt + 65535 + 2;
     tw_kill(st, tw);                /* inet_twsk_deschedule_put: reclaimed at its expiry */
     return true;

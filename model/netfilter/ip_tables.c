@@ -256,8 +256,8 @@ static bool icmp_match(const struct sk_buff *skb, struct xt_action_param *par)
     const struct ipt_icmp *icmpinfo = par->matchinfo;
     if (par->fragoff != 0)
         return false;
-    if (par->l4_len < 2) {
-        par->hotdrop = true;            /* too short to read type and code: drop */
+    if (par->l4_len < sizeof(struct icmphdr)) {
+        par->hotdrop = true;            /* skb_header_pointer of an icmphdr failed: drop */
         return false;
     }
     uint8_t type = par->l4[0], code = par->l4[1];

@@ -253,6 +253,8 @@ static int userve(const char *name, const char *port, const char *script, const 
             outcome = "unknown-peer";
         else if (n != request)
             outcome = "short-request";
+        else if (response > (long)sizeof buf)
+            outcome = "response-too-large";     /* kernel-check refuses these first */
         else {
             /* Answer from the address the query was sent to (the pktinfo came in m). */
             memset(buf, 'k', (size_t)response);

@@ -8,7 +8,9 @@
 #include "model/net.h"
 #include "model/trace.h"
 
-/* The line nf_log_ip would write (without MAC and options). */
+/* The line nf_log_ip would write (without MAC and options): dump_ipv4_packet
+ * (net/netfilter/nf_log_syslog.c, 6.1; nf_log_ipv4.c before) prints the TOS bits and
+ * the precedence apart (IPTOS_TOS_MASK 0x1e, IPTOS_PREC_MASK 0xe0). */
 static void log_line(const struct xt_log_info *info, const struct xt_action_param *par,
                      char *buf, size_t size)
 {
@@ -17,10 +19,10 @@ static void log_line(const struct xt_log_info *info, const struct xt_action_para
     char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &iph->saddr, src, sizeof src);
     inet_ntop(AF_INET, &iph->daddr, dst, sizeof dst);
-    int n = snprintf(buf, size, "<%u>%sIN=%s OUT=%s SRC=%s DST=%s LEN=%u TOS=0x%02X TTL=%u ID=%u ",
-                     info->level, info->prefix, st->in ? st->in->name : "",
-                     st->out ? st->out->name : "", src, dst, ntohs(iph->tot_len), iph->tos,
-                     iph->ttl, ntohs(iph->id));
+    int n = snprintf(buf, size, "<%u>%sIN=%s OUT=%s SRC=%s DST=%s LEN=%u TOS=0x%02X PREC=0x%02X "
+                     "TTL=%u ID=%u ", info->level, info->prefix, st->in ? st->in->name : "",
+                     st->out ? st->out->name : "", src, dst, ntohs(iph->tot_len),
+                     iph->tos & 0x1e, iph->tos & 0xe0, iph->ttl, ntohs(iph->id));
     if (n < 0 || (size_t)n >= size)
         return;
     const uint8_t *l4 = par->l4;

@@ -348,6 +348,9 @@ static int rename_chain(struct xt_table *t, const struct xt_command *c, struct x
     if (load_table(t, c, err) < 0)
         return -1;
     g_strlcpy(ch->name, c->arg2, sizeof ch->name);
+    /* A rule's drop reason names its chain: written again at its next drop. */
+    for (unsigned i = 0; i < ch->rules->len; i++)
+        ((struct ipt_entry *)g_ptr_array_index(ch->rules, i))->drop_reason[0] = '\0';
     g_ptr_array_sort(t->user_chains, chain_cmp);
     return 0;
 }

@@ -89,10 +89,12 @@ static void l_accept(struct tcp_listener *l, struct tcp_conn *c)
 
 static const struct tcp_listen_ops listen_ops = { .syn = l_syn, .accept = l_accept };
 
-static void tw_world_init(struct tw_world *w)
+/* client_ts: the client host's net.ipv4.tcp_timestamps. */
+static void tw_world_init_ts(struct tw_world *w, int client_ts)
 {
     memset(w, 0, sizeof *w);
     topo3_init(&w->t);
+    host_net(w->t.client)->ipv4.tcp_timestamps = client_ts;
     w->cst = app_stack_get(host_net(w->t.client));
     w->sst = app_stack_get(host_net(w->t.server));
     w->cseen.net = host_net(w->t.client);
@@ -110,6 +112,11 @@ static void tw_world_init(struct tw_world *w)
     CU_ASSERT_FATAL(w->cc != NULL);
     sim_run_until(&w->t.w.sim, 1 * SEC);
     CU_ASSERT_EQUAL_FATAL(w->done, 1);
+}
+
+static void tw_world_init(struct tw_world *w)
+{
+    tw_world_init_ts(w, 1);
 }
 
 static void tw_world_free(struct tw_world *w)
@@ -273,6 +280,24 @@ static void test_many_share_one_event(void)
     tw_world_free(&w);
 }
 
+/* A bound connect() onto the 4-tuple takes the TIME_WAIT over only when the record
+ * holds a peer timestamp (tcp_twsk_unique, tcp_ipv4.c: tw_ts_recent_stamp), its ISN
+ * past the old snd_nxt; without timestamps the tuple stays taken (EADDRNOTAVAIL). */
+static void test_twsk_unique_needs_timestamps(void)
+{
+    for (int ts = 1; ts >= 0; ts--) {
+        struct tw_world w;
+        tw_world_init_ts(&w, ts);
+        uint32_t isn = 7;
+        bool taken = tcp_twsk_unique(w.cst, topo_ip("10.0.1.2"), w.cport, topo_ip("10.0.2.2"),
+                                     htons(80), &isn);
+        CU_ASSERT_EQUAL(taken, ts == 1);
+        CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, ts == 1 ? 0 : 1);
+        CU_ASSERT_EQUAL(isn != 7, ts == 1);     /* a new ISN only when taken over */
+        tw_world_free(&w);
+    }
+}
+
 IPVSIM_SUITE(tcp_timewait)
 {
     CU_pSuite s = CU_add_suite("tcp_timewait", NULL, NULL);
@@ -281,4 +306,5 @@ IPVSIM_SUITE(tcp_timewait)
     ADD_TEST(s, test_fin_retransmission_acked);
     ADD_TEST(s, test_rst_kills);
     ADD_TEST(s, test_many_share_one_event);
+    ADD_TEST(s, test_twsk_unique_needs_timestamps);
 }

@@ -109,10 +109,64 @@ static void test_kernel_half_reads_its_data(void)
     world_destroy(&w);
 }
 
+/* icmp_match (net/ipv4/netfilter/ip_tables.c) reads a whole struct icmphdr, 8 bytes,
+ * with skb_header_pointer: a shorter ICMP header is dropped (hotdrop), not matched. */
+static void test_icmp_match_needs_a_whole_header(void)
+{
+    uint8_t l4[8] = { 8, 0 };           /* echo request */
+    struct ipt_icmp echo = { .type = 8, .code = { 0, 0xff } };
+    struct xt_action_param par = { .l4 = l4, .l4_len = 8, .matchinfo = &echo };
+    const struct xt_match *m = xt_find_match("icmp");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_TRUE(m->match(NULL, &par));
+    CU_ASSERT_FALSE(par.hotdrop);
+    par.l4_len = 7;
+    CU_ASSERT_FALSE(m->match(NULL, &par));
+    CU_ASSERT_TRUE(par.hotdrop);
+}
+
+static void keep_note(void *ctx, const struct trace_event *ev)
+{
+    if (ev->kind == TRACE_NOTE && ev->detail)
+        g_strlcpy(ctx, ev->detail, 256);
+}
+
+/* The LOG line as dump_ipv4_packet (nf_log_syslog.c) prints it: the TOS bits and the
+ * precedence apart (tos 0xb8, DSCP EF: TOS=0x18 PREC=0xA0). */
+static void test_log_line_splits_tos_and_precedence(void)
+{
+    struct world w;
+    struct net *net = fw_new(&w);
+    /* a LOG rule loads the x_tables of the net (the target itself is called by hand) */
+    CU_ASSERT_EQUAL_FATAL(iptables_apply(net, "-A INPUT -j LOG", NULL), 0);
+    struct sk_buff *skb = skb_alloc(net_pool(net), net_now(net));
+    struct ip4_spec ip = { .saddr = topo_ip("10.0.0.2"), .daddr = topo_ip("10.0.0.1"),
+                           .ttl = 64, .tos = 0xb8 };
+    struct tcp_spec tcp = { .sport = htons(1234), .dport = htons(80), .flags = TCPH_SYN };
+    CU_ASSERT_TRUE_FATAL(pkt_build_tcp(skb, &ip, &tcp, 0));
+    const struct iphdr *iph = ip_hdr(skb);
+    struct xt_log_info info = { .level = 4, .prefix = "x: " };
+    struct nf_hook_state st = { .hook = NF_INET_LOCAL_IN, .net = net };
+    struct xt_action_param par = { .skb = skb, .iph = iph,
+                                   .l4 = (const uint8_t *)iph + ip_hdrlen(iph),
+                                   .l4_len = sizeof(struct tcphdr), .state = &st,
+                                   .targinfo = &info };
+    char line[256] = "";
+    struct trace_sink sink = { .emit = keep_note, .ctx = line };
+    net->trace = &sink;
+    CU_ASSERT_EQUAL(xt_find_target("LOG")->target(skb, &par), XT_CONTINUE);
+    net->trace = NULL;
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, " LEN=40 TOS=0x18 PREC=0xA0 TTL=64 ID="));
+    consume_skb(net, skb);
+    world_destroy(&w);
+}
+
 IPVSIM_SUITE(x_tables)
 {
     CU_pSuite s = CU_add_suite("x_tables", NULL, NULL);
     ADD_TEST(s, test_registry_finds_every_extension);
     ADD_TEST(s, test_rule_keeps_its_extensions);
     ADD_TEST(s, test_kernel_half_reads_its_data);
+    ADD_TEST(s, test_icmp_match_needs_a_whole_header);
+    ADD_TEST(s, test_log_line_splits_tos_and_precedence);
 }

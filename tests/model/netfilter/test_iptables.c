@@ -196,6 +196,32 @@ static void test_user_chain_return_and_policy(void)
     world_destroy(&t.w);
 }
 
+/* A rule's drop reason names its chain: after -E the drops count under the new name. */
+static void test_renamed_chain_drop_reason(void)
+{
+    struct topo3 t;
+    setup(&t, NULL);
+    struct net *r = host_net(t.router);
+    rules(r, (const char *const[]){ "-N old", "-A old -j DROP", "-A FORWARD -j old", NULL });
+    topo_send_udp(t.client, "10.0.2.2", 40000, 53, 100, 64);
+    settle(&t);
+    rules(r, (const char *const[]){ "-E old new", NULL });
+    topo_send_udp(t.client, "10.0.2.2", 40000, 53, 100, 64);
+    settle(&t);
+    guint n;
+    const struct nf_drop_stat **d = nf_drop_stats_sorted(r, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    bool seen_old = false, seen_new = false;
+    for (guint i = 0; i < n; i++) {
+        seen_old |= strstr(d[i]->reason, "filter old: -j DROP") != NULL && d[i]->count == 1;
+        seen_new |= strstr(d[i]->reason, "filter new: -j DROP") != NULL && d[i]->count == 1;
+    }
+    g_free(d);
+    CU_ASSERT_TRUE(seen_old);
+    CU_ASSERT_TRUE(seen_new);
+    world_destroy(&t.w);
+}
+
 /* -g does not come back: the end of the chain it went to is the hook's policy. */
 static void test_goto_ends_at_policy(void)
 {
@@ -568,6 +594,7 @@ IPVSIM_SUITE(iptables)
     ADD_TEST(s, test_forward_interfaces_and_ports);
     ADD_TEST(s, test_mark_seen_by_filter);
     ADD_TEST(s, test_user_chain_return_and_policy);
+    ADD_TEST(s, test_renamed_chain_drop_reason);
     ADD_TEST(s, test_goto_ends_at_policy);
     ADD_TEST(s, test_counters_and_zero);
     ADD_TEST(s, test_reject_port_unreachable);

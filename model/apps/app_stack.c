@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "model/ipv4/icmp.h"
 #include "model/ipv4/ip.h"
@@ -39,13 +41,13 @@ static void ep_key(uint8_t proto, be32 laddr, be16 lport, be32 raddr, be16 rport
     k[1] = e.key[1];
 }
 
-static inline uint32_t key_hash(const uint64_t *k)
+static inline uint64_t key_hash(const uint64_t *k)
 {
     uint64_t x = k[0] * 0x9e3779b97f4a7c15ull ^ (k[1] + 0x632be59bd9b4e019ull);
     x ^= x >> 31;
     x *= 0xbf58476d1ce4e5b9ull;
     x ^= x >> 29;
-    return (uint32_t)(x ^ (x >> 32));
+    return x;
 }
 
 static inline bool key_same(const uint64_t *x, const uint64_t *y)
@@ -53,53 +55,87 @@ static inline bool key_same(const uint64_t *x, const uint64_t *y)
     return x[0] == y[0] && x[1] == y[1];
 }
 
+/* ---- the endpoint table (ep_slot: tcp_conn_internal.h) ------------------------------- */
+
 #define EP_TABLE_MIN 64
+#define SLOT_TW      1ull
+#define SLOT_ADDR    0x0000fffffffffff8ull
+#define SLOT_TAG(h)  ((h) & 0xffff000000000000ull)
+
+static inline uint32_t slot_home(uint64_t h, uint32_t mask)
+{
+    return (uint32_t)(h ^ (h >> 32)) & mask;
+}
+
+static inline const uint64_t *slot_key(ep_slot s)
+{
+    return (const uint64_t *)(uintptr_t)(s & SLOT_ADDR);
+}
+
+static ep_slot slot_make(const void *obj, bool tw, uint64_t h)
+{
+    uintptr_t a = (uintptr_t)obj;
+    if ((a & ~SLOT_ADDR) != 0) {    /* above 2^48 or not 8-byte aligned */
+        fprintf(stderr, "ipvsim: endpoint at %p does not fit the endpoint table's slot\n", obj);
+        abort();
+    }
+    return (ep_slot)a | (tw ? SLOT_TW : 0) | SLOT_TAG(h);
+}
 
 static void ep_table_init(struct ep_table *t)
 {
-    t->slots = g_new0(struct ep_slot, EP_TABLE_MIN);
+    t->slots = g_new0(ep_slot, EP_TABLE_MIN);
     t->mask = EP_TABLE_MIN - 1;
     t->count = 0;
 }
 
 /* The slot holding key, or the empty slot where it would go. */
-static inline struct ep_slot *ep_table_find(const struct ep_table *t, const uint64_t *key,
-                                            uint32_t hash)
+static inline ep_slot *ep_table_find(const struct ep_table *t, const uint64_t *key, uint64_t h)
 {
-    for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-        struct ep_slot *sl = &t->slots[i];
-        if (!sl->ep || (sl->hash == hash && key_same(sl->ep->key, key)))
+    for (uint32_t i = slot_home(h, t->mask);; i = (i + 1) & t->mask) {
+        ep_slot *sl = &t->slots[i];
+        if (!*sl || (SLOT_TAG(*sl) == SLOT_TAG(h) && key_same(slot_key(*sl), key)))
             return sl;
     }
 }
 
 static void ep_table_grow(struct ep_table *t)
 {
-    struct ep_slot *old = t->slots;
+    ep_slot *old = t->slots;
     uint32_t n = t->mask + 1;
-    t->slots = g_new0(struct ep_slot, (gsize)n * 2);
+    t->slots = g_new0(ep_slot, (gsize)n * 2);
     t->mask = n * 2 - 1;
     for (uint32_t i = 0; i < n; i++)
-        if (old[i].ep)
-            *ep_table_find(t, old[i].ep->key, old[i].hash) = old[i];
+        if (old[i]) {
+            const uint64_t *k = slot_key(old[i]);
+            *ep_table_find(t, k, key_hash(k)) = old[i];
+        }
     g_free(old);
 }
 
-static void ep_table_remove(struct ep_table *t, struct ep_slot *sl)
+static void ep_table_remove(struct ep_table *t, ep_slot *sl)
 {
     uint32_t i = (uint32_t)(sl - t->slots);
-    sl->ep = NULL;
+    *sl = 0;
     t->count--;
     /* Backward shift: move each following entry into the hole unless its home slot
      * lies cyclically after the hole (then it is already as close as it can be). */
-    for (uint32_t j = (i + 1) & t->mask; t->slots[j].ep; j = (j + 1) & t->mask) {
-        uint32_t home = t->slots[j].hash & t->mask;
+    for (uint32_t j = (i + 1) & t->mask; t->slots[j]; j = (j + 1) & t->mask) {
+        uint32_t home = slot_home(key_hash(slot_key(t->slots[j])), t->mask);
         if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
             t->slots[i] = t->slots[j];
-            t->slots[j].ep = NULL;
+            t->slots[j] = 0;
             i = j;
         }
     }
+}
+
+/* The slot of a 4-tuple in the table (it must be there). */
+static ep_slot *ep_table_slot(const struct ep_table *t, const uint64_t *key)
+{
+    ep_slot *sl = ep_table_find(t, key, key_hash(key));
+    g_assert(*sl);
+    return sl;
 }
 
 /* ---- the stack --------------------------------------------------------------------------- */
@@ -178,18 +214,18 @@ void app_stack_put(struct app_stack *st)
 
 bool app_ep_add(struct app_stack *st, struct app_ep *ep)
 {
+    struct ep_table *t = &st->eps;
     memset(ep->key_pad, 0, sizeof ep->key_pad);
-    uint32_t h = key_hash(ep->key);
-    struct ep_slot *sl = ep_table_find(&st->eps, ep->key, h);
-    if (sl->ep)
+    uint64_t h = key_hash(ep->key);
+    ep_slot *sl = ep_table_find(t, ep->key, h);
+    if (*sl)
         return false;
-    if ((st->eps.count + 1) * 2 > st->eps.mask + 1) {
-        ep_table_grow(&st->eps);
-        sl = ep_table_find(&st->eps, ep->key, h);
+    if ((t->count + 1) * 2 > t->mask + 1) {
+        ep_table_grow(t);
+        sl = ep_table_find(t, ep->key, h);
     }
-    sl->hash = h;
-    sl->ep = ep;
-    st->eps.count++;
+    *sl = slot_make(ep, false, h);
+    t->count++;
     ep->hashed = true;
     return true;
 }
@@ -198,34 +234,56 @@ void app_ep_del(struct app_stack *st, struct app_ep *ep)
 {
     if (!ep->hashed)
         return;
-    struct ep_slot *sl = ep_table_find(&st->eps, ep->key, key_hash(ep->key));
-    if (sl->ep)
-        ep_table_remove(&st->eps, sl);
+    ep_table_remove(&st->eps, ep_table_slot(&st->eps, ep->key));
     ep->hashed = false;
 }
 
-void app_ep_replace(struct app_stack *st, struct app_ep *from, struct app_ep *to)
+void app_tw_hash(struct app_stack *st, struct app_ep *ep, struct tcp_tw *tw)
 {
-    struct ep_slot *sl = ep_table_find(&st->eps, from->key, key_hash(from->key));
-    g_assert(sl->ep == from);
-    memcpy(to->key, from->key, sizeof to->key);     /* the 4-tuple */
-    sl->ep = to;
+    ep_slot *sl = ep_table_slot(&st->eps, ep->key);
+    memcpy(tw->key, ep->key, sizeof tw->key);       /* the 4-tuple */
+    *sl = slot_make(tw, true, key_hash(tw->key));
+    tw->hashed = true;
+    ep->hashed = false;
+}
+
+void app_tw_rehash(struct app_stack *st, struct tcp_tw *from, struct tcp_tw *to)
+{
+    ep_slot *sl = ep_table_slot(&st->eps, from->key);
+    memcpy(to->key, from->key, sizeof to->key);
+    *sl = slot_make(to, true, key_hash(to->key));
     to->hashed = true;
     from->hashed = false;
 }
 
-static struct app_ep *ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
-                                be32 raddr, be16 rport)
+void app_tw_unhash(struct app_stack *st, struct tcp_tw *tw)
+{
+    ep_table_remove(&st->eps, ep_table_slot(&st->eps, tw->key));
+    tw->hashed = false;
+}
+
+static ep_slot ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport, be32 raddr,
+                         be16 rport)
 {
     uint64_t k[2];
     ep_key(proto, laddr, lport, raddr, rport, k);
-    return ep_table_find(&st->eps, k, key_hash(k))->ep;
+    return *ep_table_find(&st->eps, k, key_hash(k));
+}
+
+struct app_ep *app_tuple_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
+                              be32 raddr, be16 rport, struct tcp_tw **tw)
+{
+    ep_slot s = ep_lookup(st, proto, laddr, lport, raddr, rport);
+    bool is_tw = s & SLOT_TW;
+    if (tw)
+        *tw = is_tw ? (struct tcp_tw *)(uintptr_t)(s & SLOT_ADDR) : NULL;
+    return is_tw ? NULL : (struct app_ep *)(uintptr_t)(s & SLOT_ADDR);
 }
 
 struct app_ep *app_ep_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport, be32 raddr,
                            be16 rport)
 {
-    return ep_lookup(st, proto, laddr, lport, raddr, rport);
+    return app_tuple_find(st, proto, laddr, lport, raddr, rport, NULL);
 }
 
 static struct port_map *port_map(const struct app_stack *st, uint8_t proto, be32 laddr, bool create)
@@ -340,20 +398,22 @@ int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport
 
 /* What both protocols do first: the 4-tuple's endpoint takes the packet, or it is
  * for a dropped network and vanishes. True when the packet was taken. The ports
- * lead TCP and UDP headers alike. */
+ * lead TCP and UDP headers alike. A SYN that a TIME_WAIT socket lets through is not
+ * taken: *tw_isn is then its ISN for the listener. */
 static bool deliver_to_ep(struct app_stack *st, struct net *net, struct sk_buff *skb,
-                          uint8_t proto)
+                          uint8_t proto, uint32_t *tw_isn)
 {
     const struct iphdr *iph = ip_hdr(skb);
     const struct udphdr *ports = (const struct udphdr *)skb->data;
-    struct app_ep *ep = ep_lookup(st, proto, iph->daddr, ports->dest, iph->saddr, ports->source);
+    struct tcp_tw *tw;
+    struct app_ep *ep = app_tuple_find(st, proto, iph->daddr, ports->dest, iph->saddr,
+                                       ports->source, &tw);
     if (ep) {
-        if (ep->rcv)
-            ep->rcv(ep, skb);
-        else
-            tcp_tw_rcv(st, ep, skb);
+        ep->rcv(ep, skb);
         return true;
     }
+    if (tw)
+        return tcp_tw_rcv(st, tw, skb, tw_isn);
     if (dropped_net(st, iph->daddr)) {
         consume_skb(net, skb);
         return true;
@@ -364,12 +424,13 @@ static bool deliver_to_ep(struct app_stack *st, struct net *net, struct sk_buff 
 static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
 {
     struct app_stack *st = ctx;
-    if (deliver_to_ep(st, net, skb, IPPROTO_TCP))
+    uint32_t tw_isn = 0;
+    if (deliver_to_ep(st, net, skb, IPPROTO_TCP, &tw_isn))
         return;
     const struct tcphdr *th = (const struct tcphdr *)skb->data;
     struct tcp_listener *l = tcp_listener_for(st, th->dest);
     if (l) {
-        tcp_listener_rcv(st, l, skb);
+        tcp_listener_rcv(st, l, skb, tw_isn);
         return;
     }
     /* No socket: tcp_v4_rcv's no_tcp_socket answers with a reset. */
@@ -382,7 +443,8 @@ static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
 static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
 {
     struct app_stack *st = ctx;
-    if (deliver_to_ep(st, net, skb, IPPROTO_UDP))
+    uint32_t tw_isn = 0;            /* TCP only */
+    if (deliver_to_ep(st, net, skb, IPPROTO_UDP, &tw_isn))
         return;
     const struct udphdr *uh = (const struct udphdr *)skb->data;
     for (guint i = 0; i < st->udp_listeners->len; i++) {
@@ -405,8 +467,6 @@ static bool ep_takes_redirect(const struct app_ep *ep, const uint8_t *l4)
 {
     if (ep->proto != IPPROTO_TCP)
         return true;
-    if (tcp_tw_is(ep))
-        return false;
     const struct tcp_conn *c = (const struct tcp_conn *)ep;
     if (c->state == TCPS_SYN_RECV || c->state == TCPS_TIME_WAIT || c->state == TCPS_CLOSED)
         return false;
@@ -432,7 +492,8 @@ static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
             be16 sport, dport;
             memcpy(&sport, l4, 2);
             memcpy(&dport, l4 + 2, 2);
-            struct app_ep *ep = ep_lookup(st, in->protocol, in->saddr, sport, in->daddr, dport);
+            /* ICMP errors for a TIME_WAIT socket are ignored (tcp_v4_err) */
+            struct app_ep *ep = app_ep_find(st, in->protocol, in->saddr, sport, in->daddr, dport);
             uint8_t type = ic->type, code = ic->code;
             if (type == ICMP_REDIRECT) {
                 if (ep && avail >= sizeof *ic + ihl + 8 && ep_takes_redirect(ep, l4))

@@ -71,3 +71,5 @@ void conv_log_close(struct conv_log *log, sim_time_t now)
         }
     }
 }
+
+_Static_assert(sizeof(struct conv) == 88, "a conversation record is 88 bytes (workload.h)");

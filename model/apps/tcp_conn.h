@@ -115,23 +115,26 @@ struct app_stack;
 
 /* ---- endpoints and the per-host stack ----------------------------------------------- */
 
+/* A 4-tuple from this host's side, which is also the stack's hash key: fields and
+ * key share their bytes, so an endpoint or a TIME_WAIT record stores its 4-tuple once
+ * (the stack zeroes key_pad). Both begin with it: the endpoint table keys either by
+ * its first 16 bytes. */
+#define APP_TUPLE                                                                       \
+    union {                                                                             \
+        struct {                                                                        \
+            be32 laddr, raddr;                                                          \
+            be16 lport, rport;                                                          \
+            uint8_t proto;                                                              \
+            uint8_t key_pad[3];                                                         \
+        };                                                                              \
+        uint64_t key[2];            /* private: the stack's hash key */                 \
+    }
+
 /* A 4-tuple endpoint, from this host's side. */
 struct app_ep {
-    /* The 4-tuple, which is also the stack's hash key: fields and key share their
-     * bytes, so an endpoint stores its 4-tuple once (app_ep_add zeroes key_pad). Set
-     * before app_ep_add, unchanged while added. */
-    union {
-        struct {
-            be32 laddr, raddr;
-            be16 lport, rport;
-            uint8_t proto;
-            uint8_t key_pad[3];
-        };
-        uint64_t key[2];            /* private: the stack's hash key */
-    };
+    APP_TUPLE;                      /* set before app_ep_add, unchanged while added */
     /* A segment or datagram for this 4-tuple: skb->data at the L4 header (network
-     * header set); the callee owns skb. NULL for a TCP TIME_WAIT record (the stack
-     * hands it the segment itself: tcp_timewait.c). */
+     * header set); the callee owns skb. */
     void (*rcv)(struct app_ep *ep, struct sk_buff *skb);
     /* An ICMP error quoting one of our packets (optional). */
     void (*err)(struct app_ep *ep, uint8_t type, uint8_t code);
@@ -150,7 +153,8 @@ struct net *app_stack_net(const struct app_stack *st);
 /* Register / remove an endpoint; false when the 4-tuple is taken. */
 bool app_ep_add(struct app_stack *st, struct app_ep *ep);
 void app_ep_del(struct app_stack *st, struct app_ep *ep);
-/* The endpoint of a 4-tuple (a connection open, or in TIME_WAIT; a UDP one); NULL if free. */
+/* The endpoint of a 4-tuple (a connection open, a UDP one); NULL if none (free, or
+ * held by a TIME_WAIT record: tcp_twsk_unique decides about those). */
 struct app_ep *app_ep_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport, be32 raddr,
                            be16 rport);
 

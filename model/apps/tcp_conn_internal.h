@@ -13,20 +13,20 @@
 
 #define MAX_DROP_NETS 8
 
-/* The endpoints by 4-tuple: open addressing with linear probing, the full hash kept
- * beside the pointer so a probe rarely touches an endpoint that is not the one
- * sought. At most half full; deletion shifts the following entries back, so there
- * are no tombstones. Never iterated: its order cannot leak into a run. A slot is
- * packed to 12 bytes, not padded to 16 (at 10^6 endpoints the table has 2^21 slots;
- * x86-64 and arm64 load the unaligned pointer as fast, and most slots still sit in
- * one cache line). */
-struct __attribute__((packed)) ep_slot {
-    uint32_t hash;
-    struct app_ep *ep;              /* NULL: empty */
-};
+/* The endpoints and TIME_WAIT records by 4-tuple: open addressing with linear
+ * probing, at most half full; deletion shifts the following entries back, so there
+ * are no tombstones. Never iterated: its order cannot leak into a run. A slot is one
+ * word, so that at 10^6 records (2^21 slots) the table costs 16 MB, not 24:
+ *   bits 0..47   the object's address (user-space addresses of x86-64 and arm64 Linux
+ *                fit in 47 bits; app_stack.c refuses one that does not), bit 0 set for
+ *                a struct tcp_tw (objects are 8-byte aligned, so bit 0 is free);
+ *   bits 48..63  the top 16 bits of the 4-tuple's 64-bit hash, so that a probe rarely
+ *                touches an object that is not the one sought (1 in 65536).
+ * 0 is an empty slot. */
+typedef uint64_t ep_slot;
 
 struct ep_table {
-    struct ep_slot *slots;
+    ep_slot *slots;
     uint32_t mask;                  /* capacity - 1 (capacity a power of two) */
     uint32_t count;
 };
@@ -35,24 +35,27 @@ struct ep_table {
  * struct tcp_timewait_sock (include/linux/tcp.h; inet_timewait_sock.h), made by
  * tcp_time_wait (net/ipv4/tcp_minisocks.c) when the socket enters TIME_WAIT. It holds
  * what a segment arriving for the 4-tuple needs (tcp_timewait_state_process): the
- * 4-tuple (in ep, registered in the connection's place), snd_nxt and rcv_nxt for the
+ * 4-tuple (registered in the connection's place), snd_nxt and rcv_nxt for the
  * ACK of a retransmitted FIN, and when it expires. Records come from a pool in
  * chunks (tcp_timewait.c); next links them on the TIME_WAIT list (one FIFO for the
  * stack: every record lives TCP_TIMEWAIT_LEN) or on the pool's free list. The model
  * has only the TIME_WAIT substate: an orphaned FIN_WAIT2 stays a full connection. */
 struct tcp_tw {
-    struct app_ep ep;               /* ep.hashed false: killed (a RST) or replaced (a
-                                       retransmitted FIN re-arms by a new record); the
-                                       record is reclaimed when the list reaches it */
-    uint64_t flow;                  /* skb->flow of the ACKs it sends */
+    APP_TUPLE;                      /* the connection's, in its place in the table */
     sim_time_t expires;
+    uint32_t flow;                  /* skb->flow of the ACKs it sends (a conversation id:
+                                       below 2^32, tcp_time_wait checks) */
+    uint32_t last_oow_ack;          /* tw_last_oow_ack_time, jiffies; 0: none */
     uint32_t snd_nxt, rcv_nxt;      /* tw_snd_nxt, tw_rcv_nxt */
     uint32_t next;                  /* pool index of the next record; 0: none */
     uint32_t ts_recent, ts_off;     /* tw_ts_recent (the TSval it echoes), tw_ts_offset */
     uint16_t rcv_wnd_field;         /* tw_rcv_wnd >> tw_rcv_wscale: its ACKs' window */
-    bool own_port;                  /* releases ep.lport on expiry (the connection's) */
-    bool tstamp_ok;                 /* its ACKs carry timestamps (tcp_v4_timewait_ack) */
-};
+    bool hashed : 1;                /* false: killed (a RST) or replaced (a retransmitted
+                                       FIN re-arms by a new record); the record is
+                                       reclaimed when the list reaches it */
+    bool own_port : 1;              /* releases lport on expiry (the connection's) */
+    bool tstamp_ok : 1;             /* its ACKs carry timestamps (tcp_v4_timewait_ack) */
+};                                  /* 56 bytes: at 10^6 connections, most of them */
 
 struct tcp_tw_pool {
     struct tcp_tw **chunks;         /* TW_CHUNK records each; index i at chunk i / TW_CHUNK */
@@ -97,9 +100,15 @@ struct seg {
 
 /* ---- app_stack.c ---- */
 
-/* Put to in from's place in the endpoint table: to takes from's 4-tuple; from is no
- * longer hashed, to is. */
-void app_ep_replace(struct app_stack *st, struct app_ep *from, struct app_ep *to);
+/* The holder of a 4-tuple: its full endpoint, or NULL with *tw set to its TIME_WAIT
+ * record (NULL when the 4-tuple is free). */
+struct app_ep *app_tuple_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
+                              be32 raddr, be16 rport, struct tcp_tw **tw);
+/* The endpoint table's entries for TIME_WAIT: tw takes ep's 4-tuple and place (ep is
+ * no longer hashed); to takes from's (a re-armed record); tw leaves the table. */
+void app_tw_hash(struct app_stack *st, struct app_ep *ep, struct tcp_tw *tw);
+void app_tw_rehash(struct app_stack *st, struct tcp_tw *from, struct tcp_tw *to);
+void app_tw_unhash(struct app_stack *st, struct tcp_tw *tw);
 
 /* ---- tcp_output.c: sending and timers ---- */
 
@@ -144,8 +153,7 @@ void tcp_conn_err(struct app_ep *ep, uint8_t type, uint8_t code);
 /* ---- tcp_timewait.c: TIME_WAIT records ---- */
 
 void tcp_time_wait(struct tcp_conn *c);
-bool tcp_tw_is(const struct app_ep *ep);
-void tcp_tw_rcv(struct app_stack *st, struct app_ep *ep, struct sk_buff *skb);
+bool tcp_tw_rcv(struct app_stack *st, struct tcp_tw *tw, struct sk_buff *skb, uint32_t *isn);
 void tcp_tw_purge_listener(struct app_stack *st, const struct tcp_listener *l);
 void tcp_tw_free_all(struct app_stack *st);
 
@@ -153,6 +161,8 @@ void tcp_tw_free_all(struct app_stack *st);
 
 struct tcp_listener *tcp_listener_for(struct app_stack *st, be16 port);
 void tcp_send_reset(struct app_stack *st, struct sk_buff *skb);
-void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb);
+/* tw_isn: the ISN a TIME_WAIT socket chose for a SYN that reopens its 4-tuple (0: none). */
+void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb,
+                      uint32_t tw_isn);
 
 #endif

@@ -139,7 +139,8 @@ void tcp_send_reset(struct app_stack *st, struct sk_buff *skb)
     tcp_v4_send_reset(st->net, skb);
 }
 
-void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb)
+void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb,
+                      uint32_t tw_isn)
 {
     struct net *net = st->net;
     const struct iphdr *iph = ip_hdr(skb);
@@ -204,7 +205,9 @@ void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_bu
         consume_skb(net, skb);
         return;
     }
-    struct tcp_conn *c = passive_conn(st, l, skb, &s, (uint32_t)rng_u64(&l->isn));
+    /* tcp_conn_request: the TIME_WAIT socket's ISN, else a fresh one */
+    uint32_t isn = tw_isn ? tw_isn : (uint32_t)rng_u64(&l->isn);
+    struct tcp_conn *c = passive_conn(st, l, skb, &s, isn);
     consume_skb(net, skb);
     if (!c)
         return;

@@ -68,11 +68,11 @@ static void tw_free(struct app_stack *st, uint32_t idx)
 /* The 4-tuple is free again: inet_twsk_kill (unhash, release the bind bucket). */
 static void tw_kill(struct app_stack *st, struct tcp_tw *tw)
 {
-    if (!tw->ep.hashed)
+    if (!tw->hashed)
         return;
-    app_ep_del(st, &tw->ep);
+    app_tw_unhash(st, tw);
     if (tw->own_port)
-        app_port_release(st, IPPROTO_TCP, tw->ep.laddr, tw->ep.lport);
+        app_port_release(st, IPPROTO_TCP, tw->laddr, tw->lport);
     tw->own_port = false;
     st->stats.tcp_tw--;
 }
@@ -122,17 +122,18 @@ static struct tcp_tw *tw_new(struct app_stack *st)
 }
 
 /* inet_twsk_reschedule: a new record at the tail takes tw's place (records never
- * move: the pool grows by chunks). */
-static void tw_reschedule(struct app_stack *st, struct tcp_tw *tw)
+ * move: the pool grows by chunks). Returns the record that holds the 4-tuple now. */
+static struct tcp_tw *tw_reschedule(struct app_stack *st, struct tcp_tw *tw)
 {
     struct tcp_tw *n = tw_new(st);
     uint32_t next = n->next;        /* the new record's own place on the list */
     sim_time_t expires = n->expires;
-    *n = *tw;                       /* the rest is tw's (app_ep_replace moves the hash) */
+    *n = *tw;                       /* the rest is tw's (app_tw_rehash moves the hash) */
     n->next = next;
     n->expires = expires;
     tw->own_port = false;
-    app_ep_replace(st, &tw->ep, &n->ep);            /* the 4-tuple goes with it */
+    app_tw_rehash(st, tw, n);       /* the 4-tuple goes with it */
+    return n;
 }
 
 static void tw_send_ack(struct app_stack *st, const struct tcp_tw *tw)
@@ -144,40 +145,103 @@ static void tw_send_ack(struct app_stack *st, const struct tcp_tw *tw)
     uint8_t opts[TCPOLEN_TSTAMP_ALIGNED];
     if (tw->tstamp_ok)
         tcp_put_ts_option(opts, tcp_ts_at(st->net, tw->ts_off), tw->ts_recent);
-    struct tcp_spec t = { .sport = tw->ep.lport, .dport = tw->ep.rport, .seq = tw->snd_nxt,
+    struct tcp_spec t = { .sport = tw->lport, .dport = tw->rport, .seq = tw->snd_nxt,
                           .ack = tw->rcv_nxt, .flags = TCPH_ACK, .window = tw->rcv_wnd_field,
                           .opts = tw->tstamp_ok ? opts : NULL,
                           .opt_len = tw->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0 };
-    tcp_xmit_spec(st, tw->ep.laddr, tw->ep.raddr, &t, 0, tw->flow);
+    tcp_xmit_spec(st, tw->laddr, tw->raddr, &t, 0, tw->flow);
 }
 
-/* A segment for a TIME_WAIT socket: tcp_timewait_state_process (tcp_minisocks.c),
- * as the model has always answered it: a RST kills the socket, a FIN (the peer
- * missed our last ACK) is ACKed and re-arms TCP_TIMEWAIT_LEN, anything else is
- * ignored. Without PAWS and without reuse of the 4-tuple by a new SYN. */
-void tcp_tw_rcv(struct app_stack *st, struct app_ep *ep, struct sk_buff *skb)
+/* What tcp_timewait_state_process tells tcp_v4_rcv to do (include/net/tcp.h). */
+enum tcp_tw_status { TCP_TW_SUCCESS, TCP_TW_ACK, TCP_TW_SYN };
+
+/* tcp_invalid_ratelimit (HZ / 2): out-of-window ACKs of a TIME_WAIT socket to a SYN or
+ * a segment without data, at most one per half second (__tcp_oow_rate_limited). Data
+ * and FINs are always answered (tcp_oow_rate_limited). */
+#define TCP_INVALID_RATELIMIT (KERNEL_HZ / 2)
+static enum tcp_tw_status tw_oow_ack(struct app_stack *st, struct tcp_tw *tw, const struct seg *s,
+                                     uint32_t end_seq)
 {
-    struct tcp_tw *tw = (struct tcp_tw *)ep;
+    if (s->seq != end_seq && !(s->flags & TCPH_SYN))
+        return TCP_TW_ACK;
+    uint32_t now = (uint32_t)net_jiffies(st->net);
+    if (tw->last_oow_ack) {
+        int32_t elapsed = (int32_t)(now - tw->last_oow_ack);
+        if (elapsed >= 0 && elapsed < TCP_INVALID_RATELIMIT)
+            return TCP_TW_SUCCESS;
+    }
+    tw->last_oow_ack = now;
+    return TCP_TW_ACK;
+}
+
+/* tcp_timewait_state_process (tcp_minisocks.c, 6.1), the TIME_WAIT substate:
+ *   - PAWS: with timestamps on, a segment whose TSval is older than tw_ts_recent is
+ *     rejected (tcp_paws_reject; the TCP_PAWS_MSL leave for an old RST and the 24-day
+ *     rule are not modelled: a record lives 60 s);
+ *   - in window (seq == rcv_nxt, no data): a RST kills the socket (tcp_rfc1337 = 0), a
+ *     bare ACK re-arms TCP_TIMEWAIT_LEN and refreshes tw_ts_recent;
+ *   - a SYN (no ACK, no RST) past rcv_nxt or with a newer TSval opens a new
+ *     connection through the listener, its ISN 65537 past our snd_nxt (TCP_TW_SYN,
+ *     RFC 1122 4.2.2.13);
+ *   - anything else but a RST is out of window: re-arms when it carries an ACK (a
+ *     retransmitted FIN does) or was rejected by PAWS, and is answered with our ACK,
+ *     rate-limited for SYNs and empty segments; an out-of-window RST is ignored. */
+static enum tcp_tw_status tcp_timewait_state_process(struct app_stack *st, struct tcp_tw **twp,
+                                                     const struct seg *s, uint32_t *isn)
+{
+    struct tcp_tw *tw = *twp;
+    bool ts = tw->tstamp_ok && s->saw_tstamp;   /* parsed only when TS were on */
+    bool paws_reject = ts && tw->ts_recent && (int32_t)(tw->ts_recent - s->tsval) > 0;
+    uint32_t end_seq = s->seq + s->len + !!(s->flags & TCPH_SYN) + !!(s->flags & TCPH_FIN);
+    if (!paws_reject && s->seq == tw->rcv_nxt && (s->seq == end_seq || (s->flags & TCPH_RST))) {
+        if (s->flags & TCPH_RST) {
+            tw_kill(st, tw);
+            return TCP_TW_SUCCESS;
+        }
+        if (ts)
+            tw->ts_recent = s->tsval;
+        *twp = tw_reschedule(st, tw);
+        return TCP_TW_SUCCESS;
+    }
+    if ((s->flags & (TCPH_SYN | TCPH_RST | TCPH_ACK)) == TCPH_SYN && !paws_reject &&
+        (after(s->seq, tw->rcv_nxt) || (ts && (int32_t)(tw->ts_recent - s->tsval) < 0))) {
+        *isn = tw->snd_nxt + 65535 + 2;
+        if (*isn == 0)
+            *isn = 1;
+        return TCP_TW_SYN;
+    }
+    if (s->flags & TCPH_RST)
+        return TCP_TW_SUCCESS;
+    if (paws_reject || (s->flags & TCPH_ACK))
+        *twp = tw = tw_reschedule(st, tw);
+    return tw_oow_ack(st, tw, s, end_seq);
+}
+
+/* A segment for a TIME_WAIT socket (tcp_v4_rcv's do_time_wait). True when it is
+ * taken; false for a SYN that opens a new connection: the caller hands it to the
+ * listener with *isn, the record gone. */
+bool tcp_tw_rcv(struct app_stack *st, struct tcp_tw *tw, struct sk_buff *skb, uint32_t *isn)
+{
     struct seg s;
     tcp_parse_seg(skb, &s);
-    consume_skb(st->net, skb);
     if (st->hook)
         st->hook(st->hook_ctx, NULL, false, s.flags, s.seq, s.ack, s.len);
-    if (s.flags & TCPH_RST) {
-        tw_kill(st, tw);            /* tcp_rfc1337 = 0: a RST ends TIME_WAIT */
-        return;
+    switch (tcp_timewait_state_process(st, &tw, &s, isn)) {
+    case TCP_TW_SYN:
+        if (tcp_listener_for(st, tw->lport)) {
+            tw_kill(st, tw);        /* inet_twsk_deschedule_put */
+            return false;
+        }
+        tw_send_ack(st, tw);        /* no listener: "to ACK" */
+        break;
+    case TCP_TW_ACK:
+        tw_send_ack(st, tw);        /* tcp_v4_timewait_ack */
+        break;
+    case TCP_TW_SUCCESS:
+        break;
     }
-    if (s.flags & TCPH_FIN) {
-        if (tw->tstamp_ok && s.saw_tstamp)
-            tw->ts_recent = s.tsval;    /* tcp_timewait_state_process: tw_ts_recent */
-        tw_send_ack(st, tw);        /* TCP_TW_ACK */
-        tw_reschedule(st, tw);      /* inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN) */
-    }
-}
-
-bool tcp_tw_is(const struct app_ep *ep)
-{
-    return ep->rcv == NULL;
+    consume_skb(st->net, skb);
+    return true;
 }
 
 /* A bound connect() meeting this 4-tuple (tcp_conn.h): a record in TIME_WAIT is taken
@@ -186,11 +250,12 @@ bool tcp_tw_is(const struct app_ep *ep)
 bool tcp_twsk_unique(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
                      uint32_t *isn)
 {
-    struct app_ep *ep = app_ep_find(st, IPPROTO_TCP, laddr, lport, raddr, rport);
-    if (!ep)
+    struct tcp_tw *tw;
+    if (app_tuple_find(st, IPPROTO_TCP, laddr, lport, raddr, rport, &tw))
+        return false;               /* a live connection keeps it */
+    if (!tw)
         return true;
-    struct tcp_tw *tw = (struct tcp_tw *)ep;
-    if (!tcp_tw_is(ep) || !tw->tstamp_ok)  /* tw_ts_recent_stamp: timestamps were on */
+    if (!tw->tstamp_ok)             /* tw_ts_recent_stamp: timestamps were on */
         return false;
     *isn = tw->snd_nxt + 65535 + 2;
     tw_kill(st, tw);                /* inet_twsk_deschedule_put: reclaimed at its expiry */
@@ -206,10 +271,8 @@ void tcp_time_wait(struct tcp_conn *c)
     c->state = TCPS_TIME_WAIT;
     tcp_conn_cancel_timers(c);
     struct tcp_tw *tw = tw_new(st);
-    memcpy(tw->ep.key, c->ep.key, sizeof tw->ep.key);   /* the 4-tuple */
-    /* ep.rcv NULL: a record, the stack calls tcp_tw_rcv; ep.err NULL: ICMP errors
-     * are ignored, as tcp_v4_err does for a TIME_WAIT socket. */
-    tw->flow = c->flow;
+    g_assert(c->flow <= UINT32_MAX);  /* a conversation id: 2^32 of them would not fit in memory */
+    tw->flow = (uint32_t)c->flow;
     tw->snd_nxt = c->snd_nxt;
     tw->rcv_nxt = c->rcv_nxt;
     tw->tstamp_ok = c->tstamp_ok;
@@ -217,7 +280,7 @@ void tcp_time_wait(struct tcp_conn *c)
     tw->ts_off = c->ts_off;
     tw->rcv_wnd_field = (uint16_t)MIN((uint32_t)c->rcv_wnd >> c->rcv_wscale, 65535u);
     if (c->ep.hashed) {             /* always, from the receive path */
-        app_ep_replace(st, &c->ep, &tw->ep);
+        app_tw_hash(st, &c->ep, tw);    /* the stack calls tcp_tw_rcv for it now */
         tw->own_port = c->own_port;
         c->own_port = false;
         st->stats.tcp_tw++;
@@ -237,7 +300,7 @@ void tcp_tw_purge_listener(struct app_stack *st, const struct tcp_listener *l)
     struct tcp_tw_pool *p = &st->tw;
     for (uint32_t i = p->head; i; i = tw_at(p, i)->next) {
         struct tcp_tw *tw = tw_at(p, i);
-        if (tw->ep.hashed && !tw->own_port && tw->ep.lport == l->port)
+        if (tw->hashed && !tw->own_port && tw->lport == l->port)
             tw_kill(st, tw);
     }
 }
@@ -253,3 +316,5 @@ void tcp_tw_free_all(struct app_stack *st)
     g_free(p->chunks);
     memset(p, 0, sizeof *p);
 }
+
+_Static_assert(sizeof(struct tcp_tw) == 56, "a TIME_WAIT record is 56 bytes (tcp_conn_internal.h)");

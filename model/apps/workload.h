@@ -33,7 +33,7 @@ enum conv_outcome {
 };
 
 /* One record per conversation, a million in a big run: the fields are ordered by
- * size so that the record has no padding (96 B). Its id (the skb->flow tag of all
+ * size and the small ones kept small so that the record is 88 B. Its id (the skb->flow tag of all
  * its packets) is its place in the log: conv_id. */
 struct conv {
     sim_time_t start, end;          /* first SYN / datagram; end (0 while running) */
@@ -49,13 +49,13 @@ struct conv {
                                        IPVS scheduled it to last (set by the run through
                                        ipvs->sched_notify), or else the one that answered
                                        its SYN or first datagram; -1 none */
-    int fwd;                        /* IPVS's forwarding method for it (the connection's
+    uint32_t requests;              /* requests answered completely */
+    uint16_t syn_retries;           /* at most tcp_syn_retries (<= 127 in Linux) */
+    be16 cport, vport;
+    int8_t fwd;                     /* IPVS's forwarding method for it (the connection's
                                        IP_VS_CONN_F_FWD_MASK bits), -1 when no IPVS
                                        scheduled it */
-    enum conv_outcome outcome;
-    uint32_t syn_retries;
-    uint32_t requests;              /* requests answered completely */
-    be16 cport, vport;
+    uint8_t outcome;                /* enum conv_outcome */
     uint8_t proto;
     bool last_request;              /* the client will send no other (it sets it) */
     bool server_closes;             /* the server closes after the last response (it

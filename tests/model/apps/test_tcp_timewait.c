@@ -161,7 +161,7 @@ static void test_time_wait_is_a_record(void)
     /* The same 4-tuple cannot be opened again while it is in TIME_WAIT. */
     CU_ASSERT(tcp_connect(w.cst, topo_ip("10.0.1.2"), w.cport, topo_ip("10.0.2.2"), htons(80),
                           5000, 43, &client_ops, &w) == NULL);
-    CU_ASSERT_EQUAL(sizeof(struct tcp_tw), 80);  /* 40 (ep) + 8 + 8 + 4 + 4 + 4 + 4 + 4 + 2 + 1 + 1 */
+    CU_ASSERT_EQUAL(sizeof(struct tcp_tw), 56);  /* 16 (4-tuple) + 8 + 4 * 7 + 2 + 1 (bits) + 1 */
     tw_world_free(&w);
 }
 
@@ -298,6 +298,108 @@ static void test_twsk_unique_needs_timestamps(void)
     }
 }
 
+/* The sequence number the client's TIME_WAIT expects next: past the server's FIN. */
+static uint32_t tw_rcv_nxt(const struct tw_world *w)
+{
+    for (int i = w->sseen.n - 1; i >= 0; i--)
+        if (w->sseen.flags[i] & TCPH_FIN)
+            return w->sseen.seq[i] + 1;
+    CU_FAIL("no FIN from the server");
+    return 0;
+}
+
+/* A segment from the server to the client's TIME_WAIT 4-tuple, without options. */
+static void to_client(struct tw_world *w, uint32_t seq, uint8_t flags)
+{
+    tcp_xmit_raw(w->sst, topo_ip("10.0.2.2"), htons(80), topo_ip("10.0.1.2"), w->cport, seq,
+                 w->cseen.ack[w->cseen.n - 1] ? w->cseen.seq[w->cseen.n - 1] : 0, flags, 0, 0, 42);
+}
+
+/* A RST is taken only in window (seq == rcv_nxt); one elsewhere is ignored, and the
+ * socket stays (tcp_timewait_state_process). */
+static void test_out_of_window_rst_ignored(void)
+{
+    struct tw_world w;
+    tw_world_init(&w);
+    app_stack_drop_net(w.sst, topo_ip("10.0.2.2"), 32);
+    int before = w.cseen.n;
+    to_client(&w, tw_rcv_nxt(&w) + 1000, TCPH_RST);
+    sim_run_until(&w.t.w.sim, 2 * SEC);
+    CU_ASSERT_EQUAL(w.cseen.n, before);
+    CU_ASSERT(port_taken(&w));
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 1);
+    tw_world_free(&w);
+}
+
+/* A bare ACK in window re-arms TCP_TIMEWAIT_LEN and is not answered. */
+static void test_in_window_ack_rearms(void)
+{
+    struct tw_world w;
+    tw_world_init(&w);
+    app_stack_drop_net(w.sst, topo_ip("10.0.2.2"), 32);
+    int before = w.cseen.n;
+    sim_run_until(&w.t.w.sim, 10 * SEC);
+    to_client(&w, tw_rcv_nxt(&w), TCPH_ACK);
+    sim_run_until(&w.t.w.sim, 11 * SEC);
+    CU_ASSERT_EQUAL(w.cseen.n, before);
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw_records, 2);   /* re-armed: replaced */
+    sim_run_until(&w.t.w.sim, w.done_at + TCP_TIMEWAIT_LEN + 1);
+    CU_ASSERT(port_taken(&w));                      /* past the first expiry */
+    sim_run_until(&w.t.w.sim, 10 * SEC + TCP_TIMEWAIT_LEN + 2 * SEC);
+    CU_ASSERT(!port_taken(&w));
+    tw_world_free(&w);
+}
+
+/* An old SYN (before rcv_nxt) is answered with our ACK, at most one per half second
+ * (tcp_invalid_ratelimit); so is a new SYN when no listener has the port. */
+static void test_old_syn_acked_rate_limited(void)
+{
+    struct tw_world w;
+    tw_world_init(&w);
+    app_stack_drop_net(w.sst, topo_ip("10.0.2.2"), 32);
+    int before = w.cseen.n;
+    uint32_t old = tw_rcv_nxt(&w) - 100;
+    sim_time_t t0 = w.t.w.sim.now;
+    to_client(&w, old, TCPH_SYN);
+    sim_run_until(&w.t.w.sim, t0 + 100 * MSEC);
+    CU_ASSERT_EQUAL(w.cseen.n, before + 1);
+    CU_ASSERT_EQUAL(w.cseen.flags[before], TCPH_ACK);
+    CU_ASSERT_EQUAL(w.cseen.ack[before], tw_rcv_nxt(&w));
+    to_client(&w, old, TCPH_SYN);                   /* within 500 ms: silent */
+    sim_run_until(&w.t.w.sim, t0 + 700 * MSEC);
+    CU_ASSERT_EQUAL(w.cseen.n, before + 1);
+    to_client(&w, old, TCPH_SYN);                   /* after it: answered */
+    sim_run_until(&w.t.w.sim, t0 + 800 * MSEC);
+    CU_ASSERT_EQUAL(w.cseen.n, before + 2);
+    to_client(&w, tw_rcv_nxt(&w) + 5000, TCPH_SYN);    /* new, but nobody listens */
+    sim_run_until(&w.t.w.sim, t0 + 900 * MSEC);
+    CU_ASSERT_EQUAL(w.cseen.n, before + 3);
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 1);
+    tw_world_free(&w);
+}
+
+/* A new SYN (past rcv_nxt) for a port with a listener reopens the 4-tuple: the
+ * record goes and the listener answers with an ISN 65537 past the old snd_nxt
+ * (TCP_TW_SYN, tcp_conn_request's tcp_tw_isn). */
+static void test_new_syn_reopens(void)
+{
+    struct tw_world w;
+    tw_world_init(&w);
+    struct tcp_listener l = { .port = w.cport, .ops = &listen_ops };
+    CU_ASSERT_FATAL(tcp_listen(w.cst, &l));
+    int before = w.cseen.n;
+    uint32_t old_snd_nxt = w.cseen.seq[before - 1];
+    to_client(&w, tw_rcv_nxt(&w) + 100000, TCPH_SYN);
+    sim_run_until(&w.t.w.sim, w.t.w.sim.now + 50 * MSEC);
+    CU_ASSERT_FATAL(w.cseen.n > before);
+    CU_ASSERT_EQUAL(w.cseen.flags[before], TCPH_SYN | TCPH_ACK);
+    CU_ASSERT_EQUAL(w.cseen.seq[before], old_snd_nxt + 65535 + 2);
+    CU_ASSERT_EQUAL(w.cseen.ack[before], tw_rcv_nxt(&w) + 100000 + 1);
+    CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 0);
+    tcp_unlisten(w.cst, &l);
+    tw_world_free(&w);
+}
+
 IPVSIM_SUITE(tcp_timewait)
 {
     CU_pSuite s = CU_add_suite("tcp_timewait", NULL, NULL);
@@ -307,4 +409,8 @@ IPVSIM_SUITE(tcp_timewait)
     ADD_TEST(s, test_rst_kills);
     ADD_TEST(s, test_many_share_one_event);
     ADD_TEST(s, test_twsk_unique_needs_timestamps);
+    ADD_TEST(s, test_out_of_window_rst_ignored);
+    ADD_TEST(s, test_in_window_ack_rearms);
+    ADD_TEST(s, test_old_syn_acked_rate_limited);
+    ADD_TEST(s, test_new_syn_reopens);
 }

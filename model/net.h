@@ -46,8 +46,9 @@ struct ipv4_devconf {
     int shared_media;               /* on (default): redirects to any unicast gateway */
     /* The endpoints' TCP (model/apps/tcp_*.c), net/ipv4/sysctl_net_ipv4.c: options offered
      * in a SYN and accepted in a SYN-ACK (tcp_timestamps 1: with a random offset per
-     * connection, 2: without), the orphaned FIN_WAIT2's lifetime in seconds. */
-    int tcp_timestamps, tcp_sack, tcp_window_scaling, tcp_fin_timeout;
+     * connection, 2: without), the orphaned FIN_WAIT2's lifetime in seconds, and
+     * whether connect() may take over a TIME_WAIT 4-tuple (tcp_port_alloc). */
+    int tcp_timestamps, tcp_sack, tcp_window_scaling, tcp_fin_timeout, tcp_tw_reuse;
 };
 
 struct net {

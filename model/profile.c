@@ -41,6 +41,7 @@ static const char *const sh_names[] = {
     "weight-filled, hash_32(port + addr, 8)",
 };
 static const char *const ident_names[] = { "inet_peer counter", "ip_idents buckets" };
+static const char *const tw_reuse_names[] = { "0 (never)", "1 (always)", "2 (loopback only)" };
 
 /* A member's offset, checked at compile time to have the size its type needs (a row
  * of the wrong type would write past the member). */
@@ -85,6 +86,7 @@ static const struct pf_field fields[] = {
     PF_BOOL_(ipvs_tun_pmtu_disc),
     PF_BOOL_(ipvs_notrack),
     PF_ENUM_(ip_ident, ident_names),
+    PF_ENUM_(tcp_tw_reuse_default, tw_reuse_names),
     PF_BOOL_(ipvs_sctp_old_states),
     PF_BOOL_(ipvs_rs_table_all),
     PF_BOOL_(ipvs_stats_percpu),
@@ -244,6 +246,8 @@ static const struct pf_change changes[] = {
        "priorities", NF_TIE_FIFO, NF_TIE_LIFO),
     CH(nat_core_private_list, KV(4, 18, 0), "4.18: \"netfilter: nf_nat: add nat type hooks to nat "
        "core\" (nf-next, May 2018): nat chains in the NAT core's lists", false, true),
+    CH(tcp_tw_reuse_default, KV(4, 18, 0), "4.18: 79e9fed46038 \"net-tcp: extend tcp_tw_reuse sysctl "
+       "to enable loopback only optimization\" (tcp_sk_init: 0 before, 2 since)", 0, 2),
     CH(ipvs_sh, KV(4, 19, 0), "≈4.19: hash_32 (4.14 multiplies; a 4.19.71 tree and 5.10.7 hash with "
        "hash_32; the change lies between, keyed at the first version read with it)", IP_VS_SH_MULT,
        IP_VS_SH_HASH_32),

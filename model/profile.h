@@ -69,6 +69,7 @@ struct kernel_profile {
     bool conntrack_helper_hook;     /* separate ipv4_helper at IN/POST 300 (3.x .. 5.0) */
     bool nat_input_chain;           /* the nat table has an INPUT chain (2.6.36+) */
     bool nat_core_private_list;     /* nat chains live inside the NAT core's hooks (4.18+) */
+    int tcp_tw_reuse_default;       /* net.ipv4.tcp_tw_reuse at boot: 0, 2 since 4.18 */
     bool nat_edemux_hooks;          /* the NAT core's PRE_ROUTING/LOCAL_IN hooks are
                                        nf_nat_ipv4_pre_routing/_local_in (5.12,
                                        03a3ca37e4c6, also in later 5.10.y); before,

@@ -299,6 +299,21 @@ static be32 *group_addrs(const struct scn_client *c, const struct run_world *rw,
     return a;
 }
 
+static bool apply_sysctl_list(struct run_world *rw, struct host *h, const GArray *list,
+                              struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    for (guint i = 0; list && i < list->len; i++) {
+        const struct scn_sysctl *sc = &g_array_index(list, struct scn_sysctl, i);
+        char msg[256];
+        if (!sysctl_set(host_net(h), sc->key, sc->value, msg, sizeof msg)) {
+            scn_error_at(err, s, sc->pos, "%s", msg);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool build_clients(struct run_world *rw, const struct kernel_profile *prof,
                           struct link *clients_link, struct scn_error *err)
 {
@@ -321,6 +336,8 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
             link_attach(clients_link, host_dev(h, "eth0"));
         }
         g_ptr_array_add(rw->client_hosts, h);
+        if (!apply_sysctl_list(rw, h, c->sysctls, err))
+            return false;
         uint32_t n;
         be32 *addrs = group_addrs(c, rw, &n);
         struct client_group_cfg cfg = {
@@ -411,21 +428,6 @@ static bool apply_hooks(struct run_world *rw, struct scn_error *err)
                               hk->verdict, &rc)) {
             scn_error_at(err, s, hk->pos, "hook '%s': cannot register it (a name used twice on "
                     "that host, or more than 1024 hooks at one point)", hk->name);
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool apply_sysctl_list(struct run_world *rw, struct host *h, const GArray *list,
-                              struct scn_error *err)
-{
-    const struct scenario *s = rw->s;
-    for (guint i = 0; i < list->len; i++) {
-        const struct scn_sysctl *sc = &g_array_index(list, struct scn_sysctl, i);
-        char msg[256];
-        if (!sysctl_set(host_net(h), sc->key, sc->value, msg, sizeof msg)) {
-            scn_error_at(err, s, sc->pos, "%s", msg);
             return false;
         }
     }

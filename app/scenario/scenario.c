@@ -286,8 +286,8 @@ bool scn_fail_sysctl(struct scn_ctx *c, const cJSON *node, bool at_key, const ch
 }
 
 /* The "sysctl" object of parent (a section whose row says which sysctls it takes)
- * into out (struct scn_sysctl); a server's may only hold the host's own net.ipv4
- * sysctls. */
+ * into out (struct scn_sysctl); a server's or a client group's may only hold the
+ * host's own net.ipv4 sysctls. */
 static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, const struct scn_section *sec,
                          GArray *out)
 {
@@ -308,8 +308,9 @@ static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, const struct sc
             break;
         }
         if (!ipvs && d->home == SYSCTL_IPVS) {
-            ok = scn_fail(c, m, true, "sysctl '%s' is the director's (IPVS): a server takes "
-                          "only net.ipv4 ones, like net.ipv4.conf.all.accept_redirects", m->string);
+            ok = scn_fail(c, m, true, "sysctl '%s' is the director's (IPVS): a %s takes "
+                          "only net.ipv4 ones, like net.ipv4.conf.all.accept_redirects", m->string,
+                          sec == &scn_clients ? "client group" : "server");
             break;
         }
         struct scn_sysctl sc = { .key = g_strdup(d->name), .pos = scn_pos_of(c->s, m) };
@@ -586,7 +587,8 @@ static bool client_loop_advances(const struct scn_client *cl)
 static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
 {
     struct scenario *s = c->s;
-    struct scn_client cl = { .pos = scn_pos_of(s, item) };
+    struct scn_client cl = { .pos = scn_pos_of(s, item),
+                             .sysctls = g_array_new(FALSE, FALSE, sizeof(struct scn_sysctl)) };
     char def_name[24];
     long long rpc = 1;
     int proto = 0;                  /* "tcp|udp" */
@@ -607,8 +609,11 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
          scn_get_duration(c, item, &scn_clients, "response_timeout", &cl.response_timeout) &&
          scn_get_duration(c, item, &scn_clients, "start", &cl.start) &&
          scn_get_duration(c, item, &scn_clients, "stop", &cl.stop) &&
-         scn_load_script(c, item, &cl);
+         scn_load_script(c, item, &cl) && read_sysctls(c, item, &scn_clients, cl.sysctls);
     cl.requests_per_conn = (uint32_t)rpc;
+    if (ok && cl.host && cl.sysctls->len)
+        ok = scn_fail_key(c, item, "sysctl", "a group on the director uses the director's "
+                          "sysctls: set them in the top-level \"sysctl\"");
     if (ok && cl.stop > s->duration)
         ok = scn_fail_key(c, item, "stop", "after the end of the run");
     if (ok && cl.start >= cl.stop)
@@ -632,6 +637,7 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
     if (!ok) {
         g_free(cl.name);
         g_free(cl.host);
+        free_sysctls(cl.sysctls);
         if (cl.script)
             g_array_free(cl.script, TRUE);
         return false;
@@ -1072,6 +1078,7 @@ void scenario_free(struct scenario *s)
     for (guint i = 0; i < s->clients->len; i++) {
         g_free(g_array_index(s->clients, struct scn_client, i).name);
         g_free(g_array_index(s->clients, struct scn_client, i).host);
+        free_sysctls(g_array_index(s->clients, struct scn_client, i).sysctls);
         if (g_array_index(s->clients, struct scn_client, i).script)
             g_array_free(g_array_index(s->clients, struct scn_client, i).script, TRUE);
     }

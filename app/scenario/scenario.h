@@ -67,6 +67,7 @@ struct scn_client {
     sim_time_t start, stop;         /* when the group runs; default 0 .. duration */
     GArray *script;                 /* struct client_script_conn, by time; NULL: the group
                                      * runs arrivals (or users), not a script */
+    GArray *sysctls;                /* struct scn_sysctl: its host's net.ipv4 ones */
     struct scn_pos pos;
 };
 

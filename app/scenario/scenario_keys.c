@@ -91,6 +91,7 @@ static const struct scn_key client_rows[] = {
     K("start", SCN_DURATION, .def = "0", .max = SCN_DURATION_MAX),
     K("stop", SCN_DURATION, .max = SCN_DURATION_MAX, .doc = "default: the end of the run"),
     K("script", SCN_SCRIPT, .sub = "script", .doc = "absent: arrivals (or users)"),
+    K("sysctl", SCN_SYSCTLS, .sub = "clients"),
     COMMENT,
 };
 

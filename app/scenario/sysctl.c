@@ -75,6 +75,8 @@ static const struct sysctl_def sysctls[] = {
     V4("tcp_window_scaling", tcp_window_scaling, 1, 0, 1, "proc_dou8vec_minmax"),
     /* seconds; ipvsim keeps it at most a day */
     V4("tcp_fin_timeout", tcp_fin_timeout, 60, 1, 86400, "proc_dointvec_jiffies"),
+    /* 0 never, 1 always, 2 (the default since 4.19) only for loopback 4-tuples */
+    V4("tcp_tw_reuse", tcp_tw_reuse, 2, 0, 2, "proc_dou8vec_minmax"),
     { "net.ipv4.icmp_ratelimit", SYSCTL_ICMP, offsetof(struct icmp_state, ratelimit_ms),
       sizeof(((struct icmp_state *)0)->ratelimit_ms), 1000, 0, BIG, "proc_dointvec_ms_jiffies",
       NULL, NULL, NULL },

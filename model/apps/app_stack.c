@@ -300,13 +300,22 @@ static struct port_map *port_map(const struct app_stack *st, uint8_t proto, be32
 
 be16 app_port_alloc(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r)
 {
+    return app_port_alloc_reuse(st, proto, laddr, r, NULL, NULL);
+}
+
+be16 app_port_alloc_reuse(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r,
+                          bool (*reuse)(void *ctx, be16 port), void *ctx)
+{
     struct port_map *m = port_map(st, proto, laddr, true);
     uint32_t start = (uint32_t)rng_below(r, NPORTS);
-    if (m->used == NPORTS)
+    if (m->used == NPORTS && !reuse)
         return 0;
     for (uint32_t k = 0; k < NPORTS; k++) {
         uint32_t i = (start + k) % NPORTS;
-        if (!(m->bits[i / 64] >> (i % 64) & 1)) {
+        bool used = m->bits[i / 64] >> (i % 64) & 1;
+        if (used && reuse && reuse(ctx, htons((uint16_t)(EPHEMERAL_PORT_LOW + i))))
+            used = m->bits[i / 64] >> (i % 64) & 1;     /* released by the takeover */
+        if (!used) {
             m->bits[i / 64] |= 1ull << (i % 64);
             m->used++;
             return htons((uint16_t)(EPHEMERAL_PORT_LOW + i));

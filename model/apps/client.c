@@ -360,13 +360,16 @@ static void start_udp(struct client_group *g, struct cconv *cc, struct conv *con
 /* ---- a new conversation ------------------------------------------------------------------- */
 
 /* A conversation from laddr:lport (0: none was free) of proto; row: a script's
- * connection, else its sizes are drawn. */
+ * connection, else its sizes are drawn; tw_isn: the ISN a TIME_WAIT takeover gave
+ * the port (0: none). */
 static void open_conv(struct client_group *g, int user, uint8_t proto, be32 laddr, be16 lport,
-                      const struct client_script_conn *row)
+                      const struct client_script_conn *row, uint32_t tw_isn)
 {
     sim_time_t now = now_of(g);
     bool tcp = proto == IPPROTO_TCP;
-    uint32_t isn = (uint32_t)rng_u64(&g->r_isn);
+    uint32_t isn = (uint32_t)rng_u64(&g->r_isn);    /* drawn always: the stream stays */
+    if (tw_isn)
+        isn = tw_isn;
     uint64_t sizes_seed = rng_u64(&g->r_sizes);
     struct conv *conv = conv_new(g->log);
     conv->group = g->cfg.index;
@@ -428,8 +431,12 @@ static void open_conv(struct client_group *g, int user, uint8_t proto, be32 ladd
 static void start_conv(struct client_group *g, int user)
 {
     be32 laddr = g->addrs[g->cfg.naddrs > 1 ? rng_below(&g->r_addr, g->cfg.naddrs) : 0];
-    be16 lport = app_port_alloc(g->st, g->cfg.proto, laddr, &g->r_port);
-    open_conv(g, user, g->cfg.proto, laddr, lport, NULL);
+    uint32_t tw_isn = 0;
+    be16 lport = g->cfg.proto == IPPROTO_TCP
+                     ? tcp_port_alloc(g->st, laddr, g->cfg.target, g->cfg.target_port, &g->r_port,
+                                      &tw_isn)
+                     : app_port_alloc(g->st, g->cfg.proto, laddr, &g->r_port);
+    open_conv(g, user, g->cfg.proto, laddr, lport, NULL, tw_isn);
 }
 
 /* ---- a script ------------------------------------------------------------------------------ */
@@ -442,7 +449,7 @@ static void script_fire(struct sim *sim, void *obj, uint64_t arg)
     sim_time_t now = now_of(g);
     while (g->script_next < g->cfg.nscript && g->script[g->script_next].at <= now) {
         const struct client_script_conn *row = &g->script[g->script_next++];
-        open_conv(g, -1, row->proto, row->saddr, row->sport, row);
+        open_conv(g, -1, row->proto, row->saddr, row->sport, row, 0);
     }
     if (g->script_next < g->cfg.nscript)
         g->arrival_timer = host_timer(g->net->host, g->script[g->script_next].at, script_fire, g, 0);

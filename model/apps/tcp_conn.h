@@ -163,6 +163,10 @@ struct app_ep *app_ep_find(struct app_stack *st, uint8_t proto, be32 laddr, be16
  * connect() with an unbound socket gets one. Marks it used. 0 when every port of the
  * range is in use (EADDRNOTAVAIL). */
 be16 app_port_alloc(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r);
+/* The same walk, offering each port in use to reuse (when not NULL), which may free it
+ * for this caller (true: the port is taken). */
+be16 app_port_alloc_reuse(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r,
+                          bool (*reuse)(void *ctx, be16 port), void *ctx);
 void app_port_release(struct app_stack *st, uint8_t proto, be32 laddr, be16 port);
 bool app_port_in_use(const struct app_stack *st, uint8_t proto, be32 laddr, be16 port);
 
@@ -307,6 +311,15 @@ struct tcp_conn {
  * it. No, EADDRNOTAVAIL, while a connection uses the tuple. */
 bool tcp_twsk_unique(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
                      uint32_t *isn);
+/* A TCP connect()'s ephemeral port to raddr:rport: app_port_alloc's walk, in which a
+ * port whose 4-tuple is in TIME_WAIT is taken over in its turn when
+ * net.ipv4.tcp_tw_reuse allows it (1; 2, the default since 4.19: only to or from
+ * 127.0.0.0/8; 0 never): __inet_hash_connect calling tcp_twsk_unique with twp set. The
+ * record must hold a peer timestamp and be older than its second (time_after32 on
+ * tw_ts_recent_stamp, which the model takes as the time the record was last armed).
+ * *isn as tcp_twsk_unique sets it when a record is taken over, else left alone. */
+be16 tcp_port_alloc(struct app_stack *st, be32 laddr, be32 raddr, be16 rport, struct rng *r,
+                    uint32_t *isn);
 
 /* Open a connection (sends the SYN at once). lport comes from app_port_alloc: the
  * connection owns it from now on and releases it when freed. NULL (port released)

@@ -244,8 +244,18 @@ bool tcp_tw_rcv(struct app_stack *st, struct tcp_tw *tw, struct sk_buff *skb, ui
     return true;
 }
 
+/* tcp_twsk_unique's takeover: the new connection starts 65537 past the old snd_nxt
+ * and the record goes (inet_twsk_deschedule_put: reclaimed at its expiry). */
+static void tw_takeover(struct app_stack *st, struct tcp_tw *tw, uint32_t *isn)
+{
+    *isn = tw->snd_nxt + 65535 + 2;
+    if (*isn == 0)
+        *isn = 1;
+    tw_kill(st, tw);
+}
+
 /* A bound connect() meeting this 4-tuple (tcp_conn.h): a record in TIME_WAIT is taken
- * over, the new ISN past its snd_nxt (tcp_twsk_unique, tcp_ipv4.c); a live
+ * over when it holds a peer timestamp (tcp_twsk_unique, tcp_ipv4.c, twp NULL); a live
  * connection keeps the tuple. */
 bool tcp_twsk_unique(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16 rport,
                      uint32_t *isn)
@@ -257,9 +267,45 @@ bool tcp_twsk_unique(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, b
         return true;
     if (!tw->tstamp_ok)             /* tw_ts_recent_stamp: timestamps were on */
         return false;
-    *isn = tw->snd_nxt + 65535 + 2;
-    tw_kill(st, tw);                /* inet_twsk_deschedule_put: reclaimed at its expiry */
+    tw_takeover(st, tw, isn);
     return true;
+}
+
+struct port_reuse {
+    struct app_stack *st;
+    be32 laddr, raddr;
+    be16 rport;
+    uint32_t *isn;
+};
+
+static bool is_loopback(be32 a)
+{
+    return (ntohl(a) >> 24) == 127;
+}
+
+/* tcp_twsk_unique with twp set: during the ephemeral port walk. */
+static bool tw_reusable_port(void *ctx, be16 port)
+{
+    struct port_reuse *pr = ctx;
+    struct tcp_tw *tw;
+    if (app_tuple_find(pr->st, IPPROTO_TCP, pr->laddr, port, pr->raddr, pr->rport, &tw) || !tw)
+        return false;
+    uint64_t now_s = (uint64_t)(net_now(pr->st->net) / SEC);
+    uint64_t stamp_s = (uint64_t)((tw->expires - TCP_TIMEWAIT_LEN) / SEC);
+    if (!tw->tstamp_ok || now_s <= stamp_s)
+        return false;
+    tw_takeover(pr->st, tw, pr->isn);
+    return true;
+}
+
+be16 tcp_port_alloc(struct app_stack *st, be32 laddr, be32 raddr, be16 rport, struct rng *r,
+                    uint32_t *isn)
+{
+    int reuse = st->net->ipv4.tcp_tw_reuse;
+    if (reuse == 2 && !is_loopback(laddr) && !is_loopback(raddr))
+        reuse = 0;
+    struct port_reuse pr = { .st = st, .laddr = laddr, .raddr = raddr, .rport = rport, .isn = isn };
+    return app_port_alloc_reuse(st, IPPROTO_TCP, laddr, r, reuse ? tw_reusable_port : NULL, &pr);
 }
 
 /* tcp_time_wait (tcp_minisocks.c): c enters TIME_WAIT. A record takes its 4-tuple,

@@ -400,6 +400,34 @@ static void test_new_syn_reopens(void)
     tw_world_free(&w);
 }
 
+/* connect()'s ephemeral port walk meets the TIME_WAIT port first (the same draw):
+ * with tcp_tw_reuse 1 it takes the record over (ISN past its snd_nxt), with 0 or 2
+ * (loopback only; these addresses are not) it moves on to the next free port. */
+static void test_tw_reuse_in_port_walk(void)
+{
+    for (int reuse = 0; reuse <= 2; reuse++) {
+        struct tw_world w;
+        tw_world_init(&w);
+        host_net(w.t.client)->ipv4.tcp_tw_reuse = reuse;
+        struct rng r;
+        rng_init(&r, 7, "tw");                      /* the draw that gave cport */
+        uint32_t isn = 7;
+        be16 p = tcp_port_alloc(w.cst, topo_ip("10.0.1.2"), topo_ip("10.0.2.2"), htons(80), &r,
+                                &isn);
+        if (reuse == 1) {
+            CU_ASSERT_EQUAL(p, w.cport);
+            CU_ASSERT_EQUAL(isn, w.cseen.seq[w.cseen.n - 1] + 65535 + 2);
+            CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 0);
+        } else {
+            CU_ASSERT_EQUAL(ntohs(p), ntohs(w.cport) + 1);
+            CU_ASSERT_EQUAL(isn, 7);
+            CU_ASSERT_EQUAL(app_stack_stats(w.cst)->tcp_tw, 1);
+        }
+        CU_ASSERT(port_taken(&w));
+        tw_world_free(&w);
+    }
+}
+
 IPVSIM_SUITE(tcp_timewait)
 {
     CU_pSuite s = CU_add_suite("tcp_timewait", NULL, NULL);
@@ -413,4 +441,5 @@ IPVSIM_SUITE(tcp_timewait)
     ADD_TEST(s, test_in_window_ack_rearms);
     ADD_TEST(s, test_old_syn_acked_rate_limited);
     ADD_TEST(s, test_new_syn_reopens);
+    ADD_TEST(s, test_tw_reuse_in_port_walk);
 }

@@ -711,9 +711,10 @@ static void run_events(GString *g, const char *dir, double duration_s)
     for (int i = 0; i <= 4 && duration_s > 0; i++)      /* the last one ends at the right */
         g_string_append_printf(g, "<span class=\"tick\" style=\"%s:%d%%\">%.3g s</span>",
                                i < 4 ? "left" : "right", i < 4 ? i * 25 : 0, duration_s * i / 4);
+    guint marks = 0;
     for (char **l = lines; *l; l++) {
         double t;
-        if (duration_s > 0 && sscanf(*l, "at %lfs", &t) == 1) {
+        if (duration_s > 0 && sscanf(*l, "at %lfs", &t) == 1 && marks++ < REPORT_MAX_EVENTS) {
             g_string_append_printf(g, "<span class=\"mark\" style=\"left:%.2f%%\" title=\"",
                                    100 * CLAMP(t / duration_s, 0, 1));
             report_escape(g, *l);
@@ -723,9 +724,12 @@ static void run_events(GString *g, const char *dir, double duration_s)
     g_string_append(g, "</div>\n<table class=\"events\">\n<tr><th>time</th>"
                        "<th class=\"l\">what: result</th></tr>\n");
     GString *listing = g_string_new(NULL);
+    guint nev = 0;
     for (char **l = lines; *l; l++) {
         bool cont = g_str_has_prefix(*l, "  ");
-        if (cont) {
+        nev += !cont && **l;
+        bool keep = nev <= REPORT_MAX_EVENTS;
+        if (cont && keep) {
             g_string_append(listing, *l + 2);
             g_string_append_c(listing, '\n');
         }
@@ -735,7 +739,7 @@ static void run_events(GString *g, const char *dir, double duration_s)
             g_string_append(g, "</pre></td></tr>\n");
             g_string_truncate(listing, 0);
         }
-        if (cont || !**l)
+        if (cont || !**l || !keep)
             continue;
         const char *sp = g_str_has_prefix(*l, "at ") ? strchr(*l + 3, ' ') : NULL;
         g_string_append(g, "<tr class=\"event\"><td>");
@@ -750,7 +754,10 @@ static void run_events(GString *g, const char *dir, double duration_s)
     }
     g_string_free(listing, TRUE);
     g_strfreev(lines);
-    g_string_append(g, "</table>\n<p class=\"sub\">the file: ");
+    g_string_append(g, "</table>\n<p class=\"sub\">");
+    if (nev > REPORT_MAX_EVENTS)
+        g_string_append_printf(g, "the first %u of %u events; ", REPORT_MAX_EVENTS, nev);
+    g_string_append(g, "the file: ");
     link_to(g, "events.txt", NULL);
     g_string_append(g, "</p>\n");
     report_section_close(g);

@@ -30,6 +30,8 @@
 /* Lines of one ipvsadm listing shown on the page (-Lnc holds a line per connection:
  * the rest stays in ipvsadm.txt, which the page links). */
 #define REPORT_MAX_LISTING_LINES 400
+/* Events shown (on the time line and in the table; events.txt is linked for the rest). */
+#define REPORT_MAX_EVENTS 500
 /* Rows of a CSV drawn as a table (the file is linked for the rest). */
 #define REPORT_MAX_CSV_ROWS 500
 

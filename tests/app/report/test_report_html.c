@@ -186,6 +186,33 @@ static void test_run_page(void)
     CU_ASSERT_TRUE(g_file_get_contents(path, &text, NULL, NULL));
     CU_ASSERT_STRING_EQUAL(text, p);
     g_free(text);
+    /* an earlier run's summary, without the servers' weights: no weight share */
+    char *noweight = g_strdup(SUMMARY);
+    for (char *w; (w = strstr(noweight, "\"weight\": "));)
+        memcpy(w, "\"wfight\": ", 10);
+    put(dir, "summary.json", noweight);
+    g_free(noweight);
+    char *nw = page_of(dir, 0);
+    HAS(nw, "<td class=\"l\">-</td><td>-</td>");    /* weight share, weight */
+    HAS(nw, "75.0</td>");                 /* the share is still there */
+    g_free(nw);
+    /* more events than the page shows: the first ones, and how many in all */
+    GString *many = g_string_new(NULL);
+    for (int i = 0; i < REPORT_MAX_EVENTS + 2; i++)
+        g_string_append_printf(many, "at %d.000s ipvsadm -Ln: ok\n  listing %d\n", i % 10, i);
+    put(dir, "events.txt", many->str);
+    g_string_free(many, TRUE);
+    char *ev = page_of(dir, 0);
+    char *last = g_strdup_printf("listing %d\n", REPORT_MAX_EVENTS - 1);
+    HAS(ev, last);
+    g_free(last);
+    last = g_strdup_printf("listing %d\n", REPORT_MAX_EVENTS);
+    HASNT(ev, last);
+    g_free(last);
+    char *note = g_strdup_printf("the first %d of %d events;", REPORT_MAX_EVENTS, REPORT_MAX_EVENTS + 2);
+    HAS(ev, note);
+    g_free(note);
+    g_free(ev);
     /* an incomplete run says so */
     char *sum = g_strdup(SUMMARY);
     char *at = strstr(sum, "true");

@@ -56,6 +56,9 @@ def label(d):
 def check_static(d):
     name = label(d)
     page = os.path.join(d, "index.html")
+    if not os.path.isfile(page):
+        report("%s: index.html written" % name, False, "no " + page)
+        return
     text = open(page, encoding="utf-8").read()
     p = ctp.Structure()
     p.feed(text)
@@ -164,6 +167,9 @@ def check_compare(name, d, s):
 
 def check_page(b, d, shot):
     name = label(d)
+    if not os.path.isfile(os.path.join(d, "index.html")):
+        report("%s: index.html written" % name, False, "not in " + d)
+        return
     b.open("file://" + os.path.abspath(os.path.join(d, "index.html")))
     s = b.eval(STATE)
     probs = b.problems()

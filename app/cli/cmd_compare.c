@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "app/report/outdir.h"
+#include "app/report/report_html.h"
 #include "app/report/plots.h"
 #include "app/report/stats.h"
 #include "app/run/run_pool.h"
@@ -337,7 +338,7 @@ static void write_table(GString *g, const struct scenario *s, const struct plot_
 struct cmp_opts {
     char *outdir, *schedulers, *seeds, *baseline;
     gint replications, jobs;        /* -1: not given */
-    gboolean quiet;
+    gboolean quiet, report;
     struct cli_scenario_opts scn;   /* --seed, --set, --limit, --kernel: every run's */
 };
 
@@ -929,7 +930,8 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds, 
         g_rmdir(pcap);                      /* compare captures nothing */
         g_free(pcap);
         if (st == PLOTS_WRITE_FAILED || !ok || !put(&o, "comparison.csv", csv, err, sizeof err) ||
-            !put(&o, "comparison.txt", table, err, sizeof err)) {
+            !put(&o, "comparison.txt", table, err, sizeof err) ||
+            (opt->report && report_write(o.tmp, err, sizeof err) != 0)) {
             outdir_show_final(&o, err);
             fprintf(stderr, "ipvsim compare: writing the results failed: %s\n", err);
             rc = 1;
@@ -943,8 +945,8 @@ static int compare(const struct cmp_opts *opt, const char *path, char **scheds, 
         if (rc == 0) {
             fputs(table->str, stdout);
             if (!opt->quiet)
-                printf("results in %s/ (comparison.csv,%s plots/)\n", dir,
-                       nseeds > 1 ? " runs.csv," : "");
+                printf("results in %s/ (%scomparison.csv,%s plots/)\n", dir,
+                       opt->report ? "index.html, " : "", nseeds > 1 ? " runs.csv," : "");
         }
     }
     outdir_abort(&o);
@@ -1032,6 +1034,7 @@ int cmd_compare(int argc, char **argv)
         { "jobs", 'j', 0, G_OPTION_ARG_INT, &opt.jobs, "runs at once, each in a child process (default the number of cores)", "J" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt.outdir, "result directory (default results/<name>-compare)", "DIR" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet, "no progress, no closing line (the table is still printed)", NULL },
+        { "report", 0, 0, G_OPTION_ARG_NONE, &opt.report, "also write index.html: the comparison as one page (ipvsim report)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - the same arrivals under each scheduler: a table, comparison.csv, plots");

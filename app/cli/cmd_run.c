@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "app/report/outdir.h"
 #include "app/report/plots.h"
+#include "app/report/report_html.h"
 #include "app/report/run_output.h"
 #include "app/run/run_session.h"
 #include "app/run/run_world.h"
@@ -182,6 +183,9 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     char *stopped = g_strdup(rs.stopped);
     const char *hint = rs.hint;
     run_session_close(&rs);                     /* closes the pcap files */
+    /* the page lists the files with their sizes: written once they are all closed */
+    if (rc == 0 && opt->report && report_write(o.tmp, err, sizeof err) != 0)
+        rc = 1;
     if (rc == 0 && !outdir_commit(&o, err, sizeof err))
         rc = 1;
     if (rc != 0) {
@@ -192,9 +196,9 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
                 dir, hint);
         rc = 1;
     } else if (!opt->quiet) {
-        printf("%s: %llu conversations in %.3f s simulated%s%s; results in %s/\n", s->name,
+        printf("%s: %llu conversations in %.3f s simulated%s%s; results in %s/%s\n", s->name,
                (unsigned long long)convs, (double)s->duration / SEC, convs ? ": " : "",
-               convs ? outcomes : "", dir);
+               convs ? outcomes : "", dir, opt->report ? " (index.html)" : "");
     }
     g_free(outcomes);
     g_free(stopped);
@@ -211,6 +215,7 @@ int cmd_run(int argc, char **argv)
         { "pcap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.pcaps, "add a capture point (or 'all')", "HOST:IFACE" },
         { "trace", 0, 0, G_OPTION_ARG_NONE, &opt.trace, "write trace.txt: every packet's walk", NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet, "no progress, no summary line", NULL },
+        { "report", 0, 0, G_OPTION_ARG_NONE, &opt.report, "also write index.html: the results as one page (ipvsim report)", NULL },
         { "timing", 0, 0, G_OPTION_ARG_NONE, &opt.timing, "record the wall time in summary.json (runs then differ)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };

@@ -1,5 +1,5 @@
 /* `ipvsim run SCENARIO [-o DIR] [--seed N] [--set KEY=VALUE]... [--kernel VERSION]
- * [--pcap all|HOST:IFACE]... [--limit KEY=VALUE]... [--trace] [--quiet]`: one run, its results under results/<name>/. */
+ * [--pcap all|HOST:IFACE]... [--limit KEY=VALUE]... [--trace] [--report] [--quiet]`: one run, its results under results/<name>/. */
 #ifndef IPVSIM_APP_CLI_CMD_RUN_H
 #define IPVSIM_APP_CLI_CMD_RUN_H
 
@@ -9,7 +9,7 @@
 
 struct run_opts {
     char *outdir;
-    gboolean trace, quiet, timing;
+    gboolean trace, quiet, timing, report;
     char **pcaps;
     struct cli_scenario_opts scn;   /* --seed, --set, --limit, --kernel */
 };

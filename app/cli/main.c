@@ -10,6 +10,7 @@
 #include "app/cli/cmd_check.h"
 #include "app/cli/cmd_hooks.h"
 #include "app/cli/cmd_kernel_check.h"
+#include "app/cli/cmd_report.h"
 #include "app/cli/cmd_run.h"
 #include "app/cli/cmd_trace.h"
 #include "app/run/demo.h"
@@ -25,6 +26,7 @@ struct command {
 static const struct command commands[] = {
     { "run", cmd_run, "run a scenario and write its results (results/<name>/)" },
     { "compare", cmd_compare, "the same arrivals under each scheduler: table, comparison.csv, plots" },
+    { "report", cmd_report, "write RESULTS_DIR/index.html: a run's or a comparison's results as one page" },
     { "demo", cmd_demo, "client -> router -> server example with pcap on every interface" },
     { "trace", cmd_trace, "every packet's walk: stack functions, hook calls and verdicts, IPVS decisions" },
     { "check", cmd_check, "run scenarios and check their expectations (exit 1 if one fails)" },

@@ -88,8 +88,7 @@ static int server_of_addr(const struct scenario *s, be32 addr)
     return -1;
 }
 
-/* Weight per server: the sum over the scenario's `-a` lines. */
-static double *config_weights(const struct scenario *s)
+double *plot_config_weights(const struct scenario *s)
 {
     double *w = g_new0(double, s->servers->len + 1);
     bool any = false;
@@ -122,7 +121,7 @@ void plot_set_init(struct plot_set *ps, const struct scenario *s)
     ps->servers = g_new0(char *, ps->nservers + 1);
     for (guint i = 0; i < ps->nservers; i++)
         ps->servers[i] = g_strdup(g_array_index(s->servers, struct scn_server, i).name);
-    ps->weights = config_weights(s);
+    ps->weights = plot_config_weights(s);
     ps->duration = s->duration;
     ps->bin = pick_bin(s->duration);
     /* ceil(duration / bin) without duration + bin, which could overflow */

@@ -70,6 +70,10 @@ struct plot_set {
     guint nsamples;
 };
 
+/* Configured weight per server (scenario order): the sum over the scenario's `ipvsadm
+ * -a` lines for its address; NULL when no dest has a weight (g_free it). */
+double *plot_config_weights(const struct scenario *s);
+
 /* The layout of a scenario's figures, and its events as marks. */
 void plot_set_init(struct plot_set *ps, const struct scenario *s);
 /* Add a finished run (conv_log closed). health: also mark the health checker's

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "app/report/plots.h"
 #include "app/report/stats.h"
 #include "app/run/run_ha.h"
 #include "model/ipvs/ip_vs_conn.h"
@@ -281,6 +282,7 @@ static cJSON *outcomes_json(struct run_world *rw)
 static cJSON *servers_json(struct run_world *rw)
 {
     cJSON *arr = cJSON_CreateArray();
+    double *weights = plot_config_weights(rw->s);
     for (guint i = 0; i < rw->servers->len; i++) {
         const struct scn_server *sv = &g_array_index(rw->s->servers, struct scn_server, i);
         const struct server_stats *st = server_app_stats(g_ptr_array_index(rw->server_apps, i));
@@ -298,6 +300,8 @@ static cJSON *servers_json(struct run_world *rw)
         cJSON_AddStringToObject(o, "name", sv->name);
         cJSON_AddStringToObject(o, "ip", ip_str(sv->ip, a));
         cJSON_AddStringToObject(o, "fwd", fwd_name(dest_method(rw, sv->ip)));
+        /* as configured (the scenario's -a lines): the share the page compares with */
+        cJSON_AddNumberToObject(o, "weight", weights ? weights[i] : 0);
         cJSON_AddNumberToObject(o, "scheduled", (double)scheduled);
         cJSON_AddNumberToObject(o, "completed", (double)completed);
         cJSON_AddNumberToObject(o, "ipvs_conns", (double)conns);
@@ -307,6 +311,7 @@ static cJSON *servers_json(struct run_world *rw)
         cJSON_AddNumberToObject(o, "refused", (double)st->refused);
         cJSON_AddItemToArray(arr, o);
     }
+    g_free(weights);
     return arr;
 }
 

@@ -87,9 +87,10 @@ else
     # The sweep engine (`ipvsim sweep --engine slurm`), when this ipvsim has it: the same
     # small sweep through the local engine and through Slurm, byte for byte.
     if "$IPVSIM" sweep --help 2>&1 | grep -q -- '--engine'; then
+      cp scenarios/dr.json "$tmp/sl-dr.json"
       cat > "$tmp/sl-sweep.json" <<EOF
 { "comment": "8 runs: 2 client counts x 2 schedulers x 2 seeds",
-  "scenario": "$sl_top/scenarios/dr.json",
+  "scenario": "sl-dr.json",
   "parameters": { "clients.0.count": [10, 20] },
   "schedulers": ["rr", "wlc"],
   "replications": 2 }
@@ -109,12 +110,25 @@ EOF
       echo "  skip  sweep through Slurm: this ipvsim has no 'sweep --engine'"
     fi
 
+    # Jobs still running when Slurm stops: stop cancels them, and their processes (known by
+    # a variable of their environment) end before the daemons do.
+    sl_busy=$(. "$sl_dir/env" && SL_MARK=$tmp/busy sbatch --parsable --array=0-2 -o /dev/null --wrap 'sleep 300' 2>&1)
+    sl_job_pids() { grep -lsz "^SL_MARK=$tmp/busy\$" /proc/[0-9]*/environ | cut -d/ -f3 | tr '\n' ' '; }
+    for _ in $(seq 50); do
+      [ "$(sl_job_pids | wc -w)" -lt 2 ] || break
+      sleep 0.2
+    done
+    sleep 0.5
+    sl_steps=$(sl_job_pids)
     sl_t0=$(date +%s%N)
     sl stop > "$tmp/sl-stop.out" 2>&1
     sl_rc=$?
     echo "  info  slurm-local stop: $((($(date +%s%N) - sl_t0) / 1000000)) ms"
     check "slurm-local stop: exit 0, the three daemons have exited, env is gone" \
       eval 'test "$sl_rc" -eq 0 -a ! -e "$sl_dir/env" && none_alive $sl_pids1'
+    check "slurm-local stop with an array running: cancels its jobs, their processes have ended" \
+      eval 'grep -q "^slurm-local: cancelling the jobs still queued or running: .*\b$sl_busy\b" "$tmp/sl-stop.out" \
+        && test "$(wc -w <<< "$sl_steps")" -ge 2 && none_alive $sl_steps'
     sl status > "$tmp/sl-status.out" 2>&1
     check "slurm-local status once stopped: exit 3, nothing runs" \
       test $? -eq 3 -a "$(grep -c 'does not run$' "$tmp/sl-status.out")" -eq 3

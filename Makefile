@@ -111,7 +111,9 @@ install: all
 	  tools/kernel-check/init $(DESTDIR)$(PREFIX)/share/ipvsim/kernel-check/
 	install -m 644 tools/kernel-check/kc-traffic.c $(DESTDIR)$(PREFIX)/share/ipvsim/kernel-check/
 
+# A single-node Slurm of tools/slurm-local keeps its files in build/slurm: stopped first.
 clean:
+	@[ ! -d build/slurm ] || tools/slurm-local stop
 	rm -rf build
 
 # ---- real targets ---------------------------------------------------------------

@@ -23,15 +23,26 @@
 /* A host's own net.ipv4 ones (net/ipv4/devinet.c, sysctl_net_ipv4.c). */
 #define V4(name, field, d, lo, hi, h)                                                       \
     { "net.ipv4." name, SYSCTL_IPV4, offsetof(struct ipv4_devconf, field),                   \
-      sizeof(((struct ipv4_devconf *)0)->field), d, lo, hi, h, NULL, NULL, NULL }
+      sizeof(((struct ipv4_devconf *)0)->field), d, lo, hi, h, NULL, NULL, NULL, NULL, NULL }
 /* ICMP's (net/ipv4/icmp.c, icmp_sk_init). */
 #define ICMP(field, d, lo, hi, h, exists, since)                                            \
     { "net.ipv4.icmp_" #field, SYSCTL_ICMP, offsetof(struct icmp_state, field),             \
-      sizeof(((struct icmp_state *)0)->field), d, lo, hi, h, exists, since, NULL }
+      sizeof(((struct icmp_state *)0)->field), d, lo, hi, h, exists, since, NULL, NULL, NULL }
 
 static bool has_icmp_global_limit(const struct kernel_profile *p)
 {
     return p->icmp_global_limit;
+}
+
+/* tcp_tw_reuse took 0 and 1 (default 0) until 4.18 added 2, its new default */
+static long tw_reuse_def(const struct kernel_profile *p)
+{
+    return p->tcp_tw_reuse_default;
+}
+
+static long tw_reuse_max(const struct kernel_profile *p)
+{
+    return p->tcp_tw_reuse_default == 2 ? 2 : 1;
 }
 
 static const struct sysctl_def sysctls[] = {
@@ -76,10 +87,12 @@ static const struct sysctl_def sysctls[] = {
     /* seconds; ipvsim keeps it at most a day */
     V4("tcp_fin_timeout", tcp_fin_timeout, 60, 1, 86400, "proc_dointvec_jiffies"),
     /* 0 never, 1 always, 2 (the default since 4.19) only for loopback 4-tuples */
-    V4("tcp_tw_reuse", tcp_tw_reuse, 2, 0, 2, "proc_dou8vec_minmax"),
+    { "net.ipv4.tcp_tw_reuse", SYSCTL_IPV4, offsetof(struct ipv4_devconf, tcp_tw_reuse),
+      sizeof(((struct ipv4_devconf *)0)->tcp_tw_reuse), 2, 0, 2, "proc_dou8vec_minmax", NULL,
+      "4.18", NULL, tw_reuse_def, tw_reuse_max },
     { "net.ipv4.icmp_ratelimit", SYSCTL_ICMP, offsetof(struct icmp_state, ratelimit_ms),
       sizeof(((struct icmp_state *)0)->ratelimit_ms), 1000, 0, BIG, "proc_dointvec_ms_jiffies",
-      NULL, NULL, NULL },
+      NULL, NULL, NULL, NULL, NULL },
     ICMP(ratemask, 0x1818, 0, BIG, "proc_dointvec", NULL, NULL),
     /* extra1 = SYSCTL_ZERO */
     ICMP(msgs_per_sec, 1000, 0, INT_MAX, "proc_dointvec_minmax", has_icmp_global_limit, "3.18"),
@@ -129,6 +142,16 @@ static void *field_of(struct net *net, const struct sysctl_def *d)
     return NULL;
 }
 
+long sysctl_default(const struct sysctl_def *d, const struct kernel_profile *p)
+{
+    return d->era_def ? d->era_def(p) : d->def;
+}
+
+long sysctl_max(const struct sysctl_def *d, const struct kernel_profile *p)
+{
+    return d->era_max ? d->era_max(p) : d->max;
+}
+
 long sysctl_get(struct net *net, const struct sysctl_def *d)
 {
     void *f = field_of(net, d);
@@ -156,9 +179,15 @@ bool sysctl_set(struct net *net, const char *key, long value, char *err, size_t 
                  "is accepted", d->name, value, net->prof->name, d->unmodelled);
         return false;
     }
-    if (value < d->min || value > d->max) {
-        snprintf(err, errlen, "sysctl '%s': %ld is out of range (expected %ld to %ld)", key,
-                 value, d->min, d->max);
+    long max = sysctl_max(d, net->prof);
+    if (value < d->min || value > max) {
+        if (value > max && value <= d->max)
+            snprintf(err, errlen, "sysctl '%s': %ld is out of range in kernel %s (expected %ld "
+                     "to %ld; up to %ld since %s)", key, value, net->prof->name, d->min, max,
+                     d->max, d->since);
+        else
+            snprintf(err, errlen, "sysctl '%s': %ld is out of range (expected %ld to %ld)", key,
+                     value, d->min, d->max);
         return false;
     }
     void *f = field_of(net, d);

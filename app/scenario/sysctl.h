@@ -26,16 +26,23 @@ struct sysctl_def {
                                      * in full ("net.ipv4.ip_forward") */
     enum sysctl_home home;
     size_t offset, size;            /* of the field in its home struct (int or int64_t) */
-    long def;                       /* the kernel's default (the same in every era the
-                                     * sysctl exists in; the model's pernet init sets it) */
-    long min, max;                  /* what ipvsim accepts (see handler) */
+    long def;                       /* the kernel's default in the newest era (the model's
+                                     * pernet init sets it; era_def when it moved) */
+    long min, max;                  /* what ipvsim accepts (see handler; era_max) */
     const char *handler;            /* the kernel's proc handler, for the range */
     /* Whether the era's kernel has it (NULL: every era). */
     bool (*exists)(const struct kernel_profile *p);
     const char *since;              /* the version that brought it, for messages */
     const char *unmodelled;         /* non-NULL: only 0 is modelled; what the kernel
                                      * would do otherwise */
+    /* A default and a maximum that changed with the era (NULL: def and max). */
+    long (*era_def)(const struct kernel_profile *p);
+    long (*era_max)(const struct kernel_profile *p);
 };
+
+/* d's default and largest value in the era of p. */
+long sysctl_default(const struct sysctl_def *d, const struct kernel_profile *p);
+long sysctl_max(const struct sysctl_def *d, const struct kernel_profile *p);
 
 /* The table, in the order messages list it. */
 size_t sysctl_count(void);

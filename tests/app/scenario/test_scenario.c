@@ -1129,6 +1129,9 @@ static void test_schema_keys(void)
     const cJSON *sprops = cJSON_GetObjectItem(def_of(schema, "server"), "properties");
     same_sysctl_names(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(sprops, "sysctl"),
                       "propertyNames"), "pattern")->valuestring, false, true);
+    const cJSON *cprops = cJSON_GetObjectItem(def_of(schema, "client"), "properties");
+    same_sysctl_names(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cprops, "sysctl"),
+                      "propertyNames"), "pattern")->valuestring, false, true);
     const cJSON *eprops = cJSON_GetObjectItem(def_of(schema, "event_sysctl"), "properties");
     same_sysctl_names(cJSON_GetObjectItem(cJSON_GetObjectItem(eprops, "key"), "pattern")->valuestring,
                       true, false);

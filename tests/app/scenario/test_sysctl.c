@@ -88,6 +88,24 @@ static void test_table(void)
     CU_ASSERT_PTR_NULL(sysctl_find("sloppy"));
 }
 
+/* tcp_tw_reuse's 2 (loopback only) came in 4.18 with its default: refused before, saying so. */
+static void test_tw_reuse_range_per_era(void)
+{
+    struct world w;
+    world_init(&w, 1);
+    struct net *old = net_new(host_new(&w, "a"), kernel_profile_find("4.9"));
+    struct net *now = net_new(host_new(&w, "b"), kernel_profile_find("6.x"));
+    char msg[512] = "";
+    CU_ASSERT_FALSE(sysctl_set(old, "net.ipv4.tcp_tw_reuse", 2, msg, sizeof msg));
+    CU_ASSERT_STRING_EQUAL(msg, "sysctl 'net.ipv4.tcp_tw_reuse': 2 is out of range in kernel 4.9 "
+                                "(expected 0 to 1; up to 2 since 4.18)");
+    CU_ASSERT(sysctl_set(old, "net.ipv4.tcp_tw_reuse", 1, msg, sizeof msg));
+    CU_ASSERT(sysctl_set(now, "net.ipv4.tcp_tw_reuse", 2, msg, sizeof msg));
+    CU_ASSERT_FALSE(sysctl_set(now, "net.ipv4.tcp_tw_reuse", 3, msg, sizeof msg));
+    CU_ASSERT_EQUAL(old->ipv4.tcp_tw_reuse, 1);
+    world_destroy(&w);
+}
+
 /* A fresh host of every era holds each sysctl it has at the table's default. */
 static void test_defaults_per_era(void)
 {
@@ -98,13 +116,13 @@ static void test_defaults_per_era(void)
         char msg[512];
         for (size_t i = 0; i < sysctl_count(); i++) {
             const struct sysctl_def *d = sysctl_at(i);
-            long v = sysctl_get(net, d);
-            CU_ASSERT_EQUAL(v, d->def);
-            if (v != d->def)
+            long v = sysctl_get(net, d), def = sysctl_default(d, *p);
+            CU_ASSERT_EQUAL(v, def);
+            if (v != def)
                 fprintf(stderr, "\n  %s in %s: %ld, the table says %ld\n", d->name, (*p)->name, v,
-                        d->def);
+                        def);
             /* setting the default is always taken where the sysctl exists */
-            bool set = sysctl_set(net, d->name, d->def, msg, sizeof msg);
+            bool set = sysctl_set(net, d->name, def, msg, sizeof msg);
             if (!set)
                 CU_ASSERT_PTR_NOT_NULL(strstr(msg, "does not exist in kernel"));
         }
@@ -199,7 +217,7 @@ static void test_era_and_event(void)
         char msg[512];
         bool exists = d->home == SYSCTL_IPVS ? kernel_profile_has_ipvs_sysctl(old, d->name)
                                              : !d->exists || d->exists(old);
-        CU_ASSERT_EQUAL(sysctl_set(net, d->name, d->def, msg, sizeof msg), exists);
+        CU_ASSERT_EQUAL(sysctl_set(net, d->name, sysctl_default(d, old), msg, sizeof msg), exists);
         if (!exists) {
             char *want = g_strdup_printf("sysctl '%s' does not exist in kernel 2.6.34 (%s%s came in "
                                          "%s)", d->name, d->home == SYSCTL_IPVS ? "net.ipv4.vs." : "",
@@ -219,6 +237,7 @@ IPVSIM_SUITE(sysctl)
     CU_pSuite s = CU_add_suite("sysctl", suite_init, suite_clean);
     ADD_TEST(s, test_table);
     ADD_TEST(s, test_defaults_per_era);
+    ADD_TEST(s, test_tw_reuse_range_per_era);
     ADD_TEST(s, test_walk);
     ADD_TEST(s, test_era_and_event);
 }

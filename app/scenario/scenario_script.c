@@ -104,12 +104,13 @@ static bool check_conn(const struct scn_client *cl, sim_time_t duration, const G
         }
     }
     /* One address:port makes one connection at a time: two starting together is a
-     * mistake in the script (a reuse later is the kernel's to refuse or not). */
+     * mistake in the script (a reuse later is the kernel's to refuse or not). Port 0
+     * (a replay's ephemeral port) is a fresh one each time. */
     for (guint k = done->len; k-- > 0;) {
         const struct client_script_conn *o = &g_array_index(done, struct client_script_conn, k);
         if (o->at != e->at)
             break;
-        if (o->saddr == e->saddr && o->sport == e->sport && o->proto == e->proto) {
+        if (o->saddr == e->saddr && o->sport == e->sport && e->sport && o->proto == e->proto) {
             *field = F_SRC;
             inet_ntop(AF_INET, &e->saddr, a, sizeof a);
             where_str(src, k, w, sizeof w);
@@ -621,7 +622,7 @@ bool scn_load_replay(struct scn_ctx *c, const cJSON *item, struct scn_client *cl
     if (!scn_get_bool(c, item, &scn_clients, "loop", &cl->loop))
         return false;
     if (!v) {
-        if (cl->loop && !trace && !cl->script)
+        if (cl->loop && !trace)
             return scn_fail_key(c, item, "loop", "'loop' repeats a 'replay' or an 'arrival' "
                                 "trace, and this group has neither");
         return true;

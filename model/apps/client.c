@@ -451,7 +451,7 @@ static void start_conv(struct client_group *g, int user)
 /* ---- a script ------------------------------------------------------------------------------ */
 
 /* When the k-th connection of the script (counted over its loops) starts;
- * SIM_TIME_MAX: never (past its end, or past stop). */
+ * SIM_TIME_MAX: never (past its end, or a loop's past stop). */
 static sim_time_t script_at(const struct client_group *g, uint64_t k)
 {
     uint64_t round = k / g->cfg.nscript;
@@ -463,7 +463,8 @@ static sim_time_t script_at(const struct client_group *g, uint64_t k)
             return SIM_TIME_MAX;
         at = sim_time_add(at, (sim_time_t)round * g->cfg.loop_period);
     }
-    return at < stop_of(g) ? at : SIM_TIME_MAX;
+    /* a script's rows are its own (stop is not used), a looping one ends at stop */
+    return g->cfg.loop_period == 0 || at < stop_of(g) ? at : SIM_TIME_MAX;
 }
 
 /* Start every connection of the script due now, then wait for the next one. A

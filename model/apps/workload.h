@@ -122,7 +122,7 @@ struct client_group_cfg {
     const struct client_script_conn *script;
     uint32_t nscript;
     /* A script again from its first connection every loop_period (0: once), until
-     * stop; an arrival trace (DIST_TRACE) again from its first value when loop is
+     * stop (which only a looping script uses); an arrival trace (DIST_TRACE) again from its first value when loop is
      * set, else the group ends with its last value. */
     sim_time_t loop_period;
     bool loop;

@@ -309,6 +309,9 @@ static void test_group(void)
         { "\"replay\": 5", "expected the name of a pcap or CSV file" },
         { "\"target\": \"203.0.113.10:80\", \"loop\": true", "'loop' repeats a 'replay' or an 'arrival' trace" },
         { "\"net\": \"198.51.100.0/24\"", "missing key 'target'" },
+        { "\"target\": \"203.0.113.10:80\", \"script\": [ { \"at\": \"1s\", \"src\": "
+          "\"10.1.0.7:4000\", \"request\": 1, \"response\": 1 } ], \"loop\": true",
+          "'loop' repeats a 'replay' or an 'arrival' trace" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         s = load(bad[i].client, &err);
@@ -319,6 +322,11 @@ static void test_group(void)
         if (!has)
             fprintf(stderr, "\n  case %zu: got %s\n  want ...%s\n", i, err.msg, bad[i].want);
     }
+    /* two conversations from one address at one time: each port 0 is a fresh port */
+    g_free(put("r.csv", "1,198.51.100.7,0,tcp,1,1\n1,198.51.100.7,0,tcp,1,1\n"));
+    s = load("\"replay\": \"r.csv\", \"target\": \"203.0.113.10:80\"", &err);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    scenario_free(s);
     /* a fault in the file: the scenario's place, then the file's line and column */
     g_free(put("r.csv", "time,client,request,response\n1,198.51.100.7,300B,4QB\n"));
     s = load("\"replay\": \"r.csv\", \"target\": \"203.0.113.10:80\"", &err);

@@ -524,7 +524,23 @@ static bool replay_place(struct scn_ctx *c, const cJSON *v, const char *path,
     return true;
 }
 
-/* Every conversation checked against the group as a script's connection is. */
+/* What an address cannot be on the wire between hosts; NULL: it can be. */
+static const char *special_addr(be32 a)
+{
+    uint32_t h = ntohl(a);
+    if (h >> 24 == 0)
+        return "\"this network\" (0.0.0.0/8)";
+    if (h >> 24 == 127)
+        return "a loopback address (127.0.0.0/8)";
+    if (h >> 28 == 14)
+        return "a multicast address";
+    if (h >> 28 == 15)
+        return "a reserved or broadcast address";
+    return NULL;
+}
+
+/* Every conversation checked against the group as a script's connection is, and its
+ * addresses: a capture of a host talking to itself cannot be replayed between two. */
 static bool replay_check(struct scn_ctx *c, const cJSON *v, const char *path,
                          const struct scn_client *cl, GArray *in, struct script_src *src,
                          GArray *out)
@@ -533,7 +549,16 @@ static bool replay_check(struct scn_ctx *c, const cJSON *v, const char *path,
     enum script_field f;
     for (guint i = 0; i < in->len; i++) {
         const struct client_script_conn *e = &g_array_index(in, struct client_script_conn, i);
-        if (!check_conn(cl, cl->stop, out, src, e, &f, why, sizeof why)) {
+        const char *sa = special_addr(e->saddr), *da = e->daddr ? special_addr(e->daddr) : NULL;
+        bool ok = !sa && !da;
+        if (!ok) {
+            char x[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, sa ? &e->saddr : &e->daddr, x, sizeof x);
+            snprintf(why, sizeof why, "the %s %s is %s: it cannot be replayed between two "
+                     "hosts (rewrite the addresses, e.g. in a CSV%s)", sa ? "client" : "destination",
+                     x, sa ? sa : da, sa ? "" : ", or give the group a 'target'");
+        }
+        if (!ok || !check_conn(cl, cl->stop, out, src, e, &f, why, sizeof why)) {
             where_str(src, i, w, sizeof w);
             if (src->pcap)
                 return scn_fail(c, v, false, "%s: the conversation of %s: %s", path, w, why);

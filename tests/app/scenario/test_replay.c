@@ -327,6 +327,11 @@ static void test_group(void)
     s = load("\"replay\": \"r.csv\", \"target\": \"203.0.113.10:80\"", &err);
     CU_ASSERT_PTR_NOT_NULL(s);
     scenario_free(s);
+    /* a capture on loopback: its addresses cannot be replayed between two hosts */
+    g_free(put("r.csv", "time,client,request,response\n1,127.0.0.1,1,1\n"));
+    s = load("\"replay\": \"r.csv\", \"target\": \"203.0.113.10:80\"", &err);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "r.csv:2:1: the client 127.0.0.1 is a loopback address"));
     /* a fault in the file: the scenario's place, then the file's line and column */
     g_free(put("r.csv", "time,client,request,response\n1,198.51.100.7,300B,4QB\n"));
     s = load("\"replay\": \"r.csv\", \"target\": \"203.0.113.10:80\"", &err);

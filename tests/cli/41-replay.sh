@@ -103,3 +103,40 @@ bad_replay "a replay file that is not there" none.pcap "cannot read the replay f
 rc=$?
 check "kernel-check refuses a replay (exit 2: $rc), naming it" \
   test $rc -eq 2 -a -n "$(grep 'clients\[0\].replay (not mirrored yet' "$tmp/rp/kc.err")"
+
+# the same capture as pcapng (editcap), raw IP and Linux cooked (its Ethernet headers rewritten):
+# the same conversations
+python3 - scenarios/replay-record-web.pcap "$tmp/rp" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+head, body = data[:24], data[24:]
+for name, link, wrap in (("raw", 101, lambda f: f[14:]),
+                         ("sll", 113, lambda f: b"\0\0\0\1\0\6" + f[6:12] + b"\0\0" + f[12:])):
+    out = [head[:20] + struct.pack("<I", link)]
+    i = 0
+    while i < len(body):
+        s, us, cap, ln = struct.unpack("<IIII", body[i:i + 16])
+        f = wrap(body[i + 16:i + 16 + cap])
+        out.append(struct.pack("<IIII", s, us, len(f), ln - cap + len(f)) + f)
+        i += 16 + cap
+    open(f"{sys.argv[2]}/web-{name}.pcap", "wb").write(b"".join(out))
+PY
+links="raw sll"
+if command -v editcap >/dev/null; then
+  editcap -F pcapng scenarios/replay-record-web.pcap "$tmp/rp/web-ng.pcap" && links="$links ng"
+fi
+python3 - "$tmp/rp" <<'PY'
+import json, sys
+s = json.load(open("scenarios/replay-sh.json"))
+s["clients"] = [s["clients"][0]]
+s.pop("expect")
+json.dump(s, open(sys.argv[1] + "/web.json", "w"), indent=1)
+PY
+for l in pcap $links; do
+  sed "s|\"replay-record-web.pcap\"|\"$tmp/rp/web-$l.pcap\"|" "$tmp/rp/web.json" >"$tmp/rp/web-$l.json"
+  [ "$l" = pcap ] && sed -i "s|\"$tmp/rp/web-pcap.pcap\"|\"$PWD/scenarios/replay-record-web.pcap\"|" "$tmp/rp/web-pcap.json"
+  "$IPVSIM" run -q "$tmp/rp/web-$l.json" -o "$tmp/rp/web-$l" >/dev/null 2>&1
+  [ "$l" = pcap ] && continue
+  check "the web capture as $l: the same conversations" \
+    cmp -s "$tmp/rp/web-pcap/connections.csv" "$tmp/rp/web-$l/connections.csv"
+done

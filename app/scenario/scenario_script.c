@@ -643,6 +643,7 @@ static bool replay_net(struct scn_ctx *c, const cJSON *item, struct scn_client *
 bool scn_load_replay(struct scn_ctx *c, const cJSON *item, struct scn_client *cl)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "replay");
+    scn_row_of(&scn_clients, "replay", SCN_STRING);
     bool trace = cl->users == 0 && cl->arrival.kind == DIST_TRACE;
     if (!scn_get_bool(c, item, &scn_clients, "loop", &cl->loop))
         return false;

@@ -598,8 +598,11 @@ bool replay_read_pcap(FILE *fp, GArray *convs, GArray *packets, struct replay_pc
             break;
         }
         st->packets++;
-        if (h->ts.tv_sec < 0 || h->ts.tv_sec > SIM_TIME_MAX / SEC - 1) {
-            ok = fault(f, "a time out of range (%lld s)", (long long)h->ts.tv_sec);
+        /* the record's fields are signed 32-bit: a broken file can give either sign */
+        if (h->ts.tv_sec < 0 || h->ts.tv_sec > SIM_TIME_MAX / SEC - 1 || h->ts.tv_usec < 0 ||
+            h->ts.tv_usec >= SEC) {
+            ok = fault(f, "a time out of range (%lld s and %lld ns)", (long long)h->ts.tv_sec,
+                       (long long)h->ts.tv_usec);
             break;
         }
         /* with nanosecond precision, tv_usec holds nanoseconds */

@@ -235,6 +235,17 @@ static void test_pcap(void)
     pcap_close(p);
     CU_ASSERT_FALSE(replay_read_pcap(fopen(wifi, "rb"), c, pk, &st, &f));
     CU_ASSERT_PTR_NOT_NULL(strstr(f.why, "link type 105"));
+    /* a record's time fields are signed: a negative nanosecond count is refused (found by
+     * the replay_pcap fuzz target: it gave a conversation a negative time) */
+    static const uint8_t neg[] = {
+        0x4d, 0x3c, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0,
+        0, 0, 0, 0, 0x3e, 0x2b, 0xf9, 0xa0, 14, 0, 0, 0, 14, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x06,
+    };
+    FILE *fp = fmemopen((void *)neg, sizeof neg, "rb");
+    CU_ASSERT_FALSE(replay_read_pcap(fp, c, pk, &st, &f));
+    CU_ASSERT_EQUAL(f.packet, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f.why, "a time out of range (0 s and -1594283202 ns)"));
     CU_ASSERT_TRUE(replay_is_pcap("\xd4\xc3\xb2\xa1", 4));
     CU_ASSERT_FALSE(replay_is_pcap("time", 4));
     g_free(wifi);

@@ -104,7 +104,7 @@ docs: check-deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios
 	install -m 755 $(IPVSIM) $(DESTDIR)$(PREFIX)/bin/ipvsim
-	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/ 2>/dev/null || true
+	install -m 644 scenarios/*.json scenarios/*.pcap $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/ 2>/dev/null || true
 	install -m 644 docs/scenario.schema.json tools/gue.lua $(DESTDIR)$(PREFIX)/share/ipvsim/
 	install -d $(DESTDIR)$(PREFIX)/share/ipvsim/kernel-check
 	install -m 755 tools/kernel-check/kernel-check tools/kernel-check/build-initramfs \
@@ -187,7 +187,7 @@ build/fuzz/app/report/trace_html.o: $(TRACE_PAGE)
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= scenario ipvsadm iptables units pkt
+FUZZ_TARGETS ?= scenario ipvsadm iptables units pkt replay_csv replay_pcap
 FUZZ_FLAGS   := $(BASE) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB     := build/fuzz/libipvsim.a

@@ -196,9 +196,15 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
                 dir, hint);
         rc = 1;
     } else if (!opt->quiet) {
-        printf("%s: %llu conversations in %.3f s simulated%s%s; results in %s/%s\n", s->name,
+        /* the loader's warnings (a replay that ends before the run...) scrolled by
+         * above the progress: the last line points back at them */
+        guint nw = s->warnings->len;
+        char warned[48] = "";
+        if (nw > 0)
+            snprintf(warned, sizeof warned, " (%u warning%s on stderr)", nw, nw == 1 ? "" : "s");
+        printf("%s: %llu conversations in %.3f s simulated%s%s; results in %s/%s%s\n", s->name,
                (unsigned long long)convs, (double)s->duration / SEC, convs ? ": " : "",
-               convs ? outcomes : "", dir, opt->report ? " (index.html)" : "");
+               convs ? outcomes : "", dir, opt->report ? " (index.html)" : "", warned);
     }
     g_free(outcomes);
     g_free(stopped);

@@ -349,6 +349,7 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
             .start = c->start, .stop = c->stop,
             .script = c->script ? (const struct client_script_conn *)c->script->data : NULL,
             .nscript = c->script ? c->script->len : 0,
+            .loop_period = c->loop_period, .loop = c->loop,
         };
         g_ptr_array_add(rw->client_groups, client_group_start(host_net(h), &cfg, &rw->log));
         g_free(addrs);

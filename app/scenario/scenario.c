@@ -554,22 +554,22 @@ static bool client_addresses(struct scn_ctx *c, const cJSON *item, int i, struct
     return true;
 }
 
-/* An arrival trace replays its arrivals once, and when it ends before the group
- * stops, again from its first one (the gaps repeat: each replay is shifted by the
- * trace's last time). That is what a short sample of arrivals is for, but it must
- * not pass unnoticed: say how often it repeats. */
-static void warn_trace_repeats(struct scn_ctx *c, const cJSON *item, const struct scn_client *cl)
+/* An arrival trace replays its arrivals once, and with "loop" again from its first
+ * one for as long as the group runs (the gaps repeat: each replay is shifted by the
+ * trace's last time). Without it, a trace that ends before the group stops leaves
+ * the rest of the run without arrivals: say so. */
+static void warn_trace_ends(struct scn_ctx *c, const cJSON *item, const struct scn_client *cl)
 {
     double span = 0;
     for (uint32_t i = 0; i < cl->arrival.ntrace; i++)
         span += cl->arrival.trace[i];
     double window = (double)(cl->stop - cl->start);
-    if (span <= 0 || span >= window)
+    if (span >= window)
         return;
     scn_warn_key(c, item, "arrival", "the trace's %u arrivals span %.9g s, less than the "
-                 "group's %.9g s (from 'start' to 'stop'): it repeats from its first arrival, "
-                 "%.3g times in all (README, \"Trace files\")", cl->arrival.ntrace,
-                 span / SEC, window / SEC, window / span);
+                 "group's %.9g s (from 'start' to 'stop'): no arrival after its last one "
+                 "(\"loop\": true repeats it, %.3g times in all; README, \"Trace files\")",
+                 cl->arrival.ntrace, span / SEC, window / SEC, span > 0 ? window / span : 0.0);
 }
 
 /* Ephemeral ports of one client address (net.ipv4.ip_local_port_range). */
@@ -598,6 +598,8 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
               get_name(c, item, &scn_clients, "name", def_name, &cl.name) &&
               get_host(c, item, &scn_clients, "director", false, &cl.host) &&
               client_addresses(c, item, i, &cl) &&
+              (cJSON_GetObjectItemCaseSensitive(item, "replay") ||
+               scn_require(c, item, "target")) &&
               scn_get_endpoint(c, item, &scn_clients, "target", &cl.target_ip, &cl.target_port) &&
               scn_get_choice(c, item, &scn_clients, "protocol", &proto);
     cl.protocol = proto == 1 ? IPPROTO_UDP : IPPROTO_TCP;
@@ -609,7 +611,8 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
          scn_get_duration(c, item, &scn_clients, "response_timeout", &cl.response_timeout) &&
          scn_get_duration(c, item, &scn_clients, "start", &cl.start) &&
          scn_get_duration(c, item, &scn_clients, "stop", &cl.stop) &&
-         scn_load_script(c, item, &cl) && read_sysctls(c, item, &scn_clients, cl.sysctls);
+         scn_load_script(c, item, &cl) && scn_load_replay(c, item, &cl) &&
+         read_sysctls(c, item, &scn_clients, cl.sysctls);
     cl.requests_per_conn = (uint32_t)rpc;
     if (ok && cl.host && cl.sysctls->len)
         ok = scn_fail_key(c, item, "sysctl", "a group on the director uses the director's "
@@ -618,8 +621,8 @@ static bool load_client(struct scn_ctx *c, const cJSON *item, int i)
         ok = scn_fail_key(c, item, "stop", "after the end of the run");
     if (ok && cl.start >= cl.stop)
         ok = scn_fail_key(c, item, "start", "the group would start at or after it stops");
-    if (ok && cl.users == 0 && cl.arrival.kind == DIST_TRACE)
-        warn_trace_repeats(c, item, &cl);
+    if (ok && cl.users == 0 && cl.arrival.kind == DIST_TRACE && !cl.script && !cl.loop)
+        warn_trace_ends(c, item, &cl);
     if (ok && cl.users > 0 && !client_loop_advances(&cl))
         ok = scn_fail_key(c, item, "users", "%u users with think const(0) on %u address%s "
                           "(%u ephemeral ports each): the users without a port fail with "

@@ -66,7 +66,10 @@ struct scn_client {
                                      * DEFAULT_RESPONSE_TIMEOUT); 0: none */
     sim_time_t start, stop;         /* when the group runs; default 0 .. duration */
     GArray *script;                 /* struct client_script_conn, by time; NULL: the group
-                                     * runs arrivals (or users), not a script */
+                                     * runs arrivals (or users), not a script (a replay's
+                                     * conversations are one: scenario_script.c) */
+    bool loop;                      /* a replay or an arrival trace repeats (default: no) */
+    sim_time_t loop_period;         /* a looping replay's period (scenario_script.c) */
     GArray *sysctls;                /* struct scn_sysctl: its host's net.ipv4 ones */
     struct scn_pos pos;
 };

@@ -216,6 +216,12 @@ bool scn_is_cluster_host(const struct scenario *s, const char *name);
  * duration are loaded already. */
 bool scn_load_script(struct scn_ctx *c, const cJSON *item, struct scn_client *cl);
 
+/* The group's "replay" (a pcap or CSV file of recorded conversations, app/scenario/
+ * replay.h) into cl->script, and its "loop" (cl->loop, cl->loop_period); warns when
+ * the recording ends before the group stops. Also checks "loop" without a replay
+ * (it repeats an arrival trace). */
+bool scn_load_replay(struct scn_ctx *c, const cJSON *item, struct scn_client *cl);
+
 /* ---- scenario_set.c ---------------------------------------------------------------- */
 
 /* Apply "KEY=VALUE" overrides to the tree (before validation). */

@@ -78,7 +78,7 @@ static const struct scn_key client_rows[] = {
     K("host", SCN_HOST, .doc = "default: a host of its own"),
     K("count", SCN_INT, .def = "1", .min = 1, .max = 1 << 24),
     K("net", SCN_CIDR, .doc = "default 10.N.0.0/16 for the N-th group"),
-    K("target", SCN_ENDPOINT, .flags = SCN_REQUIRED),
+    K("target", SCN_ENDPOINT, .doc = "required, but with a replay: its destinations"),
     K("protocol", SCN_CHOICE, .def = "tcp", .sub = "tcp|udp", .why = "protocol"),
     K("arrival", SCN_ARRIVAL, .def = "poisson(10/s)"),
     K("users", SCN_INT, .def = "0", .max = 1000000),
@@ -92,6 +92,8 @@ static const struct scn_key client_rows[] = {
     K("stop", SCN_DURATION, .max = SCN_DURATION_MAX, .doc = "default: the end of the run"),
     K("script", SCN_SCRIPT, .sub = "script", .doc = "absent: arrivals (or users)"),
     K("sysctl", SCN_SYSCTLS, .sub = "clients"),
+    K("replay", SCN_STRING, .doc = "absent: arrivals, users or a script; a pcap or CSV file"),
+    K("loop", SCN_BOOL, .def = "false"),
     COMMENT,
 };
 

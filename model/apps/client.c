@@ -47,7 +47,8 @@ struct client_group {
     sim_event_id arrival_timer;
     sim_event_id *user_timers;
     struct client_script_conn *script;      /* the cfg's, copied */
-    uint32_t script_next;                   /* the next connection to start */
+    uint64_t script_next;                   /* the next connection to start, counted
+                                               over every loop (index % nscript) */
     struct cconv *live, *free;
     struct client_group_stats stats;
 };
@@ -98,6 +99,10 @@ static void arrival_fire(struct sim *sim, void *obj, uint64_t arg)
     if (now >= stop_of(g))
         return;
     start_conv(g, -1);
+    /* An arrival trace whose values are all used (its cursor back at the first)
+     * ends the group unless it loops. */
+    if (g->cfg.arrival.kind == DIST_TRACE && !g->cfg.loop && g->cur_arrival == 0)
+        return;
     sim_time_t next = sim_time_add(now, dist_draw(&g->cfg.arrival, &g->r_arrival, &g->cur_arrival));
     if (next < stop_of(g))
         g->arrival_timer = host_timer(g->net->host, next, arrival_fire, g, 0);
@@ -172,6 +177,16 @@ static void draw_sizes(struct cconv *cc, bool first)
     struct client_group *g = cc->g;
     bool tcp = cc->proto == IPPROTO_TCP;
     struct conv *conv = conv_get(g->log, cc->id);
+    if (cc->row && cc->row->requests > 0) {
+        /* a replay's: the conversation's bytes shared by its requests, the last
+         * one taking the remainder, so that the totals are the recorded ones */
+        uint32_t k = cc->row->requests;
+        bool last = cc->requests_left <= 1;
+        uint64_t rq = cc->row->request / k, rs = cc->row->response / k;
+        conv->req_size = clamp_size((int64_t)(rq + (last ? cc->row->request % k : 0)), tcp);
+        conv->resp_size = clamp_size((int64_t)(rs + (last ? cc->row->response % k : 0)), tcp);
+        return;
+    }
     if (cc->row) {                  /* a script's: its own, for every request */
         conv->req_size = clamp_size((int64_t)cc->row->request, tcp);
         conv->resp_size = clamp_size((int64_t)cc->row->response, tcp);
@@ -367,6 +382,8 @@ static void open_conv(struct client_group *g, int user, uint8_t proto, be32 ladd
 {
     sim_time_t now = now_of(g);
     bool tcp = proto == IPPROTO_TCP;
+    be32 daddr = row && row->daddr ? row->daddr : g->cfg.target;
+    be16 dport = row && row->daddr ? row->dport : g->cfg.target_port;
     uint32_t isn = (uint32_t)rng_u64(&g->r_isn);    /* drawn always: the stream stays */
     if (tw_isn)
         isn = tw_isn;
@@ -376,18 +393,16 @@ static void open_conv(struct client_group *g, int user, uint8_t proto, be32 ladd
     conv->start = now;
     conv->caddr = laddr;
     conv->cport = lport;
-    conv->vaddr = g->cfg.target;
-    conv->vport = g->cfg.target_port;
+    conv->vaddr = daddr;
+    conv->vport = dport;
     conv->proto = proto;
     uint64_t id = conv_id(g->log, conv);
     g->stats.started++;
     /* A script's address:port, bound: connect() (TCP) fails while a connection uses
      * its 4-tuple and takes it over from a TIME_WAIT; bind() (UDP) fails while its
      * socket is open. */
-    if (lport && row && (tcp ? !tcp_twsk_unique(g->st, laddr, lport, g->cfg.target,
-                                                g->cfg.target_port, &isn)
-                             : app_ep_find(g->st, proto, laddr, lport, g->cfg.target,
-                                           g->cfg.target_port) != NULL))
+    if (lport && row && (tcp ? !tcp_twsk_unique(g->st, laddr, lport, daddr, dport, &isn)
+                             : app_ep_find(g->st, proto, laddr, lport, daddr, dport) != NULL))
         lport = 0;
     if (!lport) {
         conv->outcome = CONV_ADDRNOTAVAIL;
@@ -403,7 +418,8 @@ static void open_conv(struct client_group *g, int user, uint8_t proto, be32 ladd
     cc->user = user;
     cc->proto = proto;
     cc->row = row;
-    cc->requests_left = tcp && g->cfg.requests_per_conn > 0 ? g->cfg.requests_per_conn : 1;
+    uint32_t requests = row && row->requests > 0 ? row->requests : g->cfg.requests_per_conn;
+    cc->requests_left = tcp && requests > 0 ? requests : 1;
     char name[32];
     g_snprintf(name, sizeof name, "conv:%llu", (unsigned long long)id);
     rng_init(&cc->sizes, sizes_seed, name);
@@ -416,7 +432,7 @@ static void open_conv(struct client_group *g, int user, uint8_t proto, be32 ladd
         start_udp(g, cc, conv);
         return;
     }
-    cc->tc = tcp_connect(g->st, laddr, lport, g->cfg.target, g->cfg.target_port, isn, id,
+    cc->tc = tcp_connect(g->st, laddr, lport, daddr, dport, isn, id,
                          &client_tcp_ops, cc);
     if (!cc->tc) {
         finish(cc, CONV_UNREACHABLE);      /* no route: connect() fails at once */
@@ -441,18 +457,39 @@ static void start_conv(struct client_group *g, int user)
 
 /* ---- a script ------------------------------------------------------------------------------ */
 
-/* Start every connection of the script due now, then wait for the next one. */
+/* When the k-th connection of the script (counted over its loops) starts;
+ * SIM_TIME_MAX: never (past its end, or a loop's past stop). */
+static sim_time_t script_at(const struct client_group *g, uint64_t k)
+{
+    uint64_t round = k / g->cfg.nscript;
+    if (round > 0 && g->cfg.loop_period == 0)
+        return SIM_TIME_MAX;
+    sim_time_t at = g->script[k % g->cfg.nscript].at;
+    if (round > 0) {
+        if (round > (uint64_t)(SIM_TIME_MAX / g->cfg.loop_period))
+            return SIM_TIME_MAX;
+        at = sim_time_add(at, (sim_time_t)round * g->cfg.loop_period);
+    }
+    /* a script's rows are its own (stop is not used), a looping one ends at stop */
+    return g->cfg.loop_period == 0 || at < stop_of(g) ? at : SIM_TIME_MAX;
+}
+
+/* Start every connection of the script due now, then wait for the next one. A
+ * connection without a port of its own gets an ephemeral one, as connect() binds. */
 static void script_fire(struct sim *sim, void *obj, uint64_t arg)
 {
     struct client_group *g = obj;
     g->arrival_timer = 0;
     sim_time_t now = now_of(g);
-    while (g->script_next < g->cfg.nscript && g->script[g->script_next].at <= now) {
-        const struct client_script_conn *row = &g->script[g->script_next++];
-        open_conv(g, -1, row->proto, row->saddr, row->sport, row, 0);
+    sim_time_t at;
+    while ((at = script_at(g, g->script_next)) <= now) {
+        const struct client_script_conn *row = &g->script[g->script_next++ % g->cfg.nscript];
+        be16 lport = row->sport ? row->sport
+                                : app_port_alloc(g->st, row->proto, row->saddr, &g->r_port);
+        open_conv(g, -1, row->proto, row->saddr, lport, row, 0);
     }
-    if (g->script_next < g->cfg.nscript)
-        g->arrival_timer = host_timer(g->net->host, g->script[g->script_next].at, script_fire, g, 0);
+    if (at < SIM_TIME_MAX)
+        g->arrival_timer = host_timer(g->net->host, at, script_fire, g, 0);
 }
 
 /* ---- the group ------------------------------------------------------------------------------- */

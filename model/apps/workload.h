@@ -84,13 +84,20 @@ void conv_log_close(struct conv_log *log, sim_time_t now);
 
 /* ---- client groups ------------------------------------------------------------- */
 
-/* One connection of a scripted group: at its time, from its own address:port. */
+/* One connection of a scripted (or replayed) group: at its time, from its own
+ * address:port. */
 struct client_script_conn {
     sim_time_t at;
     be32 saddr;
-    be16 sport;                     /* network order */
+    be16 sport;                     /* network order; 0: an ephemeral port (a replay's) */
     uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
-    uint64_t request, response;     /* bytes (TCP: at least 1) */
+    uint64_t request, response;     /* bytes (TCP: at least 1): of every request, or with
+                                       requests > 0 of the whole conversation */
+    be32 daddr;                     /* its destination; 0: the group's target */
+    be16 dport;                     /* network order, with daddr */
+    uint32_t requests;              /* 0: the group's requests_per_conn, each request
+                                       request/response bytes; > 0 (a replay's): this many
+                                       requests sharing request/response bytes (TCP) */
 };
 
 struct client_group_cfg {
@@ -114,6 +121,11 @@ struct client_group_cfg {
      * response, proto, start and stop are not used. */
     const struct client_script_conn *script;
     uint32_t nscript;
+    /* A script again from its first connection every loop_period (0: once), until
+     * stop (which only a looping script uses); an arrival trace (DIST_TRACE) again from its first value when loop is
+     * set, else the group ends with its last value. */
+    sim_time_t loop_period;
+    bool loop;
 };
 
 struct client_group;
@@ -136,8 +148,11 @@ struct client_group;
  *    only (later it is a soft error, reported if the connection times out).
  *  - end: TCP conversations end when the client's socket is closed both ways (it
  *    enters TIME_WAIT: the client closes first, after the last response).
- *  - script: each connection starts at its time from its address:port, with its
- *    sizes (every request of it when requests_per_conn > 1), and draws only its ISN.
+ *  - script: each connection starts at its time from its address:port (an ephemeral
+ *    one drawn for port 0) to its destination (the target by default), with its
+ *    sizes (every request of it when requests_per_conn > 1; with its own requests,
+ *    its sizes split among them, the last taking the remainder), and draws only its
+ *    ISN. With loop_period, it starts again every loop_period, until stop.
  *    An address:port whose 4-tuple a connection still uses cannot connect: the
  *    conversation ends ADDRNOTAVAIL at once, as connect() fails with EADDRNOTAVAIL; a
  *    UDP one, as bind() fails with EADDRINUSE. One in TIME_WAIT (the 60 s after the

@@ -75,7 +75,8 @@ EOF
   done
 done
 
-# an arrival trace shorter than its group repeats, and every command says so
+# an arrival trace shorter than its group ends with its last arrival unless "loop" repeats it,
+# and every command says so
 printf 'time\n0.1\n0.2\n0.5\n1\n' >"$tmp/tr/arr.csv"
 cat >"$tmp/tr/arr.json" <<'EOF'
 { "duration": "5s", "servers": [ { "name": "rs1", "ip": "192.0.2.11" } ],
@@ -83,10 +84,13 @@ cat >"$tmp/tr/arr.json" <<'EOF'
   "ipvs": [ "-A -t 203.0.113.10:80 -s rr", "-a -t 203.0.113.10:80 -r 192.0.2.11:80 -m" ] }
 EOF
 "$IPVSIM" validate "$tmp/tr/arr.json" >/dev/null 2>"$tmp/tr/err"
-check "a short arrival trace: validate warns that it repeats" grep -q "^$tmp/tr/arr.json:2:73: warning: clients\[0\].arrival: the trace's 4 arrivals span 1 s, less than the group's 5 s .*: it repeats from its first arrival, 5 times in all" "$tmp/tr/err"
+check "a short arrival trace: validate warns that it ends" grep -q "^$tmp/tr/arr.json:2:73: warning: clients\[0\].arrival: the trace's 4 arrivals span 1 s, less than the group's 5 s .*: no arrival after its last one (\"loop\": true repeats it, 5 times in all" "$tmp/tr/err"
 "$IPVSIM" run -q "$tmp/tr/arr.json" -o "$tmp/tr/arr" >/dev/null 2>"$tmp/tr/err"
-check "a short arrival trace: run warns too, and runs (exit 0)" test $? -eq 0 -a -n "$(grep 'warning: .*repeats' "$tmp/tr/err")"
+check "a short arrival trace: run warns too, and runs (exit 0)" test $? -eq 0 -a -n "$(grep 'warning: .*no arrival after' "$tmp/tr/err")"
 n=$(($(grep -c . "$tmp/tr/arr/connections.csv") - 1))
-check "a short arrival trace: replayed (5 x 4 arrivals less the last at 5 s: $n)" test "$n" -eq 19
+check "a short arrival trace: replayed once, no loop (4 arrivals: $n)" test "$n" -eq 4
+"$IPVSIM" run -q "$tmp/tr/arr.json" --set clients.0.loop=true -o "$tmp/tr/arr" >/dev/null 2>"$tmp/tr/err"
+n=$(($(grep -c . "$tmp/tr/arr/connections.csv") - 1))
+check "a short arrival trace with loop: repeated (5 x 4 arrivals less the last at 5 s: $n), no warning" test "$n" -eq 19 -a ! -s "$tmp/tr/err"
 "$IPVSIM" validate "$tmp/tr/arr.json" --set duration=1s >/dev/null 2>"$tmp/tr/err"
 check "an arrival trace as long as its group: no warning" test ! -s "$tmp/tr/err"

@@ -6,6 +6,7 @@
 #   iptables   iptables lines of the tests, and a few sequences
 #   units      values of tests/app/scenario/test_units.c, distributions, trace files
 #   pkt        frames built with the packet builders (tools/fuzz/mkseeds.c)
+#   replay_csv, replay_pcap   conversations as CSV and pcap files (tools/fuzz/make-replay-corpus.py)
 # Inputs libFuzzer finds stay in build/fuzz/corpus/; copy the interesting ones here
 # by hand (and every crash, once fixed, also becomes a test).
 set -euo pipefail
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/../.."
 out=tools/fuzz/corpus
 mkdir -p "$out"/{scenario,ipvsadm,iptables,units,pkt}
 python3 tools/fuzz/make-corpus.py "$out"
+python3 tools/fuzz/make-replay-corpus.py "$out"
 # frames: mkseeds is compiled from the sources (sim/ and model/ are all it needs)
 bin=$(mktemp -d)/mkseeds
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -I. $(pkg-config --cflags glib-2.0 libpcap) \

@@ -554,6 +554,63 @@ static void test_script_late_start(void)
     wl_free(&w);
 }
 
+/* A replay's connections: port 0 takes an ephemeral port, a destination of its own
+ * replaces the target, its own requests share its bytes (the last request takes the
+ * remainder); with loop_period the script starts again every period until stop. */
+static void test_script_replay_rows(void)
+{
+    struct wl w;
+    wl_init(&w);
+    wl_server(&w, 8, DCONST(1 * MSEC), 16);
+    be32 a = topo_ip("10.0.1.2");
+    const struct client_script_conn script[] = {
+        { .at = 0, .saddr = a, .sport = 0, .proto = IPPROTO_TCP, .request = 301, .response = 5002,
+          .requests = 3, .daddr = topo_ip("10.0.2.2"), .dport = htons(80) },
+        { .at = 10 * MSEC, .saddr = a, .sport = 0, .proto = IPPROTO_UDP, .request = 40,
+          .response = 200, .requests = 1 },
+    };
+    struct client_group_cfg c = wl_client_cfg(&w);
+    c.target = topo_ip("10.0.2.99");        /* no one there: row 0 goes elsewhere */
+    c.script = script;
+    c.nscript = G_N_ELEMENTS(script);
+    c.loop_period = 100 * MSEC;
+    c.stop = 250 * MSEC;
+    wl_start(&w, &c);
+    wl_run(&w, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(nconvs(&w), 6);   /* at 0, 10, 100, 110, 200, 210 ms */
+    CU_ASSERT_EQUAL(cv(&w, 1)->vaddr, topo_ip("10.0.2.2"));
+    CU_ASSERT(ntohs(cv(&w, 1)->cport) >= 32768);
+    CU_ASSERT_EQUAL(cv(&w, 1)->outcome, CONV_OK);
+    CU_ASSERT_EQUAL(cv(&w, 1)->requests, 3);
+    CU_ASSERT_EQUAL(cv(&w, 1)->bytes_out, 301);
+    CU_ASSERT_EQUAL(cv(&w, 1)->bytes_in, 5002);
+    CU_ASSERT_EQUAL(cv(&w, 2)->vaddr, topo_ip("10.0.2.99"));   /* the target */
+    CU_ASSERT_EQUAL(cv(&w, 3)->start, 100 * MSEC);
+    CU_ASSERT_EQUAL(cv(&w, 6)->start, 210 * MSEC);
+    CU_ASSERT_NOT_EQUAL(cv(&w, 3)->cport, cv(&w, 1)->cport);    /* drawn again */
+    wl_free(&w);
+}
+
+/* An arrival trace ends with its last value unless the group loops. */
+static void test_arrival_trace_ends(void)
+{
+    static const double gaps[] = { 1e6, 2e6, 3e6 };     /* ns */
+    for (int loop = 0; loop < 2; loop++) {
+        struct wl w;
+        wl_init(&w);
+        wl_server(&w, 8, DCONST(1 * MSEC), 16);
+        struct client_group_cfg c = wl_client_cfg(&w);
+        c.arrival = (struct dist){ .kind = DIST_TRACE, .trace = (double *)gaps, .ntrace = 3 };
+        c.stop = 20 * MSEC;
+        c.loop = loop;
+        wl_start(&w, &c);
+        wl_run(&w, 1 * SEC);
+        /* 1, 3, 6 ms; looping: then 7, 9, 12, 13, 15, 18, 19 ms */
+        CU_ASSERT_EQUAL(nconvs(&w), loop ? 10 : 3);
+        wl_free(&w);
+    }
+}
+
 static void test_udp_timeout_and_refused(void)
 {
     struct wl w;
@@ -918,6 +975,8 @@ IPVSIM_SUITE(workload)
     ADD_TEST(s, test_udp_timeout_and_refused);
     ADD_TEST(s, test_script);
     ADD_TEST(s, test_script_late_start);
+    ADD_TEST(s, test_script_replay_rows);
+    ADD_TEST(s, test_arrival_trace_ends);
     ADD_TEST(s, test_open_loop_rate);
     ADD_TEST(s, test_closed_loop_caps_concurrency);
     ADD_TEST(s, test_ports_and_addresses);

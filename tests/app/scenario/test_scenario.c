@@ -1284,7 +1284,9 @@ static const char *const loader_only[] = {
     "ipvs-sched-typo", "ipvs-line-list",
     "server-dup-ip", "server-dup-name", "server-is-vip", "servers-empty", "service-time-uniform-order",
     "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-conntrack",
-    "sysctl-era", "sysctl-icmp-era", "sysctl-out-of-range", "server-sysctl-out-of-range", NULL,
+    "sysctl-era", "sysctl-icmp-era", "sysctl-out-of-range", "server-sysctl-out-of-range",
+    "listen-duplicate", "event-set-shared-workers", "event-set-unknown-server",
+    "event-slow-unknown-listener", "event-slow-unknown-server", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

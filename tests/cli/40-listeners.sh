@@ -105,3 +105,9 @@ check "server_slow on one listener: HTTP and DNS of rs1 serve as before" \
   python3 -c 'import json,sys
 a=json.load(open(sys.argv[1]))["servers"][0]["listeners"]; b=json.load(open(sys.argv[2]))["servers"][0]["listeners"]
 sys.exit(0 if [a[0]["requests_served"], a[2]["requests_served"]] == [b[0]["requests_served"], b[2]["requests_served"]] else 1)' "$tmp/mp-slow/summary.json" "$tmp/mp/summary.json"
+
+# kernel-check mirrors one port per server: a scenario with listen is refused, saying so
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); [s.pop(k) for k in ("healthcheck", "expect")]; json.dump(s, open(sys.argv[2], "w"))' "$mp" "$tmp/mp-kc.json"
+"$IPVSIM" kernel-check --dry-run -o "$tmp/mp-kc" "$tmp/mp-kc.json" >/dev/null 2>"$tmp/mp-kc.err"
+check "kernel-check of a scenario with listen: exit 2, names it, writes nothing" \
+  test $? -eq 2 -a "$(grep -c 'servers\[0\].listen (not mirrored yet: the guest.s servers listen on one port)' "$tmp/mp-kc.err")" -eq 1 -a ! -e "$tmp/mp-kc"

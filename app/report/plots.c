@@ -76,6 +76,11 @@ static char *event_label(const struct scn_event *e)
     case EV_HOOK_UNREGISTER: return g_strdup_printf("hook %s off", e->key);
     case EV_DIRECTOR_DOWN: return g_strdup_printf("%s %s", e->server, e->value ? "stops" : "down");
     case EV_DIRECTOR_UP: return g_strdup_printf("%s up", e->server);
+    case EV_SERVER_SLOW:
+        return g_strdup_printf("%s%s%s slow x%g", e->server, e->key ? " " : "", e->key ? e->key : "",
+                               e->rate);
+    case EV_SERVER_SET:
+        return g_strdup_printf("%s%s%s changes", e->server, e->key ? " " : "", e->key ? e->key : "");
     }
     return g_strdup("event");
 }

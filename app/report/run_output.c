@@ -279,6 +279,27 @@ static cJSON *outcomes_json(struct run_world *rw)
     return o;
 }
 
+/* A server given "listen": each listener's counts, named "tcp:443" (expect entries
+ * reach them as servers.rs1.listeners.tcp:443.served). */
+static cJSON *listeners_json(const struct server_app *sa, const struct scn_server *sv)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (guint k = 0; k < sv->listeners->len; k++) {
+        const struct scn_listener *l = &g_array_index(sv->listeners, struct scn_listener, k);
+        const struct server_stats *st = server_app_listener_stats(sa, k);
+        char name[16];
+        snprintf(name, sizeof name, "%s:%u", l->protocol == IPPROTO_TCP ? "tcp" : "udp", l->port);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddNumberToObject(o, "accepted", (double)st->accepted);
+        cJSON_AddNumberToObject(o, "requests_served", (double)st->served);
+        cJSON_AddNumberToObject(o, "refused", (double)st->refused);
+        cJSON_AddNumberToObject(o, "queue_drops", (double)st->queue_drops);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
 static cJSON *servers_json(struct run_world *rw)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -309,6 +330,8 @@ static cJSON *servers_json(struct run_world *rw)
         cJSON_AddNumberToObject(o, "inactive_end", inact);
         cJSON_AddNumberToObject(o, "requests_served", (double)st->served);
         cJSON_AddNumberToObject(o, "refused", (double)st->refused);
+        if (sv->listeners->len > 0)
+            cJSON_AddItemToObject(o, "listeners", listeners_json(g_ptr_array_index(rw->server_apps, i), sv));
         cJSON_AddItemToArray(arr, o);
     }
     g_free(weights);

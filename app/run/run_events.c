@@ -20,6 +20,7 @@ static const char *const kind_names[] = {
     [EV_SYSCTL] = "sysctl", [EV_LINK] = "link", [EV_SYN_FLOOD] = "syn_flood",
     [EV_HOOK_REGISTER] = "hook_register", [EV_HOOK_UNREGISTER] = "hook_unregister",
     [EV_DIRECTOR_DOWN] = "director_down", [EV_DIRECTOR_UP] = "director_up",
+    [EV_SERVER_SLOW] = "server_slow", [EV_SERVER_SET] = "server_set",
 };
 
 static int server_index(const struct run_world *rw, const char *name)
@@ -40,6 +41,29 @@ static bool ev_server(struct run_world *rw, const struct scn_event *e, char *msg
     enum server_mode m = e->kind == EV_SERVER_DOWN ? SERVER_DOWN
                        : e->kind == EV_SERVER_REFUSE ? SERVER_REFUSE : SERVER_UP;
     server_app_set_mode(g_ptr_array_index(rw->server_apps, i), m);
+    return true;
+}
+
+/* A brownout: the listener the scenario named is the server's listener of the same
+ * index (run_world builds them in the scenario's order). */
+static bool ev_brownout(struct run_world *rw, const struct scn_event *e, char *msg, size_t n)
+{
+    int i = server_index(rw, e->server);
+    if (i < 0) {
+        snprintf(msg, n, "no server '%s'", e->server);
+        return false;
+    }
+    struct server_app *sa = g_ptr_array_index(rw->server_apps, i);
+    if (e->kind == EV_SERVER_SLOW) {
+        server_app_set_slow(sa, e->listener, e->rate);
+        return true;
+    }
+    if (e->has_service_time)
+        server_app_set_service_time(sa, e->listener, &e->service_time);
+    if (e->workers && !server_app_set_workers(sa, e->listener, e->workers)) {
+        snprintf(msg, n, "listener %s shares the server's workers", e->key);
+        return false;
+    }
     return true;
 }
 
@@ -159,6 +183,9 @@ static bool apply_event(struct run_world *rw, const struct scn_event *e, char *m
         return run_ha_director_down(rw, e->server, e->value != 0, msg, n);
     case EV_DIRECTOR_UP:
         return run_ha_director_up(rw, e->server, msg, n);
+    case EV_SERVER_SLOW:
+    case EV_SERVER_SET:
+        return ev_brownout(rw, e, msg, n);
     }
     return false;
 }
@@ -200,6 +227,18 @@ static void describe(const struct scn_event *e, GString *out)
         break;
     case EV_DIRECTOR_DOWN:
         g_string_append_printf(out, " %s%s", e->server, e->value ? " (graceful)" : "");
+        break;
+    case EV_SERVER_SLOW:
+    case EV_SERVER_SET:
+        g_string_append_printf(out, " %s", e->server);
+        if (e->key)
+            g_string_append_printf(out, " %s", e->key);
+        if (e->kind == EV_SERVER_SLOW)
+            g_string_append_printf(out, " x%g", e->rate);
+        if (e->has_service_time)
+            g_string_append_printf(out, " service_time mean %.3f ms", dist_mean(&e->service_time) / MSEC);
+        if (e->workers)
+            g_string_append_printf(out, " workers %d", e->workers);
         break;
     default:
         if (e->server)

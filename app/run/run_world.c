@@ -269,12 +269,25 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
         if (method == IP_VS_CONN_F_TUNNEL)
             add_tunnel_end(h, s->director.vip, &f);
         g_ptr_array_add(rw->servers, h);
+        /* "listen": its listeners in the scenario's order (events name them by index) */
+        guint nl = sv->listeners->len;
+        struct server_listener_cfg *ls = g_new0(struct server_listener_cfg, nl ? nl : 1);
+        for (guint k = 0; k < nl; k++) {
+            const struct scn_listener *l = &g_array_index(sv->listeners, struct scn_listener, k);
+            ls[k] = (struct server_listener_cfg){
+                .proto = l->protocol, .port = l->port, .workers = l->workers,
+                .queue_limit = l->queue_limit, .has_service_time = l->has_service_time,
+                .service_time = l->service_time,
+            };
+        }
         struct server_app_cfg cfg = {
             .name = sv->name, .index = (int)i, .port = sv->port, .workers = sv->workers,
+            .listeners = ls, .nlisteners = nl,
             .service_time = sv->service_time, .queue_limit = sv->queue_limit,
             .close_after_response = sv->close_after_response,
         };
         g_ptr_array_add(rw->server_apps, server_app_start(host_net(h), &cfg, &rw->log));
+        g_free(ls);
     }
     return true;
 }

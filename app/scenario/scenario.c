@@ -415,11 +415,142 @@ static bool load_director(struct scn_ctx *c, const cJSON *root)
 
 /* ---- servers ----------------------------------------------------------------------------- */
 
+bool scn_listener_parse(const char *text, uint8_t *protocol, uint16_t *port, char *why,
+                        size_t whylen)
+{
+    const char *colon = strchr(text, ':');
+    if (!colon) {
+        snprintf(why, whylen, "expected a listener like \"tcp:80\" or \"udp:53\" (protocol:port), "
+                 "not '%.40s'", text);
+        return false;
+    }
+    int plen = (int)(colon - text);
+    if (plen == 3 && strncmp(text, "tcp", 3) == 0) {
+        *protocol = IPPROTO_TCP;
+    } else if (plen == 3 && strncmp(text, "udp", 3) == 0) {
+        *protocol = IPPROTO_UDP;
+    } else {
+        snprintf(why, whylen, "unknown protocol '%.*s' in listener '%.40s' (expected tcp or udp)",
+                 plen > 20 ? 20 : plen, text, text);
+        return false;
+    }
+    const char *p = colon + 1;
+    size_t digits = strspn(p, "0123456789");
+    long v = digits > 0 && digits <= 5 && p[digits] == '\0' ? strtol(p, NULL, 10) : -1;
+    if (digits == 0 || p[digits] != '\0') {
+        snprintf(why, whylen, "expected a port number after '%.*s:' in listener '%.40s'", plen, text,
+                 text);
+        return false;
+    }
+    if (v < 1 || v > 65535) {
+        snprintf(why, whylen, "port %.20s of listener '%.40s' is out of range (expected 1 to 65535)",
+                 p, text);
+        return false;
+    }
+    *port = (uint16_t)v;
+    return true;
+}
+
+int scn_server_listener(const struct scn_server *sv, uint8_t protocol, uint16_t port)
+{
+    if (!sv->listeners || sv->listeners->len == 0)
+        return port == sv->port ? 0 : -1;
+    for (guint i = 0; i < sv->listeners->len; i++) {
+        const struct scn_listener *l = &g_array_index(sv->listeners, struct scn_listener, i);
+        if (l->protocol == protocol && l->port == port)
+            return (int)i;
+    }
+    return -1;
+}
+
+static const char *proto_word(uint8_t protocol)
+{
+    return protocol == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+/* One entry of "listen": "tcp:443", or an object of its own keys (defaults: the
+ * server's, which sv holds already). */
+static bool load_listener(struct scn_ctx *c, const cJSON *item, struct scn_server *sv,
+                          struct scn_listener *l)
+{
+    *l = (struct scn_listener){ .queue_limit = sv->queue_limit, .pos = scn_pos_of(c->s, item) };
+    const char *text = cJSON_IsString(item) || cJSON_IsRaw(item) ? scn_string_of(item) : NULL;
+    if (text) {
+        char why[160];
+        return scn_listener_parse(text, &l->protocol, &l->port, why, sizeof why) ||
+               scn_fail(c, item, false, "%s", why);
+    }
+    if (!cJSON_IsObject(item))
+        return scn_fail(c, item, false, "expected a listener: \"tcp:80\", or an object like "
+                        "{ \"protocol\": \"udp\", \"port\": 53, \"workers\": 4 }");
+    int proto = 0;                  /* "tcp|udp" */
+    long long port = 0, workers = 0, qlimit = sv->queue_limit;
+    bool ok = scn_check_object(c, item, &scn_listeners) &&
+              scn_get_choice(c, item, &scn_listeners, "protocol", &proto) &&
+              scn_get_int(c, item, &scn_listeners, "port", &port) &&
+              scn_get_int(c, item, &scn_listeners, "workers", &workers) &&
+              scn_get_int(c, item, &scn_listeners, "queue_limit", &qlimit) &&
+              scn_get_dist(c, item, &scn_listeners, "service_time", &l->service_time);
+    l->protocol = proto == 0 ? IPPROTO_TCP : IPPROTO_UDP;
+    l->port = (uint16_t)port;
+    l->workers = (int)workers;
+    l->queue_limit = (uint32_t)qlimit;
+    l->has_service_time = cJSON_GetObjectItemCaseSensitive(item, "service_time") != NULL;
+    if (ok && !workers && cJSON_GetObjectItemCaseSensitive(item, "queue_limit"))
+        ok = scn_fail_key(c, item, "queue_limit", "a listener without workers of its own waits in "
+                          "the server's queue: give it \"workers\" too, or set the server's "
+                          "queue_limit");
+    return ok;
+}
+
+/* "listen": the server's listeners, no two of the same protocol and port; or absent
+ * (one listener, TCP and UDP on "port"), never both. */
+static bool load_listeners(struct scn_ctx *c, const cJSON *item, struct scn_server *sv)
+{
+    scn_row_of(&scn_servers, "listen", SCN_LISTENERS);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(item, "listen");
+    if (!list)
+        return true;
+    if (cJSON_GetObjectItemCaseSensitive(item, "port"))
+        return scn_fail_key(c, item, "listen", "a server takes \"port\" or \"listen\", not both "
+                            "(\"listen\": [\"tcp:80\", \"udp:80\"] is \"port\": 80)");
+    size_t saved = scn_path_push_key(c, "listen");
+    bool ok = scn_check_array(c, list, "listeners");
+    if (ok && cJSON_GetArraySize(list) == 0)
+        ok = scn_fail(c, list, false, "expected at least one listener, like \"tcp:80\"");
+    const cJSON *it;
+    int i = 0;
+    cJSON_ArrayForEach(it, list) {
+        if (!ok)
+            break;
+        size_t at = scn_path_push_index(c, i++);
+        struct scn_listener l;
+        ok = load_listener(c, it, sv, &l);
+        int same = -1;
+        for (guint k = 0; ok && k < sv->listeners->len; k++) {
+            const struct scn_listener *o = &g_array_index(sv->listeners, struct scn_listener, k);
+            if (o->protocol == l.protocol && o->port == l.port)
+                same = (int)k;
+        }
+        if (same >= 0)
+            ok = scn_fail(c, it, false, "%s:%u is a listener of this server already (listen[%d])",
+                          proto_word(l.protocol), l.port, same);
+        if (ok)
+            g_array_append_val(sv->listeners, l);
+        scn_path_pop(c, at);
+    }
+    scn_path_pop(c, saved);
+    if (ok)
+        sv->port = g_array_index(sv->listeners, struct scn_listener, 0).port;
+    return ok;
+}
+
 static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
 {
     struct scenario *s = c->s;
     struct scn_server sv = { .pos = scn_pos_of(s, item),
-                             .sysctls = g_array_new(FALSE, FALSE, sizeof(struct scn_sysctl)) };
+                             .sysctls = g_array_new(FALSE, FALSE, sizeof(struct scn_sysctl)),
+                             .listeners = g_array_new(FALSE, FALSE, sizeof(struct scn_listener)) };
     char def_name[16];
     long long port = 0, workers = 0, qlimit = 0;
     snprintf(def_name, sizeof def_name, "rs%d", i + 1);
@@ -436,6 +567,7 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     sv.port = (uint16_t)port;
     sv.workers = (int)workers;
     sv.queue_limit = (uint32_t)qlimit;
+    ok = ok && load_listeners(c, item, &sv);
     if (ok && (strcmp(sv.name, s->director.name) == 0 || strcmp(sv.name, "director") == 0 ||
                (s->backup.name && strcmp(sv.name, s->backup.name) == 0) ||
                g_hash_table_contains(c->server_names, sv.name))) {
@@ -458,6 +590,7 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     if (!ok) {
         g_free(sv.name);
         free_sysctls(sv.sysctls);
+        g_array_free(sv.listeners, TRUE);
         return false;
     }
     g_array_append_val(s->servers, sv);
@@ -1076,6 +1209,7 @@ void scenario_free(struct scenario *s)
     for (guint i = 0; i < s->servers->len; i++) {
         g_free(g_array_index(s->servers, struct scn_server, i).name);
         free_sysctls(g_array_index(s->servers, struct scn_server, i).sysctls);
+        g_array_free(g_array_index(s->servers, struct scn_server, i).listeners, TRUE);
     }
     g_array_free(s->servers, TRUE);
     for (guint i = 0; i < s->clients->len; i++) {

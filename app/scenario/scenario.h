@@ -29,10 +29,23 @@ struct scn_line {
     struct scn_pos pos;             /* of the first character inside the quotes */
 };
 
+/* A listener of a server ("listen": "tcp:443", or an object with its own keys). */
+struct scn_listener {
+    uint8_t protocol;               /* IPPROTO_TCP or IPPROTO_UDP */
+    uint16_t port;
+    int workers;                    /* 0: the server's workers and queue */
+    uint32_t queue_limit;           /* its own queue's (workers > 0); default the server's */
+    bool has_service_time;
+    struct dist service_time;       /* default: the server's */
+    struct scn_pos pos;
+};
+
 struct scn_server {
     char *name;
     be32 ip;
-    uint16_t port;
+    uint16_t port;                  /* "port" (TCP and UDP); with "listen": the first
+                                     * listener's */
+    GArray *listeners;              /* struct scn_listener of "listen"; empty: "port" */
     int workers;                    /* default 8 */
     struct dist service_time;       /* default exp(10ms) */
     uint32_t queue_limit;           /* waiting requests; default 128; full: refuse */
@@ -114,6 +127,8 @@ enum scn_event_kind {
     EV_DIRECTOR_DOWN,               /* server: the director's host name; value 1: graceful
                                      * (keepalived stopped, the host stays up), 0: crash */
     EV_DIRECTOR_UP,                 /* server: the director's host name */
+    EV_SERVER_SLOW,                 /* server, listener; rate: the factor k (> 0) */
+    EV_SERVER_SET,                  /* server, listener; service_time and/or workers */
 };
 
 struct scn_event {
@@ -132,6 +147,12 @@ struct scn_event {
     uint8_t flood_prefix;
     be32 target_ip;                 /* syn flood */
     uint16_t target_port;
+    /* server_slow / server_set: the listener ("tcp:443" in key; listener -1 and key
+     * NULL: the whole server), server_set's changes (workers 0: unchanged) */
+    int listener;
+    bool has_service_time;
+    struct dist service_time;
+    int workers;
     struct scn_pos pos;             /* of the event's object */
 };
 

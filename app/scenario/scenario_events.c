@@ -2,6 +2,10 @@
  * before the end of the run) and "do" (its kind); each kind adds its own keys:
  *
  *   server_down / server_refuse / server_up   server: a server's name
+ *   server_slow                                server, factor (> 0), listener ("tcp:443";
+ *                                              default: every listener of the server)
+ *   server_set                                 server, listener (default: the server's),
+ *                                              service_time and/or workers
  *   ipvsadm / iptables                         args: a command line
  *   sysctl                                     key: a sysctl name, value: an integer
  *   link                                       link: "clients" or "servers", and at least
@@ -30,6 +34,8 @@ static const struct {
     { "server_down", EV_SERVER_DOWN, &scn_ev_server },
     { "server_refuse", EV_SERVER_REFUSE, &scn_ev_server },
     { "server_up", EV_SERVER_UP, &scn_ev_server },
+    { "server_slow", EV_SERVER_SLOW, &scn_ev_slow },
+    { "server_set", EV_SERVER_SET, &scn_ev_set },
     { "ipvsadm", EV_IPVSADM, &scn_ev_args },
     { "iptables", EV_IPTABLES, &scn_ev_args },
     { "sysctl", EV_SYSCTL, &scn_ev_sysctl },
@@ -84,6 +90,70 @@ static bool event_server(struct scn_ctx *c, const cJSON *ev, struct scn_event *e
                  names->len ? names->str : "none");
     g_string_free(names, TRUE);
     return false;
+}
+
+/* The listeners of sv, for messages: "tcp:80, udp:53" ("tcp+udp:80" for a port). */
+static void listener_list(const struct scn_server *sv, GString *out)
+{
+    if (sv->listeners->len == 0) {
+        g_string_append_printf(out, "tcp:%u and udp:%u (\"port\": %u)", sv->port, sv->port, sv->port);
+        return;
+    }
+    for (guint i = 0; i < sv->listeners->len; i++) {
+        const struct scn_listener *l = &g_array_index(sv->listeners, struct scn_listener, i);
+        g_string_append_printf(out, "%s%s:%u", i ? ", " : "",
+                               l->protocol == IPPROTO_TCP ? "tcp" : "udp", l->port);
+    }
+}
+
+/* server_slow / server_set: the server, the listener when one is named, and what
+ * changes. */
+static bool event_brownout(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
+{
+    const struct scn_section *sec = e->kind == EV_SERVER_SLOW ? &scn_ev_slow : &scn_ev_set;
+    e->listener = -1;
+    if (!event_server(c, ev, e))
+        return false;
+    const struct scn_server *sv = NULL;
+    for (guint i = 0; i < c->s->servers->len && !sv; i++)
+        if (strcmp(g_array_index(c->s->servers, struct scn_server, i).name, e->server) == 0)
+            sv = &g_array_index(c->s->servers, struct scn_server, i);
+    if (!scn_get_string(c, ev, sec, "listener", &e->key))
+        return false;
+    if (e->key) {
+        uint8_t proto = 0;
+        uint16_t port = 0;
+        char why[160];
+        if (!scn_listener_parse(e->key, &proto, &port, why, sizeof why))
+            return scn_fail_key(c, ev, "listener", "%s", why);
+        e->listener = scn_server_listener(sv, proto, port);
+        if (e->listener < 0) {
+            GString *list = g_string_new(NULL);
+            listener_list(sv, list);
+            scn_fail_key(c, ev, "listener", "server %s has no listener %s (it listens on %s)",
+                         sv->name, e->key, list->str);
+            g_string_free(list, TRUE);
+            return false;
+        }
+    }
+    if (e->kind == EV_SERVER_SLOW)
+        return scn_get_factor(c, ev, sec, "factor", &e->rate);
+    long long workers = 0;
+    e->has_service_time = cJSON_GetObjectItemCaseSensitive(ev, "service_time") != NULL;
+    if (!e->has_service_time && !cJSON_GetObjectItemCaseSensitive(ev, "workers"))
+        return scn_fail(c, ev, false, "a server_set event changes service_time, workers or both");
+    if (!scn_get_dist(c, ev, sec, "service_time", &e->service_time) ||
+        !scn_get_int(c, ev, sec, "workers", &workers))
+        return false;
+    e->workers = (int)workers;
+    bool shares = e->listener >= 0 &&
+                  (sv->listeners->len == 0 ||
+                   g_array_index(sv->listeners, struct scn_listener, e->listener).workers == 0);
+    if (workers && shares)
+        return scn_fail_key(c, ev, "workers", "listener %s of %s has no workers of its own (it "
+                            "shares the server's): change the server's (no \"listener\"), or give "
+                            "the listener \"workers\" in servers[].listen", e->key, sv->name);
+    return true;
 }
 
 static bool event_args(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
@@ -270,6 +340,9 @@ static bool load_event(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
     case EV_DIRECTOR_DOWN:
     case EV_DIRECTOR_UP:
         return event_director(c, ev, e);
+    case EV_SERVER_SLOW:
+    case EV_SERVER_SET:
+        return event_brownout(c, ev, e);
     }
     return false;
 }

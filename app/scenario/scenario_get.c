@@ -532,6 +532,27 @@ bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
     return ok;
 }
 
+bool scn_get_factor(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                    const char *key, double *out)
+{
+    const struct scn_key *k = scn_row_of(sec, key, SCN_FACTOR);
+    size_t saved;
+    const cJSON *v = member(c, obj, key, &saved);
+    double d;
+    bool ok = true;
+    if (!v && !k->def)
+        return absent(c, obj, k, saved);
+    if (!v)
+        *out = g_ascii_strtod(k->def, NULL);
+    else if (number_of(v, &d) && d > 0 && d <= (double)k->max)
+        *out = d;
+    else
+        ok = scn_fail(c, v, false, "expected a factor: a number above 0 and at most %lld (5: five "
+                      "times as long)", k->max);
+    scn_path_pop(c, saved);
+    return ok;
+}
+
 /* A size string ("100MB", "0"): read as a string, then as a size. */
 static bool size_of(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
                     const char *key, uint64_t *out)

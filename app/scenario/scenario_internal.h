@@ -90,6 +90,8 @@ enum scn_type {
     SCN_EVENT_KIND,                 /* an event's "do" */
     SCN_SCRIPT,                     /* an array of objects of section sub, or a CSV file's
                                      * name (scenario_script.c) */
+    SCN_LISTENERS,                  /* an array of "tcp:80" strings or objects of section sub */
+    SCN_FACTOR,                     /* a number above 0, at most max */
 };
 
 #define SCN_REQUIRED 1u             /* absent: "missing key" */
@@ -124,7 +126,7 @@ struct scn_section {
 extern const struct scn_section scn_top, scn_director, scn_backup, scn_servers, scn_clients,
     scn_links, scn_link, scn_hooks, scn_healthcheck, scn_capture, scn_limits, scn_events,
     scn_ev_server, scn_ev_args, scn_ev_sysctl, scn_ev_link, scn_ev_flood, scn_ev_hook,
-    scn_ev_director_down, scn_ev_director_up, scn_script;
+    scn_ev_director_down, scn_ev_director_up, scn_script, scn_listeners, scn_ev_slow, scn_ev_set;
 
 /* The sections of the document (the event kinds' are scn_event_section's),
  * NULL-terminated. */
@@ -166,6 +168,8 @@ bool scn_get_rate(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
                   const char *key, double *out);
 bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
                   const char *key, double *out);
+bool scn_get_factor(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+                    const char *key, double *out);
 bool scn_get_size(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
                   const char *key, uint64_t *out);
 bool scn_get_bytes(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
@@ -207,6 +211,12 @@ const char *scn_nearest_key(const char *word, const struct scn_section *sec);
 bool scn_fail_sysctl(struct scn_ctx *c, const cJSON *node, bool at_key, const char *name);
 /* Is name a host of the scenario (the director's name, "director", a server)? */
 bool scn_is_cluster_host(const struct scenario *s, const char *name);
+/* A listener written "tcp:443" (protocol and port). false, *why filled: not one. */
+bool scn_listener_parse(const char *text, uint8_t *protocol, uint16_t *port, char *why,
+                        size_t whylen);
+/* The index of sv's listener of protocol on port (a server given "port" listens with
+ * both protocols), -1 when none. */
+int scn_server_listener(const struct scn_server *sv, uint8_t protocol, uint16_t port);
 
 /* ---- scenario_script.c ------------------------------------------------------------- */
 

@@ -65,11 +65,23 @@ static const struct scn_key server_rows[] = {
     K("name", SCN_NAME, .max = SCN_NAME_MAX, .doc = "default rs1, rs2, ... by position"),
     K("ip", SCN_IPV4, .flags = SCN_REQUIRED),
     K("port", SCN_INT, .def = "80", .min = 1, .max = 65535),
+    K("listen", SCN_LISTENERS, .sub = "listeners", .doc = "absent: one listener, TCP and UDP on port"),
     K("workers", SCN_INT, .def = "8", .min = 1, .max = 1000000),
     K("service_time", SCN_TIME_DIST, .def = "exp(10ms)"),
     K("queue_limit", SCN_INT, .def = "128", .max = 10000000),
     K("close_after_response", SCN_BOOL, .def = "false"),
     K("sysctl", SCN_SYSCTLS, .sub = "servers"),
+    COMMENT,
+};
+
+/* One listener of a server's "listen" written as an object ("tcp:443" is one with the
+ * protocol and port only). */
+static const struct scn_key listener_rows[] = {
+    K("protocol", SCN_CHOICE, .sub = "tcp|udp", .why = "protocol", .flags = SCN_REQUIRED),
+    K("port", SCN_INT, .min = 1, .max = 65535, .flags = SCN_REQUIRED),
+    K("workers", SCN_INT, .min = 1, .max = 1000000, .doc = "default: the server's workers and queue, shared"),
+    K("queue_limit", SCN_INT, .max = 10000000, .doc = "with workers; default: the server's"),
+    K("service_time", SCN_TIME_DIST, .doc = "default: the server's"),
     COMMENT,
 };
 
@@ -204,6 +216,21 @@ static const struct scn_key ev_director_down_rows[] = {
 static const struct scn_key ev_director_up_rows[] = {
     EVENT_COMMON, K("director", SCN_STRING, .doc = "default: the director"),
 };
+/* brownouts: a server (or one listener of it) serving slower, or with other workers */
+#define MAX_SLOW 1000000
+static const struct scn_key ev_slow_rows[] = {
+    EVENT_COMMON,
+    K("server", SCN_STRING, .flags = SCN_REQUIRED),
+    K("listener", SCN_STRING, .doc = "default: every listener"),
+    K("factor", SCN_FACTOR, .max = MAX_SLOW, .flags = SCN_REQUIRED),
+};
+static const struct scn_key ev_set_rows[] = {
+    EVENT_COMMON,
+    K("server", SCN_STRING, .flags = SCN_REQUIRED),
+    K("listener", SCN_STRING, .doc = "default: the server's"),
+    K("service_time", SCN_TIME_DIST, .doc = "absent: unchanged"),
+    K("workers", SCN_INT, .min = 1, .max = 1000000, .doc = "absent: unchanged"),
+};
 
 /* ---- the sections -------------------------------------------------------------------- */
 
@@ -212,6 +239,7 @@ const struct scn_section scn_director = { "director", "director", N(director_row
 const struct scn_section scn_backup = { "backup", "backup", N(backup_rows) };
 const struct scn_section scn_servers = { "servers", "server", N(server_rows) };
 const struct scn_section scn_clients = { "clients", "client", N(client_rows) };
+const struct scn_section scn_listeners = { "listeners", "listener", N(listener_rows) };
 const struct scn_section scn_script = { "script", "script_conn", N(script_rows) };
 const struct scn_section scn_links = { "links", "links", N(links_rows) };
 const struct scn_section scn_link = { "link", "link", N(link_rows) };
@@ -229,10 +257,13 @@ const struct scn_section scn_ev_hook = { "event:hook", NULL, N(ev_hook_rows) };
 const struct scn_section scn_ev_director_down = { "event:director_down", NULL,
                                                   N(ev_director_down_rows) };
 const struct scn_section scn_ev_director_up = { "event:director_up", NULL, N(ev_director_up_rows) };
+const struct scn_section scn_ev_slow = { "event:server_slow", NULL, N(ev_slow_rows) };
+const struct scn_section scn_ev_set = { "event:server_set", NULL, N(ev_set_rows) };
 
 static const struct scn_section *const sections[] = {
     &scn_top, &scn_director, &scn_backup, &scn_servers, &scn_clients, &scn_links, &scn_link,
-    &scn_hooks, &scn_healthcheck, &scn_capture, &scn_limits, &scn_events, &scn_script, NULL,
+    &scn_hooks, &scn_healthcheck, &scn_capture, &scn_limits, &scn_events, &scn_script,
+    &scn_listeners, NULL,
 };
 
 const struct scn_section *const *scn_sections(void)

@@ -1,7 +1,9 @@
-/* Real-server applications: a TCP and UDP listener in front of a queueing station
- * (workers in parallel, a FIFO queue with a limit, service times from a dist).
+/* Real-server applications: listeners (TCP, UDP, or both on one port) in front of
+ * queueing stations (workers in parallel, a FIFO queue with a limit, service times
+ * from a dist): the server's, shared by the listeners that have none of their own.
  * Userspace servers, no kernel file; their TCP is tcp_conn.c and beside it. */
 #include <glib.h>
+#include <math.h>
 #include <string.h>
 #include "model/apps/tcp_conn.h"
 #include "model/apps/workload.h"
@@ -10,12 +12,42 @@
 #include "model/net.h"
 #include "sim/sim.h"
 
-/* A request in the station: an open TCP connection's, or a UDP one. */
+struct listener;
+
+/* A request in a station: an open TCP connection's, or a UDP one. */
 struct job {
     GList link;                     /* in the FIFO queue (data = the job) */
     sim_event_id timer;             /* service end, while a worker has it */
+    struct listener *l;             /* where it came in */
     bool udp;
     bool queued, serving;
+};
+
+/* Workers and a FIFO queue: the server's, or a listener's own. */
+struct station {
+    uint32_t workers;
+    uint32_t queue_limit;
+    struct dist service_time;       /* of the listeners without their own */
+    uint32_t cursor;                /* in service_time (a trace) */
+    struct rng r_service;
+    GQueue queue;                   /* struct job, FIFO */
+    uint32_t busy, queued;
+};
+
+struct listener {
+    struct server_app *s;
+    struct station *st;             /* the server's, or own */
+    struct station own;
+    uint8_t proto;                  /* 0: TCP and UDP */
+    uint16_t port;
+    bool has_service_time;
+    struct dist service_time;       /* its own */
+    uint32_t cursor;
+    double slow;                    /* service times multiplied by it (1: none) */
+    struct tcp_listener tl;
+    struct udp_listener ul;
+    bool tcp, udp;                  /* which of tl, ul listen */
+    struct server_stats stats;
 };
 
 struct sconn {
@@ -45,11 +77,9 @@ struct server_app {
     char *name;
     struct conv_log *log;
     enum server_mode mode;
-    struct tcp_listener tl;
-    struct udp_listener ul;
-    struct rng r_service;
-    uint32_t cur_service;
-    GQueue queue;                   /* struct job, FIFO */
+    struct station main;            /* the server's workers and queue */
+    struct listener *ls;
+    uint32_t nls;
     struct sconn *conns;
     struct ureq *ureqs;
     GHashTable *pending;            /* conversation id -> ureq still arriving */
@@ -61,10 +91,9 @@ static sim_time_t now_of(const struct server_app *s)
     return net_now(s->net);
 }
 
-static bool station_full(const struct server_app *s)
+static bool station_full(const struct station *st)
 {
-    return s->stats.busy >= (uint32_t)(s->cfg.workers > 0 ? s->cfg.workers : 1) &&
-           s->stats.queued >= s->cfg.queue_limit;
+    return st->busy >= st->workers && st->queued >= st->queue_limit;
 }
 
 /* ---- list helpers -------------------------------------------------------------------- */
@@ -96,23 +125,37 @@ static void ureq_unlink(struct server_app *s, struct ureq *u)
 
 static void job_done(struct sim *sim, void *obj, uint64_t arg);
 
+/* The service time of a request of l: the listener's own distribution or its
+ * station's, drawn from the station's stream, times the slowdown. */
+static sim_time_t service_draw(struct listener *l)
+{
+    struct station *st = l->st;
+    sim_time_t t = l->has_service_time ? dist_draw(&l->service_time, &st->r_service, &l->cursor)
+                                       : dist_draw(&st->service_time, &st->r_service, &st->cursor);
+    if (l->slow != 1.0) {
+        /* a product past any run's end never ends within it: keep it in range */
+        double x = nearbyint((double)t * l->slow);
+        t = x >= (double)(SIM_TIME_MAX / 2) ? SIM_TIME_MAX / 2 : (sim_time_t)x;
+    }
+    return t;
+}
+
 static void job_start(struct server_app *s, struct job *j)
 {
-    s->stats.busy++;
+    j->l->st->busy++;
     j->serving = true;
-    sim_time_t t = dist_draw(&s->cfg.service_time, &s->r_service, &s->cur_service);
+    sim_time_t t = service_draw(j->l);
     j->timer = host_timer(s->net->host, sim_time_add(now_of(s), t), job_done, j, 0);
 }
 
-static void station_next(struct server_app *s)
+static void station_next(struct server_app *s, struct station *st)
 {
-    uint32_t workers = (uint32_t)(s->cfg.workers > 0 ? s->cfg.workers : 1);
-    while (s->stats.busy < workers && s->queue.head) {
-        GList *l = s->queue.head;
-        g_queue_unlink(&s->queue, l);
+    while (st->busy < st->workers && st->queue.head) {
+        GList *l = st->queue.head;
+        g_queue_unlink(&st->queue, l);
         struct job *j = l->data;
         j->queued = false;
-        s->stats.queued--;
+        st->queued--;
         job_start(s, j);
     }
 }
@@ -120,37 +163,39 @@ static void station_next(struct server_app *s)
 /* Take a complete request: false when the station is full. */
 static bool station_submit(struct server_app *s, struct job *j)
 {
-    uint32_t workers = (uint32_t)(s->cfg.workers > 0 ? s->cfg.workers : 1);
-    if (s->stats.busy < workers) {
+    struct station *st = j->l->st;
+    if (st->busy < st->workers) {
         job_start(s, j);
         return true;
     }
-    if (s->stats.queued < s->cfg.queue_limit) {
+    if (st->queued < st->queue_limit) {
         j->link.data = j;
-        g_queue_push_tail_link(&s->queue, &j->link);
+        g_queue_push_tail_link(&st->queue, &j->link);
         j->queued = true;
-        s->stats.queued++;
+        st->queued++;
         return true;
     }
     s->stats.queue_drops++;
+    j->l->stats.queue_drops++;
     return false;
 }
 
 /* The job's owner is gone: take it out of the station. */
 static void station_remove(struct server_app *s, struct job *j)
 {
+    struct station *st = j->l->st;
     if (j->queued) {
-        g_queue_unlink(&s->queue, &j->link);
+        g_queue_unlink(&st->queue, &j->link);
         j->queued = false;
-        s->stats.queued--;
+        st->queued--;
     }
     if (j->serving) {
         if (j->timer)
             sim_cancel(host_sim(s->net->host), j->timer);
         j->timer = 0;
         j->serving = false;
-        s->stats.busy--;
-        station_next(s);
+        st->busy--;
+        station_next(s, st);
     }
 }
 
@@ -163,14 +208,16 @@ static void sconn_free(struct server_app *s, struct sconn *c)
     g_free(c);
 }
 
-static bool l_syn(struct tcp_listener *l, const struct sk_buff *skb)
+static bool l_syn(struct tcp_listener *tl, const struct sk_buff *skb)
 {
-    struct server_app *s = l->ctx;
+    struct listener *l = tl->ctx;
+    struct server_app *s = l->s;
     struct conv *conv = conv_get(s->log, skb->flow);
     if (conv && conv->proto == IPPROTO_TCP)
         conv->server = s->cfg.index;
-    if (s->mode == SERVER_REFUSE || station_full(s)) {
+    if (s->mode == SERVER_REFUSE || station_full(l->st)) {
         s->stats.refused++;
+        l->stats.refused++;
         return false;
     }
     return true;
@@ -178,17 +225,20 @@ static bool l_syn(struct tcp_listener *l, const struct sk_buff *skb)
 
 static const struct tcp_conn_ops server_tcp_ops;
 
-static void l_accept(struct tcp_listener *l, struct tcp_conn *tc)
+static void l_accept(struct tcp_listener *tl, struct tcp_conn *tc)
 {
-    struct server_app *s = l->ctx;
+    struct listener *l = tl->ctx;
+    struct server_app *s = l->s;
     struct sconn *c = g_new0(struct sconn, 1);
     c->s = s;
+    c->job.l = l;
     c->tc = tc;
     c->next = s->conns;
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
     s->stats.accepted++;
+    l->stats.accepted++;
     tcp_conn_set_owner(tc, &server_tcp_ops, c);
 }
 
@@ -264,9 +314,10 @@ static void respond_udp(struct server_app *s, struct ureq *u)
     } while (left > 0);
 }
 
-static void u_listen_rcv(struct udp_listener *l, struct sk_buff *skb)
+static void u_listen_rcv(struct udp_listener *ul, struct sk_buff *skb)
 {
-    struct server_app *s = l->ctx;
+    struct listener *l = ul->ctx;
+    struct server_app *s = l->s;
     struct net *net = s->net;
     if (s->mode == SERVER_REFUSE) {
         icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
@@ -286,6 +337,7 @@ static void u_listen_rcv(struct udp_listener *l, struct sk_buff *skb)
     if (!u) {
         u = g_new0(struct ureq, 1);
         u->s = s;
+        u->job.l = l;
         u->job.udp = true;
         u->laddr = iph->daddr;
         u->lport = uh->dest;
@@ -304,6 +356,7 @@ static void u_listen_rcv(struct udp_listener *l, struct sk_buff *skb)
             g_hash_table_insert(s->pending, &u->key, u);
         }
         s->stats.accepted++;
+        l->stats.accepted++;
     }
     consume_skb(net, skb);
     u->got += payload;
@@ -323,10 +376,12 @@ static void job_done(struct sim *sim, void *obj, uint64_t arg)
 {
     struct job *j = obj;
     struct server_app *s = j->udp ? ((struct ureq *)j)->s : ((struct sconn *)j)->s;
+    struct listener *l = j->l;
     j->timer = 0;
     j->serving = false;
-    s->stats.busy--;
+    l->st->busy--;
     s->stats.served++;
+    l->stats.served++;
     if (j->udp) {
         struct ureq *u = (struct ureq *)j;
         respond_udp(s, u);
@@ -334,7 +389,7 @@ static void job_done(struct sim *sim, void *obj, uint64_t arg)
     } else {
         respond_tcp(s, (struct sconn *)j);
     }
-    station_next(s);
+    station_next(s, l->st);
 }
 
 /* ---- the application ---------------------------------------------------------------------- */
@@ -343,6 +398,65 @@ static const struct tcp_listen_ops listen_ops = {
     .syn = l_syn,
     .accept = l_accept,
 };
+
+static const char *proto_word(uint8_t proto)
+{
+    return proto == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+/* A station with its stream: "server:<name>:service" for the server's,
+ * "server:<name>:service:<proto>:<port>" for a listener's own. */
+static void station_init(struct station *st, uint64_t seed, const char *stream, int workers,
+                         uint32_t queue_limit, const struct dist *service_time)
+{
+    st->workers = (uint32_t)(workers > 0 ? workers : 1);
+    st->queue_limit = queue_limit;
+    st->service_time = *service_time;
+    g_queue_init(&st->queue);
+    rng_init(&st->r_service, seed, stream);
+}
+
+/* A listener's sockets. Its ISN stream is "server:<name>:isn" for the server's first
+ * listener (a server given a port has only that one), "server:<name>:isn:<proto>:<port>"
+ * for the others. */
+static void listener_start(struct server_app *s, struct listener *l, uint32_t i,
+                           const struct server_listener_cfg *lc, uint64_t seed)
+{
+    l->s = s;
+    l->proto = lc->proto;
+    l->port = lc->port;
+    l->has_service_time = lc->has_service_time;
+    l->service_time = lc->service_time;
+    l->slow = 1.0;
+    l->st = &s->main;
+    if (lc->workers > 0) {
+        char *n = g_strdup_printf("server:%s:service:%s:%u", s->name, proto_word(lc->proto),
+                                  lc->port);
+        station_init(&l->own, seed, n, lc->workers, lc->queue_limit, &s->cfg.service_time);
+        g_free(n);
+        l->st = &l->own;
+    }
+    l->tcp = lc->proto != IPPROTO_UDP;
+    l->udp = lc->proto != IPPROTO_TCP;
+    if (l->tcp) {
+        char *n = i == 0 ? g_strdup_printf("server:%s:isn", s->name)
+                         : g_strdup_printf("server:%s:isn:tcp:%u", s->name, lc->port);
+        rng_init(&l->tl.isn, seed, n);
+        g_free(n);
+        l->tl.port = htons(lc->port);
+        l->tl.ops = &listen_ops;
+        l->tl.ctx = l;
+        l->tl.backlog = s->cfg.backlog;
+        l->tl.syncookies = !s->cfg.no_syncookies;
+        tcp_listen(s->st, &l->tl);
+    }
+    if (l->udp) {
+        l->ul.port = htons(lc->port);
+        l->ul.rcv = u_listen_rcv;
+        l->ul.ctx = l;
+        udp_listen(s->st, &l->ul);
+    }
+}
 
 struct server_app *server_app_start(struct net *net, const struct server_app_cfg *cfg,
                                     struct conv_log *log)
@@ -355,25 +469,19 @@ struct server_app *server_app_start(struct net *net, const struct server_app_cfg
     s->cfg.name = s->name;
     s->log = log;
     s->mode = SERVER_UP;
-    g_queue_init(&s->queue);
     s->pending = g_hash_table_new(g_int64_hash, g_int64_equal);
     uint64_t seed = host_sim(net->host)->seed;
     char *n = g_strdup_printf("server:%s:service", s->name);
-    rng_init(&s->r_service, seed, n);
+    station_init(&s->main, seed, n, cfg->workers, cfg->queue_limit, &cfg->service_time);
     g_free(n);
-    n = g_strdup_printf("server:%s:isn", s->name);
-    rng_init(&s->tl.isn, seed, n);
-    g_free(n);
-    s->tl.port = htons(cfg->port);
-    s->tl.ops = &listen_ops;
-    s->tl.ctx = s;
-    s->tl.backlog = cfg->backlog;
-    s->tl.syncookies = !cfg->no_syncookies;
-    tcp_listen(s->st, &s->tl);
-    s->ul.port = htons(cfg->port);
-    s->ul.rcv = u_listen_rcv;
-    s->ul.ctx = s;
-    udp_listen(s->st, &s->ul);
+    /* a server given a port: one listener of both protocols there */
+    struct server_listener_cfg one = { .port = cfg->port };
+    const struct server_listener_cfg *lcs = cfg->nlisteners ? cfg->listeners : &one;
+    s->nls = cfg->nlisteners ? cfg->nlisteners : 1;
+    s->cfg.listeners = NULL;
+    s->ls = g_new0(struct listener, s->nls);
+    for (uint32_t i = 0; i < s->nls; i++)
+        listener_start(s, &s->ls[i], i, &lcs[i], seed);
     return s;
 }
 
@@ -387,7 +495,9 @@ static void forget_everything(struct server_app *s)
     }
     while (s->ureqs)
         ureq_free(s, s->ureqs);
-    tcp_listener_purge(s->st, &s->tl);
+    for (uint32_t i = 0; i < s->nls; i++)
+        if (s->ls[i].tcp)
+            tcp_listener_purge(s->st, &s->ls[i].tl);
 }
 
 void server_app_set_mode(struct server_app *s, enum server_mode mode)
@@ -396,15 +506,94 @@ void server_app_set_mode(struct server_app *s, enum server_mode mode)
         forget_everything(s);
     s->net->down = mode == SERVER_DOWN;
     s->mode = mode;
+    if (mode == SERVER_UP)
+        server_app_set_slow(s, -1, 1.0);
 }
 
 const struct server_stats *server_app_stats(const struct server_app *s)
 {
-    /* the listener's counters, read now */
+    /* the sockets' and stations' counters, read now */
     struct server_stats *st = (struct server_stats *)&s->stats;
-    st->syn_cookies = s->tl.cookies_sent;
-    st->syn_drops = s->tl.syn_drops;
+    st->syn_cookies = st->syn_drops = 0;
+    st->busy = s->main.busy;
+    st->queued = s->main.queued;
+    for (uint32_t i = 0; i < s->nls; i++) {
+        const struct listener *l = &s->ls[i];
+        st->syn_cookies += l->tl.cookies_sent;
+        st->syn_drops += l->tl.syn_drops;
+        if (l->st == &l->own) {
+            st->busy += l->own.busy;
+            st->queued += l->own.queued;
+        }
+    }
     return &s->stats;
+}
+
+uint32_t server_app_listeners(const struct server_app *s)
+{
+    return s->nls;
+}
+
+int server_app_listener_index(const struct server_app *s, uint8_t proto, uint16_t port)
+{
+    for (uint32_t i = 0; i < s->nls; i++)
+        if (s->ls[i].port == port && (s->ls[i].proto == 0 || s->ls[i].proto == proto))
+            return (int)i;
+    return -1;
+}
+
+const struct server_stats *server_app_listener_stats(const struct server_app *s, uint32_t i)
+{
+    struct listener *l = &s->ls[i];
+    l->stats.syn_cookies = l->tl.cookies_sent;
+    l->stats.syn_drops = l->tl.syn_drops;
+    l->stats.busy = l->st == &l->own ? l->own.busy : 0;
+    l->stats.queued = l->st == &l->own ? l->own.queued : 0;
+    return &l->stats;
+}
+
+/* ---- brownouts ------------------------------------------------------------------------------ */
+
+void server_app_set_service_time(struct server_app *s, int listener, const struct dist *d)
+{
+    if (listener >= 0) {
+        struct listener *l = &s->ls[listener];
+        l->has_service_time = true;
+        l->service_time = *d;
+        l->cursor = 0;
+        return;
+    }
+    /* the server's: its station's, and what listeners with stations of their own
+     * took from it */
+    s->cfg.service_time = *d;
+    s->main.service_time = *d;
+    s->main.cursor = 0;
+    for (uint32_t i = 0; i < s->nls; i++)
+        if (s->ls[i].st == &s->ls[i].own) {
+            s->ls[i].own.service_time = *d;
+            s->ls[i].own.cursor = 0;
+        }
+}
+
+bool server_app_set_workers(struct server_app *s, int listener, int workers)
+{
+    struct station *st = &s->main;
+    if (listener >= 0) {
+        struct listener *l = &s->ls[listener];
+        if (l->st != &l->own)
+            return false;
+        st = &l->own;
+    }
+    st->workers = (uint32_t)(workers > 0 ? workers : 1);
+    station_next(s, st);
+    return true;
+}
+
+void server_app_set_slow(struct server_app *s, int listener, double k)
+{
+    for (uint32_t i = 0; i < s->nls; i++)
+        if (listener < 0 || (uint32_t)listener == i)
+            s->ls[i].slow = k;
 }
 
 void server_app_free(struct server_app *s)
@@ -412,8 +601,13 @@ void server_app_free(struct server_app *s)
     if (!s)
         return;
     forget_everything(s);
-    tcp_unlisten(s->st, &s->tl);
-    udp_unlisten(s->st, &s->ul);
+    for (uint32_t i = 0; i < s->nls; i++) {
+        if (s->ls[i].tcp)
+            tcp_unlisten(s->st, &s->ls[i].tl);
+        if (s->ls[i].udp)
+            udp_unlisten(s->st, &s->ls[i].ul);
+    }
+    g_free(s->ls);
     app_stack_put(s->st);
     g_hash_table_destroy(s->pending);
     g_free(s->name);

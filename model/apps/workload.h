@@ -178,10 +178,29 @@ enum server_mode {
     SERVER_REFUSE,                  /* up, but new connections get a RST */
 };
 
+/* One listening socket of a server (a port of one protocol, or of both). A listener
+ * with workers > 0 is a process of its own: its own workers and queue (a station);
+ * one with workers = 0 shares the server's (one process serving several ports, as a
+ * web server does 80 and 443). Without a service time of its own it takes the
+ * server's. */
+struct server_listener_cfg {
+    uint8_t proto;                  /* IPPROTO_TCP, IPPROTO_UDP, or 0: both (the port of a
+                                       server given as "port") */
+    uint16_t port;                  /* host order */
+    int workers;                    /* 0: the server's station */
+    uint32_t queue_limit;           /* its own station's (workers > 0) */
+    bool has_service_time;
+    struct dist service_time;
+};
+
 struct server_app_cfg {
     const char *name;
     int index;
-    uint16_t port;                  /* host order; TCP and UDP */
+    uint16_t port;                  /* host order; TCP and UDP (when nlisteners is 0) */
+    /* The listeners (nlisteners > 0; port is then not used): each its own protocol
+     * and port, no two the same. */
+    const struct server_listener_cfg *listeners;
+    uint32_t nlisteners;
     int workers;
     struct dist service_time;
     uint32_t queue_limit;           /* requests waiting; a full queue refuses */
@@ -215,9 +234,37 @@ struct server_app;
  * connections finish. */
 struct server_app *server_app_start(struct net *net, const struct server_app_cfg *cfg,
                                     struct conv_log *log);
+/* SERVER_UP also ends a slowdown (server_app_set_slow back to 1 on every listener). */
 void server_app_set_mode(struct server_app *s, enum server_mode mode);
+/* The whole server's counters (its listeners' summed; busy and queued over its
+ * stations). */
 const struct server_stats *server_app_stats(const struct server_app *s);
 void server_app_free(struct server_app *s);
+
+/* Listeners, in the order of cfg->listeners (one for a server given a port). */
+uint32_t server_app_listeners(const struct server_app *s);
+/* The index of the listener of proto (IPPROTO_TCP or IPPROTO_UDP) on port (host
+ * order), -1 when none listens there. A listener of both protocols matches either. */
+int server_app_listener_index(const struct server_app *s, uint8_t proto, uint16_t port);
+/* One listener's counters: accepted, refused, served, queue_drops; busy and queued
+ * of its own station (0 when it shares the server's). */
+const struct server_stats *server_app_listener_stats(const struct server_app *s, uint32_t i);
+
+/* Brownouts: the server's service changes while it runs. listener is an index of
+ * server_app_listener_index, or -1 for the whole server. A request already in service
+ * keeps the time it drew; the next ones draw under the change.
+ *  - service time: the server's (listener -1) is what every listener without one of
+ *    its own draws from; a listener's becomes its own. A trace starts from its
+ *    beginning.
+ *  - workers: the server's station (-1) or a listener's own; false (nothing changed)
+ *    for a listener that shares the server's. Fewer workers than requests in service:
+ *    those finish, and the queue waits until fewer are busy; more: queued requests
+ *    start at once.
+ *  - slow: every drawn service time multiplied by k > 0 (1: as given), on every
+ *    listener (-1) or one. */
+void server_app_set_service_time(struct server_app *s, int listener, const struct dist *d);
+bool server_app_set_workers(struct server_app *s, int listener, int workers);
+void server_app_set_slow(struct server_app *s, int listener, double k);
 
 /* ---- health checker (keepalived-like, on the director) ----------------------------- */
 

@@ -583,7 +583,7 @@ static void test_overrides_tables(void)
 {
     const char *prot[] = { "servers.0.prot=81", NULL };
     expect_error("{" BASE "}", prot, "--set servers.0.prot: unknown key 'prot' (did you mean "
-                 "'port'? expected one of: name, ip, port, workers, service_time, queue_limit, "
+                 "'port'? expected one of: name, ip, port, listen, workers, service_time, queue_limit, "
                  "close_after_response, sysctl, comment)");
     const char *port[] = { "servers[0].port=0", NULL };
     expect_error("{" BASE "}", port, "--set servers[0].port: expected an integer from 1 to 65535");
@@ -967,6 +967,20 @@ static bool same_row(const cJSON *prop, const struct scn_key *k, const char *kin
         return sub && cJSON_GetArraySize(alt) == 2 && item_ref(cJSON_GetArrayItem(alt, 0), sub->schema) &&
                is_type(cJSON_GetArrayItem(alt, 1), "string");
     }
+    case SCN_LISTENERS: {
+        /* each item "tcp:80" or an object of the section */
+        const cJSON *alt = cJSON_GetObjectItem(items, "oneOf");
+        return sub && is_type(prop, "array") && cJSON_GetArraySize(alt) == 2 &&
+               is_type(cJSON_GetArrayItem(alt, 0), "string") &&
+               cJSON_IsString(cJSON_GetObjectItem(cJSON_GetArrayItem(alt, 0), "pattern")) &&
+               has_ref(cJSON_GetArrayItem(alt, 1), sub->schema);
+    }
+    case SCN_FACTOR: {
+        const cJSON *lo = cJSON_GetObjectItem(prop, "exclusiveMinimum");
+        const cJSON *hi = cJSON_GetObjectItem(prop, "maximum");
+        return is_type(prop, "number") && cJSON_IsNumber(lo) && lo->valuedouble == 0 &&
+               cJSON_IsNumber(hi) && hi->valuedouble == (double)k->max;
+    }
     case SCN_EVENT_KIND:
         if (kind)
             return strcmp(cJSON_GetObjectItem(prop, "const")->valuestring, kind) == 0;
@@ -1274,7 +1288,9 @@ static const char *const loader_only[] = {
     "ipvs-sched-typo", "ipvs-line-list",
     "server-dup-ip", "server-dup-name", "server-is-vip", "servers-empty", "service-time-uniform-order",
     "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-conntrack",
-    "sysctl-era", "sysctl-icmp-era", "sysctl-out-of-range", "server-sysctl-out-of-range", NULL,
+    "sysctl-era", "sysctl-icmp-era", "sysctl-out-of-range", "server-sysctl-out-of-range",
+    "listen-duplicate", "event-set-shared-workers", "event-set-unknown-server",
+    "event-slow-unknown-listener", "event-slow-unknown-server", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

@@ -202,6 +202,13 @@ static const struct scn_key ev_director_up_rows[] = {
     EVENT_COMMON, K("director", SCN_STRING, .doc = "default: the director"),
 };
 
+/* {"file": PATH}: a saved rule set in "ipvs" or "netfilter" (scenario_saved.c) */
+static const struct scn_key saved_file_rows[] = {
+    K("file", SCN_STRING, .flags = SCN_REQUIRED,
+      .doc = "a saved rule set's file, relative to the scenario's directory"),
+    COMMENT,
+};
+
 /* ---- the sections -------------------------------------------------------------------- */
 
 const struct scn_section scn_top = { "", "", N(top_rows) };
@@ -216,6 +223,7 @@ const struct scn_section scn_hooks = { "hooks", "hook", N(hook_rows) };
 const struct scn_section scn_healthcheck = { "healthcheck", "healthcheck", N(healthcheck_rows) };
 const struct scn_section scn_capture = { "capture", "capture", N(capture_rows) };
 const struct scn_section scn_limits = { "limits", "limits", N(limits_rows) };
+const struct scn_section scn_saved_file = { "saved_file", "saved_file", N(saved_file_rows) };
 const struct scn_section scn_events = { "events", "event", N(event_rows) };
 const struct scn_section scn_ev_server = { "event:server", NULL, N(ev_server_rows) };
 const struct scn_section scn_ev_args = { "event:args", NULL, N(ev_args_rows) };
@@ -229,7 +237,8 @@ const struct scn_section scn_ev_director_up = { "event:director_up", NULL, N(ev_
 
 static const struct scn_section *const sections[] = {
     &scn_top, &scn_director, &scn_backup, &scn_servers, &scn_clients, &scn_links, &scn_link,
-    &scn_hooks, &scn_healthcheck, &scn_capture, &scn_limits, &scn_events, &scn_script, NULL,
+    &scn_hooks, &scn_healthcheck, &scn_capture, &scn_limits, &scn_events, &scn_script,
+    &scn_saved_file, NULL,
 };
 
 const struct scn_section *const *scn_sections(void)

@@ -36,7 +36,7 @@ static void emit(struct restore *r, size_t skip, const char *head, size_t rest_l
                  const char *tail)
 {
     struct xt_restore_cmd c = {
-        .lineno = r->lineno, .at = r->at, .head = strlen(head), .skip = skip,
+        .lineno = r->lineno, .at = r->at, .head = strlen(head), .skip = skip, .tail = strlen(tail),
     };
     c.line = g_strdup_printf("%s%.*s%s", head, (int)rest_len, r->text + r->at + skip, tail);
     g_array_append_val(r->out, c);

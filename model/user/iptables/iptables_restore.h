@@ -26,6 +26,9 @@ struct xt_restore_cmd {
     size_t head;                        /* line's first head bytes are not in the text */
     size_t skip;                        /* bytes of the text's line that come before what
                                          * follows head ("*" of "*nat", "[7:420] ") */
+    size_t tail;                        /* line's last tail bytes are not in the text (the
+                                         * " -F" of a table's flush): line[head + k] is
+                                         * the text's line[skip + k] in between */
 };
 
 /* Whether text is iptables-save output: a line of it opens a table ('*'), which no

@@ -57,6 +57,10 @@ static void test_commands_and_offsets(void)
     CU_ASSERT_EQUAL(iptables_restore_offset(rule, in_cmd), (size_t)(strstr(text, "-s 10") - text));
     /* the added "-t nat " stands for the start of what follows the counters */
     CU_ASSERT_EQUAL(iptables_restore_offset(rule, 0), (size_t)(strstr(text, "-A POST") - text));
+    /* a table's flush: its name is the text's, " -F" is not */
+    CU_ASSERT_EQUAL(cmd_at(cmds, 0)->tail, 3);
+    CU_ASSERT_EQUAL(iptables_restore_offset(cmd_at(cmds, 0), 3), (size_t)(strstr(text, "nat") - text));
+    CU_ASSERT_EQUAL(cmd_at(cmds, 5)->tail, 0);
     /* a chain's name in its declaration */
     const struct xt_restore_cmd *user = cmd_at(cmds, 4);
     CU_ASSERT_EQUAL(iptables_restore_offset(user, strlen("-t nat -N ")),

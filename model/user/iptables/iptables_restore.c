@@ -70,7 +70,8 @@ static int open_table(struct restore *r, const char *line)
     while (n > 0 && isspace((unsigned char)line[n]))
         n--;
     if (n == 0 || n >= sizeof r->table)
-        return xt_error_set(r->err, r->at, "expected a table name after `*'");
+        return xt_error_set(r->err, r->at, "expected a table name after `*' (raw, mangle, nat, "
+                            "filter or security)");
     memcpy(r->table, line + 1, n);
     r->table[n] = '\0';
     r->table_line = r->lineno;

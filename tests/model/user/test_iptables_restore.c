@@ -159,7 +159,9 @@ static const struct bad_text bad_texts[] = {
     { "*filter\n[1:2 -A INPUT\nCOMMIT\n", "expected the rule's counters as [packets:bytes]", "[1:2" },
     { "*filter\n-A INPUT -p tcp -m comment --comment \"-t x\" --table nat\nCOMMIT\n",
       "The -t option (seen in line 2) cannot be used in iptables-restore", "--table" },
-    { "*\nCOMMIT\n", "expected a table name after `*'", "*" },
+    { "*\nCOMMIT\n", "expected a table name after `*' (raw, mangle, nat, filter or security)", "*" },
+    { "*averyveryveryveryverylongtablename\nCOMMIT\n",
+      "expected a table name after `*' (raw, mangle, nat, filter or security)", "*" },
 };
 
 static void test_bad_texts(void)

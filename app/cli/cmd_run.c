@@ -10,9 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "app/report/outdir.h"
+#include "app/report/expect.h"
 #include "app/report/plots.h"
 #include "app/report/report_html.h"
 #include "app/report/run_output.h"
+#include "app/run/run_lint.h"
 #include "app/run/run_session.h"
 #include "app/run/run_world.h"
 #include "app/scenario/scenario.h"
@@ -123,6 +125,24 @@ static bool trace_close(struct trace_file_sink *tf, FILE *f, struct run_world *r
     return !e;
 }
 
+/* What cannot work (run_lint.h), and expectations naming what summary.json does not
+ * hold; a scenario whose expectations do not parse gets no word on them here (check
+ * says what is wrong with them). */
+static GPtrArray *run_warnings(struct run_world *rw)
+{
+    GPtrArray *warn = g_ptr_array_new_with_free_func(g_free);
+    run_world_lint(rw, warn);
+    struct scn_error err;
+    struct expect_set *es = expect_parse(rw->s, &err);
+    if (es) {
+        cJSON *summary = run_summary_json(rw, -1, true);
+        expect_lint(es, summary, warn);
+        cJSON_Delete(summary);
+        expect_set_free(es);
+    }
+    return warn;
+}
+
 /* The result directory is committed only when all went well. */
 int run_scenario(const struct scenario *s, const struct run_opts *opt, const char *dir)
 {
@@ -178,6 +198,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
     if (tfile && !trace_close(&tf, tfile, rw, &o, rc, err, sizeof err))
         rc = 1;
     run_sampler_free(&smp);
+    GPtrArray *warn = run_warnings(rw);
     uint64_t convs = rw->log.convs->len;
     char *outcomes = run_outcome_text(&rw->log);
     char *stopped = g_strdup(rs.stopped);
@@ -195,17 +216,27 @@ int run_scenario(const struct scenario *s, const struct run_opts *opt, const cha
         fprintf(stderr, "ipvsim run: %s; partial results (\"complete\": false) in %s/%s\n", stopped,
                 dir, hint);
         rc = 1;
-    } else if (!opt->quiet) {
-        /* the loader's warnings (a replay that ends before the run...) scrolled by
-         * above the progress: the last line points back at them */
-        guint nw = s->warnings->len;
-        char warned[48] = "";
-        if (nw > 0)
-            snprintf(warned, sizeof warned, " (%u warning%s on stderr)", nw, nw == 1 ? "" : "s");
-        printf("%s: %llu conversations in %.3f s simulated%s%s; results in %s/%s%s\n", s->name,
-               (unsigned long long)convs, (double)s->duration / SEC, convs ? ": " : "",
-               convs ? outcomes : "", dir, opt->report ? " (index.html)" : "", warned);
+    } else {
+        for (guint k = 0; k < warn->len; k++)
+            fprintf(stderr, "%s\n", (const char *)g_ptr_array_index(warn, k));
+        fflush(stderr);
+        if (!opt->quiet) {
+            /* the loader's warnings (a replay that ends before the run...) scrolled by
+             * above the progress: the last line points back at them */
+            guint nw = s->warnings->len;
+            char warned[48] = "";
+            if (nw > 0)
+                snprintf(warned, sizeof warned, " (%u warning%s on stderr)", nw, nw == 1 ? "" : "s");
+            printf("%s: %llu conversations in %.3f s simulated%s%s; results in %s/%s%s", s->name,
+                   (unsigned long long)convs, (double)s->duration / SEC, convs ? ": " : "",
+                   convs ? outcomes : "", dir, opt->report ? " (index.html)" : "", warned);
+            if (warn->len)
+                printf("; %u warning%s (above): the scenario cannot work as written", warn->len,
+                       warn->len == 1 ? "" : "s");
+            printf("\n");
+        }
     }
+    g_ptr_array_free(warn, TRUE);
     g_free(outcomes);
     g_free(stopped);
     signals_restore();

@@ -7,6 +7,8 @@
 #include "app/cli/cli_args.h"
 #include "app/cli/cmd_check.h"
 #include "app/report/expect.h"
+#include "app/report/run_output.h"
+#include "app/run/run_lint.h"
 #include "app/run/run_session.h"
 #include "app/scenario/scenario.h"
 
@@ -39,7 +41,19 @@ int cmd_validate(int argc, char **argv)
         fflush(stdout);
         struct expect_set *es = check_prepare(s, &rs, false);
         if (es) {
-            printf("%s: ok\n", argv[i]);
+            /* what cannot work: warnings, the exit status stays 0 */
+            GPtrArray *warn = g_ptr_array_new_with_free_func(g_free);
+            run_world_lint(&rs.rw, warn);
+            cJSON *summary = run_summary_json(&rs.rw, -1, true);
+            expect_lint(es, summary, warn);
+            cJSON_Delete(summary);
+            for (guint k = 0; k < warn->len; k++)
+                fprintf(stderr, "%s\n", (const char *)g_ptr_array_index(warn, k));
+            if (warn->len)
+                printf("%s: ok, %u warning%s\n", argv[i], warn->len, warn->len == 1 ? "" : "s");
+            else
+                printf("%s: ok\n", argv[i]);
+            g_ptr_array_free(warn, TRUE);
             expect_detach(es, &rs.rw);
             run_session_close(&rs);
             expect_set_free(es);

@@ -904,6 +904,93 @@ static const cJSON *metric_at(const cJSON *root, const char *path)
     return v;
 }
 
+/* Where a metric's path leaves what summary.json will hold: "" when it stays inside
+ * or goes where the run adds members as it goes (drops by reason, services an event
+ * adds, cut captures, failovers, stopped_by); else what is missing, with what is there.
+ * The members of the top level, connections, response_time, limits and each server
+ * are there before the run, as the servers themselves are. */
+static char *metric_gap(const cJSON *root, const char *path)
+{
+    static const char *const fixed[] = { "connections", "response_time", "servers", "limits" };
+    static const char *const late[] = { "stopped_by", "wall_time_s" };
+    char **parts = g_strsplit(path, ".", -1);
+    const cJSON *v = root;
+    char *gap = g_strdup("");
+    bool checked = true;
+    for (int i = 0; parts[i] && v && checked; i++) {
+        const char *k = parts[i];
+        const cJSON *next = NULL;
+        if (cJSON_IsArray(v) && i == 1 && strcmp(parts[0], "servers") == 0) {
+            const cJSON *it;
+            bool digits = *k && strspn(k, "0123456789") == strlen(k);
+            next = digits ? cJSON_GetArrayItem(v, (int)g_ascii_strtoll(k, NULL, 10)) : NULL;
+            cJSON_ArrayForEach(it, v) {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+                if (!digits && cJSON_IsString(n) && strcmp(n->valuestring, k) == 0)
+                    next = it;
+            }
+        } else if (cJSON_IsObject(v)) {
+            next = cJSON_GetObjectItemCaseSensitive(v, k);
+        } else {
+            break;                      /* a number has no members; eval says so */
+        }
+        if (!next) {
+            bool sure = i == 0;
+            for (size_t f = 0; f < G_N_ELEMENTS(fixed) && i > 0; f++)
+                sure |= strcmp(parts[0], fixed[f]) == 0;
+            for (size_t f = 0; f < G_N_ELEMENTS(late) && i == 0; f++)
+                sure &= strcmp(k, late[f]) != 0;
+            sure &= !(i >= 1 && strcmp(parts[0], "limits") == 0 && strcmp(parts[1], "captures_cut") == 0);
+            if (sure) {
+                GString *have = g_string_new(NULL);
+                const cJSON *m;
+                cJSON_ArrayForEach(m, v) {
+                    const cJSON *n = cJSON_IsObject(m) ? cJSON_GetObjectItemCaseSensitive(m, "name") : NULL;
+                    const char *name = m->string ? m->string : cJSON_IsString(n) ? n->valuestring : NULL;
+                    if (name)
+                        g_string_append_printf(have, "%s%s", have->len ? ", " : "", name);
+                }
+                char *where = i == 0 ? g_strdup("the top level")
+                                     : g_strdup_printf("'%s'", parts[i - 1]);
+                g_free(gap);
+                gap = g_strdup_printf("summary.json has no '%s' under %s (it has: %s)", k, where,
+                                      have->str);
+                g_free(where);
+                g_string_free(have, TRUE);
+            }
+            checked = false;
+        }
+        v = next;
+    }
+    g_strfreev(parts);
+    return gap;
+}
+
+void expect_lint(const struct expect_set *es, const cJSON *summary, GPtrArray *out)
+{
+    for (guint i = 0; i < es->entries->len; i++) {
+        const struct exp_entry *e = g_ptr_array_index(es->entries, i);
+        const char *paths[2] = { e->kind == EXP_METRIC ? e->metric : NULL, e->ratio_of };
+        const char *keys[2] = { "metric", "ratio_of" };
+        for (int k = 0; k < 2; k++) {
+            if (!paths[k] || e->kind != EXP_METRIC)
+                continue;
+            char *gap = metric_gap(summary, paths[k]);
+            if (*gap) {
+                struct scn_error err;
+                scn_error_at(&err, es->s, scn_pos_of_key(es->s, e->node, keys[k]),
+                             "warning: expect[%u].%s: %s: the expectation can only fail", i,
+                             keys[k], gap);
+                g_ptr_array_add(out, err.pos.line > 0
+                                ? g_strdup_printf("%s:%d:%d: %s", err.file, err.pos.line,
+                                                  err.pos.col, err.msg)
+                                : g_strdup_printf("%s: %s", err.file, err.msg));
+            }
+            g_free(gap);
+        }
+    }
+}
+
 static void num_text(GString *out, double v)
 {
     if (v == floor(v) && fabs(v) < 1e15)

@@ -42,6 +42,10 @@ void expect_detach(struct expect_set *es, struct run_world *rw);
  * seen parts from what was expected. Returns the number of entries that failed. */
 unsigned expect_evaluate(struct expect_set *es, struct run_world *rw, GString *out, bool colour);
 
+/* A warning line ("FILE:LINE:COL: warning: expect[N].metric: ...") for each metric or
+ * ratio_of whose path summary (of the built world, or of the run) will not hold. */
+void expect_lint(const struct expect_set *es, const cJSON *summary, GPtrArray *out);
+
 /* A host's fingerprint sink (its value, calls and marks), NULL when not measured. */
 struct fp_sink;
 const struct fp_sink *expect_fingerprint_sink(const struct expect_set *es, const struct host *h);

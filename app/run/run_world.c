@@ -400,8 +400,8 @@ static bool apply_ipvs(struct run_world *rw, struct host *dh, struct scn_error *
         struct ipvsadm_error e = {0};
         if (run_world_ipvsadm_parse(rw, l->text, &cmd, &e) != 0 ||
             ipvsadm_exec(host_net(dh), &cmd, &e) != 0) {
-            struct scn_pos p = scn_pos_in_string(s, l->pos, e.column > 0 ? (size_t)(e.column - 1) : 0);
-            scn_error_at(err, s, p, "ipvsadm: %s", e.message);
+            scn_line_error(err, s, l, e.column > 0 ? (size_t)(e.column - 1) : 0, "ipvsadm",
+                           e.message);
             return false;
         }
     }
@@ -415,7 +415,7 @@ static bool apply_netfilter(struct run_world *rw, struct host *dh, struct scn_er
         const struct scn_line *l = &g_array_index(s->netfilter, struct scn_line, i);
         struct xt_error e = {0};
         if (iptables_apply(host_net(dh), l->text, &e) != 0) {
-            scn_error_at(err, s, scn_pos_in_string(s, l->pos, e.offset), "iptables: %s", e.msg);
+            scn_line_error(err, s, l, e.offset, "iptables", e.msg);
             return false;
         }
     }

@@ -40,7 +40,7 @@ void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_po
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    g_strlcpy(err->file, s && s->path ? s->path : "", sizeof err->file);
+    g_strlcpy(err->file, pos.file ? pos.file : s && s->path ? s->path : "", sizeof err->file);
     err->environment = false;
     if (pos.set > 0 && s && s->set_keys && (guint)pos.set <= s->set_keys->len) {
         err->pos = (struct scn_pos){ 0 };
@@ -858,30 +858,6 @@ static bool load_links(struct scn_ctx *c, const cJSON *root)
     return ok;
 }
 
-/* An array of command lines. */
-static bool load_lines(struct scn_ctx *c, const cJSON *root, const char *key, GArray *out)
-{
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key);
-    if (!list)
-        return true;
-    size_t saved = scn_path_push_key(c, key);
-    bool ok = scn_check_array(c, list, "command lines (strings)");
-    const cJSON *item;
-    int i = 0;
-    cJSON_ArrayForEach(item, list) {
-        if (!ok)
-            break;
-        size_t at = scn_path_push_index(c, i++);
-        struct scn_line l;
-        ok = scn_line_of(c, item, &l);
-        if (ok)
-            g_array_append_val(out, l);
-        scn_path_pop(c, at);
-    }
-    scn_path_pop(c, saved);
-    return ok;
-}
-
 static const struct {
     const char *name;
     int value;
@@ -1131,7 +1107,8 @@ static bool load_document(struct scn_ctx *c, cJSON *root)
            each_item(c, root, "servers", "servers (objects)", load_server) && some_server(c, root) &&
            each_item(c, root, "clients", "client groups (objects)", load_client) &&
            check_client_addresses(c, root) && load_links(c, root) &&
-           load_lines(c, root, "ipvs", s->ipvs) && load_lines(c, root, "netfilter", s->netfilter) &&
+           scn_load_lines(c, root, "ipvs", s->ipvs, false) &&
+           scn_load_lines(c, root, "netfilter", s->netfilter, true) &&
            each_item(c, root, "hooks", "hooks (objects)", load_hook) && load_healthcheck(c, root) &&
            scn_load_events(c, root) && load_capture(c, root) && load_limits(c, root) &&
            load_expect(c, root);
@@ -1153,6 +1130,7 @@ static struct scenario *scenario_new(const char *path)
     s->set_keys = g_ptr_array_new_with_free_func(g_free);
     s->traces = g_ptr_array_new_with_free_func(g_free);
     s->warnings = g_ptr_array_new_with_free_func(g_free);
+    s->files = g_ptr_array_new_with_free_func(g_free);
     return s;
 }
 
@@ -1193,14 +1171,6 @@ struct scenario *scenario_load(const char *path, const char *const *overrides,
     return s;
 }
 
-static void free_lines(GArray *a)
-{
-    for (guint i = 0; a && i < a->len; i++)
-        g_free(g_array_index(a, struct scn_line, i).text);
-    if (a)
-        g_array_free(a, TRUE);
-}
-
 void scenario_free(struct scenario *s)
 {
     if (!s)
@@ -1220,8 +1190,8 @@ void scenario_free(struct scenario *s)
             g_array_free(g_array_index(s->clients, struct scn_client, i).script, TRUE);
     }
     g_array_free(s->clients, TRUE);
-    free_lines(s->ipvs);
-    free_lines(s->netfilter);
+    scn_free_lines(s->ipvs);
+    scn_free_lines(s->netfilter);
     for (guint i = 0; i < s->hooks->len; i++) {
         g_free(g_array_index(s->hooks, struct scn_hook, i).name);
         g_free(g_array_index(s->hooks, struct scn_hook, i).host);
@@ -1234,6 +1204,7 @@ void scenario_free(struct scenario *s)
     g_ptr_array_free(s->set_keys, TRUE);
     g_ptr_array_free(s->traces, TRUE);
     g_ptr_array_free(s->warnings, TRUE);
+    g_ptr_array_free(s->files, TRUE);
     g_hash_table_destroy(s->positions);
     cJSON_Delete(s->root);
     g_free(s->path);

@@ -21,12 +21,27 @@
 struct scn_pos {
     int line, col;
     int set;
+    const char *file;               /* NULL: the scenario file; else a file it references
+                                     * (a saved rule set, README "Saved rule sets"),
+                                     * owned by the scenario (s->files) */
 };
 
-/* A string value with its position (ipvs and netfilter lines, event args). */
+/* A command line with its position (ipvs and netfilter lines, event args). A line
+ * of a saved rule set (a multi-line string or a referenced file) keeps where its
+ * source line stands; scn_line_pos maps an offset in text back to it. */
 struct scn_line {
-    char *text;
-    struct scn_pos pos;             /* of the first character inside the quotes */
+    char *text;                     /* the command line as applied */
+    struct scn_pos pos;             /* in the scenario: of the string's first character
+                                     * inside the quotes; in a referenced file (pos.file):
+                                     * of the source line's first character */
+    size_t base;                    /* in the scenario: where the source line starts in the
+                                     * string's decoded text (0 for a one-line string) */
+    size_t head, skip;              /* text's first head bytes are not in the source (the
+                                     * "-t nat " of an iptables-save rule), and the source
+                                     * line's first skip bytes are not in text (its
+                                     * "[pkts:bytes] "): text[head + k] is source[skip + k] */
+    unsigned saved_line;            /* its line in the saved text; 0: a line of its own */
+    char *src;                      /* the source line, from a referenced file (columns) */
 };
 
 /* A listener of a server ("listen": "tcp:443", or an object with its own keys). */
@@ -232,6 +247,7 @@ struct scenario {
     GHashTable *positions;          /* cJSON* -> where it is (see scn_pos_of) */
     GPtrArray *set_keys;            /* the KEY of each --set, for messages */
     GPtrArray *traces;              /* the value arrays of trace distributions */
+    GPtrArray *files;               /* the paths of referenced saved rule sets (scn_pos.file) */
 };
 
 /* The defaults of "limits": they stop a runaway run long before memory or the disk
@@ -295,5 +311,16 @@ struct scn_pos scn_pos_of_key(const struct scenario *s, const cJSON *obj, const 
 /* Position of a byte offset inside a string value that starts at pos (for errors
  * inside ipvsadm/iptables lines; escapes in the JSON text are accounted for). */
 struct scn_pos scn_pos_in_string(const struct scenario *s, struct scn_pos start, size_t offset);
+
+/* Position of a byte offset inside a command line's text: in its referenced file, or
+ * in the scenario (escapes accounted for); an offset inside what the loader added
+ * (l->head) stands for the source line's start. */
+struct scn_pos scn_line_pos(const struct scenario *s, const struct scn_line *l, size_t offset);
+
+/* Fill err for a command line that tool ("ipvsadm", "iptables") refused with msg,
+ * offset bytes into l->text: "FILE:LINE:COL: TOOL: MSG", with "(line N of the saved
+ * text)" after TOOL for a line of a multi-line string in the scenario. */
+void scn_line_error(struct scn_error *err, const struct scenario *s, const struct scn_line *l,
+                    size_t offset, const char *tool, const char *msg);
 
 #endif

@@ -31,6 +31,15 @@ static bool fail_at(struct scn_ctx *c, struct scn_pos pos, const char *fmt, va_l
     return false;
 }
 
+bool scn_fail_at(struct scn_ctx *c, struct scn_pos pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_at(c, pos, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
 bool scn_failv(struct scn_ctx *c, const cJSON *node, bool at_key, const char *fmt, va_list ap)
 {
     return fail_at(c, node_pos(c, node, at_key), fmt, ap);
@@ -183,7 +192,7 @@ const char *scn_nearest(const char *word, const char *(*at)(const void *ctx, siz
 
 /* ---- shapes --------------------------------------------------------------------------- */
 
-static const char *type_name(const cJSON *v)
+const char *scn_type_name(const cJSON *v)
 {
     if (cJSON_IsObject(v))
         return "an object";
@@ -218,7 +227,7 @@ static bool comment_ok(struct scn_ctx *c, const cJSON *v)
 bool scn_check_object(struct scn_ctx *c, const cJSON *node, const struct scn_section *sec)
 {
     if (!cJSON_IsObject(node))
-        return scn_fail(c, node, false, "expected an object, not %s", type_name(node));
+        return scn_fail(c, node, false, "expected an object, not %s", scn_type_name(node));
     const cJSON *m;
     cJSON_ArrayForEach(m, node) {
         const struct scn_key *k = scn_row(sec, m->string);
@@ -252,7 +261,7 @@ bool scn_check_array(struct scn_ctx *c, const cJSON *node, const char *what)
 {
     if (cJSON_IsArray(node))
         return true;
-    return scn_fail(c, node, false, "expected an array of %s, not %s", what, type_name(node));
+    return scn_fail(c, node, false, "expected an array of %s, not %s", what, scn_type_name(node));
 }
 
 const cJSON *scn_require(struct scn_ctx *c, const cJSON *obj, const char *key)
@@ -325,7 +334,7 @@ static const char *text_of(struct scn_ctx *c, const cJSON *v, const char *expect
     if (!s && cJSON_IsNumber(v))
         scn_fail(c, v, false, "expected %s (in double quotes, with its unit), not a number", expected);
     else if (!s)
-        scn_fail(c, v, false, "expected %s, not %s", expected, type_name(v));
+        scn_fail(c, v, false, "expected %s, not %s", expected, scn_type_name(v));
     return s;
 }
 
@@ -347,7 +356,7 @@ bool scn_get_string(struct scn_ctx *c, const cJSON *obj, const struct scn_sectio
         g_free(*out);
         *out = g_strdup(k->def);
     } else if (!scn_string_of(v)) {
-        ok = scn_fail(c, v, false, "expected a string, not %s", type_name(v));
+        ok = scn_fail(c, v, false, "expected a string, not %s", scn_type_name(v));
     } else {
         g_free(*out);
         *out = g_strdup(scn_string_of(v));
@@ -399,7 +408,7 @@ bool scn_int_in(struct scn_ctx *c, const cJSON *v, long long min, long long max,
     double d;
     if (!number_of(v, &d) || d != floor(d) || d < (double)min || d > (double)max)
         return scn_fail(c, v, false, "expected an integer from %lld to %lld%s%s", min, max,
-                        number_of(v, &d) ? "" : ", not ", number_of(v, &d) ? "" : type_name(v));
+                        number_of(v, &d) ? "" : ", not ", number_of(v, &d) ? "" : scn_type_name(v));
     *out = (long long)d;
     return true;
 }
@@ -436,7 +445,7 @@ bool scn_get_bool(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
     else if (cJSON_IsBool(v))
         *out = cJSON_IsTrue(v);
     else
-        ok = scn_fail(c, v, false, "expected true or false, not %s", type_name(v));
+        ok = scn_fail(c, v, false, "expected true or false, not %s", scn_type_name(v));
     scn_path_pop(c, saved);
     return ok;
 }
@@ -526,7 +535,7 @@ bool scn_get_loss(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
         ok = units_loss_percent(v->valuestring, out, why, sizeof why) || scn_fail(c, v, false, "%s", why);
     } else {
         ok = scn_fail(c, v, false, "expected a loss like \"1%%\" or a number from 0 to 1, not %s",
-                      type_name(v));
+                      scn_type_name(v));
     }
     scn_path_pop(c, saved);
     return ok;
@@ -764,7 +773,7 @@ bool scn_get_pair(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
 bool scn_line_of(struct scn_ctx *c, const cJSON *node, struct scn_line *out)
 {
     if (!cJSON_IsString(node))
-        return scn_fail(c, node, false, "expected a string, not %s", type_name(node));
+        return scn_fail(c, node, false, "expected a string, not %s", scn_type_name(node));
     struct scn_pos p = node_pos(c, node, false);
     if (p.set == 0)
         p.col++;                    /* past the opening quote */

@@ -126,7 +126,8 @@ struct scn_section {
 extern const struct scn_section scn_top, scn_director, scn_backup, scn_servers, scn_clients,
     scn_links, scn_link, scn_hooks, scn_healthcheck, scn_capture, scn_limits, scn_events,
     scn_ev_server, scn_ev_args, scn_ev_sysctl, scn_ev_link, scn_ev_flood, scn_ev_hook,
-    scn_ev_director_down, scn_ev_director_up, scn_script, scn_listeners, scn_ev_slow, scn_ev_set;
+    scn_ev_director_down, scn_ev_director_up, scn_script, scn_listeners, scn_ev_slow, scn_ev_set,
+    scn_saved_file;
 
 /* The sections of the document (the event kinds' are scn_event_section's),
  * NULL-terminated. */
@@ -191,6 +192,18 @@ bool scn_get_pair(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
 /* A string value as a line (ipvs and netfilter lines, event args), with the
  * position of its first character inside the quotes. */
 bool scn_line_of(struct scn_ctx *c, const cJSON *node, struct scn_line *out);
+/* The command lines of root[key] ("ipvs", "netfilter"): an array of lines, a saved
+ * rule set as one string or {"file": PATH} (relative to the scenario), or an array
+ * mixing them (scenario_saved.c). iptables: "netfilter" (iptables-save text is read as
+ * iptables-restore reads it). */
+bool scn_load_lines(struct scn_ctx *c, const cJSON *root, const char *key, GArray *out,
+                    bool iptables);
+/* "a string", "an object", "a number"... for messages. */
+const char *scn_type_name(const cJSON *v);
+/* Free the lines of a and a itself. */
+void scn_free_lines(GArray *a);
+/* An error at pos, the path at hand prefixed (see scn_fail). */
+bool scn_fail_at(struct scn_ctx *c, struct scn_pos pos, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
 /* A string (or an override's raw text) of node, NULL if it is neither. */
 const char *scn_string_of(const cJSON *node);

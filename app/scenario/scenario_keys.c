@@ -232,6 +232,13 @@ static const struct scn_key ev_set_rows[] = {
     K("workers", SCN_INT, .min = 1, .max = 1000000, .doc = "absent: unchanged"),
 };
 
+/* {"file": PATH}: a saved rule set in "ipvs" or "netfilter" (scenario_saved.c) */
+static const struct scn_key saved_file_rows[] = {
+    K("file", SCN_STRING, .flags = SCN_REQUIRED,
+      .doc = "a saved rule set's file, relative to the scenario's directory"),
+    COMMENT,
+};
+
 /* ---- the sections -------------------------------------------------------------------- */
 
 const struct scn_section scn_top = { "", "", N(top_rows) };
@@ -247,6 +254,7 @@ const struct scn_section scn_hooks = { "hooks", "hook", N(hook_rows) };
 const struct scn_section scn_healthcheck = { "healthcheck", "healthcheck", N(healthcheck_rows) };
 const struct scn_section scn_capture = { "capture", "capture", N(capture_rows) };
 const struct scn_section scn_limits = { "limits", "limits", N(limits_rows) };
+const struct scn_section scn_saved_file = { "saved_file", "saved_file", N(saved_file_rows) };
 const struct scn_section scn_events = { "events", "event", N(event_rows) };
 const struct scn_section scn_ev_server = { "event:server", NULL, N(ev_server_rows) };
 const struct scn_section scn_ev_args = { "event:args", NULL, N(ev_args_rows) };
@@ -263,7 +271,7 @@ const struct scn_section scn_ev_set = { "event:server_set", NULL, N(ev_set_rows)
 static const struct scn_section *const sections[] = {
     &scn_top, &scn_director, &scn_backup, &scn_servers, &scn_clients, &scn_links, &scn_link,
     &scn_hooks, &scn_healthcheck, &scn_capture, &scn_limits, &scn_events, &scn_script,
-    &scn_listeners, NULL,
+    &scn_listeners, &scn_saved_file, NULL,
 };
 
 const struct scn_section *const *scn_sections(void)

@@ -118,6 +118,22 @@ struct xt_comment_info {
     char comment[XT_MAX_COMMENT_LEN];
 };
 
+/* -m multiport (include/uapi/linux/netfilter/xt_multiport.h, revision 1): up to 15
+ * ports, a range taking two (pflags[i] set on its first). */
+#define XT_MULTI_PORTS 15
+enum xt_multiport_flags {
+    XT_MULTIPORT_SOURCE,
+    XT_MULTIPORT_DESTINATION,
+    XT_MULTIPORT_EITHER,
+};
+struct xt_multiport_v1 {
+    uint8_t flags;                      /* enum xt_multiport_flags */
+    uint8_t count;                      /* ports used */
+    uint16_t ports[XT_MULTI_PORTS];     /* host order */
+    uint8_t pflags[XT_MULTI_PORTS];     /* 1: ports[i]..ports[i + 1] is a range */
+    uint8_t invert;
+};
+
 struct xt_match;
 
 /* A match on a rule: the kernel's u.kernel.match and its data. */
@@ -131,6 +147,7 @@ struct xt_entry_match {
         struct xt_state_info state;
         struct xt_conntrack_mtinfo conntrack;
         struct xt_comment_info comment;
+        struct xt_multiport_v1 multiport;
     } data;
 };
 

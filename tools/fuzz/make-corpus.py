@@ -105,3 +105,14 @@ for t in ["exp(10ms)", "uniform(1ms, 5ms)", "lognormal(20ms,0.5)", "pareto(1ms,1
 for k, text in [(0xf0, "time_s\n0.1\n0.2\n# c\n\n1.5,x\n"), (0xf4, "t\n0\n0.5\n1\n2.5\n"),
                 (0xf1, "bytes\n300\n1KB\n20KiB\n"), (0xf2, "5\n10\n20ms\n"), (0xf4, "1\n0.5\n")]:
     save("units", bytes([k]) + text.encode(), "trace")
+
+# ---- saved rule sets: the real files of the tests, the bad ones, a few small texts -------
+for f in sorted(glob.glob("tests/scenarios/saved/*") + glob.glob("tests/bad-scenarios/*.v4") +
+                glob.glob("tests/bad-scenarios/*.rules")):
+    save("saved", open(f, "rb").read(), "file")
+for t in ["*filter\n:INPUT DROP [0:0]\n:WEB - [0:0]\n[1:60] -A INPUT -p tcp -m multiport --dports 80,443 -j WEB\n"
+          "-A WEB -m comment --comment \"a b\" -j ACCEPT\nCOMMIT\n",
+          "*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n*raw\nCOMMIT\n",
+          "-A -t 10.0.0.100:80 -s wlc\n-a -t 10.0.0.100:80 -r 10.0.0.2:80 -m -w 3 -x 100 -y 50\n"
+          "-A -f 1 -s mh -b mh-port\n-a -f 1 -r 10.0.0.3:0 -g -w 1\n"]:
+    save("saved", t, "text")

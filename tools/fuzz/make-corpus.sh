@@ -4,6 +4,7 @@
 #              (with their .set overrides after a NUL byte)
 #   ipvsadm    ipvsadm lines of the tests, and a few sequences
 #   iptables   iptables lines of the tests, and a few sequences
+#   saved      saved rule sets: tests/scenarios/saved/, the bad ones of tests/bad-scenarios/
 #   units      values of tests/app/scenario/test_units.c, distributions, trace files
 #   pkt        frames built with the packet builders (tools/fuzz/mkseeds.c)
 #   replay_csv, replay_pcap   conversations as CSV and pcap files (tools/fuzz/make-replay-corpus.py)
@@ -12,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=tools/fuzz/corpus
-mkdir -p "$out"/{scenario,ipvsadm,iptables,units,pkt}
+mkdir -p "$out"/{scenario,ipvsadm,iptables,saved,units,pkt}
 python3 tools/fuzz/make-corpus.py "$out"
 python3 tools/fuzz/make-replay-corpus.py "$out"
 # frames: mkseeds is compiled from the sources (sim/ and model/ are all it needs)

@@ -12,6 +12,7 @@ extern const struct xt_target xt_mark_target;
 extern const struct xt_match xt_state_match;                    /* xt_state.c */
 extern const struct xt_match xt_conntrack_match;                /* xt_conntrack.c */
 extern const struct xt_match xt_comment_match;                  /* xt_comment.c */
+extern const struct xt_match xt_multiport_match;                /* xt_multiport.c */
 extern const struct xt_target ipt_reject_target;                /* ipt_REJECT.c */
 extern const struct xt_target xt_log_target;                    /* xt_LOG.c */
 extern const struct xt_target xt_snat_target, xt_dnat_target;   /* xt_nat.c */

@@ -159,6 +159,9 @@ static int command_match(struct xt_parse *p, const char *name, size_t off, size_
         return xt_perr_at(p, opt_off, "unexpected ! flag before --match");
     const struct xtables_match *ext = xtables_find_match(name);
     if (!ext) {
+        if (strcmp(name, "set") == 0)
+            return xt_perr_at(p, off, "match `set' (ipset) is out of scope: ipvsim models no "
+                              "ipset sets (write the addresses as -s/-d lists or rules)");
         if (xt_known_unmodelled(name, false))
             return xt_perr_at(p, off, "match `%s' is not modelled by ipvsim", name);
         return xt_perr_at(p, off, "Couldn't load match `%s':No such file or directory", name);
@@ -187,6 +190,9 @@ static int command_jump(struct xt_parse *p, const char *name, size_t off, bool i
         return 0;
     }
     if (!ext) {
+        if (strcmp(name, "SET") == 0)
+            return xt_perr_at(p, off, "target `SET' (ipset) is out of scope: ipvsim models no "
+                              "ipset sets");
         if (xt_known_unmodelled(name, true))
             return xt_perr_at(p, off, "target `%s' is not modelled by ipvsim", name);
         c->jumpto = name;               /* a chain, resolved against the table later */

@@ -13,7 +13,7 @@ const struct xtables_target xtables_standard_target = {
 
 static const struct xtables_match *const xtables_matches[] = {
     &libxt_tcp_match, &libxt_udp_match, &libipt_icmp_match, &libxt_mark_match,
-    &libxt_state_match, &libxt_conntrack_match, &libxt_comment_match,
+    &libxt_state_match, &libxt_conntrack_match, &libxt_comment_match, &libxt_multiport_match,
 };
 
 /* A kernel target's printer is the first entry with its name: CT before NOTRACK. */
@@ -106,7 +106,7 @@ bool xt_known_unmodelled(const char *name, bool target)
     static const char *const unmodelled_matches[] = {
         "addrtype", "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit",
         "connmark", "cpu", "dccp", "devgroup", "dscp", "ecn", "esp", "hashlimit", "helper",
-        "iprange", "ipvs", "length", "limit", "mac", "multiport", "nfacct", "osf", "owner",
+        "iprange", "ipvs", "length", "limit", "mac", "nfacct", "osf", "owner",
         "physdev", "pkttype", "policy", "quota", "rateest", "realm", "recent", "rpfilter",
         "sctp", "set", "socket", "statistic", "string", "tcpmss", "time", "tos", "ttl", "u32",
     };

@@ -74,7 +74,8 @@ bool xt_known_unmodelled(const char *name, bool target);
 
 /* The extensions (libxt_*.c, libipt_*.c). */
 extern const struct xtables_match libxt_tcp_match, libxt_udp_match, libipt_icmp_match,
-    libxt_mark_match, libxt_state_match, libxt_conntrack_match, libxt_comment_match;
+    libxt_mark_match, libxt_state_match, libxt_conntrack_match, libxt_comment_match,
+    libxt_multiport_match;
 extern const struct xtables_target libipt_reject_target, libxt_mark_target, libxt_log_target,
     libxt_dnat_target, libxt_snat_target, libxt_masquerade_target, libxt_ct_target,
     libxt_notrack_target;

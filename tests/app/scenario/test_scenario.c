@@ -944,7 +944,7 @@ static bool same_row(const cJSON *prop, const struct scn_key *k, const char *kin
     case SCN_LINE:
         return has_ref(prop, "line");
     case SCN_LINES:
-        return is_type(prop, "array") && is_type(items, "string");
+        return has_ref(prop, "lines");
     case SCN_PAIR:
         return is_type(prop, "array") && int_range(items, k->min, k->max) &&
                cJSON_GetObjectItem(prop, "minItems")->valuedouble == 2 &&
@@ -1290,7 +1290,12 @@ static const char *const loader_only[] = {
     "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-conntrack",
     "sysctl-era", "sysctl-icmp-era", "sysctl-out-of-range", "server-sysctl-out-of-range",
     "listen-duplicate", "event-set-shared-workers", "event-set-unknown-server",
-    "event-slow-unknown-listener", "event-slow-unknown-server", NULL,
+    "event-slow-unknown-listener", "event-slow-unknown-server",
+    "saved-file-missing", "saved-iptables-bad-counters", "saved-iptables-bad-table",
+    "saved-iptables-multiport-no-proto", "saved-iptables-no-commit",
+    "saved-iptables-rule-outside-table", "saved-iptables-set", "saved-iptables-table-in-rule",
+    "saved-iptables-unknown-target", "saved-iptables-user-chain-policy",
+    "saved-ipvs-file-bad-option", "saved-ipvs-pasted-bad-sched", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

@@ -82,7 +82,8 @@ static void test_unmodelled_list_is_disjoint(void)
     const struct xtables_target *const *t = xtables_registered_targets(&n);
     for (size_t i = 0; i < n; i++)
         CU_ASSERT_FALSE(xt_known_unmodelled(t[i]->name, true));
-    CU_ASSERT_TRUE(xt_known_unmodelled("multiport", false));
+    CU_ASSERT_TRUE(xt_known_unmodelled("iprange", false));
+    CU_ASSERT_FALSE(xt_known_unmodelled("multiport", false));
     CU_ASSERT_TRUE(xt_known_unmodelled("REDIRECT", true));
 }
 

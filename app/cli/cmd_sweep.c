@@ -38,7 +38,25 @@ struct plan {
     char *name;                     /* the sweep file as the user named it (a sweep read
                                      * back from DIR/sweep.json too) */
     int width;                      /* digits of a point's number */
+    char *build;                    /* this binary's identity (build_identity) */
 };
+
+#define BUILD_FILE ".ipvsim-build"
+
+/* The running binary's SHA-256: a run made by another build (a changed model) is not a
+ * finished run of this sweep, so a resumed sweep never mixes the two. "unknown" when
+ * the binary cannot be read (then every run carries it, and resuming still works). */
+static char *build_identity(void)
+{
+    GMappedFile *f = g_mapped_file_new("/proc/self/exe", FALSE, NULL);
+    char *id = f ? g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+                                               (const guchar *)g_mapped_file_get_contents(f),
+                                               g_mapped_file_get_length(f))
+                 : g_strdup("unknown");
+    if (f)
+        g_mapped_file_unref(f);
+    return id;
+}
 
 static void plan_free(struct plan *pl)
 {
@@ -50,6 +68,7 @@ static void plan_free(struct plan *pl)
     g_strfreev(pl->metrics);
     g_free(pl->dir);
     g_free(pl->name);
+    g_free(pl->build);
     sweep_free(&pl->sw);
 }
 
@@ -92,10 +111,15 @@ static char *run_path(const struct plan *pl, guint r, const char *name)
     return path;
 }
 
+/* Finished: its directory is in place (the marker is written last, then the rename)
+ * and was made by this build. */
 static bool run_finished(const struct plan *pl, guint r)
 {
-    char *m = run_path(pl, r, OUTDIR_MARKER);
-    bool done = g_file_test(m, G_FILE_TEST_EXISTS);
+    char *m = run_path(pl, r, OUTDIR_MARKER), *b = run_path(pl, r, BUILD_FILE), *id = NULL;
+    bool done = g_file_test(m, G_FILE_TEST_EXISTS) && g_file_get_contents(b, &id, NULL, NULL) &&
+                strcmp(g_strchomp(id), pl->build) == 0;
+    g_free(id);
+    g_free(b);
     g_free(m);
     return done;
 }
@@ -264,6 +288,7 @@ static bool plan_load(struct plan *pl, const char *path, const char *base_dir)
         return false;
     }
     ok = check_schedulers(pl) && load_points(pl) && check_seeds(pl) && check_metrics(pl);
+    pl->build = ok ? build_identity() : NULL;
     for (guint n = pl->npoints ? pl->npoints - 1 : 0, w = 1; ok; n /= 10, w++)
         if (n < 10) {
             pl->width = (int)MAX(w, 3);
@@ -393,7 +418,10 @@ static int run_exec(struct plan *pl, guint r)
         if (!pl->sw.pcap)
             g_rmdir(pcap);
         g_free(pcap);
-        if (!outdir_write(&o, "metrics.csv", csv->str, csv->len, err, sizeof err) ||
+        char *id = g_strdup_printf("%s\n", pl->build);
+        bool ok = outdir_write(&o, BUILD_FILE, id, strlen(id), err, sizeof err);
+        g_free(id);
+        if (!ok || !outdir_write(&o, "metrics.csv", csv->str, csv->len, err, sizeof err) ||
             !outdir_commit(&o, err, sizeof err))
             rc = 3;
     }
@@ -661,7 +689,8 @@ static int collect(const struct plan *pl, bool quiet, const char *job_hint)
             first = r;
     if (missing) {
         char *rel = run_rel(pl, first);
-        fprintf(stderr, "ipvsim sweep: %u of %u runs are not finished (the first: %s/%s)%s\n",
+        fprintf(stderr, "ipvsim sweep: %u of %u runs are not finished, or were made by another "
+                "ipvsim build (the first: %s/%s)%s\n",
                 missing, pl->nruns, pl->dir, rel, job_hint);
         g_free(rel);
         return 1;

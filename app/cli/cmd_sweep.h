@@ -14,10 +14,13 @@
  *                       written last when DIR is set up, so that DIR is a sweep's;
  *   runs/PPP-SCHED/SEED/  one run: summary.json, connections.csv, timeseries.csv,
  *                       ipvsadm.txt, events.txt (pcap/ when the sweep says "pcap": true),
- *                       metrics.csv (compare's row of the run) and the result marker,
+ *                       metrics.csv (compare's row of the run), .ipvsim-build (the
+ *                       SHA-256 of the ipvsim binary that made it) and the result marker,
  *                       the whole directory renamed into place when the run is complete
  *                       (app/report/outdir.h): a run is finished when its directory is
- *                       there, and a sweep started again skips it;
+ *                       there and this binary made it, and a sweep started again skips
+ *                       it (a run of another build is run again: a sweep never mixes
+ *                       two versions of the model);
  *   runs.csv            one row per run, in plan order (point, scheduler, seed):
  *                       point, each parameter's value, scheduler, seed, each metric;
  *   summary.csv         one row per point and scheduler: the parameters, scheduler, runs,

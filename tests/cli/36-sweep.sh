@@ -73,12 +73,14 @@ fi
 touch "$tmp/sw2/runs/000-rr/1/untouched"
 rm -rf "$tmp/sw2/runs/001-wlc/3" "$tmp/sw2/runs.csv" "$tmp/sw2/summary.csv" "$tmp/sw2/plots"
 mkdir "$tmp/sw2/runs/001-wlc/3.tmp-Abc123"
+echo 0000 >"$tmp/sw2/runs/000-wlc/2/.ipvsim-build" && touch "$tmp/sw2/runs/000-wlc/2/stale"
 "$IPVSIM" sweep "$tmp/sw.json" -o "$tmp/sw2" --dry-run >"$tmp/sw-resume.plan" 2>&1
-check "sweep: --dry-run counts the finished runs" grep -q "= 12 runs into .* (11 finished)" "$tmp/sw-resume.plan"
+check "sweep: --dry-run counts the finished runs" grep -q "= 12 runs into .* (10 finished)" "$tmp/sw-resume.plan"
 "$IPVSIM" sweep -q "$tmp/sw.json" -o "$tmp/sw2" --jobs 2 >"$tmp/sw-resume.out" 2>&1
 check "sweep: resumed (exit 0)" test $? -eq 0
 check "sweep: a finished run is not run again" test -e "$tmp/sw2/runs/000-rr/1/untouched"
 rm -f "$tmp/sw2/runs/000-rr/1/untouched"
+check "sweep: a run made by another ipvsim build is run again" test ! -e "$tmp/sw2/runs/000-wlc/2/stale"
 check "sweep: the interrupted run's leftover is gone" test ! -e "$tmp/sw2/runs/001-wlc/3.tmp-Abc123"
 check "sweep: resumed, the same bytes" diff -r "$tmp/sw1" "$tmp/sw2"
 mk_sweep "$tmp/sw-other.json" ', "pcap": false'
@@ -120,7 +122,7 @@ rm -rf "$tmp/sw-nw/runs/001-rr"
 "$IPVSIM" sweep --collect "$tmp/sw-nw" >/dev/null 2>"$tmp/sw-miss.err"
 check "slurm: --collect with runs missing exits 1" test $? -eq 1
 check "slurm: ... naming the first missing run and the job" \
-  grep -q "3 of 12 runs are not finished (the first: .*/runs/001-rr/1); job 4242" "$tmp/sw-miss.err"
+  grep -q "3 of 12 runs are not finished, or were made by another ipvsim build (the first: .*/runs/001-rr/1); job 4242" "$tmp/sw-miss.err"
 # the chunk again, by hand, as its array task would: then it collects
 "$IPVSIM" sweep -q --run-chunk "$tmp/sw-nw" --chunk 5 --task 1 >/dev/null 2>&1
 check "slurm: --run-chunk runs its chunk (exit 0)" test $? -eq 0

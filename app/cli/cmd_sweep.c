@@ -608,11 +608,14 @@ static void summary_table(GString *g, const struct plan *pl, const struct collec
         g_string_append_printf(g, "point %0*u: %s\n", pl->width, p, t);
         g_free(t);
     }
-    g_string_append_printf(g, "%smean over the %u seeds%s (each run's value: compare's row); "
+    char *ci = pl->nseeds > 1 ? g_strdup_printf(" ± the half-width of its 95 %% confidence "
+                                                "interval (Student t, %u degrees of freedom)",
+                                                pl->nseeds - 1)
+                              : g_strdup(" (one seed: no interval)");
+    g_string_append_printf(g, "%smean over the %u seeds%s; each run's metrics are compare's; "
                            "runs.csv has every run, summary.csv the intervals.\n",
-                           pl->sw.params->len ? "\n" : "", pl->nseeds,
-                           pl->nseeds > 1 ? " ± the half-width of its 95 % confidence interval "
-                           "(Student t)" : "");
+                           pl->sw.params->len ? "\n" : "", pl->nseeds, ci);
+    g_free(ci);
 }
 
 /* The figures: each metric against the first parameter's values, a line per scheduler
@@ -636,6 +639,8 @@ static enum plots_status write_figures(const struct plan *pl, const struct colle
     plot_set_init(&ps, pl->pts[0]);
     g_free(ps.name);
     ps.name = g_path_get_basename(pl->name);
+    if (g_str_has_suffix(ps.name, ".json"))
+        ps.name[strlen(ps.name) - 5] = '\0';
     g_free(ps.subtitle);
     ps.subtitle = g_strdup_printf("%u seeds per point", pl->nseeds);
     struct plot_ci_fig *f = g_new0(struct plot_ci_fig, c->nm);

@@ -134,6 +134,38 @@ static bool parameters(struct sweep_ctx *c, const cJSON *obj)
     return true;
 }
 
+/* dir/file with "x/.." pairs and "." removed, without asking the file system (a
+ * relative path stays relative: "scenarios/sweeps/../a.json" is "scenarios/a.json"). */
+static char *join_lexical(const char *dir, const char *file)
+{
+    char *joined = g_build_filename(dir, file, NULL);
+    char **parts = g_strsplit(joined, "/", -1);
+    GPtrArray *keep = g_ptr_array_new();
+    for (guint i = 0; parts[i]; i++) {
+        const char *p = parts[i];
+        if (strcmp(p, ".") == 0 || (*p == '\0' && i > 0))
+            continue;
+        if (strcmp(p, "..") == 0 && keep->len > 0 &&
+            strcmp(g_ptr_array_index(keep, keep->len - 1), "..") != 0 &&
+            *(const char *)g_ptr_array_index(keep, keep->len - 1) != '\0') {
+            g_ptr_array_remove_index(keep, keep->len - 1);
+            continue;
+        }
+        g_ptr_array_add(keep, (gpointer)p);
+    }
+    g_ptr_array_add(keep, NULL);
+    char *out = keep->len > 1 ? g_strjoinv("/", (char **)keep->pdata) : g_strdup(".");
+    if (*joined == '/' && *out != '/') {    /* "/a/../b": the root's empty part was kept */
+        char *abs = g_strconcat("/", out, NULL);
+        g_free(out);
+        out = abs;
+    }
+    g_ptr_array_free(keep, TRUE);
+    g_strfreev(parts);
+    g_free(joined);
+    return out;
+}
+
 static bool document(struct sweep_ctx *c, const cJSON *root, const char *base_dir)
 {
     struct sweep *sw = c->sw;
@@ -154,8 +186,8 @@ static bool document(struct sweep_ctx *c, const cJSON *root, const char *base_di
     if (!cJSON_IsString(v) || !*v->valuestring)
         return fail(c, v, false, "scenario: expected the base scenario's file name");
     sw->scenario_pos = pos_of(c, v, false);
-    sw->scenario = g_path_is_absolute(v->valuestring) || strcmp(base_dir, ".") == 0
-                   ? g_strdup(v->valuestring) : g_build_filename(base_dir, v->valuestring, NULL);
+    sw->scenario = g_path_is_absolute(v->valuestring) ? g_strdup(v->valuestring)
+                   : join_lexical(base_dir, v->valuestring);
     v = cJSON_GetObjectItemCaseSensitive(root, "parameters");
     if (v && !parameters(c, v))
         return false;

@@ -8,17 +8,22 @@
 #include "tests/testutil.h"
 
 /* Load text written to a temporary file: true on success; err filled in. */
-static bool load_text(struct sweep *sw, const char *text, struct scn_error *err)
+static bool load_in(struct sweep *sw, const char *text, const char *base, struct scn_error *err)
 {
     char *path = NULL;
     int fd = g_file_open_tmp("sweep-XXXXXX.json", &path, NULL);
     CU_ASSERT_FATAL(fd >= 0);
     close(fd);
     g_file_set_contents(path, text, -1, NULL);
-    bool ok = sweep_load(sw, path, "/base", err);
+    bool ok = sweep_load(sw, path, base, err);
     g_unlink(path);
     g_free(path);
     return ok;
+}
+
+static bool load_text(struct sweep *sw, const char *text, struct scn_error *err)
+{
+    return load_in(sw, text, "/base", err);
 }
 
 static void test_sweep_good(void)
@@ -52,6 +57,30 @@ static void test_sweep_good(void)
     CU_ASSERT_EQUAL(sweep_value_index(&sw, 5, 1), 2);
     CU_ASSERT_EQUAL(sweep_value_index(&sw, 5, 2), 0);
     sweep_free(&sw);
+}
+
+/* "scenario" is relative to the sweep file's directory, "x/.." taken out without the
+ * file system (a relative path stays relative, as the user wrote it). */
+static void test_sweep_scenario_path(void)
+{
+    static const struct { const char *base, *scn, *path; } cases[] = {
+        { "scenarios/sweeps", "../unequal-servers.json", "scenarios/unequal-servers.json" },
+        { "/base/a/b", "../../nat.json", "/base/nat.json" },
+        { ".", "./nat.json", "nat.json" },
+        { "s", "../../nat.json", "../nat.json" },
+        { "/x", "/abs/nat.json", "/abs/nat.json" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        struct sweep sw;
+        struct scn_error err;
+        char *text = g_strdup_printf("{ \"scenario\": \"%s\", \"schedulers\": [\"rr\"], "
+                                     "\"seeds\": \"1\" }", cases[i].scn);
+        CU_ASSERT_FATAL(load_in(&sw, text, cases[i].base, &err));
+        CU_ASSERT_STRING_EQUAL(sw.scenario, cases[i].path);
+        CU_ASSERT_EQUAL(sweep_npoints(&sw), 1);     /* no parameter: the base scenario */
+        sweep_free(&sw);
+        g_free(text);
+    }
 }
 
 /* Each bad file: refused, the error at the line and column given, saying what. */
@@ -94,5 +123,6 @@ IPVSIM_SUITE(sweep)
 {
     CU_pSuite s = CU_add_suite("sweep", NULL, NULL);
     ADD_TEST(s, test_sweep_good);
+    ADD_TEST(s, test_sweep_scenario_path);
     ADD_TEST(s, test_sweep_bad);
 }

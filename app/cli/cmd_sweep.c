@@ -836,8 +836,8 @@ static char *pending_tasks(const struct plan *pl, guint chunk, guint *ntasks)
 }
 
 /* DIR/slurm/sweep.sbatch: one array task per chunk, each running its chunk. */
-static bool write_script(const struct plan *pl, const char *absdir, guint chunk, const char *array,
-                         char **script)
+static bool write_script(const struct plan *pl, const char *absdir, guint chunk, guint jobs,
+                         const char *array, char **script)
 {
     char *self = g_file_read_link("/proc/self/exe", NULL);
     if (!self) {
@@ -851,12 +851,14 @@ static bool write_script(const struct plan *pl, const char *absdir, guint chunk,
                            "directory (the finished runs are skipped).\n", pl->name, pl->nruns,
                            chunk);
     g_string_append_printf(g, "#SBATCH --job-name=ipvsim-sweep\n#SBATCH --array=%s\n"
-                           "#SBATCH --ntasks=1\n#SBATCH --output=%s/task-%%a.out\n", array, sdir);
+                           "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=%u\n"
+                           "#SBATCH --output=%s/task-%%a.out\n", array, jobs, sdir);
     g_string_append(g, "exec ");
     sh_word(g, self);
     g_string_append(g, " sweep --quiet --run-chunk ");
     sh_word(g, absdir);
-    g_string_append_printf(g, " --chunk %u --task \"$SLURM_ARRAY_TASK_ID\"\n", chunk);
+    g_string_append_printf(g, " --chunk %u --jobs %u --task \"$SLURM_ARRAY_TASK_ID\"\n", chunk,
+                           jobs);
     bool ok = g_mkdir_with_parents(sdir, 0755) == 0;
     if (!ok)
         fprintf(stderr, "ipvsim sweep: %s: cannot create: %s\n", sdir, g_strerror(errno));
@@ -915,6 +917,7 @@ struct sweep_opts {
     char *outdir, *engine, *collect, *run_chunk;
     char **slurm_opts;
     gint jobs, chunk, task;
+    gint task_jobs;                 /* slurm: runs at once in each array task (--jobs, else 1) */
     gboolean dry_run, no_wait, quiet;
 };
 
@@ -940,8 +943,9 @@ static void print_plan(const struct plan *pl, const struct sweep_opts *opt, bool
     printf("%u points x %u schedulers x %u seeds = %u runs into %s/ (%u finished)\n",
            pl->npoints, pl->nsched, pl->nseeds, pl->nruns, pl->dir, done);
     if (slurm)
-        printf("engine slurm: %u array tasks of at most %u runs each (sbatch%s)\n",
-               (pl->nruns + chunk - 1) / chunk, chunk, opt->no_wait ? "" : " --wait");
+        printf("engine slurm: %u array tasks of at most %u runs each, %d at a time in each "
+               "(sbatch%s)\n", (pl->nruns + chunk - 1) / chunk, chunk, opt->task_jobs,
+               opt->no_wait ? "" : " --wait");
     else
         printf("engine local: %d runs at a time\n", opt->jobs);
     for (guint p = 0; p < pl->npoints && pl->sw.params->len; p++) {
@@ -1035,7 +1039,7 @@ static int sweep_main(const struct sweep_opts *opt, const char *path)
         char *absdir = g_canonicalize_filename(pl.dir, NULL), *script = NULL, *job = NULL;
         guint ntasks = 0;
         char *array = pending_tasks(&pl, chunk, &ntasks);
-        if (array && !write_script(&pl, absdir, chunk, array, &script))
+        if (array && !write_script(&pl, absdir, chunk, (guint)opt->task_jobs, array, &script))
             rc = 1;
         if (rc == 0 && array) {
             if (!opt->quiet)
@@ -1141,6 +1145,7 @@ static bool opts_ok(struct sweep_opts *opt, int argc)
     }
     if (!opt->engine)
         opt->engine = g_strdup("local");
+    opt->task_jobs = opt->jobs > 0 ? opt->jobs : 1;
     if (opt->jobs < 0)
         opt->jobs = opt->run_chunk ? 1 : (gint)MIN(run_pool_cores(), 1024);
     return true;
@@ -1151,7 +1156,7 @@ int cmd_sweep(int argc, char **argv)
     struct sweep_opts opt = { .jobs = -1, .chunk = -1, .task = -1 };
     GOptionEntry entries[] = {
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt.outdir, "result directory (default results/<sweep file's name>); started again on it, the sweep skips its finished runs", "DIR" },
-        { "jobs", 'j', 0, G_OPTION_ARG_INT, &opt.jobs, "runs at once, each in a child process (default the number of cores; 1 in --run-chunk)", "J" },
+        { "jobs", 'j', 0, G_OPTION_ARG_INT, &opt.jobs, "runs at once, each in a child process (default the number of cores; with --engine slurm, in each array task, default 1, its --cpus-per-task)", "J" },
         { "engine", 0, 0, G_OPTION_ARG_STRING, &opt.engine, "where the runs run: local (default) or slurm (a job array submitted with sbatch)", "local|slurm" },
         { "chunk", 0, 0, G_OPTION_ARG_INT, &opt.chunk, "slurm: runs per array task (default: at most 100 tasks)", "N" },
         { "slurm-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.slurm_opts, "slurm: an option for sbatch (e.g. --slurm-opt=--partition=short), repeatable", "OPT" },

@@ -38,7 +38,8 @@
  * --engine local (the default) runs the unfinished runs in child processes, --jobs at a
  * time (app/run/run_pool.h), then collects. --engine slurm writes slurm/sweep.sbatch, a
  * job array with one task per chunk of --chunk runs (default: as many as keep the tasks
- * at 100 or fewer), the chunks with unfinished runs only; each task runs --run-chunk.
+ * at 100 or fewer), the chunks with unfinished runs only; each task runs --run-chunk,
+ * --jobs runs at once (default 1; the script asks for as many CPUs per task).
  * It submits the script with `sbatch --parsable --wait` (each --slurm-opt added before
  * the script, one argument each), which returns when the job has ended, then collects;
  * with --no-wait it submits and returns, and `ipvsim sweep --collect DIR` collects

@@ -101,19 +101,21 @@ check "slurm: prints what the local engine prints" cmp "$tmp/sw1.out" "$tmp/sw-s
 check "slurm: 12 runs in at most 100 tasks: one run per task (--array=0-11)" \
   grep -q "^#SBATCH --array=0-11$" "$tmp/sw-slurm/slurm/sweep.sbatch"
 check "slurm: each task runs its chunk" \
-  grep -q "sweep --quiet --run-chunk '$tmp/sw-slurm' --chunk 1 --task \"\$SLURM_ARRAY_TASK_ID\"$" \
+  grep -q "sweep --quiet --run-chunk '$tmp/sw-slurm' --chunk 1 --jobs 1 --task \"\$SLURM_ARRAY_TASK_ID\"$" \
   "$tmp/sw-slurm/slurm/sweep.sbatch"
 check "slurm: sbatch --parsable --wait, --slurm-opt before the script" \
   grep -q "^sbatch --parsable --wait --partition=short $tmp/sw-slurm/slurm/sweep.sbatch$" "$tmp/sbatch.log"
 check "slurm: sbatch sees SLURM_CONF" grep -q "^SLURM_CONF=/etc/test-slurm.conf$" "$tmp/sbatch.log"
 check "slurm: the job's id is kept" test "$(cat "$tmp/sw-slurm/slurm/job")" = 4242
 # --chunk 5, --no-wait, then --collect (the stand-in has run the tasks by then)
-PATH="$shim:$PATH" "$IPVSIM" sweep -q "$tmp/sw.json" -o "$tmp/sw-nw" --engine slurm --chunk 5 --no-wait \
+PATH="$shim:$PATH" "$IPVSIM" sweep -q "$tmp/sw.json" -o "$tmp/sw-nw" --engine slurm --chunk 5 --jobs 2 --no-wait \
   >"$tmp/sw-nw.out" 2>&1
 check "slurm: --no-wait submits and returns (exit 0)" test $? -eq 0
 check "slurm: --no-wait says how to collect" grep -q "ipvsim sweep --collect $tmp/sw-nw$" "$tmp/sw-nw.out"
 check "slurm: --no-wait collects nothing" test ! -e "$tmp/sw-nw/runs.csv"
 check "slurm: --chunk 5: 3 tasks" grep -q "^#SBATCH --array=0-2$" "$tmp/sw-nw/slurm/sweep.sbatch"
+check "slurm: --jobs 2: two runs at once in each task, on two CPUs" \
+  grep -q "^#SBATCH --cpus-per-task=2$" "$tmp/sw-nw/slurm/sweep.sbatch"
 "$IPVSIM" sweep --collect "$tmp/sw-nw" >"$tmp/sw-col.out" 2>&1
 check "slurm: --collect DIR (exit 0)" test $? -eq 0
 check "slurm: --collect writes what the local engine writes" diff -r -x slurm "$tmp/sw1" "$tmp/sw-nw"
@@ -178,3 +180,9 @@ check "sweep refused: --collect of a directory that is not a sweep's (exit 2)" t
 "$IPVSIM" sweep scenarios/sweeps/load.json -o "$tmp/sw-curated" --dry-run >"$tmp/sw-curated.out" 2>&1
 check "sweep: scenarios/sweeps/load.json plans its 60 runs" \
   grep -q "^4 points x 3 schedulers x 5 seeds = 60 runs" "$tmp/sw-curated.out"
+# installed beside the scenarios it names, the curated sweep plans there too
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory install PREFIX="$tmp/sw-prefix" >/dev/null 2>&1
+"$tmp/sw-prefix/bin/ipvsim" sweep "$tmp/sw-prefix/share/ipvsim/scenarios/sweeps/load.json" -o "$tmp/sw-inst" --dry-run \
+  >"$tmp/sw-inst.out" 2>&1
+check "sweep: make install puts scenarios/sweeps/ beside the scenarios (the curated sweep plans there)" \
+  grep -q "= 60 runs" "$tmp/sw-inst.out"

@@ -404,7 +404,7 @@ static int run_exec(struct plan *pl, guint r)
     char *final = run_path(pl, r, NULL), err[600] = "";
     remove_leftovers(final);
     struct outdir o;
-    int rc = outdir_begin(&o, final, err, sizeof err);
+    int rc = outdir_begin(&o, final, err, sizeof err) == 0 ? 0 : 3;   /* err says why */
     struct scenario *s = pl->pts[point_of(pl, r)];
     s->seed = seed_of(pl, r);       /* every stream is seeded from it when the world is built */
     char *stopped = NULL;
@@ -900,8 +900,8 @@ static bool submit(const char *script, char **opts, bool wait, char **job)
             *semi = '\0';
         *job = g_strdup(g_strstrip(out));
         if (!g_spawn_check_wait_status(status, &gerr)) {
-            fprintf(stderr, "ipvsim sweep: sbatch%s %s (job %s)\n", wait ? " --wait" : "",
-                    gerr->message, **job ? *job : "not submitted");
+            fprintf(stderr, "ipvsim sweep: sbatch%s failed: %s (%s%s)\n", wait ? " --wait" : "",
+                    gerr->message, **job ? "job " : "the job was not submitted", *job);
             g_error_free(gerr);
             ok = **job != '\0';     /* a task failed: the collection says which runs */
         }

@@ -130,6 +130,22 @@ check "slurm: ... naming the first missing run and the job" \
 check "slurm: --run-chunk runs its chunk (exit 0)" test $? -eq 0
 "$IPVSIM" sweep -q --collect "$tmp/sw-nw" >/dev/null 2>&1
 check "slurm: then --collect succeeds, the same bytes" diff -r -x slurm "$tmp/sw1" "$tmp/sw-nw"
+# a run's place taken by someone else's file: the run cannot be written, exit 1, said
+rm -rf "$tmp/sw-nw/runs/000-rr/1" && echo mine >"$tmp/sw-nw/runs/000-rr/1"
+"$IPVSIM" sweep -q "$tmp/sw.json" -o "$tmp/sw-nw" --jobs 1 >/dev/null 2>"$tmp/sw-taken.err"
+check "sweep: a run whose directory is someone else's file fails (exit 1)" test $? -eq 1
+check "sweep: ... saying so, the file left as it was" \
+  test "$(grep -c 'runs/000-rr/1: exists and is not an ipvsim result' "$tmp/sw-taken.err")" -eq 1 \
+       -a "$(cat "$tmp/sw-nw/runs/000-rr/1")" = mine
+# sbatch failing (a refused option): said, exit 1
+mkdir -p "$tmp/sbatch-fails"
+printf '#!/bin/sh\necho "sbatch: error: invalid partition specified: nope" >&2\nexit 1\n' >"$tmp/sbatch-fails/sbatch"
+chmod +x "$tmp/sbatch-fails/sbatch"
+PATH="$tmp/sbatch-fails:$PATH" "$IPVSIM" sweep -q "$tmp/sw.json" -o "$tmp/sw-sbfail" --engine slurm \
+  --slurm-opt=--partition=nope >/dev/null 2>"$tmp/sw-sbfail.err"
+check "slurm: sbatch refusing the job: exit 1" test $? -eq 1
+check "slurm: ... its message shown" grep -q "invalid partition specified" "$tmp/sw-sbfail.err"
+check "slurm: ... that nothing was submitted" grep -q "sbatch --wait failed: .*the job was not submitted" "$tmp/sw-sbfail.err"
 "$IPVSIM" sweep --run-chunk "$tmp/sw-nw" --chunk 5 --task 3 >/dev/null 2>"$tmp/sw-task.err"
 check "slurm: --run-chunk past the last chunk is refused (exit 2)" test $? -eq 2
 PATH=/nonexistent "$IPVSIM" sweep "$tmp/sw.json" -o "$tmp/sw-nosb" --engine slurm >/dev/null 2>"$tmp/sw-nosb.err"

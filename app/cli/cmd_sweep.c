@@ -933,7 +933,10 @@ static void print_plan(const struct plan *pl, const struct sweep_opts *opt, bool
             printf(" %s", (const char *)g_ptr_array_index(param(pl, k)->labels, i));
         printf("\n");
     }
-    char *scheds = g_strjoinv(", ", (char **)pl->sw.scheds->pdata);
+    GString *sg = g_string_new(NULL);
+    for (guint k = 0; k < pl->nsched; k++)
+        g_string_append_printf(sg, "%s%s", k ? ", " : "", (const char *)g_ptr_array_index(pl->sw.scheds, k));
+    char *scheds = g_string_free(sg, FALSE);
     char *metrics = g_strjoinv(", ", pl->metrics);
     printf("  schedulers: %s\n  seeds: %" G_GUINT64_FORMAT "%s", scheds,
            g_array_index(pl->seeds, guint64, 0), pl->nseeds > 1 ? " ..." : "");

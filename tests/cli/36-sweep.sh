@@ -23,6 +23,8 @@ check "sweep: --dry-run exits 0" test $? -eq 0
 check "sweep: --dry-run says the runs" grep -q "^2 points x 2 schedulers x 3 seeds = 12 runs" "$tmp/sw-plan.out"
 check "sweep: --dry-run lists each point's --set values" \
   grep -q "point 001: --set clients.0.arrival=poisson(980/s) --set duration=2s" "$tmp/sw-plan.out"
+check "sweep: --dry-run names the schedulers and seeds" \
+  test "$(grep -E '^  (schedulers|seeds):' "$tmp/sw-plan.out")" = "$(printf '  schedulers: rr, wlc\n  seeds: 1 ... 3 (3)')"
 check "sweep: --dry-run writes nothing" test ! -e "$tmp/sw-plan"
 
 # The local engine one run at a time and two at a time: the same bytes

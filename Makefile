@@ -105,6 +105,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios
 	install -m 755 $(IPVSIM) $(DESTDIR)$(PREFIX)/bin/ipvsim
 	install -m 644 scenarios/*.json scenarios/*.pcap $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/ 2>/dev/null || true
+	install -d $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/sweeps
+	install -m 644 scenarios/sweeps/*.json $(DESTDIR)$(PREFIX)/share/ipvsim/scenarios/sweeps/
 	install -m 644 docs/scenario.schema.json tools/gue.lua $(DESTDIR)$(PREFIX)/share/ipvsim/
 	install -d $(DESTDIR)$(PREFIX)/share/ipvsim/kernel-check
 	install -m 755 tools/kernel-check/kernel-check tools/kernel-check/build-initramfs \

@@ -9,6 +9,7 @@
 #include "app/report/outdir.h"
 #include "app/report/report_html.h"
 #include "app/report/plots.h"
+#include "app/report/run_output.h"
 #include "app/report/stats.h"
 #include "app/run/run_pool.h"
 #include "app/run/run_session.h"
@@ -16,6 +17,7 @@
 #include "model/ipvs/ip_vs.h"
 #include "model/user/ipvsadm/ipvsadm.h"
 #include "model/net.h"
+#include "sim/world.h"
 
 /* ---- the parts that tests call ---------------------------------------------------------- */
 
@@ -377,32 +379,68 @@ static char **parse_schedulers(const char *list)
 /* One run under sched: its row and its plot data. 0; 1 when a limit or a signal
  * stopped the run (*stopped says why, app/run/run_limits.h; nothing is added); 2 with the
  * message printed. */
-static int run_one(const struct scenario *s, const char *sched, struct plot_set *ps,
-                   struct row *row, bool window, sim_time_t t_fail, sim_time_t t_next,
-                   char **stopped, const char **hint)
+/* Where a run also writes the usual result files (a sweep's runs): o's temporary
+ * directory, with the scenario's captures when pcap. */
+struct run_files {
+    const struct outdir *o;
+    bool pcap;
+    char *err;                      /* why writing failed (status 3) */
+    size_t errlen;
+};
+
+static int run_one_files(const struct scenario *s, const char *sched, struct plot_set *ps,
+                         struct row *row, bool window, sim_time_t t_fail, sim_time_t t_next,
+                         char **stopped, const char **hint, const struct run_files *files)
 {
     /* the scheduler a typed value on the parsed -A/-E lines (ipvsadm_parse_sched) */
-    const struct run_session_cfg cfg = { .cmd = "compare", .world = { .sched = sched } };
+    char *pcap_dir = files && files->pcap ? outdir_path(files->o, "pcap") : NULL;
+    const struct run_session_cfg cfg = { .cmd = "compare",
+                                         .world = { .sched = sched, .pcap_dir = pcap_dir } };
     struct run_session rs;
     char why[600];
-    if (run_session_open(&rs, s, &cfg, why, sizeof why) != 0) {
-        /* (no capture: only bad input, printed) */
+    int orc = run_session_open(&rs, s, &cfg, why, sizeof why);
+    g_free(pcap_dir);
+    if (orc == 1) {                 /* a capture file could not be created */
+        outdir_show_final(files->o, why);
+        snprintf(files->err, files->errlen, "%s", why);
+        return 3;
+    }
+    if (orc != 0) {
+        /* (bad input, printed) */
         fprintf(stderr, "ipvsim compare: the run under %s (every -A and -E line with -s %s) "
                 "does not build: the error above\n", sched, sched);
         return 2;
     }
+    struct run_sampler smp;
+    if (files)
+        run_sampler_start(&smp, &rs.rw, SEC);
     int rc = 0;
     if (run_session_run(&rs)) {
         row->sched = sched;
         struct plot_run *pr = plot_set_add_run(ps, &rs.rw, sched, false);
         fill_row(row, &rs.rw, ps, pr, window, t_fail, t_next);
+        if (files && (!run_write_outputs(&rs.rw, &smp, files->o, -1, true, files->err,
+                                         files->errlen) ||
+                      world_close_taps(&rs.rw.w, files->err, files->errlen) != 0)) {
+            outdir_show_final(files->o, files->err);
+            rc = 3;
+        }
     } else {
         *stopped = g_strdup(rs.stopped);
         *hint = rs.hint;
         rc = 1;
     }
+    if (files)
+        run_sampler_free(&smp);
     run_session_close(&rs);
     return rc;
+}
+
+static int run_one(const struct scenario *s, const char *sched, struct plot_set *ps,
+                   struct row *row, bool window, sim_time_t t_fail, sim_time_t t_next,
+                   char **stopped, const char **hint)
+{
+    return run_one_files(s, sched, ps, row, window, t_fail, t_next, stopped, hint, NULL);
 }
 
 static bool put(const struct outdir *o, const char *name, const GString *text, char *err,
@@ -470,6 +508,40 @@ int compare_run_metrics(struct scenario *s, const char *sched, guint64 seed, boo
     g_free(row.load);
     plot_set_free(&ps);
     return rc;
+}
+
+int compare_run_row(const struct scenario *s, const char *sched, const struct outdir *o, bool pcap,
+                    GString *csv, char **stopped, const char **hint, char *err, size_t errlen)
+{
+    sim_time_t t_fail = 0, t_next = INT64_MAX;
+    bool window = compare_failure_window(s, &t_fail, &t_next);
+    struct plot_set ps;
+    plot_set_init(&ps, s);
+    struct row row = {0};
+    const struct run_files files = { o, pcap, err, errlen };
+    int rc = run_one_files(s, sched, &ps, &row, window, t_fail, t_next, stopped, hint, &files);
+    if (rc == 0) {
+        guint64 seed = s->seed;
+        write_csv(csv, &ps, &row, 1, &seed);
+    }
+    g_free(row.share);
+    g_free(row.load);
+    plot_set_free(&ps);
+    return rc;
+}
+
+char **compare_row_columns(const struct scenario *s)
+{
+    struct plot_set ps;
+    plot_set_init(&ps, s);
+    GString *g = g_string_new(NULL);
+    static const guint64 no_seed;
+    write_csv(g, &ps, NULL, 0, &no_seed);       /* the header only, a seed column in it */
+    plot_set_free(&ps);
+    g_strchomp(g->str);
+    char **cols = g_strsplit(g->str, ",", -1);
+    g_string_free(g, TRUE);
+    return cols;
 }
 
 /* Task t: scheduler t / nseeds, seed t % nseeds (a child's). */

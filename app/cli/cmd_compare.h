@@ -74,6 +74,20 @@ void compare_remap(const struct conv_log *log, sim_time_t t_fail, sim_time_t t_n
 int compare_run_metrics(struct scenario *s, const char *sched, guint64 seed, bool window,
                         sim_time_t t_fail, sim_time_t t_next, GByteArray *out);
 
+/* One run of a sweep (ipvsim sweep), in the calling process: s under sched with its
+ * seed, to its end; its row appended to csv as two lines, the header and the values,
+ * with the columns of a replicated comparison's runs.csv (scheduler, seed, connections,
+ * ...); its usual result files (summary.json, connections.csv, timeseries.csv,
+ * ipvsadm.txt, events.txt; the scenario's captures when pcap) into o's temporary
+ * directory. 0; 1 when a limit or a signal stopped it (*stopped, *hint say why; g_free
+ * *stopped); 2 when it does not build (said); 3 when a file could not be written (err). */
+struct outdir;
+int compare_run_row(const struct scenario *s, const char *sched, const struct outdir *o, bool pcap,
+                    GString *csv, char **stopped, const char **hint, char *err, size_t errlen);
+
+/* The columns of that row for s (NULL-terminated; g_strfreev). */
+char **compare_row_columns(const struct scenario *s);
+
 /* --seeds: "1-10", "1,5,9", "1-3,7" appended to seeds (guint64); false with a
  * GOptionError on a bad item, a range A-B with B < A, a seed listed twice or more
  * than 10000 seeds. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "app/cli/cmd_compare.h"
 #include "app/cli/cmd_sched.h"
+#include "app/cli/cmd_sweep.h"
 #include "app/cli/cmd_validate.h"
 #include "app/cli/cmd_check.h"
 #include "app/cli/cmd_hooks.h"
@@ -27,6 +28,7 @@ static const struct command commands[] = {
     { "run", cmd_run, "run a scenario and write its results (results/<name>/)" },
     { "compare", cmd_compare, "the same arrivals under each scheduler: table, comparison.csv, plots" },
     { "report", cmd_report, "write RESULTS_DIR/index.html: a run's or a comparison's results as one page" },
+    { "sweep", cmd_sweep, "a scenario over parameter values x schedulers x seeds, locally or on Slurm" },
     { "demo", cmd_demo, "client -> router -> server example with pcap on every interface" },
     { "trace", cmd_trace, "every packet's walk: stack functions, hook calls and verdicts, IPVS decisions" },
     { "check", cmd_check, "run scenarios and check their expectations (exit 1 if one fails)" },

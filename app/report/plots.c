@@ -1123,13 +1123,66 @@ static void fig_ci(const struct plot_set *ps, const struct plot_ci_fig *f, GStri
     g_free(datname);
 }
 
+/* Means against a parameter's values: one line per column, its 95 % interval a
+ * translucent band (a sweep's figure). The values are categories, evenly spaced in
+ * the order given, since a parameter may be any scenario value (a rate, a line). */
+static void fig_ci_lines(const struct plot_set *ps, const struct plot_ci_fig *f, GString *dat,
+                         GString *gp)
+{
+    char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
+    double vmax = 0;
+    g_string_append_printf(dat, "# %s\n# index, value, then per line: mean, 95 %% CI low, high:",
+                           f->what);
+    for (guint k = 0; k < f->ncols; k++) {
+        g_string_append(dat, " ");
+        dat_str(dat, f->cols[k]);
+    }
+    g_string_append_c(dat, '\n');
+    for (guint r = 0; r < f->nrows; r++) {
+        g_string_append_printf(dat, "%u ", r);
+        dat_str(dat, f->rows[r]);
+        for (guint k = 0; k < f->ncols; k++) {
+            guint i = r * f->ncols + k;
+            vmax = MAX(vmax, MAX(f->mean[i], f->hi[i]));
+            fmt_num(a, sizeof a, f->mean[i]);
+            fmt_num(b, sizeof b, f->lo[i]);
+            fmt_num(c, sizeof c, f->hi[i]);
+            g_string_append_printf(dat, " %s %s %s", a, b, c);
+        }
+        g_string_append_c(dat, '\n');
+    }
+    char *datname = g_strdup_printf("%s.dat", f->base);
+    gp_begin(gp, f->base, f->what, datname);
+    gp_title(gp, "set title", ps, f->title);
+    gp_set(gp, "ylabel", f->ylabel, NULL);
+    gp_set(gp, "xlabel", f->xlabel ? f->xlabel : "", NULL);
+    g_string_append(gp, "set grid ytics\nset key outside right top vertical\nset xtics nomirror\n");
+    fmt_num(a, sizeof a, vmax > 0 ? vmax * 1.15 : 1);
+    g_string_append_printf(gp, "set yrange [0:%s]\nset xrange [-0.3:%s]\nplot ", a,
+                           f->nrows > 1 ? g_ascii_formatd(b, sizeof b, "%.1f", f->nrows - 0.7)
+                                        : "0.3");
+    for (guint k = 0; k < f->ncols; k++) {
+        g_string_append_printf(gp, "%s'%s' using 1:%u:%u with filledcurves fs transparent solid "
+                               "0.2 noborder lc rgb '%s' notitle, \\\n     '%s' using 1:%u%s with "
+                               "linespoints pt 7 ps 0.6 lw 1.5 ", k ? ", \\\n     " : "", datname,
+                               3 * k + 4, 3 * k + 5, palette[k % NPALETTE], datname, 3 * k + 3,
+                               k ? "" : ":xtic(2)");
+        gp_line_style(gp, k);
+        g_string_append(gp, " title ");
+        gp_str(gp, f->cols[k]);
+    }
+    g_string_append_c(gp, '\n');
+    gp_end(gp);
+    g_free(datname);
+}
+
 enum plots_status plots_write_ci(const struct plot_set *ps, const struct plot_ci_fig *figs,
                                  guint nfigs, const char *dir, char *msg, size_t msglen)
 {
     struct fig_text *t = g_new0(struct fig_text, nfigs ? nfigs : 1);
     for (guint i = 0; i < nfigs; i++) {
         t[i] = (struct fig_text){ figs[i].base, g_string_new(NULL), g_string_new(NULL) };
-        fig_ci(ps, &figs[i], t[i].dat, t[i].gp);
+        (figs[i].lines ? fig_ci_lines : fig_ci)(ps, &figs[i], t[i].dat, t[i].gp);
     }
     enum plots_status st = emit(dir, t, nfigs, msg, msglen);
     fig_texts_free(t, nfigs);

@@ -100,9 +100,13 @@ enum plots_status {
 enum plots_status plots_write(const struct plot_set *ps, const char *dir, char *msg, size_t msglen);
 
 /* A figure of means with 95 % confidence intervals (a replicated comparison):
- * categories (rows) on the x axis, a bar per column with its interval as an error bar. */
+ * categories (rows) on the x axis, a bar per column with its interval as an error bar;
+ * with lines (a sweep), the rows are a parameter's values in order and each column a
+ * line through its means, its interval a band around it. */
 struct plot_ci_fig {
     const char *base, *what, *title, *ylabel;
+    const char *xlabel;             /* lines: the parameter */
+    bool lines;
     guint nrows, ncols;
     char **rows, **cols;
     double *mean, *lo, *hi;         /* nrows x ncols, row-major */

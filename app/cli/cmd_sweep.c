@@ -172,7 +172,7 @@ static bool load_points(struct plan *pl)
                            "'seeds'), not a parameter");
     pl->npoints = sweep_npoints(&pl->sw);
     if ((guint64)pl->npoints * pl->nsched > MAX_RUNS)
-        return fail_at(pl, (struct scn_pos){ 1, 1, 0 }, "more than %d runs", MAX_RUNS);
+        return fail_at(pl, (struct scn_pos){ .line = 1, .col = 1 }, "more than %d runs", MAX_RUNS);
     pl->pts = g_new0(struct scenario *, pl->npoints);
     for (guint p = 0; p < pl->npoints; p++) {
         char **ov = g_new0(char *, np + 1);

@@ -30,7 +30,7 @@ void sweep_error_at(struct scn_error *err, const struct sweep *sw, struct scn_po
 static struct scn_pos pos_of(const struct sweep_ctx *c, const cJSON *node, bool key)
 {
     const struct scn_node_pos *np = g_hash_table_lookup(c->pos, node);
-    return np ? (key ? np->key : np->val) : (struct scn_pos){ 1, 1, 0 };
+    return np ? (key ? np->key : np->val) : (struct scn_pos){ .line = 1, .col = 1 };
 }
 
 static bool fail(struct sweep_ctx *c, const cJSON *node, bool key, const char *fmt, ...)

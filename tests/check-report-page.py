@@ -165,6 +165,12 @@ def check_compare(name, d, s):
            s["diffs"] == want, "%s against %s" % (s["diffs"][:1], want[:1]))
 
 
+def check_sweep(name, d, s):
+    rows = list(csv.reader(open(os.path.join(d, "summary.csv"))))
+    report("%s: the summary table is summary.csv, cell for cell (%d rows)" % (name, len(rows) - 1),
+           s["csv"] == rows, "%s against %s" % (s["csv"][:2], rows[:2]))
+
+
 def check_page(b, d, shot):
     name = label(d)
     if not os.path.isfile(os.path.join(d, "index.html")):
@@ -178,6 +184,8 @@ def check_page(b, d, shot):
         check_run(name, d, s)
     elif s["kind"] in ("compare", "compare-replicated"):
         check_compare(name, d, s)
+    elif s["kind"] == "sweep":
+        check_sweep(name, d, s)
     else:
         report("%s: a page of a known kind" % name, False, "body[data-kind]=%r" % s["kind"])
     plots = os.path.join(d, "plots")

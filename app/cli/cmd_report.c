@@ -11,24 +11,27 @@
 static bool is_result(const char *dir, char *why, size_t len)
 {
     char *marker = g_build_filename(dir, OUTDIR_MARKER, NULL);
+    char *sweep = g_build_filename(dir, OUTDIR_SWEEP_MARKER, NULL);
     bool ok = false;
     if (!g_file_test(dir, G_FILE_TEST_EXISTS))
         snprintf(why, len, "%s: no such directory", dir);
     else if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
         snprintf(why, len, "%s: not a directory", dir);
-    else if (!g_file_test(marker, G_FILE_TEST_IS_REGULAR))
+    else if (!g_file_test(marker, G_FILE_TEST_IS_REGULAR) &&
+             !g_file_test(sweep, G_FILE_TEST_IS_REGULAR))
         snprintf(why, len, "%s: not an ipvsim results directory (no %s: ipvsim run and compare "
-                 "write one)", dir, OUTDIR_MARKER);
+                 "write one; nor %s: ipvsim sweep's)", dir, OUTDIR_MARKER, OUTDIR_SWEEP_MARKER);
     else
         ok = true;
     g_free(marker);
+    g_free(sweep);
     return ok;
 }
 
 int cmd_report(int argc, char **argv)
 {
     GOptionContext *ctx = g_option_context_new(
-        "RESULTS_DIR - write RESULTS_DIR/" REPORT_PAGE ": the page of a run or a comparison");
+        "RESULTS_DIR - write RESULTS_DIR/" REPORT_PAGE ": the page of a run, a comparison or a sweep");
     GError *gerr = NULL;
     bool ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
     g_option_context_free(ctx);
@@ -38,8 +41,8 @@ int cmd_report(int argc, char **argv)
         return 2;
     }
     if (argc != 2) {
-        fprintf(stderr, "ipvsim report: expected exactly one RESULTS_DIR (a directory ipvsim run "
-                "or compare wrote)\n");
+        fprintf(stderr, "ipvsim report: expected exactly one RESULTS_DIR (a directory ipvsim run, "
+                "compare or sweep wrote)\n");
         return 2;
     }
     char err[1024];

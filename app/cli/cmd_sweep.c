@@ -12,13 +12,14 @@
 #include "app/cli/cmd_compare.h"
 #include "app/report/outdir.h"
 #include "app/report/plots.h"
+#include "app/report/report_html.h"
 #include "app/report/stats.h"
 #include "app/run/run_pool.h"
 #include "app/run/signals.h"
 #include "app/scenario/sweep.h"
 #include "model/ipvs/ip_vs.h"
 
-#define SWEEP_MARKER ".ipvsim-sweep"
+#define SWEEP_MARKER OUTDIR_SWEEP_MARKER
 #define MAX_TASKS 100               /* the default chunk keeps a job array this small */
 #define MAX_RUNS 1000000
 
@@ -686,7 +687,7 @@ static enum plots_status write_figures(const struct plan *pl, const struct colle
 
 /* runs.csv, summary.csv, summary.txt and the figures from the runs' directories, in
  * plan order. 0; 1 when a run is missing or a file cannot be written (said). */
-static int collect(const struct plan *pl, bool quiet, const char *job_hint)
+static int collect(const struct plan *pl, bool quiet, bool report, const char *job_hint)
 {
     guint missing = 0, first = 0;
     for (guint r = 0; r < pl->nruns; r++)
@@ -775,10 +776,15 @@ static int collect(const struct plan *pl, bool quiet, const char *job_hint)
             fprintf(stderr, "ipvsim sweep: %s\n", err);
         }
     }
+    if (rc == 0 && report && report_write(pl->dir, err, sizeof err) != 0) {
+        fprintf(stderr, "ipvsim sweep: %s\n", err);
+        rc = 1;
+    }
     if (rc == 0) {
         fputs(table->str, stdout);
         if (!quiet)
-            printf("results in %s/ (runs.csv, summary.csv, plots/, runs/)\n", pl->dir);
+            printf("results in %s/ (runs.csv, summary.csv, plots/, runs/%s)\n", pl->dir,
+                   report ? ", index.html" : "");
     }
     g_strfreev(vals);
     g_free(x);
@@ -918,7 +924,7 @@ struct sweep_opts {
     char **slurm_opts;
     gint jobs, chunk, task;
     gint task_jobs;                 /* slurm: runs at once in each array task (--jobs, else 1) */
-    gboolean dry_run, no_wait, quiet;
+    gboolean dry_run, no_wait, quiet, report;
 };
 
 static void print_plan(const struct plan *pl, const struct sweep_opts *opt, bool slurm, guint chunk)
@@ -1071,7 +1077,7 @@ static int sweep_main(const struct sweep_opts *opt, const char *path)
         g_free(absdir);
     }
     if (rc == 0 || (slurm && rc == 1 && hint[0]))
-        rc = collect(&pl, opt->quiet, hint);
+        rc = collect(&pl, opt->quiet, opt->report, hint);
     g_free(hint);
     plan_free(&pl);
     return rc < 0 ? 0 : rc;
@@ -1110,7 +1116,7 @@ static int collect_dir(const struct sweep_opts *opt)
                  ? g_strdup_printf("; job %s may still be running (squeue -j %s), its tasks' logs "
                                    "are %s/slurm/task-K.out", g_strstrip(job), job, pl.dir)
                  : g_strdup("");
-    int rc = collect(&pl, opt->quiet, hint);
+    int rc = collect(&pl, opt->quiet, opt->report, hint);
     g_free(hint);
     g_free(job);
     g_free(jf);
@@ -1168,6 +1174,7 @@ int cmd_sweep(int argc, char **argv)
         { "run-chunk", 0, 0, G_OPTION_ARG_FILENAME, &opt.run_chunk, "(a Slurm array task's) run chunk --task of the sweep in DIR", "DIR" },
         { "task", 0, 0, G_OPTION_ARG_INT, &opt.task, "with --run-chunk: the chunk's index (the array task's)", "K" },
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &opt.dry_run, "print the plan (points, runs, what is finished) and write nothing", NULL },
+        { "report", 0, 0, G_OPTION_ARG_NONE, &opt.report, "also write DIR/index.html: the summary, the figures and the files as one page (ipvsim report)", NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet, "no progress, no closing line (the summary is still printed)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };

@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 #define OUTDIR_MARKER ".ipvsim-result"
+/* A sweep's directory holds this one instead (ipvsim sweep: its runs are result dirs). */
+#define OUTDIR_SWEEP_MARKER ".ipvsim-sweep"
 
 struct outdir {
     char *final;                    /* where the result goes */

@@ -1000,16 +1000,47 @@ static int report_compare_body(GString *g, const char *dir, char *err, size_t er
     return 0;
 }
 
+/* A sweep's directory (ipvsim sweep): its summary table as printed and as summary.csv (per
+ * point and scheduler, each metric's mean and 95 % interval), the figures (metric against
+ * the first parameter, a band per scheduler), the files; runs.csv is linked, not drawn. */
+static int report_sweep_body(GString *g, const char *dir, char *err, size_t errlen)
+{
+    char *table = read_in(dir, "summary.txt", NULL);
+    if (!table) {
+        snprintf(err, errlen, "%s/summary.txt: missing (ipvsim sweep writes it beside "
+                 "summary.csv)", dir);
+        return 2;
+    }
+    char *first = g_strndup(table, strcspn(table, "\n"));
+    report_page_open(g, "sweep", "ipvsim sweep", first);
+    g_string_append(g, "<nav><a href=\"#summary\">summary</a><a href=\"#figures\">figures</a>"
+                       "<a href=\"#files\">files</a></nav>\n");
+    report_section_open(g, "summary", "Summary");
+    g_string_append(g, "<pre>");
+    report_escape(g, table);
+    g_string_append(g, "</pre>\n");
+    report_csv_table(g, dir, "summary.csv");
+    report_section_close(g);
+    report_figures(g, dir);
+    report_files(g, dir);
+    report_page_close(g);
+    g_free(first);
+    g_free(table);
+    return 0;
+}
+
 /* ---- the page ----------------------------------------------------------------------------- */
 
-/* A kind of results directory: the file only it writes, and the body that draws it. A
- * new kind (a sweep: runs.csv, summary.csv, figures) is one more row and its body. */
+/* A kind of results directory: the file only it writes, and the body that draws it. The
+ * sweep's row comes first: its directory has no summary.json or comparison.csv of its
+ * own, but the first row whose file exists wins. */
 struct report_kind {
     const char *file;
     int (*body)(GString *g, const char *dir, char *err, size_t errlen);
 };
 
 static const struct report_kind report_kinds[] = {
+    { "summary.csv", report_sweep_body },
     { "summary.json", report_run_body },
     { "comparison.csv", report_compare_body },
 };
@@ -1022,8 +1053,8 @@ int report_format(const char *dir, GString *out, char *err, size_t errlen)
     GString *files = g_string_new(NULL);
     for (size_t k = 0; k < G_N_ELEMENTS(report_kinds); k++)
         g_string_append_printf(files, "%s%s", k ? " or " : "", report_kinds[k].file);
-    snprintf(err, errlen, "%s: no results the report knows (no %s: what ipvsim run and compare "
-             "write)", dir, files->str);
+    snprintf(err, errlen, "%s: no results the report knows (no %s: what ipvsim run, compare "
+             "and sweep write)", dir, files->str);
     g_string_free(files, TRUE);
     return 2;
 }

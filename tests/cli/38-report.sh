@@ -66,8 +66,25 @@ check "report: a scenario's <script> and <img onerror> in an event stay text (es
   test -s "$rep/hostile/index.html" -a "$(grep -ci '<script\|<img' "$rep/hostile/index.html")" -eq 0 -a \
        "$(grep -c -- '--comment &quot;&lt;script&gt;alert(2)&lt;/script&gt;&lt;img src=x onerror=alert(3)&gt;&quot; -j DROP' "$rep/hostile/index.html")" -ge 1
 
+# a sweep (two loads x rr, wlc x two seeds) with --report, and ipvsim report on it afterwards
+cat > "$rep/sweep.json" <<EOF
+{ "scenario": "$PWD/scenarios/unequal-servers.json",
+  "parameters": { "clients.0.arrival": ["poisson(300/s)", "poisson(900/s)"], "duration": ["2s"] },
+  "schedulers": ["rr", "wlc"], "replications": 2, "metrics": ["mean_ms", "p99_ms"] }
+EOF
+"$IPVSIM" sweep "$rep/sweep.json" -o "$rep/sweep" --report --jobs 2 > "$rep/sweep.out" 2>&1
+check "report: sweep --report: exit 0, index.html written, the closing line names it" \
+  test $? -eq 0 -a -s "$rep/sweep/index.html" -a "$(grep -c 'summary.csv, plots/, runs/, index.html)$' "$rep/sweep.out")" -eq 1
+cp "$rep/sweep/index.html" "$rep/sweep.html"
+"$IPVSIM" report "$rep/sweep" > "$rep/report-sweep.out" 2>&1
+check "report: ipvsim report on a sweep: exit 0, the same page as sweep --report" \
+  test $? -eq 0 -a ! -s "$rep/report-sweep.out" -a "$(cmp -s "$rep/sweep/index.html" "$rep/sweep.html" && echo same)" = same
+check "report: a sweep's page has its summary table and a figure per metric" \
+  test "$(grep -c 'data-kind="sweep"' "$rep/sweep/index.html")" -eq 1 -a "$(grep -c '<figure data-figure=' "$rep/sweep/index.html")" -ge 2
+
 python3 tests/check-report-page.py static "$rep/quickstart" "$rep/compare" "$rep/replicated" "$rep/hostile" \
-  > "$rep/static.out" 2>&1
+  "$rep/sweep" > "$rep/static.out" 2>&1
+
 check "report: the static checks ran" test $? -le 1 -a -s "$rep/static.out"
 report_checks "$rep/static.out"
 
@@ -80,7 +97,7 @@ sed 's/\(data-json="\[&quot;connections&quot;,&quot;OK&quot;\]">\)[0-9]*/\199999
 chromium=${CHROMIUM:-chromium}
 if command -v "$chromium" >/dev/null; then
   CHROMIUM=$chromium python3 tests/check-report-page.py browser --screenshot "$rep/shot.png" \
-    "$rep/quickstart" "$rep/compare" "$rep/replicated" "$rep/hostile" > "$rep/browser.out" 2>&1
+    "$rep/quickstart" "$rep/compare" "$rep/replicated" "$rep/hostile" "$rep/sweep" > "$rep/browser.out" 2>&1
   rc=$?
   check "report: headless $chromium starts and the pages are checked" test $rc -le 1
   [ $rc -le 1 ] || cat "$rep/browser.out"
@@ -108,7 +125,7 @@ check "report: ... and nothing written in it" test ! -e "$rep/plain/index.html"
 refused "a file" 'not a directory' "$rep/hostile.json"
 mkdir -p "$rep/unknown"
 touch "$rep/unknown/.ipvsim-result"
-refused "an ipvsim result of no kind it knows" 'no results the report knows (no summary.json or comparison.csv' "$rep/unknown"
+refused "an ipvsim result of no kind it knows" 'no results the report knows (no summary.csv or summary.json or comparison.csv' "$rep/unknown"
 check "report: ... and nothing written in it" test ! -e "$rep/unknown/index.html"
 cp -r "$rep/hostile" "$rep/broken"
 rm -f "$rep/broken/index.html"

@@ -613,11 +613,7 @@ bool run_world_build_cfg(struct run_world *rw, const struct scenario *s,
         link_attach(lservers, host_dev(g_ptr_array_index(rw->servers, i), "eth0"));
     ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, pcap_dir, err);
     if (ok && s->healthcheck.enabled) {
-        struct healthcheck_cfg hc = { .interval = s->healthcheck.interval,
-                                      .timeout = s->healthcheck.timeout,
-                                      .retries = s->healthcheck.retries,
-                                      .quiesce = s->healthcheck.quiesce,
-                                      .notify = run_world_log_healthcheck, .ctx = rw };
+        struct healthcheck_cfg hc = run_world_healthcheck_cfg(rw);
         rw->hc = healthcheck_start(host_net(rw->director), &hc);
     }
     if (ok)
@@ -627,6 +623,27 @@ bool run_world_build_cfg(struct run_world *rw, const struct scenario *s,
     if (!ok)
         run_world_free(rw);
     return ok;
+}
+
+/* healthcheck_cfg.http_status: the answer of the server at addr (scenario.h). */
+static int server_http_status(void *ctx, be32 addr, const char *path, sim_time_t now)
+{
+    const struct run_world *rw = ctx;
+    int k = run_world_server_index(rw, addr);
+    return k < 0 ? 200
+                 : scenario_http_status(&g_array_index(rw->s->servers, struct scn_server, k),
+                                        path, now);
+}
+
+struct healthcheck_cfg run_world_healthcheck_cfg(const struct run_world *rw)
+{
+    const struct scn_healthcheck *h = &rw->s->healthcheck;
+    return (struct healthcheck_cfg){
+        .interval = h->interval, .timeout = h->timeout, .retries = h->retries,
+        .quiesce = h->quiesce, .vs_only = !h->tcp, .vs = h->vs, .n_vs = h->n_vs,
+        .http_status = server_http_status, .notify = run_world_log_healthcheck,
+        .ctx = (void *)rw,
+    };
 }
 
 int run_world_server_index(const struct run_world *rw, be32 addr)

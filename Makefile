@@ -185,7 +185,7 @@ build/fuzz/app/report/trace_html.o: $(TRACE_PAGE)
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= scenario ipvsadm iptables units pkt
+FUZZ_TARGETS ?= scenario ipvsadm iptables units pkt keepalived
 FUZZ_FLAGS   := $(BASE) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB     := build/fuzz/libipvsim.a

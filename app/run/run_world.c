@@ -206,7 +206,7 @@ struct server_fwd {
     be16 tun_port;
 };
 
-static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
+static struct server_fwd fwd_in_lines(const struct scenario *s, be32 addr)
 {
     struct server_fwd f = { .method = -1 };
     GArray *lists[2] = { s->ipvs, NULL };
@@ -230,6 +230,23 @@ static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
         }
     }
     g_ptr_array_free(evlines, TRUE);
+    return f;
+}
+
+static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
+{
+    struct server_fwd f = fwd_in_lines(s, addr);
+    /* A sorry server no line names: as the health checker will add it (its
+     * sorry_server_lvs_method, else as its service's first real server). */
+    for (size_t i = 0; f.method < 0 && i < s->healthcheck.n_vs; i++) {
+        const struct hc_vs_cfg *v = &s->healthcheck.vs[i];
+        if (v->sorry_addr != addr)
+            continue;
+        if (v->sorry_fwd != ~0u)
+            f.method = (int)v->sorry_fwd;
+        else if (v->n_rs)
+            f.method = fwd_in_lines(s, v->rs[0].addr).method;
+    }
     return f;
 }
 

@@ -323,7 +323,7 @@ void healthcheck_event_line(const struct healthcheck *hc, const struct healthche
                             GString *out);
 void healthcheck_free(struct healthcheck *hc);
 
-enum hc_action {
+enum hc_action {                    /* a real server's first (plots.c marks those) */
     HC_DEST_REMOVED, HC_DEST_ADDED, HC_WEIGHT_ZERO, HC_WEIGHT_RESTORED, HC_WEIGHT_SET,
     HC_SORRY_ADDED, HC_SORRY_REMOVED, HC_QUORUM_LOST, HC_QUORUM_GAINED,
     HC_MARKED,                      /* alive or not, IPVS untouched: the sorry server serves */

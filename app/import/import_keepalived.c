@@ -12,6 +12,7 @@ struct server {
     be32 ip;
     int port;
     char *name;
+    struct kconf_pos pos;           /* where it first appears */
 };
 
 struct importer {
@@ -99,7 +100,7 @@ static const char *server_named(struct importer *im, be32 ip, int port, bool sor
             s->port = port;
         return s->name;
     }
-    struct server s = { .ip = ip, .port = port,
+    struct server s = { .ip = ip, .port = port, .pos = pos,
                         .name = sorry ? g_strdup_printf("sorry%d", ++im->n_sorry)
                                       : g_strdup_printf("rs%d", ++im->n_rs) };
     g_array_append_val(im->servers, s);
@@ -371,6 +372,20 @@ cJSON *import_keepalived(const struct kconf *k, const char *file, const char *na
     if (ok && !im.servers->len) {
         snprintf(err->msg, sizeof err->msg, "no real_server: a scenario needs at least one server");
         ok = false;
+    }
+    /* run_world: the real servers share one LAN, a /24, with the director and the router */
+    for (guint i = 1; ok && i < im.servers->len; i++) {
+        const struct server *s0 = &g_array_index(im.servers, struct server, 0);
+        const struct server *s = &g_array_index(im.servers, struct server, i);
+        if ((ntohl(s->ip) & ~0xffu) != (ntohl(s0->ip) & ~0xffu)) {
+            char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+            uint32_t lan = htonl(ntohl(s0->ip) & ~0xffu);
+            err->pos = s->pos;
+            snprintf(err->msg, sizeof err->msg, "%s: ipvsim puts the real servers on one LAN, a /24 "
+                     "(here %s/24, %s's): real servers on several networks are not modelled",
+                     ip_str(s->ip, a), ip_str(lan, b), s0->name);
+            ok = false;
+        }
     }
     if (ok) {
         const GArray *vips = k->vrrp->len ? g_array_index(k->vrrp, struct kconf_vrrp, 0).vips : NULL;

@@ -132,6 +132,12 @@ static void test_errors(void)
     eq(err.msg, "no virtual_server: nothing for IPVS to balance");
     CU_ASSERT_PTR_NULL(import("virtual_server 10.0.0.1 80 {\n}\n", w, &err));
     eq(err.msg, "no real_server: a scenario needs at least one server");
+    CU_ASSERT_PTR_NULL(import("virtual_server 10.1.0.10 80 {\n  real_server 10.2.0.1 80 {\n  }\n"
+                              "  real_server 172.16.5.1 80 {\n  }\n}\n", w, &err));
+    CU_ASSERT_EQUAL(err.pos.line, 4);
+    CU_ASSERT_EQUAL(err.pos.col, 3);
+    eq(err.msg, "172.16.5.1: ipvsim puts the real servers on one LAN, a /24 (here 10.2.0.0/24, "
+                "rs1's): real servers on several networks are not modelled");
     g_ptr_array_free(w, TRUE);
 }
 

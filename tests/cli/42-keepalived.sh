@@ -69,3 +69,16 @@ check "import of a file that is not there: exit 2, the file named" \
 "$IPVSIM" import keepalived "$kc" -o "$tmp/no-such-dir/x.json" > "$tmp/imp.out" 2>&1
 check "import to a directory that is not there: exit 1 (environment), nothing written" \
   test $? -eq 1 -a ! -e "$tmp/no-such-dir"
+
+# the imported scenarios hold to the schema (when Python's jsonschema is there)
+if python3 -c 'import jsonschema' 2>/dev/null; then
+  check "keepalived: the import and its failures copy validate against docs/scenario.schema.json" \
+    python3 -c "
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open('docs/scenario.schema.json')))
+errs = [e.message for f in ('$tmp/ka.json', 'scenarios/keepalived/keepalived-failures.json')
+        for e in v.iter_errors(json.load(open(f)))]
+print('\n'.join(errs)); sys.exit(1 if errs else 0)"
+else
+  echo "  skip  keepalived: schema validation (python3 jsonschema not installed)"
+fi

@@ -365,6 +365,42 @@ static void test_checks_counted(void)
     kc_free(&k);
 }
 
+/* The default TCP check goes on beside keepalived's checkers, for the services they do
+ * not own only: rs2 is down, its service is listed (a MISC_CHECK that passes), so the
+ * TCP check leaves it alone; the same down rs2 in a second, unlisted service is taken out. */
+static void test_default_check_skips_listed(void)
+{
+    static const char *const two_svc[] = {
+        "-A -t 203.0.113.10:80 -s rr",
+        "-a -t 203.0.113.10:80 -r 192.0.2.12:80 -m",
+        "-A -t 203.0.113.10:81 -s rr",
+        "-a -t 203.0.113.10:81 -r 192.0.2.12:80 -m",
+        NULL,
+    };
+    struct kc k;
+    kc_init(&k, two_svc);
+    server_app_set_mode(k.srv[1], SERVER_DOWN);
+    struct hc_checker_cfg ck = { .type = HC_MISC_CHECK };
+    struct hc_rs_cfg rs[] = {
+        { .addr = topo_ip("192.0.2.12"), .port = htons(80), .checkers = &ck, .n_checkers = 1 },
+    };
+    struct hc_vs_cfg vs = vs_of(rs, 1);
+    struct healthcheck_cfg cfg = { .interval = 1 * SEC, .timeout = 500 * MSEC, .retries = 1,
+                                   .vs = &vs, .n_vs = 1 };
+    k.hc = healthcheck_start(host_net(k.t.lvs), &cfg);
+    run_to(&k, 3 * SEC);
+    CU_ASSERT_EQUAL(dest_weight(&k, "192.0.2.12"), 1);
+    struct ip_vs_service *svc81 = ip_vs_service_get(host_net(k.t.lvs)->ipvs, IPPROTO_TCP,
+                                                    topo_ip(TOPO_VIP), htons(81), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(svc81);
+    CU_ASSERT_PTR_NULL(ip_vs_lookup_dest(svc81, topo_ip("192.0.2.12"), htons(80)));
+    size_t n;
+    const struct healthcheck_event *ev = healthcheck_events(k.hc, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_EQUAL(ntohs(ev[0].vport), 81);
+    kc_free(&k);
+}
+
 IPVSIM_SUITE(healthcheck)
 {
     CU_pSuite s = CU_add_suite("healthcheck", NULL, NULL);
@@ -377,4 +413,5 @@ IPVSIM_SUITE(healthcheck)
     ADD_TEST(s, test_misc_dynamic);
     ADD_TEST(s, test_http_status);
     ADD_TEST(s, test_checks_counted);
+    ADD_TEST(s, test_default_check_skips_listed);
 }

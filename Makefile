@@ -189,7 +189,7 @@ build/fuzz/app/report/trace_html.o: $(TRACE_PAGE)
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= scenario ipvsadm iptables saved units pkt replay_csv replay_pcap
+FUZZ_TARGETS ?= scenario ipvsadm iptables saved units pkt replay_csv replay_pcap keepalived
 FUZZ_FLAGS   := $(BASE) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB     := build/fuzz/libipvsim.a

@@ -10,6 +10,7 @@
 #include "app/cli/cmd_validate.h"
 #include "app/cli/cmd_check.h"
 #include "app/cli/cmd_hooks.h"
+#include "app/cli/cmd_import.h"
 #include "app/cli/cmd_kernel_check.h"
 #include "app/cli/cmd_report.h"
 #include "app/cli/cmd_run.h"
@@ -35,6 +36,7 @@ static const struct command commands[] = {
     { "hooks", cmd_hooks, "hook functions at each hook point in traversal order (--kernel VERSION, --diff VERSION)" },
     { "sched", cmd_sched, "scheduler playground: the dest each new connection gets" },
     { "validate", cmd_validate, "parse and check scenario files (FILE: ok, or FILE:LINE:COL: error)" },
+    { "import", cmd_import, "a scenario made of a keepalived.conf (import keepalived FILE [-o SCENARIO.json])" },
     { "kernel-check", cmd_kernel_check, "replay a scenario on the real 6.1 kernel in QEMU and compare (tools/kernel-check)" },
 };
 

@@ -205,7 +205,8 @@ struct plot_run *plot_set_add_run(struct plot_set *ps, const struct run_world *r
         const struct healthcheck_event *ev = healthcheck_events(rw->hc, &n);
         for (size_t i = 0; i < n; i++) {
             int k = run_world_server_index(rw, ev[i].daddr);
-            if (k >= 0)
+            /* a real server taken out or put back (not a sorry server, a weight, the quorum) */
+            if (k >= 0 && ev[i].action <= HC_WEIGHT_RESTORED)
                 add_mark(ps, (double)ev[i].at / SEC,
                          g_strdup_printf("health check: %s %s", ps->servers[k],
                                          ev[i].up ? "back" : "out"));

@@ -129,11 +129,7 @@ static struct healthcheck *start_checker(const struct run_world *rw, struct host
     const struct scenario *s = rw->s;
     if (!s->healthcheck.enabled)
         return NULL;
-    struct healthcheck_cfg hc = { .interval = s->healthcheck.interval,
-                                  .timeout = s->healthcheck.timeout,
-                                  .retries = s->healthcheck.retries,
-                                  .quiesce = s->healthcheck.quiesce,
-                                  .notify = run_world_log_healthcheck, .ctx = (void *)rw };
+    struct healthcheck_cfg hc = run_world_healthcheck_cfg(rw);
     return healthcheck_start(host_net(h), &hc);
 }
 

@@ -206,7 +206,7 @@ struct server_fwd {
     be16 tun_port;
 };
 
-static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
+static struct server_fwd fwd_in_lines(const struct scenario *s, be32 addr)
 {
     struct server_fwd f = { .method = -1 };
     GArray *lists[2] = { s->ipvs, NULL };
@@ -230,6 +230,23 @@ static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
         }
     }
     g_ptr_array_free(evlines, TRUE);
+    return f;
+}
+
+static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
+{
+    struct server_fwd f = fwd_in_lines(s, addr);
+    /* A sorry server no line names: as the health checker will add it (its
+     * sorry_server_lvs_method, else as its service's first real server). */
+    for (size_t i = 0; f.method < 0 && i < s->healthcheck.n_vs; i++) {
+        const struct hc_vs_cfg *v = &s->healthcheck.vs[i];
+        if (v->sorry_addr != addr)
+            continue;
+        if (v->sorry_fwd != ~0u)
+            f.method = (int)v->sorry_fwd;
+        else if (v->n_rs)
+            f.method = fwd_in_lines(s, v->rs[0].addr).method;
+    }
     return f;
 }
 
@@ -629,11 +646,7 @@ bool run_world_build_cfg(struct run_world *rw, const struct scenario *s,
         link_attach(lservers, host_dev(g_ptr_array_index(rw->servers, i), "eth0"));
     ok = ok && build_clients(rw, prof, lclients, err) && open_captures(rw, pcap_dir, err);
     if (ok && s->healthcheck.enabled) {
-        struct healthcheck_cfg hc = { .interval = s->healthcheck.interval,
-                                      .timeout = s->healthcheck.timeout,
-                                      .retries = s->healthcheck.retries,
-                                      .quiesce = s->healthcheck.quiesce,
-                                      .notify = run_world_log_healthcheck, .ctx = rw };
+        struct healthcheck_cfg hc = run_world_healthcheck_cfg(rw);
         rw->hc = healthcheck_start(host_net(rw->director), &hc);
     }
     if (ok)
@@ -643,6 +656,27 @@ bool run_world_build_cfg(struct run_world *rw, const struct scenario *s,
     if (!ok)
         run_world_free(rw);
     return ok;
+}
+
+/* healthcheck_cfg.http_status: the answer of the server at addr (scenario.h). */
+static int server_http_status(void *ctx, be32 addr, const char *path, sim_time_t now)
+{
+    const struct run_world *rw = ctx;
+    int k = run_world_server_index(rw, addr);
+    return k < 0 ? 200
+                 : scenario_http_status(&g_array_index(rw->s->servers, struct scn_server, k),
+                                        path, now);
+}
+
+struct healthcheck_cfg run_world_healthcheck_cfg(const struct run_world *rw)
+{
+    const struct scn_healthcheck *h = &rw->s->healthcheck;
+    return (struct healthcheck_cfg){
+        .interval = h->interval, .timeout = h->timeout, .retries = h->retries,
+        .quiesce = h->quiesce, .vs_only = !h->tcp, .vs = h->vs, .n_vs = h->n_vs,
+        .http_status = server_http_status, .notify = run_world_log_healthcheck,
+        .ctx = (void *)rw,
+    };
 }
 
 int run_world_server_index(const struct run_world *rw, be32 addr)

@@ -74,6 +74,8 @@ void run_world_free(struct run_world *rw);
 
 /* A scenario event at its time (scheduled by run_world_build; app/run/run_events.c). */
 void run_world_event(struct sim *sim, void *obj, uint64_t index);
+/* The health checker's configuration from the scenario (both directors'). */
+struct healthcheck_cfg run_world_healthcheck_cfg(const struct run_world *rw);
 /* healthcheck_cfg.notify: a health checker's transition into the event log, as it
  * happens (ctx: the run_world). */
 void run_world_log_healthcheck(void *ctx, const struct healthcheck *hc,

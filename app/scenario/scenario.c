@@ -563,7 +563,8 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
               scn_get_int(c, item, &scn_servers, "queue_limit", &qlimit) &&
               scn_get_bool(c, item, &scn_servers, "close_after_response",
                            &sv.close_after_response) &&
-              read_sysctls(c, item, &scn_servers, sv.sysctls);
+              read_sysctls(c, item, &scn_servers, sv.sysctls) &&
+              scn_load_http_status(c, item, &sv.http_status);
     sv.port = (uint16_t)port;
     sv.workers = (int)workers;
     sv.queue_limit = (uint32_t)qlimit;
@@ -591,6 +592,7 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
         g_free(sv.name);
         free_sysctls(sv.sysctls);
         g_array_free(sv.listeners, TRUE);
+        scn_http_status_free(sv.http_status);
         return false;
     }
     g_array_append_val(s->servers, sv);
@@ -967,12 +969,13 @@ static bool load_healthcheck(struct scn_ctx *c, const cJSON *root)
     long long retries = 0;
     bool ok = (!o || scn_check_object(c, o, &scn_healthcheck)) &&
               scn_get_choice(c, o, &scn_healthcheck, "type", &type);
-    hc->enabled = o && type == 0;
-    hc->tcp = true;
+    hc->tcp = type == 0;
     ok = ok && scn_get_duration(c, o, &scn_healthcheck, "interval", &hc->interval) &&
          scn_get_duration(c, o, &scn_healthcheck, "timeout", &hc->timeout) &&
          scn_get_int(c, o, &scn_healthcheck, "retries", &retries) &&
-         scn_get_bool(c, o, &scn_healthcheck, "quiesce", &hc->quiesce);
+         scn_get_bool(c, o, &scn_healthcheck, "quiesce", &hc->quiesce) &&
+         scn_load_healthcheck_services(c, o);
+    hc->enabled = o && (hc->tcp || hc->n_vs);
     hc->retries = (int)retries;
     scn_path_pop(c, saved);
     return ok;
@@ -1180,6 +1183,7 @@ void scenario_free(struct scenario *s)
         g_free(g_array_index(s->servers, struct scn_server, i).name);
         free_sysctls(g_array_index(s->servers, struct scn_server, i).sysctls);
         g_array_free(g_array_index(s->servers, struct scn_server, i).listeners, TRUE);
+        scn_http_status_free(g_array_index(s->servers, struct scn_server, i).http_status);
     }
     g_array_free(s->servers, TRUE);
     for (guint i = 0; i < s->clients->len; i++) {
@@ -1197,6 +1201,8 @@ void scenario_free(struct scenario *s)
         g_free(g_array_index(s->hooks, struct scn_hook, i).host);
     }
     g_array_free(s->hooks, TRUE);
+    if (s->healthcheck.allocs)
+        g_ptr_array_free(s->healthcheck.allocs, TRUE);
     for (guint i = 0; i < s->events->len; i++)
         scn_event_clear(&g_array_index(s->events, struct scn_event, i));
     g_array_free(s->events, TRUE);

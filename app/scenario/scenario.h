@@ -66,7 +66,15 @@ struct scn_server {
     uint32_t queue_limit;           /* waiting requests; default 128; full: refuse */
     bool close_after_response;      /* default false: waits for the client's FIN */
     GArray *sysctls;                /* struct scn_sysctl: its own net.ipv4 ones */
+    GArray *http_status;            /* struct scn_http_status, by time (stable) */
     struct scn_pos pos;
+};
+
+/* A server's answer to an HTTP_GET health check of path, from at on. */
+struct scn_http_status {
+    char *path;
+    int status;
+    sim_time_t at;
 };
 
 struct scn_client {
@@ -172,11 +180,16 @@ struct scn_event {
 };
 
 struct scn_healthcheck {
-    bool enabled;                   /* the key is there and its type is not "none" */
-    bool tcp;                       /* "tcp" connect check (only kind so far) */
+    bool enabled;                   /* the key is there, its type is not "none" or it
+                                     * has services */
+    bool tcp;                       /* type "tcp": the connect check of every service not
+                                     * in services */
     sim_time_t interval, timeout;
     int retries;
     bool quiesce;                   /* on failure set weight 0 instead of removing */
+    struct hc_vs_cfg *vs;           /* "services": keepalived's checkers */
+    size_t n_vs;
+    GPtrArray *allocs;              /* what vs points into (freed with the scenario) */
 };
 
 /* director.backup: a second director with keepalived's VRRP and the IPVS sync daemon
@@ -302,6 +315,8 @@ void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_po
                   const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
 /* Where a node of s->root stands (the expect entries, for issue 8); {0, 0} if unknown. */
+/* The status sv answers an HTTP_GET of path with at now (its http_status; 200). */
+int scenario_http_status(const struct scn_server *sv, const char *path, sim_time_t now);
 struct scn_pos scn_pos_of(const struct scenario *s, const cJSON *node);
 
 /* Where obj's value for key stands (obj's own place when the key is absent, as for a

@@ -6,6 +6,7 @@
  *   scenario_set.c     --set KEY=VALUE overrides
  *   scenario_events.c  the "events" list
  *   scenario_script.c  a client group's "script" (its connections, or a CSV file of them)
+ *   scenario_health.c  the health checker's "services", a server's "http_status"
  *   scenario.c         the sections, cross-references, scenario_load / scenario_free */
 #ifndef IPVSIM_APP_SCENARIO_SCENARIO_INTERNAL_H
 #define IPVSIM_APP_SCENARIO_SCENARIO_INTERNAL_H
@@ -127,7 +128,8 @@ extern const struct scn_section scn_top, scn_director, scn_backup, scn_servers, 
     scn_links, scn_link, scn_hooks, scn_healthcheck, scn_capture, scn_limits, scn_events,
     scn_ev_server, scn_ev_args, scn_ev_sysctl, scn_ev_link, scn_ev_flood, scn_ev_hook,
     scn_ev_director_down, scn_ev_director_up, scn_script, scn_listeners, scn_ev_slow, scn_ev_set,
-    scn_saved_file;
+    scn_saved_file, scn_hc_services, scn_hc_real_servers, scn_hc_checks, scn_hc_urls, scn_hc_exits,
+    scn_http_status;
 
 /* The sections of the document (the event kinds' are scn_event_section's),
  * NULL-terminated. */
@@ -258,5 +260,13 @@ const struct scn_section *scn_event_section(const char *kind);
 /* The name of the i-th event kind ("server_down", ...), NULL past the last. */
 const char *scn_event_kind(size_t i);
 void scn_event_clear(struct scn_event *e);
+
+/* ---- scenario_health.c --------------------------------------------------------------- */
+
+/* healthcheck.services into s->healthcheck.vs (hc_obj may be NULL: none). */
+bool scn_load_healthcheck_services(struct scn_ctx *c, const cJSON *hc_obj);
+/* A server's http_status, sorted by time (the file's order kept at one time). */
+bool scn_load_http_status(struct scn_ctx *c, const cJSON *server, GArray **out);
+void scn_http_status_free(GArray *a);
 
 #endif

@@ -71,6 +71,7 @@ static const struct scn_key server_rows[] = {
     K("queue_limit", SCN_INT, .def = "128", .max = 10000000),
     K("close_after_response", SCN_BOOL, .def = "false"),
     K("sysctl", SCN_SYSCTLS, .sub = "servers"),
+    K("http_status", SCN_ARRAY, .def = "[]", .sub = "http_status", .doc = "none: 200 for every path"),
     COMMENT,
 };
 
@@ -148,6 +149,67 @@ static const struct scn_key healthcheck_rows[] = {
     K("timeout", SCN_DURATION, .def = "1s", .min = 1, .max = SCN_DURATION_MAX, .why = "must be more than 0"),
     K("retries", SCN_INT, .def = "3", .min = 1, .max = 1000),
     K("quiesce", SCN_BOOL, .def = "false"),
+    K("services", SCN_ARRAY, .def = "[]", .sub = "hc_services"),
+    COMMENT,
+};
+
+/* keepalived's virtual_server: its checkers (model/apps/healthcheck.c). */
+static const struct scn_key hc_service_rows[] = {
+    K("service", SCN_STRING, .flags = SCN_REQUIRED, .doc = "as ipvsadm names it: -t VIP:PORT, -u VIP:PORT or -f MARK"),
+    K("delay_loop", SCN_DURATION, .def = "60s", .min = 1, .max = SCN_DURATION_MAX, .why = "must be more than 0"),
+    K("alpha", SCN_BOOL, .def = "false"),
+    K("omega", SCN_BOOL, .def = "false"),
+    K("quorum", SCN_INT, .def = "1", .min = 1, .max = 1000000000),
+    K("hysteresis", SCN_INT, .def = "0", .max = 1000000000),
+    K("inhibit_on_failure", SCN_BOOL, .def = "false"),
+    K("sorry_server", SCN_ENDPOINT, .doc = "absent: none"),
+    K("sorry_server_lvs_method", SCN_CHOICE, .sub = "NAT|DR|TUN", .why = "forwarding method", .doc = "default: the first real server's"),
+    K("sorry_server_inhibit", SCN_BOOL, .def = "false"),
+    K("real_servers", SCN_ARRAY, .def = "[]", .sub = "hc_real_servers"),
+    COMMENT,
+};
+
+static const struct scn_key hc_real_server_rows[] = {
+    K("server", SCN_ENDPOINT, .flags = SCN_REQUIRED),
+    K("inhibit_on_failure", SCN_BOOL, .doc = "default: the service's"),
+    K("checks", SCN_ARRAY, .def = "[]", .sub = "hc_checks", .doc = "none: always alive"),
+    COMMENT,
+};
+
+/* keepalived 2.x defaults: check_tcp.c, check_http.c, check_misc.c. */
+static const struct scn_key hc_check_rows[] = {
+    K("type", SCN_CHOICE, .flags = SCN_REQUIRED, .sub = "TCP_CHECK|HTTP_GET|SSL_GET|MISC_CHECK", .why = "checker"),
+    K("delay_loop", SCN_DURATION, .min = 1, .max = SCN_DURATION_MAX, .why = "must be more than 0", .doc = "default: the service's"),
+    K("connect_timeout", SCN_DURATION, .def = "5s", .min = 1, .max = SCN_DURATION_MAX, .why = "must be more than 0"),
+    K("retry", SCN_INT, .min = 0, .max = 1000000, .doc = "default 1; MISC_CHECK 0"),
+    K("delay_before_retry", SCN_DURATION, .max = SCN_DURATION_MAX, .doc = "default 1s; HTTP_GET, SSL_GET 3s; MISC_CHECK 0"),
+    K("connect_ip", SCN_IPV4, .doc = "default: the real server's"),
+    K("connect_port", SCN_INT, .min = 1, .max = 65535, .doc = "default: the real server's"),
+    K("url", SCN_ARRAY, .def = "[]", .sub = "hc_urls"),
+    K("misc_path", SCN_STRING, .def = ""),
+    K("misc_dynamic", SCN_BOOL, .def = "false"),
+    K("exit_codes", SCN_ARRAY, .def = "[]", .sub = "hc_exits"),
+    COMMENT,
+};
+
+static const struct scn_key hc_url_rows[] = {
+    K("path", SCN_STRING, .flags = SCN_REQUIRED),
+    K("status_code", SCN_STRING, .def = "", .doc = "codes and ranges, \"200 300-399\"; empty: 200-299"),
+    K("digest", SCN_STRING, .doc = "ignored (the model serves no content), with a warning"),
+    COMMENT,
+};
+
+static const struct scn_key hc_exit_rows[] = {
+    K("at", SCN_DURATION, .max = SCN_DURATION_MAX, .flags = SCN_REQUIRED),
+    K("code", SCN_INT, .max = 255, .flags = SCN_REQUIRED),
+    COMMENT,
+};
+
+/* What a server answers an HTTP_GET of path with, from at on. */
+static const struct scn_key http_status_rows[] = {
+    K("path", SCN_STRING, .flags = SCN_REQUIRED),
+    K("status", SCN_INT, .min = 100, .max = 599, .flags = SCN_REQUIRED),
+    K("at", SCN_DURATION, .def = "0", .max = SCN_DURATION_MAX),
     COMMENT,
 };
 
@@ -252,6 +314,12 @@ const struct scn_section scn_links = { "links", "links", N(links_rows) };
 const struct scn_section scn_link = { "link", "link", N(link_rows) };
 const struct scn_section scn_hooks = { "hooks", "hook", N(hook_rows) };
 const struct scn_section scn_healthcheck = { "healthcheck", "healthcheck", N(healthcheck_rows) };
+const struct scn_section scn_hc_services = { "hc_services", "hc_service", N(hc_service_rows) };
+const struct scn_section scn_hc_real_servers = { "hc_real_servers", "hc_real_server", N(hc_real_server_rows) };
+const struct scn_section scn_hc_checks = { "hc_checks", "hc_check", N(hc_check_rows) };
+const struct scn_section scn_hc_urls = { "hc_urls", "hc_url", N(hc_url_rows) };
+const struct scn_section scn_hc_exits = { "hc_exits", "hc_exit", N(hc_exit_rows) };
+const struct scn_section scn_http_status = { "http_status", "http_status", N(http_status_rows) };
 const struct scn_section scn_capture = { "capture", "capture", N(capture_rows) };
 const struct scn_section scn_limits = { "limits", "limits", N(limits_rows) };
 const struct scn_section scn_saved_file = { "saved_file", "saved_file", N(saved_file_rows) };
@@ -270,8 +338,9 @@ const struct scn_section scn_ev_set = { "event:server_set", NULL, N(ev_set_rows)
 
 static const struct scn_section *const sections[] = {
     &scn_top, &scn_director, &scn_backup, &scn_servers, &scn_clients, &scn_links, &scn_link,
-    &scn_hooks, &scn_healthcheck, &scn_capture, &scn_limits, &scn_events, &scn_script,
-    &scn_listeners, &scn_saved_file, NULL,
+    &scn_hooks, &scn_healthcheck, &scn_hc_services, &scn_hc_real_servers, &scn_hc_checks,
+    &scn_hc_urls, &scn_hc_exits, &scn_http_status, &scn_capture, &scn_limits, &scn_events,
+    &scn_script, &scn_listeners, &scn_saved_file, NULL,
 };
 
 const struct scn_section *const *scn_sections(void)

@@ -1,7 +1,9 @@
 /* A keepalived-like health checker on the director: a TCP connect check of every
  * dest of every IPVS service; dests that fail are taken out and put back when they
  * answer again. Userspace, no kernel file (keepalived's check/check_tcp.c TCP_CHECK,
- * check/ipwrapper.c). */
+ * check/ipwrapper.c). Below it, keepalived's own checkers per virtual server and real
+ * server (keepalived 2.x: check_tcp.c, check_http.c, check_misc.c, check_api.c,
+ * ipwrapper.c), each on a timer of its own. */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,8 +37,11 @@ struct hc_target {
     sim_event_id timeout;
 };
 
+struct kc_vs;
+
 struct healthcheck {
     struct net *net;
+    struct kc_vs *vs;               /* cfg.n_vs of them */
     struct app_stack *st;
     struct healthcheck_cfg cfg;
     struct rng r_isn, r_port;
@@ -79,9 +84,11 @@ static void save_config(struct hc_target *t, const struct ip_vs_dest *d)
 
 static void log_transition(struct healthcheck *hc, const struct hc_target *t, bool up)
 {
+    enum hc_action a = hc->cfg.quiesce ? (up ? HC_WEIGHT_RESTORED : HC_WEIGHT_ZERO)
+                                       : (up ? HC_DEST_ADDED : HC_DEST_REMOVED);
     struct healthcheck_event ev = {
         .at = now_of(hc), .protocol = t->protocol, .vaddr = t->vaddr, .vport = t->vport,
-        .fwmark = t->fwmark, .daddr = t->daddr, .dport = t->dport, .up = up,
+        .fwmark = t->fwmark, .daddr = t->daddr, .dport = t->dport, .up = up, .action = (uint8_t)a,
     };
     g_array_append_val(hc->log, ev);
     if (hc->cfg.notify)
@@ -229,6 +236,17 @@ static be16 check_port_of(const struct ip_vs_service *svc, const struct ip_vs_de
     return d->port ? d->port : svc->port;
 }
 
+static bool owned_by_vs(const struct healthcheck *hc, const struct ip_vs_service *svc)
+{
+    for (size_t i = 0; i < hc->cfg.n_vs; i++) {
+        const struct hc_vs_cfg *v = &hc->cfg.vs[i];
+        if (v->protocol == svc->protocol && v->vaddr == svc->addr && v->vport == svc->port &&
+            v->fwmark == svc->fwmark)
+            return true;
+    }
+    return false;
+}
+
 static void sync_targets(struct healthcheck *hc)
 {
     for (guint i = 0; i < hc->targets->len; i++)
@@ -237,6 +255,8 @@ static void sync_targets(struct healthcheck *hc)
     if (ipvs) {
         struct ip_vs_service *svc;
         list_for_each_entry(svc, &ipvs->services, s_list) {
+            if (owned_by_vs(hc, svc))
+                continue;
             struct ip_vs_dest *d;
             list_for_each_entry(d, &svc->destinations, n_list) {
                 char *key = target_key(svc->protocol, svc->addr, svc->port, svc->fwmark, d->addr,
@@ -301,6 +321,439 @@ static void tick(struct sim *sim, void *obj, uint64_t arg)
     hc->tick = host_timer(hc->net->host, sim_time_add(now_of(hc), iv), tick, hc, 0);
 }
 
+/* ---- keepalived's checkers ------------------------------------------------------------------
+ * One state machine per checker (keepalived 2.x check_api.c checker_t: is_up, has_run,
+ * retry_it), per real server (real_server_t: alive, num_failed_checkers) and per virtual
+ * server (virtual_server_t: quorum_state_up, the sorry server's state). */
+
+struct kc_rs;
+
+struct kc_checker {
+    struct kc_rs *rs;
+    const struct hc_checker_cfg *cfg;
+    bool is_up, has_run;
+    int retry_it;
+    sim_event_id timer, timeout;
+    struct tcp_conn *tc;
+    size_t url;                     /* HTTP: the url being asked for */
+    char why[64];                   /* the last verdict */
+};
+
+struct kc_rs {
+    struct kc_vs *vs;
+    const struct hc_rs_cfg *cfg;
+    struct ip_vs_dest_user saved;   /* the dest as configured at the start */
+    bool checked;                   /* it was a dest of the service at the start */
+    bool alive;
+    size_t num_failed;
+    struct kc_checker *ck;
+};
+
+struct kc_vs {
+    struct healthcheck *hc;
+    const struct hc_vs_cfg *cfg;
+    struct kc_rs *rs;
+    bool quorum_up;
+    bool sorry_alive;
+    struct ip_vs_dest_user sorry;
+};
+
+static const char *const check_names[] = { "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK" };
+
+static struct ip_vs_service *vs_svc(const struct kc_vs *v)
+{
+    struct netns_ipvs *ipvs = v->hc->net->ipvs;
+    return ipvs ? ip_vs_service_get(ipvs, v->cfg->protocol, v->cfg->vaddr, v->cfg->vport,
+                                    v->cfg->fwmark)
+                : NULL;
+}
+
+static void kc_log(const struct kc_vs *v, be32 daddr, be16 dport, enum hc_action a, bool up,
+                   int weight, const char *why)
+{
+    struct healthcheck_event ev = {
+        .at = now_of(v->hc), .protocol = v->cfg->protocol, .vaddr = v->cfg->vaddr,
+        .vport = v->cfg->vport, .fwmark = v->cfg->fwmark, .daddr = daddr, .dport = dport,
+        .up = up, .action = (uint8_t)a, .weight = weight,
+    };
+    if (why)
+        g_strlcpy(ev.why, why, sizeof ev.why);
+    g_array_append_val(v->hc->log, ev);
+    if (v->hc->cfg.notify)
+        v->hc->cfg.notify(v->hc->cfg.ctx, v->hc, &ev);
+}
+
+/* Put a real server in or out of IPVS: removed, or weight 0 with inhibit_on_failure
+ * (ipwrapper.c perform_svr_state's LVS_CMD_DEL_DEST / LVS_CMD_EDIT_DEST). */
+static void rs_ipvs(struct kc_rs *r, bool up, const char *why)
+{
+    struct ip_vs_service *svc = vs_svc(r->vs);
+    if (!svc)
+        return;
+    struct ip_vs_dest *d = ip_vs_lookup_dest(svc, r->saved.addr, r->saved.port);
+    enum hc_action a;
+    if (r->cfg->inhibit_on_failure) {
+        struct ip_vs_dest_user u = r->saved;
+        if (!up)
+            u.weight = 0;
+        if (d)
+            ip_vs_edit_dest(svc, &u);
+        else
+            ip_vs_add_dest(svc, &u);
+        a = up ? HC_WEIGHT_RESTORED : HC_WEIGHT_ZERO;
+    } else {
+        if (up && !d)
+            ip_vs_add_dest(svc, &r->saved);
+        else if (!up && d)
+            ip_vs_del_dest(svc, r->saved.addr, r->saved.port);
+        a = up ? HC_DEST_ADDED : HC_DEST_REMOVED;
+    }
+    kc_log(r->vs, r->saved.addr, r->saved.port, a, up, 0, why);
+}
+
+static void sorry_ipvs(struct kc_vs *v, bool add)
+{
+    struct ip_vs_service *svc = vs_svc(v);
+    v->sorry_alive = add;
+    if (!svc)
+        return;
+    struct ip_vs_dest *d = ip_vs_lookup_dest(svc, v->sorry.addr, v->sorry.port);
+    struct ip_vs_dest_user u = v->sorry;
+    if (add && !d)
+        ip_vs_add_dest(svc, &u);
+    else if (add || v->cfg->sorry_inhibit) {
+        u.weight = add ? u.weight : 0;
+        if (d)
+            ip_vs_edit_dest(svc, &u);
+    } else if (d) {
+        ip_vs_del_dest(svc, u.addr, u.port);
+    }
+    kc_log(v, u.addr, u.port, add ? HC_SORRY_ADDED : HC_SORRY_REMOVED, add, 0, NULL);
+}
+
+/* weigh_live_realservers: the configured weights of the live real servers. */
+static uint64_t live_weight(const struct kc_vs *v)
+{
+    uint64_t w = 0;
+    for (size_t i = 0; i < v->cfg->n_rs; i++)
+        if (v->rs[i].checked && v->rs[i].alive && v->rs[i].saved.weight > 0)
+            w += (uint64_t)v->rs[i].saved.weight;
+    return w;
+}
+
+/* ipwrapper.c update_quorum_state: gained at quorum + hysteresis, lost below
+ * quorum - hysteresis or at no live weight at all; the sorry server stands in for the
+ * live real servers while the quorum is lost. */
+static void update_quorum(struct kc_vs *v)
+{
+    uint64_t w = live_weight(v), q = v->cfg->quorum, h = v->cfg->hysteresis;
+    be32 va = v->cfg->vaddr;
+    be16 vp = v->cfg->vport;
+    if (!v->quorum_up && w && w >= q + h) {
+        v->quorum_up = true;
+        kc_log(v, va, vp, HC_QUORUM_GAINED, true, 0, NULL);
+        if (v->sorry_alive) {
+            for (size_t i = 0; i < v->cfg->n_rs; i++)
+                if (v->rs[i].checked && v->rs[i].alive)
+                    rs_ipvs(&v->rs[i], true, "quorum gained");
+            sorry_ipvs(v, false);
+        }
+    } else if (v->quorum_up && (!w || w + h < q)) {
+        v->quorum_up = false;
+        kc_log(v, va, vp, HC_QUORUM_LOST, false, 0, NULL);
+        if (v->cfg->sorry_addr && !v->sorry_alive) {
+            sorry_ipvs(v, true);
+            for (size_t i = 0; i < v->cfg->n_rs; i++)
+                if (v->rs[i].checked && v->rs[i].alive)
+                    rs_ipvs(&v->rs[i], false, "quorum lost");
+        }
+    }
+}
+
+/* perform_svr_state: IPVS follows unless the sorry server stands in. */
+static void perform_svr_state(struct kc_rs *r, bool alive, const char *why)
+{
+    struct kc_vs *v = r->vs;
+    if (r->alive == alive)
+        return;
+    if (v->quorum_up || !v->sorry_alive)
+        rs_ipvs(r, alive, why);
+    else
+        kc_log(v, r->saved.addr, r->saved.port, HC_MARKED, alive, 0, why);
+    r->alive = alive;
+    update_quorum(v);
+}
+
+/* update_svr_checker_state: a real server is alive while none of its checkers is down. */
+static void checker_state(struct kc_checker *k, bool up)
+{
+    struct kc_rs *r = k->rs;
+    if (k->is_up == up)
+        return;
+    k->is_up = up;
+    if (up) {
+        if (--r->num_failed == 0)
+            perform_svr_state(r, true, k->why);
+    } else if (r->num_failed++ == 0) {
+        perform_svr_state(r, false, k->why);
+    }
+}
+
+static void kc_check(struct sim *sim, void *obj, uint64_t arg);
+
+static void kc_schedule(struct kc_checker *k, sim_time_t delay)
+{
+    struct healthcheck *hc = k->rs->vs->hc;
+    k->timer = host_timer(hc->net->host, sim_time_add(now_of(hc), delay), kc_check, k, 0);
+}
+
+static void kc_stop(struct kc_checker *k)
+{
+    struct healthcheck *hc = k->rs->vs->hc;
+    cancel(hc, &k->timeout);
+    if (k->tc)
+        tcp_conn_abort(k->tc, false);
+    k->tc = NULL;
+}
+
+/* tcp_epilog (check_tcp.c; http_get_retry and misc_check_child_thread act alike): a
+ * failure while up is retried retry times delay_before_retry apart, the next one takes
+ * the checker down; a success takes it up and clears the retries. */
+static void kc_epilog(struct kc_checker *k, bool ok)
+{
+    struct healthcheck *hc = k->rs->vs->hc;
+    const struct hc_checker_cfg *cfg = k->cfg;
+    kc_stop(k);
+    if (!ok)
+        hc->failures++;
+    sim_time_t delay = cfg->delay_loop > 0 ? cfg->delay_loop : k->rs->vs->cfg->delay_loop;
+    if (ok || k->retry_it >= cfg->retry) {
+        k->retry_it = 0;
+        if (!ok && cfg->retry > 0) {
+            char why[sizeof k->why + 32];
+            snprintf(why, sizeof why, "%s after %d retr%s", k->why, cfg->retry,
+                     cfg->retry == 1 ? "y" : "ies");
+            g_strlcpy(k->why, why, sizeof k->why);
+        }
+        checker_state(k, ok);
+    } else if (k->is_up) {
+        delay = cfg->delay_before_retry;
+        k->retry_it++;
+    }
+    k->has_run = true;
+    kc_schedule(k, delay);
+}
+
+static void kc_fail(struct kc_checker *k, const char *what)
+{
+    snprintf(k->why, sizeof k->why, "%s %s", check_names[k->cfg->type], what);
+    kc_epilog(k, false);
+}
+
+/* HTTP_GET's status_code list; none given: 2xx (check_http.c). */
+static bool status_ok(const struct hc_url *u, int status)
+{
+    if (!u->n_codes)
+        return status >= 200 && status <= 299;
+    for (size_t i = 0; i < u->n_codes; i++)
+        if (status >= u->codes[i][0] && status <= u->codes[i][1])
+            return true;
+    return false;
+}
+
+static void kc_connect(struct kc_checker *k);
+
+static void kc_established(struct tcp_conn *c)
+{
+    struct kc_checker *k = c->ctx;
+    if (k->cfg->type == HC_TCP_CHECK) {
+        tcp_conn_set_owner(c, &closing_ops, NULL);
+        tcp_conn_close(c);          /* tcp_check_thread closes the socket: a FIN */
+        k->tc = NULL;
+        snprintf(k->why, sizeof k->why, "TCP_CHECK connected");
+        kc_epilog(k, true);
+        return;
+    }
+    /* http_request_thread: "GET path HTTP/1.0", User-Agent and Host lines */
+    const struct hc_url *u = &k->cfg->urls[k->url];
+    tcp_conn_send(c, strlen(u->path) + 64);
+}
+
+static void kc_data(struct tcp_conn *c, uint32_t bytes, bool psh)
+{
+    struct kc_checker *k = c->ctx;
+    if (!psh)
+        return;
+    /* The answer is in: its status is the one the server serves for the path. */
+    struct healthcheck *hc = k->rs->vs->hc;
+    const struct hc_url *u = &k->cfg->urls[k->url];
+    be32 addr = k->cfg->connect_ip ? k->cfg->connect_ip : k->rs->saved.addr;
+    int status = hc->cfg.http_status ? hc->cfg.http_status(hc->cfg.ctx, addr, u->path, now_of(hc))
+                                     : 200;
+    tcp_conn_set_owner(c, &closing_ops, NULL);
+    tcp_conn_close(c);
+    k->tc = NULL;
+    cancel(hc, &k->timeout);
+    snprintf(k->why, sizeof k->why, "%s %.16s status %d", check_names[k->cfg->type], u->path,
+             status);
+    if (!status_ok(u, status)) {
+        kc_epilog(k, false);
+    } else if (++k->url < k->cfg->n_urls) {
+        kc_connect(k);              /* the next url, on a connection of its own */
+    } else {
+        kc_epilog(k, true);
+    }
+}
+
+static void kc_done(struct tcp_conn *c, enum tcp_done why)
+{
+    struct kc_checker *k = c->ctx;
+    k->tc = NULL;
+    kc_fail(k, "connection failed");
+}
+
+static const struct tcp_conn_ops kc_ops = {
+    .established = kc_established,
+    .data = kc_data,
+    .done = kc_done,
+};
+
+static void kc_timeout(struct sim *sim, void *obj, uint64_t arg)
+{
+    struct kc_checker *k = obj;
+    k->timeout = 0;
+    kc_fail(k, "timeout");
+}
+
+static void kc_connect(struct kc_checker *k)
+{
+    struct healthcheck *hc = k->rs->vs->hc;
+    be32 daddr = k->cfg->connect_ip ? k->cfg->connect_ip : k->rs->saved.addr;
+    be16 dport = k->cfg->connect_port ? k->cfg->connect_port : k->rs->saved.port;
+    struct rtable *rt = ip_route_output(hc->net, daddr);
+    if (!rt || !dport) {
+        kc_fail(k, !dport ? "no port" : "no route");
+        return;
+    }
+    be32 saddr = rt->prefsrc;
+    k->timeout = host_timer(hc->net->host, sim_time_add(now_of(hc), k->cfg->connect_timeout),
+                            kc_timeout, k, 0);
+    be16 lport = app_port_alloc(hc->st, IPPROTO_TCP, saddr, &hc->r_port);
+    if (lport)
+        k->tc = tcp_connect(hc->st, saddr, lport, daddr, dport, (uint32_t)rng_u64(&hc->r_isn), 0,
+                            &kc_ops, k);
+    if (!k->tc)
+        kc_fail(k, "no socket");
+}
+
+/* The exit code MISC_CHECK's script gives at now: the last scheduled before it. */
+static int misc_code(const struct hc_checker_cfg *cfg, sim_time_t now)
+{
+    int code = 0;
+    for (size_t i = 0; i < cfg->n_exits && cfg->exits[i].at <= now; i++)
+        code = cfg->exits[i].code;
+    return code;
+}
+
+/* misc_dynamic: exit 2..255 sets the weight to code - 2 (update_svr_wgt). */
+static void misc_weight(struct kc_rs *r, int weight)
+{
+    if (r->saved.weight == weight)
+        return;
+    r->saved.weight = weight;
+    struct ip_vs_service *svc = vs_svc(r->vs);
+    if (r->alive && svc && ip_vs_lookup_dest(svc, r->saved.addr, r->saved.port) &&
+        (r->vs->quorum_up || !r->vs->sorry_alive))
+        ip_vs_edit_dest(svc, &r->saved);
+    kc_log(r->vs, r->saved.addr, r->saved.port, HC_WEIGHT_SET, true, weight, "MISC_CHECK dynamic");
+    update_quorum(r->vs);
+}
+
+static void kc_check(struct sim *sim, void *obj, uint64_t arg)
+{
+    struct kc_checker *k = obj;
+    struct healthcheck *hc = k->rs->vs->hc;
+    k->timer = 0;
+    hc->checks++;
+    if (k->cfg->type != HC_MISC_CHECK) {
+        k->url = 0;
+        kc_connect(k);
+        return;
+    }
+    int code = misc_code(k->cfg, now_of(hc));
+    bool dyn = k->cfg->misc_dynamic && code >= 2 && code <= 255;
+    snprintf(k->why, sizeof k->why, "MISC_CHECK exit %d", code);
+    if (dyn)
+        misc_weight(k->rs, code - 2);
+    kc_epilog(k, code == 0 || dyn);
+}
+
+static struct ip_vs_dest_user dest_user_of(const struct ip_vs_dest *d)
+{
+    return (struct ip_vs_dest_user){
+        .addr = d->addr, .port = d->port,
+        .conn_flags = d->conn_flags & IP_VS_CONN_F_FWD_MASK,
+        .weight = d->weight, .u_threshold = d->u_threshold, .l_threshold = d->l_threshold,
+        .tun_type = d->tun_type, .tun_port = d->tun_port, .tun_flags = d->tun_flags,
+    };
+}
+
+static void kc_vs_start(struct healthcheck *hc, struct kc_vs *v, const struct hc_vs_cfg *cfg)
+{
+    v->hc = hc;
+    v->cfg = cfg;
+    v->rs = g_new0(struct kc_rs, cfg->n_rs ? cfg->n_rs : 1);
+    struct ip_vs_service *svc = vs_svc(v);
+    unsigned first_fwd = ~0u;
+    for (size_t i = 0; i < cfg->n_rs; i++) {
+        struct kc_rs *r = &v->rs[i];
+        r->vs = v;
+        r->cfg = &cfg->rs[i];
+        r->ck = g_new0(struct kc_checker, r->cfg->n_checkers ? r->cfg->n_checkers : 1);
+        struct ip_vs_dest *d = svc ? ip_vs_lookup_dest(svc, r->cfg->addr, r->cfg->port) : NULL;
+        r->checked = d != NULL;
+        if (d)
+            r->saved = dest_user_of(d);
+        if (d && first_fwd == ~0u)
+            first_fwd = r->saved.conn_flags;
+        bool start_down = cfg->alpha && r->cfg->n_checkers;
+        for (size_t j = 0; j < r->cfg->n_checkers; j++)
+            r->ck[j] = (struct kc_checker){ .rs = r, .cfg = &r->cfg->checkers[j], .is_up = !start_down };
+        r->num_failed = start_down ? r->cfg->n_checkers : 0;
+        r->alive = r->checked && !start_down;
+        if (r->checked && start_down)
+            rs_ipvs(r, false, "alpha");
+    }
+    if (cfg->sorry_addr)
+        v->sorry = (struct ip_vs_dest_user){
+            .addr = cfg->sorry_addr, .port = cfg->sorry_port, .weight = 1,
+            .conn_flags = cfg->sorry_fwd != ~0u ? cfg->sorry_fwd
+                          : first_fwd != ~0u   ? first_fwd : IP_VS_CONN_F_MASQ,
+        };
+    /* The quorum as the start finds it; lost at once, the sorry server comes in. */
+    v->quorum_up = true;
+    update_quorum(v);
+    for (size_t i = 0; i < cfg->n_rs; i++)
+        for (size_t j = 0; v->rs[i].checked && j < v->rs[i].cfg->n_checkers; j++)
+            kc_schedule(&v->rs[i].ck[j], 0);
+}
+
+static void kc_free(struct healthcheck *hc)
+{
+    for (size_t i = 0; hc->vs && i < hc->cfg.n_vs; i++) {
+        struct kc_vs *v = &hc->vs[i];
+        for (size_t j = 0; j < v->cfg->n_rs; j++) {
+            for (size_t k = 0; k < v->rs[j].cfg->n_checkers; k++) {
+                kc_stop(&v->rs[j].ck[k]);
+                cancel(hc, &v->rs[j].ck[k].timer);
+            }
+            g_free(v->rs[j].ck);
+        }
+        g_free(v->rs);
+    }
+    g_free(hc->vs);
+}
+
 struct healthcheck *healthcheck_start(struct net *director, const struct healthcheck_cfg *cfg)
 {
     struct healthcheck *hc = g_new0(struct healthcheck, 1);
@@ -315,7 +768,13 @@ struct healthcheck *healthcheck_start(struct net *director, const struct healthc
     hc->targets = g_ptr_array_new();
     hc->by_key = g_hash_table_new(g_str_hash, g_str_equal);
     hc->log = g_array_new(FALSE, TRUE, sizeof(struct healthcheck_event));
-    hc->tick = host_timer(director->host, net_now(director), tick, hc, 0);
+    if (!hc->cfg.vs_only)
+        hc->tick = host_timer(director->host, net_now(director), tick, hc, 0);
+    if (hc->cfg.n_vs) {
+        hc->vs = g_new0(struct kc_vs, hc->cfg.n_vs);
+        for (size_t i = 0; i < hc->cfg.n_vs; i++)
+            kc_vs_start(hc, &hc->vs[i], &hc->cfg.vs[i]);
+    }
     return hc;
 }
 
@@ -341,13 +800,31 @@ void healthcheck_event_line(const struct healthcheck *hc, const struct healthche
     char pb[24], va[INET_ADDRSTRLEN], da[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &e->vaddr, va, sizeof va);
     inet_ntop(AF_INET, &e->daddr, da, sizeof da);
-    const char *what = hc->cfg.quiesce ? (e->up ? "up, weight restored" : "down, weight 0")
-                                       : (e->up ? "up, dest added back" : "down, dest removed");
+    char wb[24];
+    const char *what = "";
+    switch ((enum hc_action)e->action) {
+    case HC_DEST_REMOVED: what = "down, dest removed"; break;
+    case HC_DEST_ADDED: what = "up, dest added back"; break;
+    case HC_WEIGHT_ZERO: what = "down, weight 0"; break;
+    case HC_WEIGHT_RESTORED: what = "up, weight restored"; break;
+    case HC_WEIGHT_SET:
+        snprintf(wb, sizeof wb, "weight %d", e->weight);
+        what = wb;
+        break;
+    case HC_SORRY_ADDED: what = "sorry server added"; break;
+    case HC_SORRY_REMOVED: what = "sorry server removed"; break;
+    case HC_QUORUM_LOST: what = "quorum lost"; break;
+    case HC_QUORUM_GAINED: what = "quorum gained"; break;
+    case HC_MARKED: what = e->up ? "up, the sorry server stays" : "down, the sorry server stays"; break;
+    }
     char at[SIM_TIME_AT_LEN];
     sim_time_at(at, e->at);
-    g_string_append_printf(out, "%shealthcheck %s %s %s:%u %s:%u: %s\n", at,
+    g_string_append_printf(out, "%shealthcheck %s %s %s:%u %s:%u: %s", at,
                            hc->net->host->name, proto_name(e->protocol, e->fwmark, pb, sizeof pb),
                            va, ntohs(e->vport), da, ntohs(e->dport), what);
+    if (e->why[0])
+        g_string_append_printf(out, " (%s)", e->why);
+    g_string_append_c(out, '\n');
 }
 
 void healthcheck_report(const struct healthcheck *hc, GString *out)
@@ -374,6 +851,7 @@ void healthcheck_free(struct healthcheck *hc)
     if (!hc)
         return;
     cancel(hc, &hc->tick);
+    kc_free(hc);
     for (guint i = 0; i < hc->targets->len; i++)
         target_free(g_ptr_array_index(hc->targets, i));
     g_ptr_array_free(hc->targets, TRUE);

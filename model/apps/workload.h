@@ -271,10 +271,74 @@ void server_app_set_slow(struct server_app *s, int listener, double k);
 struct healthcheck;
 struct healthcheck_event;
 
+/* keepalived's checkers (keepalived 2.x, check/check_tcp.c, check_http.c, check_misc.c). */
+enum hc_check_type { HC_TCP_CHECK, HC_HTTP_GET, HC_SSL_GET, HC_MISC_CHECK };
+
+/* HTTP_GET's url block: the path asked for and the status codes that pass. */
+struct hc_url {
+    char *path;
+    uint16_t (*codes)[2];           /* [lo, hi] ranges; none: 200-299 (check_http.c) */
+    size_t n_codes;
+};
+
+/* MISC_CHECK's script, scripted: from `at` on it exits with `code`. */
+struct hc_exit {
+    sim_time_t at;
+    int code;
+};
+
+struct hc_checker_cfg {
+    enum hc_check_type type;
+    sim_time_t delay_loop;          /* 0: the virtual server's */
+    sim_time_t connect_timeout;     /* TCP/HTTP: the whole check's time */
+    int retry;                      /* failures retried before the checker goes down */
+    sim_time_t delay_before_retry;
+    be32 connect_ip;                /* 0: the real server's address */
+    be16 connect_port;              /* 0: the real server's port (the service's for DR/TUN) */
+    const struct hc_url *urls;      /* HTTP_GET/SSL_GET: each must pass, in order */
+    size_t n_urls;
+    const struct hc_exit *exits;    /* MISC_CHECK, by time; none (or before the first): 0 */
+    size_t n_exits;
+    bool misc_dynamic;              /* exit 2..255: alive, weight = code - 2 */
+};
+
+struct hc_rs_cfg {
+    be32 addr;
+    be16 port;
+    bool inhibit_on_failure;        /* down: weight 0 instead of removal */
+    const struct hc_checker_cfg *checkers;  /* none: always alive */
+    size_t n_checkers;
+};
+
+/* One keepalived virtual_server: its real servers' checkers, quorum and sorry server
+ * (check/ipwrapper.c: perform_svr_state, update_quorum_state). */
+struct hc_vs_cfg {
+    uint16_t protocol;
+    be32 vaddr;
+    be16 vport;
+    uint32_t fwmark;
+    sim_time_t delay_loop;
+    bool alpha;                     /* real servers start down until a check passes */
+    bool omega;                     /* accepted; only acts at a shutdown, which runs lack */
+    uint32_t quorum, hysteresis;    /* live weight needed (default 1, 0) */
+    be32 sorry_addr;                /* 0: none */
+    be16 sorry_port;
+    unsigned sorry_fwd;             /* IP_VS_CONN_F_*; ~0u: as the first real server */
+    bool sorry_inhibit;
+    const struct hc_rs_cfg *rs;
+    size_t n_rs;
+};
+
 struct healthcheck_cfg {
     sim_time_t interval, timeout;
     int retries;                    /* consecutive failures before acting */
     bool quiesce;                   /* set weight 0 instead of removing the dest */
+    bool vs_only;                   /* no TCP-connect check of the services not in vs */
+    const struct hc_vs_cfg *vs;     /* keepalived's virtual servers (outlive the checker) */
+    size_t n_vs;
+    /* The status a real server answers an HTTP_GET of path with at now (the model
+     * serves status codes, not content); NULL: 200. */
+    int (*http_status)(void *ctx, be32 addr, const char *path, sim_time_t now);
     /* Told of each transition as it happens (optional): the run's events.txt. */
     void (*notify)(void *ctx, const struct healthcheck *hc, const struct healthcheck_event *e);
     void *ctx;
@@ -294,16 +358,38 @@ struct healthcheck;
  *  - retries consecutive failures (at least 1) take the dest out; the first success
  *    after that puts it back with the configuration saved before (ip_vs_add_dest, or
  *    ip_vs_edit_dest with the saved weight when quiescing). */
+/* keepalived's checkers (cfg->vs), each on its own timer, from the start on:
+ *  - a check passes or fails as keepalived's does: TCP_CHECK at the SYN-ACK; HTTP_GET
+ *    and SSL_GET (no TLS modelled: an HTTP_GET on its port) send a request on a new
+ *    connection per url and read the answer's status from http_status; MISC_CHECK
+ *    reads its exit code from the schedule at once (the script takes no time).
+ *  - after a failure while up, retry more checks delay_before_retry apart; the one
+ *    after them takes the checker down; a success takes it up; then delay_loop
+ *    (tcp_epilog in check_tcp.c). A real server is alive while all its checkers are.
+ *  - a real server that dies is removed (weight 0 with inhibit_on_failure), one that
+ *    comes alive added back, unless the sorry server stands in; the live weight
+ *    falling below quorum - hysteresis (or to 0) loses the quorum: the sorry server is
+ *    added and the live real servers taken out; reaching quorum + hysteresis gains it
+ *    back (ipwrapper.c). alpha: checked real servers start dead (taken out at 0).
+ * Real servers that are no dest of their service at the start are not checked. */
 struct healthcheck *healthcheck_start(struct net *director, const struct healthcheck_cfg *cfg);
 /* Detection log: one line per transition, in order, as events.txt has them:
  *   "at <seconds>.<3 digits>s healthcheck <director> <TCP|UDP|SCTP|FWM:<mark>>
  *    <vip>:<vport> <rip>:<rport>: down, dest removed|up, dest added back\n"
- * (quiescing: "down, weight 0" and "up, weight restored"). */
+ * (quiescing: "down, weight 0" and "up, weight restored"); keepalived's checkers add
+ * their verdict in brackets, "sorry server added|removed", "quorum lost|gained" (the
+ * service's address twice) and "weight N" (misc_dynamic). */
 void healthcheck_report(const struct healthcheck *hc, GString *out);
 /* One transition's line of that log. */
 void healthcheck_event_line(const struct healthcheck *hc, const struct healthcheck_event *e,
                             GString *out);
 void healthcheck_free(struct healthcheck *hc);
+
+enum hc_action {                    /* a real server's first (plots.c marks those) */
+    HC_DEST_REMOVED, HC_DEST_ADDED, HC_WEIGHT_ZERO, HC_WEIGHT_RESTORED, HC_WEIGHT_SET,
+    HC_SORRY_ADDED, HC_SORRY_REMOVED, HC_QUORUM_LOST, HC_QUORUM_GAINED,
+    HC_MARKED,                      /* alive or not, IPVS untouched: the sorry server serves */
+};
 
 struct healthcheck_event {
     sim_time_t at;
@@ -311,9 +397,12 @@ struct healthcheck_event {
     be32 vaddr;
     be16 vport;
     uint32_t fwmark;
-    be32 daddr;
+    be32 daddr;                     /* 0: the service's (quorum) */
     be16 dport;
     bool up;
+    uint8_t action;                 /* enum hc_action */
+    int weight;                     /* HC_WEIGHT_SET */
+    char why[64];                   /* keepalived's checkers: the verdict ("" otherwise) */
 };
 /* The transitions so far (count in *n). */
 const struct healthcheck_event *healthcheck_events(const struct healthcheck *hc, size_t *n);

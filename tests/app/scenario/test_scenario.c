@@ -584,7 +584,7 @@ static void test_overrides_tables(void)
     const char *prot[] = { "servers.0.prot=81", NULL };
     expect_error("{" BASE "}", prot, "--set servers.0.prot: unknown key 'prot' (did you mean "
                  "'port'? expected one of: name, ip, port, listen, workers, service_time, queue_limit, "
-                 "close_after_response, sysctl, comment)");
+                 "close_after_response, sysctl, http_status, comment)");
     const char *port[] = { "servers[0].port=0", NULL };
     expect_error("{" BASE "}", port, "--set servers[0].port: expected an integer from 1 to 65535");
     const char *hc[] = { "healthcheck.type=udp", NULL };
@@ -1295,7 +1295,8 @@ static const char *const loader_only[] = {
     "saved-iptables-multiport-no-proto", "saved-iptables-no-commit",
     "saved-iptables-rule-outside-table", "saved-iptables-set", "saved-iptables-table-in-rule",
     "saved-iptables-unknown-target", "saved-iptables-user-chain-policy",
-    "saved-ipvs-file-bad-option", "saved-ipvs-pasted-bad-sched", NULL,
+    "saved-ipvs-file-bad-option", "saved-ipvs-pasted-bad-sched",
+    "healthcheck-http-no-url", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

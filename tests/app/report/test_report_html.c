@@ -278,7 +278,7 @@ static void test_refused(void)
     /* no file of a known kind */
     put(dir, "notes.txt", "x");
     CU_ASSERT_EQUAL(report_write(dir, err, sizeof err), 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "no results the report knows (no summary.json or comparison.csv"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "no results the report knows (no summary.csv or summary.json or comparison.csv"));
     /* a summary that is not ipvsim's, a table that is not compare's */
     put(dir, "summary.json", "[1, 2");
     CU_ASSERT_EQUAL(report_write(dir, err, sizeof err), 2);

@@ -8,9 +8,12 @@
 #include <string.h>
 #include "model/ipvs/ip_vs.h"
 
+#define MAX_PORTS 8                 /* distinct ports a server listens on */
+
 struct server {
     be32 ip;
-    int port;
+    int port;                       /* the first; ports[] all of them, first-seen order */
+    int ports[MAX_PORTS], nports;
     char *name;
     struct kconf_pos pos;           /* where it first appears */
 };
@@ -84,6 +87,25 @@ static int rs_port(const struct kconf_rs *rs, const struct kconf_vs_addr *a)
     return rs->port ? rs->port : a->port;
 }
 
+/* Another port of a real server: it gets a listener there too (servers[].listen). */
+static void add_port(struct importer *im, struct server *s, int port, struct kconf_pos pos)
+{
+    if (!port)
+        return;
+    for (int i = 0; i < s->nports; i++)
+        if (s->ports[i] == port)
+            return;
+    if (s->nports == MAX_PORTS) {
+        char b[INET_ADDRSTRLEN];
+        warn(im, pos, "%s: more than %d ports: traffic to %d is refused", ip_str(s->ip, b),
+             MAX_PORTS, port);
+        return;
+    }
+    s->ports[s->nports++] = port;
+    if (!s->port)
+        s->port = port;
+}
+
 static const char *server_named(struct importer *im, be32 ip, int port, bool sorry,
                                 struct kconf_pos pos)
 {
@@ -91,18 +113,13 @@ static const char *server_named(struct importer *im, be32 ip, int port, bool sor
         struct server *s = &g_array_index(im->servers, struct server, i);
         if (s->ip != ip)
             continue;
-        if (port && s->port && port != s->port) {
-            char b[INET_ADDRSTRLEN];
-            warn(im, pos, "%s: port %d as well as %d: a server listens on one port here (its "
-                 "first, %d); traffic to %d is refused", ip_str(ip, b), port, s->port, s->port, port);
-        }
-        if (!s->port)
-            s->port = port;
+        add_port(im, s, port, pos);
         return s->name;
     }
-    struct server s = { .ip = ip, .port = port, .pos = pos,
+    struct server s = { .ip = ip, .pos = pos,
                         .name = sorry ? g_strdup_printf("sorry%d", ++im->n_sorry)
                                       : g_strdup_printf("rs%d", ++im->n_rs) };
+    add_port(im, &s, port, pos);
     g_array_append_val(im->servers, s);
     return g_array_index(im->servers, struct server, im->servers->len - 1).name;
 }
@@ -301,11 +318,30 @@ static void client_nets(struct importer *im, cJSON *clients, const GArray *vips)
     }
 }
 
+/* The address of the first virtual server that is not a firewall mark. */
+static bool first_vs_addr(const struct importer *im, be32 *addr)
+{
+    for (guint i = 0; i < im->k->vs->len; i++) {
+        const GArray *as = g_array_index(im->k->vs, struct kconf_vs, i).addrs;
+        for (guint j = 0; j < as->len; j++)
+            if (!g_array_index(as, struct kconf_vs_addr, j).fwmark) {
+                *addr = g_array_index(as, struct kconf_vs_addr, j).addr;
+                return true;
+            }
+    }
+    return false;
+}
+
 static cJSON *director(struct importer *im)
 {
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "name", "lvs1");
     const GArray *vr = im->k->vrrp;
+    be32 first;
+    if ((!vr->len || !g_array_index(vr, struct kconf_vrrp, 0).vips->len) && first_vs_addr(im, &first)) {
+        char b[INET_ADDRSTRLEN];    /* no VRRP address: the director holds the first service's */
+        cJSON_AddStringToObject(d, "vip", ip_str(first, b));
+    }
     if (!vr->len)
         return d;
     const struct kconf_vrrp *v = &g_array_index(vr, struct kconf_vrrp, 0);
@@ -396,7 +432,17 @@ cJSON *import_keepalived(const struct kconf *k, const char *file, const char *na
             cJSON *so = cJSON_CreateObject();
             cJSON_AddStringToObject(so, "name", s->name);
             cJSON_AddStringToObject(so, "ip", ip_str(s->ip, b));
-            cJSON_AddNumberToObject(so, "port", s->port ? s->port : 80);
+            if (s->nports <= 1) {
+                cJSON_AddNumberToObject(so, "port", s->port ? s->port : 80);
+            } else {                /* TCP and UDP on each port, as "port" gives one */
+                cJSON *ls = cJSON_AddArrayToObject(so, "listen");
+                for (int p = 0; p < s->nports; p++)
+                    for (int udp = 0; udp <= 1; udp++) {
+                        char l[16];
+                        snprintf(l, sizeof l, "%s:%d", udp ? "udp" : "tcp", s->ports[p]);
+                        cJSON_AddItemToArray(ls, cJSON_CreateString(l));
+                    }
+            }
             cJSON_AddItemToArray(servers, so);
         }
     }

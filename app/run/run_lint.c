@@ -66,6 +66,35 @@ static uint16_t arrival_port(const struct ipvsadm_cmd *c, const struct ip_vs_ser
     return svc && !svc->fwmark ? ntohs(svc->port) : 0;
 }
 
+/* Does srv take proto (0: either) on port? A "port" server takes TCP and UDP there, a
+ * "listen" one what its listeners say. */
+static bool srv_listens(const struct scn_server *srv, uint8_t proto, uint16_t port)
+{
+    if (!srv->listeners || srv->listeners->len == 0)
+        return port == srv->port;
+    for (guint i = 0; i < srv->listeners->len; i++) {
+        const struct scn_listener *l = &g_array_index(srv->listeners, struct scn_listener, i);
+        if (l->port == port && (proto == 0 || l->protocol == proto))
+            return true;
+    }
+    return false;
+}
+
+/* What srv listens on, for a message: "port 80 only", or "tcp:80, udp:53". */
+static void srv_ports_text(const struct scn_server *srv, char *buf, size_t len)
+{
+    if (!srv->listeners || srv->listeners->len == 0) {
+        snprintf(buf, len, "port %u only", srv->port);
+        return;
+    }
+    size_t n = (size_t)snprintf(buf, len, "only");
+    for (guint i = 0; i < srv->listeners->len && n < len; i++) {
+        const struct scn_listener *l = &g_array_index(srv->listeners, struct scn_listener, i);
+        n += (size_t)snprintf(buf + n, len - n, "%s %s:%u", i ? "," : "",
+                              l->protocol == IPPROTO_UDP ? "udp" : "tcp", l->port);
+    }
+}
+
 static void lint_dest(const struct run_world *rw, const struct lint_line *l,
                       const struct ipvsadm_cmd *c, GArray *services, GPtrArray *out)
 {
@@ -88,9 +117,11 @@ static void lint_dest(const struct run_world *rw, const struct lint_line *l,
     }
     const struct scn_server *srv = &g_array_index(s->servers, struct scn_server, k);
     uint16_t port = arrival_port(c, svc);
-    if (port != 0 && port != srv->port)
-        warn(out, s, pos, l->what, "dest %s:%u: server %s listens on port %u only: the "
-             "connections IPVS sends to it are refused", a, port, srv->name, srv->port);
+    char ports[128];
+    srv_ports_text(srv, ports, sizeof ports);
+    if (port != 0 && !srv_listens(srv, c->svc.fwmark ? 0 : (uint8_t)c->svc.protocol, port))
+        warn(out, s, pos, l->what, "dest %s:%u: server %s listens on %s: the connections IPVS "
+             "sends to it are refused", a, port, srv->name, ports);
 }
 
 /* Does some service take proto target:port (a port-0 service takes every port)? */
@@ -119,9 +150,11 @@ static void lint_client(const struct run_world *rw, guint i, GArray *services, G
     int k = run_world_server_index(rw, cl->target_ip);
     if (k >= 0) {
         const struct scn_server *srv = &g_array_index(s->servers, struct scn_server, k);
-        if (srv->port != cl->target_port)
-            warn(out, s, pos, what, "server %s listens on port %u only, not %u: its connections "
-                 "are refused", srv->name, srv->port, cl->target_port);
+        char ports[128];
+        srv_ports_text(srv, ports, sizeof ports);
+        if (!srv_listens(srv, cl->script ? 0 : cl->protocol, cl->target_port))
+            warn(out, s, pos, what, "server %s listens on %s, not %u: its connections are "
+                 "refused", srv->name, ports, cl->target_port);
         return;
     }
     const uint16_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };

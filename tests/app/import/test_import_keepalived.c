@@ -66,7 +66,8 @@ static void test_services(void)
         "\"-a -t 10.1.0.10:443 -r 10.2.0.1:8443 -g -w 1\","
         "\"-A -u 10.1.0.10:53\",\"-a -u 10.1.0.10:53 -r 10.2.0.2:53 -m -w 1\"]");
     eq(str(s, "servers"),
-        "[{\"name\":\"rs1\",\"ip\":\"10.2.0.1\",\"port\":443},"
+        "[{\"name\":\"rs1\",\"ip\":\"10.2.0.1\",\"listen\":[\"tcp:443\",\"udp:443\",\"tcp:8443\","
+        "\"udp:8443\"]},"
         "{\"name\":\"sorry1\",\"ip\":\"10.2.0.99\",\"port\":443},"
         "{\"name\":\"rs2\",\"ip\":\"10.2.0.2\",\"port\":53}]");
     eq(str(s, "director"),
@@ -89,18 +90,33 @@ static void test_services(void)
         "\"arrival\":\"poisson(20/s)\",\"request\":\"300B\",\"response\":\"10KB\",\"net\":\"198.18.1.0/24\"},"
         "{\"name\":\"vs2\",\"count\":50,\"target\":\"10.1.0.10:53\",\"protocol\":\"udp\","
         "\"arrival\":\"poisson(50/s)\",\"request\":\"64B\",\"response\":\"512B\",\"net\":\"198.18.2.0/24\"}]");
-    /* rs1 with a second port, advert_int rounded, SSL_GET without TLS, the script */
+    /* advert_int rounded, SSL_GET without TLS, the script (rs1's second port is a listener) */
     GString *all = g_string_new(NULL);
     for (guint i = 0; i < w->len; i++)
         g_string_append_printf(all, "%s\n", (const char *)g_ptr_array_index(w, i));
     eq(all->str,
         "k.conf:4:1: warning: vrrp_instance VI_1: advert_int 1.5: VRRP version 2 advertises whole seconds: 2s\n"
         "k.conf:24:5: warning: SSL_GET: no TLS is modelled: an HTTP_GET on its port\n"
-        "k.conf:31:3: warning: 10.2.0.1: port 8443 as well as 443: a server listens on one port here "
-        "(its first, 443); traffic to 8443 is refused\n"
         "k.conf:37:5: warning: MISC_CHECK: its script is not run: it passes (exit 0) until you give "
         "exit_codes (a time and a code each)\n");
     g_string_free(all, TRUE);
+    cJSON_Delete(s);
+    g_ptr_array_free(w, TRUE);
+}
+
+/* Without a VRRP address the director holds the first virtual server's address; a real
+ * server behind two services gets a listener (TCP and UDP) on each port. */
+static void test_no_vrrp_two_ports(void)
+{
+    GPtrArray *w = g_ptr_array_new_with_free_func(g_free);
+    struct kconf_error err;
+    cJSON *s = import("virtual_server 10.1.0.10 80 {\n  real_server 10.2.0.1 80 {\n  }\n}\n"
+                      "virtual_server 10.1.0.10 443 {\n  real_server 10.2.0.1 443 {\n  }\n}\n", w, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    eq(str(s, "director"), "{\"name\":\"lvs1\",\"vip\":\"10.1.0.10\"}");
+    eq(str(s, "servers"), "[{\"name\":\"rs1\",\"ip\":\"10.2.0.1\",\"listen\":[\"tcp:80\",\"udp:80\","
+                          "\"tcp:443\",\"udp:443\"]}]");
+    CU_ASSERT_EQUAL(w->len, 0);
     cJSON_Delete(s);
     g_ptr_array_free(w, TRUE);
 }
@@ -168,6 +184,7 @@ IPVSIM_SUITE(import_keepalived)
     CU_pSuite s = CU_add_suite("import_keepalived", NULL, NULL);
     ADD_TEST(s, test_services);
     ADD_TEST(s, test_client_net_avoids_servers);
+    ADD_TEST(s, test_no_vrrp_two_ports);
     ADD_TEST(s, test_errors);
     ADD_TEST(s, test_json_layout);
 }

@@ -27,12 +27,26 @@ elif [ ! -x "$run_tests" ]; then
   bad "ipv6: $run_tests is not built (make tests-bin)"
 else
   mkdir -p "$tmp/pcap6"
-  IPVSIM_PCAP6_DIR="$tmp/pcap6" "$run_tests" pkt6 > "$tmp/pkt6.out" 2>&1
-  check "ipv6 frames: the pkt6 suite passes and writes its pcap" test $? -eq 0 -a -s "$tmp/pcap6/ipv6-frames.pcap"
+  IPVSIM_PCAP6_DIR="$tmp/pcap6" "$run_tests" pkt6 ipv6 > "$tmp/pkt6.out" 2>&1
+  check "ipv6: the pkt6 and ipv6 suites pass and write their pcaps" \
+    test $? -eq 0 -a -s "$tmp/pcap6/ipv6-frames.pcap" -a -s "$tmp/pcap6/client-eth0.pcap" -a -s "$tmp/pcap6/server-eth0.pcap"
   f="$tmp/pcap6/ipv6-frames.pcap"
   pcap6_ok "ipv6 frames" "$f"
   check "ipv6 frames: NS to the solicited-node group, then the NA" \
     test "$(tshark -r "$f" -Y 'icmpv6.type==135 && ipv6.dst==ff02::1:ff00:2 && eth.dst==33:33:ff:00:00:02' 2>/dev/null | grep -c .)/$(tshark -r "$f" -Y 'icmpv6.type==136 && icmpv6.nd.na.flag.s==1' 2>/dev/null | grep -c .)" = 1/1
   check "ipv6 frames: the Packet Too Big carries MTU 1280 and quotes the UDP datagram" \
     test "$(tshark -r "$f" -Y 'icmpv6.type==2 && icmpv6.mtu==1280 && udp.dstport==53' 2>/dev/null | grep -c .)" -eq 1
+
+  # The world of tests/model/ipv6/test_ipv6.c (test_forward_after_nd): client -- router -- server.
+  c="$tmp/pcap6/client-eth0.pcap" s="$tmp/pcap6/server-eth0.pcap"
+  pcap6_ok "ipv6 world: client-eth0" "$c"
+  pcap6_ok "ipv6 world: server-eth0" "$s"
+  check "ipv6 world: the client solicits the router before its first datagram" \
+    test "$(tshark -r "$c" -T fields -E separator=, -e icmpv6.type -e udp.dstport 2>/dev/null | head -3 | tr '\n' ' ')" = "135, 136, ,53 "
+  check "ipv6 world: the NS goes to the router's solicited-node group, hop limit 255" \
+    test "$(count "$c" 'icmpv6.type==135 && ipv6.dst==ff02::1:ff00:1 && eth.dst==33:33:ff:00:00:01 && ipv6.hlim==255')" -eq 1
+  check "ipv6 world: the datagram leaves with hop limit 64, arrives with 63" \
+    test "$(count "$c" 'udp.dstport==53 && ipv6.hlim==64 && !icmpv6')/$(count "$s" 'udp.dstport==53 && ipv6.hlim==63 && !icmpv6')" = 1/1
+  check "ipv6 world: the server's port unreachable comes back through the router" \
+    test "$(count "$c" 'icmpv6.type==1 && icmpv6.code==4 && ipv6.src==2001:db8:2::2')" -eq 1
 fi

@@ -50,3 +50,13 @@ else
   check "ipv6 world: the server's port unreachable comes back through the router" \
     test "$(count "$c" 'icmpv6.type==1 && icmpv6.code==4 && ipv6.src==2001:db8:2::2')" -eq 1
 fi
+
+# hooks --kernel ERA: the IPv4 table as before (tests/golden/hooks_ERA.txt holds both),
+# then the IPv6 one.
+for era in 2.6.34 6.x; do
+  "$IPVSIM" hooks --kernel "$era" > "$tmp/hooks6.txt" 2>&1
+  check "ipv6 hooks $era: the IPv6 table follows IPv4's, its five points empty" \
+    test "$(sed -n '/^IPv6 (NFPROTO_IPV6/,$p' "$tmp/hooks6.txt" | grep -c '^[A-Z_]* (0)$')" -eq 5
+  check "ipv6 hooks $era: it says what is modelled and what is not yet" \
+    sh -c "grep -q '^modelled: the IPv6 path' '$tmp/hooks6.txt' && grep -q '^not yet: ip6tables' '$tmp/hooks6.txt'"
+done

@@ -52,6 +52,8 @@ bool ipv6_add_addr(struct net *net, struct net_device *dev, const struct in6_add
         struct in6_addr ll;
         ipv6_addr_linklocal_of(dev->dev_addr, &ll);
         n->idev[dev->ifindex].enabled = true;
+        n->nd_route[dev->ifindex] = (struct rt6_info){ .dst_len = 128, .type = RT6_UNICAST,
+                                                       .dev = dev, .output = ip6_output };
         if (!add_one(net, dev, &ll, 64))
             return false;
     }

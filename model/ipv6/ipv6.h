@@ -97,6 +97,9 @@ struct netns_ipv6 {
     struct inet6_ifaddr addrs[IPV6_MAX_ADDRS];  /* in the order they were added */
     unsigned naddrs;
     struct fib6_table fib;
+    /* ND's own route out of each device, by ifindex (ndisc_send_skb's
+     * icmp6_dst_alloc): on-link, to whatever address the message goes to. */
+    struct rt6_info nd_route[HOST_MAX_DEVS + 1];
     struct neigh_table nd_tbl;
     struct icmpv6_state icmp;
     struct ipv6_mib mib;

@@ -89,8 +89,8 @@ unsigned ndisc_neigh_state(const struct net *net, const struct net_device *dev,
 
 /* ---- sending --------------------------------------------------------------------- */
 
-/* ndisc_send_skb: an ND message leaves by NF_HOOK(LOCAL_OUT) and dst_output on a
- * route of its own to dev (icmp6_dst_alloc), hop limit 255. */
+/* An ND message of ours (ndisc_alloc_skb, then ndisc_send_skb): hop limit 255,
+ * our MAC in a link-layer option when opt_type is not 0. */
 static void ndisc_send(struct net *net, struct net_device *dev, const struct in6_addr *saddr,
                        const struct in6_addr *daddr, uint8_t type, be32 flags,
                        const struct in6_addr *target, uint8_t opt_type)
@@ -110,22 +110,11 @@ static void ndisc_send(struct net *net, struct net_device *dev, const struct in6
         skb_free(net_pool(net), skb);
         return;
     }
-    /* The route of the message: on-link out of dev (the neighbour's own device). */
-    struct rt6_info *rt = &net->ipv6->fib.mcast;
-    struct rt6_info *onlink = ip6_route_output(net, daddr);
-    if (!ipv6_addr_is_multicast(daddr) && onlink && onlink->dev == dev)
-        rt = onlink;
-    skb->dst = rt;
+    /* ndisc_send_skb: LOCAL_OUT, then dst_output, on ND's route out of dev. */
+    skb->dst = &net->ipv6->nd_route[dev->ifindex];
     skb->dev = dev;
     net->ipv6->mib.icmp6_out_msgs++;
-    if (ipv6_addr_is_multicast(daddr)) {
-        /* A group: straight to the device, as ip6_finish_output2 maps it. */
-        skb->protocol = ETH_P_IPV6;
-        int r = nf_hook_pf(NFPROTO_IPV6, NF_INET_LOCAL_OUT, net, skb, NULL, dev, ip6_finish_output2);
-        if (r == 1)
-            ip6_finish_output2(net, skb);
-        return;
-    }
+    trace_func(net, skb, "ndisc_send_skb");
     int r = nf_hook_pf(NFPROTO_IPV6, NF_INET_LOCAL_OUT, net, skb, NULL, dev, ip6_output);
     if (r == 1)
         ip6_output(net, skb);

@@ -22,7 +22,8 @@ static int ip6_pkt_discard(struct net *net, struct sk_buff *skb)
 void fib6_table_init(struct fib6_table *t)
 {
     t->null_entry = (struct rt6_info){ .type = RT6_UNREACHABLE, .input = ip6_pkt_discard };
-    t->mcast = (struct rt6_info){ .type = RT6_MULTICAST, .input = ip6_mc_input, .output = ip6_output };
+    /* input only: what this host sends to a group leaves by a route of its device */
+    t->mcast = (struct rt6_info){ .type = RT6_MULTICAST, .input = ip6_mc_input };
 }
 
 /* Insert keeping the longest prefixes first, equal prefixes in insertion order. */

@@ -37,7 +37,7 @@ struct fib6_table {
     struct rt6_info routes[FIB6_MAX_ROUTES];
     unsigned n;
     struct rt6_info null_entry;     /* ip6_null_entry: no route (ip6_pkt_discard) */
-    struct rt6_info mcast;          /* a group this host listens to (ip6_mc_input) */
+    struct rt6_info mcast;          /* received for a group (ip6_mc_input): input only */
 };
 
 /* Add a route (`ip -6 route add DST/LEN [via GW] [dev DEV]`); dev NULL: the device

@@ -377,6 +377,27 @@ static void test_hook_tables_per_family(void)
     world_destroy(&t.w);
 }
 
+/* ND's own messages pass LOCAL_OUT and POST_ROUTING of the IPv6 table, as
+ * ndisc_send_skb sends them (an ip6tables OUTPUT rule sees them in the kernel). */
+static void test_nd_messages_pass_the_output_hooks(void)
+{
+    struct topo3 t;
+    topo6_init(&t, "6.x");
+    struct seen6 out = {0}, post = {0};
+    struct nf_hook_ops o = watch_ops(&out), p = watch_ops(&post);
+    o.hooknum = NF_INET_LOCAL_OUT;
+    p.hooknum = NF_INET_POST_ROUTING;
+    nf_register_net_hook(host_net(t.client), &o);
+    nf_register_net_hook(host_net(t.client), &p);
+    send_udp6(t.client, "2001:db8:2::2", 10, 64, 1);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    CU_ASSERT_EQUAL(out.icmp6[NDISC_NEIGHBOUR_SOLICITATION], 1);
+    CU_ASSERT_EQUAL(post.icmp6[NDISC_NEIGHBOUR_SOLICITATION], 1);
+    nf_unregister_net_hook(host_net(t.client), &o);
+    nf_unregister_net_hook(host_net(t.client), &p);
+    world_destroy(&t.w);
+}
+
 static void test_echo_reply(void)
 {
     struct topo3 t;
@@ -407,5 +428,6 @@ IPVSIM_SUITE(ipv6)
     ADD_TEST(s, test_nd_first_probe_per_era);
     ADD_TEST(s, test_ipv6_off_and_bad_frames);
     ADD_TEST(s, test_hook_tables_per_family);
+    ADD_TEST(s, test_nd_messages_pass_the_output_hooks);
     ADD_TEST(s, test_echo_reply);
 }

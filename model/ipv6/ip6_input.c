@@ -1,8 +1,9 @@
 /* Receiving IPv6 (net/ipv6/ip6_input.c: ipv6_rcv, ip6_rcv_core, ip6_rcv_finish,
  * ip6_input, ip6_input_finish, ip6_protocol_deliver_rcu, ip6_mc_input), with the
  * upper layers reduced to what has no socket: udpv6_rcv answers port unreachable,
- * tcp_v6_rcv drops (no TCP over IPv6 yet). The hop-by-hop header is stepped over
- * (its options are not acted on: no router alert, no jumbogram). */
+ * tcp_v6_rcv drops (no TCP over IPv6 yet). The hop-by-hop and destination options
+ * headers are stepped over (their options are not acted on: no router alert, no
+ * jumbogram); a routing header is an unknown next header (no segment routing). */
 #include <errno.h>
 #include "model/ipv6/ipv6.h"
 #include "model/net.h"
@@ -128,6 +129,26 @@ int ip6_input_finish(struct net *net, struct sk_buff *skb)
     trace_func(net, skb, __func__);
     struct netns_ipv6 *n = net->ipv6;
     uint8_t nexthdr = skb_network_header(skb)[IP6CB(skb)->nhoff];
+    /* Destination options (ipv6_destopt_rcv): stepped over, their options not acted
+     * on, the upper layer looked up again (the kernel's resubmit). */
+    while (nexthdr == NEXTHDR_DEST) {
+        uint32_t off = (uint32_t)(skb->transport_header - skb->network_header);
+        const uint8_t *h = skb_transport_header(skb);
+        if (skb->len < off + 2 || skb->len < off + (h[1] + 1u) * 8u) {
+            n->mib.in_hdr_errors++;
+            kfree_skb_reason(net, skb, "ipv6_destopt_rcv", "destination options truncated");
+            return -EINVAL;
+        }
+        IP6CB(skb)->nhoff = (uint16_t)off;
+        skb->transport_header = (uint16_t)(skb->transport_header + (h[1] + 1u) * 8u);
+        nexthdr = h[0];
+    }
+    if (nexthdr == NEXTHDR_NONE) {
+        /* nodata_protocol: nothing follows, the packet is delivered to nobody */
+        n->mib.in_delivers++;
+        consume_skb(net, skb);
+        return 0;
+    }
     if (nexthdr == NEXTHDR_FRAGMENT) {
         /* ipv6_frag_rcv: reassembly is not modelled (no sender of ipvsim fragments) */
         n->mib.in_discards++;

@@ -398,6 +398,63 @@ static void test_nd_messages_pass_the_output_hooks(void)
     world_destroy(&t.w);
 }
 
+/* A datagram from the client to the router with one 8-byte extension header of
+ * type ext_type (a PadN option filling it) between the fixed header and UDP, whose
+ * next header says ul. */
+static void send_with_exthdr(struct host *h, uint8_t ext_type, uint8_t ul)
+{
+    struct net *net = host_net(h);
+    struct ip6_spec ip = { .saddr = A("2001:db8:1::2"), .daddr = A("2001:db8:1::1") };
+    struct sk_buff *skb = skb_alloc(net_pool(net), 0);
+    CU_ASSERT_FATAL(pkt_build_udp6(skb, &ip, htons(40000), htons(53), 0));
+    /* 8 bytes of extension header between the fixed header and UDP */
+    uint8_t udp[8];
+    memcpy(udp, skb->data + 40, 8);
+    uint8_t *tail = skb_put(skb, 8);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tail);
+    const uint8_t ext[8] = { ul, 0, 1, 4, 0, 0, 0, 0 };     /* PadN over 6 bytes */
+    memcpy(skb->data + 40, ext, 8);
+    memcpy(skb->data + 48, udp, 8);
+    skb->data[6] = ext_type;
+    skb->data[5] = 16;
+    skb->dst = ip6_route_output(net, &ip.daddr);
+    CU_ASSERT_EQUAL(ip6_local_out(net, skb), 0);
+}
+
+static void test_extension_headers_at_delivery(void)
+{
+    struct topo3 t;
+    topo6_init(&t, "6.x");
+    struct seen6 s = {0};
+    struct nf_hook_ops w = watch_ops(&s);
+    nf_register_net_hook(host_net(t.client), &w);
+    struct netns_ipv6 *r = net_ipv6(host_net(t.router));
+    /* Hop-by-hop, then UDP: stepped over, the port unreachable comes back. */
+    send_with_exthdr(t.client, NEXTHDR_HOP, IPPROTO_UDP);
+    sim_run_until(&t.w.sim, 1 * SEC);
+    CU_ASSERT_EQUAL(s.icmp6[ICMPV6_DEST_UNREACH], 1);
+    CU_ASSERT_EQUAL(s.icmp6_code[ICMPV6_DEST_UNREACH], ICMPV6_PORT_UNREACH);
+    /* Destination options, then UDP: the same. */
+    send_with_exthdr(t.client, NEXTHDR_DEST, IPPROTO_UDP);
+    sim_run_until(&t.w.sim, 2 * SEC);
+    CU_ASSERT_EQUAL(s.icmp6[ICMPV6_DEST_UNREACH], 2);
+    /* Destination options, then no next header: delivered to nobody, no error. */
+    uint64_t delivered = r->mib.in_delivers;
+    send_with_exthdr(t.client, NEXTHDR_DEST, NEXTHDR_NONE);
+    sim_run_until(&t.w.sim, 3 * SEC);
+    CU_ASSERT_EQUAL(r->mib.in_delivers, delivered + 1);
+    CU_ASSERT_EQUAL(s.icmp6[ICMPV6_PARAMPROB], 0);
+    /* A routing header: an unknown next header here, Parameter Problem code 1
+     * pointing at the next-header byte that names it (offset 6). */
+    send_with_exthdr(t.client, NEXTHDR_ROUTING, IPPROTO_UDP);
+    sim_run_until(&t.w.sim, 4 * SEC);
+    CU_ASSERT_EQUAL(s.icmp6[ICMPV6_PARAMPROB], 1);
+    CU_ASSERT_EQUAL(s.icmp6_code[ICMPV6_PARAMPROB], ICMPV6_UNK_NEXTHDR);
+    CU_ASSERT_EQUAL(r->mib.in_unknown_protos, 1);
+    nf_unregister_net_hook(host_net(t.client), &w);
+    world_destroy(&t.w);
+}
+
 static void test_echo_reply(void)
 {
     struct topo3 t;
@@ -429,5 +486,6 @@ IPVSIM_SUITE(ipv6)
     ADD_TEST(s, test_ipv6_off_and_bad_frames);
     ADD_TEST(s, test_hook_tables_per_family);
     ADD_TEST(s, test_nd_messages_pass_the_output_hooks);
+    ADD_TEST(s, test_extension_headers_at_delivery);
     ADD_TEST(s, test_echo_reply);
 }

@@ -400,6 +400,61 @@ bool eth_push(struct sk_buff *skb, const uint8_t src[ETH_ALEN], const uint8_t ds
     return true;
 }
 
+/* pkt_l4_checksum of an IPv6 packet at nh: the upper layer right after the fixed
+ * header (a packet with extension headers is left alone). */
+static bool l4_checksum6(struct sk_buff *skb, uint32_t nh, uint32_t real_end, uint64_t wire_end)
+{
+    if (nh + IPV6_HLEN > real_end)
+        return false;
+    const struct ipv6hdr *h = (const struct ipv6hdr *)(skb->head + nh);
+    uint32_t l4_len = ntohs(h->payload_len);
+    uint32_t l4 = nh + IPV6_HLEN;
+    if (ipv6_version(h) != 6 || (uint64_t)l4 + l4_len > wire_end)
+        return false;
+    uint32_t avail = l4 < real_end ? real_end - l4 : 0;
+    uint32_t l4_real = l4_len < avail ? l4_len : avail;
+    uint8_t *p = skb->head + l4;
+    uint32_t check_off, min_hdr;
+    switch (h->nexthdr) {
+    case IPPROTO_SCTP:
+        if (l4_real < SCTP_HLEN)
+            return false;
+        sctp_set_checksum(p, sctp_crc32c(p, l4_real, l4_len));
+        return true;
+    case IPPROTO_TCP:
+        check_off = offsetof(struct tcphdr, check);
+        min_hdr = TCP_HLEN;
+        break;
+    case IPPROTO_UDP:
+        check_off = offsetof(struct udphdr, check);
+        min_hdr = UDP_HLEN;
+        if (l4_real >= UDP_HLEN) {
+            uint32_t ulen = ntohs(((const struct udphdr *)p)->len);
+            if (ulen >= UDP_HLEN && ulen <= l4_len) {
+                l4_len = ulen;
+                if (l4_real > ulen)
+                    l4_real = ulen;
+            }
+        }
+        break;
+    case NEXTHDR_ICMP:
+        check_off = offsetof(struct icmp6hdr, icmp6_cksum);
+        min_hdr = ICMPV6_HLEN;
+        break;
+    default:
+        return false;
+    }
+    if (l4_real < min_hdr)
+        return false;
+    memset(p + check_off, 0, sizeof(sum16));
+    struct in6_addr saddr = h->saddr, daddr = h->daddr;
+    sum16 c = csum_ipv6_magic(&saddr, &daddr, l4_len, h->nexthdr, csum_partial(p, l4_real, 0));
+    if (h->nexthdr == IPPROTO_UDP && c == 0)
+        c = CSUM_MANGLED_0;
+    memcpy(p + check_off, &c, sizeof c);
+    return true;
+}
+
 bool pkt_l4_checksum(struct sk_buff *skb)
 {
     if (skb->network_header == SKB_NO_HDR)
@@ -408,6 +463,8 @@ bool pkt_l4_checksum(struct sk_buff *skb)
     uint32_t nh = skb->network_header;
     uint32_t real_end = skb_headroom(skb) + skb->len;
     uint64_t wire_end = (uint64_t)real_end + skb->data_len;
+    if (nh < real_end && (skb->head[nh] >> 4) == 6)
+        return l4_checksum6(skb, nh, real_end, wire_end);
     if (nh + IP4_HLEN > real_end)
         return false;
     const struct iphdr *iph = (const struct iphdr *)(skb->head + nh);

@@ -158,7 +158,8 @@ bool eth_push(struct sk_buff *skb, const uint8_t src[ETH_ALEN], const uint8_t ds
               uint16_t ethertype);
 
 /* Recompute the L4 checksum (TCP, UDP or ICMP; SCTP's CRC32c) of the IPv4 packet at
- * network_header from scratch: virtual payload counts in the lengths and adds zeros
+ * network_header (of an IPv6 one: TCP, UDP, ICMPv6 or SCTP right after the fixed
+ * header, over the IPv6 pseudo-header) from scratch: virtual payload counts in the lengths and adds zeros
  * to the sum; a UDP result of 0 is stored as 0xffff. Returns false, changing nothing,
  * when there is nothing to do: no network header, not TCP/UDP/ICMP/SCTP, a fragment,
  * or IP/L4 headers

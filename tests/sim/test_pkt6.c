@@ -224,6 +224,42 @@ static void test_parse_extension_headers(void)
     CU_ASSERT_EQUAL(pkt_parse(f, n, n, &info), PKT_L4_SHORT);
 }
 
+static void test_l4_checksum6(void)
+{
+    /* Rewrite a field covered by each checksum, recompute: the builder's value. */
+    struct ip6_spec ip = spec();
+    struct tcp_spec t = { .sport = htons(40000), .dport = htons(80), .seq = 1,
+                          .flags = TCPH_SYN, .window = 64800, .mss = 1440 };
+    struct sk_buff *a = skb_alloc(&pool, 0), *b = skb_alloc(&pool, 0);
+    CU_ASSERT_FATAL(pkt_build_tcp6(a, &ip, &t, 100));
+    ip.daddr = A("2001:db8:1::99");
+    CU_ASSERT_FATAL(pkt_build_tcp6(b, &ip, &t, 100));
+    memcpy(a->data + 24, &ip.daddr, 16);              /* NAT66 would do this */
+    CU_ASSERT_NOT_EQUAL(memcmp(a->data, b->data, a->len), 0);
+    CU_ASSERT_TRUE(pkt_l4_checksum(a));
+    CU_ASSERT_EQUAL(memcmp(a->data, b->data, a->len), 0);
+    skb_free(&pool, a);
+    skb_free(&pool, b);
+    a = skb_alloc(&pool, 0);
+    CU_ASSERT_FATAL(pkt_build_udp6(a, &ip, htons(1), htons(2), 10));
+    a->data[40 + 6] ^= 0xff;
+    CU_ASSERT_TRUE(pkt_l4_checksum(a));
+    CU_ASSERT_EQUAL(pkt_parse_skb(framed(a), NULL), PKT_OK);
+    skb_free(&pool, a);
+    a = skb_alloc(&pool, 0);
+    CU_ASSERT_FATAL(pkt_build_icmp6(a, &ip, ICMPV6_ECHO_REQUEST, 0, htonl(5), NULL, 0, 0));
+    a->data[40 + 2] = 0;
+    CU_ASSERT_TRUE(pkt_l4_checksum(a));
+    CU_ASSERT_EQUAL(pkt_parse_skb(framed(a), NULL), PKT_OK);
+    skb_free(&pool, a);
+    /* An extension header in front: left alone. */
+    a = skb_alloc(&pool, 0);
+    CU_ASSERT_FATAL(pkt_build_udp6(a, &ip, htons(1), htons(2), 10));
+    a->data[6] = NEXTHDR_FRAGMENT;
+    CU_ASSERT_FALSE(pkt_l4_checksum(a));
+    skb_free(&pool, a);
+}
+
 /* NS and NA as ndisc.c builds them, for the pcap. */
 static struct sk_buff *nd_frame(uint8_t type)
 {
@@ -306,5 +342,6 @@ IPVSIM_SUITE(pkt6)
     ADD_TEST(s, test_icmp6_virtual_quote);
     ADD_TEST(s, test_parse_errors);
     ADD_TEST(s, test_parse_extension_headers);
+    ADD_TEST(s, test_l4_checksum6);
     ADD_TEST(s, test_pcap_for_tshark);
 }

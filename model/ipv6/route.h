@@ -41,7 +41,9 @@ struct fib6_table {
 };
 
 /* Add a route (`ip -6 route add DST/LEN [via GW] [dev DEV]`); dev NULL: the device
- * whose connected prefix holds the gateway. False when the table is full, IPv6 is
+ * whose connected prefix holds the gateway (a link-local gateway needs its dev: every
+ * device has fe80::/64, and the first one's would be taken; the model has no scope
+ * ids). False when the table is full, IPv6 is
  * not up on the host, or no device reaches the gateway. */
 bool ip6_route_add(struct net *net, const struct in6_addr *dst, uint8_t dst_len,
                    const struct in6_addr *gateway, struct net_device *dev);

@@ -27,6 +27,7 @@ struct nf_user_hook;
 struct netns_ipvs;
 struct ip_redirect_state;
 struct ip_ident_state;
+struct netns_ipv6;
 
 /* The counters of /proc/net/snmp's Ip: line that the model keeps. */
 struct ipstats_mib {
@@ -54,7 +55,7 @@ struct ipv4_devconf {
 struct net {
     struct host *host;
     const struct kernel_profile *prof;          /* the kernel era this host runs */
-    struct nf_hook_entries hooks[NF_INET_NUMHOOKS];
+    struct netns_nf nf;                         /* the hook tables, one per family */
     struct trace_sink *trace;                   /* NULL: tracing off, nothing built */
     /* Hook calls per hook point and verdict code (NF_DROP..NF_STOP, then "other"),
      * and packets the kernel would have leaked (a verdict its core does not handle:
@@ -71,6 +72,9 @@ struct net {
     struct netns_ipvs *ipvs;                    /* IPVS, once loaded (ip_vs_net) */
     struct fib_table fib;
     struct ipv4_devconf ipv4;
+    struct netns_ipv6 *ipv6;        /* model/ipv6/: NULL until the host has an IPv6
+                                       address (ipv6_add_addr); every IPv6 frame is
+                                       dropped before that (no inet6_dev) */
     struct ipstats_mib mib;
     struct sock_table *socks;       /* local delivery: model/ipv4/sock.c */
     struct icmp_state icmp;
@@ -105,8 +109,8 @@ struct pernet_operations {
 extern const struct pernet_operations pernet_list[];
 extern const size_t pernet_list_len;
 /* A frame arrived on dev (host_ops.rx; net/core/dev.c netif_receive_skb). Defined in
- * model/ipv4/ip_input.c: IPv4 is the one protocol the model receives, so the
- * dispatch by EtherType (the kernel's ptype_base) is a test there. */
+ * model/ipv4/ip_input.c: the dispatch by EtherType (the kernel's ptype_base) is a
+ * test there, IPv4 to ip_rcv, IPv6 to ipv6_rcv (model/ipv6/ip6_input.c). */
 void netif_receive_skb(struct host *h, struct net_device *dev, struct sk_buff *skb);
 static inline struct net *host_net(const struct host *h) { return (struct net *)h->model; }
 static inline struct skb_pool *net_pool(const struct net *n) { return host_pool(n->host); }

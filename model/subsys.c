@@ -19,6 +19,7 @@
 #include "model/ipv4/ip_redirect.h"
 #include "model/ipv4/route.h"
 #include "model/ipv4/sock.h"
+#include "model/ipv6/ipv6.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/netfilter/core.h"
 #include "model/netfilter/nf_conntrack.h"
@@ -33,6 +34,8 @@ const struct pernet_operations pernet_list[] = {
     { icmp_init, icmp_exit },                   /* net/ipv4/icmp.c icmp_sk_ops */
     { NULL, ip_ident_exit },                    /* net/ipv4/route.c ip_idents */
     { NULL, ip_redirect_exit },                 /* net/ipv4/route.c ipv4_inetpeer_ops */
+    { NULL, ipv6_net_exit },                    /* net/ipv6/af_inet6.c inet6_net_ops (up
+                                                   with the first address: addrconf.c) */
     { NULL, nf_conntrack_net_exit },            /* nf_conntrack_standalone.c nf_conntrack_net_ops */
     { NULL, nf_nat_net_exit },                  /* nf_nat_core.c nat_net_ops */
     { NULL, xt_net_exit },                      /* ip_tables.c ip_tables_net_ops */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "model/net.h"
+#include "sim/proto6.h"
 #include "sim/skb.h"
 
 
@@ -31,6 +32,31 @@ static void l4_fields(const uint8_t *ip, uint32_t avail, struct trace_hdr *h)
     }
 }
 
+/* An IPv6 packet: its hop limit, length and upper-layer fields (behind the fixed
+ * header; extension headers are not walked). The addresses do not fit struct
+ * trace_hdr's IPv4 fields and stay 0. */
+static void ipv6_fields(const uint8_t *ip, uint32_t avail, struct trace_hdr *h)
+{
+    if (avail < sizeof(struct ipv6hdr))
+        return;
+    const struct ipv6hdr *h6 = (const struct ipv6hdr *)ip;
+    h->proto = h6->nexthdr;
+    h->ttl = h6->hop_limit;
+    h->tot_len = (uint16_t)(sizeof *h6 + ntohs(h6->payload_len));
+    const uint8_t *l4 = ip + sizeof *h6;
+    avail -= (uint32_t)sizeof *h6;
+    if ((h->proto == IPPROTO_TCP && avail >= sizeof(struct tcphdr)) ||
+        (h->proto == IPPROTO_UDP && avail >= sizeof(struct udphdr))) {
+        memcpy(&h->sport, l4, 2);
+        memcpy(&h->dport, l4 + 2, 2);
+        if (h->proto == IPPROTO_TCP)
+            h->tcp_flags = ((const struct tcphdr *)l4)->flags;
+    } else if (h->proto == NEXTHDR_ICMP && avail >= 2) {
+        h->sport = l4[0];           /* type */
+        h->dport = l4[1];           /* code */
+    }
+}
+
 void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out)
 {
     memset(out, 0, sizeof *out);
@@ -47,6 +73,10 @@ void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out)
         out->has_mac = 1;
         memcpy(out->h_source, eth->h_source, ETH_ALEN);
         memcpy(out->h_dest, eth->h_dest, ETH_ALEN);
+    }
+    if (ip_version(iph) == 6) {
+        ipv6_fields(ip, (uint32_t)(end - ip), out);
+        return;
     }
     /* IPIP: show the inner packet, with the outer addresses beside it. */
     if (iph->protocol == IPPROTO_IPIP_ && ip + ip_hdrlen(iph) + sizeof(struct iphdr) <= end) {

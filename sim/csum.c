@@ -98,6 +98,18 @@ sum16 csum_tcpudp_magic(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsu
     return csum_fold(csum_tcpudp_nofold(saddr, daddr, len, proto, sum));
 }
 
+sum16 csum_ipv6_magic(const struct in6_addr *saddr, const struct in6_addr *daddr, uint32_t len,
+                      uint8_t proto, wsum sum)
+{
+    wsum s = csum_partial(saddr->s6_addr, sizeof saddr->s6_addr, sum);
+    s = csum_partial(daddr->s6_addr, sizeof daddr->s6_addr, s);
+    const uint8_t tail[8] = {
+        (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
+        0, 0, 0, proto,
+    };
+    return csum_fold(csum_partial(tail, sizeof tail, s));
+}
+
 static inline uint16_t load16(const void *p)
 {
     uint16_t v;

@@ -23,6 +23,12 @@ sum16 ip_fast_csum(const void *iph, unsigned ihl);
 /* Pseudo-header sum for TCP/UDP; len is the L4 length in host order. */
 wsum csum_tcpudp_nofold(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum);
 sum16 csum_tcpudp_magic(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum);
+/* The IPv6 pseudo-header (RFC 8200 section 8.1: source, destination, a 32-bit
+ * upper-layer length, three zero bytes and the next header) added to sum, folded and
+ * complemented (net/ipv6/ip6_checksum.c csum_ipv6_magic). For TCP, UDP and ICMPv6
+ * alike: ICMPv6, unlike ICMP, covers the pseudo-header. len in host order. */
+sum16 csum_ipv6_magic(const struct in6_addr *saddr, const struct in6_addr *daddr, uint32_t len,
+                      uint8_t proto, wsum sum);
 
 /* Incremental updates of a stored checksum when a field changes from 'from' to 'to'
  * (both in network order, i.e. read from the header as they lie), after RFC 1624:

@@ -1,4 +1,5 @@
-/* Building IPv4/TCP/UDP/ICMP/SCTP packets into skbs, and parsing frames off the wire.
+/* Building IPv4 and IPv6 packets (TCP, UDP, ICMP, ICMPv6, SCTP) into skbs, and parsing
+ * frames off the wire.
  *
  * The builders write real header bytes with valid checksums; virtual payload only
  * counts in the lengths (it reads as zeros, so it adds nothing to a sum). The parser
@@ -69,6 +70,28 @@ static sum16 l4_csum(const struct iphdr *iph, uint8_t proto, const uint8_t *l4, 
     return c;
 }
 
+/* The TCP header (thl bytes, zeroed) at th, its options included, checksum 0. */
+static void put_tcp(struct tcphdr *th, const struct tcp_spec *tcp, uint32_t thl)
+{
+    th->source = tcp->sport;
+    th->dest = tcp->dport;
+    th->seq = htonl(tcp->seq);
+    th->ack_seq = htonl(tcp->ack);
+    th->doff_res = (uint8_t)((thl / 4) << 4);
+    th->flags = tcp->flags;
+    th->window = htons(tcp->window);
+    uint8_t *opt = (uint8_t *)th + TCP_HLEN;
+    if (tcp->mss) {
+        opt[0] = TCPOPT_MSS;
+        opt[1] = TCP_MSS_LEN;
+        opt[2] = (uint8_t)(tcp->mss >> 8);
+        opt[3] = (uint8_t)tcp->mss;
+        opt += TCP_MSS_LEN;
+    }
+    if (tcp->opt_len)
+        memcpy(opt, tcp->opts, tcp->opt_len);
+}
+
 bool pkt_build_tcp(struct sk_buff *skb, const struct ip4_spec *ip, const struct tcp_spec *tcp,
                    uint32_t payload_len)
 {
@@ -84,22 +107,7 @@ bool pkt_build_tcp(struct sk_buff *skb, const struct ip4_spec *ip, const struct 
     put_ip4(p, ip, IPPROTO_TCP, real + payload_len);
 
     struct tcphdr *th = (struct tcphdr *)(p + IP4_HLEN);
-    th->source = tcp->sport;
-    th->dest = tcp->dport;
-    th->seq = htonl(tcp->seq);
-    th->ack_seq = htonl(tcp->ack);
-    th->doff_res = (uint8_t)((thl / 4) << 4);
-    th->flags = tcp->flags;
-    th->window = htons(tcp->window);
-    if (tcp->mss) {
-        uint8_t *opt = p + IP4_HLEN + TCP_HLEN;
-        opt[0] = TCPOPT_MSS;
-        opt[1] = TCP_MSS_LEN;
-        opt[2] = (uint8_t)(tcp->mss >> 8);
-        opt[3] = (uint8_t)tcp->mss;
-    }
-    if (tcp->opt_len)
-        memcpy(p + IP4_HLEN + TCP_HLEN + mss_len, tcp->opts, tcp->opt_len);
+    put_tcp(th, tcp, thl);
     th->check = l4_csum((const struct iphdr *)p, IPPROTO_TCP, (const uint8_t *)th, thl,
                         thl + payload_len);
     pkt_finish(skb, real, payload_len);
@@ -172,6 +180,118 @@ bool pkt_build_icmp(struct sk_buff *skb, const struct ip4_spec *ip, uint8_t type
     ih->checksum = l4_csum((const struct iphdr *)p, IPPROTO_ICMP, (const uint8_t *)ih,
                            ICMP_HLEN + body_len, ICMP_HLEN + body_len);
     pkt_finish(skb, real, 0);
+    return true;
+}
+
+/* ---- IPv6 ------------------------------------------------------------------------ */
+
+/* Can an IPv6 packet with 'real' bytes (its fixed header included) and 'virt'
+ * virtual ones be written at data? */
+static bool pkt6_fits(const struct sk_buff *skb, uint32_t real, uint32_t virt)
+{
+    if (real > skb_buf_size(skb) - skb_headroom(skb))
+        return false;
+    return (uint64_t)real + virt - IPV6_HLEN <= IPV6_MAXPLEN;
+}
+
+/* Write the fixed header at p (40 bytes). */
+static void put_ip6(uint8_t *p, const struct ip6_spec *ip, uint8_t nexthdr, uint32_t payload_len)
+{
+    struct ipv6hdr *h = (struct ipv6hdr *)p;
+    uint32_t fl = ip->flowlabel & 0xfffffu;
+    h->priority_version = (uint8_t)(0x60 | ip->tclass >> 4);
+    h->flow_lbl[0] = (uint8_t)((ip->tclass & 0x0f) << 4 | fl >> 16);
+    h->flow_lbl[1] = (uint8_t)(fl >> 8);
+    h->flow_lbl[2] = (uint8_t)fl;
+    h->payload_len = htons((uint16_t)payload_len);
+    h->nexthdr = nexthdr;
+    h->hop_limit = ip->hop_limit ? ip->hop_limit : 64;
+    h->saddr = ip->saddr;
+    h->daddr = ip->daddr;
+}
+
+static void pkt_finish6(struct sk_buff *skb, uint32_t real, uint32_t virt)
+{
+    skb->len = real;
+    skb->data_len = virt;
+    skb_reset_network_header(skb);
+    skb->transport_header = (uint16_t)(skb->network_header + IPV6_HLEN);
+    skb->protocol = ETH_P_IPV6;
+}
+
+/* The checksum of an upper-layer segment over IPv6 (TCP, UDP, ICMPv6 alike): l4_real
+ * real bytes at l4 (check field zero) of a segment l4_len bytes long. */
+static sum16 l4_csum6(const struct ip6_spec *ip, uint8_t proto, const uint8_t *l4,
+                      uint32_t l4_real, uint32_t l4_len)
+{
+    sum16 c = csum_ipv6_magic(&ip->saddr, &ip->daddr, l4_len, proto, csum_partial(l4, l4_real, 0));
+    if (proto == IPPROTO_UDP && c == 0)
+        c = CSUM_MANGLED_0;
+    return c;
+}
+
+bool pkt_build_tcp6(struct sk_buff *skb, const struct ip6_spec *ip, const struct tcp_spec *tcp,
+                    uint32_t payload_len)
+{
+    uint32_t thl = TCP_HLEN + (tcp->mss ? TCP_MSS_LEN : 0) + tcp->opt_len;
+    if (tcp->opt_len % 4 || thl > 60)
+        return false;
+    uint32_t real = IPV6_HLEN + thl;
+    if (!pkt6_fits(skb, real, payload_len))
+        return false;
+    uint8_t *p = skb->data;
+    memset(p, 0, real);
+    put_ip6(p, ip, IPPROTO_TCP, thl + payload_len);
+    struct tcphdr *th = (struct tcphdr *)(p + IPV6_HLEN);
+    put_tcp(th, tcp, thl);
+    th->check = l4_csum6(ip, IPPROTO_TCP, (const uint8_t *)th, thl, thl + payload_len);
+    pkt_finish6(skb, real, payload_len);
+    return true;
+}
+
+bool pkt_build_udp6(struct sk_buff *skb, const struct ip6_spec *ip, be16 sport, be16 dport,
+                    uint32_t payload_len)
+{
+    uint32_t real = IPV6_HLEN + UDP_HLEN;
+    if (!pkt6_fits(skb, real, payload_len))
+        return false;
+    uint8_t *p = skb->data;
+    memset(p, 0, real);
+    uint32_t ulen = UDP_HLEN + payload_len;
+    put_ip6(p, ip, IPPROTO_UDP, ulen);
+    struct udphdr *uh = (struct udphdr *)(p + IPV6_HLEN);
+    uh->source = sport;
+    uh->dest = dport;
+    uh->len = htons((uint16_t)ulen);
+    uh->check = l4_csum6(ip, IPPROTO_UDP, (const uint8_t *)uh, UDP_HLEN, ulen);
+    pkt_finish6(skb, real, payload_len);
+    return true;
+}
+
+bool pkt_build_icmp6(struct sk_buff *skb, const struct ip6_spec *ip, uint8_t type, uint8_t code,
+                     be32 rest, const void *body, uint32_t body_len, uint32_t body_virt)
+{
+    if (body_len > IPV6_MAXPLEN)
+        return false;
+    uint32_t real = IPV6_HLEN + ICMPV6_HLEN + body_len;
+    if (!pkt6_fits(skb, real, body_virt))
+        return false;
+    uint8_t *p = skb->data;
+    memset(p, 0, IPV6_HLEN + ICMPV6_HLEN);
+    if (body_len) {
+        if (body)
+            memmove(p + IPV6_HLEN + ICMPV6_HLEN, body, body_len);
+        else
+            memset(p + IPV6_HLEN + ICMPV6_HLEN, 0, body_len);
+    }
+    uint32_t l4_len = ICMPV6_HLEN + body_len + body_virt;
+    put_ip6(p, ip, NEXTHDR_ICMP, l4_len);
+    struct icmp6hdr *ih = (struct icmp6hdr *)(p + IPV6_HLEN);
+    ih->icmp6_type = type;
+    ih->icmp6_code = code;
+    ih->icmp6_dataun.un_data32[0] = rest;
+    ih->icmp6_cksum = l4_csum6(ip, NEXTHDR_ICMP, (const uint8_t *)ih, ICMPV6_HLEN + body_len, l4_len);
+    pkt_finish6(skb, real, body_virt);
     return true;
 }
 
@@ -280,6 +400,61 @@ bool eth_push(struct sk_buff *skb, const uint8_t src[ETH_ALEN], const uint8_t ds
     return true;
 }
 
+/* pkt_l4_checksum of an IPv6 packet at nh: the upper layer right after the fixed
+ * header (a packet with extension headers is left alone). */
+static bool l4_checksum6(struct sk_buff *skb, uint32_t nh, uint32_t real_end, uint64_t wire_end)
+{
+    if (nh + IPV6_HLEN > real_end)
+        return false;
+    const struct ipv6hdr *h = (const struct ipv6hdr *)(skb->head + nh);
+    uint32_t l4_len = ntohs(h->payload_len);
+    uint32_t l4 = nh + IPV6_HLEN;
+    if (ipv6_version(h) != 6 || (uint64_t)l4 + l4_len > wire_end)
+        return false;
+    uint32_t avail = l4 < real_end ? real_end - l4 : 0;
+    uint32_t l4_real = l4_len < avail ? l4_len : avail;
+    uint8_t *p = skb->head + l4;
+    uint32_t check_off, min_hdr;
+    switch (h->nexthdr) {
+    case IPPROTO_SCTP:
+        if (l4_real < SCTP_HLEN)
+            return false;
+        sctp_set_checksum(p, sctp_crc32c(p, l4_real, l4_len));
+        return true;
+    case IPPROTO_TCP:
+        check_off = offsetof(struct tcphdr, check);
+        min_hdr = TCP_HLEN;
+        break;
+    case IPPROTO_UDP:
+        check_off = offsetof(struct udphdr, check);
+        min_hdr = UDP_HLEN;
+        if (l4_real >= UDP_HLEN) {
+            uint32_t ulen = ntohs(((const struct udphdr *)p)->len);
+            if (ulen >= UDP_HLEN && ulen <= l4_len) {
+                l4_len = ulen;
+                if (l4_real > ulen)
+                    l4_real = ulen;
+            }
+        }
+        break;
+    case NEXTHDR_ICMP:
+        check_off = offsetof(struct icmp6hdr, icmp6_cksum);
+        min_hdr = ICMPV6_HLEN;
+        break;
+    default:
+        return false;
+    }
+    if (l4_real < min_hdr)
+        return false;
+    memset(p + check_off, 0, sizeof(sum16));
+    struct in6_addr saddr = h->saddr, daddr = h->daddr;
+    sum16 c = csum_ipv6_magic(&saddr, &daddr, l4_len, h->nexthdr, csum_partial(p, l4_real, 0));
+    if (h->nexthdr == IPPROTO_UDP && c == 0)
+        c = CSUM_MANGLED_0;
+    memcpy(p + check_off, &c, sizeof c);
+    return true;
+}
+
 bool pkt_l4_checksum(struct sk_buff *skb)
 {
     if (skb->network_header == SKB_NO_HDR)
@@ -288,6 +463,8 @@ bool pkt_l4_checksum(struct sk_buff *skb)
     uint32_t nh = skb->network_header;
     uint32_t real_end = skb_headroom(skb) + skb->len;
     uint64_t wire_end = (uint64_t)real_end + skb->data_len;
+    if (nh < real_end && (skb->head[nh] >> 4) == 6)
+        return l4_checksum6(skb, nh, real_end, wire_end);
     if (nh + IP4_HLEN > real_end)
         return false;
     const struct iphdr *iph = (const struct iphdr *)(skb->head + nh);
@@ -400,28 +577,94 @@ static wsum vsum(const struct view *v, uint32_t off, uint32_t n, wsum sum)
     return csum_partial(v->p + off, real, sum);
 }
 
-enum pkt_err pkt_parse(const uint8_t *frame, uint32_t len, uint32_t wire_len, struct pkt_info *out)
+/* The pseudo-header checksum of the upper-layer segment being parsed, by family. */
+static sum16 parse_pseudo(const struct pkt_info *out, uint32_t len, uint8_t proto, wsum s)
 {
-    struct pkt_info scratch;
-    if (!out)
-        out = &scratch;
-    memset(out, 0, sizeof *out);
-    if (!frame)
-        len = 0;
-    if (wire_len < len)
-        wire_len = len;
-    const struct view v = { frame, len, wire_len };
-    const struct view *vp = &v;
+    if (out->ethertype == ETH_P_IPV6)
+        return csum_ipv6_magic(&out->saddr6, &out->daddr6, len, proto, s);
+    return csum_tcpudp_magic(out->saddr, out->daddr, len, proto, s);
+}
 
-    if (wire_len < ETH_HLEN)
-        return PKT_ETH_SHORT;
-    out->ethertype = v16(vp, 12);
-    if (out->ethertype != ETH_P_IP)
-        return PKT_NOT_IP;
+/* The upper layer at l4, out->l4_len bytes, of either family. */
+static enum pkt_err parse_l4(const struct view *vp, uint32_t l4, struct pkt_info *out)
+{
+    const uint32_t l4_len = out->l4_len;
+    const bool v6 = out->ethertype == ETH_P_IPV6;
+    wsum s;
+    switch (out->proto) {
+    case IPPROTO_TCP: {
+        if (l4_len < TCP_HLEN)
+            return PKT_L4_SHORT;
+        uint32_t doff = (v8(vp, l4 + 12) >> 4) * 4u;
+        if (doff < TCP_HLEN || doff > l4_len)
+            return PKT_L4_SHORT;
+        vraw(vp, l4, &out->sport, sizeof out->sport);
+        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
+        out->tcp_flags = v8(vp, l4 + 13);
+        s = vsum(vp, l4, l4_len, 0);
+        if (parse_pseudo(out, l4_len, IPPROTO_TCP, s) != 0)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    case IPPROTO_UDP: {
+        if (l4_len < UDP_HLEN)
+            return PKT_L4_SHORT;
+        uint32_t ulen = v16(vp, l4 + 4);
+        if (ulen < UDP_HLEN || ulen > l4_len)
+            return PKT_L4_SHORT;
+        vraw(vp, l4, &out->sport, sizeof out->sport);
+        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
+        if (v16(vp, l4 + 6) == 0)
+            return v6 ? PKT_L4_CSUM : PKT_OK;   /* IPv4: the sender computed none */
+        s = vsum(vp, l4, ulen, 0);
+        if (parse_pseudo(out, ulen, IPPROTO_UDP, s) != 0)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    case IPPROTO_ICMP: {
+        if (v6 || l4_len < ICMP_HLEN)
+            return v6 ? PKT_OK : PKT_L4_SHORT;  /* IPv6 next header 1: not looked into */
+        uint8_t type = v8(vp, l4);
+        if (type == ICMP_ECHO || type == ICMP_ECHOREPLY)
+            vraw(vp, l4 + 4, &out->sport, sizeof out->sport);
+        if (csum_fold(vsum(vp, l4, l4_len, 0)) != 0)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    case NEXTHDR_ICMP: {
+        if (!v6)
+            return PKT_OK;
+        if (l4_len < ICMPV6_HLEN)
+            return PKT_L4_SHORT;
+        uint8_t type = v8(vp, l4);
+        if (type == ICMPV6_ECHO_REQUEST || type == ICMPV6_ECHO_REPLY)
+            vraw(vp, l4 + 4, &out->sport, sizeof out->sport);
+        if (parse_pseudo(out, l4_len, NEXTHDR_ICMP, vsum(vp, l4, l4_len, 0)) != 0)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    case IPPROTO_SCTP: {
+        if (l4_len < SCTP_HLEN)
+            return PKT_L4_SHORT;
+        vraw(vp, l4, &out->sport, sizeof out->sport);
+        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
+        if (l4_len >= SCTP_HLEN + SCTP_CHUNK_HLEN)
+            out->sctp_chunk = v8(vp, l4 + SCTP_HLEN);
+        uint32_t stored = 0;
+        for (int i = 0; i < 4; i++)
+            stored |= (uint32_t)v8(vp, l4 + SCTP_CSUM_OFF + (uint32_t)i) << (8 * i);
+        if (vcrc32c(vp, l4, l4_len, l4 + SCTP_CSUM_OFF) != stored)
+            return PKT_L4_CSUM;
+        return PKT_OK;
+    }
+    default:
+        return PKT_OK;              /* other protocols (IPIP...) are not looked into */
+    }
+}
 
-    const uint32_t l3 = ETH_HLEN;
-    const uint32_t room = wire_len - l3;
-    out->l3_off = (uint16_t)l3;
+/* The IPv4 header at l3, room bytes to the end of the frame, then the upper layer. */
+static enum pkt_err parse_ip4(const struct view *vp, uint32_t l3, uint32_t room, struct pkt_info *out)
+{
     if (room < IP4_HLEN)
         return PKT_IP_SHORT;
     uint8_t vihl = v8(vp, l3);
@@ -446,66 +689,79 @@ enum pkt_err pkt_parse(const uint8_t *frame, uint32_t len, uint32_t wire_len, st
         return PKT_IP_CSUM;
     if (out->fragment)
         return PKT_OK;
+    return parse_l4(vp, l4, out);
+}
 
-    const uint32_t l4_len = out->l4_len;
-    wsum s;
-    switch (out->proto) {
-    case IPPROTO_TCP: {
-        if (l4_len < TCP_HLEN)
+/* At most this many extension headers are walked (the kernel's ipv6_skip_exthdr
+ * walks any number; a frame of ipvsim's never has more than two). */
+#define IPV6_MAX_EXTHDRS 8
+
+/* The IPv6 header at l3: the fixed header, the extension headers (RFC 8200 section
+ * 4: hop-by-hop, routing and destination options by their length field, the fragment
+ * header's 8 bytes), then the upper layer. */
+static enum pkt_err parse_ip6(const struct view *vp, uint32_t l3, uint32_t room, struct pkt_info *out)
+{
+    if (room < IPV6_HLEN)
+        return PKT_IP_SHORT;
+    if ((v8(vp, l3) >> 4) != 6)
+        return PKT_IP_VERSION;
+    uint32_t plen = v16(vp, l3 + 4);
+    if (IPV6_HLEN + plen > room)
+        return PKT_IP_TOTLEN;
+    out->ip_len = IPV6_HLEN + plen;
+    out->hop_limit = v8(vp, l3 + 7);
+    vraw(vp, l3 + 8, &out->saddr6, sizeof out->saddr6);
+    vraw(vp, l3 + 24, &out->daddr6, sizeof out->daddr6);
+    uint8_t nh = v8(vp, l3 + 6);
+    uint32_t off = l3 + IPV6_HLEN, end = l3 + IPV6_HLEN + plen;
+    for (int n = 0; n < IPV6_MAX_EXTHDRS; n++) {
+        uint32_t hlen;
+        if (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING || nh == NEXTHDR_DEST) {
+            if (off + 2 > end)
+                return PKT_L4_SHORT;
+            hlen = (v8(vp, off + 1) + 1u) * 8u;
+        } else if (nh == NEXTHDR_FRAGMENT) {
+            hlen = sizeof(struct frag_hdr);
+            if (off + hlen <= end && (v16(vp, off + 2) & (IP6_OFFSET | IP6_MF)))
+                out->fragment = true;
+        } else {
+            break;
+        }
+        if (off + hlen > end)
             return PKT_L4_SHORT;
-        uint32_t doff = (v8(vp, l4 + 12) >> 4) * 4u;
-        if (doff < TCP_HLEN || doff > l4_len)
-            return PKT_L4_SHORT;
-        vraw(vp, l4, &out->sport, sizeof out->sport);
-        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
-        out->tcp_flags = v8(vp, l4 + 13);
-        s = vsum(vp, l4, l4_len, 0);
-        if (csum_tcpudp_magic(out->saddr, out->daddr, l4_len, IPPROTO_TCP, s) != 0)
-            return PKT_L4_CSUM;
+        nh = v8(vp, off);
+        off += hlen;
+    }
+    out->proto = nh;
+    out->l4_off = (uint16_t)off;
+    out->l4_len = end - off;
+    if (out->fragment)
         return PKT_OK;
-    }
-    case IPPROTO_UDP: {
-        if (l4_len < UDP_HLEN)
-            return PKT_L4_SHORT;
-        uint32_t ulen = v16(vp, l4 + 4);
-        if (ulen < UDP_HLEN || ulen > l4_len)
-            return PKT_L4_SHORT;
-        vraw(vp, l4, &out->sport, sizeof out->sport);
-        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
-        if (v16(vp, l4 + 6) == 0)
-            return PKT_OK;          /* sender computed no checksum */
-        s = vsum(vp, l4, ulen, 0);
-        if (csum_tcpudp_magic(out->saddr, out->daddr, ulen, IPPROTO_UDP, s) != 0)
-            return PKT_L4_CSUM;
-        return PKT_OK;
-    }
-    case IPPROTO_ICMP: {
-        if (l4_len < ICMP_HLEN)
-            return PKT_L4_SHORT;
-        uint8_t type = v8(vp, l4);
-        if (type == ICMP_ECHO || type == ICMP_ECHOREPLY)
-            vraw(vp, l4 + 4, &out->sport, sizeof out->sport);
-        if (csum_fold(vsum(vp, l4, l4_len, 0)) != 0)
-            return PKT_L4_CSUM;
-        return PKT_OK;
-    }
-    case IPPROTO_SCTP: {
-        if (l4_len < SCTP_HLEN)
-            return PKT_L4_SHORT;
-        vraw(vp, l4, &out->sport, sizeof out->sport);
-        vraw(vp, l4 + 2, &out->dport, sizeof out->dport);
-        if (l4_len >= SCTP_HLEN + SCTP_CHUNK_HLEN)
-            out->sctp_chunk = v8(vp, l4 + SCTP_HLEN);
-        uint32_t stored = 0;
-        for (int i = 0; i < 4; i++)
-            stored |= (uint32_t)v8(vp, l4 + SCTP_CSUM_OFF + (uint32_t)i) << (8 * i);
-        if (vcrc32c(vp, l4, l4_len, l4 + SCTP_CSUM_OFF) != stored)
-            return PKT_L4_CSUM;
-        return PKT_OK;
-    }
-    default:
-        return PKT_OK;              /* other protocols (IPIP...) are not looked into */
-    }
+    return parse_l4(vp, off, out);
+}
+
+enum pkt_err pkt_parse(const uint8_t *frame, uint32_t len, uint32_t wire_len, struct pkt_info *out)
+{
+    struct pkt_info scratch;
+    if (!out)
+        out = &scratch;
+    memset(out, 0, sizeof *out);
+    if (!frame)
+        len = 0;
+    if (wire_len < len)
+        wire_len = len;
+    const struct view v = { frame, len, wire_len };
+
+    if (wire_len < ETH_HLEN)
+        return PKT_ETH_SHORT;
+    out->ethertype = v16(&v, 12);
+    if (out->ethertype != ETH_P_IP && out->ethertype != ETH_P_IPV6)
+        return PKT_NOT_IP;
+    const uint32_t l3 = ETH_HLEN;
+    out->l3_off = (uint16_t)l3;
+    if (out->ethertype == ETH_P_IPV6)
+        return parse_ip6(&v, l3, wire_len - l3, out);
+    return parse_ip4(&v, l3, wire_len - l3, out);
 }
 
 enum pkt_err pkt_parse_skb(const struct sk_buff *skb, struct pkt_info *out)
@@ -518,9 +774,9 @@ const char *pkt_err_str(enum pkt_err e)
     switch (e) {
     case PKT_OK:         return "ok";
     case PKT_ETH_SHORT:  return "frame shorter than an Ethernet header";
-    case PKT_NOT_IP:     return "not IPv4";
-    case PKT_IP_SHORT:   return "shorter than an IPv4 header";
-    case PKT_IP_VERSION: return "IP version is not 4";
+    case PKT_NOT_IP:     return "neither IPv4 nor IPv6";
+    case PKT_IP_SHORT:   return "shorter than an IP header";
+    case PKT_IP_VERSION: return "IP version is not the ethertype's (4 or 6)";
     case PKT_IP_IHL:     return "bad IP header length";
     case PKT_IP_TOTLEN:  return "bad IP total length";
     case PKT_IP_CSUM:    return "bad IP header checksum";

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/proto.h"
+#include "sim/proto6.h"
 #include "sim/skb.h"
 
 /* The IPv4 fields a builder needs; all addresses and ports in network order. */
@@ -56,6 +57,32 @@ bool pkt_build_udp_data(struct sk_buff *skb, const struct ip4_spec *ip, be16 spo
 /* ICMP message with a real body (e.g. the quoted header of an error). */
 bool pkt_build_icmp(struct sk_buff *skb, const struct ip4_spec *ip, uint8_t type, uint8_t code,
                     be32 rest, const void *body, uint32_t body_len);
+
+/* ---- IPv6 ------------------------------------------------------------------------ */
+
+/* The IPv6 fields a builder needs: no extension header is written (the next header
+ * is the L4 protocol's). */
+struct ip6_spec {
+    struct in6_addr saddr, daddr;
+    uint8_t hop_limit;              /* 0 means 64 */
+    uint8_t tclass;
+    uint32_t flowlabel;             /* the low 20 bits */
+};
+
+/* The IPv6 twins of the builders above: the same contract, with protocol =
+ * ETH_P_IPV6, transport_header 40 bytes after network_header, the payload length at
+ * most 65535 (no jumbograms), and every checksum over the IPv6 pseudo-header (UDP's
+ * never 0: RFC 8200 section 8.1 sends 0xffff). */
+bool pkt_build_tcp6(struct sk_buff *skb, const struct ip6_spec *ip, const struct tcp_spec *tcp,
+                    uint32_t payload_len);
+bool pkt_build_udp6(struct sk_buff *skb, const struct ip6_spec *ip, be16 sport, be16 dport,
+                    uint32_t payload_len);
+/* ICMPv6 with a real body (NS/NA: the target and options; errors: the quoted
+ * packet); rest is the 4 bytes after the checksum (the MTU of Packet Too Big, the
+ * NA flags), body_virt more zero bytes are quoted virtually (they count in the
+ * lengths, add nothing to the sum). */
+bool pkt_build_icmp6(struct sk_buff *skb, const struct ip6_spec *ip, uint8_t type, uint8_t code,
+                     be32 rest, const void *body, uint32_t body_len, uint32_t body_virt);
 
 /* ---- SCTP (RFC 9260): the common header and one or more chunks ---------------- */
 
@@ -131,7 +158,8 @@ bool eth_push(struct sk_buff *skb, const uint8_t src[ETH_ALEN], const uint8_t ds
               uint16_t ethertype);
 
 /* Recompute the L4 checksum (TCP, UDP or ICMP; SCTP's CRC32c) of the IPv4 packet at
- * network_header from scratch: virtual payload counts in the lengths and adds zeros
+ * network_header (of an IPv6 one: TCP, UDP, ICMPv6 or SCTP right after the fixed
+ * header, over the IPv6 pseudo-header) from scratch: virtual payload counts in the lengths and adds zeros
  * to the sum; a UDP result of 0 is stored as 0xffff. Returns false, changing nothing,
  * when there is nothing to do: no network header, not TCP/UDP/ICMP/SCTP, a fragment,
  * or IP/L4 headers
@@ -144,15 +172,17 @@ bool pkt_l4_checksum(struct sk_buff *skb);
 enum pkt_err {
     PKT_OK = 0,
     PKT_ETH_SHORT,          /* shorter than an Ethernet header */
-    PKT_NOT_IP,             /* ethertype is not IPv4 (not an error for L2 code) */
-    PKT_IP_SHORT,           /* shorter than a minimal IPv4 header */
+    PKT_NOT_IP,             /* ethertype is neither IPv4 nor IPv6 (not an error for L2 code) */
+    PKT_IP_SHORT,           /* shorter than a minimal IPv4 header, or IPv6's 40 bytes */
     PKT_IP_VERSION,
     PKT_IP_IHL,             /* ihl < 5 or beyond the frame */
-    PKT_IP_TOTLEN,          /* tot_len < ihl*4 or beyond the frame */
+    PKT_IP_TOTLEN,          /* tot_len < ihl*4 or beyond the frame; IPv6: the payload
+                               length beyond the frame */
     PKT_IP_CSUM,
     PKT_L4_SHORT,           /* L4 header beyond the packet, or malformed: TCP doff < 5
                                or beyond the packet, UDP length < 8 or beyond it, SCTP
-                               shorter than its common header */
+                               shorter than its common header; IPv6: an extension
+                               header beyond the packet */
     PKT_L4_CSUM,
 };
 #define PKT_ERR_COUNT (PKT_L4_CSUM + 1)
@@ -169,13 +199,20 @@ struct pkt_info {
     be16 sport, dport;      /* TCP/UDP, or ICMP echo id in sport */
     uint8_t tcp_flags;
     uint8_t sctp_chunk;     /* SCTP: the first chunk's type (0 when there is none) */
+    /* IPv6 (ethertype ETH_P_IPV6): the addresses (saddr and daddr stay 0), the hop
+     * limit; ip_len is 40 + the payload length, l4_off and l4_len are past the
+     * extension headers (hop-by-hop, routing, destination options, fragment), proto
+     * the last next header. ICMPv6 echo: the identifier in sport. */
+    struct in6_addr saddr6, daddr6;
+    uint8_t hop_limit;
 };
 
-/* Parse and verify a frame (header sanity and every checksum, SCTP's CRC32c
- * included). wire_len may exceed
+/* Parse and verify a frame, IPv4 or IPv6 (header sanity and every checksum, SCTP's
+ * CRC32c included). wire_len may exceed
  * len: the bytes in between are virtual zeros (a wire_len below len counts as len).
  * Never reads beyond len; frame may be NULL when len is 0; out may be NULL. Bytes after
- * tot_len (Ethernet padding) are ignored. A UDP checksum of 0 is not verified. The
+ * tot_len (Ethernet padding) are ignored. A UDP checksum of 0 is not verified over
+ * IPv4 and is an error over IPv6 (RFC 8200 section 8.1). The
  * UDP checksum covers the UDP length (which may be below l4_len, as in the kernel).
  * out is zeroed first, then filled as far as the parse got, errors included. */
 enum pkt_err pkt_parse(const uint8_t *frame, uint32_t len, uint32_t wire_len, struct pkt_info *out);

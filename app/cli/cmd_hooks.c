@@ -34,10 +34,11 @@ static void print_nat_chains(GString *out, const struct nf_hook_entries *e)
     }
 }
 
-void hooks_print(const struct net *net, GString *out)
+/* The hook points of family pf's table. */
+static void hooks_print_pf(const struct net *net, uint8_t pf, GString *out)
 {
     for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++) {
-        const struct nf_hook_entries *e = nf_hook_entries_of(net, h);
+        const struct nf_hook_entries *e = nf_hook_entries_of_pf(net, pf, h);
         g_string_append_printf(out, "%s (%u)\n", nf_hook_name(h), e->num);
         for (unsigned i = 0; i < e->num; i++) {
             const struct nf_hook_ops *o = e->ops[i];
@@ -45,11 +46,25 @@ void hooks_print(const struct net *net, GString *out)
             print_priority(out, o->priority);
             g_string_append_printf(out, "  %-28s %s\n", o->name, o->owner);
             /* The NAT core's own hook consults its private list of nat chains. */
-            const struct nf_hook_entries *chains = nf_nat_chains_of(net, h);
+            const struct nf_hook_entries *chains = pf == NFPROTO_IPV4 ? nf_nat_chains_of(net, h) : NULL;
             if (chains && chains->num && strcmp(o->owner, "nf_nat") == 0)
                 print_nat_chains(out, chains);
         }
     }
+}
+
+void hooks_print(const struct net *net, GString *out)
+{
+    hooks_print_pf(net, NFPROTO_IPV4, out);
+}
+
+/* The IPv6 table, after IPv4's, with what of IPv6 the model has so far. */
+static void hooks_print_ipv6(const struct net *net, GString *out)
+{
+    g_string_append(out, "\nIPv6 (NFPROTO_IPV6: a table of its own at the same five hook points)\n"
+                         "modelled: the IPv6 path (ipv6_rcv to ip6_finish_output2), neighbour discovery, ICMPv6\n"
+                         "not yet: ip6tables, IPv6 conntrack and NAT66, IPVS for IPv6: nothing registers here\n\n");
+    hooks_print_pf(net, NFPROTO_IPV6, out);
 }
 
 void hooks_load_everything(struct net *net)
@@ -116,6 +131,7 @@ static int hooks_of_era(const struct kernel_profile *prof)
     g_string_append_printf(out, "kernel %s: %s\n", prof->name, prof->description);
     g_string_append(out, "every built-in loaded (defrag, conntrack, NAT, raw/mangle/nat/filter/security, IPVS with one service)\n\n");
     hooks_print(net, out);
+    hooks_print_ipv6(net, out);
     fputs(out->str, stdout);
     g_string_free(out, TRUE);
     world_destroy(&w);

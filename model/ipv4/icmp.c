@@ -52,8 +52,8 @@ static int64_t icmp_credit_cost(struct net *net)
 /* icmp_global_allow: the credit refills in whole jiffies, at most a second's worth,
  * and only once 20 ms have passed since the last refill; with credit left an error
  * passes and costs one credit (from 5.10 a random 0, 1 or 2, drawn here from the
- * host's own stream). */
-static bool icmp_global_allow(struct net *net)
+ * host's own stream). ICMPv6 errors draw on the same credit (icmpv6_global_allow). */
+bool icmp_global_allow(struct net *net)
 {
     struct icmp_state *g = &net->icmp;
     if (!net->prof->icmp_global_limit)

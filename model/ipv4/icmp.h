@@ -32,6 +32,10 @@ void icmp_exit(struct net *net);
  * Follows the kernel's rules for when no error may be sent (about an ICMP error,
  * a non-first fragment, a broadcast/multicast, a martian source). skb_in is not
  * consumed. */
+/* The host-wide error budget (net.ipv4.icmp_msgs_per_sec and _burst; none in
+ * 2.6.34), shared by ICMP and ICMPv6: true when one more error may go. */
+bool icmp_global_allow(struct net *net);
+
 void icmp_send(struct net *net, const struct sk_buff *skb_in, uint8_t type, uint8_t code,
                uint32_t info);
 

@@ -5,6 +5,7 @@
 #include "model/net.h"
 #include "model/netfilter/core.h"
 #include "model/ipv4/sock.h"
+#include "model/ipv6/ipv6.h"
 #include "sim/csum.h"
 #include "sim/pkt.h"
 
@@ -42,8 +43,10 @@ void netif_receive_skb(struct host *h, struct net_device *dev, struct sk_buff *s
     eth_type_trans(skb, dev);
     if (skb->protocol == ETH_P_IP)
         ip_rcv(net, skb, dev);
+    else if (skb->protocol == ETH_P_IPV6)
+        ipv6_rcv(net, skb, dev);
     else
-        kfree_skb_reason(net, skb, __func__, "not IPv4");   /* ARP is not on the wire */
+        kfree_skb_reason(net, skb, __func__, "neither IPv4 nor IPv6");  /* ARP is not on the wire */
 }
 
 /* ip_rcv_core: the header checks, in the kernel's order. Returns NULL or why the

@@ -107,22 +107,35 @@ bool nf_hook_entries_remove(struct nf_hook_entries *e, const struct nf_hook_ops 
     return false;
 }
 
+/* The table of a family (net/netfilter/core.c nf_hook_entry_head). */
+static struct nf_hook_entries *nf_hook_table(struct net *net, uint8_t pf)
+{
+    return pf == NFPROTO_IPV6 ? net->nf.hooks_ipv6 : net->nf.hooks_ipv4;
+}
+
 int nf_register_net_hook(struct net *net, const struct nf_hook_ops *ops)
 {
     if (ops->hooknum >= NF_INET_NUMHOOKS || !ops->hook)
         return -EINVAL;
-    return nf_hook_entries_insert(&net->hooks[ops->hooknum], ops, net->prof->tie);
+    return nf_hook_entries_insert(&nf_hook_table(net, ops->pf)[ops->hooknum], ops, net->prof->tie);
 }
 
 void nf_unregister_net_hook(struct net *net, const struct nf_hook_ops *ops)
 {
     if (ops->hooknum < NF_INET_NUMHOOKS)
-        nf_hook_entries_remove(&net->hooks[ops->hooknum], ops);
+        nf_hook_entries_remove(&nf_hook_table(net, ops->pf)[ops->hooknum], ops);
+}
+
+const struct nf_hook_entries *nf_hook_entries_of_pf(const struct net *net, uint8_t pf, unsigned hook)
+{
+    if (hook >= NF_INET_NUMHOOKS)
+        return NULL;
+    return pf == NFPROTO_IPV6 ? &net->nf.hooks_ipv6[hook] : &net->nf.hooks_ipv4[hook];
 }
 
 const struct nf_hook_entries *nf_hook_entries_of(const struct net *net, unsigned hook)
 {
-    return hook < NF_INET_NUMHOOKS ? &net->hooks[hook] : NULL;
+    return nf_hook_entries_of_pf(net, NFPROTO_IPV4, hook);
 }
 
 void nf_hook_entries_free(struct nf_hook_entries *e)
@@ -133,8 +146,10 @@ void nf_hook_entries_free(struct nf_hook_entries *e)
 
 void netfilter_net_exit(struct net *net)
 {
-    for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
-        nf_hook_entries_free(&net->hooks[i]);
+    for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++) {
+        nf_hook_entries_free(&net->nf.hooks_ipv4[i]);
+        nf_hook_entries_free(&net->nf.hooks_ipv6[i]);
+    }
     for (guint i = 0; net->nf_drops && i < net->nf_drops->len; i++) {
         struct nf_drop_stat *d = &g_array_index(net->nf_drops, struct nf_drop_stat, i);
         g_free(d->func);
@@ -319,14 +334,20 @@ static int nf_hook_slow(struct sk_buff *skb, const struct nf_hook_state *st,
 int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_device *in,
             struct net_device *out, nf_okfn okfn)
 {
-    const struct nf_hook_entries *e = &net->hooks[hook];
+    return nf_hook_pf(NFPROTO_IPV4, hook, net, skb, in, out, okfn);
+}
+
+int nf_hook_pf(uint8_t pf, unsigned hook, struct net *net, struct sk_buff *skb,
+               struct net_device *in, struct net_device *out, nf_okfn okfn)
+{
+    const struct nf_hook_entries *e = &nf_hook_table(net, pf)[hook];
     if (e->num == 0) {
         /* the packet passes the hook point all the same: a trace shows it */
         trace_hook_empty(net, skb, hook);
         return 1;
     }
     struct nf_hook_state st = {
-        .hook = hook, .pf = NFPROTO_IPV4, .in = in, .out = out, .net = net, .okfn = okfn,
+        .hook = hook, .pf = pf, .in = in, .out = out, .net = net, .okfn = okfn,
     };
     return nf_hook_slow(skb, &st, e);
 }

@@ -1,6 +1,7 @@
-/* The netfilter hook core: registration of hook functions at the five IPv4 hook
- * points, ordered by priority with the kernel era's tie rule, and the traversal
- * (nf_hook_slow) with each era's verdict semantics.
+/* The netfilter hook core: registration of hook functions at the five hook points
+ * of each family (IPv4, IPv6: a table per family, as struct netns_nf has), ordered
+ * by priority with the kernel era's tie rule, and the traversal (nf_hook_slow) with
+ * each era's verdict semantics.
  *
  * nf_hook returns 1 when the packet may continue (the caller then runs okfn),
  * anything else when the hooks consumed it: a negative errno for a drop, 0 for
@@ -27,7 +28,12 @@ enum nf_inet_hooks {
     NF_INET_NUMHOOKS
 };
 
+/* The families (include/uapi/linux/netfilter.h enum nfproto). A registration's pf
+ * chooses the table; the model's IPv4 registrants written before IPv6 was modelled
+ * leave pf 0 (NFPROTO_UNSPEC), which the core takes as IPv4. */
+#define NFPROTO_UNSPEC 0
 #define NFPROTO_IPV4 2
+#define NFPROTO_IPV6 10
 
 /* Verdicts: the code is the low byte (2.6.34: the low 16 bits), the upper 16 bits
  * carry the queue number or a negative errno, bit 15 the queue-bypass flag. */
@@ -115,7 +121,15 @@ struct nf_hook_entries {
     const struct nf_hook_ops **ops;
 };
 
-/* Register at ops->hooknum in traversal order: after every entry of lower priority,
+/* A host's hook tables, one per family (include/net/netns/netfilter.h struct
+ * netns_nf: hooks_ipv4, hooks_ipv6). */
+struct netns_nf {
+    struct nf_hook_entries hooks_ipv4[NF_INET_NUMHOOKS];
+    struct nf_hook_entries hooks_ipv6[NF_INET_NUMHOOKS];
+};
+
+/* Register at ops->hooknum of ops->pf's table (NFPROTO_IPV6: the IPv6 one, else
+ * IPv4) in traversal order: after every entry of lower priority,
  * and among equal priorities first (LIFO eras) or last (FIFO eras). Returns 0,
  * -E2BIG past NF_MAX_HOOK_ENTRIES, -EINVAL for a bad hook number, -EEXIST if these
  * very ops are already registered. */
@@ -123,7 +137,10 @@ int nf_register_net_hook(struct net *net, const struct nf_hook_ops *ops);
 /* Unregistering never fails; unknown ops are ignored. */
 void nf_unregister_net_hook(struct net *net, const struct nf_hook_ops *ops);
 
+/* The IPv4 table's entries at hook; nf_hook_entries_of_pf: pf's (NULL for a bad
+ * hook number). */
 const struct nf_hook_entries *nf_hook_entries_of(const struct net *net, unsigned hook);
+const struct nf_hook_entries *nf_hook_entries_of_pf(const struct net *net, uint8_t pf, unsigned hook);
 
 /* The ordered insert and the removal behind registration, shared with the NAT
  * core's private chain lists (the kernel uses one routine for both). */
@@ -135,8 +152,27 @@ void nf_hook_entries_free(struct nf_hook_entries *e);
  * arrays and the drop statistics. */
 void netfilter_net_exit(struct net *net);
 
+/* nf_hook: an IPv4 hook point; nf_hook_pf: the kernel's nf_hook(pf, hook, ...), the
+ * table of family pf. NF_HOOK_PF and NF_HOOK_COND_PF are the kernel's NF_HOOK and
+ * NF_HOOK_COND with their family; NF_HOOK and NF_HOOK_COND are IPv4's. */
 int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_device *in,
             struct net_device *out, nf_okfn okfn);
+int nf_hook_pf(uint8_t pf, unsigned hook, struct net *net, struct sk_buff *skb,
+               struct net_device *in, struct net_device *out, nf_okfn okfn);
+
+static inline int NF_HOOK_PF(uint8_t pf, unsigned hook, struct net *net, struct sk_buff *skb,
+                             struct net_device *in, struct net_device *out, nf_okfn okfn)
+{
+    int r = nf_hook_pf(pf, hook, net, skb, in, out, okfn);
+    return r == 1 ? okfn(net, skb) : r;
+}
+
+static inline int NF_HOOK_COND_PF(uint8_t pf, unsigned hook, struct net *net,
+                                  struct sk_buff *skb, struct net_device *in,
+                                  struct net_device *out, nf_okfn okfn, int cond)
+{
+    return cond ? NF_HOOK_PF(pf, hook, net, skb, in, out, okfn) : okfn(net, skb);
+}
 
 static inline int NF_HOOK(unsigned hook, struct net *net, struct sk_buff *skb,
                           struct net_device *in, struct net_device *out, nf_okfn okfn)

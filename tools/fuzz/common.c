@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/ipv4/ipip.h"
+#include "model/ipv6/ipv6.h"
 #include "model/user/ipvsadm/ipvsadm.h"
 #include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/user_hook.h"
@@ -18,6 +19,21 @@ char *fuzz_cstr(const uint8_t *data, size_t size)
         memcpy(s, data, size);
     s[size] = '\0';
     return s;
+}
+
+/* An IPv6 address on h's dev, /64. */
+static void fuzz_addr6(struct host *h, const char *dev, const char *addr)
+{
+    struct in6_addr a;
+    if (!in6_pton(addr, &a, NULL, NULL) || !ipv6_add_addr(host_net(h), host_dev(h, dev), &a, 64))
+        abort();
+}
+
+static void fuzz_route6_default(struct host *h, const char *gw)
+{
+    struct in6_addr any = {0}, g;
+    if (!in6_pton(gw, &g, NULL, NULL) || !ip6_route_add(host_net(h), &any, 0, &g, NULL))
+        abort();
 }
 
 be32 fuzz_ip(const char *dotted)
@@ -137,6 +153,18 @@ void fuzz_lvs_init(struct fuzz_lvs *t, const char *era, bool with_config)
     fib_add(host_net(t->rs[0]), 0, 0, fuzz_ip("192.0.2.1"), NULL);
     fib_add(host_net(t->rs[1]), 0, 0, fuzz_ip("192.0.2.254"), NULL);
     fib_add(host_net(t->rs[2]), 0, 0, fuzz_ip("192.0.2.254"), NULL);
+    /* IPv6 beside IPv4 (2001:db8:1::/64 on the clients' link, 2001:db8:2::/64 on the
+     * LAN), so that hostile IPv6 frames walk model/ipv6/ as well; nothing sends IPv6
+     * of its own, so the IPv4 world is the same. */
+    fuzz_addr6(t->client, "eth0", "2001:db8:1::2");
+    fuzz_addr6(t->gw, "eth0", "2001:db8:1::1");
+    fuzz_addr6(t->gw, "eth1", "2001:db8:2::fe");
+    fuzz_addr6(t->lvs, "eth0", "2001:db8:2::1");
+    fuzz_addr6(t->rs[0], "eth0", "2001:db8:2::11");
+    ipv6_set_forwarding(host_net(t->gw), 1);
+    fuzz_route6_default(t->client, "2001:db8:1::1");
+    fuzz_route6_default(t->lvs, "2001:db8:2::fe");
+    fuzz_route6_default(t->rs[0], "2001:db8:2::fe");
     struct link_params lan_p = { .latency = 100 * USEC, .bandwidth_bps = 1000000000ull };
     struct link *lan = link_new(&t->w, "lan", &lan_p);
     link_attach(lan, host_dev(t->gw, "eth1"));

@@ -1,7 +1,7 @@
 /* Hostile frames: the frame parser (pkt_parse) and the whole receive path of a
  * kernel model (host_deliver -> netif_receive_skb -> ip_rcv -> netfilter, conntrack,
- * NAT, IPVS, forwarding, local delivery, ICMP errors, resets...) on the LVS
- * topology of common.c.
+ * NAT, IPVS, forwarding, local delivery, ICMP errors, resets...; ipv6_rcv ->
+ * forwarding, neighbour discovery, ICMPv6) on the LVS topology of common.c.
  *
  * Input: records of
  *   byte 0      bits 0-2: where the frame arrives (the director's eth0, rs1, rs2, rs3,

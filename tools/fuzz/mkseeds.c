@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "sim/csum.h"
+#include "sim/in6.h"
 #include "sim/pkt.h"
 #include "tools/fuzz/fuzz.h"
 
@@ -38,6 +39,53 @@ static struct sk_buff *eth(struct sk_buff *skb, int to)
 {
     if (!eth_push(skb, peer_mac(to), T.devs[to]->dev_addr, ETH_P_IP))
         g_error("eth_push");
+    return skb;
+}
+
+/* IPv6 (common.c: 2001:db8:1::/64 on the clients' link, 2001:db8:2::/64 on the LAN):
+ * the frame to device to from the other end of its link, or to a group's address. */
+static struct sk_buff *eth6(struct sk_buff *skb, int to, const uint8_t *group_mac)
+{
+    if (!eth_push(skb, peer_mac(to), group_mac ? group_mac : T.devs[to]->dev_addr, ETH_P_IPV6))
+        g_error("eth_push");
+    return skb;
+}
+
+static struct ip6_spec spec6(const char *s, const char *d, uint8_t hop_limit)
+{
+    struct ip6_spec ip = { .hop_limit = hop_limit };
+    if (!in6_pton(s, &ip.saddr, NULL, NULL) || !in6_pton(d, &ip.daddr, NULL, NULL))
+        g_error("in6_pton");
+    return ip;
+}
+
+static struct sk_buff *udp6(const char *s, const char *d, uint8_t hop_limit, uint32_t payload)
+{
+    struct sk_buff *skb = skb_alloc(&T.w.pool, 0);
+    struct ip6_spec ip = spec6(s, d, hop_limit);
+    if (!pkt_build_udp6(skb, &ip, htons(40000), htons(53), payload))
+        g_error("pkt_build_udp6");
+    return skb;
+}
+
+/* An NS for target (a multicast one to its solicited-node group, whose Ethernet
+ * address goes in *mac) or an NA, with our link-layer address option. */
+static struct sk_buff *nd6(const char *s, const char *d, uint8_t type, const char *target,
+                           const uint8_t *lladdr)
+{
+    struct sk_buff *skb = skb_alloc(&T.w.pool, 0);
+    struct ip6_spec ip = spec6(s, d, ND_HOPLIMIT);
+    uint8_t body[24];
+    struct in6_addr t;
+    if (!in6_pton(target, &t, NULL, NULL))
+        g_error("in6_pton");
+    memcpy(body, &t, 16);
+    body[16] = type == NDISC_NEIGHBOUR_SOLICITATION ? ND_OPT_SOURCE_LL_ADDR : ND_OPT_TARGET_LL_ADDR;
+    body[17] = 1;
+    memcpy(body + 18, lladdr, ETH_ALEN);
+    be32 flags = type == NDISC_NEIGHBOUR_ADVERTISEMENT ? htonl(0x60u << 24) : 0;
+    if (!pkt_build_icmp6(skb, &ip, type, 0, flags, body, sizeof body, 0))
+        g_error("pkt_build_icmp6");
     return skb;
 }
 
@@ -196,6 +244,30 @@ int main(int argc, char **argv)
     memcpy(s->data + 10, &c, 2);
     record(D_LVS, 0, eth(s, D_LVS));
     flush(dir, "odd-headers");
+    /* IPv6 through the router: an NS for it, a datagram for rs1 (the router solicits
+     * in turn), one with hop limit 1, an echo request, an NA, an error about nothing */
+    const char *C6 = "2001:db8:1::2", *G6 = "2001:db8:1::1", *R6 = "2001:db8:2::11";
+    const uint8_t *cmac = host_dev(T.client, "eth0")->dev_addr;
+    struct in6_addr g6, sn;
+    if (!in6_pton(G6, &g6, NULL, NULL))
+        g_error("in6_pton");
+    addrconf_addr_solict_mult(&g6, &sn);
+    uint8_t snmac[ETH_ALEN];
+    ipv6_eth_mc_map(&sn, snmac);
+    record(D_GW0, 0, eth6(nd6(C6, "ff02::1:ff00:1", NDISC_NEIGHBOUR_SOLICITATION, G6, cmac), D_GW0, snmac));
+    record(D_GW0, 1, eth6(udp6(C6, R6, 64, 100), D_GW0, NULL));
+    record(D_GW0, 0, eth6(udp6(C6, R6, 1, 10), D_GW0, NULL));
+    struct sk_buff *e = skb_alloc(&T.w.pool, 0);
+    struct ip6_spec ip6 = spec6(C6, G6, 64);
+    if (!pkt_build_icmp6(e, &ip6, ICMPV6_ECHO_REQUEST, 0, htonl(0x00010001), "ping", 4, 0))
+        g_error("pkt_build_icmp6");
+    record(D_GW0, 0, eth6(e, D_GW0, NULL));
+    record(D_GW0, 0, eth6(nd6(C6, G6, NDISC_NEIGHBOUR_ADVERTISEMENT, C6, cmac), D_GW0, NULL));
+    e = skb_alloc(&T.w.pool, 0);
+    if (!pkt_build_icmp6(e, &ip6, ICMPV6_PKT_TOOBIG, 0, htonl(1280), NULL, 48, 1000))
+        g_error("pkt_build_icmp6");
+    record(D_GW0, 0, eth6(e, D_GW0, NULL));
+    flush(dir, "ipv6");
     fuzz_lvs_free(&T);
     g_byte_array_free(seed, TRUE);
     return 0;

@@ -260,30 +260,30 @@ void tcp_enter_recovery(struct tcp_conn *c)
     c->ca_state = TCP_CA_Recovery;
 }
 
-/* tcp_cwnd_reduction: Proportional Rate Reduction (RFC 6937). While more than
+/* tcp_cwnd_reduction (6.1): Proportional Rate Reduction (RFC 6937). While more than
  * ssthresh is in flight, send in proportion to what is delivered (ssthresh /
- * prior_cwnd of it); below, grow back to ssthresh no faster than slow start
- * (PRR-SSRB) when the ACK delivered new data, else by what was delivered. A fast
- * retransmit always gets one segment. */
-void tcp_cwnd_reduction(struct tcp_conn *c, uint32_t newly_acked_sacked, bool fast_rexmit,
-                        bool snd_una_advanced, uint32_t in_flight)
+ * prior_cwnd of it); below, grow back towards ssthresh by what PRR is owed or what was
+ * delivered, one more when snd_una advanced (PRR-SSRB; Linux also requires no new
+ * loss marked by this ACK, which the model does not track). The first call of a
+ * recovery always gets a segment: the fast retransmit. */
+void tcp_cwnd_reduction(struct tcp_conn *c, uint32_t newly_acked_sacked, bool snd_una_advanced,
+                        uint32_t in_flight)
 {
-    if (newly_acked_sacked == 0 && !fast_rexmit)
+    if (newly_acked_sacked == 0 || c->prior_cwnd == 0)
         return;
     c->prr_delivered += newly_acked_sacked;
     int64_t delta = (int64_t)c->snd_ssthresh - in_flight;
     int64_t sndcnt;
     if (delta < 0) {
         uint64_t dividend = (uint64_t)c->snd_ssthresh * c->prr_delivered + c->prior_cwnd - 1;
-        sndcnt = (int64_t)(dividend / MAX(c->prior_cwnd, 1u)) - c->prr_out;
-    } else if (snd_una_advanced) {
-        int64_t room = MAX((int64_t)c->prr_delivered - c->prr_out, (int64_t)newly_acked_sacked);
-        sndcnt = MIN(delta, room + 1);
+        sndcnt = (int64_t)(dividend / c->prior_cwnd) - c->prr_out;
     } else {
-        sndcnt = MIN(delta, (int64_t)newly_acked_sacked);
+        sndcnt = MAX((int64_t)c->prr_delivered - c->prr_out, (int64_t)newly_acked_sacked);
+        if (snd_una_advanced)
+            sndcnt++;
+        sndcnt = MIN(delta, sndcnt);
     }
-    if (sndcnt < (fast_rexmit ? 1 : 0))
-        sndcnt = fast_rexmit ? 1 : 0;
+    sndcnt = MAX(sndcnt, (int64_t)(c->prr_out ? 0 : 1));
     c->snd_cwnd = (uint32_t)(in_flight + sndcnt);
 }
 

@@ -144,8 +144,8 @@ void tcp_ca_rtt_sample(struct tcp_conn *c, sim_time_t rtt);
 void tcp_ca_data_sent(struct tcp_conn *c, bool pipe_empty);
 void tcp_cwnd_restart_check(struct tcp_conn *c);
 void tcp_enter_recovery(struct tcp_conn *c);
-void tcp_cwnd_reduction(struct tcp_conn *c, uint32_t newly_acked_sacked, bool fast_rexmit,
-                        bool snd_una_advanced, uint32_t in_flight);
+void tcp_cwnd_reduction(struct tcp_conn *c, uint32_t newly_acked_sacked, bool snd_una_advanced,
+                        uint32_t in_flight);
 void tcp_end_cwnd_reduction(struct tcp_conn *c);
 void tcp_enter_loss(struct tcp_conn *c);
 

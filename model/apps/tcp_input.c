@@ -218,23 +218,21 @@ static void sack_clean(struct tcp_conn *c)
 /* tcp_fastretrans_alert, the states it walks: the end of a recovery (snd_una passed
  * high_seq), the start of one (tcp_time_to_recover: SACKed segments, or duplicate ACKs
  * from a peer without SACK, reaching tcp_reordering = 3), Disorder while some are
- * seen. Returns whether a recovery began (a fast retransmit is due). */
-static bool fastretrans_alert(struct tcp_conn *c)
+ * seen. */
+static void fastretrans_alert(struct tcp_conn *c)
 {
     if (c->ca_state == TCP_CA_Recovery && !before(c->snd_una, c->high_seq))
         tcp_end_cwnd_reduction(c);
     else if (c->ca_state == TCP_CA_Loss && !before(c->snd_una, c->high_seq))
         c->ca_state = TCP_CA_Open;
     if (c->ca_state > TCP_CA_Disorder || c->snd_una == c->snd_max)
-        return false;
+        return;
     uint32_t seen = c->sack_ok ? (tcp_sacked_in(c, c->snd_una, c->snd_max) + c->mss - 1) / c->mss
                                : c->dupacks;
-    if (seen >= TCP_DUPACK_THRESH) {
+    if (seen >= TCP_DUPACK_THRESH)
         tcp_enter_recovery(c);
-        return true;
-    }
-    c->ca_state = seen || c->dupacks ? TCP_CA_Disorder : TCP_CA_Open;
-    return false;
+    else
+        c->ca_state = seen || c->dupacks ? TCP_CA_Disorder : TCP_CA_Open;
 }
 
 /* The ACK part of a segment in a synchronized state (tcp_ack): SACK blocks, the
@@ -288,9 +286,9 @@ static void rcv_ack(struct tcp_conn *c, const struct seg *s)
         c->snd_wnd = s->win;
     }
     uint32_t delivered_segs = (delivered + c->mss - 1) / c->mss;
-    bool fast_rexmit = fastretrans_alert(c);
+    fastretrans_alert(c);
     if (c->ca_state == TCP_CA_Recovery)
-        tcp_cwnd_reduction(c, delivered_segs, fast_rexmit, advanced, tcp_packets_in_flight(c));
+        tcp_cwnd_reduction(c, delivered_segs, advanced, tcp_packets_in_flight(c));
     else if (delivered_segs)
         tcp_cong_avoid(c, delivered_segs, cwnd_limited);
 }

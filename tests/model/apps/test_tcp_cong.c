@@ -75,24 +75,30 @@ static void test_ssthresh_on_recovery(void)
     CU_ASSERT_EQUAL(c.cubic.last_max_cwnd, 68); /* 80 * 1741 / 2048 */
 }
 
-/* PRR (RFC 6937 as tcp_cwnd_reduction): above ssthresh, sends ssthresh/prior_cwnd of
- * what is delivered; below, grows back by at most what was delivered plus one; a
- * fast retransmit always gets a segment; the end sets cwnd to ssthresh. */
+/* PRR (RFC 6937 as 6.1's tcp_cwnd_reduction): above ssthresh, sends ssthresh/prior_cwnd
+ * of what is delivered; below, grows back by what PRR is owed or was delivered, one
+ * more when snd_una advanced; the first call sends at least the fast retransmit; the
+ * end sets cwnd to ssthresh. */
 static void test_prr(void)
 {
     struct tcp_conn c;
     conn_init(&c, TCP_CA_RENO, 20);
     tcp_enter_recovery(&c);                     /* ssthresh 10 */
-    tcp_cwnd_reduction(&c, 1, true, false, 19);
+    tcp_cwnd_reduction(&c, 1, false, 19);
     CU_ASSERT_EQUAL(c.snd_cwnd, 20);            /* ceil(10 * 1 / 20) - 0 = 1 */
     c.prr_out = 1;
-    tcp_cwnd_reduction(&c, 1, false, false, 18);
+    tcp_cwnd_reduction(&c, 1, false, 18);
     CU_ASSERT_EQUAL(c.snd_cwnd, 18);            /* ceil(10 * 2 / 20) - 1 = 0 */
-    tcp_cwnd_reduction(&c, 1, false, false, 17);
+    tcp_cwnd_reduction(&c, 1, false, 17);
     CU_ASSERT_EQUAL(c.snd_cwnd, 18);            /* ceil(30 / 20) - 1 = 1 */
+    tcp_cwnd_reduction(&c, 0, true, 17);
+    CU_ASSERT_EQUAL(c.snd_cwnd, 18);            /* nothing delivered: unchanged */
     c.prr_out = 2;
-    tcp_cwnd_reduction(&c, 3, false, true, 6);  /* below ssthresh: SSRB */
+    tcp_cwnd_reduction(&c, 3, true, 6);         /* below ssthresh */
     CU_ASSERT_EQUAL(c.snd_cwnd, 10);            /* 6 + min(4, max(6 - 2, 3) + 1) */
+    c.prr_out = 6;
+    tcp_cwnd_reduction(&c, 1, false, 8);
+    CU_ASSERT_EQUAL(c.snd_cwnd, 9);             /* 8 + min(2, max(7 - 6, 1)) */
     tcp_end_cwnd_reduction(&c);
     CU_ASSERT_EQUAL(c.snd_cwnd, 10);
     CU_ASSERT_EQUAL(c.ca_state, TCP_CA_Open);

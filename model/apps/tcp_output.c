@@ -222,7 +222,7 @@ void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t 
         tcp_put_ts_option(opts, tcp_ts_now(c), c->ts_recent);
         olen = TCPOLEN_TSTAMP_ALIGNED;
     }
-    if (!(flags & TCPH_SYN) && c->sack_ok && c->n_ooo)
+    if (!(flags & (TCPH_SYN | TCPH_RST)) && c->sack_ok && c->n_ooo)
         olen += sack_blocks(c, opts + olen);
     if (c->st->hook)
         c->st->hook(c->st->hook_ctx, c, true, flags, seq, ack, len);
@@ -309,14 +309,15 @@ uint32_t tcp_sacked_in(const struct tcp_conn *c, uint32_t a, uint32_t b)
 
 /* What counts as lost: in Recovery, with SACK, every hole below the highest SACKed
  * byte (a later segment arrived: RACK's rule with no reordering window), without SACK
- * the head segment (NewReno); in Loss everything sent before the RTO; else nothing. */
+ * the head segment (NewReno: each partial ACK exposes the next); in Loss everything
+ * sent before the RTO; else nothing. */
 uint32_t tcp_lost_end(const struct tcp_conn *c)
 {
     uint32_t end = c->snd_una;
     if (c->ca_state == TCP_CA_Recovery) {
         if (c->n_sacked)
             end = c->sacked[c->n_sacked - 1].end;
-        else
+        else if (!c->sack_ok)
             end = c->snd_una + c->mss;
     } else if (c->ca_state == TCP_CA_Loss) {
         end = c->high_seq;
@@ -340,8 +341,8 @@ uint32_t tcp_packets_in_flight(const struct tcp_conn *c)
     uint32_t rx_end = after(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una;
     if (after(rx_end, lost_end))
         rx_end = lost_end;
-    uint32_t sacked = c->n_sacked ? tcp_sacked_in(c, c->snd_una, c->snd_max)
-                                  : MIN((uint32_t)c->dupacks * c->mss, out);
+    uint32_t sacked = c->sack_ok ? tcp_sacked_in(c, c->snd_una, c->snd_max)
+                                 : MIN((uint32_t)c->dupacks * c->mss, out);
     uint32_t lost = lost_end - c->snd_una - tcp_sacked_in(c, c->snd_una, lost_end);
     uint32_t retrans = rx_end - c->snd_una - tcp_sacked_in(c, c->snd_una, rx_end);
     uint64_t left = (uint64_t)sacked + lost;

@@ -1270,7 +1270,8 @@ static const char *const loader_only[] = {
     "ipvs-sched-typo", "ipvs-line-list",
     "server-dup-ip", "server-dup-name", "server-is-vip", "servers-empty", "service-time-uniform-order",
     "syntax-bad-unicode-escape", "syntax-duplicate-key", "syntax-nul-escape", "sysctl-conntrack",
-    "sysctl-era", "sysctl-icmp-era", "sysctl-out-of-range", "server-sysctl-out-of-range", NULL,
+    "sysctl-era", "sysctl-icmp-era", "sysctl-out-of-range", "server-sysctl-out-of-range",
+    "event-sysctl-congestion-control", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

@@ -131,6 +131,7 @@ static void test_in_flight_with_sacks(void)
 {
     struct tcp_conn c;
     conn_init(&c, TCP_CA_RENO, 10);
+    c.sack_ok = true;
     c.mss = 100;
     c.snd_una = c.high_rxt = 0;
     c.snd_max = 1000;
@@ -145,6 +146,25 @@ static void test_in_flight_with_sacks(void)
     CU_ASSERT_EQUAL(tcp_packets_in_flight(&c), 4);  /* 10 - 3 - 3 lost */
     c.high_rxt = 200;                               /* the first hole resent */
     CU_ASSERT_EQUAL(tcp_packets_in_flight(&c), 6);
+    c.n_sacked = 0;                                 /* a partial ACK passed them all */
+    CU_ASSERT_EQUAL(tcp_lost_end(&c), c.snd_una);   /* nothing is known lost */
+}
+
+/* A peer without SACK: each duplicate ACK counts one segment delivered
+ * (tcp_add_reno_sack) and in a recovery only the head is lost (NewReno). */
+static void test_in_flight_without_sack(void)
+{
+    struct tcp_conn c;
+    conn_init(&c, TCP_CA_RENO, 10);
+    c.mss = 100;
+    c.snd_max = 1000;
+    c.dupacks = 3;
+    CU_ASSERT_EQUAL(tcp_packets_in_flight(&c), 7);
+    c.ca_state = TCP_CA_Recovery;
+    CU_ASSERT_EQUAL(tcp_lost_end(&c), 100);
+    CU_ASSERT_EQUAL(tcp_packets_in_flight(&c), 6);
+    c.high_rxt = 100;                               /* the head resent */
+    CU_ASSERT_EQUAL(tcp_packets_in_flight(&c), 7);
 }
 
 IPVSIM_SUITE(tcp_cong)
@@ -157,4 +177,5 @@ IPVSIM_SUITE(tcp_cong)
     ADD_TEST(s, test_prr);
     ADD_TEST(s, test_rto_enters_loss);
     ADD_TEST(s, test_in_flight_with_sacks);
+    ADD_TEST(s, test_in_flight_without_sack);
 }

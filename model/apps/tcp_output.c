@@ -337,6 +337,8 @@ static uint32_t segs(const struct tcp_conn *c, uint32_t bytes)
 uint32_t tcp_packets_in_flight(const struct tcp_conn *c)
 {
     uint32_t out = c->snd_max - c->snd_una;
+    if (c->ca_state == TCP_CA_Open && !c->n_sacked && !c->dupacks)
+        return segs(c, out);                /* nothing SACKed, lost or resent */
     uint32_t lost_end = tcp_lost_end(c);
     uint32_t rx_end = after(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una;
     if (after(rx_end, lost_end))

@@ -53,6 +53,8 @@ struct net *net_new(struct host *h, const struct kernel_profile *prof)
     net->ipv4.tcp_window_scaling = 1;
     net->ipv4.tcp_fin_timeout = 60;     /* TCP_FIN_TIMEOUT */
     net->ipv4.tcp_tw_reuse = net->prof->tcp_tw_reuse_default;
+    net->ipv4.tcp_congestion_control = 0;       /* cubic (CONFIG_DEFAULT_TCP_CONG) */
+    net->ipv4.tcp_slow_start_after_idle = 1;
     net->ip_id = 1;
     h->ops = &kernel_ops;
     h->model = net;

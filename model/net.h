@@ -47,9 +47,12 @@ struct ipv4_devconf {
     int shared_media;               /* on (default): redirects to any unicast gateway */
     /* The endpoints' TCP (model/apps/tcp_*.c), net/ipv4/sysctl_net_ipv4.c: options offered
      * in a SYN and accepted in a SYN-ACK (tcp_timestamps 1: with a random offset per
-     * connection, 2: without), the orphaned FIN_WAIT2's lifetime in seconds, and
-     * whether connect() may take over a TIME_WAIT 4-tuple (tcp_port_alloc). */
+     * connection, 2: without), the orphaned FIN_WAIT2's lifetime in seconds, whether
+     * connect() may take over a TIME_WAIT 4-tuple (tcp_port_alloc); the congestion
+     * control new connections take (enum tcp_ca_algo: 0 cubic, 1 reno) and whether an
+     * idle sender restarts from the initial window. */
     int tcp_timestamps, tcp_sack, tcp_window_scaling, tcp_fin_timeout, tcp_tw_reuse;
+    int tcp_congestion_control, tcp_slow_start_after_idle;
 };
 
 struct net {

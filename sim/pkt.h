@@ -27,6 +27,7 @@ struct ip4_spec {
 #define TCPOPT_MSS       2
 #define TCPOPT_WINDOW    3
 #define TCPOPT_SACK_PERM 4
+#define TCPOPT_SACK      5
 #define TCPOPT_TIMESTAMP 8
 
 struct tcp_spec {

@@ -300,6 +300,45 @@ static cJSON *listeners_json(const struct server_app *sa, const struct scn_serve
     return arr;
 }
 
+/* Per client group: the payload its conversations received, the goodput from its
+ * first conversation to the end of the run (or to now, for a run cut short), and
+ * Jain's fairness index over its conversations' own goodputs (bytes over each one's
+ * lifetime): (sum x)^2 / (n sum x^2), 1 when they are equal, 1/n when one takes all. */
+static cJSON *clients_json(struct run_world *rw)
+{
+    cJSON *arr = cJSON_CreateArray();
+    sim_time_t now = rw->w.sim.now;
+    for (guint g = 0; g < rw->s->clients->len; g++) {
+        const struct scn_client *sc = &g_array_index(rw->s->clients, struct scn_client, g);
+        uint64_t n = 0, bytes = 0;
+        sim_time_t first = now;
+        double sum = 0, sum2 = 0;
+        for (guint i = 0; i < rw->log.convs->len; i++) {
+            const struct conv *cv = &g_array_index(rw->log.convs, struct conv, i);
+            if (cv->group != g)
+                continue;
+            sim_time_t end = cv->end ? cv->end : now;
+            double x = end > cv->start ? (double)cv->bytes_in * 8 / ((double)(end - cv->start) / SEC)
+                                       : 0;
+            n++;
+            bytes += cv->bytes_in;
+            sum += x;
+            sum2 += x * x;
+            if (cv->start < first)
+                first = cv->start;
+        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", sc->name);
+        cJSON_AddNumberToObject(o, "conversations", (double)n);
+        cJSON_AddNumberToObject(o, "bytes_in", (double)bytes);
+        double span = (double)(now - first) / SEC;
+        cJSON_AddNumberToObject(o, "goodput_mbps", span > 0 ? (double)bytes * 8 / span / 1e6 : 0);
+        cJSON_AddNumberToObject(o, "fairness", sum2 > 0 ? sum * sum / ((double)n * sum2) : 1);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
 static cJSON *servers_json(struct run_world *rw)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -492,6 +531,7 @@ static cJSON *summary_json(struct run_world *rw, double wall_s, bool complete)
         cJSON_AddNumberToObject(root, "wall_time_s", wall_s);
     cJSON_AddItemToObject(root, "connections", outcomes_json(rw));
     cJSON_AddItemToObject(root, "response_time", response_json(rw));
+    cJSON_AddItemToObject(root, "clients", clients_json(rw));
     cJSON_AddItemToObject(root, "servers", servers_json(rw));
     cJSON_AddItemToObject(root, "services", services_json(rw));
     cJSON_AddItemToObject(root, "drops", drops_json(rw));

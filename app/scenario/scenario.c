@@ -285,6 +285,25 @@ bool scn_fail_sysctl(struct scn_ctx *c, const cJSON *node, bool at_key, const ch
     return scn_fail(c, node, at_key, "unknown sysctl '%s'", name);
 }
 
+/* A sysctl's value at v: an integer, or for one that takes names (d->names) one of
+ * them as a string. */
+bool scn_sysctl_value(struct scn_ctx *c, const struct sysctl_def *d, const cJSON *v, long *out)
+{
+    if (d->names) {
+        char names[128];
+        sysctl_names_list(d, names, sizeof names);
+        if (!cJSON_IsString(v) || !sysctl_name_value(d, v->valuestring, out))
+            return scn_fail(c, v, false, "expected one of %s (the congestion control modules "
+                            "ipvsim models)", names);
+        return true;
+    }
+    long long x = 0;
+    if (!scn_int_in(c, v, INT_MIN, INT_MAX, &x))
+        return false;
+    *out = (long)x;
+    return true;
+}
+
 /* The "sysctl" object of parent (a section whose row says which sysctls it takes)
  * into out (struct scn_sysctl); a server's or a client group's may only hold the
  * host's own net.ipv4 sysctls. */
@@ -314,11 +333,9 @@ static bool read_sysctls(struct scn_ctx *c, const cJSON *parent, const struct sc
             break;
         }
         struct scn_sysctl sc = { .key = g_strdup(d->name), .pos = scn_pos_of(c->s, m) };
-        long long v = 0;
         size_t at = scn_path_push_key(c, m->string);
-        ok = scn_int_in(c, m, INT_MIN, INT_MAX, &v);
+        ok = scn_sysctl_value(c, d, m, &sc.value);
         scn_path_pop(c, at);
-        sc.value = (long)v;
         g_array_append_val(out, sc);
     }
     scn_path_pop(c, saved);

@@ -185,10 +185,19 @@ static bool event_sysctl(struct scn_ctx *c, const cJSON *ev, struct scn_event *e
         return false;
     }
     e->key = g_strdup(d->name);
-    if (!scn_get_int(c, ev, &scn_ev_sysctl, "value", &v))
-        return false;
-    e->value = (long)v;
-    return true;
+    if (!d->names) {
+        if (!scn_get_int(c, ev, &scn_ev_sysctl, "value", &v))
+            return false;
+        e->value = (long)v;
+        return true;
+    }
+    const cJSON *vn = cJSON_GetObjectItemCaseSensitive(ev, "value");
+    if (!vn)
+        return scn_get_int(c, ev, &scn_ev_sysctl, "value", &v);    /* its "missing" message */
+    size_t saved = scn_path_push_key(c, "value");
+    bool ok = scn_sysctl_value(c, d, vn, &e->value);
+    scn_path_pop(c, saved);
+    return ok;
 }
 
 static bool event_link(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)

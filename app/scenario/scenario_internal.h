@@ -224,6 +224,8 @@ const char *scn_nearest_key(const char *word, const struct scn_section *sec);
 
 /* "unknown sysctl 'x' (did you mean 'y'?)" about name at node. */
 bool scn_fail_sysctl(struct scn_ctx *c, const cJSON *node, bool at_key, const char *name);
+struct sysctl_def;
+bool scn_sysctl_value(struct scn_ctx *c, const struct sysctl_def *d, const cJSON *v, long *out);
 /* Is name a host of the scenario (the director's name, "director", a server)? */
 bool scn_is_cluster_host(const struct scenario *s, const char *name);
 /* A listener written "tcp:443" (protocol and port). false, *why filled: not one. */

@@ -23,11 +23,11 @@
 /* A host's own net.ipv4 ones (net/ipv4/devinet.c, sysctl_net_ipv4.c). */
 #define V4(name, field, d, lo, hi, h)                                                       \
     { "net.ipv4." name, SYSCTL_IPV4, offsetof(struct ipv4_devconf, field),                   \
-      sizeof(((struct ipv4_devconf *)0)->field), d, lo, hi, h, NULL, NULL, NULL, NULL, NULL }
+      sizeof(((struct ipv4_devconf *)0)->field), d, lo, hi, h, NULL, NULL, NULL, NULL, NULL, NULL }
 /* ICMP's (net/ipv4/icmp.c, icmp_sk_init). */
 #define ICMP(field, d, lo, hi, h, exists, since)                                            \
     { "net.ipv4.icmp_" #field, SYSCTL_ICMP, offsetof(struct icmp_state, field),             \
-      sizeof(((struct icmp_state *)0)->field), d, lo, hi, h, exists, since, NULL, NULL, NULL }
+      sizeof(((struct icmp_state *)0)->field), d, lo, hi, h, exists, since, NULL, NULL, NULL, NULL }
 
 static bool has_icmp_global_limit(const struct kernel_profile *p)
 {
@@ -44,6 +44,10 @@ static long tw_reuse_max(const struct kernel_profile *p)
 {
     return p->tcp_tw_reuse_default == 2 ? 2 : 1;
 }
+
+/* net.ipv4.tcp_congestion_control: the modules ipvsim has, in enum tcp_ca_algo's
+ * order (model/apps/tcp_cong.c); Linux takes any loaded module's name. */
+static const char *const tcp_ca_names[] = { "cubic", "reno", NULL };
 
 static const struct sysctl_def sysctls[] = {
     VS(am_droprate, 10, 0, BIG, "proc_dointvec"),
@@ -86,13 +90,18 @@ static const struct sysctl_def sysctls[] = {
     V4("tcp_window_scaling", tcp_window_scaling, 1, 0, 1, "proc_dou8vec_minmax"),
     /* seconds; ipvsim keeps it at most a day */
     V4("tcp_fin_timeout", tcp_fin_timeout, 60, 1, 86400, "proc_dointvec_jiffies"),
-    /* 0 never, 1 always, 2 (the default since 4.19) only for loopback 4-tuples */
+    /* 0 never, 1 always, 2 (the default since 4.18) only for loopback 4-tuples */
     { "net.ipv4.tcp_tw_reuse", SYSCTL_IPV4, offsetof(struct ipv4_devconf, tcp_tw_reuse),
       sizeof(((struct ipv4_devconf *)0)->tcp_tw_reuse), 2, 0, 2, "proc_dou8vec_minmax", NULL,
-      "4.18", NULL, tw_reuse_def, tw_reuse_max },
+      "4.18", NULL, tw_reuse_def, tw_reuse_max, NULL },
+    { "net.ipv4.tcp_congestion_control", SYSCTL_IPV4,
+      offsetof(struct ipv4_devconf, tcp_congestion_control),
+      sizeof(((struct ipv4_devconf *)0)->tcp_congestion_control), 0, 0, 1,
+      "proc_tcp_congestion_control", NULL, NULL, NULL, NULL, NULL, tcp_ca_names },
+    V4("tcp_slow_start_after_idle", tcp_slow_start_after_idle, 1, 0, 1, "proc_dou8vec_minmax"),
     { "net.ipv4.icmp_ratelimit", SYSCTL_ICMP, offsetof(struct icmp_state, ratelimit_ms),
       sizeof(((struct icmp_state *)0)->ratelimit_ms), 1000, 0, BIG, "proc_dointvec_ms_jiffies",
-      NULL, NULL, NULL, NULL, NULL },
+      NULL, NULL, NULL, NULL, NULL, NULL },
     ICMP(ratemask, 0x1818, 0, BIG, "proc_dointvec", NULL, NULL),
     /* extra1 = SYSCTL_ZERO */
     ICMP(msgs_per_sec, 1000, 0, INT_MAX, "proc_dointvec_minmax", has_icmp_global_limit, "3.18"),
@@ -120,6 +129,25 @@ const struct sysctl_def *sysctl_find(const char *key)
             return d;
     }
     return NULL;
+}
+
+bool sysctl_name_value(const struct sysctl_def *d, const char *name, long *value)
+{
+    for (long i = 0; d->names && d->names[i]; i++) {
+        if (strcmp(d->names[i], name) == 0) {
+            *value = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+void sysctl_names_list(const struct sysctl_def *d, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; d->names && d->names[i] && at < len; i++)
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "", d->names[i]);
 }
 
 static bool exists_in(const struct sysctl_def *d, const struct kernel_profile *p)

@@ -4,7 +4,7 @@
  * bare IPVS name, as scenarios write "expire_nodest_conn"), and in full the host's
  * own net.ipv4.ip_forward, ip_default_ttl, icmp_ratelimit, icmp_ratemask,
  * icmp_msgs_per_sec, icmp_msgs_burst and conf.all.{send,accept,secure}_redirects,
- * conf.all.shared_media. */
+ * conf.all.shared_media, the endpoints' tcp_* ones (tcp_congestion_control by name). */
 #ifndef IPVSIM_APP_SCENARIO_SYSCTL_H
 #define IPVSIM_APP_SCENARIO_SYSCTL_H
 
@@ -38,6 +38,9 @@ struct sysctl_def {
     /* A default and a maximum that changed with the era (NULL: def and max). */
     long (*era_def)(const struct kernel_profile *p);
     long (*era_max)(const struct kernel_profile *p);
+    /* A sysctl that takes a name (tcp_congestion_control): its values, NULL-ended;
+     * the model stores the index. NULL: an integer. */
+    const char *const *names;
 };
 
 /* d's default and largest value in the era of p. */
@@ -50,6 +53,11 @@ const struct sysctl_def *sysctl_at(size_t i);
 /* key as a scenario writes it: an IPVS name, bare or under net.ipv4.vs., or another
  * one in full. NULL for a name the simulator does not know. */
 const struct sysctl_def *sysctl_find(const char *key);
+
+/* The value of name for a sysctl that takes names (d->names): false when d takes
+ * none of that name. sysctl_names_list writes "a, b" into buf. */
+bool sysctl_name_value(const struct sysctl_def *d, const char *name, long *value);
+void sysctl_names_list(const struct sysctl_def *d, char *buf, size_t len);
 
 /* Set key to value on net (IPVS is loaded if the key is one of its). false with a
  * message naming the key and what was expected. */

@@ -149,6 +149,7 @@ void tcp_conn_send(struct tcp_conn *c, uint64_t bytes)
 {
     if (c->dead || c->fin_queued || bytes == 0)
         return;
+    tcp_cwnd_restart_check(c);
     c->snd_end += (uint32_t)bytes;
     tcp_output(c);                  /* from a receive callback: the ACK rides along */
 }

@@ -27,8 +27,16 @@
  *     peer's) bytes less the timestamps (1448 on Ethernet);
  *   - window scaling: shift 7 advertised, the peer's applied to its windows; the
  *     initial window as tcp_select_initial_window rounds it (64240 in a SYN, 65160 in
- *     a SYN-ACK with timestamps), then that window >> 7 (the receive window never grows);
- *   - the initial congestion window of 10 segments (TCP_INIT_CWND) and slow start;
+ *     a SYN-ACK with timestamps), then that window >> 7; receive buffer auto-tuning
+ *     (tcp_rcv_space_adjust, tcp_grow_window: tcp_input.c) opens it up to 3 MB;
+ *   - congestion control (tcp_cong.c), CUBIC or Reno by net.ipv4.tcp_congestion_control:
+ *     initial window 10 segments (TCP_INIT_CWND), slow start, congestion avoidance,
+ *     fast recovery with PRR, the window after an RTO (tcp_enter_loss) and after idle
+ *     (tcp_cwnd_restart, tcp_slow_start_after_idle);
+ *   - SACK: the receiver's ACKs carry its out-of-order ranges (3 blocks beside the
+ *     timestamps, the last created or extended first); the sender keeps them in a
+ *     scoreboard, counts every hole below the highest SACKed byte lost in a recovery
+ *     and retransmits the holes first;
  *   - SYN retransmission as Linux: initial RTO 1 s (TCP_TIMEOUT_INIT), doubling,
  *     tcp_syn_retries 6 (the connect fails 127 s after the first SYN); SYN-ACK
  *     retransmission with tcp_synack_retries 5;
@@ -39,19 +47,15 @@
  *   - listen backlog (SYN_RECV connections) with SYN cookies beyond it
  *     (tcp_syncookies = 1) or SYN drops when cookies are off.
  * What it simplifies (deliberately):
- *   - congestion control beyond slow start from 10 segments: a loss does not shrink
- *     the window (the application reads at once, so the advertised window never
- *     shrinks); sender-side silly-window avoidance only;
- *   - SACK is negotiated but no SACK blocks are sent or used, timestamps feed neither
- *     RTT samples nor PAWS; a SYN cookie keeps the options in its TSval as Linux does;
- *   - loss recovery: the receiver keeps out-of-order
- *     data (up to TCP_OOO_MAX holes' worth of ranges) and answers each out-of-order
- *     segment with a duplicate ACK; the third duplicate ACK triggers a fast
- *     retransmit of the first unacknowledged segment, and NewReno's partial-ACK rule
- *     retransmits the next hole at once until everything sent before the loss is
- *     acknowledged (RFC 6582, without its window arithmetic). After an RTO the
- *     sender goes back to snd_una, sends one segment, and resumes the full window
- *     when that is acknowledged;
+ *   - the application reads at once (the advertised window never shrinks);
+ *     sender-side silly-window avoidance only; no HyStart, RACK, tail loss probe,
+ *     undo (D-SACK, F-RTO), ECN or pacing (tcp_cong.c says what of each module);
+ *   - timestamps feed neither RTT samples nor PAWS; a SYN cookie keeps the options in
+ *     its TSval as Linux does;
+ *   - loss recovery: the receiver keeps out-of-order data (up to TCP_OOO_MAX ranges)
+ *     and answers each out-of-order segment with a duplicate ACK (with SACK blocks);
+ *     a peer without SACK gets NewReno: the third duplicate ACK retransmits the head,
+ *     each partial ACK the next;
  *   - ACK policy of tcp_input.c (__tcp_ack_snd_check, tcp_event_data_recv,
  *     tcp_incr_quickack): the first data of a connection (or data after a silence
  *     longer than the RTO) starts quick-ACK mode, up to 16 ACKs sent at once, one per
@@ -112,6 +116,12 @@ struct app_stack;
 #define TCP_MAX_WSCALE      14
 #define TCP_RCV_WSCALE      7           /* tcp_select_initial_window: ilog2(tcp_rmem[2] = 6 MB) - 15 */
 #define TCPOLEN_TSTAMP_ALIGNED 12       /* NOP, NOP, kind 8, length 10, TSval, TSecr */
+#define TCPOLEN_SACK_BASE_ALIGNED 4     /* NOP, NOP, kind 5, length */
+#define TCPOLEN_SACK_PERBLOCK 8
+#define TCP_SACK_SB_MAX     8           /* SACKed ranges a sender keeps */
+#define TCP_INFINITE_SSTHRESH 0x7fffffffu
+#define TCP_RMEM_DEFAULT    131072      /* tcp_rmem[1] */
+#define TCP_RMEM_MAX        6291456     /* tcp_rmem[2] */
 
 /* ---- endpoints and the per-host stack ----------------------------------------------- */
 
@@ -224,6 +234,37 @@ enum tcp_done {
     TCP_DONE_UNREACH,               /* ICMP destination unreachable */
 };
 
+/* The states of the sender's loss machine (include/net/inet_connection_sock.h, enum
+ * tcp_ca_state); TCP_CA_CWR (ECN, local congestion) is not modelled. */
+enum tcp_ca_state {
+    TCP_CA_Open,
+    TCP_CA_Disorder,                /* SACKs or duplicate ACKs seen, no loss yet */
+    TCP_CA_Recovery,                /* fast retransmit and recovery (PRR) */
+    TCP_CA_Loss,                    /* after an RTO */
+};
+
+/* net.ipv4.tcp_congestion_control, in the sysctl's value order. */
+enum tcp_ca_algo {
+    TCP_CA_CUBIC,                   /* the default since 2.6.19 */
+    TCP_CA_RENO,
+};
+
+struct tcp_sack_block {
+    uint32_t start, end;
+};
+
+/* CUBIC's per-connection state: struct bictcp of net/ipv4/tcp_cubic.c without its
+ * HyStart fields (times in ms). */
+struct bictcp {
+    uint32_t cnt;                   /* segments ACKed per cwnd increment */
+    uint32_t last_max_cwnd;         /* W_max */
+    uint32_t last_cwnd, last_time;  /* at the last update */
+    uint32_t bic_origin_point, bic_K;
+    uint32_t delay_min;             /* the smallest RTT seen, us */
+    uint32_t epoch_start;           /* ms; 0: no epoch */
+    uint32_t ack_cnt, tcp_cwnd;     /* the TCP-friendly (Reno) estimate */
+};
+
 struct tcp_conn;
 
 /* What the owner hears. Every callback may call tcp_conn_send, _close or _abort. */
@@ -248,7 +289,6 @@ struct tcp_conn {
     bool in_synq;                   /* counted in listener->qlen (SYN_RECV, not a cookie) */
     bool app_closed;                /* the owner called close */
     bool fin_queued;
-    bool in_recovery;               /* after an RTO: one segment until snd_una moves */
     bool ack_now, ack_pending;
     bool rtt_timing;
     bool soft_err;
@@ -260,8 +300,7 @@ struct tcp_conn {
     uint8_t snd_wscale, rcv_wscale; /* the peer's shift (its windows), ours */
     uint8_t quick;                  /* quick ACKs left (the ACK policy, below) */
     uint32_t ts_off, ts_recent;     /* our TSval offset; the TSval we echo */
-    uint16_t rcv_wnd;               /* the window we advertise, in bytes */
-    uint16_t snd_cwnd;              /* segments: TCP_INIT_CWND, then slow start */
+    uint32_t rcv_wnd;               /* the window we advertise, in bytes (rcv_ssthresh) */
     /* send sequence space */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_end;   /* snd_end: after the queued data */
     uint32_t snd_wnd;
@@ -276,13 +315,28 @@ struct tcp_conn {
     bool ato_set;
     sim_time_t lrcvtime;
     uint32_t ooo_start[TCP_OOO_MAX], ooo_end[TCP_OOO_MAX];  /* sorted, disjoint */
+    uint8_t ooo_age[TCP_OOO_MAX];   /* 0: the range last created or extended (SACK order) */
     uint8_t n_ooo;
     bool ooo_fin;                   /* a FIN arrived out of order, at ooo_fin_seq */
     uint32_t ooo_fin_seq;
-    /* fast retransmit */
-    uint32_t dupacks;
-    bool fast_recovery;
-    uint32_t recover;               /* snd_max when the recovery began */
+    /* Receive buffer auto-tuning (tcp_rcv_space_adjust): the window's ceiling, the
+     * bytes read in the last measured RTT, bytes_received and the time (ms) when that
+     * measure began. */
+    uint32_t window_clamp, rcvq_space, rcvq_seq, rcvq_time;
+    /* Congestion control (tcp_cong.c): the window in segments, Linux's tcp_sock
+     * fields of the same names; the loss state machine of tcp_input.c. */
+    uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt;
+    uint32_t prior_cwnd, prr_delivered, prr_out;    /* PRR (tcp_cwnd_reduction) */
+    uint32_t high_seq;              /* snd_max when Recovery or Loss began */
+    uint32_t high_rxt;              /* retransmitted up to here in this episode */
+    uint32_t lsndtime;              /* ms: the last data sent (tcp_event_data_sent) */
+    uint8_t ca_state;               /* enum tcp_ca_state */
+    uint8_t ca;                     /* enum tcp_ca_algo: the host's sysctl at creation */
+    bool cwnd_limited;              /* the last send loop stopped at the window */
+    uint8_t dupacks;                /* duplicate ACKs in a row (a peer without SACK) */
+    uint8_t n_sacked;
+    struct tcp_sack_block sacked[TCP_SACK_SB_MAX];  /* the SACK scoreboard: sorted */
+    struct bictcp cubic;            /* CUBIC's state (unused under Reno) */
     /* timers */
     sim_event_id rtx_timer, delack_timer;
     sim_time_t rto, srtt, rttvar;

@@ -96,6 +96,8 @@ struct seg {
     bool saw_tstamp, sack_ok, wscale_ok;
     uint8_t wscale;
     uint32_t tsval, tsecr;
+    uint8_t num_sacks;              /* SACK blocks, as sent (not checked) */
+    struct tcp_sack_block sacks[4];
 };
 
 /* ---- app_stack.c ---- */
@@ -129,10 +131,32 @@ void tcp_init_options(struct tcp_conn *c);
 void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len);
 void tcp_send_ack(struct tcp_conn *c);
 void tcp_output(struct tcp_conn *c);
+/* The sender's view of its retransmission queue (tcp_output.c): bytes SACKed in
+ * [a, b); where the lost bytes end (nothing lost: snd_una); segments in flight
+ * (tcp_packets_in_flight: sent, less SACKed and lost, plus retransmitted). */
+uint32_t tcp_sacked_in(const struct tcp_conn *c, uint32_t a, uint32_t b);
+uint32_t tcp_lost_end(const struct tcp_conn *c);
+uint32_t tcp_packets_in_flight(const struct tcp_conn *c);
 void tcp_timer_stop(struct tcp_conn *c, sim_event_id *id);
 void tcp_rtx_arm(struct tcp_conn *c, sim_time_t delay);
 void tcp_conn_cancel_timers(struct tcp_conn *c);
 void tcp_delack_timer(struct sim *sim, void *obj, uint64_t arg);
+
+/* ---- tcp_cong.c: congestion control ---- */
+
+uint32_t tcp_slow_start(struct tcp_conn *c, uint32_t acked);
+void tcp_cong_avoid_ai(struct tcp_conn *c, uint32_t w, uint32_t acked);
+uint32_t tcp_cubic_root(uint64_t a);
+void tcp_ca_init(struct tcp_conn *c);
+void tcp_cong_avoid(struct tcp_conn *c, uint32_t acked, bool cwnd_limited);
+void tcp_ca_rtt_sample(struct tcp_conn *c, sim_time_t rtt);
+void tcp_ca_data_sent(struct tcp_conn *c, bool pipe_empty);
+void tcp_cwnd_restart_check(struct tcp_conn *c);
+void tcp_enter_recovery(struct tcp_conn *c);
+void tcp_cwnd_reduction(struct tcp_conn *c, uint32_t newly_acked_sacked, bool snd_una_advanced,
+                        uint32_t in_flight);
+void tcp_end_cwnd_reduction(struct tcp_conn *c);
+void tcp_enter_loss(struct tcp_conn *c);
 
 /* ---- tcp_conn.c: connection objects ---- */
 

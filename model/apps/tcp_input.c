@@ -62,6 +62,7 @@ void tcp_parse_seg(const struct sk_buff *skb, struct seg *s)
     s->saw_tstamp = s->sack_ok = s->wscale_ok = false;
     s->wscale = 0;
     s->tsval = s->tsecr = 0;
+    s->num_sacks = 0;
     /* Options: in the real bytes (tcp_parse_options; the SYN-only ones count on a SYN). */
     bool syn = (th->flags & TCPH_SYN) != 0;
     const uint8_t *o = skb->data + sizeof *th, *end = skb->data + MIN(hl, skb->len);
@@ -85,6 +86,12 @@ void tcp_parse_seg(const struct sk_buff *skb, struct seg *s)
             s->saw_tstamp = true;
             s->tsval = (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 | (uint32_t)o[4] << 8 | o[5];
             s->tsecr = (uint32_t)o[6] << 24 | (uint32_t)o[7] << 16 | (uint32_t)o[8] << 8 | o[9];
+        } else if (o[0] == TCPOPT_SACK && o[1] >= 10 && (o[1] - 2) % 8 == 0 && !syn) {
+            for (const uint8_t *b = o + 2; b < o + o[1] && s->num_sacks < 4; b += 8) {
+                struct tcp_sack_block *k = &s->sacks[s->num_sacks++];
+                k->start = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+                k->end = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
+            }
         }
         o += o[1];
     }
@@ -153,103 +160,170 @@ static void rcv_syn_sent(struct tcp_conn *c, const struct seg *s)
 
 static bool seq_in_window(const struct tcp_conn *c, uint32_t seq)
 {
-    return !before(seq, c->rcv_nxt) && before(seq, c->rcv_nxt + TCP_RCV_WND);
+    return !before(seq, c->rcv_nxt) && before(seq, c->rcv_nxt + c->rcv_wnd);
 }
 
-/* Send the segment at snd_una again (fast retransmit, NewReno's partial ACK). */
-static void retransmit_head(struct tcp_conn *c)
+/* tcp_sacktag_write_queue: the SACK blocks of an ACK into the scoreboard (sorted,
+ * disjoint, above snd_una). Blocks below snd_una (D-SACK) or beyond what was sent
+ * are ignored; when the scoreboard is full the highest range is forgotten (its
+ * bytes may be sent again). Returns the bytes newly SACKed. */
+static uint32_t sacktag(struct tcp_conn *c, const struct seg *s)
 {
-    uint32_t avail = after(c->snd_end, c->snd_una) ? c->snd_end - c->snd_una : 0;
-    uint32_t len = MIN((uint32_t)c->mss, avail);
-    bool fin = c->fin_queued && c->snd_una + len == c->snd_end;
-    if (!len && !fin)
-        return;
-    uint8_t flags = TCPH_ACK;
-    if (len && c->snd_una + len == c->snd_end)
-        flags |= TCPH_PSH;
-    if (fin)
-        flags |= TCPH_FIN;
-    c->retrans_segs++;
-    c->rtt_timing = false;          /* Karn */
-    tcp_transmit_seg(c, c->snd_una, flags, len);
-    tcp_rtx_arm(c, c->rto);
+    uint32_t newly = 0;
+    for (unsigned k = 0; k < s->num_sacks; k++) {
+        uint32_t a = s->sacks[k].start, b = s->sacks[k].end;
+        if (!after(b, a) || !after(b, c->snd_una) || after(b, c->snd_max))
+            continue;
+        if (before(a, c->snd_una))
+            a = c->snd_una;
+        newly += b - a - tcp_sacked_in(c, a, b);
+        struct tcp_sack_block nb[TCP_SACK_SB_MAX + 1];
+        unsigned n = 0;
+        bool placed = false;
+        for (unsigned i = 0; i < c->n_sacked; i++) {
+            struct tcp_sack_block r = c->sacked[i];
+            if (before(r.end, a)) {
+                nb[n++] = r;
+            } else if (before(b, r.start)) {
+                if (!placed)
+                    nb[n++] = (struct tcp_sack_block){ a, b }, placed = true;
+                nb[n++] = r;
+            } else {
+                a = before(r.start, a) ? r.start : a;
+                b = after(r.end, b) ? r.end : b;
+            }
+        }
+        if (!placed)
+            nb[n++] = (struct tcp_sack_block){ a, b };
+        c->n_sacked = (uint8_t)MIN(n, (unsigned)TCP_SACK_SB_MAX);
+        memcpy(c->sacked, nb, c->n_sacked * sizeof nb[0]);
+    }
+    return newly;
 }
 
-/* The ACK part of a segment in a synchronized state. */
+/* The scoreboard after snd_una moved: ranges it passed go. */
+static void sack_clean(struct tcp_conn *c)
+{
+    unsigned k = 0;
+    while (k < c->n_sacked && !after(c->sacked[k].end, c->snd_una))
+        k++;
+    if (k) {
+        memmove(c->sacked, c->sacked + k, (c->n_sacked - k) * sizeof c->sacked[0]);
+        c->n_sacked = (uint8_t)(c->n_sacked - k);
+    }
+    if (c->n_sacked && before(c->sacked[0].start, c->snd_una))
+        c->sacked[0].start = c->snd_una;
+}
+
+/* tcp_fastretrans_alert, the states it walks: the end of a recovery (snd_una passed
+ * high_seq), the start of one (tcp_time_to_recover: SACKed segments, or duplicate ACKs
+ * from a peer without SACK, reaching tcp_reordering = 3), Disorder while some are
+ * seen. */
+static void fastretrans_alert(struct tcp_conn *c)
+{
+    if (c->ca_state == TCP_CA_Recovery && !before(c->snd_una, c->high_seq))
+        tcp_end_cwnd_reduction(c);
+    else if (c->ca_state == TCP_CA_Loss && !before(c->snd_una, c->high_seq))
+        c->ca_state = TCP_CA_Open;
+    if (c->ca_state > TCP_CA_Disorder || c->snd_una == c->snd_max)
+        return;
+    uint32_t seen = c->sack_ok ? (tcp_sacked_in(c, c->snd_una, c->snd_max) + c->mss - 1) / c->mss
+                               : c->dupacks;
+    if (seen >= TCP_DUPACK_THRESH)
+        tcp_enter_recovery(c);
+    else
+        c->ca_state = seen || c->dupacks ? TCP_CA_Disorder : TCP_CA_Open;
+}
+
+/* The ACK part of a segment in a synchronized state (tcp_ack): SACK blocks, the
+ * cumulative ACK with the RTT sample, the loss state machine, then the window:
+ * PRR during a recovery, the congestion control's growth otherwise. */
 static void rcv_ack(struct tcp_conn *c, const struct seg *s)
 {
     sim_time_t now = net_now(c->st->net);
-    if (after(s->ack, c->snd_una)) {
+    uint32_t prior_out = c->snd_max - c->snd_una;
+    bool cwnd_limited = c->snd_cwnd < c->snd_ssthresh
+                            ? c->snd_cwnd < 2 * ((prior_out + c->mss - 1) / c->mss)
+                            : c->cwnd_limited;      /* tcp_is_cwnd_limited */
+    uint32_t delivered = c->sack_ok ? sacktag(c, s) : 0;
+    bool advanced = after(s->ack, c->snd_una);
+    if (advanced) {
+        sim_time_t sample = -1;
         if (c->rtt_timing && after(s->ack, c->rtt_seq)) {
             c->rtt_timing = false;
-            rtt_sample(c, now - c->rtt_sent);
+            sample = now - c->rtt_sent;
+            rtt_sample(c, sample);
         } else {
             rto_from_rtt(c);        /* new data acknowledged: the backoff ends */
         }
+        tcp_ca_rtt_sample(c, sample);
         uint32_t acked = s->ack - c->snd_una;
         c->bytes_acked += acked;
-        /* Slow start from the initial window (tcp_slow_start: one segment per segment
-         * acknowledged); what a loss does to it is not modelled. */
-        uint32_t out = (c->snd_max - c->snd_una + c->mss - 1) / c->mss;
-        if (c->snd_cwnd < 2 * out)          /* tcp_is_cwnd_limited, in slow start */
-            c->snd_cwnd = (uint16_t)MIN(c->snd_cwnd + (acked + c->mss - 1) / c->mss, 65535u);
+        delivered += acked - tcp_sacked_in(c, c->snd_una, s->ack);
         c->snd_una = s->ack;
         if (before(c->snd_nxt, c->snd_una))
             c->snd_nxt = c->snd_una;
+        sack_clean(c);
+        if (before(c->high_rxt, c->snd_una))
+            c->high_rxt = c->snd_una;
         c->retries = 0;
-        c->dupacks = 0;
-        c->in_recovery = false;
+        /* tcp_remove_reno_sacks: a partial ACK takes back the duplicates it covers. */
+        uint32_t acked_segs = (acked + c->mss - 1) / c->mss;
+        c->dupacks = c->ca_state == TCP_CA_Recovery && c->dupacks > acked_segs
+                         ? (uint8_t)(c->dupacks - acked_segs) : 0;
         c->snd_wnd = s->win;
         if (c->snd_una == c->snd_max)
             tcp_timer_stop(c, &c->rtx_timer);
         else
             tcp_rtx_arm(c, c->rto);
-        if (c->fast_recovery) {
-            if (!before(c->snd_una, c->recover))
-                c->fast_recovery = false;
-            else
-                retransmit_head(c);         /* a partial ACK: the next hole */
-        }
-        return;
-    }
-    if (s->ack == c->snd_una && s->len == 0 && !(s->flags & TCPH_FIN) &&
-        c->snd_una != c->snd_max && s->win == c->snd_wnd) {
-        if (++c->dupacks == TCP_DUPACK_THRESH && !c->fast_recovery && !c->in_recovery) {
-            c->fast_recovery = true;
-            c->recover = c->snd_max;
-            retransmit_head(c);
-        }
-        return;
-    }
-    if (s->ack == c->snd_una)
+    } else if (s->ack == c->snd_una && s->len == 0 && !(s->flags & TCPH_FIN) &&
+               c->snd_una != c->snd_max && s->win == c->snd_wnd) {
+        if (c->dupacks < UINT8_MAX)
+            c->dupacks++;
+        if (!c->sack_ok)
+            delivered += c->mss;            /* tcp_add_reno_sack */
+    } else if (s->ack == c->snd_una) {
         c->snd_wnd = s->win;
+    }
+    uint32_t delivered_segs = (delivered + c->mss - 1) / c->mss;
+    fastretrans_alert(c);
+    if (c->ca_state == TCP_CA_Recovery)
+        tcp_cwnd_reduction(c, delivered_segs, advanced, tcp_packets_in_flight(c));
+    else if (delivered_segs)
+        tcp_cong_avoid(c, delivered_segs, cwnd_limited);
 }
 
-/* Keep [seq, end) beyond rcv_nxt for later; false when there is no room. */
+/* Keep [seq, end) beyond rcv_nxt for later; false when there is no room. The range
+ * it lands in becomes the most recent (age 0) and the others age, which is the order
+ * the SACK blocks go in (tcp_sack_new_ofo_skb moves the block it extends, or a new
+ * one, to the front; tcp_sack_maybe_coalesce merges blocks that now touch). */
 static bool ooo_insert(struct tcp_conn *c, uint32_t seq, uint32_t end)
 {
     uint32_t ns[TCP_OOO_MAX + 1], ne[TCP_OOO_MAX + 1];
+    uint8_t na[TCP_OOO_MAX + 1];
     unsigned n = 0;
     bool placed = false;
     for (unsigned i = 0; i < c->n_ooo; i++) {
         uint32_t a = c->ooo_start[i], b = c->ooo_end[i];
+        uint8_t age = (uint8_t)MIN(c->ooo_age[i] + 1, UINT8_MAX);
         if (before(b, seq)) {                       /* entirely before */
-            ns[n] = a, ne[n++] = b;
+            ns[n] = a, ne[n] = b, na[n++] = age;
         } else if (before(end, a)) {                /* entirely after */
             if (!placed)
-                ns[n] = seq, ne[n++] = end, placed = true;
-            ns[n] = a, ne[n++] = b;
+                ns[n] = seq, ne[n] = end, na[n++] = 0, placed = true;
+            ns[n] = a, ne[n] = b, na[n++] = age;
         } else {                                    /* overlaps or touches: merge */
             seq = before(a, seq) ? a : seq;
             end = after(b, end) ? b : end;
         }
     }
     if (!placed)
-        ns[n] = seq, ne[n++] = end;
+        ns[n] = seq, ne[n] = end, na[n++] = 0;
     if (n > TCP_OOO_MAX)
         return false;
     memcpy(c->ooo_start, ns, n * sizeof ns[0]);
     memcpy(c->ooo_end, ne, n * sizeof ne[0]);
+    memcpy(c->ooo_age, na, n * sizeof na[0]);
     c->n_ooo = (uint8_t)n;
     return true;
 }
@@ -267,9 +341,11 @@ static uint32_t ooo_drain(struct tcp_conn *c)
         k++;
     }
     if (k) {
-        memmove(c->ooo_start, c->ooo_start + k, (c->n_ooo - k) * sizeof c->ooo_start[0]);
-        memmove(c->ooo_end, c->ooo_end + k, (c->n_ooo - k) * sizeof c->ooo_end[0]);
-        c->n_ooo = (uint8_t)(c->n_ooo - k);
+        unsigned left = c->n_ooo - k;
+        memmove(c->ooo_start, c->ooo_start + k, left * sizeof c->ooo_start[0]);
+        memmove(c->ooo_end, c->ooo_end + k, left * sizeof c->ooo_end[0]);
+        memmove(c->ooo_age, c->ooo_age + k, left * sizeof c->ooo_age[0]);
+        c->n_ooo = (uint8_t)left;
     }
     return gained;
 }
@@ -325,6 +401,41 @@ static void incr_quickack(struct tcp_conn *c, unsigned max)
         c->quick = (uint8_t)q;
 }
 
+/* Receive buffer auto-tuning (tcp_rcv_space_adjust, net.ipv4.tcp_moderate_rcvbuf 1):
+ * once per RTT, when the application read more than in the last measured RTT, the
+ * window may open to about twice that plus growth room: rcvwin = 2 copied + 16 advmss,
+ * plus twice its relative growth (slow start doubles each RTT). The buffer that
+ * holds rcvwin is at least 2 * rcvwin (a full segment's skb truesize is at least twice
+ * advmss), of which tcp_win_from_space offers half (tcp_adv_win_scale 1): the clamp
+ * is rcvwin, at most tcp_rmem[2] / 2 = 3 MB. The RTT is the connection's own
+ * estimate (Linux's receiver measures it from the timestamps: tcp_rcv_rtt_measure_ts). */
+static void rcv_space_adjust(struct tcp_conn *c)
+{
+    uint32_t now = (uint32_t)(net_now(c->st->net) / MSEC);
+    uint32_t rtt_ms = (uint32_t)(c->srtt / MSEC);
+    if (!c->have_rtt || now - c->rcvq_time < MAX(rtt_ms, 1u))
+        return;
+    uint32_t copied = (uint32_t)c->bytes_received - c->rcvq_seq;
+    if (copied > c->rcvq_space) {
+        uint64_t rcvwin = 2ull * copied + 16ull * c->adv_mss;
+        rcvwin += 2 * (rcvwin * (copied - c->rcvq_space) / c->rcvq_space);
+        uint32_t clamp = (uint32_t)MIN(rcvwin, (uint64_t)TCP_RMEM_MAX / 2);
+        if (c->wscale_ok && clamp > c->window_clamp)
+            c->window_clamp = clamp;
+        c->rcvq_space = copied;
+    }
+    c->rcvq_seq = (uint32_t)c->bytes_received;
+    c->rcvq_time = now;
+}
+
+/* tcp_grow_window: each full in-order segment opens the window by two segments, up
+ * to the clamp auto-tuning set (with the initial clamp, the initial window, it stays). */
+static void grow_window(struct tcp_conn *c, uint32_t len)
+{
+    if (len >= 128 && c->rcv_wnd < c->window_clamp)
+        c->rcv_wnd = MIN(c->rcv_wnd + 2u * c->adv_mss, c->window_clamp);
+}
+
 /* In-order data arrived (tcp_event_data_recv): the peer's segment size is measured
  * (tcp_measure_rcv_mss, its main case); the first data of a connection starts quick
  * ACKs, as does data after a silence longer than the RTO. The ATO stays at its
@@ -333,6 +444,8 @@ static void data_recv(struct tcp_conn *c, uint32_t len)
 {
     sim_time_t now = net_now(c->st->net);
     c->ack_pending = true;
+    grow_window(c, len);
+    rcv_space_adjust(c);
     if (len >= c->rcv_mss)
         c->rcv_mss = (uint16_t)MIN(len, (uint32_t)c->adv_mss);
     if (!c->ato_set) {
@@ -403,7 +516,7 @@ static void rcv_synchronized(struct tcp_conn *c, const struct seg *s)
         uint32_t take = 0;
         if (after(s->seq, c->rcv_nxt)) {
             /* Out of order: keep it, answer with a duplicate ACK at once. */
-            if (before(s->seq, c->rcv_nxt + TCP_RCV_WND)) {
+            if (before(s->seq, c->rcv_nxt + c->rcv_wnd)) {
                 if (s->len)
                     ooo_insert(c, s->seq, end);
                 if (fin) {

@@ -147,14 +147,19 @@ void tcp_init_options(struct tcp_conn *c)
     }
     c->rcv_wscale = c->wscale_ok ? TCP_RCV_WSCALE : 0;
     uint32_t seg = c->adv_mss - (passive && c->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0);
-    c->rcv_wnd = (uint16_t)(TCP_RCV_WND / seg * seg);
+    c->rcv_wnd = TCP_RCV_WND / seg * seg;
+    /* tcp_init_buffer_space: auto-tuning measures from here (a window's worth or ten
+     * segments); the window may grow when it does (see tcp_rcv_space_adjust). */
+    c->window_clamp = c->rcv_wnd;
+    c->rcvq_space = MIN(c->rcv_wnd, (uint32_t)TCP_INIT_CWND * c->adv_mss);
     if (cf->tcp_timestamps == 1) {
         uint64_t x = (uint64_t)c->ep.laddr << 32 ^ c->ep.raddr ^ (uint64_t)c->iss << 16 ^
                      (uint64_t)c->ep.lport << 48 ^ c->ep.rport;
         x = (x ^ (x >> 31)) * 0x9e3779b97f4a7c15ull;
         c->ts_off = (uint32_t)(x >> 32);
     }
-    c->snd_cwnd = TCP_INIT_CWND;
+    tcp_ca_init(c);
+    c->lsndtime = c->rcvq_time = (uint32_t)(net_now(c->st->net) / MSEC);
     c->rcv_mss = TCP_DEFAULT_MSS;           /* tcp_initialize_rcv_mss: min(mss, 536) */
 }
 
@@ -170,19 +175,43 @@ void tcp_put_ts_option(uint8_t *opts, uint32_t tsval, uint32_t tsecr)
 /* The window field: SYNs never scaled (RFC 7323 2.2), later segments shifted by ours. */
 static uint16_t window_field(const struct tcp_conn *c, uint8_t flags)
 {
-    uint32_t w = (flags & TCPH_SYN) ? c->rcv_wnd : c->rcv_wnd >> c->rcv_wscale;
+    uint32_t w = (flags & TCPH_SYN) ? MIN(c->rcv_wnd, 65535u) : c->rcv_wnd >> c->rcv_wscale;
     return (uint16_t)MIN(w, 65535u);
+}
+
+/* The SACK blocks of an ACK (tcp_established_options, tcp_options_write): the
+ * out-of-order ranges held, the one last created or extended first (the order
+ * tcp_sack_new_ofo_skb keeps), as many as the option space leaves: 3 beside the
+ * timestamps, 4 without. Returns the bytes written at o. */
+static unsigned sack_blocks(const struct tcp_conn *c, uint8_t *o)
+{
+    unsigned room = c->tstamp_ok ? 3 : 4, n = MIN(room, (unsigned)c->n_ooo);
+    o[0] = TCPOPT_NOP;
+    o[1] = TCPOPT_NOP;
+    o[2] = TCPOPT_SACK;
+    o[3] = (uint8_t)(2 + n * TCPOLEN_SACK_PERBLOCK);
+    uint8_t *p = o + TCPOLEN_SACK_BASE_ALIGNED;
+    bool used[TCP_OOO_MAX] = { false };
+    for (unsigned k = 0; k < n; k++) {
+        unsigned best = TCP_OOO_MAX;
+        for (unsigned i = 0; i < c->n_ooo; i++)
+            if (!used[i] && (best == TCP_OOO_MAX || c->ooo_age[i] < c->ooo_age[best]))
+                best = i;
+        used[best] = true;
+        p = put_be32(put_be32(p, c->ooo_start[best]), c->ooo_end[best]);
+    }
+    return (unsigned)(p - o);
 }
 
 /* Every segment of a connection: its options (tcp_syn_options, tcp_synack_options,
  * tcp_established_options: timestamps on every segment once negotiated, SACK blocks
- * not modelled) and what sending an ACK means to the ACK policy (tcp_event_ack_sent:
+ * while out-of-order data is held) and what sending an ACK means to the ACK policy (tcp_event_ack_sent:
  * the delayed ACK is cancelled, one quick ACK used up, tcp_dec_quickack_mode counting
  * each segment in 6.1) and sending data (tcp_event_data_sent: a reply within the ATO
  * of the last data received counts towards ping-pong mode). */
 void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 {
-    uint8_t opts[16];
+    uint8_t opts[40];
     unsigned olen = 0;
     uint32_t ack = (flags & TCPH_ACK) ? c->rcv_nxt : 0;
     if (flags & TCPH_SYN) {
@@ -193,6 +222,8 @@ void tcp_transmit_seg(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t 
         tcp_put_ts_option(opts, tcp_ts_now(c), c->ts_recent);
         olen = TCPOLEN_TSTAMP_ALIGNED;
     }
+    if (!(flags & (TCPH_SYN | TCPH_RST)) && c->sack_ok && c->n_ooo)
+        olen += sack_blocks(c, opts + olen);
     if (c->st->hook)
         c->st->hook(c->st->hook_ctx, c, true, flags, seq, ack, len);
     c->segs_out++;
@@ -262,46 +293,167 @@ static bool can_send_data(const struct tcp_conn *c)
     }
 }
 
+/* ---- the retransmission queue ------------------------------------------------------------ */
+
+uint32_t tcp_sacked_in(const struct tcp_conn *c, uint32_t a, uint32_t b)
+{
+    uint32_t n = 0;
+    for (unsigned i = 0; i < c->n_sacked; i++) {
+        uint32_t lo = after(c->sacked[i].start, a) ? c->sacked[i].start : a;
+        uint32_t hi = before(c->sacked[i].end, b) ? c->sacked[i].end : b;
+        if (after(hi, lo))
+            n += hi - lo;
+    }
+    return n;
+}
+
+/* What counts as lost: in Recovery, with SACK, every hole below the highest SACKed
+ * byte (a later segment arrived: RACK's rule with no reordering window), without SACK
+ * the head segment (NewReno: each partial ACK exposes the next); in Loss everything
+ * sent before the RTO; else nothing. */
+uint32_t tcp_lost_end(const struct tcp_conn *c)
+{
+    uint32_t end = c->snd_una;
+    if (c->ca_state == TCP_CA_Recovery) {
+        if (c->n_sacked)
+            end = c->sacked[c->n_sacked - 1].end;
+        else if (!c->sack_ok)
+            end = c->snd_una + c->mss;
+    } else if (c->ca_state == TCP_CA_Loss) {
+        end = c->high_seq;
+    }
+    if (after(end, c->snd_max))
+        end = c->snd_max;
+    return after(end, c->snd_una) ? end : c->snd_una;
+}
+
+static uint32_t segs(const struct tcp_conn *c, uint32_t bytes)
+{
+    return (bytes + c->mss - 1) / c->mss;
+}
+
+/* tcp_packets_in_flight: packets_out - (sacked_out + lost_out) + retrans_out. A peer
+ * without SACK makes each duplicate ACK one segment delivered (tcp_add_reno_sack). */
+uint32_t tcp_packets_in_flight(const struct tcp_conn *c)
+{
+    uint32_t out = c->snd_max - c->snd_una;
+    if (c->ca_state == TCP_CA_Open && !c->n_sacked && !c->dupacks)
+        return segs(c, out);                /* nothing SACKed, lost or resent */
+    uint32_t lost_end = tcp_lost_end(c);
+    uint32_t rx_end = after(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una;
+    if (after(rx_end, lost_end))
+        rx_end = lost_end;
+    uint32_t sacked = c->sack_ok ? tcp_sacked_in(c, c->snd_una, c->snd_max)
+                                 : MIN((uint32_t)c->dupacks * c->mss, out);
+    uint32_t lost = lost_end - c->snd_una - tcp_sacked_in(c, c->snd_una, lost_end);
+    uint32_t retrans = rx_end - c->snd_una - tcp_sacked_in(c, c->snd_una, rx_end);
+    uint64_t left = (uint64_t)sacked + lost;
+    uint64_t flight = out > left ? out - left : 0;
+    return segs(c, (uint32_t)(flight + retrans));
+}
+
+/* The next lost bytes not yet retransmitted in this episode: [*seq, *end) within one
+ * hole, at most one segment (and the FIN after it). false when none is left. */
+static bool next_lost(const struct tcp_conn *c, uint32_t *seq, uint32_t *end)
+{
+    uint32_t lost_end = tcp_lost_end(c);
+    uint32_t s = after(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una;
+    for (unsigned i = 0; i < c->n_sacked; i++) {
+        if (!after(c->sacked[i].end, s))
+            continue;
+        if (!after(c->sacked[i].start, s)) {
+            s = c->sacked[i].end;           /* inside a SACKed range: skip it */
+            continue;
+        }
+        if (before(c->sacked[i].start, lost_end))
+            lost_end = c->sacked[i].start;  /* the hole ends at the next SACKed range */
+        break;
+    }
+    if (!before(s, lost_end))
+        return false;
+    *seq = s;
+    *end = lost_end - s > c->mss ? s + c->mss : lost_end;
+    /* The FIN rides with the last data (or goes alone). */
+    if (c->fin_queued && *end == c->snd_end && after(lost_end, c->snd_end))
+        *end = c->snd_end + 1;
+    return true;
+}
+
+/* Send [seq, end) of the sequence space (data, then the FIN if end passes snd_end). */
+static void xmit_range(struct tcp_conn *c, uint32_t seq, uint32_t end)
+{
+    uint32_t data_end = c->fin_queued && after(end, c->snd_end) ? c->snd_end : end;
+    uint32_t len = after(data_end, seq) ? data_end - seq : 0;
+    bool fin = end != data_end;
+    uint8_t flags = TCPH_ACK;
+    if (len && seq + len == c->snd_end)
+        flags |= TCPH_PSH;
+    if (fin)
+        flags |= TCPH_FIN;
+    tcp_ca_data_sent(c, c->snd_una == c->snd_max);
+    tcp_transmit_seg(c, seq, flags, len);
+}
+
+/* tcp_xmit_retransmit_queue, one segment: the first lost one not yet resent. The
+ * head's retransmission restarts the RTO timer; Karn: none is timed. */
+static bool retransmit_one(struct tcp_conn *c)
+{
+    uint32_t seq, end;
+    if (c->ca_state < TCP_CA_Recovery || !next_lost(c, &seq, &end))
+        return false;
+    xmit_range(c, seq, end);
+    c->high_rxt = end;
+    c->retrans_segs++;
+    c->rtt_timing = false;
+    if (c->ca_state == TCP_CA_Recovery)
+        c->prr_out++;
+    if (seq == c->snd_una || !c->rtx_timer)
+        tcp_rtx_arm(c, c->rto);
+    return true;
+}
+
+/* The send loop (tcp_write_xmit after tcp_xmit_retransmit_queue): while fewer
+ * segments are in flight than the congestion window allows, lost segments first,
+ * then new data within the peer's window; no silly small segments. */
 void tcp_output(struct tcp_conn *c)
 {
     if (!can_send_data(c) || c->dead)
         return;
     for (;;) {
-        if (c->in_recovery && c->snd_nxt != c->snd_una)
+        if (tcp_packets_in_flight(c) >= c->snd_cwnd) {
+            c->cwnd_limited = true;
             break;
-        uint32_t avail = after(c->snd_nxt, c->snd_end) ? 0 : c->snd_end - c->snd_nxt;
-        uint32_t inflight = c->snd_nxt - c->snd_una;
-        uint32_t wnd = MIN(c->snd_wnd, c->snd_cwnd * (uint32_t)c->mss);
-        uint32_t wnd_left = wnd > inflight ? wnd - inflight : 0;
+        }
+        if (retransmit_one(c))
+            continue;
+        uint32_t avail = after(c->snd_max, c->snd_end) ? 0 : c->snd_end - c->snd_max;
+        uint32_t inflight = c->snd_max - c->snd_una;
+        uint32_t wnd_left = c->snd_wnd > inflight ? c->snd_wnd - inflight : 0;
         uint32_t len, fin = 0;
         if (avail > 0) {
             len = MIN((uint32_t)c->mss, avail);
-            if (len > wnd_left)
-                break;              /* window full; no silly small segments */
-            fin = c->fin_queued && c->snd_nxt + len == c->snd_end;
-        } else if (c->fin_queued && c->snd_nxt == c->snd_end) {
+            if (len > wnd_left) {
+                c->cwnd_limited = false;    /* the peer's window limits */
+                break;
+            }
+            fin = c->fin_queued && c->snd_max + len == c->snd_end;
+        } else if (c->fin_queued && c->snd_max == c->snd_end) {
             len = 0;
             fin = 1;
         } else {
+            c->cwnd_limited = false;        /* application-limited */
             break;
         }
-        uint8_t flags = TCPH_ACK;
-        if (len && c->snd_nxt + len == c->snd_end)
-            flags |= TCPH_PSH;
-        if (fin)
-            flags |= TCPH_FIN;
-        bool retrans = before(c->snd_nxt, c->snd_max);
-        if (retrans)
-            c->retrans_segs++;
-        else if (!c->rtt_timing && len) {
+        if (!c->rtt_timing && len) {
             c->rtt_timing = true;
-            c->rtt_seq = c->snd_nxt;
+            c->rtt_seq = c->snd_max;
             c->rtt_sent = net_now(c->st->net);
         }
-        tcp_transmit_seg(c, c->snd_nxt, flags, len);
-        c->snd_nxt += len + fin;
-        if (after(c->snd_nxt, c->snd_max))
-            c->snd_max = c->snd_nxt;
+        xmit_range(c, c->snd_max, c->snd_max + len + fin);
+        c->snd_max += len + fin;
+        c->snd_nxt = c->snd_max;
+        if (c->ca_state == TCP_CA_Recovery)
+            c->prr_out++;
         if (!c->rtx_timer)
             tcp_rtx_arm(c, c->rto);
     }
@@ -361,13 +513,10 @@ static void rtx_timer_fn(struct sim *sim, void *obj, uint64_t arg)
             tcp_conn_finish(c, timeout_reason(c));
             break;
         }
+        tcp_enter_loss(c);
         c->retries++;
         c->rto = backoff(c->rto);
         c->rtt_timing = false;             /* Karn: never time a retransmission */
-        c->snd_nxt = c->snd_una;           /* go back to the first unacknowledged byte */
-        c->in_recovery = true;
-        c->fast_recovery = false;
-        c->dupacks = 0;
         tcp_output(c);
         if (!c->dead && !c->rtx_timer)
             tcp_rtx_arm(c, c->rto);

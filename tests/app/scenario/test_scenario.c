@@ -1296,7 +1296,8 @@ static const char *const loader_only[] = {
     "saved-iptables-rule-outside-table", "saved-iptables-set", "saved-iptables-table-in-rule",
     "saved-iptables-unknown-target", "saved-iptables-user-chain-policy",
     "saved-ipvs-file-bad-option", "saved-ipvs-pasted-bad-sched",
-    "healthcheck-http-no-url", NULL,
+    "healthcheck-http-no-url",
+    "event-sysctl-congestion-control", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

@@ -12,6 +12,7 @@
 #include "app/run/run_world.h"
 #include "app/scenario/scenario.h"
 #include "app/scenario/sysctl.h"
+#include "model/apps/tcp_conn.h"
 #include "model/net.h"
 #include "model/profile.h"
 #include "sim/world.h"
@@ -130,6 +131,12 @@ static void test_defaults_per_era(void)
     }
 }
 
+/* How a scenario writes value v of d: a name in quotes for a sysctl that takes names. */
+static char *value_text(const struct sysctl_def *d, long v)
+{
+    return d->names ? g_strdup_printf("\"%s\"", d->names[v]) : g_strdup_printf("%ld", v);
+}
+
 /* Each row: the director's "sysctl" and --set load and land in its net; a server
  * takes the net.ipv4 ones; a value out of range fails the build at its place. */
 static void test_walk(void)
@@ -137,7 +144,8 @@ static void test_walk(void)
     for (size_t i = 0; i < sysctl_count(); i++) {
         const struct sysctl_def *d = sysctl_at(i);
         long good = other_value(d);
-        char *one = g_strdup_printf("\"%s\": %ld", d->name, good);
+        char *vt = value_text(d, good);
+        char *one = g_strdup_printf("\"%s\": %s", d->name, vt);
         struct scn_error err;
         struct scenario *s = load("6.x", one, d->home == SYSCTL_IPVS ? NULL : one, NULL, &err);
         CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -156,7 +164,7 @@ static void test_walk(void)
         g_free(one);
 
         /* --set sysctl.NAME=VALUE (dots and all) */
-        char *set = g_strdup_printf("sysctl.%s=%ld", d->name, good);
+        char *set = g_strdup_printf("sysctl.%s=%s", d->name, vt);
         const char *sets[] = { set, NULL };
         s = load("6.x", NULL, NULL, sets, &err);
         CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -168,8 +176,8 @@ static void test_walk(void)
 
         /* a "sysctl" event, added with --set: stored by the table's name */
         char *ev = g_strdup_printf("events[0]={\"at\": \"1s\", \"do\": \"sysctl\", \"key\": "
-                                   "\"%s%s\", \"value\": %ld}",
-                                   d->home == SYSCTL_IPVS ? "net.ipv4.vs." : "", d->name, good);
+                                   "\"%s%s\", \"value\": %s}",
+                                   d->home == SYSCTL_IPVS ? "net.ipv4.vs." : "", d->name, vt);
         const char *evs[] = { ev, NULL };
         s = load("6.x", NULL, NULL, evs, &err);
         if (!s)
@@ -179,6 +187,9 @@ static void test_walk(void)
         CU_ASSERT_EQUAL(g_array_index(s->events, struct scn_event, 0).value, good);
         scenario_free(s);
         g_free(ev);
+        g_free(vt);
+        if (d->names)
+            continue;                   /* a name it does not take: test_named_value */
 
         /* out of range: the build fails at the value (line 3, after 4 spaces, the
          * quoted name and ": ") */
@@ -202,6 +213,29 @@ static void test_walk(void)
         g_free(want);
         g_free(text);
     }
+}
+
+/* net.ipv4.tcp_congestion_control takes the names of the modules modelled, and
+ * nothing else: an unknown name or a number fails the load at the value. */
+static void test_named_value(void)
+{
+    const char *bad[] = { "\"bbr\"", "1" };
+    for (unsigned i = 0; i < 2; i++) {
+        char *text = g_strdup_printf("\"net.ipv4.tcp_congestion_control\": %s", bad[i]);
+        struct scn_error err;
+        struct scenario *s = load("6.x", text, NULL, NULL, &err);
+        CU_ASSERT_PTR_NULL(s);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "expected one of cubic, reno"));
+        CU_ASSERT_EQUAL(err.pos.line, 3);
+        if (s)
+            scenario_free(s);
+        g_free(text);
+    }
+    const struct sysctl_def *d = sysctl_find("net.ipv4.tcp_congestion_control");
+    long v = -1;
+    CU_ASSERT_TRUE(sysctl_name_value(d, "reno", &v));
+    CU_ASSERT_EQUAL(v, TCP_CA_RENO);
+    CU_ASSERT_FALSE(sysctl_name_value(d, "vegas", &v));
 }
 
 /* A sysctl younger than the era is refused by name and version, the IPVS ones and
@@ -239,5 +273,6 @@ IPVSIM_SUITE(sysctl)
     ADD_TEST(s, test_defaults_per_era);
     ADD_TEST(s, test_tw_reuse_range_per_era);
     ADD_TEST(s, test_walk);
+    ADD_TEST(s, test_named_value);
     ADD_TEST(s, test_era_and_event);
 }

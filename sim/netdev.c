@@ -2,6 +2,7 @@
 #include "sim/netdev.h"
 
 #include <string.h>
+#include "sim/host.h"
 #include "sim/link.h"
 
 bool netdev_add_addr(struct net_device *dev, be32 addr, uint8_t prefixlen)
@@ -16,6 +17,8 @@ bool netdev_add_addr(struct net_device *dev, be32 addr, uint8_t prefixlen)
     dev->addrs[dev->naddrs].addr = addr;
     dev->addrs[dev->naddrs].prefixlen = prefixlen;
     dev->naddrs++;
+    if (dev->host)
+        host_addrs_changed(dev->host);
     if (dev->link)
         link_addrs_changed(dev->link);
     return true;
@@ -27,6 +30,8 @@ bool netdev_del_addr(struct net_device *dev, be32 addr)
         if (dev->addrs[i].addr == addr) {
             memmove(&dev->addrs[i], &dev->addrs[i + 1], (dev->naddrs - i - 1) * sizeof dev->addrs[0]);
             dev->naddrs--;
+            if (dev->host)
+                host_addrs_changed(dev->host);
             if (dev->link)
                 link_addrs_changed(dev->link);
             return true;

@@ -524,6 +524,29 @@ static void test_resolve_cache_follows_changes(void)
     teardown();
 }
 
+/* host_dev_by_addr's filter follows every address added or taken off. */
+static void test_host_addr_filter(void)
+{
+    setup(1, &(struct link_params){ 0 });
+    struct net_device *eth1 = host_add_dev(H[0], "eth1", 1500);
+    unsigned found = 0, wrong = 0;
+    for (uint32_t i = 0; i < 8; i++)
+        CU_ASSERT_TRUE(netdev_add_addr(i < 7 ? eth1 : D[0], htonl(0xc0a80001 + 977 * i), 32));
+    for (uint32_t i = 0; i < 8; i++)
+        found += host_dev_by_addr(H[0], htonl(0xc0a80001 + 977 * i)) == (i < 7 ? eth1 : D[0]);
+    for (uint32_t a = 0xc0a90000; a < 0xc0a90000 + 4096; a++)
+        wrong += host_dev_by_addr(H[0], htonl(a)) != NULL;
+    CU_ASSERT_EQUAL(found, 8);
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_PTR_EQUAL(host_dev_by_addr(H[0], htonl(0x0a000001)), D[0]);
+    CU_ASSERT_PTR_EQUAL(host_dev_by_addr(H[0], htonl(0x7f000001)), host_dev(H[0], "lo"));
+    CU_ASSERT_TRUE(netdev_del_addr(eth1, htonl(0xc0a80001)));
+    CU_ASSERT_PTR_NULL(host_dev_by_addr(H[0], htonl(0xc0a80001)));
+    CU_ASSERT_TRUE(netdev_add_addr(D[0], htonl(0xc0a80001), 32));
+    CU_ASSERT_PTR_EQUAL(host_dev_by_addr(H[0], htonl(0xc0a80001)), D[0]);
+    teardown();
+}
+
 static void test_loopback(void)
 {
     setup(1, &(struct link_params){ 0 });
@@ -621,6 +644,7 @@ IPVSIM_SUITE(link)
     ADD_TEST(s, test_unknown_dst);
     ADD_TEST(s, test_resolve);
     ADD_TEST(s, test_resolve_cache_follows_changes);
+    ADD_TEST(s, test_host_addr_filter);
     ADD_TEST(s, test_loopback);
     ADD_TEST(s, test_unattached_and_down);
     ADD_TEST(s, test_set_params);

@@ -229,14 +229,15 @@ void link_transmit(struct link *l, struct net_device *from, struct sk_buff *skb)
     if (from->tap)
         pcap_tap_write(from->tap, now, skb);
 
-    if (rng_bernoulli(&l->rng, l->p.loss)) {
+    /* rng_bernoulli draws nothing at loss 0: the test spares the call per frame. */
+    if (l->p.loss > 0.0 && rng_bernoulli(&l->rng, l->p.loss)) {
         port->stats.lost++;
         l->stats.lost++;
         skb_free(pool, skb);
         return;
     }
 
-    sim_time_t arrival = sim_time_add(sim_time_add(start, tx), l->p.latency);
+    sim_time_t arrival = sim_time_add(port->busy_until, l->p.latency);   /* start + tx */
     if (skb->len < ETH_HLEN) {
         port->stats.unknown_dst++;
         l->stats.unknown_dst++;

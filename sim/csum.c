@@ -75,7 +75,7 @@ sum16 csum_fold(wsum sum)
     return (sum16)~s;
 }
 
-sum16 ip_fast_csum(const void *iph, unsigned ihl)
+sum16 ip_fast_csum_slow(const void *iph, unsigned ihl)
 {
     return csum_fold(csum_partial(iph, ihl * 4u, 0));
 }
@@ -152,8 +152,3 @@ void inet_proto_csum_replace4(void *check, be32 from, be32 to, int pseudohdr)
     csum_replace4(check, from, to);
 }
 
-void ip_send_check(struct iphdr *iph)
-{
-    iph->check = 0;
-    iph->check = ip_fast_csum(iph, iph->ihl_version & 0x0fu);
-}

@@ -6,6 +6,7 @@
 #define IPVSIM_SIM_CSUM_H
 
 #include <stdint.h>
+#include <string.h>
 #include "sim/proto.h"
 
 typedef uint32_t wsum;     /* unfolded 32-bit partial sum */
@@ -18,8 +19,24 @@ wsum csum_partial(const void *buf, uint32_t len, wsum sum);
 /* Fold a partial sum to 16 bits and complement it. */
 sum16 csum_fold(wsum sum);
 /* IPv4 header checksum over ihl 32-bit words (the check field included: set it to 0
- * first to compute, or leave it to verify: a valid header gives 0). */
-sum16 ip_fast_csum(const void *iph, unsigned ihl);
+ * first to compute, or leave it to verify: a valid header gives 0). Every hop verifies
+ * one and most send one, so the 20-byte header without options is summed inline in
+ * five loads, as the kernel's arch ip_fast_csum unrolls it (arch/x86/include/asm/
+ * checksum_64.h); other lengths take the generic routine. */
+sum16 ip_fast_csum_slow(const void *iph, unsigned ihl);
+static inline sum16 ip_fast_csum(const void *iph, unsigned ihl)
+{
+    if (ihl != 5)
+        return ip_fast_csum_slow(iph, ihl);
+    uint32_t w[5];
+    memcpy(w, iph, sizeof w);
+    uint64_t acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+    acc = (acc & 0xffffffffu) + (acc >> 32);          /* at most 2^35: two folds to 16 bits */
+    uint32_t s = (uint32_t)(acc & 0xffffu) + (uint32_t)(acc >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+    return (sum16)~s;
+}
 /* Pseudo-header sum for TCP/UDP; len is the L4 length in host order. */
 wsum csum_tcpudp_nofold(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum);
 sum16 csum_tcpudp_magic(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum);
@@ -55,6 +72,10 @@ wsum csum_sub(wsum a, wsum b);
 static inline wsum csum_unfold(sum16 n) { return (wsum)n; }
 
 /* Recompute and store the IPv4 header checksum (the kernel's ip_send_check). */
-void ip_send_check(struct iphdr *iph);
+static inline void ip_send_check(struct iphdr *iph)
+{
+    iph->check = 0;
+    iph->check = ip_fast_csum(iph, iph->ihl_version & 0x0fu);
+}
 
 #endif

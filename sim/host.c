@@ -75,6 +75,15 @@ struct net_device *host_add_dev(struct host *h, const char *name, uint32_t mtu)
     return dev;
 }
 
+void host_addrs_changed(struct host *h)
+{
+    uint64_t bloom = 0;
+    for (unsigned i = 0; i < h->ndevs; i++)
+        for (unsigned k = 0; k < h->devs[i]->naddrs; k++)
+            bloom |= host_addr_bit(h->devs[i]->addrs[k].addr);
+    h->addr_bloom = bloom;
+}
+
 struct net_device *host_dev(const struct host *h, const char *name)
 {
     for (unsigned i = 0; i < h->ndevs; i++)

@@ -38,6 +38,11 @@ struct host {
     const struct host_ops *ops;
     void *model;                    /* the model's state for this host */
     uint64_t rx_no_model;           /* frames that arrived with no model installed */
+    /* One bit per address of the host's devices (host_addr_bit), kept by
+     * host_addrs_changed: most packets ask about an address the host does not
+     * have (every forwarded packet, every reply sent), and a clear bit answers
+     * that without a walk of every device's addresses. */
+    uint64_t addr_bloom;
 };
 
 /* A new host (with "lo", 127.0.0.1/8) registered in the world; NULL if the name
@@ -53,9 +58,19 @@ void host_free(struct host *h);
  * long or taken, or the host has HOST_MAX_DEVS devices. */
 struct net_device *host_add_dev(struct host *h, const char *name, uint32_t mtu);
 struct net_device *host_dev(const struct host *h, const char *name);
+static inline uint64_t host_addr_bit(be32 addr)
+{
+    return (uint64_t)1 << ((uint32_t)(addr * 0x9e3779b9u) >> 26);
+}
+
+/* Recompute h->addr_bloom (netdev_add_addr / netdev_del_addr call it). */
+void host_addrs_changed(struct host *h);
+
 /* The device that owns addr exactly, or NULL (first in ifindex order). */
 static inline struct net_device *host_dev_by_addr(const struct host *h, be32 addr)
 {
+    if (!(h->addr_bloom & host_addr_bit(addr)))
+        return NULL;
     for (unsigned i = 0; i < h->ndevs; i++)
         if (netdev_has_addr(h->devs[i], addr))
             return h->devs[i];

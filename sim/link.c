@@ -42,6 +42,7 @@ struct link *link_new(struct world *w, const char *name, const struct link_param
     l->p.queue_limit = (p && p->queue_limit) ? p->queue_limit : LINK_DEFAULT_QUEUE;
     link_store_params(l, p ? p : &none);
     l->qcap = l->p.queue_limit;
+    l->addr_gen = 1;
     char stream[LINK_NAMSIZ + 8];
     snprintf(stream, sizeof stream, "link:%s", name);
     rng_init(&l->rng, w->sim.seed, stream);
@@ -77,6 +78,7 @@ bool link_attach(struct link *l, struct net_device *dev)
     port->departs = g_new(sim_time_t, l->qcap);
     dev->link = l;
     dev->link_port = l->nports++;
+    link_addrs_changed(l);
     return true;
 }
 
@@ -87,6 +89,7 @@ void link_detach(struct link *l, struct net_device *dev)
     l->ports[dev->link_port].dev = NULL;
     dev->link = NULL;
     dev->link_port = 0;
+    link_addrs_changed(l);
 }
 
 void link_set_params(struct link *l, const struct link_params *p)
@@ -126,12 +129,26 @@ uint32_t link_queue_len(struct link *l, const struct net_device *dev)
     return port->qcount;
 }
 
-bool link_resolve(const struct link *l, be32 addr, uint8_t mac[ETH_ALEN])
+void link_addrs_changed(struct link *l)
 {
+    if (++l->addr_gen == 0) {       /* after 2^32 changes: start again from 1 */
+        memset(l->neigh, 0, sizeof l->neigh);
+        l->addr_gen = 1;
+    }
+}
+
+bool link_resolve(struct link *l, be32 addr, uint8_t mac[ETH_ALEN])
+{
+    struct link_neigh *e = &l->neigh[(addr * 0x9e3779b9u) >> 29 & (LINK_NEIGH_CACHE - 1)];
+    if (e->gen == l->addr_gen && e->addr == addr) {
+        memcpy(mac, l->ports[e->port].dev->dev_addr, ETH_ALEN);
+        return true;
+    }
     for (unsigned i = 0; i < l->nports; i++) {
         const struct net_device *dev = l->ports[i].dev;
         if (dev && netdev_has_addr(dev, addr)) {
             memcpy(mac, dev->dev_addr, ETH_ALEN);
+            *e = (struct link_neigh){ .addr = addr, .gen = l->addr_gen, .port = i };
             return true;
         }
     }
@@ -212,14 +229,15 @@ void link_transmit(struct link *l, struct net_device *from, struct sk_buff *skb)
     if (from->tap)
         pcap_tap_write(from->tap, now, skb);
 
-    if (rng_bernoulli(&l->rng, l->p.loss)) {
+    /* rng_bernoulli draws nothing at loss 0: the test spares the call per frame. */
+    if (l->p.loss > 0.0 && rng_bernoulli(&l->rng, l->p.loss)) {
         port->stats.lost++;
         l->stats.lost++;
         skb_free(pool, skb);
         return;
     }
 
-    sim_time_t arrival = sim_time_add(sim_time_add(start, tx), l->p.latency);
+    sim_time_t arrival = sim_time_add(port->busy_until, l->p.latency);   /* start + tx */
     if (skb->len < ETH_HLEN) {
         port->stats.unknown_dst++;
         l->stats.unknown_dst++;
@@ -231,9 +249,17 @@ void link_transmit(struct link *l, struct net_device *from, struct sk_buff *skb)
     link_scrub(skb);
 
     if (type == PACKET_HOST) {
+        /* A port mostly talks to one peer: try the last one first. MACs are unique
+         * (host_add_dev), so a match there is the one the walk would find. */
+        struct net_device *peer = port->last_to != pi ? l->ports[port->last_to].dev : NULL;
+        if (peer && memcmp(peer->dev_addr, dst, ETH_ALEN) == 0) {
+            link_schedule(l, pi, peer, skb, arrival, type);
+            return;
+        }
         for (unsigned i = 0; i < l->nports; i++) {
             struct net_device *dev = l->ports[i].dev;
             if (i != pi && dev && memcmp(dev->dev_addr, dst, ETH_ALEN) == 0) {
+                port->last_to = i;
                 link_schedule(l, pi, dev, skb, arrival, type);
                 return;
             }

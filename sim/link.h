@@ -65,8 +65,19 @@ struct link_port {
     sim_time_t busy_until;          /* when the transmitter is free again */
     sim_time_t *departs;            /* ring: start times of frames not yet on the wire */
     uint32_t qhead, qcount;
+    uint32_t last_to;               /* the port this one last sent unicast to */
     struct link_stats stats;        /* what this port sent */
 };
+
+/* A remembered answer of link_resolve: addr is owned by the device on port. Valid
+ * while gen equals the link's addr_gen (0 never does). */
+struct link_neigh {
+    be32 addr;
+    uint32_t gen;
+    uint32_t port;
+};
+
+#define LINK_NEIGH_CACHE 8          /* entries, a power of two: a link has few next hops */
 
 struct link {
     char name[LINK_NAMSIZ];
@@ -77,6 +88,8 @@ struct link {
     uint32_t qcap;                  /* ring size of every port (queue_limit) */
     struct rng rng;                 /* stream "link:<name>" */
     struct link_stats stats;        /* totals over all ports */
+    uint32_t addr_gen;              /* bumped when a port or an address comes or goes */
+    struct link_neigh neigh[LINK_NEIGH_CACHE];
 };
 
 /* A new link registered in the world; NULL if the name is empty, taken or too long. */
@@ -101,8 +114,12 @@ void link_transmit(struct link *l, struct net_device *from, struct sk_buff *skb)
 
 /* Static neighbour resolution: the MAC of the interface on this link that owns addr
  * (addresses on other devices, like a VIP on a real server's lo, never answer).
- * First match in port order. */
-bool link_resolve(const struct link *l, be32 addr, uint8_t mac[ETH_ALEN]);
+ * First match in port order. Answers are remembered per link (the neighbour cache
+ * every packet would otherwise rebuild by a walk of the ports' addresses) until a
+ * port or an address of the link changes. */
+bool link_resolve(struct link *l, be32 addr, uint8_t mac[ETH_ALEN]);
+/* Forget the remembered answers (netdev_add_addr / netdev_del_addr call it). */
+void link_addrs_changed(struct link *l);
 
 /* Serialisation time of a frame of wire_len bytes (without FCS) at bw bit/s:
  *     ceil((max(wire_len, ETH_ZLEN) + ETH_WIRE_OVERHEAD) * 8 * 10^9 / bw)  ns,

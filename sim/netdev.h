@@ -55,6 +55,9 @@ static inline bool netdev_has_addr(const struct net_device *dev, be32 addr)
             return true;
     return false;
 }
+/* ip addr del: take addr off dev, keeping the other addresses in order; false when
+ * dev does not have it. */
+bool netdev_del_addr(struct net_device *dev, be32 addr);
 /* Is addr inside one of dev's subnets? */
 bool netdev_on_subnet(const struct net_device *dev, be32 addr);
 

@@ -98,17 +98,6 @@ static void set_state(struct vrrp *v, enum vrrp_state to, const char *why)
         v->notify(v->ctx, v, from, to, why);
 }
 
-/* ip addr del: take addr off dev (keeping the other addresses in order). */
-static void del_addr(struct net_device *dev, be32 addr)
-{
-    for (unsigned i = 0; i < dev->naddrs; i++)
-        if (dev->addrs[i].addr == addr) {
-            memmove(&dev->addrs[i], &dev->addrs[i + 1], (dev->naddrs - i - 1) * sizeof dev->addrs[0]);
-            dev->naddrs--;
-            return;
-        }
-}
-
 static void add_addrs(struct vrrp *v)
 {
     for (unsigned i = 0; i < v->cfg.nvaddrs; i++)
@@ -118,7 +107,7 @@ static void add_addrs(struct vrrp *v)
 static void del_addrs(struct vrrp *v)
 {
     for (unsigned i = 0; i < v->cfg.nvaddrs; i++)
-        del_addr(v->vip_dev, v->cfg.vaddrs[i]);
+        netdev_del_addr(v->vip_dev, v->cfg.vaddrs[i]);
 }
 
 /* The sync daemon as keepalived's ipvswrapper drives it. */

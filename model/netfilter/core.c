@@ -331,6 +331,20 @@ static int nf_hook_slow(struct sk_buff *skb, const struct nf_hook_state *st,
     return 1;
 }
 
+/* Kept out of line so that nf_hook, which most packets leave at once (a host
+ * without rules has no hook functions), needs no stack frame. */
+static __attribute__((noinline)) int nf_hook_run(uint8_t pf, unsigned hook, struct net *net,
+                                                 struct sk_buff *skb, struct net_device *in,
+                                                 struct net_device *out, nf_okfn okfn)
+{
+    struct nf_hook_state st = {
+        .hook = hook, .pf = pf, .in = in, .out = out, .net = net, .okfn = okfn,
+    };
+    return nf_hook_slow(skb, &st, &nf_hook_table(net, pf)[hook]);
+}
+
+/* The kernel's nf_hook (include/linux/netfilter.h) tests for an empty hook point
+ * before it calls nf_hook_slow; so does this one. */
 int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_device *in,
             struct net_device *out, nf_okfn okfn)
 {
@@ -340,14 +354,10 @@ int nf_hook(unsigned hook, struct net *net, struct sk_buff *skb, struct net_devi
 int nf_hook_pf(uint8_t pf, unsigned hook, struct net *net, struct sk_buff *skb,
                struct net_device *in, struct net_device *out, nf_okfn okfn)
 {
-    const struct nf_hook_entries *e = &nf_hook_table(net, pf)[hook];
-    if (e->num == 0) {
+    if (nf_hook_table(net, pf)[hook].num == 0) {
         /* the packet passes the hook point all the same: a trace shows it */
         trace_hook_empty(net, skb, hook);
         return 1;
     }
-    struct nf_hook_state st = {
-        .hook = hook, .pf = pf, .in = in, .out = out, .net = net, .okfn = okfn,
-    };
-    return nf_hook_slow(skb, &st, e);
+    return nf_hook_run(pf, hook, net, skb, in, out, okfn);
 }

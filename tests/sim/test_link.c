@@ -497,6 +497,56 @@ static void test_resolve(void)
     teardown();
 }
 
+/* A remembered answer goes when the address moves (a VRRP failover: ip addr del on
+ * one director, add on the other) or its device leaves the link. */
+static void test_resolve_cache_follows_changes(void)
+{
+    setup(3, &(struct link_params){ 0 });
+    const be32 vip = htonl(0x0a000064);
+    uint8_t mac[ETH_ALEN];
+    CU_ASSERT_TRUE(netdev_add_addr(D[0], vip, 32));
+    CU_ASSERT_TRUE(link_resolve(L, vip, mac));
+    CU_ASSERT_TRUE(link_resolve(L, vip, mac));     /* from the cache */
+    CU_ASSERT_EQUAL(memcmp(mac, D[0]->dev_addr, ETH_ALEN), 0);
+    CU_ASSERT_TRUE(netdev_del_addr(D[0], vip));
+    CU_ASSERT_FALSE(netdev_del_addr(D[0], vip));
+    CU_ASSERT_FALSE(link_resolve(L, vip, mac));
+    CU_ASSERT_TRUE(netdev_add_addr(D[1], vip, 32));
+    CU_ASSERT_TRUE(link_resolve(L, vip, mac));
+    CU_ASSERT_EQUAL(memcmp(mac, D[1]->dev_addr, ETH_ALEN), 0);
+    /* The same address on two ports: the first in port order answers, cached or not. */
+    CU_ASSERT_TRUE(netdev_add_addr(D[0], vip, 32));
+    CU_ASSERT_TRUE(link_resolve(L, vip, mac));
+    CU_ASSERT_EQUAL(memcmp(mac, D[0]->dev_addr, ETH_ALEN), 0);
+    link_detach(L, D[0]);
+    CU_ASSERT_TRUE(link_resolve(L, vip, mac));
+    CU_ASSERT_EQUAL(memcmp(mac, D[1]->dev_addr, ETH_ALEN), 0);
+    teardown();
+}
+
+/* host_dev_by_addr's filter follows every address added or taken off. */
+static void test_host_addr_filter(void)
+{
+    setup(1, &(struct link_params){ 0 });
+    struct net_device *eth1 = host_add_dev(H[0], "eth1", 1500);
+    unsigned found = 0, wrong = 0;
+    for (uint32_t i = 0; i < 8; i++)
+        CU_ASSERT_TRUE(netdev_add_addr(i < 7 ? eth1 : D[0], htonl(0xc0a80001 + 977 * i), 32));
+    for (uint32_t i = 0; i < 8; i++)
+        found += host_dev_by_addr(H[0], htonl(0xc0a80001 + 977 * i)) == (i < 7 ? eth1 : D[0]);
+    for (uint32_t a = 0xc0a90000; a < 0xc0a90000 + 4096; a++)
+        wrong += host_dev_by_addr(H[0], htonl(a)) != NULL;
+    CU_ASSERT_EQUAL(found, 8);
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_PTR_EQUAL(host_dev_by_addr(H[0], htonl(0x0a000001)), D[0]);
+    CU_ASSERT_PTR_EQUAL(host_dev_by_addr(H[0], htonl(0x7f000001)), host_dev(H[0], "lo"));
+    CU_ASSERT_TRUE(netdev_del_addr(eth1, htonl(0xc0a80001)));
+    CU_ASSERT_PTR_NULL(host_dev_by_addr(H[0], htonl(0xc0a80001)));
+    CU_ASSERT_TRUE(netdev_add_addr(D[0], htonl(0xc0a80001), 32));
+    CU_ASSERT_PTR_EQUAL(host_dev_by_addr(H[0], htonl(0xc0a80001)), D[0]);
+    teardown();
+}
+
 static void test_loopback(void)
 {
     setup(1, &(struct link_params){ 0 });
@@ -593,6 +643,8 @@ IPVSIM_SUITE(link)
     ADD_TEST(s, test_broadcast);
     ADD_TEST(s, test_unknown_dst);
     ADD_TEST(s, test_resolve);
+    ADD_TEST(s, test_resolve_cache_follows_changes);
+    ADD_TEST(s, test_host_addr_filter);
     ADD_TEST(s, test_loopback);
     ADD_TEST(s, test_unattached_and_down);
     ADD_TEST(s, test_set_params);

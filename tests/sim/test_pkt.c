@@ -206,6 +206,30 @@ static void test_csum_classic_ip(void)
     CU_ASSERT_EQUAL(ntohs(((struct iphdr *)(buf + 1))->check), 0xb861);
 }
 
+/* The inline 20-byte form gives the generic routine's result bit for bit, carries
+ * included: all ones, all zeros, and a spread of pseudo-random headers (an LCG). */
+static void test_csum_ip_20_byte_form(void)
+{
+    uint8_t h[20];
+    memset(h, 0xff, sizeof h);
+    CU_ASSERT_EQUAL(ip_fast_csum(h, 5), ip_fast_csum_slow(h, 5));
+    memset(h, 0, sizeof h);
+    CU_ASSERT_EQUAL(ip_fast_csum(h, 5), ip_fast_csum_slow(h, 5));
+    CU_ASSERT_EQUAL(ip_fast_csum(h, 5), 0xffff);
+    uint32_t x = 12345;
+    unsigned differ = 0;
+    for (int k = 0; k < 10000; k++) {
+        for (size_t i = 0; i < sizeof h; i++) {
+            x = x * 1103515245u + 12345u;
+            h[i] = (uint8_t)(x >> 16);
+        }
+        if (k % 3 == 0)
+            memset(h + 8, 0xff, 8);     /* near-overflow sums */
+        differ += ip_fast_csum(h, 5) != ip_fast_csum_slow(h, 5);
+    }
+    CU_ASSERT_EQUAL(differ, 0);
+}
+
 static void test_csum_rfc1071_example(void)
 {
     /* RFC 1071 section 3: the words 0001 f203 f4f5 f6f7 sum to ddf2 after folding,
@@ -1060,6 +1084,7 @@ IPVSIM_SUITE(pkt)
     CU_pSuite s = CU_add_suite("pkt", pkt_suite_init, pkt_suite_clean);
     ADD_TEST(s, test_struct_sizes);
     ADD_TEST(s, test_csum_classic_ip);
+    ADD_TEST(s, test_csum_ip_20_byte_form);
     ADD_TEST(s, test_csum_rfc1071_example);
     ADD_TEST(s, test_csum_odd_lengths);
     ADD_TEST(s, test_csum_add_sub);

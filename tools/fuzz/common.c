@@ -12,6 +12,20 @@
 #include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/user_hook.h"
 
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *fuzz_sorted_lines(const char *text)
+{
+    char **lines = g_strsplit(text, "\n", -1);
+    qsort(lines, g_strv_length(lines), sizeof *lines, cmp_line);
+    char *joined = g_strjoinv("\n", lines);
+    g_strfreev(lines);
+    return joined;
+}
+
 char *fuzz_cstr(const uint8_t *data, size_t size)
 {
     char *s = g_malloc(size + 1);

@@ -15,6 +15,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/* The lines of an ipvsadm -Sn, sorted (g_free it): ipvsadm orders services by u32
+ * differences taken to int (ipvsadm_print.c, as ipvsadm does), which is not transitive
+ * for addresses 2^31 apart, so a save round trip may list the same services in another
+ * order; the lines must stay. */
+char *fuzz_sorted_lines(const char *text);
+
 /* A NUL-terminated copy of the input (g_free it). */
 char *fuzz_cstr(const uint8_t *data, size_t size);
 

@@ -34,11 +34,6 @@ static struct net *director(struct world *w)
 
 /* ---- ipvsadm-save ------------------------------------------------------------------ */
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void ipvsadm_lines(struct net *net, const char *text, bool must_apply)
 {
     char **lines = g_strsplit(text, "\n", 128);
@@ -71,19 +66,6 @@ static char *ipvs_save(const struct net *net)
     return g_string_free(s, FALSE);
 }
 
-/* The lines of a -Sn, sorted: ipvsadm sorts services by u32 differences taken to int
- * (ipvsadm_print.c, as ipvsadm does), which is not transitive for addresses 2^31 apart,
- * so a round trip may list the same services in another order; the lines must stay. */
-static char *sorted_lines(const char *text)
-{
-    char **lines = g_strsplit(text, "\n", -1);
-    guint n = g_strv_length(lines);
-    qsort(lines, n, sizeof *lines, cmp_str);
-    char *joined = g_strjoinv("\n", lines);
-    g_strfreev(lines);
-    return joined;
-}
-
 static void fuzz_ipvsadm_save(const char *text)
 {
     struct world w, w2;
@@ -93,7 +75,7 @@ static void fuzz_ipvsadm_save(const char *text)
     struct net *net2 = director(&w2);
     ipvsadm_lines(net2, saved, true);
     char *again = ipvs_save(net2);
-    char *a = sorted_lines(saved), *b = sorted_lines(again);
+    char *a = fuzz_sorted_lines(saved), *b = fuzz_sorted_lines(again);
     bool same = strcmp(a, b) == 0;
     g_free(a);
     g_free(b);

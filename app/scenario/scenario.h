@@ -314,7 +314,7 @@ void scenario_print_warnings(const struct scenario *s);
 void scn_error_at(struct scn_error *err, const struct scenario *s, struct scn_pos pos,
                   const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
-/* Where a node of s->root stands (the expect entries, for issue 8); {0, 0} if unknown. */
+/* Where a node of s->root stands (for the expect entries' messages); {0, 0} if unknown. */
 /* The status sv answers an HTTP_GET of path with at now (its http_status; 200). */
 int scenario_http_status(const struct scn_server *sv, const char *path, sim_time_t now);
 struct scn_pos scn_pos_of(const struct scenario *s, const cJSON *node);

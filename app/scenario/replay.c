@@ -45,35 +45,6 @@ static const char *const col_names[C_COUNT] = {
 #define COLS_EXPECTED "time, client, port, protocol, request, response and optionally " \
                       "destination and requests"
 
-struct cell {
-    char *text;                     /* trimmed, inside the line */
-    int col;                        /* 1-based, of its first character */
-};
-
-/* Split a line at commas, cells trimmed; returns the count (cells beyond max are
- * counted, not kept). */
-static int split(char *line, struct cell *cells, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        char *end = strchr(p, ',');
-        if (end)
-            *end = '\0';
-        char *s = p;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        char *t = s + strlen(s);
-        while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
-            *--t = '\0';
-        if (n < max)
-            cells[n] = (struct cell){ .text = s, .col = (int)(s - line) + 1 };
-        n++;
-        if (!end)
-            return n;
-        p = end + 1;
-    }
-}
 
 /* A time: seconds as a decimal number (an epoch time too, to the nanosecond), or a
  * duration with its unit ("10ms"). */
@@ -144,7 +115,7 @@ static bool parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out, c
 }
 
 /* The header, when the first line is one: which column each field is. */
-static bool read_header(const struct cell *cells, int n, int cols[C_COUNT], struct replay_fault *f)
+static bool read_header(const struct csv_cell *cells, int n, int cols[C_COUNT], struct replay_fault *f)
 {
     for (int k = 0; k < C_COUNT; k++)
         cols[k] = -1;
@@ -219,7 +190,7 @@ static bool read_cell(enum col k, const char *s, struct client_script_conn *e, c
 }
 
 /* Is the first line a header (its first cell not a time)? */
-static bool is_header(const struct cell *c)
+static bool is_header(const struct csv_cell *c)
 {
     sim_time_t t;
     char why[UNITS_WHY];
@@ -241,8 +212,8 @@ bool replay_read_csv(const char *text, GArray *convs, GArray *lines, struct repl
             s++;
         if (*s == '\0' || *s == '#')
             continue;
-        struct cell cells[C_COUNT];
-        int n = split(*l, cells, C_COUNT);
+        struct csv_cell cells[C_COUNT];
+        int n = csv_split(*l, cells, C_COUNT);
         f->col = 1;
         if (!seen) {
             seen = true;

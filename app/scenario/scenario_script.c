@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include "app/scenario/units.h"
 #include "app/scenario/replay.h"
 
 /* The client's cap on a message (model/apps/client.c, MAX_MESSAGE). */
@@ -169,34 +170,6 @@ static bool load_array(struct scn_ctx *c, const cJSON *v, const struct scn_clien
 
 /* ---- the CSV form ----------------------------------------------------------------------- */
 
-struct csv_cell {
-    char *text;                     /* trimmed, inside the line's copy */
-    int col;                        /* 1-based, of its first character */
-};
-
-/* Split a line at commas; cells trimmed of spaces. Returns the count (at most max). */
-static int split_line(char *line, struct csv_cell *cells, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        char *end = strchr(p, ',');
-        if (end)
-            *end = '\0';
-        char *s = p;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        char *t = s + strlen(s);
-        while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
-            *--t = '\0';
-        if (n < max)
-            cells[n] = (struct csv_cell){ .text = s, .col = (int)(s - line) + 1 };
-        n++;
-        if (!end)
-            return n;
-        p = end + 1;
-    }
-}
 
 static const char *field_at(const void *ctx, size_t i)
 {
@@ -325,7 +298,7 @@ static bool load_csv(struct scn_ctx *c, const cJSON *v, const char *name,
         if (*s == '\0' || *s == '#')
             continue;
         struct csv_cell cells[CSV_MAX_COLS];
-        int n = split_line(*l, cells, CSV_MAX_COLS);
+        int n = csv_split(*l, cells, CSV_MAX_COLS);
         if (!header) {
             ok = n <= CSV_MAX_COLS ? read_header(cells, n, cols, &at_col, why, sizeof why)
                                    : (at_col = 1, snprintf(why, sizeof why, "the header has %d "

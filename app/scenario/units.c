@@ -904,3 +904,26 @@ bool units_read_trace(const char *path, enum unit_kind kind, double scale, bool 
     *values = (double *)(void *)g_array_free(vals, FALSE);
     return true;
 }
+
+int csv_split(char *line, struct csv_cell *cells, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        char *end = strchr(p, ',');
+        if (end)
+            *end = '\0';
+        char *s = p;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *t = s + strlen(s);
+        while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
+            *--t = '\0';
+        if (n < max)
+            cells[n] = (struct csv_cell){ .text = s, .col = (int)(s - line) + 1 };
+        n++;
+        if (!end)
+            return n;
+        p = end + 1;
+    }
+}

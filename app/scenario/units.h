@@ -97,4 +97,14 @@ bool units_read_file(const char *path, char **text, size_t *len, char *why, size
 bool units_read_trace(const char *path, enum unit_kind kind, double scale, bool arrival_times,
                       double **values, uint32_t *nvalues, int *line, char *why, size_t n);
 
+/* A cell of a CSV line: trimmed text inside the line, and its 1-based column. */
+struct csv_cell {
+    char *text;
+    int col;
+};
+
+/* Split line at commas in place, each cell trimmed of spaces, tabs and a CR. Returns
+ * the count of cells (those beyond max are counted, not kept). Scripts and replays. */
+int csv_split(char *line, struct csv_cell *cells, int max);
+
 #endif

@@ -510,6 +510,23 @@ static void test_trace_files(void)
     g_free(dir);
 }
 
+/* csv_split: cells trimmed in place with their columns; cells beyond max counted only. */
+static void test_csv_split(void)
+{
+    char line[] = " 10ms , 198.51.100.7:40001,\t300B,4KB\r";
+    struct csv_cell c[3];
+    CU_ASSERT_EQUAL(csv_split(line, c, 3), 4);
+    CU_ASSERT_STRING_EQUAL(c[0].text, "10ms");
+    CU_ASSERT_EQUAL(c[0].col, 2);
+    CU_ASSERT_STRING_EQUAL(c[1].text, "198.51.100.7:40001");
+    CU_ASSERT_EQUAL(c[1].col, 9);
+    CU_ASSERT_STRING_EQUAL(c[2].text, "300B");
+    CU_ASSERT_EQUAL(c[2].col, 29);
+    char empty[] = "";
+    CU_ASSERT_EQUAL(csv_split(empty, c, 3), 1);
+    CU_ASSERT_STRING_EQUAL(c[0].text, "");
+}
+
 IPVSIM_SUITE(units)
 {
     CU_pSuite s = CU_add_suite("units", NULL, NULL);
@@ -527,4 +544,5 @@ IPVSIM_SUITE(units)
     ADD_TEST(s, test_dist_trace_and_burst);
     ADD_TEST(s, test_dist_determinism);
     ADD_TEST(s, test_trace_files);
+    ADD_TEST(s, test_csv_split);
 }

@@ -150,7 +150,5 @@ void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, c
 
 const char *trace_ip(be32 a, char *buf)
 {
-    const uint8_t *b = (const uint8_t *)&a;
-    snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-    return buf;
+    return inet_key_ntop(a, buf);
 }

@@ -6,6 +6,7 @@
 #define IPVSIM_MODEL_TRACE_H
 
 #include <stdint.h>
+#include "sim/in6_key.h"
 #include "sim/proto.h"
 #include "sim/time.h"
 
@@ -88,7 +89,8 @@ void trace_hook_empty(struct net *net, const struct sk_buff *skb, unsigned hook)
  * built when there is a sink. */
 void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Dotted quad of a into buf (16 bytes), for notes; returns buf. */
+/* A stored address as text into buf (INET_KEY_STRLEN bytes), for notes: a dotted
+ * quad, or an IPv6 address for a key of sim/in6_key.h; returns buf. */
 const char *trace_ip(be32 a, char *buf);
 
 #endif

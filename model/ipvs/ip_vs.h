@@ -137,13 +137,16 @@ struct netns_ipvs;
 
 struct ip_vs_service {
     struct list_head s_list;         /* in ipvs->services, creation order */
+    uint16_t af;                     /* AF_INET or AF_INET6; addresses of either family
+                                        are stored as 32 bits (sim/in6_key.h) */
     uint16_t protocol;               /* IPPROTO_TCP/UDP/SCTP, 0 for fwmark */
     be32 addr;
     be16 port;
     uint32_t fwmark;
     unsigned flags;                  /* IP_VS_SVC_F_* */
     unsigned timeout;                /* persistence, seconds */
-    be32 netmask;
+    be32 netmask;                    /* AF_INET6: the prefix length (1..128), as the
+                                        kernel's svc->netmask holds it */
     struct list_head destinations;
     int num_dests;
     const struct ip_vs_scheduler *scheduler;

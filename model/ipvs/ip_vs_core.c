@@ -221,7 +221,7 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
             return NF_ACCEPT;       /* not for IPVS: the packet goes on as normal */
     } else {
         if (ipvs->net->trace) {
-            char a[16];
+            char a[INET_KEY_STRLEN];
             trace_notef(ipvs->net, skb, "ip_vs_in", "conn hit -> %s:%u", trace_ip(cp->daddr, a),
                         ntohs(cp->dport));
         }

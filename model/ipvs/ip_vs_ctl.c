@@ -167,6 +167,7 @@ static struct ip_vs_service *svc_alloc(struct netns_ipvs *ipvs, const struct ip_
 {
     struct ip_vs_service *svc = g_new0(struct ip_vs_service, 1);
     svc->ipvs = ipvs;
+    svc->af = u->af ? u->af : AF_INET;
     svc->protocol = u->fwmark ? 0 : u->protocol;
     svc->addr = u->fwmark ? 0 : u->addr;
     svc->port = u->fwmark ? 0 : u->port;

@@ -20,6 +20,8 @@ struct net;
 
 /* What ipvsadm passes for a service (struct ip_vs_service_user). */
 struct ip_vs_service_user {
+    uint16_t af;                     /* AF_INET (0 means it too) or AF_INET6 (ipvsadm -6,
+                                        or an address in brackets) */
     uint16_t protocol;               /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP; 0 with fwmark */
     be32 addr;
     be16 port;
@@ -27,7 +29,7 @@ struct ip_vs_service_user {
     char sched_name[IP_VS_SCHEDNAME_MAXLEN];
     unsigned flags;                  /* IP_VS_SVC_F_PERSISTENT, ONEPACKET, SCHED1..3 */
     unsigned timeout;                /* persistence, seconds */
-    be32 netmask;
+    be32 netmask;                    /* AF_INET6: the prefix length, as the kernel keeps it */
 };
 
 /* What ipvsadm passes for a destination (struct ip_vs_dest_user). */

@@ -114,7 +114,7 @@ static struct ip_vs_conn *ip_vs_sched_persist(struct ip_vs_service *svc, struct 
     if (ct && ip_vs_check_template(ct, ipvs)) {
         dest = ct->dest;
         if (ipvs->net->trace) {
-            char a[16];
+            char a[INET_KEY_STRLEN];
             trace_notef(ipvs->net, skb, "ip_vs_sched_persist", "template hit: same real server %s",
                         trace_ip(dest->addr, a));
         }
@@ -276,7 +276,7 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
         if (ipvs->sched_notify)
             ipvs->sched_notify(ipvs->sched_ctx, skb, *cpp);
         if (ipvs->net->trace) {
-            char a[16];
+            char a[INET_KEY_STRLEN];
             trace_notef(ipvs->net, skb, "ip_vs_schedule", "conn miss: %s -> %s:%u",
                         svc->scheduler ? svc->scheduler->name : "none",
                         trace_ip((*cpp)->daddr, a), ntohs((*cpp)->dport));

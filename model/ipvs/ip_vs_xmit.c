@@ -170,7 +170,7 @@ int ip_vs_nat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_v
     }
     ip_vs_dnat(skb, pp, iph, cp);
     if (cp_net(cp)->trace) {
-        char a[16];
+        char a[INET_KEY_STRLEN];
         trace_notef(cp_net(cp), skb, "ip_vs_nat_xmit", "DNAT to %s:%u, %s", trace_ip(cp->daddr, a),
                     ntohs(cp->dport), local ? "a local real server" : "re-injected at LOCAL_OUT");
     }
@@ -190,7 +190,7 @@ int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs
             return tx_error(skb, cp, why);
     }
     if (cp_net(cp)->trace) {
-        char a[16];
+        char a[INET_KEY_STRLEN];
         trace_notef(cp_net(cp), skb, "ip_vs_dr_xmit", "to %s %s", trace_ip(cp->daddr, a),
                     local ? "(a local real server)"
                           : "by its MAC, IP header unchanged, re-injected at LOCAL_OUT");
@@ -350,7 +350,7 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct i
     if (!protocol || !ipip_push(cp->ipvs, skb, rt, cp->daddr, protocol))
         return tx_error(skb, cp, "no headroom for the tunnel header");
     if (net->trace) {
-        char a[16], b[16];
+        char a[INET_KEY_STRLEN], b[INET_KEY_STRLEN];
         trace_notef(net, skb, "ip_vs_tunnel_xmit", "%s %s > %s pushed, sent by ip_local_out",
                     tun_names[tun_type(cp)], trace_ip(rt->prefsrc, a), trace_ip(cp->daddr, b));
     }
@@ -420,7 +420,7 @@ int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_
         return tx_error(skb, cp, why);
     ip_vs_fnat_rewrite(skb, pp, iph, cp->laddr, cp->lport, cp->daddr, cp->dport);
     if (cp_net(cp)->trace) {
-        char a[16], b[16];
+        char a[INET_KEY_STRLEN], b[INET_KEY_STRLEN];
         trace_notef(cp_net(cp), skb, "ip_vs_fnat_xmit", "FULLNAT %s:%u > %s:%u (ipvsim extra)",
                     trace_ip(cp->laddr, a), ntohs(cp->lport), trace_ip(cp->daddr, b),
                     ntohs(cp->dport));
@@ -445,7 +445,7 @@ int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp,
         return tx_error(skb, cp, why);
     ip_vs_fnat_rewrite(skb, pp, iph, cp->vaddr, cp->vport, cp->caddr, cp->cport);
     if (net->trace) {
-        char a[16], b[16];
+        char a[INET_KEY_STRLEN], b[INET_KEY_STRLEN];
         trace_notef(net, skb, "ip_vs_fnat_response_xmit", "FULLNAT back to %s:%u > %s:%u",
                     trace_ip(cp->vaddr, a), ntohs(cp->vport), trace_ip(cp->caddr, b),
                     ntohs(cp->cport));

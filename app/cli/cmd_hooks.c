@@ -12,6 +12,7 @@
 #include "model/netfilter/nf_conntrack.h"
 #include "model/netfilter/nf_nat.h"
 #include "model/netfilter/x_tables.h"
+#include "sim/in6_key.h"
 #include "sim/world.h"
 
 static void print_priority(GString *out, int prio)
@@ -63,7 +64,8 @@ static void hooks_print_ipv6(const struct net *net, GString *out)
 {
     g_string_append(out, "\nIPv6 (NFPROTO_IPV6: a table of its own at the same five hook points)\n"
                          "modelled: the IPv6 path (ipv6_rcv to ip6_finish_output2), neighbour discovery, ICMPv6\n"
-                         "not yet: ip6tables, IPv6 conntrack and NAT66, IPVS for IPv6: nothing registers here\n\n");
+                         "modelled: IPVS for IPv6 (its hooks: with the first IPv6 service from 5.9, at load before)\n"
+                         "not yet: ip6tables, IPv6 conntrack and NAT66\n\n");
     hooks_print_pf(net, NFPROTO_IPV6, out);
 }
 
@@ -77,6 +79,12 @@ void hooks_load_everything(struct net *net)
                                     .port = htons(80), .netmask = 0xffffffff };
     g_strlcpy(u.sched_name, "rr", sizeof u.sched_name);
     ip_vs_add_service(ipvs, &u, NULL);
+    /* and an IPv6 one, [2001:db8::10]:80, for ip_vs_ops6 (registered apart since 5.9) */
+    struct in6_addr vip6 = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 } };
+    struct ip_vs_service_user u6 = { .af = AF_INET6, .protocol = IPPROTO_TCP,
+                                     .addr = in6_key_get(&vip6), .port = htons(80), .netmask = 128 };
+    g_strlcpy(u6.sched_name, "rr", sizeof u6.sched_name);
+    ip_vs_add_service(ipvs, &u6, NULL);
 }
 
 /* A scenario's registrations: every host's hook points once the scenario's
@@ -129,7 +137,7 @@ static int hooks_of_era(const struct kernel_profile *prof)
     hooks_load_everything(net);
     GString *out = g_string_new(NULL);
     g_string_append_printf(out, "kernel %s: %s\n", prof->name, prof->description);
-    g_string_append(out, "every built-in loaded (defrag, conntrack, NAT, raw/mangle/nat/filter/security, IPVS with one service)\n\n");
+    g_string_append(out, "every built-in loaded (defrag, conntrack, NAT, raw/mangle/nat/filter/security, IPVS with one service per family)\n\n");
     hooks_print(net, out);
     hooks_print_ipv6(net, out);
     fputs(out->str, stdout);

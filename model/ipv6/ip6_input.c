@@ -168,6 +168,14 @@ int ip6_input_finish(struct net *net, struct sk_buff *skb)
         n->mib.in_delivers++;
         kfree_skb_reason(net, skb, "tcp_v6_rcv", "no socket (TCP over IPv6 is not modelled yet)");
         return 0;
+    case NEXTHDR_IPV6:
+    case IPPROTO_IPIP_:
+        if (ip6_tnl_rcv(net, skb, nexthdr)) {
+            n->mib.in_delivers++;
+            return 0;
+        }
+        /* no tunnel device */
+        /* fall through */
     default:
         /* No handler: Parameter Problem pointing at the next-header byte. */
         n->mib.in_unknown_protos++;

@@ -168,6 +168,14 @@ void icmpv6_send(struct net *net, const struct sk_buff *skb_in, uint8_t type, ui
 /* A received ICMPv6 message (icmpv6_rcv); consumes skb (data at the ICMPv6 header). */
 int icmpv6_rcv(struct net *net, struct sk_buff *skb);
 
+/* ---- tunnels (ip6_tunnel.c) ---------------------------------------------------- */
+
+#define IP6_TNL_DEVICE "ip6tnl0"
+/* A tunnel packet delivered locally (skb->data at the inner header; nexthdr 41 for
+ * ip6ip6, 4 for IPv4-in-IPv6): received again on ip6tnl0 when the host has it.
+ * False when it has not (the caller answers as for an unknown next header). */
+bool ip6_tnl_rcv(struct net *net, struct sk_buff *skb, uint8_t nexthdr);
+
 /* ---- neighbour discovery (ndisc.c) ---------------------------------------------- */
 
 /* A received NS or NA (ndisc_rcv); consumes skb (data at the ICMPv6 header). */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "model/list.h"
 #include "model/ipv4/route.h"
+#include "model/ipv6/route.h"
 #include "sim/proto.h"
 #include "sim/rng.h"
 #include "sim/skb.h"
@@ -101,7 +102,10 @@ struct ip_vs_dest {
     bool in_rs_table;                /* hashed in rs_table (ip_vs_rs_hash): up to 4.x only
                                         when made or edited NAT, and left there by an
                                         edit to another method */
-    struct rtable dest_dst;          /* cached route to the real server (ip_vs_xmit) */
+    union {                          /* cached route to the real server (ip_vs_xmit), */
+        struct rtable dest_dst;      /* by the dest's family */
+        struct rt6_info dest_dst6;
+    };
     bool dest_dst_ok;
     /* The service it was made for, kept so a deleted dest in the trash can still be
      * matched after its service is gone (ip_vs_trash_get_dest). */
@@ -251,6 +255,7 @@ struct netns_ipvs {
     struct net *net;
     struct list_head services;       /* creation order; lookups never depend on hashing */
     int num_services;
+    int num_services6;               /* of them AF_INET6 (their hooks come and go apart) */
     struct list_head dest_trash;
     struct ipvs_sysctl sysctl;
     struct ip_vs_stats tot_stats;

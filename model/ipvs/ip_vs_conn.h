@@ -6,6 +6,7 @@
 
 #include "model/ipvs/ip_vs.h"
 #include "model/ipvs/ip_vs_core.h"
+#include "sim/in6_key.h"
 
 /* What identifies a new connection or a template (struct ip_vs_conn_param).
  * laddr/lport: a FULLNAT connection's local address and port (ipvsim extra). */
@@ -62,7 +63,9 @@ void ip_vs_control_assure_ct(struct ip_vs_conn *cp);
  * templates, which never carry packets. */
 static inline ip_vs_xmit_fn ip_vs_conn_xmit(const struct ip_vs_conn *cp)
 {
-    return cp->flags & IP_VS_CONN_F_TEMPLATE ? NULL : ip_vs_xmit_for(cp->flags);
+    if (cp->flags & IP_VS_CONN_F_TEMPLATE)
+        return NULL;
+    return in6_is_key(cp->daddr) ? ip_vs_xmit_for_v6(cp->flags) : ip_vs_xmit_for(cp->flags);
 }
 
 /* Every connection, in creation order (listings). */

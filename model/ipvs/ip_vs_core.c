@@ -5,13 +5,16 @@
 #include <glib.h>
 #include "model/ipv4/icmp.h"
 #include "model/ipv4/ip.h"
+#include "model/ipv6/ipv6.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ip_vs_defense.h"
 #include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
+#include "model/netfilter/netfilter_ipv6.h"
 #include "sim/csum.h"
+#include "sim/in6_key.h"
 #include "sim/pkt.h"
 
 sim_time_t ip_vs_now(const struct netns_ipvs *ipvs)
@@ -30,6 +33,47 @@ bool ip_vs_fill_iph(const struct sk_buff *skb, struct ip_vs_iphdr *iph)
     iph->protocol = ip->protocol;
     iph->saddr = ip->saddr;
     iph->daddr = ip->daddr;
+    return true;
+}
+
+/* ipv6_find_hdr as IPVS calls it: the upper-layer header past the extension
+ * headers the kernel walks. AH and ESP are not modelled (they end the walk as an
+ * upper layer IPVS does not balance). */
+bool ip_vs_fill_iph_v6(const struct sk_buff *skb, struct ip_vs_iphdr *iph)
+{
+    if (skb->len < sizeof(struct ipv6hdr))
+        return false;
+    const struct ipv6hdr *h = (const struct ipv6hdr *)skb->data;
+    uint8_t nexthdr = h->nexthdr;
+    uint32_t off = sizeof *h;
+    for (;;) {
+        if (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING || nexthdr == NEXTHDR_DEST) {
+            if (skb->len < off + 8)
+                return false;
+            nexthdr = skb->data[off];
+            off += (skb->data[off + 1] + 1u) * 8u;
+        } else if (nexthdr == NEXTHDR_FRAGMENT) {
+            if (skb->len < off + sizeof(struct frag_hdr))
+                return false;
+            const struct frag_hdr *fh = (const struct frag_hdr *)(skb->data + off);
+            /* iph->fragoffs: a later fragment carries no ports; without IPv6
+             * defragmentation in front (nf_defrag_ipv6 is not modelled) IPVS lets
+             * it pass. */
+            if (ntohs(fh->frag_off) & IP6_OFFSET)
+                return false;
+            nexthdr = fh->nexthdr;
+            off += sizeof *fh;
+        } else {
+            break;
+        }
+    }
+    if (off > skb->len)
+        return false;
+    iph->len = off;
+    iph->protocol = nexthdr;
+    const struct in6_addr saddr = h->saddr, daddr = h->daddr;   /* h is packed */
+    iph->saddr = in6_key_get(&saddr);
+    iph->daddr = in6_key_get(&daddr);
     return true;
 }
 
@@ -54,8 +98,11 @@ static struct netns_ipvs *hook_ipvs(void *priv)
 
 /* ---- statistics (ip_vs_in_stats, ip_vs_out_stats, ip_vs_conn_stats) ------------ */
 
+/* The IP datagram's length (the kernel counts skb->len at the network header). */
 static uint64_t skb_ip_len(const struct sk_buff *skb)
 {
+    if (skb->protocol == ETH_P_IPV6)
+        return sizeof(struct ipv6hdr) + ntohs(((const struct ipv6hdr *)skb->data)->payload_len);
     return ntohs(((const struct iphdr *)skb->data)->tot_len);
 }
 
@@ -175,17 +222,41 @@ static bool ip_vs_in_wants(struct netns_ipvs *ipvs, const struct sk_buff *skb, u
     return true;
 }
 
-static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook)
+/* The family's header and its ICMP errors: ip_vs_fill_iph_skb(af, ...), then
+ * ip_vs_in_icmp or ip_vs_in_icmp_v6. Returns false when the packet is done with
+ * (*verdict set). */
+static bool ip_vs_in_header(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook, int af,
+                            struct ip_vs_iphdr *iph, unsigned *verdict)
+{
+    bool related;
+    *verdict = NF_ACCEPT;
+    if (af == AF_INET6) {
+        if (!ip_vs_fill_iph_v6(skb, iph))
+            return false;
+        if (iph->protocol != IPPROTO_ICMPV6)
+            return true;
+        unsigned v = ip_vs_in_icmp_v6(ipvs, skb, iph, hook, &related);
+        *verdict = related ? v : NF_ACCEPT;
+        return false;
+    }
+    if (!ip_vs_fill_iph(skb, iph))
+        return false;
+    if (iph->protocol != IPPROTO_ICMP)
+        return true;
+    unsigned v = ip_vs_in_icmp(ipvs, skb, iph, hook, &related);
+    *verdict = related ? v : NF_ACCEPT;
+    return false;
+}
+
+static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook, int af)
 {
     struct ip_vs_iphdr iph;
     be16 ports[2];
-    if (!ip_vs_in_wants(ipvs, skb, hook) || !ip_vs_fill_iph(skb, &iph))
+    unsigned hv;
+    if (!ip_vs_in_wants(ipvs, skb, hook))
         return NF_ACCEPT;
-    if (iph.protocol == IPPROTO_ICMP) {
-        bool related;
-        unsigned v = ip_vs_in_icmp(ipvs, skb, &iph, hook, &related);
-        return related ? v : NF_ACCEPT;
-    }
+    if (!ip_vs_in_header(ipvs, skb, hook, af, &iph, &hv))
+        return hv;
     /* the protocol, looked up once for the whole path (pd/pp in the kernel) */
     const struct ip_vs_protocol *pp = ip_vs_proto_get(iph.protocol);
     if (!pp) {
@@ -256,13 +327,19 @@ static unsigned handle_response(struct netns_ipvs *ipvs, struct sk_buff *skb,
             ip_vs_conn_put(cp);
             return nf_drop_reason(skb, NF_DROP, "handle_response: SNAT failed");
         }
-        struct iphdr *ip = (struct iphdr *)skb->data;
-        ip->saddr = cp->vaddr;
-        ip_send_check(ip);
+        if (skb->protocol == ETH_P_IPV6) {
+            ((struct ipv6hdr *)skb->data)->saddr = *in6_key_addr(cp->vaddr);
+        } else {
+            struct iphdr *ip = (struct iphdr *)skb->data;
+            ip->saddr = cp->vaddr;
+            ip_send_check(ip);
+        }
         trace_note(ipvs->net, skb, "handle_response", "SNAT back to the virtual address");
         /* snat_reroute: route the rewritten reply again (its source changed), except
-         * on LOCAL_IN where it is delivered here anyway. */
-        if (ipvs->sysctl.snat_reroute && hook != NF_INET_LOCAL_IN)
+         * on LOCAL_IN where it is delivered here anyway. IPv6 (ip6_route_me_harder):
+         * the model's IPv6 routes depend on the destination alone, so the route
+         * the reply has stays right. */
+        if (ipvs->sysctl.snat_reroute && hook != NF_INET_LOCAL_IN && skb->protocol != ETH_P_IPV6)
             ip_route_me_harder(ipvs->net, skb);
     }
     ip_vs_out_stats(cp, skb);
@@ -316,19 +393,31 @@ static unsigned ip_vs_out_nomatch(struct netns_ipvs *ipvs, struct sk_buff *skb,
     if (is_reset_or_abort(skb, iph))
         return NF_ACCEPT;
     skb->network_header = skb_offset(skb, skb->data);
-    icmp_send(ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+    if (skb->protocol == ETH_P_IPV6)
+        icmpv6_send(ipvs->net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+    else
+        icmp_send(ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
     trace_note(ipvs->net, skb, "ip_vs_out", "nat_icmp_send: no connection, port unreachable to the real server");
     return nf_drop_reason(skb, NF_DROP, "ip_vs_out: reply without connection (nat_icmp_send)");
 }
 
-static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook)
+static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned hook, int af)
 {
     struct ip_vs_iphdr iph;
     be16 ports[2];
-    if ((skb->flags & SKB_F_IPVS_PROPERTY) || !skb->dst || !ip_vs_fill_iph(skb, &iph))
+    if ((skb->flags & SKB_F_IPVS_PROPERTY) || !skb->dst)
         return NF_ACCEPT;
-    if (iph.protocol == IPPROTO_ICMP)
-        return ip_vs_out_icmp(ipvs, skb, &iph);
+    if (af == AF_INET6) {
+        if (!ip_vs_fill_iph_v6(skb, &iph))
+            return NF_ACCEPT;
+        if (iph.protocol == IPPROTO_ICMPV6)
+            return ip_vs_out_icmp_v6(ipvs, skb, &iph);
+    } else {
+        if (!ip_vs_fill_iph(skb, &iph))
+            return NF_ACCEPT;
+        if (iph.protocol == IPPROTO_ICMP)
+            return ip_vs_out_icmp(ipvs, skb, &iph);
+    }
     const struct ip_vs_protocol *pp = ip_vs_proto_get(iph.protocol);
     if (!pp || !ip_vs_get_ports(skb, &iph, ports))
         return NF_ACCEPT;
@@ -343,12 +432,22 @@ static unsigned ip_vs_out(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned
 
 static unsigned hook_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
 {
-    return ip_vs_in(hook_ipvs(priv), skb, st->hook);
+    return ip_vs_in(hook_ipvs(priv), skb, st->hook, AF_INET);
 }
 
 static unsigned hook_out(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
 {
-    return ip_vs_out(hook_ipvs(priv), skb, st->hook);
+    return ip_vs_out(hook_ipvs(priv), skb, st->hook, AF_INET);
+}
+
+static unsigned hook_in6(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    return ip_vs_in(hook_ipvs(priv), skb, st->hook, AF_INET6);
+}
+
+static unsigned hook_out6(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    return ip_vs_out(hook_ipvs(priv), skb, st->hook, AF_INET6);
 }
 
 /* ICMP errors being forwarded (about a service whose VIP is not local, such as a
@@ -362,6 +461,19 @@ static unsigned hook_forward_icmp(void *priv, struct sk_buff *skb, const struct 
         return NF_ACCEPT;
     bool related;
     unsigned v = ip_vs_in_icmp(ipvs, skb, &iph, st->hook, &related);
+    return related ? v : NF_ACCEPT;
+}
+
+/* ip_vs_forward_icmp_v6 (merged into ip_vs_forward_icmp with 5.16's hooks). */
+static unsigned hook_forward_icmp6(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    struct netns_ipvs *ipvs = hook_ipvs(priv);
+    struct ip_vs_iphdr iph;
+    if ((skb->flags & SKB_F_IPVS_PROPERTY) || !ip_vs_fill_iph_v6(skb, &iph) ||
+        iph.protocol != IPPROTO_ICMPV6)
+        return NF_ACCEPT;
+    bool related;
+    unsigned v = ip_vs_in_icmp_v6(ipvs, skb, &iph, st->hook, &related);
     return related ? v : NF_ACCEPT;
 }
 
@@ -406,24 +518,66 @@ static const struct ipvs_hook_spec hooks_new[] = {
     { "ip_vs_out_hook", hook_out, NF_INET_FORWARD, 100 },
 };
 
+/* The IPv6 entries of each era (CONFIG_IP_VS_IPV6): 2.6.34's ip_vs_ops has the
+ * same four hooks as for IPv4 with ip_vs_forward_icmp_v6 and NF_IP6_PRI_NAT_SRC - 1;
+ * 2.6.37 .. 5.15 the *6 functions at the NF_IP6_PRI_* of their *4 twins; 5.16+
+ * ip_vs_ops6, the family-independent ip_vs_in_hook / ip_vs_out_hook /
+ * ip_vs_forward_icmp again (net/netfilter/ipvs/ip_vs_core.c). */
+static const struct ipvs_hook_spec hooks6_old[] = {
+    { "ip_vs_in", hook_in6, NF_INET_LOCAL_IN, 100 },
+    { "ip_vs_out", hook_out6, NF_INET_FORWARD, 100 },
+    { "ip_vs_forward_icmp_v6", hook_forward_icmp6, NF_INET_FORWARD, 99 },
+    { "ip_vs_post_routing", hook_post_routing, NF_INET_POST_ROUTING, NF_IP6_PRI_NAT_SRC - 1 },
+};
+
+static const struct ipvs_hook_spec hooks6_middle[] = {
+    { "ip_vs_reply6", hook_out6, NF_INET_LOCAL_IN, NF_IP6_PRI_NAT_SRC - 2 },
+    { "ip_vs_remote_request6", hook_in6, NF_INET_LOCAL_IN, NF_IP6_PRI_NAT_SRC - 1 },
+    { "ip_vs_local_reply6", hook_out6, NF_INET_LOCAL_OUT, NF_IP6_PRI_NAT_DST + 1 },
+    { "ip_vs_local_request6", hook_in6, NF_INET_LOCAL_OUT, NF_IP6_PRI_NAT_DST + 2 },
+    { "ip_vs_forward_icmp_v6", hook_forward_icmp6, NF_INET_FORWARD, 99 },
+    { "ip_vs_reply6", hook_out6, NF_INET_FORWARD, 100 },
+};
+
+static const struct ipvs_hook_spec hooks6_new[] = {
+    { "ip_vs_out_hook", hook_out6, NF_INET_LOCAL_IN, NF_IP6_PRI_NAT_SRC - 2 },
+    { "ip_vs_in_hook", hook_in6, NF_INET_LOCAL_IN, NF_IP6_PRI_NAT_SRC - 1 },
+    { "ip_vs_out_hook", hook_out6, NF_INET_LOCAL_OUT, NF_IP6_PRI_NAT_DST + 1 },
+    { "ip_vs_in_hook", hook_in6, NF_INET_LOCAL_OUT, NF_IP6_PRI_NAT_DST + 2 },
+    { "ip_vs_forward_icmp", hook_forward_icmp6, NF_INET_FORWARD, 99 },
+    { "ip_vs_out_hook", hook_out6, NF_INET_FORWARD, 100 },
+};
+
+static unsigned fill_ops(struct nf_hook_ops *ops, const struct ipvs_hook_spec *spec, size_t n,
+                         uint8_t pf, struct netns_ipvs *ipvs)
+{
+    for (size_t i = 0; i < n; i++)
+        ops[i] = (struct nf_hook_ops){
+            .hook = spec[i].fn, .name = spec[i].name, .owner = "ip_vs", .priv = ipvs,
+            .pf = pf, .hooknum = spec[i].hook, .priority = spec[i].priority,
+        };
+    return (unsigned)n;
+}
+
+#define FILL_OPS(c, field, spec, pf, ipvs) fill_ops((c)->field, spec, G_N_ELEMENTS(spec), pf, ipvs)
+
 void ip_vs_core_init(struct netns_ipvs *ipvs)
 {
     struct ip_vs_core *c = g_new0(struct ip_vs_core, 1);
-    const struct ipvs_hook_spec *spec = hooks_new;
-    size_t n = G_N_ELEMENTS(hooks_new);
-    if (ipvs->net->prof->ipvs == IPVS_ERA_OLD) {
-        spec = hooks_old;
-        n = G_N_ELEMENTS(hooks_old);
-    } else if (ipvs->net->prof->ipvs == IPVS_ERA_MIDDLE) {
-        spec = hooks_middle;
-        n = G_N_ELEMENTS(hooks_middle);
+    switch (ipvs->net->prof->ipvs) {
+    case IPVS_ERA_OLD:
+        c->nops = FILL_OPS(c, ops, hooks_old, NFPROTO_IPV4, ipvs);
+        c->nops6 = FILL_OPS(c, ops6, hooks6_old, NFPROTO_IPV6, ipvs);
+        break;
+    case IPVS_ERA_MIDDLE:
+        c->nops = FILL_OPS(c, ops, hooks_middle, NFPROTO_IPV4, ipvs);
+        c->nops6 = FILL_OPS(c, ops6, hooks6_middle, NFPROTO_IPV6, ipvs);
+        break;
+    default:
+        c->nops = FILL_OPS(c, ops, hooks_new, NFPROTO_IPV4, ipvs);
+        c->nops6 = FILL_OPS(c, ops6, hooks6_new, NFPROTO_IPV6, ipvs);
+        break;
     }
-    for (size_t i = 0; i < n; i++)
-        c->ops[i] = (struct nf_hook_ops){
-            .hook = spec[i].fn, .name = spec[i].name, .owner = "ip_vs", .priv = ipvs,
-            .pf = NFPROTO_IPV4, .hooknum = spec[i].hook, .priority = spec[i].priority,
-        };
-    c->nops = (unsigned)n;
     ipvs->core = c;
     ip_vs_defense_init(ipvs);
 }
@@ -432,29 +586,49 @@ void ip_vs_core_exit(struct netns_ipvs *ipvs)
 {
     if (!ipvs->core)
         return;
-    ip_vs_unregister_hooks(ipvs);
+    ip_vs_unregister_hooks(ipvs, 0);
     ip_vs_defense_exit(ipvs);
     g_free(ipvs->core);
     ipvs->core = NULL;
 }
 
-void ip_vs_register_hooks(struct netns_ipvs *ipvs)
+static void register_ops(struct net *net, struct nf_hook_ops *ops, unsigned n, bool *registered)
 {
-    struct ip_vs_core *c = ipvs->core;
-    if (c->registered)
+    if (*registered)
         return;
-    for (unsigned i = 0; i < c->nops; i++)
-        nf_register_net_hook(ipvs->net, &c->ops[i]);
-    c->registered = true;
-    c->registrations++;
+    for (unsigned i = 0; i < n; i++)
+        nf_register_net_hook(net, &ops[i]);
+    *registered = true;
 }
 
-void ip_vs_unregister_hooks(struct netns_ipvs *ipvs)
+static void unregister_ops(struct net *net, struct nf_hook_ops *ops, unsigned n, bool *registered)
+{
+    if (!*registered)
+        return;
+    for (unsigned i = 0; i < n; i++)
+        nf_unregister_net_hook(net, &ops[i]);
+    *registered = false;
+}
+
+void ip_vs_register_hooks(struct netns_ipvs *ipvs, int af)
 {
     struct ip_vs_core *c = ipvs->core;
-    if (!c || !c->registered)
+    bool was4 = c->registered, was6 = c->registered6;
+    if (af != AF_INET6)
+        register_ops(ipvs->net, c->ops, c->nops, &c->registered);
+    if (af != AF_INET)
+        register_ops(ipvs->net, c->ops6, c->nops6, &c->registered6);
+    if (was4 != c->registered || was6 != c->registered6)
+        c->registrations++;
+}
+
+void ip_vs_unregister_hooks(struct netns_ipvs *ipvs, int af)
+{
+    struct ip_vs_core *c = ipvs->core;
+    if (!c)
         return;
-    for (unsigned i = 0; i < c->nops; i++)
-        nf_unregister_net_hook(ipvs->net, &c->ops[i]);
-    c->registered = false;
+    if (af != AF_INET6)
+        unregister_ops(ipvs->net, c->ops, c->nops, &c->registered);
+    if (af != AF_INET)
+        unregister_ops(ipvs->net, c->ops6, c->nops6, &c->registered6);
 }

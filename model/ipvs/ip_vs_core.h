@@ -10,10 +10,13 @@
 #define IP_VS_MAX_HOOK_OPS 6
 
 struct ip_vs_core {
-    struct nf_hook_ops ops[IP_VS_MAX_HOOK_OPS];
+    struct nf_hook_ops ops[IP_VS_MAX_HOOK_OPS];     /* NFPROTO_IPV4 (ip_vs_ops4) */
     unsigned nops;
-    bool registered;
-    uint64_t registrations;          /* how many times the hooks were registered */
+    struct nf_hook_ops ops6[IP_VS_MAX_HOOK_OPS];    /* NFPROTO_IPV6 (ip_vs_ops6) */
+    unsigned nops6;
+    bool registered;                 /* the IPv4 ops (hooks_afmask & 1) */
+    bool registered6;                /* the IPv6 ops (hooks_afmask & 2) */
+    uint64_t registrations;          /* how many times hooks were registered */
     uint64_t leave_icmp;             /* no dest: port unreachable sent */
     uint64_t drops_nodest;           /* packets of a conn whose dest was deleted */
 };
@@ -23,6 +26,12 @@ void ip_vs_core_exit(struct netns_ipvs *ipvs);
 
 /* Fill iph from the IPv4 header at skb->data; false if it is not readable. */
 bool ip_vs_fill_iph(const struct sk_buff *skb, struct ip_vs_iphdr *iph);
+/* The same from the IPv6 header at skb->data (ip_vs_fill_iph_skb with AF_INET6):
+ * the extension headers before the transport header are skipped (hop-by-hop,
+ * routing, destination options, a first fragment's header); saddr and daddr are
+ * the addresses' keys (sim/in6_key.h). False when the header is short or the packet
+ * is a later fragment (no transport header: IPVS leaves it alone). */
+bool ip_vs_fill_iph_v6(const struct sk_buff *skb, struct ip_vs_iphdr *iph);
 
 /* ip_vs_notrack: what IPVS sends or rewrites is untracked (2.6.37+, profile
  * ipvs_notrack); 2.6.34 left the packet its conntrack entry. */
@@ -75,8 +84,19 @@ int ip_vs_fnat_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_
 int ip_vs_fnat_response_xmit(struct sk_buff *skb, struct ip_vs_conn *cp,
                              const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
                              unsigned hooknum);
-/* The transmitter of a connection's forwarding method. */
+/* The IPv6 transmitters (the connection's dest is IPv6: cp->daf); the tunnel one
+ * carries an IPv6 packet as ip6ip6, an IPv4 one as IPv4-in-IPv6. */
+int ip_vs_nat_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                      const struct ip_vs_iphdr *iph, unsigned hooknum);
+int ip_vs_dr_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                     const struct ip_vs_iphdr *iph, unsigned hooknum);
+int ip_vs_tunnel_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp,
+                         const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                         unsigned hooknum);
+/* The transmitter of a connection's forwarding method (ip_vs_bind_xmit), and for a
+ * connection whose dest is IPv6 (ip_vs_bind_xmit_v6). */
 ip_vs_xmit_fn ip_vs_xmit_for(unsigned conn_flags);
+ip_vs_xmit_fn ip_vs_xmit_for_v6(unsigned conn_flags);
 
 /* ICMP errors about connections (ip_vs_icmp.c). */
 unsigned ip_vs_out_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struct ip_vs_iphdr *iph);
@@ -84,5 +104,11 @@ unsigned ip_vs_in_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struc
                        unsigned hooknum, bool *related);
 /* Send an ICMP error (already rewritten) to a NAT connection's real server. */
 int ip_vs_icmp_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
+/* ICMPv6 errors about connections (ip_vs_icmp.c): the same for AF_INET6. */
+unsigned ip_vs_out_icmp_v6(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                           const struct ip_vs_iphdr *iph);
+unsigned ip_vs_in_icmp_v6(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                          const struct ip_vs_iphdr *iph, unsigned hooknum, bool *related);
+int ip_vs_icmp_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum);
 
 #endif

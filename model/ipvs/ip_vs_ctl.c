@@ -15,6 +15,8 @@
 #include "model/ipvs/ip_vs_proto.h"
 #include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 #include "sim/sim.h"
 
 /* ---- per-net state ----------------------------------------------------------------- */
@@ -62,7 +64,7 @@ struct netns_ipvs *ip_vs_net(struct net *net)
     ip_vs_core_init(ipvs);
     ip_vs_conn_tab_init(ipvs);
     if (!hooks_with_services(ipvs))
-        ip_vs_register_hooks(ipvs);
+        ip_vs_register_hooks(ipvs, 0);
     return ipvs;
 }
 
@@ -192,18 +194,23 @@ int ip_vs_add_service(struct netns_ipvs *ipvs, const struct ip_vs_service_user *
     int ret = scheduler_by_name(ipvs, u->sched_name, &sched);
     if (ret)
         return ret;
-    bool hooked_here = hooks_with_services(ipvs) && ipvs->num_services == 0;
+    /* ip_vs_register_hooks(ipvs, af) with the first service of its family */
+    int af = u->af == AF_INET6 ? AF_INET6 : AF_INET;
+    int of_af = af == AF_INET6 ? ipvs->num_services6 : ipvs->num_services - ipvs->num_services6;
+    bool hooked_here = hooks_with_services(ipvs) && of_af == 0;
     if (hooked_here)
-        ip_vs_register_hooks(ipvs);
+        ip_vs_register_hooks(ipvs, af);
     struct ip_vs_service *svc = svc_alloc(ipvs, u);
     if (sched && (ret = ip_vs_bind_scheduler(svc, sched)) != 0) {
         if (hooked_here)
-            ip_vs_unregister_hooks(ipvs);
+            ip_vs_unregister_hooks(ipvs, af);
         g_free(svc);
         return ret;
     }
     svc->scheduler = sched;
     ipvs->num_services++;
+    if (af == AF_INET6)
+        ipvs->num_services6++;
     list_add_tail(&svc->s_list, &ipvs->services);
     svc->flags |= IP_VS_SVC_F_HASHED;
     if (!ipvs->enable) {
@@ -257,8 +264,11 @@ static void __ip_vs_del_service(struct ip_vs_service *svc, bool cleanup)
     struct netns_ipvs *ipvs = svc->ipvs;
     list_del(&svc->s_list);
     svc->flags &= ~IP_VS_SVC_F_HASHED;
-    if (--ipvs->num_services == 0 && hooks_with_services(ipvs))
-        ip_vs_unregister_hooks(ipvs);
+    ipvs->num_services--;
+    int of_af = svc->af == AF_INET6 ? --ipvs->num_services6
+                                    : ipvs->num_services - ipvs->num_services6;
+    if (of_af == 0 && hooks_with_services(ipvs))
+        ip_vs_unregister_hooks(ipvs, svc->af);
     svc_unbind_scheduler(svc);
     while (!list_empty(&svc->destinations)) {
         struct ip_vs_dest *dest = list_entry(svc->destinations.next, struct ip_vs_dest, n_list);
@@ -375,16 +385,24 @@ static void __ip_vs_update_dest(struct ip_vs_service *svc, struct ip_vs_dest *de
 
 /* inet_addr_type() must say LOCAL or UNICAST: not 0.0.0.0/8, not the limited
  * broadcast, not multicast or class E. (Subnet broadcast addresses, which the
- * kernel finds in its local table, are not detected.) */
-static bool dest_addr_unicast(be32 addr)
+ * kernel finds in its local table, are not detected.) An IPv6 service's dest is an
+ * address key: ipv6_addr_type() must say neither multicast nor unspecified. */
+static bool dest_addr_unicast(const struct ip_vs_service *svc, be32 addr)
 {
+    if (svc->af == AF_INET6) {
+        uint32_t num = ntohl(addr) & IN6_KEY_MAX;
+        if (!in6_is_key(addr) || num < 1 || num > in6_key_count())
+            return false;
+        const struct in6_addr *a6 = in6_key_addr(addr);
+        return !ipv6_addr_is_multicast(a6) && !ipv6_addr_any(a6);
+    }
     uint32_t a = ntohl(addr);
     return (a >> 24) != 0 && a != 0xffffffffu && (a >> 28) < 0xe;
 }
 
 static int ip_vs_new_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u)
 {
-    if (!dest_addr_unicast(u->addr))
+    if (!dest_addr_unicast(svc, u->addr))
         return -EINVAL;
     struct ip_vs_dest *dest = g_new0(struct ip_vs_dest, 1);
     dest->protocol = svc->protocol;

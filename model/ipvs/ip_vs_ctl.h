@@ -84,9 +84,10 @@ void ip_vs_dest_bind_conn(struct ip_vs_dest *dest, unsigned conn_flags);
 void ip_vs_dest_unbind_conn(struct ip_vs_dest *dest, unsigned conn_flags);
 
 /* Provided by the IPVS core (ip_vs_core.c): hook (un)registration as the era does
- * it — the control plane calls these when the first service appears / the last
- * one goes (lazy eras), or at ip_vs_net creation (older eras). */
-void ip_vs_register_hooks(struct netns_ipvs *ipvs);
-void ip_vs_unregister_hooks(struct netns_ipvs *ipvs);
+ * it — the control plane calls these for af when the first service of af appears /
+ * the last one goes (lazy eras: ip_vs_ops4 and ip_vs_ops6 apart), or with af 0, for
+ * both families at once, at ip_vs_net creation (older eras' one ip_vs_ops). */
+void ip_vs_register_hooks(struct netns_ipvs *ipvs, int af);
+void ip_vs_unregister_hooks(struct netns_ipvs *ipvs, int af);
 
 #endif

@@ -13,6 +13,8 @@
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "sim/csum.h"
+#include "sim/in6_key.h"
+#include "sim/proto6.h"
 
 #define ICMP_SOURCE_QUENCH 4
 
@@ -271,4 +273,100 @@ unsigned ip_vs_in_icmp(struct netns_ipvs *ipvs, struct sk_buff *skb, const struc
         verdict = xmit ? (unsigned)xmit(skb, cp, NULL, iph, hooknum) : NF_ACCEPT;
     }
     return verdict;                 /* no timer restart, as above */
+}
+
+/* ---- ICMPv6 (ip_vs_in_icmp_v6, ip_vs_out_icmp_v6) -------------------------------------- */
+
+/* An ICMPv6 error (type below 128: destination unreachable, packet too big, time
+ * exceeded, parameter problem) quoting a packet of a protocol IPVS balances, its
+ * transport header right after the quoted IPv6 header. */
+struct icmp6_err {
+    struct icmp6hdr *ic;
+    struct ipv6hdr *quoted;
+    be16 *qports;
+    uint32_t icmp_off;
+};
+
+static bool icmp6_error_parse(struct sk_buff *skb, const struct ip_vs_iphdr *iph,
+                              struct icmp6_err *e)
+{
+    uint32_t off = iph->len;
+    if (skb->len < off + ICMPV6_HLEN + sizeof(struct ipv6hdr) + 4)
+        return false;
+    e->icmp_off = off;
+    e->ic = (struct icmp6hdr *)(skb->data + off);
+    if (e->ic->icmp6_type & ICMPV6_INFOMSG_MASK)
+        return false;               /* informational: not about a connection */
+    e->quoted = (struct ipv6hdr *)(skb->data + off + ICMPV6_HLEN);
+    if (!ip_vs_proto_get(e->quoted->nexthdr))
+        return false;
+    e->qports = (be16 *)((uint8_t *)e->quoted + sizeof(struct ipv6hdr));
+    return true;
+}
+
+/* The ICMPv6 checksum, over the pseudo-header of the (rewritten) outer addresses. */
+static void icmp6_recompute(struct sk_buff *skb, struct icmp6_err *e)
+{
+    const struct ipv6hdr *outer = (const struct ipv6hdr *)skb->data;
+    const struct in6_addr saddr = outer->saddr, daddr = outer->daddr;
+    uint32_t len = skb_wire_len(skb) - e->icmp_off;
+    e->ic->icmp6_cksum = 0;
+    e->ic->icmp6_cksum = csum_ipv6_magic(&saddr, &daddr, len, IPPROTO_ICMPV6,
+                                         csum_partial(e->ic, skb->len - e->icmp_off, 0));
+}
+
+unsigned ip_vs_out_icmp_v6(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                           const struct ip_vs_iphdr *iph)
+{
+    struct icmp6_err e;
+    if (!icmp6_error_parse(skb, iph, &e))
+        return NF_ACCEPT;
+    const struct in6_addr qsa = e.quoted->saddr, qda = e.quoted->daddr;
+    be32 qs = in6_key_get(&qsa), qd = in6_key_get(&qda);
+    struct ip_vs_conn *cp = ip_vs_conn_out_get(ipvs, e.quoted->nexthdr, qd, e.qports[1], qs,
+                                               e.qports[0]);
+    if (!cp)
+        return NF_ACCEPT;
+    if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ) {
+        /* ip_vs_nat_icmp_v6: the error seems to come from the virtual address */
+        struct ipv6hdr *outer = (struct ipv6hdr *)skb->data;
+        outer->saddr = *in6_key_addr(cp->vaddr);
+        e.quoted->daddr = *in6_key_addr(cp->vaddr);
+        e.qports[1] = cp->vport;
+        icmp6_recompute(skb, &e);
+        trace_note(ipvs->net, skb, "ip_vs_out_icmp_v6", "ICMPv6 error rewritten to come from the virtual address");
+    }
+    ip_vs_out_stats(cp, skb);
+    skb->flags |= SKB_F_IPVS_PROPERTY;
+    ip_vs_notrack(ipvs->net, skb);
+    return NF_ACCEPT;
+}
+
+unsigned ip_vs_in_icmp_v6(struct netns_ipvs *ipvs, struct sk_buff *skb,
+                          const struct ip_vs_iphdr *iph, unsigned hooknum, bool *related)
+{
+    struct icmp6_err e;
+    *related = false;
+    if (!icmp6_error_parse(skb, iph, &e))
+        return NF_ACCEPT;
+    const struct in6_addr qsa = e.quoted->saddr, qda = e.quoted->daddr;
+    be32 qs = in6_key_get(&qsa), qd = in6_key_get(&qda);
+    /* the quoted packet went VIP -> client: looked up as the request would be */
+    struct ip_vs_conn *cp = ip_vs_conn_in_get(ipvs, e.quoted->nexthdr, qd, e.qports[1], qs,
+                                              e.qports[0]);
+    if (!cp)
+        return NF_ACCEPT;
+    *related = true;
+    ip_vs_in_stats(cp, skb);
+    if ((cp->flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ) {
+        /* to the real server, which must recognise its own reply */
+        e.quoted->saddr = *in6_key_addr(cp->daddr);
+        e.qports[0] = cp->dport;
+        ((struct ipv6hdr *)skb->data)->daddr = *in6_key_addr(cp->daddr);
+        icmp6_recompute(skb, &e);
+        trace_note(ipvs->net, skb, "ip_vs_in_icmp_v6", "ICMPv6 error forwarded to the real server");
+        return (unsigned)ip_vs_icmp_xmit_v6(skb, cp, hooknum);
+    }
+    ip_vs_xmit_fn xmit = ip_vs_conn_xmit(cp);
+    return xmit ? (unsigned)xmit(skb, cp, NULL, iph, hooknum) : NF_ACCEPT;
 }

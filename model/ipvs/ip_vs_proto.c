@@ -9,6 +9,7 @@
 #include "model/ipvs/ip_vs.h"
 #include "model/net.h"
 #include "sim/csum.h"
+#include "sim/in6_key.h"
 
 const struct ip_vs_protocol *const ip_vs_proto_table[256] = {
     [IPPROTO_TCP] = &ip_vs_protocol_tcp,
@@ -47,7 +48,18 @@ bool ip_vs_proto_mangle(struct sk_buff *skb, const struct ip_vs_iphdr *iph, int 
     memcpy(&check, l4 + check_off, 2);
     if (udp && check == 0)
         return changed;             /* no checksum to keep */
-    inet_proto_csum_replace4(&check, oldaddr, newaddr, 1);
+    if (in6_is_key(newaddr)) {
+        /* inet_proto_csum_replace16: the IPv6 pseudo-header's address, word by word */
+        const struct in6_addr *from = in6_key_addr(oldaddr), *to = in6_key_addr(newaddr);
+        for (int i = 0; i < 4; i++) {
+            be32 f, t;
+            memcpy(&f, &from->s6_addr[4 * i], 4);
+            memcpy(&t, &to->s6_addr[4 * i], 4);
+            inet_proto_csum_replace4(&check, f, t, 1);
+        }
+    } else {
+        inet_proto_csum_replace4(&check, oldaddr, newaddr, 1);
+    }
     inet_proto_csum_replace2(&check, oldport, newport, 0);
     if (udp && check == 0)
         check = CSUM_MANGLED_0;

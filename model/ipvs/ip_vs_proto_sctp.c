@@ -10,6 +10,7 @@
 #include "model/ipvs/ip_vs_core.h"
 #include "model/net.h"
 #include "sim/pkt.h"
+#include "sim/proto6.h"
 
 /* Short names for the table cells. */
 #define NO IP_VS_SCTP_S_NONE
@@ -403,7 +404,9 @@ static void sctp_nat_csum(struct sk_buff *skb, const struct ip_vs_iphdr *iph, bo
     if (!port_changed)
         return;
     const struct iphdr *ip = (const struct iphdr *)skb->data;
-    uint32_t tot = ntohs(ip->tot_len);
+    uint32_t tot = skb->protocol == ETH_P_IPV6
+                       ? sizeof(struct ipv6hdr) + ntohs(((const struct ipv6hdr *)ip)->payload_len)
+                       : ntohs(ip->tot_len);
     if (tot < iph->len + SCTP_HLEN || skb->len < iph->len + SCTP_HLEN)
         return;
     uint8_t *sh = skb->data + iph->len;
@@ -417,8 +420,7 @@ static bool sctp_snat_handler(struct sk_buff *skb, const struct ip_vs_protocol *
     (void)pp;
     if (skb->len < iph->len + 8)
         return false;
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    sctp_nat_csum(skb, iph, ip_vs_proto_mangle(skb, iph, -1, false, ip->saddr, cp->vaddr, 0,
+    sctp_nat_csum(skb, iph, ip_vs_proto_mangle(skb, iph, -1, false, iph->saddr, cp->vaddr, 0,
                                                cp->vport));
     return true;
 }
@@ -428,8 +430,7 @@ static bool sctp_dnat_handler(struct sk_buff *skb, const struct ip_vs_protocol *
                               struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph)
 {
     (void)pp;
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    sctp_nat_csum(skb, iph, ip_vs_proto_mangle(skb, iph, -1, false, ip->daddr, cp->daddr, 2,
+    sctp_nat_csum(skb, iph, ip_vs_proto_mangle(skb, iph, -1, false, iph->daddr, cp->daddr, 2,
                                                cp->dport));
     return true;
 }
@@ -437,9 +438,8 @@ static bool sctp_dnat_handler(struct sk_buff *skb, const struct ip_vs_protocol *
 static void sctp_fnat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 saddr,
                               be16 sport, be32 daddr, be16 dport)
 {
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    bool changed = ip_vs_proto_mangle(skb, iph, -1, false, ip->saddr, saddr, 0, sport);
-    changed |= ip_vs_proto_mangle(skb, iph, -1, false, ip->daddr, daddr, 2, dport);
+    bool changed = ip_vs_proto_mangle(skb, iph, -1, false, iph->saddr, saddr, 0, sport);
+    changed |= ip_vs_proto_mangle(skb, iph, -1, false, iph->daddr, daddr, 2, dport);
     sctp_nat_csum(skb, iph, changed);
 }
 

@@ -269,8 +269,7 @@ static bool tcp_snat_handler(struct sk_buff *skb, const struct ip_vs_protocol *p
     (void)pp;
     if (skb->len < iph->len + 8)
         return false;
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, ip->saddr, cp->vaddr, 0, cp->vport);
+    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, iph->saddr, cp->vaddr, 0, cp->vport);
     return true;
 }
 
@@ -279,17 +278,15 @@ static bool tcp_dnat_handler(struct sk_buff *skb, const struct ip_vs_protocol *p
                              struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph)
 {
     (void)pp;
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, ip->daddr, cp->daddr, 2, cp->dport);
+    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, iph->daddr, cp->daddr, 2, cp->dport);
     return true;
 }
 
 static void tcp_fnat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 saddr,
                              be16 sport, be32 daddr, be16 dport)
 {
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, ip->saddr, saddr, 0, sport);
-    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, ip->daddr, daddr, 2, dport);
+    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, iph->saddr, saddr, 0, sport);
+    ip_vs_proto_mangle(skb, iph, TCP_CHECK_OFF, false, iph->daddr, daddr, 2, dport);
 }
 
 const struct ip_vs_protocol ip_vs_protocol_tcp = {

@@ -56,8 +56,7 @@ static bool udp_snat_handler(struct sk_buff *skb, const struct ip_vs_protocol *p
     (void)pp;
     if (skb->len < iph->len + 8)
         return false;
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    ip_vs_proto_mangle(skb, iph, UDP_CHECK_OFF, true, ip->saddr, cp->vaddr, 0, cp->vport);
+    ip_vs_proto_mangle(skb, iph, UDP_CHECK_OFF, true, iph->saddr, cp->vaddr, 0, cp->vport);
     return true;
 }
 
@@ -66,17 +65,15 @@ static bool udp_dnat_handler(struct sk_buff *skb, const struct ip_vs_protocol *p
                              struct ip_vs_conn *cp, const struct ip_vs_iphdr *iph)
 {
     (void)pp;
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    ip_vs_proto_mangle(skb, iph, UDP_CHECK_OFF, true, ip->daddr, cp->daddr, 2, cp->dport);
+    ip_vs_proto_mangle(skb, iph, UDP_CHECK_OFF, true, iph->daddr, cp->daddr, 2, cp->dport);
     return true;
 }
 
 static void udp_fnat_handler(struct sk_buff *skb, const struct ip_vs_iphdr *iph, be32 saddr,
                              be16 sport, be32 daddr, be16 dport)
 {
-    const struct iphdr *ip = (const struct iphdr *)skb->data;
-    ip_vs_proto_mangle(skb, iph, UDP_CHECK_OFF, true, ip->saddr, saddr, 0, sport);
-    ip_vs_proto_mangle(skb, iph, UDP_CHECK_OFF, true, ip->daddr, daddr, 2, dport);
+    ip_vs_proto_mangle(skb, iph, UDP_CHECK_OFF, true, iph->saddr, saddr, 0, sport);
+    ip_vs_proto_mangle(skb, iph, UDP_CHECK_OFF, true, iph->daddr, daddr, 2, dport);
 }
 
 /* udp_conn_schedule has no test of its own: any datagram for a service may open a

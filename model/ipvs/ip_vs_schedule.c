@@ -5,6 +5,7 @@
 #include <glib.h>
 #include "model/ipv4/icmp.h"
 #include "model/ipv4/ip.h"
+#include "model/ipv6/ipv6.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/ip_vs_ctl.h"
@@ -29,13 +30,28 @@ struct ip_vs_service *ip_vs_service_find(struct netns_ipvs *ipvs, uint32_t fwmar
     return svc;
 }
 
-/* Where a persistence template is keyed (ip_vs_sched_persist). */
+/* ipv6_addr_prefix: the client's address cut to the service's prefix length (an
+ * IPv6 service's netmask), as the key of the template's caddr. */
+static be32 ip_vs_addr_prefix_v6(be32 key, unsigned plen)
+{
+    struct in6_addr a = *in6_key_addr(key);
+    for (unsigned i = 0; i < 16; i++) {
+        unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
+        a.s6_addr[i] &= bits >= 8 ? 0xff : (uint8_t)(0xff00u >> bits);
+    }
+    return in6_key_get(&a);
+}
+
+/* Where a persistence template is keyed (ip_vs_sched_persist): the client's network,
+ * snet = caddr & netmask for IPv4, the first netmask bits for IPv6. */
 static struct ip_vs_conn_param template_param(const struct ip_vs_service *svc,
                                               const struct ip_vs_iphdr *iph, be16 dport,
                                               uint32_t mark)
 {
+    be32 snet = svc->af == AF_INET6 ? ip_vs_addr_prefix_v6(iph->saddr, svc->netmask)
+                                    : iph->saddr & svc->netmask;
     struct ip_vs_conn_param p = {
-        .protocol = iph->protocol, .caddr = iph->saddr & svc->netmask, .cport = 0,
+        .protocol = iph->protocol, .caddr = snet, .cport = 0,
         .vaddr = iph->daddr, .vport = svc->port,
     };
     if (dport == svc->port && svc->port != FTPPORT)
@@ -239,7 +255,10 @@ static unsigned ip_vs_leave(struct ip_vs_service *svc, struct sk_buff *skb,
         return NF_ACCEPT;
     /* icmp_send reads the IP header at the network header. */
     skb->network_header = skb_offset(skb, skb->data);
-    icmp_send(svc->ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+    if (svc->af == AF_INET6)
+        icmpv6_send(svc->ipvs->net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+    else
+        icmp_send(svc->ipvs->net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
     svc->ipvs->core->leave_icmp++;
     trace_note(svc->ipvs->net, skb, "ip_vs_leave", "no destination: ICMP port unreachable");
     return nf_drop_reason(skb, NF_DROP, "ip_vs_leave: no destination (port unreachable sent)");

@@ -10,12 +10,15 @@
 #include "model/ipv4/ip_ident.h"
 #include "model/ipv4/ip.h"
 #include "model/ipv4/ipip.h"
+#include "model/ipv6/ipv6.h"
 #include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_core.h"
 #include "model/ipvs/siphash.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
 #include "sim/csum.h"
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 #include "sim/pkt.h"
 
 
@@ -463,5 +466,235 @@ ip_vs_xmit_fn ip_vs_xmit_for(unsigned conn_flags)
     case IP_VS_CONN_F_LOCALNODE: return ip_vs_null_xmit;
     case IP_VS_CONN_F_BYPASS: return ip_vs_bypass_xmit;
     default: return NULL;
+    }
+}
+
+/* ---- IPv6 (CONFIG_IP_VS_IPV6): the *_v6 transmitters -------------------------------- */
+
+/* __ip_vs_get_out_rt_v6: the dest's cached route, whose next hop is the real server
+ * itself (so DR sends the frame for the VIP to the server's MAC), as
+ * ip_vs_dest_route does for IPv4. */
+static struct rt6_info *ip_vs_dest_route_v6(struct ip_vs_conn *cp, be32 daddr, bool *local)
+{
+    struct ip_vs_dest *d = cp->dest;
+    struct rt6_info *rt;
+    if (d) {
+        if (!d->dest_dst_ok) {
+            struct rt6_info *found = ip6_route_output(cp_net(cp), in6_key_addr(d->addr));
+            if (!found || (found->type != RT6_UNICAST && found->type != RT6_LOCAL))
+                return NULL;
+            d->dest_dst6 = *found;
+            if (found->type == RT6_UNICAST && ipv6_addr_any(&found->gateway))
+                d->dest_dst6.gateway = *in6_key_addr(d->addr);
+            d->dest_dst_ok = true;
+        }
+        rt = &d->dest_dst6;
+    } else {
+        rt = ip6_route_output(cp_net(cp), in6_key_addr(daddr));
+        if (!rt || (rt->type != RT6_UNICAST && rt->type != RT6_LOCAL))
+            return NULL;
+    }
+    *local = rt->type == RT6_LOCAL;
+    return rt;
+}
+
+/* decrement_ttl and ensure_mtu_is_adequate for AF_INET6: the hop limit (5.3+), then
+ * the MTU, which IPv6 checks for every method, tunnels included (no DF, no
+ * pmtu_disc): Packet Too Big, never for an ICMPv6 error itself (ip_vs_iph_icmp),
+ * which is dropped silently. overhead is what encapsulation adds. */
+static const char *ip_vs_out_checks_v6(struct net *net, struct sk_buff *skb, struct rt6_info *rt,
+                                       unsigned overhead, bool icmp)
+{
+    struct ipv6hdr *h = (struct ipv6hdr *)skb->data;
+    skb->network_header = skb_offset(skb, skb->data);
+    if (net->prof->ipvs_decrement_ttl) {
+        if (h->hop_limit <= 1) {
+            icmpv6_send(net, skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+            return "hop limit expired";
+        }
+        h->hop_limit--;
+    }
+    uint32_t mtu = rt->dev->mtu - overhead;
+    if (mtu < IPV6_MIN_MTU)
+        mtu = IPV6_MIN_MTU;
+    if (skb_wire_len(skb) > mtu) {
+        if (!icmp)
+            icmpv6_send(net, skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+        return "too big (Packet Too Big sent)";
+    }
+    return NULL;
+}
+
+/* ip_vs_send_or_cont / ip_vs_nat_send_or_cont for IPv6: to LOCAL_OUT of the IPv6
+ * table, then ip6_output (dst_output). */
+static int ip_vs_send_or_cont_v6(struct sk_buff *skb, struct ip_vs_conn *cp, struct rt6_info *rt,
+                                 bool local)
+{
+    skb->flags |= SKB_F_IPVS_PROPERTY;
+    ip_vs_notrack(cp_net(cp), skb);
+    if (local)
+        return NF_ACCEPT;
+    if (cp_net(cp)->trace)
+        trace_func(cp_net(cp), skb, send_func(cp));
+    skb->dst = rt;
+    NF_HOOK_PF(NFPROTO_IPV6, NF_INET_LOCAL_OUT, cp_net(cp), skb, NULL, rt->dev, ip6_output);
+    return NF_STOLEN;
+}
+
+int ip_vs_nat_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                      const struct ip_vs_iphdr *iph, unsigned hooknum)
+{
+    bool local;
+    struct rt6_info *rt = ip_vs_dest_route_v6(cp, cp->daddr, &local);
+    if (!rt)
+        return tx_error(skb, cp, "no route to the real server");
+    if (!local) {
+        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt, 0, !pp);
+        if (why)
+            return tx_error(skb, cp, why);
+    }
+    /* the L4 header (pseudo-header checksum with the 16-byte addresses), then
+     * ipv6_hdr(skb)->daddr: IPv6 has no header checksum */
+    if (pp)
+        pp->dnat_handler(skb, pp, cp, iph);
+    ((struct ipv6hdr *)skb->data)->daddr = *in6_key_addr(cp->daddr);
+    if (cp_net(cp)->trace) {
+        char a[INET_KEY_STRLEN];
+        trace_notef(cp_net(cp), skb, "ip_vs_nat_xmit_v6", "DNAT to [%s]:%u, %s",
+                    trace_ip(cp->daddr, a), ntohs(cp->dport),
+                    local ? "a local real server" : "re-injected at LOCAL_OUT");
+    }
+    return ip_vs_send_or_cont_v6(skb, cp, rt, local);
+}
+
+int ip_vs_dr_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
+                     const struct ip_vs_iphdr *iph, unsigned hooknum)
+{
+    bool local;
+    struct rt6_info *rt = ip_vs_dest_route_v6(cp, cp->daddr, &local);
+    if (!rt)
+        return tx_error(skb, cp, "no route to the real server");
+    if (!local) {
+        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt, 0, !pp);
+        if (why)
+            return tx_error(skb, cp, why);
+    }
+    if (cp_net(cp)->trace) {
+        char a[INET_KEY_STRLEN];
+        trace_notef(cp_net(cp), skb, "ip_vs_dr_xmit_v6", "to %s %s", trace_ip(cp->daddr, a),
+                    local ? "(a local real server)"
+                          : "by its MAC, IPv6 header unchanged, re-injected at LOCAL_OUT");
+    }
+    return ip_vs_send_or_cont_v6(skb, cp, rt, local);
+}
+
+/* ensure_mtu_is_adequate for an IPv4 packet into an IPv6 tunnel: frag needed under
+ * DF with pmtu_disc, as for an IPv4 tunnel (the TTL rule of decrement_ttl too). */
+static const char *ip_vs_out_checks_4in6(struct net *net, struct sk_buff *skb, struct rt6_info *rt)
+{
+    struct iphdr *iph = (struct iphdr *)skb->data;
+    skb->network_header = skb_offset(skb, skb->data);
+    if (net->prof->ipvs_decrement_ttl) {
+        if (iph->ttl <= 1) {
+            icmp_send(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+            return "TTL expired";
+        }
+        ip_decrease_ttl(iph);
+    }
+    uint32_t mtu = rt->dev->mtu - (uint32_t)sizeof(struct ipv6hdr);
+    if (net->ipvs->sysctl.pmtu_disc && (ntohs(iph->frag_off) & IP_DF) && ntohs(iph->tot_len) > mtu) {
+        icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+        return "too big with DF (frag needed sent)";
+    }
+    return NULL;
+}
+
+/* ip_vs_tunnel_xmit_v6: an outer IPv6 header to the real server, ip6ip6 (next header
+ * 41) for an IPv6 packet, IPv4-in-IPv6 (4) for an IPv4 one (mixed-family dests,
+ * 3.18+, which the control plane allows only for tunnels). The outer header takes
+ * the inner one's traffic class and hop limit, no flow label; its source is the
+ * director's address for the route. Only IPIP encapsulation: GUE and GRE are IPv4
+ * tunnels in the kernel too (ipvs_gue_encap for AF_INET6 came later). */
+int ip_vs_tunnel_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp,
+                         const struct ip_vs_protocol *pp, const struct ip_vs_iphdr *iph,
+                         unsigned hooknum)
+{
+    struct net *net = cp_net(cp);
+    bool local;
+    struct rt6_info *rt = ip_vs_dest_route_v6(cp, cp->daddr, &local);
+    if (!rt)
+        return tx_error(skb, cp, "no route to the real server");
+    if (local)
+        return ip_vs_send_or_cont_v6(skb, cp, rt, true);
+    bool inner6 = skb->protocol == ETH_P_IPV6;
+    const char *why = inner6 ? ip_vs_out_checks_v6(net, skb, rt, sizeof(struct ipv6hdr), !pp)
+                             : ip_vs_out_checks_4in6(net, skb, rt);
+    if (why)
+        return tx_error(skb, cp, why);
+    struct in6_addr saddr;
+    if (!ipv6_dev_get_saddr(net, rt->dev, in6_key_addr(cp->daddr), &saddr))
+        return tx_error(skb, cp, "no source address for the tunnel");
+    uint8_t tclass, hop_limit;
+    if (inner6) {
+        const struct ipv6hdr *in = (const struct ipv6hdr *)skb->data;
+        tclass = (uint8_t)((in->priority_version & 0x0f) << 4 | in->flow_lbl[0] >> 4);
+        hop_limit = in->hop_limit;
+    } else {
+        const struct iphdr *in = (const struct iphdr *)skb->data;
+        tclass = in->tos;
+        hop_limit = in->ttl;
+    }
+    struct ipv6hdr *outer = (struct ipv6hdr *)skb_push(skb, sizeof *outer);
+    if (!outer)
+        return tx_error(skb, cp, "no headroom for the tunnel header");
+    skb->transport_header = skb_offset(skb, skb->data + sizeof *outer);
+    skb->network_header = skb_offset(skb, skb->data);
+    memset(outer, 0, sizeof *outer);
+    outer->priority_version = (uint8_t)(0x60 | tclass >> 4);
+    outer->flow_lbl[0] = (uint8_t)(tclass << 4);
+    outer->nexthdr = inner6 ? NEXTHDR_IPV6 : IPPROTO_IPIP_;
+    outer->hop_limit = hop_limit;
+    outer->saddr = saddr;
+    outer->daddr = *in6_key_addr(cp->daddr);
+    outer->payload_len = htons((uint16_t)(skb_wire_len(skb) - sizeof *outer));
+    skb->protocol = ETH_P_IPV6;
+    if (net->trace) {
+        char a[INET_KEY_STRLEN];
+        trace_notef(net, skb, "ip_vs_tunnel_xmit_v6", "%s > %s pushed, sent by ip6_local_out",
+                    inner6 ? "ip6ip6" : "IPv4-in-IPv6", trace_ip(cp->daddr, a));
+    }
+    skb->flags |= SKB_F_IPVS_PROPERTY;
+    if (net->prof->ipvs_notrack)
+        skb->nfct = NULL;
+    skb->dst = rt;
+    ip6_local_out(net, skb);
+    return NF_STOLEN;
+}
+
+/* ip_vs_icmp_xmit_v6: an ICMPv6 error (already rewritten) to a NAT connection's real
+ * server. */
+int ip_vs_icmp_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
+{
+    bool local;
+    struct rt6_info *rt = ip_vs_dest_route_v6(cp, cp->daddr, &local);
+    if (!rt)
+        return tx_error(skb, cp, "no route to the real server");
+    if (!local) {
+        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt, 0, true);
+        if (why)
+            return tx_error(skb, cp, why);
+    }
+    ((struct ipv6hdr *)skb->data)->daddr = *in6_key_addr(cp->daddr);
+    return ip_vs_send_or_cont_v6(skb, cp, rt, local);
+}
+
+ip_vs_xmit_fn ip_vs_xmit_for_v6(unsigned conn_flags)
+{
+    switch (conn_flags & IP_VS_CONN_F_FWD_MASK) {
+    case IP_VS_CONN_F_MASQ: return ip_vs_nat_xmit_v6;
+    case IP_VS_CONN_F_TUNNEL: return ip_vs_tunnel_xmit_v6;
+    case IP_VS_CONN_F_DROUTE: return ip_vs_dr_xmit_v6;
+    case IP_VS_CONN_F_LOCALNODE: return ip_vs_null_xmit;
+    default: return NULL;           /* no FULLNAT nor bypass for IPv6 in the model */
     }
 }

@@ -298,10 +298,10 @@ static bool addr_is(const struct in6_addr *a, const char *s)
     return memcmp(a, &b, sizeof b) == 0;
 }
 
-static void test_nat6_request_and_reply(void)
+static void nat6_case(const char *era)
 {
     struct world6 w;
-    world6_init(&w, "6.x");
+    world6_init(&w, era);
     world6_service(&w, IPPROTO_UDP, 0, 128);
     world6_dest(&w, RS6, 8080, IP_VS_CONN_F_MASQ);
     struct seen at_rs = {0}, at_client = {0};
@@ -336,6 +336,16 @@ static void test_nat6_request_and_reply(void)
     CU_ASSERT_EQUAL(d->stats.c.inbytes, 40 + 8 + 100);
     CU_ASSERT_EQUAL(d->stats.c.outbytes, 40 + 8 + 60);
     world_destroy(&w.t.w);
+}
+
+/* Through each era's IPv6 hooks: 2.6.34's ip_vs_in at LOCAL_IN and ip_vs_out at
+ * FORWARD, 4.9's ip_vs_remote_request6 / ip_vs_reply6, 6.x's ip_vs_in_hook /
+ * ip_vs_out_hook. */
+static void test_nat6_request_and_reply(void)
+{
+    nat6_case("2.6.34");
+    nat6_case("4.9");
+    nat6_case("6.x");
 }
 
 /* The real server has no socket: its port unreachable about the DNATed request goes

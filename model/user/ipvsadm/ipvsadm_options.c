@@ -179,7 +179,6 @@ static int parse_service(const char *buf, struct ip_vs_service_user *svc, char *
     if (n == -1)
         n = service_to_port(portp + 1, svc->protocol);
     if (n == -1) {
-        *off = (int)(portp + 1 - host);
         if (!str_is_digit(portp + 1))
             snprintf(why, whylen, " (unknown port name `%s': give the port in numbers)",
                      portp + 1);

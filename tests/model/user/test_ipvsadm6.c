@@ -7,7 +7,9 @@
  * input with ipvsadm's message and the column of the faulty character; the
  * control plane's family rules per era. */
 #include <string.h>
+#include "model/ipvs/ip_vs_conn.h"
 #include "model/ipvs/ip_vs_ctl.h"
+#include "model/ipvs/ip_vs_proto.h"
 #include "model/user/ipvsadm/ipvsadm.h"
 #include "model/user/ipvsadm/ipvsadm_print.h"
 #include "model/net.h"
@@ -301,6 +303,45 @@ static void test_listings(void)
     world_destroy(&f.w);
 }
 
+/* -Lnc and /proc/net/ip_vs_conn for an IPv6 connection: ipvsadm's [ADDR]:port by
+ * inet_ntop in %-18s columns (a longer name pushes the rest right), the kernel's %pI6
+ * (eight groups of four digits) in /proc. */
+static void test_conn_listings(void)
+{
+    struct fx f;
+    fx_init(&f, NULL);
+    apply_lines(&f, "-A -t [2001:db8::10]:80 -s rr\n"
+                    "-a -t [2001:db8::10]:80 -r [2001:db8:1::11]:8080 -m");
+    struct netns_ipvs *ipvs = f.net->ipvs;
+    struct ip_vs_conn_param p = { .protocol = IPPROTO_TCP, .caddr = key6("2001:db8:2::5"),
+                                  .cport = htons(40000), .vaddr = key6("2001:db8::10"),
+                                  .vport = htons(80) };
+    struct ip_vs_conn *cp = ip_vs_conn_new(ipvs, &p, key6("2001:db8:1::11"), htons(8080), 0,
+                                           NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
+    unsigned secs = ip_vs_conn_expires_in(cp);
+    char want[256];
+    snprintf(want, sizeof want,
+             "IPVS connection entries\n"
+             "pro expire state       source             virtual            destination\n"
+             "TCP %02u:%02u  %-11s [2001:db8:2::5]:40000 [2001:db8::10]:80  [2001:db8:1::11]:8080\n",
+             secs / 60, secs % 60, ip_vs_state_name(cp));
+    GString *out = g_string_new(NULL);
+    ipvsadm_list_conns(out, ipvs, 0);
+    CU_ASSERT_STRING_EQUAL(out->str, want);
+    g_string_truncate(out, 0);
+    ip_vs_proc_conn(out, ipvs);
+    snprintf(want, sizeof want,
+             "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n"
+             "TCP 2001:0db8:0002:0000:0000:0000:0000:0005 9C40 "
+             "2001:0db8:0000:0000:0000:0000:0000:0010 0050 "
+             "2001:0db8:0001:0000:0000:0000:0000:0011 1F90 %-11s %7u\n",
+             ip_vs_state_name(cp), secs);
+    CU_ASSERT_STRING_EQUAL(out->str, want);
+    g_string_free(out, TRUE);
+    world_destroy(&f.w);
+}
+
 /* -Sn read back gives the same -Sn (ipvsadm-save | ipvsadm-restore). */
 static void test_round_trip(void)
 {
@@ -328,5 +369,6 @@ IPVSIM_SUITE(ipvsadm6)
     ADD_TEST(s, test_parse_errors);
     ADD_TEST(s, test_families);
     ADD_TEST(s, test_listings);
+    ADD_TEST(s, test_conn_listings);
     ADD_TEST(s, test_round_trip);
 }

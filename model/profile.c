@@ -91,6 +91,7 @@ static const struct pf_field fields[] = {
     PF_BOOL_(ipvs_rs_table_all),
     PF_BOOL_(ipvs_stats_percpu),
     PF_BOOL_(ipvs_est_kthreads),
+    PF_BOOL_(ipvs_mixed_af_tun),
     PF_BOOL_(ipvs_icmp_tunnel),
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
@@ -177,6 +178,7 @@ static const struct kernel_profile base_2_6_34 = {
     .ipvs_sctp_old_states = true,
     .ipvs_stats_percpu = false,
     .ipvs_est_kthreads = false,
+    .ipvs_mixed_af_tun = false,
     .ipvs_icmp_tunnel = false,
 };
 
@@ -235,6 +237,8 @@ static const struct pf_change changes[] = {
          "has its own static nf_nat_rule_find, 3.18's iptable_nat_do_chain; the table's hook "
          "functions of 2.6.36-3.17 are not modelled by name)", "nf_nat_rule_find", "iptable_nat_do_chain"),
     CH(icmp_global_limit, KV(3, 18, 0), "3.18: icmp_msgs_per_sec and icmp_msgs_burst", false, true),
+    CH(ipvs_mixed_af_tun, KV(3, 18, 0), "3.18: a tunnel dest may be of the other family than "
+       "its service (\"ipvs: Supply destination address family\")", false, true),
     CH(ipvs_conn_reuse, KV(4, 2, 0), "4.2: the conn_reuse_mode sysctl", false, true),
     CH(ipvs_tcp_active_handshake, KV(4, 8, 0), "4.8: \"ipvs: count pre-established TCP states as active\"",
        false, true),

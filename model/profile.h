@@ -143,6 +143,10 @@ struct kernel_profile {
                                        pass comes 1.96 s after the first service and
                                        every 2 s on (6.2, "ipvs: use kthreads for stats
                                        estimation"); before, one 2 s timer from 2 s */
+    bool ipvs_mixed_af_tun;         /* a dest may be of the other family than its
+                                       service when it is a tunnel (3.18, "ipvs: Supply
+                                       destination address family"); before, a dest
+                                       takes its service's family */
     bool ipvs_icmp_tunnel;          /* ip_vs_in_icmp takes an ICMP error about the
                                        director's own IPIP packet to a real server: it
                                        tells the client, with the MTU less the outer

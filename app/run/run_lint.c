@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "model/ipvs/ip_vs.h"
 #include "model/user/ipvsadm/ipvsadm.h"
+#include "sim/in6_key.h"
 
 /* One ipvsadm line of the scenario with where it stands. */
 struct lint_line {
@@ -106,8 +107,8 @@ static void lint_dest(const struct run_world *rw, const struct lint_line *l,
             (x->addr == c->svc.addr && x->port == c->svc.port && x->protocol == c->svc.protocol)))
             svc = x;
     }
-    char a[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &c->dest.addr, a, sizeof a);
+    char a[INET_KEY_STRLEN];
+    inet_key_ntop(c->dest.addr, a);     /* an IPv6 dest is a key: its address, not the key */
     struct scn_pos pos = scn_line_pos(s, l->line, c->col_dest > 0 ? (size_t)(c->col_dest - 1) : 0);
     int k = run_world_server_index(rw, c->dest.addr);
     if (k < 0) {

@@ -112,22 +112,33 @@ static void __ip_vs_bind_svc(struct ip_vs_dest *dest, struct ip_vs_service *svc)
 
 /* ---- services ------------------------------------------------------------------------ */
 
-static bool svc_matches(const struct ip_vs_service *svc, uint16_t protocol, be32 addr,
+/* __ip_vs_service_find / __ip_vs_svc_fwm_find: a service is keyed by its family
+ * too. An address key already says its family (sim/in6_key.h), so the family only
+ * tells fwmark services apart: "-f 1" and "-f 1 -6" are two services. */
+static bool svc_matches(const struct ip_vs_service *svc, int af, uint16_t protocol, be32 addr,
                         be16 port, uint32_t fwmark)
 {
     if (fwmark)
-        return svc->fwmark == fwmark;
+        return svc->fwmark == fwmark && svc->af == af;
     return !svc->fwmark && svc->protocol == protocol && svc->addr == addr && svc->port == port;
+}
+
+struct ip_vs_service *ip_vs_service_get_af(struct netns_ipvs *ipvs, int af, uint16_t protocol,
+                                         be32 addr, be16 port, uint32_t fwmark)
+{
+    struct ip_vs_service *svc;
+    if (af == 0)
+        af = AF_INET;
+    list_for_each_entry(svc, &ipvs->services, s_list)
+        if (svc_matches(svc, af, protocol, addr, port, fwmark))
+            return svc;
+    return NULL;
 }
 
 struct ip_vs_service *ip_vs_service_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 addr,
                                         be16 port, uint32_t fwmark)
 {
-    struct ip_vs_service *svc;
-    list_for_each_entry(svc, &ipvs->services, s_list)
-        if (svc_matches(svc, protocol, addr, port, fwmark))
-            return svc;
-    return NULL;
+    return ip_vs_service_get_af(ipvs, inet_key_family(addr), protocol, addr, port, fwmark);
 }
 
 /* "none" is the kernel's name for no scheduler at all. A scheduler younger than the
@@ -151,14 +162,16 @@ static bool protocol_ok(const struct ip_vs_service_user *u)
     return ip_vs_proto_get(u->protocol) != NULL;     /* TCP, UDP or SCTP */
 }
 
-/* A stream name that says which service draws: "ipvs:<host>:TCP:10.0.0.1:80". */
+/* A stream name that says which service draws: "ipvs:<host>:TCP:10.0.0.1:80", the
+ * real address for IPv6 (a key must decide nothing), ":6" after an IPv6 fwmark. */
 static void svc_rng_init(struct ip_vs_service *svc)
 {
     struct host *h = svc->ipvs->net->host;
-    char addr[INET_ADDRSTRLEN], name[128];
-    inet_ntop(AF_INET, &svc->addr, addr, sizeof addr);
+    char addr[INET_KEY_STRLEN], name[128];
+    inet_key_ntop(svc->addr, addr);
     if (svc->fwmark)
-        snprintf(name, sizeof name, "ipvs:%s:FWM:%u", h->name, svc->fwmark);
+        snprintf(name, sizeof name, "ipvs:%s:FWM:%u%s", h->name, svc->fwmark,
+                 svc->af == AF_INET6 ? ":6" : "");
     else
         snprintf(name, sizeof name, "ipvs:%s:%u:%s:%u", h->name, svc->protocol, addr,
                  ntohs(svc->port));
@@ -188,7 +201,7 @@ int ip_vs_add_service(struct netns_ipvs *ipvs, const struct ip_vs_service_user *
 {
     if (!protocol_ok(u))
         return -EFAULT;
-    if (ip_vs_service_get(ipvs, u->protocol, u->addr, u->port, u->fwmark))
+    if (ip_vs_service_get_af(ipvs, u->af, u->protocol, u->addr, u->port, u->fwmark))
         return -EEXIST;
     const struct ip_vs_scheduler *sched;
     int ret = scheduler_by_name(ipvs, u->sched_name, &sched);
@@ -385,24 +398,26 @@ static void __ip_vs_update_dest(struct ip_vs_service *svc, struct ip_vs_dest *de
 
 /* inet_addr_type() must say LOCAL or UNICAST: not 0.0.0.0/8, not the limited
  * broadcast, not multicast or class E. (Subnet broadcast addresses, which the
- * kernel finds in its local table, are not detected.) An IPv6 service's dest is an
- * address key: ipv6_addr_type() must say neither multicast nor unspecified. */
-static bool dest_addr_unicast(const struct ip_vs_service *svc, be32 addr)
+ * kernel finds in its local table, are not detected.) */
+static bool dest_addr_unicast(be32 addr)
 {
-    if (svc->af == AF_INET6) {
-        uint32_t num = ntohl(addr) & IN6_KEY_MAX;
-        if (!in6_is_key(addr) || num < 1 || num > in6_key_count())
-            return false;
-        const struct in6_addr *a6 = in6_key_addr(addr);
-        return !ipv6_addr_is_multicast(a6) && !ipv6_addr_any(a6);
-    }
     uint32_t a = ntohl(addr);
     return (a >> 24) != 0 && a != 0xffffffffu && (a >> 28) < 0xe;
 }
 
+/* ip_vs_new_dest (6.1) for an IPv6 dest: ipv6_addr_type must say unicast (not
+ * unspecified, not multicast; ::1 is unicast) and not link-local unless the address
+ * is the director's own; ipvsim has no local IPv6 real servers, so link-local ones
+ * are refused. */
+static bool dest_addr6_unicast(be32 key)
+{
+    const struct in6_addr *a = in6_key_addr(key);
+    return !ipv6_addr_any(a) && !ipv6_addr_is_multicast(a) && !ipv6_addr_linklocal(a);
+}
+
 static int ip_vs_new_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u)
 {
-    if (!dest_addr_unicast(svc, u->addr))
+    if (in6_is_key(u->addr) ? !dest_addr6_unicast(u->addr) : !dest_addr_unicast(u->addr))
         return -EINVAL;
     struct ip_vs_dest *dest = g_new0(struct ip_vs_dest, 1);
     dest->protocol = svc->protocol;
@@ -426,9 +441,26 @@ static int dest_user_check(const struct ip_vs_dest_user *u)
     return 0;
 }
 
+/* A dest of the other family than its service's (ip_vs_genl_set_cmd, 3.18, "ipvs:
+ * Supply destination address family"): only a tunnel can carry it, and not while
+ * a sync daemon runs (its messages have one family per connection); before 3.18 a
+ * dest took the service's family, so ipvsim refuses the mix there. -EINVAL. */
+static int dest_family_check(const struct ip_vs_service *svc, const struct ip_vs_dest_user *u)
+{
+    if (inet_key_family(u->addr) == svc->af)
+        return 0;
+    if (!svc->ipvs->net->prof->ipvs_mixed_af_tun)
+        return -EINVAL;
+    if (svc->ipvs->sync_state)
+        return -EINVAL;
+    return (u->conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_TUNNEL ? 0 : -EINVAL;
+}
+
 int ip_vs_add_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u)
 {
     int ret = dest_user_check(u);
+    if (!ret)
+        ret = dest_family_check(svc, u);
     if (ret)
         return ret;
     if (ip_vs_lookup_dest(svc, u->addr, u->port))
@@ -443,6 +475,8 @@ int ip_vs_add_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u)
 int ip_vs_edit_dest(struct ip_vs_service *svc, const struct ip_vs_dest_user *u)
 {
     int ret = dest_user_check(u);
+    if (!ret)
+        ret = dest_family_check(svc, u);
     if (ret)
         return ret;
     struct ip_vs_dest *dest = ip_vs_lookup_dest(svc, u->addr, u->port);

@@ -58,7 +58,11 @@ int ip_vs_add_service(struct netns_ipvs *ipvs, const struct ip_vs_service_user *
                       struct ip_vs_service **svc_out);
 int ip_vs_edit_service(struct ip_vs_service *svc, const struct ip_vs_service_user *u);
 int ip_vs_del_service(struct ip_vs_service *svc);
-/* The service with exactly this key (fwmark != 0: by fwmark), or NULL. */
+/* The service with exactly this key (fwmark != 0: by fwmark and family; af 0 is
+ * AF_INET), or NULL. */
+struct ip_vs_service *ip_vs_service_get_af(struct netns_ipvs *ipvs, int af, uint16_t protocol,
+                                         be32 addr, be16 port, uint32_t fwmark);
+/* ip_vs_service_get_af with the family of addr (AF_INET for a fwmark with addr 0). */
 struct ip_vs_service *ip_vs_service_get(struct netns_ipvs *ipvs, uint16_t protocol, be32 addr,
                                         be16 port, uint32_t fwmark);
 int ip_vs_flush(struct netns_ipvs *ipvs);

@@ -16,6 +16,7 @@
 #include "model/netfilter/core.h"
 #include "model/ipv4/sock.h"
 #include "sim/csum.h"
+#include "sim/in6_key.h"
 #include "sim/pkt.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
@@ -427,11 +428,30 @@ static void put_conn_v0(uint8_t *p, const struct ip_vs_conn *cp)
     put16(p + 22, (uint16_t)cp->state);
 }
 
-/* Write one version 1 IPv4 entry at p. */
+/* An address of the connection in an entry: 4 bytes, or for an IPv6 connection
+ * the 16 of the real address (its key stays on this host). */
+static uint8_t *put_addr(uint8_t *p, be32 a, bool v6)
+{
+    if (!v6) {
+        memcpy(p, &a, 4);
+        return p + 4;
+    }
+    memcpy(p, in6_key_addr(a)->s6_addr, 16);
+    return p + 16;
+}
+
+/* The size of a connection's version 1 entry. */
+static unsigned v1_size(const struct ip_vs_conn *cp)
+{
+    return in6_is_key(cp->caddr) ? IP_VS_SYNC_V6_SIZE : IP_VS_SYNC_V4_SIZE;
+}
+
+/* Write one version 1 entry at p (struct ip_vs_sync_v4, or _v6 for cp->af AF_INET6). */
 static void put_conn_v1(uint8_t *p, const struct ip_vs_conn *cp, unsigned len)
 {
-    memset(p, 0, IP_VS_SYNC_V4_SIZE);
-    p[0] = 0;                           /* type: IPv4 */
+    bool v6 = in6_is_key(cp->caddr);
+    memset(p, 0, len);
+    p[0] = v6 ? IP_VS_SYNC_STYPE_F_INET6 : 0;   /* type */
     p[1] = (uint8_t)cp->protocol;
     put16(p + 2, (uint16_t)(len & 0x0fff));     /* version 0 in the top bits */
     put32(p + 4, cp->flags & ~IP_VS_CONN_F_HASHED);
@@ -441,9 +461,7 @@ static void put_conn_v1(uint8_t *p, const struct ip_vs_conn *cp, unsigned len)
     memcpy(p + 14, &cp->dport, 2);
     put32(p + 16, cp->fwmark);
     put32(p + 20, (uint32_t)(cp->timeout / SEC));
-    memcpy(p + 24, &cp->caddr, 4);
-    memcpy(p + 28, &cp->vaddr, 4);
-    memcpy(p + 32, &cp->daddr, 4);
+    put_addr(put_addr(put_addr(p + 24, cp->caddr, v6), cp->vaddr, v6), cp->daddr, v6);
 }
 
 static bool not_sent(const struct ip_vs_conn *cp)
@@ -458,7 +476,9 @@ static void sync_conn_old(struct netns_ipvs *ipvs, struct ip_vs_conn *cp)
 {
     struct ip_vs_sync *s = ipvs->sync;
     for (; cp; cp = cp->control) {
-        if (!s || !(ipvs->sync_state & IP_VS_STATE_MASTER) || not_sent(cp))
+        /* ip_vs_in (2.6.28 .. 2.6.38) calls the daemon for AF_INET only */
+        if (!s || !(ipvs->sync_state & IP_VS_STATE_MASTER) || not_sent(cp) ||
+            in6_is_key(cp->caddr))
             return;
         if (!s->sync_buff)
             s->sync_buff = sb_create(s, 0, true);
@@ -477,7 +497,8 @@ static void sync_conn_old(struct netns_ipvs *ipvs, struct ip_vs_conn *cp)
 static void sync_conn_v0(struct netns_ipvs *ipvs, struct ip_vs_conn *cp, int pkts)
 {
     for (;;) {
-        if (cp->flags & IP_VS_CONN_F_ONE_PACKET || not_sent(cp))
+        /* "if (unlikely(cp->af != AF_INET)) return;": v0 has no IPv6 entry */
+        if (cp->flags & IP_VS_CONN_F_ONE_PACKET || not_sent(cp) || in6_is_key(cp->caddr))
             return;
         if (!ip_vs_sync_conn_needed(ipvs, cp, pkts))
             return;
@@ -521,7 +542,7 @@ void ip_vs_sync_conn(struct netns_ipvs *ipvs, struct ip_vs_conn *cp, int pkts)
             struct ip_vs_sync *s = ipvs->sync;
             if (!s || !(ipvs->sync_state & IP_VS_STATE_MASTER))
                 return;
-            unsigned len = IP_VS_SYNC_V4_SIZE;
+            unsigned len = v1_size(cp);
             unsigned pad = 0;
             struct ip_vs_sync_buff *sb = s->sync_buff;
             if (sb) {
@@ -586,12 +607,29 @@ void ip_vs_sync_in(struct netns_ipvs *ipvs, struct ip_vs_conn *cp)
 
 /* ---- the backup ------------------------------------------------------------------------ */
 
+/* ip_vs_service_find for svc_af AF_INET6: the IPv6 fwmark service, then the
+ * address and port, then port 0. */
+static struct ip_vs_service *find_svc6(struct netns_ipvs *ipvs, uint32_t fwmark,
+                                       uint16_t protocol, be32 vaddr, be16 vport)
+{
+    struct ip_vs_service *svc = NULL;
+    if (fwmark)
+        svc = ip_vs_service_get_af(ipvs, AF_INET6, 0, 0, 0, fwmark);
+    if (!svc)
+        svc = ip_vs_service_get_af(ipvs, AF_INET6, protocol, vaddr, vport, 0);
+    if (!svc)
+        svc = ip_vs_service_get_af(ipvs, AF_INET6, protocol, vaddr, 0, 0);
+    return svc;
+}
+
 /* ip_vs_find_dest: the dest daddr:dport of the service the entry names. */
 static struct ip_vs_dest *find_dest(struct netns_ipvs *ipvs, be32 daddr, be16 dport, be32 vaddr,
                                     be16 vport, uint16_t protocol, uint32_t fwmark,
                                     unsigned flags)
 {
-    struct ip_vs_service *svc = ip_vs_service_find(ipvs, fwmark, protocol, vaddr, vport);
+    struct ip_vs_service *svc = in6_is_key(vaddr)
+                                    ? find_svc6(ipvs, fwmark, protocol, vaddr, vport)
+                                    : ip_vs_service_find(ipvs, fwmark, protocol, vaddr, vport);
     if (!svc)
         return NULL;
     be16 port = dport;
@@ -724,15 +762,27 @@ static void process_v0(struct netns_ipvs *ipvs, const uint8_t *buf, size_t len)
     }
 }
 
+/* An address of an entry: 4 bytes, or 16 interned as this host's key. */
+static const uint8_t *get_addr(const uint8_t *p, be32 *a, bool v6)
+{
+    if (!v6) {
+        memcpy(a, p, 4);
+        return p + 4;
+    }
+    struct in6_addr a6;
+    memcpy(a6.s6_addr, p, 16);
+    *a = in6_key_get(&a6);
+    return p + 16;
+}
+
 /* ip_vs_proc_sync_conn: one version 1 entry in [p, end). Negative: the rest of the
  * message is dropped; positive: this entry is skipped. */
 static int proc_sync_conn(struct netns_ipvs *ipvs, const uint8_t *p, const uint8_t *end)
 {
-    if (p[0] & 1)
-        return 10;                      /* IPv6: not modelled, skipped */
-    if (p[0] != 0)
+    bool v6 = p[0] & IP_VS_SYNC_STYPE_F_INET6;
+    if (!v6 && p[0] != 0)
         return -10;
-    const uint8_t *opt = p + IP_VS_SYNC_V4_SIZE;
+    const uint8_t *opt = p + (v6 ? IP_VS_SYNC_V6_SIZE : IP_VS_SYNC_V4_SIZE);
     if (opt > end)
         return -20;
     unsigned opt_flags = 0;
@@ -770,9 +820,7 @@ static int proc_sync_conn(struct netns_ipvs *ipvs, const uint8_t *p, const uint8
     memcpy(&e.dport, p + 14, 2);
     e.fwmark = get32(p + 16);
     e.timeout = get32(p + 20);
-    memcpy(&e.caddr, p + 24, 4);
-    memcpy(&e.vaddr, p + 28, 4);
-    memcpy(&e.daddr, p + 32, 4);
+    get_addr(get_addr(get_addr(p + 24, &e.caddr, v6), &e.vaddr, v6), &e.daddr, v6);
     ipvs->sync->stats.conns_rcvd++;
     if (!entry_ok(ipvs, &e))
         return ip_vs_proto_get(e.protocol) ? 40 : 30;   /* bad state : unknown protocol */

@@ -25,14 +25,17 @@
  *  - version 1 (sync_version 1, the default since 2.6.39): an 8-byte header
  *    (reserved 0, syncid, size, nr_conns, version 1, spare 0) and 36-byte IPv4 entries
  *    (type 0, protocol, version/size, flags, state, cport, vport, dport, fwmark,
- *    timeout in seconds, caddr, vaddr, daddr), 4-byte aligned; the message holds at
+ *    timeout in seconds, caddr, vaddr, daddr), 4-byte aligned; an IPv6 connection
+ *    takes a 72-byte entry (type STYPE_F_INET6, the three addresses in 16 bytes); the message holds at
  *    most sync_maxlen = 1500 - 28 = 1472 bytes: 40 entries;
  *  - version 0 (sync_version 0, and the only one of 2.6.34): a 4-byte header
  *    (nr_conns, syncid, size) and 24-byte entries (no fwmark, no timeout: the backup
  *    takes the state's timeout); 61 entries in 1472 bytes (2.6.34: at most
  *    4 + 24 * (MTU - 52) / 24 bytes, a message queued once a full entry no longer fits).
- *  No sequence options (the model has no application helper that adjusts sequence
- *  numbers), no persistence-engine data, no IPv6. FULLNAT connections (an ipvsim
+ *  Version 0 carries no IPv6 connection: ip_vs_sync_conn_v0 returns for cp->af !=
+ *  AF_INET, and 2.6.34's ip_vs_in calls the daemon for AF_INET only. No sequence
+ *  options (the model has no application helper that adjusts sequence numbers), no
+ *  persistence-engine data. FULLNAT connections (an ipvsim
  *  extra) are not sent: the format has no field for the local address.
  *
  * Sending (sync_thread_master): entries go into the current buffer; a full buffer is
@@ -106,6 +109,8 @@ struct net_device;
 #define IP_VS_SYNC_CONN_V0_SIZE     24      /* struct ip_vs_sync_conn_v0 (SIMPLE_CONN_SIZE) */
 #define IP_VS_SYNC_CONN_OPTS_SIZE   24      /* struct ip_vs_sync_conn_options */
 #define IP_VS_SYNC_V4_SIZE          36      /* struct ip_vs_sync_v4 */
+#define IP_VS_SYNC_V6_SIZE          72      /* struct ip_vs_sync_v6 */
+#define IP_VS_SYNC_STYPE_F_INET6    0x01    /* STYPE_F_INET6, in an entry's type */
 #define IP_VS_SYNC_MAX_CONNS_V0_OLD 255     /* 2.6.34: MAX_CONNS_PER_SYNCBUFF */
 
 /* What ipvsadm --start-daemon passes (struct ipvs_sync_daemon_cfg). */

@@ -50,6 +50,7 @@ static const struct kernel_profile era_snapshot[] = {
         .ipvs_sctp_old_states = true,
         .ipvs_stats_percpu = false,
         .ipvs_est_kthreads = false,
+        .ipvs_mixed_af_tun = false,
         .ipvs_icmp_tunnel = false,
     },
     {
@@ -92,6 +93,7 @@ static const struct kernel_profile era_snapshot[] = {
         .ipvs_sctp_old_states = false,
         .ipvs_stats_percpu = true,
         .ipvs_est_kthreads = false,
+        .ipvs_mixed_af_tun = true,
         .ipvs_icmp_tunnel = true,
     },
     {
@@ -134,6 +136,7 @@ static const struct kernel_profile era_snapshot[] = {
         .ipvs_sctp_old_states = false,
         .ipvs_stats_percpu = true,
         .ipvs_est_kthreads = false,
+        .ipvs_mixed_af_tun = true,
         .ipvs_icmp_tunnel = true,
     },
     {
@@ -176,6 +179,7 @@ static const struct kernel_profile era_snapshot[] = {
         .ipvs_sctp_old_states = false,
         .ipvs_stats_percpu = true,
         .ipvs_est_kthreads = true,
+        .ipvs_mixed_af_tun = true,
         .ipvs_icmp_tunnel = true,
     },};
 
@@ -222,6 +226,7 @@ static void assert_same_profile(const struct kernel_profile *got, const struct k
     SAME(ipvs_sctp_old_states);
     SAME(ipvs_stats_percpu);
     SAME(ipvs_est_kthreads);
+    SAME(ipvs_mixed_af_tun);
     SAME(ipvs_icmp_tunnel);
 #undef SAME
 }

@@ -42,6 +42,11 @@ for s in [
     "-D -u 10.0.0.100:53\n",
     "-A -f 7 -s mh -b mh-fallback,mh-port\n-a -f 7 -r 10.0.0.9 -x 100 -y 50\n-C\n"
     "-A -t 10.0.0.1:0 -p 600 -M 255.255.255.0 -s lblcr\n-a -t 10.0.0.1:0 -r 10.0.0.2\n",
+    "-A -t [2001:db8::10]:80 -s rr\n-a -t [2001:db8::10]:80 -r [2001:db8::2]:80 -m -w 3\n-a -t [2001:db8::10]:80 -r 2001:db8::3 -g\n-e -t [2001:db8::10]:80 -r [2001:db8::3]:80 -g -w 0\n-E -t [2001:db8::10]:80 -s wlc -p 30 -M 64\n-d -t [2001:db8::10]:80 -r [2001:db8::2]:80\n-Z\n",
+    "-A -f 7 -6 -s mh -b mh-fallback -p -M 48\n-a -f 7 -6 -r [2001:db8::9]:0 -x 100 -y 50\n-A -f 7 -s rr\n-a -f 7 -r 10.0.0.9\n-D -f 7 -6\n",
+    "-A -u [2001:db8:aaaa:bbbb:cccc:dddd:eeee:10]:53 -s sh -b sh-port -o\n-a -u [2001:db8:aaaa:bbbb:cccc:dddd:eeee:10]:53 -r 10.0.0.5 -i\n-a -u [2001:db8:aaaa:bbbb:cccc:dddd:eeee:10]:53 -r [::ffff:10.0.0.6]:53 -m\n",
+    "-A -t [2001:db8::g]:80\n-A -t [2001:db8::1:80 -s rr\n-A -t [2001:db8::1]80\n-A -t 2001:db8::12345:80\n-A -t [2001:db8::1]:80 -p -M 129\n-A -6 -f 7\n-A -t [1.2.3.4]:80 -p\n",
+    "-A -t 10.0.0.100:80 -s rr\n-A -t [::]:0 -p\n-a -t [::]:0 -r [fe80::1]:80 -m\n-a -t [::]:0 -r [2001:db8::1]:8080 -m\n-A -t 240.0.0.1:80\n",
 ]:
     save("ipvsadm", s, "seq")
 

@@ -15,7 +15,7 @@ struct ip_vs_dh_state {
 
 static inline unsigned ip_vs_dh_hashkey(be32 addr)
 {
-    return hash_32(ntohl(addr), IP_VS_DH_TAB_BITS);
+    return hash_32(ip_vs_addr_fold(addr), IP_VS_DH_TAB_BITS);
 }
 
 static void ip_vs_dh_reassign(struct ip_vs_dh_state *s, struct ip_vs_service *svc)

@@ -58,7 +58,7 @@ struct ip_vs_lblcr_table {
 
 static inline unsigned ip_vs_lblcr_hashkey(be32 addr)
 {
-    return hash_32(ntohl(addr), IP_VS_LBLCR_TAB_BITS);
+    return hash_32(ip_vs_addr_fold(addr), IP_VS_LBLCR_TAB_BITS);
 }
 
 static sim_time_t sysctl_lblcr_expiration(const struct ip_vs_service *svc)

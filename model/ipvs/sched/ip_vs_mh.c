@@ -58,11 +58,19 @@ static inline bool ip_vs_mh_unavailable(const struct ip_vs_dest *d)
     return d->weight <= 0 || ip_vs_dest_overloaded(d);
 }
 
-static inline unsigned ip_vs_mh_hashkey(be32 addr, be16 port, const hsiphash_key_t *key,
+/* af: the service's (ip_vs_mh_permutate hashes every dest with svc->af). */
+static inline unsigned ip_vs_mh_hashkey(int af, be32 addr, be16 port, const hsiphash_key_t *key,
                                         unsigned offset)
 {
-    uint32_t v = offset + ntohs(port) + ntohl(addr);
+    uint32_t v = offset + ntohs(port) + ip_vs_addr_fold_af(af, addr);
     return hsiphash_u32(v, key);
+}
+
+/* A packet's address is of the service's family. */
+static inline unsigned ip_vs_mh_hashkey_pkt(be32 addr, be16 port, const hsiphash_key_t *key,
+                                            unsigned offset)
+{
+    return ip_vs_mh_hashkey(inet_key_family(addr), addr, port, key, offset);
 }
 
 static void ip_vs_mh_reset(struct ip_vs_mh_state *s)
@@ -110,8 +118,10 @@ static void ip_vs_mh_permutate(struct ip_vs_mh_state *s, struct ip_vs_service *s
     struct list_head *head = &svc->destinations;
     for (struct list_head *p = head->next; p != head; p = p->next, ds++) {
         struct ip_vs_dest *d = ip_vs_dest_of(p);
-        ds->offset = ip_vs_mh_hashkey(d->addr, d->port, &s->hash1, 0) % IP_VS_MH_TAB_SIZE;
-        ds->skip = ip_vs_mh_hashkey(d->addr, d->port, &s->hash2, 0) % (IP_VS_MH_TAB_SIZE - 1) + 1;
+        ds->offset = ip_vs_mh_hashkey(svc->af, d->addr, d->port, &s->hash1, 0) %
+                     IP_VS_MH_TAB_SIZE;
+        ds->skip = ip_vs_mh_hashkey(svc->af, d->addr, d->port, &s->hash2, 0) %
+                   (IP_VS_MH_TAB_SIZE - 1) + 1;
         ds->perm = ds->offset;
         int lw = d->last_weight;
         int turns = (lw / s->gcd) >> s->rshift;
@@ -222,14 +232,14 @@ static int ip_vs_mh_dest_changed(struct ip_vs_service *svc, struct ip_vs_dest *d
 
 static struct ip_vs_dest *ip_vs_mh_get(const struct ip_vs_mh_state *s, be32 addr, be16 port)
 {
-    unsigned hash = ip_vs_mh_hashkey(addr, port, &s->hash1, 0) % IP_VS_MH_TAB_SIZE;
+    unsigned hash = ip_vs_mh_hashkey_pkt(addr, port, &s->hash1, 0) % IP_VS_MH_TAB_SIZE;
     struct ip_vs_dest *d = s->lookup[hash];
     return (!d || ip_vs_mh_unavailable(d)) ? NULL : d;
 }
 
 static struct ip_vs_dest *ip_vs_mh_get_fallback(const struct ip_vs_mh_state *s, be32 addr, be16 port)
 {
-    unsigned ihash = ip_vs_mh_hashkey(addr, port, &s->hash1, 0) % IP_VS_MH_TAB_SIZE;
+    unsigned ihash = ip_vs_mh_hashkey_pkt(addr, port, &s->hash1, 0) % IP_VS_MH_TAB_SIZE;
     struct ip_vs_dest *d = s->lookup[ihash];
     if (!d)
         return NULL;
@@ -237,7 +247,7 @@ static struct ip_vs_dest *ip_vs_mh_get_fallback(const struct ip_vs_mh_state *s, 
         return d;
     for (unsigned off = 0; off < IP_VS_MH_TAB_SIZE; off++) {
         unsigned roffset = (off + ihash) % IP_VS_MH_TAB_SIZE;
-        unsigned hash = ip_vs_mh_hashkey(addr, port, &s->hash1, roffset) % IP_VS_MH_TAB_SIZE;
+        unsigned hash = ip_vs_mh_hashkey_pkt(addr, port, &s->hash1, roffset) % IP_VS_MH_TAB_SIZE;
         d = s->lookup[hash];
         if (!d)
             break;

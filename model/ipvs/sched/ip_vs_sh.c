@@ -38,10 +38,11 @@ struct ip_vs_sh_state {
 
 unsigned ip_vs_sh_hashkey(enum ip_vs_sh_variant v, be32 addr, be16 port, unsigned offset)
 {
-    uint32_t key = ntohs(port) + ntohl(addr);
+    uint32_t fold = ip_vs_addr_fold(addr);
+    uint32_t key = ntohs(port) + fold;
     switch (v) {
     case IP_VS_SH_2_6:
-        return (ntohl(addr) * IP_VS_SH_KNUTH) & IP_VS_SH_TAB_MASK;
+        return (fold * IP_VS_SH_KNUTH) & IP_VS_SH_TAB_MASK;
     case IP_VS_SH_MULT:
         return (offset + key * IP_VS_SH_KNUTH) & IP_VS_SH_TAB_MASK;
     case IP_VS_SH_HASH_32:

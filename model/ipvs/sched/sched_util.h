@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "model/ipvs/ip_vs.h"
 #include "model/profile.h"
+#include "sim/in6_key.h"
 
 /* include/linux/hash.h (kernels >= 4.7): multiply by the 32-bit golden ratio and
  * keep the top bits. */
@@ -19,6 +20,30 @@
 static inline uint32_t hash_32(uint32_t val, unsigned bits)
 {
     return (uint32_t)(val * GOLDEN_RATIO_32) >> (32 - bits);
+}
+
+/* ntohl(addr_fold) of the kernel's ip_vs_{sh,dh,mh,lblc,lblcr}_hashkey (6.1 and
+ * every era since 2.6.28): the IPv4 address, or for af AF_INET6 the XOR of the
+ * four words of the real IPv6 address (addr->ip6[0] ^ .. ^ ip6[3]; read back from
+ * its key, which itself decides nothing). af is the service's: an IPv4 address in
+ * an IPv6 hash is its union's word 0 (the others zero), an IPv6 address in an IPv4
+ * hash its word 0 (addr->ip). One test of the key bit for IPv4. */
+static inline uint32_t ip_vs_addr_fold_af(int af, be32 addr)
+{
+    if (!in6_is_key(addr))
+        return ntohl(addr);
+    const uint8_t *b = in6_key_addr(addr)->s6_addr;
+    uint32_t fold = 0;
+    for (int i = 0; i < (af == AF_INET6 ? 16 : 4); i += 4)
+        fold ^= (uint32_t)b[i] << 24 | (uint32_t)b[i + 1] << 16 | (uint32_t)b[i + 2] << 8 |
+                b[i + 3];
+    return fold;
+}
+
+/* The same where the address is of the service's family (a packet's). */
+static inline uint32_t ip_vs_addr_fold(be32 addr)
+{
+    return ip_vs_addr_fold_af(inet_key_family(addr), addr);
 }
 
 /* Find last set bit, 1-based; 0 for 0 (the kernel's fls). */

@@ -106,7 +106,8 @@ static int exec_service(struct netns_ipvs *ipvs, const struct ipvsadm_cmd *c)
     const struct ip_vs_service_user *u = &c->svc;
     if (c->cmd == IPVSADM_CMD_ADD)
         return ip_vs_add_service(ipvs, u, NULL);
-    struct ip_vs_service *svc = ip_vs_service_get(ipvs, u->protocol, u->addr, u->port, u->fwmark);
+    struct ip_vs_service *svc =
+        ip_vs_service_get_af(ipvs, u->af, u->protocol, u->addr, u->port, u->fwmark);
     if (!svc)
         return -ESRCH;
     switch (c->cmd) {
@@ -240,7 +241,8 @@ int ipvsadm_list_cmd(GString *out, struct net *net, const struct ipvsadm_cmd *cm
     }
     const struct ip_vs_service_user *u = &cmd->svc;
     const struct ip_vs_service *svc =
-        ipvs ? ip_vs_service_get(net->ipvs, u->protocol, u->addr, u->port, u->fwmark) : NULL;
+        ipvs ? ip_vs_service_get_af(net->ipvs, u->af, u->protocol, u->addr, u->port, u->fwmark)
+             : NULL;
     if (!svc) {
         if (err) {
             err->column = cmd->col_svc;

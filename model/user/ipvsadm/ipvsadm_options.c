@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 
 /* ---- value parsers (ipvsadm's helpers, on numbers only) -------------------------------- */
 
@@ -99,39 +101,90 @@ static long service_to_port(const char *name, uint16_t proto)
 
 enum { SERVICE_NONE = 0, SERVICE_ADDR = 1, SERVICE_PORT = 2 };
 
-/* host[:port] as parse_service reads it. On failure, *why may say why in words
- * ipvsadm would not need (it resolves names; ipvsim does not). */
-static int parse_service(const char *buf, uint16_t proto, be32 *addr, be16 *port,
-                         char *why, size_t whylen)
+/* Was the text meant as an IPv6 address: in brackets, or with two colons or more? */
+static bool looks_ipv6(const char *h, bool bracketed)
 {
-    struct in6_addr a6;
+    const char *c = strchr(h, ':');
+    return bracketed || (c && strchr(c + 1, ':'));
+}
+
+/* host[:port] as parse_service reads it (ipvsadm 1.31): "[ADDR6]:port" (the port is
+ * then compulsory), a bare IPv6 address (no port), or a dotted IPv4 address with an
+ * optional ":port". An IPv6 address sets af and the netmask to 128 (the prefix
+ * length) and is stored as its key (sim/in6_key.h). ipvsadm's own quirk is kept: in
+ * "[1.2.3.4]:80" the brackets hide the port, so the address alone is read. On
+ * failure, *why may say why in words ipvsadm would not need (it resolves names;
+ * ipvsim does not) and *off is where in buf the fault is. */
+static int parse_service(const char *buf, struct ip_vs_service_user *svc, char *why,
+                         size_t whylen, int *off)
+{
     why[0] = '\0';
+    *off = 0;
     if (str_is_digit(buf))
         return SERVICE_NONE;
-    if (buf[0] == '[' || inet_pton(AF_INET6, buf, &a6) > 0) {
-        snprintf(why, whylen, " (IPv6 is not modelled by ipvsim)");
-        return SERVICE_NONE;
-    }
     char host[256];
     g_strlcpy(host, buf, sizeof host);
-    char *portp = strrchr(host, ':');
-    if (portp)
+    char *h = host, *portp = NULL;
+    bool bracketed = h[0] == '[';
+    if (bracketed) {
+        h++;
+        portp = strchr(h, ']');
+        if (!portp) {
+            *off = (int)strlen(host);
+            snprintf(why, whylen, " (expected ']' after the IPv6 address)");
+            return SERVICE_NONE;
+        }
         *portp++ = '\0';
-    if (!inet_aton_numeric(host, addr)) {
-        snprintf(why, whylen, " (host names are not resolved: give the address in numbers)");
-        return SERVICE_NONE;
+        if (*portp != ':') {
+            *off = (int)(portp - host);
+            snprintf(why, whylen, " (expected ':' and a port after ']')");
+            return SERVICE_NONE;
+        }
+        *portp = '\0';
+    }
+    struct in6_addr a6;
+    size_t eoff;
+    const char *what = NULL;
+    if (in6_pton(h, &a6, &eoff, &what)) {
+        svc->addr = in6_key_get(&a6);
+        svc->af = AF_INET6;
+        svc->netmask = 128;
+    } else {
+        bool v6 = looks_ipv6(h, bracketed);
+        portp = strrchr(h, ':');
+        if (portp)
+            *portp = '\0';
+        be32 a;
+        if (!inet_aton_numeric(h, &a)) {
+            if (v6) {
+                *off = (int)(h - host) + (int)eoff;
+                snprintf(why, whylen, " (IPv6 address: expected %s)", what);
+            } else {
+                snprintf(why, whylen, " (host names are not resolved: give the address in "
+                                      "numbers)");
+            }
+            return SERVICE_NONE;
+        }
+        if (in6_is_key(a)) {
+            snprintf(why, whylen, " (240.0.0.0/4 is reserved: ipvsim keeps IPv6 addresses "
+                                  "there)");
+            return SERVICE_NONE;
+        }
+        svc->addr = a;
+        svc->af = AF_INET;
     }
     if (!portp)
         return SERVICE_ADDR;
-    long n = adm_string_to_number(portp, 0, 65535);
+    long n = adm_string_to_number(portp + 1, 0, 65535);
     if (n == -1)
-        n = service_to_port(portp, proto);
+        n = service_to_port(portp + 1, svc->protocol);
     if (n == -1) {
-        if (!str_is_digit(portp))
-            snprintf(why, whylen, " (unknown port name `%s': give the port in numbers)", portp);
+        if (!str_is_digit(portp + 1))
+            snprintf(why, whylen, " (unknown port name `%s': give the port in numbers)",
+                     portp + 1);
         return SERVICE_NONE;
     }
-    *port = htons((uint16_t)n);
+    svc->port = htons((uint16_t)n);
     return SERVICE_ADDR | SERVICE_PORT;
 }
 
@@ -154,9 +207,10 @@ static int opt_service(struct parser *p, const struct occurrence *o, uint16_t pr
     c->svc.protocol = proto;
     c->col_svc = o->valcol;
     char why[128];
-    if (!(parse_service(o->value, proto, &c->svc.addr, &c->svc.port, why, sizeof why) &
-          SERVICE_ADDR))
-        return adm_fail(p, o->valcol, "illegal virtual server address[:port] specified%s", why);
+    int off;
+    if (!(parse_service(o->value, &c->svc, why, sizeof why, &off) & SERVICE_ADDR))
+        return adm_fail(p, o->valcol + off, "illegal virtual server address[:port] specified%s",
+                        why);
     return 0;
 }
 
@@ -166,6 +220,7 @@ static int opt_fwmark(struct parser *p, const struct occurrence *o)
     if (set_option(p, OPTC_SERVICE, o->col))
         return -1;
     c->col_svc = o->valcol;
+    c->svc.af = AF_INET;             /* -6 after -f makes it AF_INET6 */
     c->svc.protocol = IPPROTO_TCP;   /* a sane value, even though it is not used */
     char *end;
     errno = 0;
@@ -182,15 +237,16 @@ static int opt_server(struct parser *p, const struct occurrence *o)
     if (set_option(p, OPTC_SERVER, o->col))
         return -1;
     c->col_dest = o->valcol;
-    be32 addr = c->svc.addr;
-    be16 port = c->svc.port;
+    struct ip_vs_service_user t_dest = c->svc;     /* ipvsadm parses into a copy */
     char why[128];
-    int r = parse_service(o->value, c->svc.protocol, &addr, &port, why, sizeof why);
+    int off;
+    int r = parse_service(o->value, &t_dest, why, sizeof why, &off);
     if (!(r & SERVICE_ADDR))
-        return adm_fail(p, o->valcol, "illegal real server address[:port] specified%s", why);
-    c->dest.addr = addr;
+        return adm_fail(p, o->valcol + off, "illegal real server address[:port] specified%s",
+                        why);
+    c->dest.addr = t_dest.addr;
     /* no port given: the service's port (as far as it is known at this point) */
-    c->dest.port = (r == SERVICE_ADDR) ? c->svc.port : port;
+    c->dest.port = (r == SERVICE_ADDR) ? c->svc.port : t_dest.port;
     return 0;
 }
 
@@ -211,12 +267,22 @@ static int opt_persistent(struct parser *p, const struct occurrence *o)
     return 0;
 }
 
+/* -M: a dotted mask for an IPv4 service, a prefix length (atoi, 1..128) once the
+ * service is known to be IPv6 (an address in brackets or -6 before -M). */
 static int opt_netmask(struct parser *p, const struct occurrence *o)
 {
     if (set_option(p, OPTC_NETMASK, o->col))
         return -1;
-    if (!inet_aton_numeric(o->value, &p->cmd->svc.netmask))
-        return adm_fail(p, o->valcol, "illegal virtual server persistent mask specified");
+    struct ip_vs_service_user *s = &p->cmd->svc;
+    if (s->af != AF_INET6) {
+        if (!inet_aton_numeric(o->value, &s->netmask))
+            return adm_fail(p, o->valcol, "illegal virtual server persistent mask specified");
+        return 0;
+    }
+    long plen = atol(o->value);      /* ipvsadm's atoi: "64x" reads as 64 */
+    if (plen < 1 || plen > 128)
+        return adm_fail(p, o->valcol, "illegal ipv6 netmask specified");
+    s->netmask = (be32)plen;
     return 0;
 }
 
@@ -373,9 +439,12 @@ int adm_handle_option(struct parser *p, const struct occurrence *o)
         c->svc.flags |= IP_VS_SVC_F_ONEPACKET;
         return set_option(p, OPTC_ONEPACKET, o->col);
     case '6':
+        /* not an option ipvsadm counts: it may come more than once */
         if (!c->svc.fwmark)
             return adm_fail(p, o->col, "-6 used before -f");
-        return adm_fail(p, o->col, "IPv6 is not modelled by ipvsim");
+        c->svc.af = AF_INET6;
+        c->svc.netmask = 128;
+        return 0;
     case TAG_PERSISTENCE_ENGINE:
         return adm_fail(p, o->col, "persistence engines (--pe) are not modelled by ipvsim");
     case 'b':

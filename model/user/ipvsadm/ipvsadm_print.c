@@ -9,6 +9,8 @@
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ip_vs_est.h"
 #include "model/ipvs/ip_vs_proto.h"
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 
 /* ---- names --------------------------------------------------------------------------- */
 
@@ -64,17 +66,59 @@ static const char *sched_name(const struct ip_vs_service *svc)
     return svc->scheduler ? svc->scheduler->name : "none";
 }
 
+/* The u32 differences are taken to int, as ipvsadm's "int r = a - b" does. */
+static int u32_diff(uint32_t a, uint32_t b)
+{
+    return (int)(a - b);
+}
+
 static void addr_str(be32 addr, char buf[INET_ADDRSTRLEN])
 {
     inet_ntop(AF_INET, &addr, buf, INET_ADDRSTRLEN);
 }
 
-/* addrport_to_anyname with -n: "a.b.c.d:port" */
+/* addrport_to_anyname with -n: "a.b.c.d:port", or "[ADDR6]:port" for an IPv6
+ * address key, printed by libc's inet_ntop as ipvsadm prints it (which, unlike the
+ * kernel's %pI6c, writes ::a.b.c.d for an IPv4-compatible address). */
 static void addrport(char *buf, size_t len, be32 addr, be16 port)
 {
+    if (in6_is_key(addr)) {
+        char a[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, in6_key_addr(addr), a, sizeof a);
+        snprintf(buf, len, "[%s]:%u", a, ntohs(port));
+        return;
+    }
     char a[INET_ADDRSTRLEN];
     addr_str(addr, a);
     snprintf(buf, len, "%s:%u", a, ntohs(port));
+}
+
+/* The kernel's %pI6: eight groups of four lower-case hexadecimal digits. */
+static void pi6_str(be32 key, char buf[40])
+{
+    const uint8_t *b = in6_key_addr(key)->s6_addr;
+    for (int i = 0; i < 8; i++)
+        snprintf(buf + 5 * i, 6, "%02x%02x%s", b[2 * i], b[2 * i + 1], i < 7 ? ":" : "");
+}
+
+/* The 32-bit word i (host order) of an address as libipvs's union nf_inet_addr
+ * holds it: an IPv4 address is word 0, the other words zero. */
+static uint32_t addr_word(be32 addr, int i)
+{
+    if (!in6_is_key(addr))
+        return i == 0 ? ntohl(addr) : 0;
+    const uint8_t *b = in6_key_addr(addr)->s6_addr + 4 * i;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* ipvsadm's address comparison (libipvs ipvs_cmp_services / ipvs_cmp_dests): the
+ * first address's family decides, word by word for IPv6, each an int difference. */
+static int addr_diff(be32 a1, be32 a2)
+{
+    int r = 0;
+    for (int i = 0; !r && i < (in6_is_key(a1) ? 4 : 1); i++)
+        r = u32_diff(addr_word(a1, i), addr_word(a2, i));
+    return r;
 }
 
 /* ---- sorting: ipvsadm's comparators under glibc's merge sort -------------------------- */
@@ -115,22 +159,19 @@ static void sort_ptrs(GPtrArray *a, cmp_fn cmp)
     g_free(tmp);
 }
 
-/* The u32 differences are taken to int, as ipvsadm's "int r = a - b" does. */
-static int u32_diff(uint32_t a, uint32_t b)
-{
-    return (int)(a - b);
-}
-
 static int cmp_services(const void *a, const void *b)
 {
     const struct ip_vs_service *s1 = a, *s2 = b;
     int r = u32_diff(s1->fwmark, s2->fwmark);
     if (r)
         return r;
+    r = (int)s1->af - (int)s2->af;
+    if (r)
+        return r;
     r = (int)s1->protocol - (int)s2->protocol;
     if (r)
         return r;
-    r = u32_diff(ntohl(s1->addr), ntohl(s2->addr));
+    r = addr_diff(s1->addr, s2->addr);
     if (r)
         return r;
     return (int)ntohs(s1->port) - (int)ntohs(s2->port);
@@ -139,7 +180,7 @@ static int cmp_services(const void *a, const void *b)
 static int cmp_dests(const void *a, const void *b)
 {
     const struct ip_vs_dest *d1 = a, *d2 = b;
-    int r = u32_diff(ntohl(d1->addr), ntohl(d2->addr));
+    int r = addr_diff(d1->addr, d2->addr);
     if (r)
         return r;
     return (int)ntohs(d1->port) - (int)ntohs(d2->port);
@@ -246,7 +287,10 @@ static void svc_name(char *buf, size_t len, const struct ip_vs_service *svc, boo
 {
     if (svc->fwmark) {
         /* %d of the mark, as ipvsadm prints it */
-        snprintf(buf, len, rule ? "-f %d" : "FWM  %d", (int)svc->fwmark);
+        if (svc->af == AF_INET6)
+            snprintf(buf, len, rule ? "-f %d -6" : "FWM  %d IPv6", (int)svc->fwmark);
+        else
+            snprintf(buf, len, rule ? "-f %d" : "FWM  %d", (int)svc->fwmark);
         return;
     }
     char v[64];
@@ -258,14 +302,22 @@ static void svc_name(char *buf, size_t len, const struct ip_vs_service *svc, boo
         snprintf(buf, len, "%s %s", opt, v);
     } else {
         snprintf(buf, len, "%-4s %s", protocol_name(svc->protocol), v);
-        if (strlen(buf) > 33)
-            buf[33] = '\0';
+        if (svc->af != AF_INET6 && strlen(buf) > 33)
+            buf[33] = '\0';    /* IPv6 names are never cut */
     }
 }
 
-static void print_mask(GString *out, const char *word, be32 netmask)
+/* The persistence mask: dotted for IPv4 unless /32, the prefix length for IPv6
+ * unless 128. */
+static void print_mask(GString *out, const char *word, const struct ip_vs_service *svc)
 {
     char m[INET_ADDRSTRLEN];
+    be32 netmask = svc->netmask;
+    if (svc->af == AF_INET6) {
+        if (netmask != 128)
+            g_string_append_printf(out, " %s %i", word, (int)netmask);
+        return;
+    }
     if (netmask == 0xffffffffu)
         return;
     addr_str(netmask, m);
@@ -277,7 +329,7 @@ static void print_service_rule(GString *out, const char *name, const struct ip_v
     g_string_append_printf(out, "-A %s -s %s", name, sched_name(svc));
     if (svc->flags & IP_VS_SVC_F_PERSISTENT) {
         g_string_append_printf(out, " -p %u", svc->timeout);
-        print_mask(out, "-M", svc->netmask);
+        print_mask(out, "-M", svc);
     }
     if (svc->flags & IP_VS_SVC_F_ONEPACKET)
         g_string_append(out, " -o");
@@ -297,7 +349,7 @@ static void print_service_plain(GString *out, const char *name, const struct ip_
     }
     if (svc->flags & IP_VS_SVC_F_PERSISTENT) {
         g_string_append_printf(out, " persistent %u", svc->timeout);
-        print_mask(out, "mask", svc->netmask);
+        print_mask(out, "mask", svc);
     }
     if (svc->flags & IP_VS_SVC_F_ONEPACKET)
         g_string_append(out, " ops");
@@ -431,7 +483,8 @@ static void print_service_entry(GString *out, const struct ip_vs_service *svc, u
         if (rule) {
             print_dest_rule(out, name, dname, d);
         } else {
-            dname[28] = '\0';
+            if (!in6_is_key(d->addr))
+                dname[28] = '\0';     /* IPv6 names are never cut */
             print_dest_line(out, dname, d, fmt);
         }
     }
@@ -496,7 +549,11 @@ static unsigned svc_hashkey(const struct ip_vs_service *svc)
     if (svc->fwmark)
         return svc->fwmark & (IP_VS_SVC_TAB_SIZE - 1);
     unsigned porth = ntohs(svc->port);
-    return (svc->protocol ^ ntohl(svc->addr) ^ (porth >> IP_VS_SVC_TAB_BITS) ^ porth) &
+    uint32_t ahash = ntohl(svc->addr);
+    if (in6_is_key(svc->addr))          /* addr->ip6[0] ^ .. ^ ip6[3], then ntohl */
+        ahash = addr_word(svc->addr, 0) ^ addr_word(svc->addr, 1) ^ addr_word(svc->addr, 2) ^
+                addr_word(svc->addr, 3);
+    return (svc->protocol ^ ahash ^ (porth >> IP_VS_SVC_TAB_BITS) ^ porth) &
            (IP_VS_SVC_TAB_SIZE - 1);
 }
 
@@ -535,9 +592,15 @@ void ip_vs_proc_info(GString *out, const struct netns_ipvs *ipvs)
         const struct ip_vs_service *svc = g_ptr_array_index(svcs, i);
         const char *ops = (svc->flags & IP_VS_SVC_F_ONEPACKET) ? "ops " : "";
         char pb[16];
-        if (svc->fwmark)
+        char a6[40];
+        if (svc->fwmark) {
             g_string_append_printf(out, "FWM  %08X %s %s", svc->fwmark, sched_name(svc), ops);
-        else
+        } else if (svc->af == AF_INET6) {
+            pi6_str(svc->addr, a6);    /* the kernel's IPv6 line has no "ops " */
+            g_string_append_printf(out, "%s  [%s]:%04X %s ",
+                                   proc_proto_name(svc->protocol, pb, sizeof pb), a6,
+                                   ntohs(svc->port), sched_name(svc));
+        } else
             g_string_append_printf(out, "%s  %08X:%04X %s %s ",
                                    proc_proto_name(svc->protocol, pb, sizeof pb),
                                    ntohl(svc->addr), ntohs(svc->port), sched_name(svc), ops);
@@ -547,10 +610,17 @@ void ip_vs_proc_info(GString *out, const struct netns_ipvs *ipvs)
         else
             g_string_append_c(out, '\n');
         struct ip_vs_dest *d;
-        list_for_each_entry(d, &svc->destinations, n_list)
-            g_string_append_printf(out, "  -> %08X:%04X      %-7s %-6d %-10d %-10d\n",
-                                   ntohl(d->addr), ntohs(d->port), fwd_name(d->conn_flags),
-                                   d->weight, d->activeconns, d->inactconns);
+        list_for_each_entry(d, &svc->destinations, n_list) {
+            if (in6_is_key(d->addr)) {
+                pi6_str(d->addr, a6);
+                g_string_append_printf(out, "  -> [%s]:%04X", a6, ntohs(d->port));
+            } else {
+                g_string_append_printf(out, "  -> %08X:%04X", ntohl(d->addr), ntohs(d->port));
+            }
+            g_string_append_printf(out, "      %-7s %-6d %-10d %-10d\n",
+                                   fwd_name(d->conn_flags), d->weight, d->activeconns,
+                                   d->inactconns);
+        }
     }
     g_ptr_array_free(svcs, TRUE);
 }
@@ -579,6 +649,24 @@ static void proc_conn_row(struct ip_vs_conn *cp, void *ctx)
 {
     GString *out = ctx;
     char pb[16];
+    if (in6_is_key(cp->caddr) || in6_is_key(cp->daddr)) {
+        /* ip_vs_conn_seq_show: %pI6 for IPv6 addresses (the dest by its own family,
+         * cp->daf), %08X for IPv4 ones */
+        char c[40], v[40], d[40];
+        be32 a[3] = { cp->caddr, cp->vaddr, cp->daddr };
+        char *t[3] = { c, v, d };
+        for (int i = 0; i < 3; i++) {
+            if (in6_is_key(a[i]))
+                pi6_str(a[i], t[i]);
+            else
+                snprintf(t[i], 40, "%08X", ntohl(a[i]));
+        }
+        g_string_append_printf(out, "%-3s %s %04X %s %04X %s %04X %-11s %7u\n",
+                               proc_proto_name(cp->protocol, pb, sizeof pb), c,
+                               ntohs(cp->cport), v, ntohs(cp->vport), d, ntohs(cp->dport),
+                               ip_vs_state_name(cp), ip_vs_conn_expires_in(cp));
+        return;
+    }
     g_string_append_printf(out, "%-3s %08X %04X %08X %04X %08X %04X %-11s %7u\n",
                            proc_proto_name(cp->protocol, pb, sizeof pb), ntohl(cp->caddr),
                            ntohs(cp->cport), ntohl(cp->vaddr), ntohs(cp->vport), ntohl(cp->daddr),

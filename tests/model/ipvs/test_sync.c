@@ -26,6 +26,8 @@
 #include "model/ipvs/ip_vs_sync.h"
 #include "model/user/ipvsadm/ipvsadm.h"
 #include "model/ipv4/sock.h"
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 #include "sim/sim.h"
 #include "tests/testutil.h"
 #include "tests/topo_lvs.h"
@@ -467,6 +469,142 @@ static void test_process_message(void)
     world_destroy(&c.t.w);
 }
 
+/* ---- IPv6 connections ------------------------------------------------------------------- */
+
+static be32 k6(const char *s)
+{
+    struct in6_addr a;
+    size_t off;
+    CU_ASSERT_FATAL(in6_pton(s, &a, &off, NULL));
+    return in6_key_get(&a);
+}
+
+static const char *const nat6_cfg[] = {
+    "-A -t [2001:db8::10]:80 -s rr", "-a -t [2001:db8::10]:80 -r [2001:db8:1::11]:80 -m", NULL,
+};
+
+/* An IPv6 connection made by hand on the master and handed to the daemon as ip_vs_in
+ * would: version 1 sends it in a 72-byte entry (type STYPE_F_INET6) that the backup
+ * turns into the same connection, bound to its IPv6 dest; version 0 (and 2.6.34)
+ * sends nothing. */
+static void sync6_case(const char *era, int version, unsigned want_bytes)
+{
+    struct e2e c;
+    e2e_init(&c, era, 3, 50, version);
+    for (int i = 0; nat6_cfg[i]; i++) {
+        struct ipvsadm_error err = {0};
+        CU_ASSERT_EQUAL(ipvsadm_apply(host_net(c.t.lvs), nat6_cfg[i], &err), 0);
+        CU_ASSERT_EQUAL(ipvsadm_apply(host_net(c.t.gw), nat6_cfg[i], &err), 0);
+    }
+    be32 ca = k6("2001:db8:2::5"), va = k6("2001:db8::10"), da = k6("2001:db8:1::11");
+    struct ip_vs_service *svc = ip_vs_service_get(c.master, IPPROTO_TCP, va, htons(80), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+    struct ip_vs_dest *dest = ip_vs_lookup_dest(svc, da, htons(80));
+    struct ip_vs_conn_param p = { .protocol = IPPROTO_TCP, .caddr = ca, .cport = htons(40000),
+                                  .vaddr = va, .vport = htons(80) };
+    struct ip_vs_conn *cp = ip_vs_conn_new(c.master, &p, da, htons(80), 0, dest, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
+    cp->state = IP_VS_TCP_S_ESTABLISHED;
+    cp->timeout = 900 * SEC;
+    ip_vs_sync_conn(c.master, cp, 3);
+    sim_run_until(&c.t.w.sim, c.t.w.sim.now + 3 * SEC + 100 * MSEC);
+    const struct ip_vs_sync_stats *ms = ip_vs_sync_stats(c.master);
+    const struct ip_vs_sync_stats *bs = ip_vs_sync_stats(c.backup);
+    CU_ASSERT_EQUAL(ms->bytes_sent, want_bytes);
+    struct ip_vs_conn *bp = ip_vs_conn_in_get(c.backup, IPPROTO_TCP, ca, htons(40000), va,
+                                              htons(80));
+    if (!want_bytes) {
+        CU_ASSERT_EQUAL(ms->conns_queued, 0);
+        CU_ASSERT_PTR_NULL(bp);
+    } else {
+        CU_ASSERT_EQUAL(ms->conns_sent, 1);
+        CU_ASSERT_EQUAL(bs->msgs_bad, 0);
+        CU_ASSERT_EQUAL(bs->conns_created, 1);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(bp);
+        CU_ASSERT_EQUAL(bp->daddr, da);
+        CU_ASSERT_EQUAL(bp->state, IP_VS_TCP_S_ESTABLISHED);
+        CU_ASSERT_EQUAL(bp->timeout, 900 * SEC);
+        CU_ASSERT_TRUE(bp->flags & IP_VS_CONN_F_SYNC);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(bp->dest);
+        CU_ASSERT_EQUAL(bp->dest->addr, da);
+        /* made by hand, the connection kept the dest's INACTIVE: so does the copy */
+        CU_ASSERT_EQUAL(bp->flags & IP_VS_CONN_F_INACTIVE, cp->flags & IP_VS_CONN_F_INACTIVE);
+        CU_ASSERT_EQUAL(bp->dest->activeconns + bp->dest->inactconns, 1);
+    }
+    world_destroy(&c.t.w);
+}
+
+static void test_sync_ipv6(void)
+{
+    sync6_case("6.x", 1, 8 + 72);
+    sync6_case("6.x", 0, 0);
+    sync6_case("2.6.34", 0, 0);
+}
+
+/* A hand-made version 1 message with one IPv6 entry, its bytes laid out here from
+ * struct ip_vs_sync_v6 (and one IPv4 entry after it, 4-byte aligned). */
+static void test_process_message_ipv6(void)
+{
+    struct rule_case c;
+    rule_case_init(&c, "6.x");
+    for (int i = 0; nat6_cfg[i]; i++) {
+        struct ipvsadm_error err = {0};
+        CU_ASSERT_EQUAL(ipvsadm_apply(host_net(c.t.lvs), nat6_cfg[i], &err), 0);
+    }
+    struct ip_vs_sync_daemon_cfg b = { .mcast_ifn = "eth0" };
+    CU_ASSERT_EQUAL(ip_vs_start_sync_thread(c.ipvs, &b, IP_VS_STATE_BACKUP), 0);
+    uint8_t m[8 + 72 + 36];
+    memset(m, 0, sizeof m);
+    m[3] = sizeof m;
+    m[4] = 2;
+    m[5] = 1;
+    uint8_t *e = m + 8;
+    e[0] = 1;                                   /* STYPE_F_INET6 */
+    e[1] = IPPROTO_TCP;
+    e[3] = 72;
+    e[9] = IP_VS_TCP_S_ESTABLISHED;
+    be16 cport = htons(41000), p80 = htons(80);
+    memcpy(e + 10, &cport, 2);
+    memcpy(e + 12, &p80, 2);
+    memcpy(e + 14, &p80, 2);
+    e[22] = 0x01;                               /* timeout 300 s */
+    e[23] = 0x2c;
+    static const uint8_t c6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 5 };
+    static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+    static const uint8_t d6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x11 };
+    memcpy(e + 24, c6, 16);
+    memcpy(e + 40, v6, 16);
+    memcpy(e + 56, d6, 16);
+    e = m + 8 + 72;                             /* an IPv4 entry follows */
+    e[1] = IPPROTO_TCP;
+    e[3] = 36;
+    e[9] = IP_VS_TCP_S_ESTABLISHED;
+    memcpy(e + 10, &cport, 2);
+    memcpy(e + 12, &p80, 2);
+    memcpy(e + 14, &p80, 2);
+    be32 ca = topo_ip("10.0.1.2"), va = topo_ip(TOPO_VIP), da = topo_ip("192.0.2.11");
+    memcpy(e + 24, &ca, 4);
+    memcpy(e + 28, &va, 4);
+    memcpy(e + 32, &da, 4);
+    ip_vs_process_message(c.ipvs, m, sizeof m);
+    const struct ip_vs_sync_stats *st = ip_vs_sync_stats(c.ipvs);
+    CU_ASSERT_EQUAL(st->msgs_bad, 0);
+    CU_ASSERT_EQUAL(st->conns_created, 2);
+    struct ip_vs_conn *cp = ip_vs_conn_in_get(c.ipvs, IPPROTO_TCP, k6("2001:db8:2::5"),
+                                              cport, k6("2001:db8::10"), p80);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cp);
+    CU_ASSERT_EQUAL(cp->daddr, k6("2001:db8:1::11"));
+    CU_ASSERT_EQUAL(cp->timeout, 300 * SEC);
+    CU_ASSERT_PTR_NOT_NULL(cp->dest);
+    CU_ASSERT_PTR_NOT_NULL(ip_vs_conn_in_get(c.ipvs, IPPROTO_TCP, ca, cport, va, p80));
+    /* an IPv6 entry whose size field is that of an IPv4 one: the message is bad */
+    m[8 + 3] = 36;
+    m[8 + 10] = 0x99;
+    ip_vs_process_message(c.ipvs, m, sizeof m);
+    CU_ASSERT_EQUAL(st->msgs_bad, 1);
+    world_destroy(&c.t.w);
+}
+
 /* ---- whole runs ---------------------------------------------------------------------------- */
 
 struct ha_result {
@@ -665,6 +803,8 @@ IPVSIM_SUITE(sync)
     ADD_TEST(s, test_e2e_v0_and_old_era);
     ADD_TEST(s, test_e2e_full_messages);
     ADD_TEST(s, test_process_message);
+    ADD_TEST(s, test_sync_ipv6);
+    ADD_TEST(s, test_process_message_ipv6);
     ADD_TEST(s, test_failover_runs);
     ADD_TEST(s, test_graceful_stop_and_preempt);
     ADD_TEST(s, test_lone_director_crash);

@@ -18,6 +18,9 @@
 #include "model/net.h"
 #include "model/ipv4/route.h"
 #include "model/ipv4/sock.h"
+#include "model/ipv6/ipv6.h"
+#include "model/ipv6/transp_v6.h"
+#include "sim/in6_key.h"
 #include "sim/pkt.h"
 
 #define NPORTS (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)
@@ -384,6 +387,8 @@ void udp_unlisten(struct app_stack *st, struct udp_listener *l)
 int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport,
                  uint32_t payload, uint64_t flow)
 {
+    if (in6_is_key(daddr))
+        return udp_v6_send(net, saddr, sport, daddr, dport, payload, flow);
     struct rtable *rt = ip_route_output(net, daddr);
     if (!rt) {
         net->mib.out_no_routes++;
@@ -412,18 +417,18 @@ int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport
 static bool deliver_to_ep(struct app_stack *st, struct net *net, struct sk_buff *skb,
                           uint8_t proto, uint32_t *tw_isn)
 {
-    const struct iphdr *iph = ip_hdr(skb);
+    be32 saddr, daddr;
+    sock_skb_addrs(skb, &saddr, &daddr);
     const struct udphdr *ports = (const struct udphdr *)skb->data;
     struct tcp_tw *tw;
-    struct app_ep *ep = app_tuple_find(st, proto, iph->daddr, ports->dest, iph->saddr,
-                                       ports->source, &tw);
+    struct app_ep *ep = app_tuple_find(st, proto, daddr, ports->dest, saddr, ports->source, &tw);
     if (ep) {
         ep->rcv(ep, skb);
         return true;
     }
     if (tw)
         return tcp_tw_rcv(st, tw, skb, tw_isn);
-    if (dropped_net(st, iph->daddr)) {
+    if (dropped_net(st, daddr)) {
         consume_skb(net, skb);
         return true;
     }
@@ -442,11 +447,12 @@ static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
         tcp_listener_rcv(st, l, skb, tw_isn);
         return;
     }
-    /* No socket: tcp_v4_rcv's no_tcp_socket answers with a reset. */
+    /* No socket: tcp_v4_rcv's (tcp_v6_rcv's) no_tcp_socket answers with a reset. */
+    bool v6 = skb->protocol == ETH_P_IPV6;
     net->socks->stats.no_socket++;
     if (!(th->flags & TCPH_RST))
         tcp_send_reset(st, skb);
-    kfree_skb_reason(net, skb, "tcp_v4_rcv", "no socket");
+    kfree_skb_reason(net, skb, v6 ? "tcp_v6_rcv" : "tcp_v4_rcv", "no socket");
 }
 
 static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
@@ -465,6 +471,11 @@ static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
     }
     net->socks->stats.no_socket++;
     st->stats.udp_unreach_sent++;
+    if (skb->protocol == ETH_P_IPV6) {
+        icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+        kfree_skb_reason(net, skb, "udpv6_rcv", "no socket");
+        return;
+    }
     icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
     kfree_skb_reason(net, skb, "udp_rcv", "no socket");
 }

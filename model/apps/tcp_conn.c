@@ -11,6 +11,9 @@
 #include <string.h>
 #include "model/net.h"
 #include "model/ipv4/route.h"
+#include "model/ipv6/ipv6.h"
+#include "model/ipv6/transp_v6.h"
+#include "sim/in6_key.h"
 
 /* ---- connection objects ------------------------------------------------------------------ */
 
@@ -113,8 +116,11 @@ struct tcp_conn *tcp_connect(struct app_stack *st, be32 laddr, be16 lport, be32 
                              be16 rport, uint32_t isn, uint64_t flow,
                              const struct tcp_conn_ops *ops, void *ctx)
 {
-    if (!ip_route_output(st->net, raddr)) {
-        st->net->mib.out_no_routes++;
+    if (in6_is_key(raddr) ? !ip6_route_ok(st->net, raddr) : !ip_route_output(st->net, raddr)) {
+        if (!in6_is_key(raddr))
+            st->net->mib.out_no_routes++;
+        else if (st->net->ipv6)
+            st->net->ipv6->mib.out_no_routes++;
         app_port_release(st, IPPROTO_TCP, laddr, lport);
         return NULL;
     }

@@ -146,6 +146,7 @@ static ep_slot *ep_table_slot(const struct ep_table *t, const uint64_t *key)
 static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
 static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
 static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
+static void stack_icmp6_rcv(struct net *net, struct sk_buff *skb, void *ctx);
 
 struct app_stack *app_stack_get(struct net *net)
 {
@@ -168,6 +169,7 @@ struct app_stack *app_stack_get(struct net *net)
      * sends, and TCP works). */
     sock_bind(net, IPPROTO_UDP, 0, stack_udp_rcv, st);
     sock_bind(net, IPPROTO_ICMP, 0, stack_icmp_rcv, st);
+    sock_bind(net, IPPROTO_ICMPV6, 0, stack_icmp6_rcv, st);
     return st;
 }
 
@@ -528,4 +530,45 @@ static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
         }
     }
     consume_skb(net, skb);
+}
+
+/* tcp_v6_err / udpv6_err: an ICMPv6 error (icmpv6_notify) for the endpoint its
+ * quoted packet came from, told in ICMP's terms as icmpv6_err_convert maps them:
+ * port unreachable is ECONNREFUSED (a hard error), the other destination
+ * unreachable codes EHOSTUNREACH / EACCES (hard), hop limit exceeded EHOSTUNREACH
+ * (soft); a Packet Too Big would lower the path MTU, which is not modelled. Errors
+ * for a TIME_WAIT socket are ignored. */
+static void stack_icmp6_rcv(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct app_stack *st = ctx;
+    const uint8_t *p = skb->data;
+    const uint32_t qoff = 8;            /* the ICMPv6 header, then the quoted packet */
+    if (skb->len < qoff + sizeof(struct ipv6hdr) + 4) {
+        consume_skb(net, skb);
+        return;
+    }
+    const struct ipv6hdr *in = (const struct ipv6hdr *)(p + qoff);
+    const uint8_t *l4 = p + qoff + sizeof *in;
+    uint8_t type = p[0], code = p[1];
+    uint8_t t4 = ICMP_DEST_UNREACH, c4 = ICMP_HOST_UNREACH;
+    if (type == ICMPV6_DEST_UNREACH && code == ICMPV6_PORT_UNREACH)
+        c4 = ICMP_PORT_UNREACH;
+    else if (type == ICMPV6_TIME_EXCEED)
+        t4 = ICMP_TIME_EXCEEDED, c4 = 0;
+    else if (type != ICMPV6_DEST_UNREACH)
+        t4 = 0;
+    struct in6_addr qs, qd;
+    memcpy(&qs, &in->saddr, sizeof qs);
+    memcpy(&qd, &in->daddr, sizeof qd);
+    be32 laddr, raddr;
+    be16 sport, dport;
+    memcpy(&sport, l4, 2);
+    memcpy(&dport, l4 + 2, 2);
+    struct app_ep *ep = NULL;
+    if (t4 && (in->nexthdr == NEXTHDR_TCP || in->nexthdr == NEXTHDR_UDP) &&
+        in6_key_find(&qs, &laddr) && in6_key_find(&qd, &raddr))
+        ep = app_ep_find(st, in->nexthdr, laddr, sport, raddr, dport);
+    consume_skb(net, skb);
+    if (ep && ep->err)
+        ep->err(ep, t4, c4);
 }

@@ -1,9 +1,9 @@
 /* Receiving IPv6 (net/ipv6/ip6_input.c: ipv6_rcv, ip6_rcv_core, ip6_rcv_finish,
  * ip6_input, ip6_input_finish, ip6_protocol_deliver_rcu, ip6_mc_input); the upper
  * layers are icmpv6_rcv (icmp.c), tcp_v6_rcv (tcp_ipv6.c) and udpv6_rcv (udp.c). The
- * hop-by-hop and destination options
- * headers are stepped over (their options are not acted on: no router alert, no
- * jumbogram); a routing header is an unknown next header (no segment routing). */
+ * hop-by-hop and destination options headers are stepped over (their options are not
+ * acted on: no router alert, no jumbogram); a routing header is an unknown next
+ * header (no segment routing). */
 #include <errno.h>
 #include "model/ipv6/ipv6.h"
 #include "model/ipv6/transp_v6.h"

@@ -322,11 +322,12 @@ static void u_listen_rcv(struct udp_listener *ul, struct sk_buff *skb)
     struct server_app *s = l->s;
     struct net *net = s->net;
     if (s->mode == SERVER_REFUSE) {
-        if (skb->protocol == ETH_P_IPV6)
+        bool v6 = skb->protocol == ETH_P_IPV6;
+        if (v6)
             icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
         else
             icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-        kfree_skb_reason(net, skb, "udp_rcv", "no socket");
+        kfree_skb_reason(net, skb, v6 ? "udpv6_rcv" : "udp_rcv", "no socket");
         return;
     }
     be32 saddr, daddr;

@@ -349,6 +349,27 @@ static void test_udp_request_response(void)
     w6_free(&w);
 }
 
+/* A server refusing (REFUSE mode) answers its UDP listener's datagrams with an ICMPv6
+ * port unreachable, which ends the client's conversation as refused. */
+static void test_udp_server_refuses(void)
+{
+    struct w6 w;
+    w6_init(&w, "udp6-refuse.pcap");
+    w6_server(&w, false);
+    server_app_set_mode(w.srv, SERVER_REFUSE);
+    w6_client(&w, IPPROTO_UDP, 80, 1, 20, 20);
+    w6_run(&w, 1 * SEC);
+    assert_conv_outcomes(&w, 1, CONV_REFUSED);
+    int unreach = 0;
+    for (int i = 0; i < w.n; i++)
+        unreach += w.f[i].nexthdr == NEXTHDR_ICMP && !w.f[i].to_server &&
+                   w.f[i].icmp_type == ICMPV6_DEST_UNREACH && w.f[i].icmp_code == ICMPV6_PORT_UNREACH &&
+                   w.f[i].csum_ok;
+    CU_ASSERT_EQUAL(unreach, 1);
+    CU_ASSERT_EQUAL(count(&w, NEXTHDR_UDP), 1);     /* the request, no answer */
+    w6_free(&w);
+}
+
 /* A datagram with checksum 0 is dropped over IPv6 (udpv6_rcv), never delivered. */
 static void test_udp_zero_checksum_dropped(void)
 {
@@ -504,6 +525,7 @@ IPVSIM_SUITE(tcp_ipv6)
                 test_tcp_conversation);
     CU_add_test(s, "TIME_WAIT over IPv6 expires after 60 s", test_time_wait_expires);
     CU_add_test(s, "UDP over IPv6: request and response with checksums", test_udp_request_response);
+    CU_add_test(s, "UDP over IPv6: a refusing server's port unreachable", test_udp_server_refuses);
     CU_add_test(s, "UDP over IPv6: a zero checksum is dropped", test_udp_zero_checksum_dropped);
     CU_add_test(s, "closed port over IPv6: RST and port unreachable", test_closed_port_with_a_server);
     CU_add_test(s, "closed port, no application: tcp_v6_rcv resets", test_closed_port_no_application);

@@ -18,6 +18,9 @@
 #include "model/net.h"
 #include "model/ipv4/route.h"
 #include "model/ipv4/sock.h"
+#include "model/ipv6/ipv6.h"
+#include "model/ipv6/transp_v6.h"
+#include "sim/in6_key.h"
 #include "sim/pkt.h"
 
 #define NPORTS (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)
@@ -143,6 +146,7 @@ static ep_slot *ep_table_slot(const struct ep_table *t, const uint64_t *key)
 static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
 static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
 static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx);
+static void stack_icmp6_rcv(struct net *net, struct sk_buff *skb, void *ctx);
 
 struct app_stack *app_stack_get(struct net *net)
 {
@@ -165,6 +169,7 @@ struct app_stack *app_stack_get(struct net *net)
      * sends, and TCP works). */
     sock_bind(net, IPPROTO_UDP, 0, stack_udp_rcv, st);
     sock_bind(net, IPPROTO_ICMP, 0, stack_icmp_rcv, st);
+    sock_bind(net, IPPROTO_ICMPV6, 0, stack_icmp6_rcv, st);
     return st;
 }
 
@@ -384,6 +389,8 @@ void udp_unlisten(struct app_stack *st, struct udp_listener *l)
 int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport,
                  uint32_t payload, uint64_t flow)
 {
+    if (in6_is_key(daddr))
+        return udp_v6_send(net, saddr, sport, daddr, dport, payload, flow);
     struct rtable *rt = ip_route_output(net, daddr);
     if (!rt) {
         net->mib.out_no_routes++;
@@ -412,18 +419,18 @@ int app_udp_send(struct net *net, be32 saddr, be16 sport, be32 daddr, be16 dport
 static bool deliver_to_ep(struct app_stack *st, struct net *net, struct sk_buff *skb,
                           uint8_t proto, uint32_t *tw_isn)
 {
-    const struct iphdr *iph = ip_hdr(skb);
+    be32 saddr, daddr;
+    sock_skb_addrs(skb, &saddr, &daddr);
     const struct udphdr *ports = (const struct udphdr *)skb->data;
     struct tcp_tw *tw;
-    struct app_ep *ep = app_tuple_find(st, proto, iph->daddr, ports->dest, iph->saddr,
-                                       ports->source, &tw);
+    struct app_ep *ep = app_tuple_find(st, proto, daddr, ports->dest, saddr, ports->source, &tw);
     if (ep) {
         ep->rcv(ep, skb);
         return true;
     }
     if (tw)
         return tcp_tw_rcv(st, tw, skb, tw_isn);
-    if (dropped_net(st, iph->daddr)) {
+    if (dropped_net(st, daddr)) {
         consume_skb(net, skb);
         return true;
     }
@@ -442,11 +449,12 @@ static void stack_tcp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
         tcp_listener_rcv(st, l, skb, tw_isn);
         return;
     }
-    /* No socket: tcp_v4_rcv's no_tcp_socket answers with a reset. */
+    /* No socket: tcp_v4_rcv's (tcp_v6_rcv's) no_tcp_socket answers with a reset. */
+    bool v6 = skb->protocol == ETH_P_IPV6;
     net->socks->stats.no_socket++;
     if (!(th->flags & TCPH_RST))
         tcp_send_reset(st, skb);
-    kfree_skb_reason(net, skb, "tcp_v4_rcv", "no socket");
+    kfree_skb_reason(net, skb, v6 ? "tcp_v6_rcv" : "tcp_v4_rcv", "no socket");
 }
 
 static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
@@ -465,6 +473,11 @@ static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
     }
     net->socks->stats.no_socket++;
     st->stats.udp_unreach_sent++;
+    if (skb->protocol == ETH_P_IPV6) {
+        icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+        kfree_skb_reason(net, skb, "udpv6_rcv", "no socket");
+        return;
+    }
     icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
     kfree_skb_reason(net, skb, "udp_rcv", "no socket");
 }
@@ -517,4 +530,45 @@ static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
         }
     }
     consume_skb(net, skb);
+}
+
+/* tcp_v6_err / udpv6_err: an ICMPv6 error (icmpv6_notify) for the endpoint its
+ * quoted packet came from, told in ICMP's terms as icmpv6_err_convert maps them:
+ * port unreachable is ECONNREFUSED (a hard error), the other destination
+ * unreachable codes EHOSTUNREACH / EACCES (hard), hop limit exceeded EHOSTUNREACH
+ * (soft); a Packet Too Big would lower the path MTU, which is not modelled. Errors
+ * for a TIME_WAIT socket are ignored. */
+static void stack_icmp6_rcv(struct net *net, struct sk_buff *skb, void *ctx)
+{
+    struct app_stack *st = ctx;
+    const uint8_t *p = skb->data;
+    const uint32_t qoff = 8;            /* the ICMPv6 header, then the quoted packet */
+    if (skb->len < qoff + sizeof(struct ipv6hdr) + 4) {
+        consume_skb(net, skb);
+        return;
+    }
+    const struct ipv6hdr *in = (const struct ipv6hdr *)(p + qoff);
+    const uint8_t *l4 = p + qoff + sizeof *in;
+    uint8_t type = p[0], code = p[1];
+    uint8_t t4 = ICMP_DEST_UNREACH, c4 = ICMP_HOST_UNREACH;
+    if (type == ICMPV6_DEST_UNREACH && code == ICMPV6_PORT_UNREACH)
+        c4 = ICMP_PORT_UNREACH;
+    else if (type == ICMPV6_TIME_EXCEED)
+        t4 = ICMP_TIME_EXCEEDED, c4 = 0;
+    else if (type != ICMPV6_DEST_UNREACH)
+        t4 = 0;
+    struct in6_addr qs, qd;
+    memcpy(&qs, &in->saddr, sizeof qs);
+    memcpy(&qd, &in->daddr, sizeof qd);
+    be32 laddr, raddr;
+    be16 sport, dport;
+    memcpy(&sport, l4, 2);
+    memcpy(&dport, l4 + 2, 2);
+    struct app_ep *ep = NULL;
+    if (t4 && (in->nexthdr == NEXTHDR_TCP || in->nexthdr == NEXTHDR_UDP) &&
+        in6_key_find(&qs, &laddr) && in6_key_find(&qd, &raddr))
+        ep = app_ep_find(st, in->nexthdr, laddr, sport, raddr, dport);
+    consume_skb(net, skb);
+    if (ep && ep->err)
+        ep->err(ep, t4, c4);
 }

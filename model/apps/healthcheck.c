@@ -14,6 +14,9 @@
 #include "model/net.h"
 #include "sim/sim.h"
 #include "model/ipv4/route.h"
+#include "model/ipv6/ipv6.h"
+#include "model/ipv6/transp_v6.h"
+#include "sim/in6_key.h"
 
 struct healthcheck;
 
@@ -199,13 +202,29 @@ static void check_timeout(struct sim *sim, void *obj, uint64_t arg)
     verdict(t, false);
 }
 
+/* The source address of a probe to daddr, as connect() picks it: the route's
+ * preferred source, or over IPv6 ipv6_dev_get_saddr's. False when there is no route,
+ * or (not_local) daddr is one of this host's own addresses. */
+static bool probe_saddr(struct net *net, be32 daddr, bool not_local, be32 *saddr)
+{
+    if (in6_is_key(daddr)) {
+        if (not_local && ipv6_chk_addr(net, in6_key_addr(daddr), NULL))
+            return false;
+        return ip6_route_saddr(net, daddr, saddr);
+    }
+    struct rtable *rt = ip_route_output(net, daddr);
+    if (!rt || (not_local && rt->type == RTN_LOCAL))
+        return false;
+    *saddr = rt->prefsrc;
+    return true;
+}
+
 static void check_start(struct hc_target *t)
 {
     struct healthcheck *hc = t->hc;
-    struct rtable *rt = ip_route_output(hc->net, t->daddr);
-    if (!rt || rt->type == RTN_LOCAL)
+    be32 saddr;
+    if (!probe_saddr(hc->net, t->daddr, true, &saddr))
         return;
-    be32 saddr = rt->prefsrc;
     hc->checks++;
     t->checking = true;
     t->timeout = host_timer(hc->net->host, sim_time_add(now_of(hc), hc->cfg.timeout), check_timeout, t, 0);
@@ -630,12 +649,12 @@ static void kc_connect(struct kc_checker *k)
     struct healthcheck *hc = k->rs->vs->hc;
     be32 daddr = k->cfg->connect_ip ? k->cfg->connect_ip : k->rs->saved.addr;
     be16 dport = k->cfg->connect_port ? k->cfg->connect_port : k->rs->saved.port;
-    struct rtable *rt = ip_route_output(hc->net, daddr);
-    if (!rt || !dport) {
+    be32 saddr = 0;
+    bool routed = probe_saddr(hc->net, daddr, false, &saddr);
+    if (!routed || !dport) {
         kc_fail(k, !dport ? "no port" : "no route");
         return;
     }
-    be32 saddr = rt->prefsrc;
     k->timeout = host_timer(hc->net->host, sim_time_add(now_of(hc), k->cfg->connect_timeout),
                             kc_timeout, k, 0);
     be16 lport = app_port_alloc(hc->st, IPPROTO_TCP, saddr, &hc->r_port);
@@ -794,12 +813,20 @@ static const char *proto_name(uint16_t p, uint32_t fwmark, char *buf, size_t n)
     }
 }
 
+/* An address to print before ":port": an IPv6 one in brackets, as ipvsadm does. */
+static void addr_for_port(be32 a, char buf[INET_KEY_STRLEN + 2])
+{
+    char t[INET_KEY_STRLEN];
+    inet_key_ntop(a, t);
+    snprintf(buf, INET_KEY_STRLEN + 2, in6_is_key(a) ? "[%s]" : "%s", t);
+}
+
 void healthcheck_event_line(const struct healthcheck *hc, const struct healthcheck_event *e,
                             GString *out)
 {
-    char pb[24], va[INET_ADDRSTRLEN], da[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &e->vaddr, va, sizeof va);
-    inet_ntop(AF_INET, &e->daddr, da, sizeof da);
+    char pb[24], va[INET_KEY_STRLEN + 2], da[INET_KEY_STRLEN + 2];
+    addr_for_port(e->vaddr, va);
+    addr_for_port(e->daddr, da);
     char wb[24];
     const char *what = "";
     switch ((enum hc_action)e->action) {

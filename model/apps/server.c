@@ -9,6 +9,8 @@
 #include "model/apps/workload.h"
 #include "model/ipv4/icmp.h"
 #include "model/ipv4/ip.h"
+#include "model/ipv4/sock.h"
+#include "model/ipv6/ipv6.h"
 #include "model/net.h"
 #include "sim/sim.h"
 
@@ -320,11 +322,16 @@ static void u_listen_rcv(struct udp_listener *ul, struct sk_buff *skb)
     struct server_app *s = l->s;
     struct net *net = s->net;
     if (s->mode == SERVER_REFUSE) {
-        icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-        kfree_skb_reason(net, skb, "udp_rcv", "no socket");
+        bool v6 = skb->protocol == ETH_P_IPV6;
+        if (v6)
+            icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+        else
+            icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+        kfree_skb_reason(net, skb, v6 ? "udpv6_rcv" : "udp_rcv", "no socket");
         return;
     }
-    const struct iphdr *iph = ip_hdr(skb);
+    be32 saddr, daddr;
+    sock_skb_addrs(skb, &saddr, &daddr);
     const struct udphdr *uh = (const struct udphdr *)skb->data;
     uint32_t len = ntohs(uh->len);
     uint32_t payload = len > sizeof *uh ? len - (uint32_t)sizeof *uh : 0;
@@ -339,9 +346,9 @@ static void u_listen_rcv(struct udp_listener *ul, struct sk_buff *skb)
         u->s = s;
         u->job.l = l;
         u->job.udp = true;
-        u->laddr = iph->daddr;
+        u->laddr = daddr;
         u->lport = uh->dest;
-        u->raddr = iph->saddr;
+        u->raddr = saddr;
         u->rport = uh->source;
         u->flow = flow;
         u->need = conv ? conv->req_size : payload;

@@ -11,6 +11,9 @@
 #include <string.h>
 #include "model/net.h"
 #include "model/ipv4/route.h"
+#include "model/ipv6/ipv6.h"
+#include "model/ipv6/transp_v6.h"
+#include "sim/in6_key.h"
 
 /* ---- connection objects ------------------------------------------------------------------ */
 
@@ -109,12 +112,28 @@ void tcp_conn_finish(struct tcp_conn *c, enum tcp_done why)
 
 /* ---- the owner's calls ------------------------------------------------------------------ */
 
+/* Does raddr have a route (ip_route_connect; ip6_dst_lookup_flow for an IPv6 key)?
+ * When not, OutNoRoutes of the family is counted, as connect() failing does. */
+static bool connect_route_ok(struct net *net, be32 raddr)
+{
+    if (in6_is_key(raddr)) {
+        if (ip6_route_ok(net, raddr))
+            return true;
+        if (net->ipv6)
+            net->ipv6->mib.out_no_routes++;
+        return false;
+    }
+    if (ip_route_output(net, raddr))
+        return true;
+    net->mib.out_no_routes++;
+    return false;
+}
+
 struct tcp_conn *tcp_connect(struct app_stack *st, be32 laddr, be16 lport, be32 raddr,
                              be16 rport, uint32_t isn, uint64_t flow,
                              const struct tcp_conn_ops *ops, void *ctx)
 {
-    if (!ip_route_output(st->net, raddr)) {
-        st->net->mib.out_no_routes++;
+    if (!connect_route_ok(st->net, raddr)) {
         app_port_release(st, IPPROTO_TCP, laddr, lport);
         return NULL;
     }

@@ -49,14 +49,19 @@ static void rtt_sample(struct tcp_conn *c, sim_time_t r)
 
 void tcp_parse_seg(const struct sk_buff *skb, struct seg *s)
 {
-    const struct iphdr *iph = ip_hdr(skb);
     const struct tcphdr *th = (const struct tcphdr *)skb->data;
     unsigned hl = tcp_hdrlen(th);
     s->seq = ntohl(th->seq);
     s->ack = ntohl(th->ack_seq);
     s->flags = th->flags;
     s->win = ntohs(th->window);
-    uint32_t l4 = ntohs(iph->tot_len) - ip_hdrlen(iph);
+    uint32_t l4;
+    if (skb->protocol == ETH_P_IPV6) {
+        l4 = skb_wire_len(skb);     /* trimmed to the payload length by ipv6_rcv */
+    } else {
+        const struct iphdr *iph = ip_hdr(skb);
+        l4 = ntohs(iph->tot_len) - ip_hdrlen(iph);
+    }
     s->len = l4 > hl ? l4 - hl : 0;
     s->mss = 0;
     s->saw_tstamp = s->sack_ok = s->wscale_ok = false;

@@ -9,7 +9,10 @@
 #include <glib.h>
 #include "model/ipv4/ip.h"
 #include "model/net.h"
+#include "model/ipv4/sock.h"
 #include "model/ipv4/tcp_reset.h"
+#include "model/ipv6/transp_v6.h"
+#include "sim/in6_key.h"
 
 /* ---- listeners ------------------------------------------------------------------------- */
 
@@ -55,9 +58,10 @@ static void send_cookie_synack(struct app_stack *st, const struct sk_buff *skb,
                                const struct seg *s, uint32_t cookie)
 {
     struct net *net = st->net;
-    const struct iphdr *iph = ip_hdr(skb);
+    be32 saddr, daddr;
+    sock_skb_addrs(skb, &saddr, &daddr);
     const struct tcphdr *th = (const struct tcphdr *)skb->data;
-    uint16_t mss = route_mss(net, iph->saddr);
+    uint16_t mss = route_mss(net, saddr);
     uint8_t opts[16];
     unsigned olen = 0, seg = mss;
     if (s->saw_tstamp && net->ipv4.tcp_timestamps) {
@@ -69,15 +73,21 @@ static void send_cookie_synack(struct app_stack *st, const struct sk_buff *skb,
     struct tcp_spec t = { .sport = th->dest, .dport = th->source, .seq = cookie, .ack = s->seq + 1,
                           .flags = TCPH_SYN | TCPH_ACK, .window = (uint16_t)(TCP_RCV_WND / seg * seg),
                           .mss = mss, .opts = opts, .opt_len = (uint8_t)olen };
-    tcp_xmit_spec(st, iph->daddr, iph->saddr, &t, 0, skb->flow);
+    tcp_xmit_spec(st, daddr, saddr, &t, 0, skb->flow);
 }
 
 /* A SYN cookie: a keyed hash of the 4-tuple and the client's ISN, the MSS index in
- * its low two bits (the time counter of Linux's cookies is left out). */
+ * its low two bits (the time counter of Linux's cookies is left out). Over IPv6 the
+ * addresses' 16 bytes are hashed (cookie_v6_init_sequence), not their keys. */
 static uint32_t cookie_hash(const struct tcp_listener *l, be32 laddr, be16 lport, be32 raddr,
                             be16 rport, uint32_t irs)
 {
-    uint64_t x = l->cookie_secret ^ ((uint64_t)laddr << 32 | raddr);
+    uint64_t la = laddr, ra = raddr;
+    if (in6_is_key(raddr)) {
+        la = ipv6_addr_digest(in6_key_addr(laddr));
+        ra = ipv6_addr_digest(in6_key_addr(raddr));
+    }
+    uint64_t x = l->cookie_secret ^ (la << 32 | ra);
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
     x ^= (uint64_t)lport << 48 | (uint64_t)rport << 32 | irs;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
@@ -98,12 +108,13 @@ struct tcp_listener *tcp_listener_for(struct app_stack *st, be16 port)
 static struct tcp_conn *passive_conn(struct app_stack *st, struct tcp_listener *l,
                                      const struct sk_buff *skb, const struct seg *s, uint32_t iss)
 {
-    const struct iphdr *iph = ip_hdr(skb);
+    be32 saddr, daddr;
+    sock_skb_addrs(skb, &saddr, &daddr);
     const struct tcphdr *th = (const struct tcphdr *)skb->data;
     struct tcp_conn *c = tcp_conn_alloc(st);
-    c->ep.laddr = iph->daddr;
+    c->ep.laddr = daddr;
     c->ep.lport = th->dest;
-    c->ep.raddr = iph->saddr;
+    c->ep.raddr = saddr;
     c->ep.rport = th->source;
     if (!app_ep_add(st, &c->ep)) {
         c->dead = true;
@@ -112,7 +123,7 @@ static struct tcp_conn *passive_conn(struct app_stack *st, struct tcp_listener *
     }
     c->listener = l;
     c->flow = skb->flow;
-    c->adv_mss = route_mss(st->net, iph->saddr);
+    c->adv_mss = route_mss(st->net, saddr);
     c->iss = iss;
     c->snd_una = iss;
     c->snd_nxt = c->snd_max = c->snd_end = iss + 1;
@@ -136,14 +147,18 @@ static struct tcp_conn *passive_conn(struct app_stack *st, struct tcp_listener *
 void tcp_send_reset(struct app_stack *st, struct sk_buff *skb)
 {
     st->stats.tcp_rst_sent++;
-    tcp_v4_send_reset(st->net, skb);
+    if (skb->protocol == ETH_P_IPV6)
+        tcp_v6_send_reset(st->net, skb);
+    else
+        tcp_v4_send_reset(st->net, skb);
 }
 
 void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_buff *skb,
                       uint32_t tw_isn)
 {
     struct net *net = st->net;
-    const struct iphdr *iph = ip_hdr(skb);
+    be32 saddr, daddr;
+    sock_skb_addrs(skb, &saddr, &daddr);
     const struct tcphdr *th = (const struct tcphdr *)skb->data;
     struct seg s;
     tcp_parse_seg(skb, &s);
@@ -156,7 +171,7 @@ void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_bu
         /* The third ACK of a handshake we answered with a cookie? */
         uint32_t iss = s.ack - 1, irs = s.seq - 1;
         if (l->syncookies &&
-            (iss & ~3u) == cookie_hash(l, iph->daddr, th->dest, iph->saddr, th->source, irs)) {
+            (iss & ~3u) == cookie_hash(l, daddr, th->dest, saddr, th->source, irs)) {
             struct seg syn = { .seq = irs, .win = s.win, .mss = cookie_mss[iss & 3] };
             if (s.saw_tstamp) {         /* cookie_timestamp_decode: the options back */
                 syn.saw_tstamp = true;
@@ -196,7 +211,7 @@ void tcp_listener_rcv(struct app_stack *st, struct tcp_listener *l, struct sk_bu
             for (unsigned i = 0; i < G_N_ELEMENTS(cookie_mss); i++)
                 if (cookie_mss[i] <= peer)
                     idx = i;
-            uint32_t cookie = cookie_hash(l, iph->daddr, th->dest, iph->saddr, th->source, s.seq) | idx;
+            uint32_t cookie = cookie_hash(l, daddr, th->dest, saddr, th->source, s.seq) | idx;
             l->cookies_sent++;
             send_cookie_synack(st, skb, &s, cookie);
         } else {

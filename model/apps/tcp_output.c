@@ -13,6 +13,8 @@
 #include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "model/ipv4/route.h"
+#include "model/ipv6/transp_v6.h"
+#include "sim/in6_key.h"
 #include "sim/host.h"
 #include "sim/pkt.h"
 #include "sim/sim.h"
@@ -24,6 +26,8 @@ bool tcp_xmit_spec(struct app_stack *st, be32 laddr, be32 raddr, const struct tc
                    uint32_t len, uint64_t flow)
 {
     struct net *net = st->net;
+    if (in6_is_key(raddr))
+        return tcp_v6_xmit(net, laddr, raddr, t, len, flow);
     struct rtable *rt = ip_route_output(net, raddr);
     if (!rt) {
         net->mib.out_no_routes++;
@@ -57,6 +61,8 @@ bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16
 
 uint16_t route_mss(struct net *net, be32 raddr)
 {
+    if (in6_is_key(raddr))
+        return tcp_v6_route_mss(net, raddr);
     struct rtable *rt = ip_route_output(net, raddr);
     uint32_t mtu = rt && rt->dev ? rt->dev->mtu : ETH_DATA_LEN;
     uint32_t mss = mtu > 40 ? mtu - 40 : TCP_DEFAULT_MSS;
@@ -130,7 +136,8 @@ uint32_t tcp_ts_now(const struct tcp_conn *c)
  * under its sysctl; the receive window of tcp_select_initial_window, rounded down to
  * the segment size it expects (its own MSS less the timestamps when a SYN-ACK
  * carries them, as tcp_openreq_init_rwin does); the TSval offset of secure_tcp_ts_off
- * (a keyed hash of the addresses: here of the 4-tuple and our ISN) unless
+ * (a keyed hash of the addresses: here of the 4-tuple and our ISN; over IPv6 of the
+ * addresses' 16 bytes, as secure_tcpv6_ts_off, never of their keys) unless
  * tcp_timestamps is 2; the initial congestion window of tcp_init_sock. */
 void tcp_init_options(struct tcp_conn *c)
 {
@@ -153,7 +160,12 @@ void tcp_init_options(struct tcp_conn *c)
     c->window_clamp = c->rcv_wnd;
     c->rcvq_space = MIN(c->rcv_wnd, (uint32_t)TCP_INIT_CWND * c->adv_mss);
     if (cf->tcp_timestamps == 1) {
-        uint64_t x = (uint64_t)c->ep.laddr << 32 ^ c->ep.raddr ^ (uint64_t)c->iss << 16 ^
+        uint64_t la = c->ep.laddr, ra = c->ep.raddr;
+        if (in6_is_key(c->ep.raddr)) {
+            la = ipv6_addr_digest(in6_key_addr(c->ep.laddr));
+            ra = ipv6_addr_digest(in6_key_addr(c->ep.raddr));
+        }
+        uint64_t x = la << 32 ^ ra ^ (uint64_t)c->iss << 16 ^
                      (uint64_t)c->ep.lport << 48 ^ c->ep.rport;
         x = (x ^ (x >> 31)) * 0x9e3779b97f4a7c15ull;
         c->ts_off = (uint32_t)(x >> 32);

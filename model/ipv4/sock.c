@@ -52,6 +52,11 @@ static const struct sock_bind *sock_lookup(const struct sock_table *t, uint8_t p
     return wild;
 }
 
+const struct sock_bind *sock_lookup_port(const struct net *net, uint8_t proto, be16 port)
+{
+    return sock_lookup(net->socks, proto, port);
+}
+
 /* Verify the L4 checksum over pseudo-header + segment (virtual bytes are zeros);
  * SCTP's CRC32c covers the packet alone. */
 static bool l4_csum_ok(const struct sk_buff *skb, uint8_t proto)

@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include "model/ipv4/icmp.h"
+#include "model/ipv4/sock.h"
 #include "model/ipv6/ipv6.h"
 #include "model/net.h"
 #include "sim/csum.h"
@@ -185,6 +186,15 @@ static void icmpv6_echo_reply(struct net *net, struct sk_buff *skb)
                 skb->data + ICMPV6_HLEN, skb->len - ICMPV6_HLEN, skb->data_len, skb->flow);
 }
 
+bool icmpv6_notify(struct net *net, struct sk_buff *skb)
+{
+    const struct sock_bind *b = net->socks ? sock_lookup_port(net, IPPROTO_ICMPV6, 0) : NULL;
+    if (!b)
+        return false;
+    b->fn(net, skb, b->ctx);
+    return true;
+}
+
 int icmpv6_rcv(struct net *net, struct sk_buff *skb)
 {
     trace_func(net, skb, __func__);
@@ -220,8 +230,12 @@ int icmpv6_rcv(struct net *net, struct sk_buff *skb)
     case ICMPV6_DEST_UNREACH:
     case ICMPV6_TIME_EXCEED:
     case ICMPV6_PARAMPROB:
-        /* icmpv6_notify: the upper layer's err handler; no IPv6 sockets yet (and no
-         * path MTU cache: a Packet Too Big changes nothing). */
+        /* icmpv6_notify: the upper layer's err handler (tcp_v6_err, udpv6_err),
+         * reached through the socket bound to ICMPv6 (the applications' stack, which
+         * finds the endpoint the quoted packet came from). There is no path MTU cache:
+         * a Packet Too Big changes nothing. */
+        if (icmpv6_notify(net, skb))
+            return 0;
         trace_notef(net, skb, "icmpv6_notify", "ICMPv6 type %u code %u: no socket to tell",
                     type, skb->data[1]);
         break;

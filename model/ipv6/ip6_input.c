@@ -1,11 +1,12 @@
 /* Receiving IPv6 (net/ipv6/ip6_input.c: ipv6_rcv, ip6_rcv_core, ip6_rcv_finish,
- * ip6_input, ip6_input_finish, ip6_protocol_deliver_rcu, ip6_mc_input), with the
- * upper layers reduced to what has no socket: udpv6_rcv answers port unreachable,
- * tcp_v6_rcv drops (no TCP over IPv6 yet). The hop-by-hop and destination options
- * headers are stepped over (their options are not acted on: no router alert, no
- * jumbogram); a routing header is an unknown next header (no segment routing). */
+ * ip6_input, ip6_input_finish, ip6_protocol_deliver_rcu, ip6_mc_input); the upper
+ * layers are icmpv6_rcv (icmp.c), tcp_v6_rcv (tcp_ipv6.c) and udpv6_rcv (udp.c). The
+ * hop-by-hop and destination options headers are stepped over (their options are not
+ * acted on: no router alert, no jumbogram); a routing header is an unknown next
+ * header (no segment routing). */
 #include <errno.h>
 #include "model/ipv6/ipv6.h"
+#include "model/ipv6/transp_v6.h"
 #include "model/net.h"
 #include "model/netfilter/core.h"
 #include "sim/pkt.h"
@@ -114,15 +115,6 @@ int ip6_input(struct net *net, struct sk_buff *skb)
     return NF_HOOK_PF(NFPROTO_IPV6, NF_INET_LOCAL_IN, net, skb, skb->dev, NULL, ip6_input_finish);
 }
 
-/* udpv6_rcv with no socket bound (__udp6_lib_rcv): port unreachable. */
-static int udpv6_rcv(struct net *net, struct sk_buff *skb)
-{
-    trace_func(net, skb, __func__);
-    icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
-    kfree_skb_reason(net, skb, __func__, "no socket (UDP over IPv6 has no sockets yet)");
-    return 0;
-}
-
 /* ip6_protocol_deliver_rcu: the upper layer named by the next-header byte at nhoff. */
 int ip6_input_finish(struct net *net, struct sk_buff *skb)
 {
@@ -166,8 +158,7 @@ int ip6_input_finish(struct net *net, struct sk_buff *skb)
         return udpv6_rcv(net, skb);
     case NEXTHDR_TCP:
         n->mib.in_delivers++;
-        kfree_skb_reason(net, skb, "tcp_v6_rcv", "no socket (TCP over IPv6 is not modelled yet)");
-        return 0;
+        return tcp_v6_rcv(net, skb);
     case NEXTHDR_IPV6:
     case IPPROTO_IPIP_:
         if (ip6_tnl_rcv(net, skb, nexthdr)) {

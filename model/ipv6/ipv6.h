@@ -165,6 +165,10 @@ void ndisc_net_exit(struct net *net);
  * and Parameter Problem code 2) and the rate limits. skb_in is not consumed. */
 void icmpv6_send(struct net *net, const struct sk_buff *skb_in, uint8_t type, uint8_t code,
                  uint32_t info);
+/* Hand an ICMPv6 error (data at its header) to the socket bound to ICMPv6, which
+ * tells the endpoint of the quoted packet (icmpv6_notify); false, skb untouched,
+ * when no socket is bound. */
+bool icmpv6_notify(struct net *net, struct sk_buff *skb);
 /* A received ICMPv6 message (icmpv6_rcv); consumes skb (data at the ICMPv6 header). */
 int icmpv6_rcv(struct net *net, struct sk_buff *skb);
 

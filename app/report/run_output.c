@@ -15,6 +15,7 @@
 #include "model/net.h"
 #include "model/profile.h"
 #include "sim/pcap_tap.h"
+#include "sim/in6_key.h"
 
 /* ---- sampling --------------------------------------------------------------------- */
 
@@ -95,7 +96,7 @@ void run_sampler_free(struct run_sampler *rs)
 
 static const char *ip_str(be32 a, char *buf)
 {
-    inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+    inet_key_ntop(a, buf);
     return buf;
 }
 
@@ -140,7 +141,7 @@ static void write_connections(struct run_world *rw, GString *out)
     g_string_append(out, "id,start_ns,end_ns,client,vip,proto,server,fwd,outcome,bytes_in,bytes_out,response_ns\n");
     for (guint i = 0; i < rw->log.convs->len; i++) {
         const struct conv *c = &g_array_index(rw->log.convs, struct conv, i);
-        char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+        char a[INET_KEY_STRLEN], b[INET_KEY_STRLEN];
         const char *server = "", *fwd = "";
         if (c->server >= 0) {
             const struct scn_server *sv = &g_array_index(rw->s->servers, struct scn_server, c->server);
@@ -346,7 +347,7 @@ static cJSON *servers_json(struct run_world *rw)
     for (guint i = 0; i < rw->servers->len; i++) {
         const struct scn_server *sv = &g_array_index(rw->s->servers, struct scn_server, i);
         const struct server_stats *st = server_app_stats(g_ptr_array_index(rw->server_apps, i));
-        char a[INET_ADDRSTRLEN];
+        char a[INET_KEY_STRLEN];
         int act, inact;
         uint64_t conns;
         dest_counters(rw, sv->ip, &act, &inact, &conns);
@@ -400,7 +401,7 @@ static cJSON *services_json(struct run_world *rw)
         return arr;
     const struct ip_vs_service *svc;
     list_for_each_entry(svc, &ipvs->services, s_list) {
-        char a[INET_ADDRSTRLEN];
+        char a[INET_KEY_STRLEN];
         char *key = svc->fwmark ? g_strdup_printf("FWM %u", svc->fwmark)
                                 : g_strdup_printf("%s %s:%u", svc->protocol == IPPROTO_UDP ? "UDP" : "TCP",
                                                   ip_str(svc->addr, a), ntohs(svc->port));

@@ -15,6 +15,7 @@
 #include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/user_hook.h"
 #include "sim/pcap_tap.h"
+#include "sim/in6_key.h"
 
 #define CLIENT_SIDE_NET 0x64400000u     /* 100.64.0.0/16: gw .1, client hosts .2 on */
 #define CLIENT_SIDE_LEN 16
@@ -104,9 +105,9 @@ static bool plan_lan(struct run_world *rw, struct scn_error *err)
     for (guint i = 0; i < s->servers->len; i++) {
         const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
         if ((sv->ip & inet_mask(LAN_LEN)) != rw->lan_net) {
-            char a[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN];
-            inet_ntop(AF_INET, &sv->ip, a, sizeof a);
-            inet_ntop(AF_INET, &rw->lan_net, net, sizeof net);
+            char a[INET_KEY_STRLEN], net[INET_KEY_STRLEN];
+            inet_key_ntop(sv->ip, a);
+            inet_key_ntop(rw->lan_net, net);
             scn_error_at(err, s, entry_key_pos(s, "servers", i, "ip"),
                          "servers[%u].ip: %s is not on the LAN %s/24, which %u of the %u LAN "
                          "addresses are on (the servers', director.dip, the ipvs real servers'; a "

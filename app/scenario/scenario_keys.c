@@ -41,6 +41,8 @@ static const struct scn_key director_rows[] = {
     K("name", SCN_NAME, .def = "lvs1", .max = SCN_NAME_MAX),
     K("vip", SCN_IPV4, .doc = "default: none (the addresses of the ipvs services)"),
     K("dip", SCN_IPV4, .doc = "default: automatic"),
+    K("vip6", SCN_IPV4, .doc = "an IPv6 VIP beside an IPv4 vip; default: none"),
+    K("dip6", SCN_IPV4, .doc = "default: automatic when the LAN has IPv6"),
     K("ip_forward", SCN_INT, .def = "1", .max = 1),
     K("memory", SCN_SIZE, .def = "0", .doc = "0: unlimited"),
     K("backup", SCN_OBJECT, .sub = "backup"),
@@ -64,6 +66,7 @@ static const struct scn_key backup_rows[] = {
 static const struct scn_key server_rows[] = {
     K("name", SCN_NAME, .max = SCN_NAME_MAX, .doc = "default rs1, rs2, ... by position"),
     K("ip", SCN_IPV4, .flags = SCN_REQUIRED),
+    K("ip6", SCN_IPV4, .doc = "an IPv6 address beside an IPv4 ip (dual-stack); default: none"),
     K("port", SCN_INT, .def = "80", .min = 1, .max = 65535),
     K("listen", SCN_LISTENERS, .sub = "listeners", .doc = "absent: one listener, TCP and UDP on port"),
     K("workers", SCN_INT, .def = "8", .min = 1, .max = 1000000),

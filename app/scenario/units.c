@@ -521,6 +521,14 @@ bool units_inet_endpoint(const char *s, be32 *addr, uint16_t *port, size_t *err_
     return !reserved_ipv4(s, *addr, why, n);
 }
 
+const char *units_format_host(be32 a, char *buf)
+{
+    char t[INET_KEY_STRLEN];
+    inet_key_ntop(a, t);
+    snprintf(buf, UNITS_HOST_STRLEN, in6_is_key(a) ? "[%s]" : "%s", t);
+    return buf;
+}
+
 bool units_endpoint(const char *s, be32 *addr, uint16_t *port, char *why, size_t n)
 {
     size_t at;

@@ -71,6 +71,10 @@ bool units_cidr(const char *s, be32 *net, uint8_t *prefix, char *why, size_t n);
 bool units_inet_endpoint(const char *s, be32 *addr, uint16_t *port, size_t *err_at, char *why,
                          size_t n);
 bool units_endpoint(const char *s, be32 *addr, uint16_t *port, char *why, size_t n);
+/* An address as an endpoint writes it before ":port": dotted, or an IPv6 one (a key)
+ * in brackets, "[2001:db8::10]". buf needs UNITS_HOST_STRLEN bytes; returns buf. */
+#define UNITS_HOST_STRLEN 48
+const char *units_format_host(be32 a, char *buf);
 
 /* A parsed distribution. For trace(FILE[,UNIT]), d.kind is DIST_TRACE with no values
  * yet: trace_file (allocated, the caller frees it with g_free) names the file and

@@ -399,7 +399,7 @@ static bool load_backup(struct scn_ctx *c, const cJSON *d)
     b->pos = scn_pos_of(c->s, o);
     bool ok = scn_check_object(c, o, &scn_backup) &&
               get_name(c, o, &scn_backup, "name", NULL, &b->name) &&
-              scn_get_ipv4(c, o, &scn_backup, "dip", &b->dip) &&
+              scn_get_addr(c, o, &scn_backup, "dip", &b->dip) &&
               scn_get_bool(c, o, &scn_backup, "sync", &b->sync) &&
               get_sync_threshold(c, o, b->sync_threshold) &&
               scn_get_int(c, o, &scn_backup, "syncid", &syncid) &&
@@ -426,10 +426,10 @@ static bool load_director(struct scn_ctx *c, const cJSON *root)
     long long fwd = 1;
     bool ok = (!d || scn_check_object(c, d, &scn_director)) &&
               get_name(c, d, &scn_director, "name", NULL, &s->director.name) &&
-              scn_get_ipv4(c, d, &scn_director, "vip", &s->director.vip) &&
-              scn_get_ipv4(c, d, &scn_director, "dip", &s->director.dip) &&
-              scn_get_ipv4(c, d, &scn_director, "vip6", &s->director.vip6) &&
-              scn_get_ipv4(c, d, &scn_director, "dip6", &s->director.dip6) &&
+              scn_get_addr(c, d, &scn_director, "vip", &s->director.vip) &&
+              scn_get_addr(c, d, &scn_director, "dip", &s->director.dip) &&
+              scn_get_addr(c, d, &scn_director, "vip6", &s->director.vip6) &&
+              scn_get_addr(c, d, &scn_director, "dip6", &s->director.dip6) &&
               want_family(c, d, "vip6", s->director.vip6, AF_INET6) &&
               want_family(c, d, "dip6", s->director.dip6, AF_INET6) &&
               want_family(c, d, "dip", s->director.dip, AF_INET) &&
@@ -591,8 +591,8 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     snprintf(def_name, sizeof def_name, "rs%d", i + 1);
     bool ok = scn_check_object(c, item, &scn_servers) &&
               get_name(c, item, &scn_servers, "name", def_name, &sv.name) &&
-              scn_get_ipv4(c, item, &scn_servers, "ip", &sv.ip) &&
-              scn_get_ipv4(c, item, &scn_servers, "ip6", &sv.ip6) &&
+              scn_get_addr(c, item, &scn_servers, "ip", &sv.ip) &&
+              scn_get_addr(c, item, &scn_servers, "ip6", &sv.ip6) &&
               want_family(c, item, "ip6", sv.ip6, AF_INET6) &&
               scn_get_int(c, item, &scn_servers, "port", &port) &&
               scn_get_int(c, item, &scn_servers, "workers", &workers) &&
@@ -814,17 +814,9 @@ static bool client_addresses(struct scn_ctx *c, const cJSON *item, int i, struct
         scn_path_pop(c, saved);
         return false;
     }
-    /* its addresses must stay below 240.0.0.0/4, the space of IPv6 keys */
-    be32 last = scn_client_addr(cl, cl->count - 1);
-    if (!in6_is_key(cl->net) && in6_is_key(last)) {
-        char buf[INET_KEY_STRLEN];
-        size_t saved = scn_path_push_key(c, net ? "net" : "count");
-        scn_fail(c, net ? net : cnt, false, "%lld addresses from %s/%u reach %s, in 240.0.0.0/4, "
-                 "which is reserved (class E)", count, ip_str(cl->net, buf), cl->prefix,
-                 "240.0.0.0");
-        scn_path_pop(c, saved);
-        return false;
-    }
+    /* (an IPv4 group cannot reach 240.0.0.0/4, the space of IPv6 keys: its net starts
+     * below it, aligned, so only a /0 to /3 would hold it, and 'count' (2^24 at most)
+     * ends long before) */
     return true;
 }
 

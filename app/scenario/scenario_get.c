@@ -694,10 +694,10 @@ static bool fail_addr(struct scn_ctx *c, const cJSON *v, size_t err_at, const ch
     return scn_fail(c, v, false, "%s", why);
 }
 
-bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+bool scn_get_addr(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
                   const char *key, be32 *out)
 {
-    const struct scn_key *k = scn_row_of(sec, key, SCN_IPV4);
+    const struct scn_key *k = scn_row_of(sec, key, SCN_ADDR);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     char why[UNITS_WHY];

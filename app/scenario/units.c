@@ -516,8 +516,10 @@ bool units_inet_endpoint(const char *s, be32 *addr, uint16_t *port, size_t *err_
     if (!addr_ok || s[len] != ':')
         return fail_expected(why, n, "an address and port like \"203.0.113.10:80\"", s);
     if (!endpoint_port(s + len, s, port, err_at, len, "an address and port like \"203.0.113.10:80\"",
-                       why, n))
+                       why, n)) {
+        *err_at = 0;                /* an IPv4 endpoint's message is about the whole value */
         return false;
+    }
     return !reserved_ipv4(s, *addr, why, n);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "app/scenario/units.h"
 #include "app/scenario/replay.h"
+#include "sim/in6.h"
 #include "sim/in6_key.h"
 
 /* The client's cap on a message (model/apps/client.c, MAX_MESSAGE). */
@@ -54,6 +55,21 @@ static const char *proto_name(uint8_t proto)
 /* The checks of one entry against the group, the run and the entries before it
  * (done, in time order). On a fault: false, why says it and *field names the
  * value at fault. */
+
+/* An IPv6 source of a group with an IPv6 net: in the prefix, and below a /127 not its
+ * subnet-router anycast address (the prefix itself, RFC 4291 2.6.1), as the group's own
+ * addresses start at prefix::1. *ends: it is that address. */
+static bool in6_script_src(const struct scn_client *cl, be32 saddr, bool *ends)
+{
+    *ends = false;
+    if (!in6_is_key(cl->net) || !in6_is_key(saddr))
+        return false;
+    const struct in6_addr *a = in6_key_addr(saddr), *net = in6_key_addr(cl->net);
+    if (!ipv6_prefix_equal(a, net, cl->prefix))
+        return false;
+    *ends = cl->prefix <= 126 && ipv6_addr_equal(a, net);
+    return true;
+}
 static bool check_conn(const struct scn_client *cl, sim_time_t duration, const GArray *done,
                        const struct script_src *src, const struct client_script_conn *e,
                        enum script_field *field, char *why, size_t n)
@@ -80,10 +96,16 @@ static bool check_conn(const struct scn_client *cl, sim_time_t duration, const G
     }
     /* A host address of the group's net: its host owns the net as a local route
      * (app/run/run_world.c), network and broadcast addresses excluded below a /31. */
-    uint32_t net = ntohl(cl->net), mask = cl->prefix ? ~0u << (32 - cl->prefix) : 0;
-    uint32_t h = ntohl(e->saddr);
-    bool ends = cl->prefix <= 30 && ((h & ~mask) == 0 || (h & ~mask) == ~mask);
-    if ((h & mask) != net || ends) {
+    bool outside, ends;
+    if (in6_is_key(cl->net) || in6_is_key(e->saddr))
+        outside = !in6_script_src(cl, e->saddr, &ends);
+    else {
+        uint32_t net = ntohl(cl->net), mask = cl->prefix ? ~0u << (32 - cl->prefix) : 0;
+        uint32_t h = ntohl(e->saddr);
+        ends = cl->prefix <= 30 && ((h & ~mask) == 0 || (h & ~mask) == ~mask);
+        outside = (h & mask) != net;
+    }
+    if (outside || ends) {
         *field = F_SRC;
         inet_key_ntop(e->saddr, a);
         inet_key_ntop(cl->net, b);

@@ -1282,7 +1282,8 @@ static void test_schema_patterns(void)
 static const char *const loader_only[] = {
     "ipv4-reserved-server", "ipv4-reserved-target", "ipv4-reserved-vip", "ipv6-client-net-has-server",
     "ipv6-client-net-host-bits", "ipv6-server-ip-and-ip6-both-ipv6", "ipv6-server-ip6-is-ipv4",
-    "ipv6-vip6-not-ipv6", "ipv6-vip6-without-vip",
+    "ipv6-vip6-not-ipv6", "ipv6-vip6-without-vip", "ipv6-script-src-other-family",
+    "ipv6-script-src-outside-net", "ipv6-script-src-subnet-anycast",
     "backup-name-router", "capture-bad-iface", "client-name-router", "director-name-router",
     "server-ip-first-off-lan", "server-ip-off-lan-most", "server-name-router",
     "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",

@@ -173,7 +173,9 @@ static void lint_client(const struct run_world *rw, guint i, GArray *services, G
         if (!used[p] || has_service(services, protos[p], cl->target_ip, cl->target_port, &fwmark) ||
             fwmark)                     /* a MARK rule may send it to a firewall-mark service */
             continue;
-        bool local = cl->target_ip == rw->dip || cl->target_ip == s->director.vip;
+        bool local = cl->target_ip == rw->dip || cl->target_ip == s->director.vip ||
+                     (cl->target_ip && (cl->target_ip == s->director.vip6 ||
+                                        cl->target_ip == rw->dip6));
         warn(out, s, pos, what, "%s %s:%u is no virtual service of \"ipvs\" and no server%s",
              proto_name(protos[p]), a, cl->target_port,
              local ? ": the director answers it itself (refused)"

@@ -400,6 +400,7 @@ static bool load_backup(struct scn_ctx *c, const cJSON *d)
     bool ok = scn_check_object(c, o, &scn_backup) &&
               get_name(c, o, &scn_backup, "name", NULL, &b->name) &&
               scn_get_addr(c, o, &scn_backup, "dip", &b->dip) &&
+              want_family(c, o, "dip", b->dip, AF_INET) &&
               scn_get_bool(c, o, &scn_backup, "sync", &b->sync) &&
               get_sync_threshold(c, o, b->sync_threshold) &&
               scn_get_int(c, o, &scn_backup, "syncid", &syncid) &&

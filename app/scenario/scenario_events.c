@@ -233,7 +233,11 @@ static bool event_flood(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
           scn_get_cidr(c, ev, &scn_ev_flood, "net", &e->flood_net, &e->flood_prefix) &&
           scn_get_duration(c, ev, &scn_ev_flood, "duration", &e->duration)))
         return false;
-    /* The flood draws its spoofed sources anywhere in its net, as IPv4 numbers. */
+    /* The flood draws its spoofed sources anywhere in its net, as IPv4 numbers, and
+     * sends them to director.vip (app/run/run_events.c). */
+    if (in6_is_key(c->s->director.vip))
+        return scn_fail_key(c, ev, "do", "a SYN flood goes to director.vip, which is IPv6 here: "
+                            "the flood is IPv4 only");
     if (in6_is_key(e->flood_net) || in6_is_key(e->target_ip))
         return scn_fail_key(c, ev, in6_is_key(e->flood_net) ? "net" : "target",
                             "a SYN flood is IPv4 only: expected an IPv4 %s",

@@ -81,8 +81,8 @@ static bool want_family(struct scn_ctx *c, const cJSON *obj, const char *key, be
 {
     if (!a || inet_key_family(a) == af)
         return true;
-    return scn_fail_key(c, obj, key, "expected an IPv%d address, not an IPv%d one", af == AF_INET6 ? 6 : 4,
-                        af == AF_INET6 ? 4 : 6);
+    return scn_fail_key(c, obj, key, "expected an IPv%d address, not an IPv%d one",
+                        af == AF_INET6 ? 6 : 4, af == AF_INET6 ? 4 : 6);
 }
 
 /* A name key: a safe name of at most the row's max characters; placed: the default
@@ -618,8 +618,9 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
                           "'ip' is IPv6 already");
     guint same_ip = ok ? GPOINTER_TO_UINT(g_hash_table_lookup(c->server_ips,
                                                               GUINT_TO_POINTER(sv.ip))) : 0;
-    guint same_ip6 = ok && sv.ip6 ? GPOINTER_TO_UINT(g_hash_table_lookup(c->server_ips,
-                                                                         GUINT_TO_POINTER(sv.ip6))) : 0;
+    guint same_ip6 = 0;
+    if (ok && sv.ip6)
+        same_ip6 = GPOINTER_TO_UINT(g_hash_table_lookup(c->server_ips, GUINT_TO_POINTER(sv.ip6)));
     if (same_ip6) {
         char buf[INET_KEY_STRLEN];
         ok = scn_fail_key(c, item, "ip6", "%s is already the address of server %s",
@@ -654,7 +655,8 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     g_hash_table_insert(c->server_names, sv.name, GUINT_TO_POINTER(s->servers->len));
     g_hash_table_insert(c->server_ips, GUINT_TO_POINTER(sv.ip), GUINT_TO_POINTER(s->servers->len));
     if (sv.ip6)
-        g_hash_table_insert(c->server_ips, GUINT_TO_POINTER(sv.ip6), GUINT_TO_POINTER(s->servers->len));
+        g_hash_table_insert(c->server_ips, GUINT_TO_POINTER(sv.ip6),
+                            GUINT_TO_POINTER(s->servers->len));
     return true;
 }
 

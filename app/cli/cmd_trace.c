@@ -11,6 +11,8 @@
 #include "app/report/trace_text.h"
 #include "model/net.h"
 #include "model/profile.h"
+#include "sim/in6_key.h"
+#include "app/scenario/units.h"
 
 bool stdout_wants_colour(void)
 {
@@ -122,9 +124,9 @@ static size_t header(FILE *out, const struct scenario *s, const struct run_world
 
 static void conv_summary(GString *out, const struct run_world *rw, const struct conv *c)
 {
-    char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &c->caddr, a, sizeof a);
-    inet_ntop(AF_INET, &c->vaddr, b, sizeof b);
+    char a[UNITS_HOST_STRLEN], b[UNITS_HOST_STRLEN];
+    units_format_host(c->caddr, a);
+    units_format_host(c->vaddr, b);
     g_string_append_printf(out, "conversation %llu: %s:%u > %s:%u %s, ",
                            (unsigned long long)conv_id(&rw->log, c), a, ntohs(c->cport), b,
                            ntohs(c->vport), c->proto == IPPROTO_UDP ? "udp" : "tcp");

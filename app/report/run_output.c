@@ -15,6 +15,8 @@
 #include "model/net.h"
 #include "model/profile.h"
 #include "sim/pcap_tap.h"
+#include "sim/in6_key.h"
+#include "app/scenario/units.h"
 
 /* ---- sampling --------------------------------------------------------------------- */
 
@@ -95,7 +97,7 @@ void run_sampler_free(struct run_sampler *rs)
 
 static const char *ip_str(be32 a, char *buf)
 {
-    inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+    inet_key_ntop(a, buf);
     return buf;
 }
 
@@ -140,7 +142,7 @@ static void write_connections(struct run_world *rw, GString *out)
     g_string_append(out, "id,start_ns,end_ns,client,vip,proto,server,fwd,outcome,bytes_in,bytes_out,response_ns\n");
     for (guint i = 0; i < rw->log.convs->len; i++) {
         const struct conv *c = &g_array_index(rw->log.convs, struct conv, i);
-        char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+        char a[UNITS_HOST_STRLEN], b[UNITS_HOST_STRLEN];
         const char *server = "", *fwd = "";
         if (c->server >= 0) {
             const struct scn_server *sv = &g_array_index(rw->s->servers, struct scn_server, c->server);
@@ -149,7 +151,8 @@ static void write_connections(struct run_world *rw, GString *out)
         }
         g_string_append_printf(out, "%llu,%lld,%lld,%s:%u,%s:%u,%s,%s,%s,%s,%llu,%llu,%lld\n",
                                (unsigned long long)conv_id(&rw->log, c), (long long)c->start, (long long)c->end,
-                               ip_str(c->caddr, a), ntohs(c->cport), ip_str(c->vaddr, b),
+                               units_format_host(c->caddr, a), ntohs(c->cport),
+                               units_format_host(c->vaddr, b),
                                ntohs(c->vport), c->proto == IPPROTO_UDP ? "udp" : "tcp", server,
                                fwd, conv_outcome_name(c->outcome),
                                (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out,
@@ -346,7 +349,7 @@ static cJSON *servers_json(struct run_world *rw)
     for (guint i = 0; i < rw->servers->len; i++) {
         const struct scn_server *sv = &g_array_index(rw->s->servers, struct scn_server, i);
         const struct server_stats *st = server_app_stats(g_ptr_array_index(rw->server_apps, i));
-        char a[INET_ADDRSTRLEN];
+        char a[INET_KEY_STRLEN];
         int act, inact;
         uint64_t conns;
         dest_counters(rw, sv->ip, &act, &inact, &conns);
@@ -359,6 +362,8 @@ static cJSON *servers_json(struct run_world *rw)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", sv->name);
         cJSON_AddStringToObject(o, "ip", ip_str(sv->ip, a));
+        if (sv->ip6)                /* a dual-stack server's IPv6 address */
+            cJSON_AddStringToObject(o, "ip6", ip_str(sv->ip6, a));
         cJSON_AddStringToObject(o, "fwd", fwd_name(dest_method(rw, sv->ip)));
         /* as configured (the scenario's -a lines): the share the page compares with */
         cJSON_AddNumberToObject(o, "weight", weights ? weights[i] : 0);
@@ -400,10 +405,10 @@ static cJSON *services_json(struct run_world *rw)
         return arr;
     const struct ip_vs_service *svc;
     list_for_each_entry(svc, &ipvs->services, s_list) {
-        char a[INET_ADDRSTRLEN];
+        char a[UNITS_HOST_STRLEN];
         char *key = svc->fwmark ? g_strdup_printf("FWM %u", svc->fwmark)
                                 : g_strdup_printf("%s %s:%u", svc->protocol == IPPROTO_UDP ? "UDP" : "TCP",
-                                                  ip_str(svc->addr, a), ntohs(svc->port));
+                                                  units_format_host(svc->addr, a), ntohs(svc->port));
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "service", key);
         cJSON_AddStringToObject(o, "scheduler", svc->scheduler ? svc->scheduler->name : "none");

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include "model/netfilter/core.h"
+#include "sim/in6_key.h"
 
 void json_append_string(GString *out, const char *s)
 {
@@ -44,7 +45,7 @@ static void kint(GString *out, const char *k, long long v)
 
 static const char *ip_text(be32 a, char *buf)
 {
-    inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+    inet_key_ntop(a, buf);
     return buf;
 }
 
@@ -82,7 +83,7 @@ static bool has_ip(const struct trace_hdr *h)
 
 static void ip_object(GString *out, const struct trace_hdr *h, bool show_mac)
 {
-    char a[INET_ADDRSTRLEN], m[18];
+    char a[INET_KEY_STRLEN], m[18];
     key(out, "ip");
     g_string_append(out, "{\"src\":");
     json_append_string(out, ip_text(h->saddr, a));
@@ -137,7 +138,7 @@ static void change_int(GString *out, bool *first, const char *k, long long a, lo
 
 static void change_ip(GString *out, bool *first, const char *k, be32 a, be32 b)
 {
-    char x[INET_ADDRSTRLEN], y[INET_ADDRSTRLEN];
+    char x[INET_KEY_STRLEN], y[INET_KEY_STRLEN];
     if (a != b)
         change_str(out, first, k, ip_text(a, x), ip_text(b, y));
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include "model/netfilter/core.h"
+#include "sim/in6_key.h"
 
 /* ---- nesting ------------------------------------------------------------------------ */
 
@@ -88,8 +89,8 @@ static void off(GString *out, bool colour)
 
 static void addr(GString *out, be32 a)
 {
-    char buf[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &a, buf, sizeof buf);
+    char buf[INET_KEY_STRLEN];
+    inet_key_ntop(a, buf);
     g_string_append(out, buf);
 }
 

@@ -13,6 +13,7 @@
 #include "model/net.h"
 #include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/user_hook.h"
+#include "sim/in6_key.h"
 
 static const char *const kind_names[] = {
     [EV_SERVER_DOWN] = "server_down", [EV_SERVER_REFUSE] = "server_refuse",
@@ -214,8 +215,8 @@ static void describe(const struct scn_event *e, GString *out)
             g_string_append_printf(out, " queue %u", e->link.queue);
         break;
     case EV_SYN_FLOOD: {
-        char a[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &e->flood_net, a, sizeof a);
+        char a[INET_KEY_STRLEN];
+        inet_key_ntop(e->flood_net, a);
         g_string_append_printf(out, " %g/s from %s/%u", e->rate, a, e->flood_prefix);
         if (e->duration > 0)
             g_string_append_printf(out, " for %.3f s", (double)e->duration / SEC);

@@ -12,6 +12,7 @@
 #include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
 #include "sim/sim.h"
+#include "sim/in6_key.h"
 
 #define LAN_LEN 24
 
@@ -60,7 +61,7 @@ struct run_ha {
 
 static char *ip_str(be32 a, char *buf)
 {
-    inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+    inet_key_ntop(a, buf);
     return buf;
 }
 
@@ -227,7 +228,7 @@ static void vrrp_changed(void *ctx, struct vrrp *v, enum vrrp_state from, enum v
 {
     struct run_ha *ha = ctx;
     struct net *net = vrrp_net(v);
-    char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+    char a[INET_KEY_STRLEN], g[INET_KEY_STRLEN];
     const char *sync = "";
     if (ha->rw->s->backup.sync)
         sync = to == VRRP_STATE_MASTER ? "; ipvs sync daemon: master"

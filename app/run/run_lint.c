@@ -9,6 +9,7 @@
 #include "model/ipvs/ip_vs.h"
 #include "model/user/ipvsadm/ipvsadm.h"
 #include "sim/in6_key.h"
+#include "app/scenario/units.h"
 
 /* One ipvsadm line of the scenario with where it stands. */
 struct lint_line {
@@ -107,8 +108,8 @@ static void lint_dest(const struct run_world *rw, const struct lint_line *l,
             (x->addr == c->svc.addr && x->port == c->svc.port && x->protocol == c->svc.protocol)))
             svc = x;
     }
-    char a[INET_KEY_STRLEN];
-    inet_key_ntop(c->dest.addr, a);     /* an IPv6 dest is a key: its address, not the key */
+    char a[UNITS_HOST_STRLEN];
+    units_format_host(c->dest.addr, a);
     struct scn_pos pos = scn_line_pos(s, l->line, c->col_dest > 0 ? (size_t)(c->col_dest - 1) : 0);
     int k = run_world_server_index(rw, c->dest.addr);
     if (k < 0) {
@@ -145,9 +146,9 @@ static void lint_client(const struct run_world *rw, guint i, GArray *services, G
     const cJSON *node = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s->root, "clients"),
                                            (int)i);
     struct scn_pos pos = node ? scn_pos_of_key(s, node, "target") : cl->pos;
-    char what[64], a[INET_ADDRSTRLEN];
+    char what[64], a[UNITS_HOST_STRLEN];
     snprintf(what, sizeof what, "clients[%u].target", i);
-    inet_ntop(AF_INET, &cl->target_ip, a, sizeof a);
+    units_format_host(cl->target_ip, a);
     int k = run_world_server_index(rw, cl->target_ip);
     if (k >= 0) {
         const struct scn_server *srv = &g_array_index(s->servers, struct scn_server, k);
@@ -172,7 +173,9 @@ static void lint_client(const struct run_world *rw, guint i, GArray *services, G
         if (!used[p] || has_service(services, protos[p], cl->target_ip, cl->target_port, &fwmark) ||
             fwmark)                     /* a MARK rule may send it to a firewall-mark service */
             continue;
-        bool local = cl->target_ip == rw->dip || cl->target_ip == s->director.vip;
+        bool local = cl->target_ip == rw->dip || cl->target_ip == s->director.vip ||
+                     (cl->target_ip && (cl->target_ip == s->director.vip6 ||
+                                        cl->target_ip == rw->dip6));
         warn(out, s, pos, what, "%s %s:%u is no virtual service of \"ipvs\" and no server%s",
              proto_name(protos[p]), a, cl->target_port,
              local ? ": the director answers it itself (refused)"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "app/run/run_ha.h"
+#include "app/run/run_world6.h"
 #include "app/scenario/sysctl.h"
 #include "model/ipv4/ip.h"
 #include "model/ipv4/ipip.h"
@@ -15,10 +16,12 @@
 #include "model/user/iptables/iptables_parse.h"
 #include "model/netfilter/user_hook.h"
 #include "sim/pcap_tap.h"
+#include "sim/in6_key.h"
 
 #define CLIENT_SIDE_NET 0x64400000u     /* 100.64.0.0/16: gw .1, client hosts .2 on */
 #define CLIENT_SIDE_LEN 16
 #define LAN_LEN 24
+#define LAN_DEFAULT 0x0affff00u         /* 10.255.255.0/24: the LAN's IPv4 when every server is IPv6 */
 
 /* Where the capture list stands, for errors about a capture point. */
 static struct scn_pos capture_pos(const struct scenario *s)
@@ -68,6 +71,8 @@ static be32 lan_of_most(const GArray *addrs, guint nservers, guint *votes)
      * server made 100000 servers take seconds), and no table order decides */
     GHashTable *count = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (guint k = 0; k < addrs->len; k++) {
+        if (in6_is_key(g_array_index(addrs, be32, k)))
+            continue;               /* IPv6: run_world6.c's /64 */
         gpointer net = GUINT_TO_POINTER(g_array_index(addrs, be32, k) & inet_mask(LAN_LEN));
         g_hash_table_insert(count, net,
                             GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(count, net)) + 1));
@@ -75,6 +80,8 @@ static be32 lan_of_most(const GArray *addrs, guint nservers, guint *votes)
     be32 best = 0;
     *votes = 0;
     for (guint i = 0; i < nservers; i++) {
+        if (in6_is_key(g_array_index(addrs, be32, i)))
+            continue;
         be32 net = g_array_index(addrs, be32, i) & inet_mask(LAN_LEN);
         guint n = GPOINTER_TO_UINT(g_hash_table_lookup(count, GUINT_TO_POINTER(net)));
         if (n > *votes) {
@@ -101,12 +108,14 @@ static bool plan_lan(struct run_world *rw, struct scn_error *err)
     GArray *addrs = lan_addresses(s);
     guint votes;
     rw->lan_net = lan_of_most(addrs, s->servers->len, &votes);
+    if (votes == 0)
+        rw->lan_net = htonl(LAN_DEFAULT);
     for (guint i = 0; i < s->servers->len; i++) {
         const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
-        if ((sv->ip & inet_mask(LAN_LEN)) != rw->lan_net) {
-            char a[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN];
-            inet_ntop(AF_INET, &sv->ip, a, sizeof a);
-            inet_ntop(AF_INET, &rw->lan_net, net, sizeof net);
+        if (!in6_is_key(sv->ip) && (sv->ip & inet_mask(LAN_LEN)) != rw->lan_net) {
+            char a[INET_KEY_STRLEN], net[INET_KEY_STRLEN];
+            inet_key_ntop(sv->ip, a);
+            inet_key_ntop(rw->lan_net, net);
             scn_error_at(err, s, entry_key_pos(s, "servers", i, "ip"),
                          "servers[%u].ip: %s is not on the LAN %s/24, which %u of the %u LAN "
                          "addresses are on (the servers', director.dip, the ipvs real servers'; a "
@@ -150,7 +159,9 @@ static struct host *add_host(struct run_world *rw, const char *name, const char 
     struct host *h = host_new(&rw->w, name);
     if (!h)
         return NULL;
-    netdev_add_addr(host_add_dev(h, dev, 1500), addr, len);
+    struct net_device *d = host_add_dev(h, dev, 1500);
+    if (!in6_is_key(addr))          /* an IPv6-only server: run_world6_server's */
+        netdev_add_addr(d, addr, len);
     net_new(h, prof);
     return h;
 }
@@ -181,7 +192,8 @@ static bool build_core_hosts(struct run_world *rw, const struct kernel_profile *
     }
     struct net_device *eth0 = host_add_dev(rw->director, "eth0", 1500);
     netdev_add_addr(eth0, rw->dip, LAN_LEN);
-    netdev_add_addr(eth0, s->director.vip, 32);
+    if (!in6_is_key(s->director.vip))
+        netdev_add_addr(eth0, s->director.vip, 32);
     struct net *dnet = net_new(rw->director, prof);
     dnet->ipv4.ip_forward = s->director.ip_forward;
     /* One arm: NAT replies leave by the interface they came in on, which makes the
@@ -189,10 +201,18 @@ static bool build_core_hosts(struct run_world *rw, const struct kernel_profile *
      * so does the world (the scenario's sysctl can turn it back on). */
     dnet->ipv4.send_redirects = 0;
     fib_add(dnet, 0, 0, rw->gw_lan, NULL);
-    if (s->backup.enabled)      /* on-link: resolution finds whichever director holds it */
+    if (in6_is_key(s->director.vip))
+        ;                       /* an IPv6 VIP: run_world6_core routes it */
+    else if (s->backup.enabled) /* on-link: resolution finds whichever director holds it */
         fib_add(host_net(rw->gw), s->director.vip, 32, 0, host_dev(rw->gw, "eth1"));
     else
         fib_add(host_net(rw->gw), s->director.vip, 32, rw->dip, NULL);
+    if (!run_world6_core(rw)) {
+        scn_error_at(err, s, scn_pos_of(s, cJSON_GetObjectItemCaseSensitive(s->root, "director")),
+                     "director: the IPv6 addresses and routes of the director and the router "
+                     "could not be set up");
+        return false;
+    }
     return true;
 }
 
@@ -279,12 +299,21 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
         struct server_fwd f = fwd_of_server(s, sv->ip);
         int method = f.method;
         bool via_director = method == IP_VS_CONN_F_MASQ;
-        fib_add(host_net(h), 0, 0, via_director ? rw->nat_gw : rw->gw_lan, NULL);
+        bool v4 = !in6_is_key(sv->ip), vip4 = s->director.vip && !in6_is_key(s->director.vip);
+        if (v4)
+            fib_add(host_net(h), 0, 0, via_director ? rw->nat_gw : rw->gw_lan, NULL);
         /* DR: the VIP on lo (never answered for on the wire); TUN: on the tunnel. */
-        if (method == IP_VS_CONN_F_DROUTE)
+        if (v4 && vip4 && method == IP_VS_CONN_F_DROUTE)
             netdev_add_addr(host_dev(h, "lo"), s->director.vip, 32);
-        if (method == IP_VS_CONN_F_TUNNEL)
+        if (v4 && vip4 && method == IP_VS_CONN_F_TUNNEL)
             add_tunnel_end(h, s->director.vip, &f);
+        /* its IPv6 address, forwarded to as the first line naming it says */
+        int method6 = v4 && sv->ip6 ? fwd_of_server(s, sv->ip6).method : method;
+        if (rw->ipv6 && !run_world6_server(rw, h, sv, method6)) {
+            scn_error_at(err, s, entry_key_pos(s, "servers", i, v4 ? "ip6" : "ip"),
+                         "servers[%u]: its IPv6 addresses and routes could not be set up", i);
+            return false;
+        }
         g_ptr_array_add(rw->servers, h);
         /* "listen": its listeners in the scenario's order (events name them by index) */
         guint nl = sv->listeners->len;
@@ -316,16 +345,15 @@ static be32 *group_addrs(const struct scn_client *c, const struct run_world *rw,
     if (c->host && strcmp(c->host, "director") == 0) {
         *n = 1;
         be32 *a = g_new(be32, 1);
-        a[0] = rw->dip;
+        a[0] = in6_is_key(c->target_ip) ? rw->dip6 : rw->dip;
         return a;
     }
-    /* The first count host addresses: from net+1, except in a /31 or /32, where
-     * every address is a host address. */
-    uint32_t first = c->prefix >= 31 ? 0 : 1;
+    /* The first count host addresses: from net+1, except in a /31 or /32 (IPv6: /127
+     * or /128), where every address is a host address. */
     *n = c->count;
     be32 *a = g_new(be32, c->count);
     for (uint32_t i = 0; i < c->count; i++)
-        a[i] = htonl(ntohl(c->net) + first + i);
+        a[i] = scn_client_addr(c, i);
     return a;
 }
 
@@ -360,9 +388,16 @@ static bool build_clients(struct run_world *rw, const struct kernel_profile *pro
                              "is 'gw')", i, c->name);
                 return false;
             }
-            fib_add_local_prefix(host_net(h), c->net, c->prefix);
+            if (!in6_is_key(c->net)) {
+                fib_add_local_prefix(host_net(h), c->net, c->prefix);
+                fib_add(host_net(rw->gw), c->net, c->prefix, side, NULL);
+            }
             fib_add(host_net(h), 0, 0, htonl(CLIENT_SIDE_NET | 1), NULL);
-            fib_add(host_net(rw->gw), c->net, c->prefix, side, NULL);
+            if (!run_world6_client(rw, h, c, i)) {
+                scn_error_at(err, s, entry_key_pos(s, "clients", i, "net"), "clients[%u].net: "
+                             "its IPv6 addresses and routes could not be set up", i);
+                return false;
+            }
             link_attach(clients_link, host_dev(h, "eth0"));
         }
         g_ptr_array_add(rw->client_hosts, h);
@@ -621,7 +656,7 @@ bool run_world_build_cfg(struct run_world *rw, const struct scenario *s,
     rw->event_log = g_string_new(NULL);
     conv_log_init(&rw->log);
     const struct kernel_profile *prof = kernel_profile_find(s->kernel);
-    bool ok = plan_lan(rw, err) && build_core_hosts(rw, prof, err);
+    bool ok = plan_lan(rw, err) && run_world6_plan(rw, err) && build_core_hosts(rw, prof, err);
     struct link *lclients = ok ? add_link(rw, "clients", &s->link_clients) : NULL;
     struct link *lservers = ok ? add_link(rw, "servers", &s->link_servers) : NULL;
     if (ok) {
@@ -682,7 +717,8 @@ struct healthcheck_cfg run_world_healthcheck_cfg(const struct run_world *rw)
 int run_world_server_index(const struct run_world *rw, be32 addr)
 {
     for (guint i = 0; i < rw->s->servers->len; i++)
-        if (g_array_index(rw->s->servers, struct scn_server, i).ip == addr)
+        if (g_array_index(rw->s->servers, struct scn_server, i).ip == addr ||
+            (addr && g_array_index(rw->s->servers, struct scn_server, i).ip6 == addr))
             return (int)i;
     return -1;
 }

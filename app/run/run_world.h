@@ -18,6 +18,7 @@
 #include "app/run/out_budget.h"
 #include "app/scenario/scenario.h"
 #include "model/apps/workload.h"
+#include "sim/proto6.h"
 #include "sim/world.h"
 
 struct run_world {
@@ -38,6 +39,11 @@ struct run_world {
     be32 backup_dip;                /* the backup's address on the LAN (with a backup) */
     be32 nat_gw;                    /* NAT real servers' gateway: the DIP, or with a backup
                                      * the floating address the MASTER holds */
+    /* The IPv6 side (app/run/run_world6.c), when the scenario has an IPv6 address:
+     * the servers' /64 and the addresses on it, as keys (sim/in6_key.h). */
+    bool ipv6;
+    struct in6_addr lan6;           /* the servers' /64 */
+    be32 dip6, gw_lan6;
     GPtrArray *taps;                /* struct net_device * with a tap */
     struct out_budget output;       /* limits.output_bytes: captures and trace together */
     uint64_t events_applied;

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "app/scenario/units.h"
+#include "sim/in6_key.h"
 
 #define REPLAY_MAX_REQUESTS 1000000
 
@@ -149,6 +150,11 @@ static bool read_cell(enum col k, const char *s, struct client_script_conn *e, c
     case C_TIME:
         return parse_time(s, &e->at, why, n);
     case C_CLIENT:
+        if (units_ipv4(s, &e->saddr) && in6_is_key(e->saddr)) {
+            /* the space of IPv6 keys (sim/in6_key.h) */
+            snprintf(why, n, "%.40s is in 240.0.0.0/4, which is reserved (class E)", s);
+            return false;
+        }
         if (units_ipv4(s, &e->saddr))
             return true;
         snprintf(why, n, "expected the client's IPv4 address like \"198.51.100.7\", not '%.40s'", s);
@@ -177,6 +183,11 @@ static bool read_cell(enum col k, const char *s, struct client_script_conn *e, c
             return true;
         if (!units_endpoint(s, &e->daddr, &port, why, n))
             return false;
+        if (in6_is_key(e->daddr)) {     /* a replay's clients are IPv4 (their CSV column) */
+            snprintf(why, n, "a replayed conversation is IPv4: expected an IPv4 destination, "
+                     "not '%.50s'", s);
+            return false;
+        }
         e->dport = htons(port);
         return true;
     case C_REQUESTS:

@@ -14,6 +14,7 @@
 #include "model/netfilter/core.h"
 #include "model/netfilter/user_hook.h"
 #include "model/profile.h"
+#include "sim/in6_key.h"
 #include "app/scenario/sysctl.h"
 
 /* ---- errors --------------------------------------------------------------------------- */
@@ -69,11 +70,19 @@ struct scn_pos scn_pos_of_key(const struct scenario *s, const cJSON *obj, const 
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
+/* An address of either family as text (buf: INET_KEY_STRLEN bytes). */
 static char *ip_str(be32 a, char *buf)
 {
-    struct in_addr in = { .s_addr = a };
-    inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
-    return buf;
+    return (char *)inet_key_ntop(a, buf);
+}
+
+/* A key that must be of one family: "ip6" and "vip6" take IPv6 addresses. */
+static bool want_family(struct scn_ctx *c, const cJSON *obj, const char *key, be32 a, int af)
+{
+    if (!a || inet_key_family(a) == af)
+        return true;
+    return scn_fail_key(c, obj, key, "expected an IPv%d address, not an IPv%d one",
+                        af == AF_INET6 ? 6 : 4, af == AF_INET6 ? 4 : 6);
 }
 
 /* A name key: a safe name of at most the row's max characters; placed: the default
@@ -390,7 +399,8 @@ static bool load_backup(struct scn_ctx *c, const cJSON *d)
     b->pos = scn_pos_of(c->s, o);
     bool ok = scn_check_object(c, o, &scn_backup) &&
               get_name(c, o, &scn_backup, "name", NULL, &b->name) &&
-              scn_get_ipv4(c, o, &scn_backup, "dip", &b->dip) &&
+              scn_get_addr(c, o, &scn_backup, "dip", &b->dip) &&
+              want_family(c, o, "dip", b->dip, AF_INET) &&
               scn_get_bool(c, o, &scn_backup, "sync", &b->sync) &&
               get_sync_threshold(c, o, b->sync_threshold) &&
               scn_get_int(c, o, &scn_backup, "syncid", &syncid) &&
@@ -417,11 +427,20 @@ static bool load_director(struct scn_ctx *c, const cJSON *root)
     long long fwd = 1;
     bool ok = (!d || scn_check_object(c, d, &scn_director)) &&
               get_name(c, d, &scn_director, "name", NULL, &s->director.name) &&
-              scn_get_ipv4(c, d, &scn_director, "vip", &s->director.vip) &&
-              scn_get_ipv4(c, d, &scn_director, "dip", &s->director.dip) &&
+              scn_get_addr(c, d, &scn_director, "vip", &s->director.vip) &&
+              scn_get_addr(c, d, &scn_director, "dip", &s->director.dip) &&
+              scn_get_addr(c, d, &scn_director, "vip6", &s->director.vip6) &&
+              scn_get_addr(c, d, &scn_director, "dip6", &s->director.dip6) &&
+              want_family(c, d, "vip6", s->director.vip6, AF_INET6) &&
+              want_family(c, d, "dip6", s->director.dip6, AF_INET6) &&
+              want_family(c, d, "dip", s->director.dip, AF_INET) &&
               scn_get_int(c, d, &scn_director, "ip_forward", &fwd) &&
               scn_get_size(c, d, &scn_director, "memory", &s->director.memory) && load_backup(c, d);
     s->director.ip_forward = (int)fwd;
+    /* one VIP per family: "vip" of either, "vip6" beside an IPv4 one */
+    if (ok && s->director.vip6 && (!s->director.vip || in6_is_key(s->director.vip)))
+        ok = scn_fail_key(c, d, "vip6", "'vip6' is the IPv6 VIP beside an IPv4 'vip'%s",
+                          s->director.vip ? ": 'vip' is IPv6 already" : ", which is missing");
     if (ok && strcmp(s->director.name, "director") == 0)
         ok = scn_fail(c, cJSON_GetObjectItemCaseSensitive(d, "name"), false,
                       "\"director\" already means the director wherever a host is named: choose "
@@ -573,7 +592,9 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     snprintf(def_name, sizeof def_name, "rs%d", i + 1);
     bool ok = scn_check_object(c, item, &scn_servers) &&
               get_name(c, item, &scn_servers, "name", def_name, &sv.name) &&
-              scn_get_ipv4(c, item, &scn_servers, "ip", &sv.ip) &&
+              scn_get_addr(c, item, &scn_servers, "ip", &sv.ip) &&
+              scn_get_addr(c, item, &scn_servers, "ip6", &sv.ip6) &&
+              want_family(c, item, "ip6", sv.ip6, AF_INET6) &&
               scn_get_int(c, item, &scn_servers, "port", &port) &&
               scn_get_int(c, item, &scn_servers, "workers", &workers) &&
               scn_get_dist(c, item, &scn_servers, "service_time", &sv.service_time) &&
@@ -592,17 +613,35 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
         ok = scn_fail_key(c, item, "name", "the name '%s' is already taken (host names are unique)",
                           sv.name);
     }
+    if (ok && sv.ip6 && in6_is_key(sv.ip))
+        ok = scn_fail_key(c, item, "ip6", "'ip6' is a second address beside an IPv4 'ip', and "
+                          "'ip' is IPv6 already");
     guint same_ip = ok ? GPOINTER_TO_UINT(g_hash_table_lookup(c->server_ips,
                                                               GUINT_TO_POINTER(sv.ip))) : 0;
+    guint same_ip6 = 0;
+    if (ok && sv.ip6)
+        same_ip6 = GPOINTER_TO_UINT(g_hash_table_lookup(c->server_ips, GUINT_TO_POINTER(sv.ip6)));
+    if (same_ip6) {
+        char buf[INET_KEY_STRLEN];
+        ok = scn_fail_key(c, item, "ip6", "%s is already the address of server %s",
+                          ip_str(sv.ip6, buf),
+                          g_array_index(s->servers, struct scn_server, same_ip6 - 1).name);
+    }
+    if (ok && sv.ip6 && (sv.ip6 == s->director.vip || sv.ip6 == s->director.vip6 ||
+                         sv.ip6 == s->director.dip6)) {
+        char buf[INET_KEY_STRLEN];
+        ok = scn_fail_key(c, item, "ip6", "%s is the director's address", ip_str(sv.ip6, buf));
+    }
     if (same_ip) {
-        char buf[INET_ADDRSTRLEN];
+        char buf[INET_KEY_STRLEN];
         ok = scn_fail_key(c, item, "ip", "%s is already the address of server %s",
                           ip_str(sv.ip, buf),
                           g_array_index(s->servers, struct scn_server, same_ip - 1).name);
     }
     if (ok && sv.ip && (sv.ip == s->director.vip || sv.ip == s->director.dip ||
-                        sv.ip == s->backup.dip)) {
-        char buf[INET_ADDRSTRLEN];
+                        sv.ip == s->backup.dip || sv.ip == s->director.vip6 ||
+                        sv.ip == s->director.dip6)) {
+        char buf[INET_KEY_STRLEN];
         ok = scn_fail_key(c, item, "ip", "%s is the director's address", ip_str(sv.ip, buf));
     }
     if (!ok) {
@@ -615,10 +654,31 @@ static bool load_server(struct scn_ctx *c, const cJSON *item, int i)
     g_array_append_val(s->servers, sv);
     g_hash_table_insert(c->server_names, sv.name, GUINT_TO_POINTER(s->servers->len));
     g_hash_table_insert(c->server_ips, GUINT_TO_POINTER(sv.ip), GUINT_TO_POINTER(s->servers->len));
+    if (sv.ip6)
+        g_hash_table_insert(c->server_ips, GUINT_TO_POINTER(sv.ip6),
+                            GUINT_TO_POINTER(s->servers->len));
     return true;
 }
 
 /* ---- clients -------------------------------------------------------------------------- */
+
+/* The i-th address of a group's net (the first host address is i = 0): net+1 on,
+ * except in an IPv4 /31 or /32 and an IPv6 /127 or /128, where every address is a
+ * host's (RFC 3021, RFC 6164); an IPv6 one as its key. */
+be32 scn_client_addr(const struct scn_client *cl, uint32_t i)
+{
+    if (!in6_is_key(cl->net))
+        return htonl(ntohl(cl->net) + (cl->prefix >= 31 ? 0 : 1) + i);
+    struct in6_addr a = *in6_key_addr(cl->net);
+    uint64_t add = (uint64_t)i + (cl->prefix >= 127 ? 0 : 1);
+    /* add to the 128-bit number, big-endian: a count fits in the host part */
+    for (int b = 15; b >= 0 && add; b--) {
+        add += a.s6_addr[b];
+        a.s6_addr[b] = (uint8_t)add;
+        add >>= 8;
+    }
+    return in6_key_get(&a);
+}
 
 /* The group's addresses, host order: the first count host addresses of its net. */
 static void client_range(const struct scn_client *cl, uint32_t *lo, uint32_t *hi)
@@ -637,8 +697,61 @@ static void client_range(const struct scn_client *cl, uint32_t *lo, uint32_t *hi
     }
 }
 
-static uint64_t net_hosts(uint8_t prefix)
+/* An IPv6 group's addresses as 128-bit numbers (big-endian bytes compare with
+ * memcmp as numbers do). */
+struct range6 {
+    struct in6_addr lo, hi;
+};
+
+static struct range6 client_range6(const struct scn_client *cl)
 {
+    return (struct range6){ *in6_key_addr(scn_client_addr(cl, 0)),
+                            *in6_key_addr(scn_client_addr(cl, cl->count - 1)) };
+}
+
+static bool in_range6(const struct range6 *r, be32 key)
+{
+    if (!in6_is_key(key))
+        return false;
+    const struct in6_addr *a = in6_key_addr(key);
+    return memcmp(a, &r->lo, sizeof *a) >= 0 && memcmp(a, &r->hi, sizeof *a) <= 0;
+}
+
+/* Do two groups share an address? Groups of different families never do. */
+static bool clients_overlap(const struct scn_client *a, const struct scn_client *b)
+{
+    if (in6_is_key(a->net) != in6_is_key(b->net))
+        return false;
+    if (in6_is_key(a->net)) {
+        struct range6 x = client_range6(a), y = client_range6(b);
+        return memcmp(&x.lo, &y.hi, sizeof x.lo) <= 0 && memcmp(&y.lo, &x.hi, sizeof x.lo) <= 0;
+    }
+    uint32_t lo, hi, olo, ohi;
+    client_range(a, &lo, &hi);
+    client_range(b, &olo, &ohi);
+    return lo <= ohi && olo <= hi;
+}
+
+/* Is addr (either family) one of the group's? */
+static bool client_has(const struct scn_client *cl, be32 addr)
+{
+    if (!addr || in6_is_key(addr) != in6_is_key(cl->net))
+        return false;
+    if (in6_is_key(addr)) {
+        struct range6 r = client_range6(cl);
+        return in_range6(&r, addr);
+    }
+    uint32_t lo, hi;
+    client_range(cl, &lo, &hi);
+    return ntohl(addr) >= lo && ntohl(addr) <= hi;
+}
+
+/* Host addresses in a net of that prefix (IPv6: capped, beyond any count). */
+static uint64_t net_hosts(be32 net, uint8_t prefix)
+{
+    if (in6_is_key(net))
+        return prefix <= 64 ? UINT64_MAX : prefix >= 127 ? 1ull << (128 - prefix)
+                                                          : (1ull << (128 - prefix)) - 1;
     uint64_t n = 1ull << (32 - prefix);
     return prefix <= 30 ? n - 2 : n;
 }
@@ -695,14 +808,18 @@ static bool client_addresses(struct scn_ctx *c, const cJSON *item, int i, struct
         !scn_get_int(c, item, &scn_clients, "count", &count))
         return false;
     cl->count = (uint32_t)count;
-    if ((uint64_t)count > net_hosts(cl->prefix)) {
-        char buf[INET_ADDRSTRLEN];
+    if ((uint64_t)count > net_hosts(cl->net, cl->prefix)) {
+        char buf[INET_KEY_STRLEN];
         size_t saved = scn_path_push_key(c, "count");
         scn_fail(c, cnt, false, "%lld addresses do not fit in %s/%u (%llu host addresses)", count,
-                 ip_str(cl->net, buf), cl->prefix, (unsigned long long)net_hosts(cl->prefix));
+                 ip_str(cl->net, buf), cl->prefix,
+                 (unsigned long long)net_hosts(cl->net, cl->prefix));
         scn_path_pop(c, saved);
         return false;
     }
+    /* (an IPv4 group cannot reach 240.0.0.0/4, the space of IPv6 keys: its net starts
+     * below it, aligned, so only a /0 to /3 would hold it, and 'count' (2^24 at most)
+     * ends long before) */
     return true;
 }
 
@@ -806,35 +923,33 @@ static bool check_client_addresses(struct scn_ctx *c, const cJSON *root)
 {
     struct scenario *s = c->s;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "clients");
-    char buf[INET_ADDRSTRLEN];
+    char buf[INET_KEY_STRLEN];
     for (guint i = 0; i < s->clients->len; i++) {
         const struct scn_client *cl = &g_array_index(s->clients, struct scn_client, i);
         if (cl->host)
             continue;
-        uint32_t lo, hi;
-        client_range(cl, &lo, &hi);
         const cJSON *item = cJSON_GetArrayItem(list, (int)i);
         const cJSON *at = cJSON_GetObjectItemCaseSensitive(item, "net");
         g_string_printf(c->path, "clients[%u]%s", i, at ? ".net" : "");
         for (guint k = 0; k < i; k++) {
             const struct scn_client *o = &g_array_index(s->clients, struct scn_client, k);
-            uint32_t olo, ohi;
             if (o->host)
                 continue;
-            client_range(o, &olo, &ohi);
-            if (lo <= ohi && olo <= hi)
+            if (clients_overlap(cl, o))
                 return scn_fail(c, at ? at : item, false, "the addresses of '%s' overlap those of "
                                 "'%s'", cl->name, o->name);
         }
         for (guint k = 0; k < s->servers->len; k++) {
             const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, k);
-            if (ntohl(sv->ip) >= lo && ntohl(sv->ip) <= hi)
+            be32 hit = client_has(cl, sv->ip) ? sv->ip : client_has(cl, sv->ip6) ? sv->ip6 : 0;
+            if (hit)
                 return scn_fail(c, at ? at : item, false, "the addresses of '%s' include server "
-                                "%s's address %s", cl->name, sv->name, ip_str(sv->ip, buf));
+                                "%s's address %s", cl->name, sv->name, ip_str(hit, buf));
         }
-        be32 dir[3] = { s->director.vip, s->director.dip, s->backup.dip };
-        for (int k = 0; k < 3; k++)
-            if (dir[k] && ntohl(dir[k]) >= lo && ntohl(dir[k]) <= hi)
+        be32 dir[5] = { s->director.vip, s->director.dip, s->backup.dip, s->director.vip6,
+                        s->director.dip6 };
+        for (int k = 0; k < 5; k++)
+            if (client_has(cl, dir[k]))
                 return scn_fail(c, at ? at : item, false, "the addresses of '%s' include the "
                                 "director's address %s", cl->name, ip_str(dir[k], buf));
         g_string_truncate(c->path, 0);

@@ -57,7 +57,10 @@ struct scn_listener {
 
 struct scn_server {
     char *name;
-    be32 ip;
+    be32 ip;                        /* either family (an IPv6 address as its key,
+                                     * sim/in6_key.h) */
+    be32 ip6;                       /* dual-stack: its IPv6 address (a key) beside an
+                                     * IPv4 ip; 0 when not given */
     uint16_t port;                  /* "port" (TCP and UDP); with "listen": the first
                                      * listener's */
     GArray *listeners;              /* struct scn_listener of "listen"; empty: "port" */
@@ -225,8 +228,10 @@ struct scenario {
     GArray *sysctls;                /* struct scn_sysctl */
     struct {
         char *name;                 /* default "lvs1" */
-        be32 vip;                   /* 0 when not given */
+        be32 vip;                   /* 0 when not given; either family */
         be32 dip;                   /* director address on the server LAN; 0 = automatic */
+        be32 vip6;                  /* a second VIP, IPv6 (a key), beside an IPv4 vip */
+        be32 dip6;                  /* its IPv6 address on the server LAN; 0 = automatic */
         int ip_forward;             /* default 1 */
         uint64_t memory;            /* bytes IPVS may use; 0 = unlimited (defense strategies) */
     } director;
@@ -337,5 +342,9 @@ struct scn_pos scn_line_pos(const struct scenario *s, const struct scn_line *l, 
  * text)" after TOOL for a line of a multi-line string in the scenario. */
 void scn_line_error(struct scn_error *err, const struct scenario *s, const struct scn_line *l,
                     size_t offset, const char *tool, const char *msg);
+
+/* The i-th address of a client group (0: the first), either family (an IPv6 one as
+ * its key, interned). */
+be32 scn_client_addr(const struct scn_client *cl, uint32_t i);
 
 #endif

@@ -23,6 +23,8 @@
 
 #include <string.h>
 #include "app/scenario/sysctl.h"
+#include "sim/in6_key.h"
+#include "sim/netdev.h"
 
 /* The kinds, in the order messages list them, with the keys each takes
  * (scenario_keys.c). */
@@ -226,10 +228,24 @@ static bool event_link(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 static bool event_flood(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)
 {
     e->duration = c->s->duration - e->at;
-    return scn_get_rate(c, ev, &scn_ev_flood, "rate", &e->rate) &&
-           scn_get_endpoint(c, ev, &scn_ev_flood, "target", &e->target_ip, &e->target_port) &&
-           scn_get_cidr(c, ev, &scn_ev_flood, "net", &e->flood_net, &e->flood_prefix) &&
-           scn_get_duration(c, ev, &scn_ev_flood, "duration", &e->duration);
+    if (!(scn_get_rate(c, ev, &scn_ev_flood, "rate", &e->rate) &&
+          scn_get_endpoint(c, ev, &scn_ev_flood, "target", &e->target_ip, &e->target_port) &&
+          scn_get_cidr(c, ev, &scn_ev_flood, "net", &e->flood_net, &e->flood_prefix) &&
+          scn_get_duration(c, ev, &scn_ev_flood, "duration", &e->duration)))
+        return false;
+    /* The flood draws its spoofed sources anywhere in its net, as IPv4 numbers, and
+     * sends them to director.vip (app/run/run_events.c). */
+    if (in6_is_key(c->s->director.vip))
+        return scn_fail_key(c, ev, "do", "a SYN flood goes to director.vip, which is IPv6 here: "
+                            "the flood is IPv4 only");
+    if (in6_is_key(e->flood_net) || in6_is_key(e->target_ip))
+        return scn_fail_key(c, ev, in6_is_key(e->flood_net) ? "net" : "target",
+                            "a SYN flood is IPv4 only: expected an IPv4 %s",
+                            in6_is_key(e->flood_net) ? "network" : "address");
+    if (in6_is_key(e->flood_net | ~inet_mask(e->flood_prefix)))
+        return scn_fail_key(c, ev, "net", "the network reaches into 240.0.0.0/4, which is "
+                            "reserved (class E)");
+    return true;
 }
 
 static bool event_hook(struct scn_ctx *c, const cJSON *ev, struct scn_event *e)

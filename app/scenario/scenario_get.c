@@ -685,12 +685,23 @@ bool scn_get_dist(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
     return ok;
 }
 
-bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+/* A failed address: where in the string the parser stopped (an IPv6 address's bad
+ * character), else the whole value. */
+static bool fail_addr(struct scn_ctx *c, const cJSON *v, size_t err_at, const char *why)
+{
+    if (err_at > 0)
+        return fail_in_string(c, v, err_at, "%s", why);
+    return scn_fail(c, v, false, "%s", why);
+}
+
+bool scn_get_addr(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
                   const char *key, be32 *out)
 {
-    const struct scn_key *k = scn_row_of(sec, key, SCN_IPV4);
+    const struct scn_key *k = scn_row_of(sec, key, SCN_ADDR);
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
+    char why[UNITS_WHY];
+    size_t at = 0;
     bool ok = true;
     if (!v && !k->def)
         return absent(c, obj, k, saved);
@@ -698,12 +709,7 @@ bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
         ok = units_ipv4(k->def, out);
     } else {
         const char *s = text_of(c, v, "an IPv4 address like \"192.0.2.1\"");
-        if (s && !units_ipv4(s, out)) {
-            char q[48];
-            g_strlcpy(q, s, sizeof q);
-            ok = scn_fail(c, v, false, "expected an IPv4 address like \"192.0.2.1\", not \"%s\"", q);
-        }
-        ok = ok && s;
+        ok = s && (units_inet(s, out, &at, why, sizeof why) || fail_addr(c, v, at, why));
     }
     scn_path_pop(c, saved);
     return ok;
@@ -716,6 +722,7 @@ bool scn_get_cidr(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     char why[UNITS_WHY];
+    size_t at = 0;
     bool ok;
     if (!v && !k->def)
         return absent(c, obj, k, saved);
@@ -723,7 +730,8 @@ bool scn_get_cidr(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
         ok = units_cidr(k->def, net, prefix, why, sizeof why);
     } else {
         const char *s = text_of(c, v, "a network like \"198.51.100.0/24\"");
-        ok = s && (units_cidr(s, net, prefix, why, sizeof why) || scn_fail(c, v, false, "%s", why));
+        ok = s && (units_inet_cidr(s, net, prefix, &at, why, sizeof why) ||
+                   fail_addr(c, v, at, why));
     }
     scn_path_pop(c, saved);
     return ok;
@@ -736,6 +744,7 @@ bool scn_get_endpoint(struct scn_ctx *c, const cJSON *obj, const struct scn_sect
     size_t saved;
     const cJSON *v = member(c, obj, key, &saved);
     char why[UNITS_WHY];
+    size_t at = 0;
     bool ok;
     if (!v && !k->def)
         return absent(c, obj, k, saved);
@@ -743,7 +752,8 @@ bool scn_get_endpoint(struct scn_ctx *c, const cJSON *obj, const struct scn_sect
         ok = units_endpoint(k->def, addr, port, why, sizeof why);
     } else {
         const char *s = text_of(c, v, "an address and port like \"203.0.113.10:80\"");
-        ok = s && (units_endpoint(s, addr, port, why, sizeof why) || scn_fail(c, v, false, "%s", why));
+        ok = s && (units_inet_endpoint(s, addr, port, &at, why, sizeof why) ||
+                   fail_addr(c, v, at, why));
     }
     scn_path_pop(c, saved);
     return ok;

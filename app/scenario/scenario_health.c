@@ -181,7 +181,7 @@ static bool load_check(struct scn_ctx *c, const cJSON *item, void *out, size_t i
          scn_get_duration(c, item, &scn_hc_checks, "connect_timeout", &k->connect_timeout) &&
          scn_get_int(c, item, &scn_hc_checks, "retry", &retry) &&
          scn_get_duration(c, item, &scn_hc_checks, "delay_before_retry", &dbr) &&
-         scn_get_ipv4(c, item, &scn_hc_checks, "connect_ip", &k->connect_ip) &&
+         scn_get_addr(c, item, &scn_hc_checks, "connect_ip", &k->connect_ip) &&
          scn_get_int(c, item, &scn_hc_checks, "connect_port", &port) &&
          each_of(c, item, "url", "url (objects)", load_url, urls, &k->n_urls) &&
          scn_get_string(c, item, &scn_hc_checks, "misc_path", &misc_path) &&

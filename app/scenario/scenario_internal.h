@@ -80,7 +80,7 @@ enum scn_type {
     SCN_SIZE,                       /* a size string ("1GB", "0") */
     SCN_BYTES,                      /* a size string or an integer of bytes */
     SCN_TIME_DIST, SCN_SIZE_DIST, SCN_ARRIVAL,
-    SCN_IPV4, SCN_CIDR, SCN_ENDPOINT,
+    SCN_ADDR, SCN_CIDR, SCN_ENDPOINT,
     SCN_KERNEL, SCN_HOOK, SCN_PRIORITY, SCN_VERDICT,
     SCN_LINE, SCN_LINES,            /* one command line; an array of them */
     SCN_PAIR,                       /* [a, b], two integers in [min, max] */
@@ -180,7 +180,7 @@ bool scn_get_bytes(struct scn_ctx *c, const cJSON *obj, const struct scn_section
 /* SCN_TIME_DIST, SCN_SIZE_DIST or SCN_ARRIVAL, as the row says. */
 bool scn_get_dist(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
                   const char *key, struct dist *out);
-bool scn_get_ipv4(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
+bool scn_get_addr(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
                   const char *key, be32 *out);
 bool scn_get_cidr(struct scn_ctx *c, const cJSON *obj, const struct scn_section *sec,
                   const char *key, be32 *net, uint8_t *prefix);

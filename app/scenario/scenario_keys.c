@@ -39,8 +39,10 @@ static const struct scn_key top_rows[] = {
 
 static const struct scn_key director_rows[] = {
     K("name", SCN_NAME, .def = "lvs1", .max = SCN_NAME_MAX),
-    K("vip", SCN_IPV4, .doc = "default: none (the addresses of the ipvs services)"),
-    K("dip", SCN_IPV4, .doc = "default: automatic"),
+    K("vip", SCN_ADDR, .doc = "default: none (the addresses of the ipvs services)"),
+    K("dip", SCN_ADDR, .doc = "default: automatic"),
+    K("vip6", SCN_ADDR, .doc = "an IPv6 VIP beside an IPv4 vip; default: none"),
+    K("dip6", SCN_ADDR, .doc = "default: automatic when the LAN has IPv6"),
     K("ip_forward", SCN_INT, .def = "1", .max = 1),
     K("memory", SCN_SIZE, .def = "0", .doc = "0: unlimited"),
     K("backup", SCN_OBJECT, .sub = "backup"),
@@ -49,7 +51,7 @@ static const struct scn_key director_rows[] = {
 
 static const struct scn_key backup_rows[] = {
     K("name", SCN_NAME, .def = "lvs2", .max = SCN_NAME_MAX),
-    K("dip", SCN_IPV4, .doc = "default: automatic"),
+    K("dip", SCN_ADDR, .doc = "default: automatic"),
     K("sync", SCN_BOOL, .def = "true"),
     /* [threshold, period] as net.ipv4.vs.sync_threshold's "3 50" */
     K("sync_threshold", SCN_PAIR, .def = "[3,50]", .max = 1000000),
@@ -63,7 +65,8 @@ static const struct scn_key backup_rows[] = {
 
 static const struct scn_key server_rows[] = {
     K("name", SCN_NAME, .max = SCN_NAME_MAX, .doc = "default rs1, rs2, ... by position"),
-    K("ip", SCN_IPV4, .flags = SCN_REQUIRED),
+    K("ip", SCN_ADDR, .flags = SCN_REQUIRED),
+    K("ip6", SCN_ADDR, .doc = "an IPv6 address beside an IPv4 ip (dual-stack); default: none"),
     K("port", SCN_INT, .def = "80", .min = 1, .max = 65535),
     K("listen", SCN_LISTENERS, .sub = "listeners", .doc = "absent: one listener, TCP and UDP on port"),
     K("workers", SCN_INT, .def = "8", .min = 1, .max = 1000000),
@@ -183,7 +186,7 @@ static const struct scn_key hc_check_rows[] = {
     K("connect_timeout", SCN_DURATION, .def = "5s", .min = 1, .max = SCN_DURATION_MAX, .why = "must be more than 0"),
     K("retry", SCN_INT, .min = 0, .max = 1000000, .doc = "default 1; MISC_CHECK 0"),
     K("delay_before_retry", SCN_DURATION, .max = SCN_DURATION_MAX, .doc = "default 1s; HTTP_GET, SSL_GET 3s; MISC_CHECK 0"),
-    K("connect_ip", SCN_IPV4, .doc = "default: the real server's"),
+    K("connect_ip", SCN_ADDR, .doc = "default: the real server's"),
     K("connect_port", SCN_INT, .min = 1, .max = 65535, .doc = "default: the real server's"),
     K("url", SCN_ARRAY, .def = "[]", .sub = "hc_urls"),
     K("misc_path", SCN_STRING, .def = ""),

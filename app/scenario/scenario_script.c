@@ -11,6 +11,8 @@
 #include <string.h>
 #include "app/scenario/units.h"
 #include "app/scenario/replay.h"
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 
 /* The client's cap on a message (model/apps/client.c, MAX_MESSAGE). */
 #define SCRIPT_MAX_BYTES (1ull << 30)
@@ -53,11 +55,26 @@ static const char *proto_name(uint8_t proto)
 /* The checks of one entry against the group, the run and the entries before it
  * (done, in time order). On a fault: false, why says it and *field names the
  * value at fault. */
+
+/* An IPv6 source of a group with an IPv6 net: in the prefix, and below a /127 not its
+ * subnet-router anycast address (the prefix itself, RFC 4291 2.6.1), as the group's own
+ * addresses start at prefix::1. *ends: it is that address. */
+static bool in6_script_src(const struct scn_client *cl, be32 saddr, bool *ends)
+{
+    *ends = false;
+    if (!in6_is_key(cl->net) || !in6_is_key(saddr))
+        return false;
+    const struct in6_addr *a = in6_key_addr(saddr), *net = in6_key_addr(cl->net);
+    if (!ipv6_prefix_equal(a, net, cl->prefix))
+        return false;
+    *ends = cl->prefix <= 126 && ipv6_addr_equal(a, net);
+    return true;
+}
 static bool check_conn(const struct scn_client *cl, sim_time_t duration, const GArray *done,
                        const struct script_src *src, const struct client_script_conn *e,
                        enum script_field *field, char *why, size_t n)
 {
-    char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], t1[32], t2[32], w[32];
+    char a[INET_KEY_STRLEN], b[INET_KEY_STRLEN], t1[32], t2[32], w[32];
     if (e->at >= duration) {
         *field = F_AT;
         snprintf(why, n, "%s is not before the end of the run (%s)",
@@ -79,13 +96,19 @@ static bool check_conn(const struct scn_client *cl, sim_time_t duration, const G
     }
     /* A host address of the group's net: its host owns the net as a local route
      * (app/run/run_world.c), network and broadcast addresses excluded below a /31. */
-    uint32_t net = ntohl(cl->net), mask = cl->prefix ? ~0u << (32 - cl->prefix) : 0;
-    uint32_t h = ntohl(e->saddr);
-    bool ends = cl->prefix <= 30 && ((h & ~mask) == 0 || (h & ~mask) == ~mask);
-    if ((h & mask) != net || ends) {
+    bool outside, ends;
+    if (in6_is_key(cl->net) || in6_is_key(e->saddr))
+        outside = !in6_script_src(cl, e->saddr, &ends);
+    else {
+        uint32_t net = ntohl(cl->net), mask = cl->prefix ? ~0u << (32 - cl->prefix) : 0;
+        uint32_t h = ntohl(e->saddr);
+        ends = cl->prefix <= 30 && ((h & ~mask) == 0 || (h & ~mask) == ~mask);
+        outside = (h & mask) != net;
+    }
+    if (outside || ends) {
         *field = F_SRC;
-        inet_ntop(AF_INET, &e->saddr, a, sizeof a);
-        inet_ntop(AF_INET, &cl->net, b, sizeof b);
+        inet_key_ntop(e->saddr, a);
+        inet_key_ntop(cl->net, b);
         snprintf(why, n, "%s is %s the group's net %s/%u", a,
                  ends ? "not a host address of" : "outside", b, cl->prefix);
         return false;
@@ -113,7 +136,7 @@ static bool check_conn(const struct scn_client *cl, sim_time_t duration, const G
             break;
         if (o->saddr == e->saddr && o->sport == e->sport && e->sport && o->proto == e->proto) {
             *field = F_SRC;
-            inet_ntop(AF_INET, &e->saddr, a, sizeof a);
+            inet_key_ntop(e->saddr, a);
             where_str(src, k, w, sizeof w);
             snprintf(why, n, "%s:%u (%s) already starts a connection at %s (%s): an "
                      "address:port makes one connection at a time", a, ntohs(e->sport),
@@ -525,8 +548,8 @@ static bool replay_check(struct scn_ctx *c, const cJSON *v, const char *path,
         const char *sa = special_addr(e->saddr), *da = e->daddr ? special_addr(e->daddr) : NULL;
         bool ok = !sa && !da;
         if (!ok) {
-            char x[INET_ADDRSTRLEN];
-            inet_ntop(AF_INET, sa ? &e->saddr : &e->daddr, x, sizeof x);
+            char x[INET_KEY_STRLEN];
+            inet_key_ntop(sa ? e->saddr : e->daddr, x);
             snprintf(why, sizeof why, "the %s %s is %s: it cannot be replayed between two "
                      "hosts (rewrite the addresses, e.g. in a CSV%s)", sa ? "client" : "destination",
                      x, sa ? sa : da, sa ? "" : ", or give the group a 'target'");
@@ -599,7 +622,7 @@ static bool replay_net(struct scn_ctx *c, const cJSON *item, struct scn_client *
         be32 d = i < convs->len ? g_array_index(convs, struct client_script_conn, i).daddr
                                 : cl->target_ip;
         if (d && (ntohl(d) & mask) == ntohl(cl->net)) {
-            char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], x[INET_ADDRSTRLEN];
+            char a[INET_KEY_STRLEN], b[INET_KEY_STRLEN], x[INET_KEY_STRLEN];
             uint32_t l = htonl(lo), h = htonl(hi);
             inet_ntop(AF_INET, &l, a, sizeof a);
             inet_ntop(AF_INET, &h, b, sizeof b);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 
 struct unit {
     const char *name;
@@ -330,12 +332,102 @@ bool units_ipv4(const char *s, be32 *addr)
     return scan_ipv4(s, addr, &len) && s[len] == '\0';
 }
 
-bool units_cidr(const char *s, be32 *net, uint8_t *prefix, char *why, size_t n)
+/* 240.0.0.0/4 (class E, "reserved for future use", RFC 1112 section 4) holds the
+ * keys that stand for IPv6 addresses in the model's records (sim/in6_key.h): no
+ * scenario may use one as an IPv4 address. */
+static bool reserved_ipv4(const char *s, be32 a, char *why, size_t n)
+{
+    char q[64];
+    if (!in6_is_key(a))
+        return false;
+    snprintf(why, n, "%s is in 240.0.0.0/4, which is reserved (class E): use another IPv4 "
+             "address", quoted(s, q, sizeof q));
+    return true;
+}
+
+/* An IPv6 address in s[0..len) (copied: in6_pton wants the whole text), its error
+ * at *err_at. */
+static bool scan_ipv6(const char *s, size_t len, struct in6_addr *a, size_t *err_at, char *why,
+                      size_t n)
+{
+    char buf[64], q[64];
+    size_t off = 0;
+    const char *what = NULL;
+    if (len >= sizeof buf) {
+        *err_at = 0;
+        snprintf(why, n, "%s is too long for an IPv6 address", quoted(s, q, sizeof q));
+        return false;
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (in6_pton(buf, a, &off, &what))
+        return true;
+    *err_at = off;
+    snprintf(why, n, "bad IPv6 address %s: expected %s", quoted(buf, q, sizeof q), what);
+    return false;
+}
+
+bool units_inet(const char *s, be32 *addr, size_t *err_at, char *why, size_t n)
+{
+    size_t len, at = 0;
+    *err_at = 0;
+    if (strchr(s, ':')) {
+        struct in6_addr a;
+        if (!scan_ipv6(s, strlen(s), &a, &at, why, n)) {
+            *err_at = at;
+            return false;
+        }
+        *addr = in6_key_get(&a);
+        return true;
+    }
+    if (!scan_ipv4(s, addr, &len) || s[len] != '\0') {
+        char q[48];
+        g_strlcpy(q, s, sizeof q);
+        snprintf(why, n, "expected an IPv4 address like \"192.0.2.1\", not \"%s\"", q);
+        return false;
+    }
+    return !reserved_ipv4(s, *addr, why, n);
+}
+
+/* An IPv6 prefix: its network address stands as its key. Host bits must be 0, as
+ * for IPv4. */
+static bool inet6_cidr(const char *s, be32 *net, uint8_t *prefix, size_t *err_at, char *why,
+                       size_t n)
+{
+    struct in6_addr a, b, masked;
+    uint8_t plen;
+    size_t off = 0;
+    const char *what = NULL;
+    char q[64], buf[IN6_ADDRSTRLEN];
+    const char *slash = strchr(s, '/');
+    if (slash && !scan_ipv6(s, (size_t)(slash - s), &a, err_at, why, n))
+        return false;
+    if (!in6_pton_prefix(s, &b, &plen, false, &off, &what)) {
+        *err_at = off;
+        snprintf(why, n, "bad IPv6 network %s: expected %s", quoted(s, q, sizeof q), what);
+        return false;
+    }
+    ipv6_addr_prefix(&masked, &a, plen);
+    if (!ipv6_addr_equal(&masked, &a)) {
+        snprintf(why, n, "%s has host bits set (the network is %s/%u)", quoted(s, q, sizeof q),
+                 in6_ntop(&masked, buf), plen);
+        return false;
+    }
+    *net = in6_key_get(&a);
+    *prefix = plen;
+    return true;
+}
+
+bool units_inet_cidr(const char *s, be32 *net, uint8_t *prefix, size_t *err_at, char *why,
+                     size_t n)
 {
     size_t len, l2;
     unsigned p;
     be32 a;
     char q[64];
+    *err_at = 0;
+    if (strchr(s, ':'))
+        return inet6_cidr(s, net, prefix, err_at, why, n);
     if (!scan_ipv4(s, &a, &len) || s[len] != '/' || !small_number(s + len + 1, 32, &p, &l2) ||
         s[len + 1 + l2] != '\0')
         return fail_expected(why, n, "a network like \"198.51.100.0/24\"", s);
@@ -348,28 +440,101 @@ bool units_cidr(const char *s, be32 *net, uint8_t *prefix, char *why, size_t n)
                  buf, p);
         return false;
     }
+    /* (a network reaching into 240.0.0.0/4 from below is for its user to check: what
+     * matters is which of its addresses are used) */
+    if (reserved_ipv4(s, a, why, n))
+        return false;
     *net = a;
     *prefix = (uint8_t)p;
     return true;
 }
 
+bool units_cidr(const char *s, be32 *net, uint8_t *prefix, char *why, size_t n)
+{
+    size_t at;
+    return units_inet_cidr(s, net, prefix, &at, why, n);
+}
+
+/* ":N" at s: the port of an endpoint, 1..65535. */
+static bool endpoint_port(const char *s, const char *whole, uint16_t *port, size_t *err_at,
+                          size_t at, const char *expected, char *why, size_t n)
+{
+    unsigned p;
+    size_t l2;
+    if (*s == ':' && small_number(s + 1, 65535, &p, &l2) && s[1 + l2] == '\0' && p != 0) {
+        *port = (uint16_t)p;
+        return true;
+    }
+    /* "ADDR:N" with N all digits: say it is the port */
+    const char *digits = *s == ':' ? s + 1 : "";
+    if (*digits && strspn(digits, "0123456789") == strlen(digits) && strlen(digits) <= 12) {
+        *err_at = at + 1;
+        snprintf(why, n, "port %s of \"%.60s\" is out of range (expected 1 to 65535)", digits,
+                 whole);
+        return false;
+    }
+    return fail_expected(why, n, expected, whole);
+}
+
+/* "[ADDR6]:port", as ipvsadm and ss write an IPv6 endpoint. */
+static bool inet6_endpoint(const char *s, be32 *addr, uint16_t *port, size_t *err_at, char *why,
+                           size_t n)
+{
+    static const char expected[] = "an IPv6 address and port like \"[2001:db8::10]:80\"";
+    struct in6_addr a;
+    const char *close = strchr(s, ']');
+    if (s[0] != '[') {
+        /* "2001:db8::10:80" cannot be told from an address: brackets are required */
+        char q[64];
+        snprintf(why, n, "expected an IPv6 address in brackets and a port like \"[2001:db8::10]:80\", "
+                 "not %s", quoted(s, q, sizeof q));
+        return false;
+    }
+    if (!close) {
+        *err_at = strlen(s);
+        snprintf(why, n, "missing ']' after the IPv6 address of \"%.60s\"", s);
+        return false;
+    }
+    if (!scan_ipv6(s + 1, (size_t)(close - s - 1), &a, err_at, why, n)) {
+        *err_at += 1;
+        return false;
+    }
+    if (!endpoint_port(close + 1, s, port, err_at, (size_t)(close + 1 - s), expected, why, n))
+        return false;
+    *addr = in6_key_get(&a);
+    return true;
+}
+
+bool units_inet_endpoint(const char *s, be32 *addr, uint16_t *port, size_t *err_at, char *why,
+                         size_t n)
+{
+    size_t len;
+    *err_at = 0;
+    if (s[0] == '[' || strchr(s, ']') || strchr(s, ':') != strrchr(s, ':'))
+        return inet6_endpoint(s, addr, port, err_at, why, n);
+    bool addr_ok = scan_ipv4(s, addr, &len);
+    if (!addr_ok || s[len] != ':')
+        return fail_expected(why, n, "an address and port like \"203.0.113.10:80\"", s);
+    if (!endpoint_port(s + len, s, port, err_at, len, "an address and port like \"203.0.113.10:80\"",
+                       why, n)) {
+        *err_at = 0;                /* an IPv4 endpoint's message is about the whole value */
+        return false;
+    }
+    return !reserved_ipv4(s, *addr, why, n);
+}
+
+const char *units_format_host(be32 a, char *buf)
+{
+    char t[INET_KEY_STRLEN];
+    inet_key_ntop(a, t);
+    snprintf(buf, UNITS_HOST_STRLEN, in6_is_key(a) ? "[%s]" : "%s", t);
+    return buf;
+}
+
 bool units_endpoint(const char *s, be32 *addr, uint16_t *port, char *why, size_t n)
 {
-    size_t len, l2;
-    unsigned p;
-    bool addr_ok = scan_ipv4(s, addr, &len);
-    if (!addr_ok || s[len] != ':' || !small_number(s + len + 1, 65535, &p, &l2) ||
-        s[len + 1 + l2] != '\0' || p == 0) {
-        /* "a.b.c.d:N" with N all digits: say it is the port */
-        const char *digits = addr_ok && s[len] == ':' ? s + len + 1 : "";
-        if (*digits && strspn(digits, "0123456789") == strlen(digits) && strlen(digits) <= 12) {
-            snprintf(why, n, "port %s of \"%.40s\" is out of range (expected 1 to 65535)", digits, s);
-            return false;
-        }
-        return fail_expected(why, n, "an address and port like \"203.0.113.10:80\"", s);
-    }
-    *port = (uint16_t)p;
-    return true;
+    size_t at;
+    return units_inet_endpoint(s, addr, port, &at, why, n);
 }
 
 /* ---- distributions ------------------------------------------------------------------ */

@@ -58,10 +58,23 @@ bool units_loss_percent(const char *s, double *p, char *why, size_t n);
 const char *units_format_duration(sim_time_t t, char *buf, size_t n);
 
 bool units_ipv4(const char *s, be32 *addr);
-/* "a.b.c.d/len"; the host bits must be 0. */
+/* An address of either family: a.b.c.d (not in 240.0.0.0/4, the keys' space) or an
+ * IPv6 address, stored as its key (sim/in6_key.h). On failure *err_at is the offset
+ * in s of what is wrong (0: the whole value). */
+bool units_inet(const char *s, be32 *addr, size_t *err_at, char *why, size_t n);
+/* "a.b.c.d/len" or "ADDR6/len" (the network's key in *net, len up to 128); the host
+ * bits must be 0. */
+bool units_inet_cidr(const char *s, be32 *net, uint8_t *prefix, size_t *err_at, char *why,
+                     size_t n);
 bool units_cidr(const char *s, be32 *net, uint8_t *prefix, char *why, size_t n);
-/* "a.b.c.d:port", port 1..65535. */
+/* "a.b.c.d:port" or "[ADDR6]:port", port 1..65535. */
+bool units_inet_endpoint(const char *s, be32 *addr, uint16_t *port, size_t *err_at, char *why,
+                         size_t n);
 bool units_endpoint(const char *s, be32 *addr, uint16_t *port, char *why, size_t n);
+/* An address as an endpoint writes it before ":port": dotted, or an IPv6 one (a key)
+ * in brackets, "[2001:db8::10]". buf needs UNITS_HOST_STRLEN bytes; returns buf. */
+#define UNITS_HOST_STRLEN 48
+const char *units_format_host(be32 a, char *buf);
 
 /* A parsed distribution. For trace(FILE[,UNIT]), d.kind is DIST_TRACE with no values
  * yet: trace_file (allocated, the caller frees it with g_free) names the file and

@@ -44,10 +44,12 @@ bool ipv6_add_addr(struct net *net, struct net_device *dev, const struct in6_add
                    uint8_t prefix_len)
 {
     if (prefix_len > 128 || ipv6_addr_any(addr) || ipv6_addr_is_multicast(addr) ||
-        ipv6_addr_loopback(addr) || dev->loopback || dev->mtu < IPV6_MIN_MTU)
+        ipv6_addr_loopback(addr) || (!dev->loopback && dev->mtu < IPV6_MIN_MTU))
         return false;
     struct netns_ipv6 *n = ipv6_net_up(net);
-    if (!n->idev[dev->ifindex].enabled) {
+    /* lo is up with ::1 already and gets no link-local address (addrconf_dev_config
+     * is for Ethernet-like devices; a DR real server's VIP goes on lo) */
+    if (!dev->loopback && !n->idev[dev->ifindex].enabled) {
         /* addrconf_dev_config: the EUI-64 link-local address first */
         struct in6_addr ll;
         ipv6_addr_linklocal_of(dev->dev_addr, &ll);

@@ -130,7 +130,8 @@ int ip6_neigh_output(struct net *net, struct sk_buff *skb, const uint8_t mac[ETH
 
 /* Give dev an address (`ip -6 addr add ADDR/LEN dev DEV`): the host's IPv6 comes
  * up if it was not, the device gets its EUI-64 link-local address first
- * (addrconf_dev_config), and the routes: a local one for each address, a connected
+ * (addrconf_dev_config; not lo, which has ::1 and may hold more addresses, as a DR
+ * real server's VIP), and the routes: a local one for each address, a connected
  * one for each prefix (fe80::/64 for the link-local one). False when the table is
  * full, the address is multicast or unspecified, or the device's MTU is below 1280
  * (the kernel keeps IPv6 off such a device). */

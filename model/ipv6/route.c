@@ -50,6 +50,17 @@ bool fib6_add_local(struct net *net, const struct in6_addr *addr)
     return fib6_insert(&net->ipv6->fib, &rt);
 }
 
+bool ip6_route_add_local(struct net *net, const struct in6_addr *dst, uint8_t dst_len)
+{
+    if (!net->ipv6 || dst_len > 128)
+        return false;
+    struct rt6_info rt = { .dst_len = dst_len, .type = RT6_LOCAL,
+                           .dev = host_dev(net->host, "lo"), .input = ip6_input,
+                           .output = ip6_output };
+    ipv6_addr_prefix(&rt.dst, dst, dst_len);
+    return fib6_insert(&net->ipv6->fib, &rt);
+}
+
 bool fib6_add_connected(struct net *net, const struct in6_addr *prefix, uint8_t len,
                         struct net_device *dev)
 {

@@ -47,6 +47,10 @@ struct fib6_table {
  * not up on the host, or no device reaches the gateway. */
 bool ip6_route_add(struct net *net, const struct in6_addr *dst, uint8_t dst_len,
                    const struct in6_addr *gateway, struct net_device *dev);
+/* `ip -6 route add local DST/LEN dev lo`: every address of the prefix is the host's
+ * (a local route of any length, "AnyIP"), as a client group's addresses are on its
+ * host. False when the table is full or IPv6 is not up on the host. */
+bool ip6_route_add_local(struct net *net, const struct in6_addr *dst, uint8_t dst_len);
 /* The input route of a received packet (ip6_route_input): sets skb->dst, to
  * ip6_null_entry when there is none. */
 void ip6_route_input(struct net *net, struct sk_buff *skb);

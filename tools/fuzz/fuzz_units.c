@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include "app/scenario/units.h"
 #include "tools/fuzz/fuzz.h"
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 
 static int trace_fd = -1;
 
@@ -149,8 +151,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 5: {
-        be32 a;
+        be32 a, back;
+        size_t at = 0;
         units_ipv4(s, &a);
+        ok = units_inet(s, &a, &at, why, sizeof why);
+        why_given(ok, why, "address", s);
+        /* the error's offset is in the text; an address prints and reads back as itself */
+        char buf[INET_KEY_STRLEN];
+        if ((!ok && at > strlen(s)) ||
+            (ok && (!units_inet(inet_key_ntop(a, buf), &back, &at, why, sizeof why) || back != a))) {
+            fprintf(stderr, "address '%s': offset %zu or no round trip\n", s, at);
+            abort();
+        }
         break;
     }
     case 6: {
@@ -158,7 +170,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t prefix;
         ok = units_cidr(s, &net, &prefix, why, sizeof why);
         why_given(ok, why, "cidr", s);
-        if (ok && (prefix > 32 || (net & ~inet_mask(prefix)) != 0)) {
+        bool v6 = ok && in6_is_key(net);
+        struct in6_addr masked;
+        if (v6)
+            ipv6_addr_prefix(&masked, in6_key_addr(net), prefix);
+        if (ok && (v6 ? prefix > 128 || !ipv6_addr_equal(&masked, in6_key_addr(net))
+                      : prefix > 32 || (net & ~inet_mask(prefix)) != 0)) {
             fprintf(stderr, "cidr '%s': host bits set or prefix %u\n", s, prefix);
             abort();
         }

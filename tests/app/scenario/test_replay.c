@@ -87,6 +87,8 @@ static void test_csv(void)
         { "1,198.51.100.7,99999,tcp,1,1\n", 1, 16, "a port (0: an ephemeral one)" },
         { "1,198.51.100.7,1,icmp,1,1\n", 1, 18, "unknown protocol 'icmp'" },
         { "1,198.51.100.300,1,tcp,1,1\n", 1, 3, "the client's IPv4 address" },
+        { "1,240.0.0.7,1,tcp,1,1\n", 1, 3, "240.0.0.7 is in 240.0.0.0/4, which is reserved" },
+        { "1,198.51.100.7,1,tcp,1,1,[2001:db8::10]:80\n", 1, 26, "a replayed conversation is IPv4" },
         { "time,client,request,response\n1.0000000001,198.51.100.7,1,1\n", 2, 1,
           "more than 9 decimals" },
         { "1,198.51.100.7,1,tcp,1,1,203.0.113.10\n", 1, 26, "" },

@@ -195,7 +195,7 @@ static void test_semantic_positions(void)
     /* a key error points at the key */
     expect_error("{ " BASE ", \"director\": { \"nmae\": \"x\" } }", NULL,
                  "1:83: director: unknown key 'nmae' (did you mean 'name'? expected one of: name, "
-                 "vip, dip, ip_forward, memory, backup, comment)");
+                 "vip, dip, vip6, dip6, ip_forward, memory, backup, comment)");
     /* characters before the value on its line: "é" and escapes */
     expect_error("{ \"description\": \"é\\u00e9\\n\", " BASE ", \"seed\": \"x\" }", NULL,
                  "1:105: seed: expected an integer from 0 to 18446744073709551615");
@@ -583,7 +583,7 @@ static void test_overrides_tables(void)
 {
     const char *prot[] = { "servers.0.prot=81", NULL };
     expect_error("{" BASE "}", prot, "--set servers.0.prot: unknown key 'prot' (did you mean "
-                 "'port'? expected one of: name, ip, port, listen, workers, service_time, queue_limit, "
+                 "'port'? expected one of: name, ip, ip6, port, listen, workers, service_time, queue_limit, "
                  "close_after_response, sysctl, http_status, comment)");
     const char *port[] = { "servers[0].port=0", NULL };
     expect_error("{" BASE "}", port, "--set servers[0].port: expected an integer from 1 to 65535");
@@ -927,8 +927,8 @@ static bool same_row(const cJSON *prop, const struct scn_key *k, const char *kin
         return has_ref(prop, "size_dist");
     case SCN_ARRIVAL:
         return has_ref(prop, "arrival_string");
-    case SCN_IPV4:
-        return has_ref(prop, "ipv4");
+    case SCN_ADDR:
+        return has_ref(prop, "address");
     case SCN_CIDR:
         return has_ref(prop, "cidr");
     case SCN_ENDPOINT:
@@ -1166,7 +1166,7 @@ static bool acc_size(const char *s) { uint64_t v; return units_size(s, &v, why, 
 static bool acc_rate(const char *s) { double v; return units_rate(s, &v, why, sizeof why); }
 static bool acc_bw(const char *s) { uint64_t v; return units_bandwidth(s, &v, why, sizeof why); }
 static bool acc_loss(const char *s) { double v; return units_loss_percent(s, &v, why, sizeof why); }
-static bool acc_ipv4(const char *s) { be32 a; return units_ipv4(s, &a); }
+static bool acc_addr(const char *s) { be32 a; size_t at; return units_inet(s, &a, &at, why, sizeof why); }
 static bool acc_cidr(const char *s) { be32 a; uint8_t p; return units_cidr(s, &a, &p, why, sizeof why); }
 static bool acc_endpoint(const char *s) { be32 a; uint16_t p; return units_endpoint(s, &a, &p, why, sizeof why); }
 static bool acc_name(const char *s) { return scn_name_ok(s, 64); }
@@ -1206,12 +1206,21 @@ static const char *const s_bw[] = { "unlimited", "0", "0bps", "0.0Mbps", "000Gbp
     "1GB", "1gbps", "1 Gbps", "1Gb", "bps", NULL };
 static const char *const s_loss[] = { "1%", "0.5%", "100%", "0%", "99.99%", "007%", "101%", "1",
     "1 %", "%", "-1%", "100.1%", NULL };
-static const char *const s_ipv4[] = { "192.0.2.1", "0.0.0.0", "255.255.255.255", "10.0.0.09",
-    "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.4 ", "a.b.c.d", NULL };
+static const char *const s_addr[] = { "192.0.2.1", "0.0.0.0", "239.255.255.255", "10.0.0.09",
+    "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.4 ", "a.b.c.d", "2001:db8::10", "::",
+    "::1", "fe80::1:2:3:4", "1:2:3:4:5:6:7:8", "1::", "::ffff:192.0.2.1", "64:ff9b::192.0.2.1",
+    "1:2:3:4:5:6:192.0.2.1", "2001:DB8::A", "2001:db8:::1", "2001:db8::g", "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7", ":1::2", "1::2::3", "12345::", "[2001:db8::1]", "2001:db8::1%eth0",
+    "::ffff:192.0.2.01", "2001:db8::1/64", NULL };
 static const char *const s_cidr[] = { "198.51.100.0/24", "0.0.0.0/0", "10.0.0.1/32", "10.0.0.0/8",
-    "10.0.0.0/33", "10.0.0.0/08", "10.0.0.0", "10.0.0.0/", NULL };
+    "10.0.0.0/33", "10.0.0.0/08", "10.0.0.0", "10.0.0.0/", "2001:db8::/64", "::/0",
+    "2001:db8::1/128", "2001:db8:1:2::/120", "2001:db8::/129", "2001:db8::/064", "2001:db8::",
+    "2001:db8::/", "2001:db8:::/64", NULL };
 static const char *const s_endpoint[] = { "203.0.113.10:80", "1.2.3.4:65535", "1.2.3.4:1",
-    "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:080", "1.2.3.4", "1.2.3.4:", ":80", NULL };
+    "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:080", "1.2.3.4", "1.2.3.4:", ":80", "[2001:db8::10]:80",
+    "[::1]:65535", "[::ffff:1.2.3.4]:1", "2001:db8::10:80", "[2001:db8::10]", "[2001:db8::10]:",
+    "[2001:db8::10]:0", "[2001:db8::10]:65536", "[2001:db8::g]:80", "[2001:db8::10:80",
+    "2001:db8::10]:80", "[1.2.3.4]:80", NULL };
 static const char *const s_name[] = { "x", "wlc-vs-rr", "a.b_c-9", "-dash", "../x", ".x", "", "a b",
     "a/b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL };
@@ -1235,7 +1244,7 @@ static void test_schema_patterns(void)
     const struct sample samples[] = {
         { "duration_string", acc_duration, s_duration }, { "size_string", acc_size, s_size },
         { "rate_string", acc_rate, s_rate }, { "bandwidth_string", acc_bw, s_bw },
-        { "loss_string", acc_loss, s_loss }, { "ipv4", acc_ipv4, s_ipv4 },
+        { "loss_string", acc_loss, s_loss }, { "address", acc_addr, s_addr },
         { "cidr", acc_cidr, s_cidr }, { "endpoint", acc_endpoint, s_endpoint },
         { "name", acc_name, s_name }, { "time_dist_string", acc_time_dist, s_time_dist },
         { "size_dist_string", acc_size_dist, s_size_dist },
@@ -1271,6 +1280,11 @@ static void test_schema_patterns(void)
  * trace files, ipvsadm and iptables lines, and JSON-level faults Python's parser
  * forgives. */
 static const char *const loader_only[] = {
+    "ipv4-reserved-server", "ipv4-reserved-target", "ipv4-reserved-vip", "ipv6-client-net-has-server",
+    "ipv6-client-net-host-bits", "ipv6-server-ip-and-ip6-both-ipv6", "ipv6-server-ip6-is-ipv4",
+    "ipv6-vip6-not-ipv6", "ipv6-vip6-without-vip", "ipv6-script-src-other-family",
+    "ipv6-script-src-outside-net", "ipv6-script-src-subnet-anycast", "ipv6-syn-flood-net",
+    "ipv4-reserved-syn-flood-net", "ipv6-syn-flood-vip",
     "backup-name-router", "capture-bad-iface", "client-name-router", "director-name-router",
     "server-ip-first-off-lan", "server-ip-off-lan-most", "server-name-router",
     "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "tests/testutil.h"
 #include "app/scenario/units.h"
+#include "sim/in6_key.h"
 #include "model/apps/dist.h"
 
 static char why[UNITS_WHY];
@@ -158,6 +159,67 @@ static void test_addresses(void)
     CU_ASSERT_FALSE(units_endpoint("203.0.113.10:65536", &a, &port, why, sizeof why));
     CU_ASSERT_FALSE(units_endpoint("203.0.113.10", &a, &port, why, sizeof why));
     CU_ASSERT_FALSE(units_endpoint("203.0.113.10:080", &a, &port, why, sizeof why));
+}
+
+/* Either family: an IPv6 address stands as its key; 240.0.0.0/4 (the keys' space)
+ * is refused as an IPv4 address; a bad IPv6 address says where it goes wrong. */
+static void test_addresses6(void)
+{
+    be32 a, b;
+    uint8_t len;
+    uint16_t port;
+    size_t at;
+    char buf[UNITS_HOST_STRLEN];
+    CU_ASSERT_FATAL(units_inet("2001:db8::10", &a, &at, why, sizeof why));
+    CU_ASSERT_TRUE(in6_is_key(a));
+    CU_ASSERT_STRING_EQUAL(inet_key_ntop(a, buf), "2001:db8::10");
+    CU_ASSERT(units_inet("2001:DB8:0::10", &b, &at, why, sizeof why) && b == a);  /* same key */
+    CU_ASSERT(units_inet("192.0.2.1", &b, &at, why, sizeof why) && b == htonl(0xc0000201));
+    CU_ASSERT(units_inet("239.255.255.255", &b, &at, why, sizeof why));
+    CU_ASSERT_FALSE(units_inet("240.0.0.1", &b, &at, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "\"240.0.0.1\" is in 240.0.0.0/4, which is reserved (class E): "
+                                "use another IPv4 address");
+    CU_ASSERT_FALSE(units_inet("255.255.255.255", &b, &at, why, sizeof why));
+    CU_ASSERT_FALSE(units_inet("2001:db8::g", &b, &at, why, sizeof why));
+    CU_ASSERT_EQUAL(at, 10);
+    CU_ASSERT_STRING_EQUAL(why, "bad IPv6 address \"2001:db8::g\": expected a hexadecimal group "
+                                "(1 to 4 digits)");
+    CU_ASSERT_FALSE(units_inet("1::2::3", &b, &at, why, sizeof why));
+    CU_ASSERT_EQUAL(at, 4);
+    CU_ASSERT_FALSE(units_inet("192.0.2", &b, &at, why, sizeof why));
+    CU_ASSERT_EQUAL(at, 0);
+    CU_ASSERT_STRING_EQUAL(why, "expected an IPv4 address like \"192.0.2.1\", not \"192.0.2\"");
+    /* networks */
+    CU_ASSERT_FATAL(units_inet_cidr("2001:db8:c::/64", &a, &len, &at, why, sizeof why));
+    CU_ASSERT(in6_is_key(a) && len == 64);
+    CU_ASSERT_STRING_EQUAL(inet_key_ntop(a, buf), "2001:db8:c::");
+    CU_ASSERT(units_inet_cidr("::/0", &a, &len, &at, why, sizeof why) && len == 0);
+    CU_ASSERT_FALSE(units_inet_cidr("2001:db8:c::1/64", &a, &len, &at, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "\"2001:db8:c::1/64\" has host bits set (the network is "
+                                "2001:db8:c::/64)");
+    CU_ASSERT_FALSE(units_inet_cidr("2001:db8::/129", &a, &len, &at, why, sizeof why));
+    CU_ASSERT_EQUAL(at, 11);                    /* the length, past the '/' */
+    CU_ASSERT_FALSE(units_inet_cidr("2001:db8:x::/48", &a, &len, &at, why, sizeof why));
+    CU_ASSERT_EQUAL(at, 9);
+    CU_ASSERT_FALSE(units_inet_cidr("240.0.0.0/8", &a, &len, &at, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "reserved"));
+    /* endpoints: brackets around an IPv6 address */
+    CU_ASSERT_FATAL(units_inet_endpoint("[2001:db8::10]:443", &a, &port, &at, why, sizeof why));
+    CU_ASSERT(in6_is_key(a) && port == 443);
+    CU_ASSERT_STRING_EQUAL(units_format_host(a, buf), "[2001:db8::10]");
+    CU_ASSERT_STRING_EQUAL(units_format_host(htonl(0xc0000201), buf), "192.0.2.1");
+    CU_ASSERT_FALSE(units_inet_endpoint("2001:db8::10:80", &a, &port, &at, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "in brackets"));
+    CU_ASSERT_FALSE(units_inet_endpoint("[2001:db8::10:80", &a, &port, &at, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "missing ']' after the IPv6 address of \"[2001:db8::10:80\"");
+    CU_ASSERT_FALSE(units_inet_endpoint("[2001:db8::1x]:80", &a, &port, &at, why, sizeof why));
+    CU_ASSERT_EQUAL(at, 12);                    /* the 'x', past the bracket */
+    CU_ASSERT_FALSE(units_inet_endpoint("[2001:db8::10]:65536", &a, &port, &at, why, sizeof why));
+    CU_ASSERT_EQUAL(at, 15);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "out of range"));
+    CU_ASSERT_FALSE(units_inet_endpoint("[2001:db8::10]", &a, &port, &at, why, sizeof why));
+    CU_ASSERT_FALSE(units_endpoint("240.1.2.3:80", &a, &port, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "reserved"));
 }
 
 static void test_format_duration(void)
@@ -535,6 +597,7 @@ IPVSIM_SUITE(units)
     ADD_TEST(s, test_rates);
     ADD_TEST(s, test_bandwidth_and_loss);
     ADD_TEST(s, test_addresses);
+    ADD_TEST(s, test_addresses6);
     ADD_TEST(s, test_format_duration);
     ADD_TEST(s, test_dist_parse);
     ADD_TEST(s, test_dist_argument_errors);

@@ -168,6 +168,13 @@ bool run_world6_server(struct run_world *rw, struct host *h, const struct scn_se
     vips6(rw->s, v);
     for (int k = 0; ok && method == IP_VS_CONN_F_DROUTE && k < 2; k++)
         ok = !v[k] || add_addr6(h, "lo", v[k], 128);
+    /* TUN: the VIP on the fallback ip6tnl0 (`modprobe ip6_tunnel`), which takes
+     * ip6ip6 to any local address; 1452 is its MTU in 6.1 (1500 less the outer header
+     * and the encapsulation limit option it would add when sending). */
+    if (ok && method == IP_VS_CONN_F_TUNNEL && !host_dev(h, IP6_TNL_DEVICE))
+        host_add_dev(h, IP6_TNL_DEVICE, 1452);
+    for (int k = 0; ok && method == IP_VS_CONN_F_TUNNEL && k < 2; k++)
+        ok = !v[k] || add_addr6(h, IP6_TNL_DEVICE, v[k], 128);
     return ok;
 }
 

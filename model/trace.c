@@ -4,9 +4,11 @@
 #include "model/trace.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "model/net.h"
+#include "sim/in6_key.h"
 #include "sim/proto6.h"
 #include "sim/skb.h"
 
@@ -32,14 +34,18 @@ static void l4_fields(const uint8_t *ip, uint32_t avail, struct trace_hdr *h)
     }
 }
 
-/* An IPv6 packet: its hop limit, length and upper-layer fields (behind the fixed
- * header; extension headers are not walked). The addresses do not fit struct
- * trace_hdr's IPv4 fields and stay 0. */
+/* An IPv6 packet: its addresses (as keys, sim/in6_key.h), hop limit, length and
+ * upper-layer fields (behind the fixed header; extension headers are not walked). */
 static void ipv6_fields(const uint8_t *ip, uint32_t avail, struct trace_hdr *h)
 {
     if (avail < sizeof(struct ipv6hdr))
         return;
     const struct ipv6hdr *h6 = (const struct ipv6hdr *)ip;
+    struct in6_addr a;
+    memcpy(&a, ip + offsetof(struct ipv6hdr, saddr), sizeof a);
+    h->saddr = in6_key_get(&a);
+    memcpy(&a, ip + offsetof(struct ipv6hdr, daddr), sizeof a);
+    h->daddr = in6_key_get(&a);
     h->proto = h6->nexthdr;
     h->ttl = h6->hop_limit;
     h->tot_len = (uint16_t)(sizeof *h6 + ntohs(h6->payload_len));
@@ -57,6 +63,44 @@ static void ipv6_fields(const uint8_t *ip, uint32_t avail, struct trace_hdr *h)
     }
 }
 
+/* The packet at ip of either version (avail bytes readable). */
+static void ip_fields(const uint8_t *ip, uint32_t avail, struct trace_hdr *h)
+{
+    const struct iphdr *iph = (const struct iphdr *)ip;
+    if (ip_version(iph) == 6) {
+        ipv6_fields(ip, avail, h);
+        return;
+    }
+    h->saddr = iph->saddr;
+    h->daddr = iph->daddr;
+    h->proto = iph->protocol;
+    h->ttl = iph->ttl;
+    h->tot_len = ntohs(iph->tot_len);
+    l4_fields(ip, avail, h);
+}
+
+/* The length of the outer header when ip is a tunnel packet IPVS or a tunnel end
+ * deals in (IPIP, ip6ip6, IPv4 in IPv6, IPv6 in IPv4) with an inner header behind
+ * it; 0 otherwise. */
+static uint32_t tunnel_outer_len(const uint8_t *ip, uint32_t avail)
+{
+    const struct iphdr *iph = (const struct iphdr *)ip;
+    uint32_t outer;
+    uint8_t inner_proto;
+    if (ip_version(iph) == 6) {
+        outer = (uint32_t)sizeof(struct ipv6hdr);
+        inner_proto = avail >= outer ? ((const struct ipv6hdr *)ip)->nexthdr : 0;
+    } else {
+        outer = ip_hdrlen(iph);
+        inner_proto = iph->protocol;
+    }
+    if (inner_proto != IPPROTO_IPIP_ && inner_proto != NEXTHDR_IPV6)
+        return 0;
+    uint32_t inner = inner_proto == NEXTHDR_IPV6 ? (uint32_t)sizeof(struct ipv6hdr)
+                                                 : (uint32_t)sizeof(struct iphdr);
+    return outer + inner <= avail ? outer : 0;
+}
+
 void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out)
 {
     memset(out, 0, sizeof *out);
@@ -67,30 +111,23 @@ void trace_hdr_of(const struct sk_buff *skb, struct trace_hdr *out)
     const uint8_t *end = skb->data + skb->len;
     if (ip < skb->head || ip + sizeof(struct iphdr) > end)
         return;
-    const struct iphdr *iph = (const struct iphdr *)ip;
     if (skb->mac_header != SKB_NO_HDR && skb->mac_header + ETH_HLEN == skb->network_header) {
         const struct ethhdr *eth = (const struct ethhdr *)skb_mac_header(skb);
         out->has_mac = 1;
         memcpy(out->h_source, eth->h_source, ETH_ALEN);
         memcpy(out->h_dest, eth->h_dest, ETH_ALEN);
     }
-    if (ip_version(iph) == 6) {
-        ipv6_fields(ip, (uint32_t)(end - ip), out);
-        return;
+    /* A tunnel packet: show the inner packet, with the outer addresses beside it. */
+    uint32_t outer = tunnel_outer_len(ip, (uint32_t)(end - ip));
+    if (outer) {
+        struct trace_hdr o;
+        memset(&o, 0, sizeof o);
+        ip_fields(ip, outer, &o);
+        out->outer_saddr = o.saddr;
+        out->outer_daddr = o.daddr;
+        ip += outer;
     }
-    /* IPIP: show the inner packet, with the outer addresses beside it. */
-    if (iph->protocol == IPPROTO_IPIP_ && ip + ip_hdrlen(iph) + sizeof(struct iphdr) <= end) {
-        out->outer_saddr = iph->saddr;
-        out->outer_daddr = iph->daddr;
-        ip += ip_hdrlen(iph);
-        iph = (const struct iphdr *)ip;
-    }
-    out->saddr = iph->saddr;
-    out->daddr = iph->daddr;
-    out->proto = iph->protocol;
-    out->ttl = iph->ttl;
-    out->tot_len = ntohs(iph->tot_len);
-    l4_fields(ip, (uint32_t)(end - ip), out);
+    ip_fields(ip, (uint32_t)(end - ip), out);
 }
 
 static void emit(struct net *net, const struct sk_buff *skb, enum trace_kind kind,
@@ -151,4 +188,12 @@ void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, c
 const char *trace_ip(be32 a, char *buf)
 {
     return inet_key_ntop(a, buf);
+}
+
+const char *trace_ip_port(be32 a, be16 port, char *buf)
+{
+    char ip[INET_KEY_STRLEN];
+    inet_key_ntop(a, ip);
+    snprintf(buf, TRACE_IP_PORT_STRLEN, in6_is_key(a) ? "[%s]:%u" : "%s:%u", ip, ntohs(port));
+    return buf;
 }

@@ -92,5 +92,9 @@ void trace_notef(struct net *net, const struct sk_buff *skb, const char *func, c
 /* A stored address as text into buf (INET_KEY_STRLEN bytes), for notes: a dotted
  * quad, or an IPv6 address for a key of sim/in6_key.h; returns buf. */
 const char *trace_ip(be32 a, char *buf);
+/* An address and port (network order) as "10.0.2.2:80" or "[2001:db8::2]:80" into
+ * buf (TRACE_IP_PORT_STRLEN bytes); returns buf. */
+#define TRACE_IP_PORT_STRLEN (INET_KEY_STRLEN + 8)
+const char *trace_ip_port(be32 a, be16 port, char *buf);
 
 #endif

@@ -105,6 +105,7 @@ static const char *proto_name(uint8_t p)
     case IPPROTO_TCP: return "tcp";
     case IPPROTO_UDP: return "udp";
     case IPPROTO_ICMP: return "icmp";
+    case 58: return "icmp6";
     case 4: return "ipip";
     default: return "ip";
     }
@@ -120,30 +121,49 @@ static void tcp_flags(GString *out, uint8_t f)
     g_string_append_c(out, ']');
 }
 
-/* "10.0.1.2:40000 > 10.0.2.2:53 udp ttl 64" */
+/* An address with its port: "10.0.1.2:40000", "[2001:db8::2]:40000". */
+static void addr_port(GString *out, be32 a, be16 port, bool ports)
+{
+    bool v6 = in6_is_key(a);
+    if (v6 && ports)
+        g_string_append_c(out, '[');
+    addr(out, a);
+    if (v6 && ports)
+        g_string_append_c(out, ']');
+    if (ports)
+        g_string_append_printf(out, ":%u", ntohs(port));
+}
+
+/* The tunnel's name by its outer and inner families, as ip(8) names the devices'
+ * modes: ipip, ip6ip6, ip4ip6 (IPv4 in IPv6), sit (IPv6 in IPv4). */
+static const char *tunnel_name(be32 outer, be32 inner)
+{
+    bool o6 = in6_is_key(outer), i6 = in6_is_key(inner);
+    return o6 ? (i6 ? "ip6ip6" : "ip4ip6") : (i6 ? "sit" : "ipip");
+}
+
+/* "10.0.1.2:40000 > 10.0.2.2:53 udp ttl 64"; IPv6: "[2001:db8::2]:40000 >
+ * [2001:db8::10]:53 udp hlim 64", as tcpdump calls the hop limit. */
 static void headers(GString *out, const struct trace_hdr *h)
 {
     if (h->outer_saddr) {
-        g_string_append(out, "ipip(");
+        g_string_append_printf(out, "%s(", tunnel_name(h->outer_saddr, h->saddr));
         addr(out, h->outer_saddr);
         g_string_append(out, " > ");
         addr(out, h->outer_daddr);
         g_string_append(out, ") ");
     }
     bool ports = h->proto == IPPROTO_TCP || h->proto == IPPROTO_UDP;
-    addr(out, h->saddr);
-    if (ports)
-        g_string_append_printf(out, ":%u", ntohs(h->sport));
+    bool v6 = in6_is_key(h->saddr);
+    addr_port(out, h->saddr, h->sport, ports);
     g_string_append(out, " > ");
-    addr(out, h->daddr);
-    if (ports)
-        g_string_append_printf(out, ":%u", ntohs(h->dport));
-    g_string_append_printf(out, " %s", proto_name(h->proto));
+    addr_port(out, h->daddr, h->dport, ports);
+    g_string_append_printf(out, " %s", v6 && h->proto == 58 ? "icmp6" : proto_name(h->proto));
     if (h->proto == IPPROTO_TCP)
         tcp_flags(out, h->tcp_flags);
-    if (h->proto == IPPROTO_ICMP)
+    if ((h->proto == IPPROTO_ICMP && !v6) || (h->proto == 58 && v6))
         g_string_append_printf(out, " type %u code %u", h->sport, h->dport);
-    g_string_append_printf(out, " ttl %u", h->ttl);
+    g_string_append_printf(out, v6 ? " hlim %u" : " ttl %u", h->ttl);
     if (h->mark)
         g_string_append_printf(out, " mark 0x%x", h->mark);
 }
@@ -161,7 +181,8 @@ static void macs(GString *out, const struct trace_hdr *h)
 bool trace_event_shows_mac(const struct trace_event *ev)
 {
     return ev->before.has_mac && ev->func &&
-           ((ev->kind == TRACE_FUNC && strcmp(ev->func, "ip_rcv") == 0) ||
+           ((ev->kind == TRACE_FUNC && (strcmp(ev->func, "ip_rcv") == 0 ||
+                                         strcmp(ev->func, "ipv6_rcv") == 0)) ||
             (ev->kind == TRACE_NOTE && strcmp(ev->func, "dev_queue_xmit") == 0));
 }
 
@@ -182,7 +203,8 @@ static void changes(GString *out, const struct trace_hdr *a, const struct trace_
     } else {
         size_t start = out->len;
         if (a->ttl != b->ttl)
-            g_string_append_printf(out, "ttl %u -> %u ", a->ttl, b->ttl);
+            g_string_append_printf(out, in6_is_key(a->saddr) ? "hlim %u -> %u " : "ttl %u -> %u ",
+                                   a->ttl, b->ttl);
         if (a->mark != b->mark)
             g_string_append_printf(out, "mark 0x%x -> 0x%x ", a->mark, b->mark);
         if (a->tot_len != b->tot_len)

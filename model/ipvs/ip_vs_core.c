@@ -292,9 +292,8 @@ static unsigned ip_vs_in(struct netns_ipvs *ipvs, struct sk_buff *skb, unsigned 
             return NF_ACCEPT;       /* not for IPVS: the packet goes on as normal */
     } else {
         if (ipvs->net->trace) {
-            char a[INET_KEY_STRLEN];
-            trace_notef(ipvs->net, skb, "ip_vs_in", "conn hit -> %s:%u", trace_ip(cp->daddr, a),
-                        ntohs(cp->dport));
+            char a[TRACE_IP_PORT_STRLEN];
+            trace_notef(ipvs->net, skb, "ip_vs_in", "conn hit -> %s", trace_ip_port(cp->daddr, cp->dport, a));
         }
     }
     ip_vs_in_stats(cp, skb);

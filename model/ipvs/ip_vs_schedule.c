@@ -295,10 +295,10 @@ bool ip_vs_conn_schedule(struct netns_ipvs *ipvs, struct sk_buff *skb,
         if (ipvs->sched_notify)
             ipvs->sched_notify(ipvs->sched_ctx, skb, *cpp);
         if (ipvs->net->trace) {
-            char a[INET_KEY_STRLEN];
-            trace_notef(ipvs->net, skb, "ip_vs_schedule", "conn miss: %s -> %s:%u",
+            char a[TRACE_IP_PORT_STRLEN];
+            trace_notef(ipvs->net, skb, "ip_vs_schedule", "conn miss: %s -> %s",
                         svc->scheduler ? svc->scheduler->name : "none",
-                        trace_ip((*cpp)->daddr, a), ntohs((*cpp)->dport));
+                        trace_ip_port((*cpp)->daddr, (*cpp)->dport, a));
         }
         return true;
     }

@@ -36,6 +36,7 @@ struct exp_entry {
     uint32_t packet;
     /* path, hook_order */
     int hook;
+    uint8_t pf;                     /* hook_order: NFPROTO_IPV4 or NFPROTO_IPV6 */
     GArray *hooks;                  /* path: the hook points expected (int) */
     GArray *order;                  /* hook_order: struct hook_name */
     /* dest */
@@ -360,7 +361,7 @@ static bool parse_hook_name(const char *s, struct hook_name *out)
 static bool parse_hook_order(struct pctx *c, const cJSON *entry, struct exp_entry *e)
 {
     static const char *const keys[] = { "hook_order", "equals", "comment", NULL };
-    static const char *const sub[] = { "hook", "host", "comment", NULL };
+    static const char *const sub[] = { "hook", "host", "family", "comment", NULL };
     if (!only_keys(c, entry, NULL, keys))
         return false;
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "hook_order");
@@ -368,6 +369,16 @@ static bool parse_hook_order(struct pctx *c, const cJSON *entry, struct exp_entr
         return fail(c, p, "hook_order", "expected an object: { \"hook\": POINT, \"host\": NAME }");
     if (!only_keys(c, p, "hook_order", sub) || !get_host(c, p, "hook_order", e))
         return false;
+    /* which of the host's two hook tables: IPv4's (the default) or IPv6's */
+    const cJSON *fam = cJSON_GetObjectItemCaseSensitive(p, "family");
+    e->pf = NFPROTO_IPV4;
+    if (fam) {
+        if (!cJSON_IsString(fam) || (strcmp(fam->valuestring, "ipv4") != 0 &&
+                                     strcmp(fam->valuestring, "ipv6") != 0))
+            return fail(c, fam, "hook_order.family", "expected \"ipv4\" or \"ipv6\" (the hook "
+                        "table of that family)");
+        e->pf = strcmp(fam->valuestring, "ipv6") == 0 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+    }
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(p, "hook");
     if (!h)
         return fail(c, p, "hook_order", "missing key 'hook' (the hook point)");
@@ -678,7 +689,7 @@ static void hook_order_difference(const struct exp_entry *e, const struct nf_hoo
 /* Compare the registrations of a hook point with the list expected. */
 static void take_hook_order(struct exp_entry *e)
 {
-    const struct nf_hook_entries *he = nf_hook_entries_of(host_net(e->h), (unsigned)e->hook);
+    const struct nf_hook_entries *he = nf_hook_entries_of_pf(host_net(e->h), e->pf, (unsigned)e->hook);
     e->seen_order = g_string_new(NULL);
     e->order_ok = he->num == e->order->len;
     for (unsigned i = 0; i < he->num; i++) {
@@ -839,7 +850,8 @@ static bool eval_path(const struct expect_set *es, const struct exp_entry *e, GS
 static bool eval_hook_order(const struct exp_entry *e, GString *what, GString *want, GString *seen,
                             GString *detail)
 {
-    g_string_printf(what, "hook_order %s on %s", nf_hook_name((unsigned)e->hook), e->h->name);
+    g_string_printf(what, "hook_order %s%s on %s", e->pf == NFPROTO_IPV6 ? "ipv6 " : "",
+                    nf_hook_name((unsigned)e->hook), e->h->name);
     for (guint i = 0; i < e->order->len; i++) {
         const struct hook_name *hn = &g_array_index(e->order, struct hook_name, i);
         g_string_append_printf(want, "%s%s", i ? " " : "", hn->name);

@@ -197,6 +197,7 @@ static void test_malformed_entries(void)
         { "{ \"path\": { \"conn\": 1 }, \"equals\": [\"PRE_ROUTING\", \"INPUTT\"] }", 17, 56, "expect[0].equals[1]: expected a hook point (PRE_ROUTING, LOCAL_IN, FORWARD, LOCAL_OUT, POST_ROUTING)" },
         { "{ \"path\": { \"conn\": 1, \"pkt\": 2 }, \"equals\": [] }", 17, 35, "expect[0].path.pkt: unknown key 'pkt' (expected one of: conn, packet, host, comment)" },
         { "{ \"hook_order\": { \"host\": \"lvs1\" }, \"equals\": [] }", 17, 21, "expect[0].hook_order: missing key 'hook' (the hook point)" },
+        { "{ \"hook_order\": { \"hook\": \"LOCAL_IN\", \"family\": \"inet6\" }, \"equals\": [] }", 17, 53, "expect[0].hook_order.family: expected \"ipv4\" or \"ipv6\" (the hook table of that family)" },
         { "{ \"hook_order\": { \"hook\": \"LOCAL_IN\" }, \"equals\": [\"a@b\"] }", 17, 56, "expect[0].equals[0]: expected a hook function name, \"name\" or \"name@priority\" (priority an integer)" },
         { "{ \"dest\": { \"conn\": 1 }, \"equals\": 3 }", 17, 40, "expect[0].equals: expected a real server's name (or null: served by none)" },
         { "{ \"metric\": \"connections.OK\", \"op\": \"=\", \"value\": 1 }", 17, 41, "expect[0].op: expected one of ==, !=, <, <=, >, >=" },

@@ -96,6 +96,11 @@ static const struct { const char *func; int hook; } hook_callers[] = {
     { "ip_vs_send_or_cont", NF_INET_LOCAL_OUT },
     { "IP_VS_XMIT", NF_INET_LOCAL_OUT },           /* 2.6.34's transmitters */
     { "ip_output", NF_INET_POST_ROUTING },
+    { "ipv6_rcv", NF_INET_PRE_ROUTING },           /* the IPv6 path (model/ipv6/) */
+    { "ip6_input", NF_INET_LOCAL_IN },
+    { "ip6_forward", NF_INET_FORWARD },
+    { "__ip6_local_out", NF_INET_LOCAL_OUT },
+    { "ip6_output", NF_INET_POST_ROUTING },
 };
 
 static const char *const hook_okfn[NF_INET_NUMHOOKS] = {
@@ -104,6 +109,15 @@ static const char *const hook_okfn[NF_INET_NUMHOOKS] = {
     [NF_INET_FORWARD] = "ip_forward_finish",
     [NF_INET_LOCAL_OUT] = "ip_output",          /* dst_output -> rt->output */
     [NF_INET_POST_ROUTING] = "ip_finish_output",
+};
+
+/* The same for an IPv6 packet. */
+static const char *const hook_okfn6[NF_INET_NUMHOOKS] = {
+    [NF_INET_PRE_ROUTING] = "ip6_rcv_finish",
+    [NF_INET_LOCAL_IN] = "ip6_input_finish",
+    [NF_INET_FORWARD] = "ip6_forward_finish",
+    [NF_INET_LOCAL_OUT] = "ip6_output",         /* dst_output */
+    [NF_INET_POST_ROUTING] = "ip6_finish_output",
 };
 
 static int caller_hook(const char *func)
@@ -123,7 +137,8 @@ static void path_step(struct pkt_path *p, const struct trace_event *ev)
 {
     switch (ev->kind) {
     case TRACE_FUNC:
-        if (p->pending >= 0 && strcmp(ev->func, hook_okfn[p->pending]) == 0)
+        if (p->pending >= 0 && (strcmp(ev->func, hook_okfn[p->pending]) == 0 ||
+                                strcmp(ev->func, hook_okfn6[p->pending]) == 0))
             visit(p, p->pending);
         p->pending = caller_hook(ev->func);
         p->cont = -1;

@@ -7,8 +7,8 @@
  * the IPv6 pseudo-header), DR (the IPv6 header untouched, the frame to the server's
  * MAC), TUN as ip6ip6 (decapsulated on the server's ip6tnl0) and its Packet Too Big,
  * a persistence template keyed by the client's /64, ip_vs_leave's ICMPv6 port
- * unreachable, and an ICMPv6 error from the
- * real server translated back to the VIP. The files under test:
+ * unreachable, and an ICMPv6 error from the real server translated back to the VIP.
+ * The files under test:
  * model/ipvs/ip_vs_core.c, ip_vs_xmit.c, ip_vs_icmp.c, ip_vs_schedule.c,
  * ip_vs_proto*.c, model/ipv6/ip6_tunnel.c. */
 #include <string.h>

@@ -6,8 +6,9 @@
  * NAT (request DNATed to the real server, reply SNATed back, checksums good over
  * the IPv6 pseudo-header), DR (the IPv6 header untouched, the frame to the server's
  * MAC), TUN as ip6ip6 (decapsulated on the server's ip6tnl0) and its Packet Too Big,
- * a persistence template keyed by the client's /64, and an ICMPv6 error from the
- * real server translated back to the VIP. The files under test:
+ * a persistence template keyed by the client's /64, ip_vs_leave's ICMPv6 port
+ * unreachable, and an ICMPv6 error from the real server translated back to the VIP.
+ * The files under test:
  * model/ipvs/ip_vs_core.c, ip_vs_xmit.c, ip_vs_icmp.c, ip_vs_schedule.c,
  * ip_vs_proto*.c, model/ipv6/ip6_tunnel.c. */
 #include <string.h>
@@ -477,6 +478,26 @@ static void test_persistence_template_prefix64(void)
     world_destroy(&w.t.w);
 }
 
+/* ip_vs_leave for an IPv6 service with no dest: ICMPv6 port unreachable from the VIP
+ * (not an ICMP one the IPv6 client could not read), the request dropped. */
+static void test_leave_answers_icmpv6(void)
+{
+    struct world6 w;
+    world6_init(&w, "6.x");
+    world6_service(&w, IPPROTO_UDP, 0, 128);
+    struct seen at_client = {0};
+    struct nf_hook_ops c_ops = watch_ops(&at_client, NEXTHDR_ICMP, NF_DROP);
+    CU_ASSERT_EQUAL(nf_register_net_hook(host_net(w.t.client), &c_ops), 0);
+    send_udp6(w.t.client, CLIENT6, 40000, VIP6, 80, 10);
+    sim_run_until(&w.t.w.sim, 1 * SEC);
+    CU_ASSERT_EQUAL(at_client.n, 1);
+    CU_ASSERT_EQUAL(at_client.icmp_type, ICMPV6_DEST_UNREACH);
+    CU_ASSERT_TRUE(addr_is(&at_client.saddr, VIP6));
+    CU_ASSERT_TRUE(at_client.csum_ok);
+    CU_ASSERT_EQUAL(w.ipvs->core->leave_icmp, 1);
+    world_destroy(&w.t.w);
+}
+
 IPVSIM_SUITE(ipvs6)
 {
     CU_pSuite s = CU_add_suite("ipvs6", NULL, NULL);
@@ -487,4 +508,5 @@ IPVSIM_SUITE(ipvs6)
     ADD_TEST(s, test_dr6_mac_only);
     ADD_TEST(s, test_tun6_ip6ip6_and_too_big);
     ADD_TEST(s, test_persistence_template_prefix64);
+    ADD_TEST(s, test_leave_answers_icmpv6);
 }

@@ -274,6 +274,30 @@ class Compare(unittest.TestCase):
         out = tempfile.mkdtemp(dir=self.tmp)
         self.assertEqual(kc.write_reports(out, "k", [("c", items)], self.timing()), 0)
 
+    def test_recorded_kernel_results_compare_without_a_vm(self):
+        rec = tempfile.mkdtemp(dir=self.tmp)
+        with open(os.path.join(rec, "report.json"), "w") as f:
+            json.dump({"kernel": "Linux recorded", "kernel_only": True, "items": []}, f)
+        k = os.path.join(rec, "kernel-check-nat-rr", "kernel")
+        shutil.copytree(self.kernel_dir(), k)
+        # kept compressed, as tests/kernel-check/kernel6/ keeps its traces
+        subprocess.run(["gzip", os.path.join(k, "nft-trace.txt")], check=True)
+        out = os.path.join(self.tmp, "rec-out")
+        p = subprocess.run([TOOL, "--ipvsim", IPVSIM, "--connections", "4", "--kernel-results",
+                            rec, "-o", out, os.path.join(TOP, "scenarios", "kernel-check-nat-rr.json")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            rep = json.load(f)
+        self.assertEqual((rep["kernel"], rep["mismatches"]), ("Linux recorded", 0))
+        self.assertTrue(any("hooks of" in it["what"] and it["match"] for it in rep["items"]))
+        self.assertTrue(os.path.isdir(k))              # the recording is left as it was
+        p = subprocess.run([TOOL, "--ipvsim", IPVSIM, "--kernel-results", self.tmp, "-o", out,
+                            os.path.join(TOP, "scenarios", "kernel-check-nat-rr.json")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no recorded kernel run there", p.stderr)
+
     def test_a_different_server_is_one_mismatch_in_both_reports(self):
         first = self.conns[0]
         other = next(sv["name"] for sv in self.s["servers"] if sv["name"] != first["server"])
@@ -509,7 +533,7 @@ def scenario6(name="kernel-check-nat6"):
 def l4_csum6(src, dst, proto, l4):
     """l4 with its checksum over the IPv6 pseudo-header (RFC 8200, 8.1) filled in."""
     pseudo = src + dst + struct.pack("!IxxxB", len(l4), proto)
-    off = 16 if proto == 6 else 6
+    off = {6: 16, 17: 6, 58: 2}[proto]
     l4 = bytearray(l4)
     l4[off:off + 2] = b"\0\0"
     b = pseudo + bytes(l4) + (b"\0" if len(l4) % 2 else b"")
@@ -593,7 +617,7 @@ class IPv6(unittest.TestCase):
                      "ip -n rs2 -6 route add default via 2001:db8:2::1",
                      "ip -n web -6 route add local 2001:db8:c::/64 dev lo",
                      "sc web net/ipv6/ip_nonlocal_bind 1",
-                     "n lvs1 nft list hooks > $O/nft-hooks.txt 2>&1"):
+                     ):
             self.assertIn(want, lines)
         self.assertFalse([ln for ln in lines if "send_redirects" in ln or "arp_" in ln])
         self.assertIn("n lvs1 ipvsadm -A -t '[2001:db8:10::10]:80' -s wrr || ", run)
@@ -602,6 +626,12 @@ class IPv6(unittest.TestCase):
         self.assertIn("n web kc-traffic client '[2001:db8:c::6]:40001' '[2001:db8:10::10]:80' "
                       "300 4000 ", run)
         self.assertIn("add table ip6 kctrace; add chain ip6 kctrace prerouting_first", run)
+        # the probe table after the ipvsadm lines: IPVS's hooks are registered with its
+        # first service, and a probe of the same priority runs after them
+        probe = run.index("n lvs1 nft 'add table ip6 kcprobe; ")
+        self.assertLess(run.rindex("ipvsadm -a -u"), probe)
+        self.assertIn("add chain ip6 kcprobe input_p99 { type filter hook input priority 99 ; }",
+                      run)
         self.assertEqual(script.splitlines()[0], "[2001:db8:c::6]:40001 300 4000")
 
     def test_dr_and_tun_real_servers(self):
@@ -647,6 +677,46 @@ class IPv6(unittest.TestCase):
              "ip6 hoplimit 63 ip6 flowlabel 0 ip6 nexthdr tcp ip6 length 40 tcp sport 40001 "
              "tcp dport 80 tcp flags == syn").split()
         self.assertEqual(kc.nft_packet_ends(f), "[2001:db8:c::6]:40001 > [2001:db8:10::10]:80")
+
+    def test_probe_paths(self):
+        c, v, r = "2001:db8:c::6", "2001:db8:10::10", "2001:db8:2::11"
+
+        def line(table, chain, src, dst, sp, dp):
+            return (f"trace id 1 ip6 {table} {chain} packet: iif \"eth0\" ip6 saddr {src} "
+                    f"ip6 daddr {dst} ip6 nexthdr tcp tcp sport {sp} tcp dport {dp}")
+        lines = [line("kctrace", "input_first", c, v, 40001, 80),
+                 line("kcprobe", "input_p97", c, v, 40001, 80),
+                 line("kcprobe", "input_p98", c, v, 40001, 80),
+                 line("kctrace", "forward_first", r, c, 8080, 40001),
+                 line("kcprobe", "forward_p99", r, c, 8080, 40001),
+                 line("kcprobe", "forward_p100", v, c, 80, 40001),
+                 line("kctrace", "forward_last", v, c, 80, 40001)]
+        runs = kc.probe_paths(lines)
+        self.assertEqual([(h, [p for p, _ in st], passed) for h, st, passed in runs],
+                         [("LOCAL_IN", [97, 98], False), ("FORWARD", [99, 100], True)])
+        tmp = tempfile.mkdtemp()
+        with open(os.path.join(tmp, "nft-trace.txt"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        items = kc.probe_items([{"client": "[2001:db8:c::6]:40001"}], tmp, "lvs1")
+        shutil.rmtree(tmp)
+        self.assertEqual(items[0]["kernel"],
+                         "LOCAL_IN: 97 [2001:db8:c::6]:40001 > [2001:db8:10::10]:80, 98 (stolen) | "
+                         "FORWARD: 99 [2001:db8:2::11]:8080 > [2001:db8:c::6]:40001, "
+                         "100 [2001:db8:10::10]:80 > [2001:db8:c::6]:40001")
+
+    def test_icmp6_packet_too_big_belongs_to_its_connection(self):
+        import ipaddress
+        c, v = "2001:db8:c::30", "2001:db8:10::10"
+        tcp = bytes.fromhex("9c41" "0050" "00000001" "00000000" "5010ffff" "0000" "0000") + bytes(1388)
+        quoted = ip6(c, v, 6, tcp, hlim=62)[:1232]
+        icmp = bytes([2, 0, 0, 0]) + struct.pack("!I", 1460) + quoted
+        icmp = l4_csum6(ipaddress.IPv6Address(v).packed, ipaddress.IPv6Address(c).packed, 58,
+                        icmp[:2] + b"\0\0" + icmp[4:])
+        p = kc.parse_ip6(ip6(v, c, 58, icmp), True, set())
+        self.assertEqual(kc.ends(p), ("[2001:db8:c::30]:40001", "[2001:db8:10::10]:80"))
+        self.assertEqual(kc.hdr(p), "2001:db8:10::10 > 2001:db8:c::30 hlim 64 icmp6 packet too "
+                         "big code 0 mtu 1460 csum ok, quoting [2001:db8:c::30]:40001 > "
+                         "[2001:db8:10::10]:80 hlim 62 csum ?")
 
     def test_kernel_only_report(self):
         tmp = tempfile.mkdtemp()

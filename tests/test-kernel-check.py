@@ -573,7 +573,7 @@ class IPv6(unittest.TestCase):
         m = {a: v["method"] for a, v in kc.dest_forwarding(scenario6("kernel-check-tun6")["ipvs"]).items()}
         self.assertEqual(m, {"2001:db8:2::11": "TUN", "2001:db8:2::12": "TUN",
                              "2001:db8:2::13": "TUN"})
-        self.assertEqual(kc.dest_forwarding(["-a -t [2001:db8::10]:80 -r 2001:db8::11 -m"]),
+        self.assertEqual(kc.dest_forwarding(["-a -t [2001:db8::10]:80 -r 2001:DB8:0::11 -m"]),
                          {"2001:db8::11": {"method": "NAT", "tun_type": "ipip", "tun_port": 0}})
 
     def test_what_cannot_be_mirrored_yet_is_named(self):

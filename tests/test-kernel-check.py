@@ -627,7 +627,7 @@ class IPv6(unittest.TestCase):
                       "300 4000 ", run)
         self.assertIn("add table ip6 kctrace; add chain ip6 kctrace prerouting_first", run)
         # the probe table after the ipvsadm lines: IPVS's hooks are registered with its
-        # first service, and a probe of the same priority runs after them
+        # first service, and a probe of the same priority runs before them (LIFO)
         probe = run.index("n lvs1 nft 'add table ip6 kcprobe; ")
         self.assertLess(run.rindex("ipvsadm -a -u"), probe)
         self.assertIn("add chain ip6 kcprobe input_p99 { type filter hook input priority 99 ; }",

@@ -718,6 +718,28 @@ class IPv6(unittest.TestCase):
                          "big code 0 mtu 1460 csum ok, quoting [2001:db8:c::30]:40001 > "
                          "[2001:db8:10::10]:80 hlim 62 csum ?")
 
+    def test_the_recorded_kernel_run_reads_back(self):
+        """tests/kernel-check/kernel6 (--kernel-only on Debian's 6.1) reads back as its
+        report says: what --kernel-results compares ipvsim with."""
+        rec = os.path.join(TOP, "tests", "kernel-check", "kernel6")
+        with open(os.path.join(rec, "report.json")) as f:
+            report = json.load(f)
+        self.assertTrue(report["kernel"].startswith("Linux 6.1."))
+        self.assertEqual(report["mismatches"], 0)
+        for name in ("kernel-check-nat6", "kernel-check-dr6", "kernel-check-tun6"):
+            s = scenario6(name)
+            conns = kc.script_connections(s, 12)
+            k = os.path.join(rec, name, "kernel")
+            items = (kc.compare(s, conns, "", k, os.path.join(k, "no-ipvsim"))
+                     + kc.probe_items(conns, k, "lvs1"))
+            got = {f"{name}: {it['what']}": it["kernel"] for it in items}
+            want = {it["what"]: it["kernel"] for it in report["items"]
+                    if it["what"].startswith(name + ":")}
+            self.assertEqual(got, want, name)
+        served = [want for want in report["items"] if want["what"].endswith(": real server")]
+        self.assertEqual([it["kernel"] for it in served[:9]],      # nat6: wrr 3, 1, 2
+                         ["rs3", "rs2", "rs1", "rs1", "rs3", "rs1", "rs3", "rs2", "rs1"])
+
     def test_kernel_only_report(self):
         tmp = tempfile.mkdtemp()
         items = [{"what": "conn 1 [2001:db8:c::6]:40001: real server", "kernel": "rs1",

@@ -274,6 +274,30 @@ class Compare(unittest.TestCase):
         out = tempfile.mkdtemp(dir=self.tmp)
         self.assertEqual(kc.write_reports(out, "k", [("c", items)], self.timing()), 0)
 
+    def test_recorded_kernel_results_compare_without_a_vm(self):
+        rec = tempfile.mkdtemp(dir=self.tmp)
+        with open(os.path.join(rec, "report.json"), "w") as f:
+            json.dump({"kernel": "Linux recorded", "kernel_only": True, "items": []}, f)
+        k = os.path.join(rec, "kernel-check-nat-rr", "kernel")
+        shutil.copytree(self.kernel_dir(), k)
+        # kept compressed, as tests/kernel-check/kernel6/ keeps its traces
+        subprocess.run(["gzip", os.path.join(k, "nft-trace.txt")], check=True)
+        out = os.path.join(self.tmp, "rec-out")
+        p = subprocess.run([TOOL, "--ipvsim", IPVSIM, "--connections", "4", "--kernel-results",
+                            rec, "-o", out, os.path.join(TOP, "scenarios", "kernel-check-nat-rr.json")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            rep = json.load(f)
+        self.assertEqual((rep["kernel"], rep["mismatches"]), ("Linux recorded", 0))
+        self.assertTrue(any("hooks of" in it["what"] and it["match"] for it in rep["items"]))
+        self.assertTrue(os.path.isdir(k))              # the recording is left as it was
+        p = subprocess.run([TOOL, "--ipvsim", IPVSIM, "--kernel-results", self.tmp, "-o", out,
+                            os.path.join(TOP, "scenarios", "kernel-check-nat-rr.json")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no recorded kernel run there", p.stderr)
+
     def test_a_different_server_is_one_mismatch_in_both_reports(self):
         first = self.conns[0]
         other = next(sv["name"] for sv in self.s["servers"] if sv["name"] != first["server"])
@@ -498,6 +522,241 @@ class Script(unittest.TestCase):
         k = self.kernel_dir(times={"t-first": "10.00", "t-lnc": "110.50"})
         self.assertEqual(kc.collection_span(self.conns, k), 100.5)
         self.assertIsNone(kc.mmss("-"))
+
+
+def scenario6(name="kernel-check-nat6"):
+    """An IPv6 case (tests/kernel-check/: ipvsim does not run IPv6 scenarios yet)."""
+    with open(os.path.join(TOP, "tests", "kernel-check", name + ".json")) as f:
+        return json.load(f)
+
+
+def l4_csum6(src, dst, proto, l4):
+    """l4 with its checksum over the IPv6 pseudo-header (RFC 8200, 8.1) filled in."""
+    pseudo = src + dst + struct.pack("!IxxxB", len(l4), proto)
+    off = {6: 16, 17: 6, 58: 2}[proto]
+    l4 = bytearray(l4)
+    l4[off:off + 2] = b"\0\0"
+    b = pseudo + bytes(l4) + (b"\0" if len(l4) % 2 else b"")
+    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    l4[off:off + 2] = struct.pack("!H", ~s & 0xffff)
+    return bytes(l4)
+
+
+def ip6(src, dst, nh, payload, hlim=64):
+    import ipaddress
+    return (struct.pack("!IHBB", 6 << 28, len(payload), nh, hlim)
+            + ipaddress.IPv6Address(src).packed + ipaddress.IPv6Address(dst).packed + payload)
+
+
+class IPv6(unittest.TestCase):
+    """IPv6 cases: the world, the guest's commands and the packets (the kernel side runs
+    them with --kernel-only until ipvsim runs IPv6 scenarios)."""
+
+    def test_addresses_in_ipvsadms_notation(self):
+        self.assertEqual(kc.split_hostport("[2001:db8::11]:8080"), ("2001:db8::11", "8080"))
+        self.assertEqual(kc.split_hostport("[2001:db8::11]"), ("2001:db8::11", None))
+        self.assertEqual(kc.split_hostport("2001:db8::11"), ("2001:db8::11", None))
+        self.assertEqual(kc.split_hostport("192.0.2.11:80"), ("192.0.2.11", "80"))
+        self.assertEqual(kc.hostport("2001:db8::11", 80), "[2001:db8::11]:80")
+        self.assertEqual(kc.hostport("192.0.2.11", 80), "192.0.2.11:80")
+
+    def test_lan_plan_over_the_servers_64(self):
+        self.assertEqual(kc.lan_plan(scenario6()),
+                         ("2001:db8:2::/64", "2001:db8:2::1", "2001:db8:2::fe"))
+        s = scenario6()
+        s["servers"][0]["ip"] = "2001:db8:2:0::1"      # another spelling of ::1 is taken
+        self.assertEqual(kc.lan_plan(s)[1], "2001:db8:2::2")
+
+    def test_dest_methods_in_brackets(self):
+        m = {a: v["method"] for a, v in kc.dest_forwarding(scenario6("kernel-check-tun6")["ipvs"]).items()}
+        self.assertEqual(m, {"2001:db8:2::11": "TUN", "2001:db8:2::12": "TUN",
+                             "2001:db8:2::13": "TUN"})
+        self.assertEqual(kc.dest_forwarding(["-a -t [2001:db8::10]:80 -r 2001:DB8:0::11 -m"]),
+                         {"2001:db8::11": {"method": "NAT", "tun_type": "ipip", "tun_port": 0}})
+
+    def test_what_cannot_be_mirrored_yet_is_named(self):
+        for name in ("kernel-check-nat6", "kernel-check-dr6", "kernel-check-tun6"):
+            self.assertEqual(kc.unmirrorable(scenario6(name)), [], name)
+        s = scenario6("kernel-check-tun6")
+        s["ipvs"][1] += " --tun-type gue --tun-port 6080"
+        s["ipvs"][2] = "-a -t [2001:db8:10::10]:80 -r 192.0.2.12:80 -i"
+        out = kc.unmirrorable(s)
+        self.assertEqual(len(out), 2, out)
+        self.assertIn("real server 192.0.2.12 of another family than the VIP", out[0])
+        self.assertIn("2001:db8:2::11: IPv6 tunnels over GUE", out[1])
+
+    def guest(self, name):
+        s = scenario6(name)
+        conns = kc.script_connections(s, 12)
+        return kc.guest_script(s, conns, 0), conns
+
+    def test_the_script_is_the_groups(self):
+        s = scenario6()
+        conns = kc.script_connections(s, 12)
+        self.assertEqual(len(conns), 12)
+        self.assertEqual(conns[0]["client"], "[2001:db8:c::6]:40001")
+        self.assertEqual([c["start_ns"] for c in conns[:2]], ["100000000", "300000000"])
+        self.assertEqual(conns[-1]["proto"], "udp")
+        self.assertEqual(kc.duration_ns("1.5s"), 1500000000)
+        self.assertEqual(kc.duration_ns("200us"), 200000)
+        with self.assertRaises(kc.BadInput):
+            kc.duration_ns("soon")
+
+    def test_the_guest_world_in_ipv6(self):
+        (run, script), _ = self.guest("kernel-check-nat6")
+        lines = run.splitlines()
+        for want in ("ip -n lvs1 addr add 2001:db8:2::1/64 dev eth0 nodad",
+                     "ip -n lvs1 addr add 2001:db8:10::10/128 dev eth0 nodad",
+                     "ip -n lvs1 -6 route add default via 2001:db8:2::fe",
+                     "sc lvs1 net/ipv6/conf/all/forwarding 1",
+                     "sc gw net/ipv6/conf/all/forwarding 1",
+                     "ip -n gw -6 route add 2001:db8:10::10/128 via 2001:db8:2::1",
+                     "ip -n gw addr add fd00:64::1/64 dev eth0 nodad",
+                     "ip -n rs2 -6 route add default via 2001:db8:2::1",
+                     "ip -n web -6 route add local 2001:db8:c::/64 dev lo",
+                     "sc web net/ipv6/ip_nonlocal_bind 1",
+                     ):
+            self.assertIn(want, lines)
+        self.assertFalse([ln for ln in lines if "send_redirects" in ln or "arp_" in ln])
+        self.assertIn("n lvs1 ipvsadm -A -t '[2001:db8:10::10]:80' -s wrr || ", run)
+        self.assertIn("n rs1 kc-traffic serve6 rs1 8080 ", run)
+        self.assertIn("n rs1 kc-traffic userve6 rs1 8080 ", run)
+        self.assertIn("n web kc-traffic client '[2001:db8:c::6]:40001' '[2001:db8:10::10]:80' "
+                      "300 4000 ", run)
+        self.assertIn("add table ip6 kctrace; add chain ip6 kctrace prerouting_first", run)
+        # the probe table after the ipvsadm lines: IPVS's hooks are registered with its
+        # first service, and a probe of the same priority runs before them (LIFO)
+        probe = run.index("n lvs1 nft 'add table ip6 kcprobe; ")
+        self.assertLess(run.rindex("ipvsadm -a -u"), probe)
+        self.assertIn("add chain ip6 kcprobe input_p99 { type filter hook input priority 99 ; }",
+                      run)
+        self.assertEqual(script.splitlines()[0], "[2001:db8:c::6]:40001 300 4000")
+
+    def test_dr_and_tun_real_servers(self):
+        (run, _), _ = self.guest("kernel-check-dr6")
+        self.assertIn("ip -n rs3 addr add 2001:db8:10::10/128 dev lo nodad", run.splitlines())
+        self.assertIn("ip -n rs3 -6 route add default via 2001:db8:2::fe", run.splitlines())
+        (run, _), _ = self.guest("kernel-check-tun6")
+        self.assertIn("ip -n rs1 link set ip6tnl0 up", run.splitlines())
+        self.assertIn("ip -n rs1 addr add 2001:db8:10::10/128 dev ip6tnl0 nodad", run.splitlines())
+        self.assertFalse([ln for ln in run.splitlines() if ln.endswith(" tunl0")])
+
+    def test_ipv6_packets_and_ip6ip6(self):
+        c, v, r = "2001:db8:c::6", "2001:db8:10::10", "2001:db8:2::11"
+        import ipaddress
+        tcp = bytes.fromhex("9c41" "0050" "00000001" "00000000" "5002ffff" "0000" "0000")
+        inner = ip6(c, v, 6, l4_csum6(ipaddress.IPv6Address(c).packed,
+                                      ipaddress.IPv6Address(v).packed, 6, tcp), hlim=63)
+        p = kc.parse_ip6(inner, True, set())
+        self.assertEqual(kc.hdr(p), "[2001:db8:c::6]:40001 > [2001:db8:10::10]:80 hlim 63 csum ok")
+        self.assertEqual(kc.ends(p), ("[2001:db8:c::6]:40001", "[2001:db8:10::10]:80"))
+        outer = ip6("2001:db8:2::1", r, 41, inner)
+        q = kc.parse_ip6(outer, True, set())
+        self.assertEqual(kc.hdr(q), "ip6ip6 2001:db8:2::1 > 2001:db8:2::11 hlim 64, inner "
+                         "[2001:db8:c::6]:40001 > [2001:db8:10::10]:80 hlim 63 csum ok")
+        self.assertEqual(kc.rewrite(p, q), "[2001:db8:c::6]:40001 > [2001:db8:10::10]:80 => "
+                         "ip6ip6 2001:db8:2::1 > 2001:db8:2::11 hlim 64, inner "
+                         "[2001:db8:c::6]:40001 > [2001:db8:10::10]:80 hlim +0 csum ok")
+        bad = bytearray(inner)
+        bad[-1] ^= 1
+        self.assertIn("csum BAD", kc.hdr(kc.parse_ip6(bytes(bad), True, set())))
+        frame = bytes(12) + b"\x86\xdd" + outer
+        tmp = tempfile.mkdtemp()
+        path = os.path.join(tmp, "x.pcap")
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+            f.write(struct.pack("<IIII", 1, 2, len(frame), len(frame)) + frame)
+        (_, _, got), = kc.read_packets(path, set())
+        shutil.rmtree(tmp)
+        self.assertEqual(kc.hdr(got), kc.hdr(q))
+
+    def test_nft_trace_of_ip6(self):
+        f = ("ip6 saddr 2001:db8:c::6 ip6 daddr 2001:db8:10::10 ip6 dscp cs0 ip6 ecn not-ect "
+             "ip6 hoplimit 63 ip6 flowlabel 0 ip6 nexthdr tcp ip6 length 40 tcp sport 40001 "
+             "tcp dport 80 tcp flags == syn").split()
+        self.assertEqual(kc.nft_packet_ends(f), "[2001:db8:c::6]:40001 > [2001:db8:10::10]:80")
+
+    def test_probe_paths(self):
+        c, v, r = "2001:db8:c::6", "2001:db8:10::10", "2001:db8:2::11"
+
+        def line(table, chain, src, dst, sp, dp):
+            return (f"trace id 1 ip6 {table} {chain} packet: iif \"eth0\" ip6 saddr {src} "
+                    f"ip6 daddr {dst} ip6 nexthdr tcp tcp sport {sp} tcp dport {dp}")
+        lines = [line("kctrace", "input_first", c, v, 40001, 80),
+                 line("kcprobe", "input_p97", c, v, 40001, 80),
+                 line("kcprobe", "input_p98", c, v, 40001, 80),
+                 line("kctrace", "forward_first", r, c, 8080, 40001),
+                 line("kcprobe", "forward_p99", r, c, 8080, 40001),
+                 line("kcprobe", "forward_p100", v, c, 80, 40001),
+                 line("kctrace", "forward_last", v, c, 80, 40001)]
+        runs = kc.probe_paths(lines)
+        self.assertEqual([(h, [p for p, _ in st], passed) for h, st, passed in runs],
+                         [("LOCAL_IN", [97, 98], False), ("FORWARD", [99, 100], True)])
+        tmp = tempfile.mkdtemp()
+        with open(os.path.join(tmp, "nft-trace.txt"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        items = kc.probe_items([{"client": "[2001:db8:c::6]:40001"}], tmp, "lvs1")
+        shutil.rmtree(tmp)
+        self.assertEqual(items[0]["kernel"],
+                         "LOCAL_IN: 97 [2001:db8:c::6]:40001 > [2001:db8:10::10]:80, 98 (stolen) | "
+                         "FORWARD: 99 [2001:db8:2::11]:8080 > [2001:db8:c::6]:40001, "
+                         "100 [2001:db8:10::10]:80 > [2001:db8:c::6]:40001")
+
+    def test_icmp6_packet_too_big_belongs_to_its_connection(self):
+        import ipaddress
+        c, v = "2001:db8:c::30", "2001:db8:10::10"
+        tcp = bytes.fromhex("9c41" "0050" "00000001" "00000000" "5010ffff" "0000" "0000") + bytes(1388)
+        quoted = ip6(c, v, 6, tcp, hlim=62)[:1232]
+        icmp = bytes([2, 0, 0, 0]) + struct.pack("!I", 1460) + quoted
+        icmp = l4_csum6(ipaddress.IPv6Address(v).packed, ipaddress.IPv6Address(c).packed, 58,
+                        icmp[:2] + b"\0\0" + icmp[4:])
+        p = kc.parse_ip6(ip6(v, c, 58, icmp), True, set())
+        self.assertEqual(kc.ends(p), ("[2001:db8:c::30]:40001", "[2001:db8:10::10]:80"))
+        self.assertEqual(kc.hdr(p), "2001:db8:10::10 > 2001:db8:c::30 hlim 64 icmp6 packet too "
+                         "big code 0 mtu 1460 csum ok, quoting [2001:db8:c::30]:40001 > "
+                         "[2001:db8:10::10]:80 hlim 62 csum ?")
+
+    def test_the_recorded_kernel_run_reads_back(self):
+        """tests/kernel-check/kernel6 (--kernel-only on Debian's 6.1) reads back as its
+        report says: what --kernel-results compares ipvsim with."""
+        rec = os.path.join(TOP, "tests", "kernel-check", "kernel6")
+        with open(os.path.join(rec, "report.json")) as f:
+            report = json.load(f)
+        self.assertTrue(report["kernel"].startswith("Linux 6.1."))
+        self.assertEqual(report["mismatches"], 0)
+        for name in ("kernel-check-nat6", "kernel-check-dr6", "kernel-check-tun6"):
+            s = scenario6(name)
+            conns = kc.script_connections(s, 12)
+            k = os.path.join(rec, name, "kernel")
+            items = (kc.compare(s, conns, "", k, os.path.join(k, "no-ipvsim"))
+                     + kc.probe_items(conns, k, "lvs1"))
+            got = {f"{name}: {it['what']}": it["kernel"] for it in items}
+            want = {it["what"]: it["kernel"] for it in report["items"]
+                    if it["what"].startswith(name + ":")}
+            self.assertEqual(got, want, name)
+        served = [want for want in report["items"] if want["what"].endswith(": real server")]
+        self.assertEqual([it["kernel"] for it in served[:9]],      # nat6: wrr 3, 1, 2
+                         ["rs3", "rs2", "rs1", "rs1", "rs3", "rs1", "rs3", "rs2", "rs1"])
+
+    def test_kernel_only_report(self):
+        tmp = tempfile.mkdtemp()
+        items = [{"what": "conn 1 [2001:db8:c::6]:40001: real server", "kernel": "rs1",
+                  "ipvsim": "-"},
+                 {"what": "-Ln TCP [2001:db8:10::10]:80", "kernel": "wrr", "ipvsim": "-"}]
+        timing = {"accelerator": "tcg", "wall_s": 1, "total_s": 2}
+        self.assertEqual(kc.write_reports(tmp, "Linux", [("nat6", items)], timing, True), 0)
+        with open(os.path.join(tmp, "report.json")) as f:
+            r = json.load(f)
+        self.assertTrue(r["kernel_only"])
+        self.assertEqual([(it["kernel"], it["ipvsim"], it["counted"]) for it in r["items"]],
+                         [("rs1", "not run", False), ("wrr", "not run", False)])
+        with open(os.path.join(tmp, "report.md")) as f:
+            self.assertIn("| -Ln TCP [2001:db8:10::10]:80 | wrr |", f.read())
+        failed = items + [{"what": "guest setup: ipvsadm failed: -A", "kernel": "failed"}]
+        self.assertEqual(kc.write_reports(tmp, "Linux", [("nat6", failed)], timing, True), 1)
+        shutil.rmtree(tmp)
 
 
 if __name__ == "__main__":

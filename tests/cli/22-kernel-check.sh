@@ -71,3 +71,21 @@ cp -r "$tmp/kc-dry" "$tmp/kc-dry1"
 "$IPVSIM" kernel-check --dry-run --connections 4 -o "$tmp/kc-dry" scenarios/kernel-check-dr-wrr.json "$kc" >/dev/null 2>&1
 check "kernel-check --dry-run: the same guest scripts twice" \
   diff -r -x ipvsim -x pass1 "$tmp/kc-dry1" "$tmp/kc-dry"
+# IPv6 cases (tests/kernel-check/kernel-check-{nat6,dr6,tun6}.json): ipvsim refuses them
+# cleanly until it runs IPv6; the kernel's side runs them alone (--kernel-only).
+kc6=tests/kernel-check/kernel-check-nat6.json
+"$IPVSIM" kernel-check -o "$tmp/kc6-x" "$kc6" >/dev/null 2>"$tmp/kc.err"
+check "kernel-check of an IPv6 case: exit 2, ipvsim's own FILE:LINE:COL, nothing written" \
+  test $? -eq 2 -a "$(grep -c "^ipvsim kernel-check: $kc6:[0-9]*:[0-9]*: " "$tmp/kc.err")" -eq 1 -a ! -e "$tmp/kc6-x"
+"$IPVSIM" kernel-check --kernel-only --dry-run -o "$tmp/kc6-x" "$kc" >/dev/null 2>"$tmp/kc.err"
+check "kernel-check --kernel-only of a group without a script: exit 2, says why" \
+  test $? -eq 2 -a "$(grep -c 'kernel-only replays a scripted group' "$tmp/kc.err")" -eq 1
+"$IPVSIM" kernel-check --kernel-only --dry-run -o "$tmp/kc6-dry" tests/kernel-check/kernel-check-{nat6,dr6,tun6}.json >/dev/null 2>&1
+check "kernel-check --kernel-only --dry-run of the IPv6 cases: exit 0" test $? -eq 0
+g6="$tmp/kc6-dry/kernel-check-nat6/run.sh"
+check "kernel-check IPv6: DIP and VIP on the director's eth0 without DAD, forwarding on" \
+  test "$(grep -c '^ip -n lvs1 addr add \(2001:db8:2::1/64\|2001:db8:10::10/128\) dev eth0 nodad$\|^sc lvs1 net/ipv6/conf/all/forwarding 1$' "$g6")" -eq 3
+check "kernel-check IPv6: the client's [address]:port and the [VIP]:80, IPv6 servers" \
+  test "$(grep -c "^n web kc-traffic client '\[2001:db8:c::6\]:40001' '\[2001:db8:10::10\]:80' 300 4000 \|^n rs[123] kc-traffic u\?serve6 " "$g6")" -eq 7
+check "kernel-check IPv6: TUN real servers hold the VIP on ip6tnl0" \
+  test "$(grep -c '^ip -n rs[123] addr add 2001:db8:10::10/128 dev ip6tnl0 nodad$' "$tmp/kc6-dry/kernel-check-tun6/run.sh")" -eq 3

@@ -17,6 +17,11 @@
  *       the same over UDP: one datagram of REQUEST bytes, one of RESPONSE bytes back,
  *       sent from the address the query came to (IP_PKTINFO), as a DNS server does:
  *       with DR and TUN that is the VIP, not the server's own address.
+ *   kc-traffic serve6 ... / userve6 ...
+ *       the servers over IPv6 (an IPv6-only socket; IPV6_PKTINFO for UDP).
+ *
+ * Addresses are A.B.C.D:PORT or, for IPv6, [ADDR]:PORT as ipvsadm writes them (the
+ * script's keys and the logs too).
  *
  * Every wait is bounded (5 s), so a connection the kernel drops fails the case
  * instead of hanging the virtual machine. Linked statically: the guest has no libc
@@ -35,22 +40,84 @@
 
 #define WAIT_MS 5000
 
-static int parse_addr(const char *s, struct sockaddr_in *sa)
+/* "A.B.C.D:PORT" or "[IPV6]:PORT" (ipvsadm's notation) as a socket address; its length
+ * in *len. */
+static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
-    char host[64];
+    char host[INET6_ADDRSTRLEN];
     const char *colon = strrchr(s, ':');
-    if (!colon || (size_t)(colon - s) >= sizeof host)
+    const char *h = s;
+    size_t n = colon ? (size_t)(colon - s) : 0;
+    if (!colon)
         return -1;
-    memcpy(host, s, (size_t)(colon - s));
-    host[colon - s] = '\0';
-    memset(sa, 0, sizeof *sa);
-    sa->sin_family = AF_INET;
+    if (s[0] == '[') {
+        if (n < 2 || colon[-1] != ']')
+            return -1;
+        h = s + 1;
+        n -= 2;
+    }
+    if (n >= sizeof host)
+        return -1;
+    memcpy(host, h, n);
+    host[n] = '\0';
     char *end;
     long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+    if (*end || port < 0 || port > 65535)
         return -1;
+    memset(ss, 0, sizeof *ss);
+    if (s[0] == '[') {
+        struct sockaddr_in6 *sa = (struct sockaddr_in6 *)ss;
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = htons((uint16_t)port);
+        *len = sizeof *sa;
+        return inet_pton(AF_INET6, host, &sa->sin6_addr) == 1 ? 0 : -1;
+    }
+    struct sockaddr_in *sa = (struct sockaddr_in *)ss;
+    sa->sin_family = AF_INET;
     sa->sin_port = htons((uint16_t)port);
-    return 0;
+    *len = sizeof *sa;
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/* A socket address as parse_addr reads it (the script's keys, the logs). */
+static void format_addr(const struct sockaddr_storage *ss, char out[64])
+{
+    char a[INET6_ADDRSTRLEN];
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &sa->sin6_addr, a, sizeof a);
+        snprintf(out, 64, "[%s]:%u", a, ntohs(sa->sin6_port));
+    } else {
+        const struct sockaddr_in *sa = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &sa->sin_addr, a, sizeof a);
+        snprintf(out, 64, "%s:%u", a, ntohs(sa->sin_port));
+    }
+}
+
+/* A listening or receiving socket of family af on port: IPv6 only for AF_INET6 (an
+ * IPv4 case has its own AF_INET socket). */
+static int bound_socket(int af, int type, const char *port)
+{
+    struct sockaddr_storage ss = { 0 };
+    socklen_t len;
+    if (af == AF_INET6) {
+        struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&ss;
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = htons((uint16_t)atoi(port));
+        len = sizeof *sa;
+    } else {
+        struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
+        sa->sin_family = AF_INET;
+        sa->sin_port = htons((uint16_t)atoi(port));
+        len = sizeof *sa;
+    }
+    int one = 1;
+    int fd = socket(af, type, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        (af == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
+        bind(fd, (struct sockaddr *)&ss, len) < 0)
+        return -1;
+    return fd;
 }
 
 static int wait_for(int fd, short events)
@@ -103,19 +170,21 @@ static long recv_bytes(int fd, long limit)
 
 static int client(const char *src, const char *dst, long request, long response)
 {
-    struct sockaddr_in s, d;
-    if (parse_addr(src, &s) < 0 || parse_addr(dst, &d) < 0) {
+    struct sockaddr_storage s, d;
+    socklen_t slen, dlen;
+    if (parse_addr(src, &s, &slen) < 0 || parse_addr(dst, &d, &dlen) < 0 ||
+        s.ss_family != d.ss_family) {
         fprintf(stderr, "kc-traffic: bad address\n");
         return 2;
     }
     int one = 1;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int fd = socket(s.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        bind(fd, (struct sockaddr *)&s, sizeof s) < 0) {
+        bind(fd, (struct sockaddr *)&s, slen) < 0) {
         printf("%s fail bind: %s\n", src, strerror(errno));
         return 1;
     }
-    if (connect(fd, (struct sockaddr *)&d, sizeof d) < 0 && errno != EINPROGRESS) {
+    if (connect(fd, (struct sockaddr *)&d, dlen) < 0 && errno != EINPROGRESS) {
         printf("%s fail connect: %s\n", src, strerror(errno));
         return 1;
     }
@@ -142,12 +211,10 @@ static int client(const char *src, const char *dst, long request, long response)
 
 /* The script's request and response sizes for peer; -1 when it is not there. who
  * gets the peer as ADDR:PORT, the script's key and the log's. */
-static int lookup(const char *script, const struct sockaddr_in *sa, char who_out[64],
+static int lookup(const char *script, const struct sockaddr_storage *sa, char who_out[64],
                   long *request, long *response)
 {
-    char a[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &sa->sin_addr, a, sizeof a);
-    snprintf(who_out, 64, "%s:%u", a, ntohs(sa->sin_port));
+    format_addr(sa, who_out);
     const char *peer = who_out;
     FILE *f = fopen(script, "r");
     if (!f)
@@ -161,18 +228,16 @@ static int lookup(const char *script, const struct sockaddr_in *sa, char who_out
     return found;
 }
 
-static int serve(const char *name, const char *port, const char *script, const char *logpath)
+static int serve(int af, const char *name, const char *port, const char *script,
+                 const char *logpath)
 {
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
-    int one = 1;
-    int lfd = socket(AF_INET, SOCK_STREAM, 0);
-    if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 64) < 0) {
+    int lfd = bound_socket(af, SOCK_STREAM, port);
+    if (lfd < 0 || listen(lfd, 64) < 0) {
         fprintf(stderr, "kc-traffic: %s: listen on %s: %s\n", name, port, strerror(errno));
         return 1;
     }
     for (;;) {
-        struct sockaddr_in peer;
+        struct sockaddr_storage peer;
         socklen_t len = sizeof peer;
         int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
         if (fd < 0)
@@ -199,15 +264,17 @@ static int serve(const char *name, const char *port, const char *script, const c
 
 static int uclient(const char *src, const char *dst, long request, long response)
 {
-    struct sockaddr_in s, d;
+    struct sockaddr_storage s, d;
+    socklen_t slen, dlen;
     static char buf[65536];
-    if (parse_addr(src, &s) < 0 || parse_addr(dst, &d) < 0 || request > (long)sizeof buf) {
+    if (parse_addr(src, &s, &slen) < 0 || parse_addr(dst, &d, &dlen) < 0 ||
+        s.ss_family != d.ss_family || request > (long)sizeof buf) {
         fprintf(stderr, "kc-traffic: bad address or size\n");
         return 2;
     }
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&s, sizeof s) < 0 ||
-        connect(fd, (struct sockaddr *)&d, sizeof d) < 0) {
+    int fd = socket(s.ss_family, SOCK_DGRAM, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&s, slen) < 0 ||
+        connect(fd, (struct sockaddr *)&d, dlen) < 0) {
         printf("%s fail bind/connect: %s\n", src, strerror(errno));
         return 1;
     }
@@ -226,20 +293,21 @@ static int uclient(const char *src, const char *dst, long request, long response
     return got == response ? 0 : 1;
 }
 
-static int userve(const char *name, const char *port, const char *script, const char *logpath)
+static int userve(int af, const char *name, const char *port, const char *script,
+                  const char *logpath)
 {
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
     int one = 1;
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
-        bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    int fd = bound_socket(af, SOCK_DGRAM, port);
+    if (fd < 0 || (af == AF_INET6 ?
+                   setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) :
+                   setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one)) < 0) {
         fprintf(stderr, "kc-traffic: %s: udp port %s: %s\n", name, port, strerror(errno));
         return 1;
     }
     static char buf[65536];
     for (;;) {
-        struct sockaddr_in peer;
-        char ctl[CMSG_SPACE(sizeof(struct in_pktinfo))];
+        struct sockaddr_storage peer;
+        char ctl[CMSG_SPACE(sizeof(struct in6_pktinfo))];
         struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
         struct msghdr m = { .msg_name = &peer, .msg_namelen = sizeof peer, .msg_iov = &iov,
                             .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
@@ -260,9 +328,12 @@ static int userve(const char *name, const char *port, const char *script, const 
             memset(buf, 'k', (size_t)response);
             iov.iov_len = (size_t)response;
             m.msg_namelen = sizeof peer;
-            for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
                 if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
                     ((struct in_pktinfo *)CMSG_DATA(c))->ipi_ifindex = 0;
+                if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+                    ((struct in6_pktinfo *)CMSG_DATA(c))->ipi6_ifindex = 0;
+            }
             if (sendmsg(fd, &m, 0) != response)
                 outcome = "send-failed";
         }
@@ -280,12 +351,16 @@ int main(int argc, char **argv)
     if (argc == 6 && strcmp(argv[1], "client") == 0)
         return client(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
     if (argc == 6 && strcmp(argv[1], "serve") == 0)
-        return serve(argv[2], argv[3], argv[4], argv[5]);
+        return serve(AF_INET, argv[2], argv[3], argv[4], argv[5]);
+    if (argc == 6 && strcmp(argv[1], "serve6") == 0)
+        return serve(AF_INET6, argv[2], argv[3], argv[4], argv[5]);
     if (argc == 6 && strcmp(argv[1], "uclient") == 0)
         return uclient(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
     if (argc == 6 && strcmp(argv[1], "userve") == 0)
-        return userve(argv[2], argv[3], argv[4], argv[5]);
+        return userve(AF_INET, argv[2], argv[3], argv[4], argv[5]);
+    if (argc == 6 && strcmp(argv[1], "userve6") == 0)
+        return userve(AF_INET6, argv[2], argv[3], argv[4], argv[5]);
     fprintf(stderr, "usage: kc-traffic client|uclient SRC:SPORT DST:DPORT REQUEST RESPONSE\n"
-                    "       kc-traffic serve|userve NAME PORT SCRIPT LOG\n");
+                    "       kc-traffic serve|userve|serve6|userve6 NAME PORT SCRIPT LOG\n");
     return 2;
 }

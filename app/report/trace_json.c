@@ -88,11 +88,13 @@ static void ip_object(GString *out, const struct trace_hdr *h, bool show_mac)
     g_string_append(out, "{\"src\":");
     json_append_string(out, ip_text(h->saddr, a));
     kstr(out, "dst", ip_text(h->daddr, a));
-    kstr(out, "proto", proto_text(h->proto));
+    bool v6 = in6_is_key(h->saddr);
+    bool icmp = v6 ? h->proto == 58 : h->proto == IPPROTO_ICMP;     /* ICMPv6 or ICMP */
+    kstr(out, "proto", v6 && icmp ? "icmp6" : proto_text(h->proto));
     if (h->proto == IPPROTO_TCP || h->proto == IPPROTO_UDP) {
         kint(out, "sport", ntohs(h->sport));
         kint(out, "dport", ntohs(h->dport));
-    } else if (h->proto == IPPROTO_ICMP) {
+    } else if (icmp) {
         kint(out, "icmp_type", h->sport);
         kint(out, "icmp_code", h->dport);
     }

@@ -15,8 +15,9 @@
  *
  * ip6_tables' tables (net/ipv6/netfilter/ip6table_{raw,mangle,filter,security}.c)
  * are the same tables on the IPv6 hooks at the NF_IP6_PRI_* priorities (the same
- * numbers), their hook functions named ip6table_*_hook / ip6t_do_table by the same
- * era rule (the 5.16 rework changed both families). ip6table_nat needs the NAT66
+ * numbers; the raw table at NF_IP6_PRI_FIRST before 3.10), their hook functions named
+ * ip6table_*_hook / ip6t_do_table by the same era rule (the 5.16 rework changed both
+ * families). ip6table_nat needs the NAT66
  * core, which the model does not have: ip6tables refuses `-t nat` (userspace). */
 #include "model/netfilter/x_tables.h"
 
@@ -179,9 +180,12 @@ static nf_hookfn table_hookfn(enum xt_table_id id)
     }
 }
 
-/* The priorities of enum nf_ip6_hook_priorities: the same numbers as IPv4's. */
-static int hook_priority6(enum xt_table_id id)
+/* The priorities of enum nf_ip6_hook_priorities: the same numbers as IPv4's; the raw
+ * table's was NF_IP6_PRI_FIRST before 3.10 (profile: ip6table_raw_first). */
+static int hook_priority6(const struct kernel_profile *prof, enum xt_table_id id)
 {
+    if (id == XT_TABLE_RAW && prof->ip6table_raw_first)
+        return NF_IP6_PRI_FIRST;
     static const int prio[XT_TABLE_MAX] = {
         [XT_TABLE_RAW] = NF_IP6_PRI_RAW, [XT_TABLE_MANGLE] = NF_IP6_PRI_MANGLE,
         [XT_TABLE_NAT] = NF_IP6_PRI_NAT_DST, [XT_TABLE_FILTER] = NF_IP6_PRI_FILTER,
@@ -209,7 +213,7 @@ static void build_ops(struct xt_table *t)
             t->ops[t->nops++] = (struct nf_hook_ops){
                 .hook = ip6table_hook, .name = hook_fn_name6(t->net->prof, id),
                 .owner = t->def->module6, .priv = t, .pf = NFPROTO_IPV6, .hooknum = h,
-                .priority = hook_priority6(id),
+                .priority = hook_priority6(t->net->prof, id),
             };
             continue;
         }

@@ -1,6 +1,7 @@
 /* ip6_tables: the IPv6 tables on the IPv6 hook table at the NF_IP6_PRI_* priorities
  * with each era's hook function names (ip6table_*_hook up to 5.x, ip6t_do_table in
- * 6.x, ip6table_mangle_hook always), nothing on IPv4's; ip6t_do_table on a router of
+ * 6.x, ip6table_mangle_hook always; the raw table at NF_IP6_PRI_FIRST before 3.10),
+ * nothing on IPv4's; ip6t_do_table on a router of
  * client -- router -- server with IPv6 addresses (a forwarded UDP datagram dropped or
  * let through by prefix and port, ICMPv6 neighbour solicitations counted by
  * --icmpv6-type at INPUT), and ipv6_find_hdr's walk past a hop-by-hop header and a
@@ -110,6 +111,28 @@ static void test_hook_table_6x(void)
     CU_ASSERT_EQUAL(nf_hook_entries_of(net, NF_INET_LOCAL_IN)->num, 1);
     CU_ASSERT_EQUAL(nf_hook_entries_of_pf(net, NFPROTO_IPV6, NF_INET_LOCAL_IN)->num, 3);
     world_destroy(&w);
+}
+
+/* 2.6.34: the raw table first of all (NF_IP6_PRI_FIRST), 3.10 on at -300. */
+static void test_hook_table_raw_first(void)
+{
+    static const struct { const char *era; int prio; } cases[] = {
+        { "2.6.34", NF_IP6_PRI_FIRST }, { "3.9", NF_IP6_PRI_FIRST }, { "3.10", NF_IP6_PRI_RAW },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        struct world w;
+        world_init(&w, 1);
+        const struct kernel_profile *prof = kernel_profile_find(cases[i].era);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(prof);
+        struct net *net = net_new(host_new(&w, "fw"), prof);
+        load_four(net);
+        const struct want_op pre[] = {
+            { "ip6table_raw_hook", "ip6table_raw", cases[i].prio },
+            { "ip6table_mangle_hook", "ip6table_mangle", NF_IP6_PRI_MANGLE },
+        };
+        check_point(net, NF_INET_PRE_ROUTING, pre, 2);
+        world_destroy(&w);
+    }
 }
 
 /* ---- ip6t_do_table on a router ---------------------------------------------------------- */
@@ -283,6 +306,7 @@ IPVSIM_SUITE(ip6_tables)
     CU_pSuite s = CU_add_suite("ip6_tables", NULL, NULL);
     ADD_TEST(s, test_hook_table_5_10);
     ADD_TEST(s, test_hook_table_6x);
+    ADD_TEST(s, test_hook_table_raw_first);
     ADD_TEST(s, test_forward_filter);
     ADD_TEST(s, test_icmp6_type);
     ADD_TEST(s, test_find_hdr);

@@ -69,6 +69,7 @@ static const struct pf_field fields[] = {
     PF_BOOL_(icmp_global_limit),
     PF_BOOL_(icmp_global_random_cost),
     PF_BOOL_(ipt_hook_wrappers),
+    PF_BOOL_(ip6table_raw_first),
     PF_STR_(nat_table_fn),
     PF_ENUM_(ipvs, ipvs_names),
     PF_BOOL_(ipvs_lazy_hooks),
@@ -157,6 +158,7 @@ static const struct kernel_profile base_2_6_34 = {
     .icmp_global_limit = false,
     .icmp_global_random_cost = false,
     .ipt_hook_wrappers = true,
+    .ip6table_raw_first = true,
     .nat_table_fn = "nf_nat_rule_find",
     .ipvs = IPVS_ERA_OLD,
     .ipvs_lazy_hooks = false,
@@ -219,6 +221,8 @@ static const struct pf_change changes[] = {
     CH(ipvs_icmp_tunnel, KV(3, 10, 0), "≈3.10: ip_vs_in_icmp takes ICMP errors about the "
        "director's own IPIP packets (absent from 2.6.34, present in 3.10; keyed at the first "
        "version read with it)", false, true),
+    CH(ip6table_raw_first, KV(3, 10, 0), "3.10: \"netfilter: ip6table_raw: fix table priority\" "
+       "(ip6table_raw from NF_IP6_PRI_FIRST to NF_IP6_PRI_RAW)", true, false),
     CH(ipvs_sh, KV(3, 11, 0),
        "3.11: \"ipvs: SH fallback and L4 hashing\" (sh-port, sh-fallback, the offset and port in the "
        "hash); the weight-filled table is older (3.6 has it) and is modelled from 3.11 only",

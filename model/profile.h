@@ -83,6 +83,9 @@ struct kernel_profile {
     /* iptables: each table registers a thin wrapper (iptable_filter_hook, ...) up to
      * 5.15; from 5.16 ipt_do_table itself (mangle keeps its own hook everywhere). */
     bool ipt_hook_wrappers;
+    /* ip6table_raw registers at NF_IP6_PRI_FIRST (before defrag and conntrack) up to
+     * 3.9; from 3.10 at NF_IP6_PRI_RAW (-300) as IPv4's raw table does. */
+    bool ip6table_raw_first;
     const char *nat_table_fn;       /* runs the nat table for the NAT core: nf_nat_rule_find
                                        (2.6.34), iptable_nat_do_chain, ipt_do_table (6.x) */
     enum ipvs_era ipvs;

@@ -63,9 +63,10 @@ void hooks_print(const struct net *net, GString *out)
 static void hooks_print_ipv6(const struct net *net, GString *out)
 {
     g_string_append(out, "\nIPv6 (NFPROTO_IPV6: a table of its own at the same five hook points)\n"
-                         "modelled: the IPv6 path (ipv6_rcv to ip6_finish_output2), neighbour discovery, ICMPv6\n"
+                         "modelled: the IPv6 path (ipv6_rcv to ip6_finish_output2), neighbour discovery, ICMPv6,\n"
+                         "ip6tables' raw, mangle, filter and security tables\n"
                          "modelled: IPVS for IPv6 (its hooks: with the first IPv6 service from 5.9, at load before)\n"
-                         "not yet: ip6tables, IPv6 conntrack and NAT66\n\n");
+                         "not yet: IPv6 conntrack and NAT66 (ip6table_nat)\n\n");
     hooks_print_pf(net, NFPROTO_IPV6, out);
 }
 
@@ -74,6 +75,9 @@ void hooks_load_everything(struct net *net)
     nf_ct_netns_get(net);
     for (int t = 0; t < XT_TABLE_MAX; t++)
         xt_table_load(xt_table_get(net, (enum xt_table_id)t));
+    for (int t = 0; t < XT_TABLE_MAX; t++)       /* ip6_tables: no nat table (no NAT66) */
+        if (t != XT_TABLE_NAT)
+            xt_table_load(xt_table_get_af(net, NFPROTO_IPV6, (enum xt_table_id)t));
     struct netns_ipvs *ipvs = ip_vs_net(net);
     struct ip_vs_service_user u = { .protocol = IPPROTO_TCP, .addr = htonl(0xc0000201),
                                     .port = htons(80), .netmask = 0xffffffff };
@@ -112,13 +116,19 @@ static int hooks_of_scenario(const char *path, const char *era)
     for (guint i = 0; i < rw.w.hosts->len; i++) {
         struct host *h = g_ptr_array_index(rw.w.hosts, i);
         struct net *net = host_net(h);
-        unsigned total = 0;
-        for (unsigned k = 0; k < NF_INET_NUMHOOKS; k++)
+        unsigned total = 0, total6 = 0;
+        for (unsigned k = 0; k < NF_INET_NUMHOOKS; k++) {
             total += nf_hook_entries_of(net, k)->num;
-        if (total == 0)
+            total6 += nf_hook_entries_of_pf(net, NFPROTO_IPV6, k)->num;
+        }
+        if (total + total6 == 0)
             continue;
         g_string_append_printf(out, "\nhost %s\n", h->name);
         hooks_print(net, out);
+        if (total6) {                   /* only then: IPv4 scenarios print as before */
+            g_string_append(out, "\nIPv6\n");
+            hooks_print_pf(net, NFPROTO_IPV6, out);
+        }
     }
     fputs(out->str, stdout);
     g_string_free(out, TRUE);

@@ -101,16 +101,22 @@ static bool ev_flood(struct run_world *rw, const struct scn_event *e)
 static bool ev_hook(struct run_world *rw, const struct scn_event *e, char *msg, size_t n)
 {
     struct net *net = host_net(rw->director);
-    struct nf_user_hook *uh = nf_user_hook_find(net, e->key);
-    if (!uh) {
+    if (!nf_user_hook_find(net, e->key)) {
         snprintf(msg, n, "no user hook '%s' on the director", e->key);
         return false;
     }
-    if (e->kind == EV_HOOK_UNREGISTER)
-        nf_user_hook_unregister(net, uh);
-    else if (nf_user_hook_register(net, uh) != 0) {
-        snprintf(msg, n, "hook '%s' is registered already", e->key);
-        return false;
+    /* a hook of family "both" is one registration per family: both go or come */
+    static const uint8_t pfs[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+    for (size_t i = 0; i < G_N_ELEMENTS(pfs); i++) {
+        struct nf_user_hook *uh = nf_user_hook_find_pf(net, e->key, pfs[i]);
+        if (!uh)
+            continue;
+        if (e->kind == EV_HOOK_UNREGISTER)
+            nf_user_hook_unregister(net, uh);
+        else if (nf_user_hook_register(net, uh) != 0) {
+            snprintf(msg, n, "hook '%s' is registered already", e->key);
+            return false;
+        }
     }
     return true;
 }

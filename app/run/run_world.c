@@ -460,6 +460,8 @@ static bool apply_ipvs(struct run_world *rw, struct host *dh, struct scn_error *
     return true;
 }
 
+/* "netfilter": iptables lines, or ip6tables' when their first word says so;
+ * "netfilter6": ip6tables lines (an ip6tables-save text's). */
 static bool apply_netfilter(struct run_world *rw, struct host *dh, struct scn_error *err)
 {
     const struct scenario *s = rw->s;
@@ -467,7 +469,17 @@ static bool apply_netfilter(struct run_world *rw, struct host *dh, struct scn_er
         const struct scn_line *l = &g_array_index(s->netfilter, struct scn_line, i);
         struct xt_error e = {0};
         if (iptables_apply(host_net(dh), l->text, &e) != 0) {
-            scn_line_error(err, s, l, e.offset, "iptables", e.msg);
+            scn_line_error(err, s, l, e.offset, iptables_line_is_ip6tables(l->text) ? "ip6tables"
+                                                                                  : "iptables",
+                           e.msg);
+            return false;
+        }
+    }
+    for (guint i = 0; i < s->netfilter6->len; i++) {
+        const struct scn_line *l = &g_array_index(s->netfilter6, struct scn_line, i);
+        struct xt_error e = {0};
+        if (ip6tables_apply(host_net(dh), l->text, &e) != 0) {
+            scn_line_error(err, s, l, e.offset, "ip6tables", e.msg);
             return false;
         }
     }
@@ -490,11 +502,16 @@ static bool apply_hooks(struct run_world *rw, struct scn_error *err)
             scn_error_at(err, s, hk->pos, "hook: no host named '%s'", hk->host);
             return false;
         }
-        if (!nf_user_hook_add(host_net(h), hk->name, (unsigned)hk->hook, hk->priority,
-                              hk->verdict, &rc)) {
-            scn_error_at(err, s, hk->pos, "hook '%s': cannot register it (a name used twice on "
-                    "that host, or more than 1024 hooks at one point)", hk->name);
-            return false;
+        /* family: 0 ipv4, 1 ipv6, 2 both (one registration per family) */
+        for (int f = 0; f < 2; f++) {
+            if (hk->family != 2 && hk->family != f)
+                continue;
+            if (!nf_user_hook_add_pf(host_net(h), hk->name, f ? NFPROTO_IPV6 : NFPROTO_IPV4,
+                                     (unsigned)hk->hook, hk->priority, hk->verdict, &rc)) {
+                scn_error_at(err, s, hk->pos, "hook '%s': cannot register it (a name used twice "
+                        "on that host, or more than 1024 hooks at one point)", hk->name);
+                return false;
+            }
         }
     }
     return true;

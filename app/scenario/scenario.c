@@ -1076,7 +1076,8 @@ static bool load_hook(struct scn_ctx *c, const cJSON *item, int i)
                           "drop:ERRNO, queue, queue:N, queue:N:bypass, stolen, repeat or stop)",
                           verdict);
     }
-    ok = ok && get_host(c, item, &scn_hooks, NULL, true, &h.host);
+    ok = ok && get_host(c, item, &scn_hooks, NULL, true, &h.host) &&
+         scn_get_choice(c, item, &scn_hooks, "family", &h.family);
     for (guint k = 0; ok && k < s->hooks->len; k++)
         if (strcmp(g_array_index(s->hooks, struct scn_hook, k).name, h.name) == 0) {
             ok = scn_fail_key(c, item, "name", "a hook named '%s' already exists", h.name);
@@ -1242,8 +1243,9 @@ static bool load_document(struct scn_ctx *c, cJSON *root)
            each_item(c, root, "servers", "servers (objects)", load_server) && some_server(c, root) &&
            each_item(c, root, "clients", "client groups (objects)", load_client) &&
            check_client_addresses(c, root) && load_links(c, root) &&
-           scn_load_lines(c, root, "ipvs", s->ipvs, false) &&
-           scn_load_lines(c, root, "netfilter", s->netfilter, true) &&
+           scn_load_lines(c, root, "ipvs", s->ipvs, NULL) &&
+           scn_load_lines(c, root, "netfilter", s->netfilter, "iptables-restore") &&
+           scn_load_lines(c, root, "netfilter6", s->netfilter6, "ip6tables-restore") &&
            each_item(c, root, "hooks", "hooks (objects)", load_hook) && load_healthcheck(c, root) &&
            scn_load_events(c, root) && load_capture(c, root) && load_limits(c, root) &&
            load_expect(c, root);
@@ -1258,6 +1260,7 @@ static struct scenario *scenario_new(const char *path)
     s->clients = g_array_new(FALSE, TRUE, sizeof(struct scn_client));
     s->ipvs = g_array_new(FALSE, TRUE, sizeof(struct scn_line));
     s->netfilter = g_array_new(FALSE, TRUE, sizeof(struct scn_line));
+    s->netfilter6 = g_array_new(FALSE, TRUE, sizeof(struct scn_line));
     s->hooks = g_array_new(FALSE, TRUE, sizeof(struct scn_hook));
     s->events = g_array_new(FALSE, TRUE, sizeof(struct scn_event));
     s->capture_points = g_ptr_array_new_with_free_func(g_free);
@@ -1328,6 +1331,7 @@ void scenario_free(struct scenario *s)
     g_array_free(s->clients, TRUE);
     scn_free_lines(s->ipvs);
     scn_free_lines(s->netfilter);
+    scn_free_lines(s->netfilter6);
     for (guint i = 0; i < s->hooks->len; i++) {
         g_free(g_array_index(s->hooks, struct scn_hook, i).name);
         g_free(g_array_index(s->hooks, struct scn_hook, i).host);

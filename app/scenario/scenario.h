@@ -136,6 +136,7 @@ struct scn_hook {
     int priority;
     unsigned verdict;               /* NF_ACCEPT for an observer */
     char *host;                     /* NULL: the director (the default); else a server's name */
+    int family;                     /* "family": 0 ipv4 (the default), 1 ipv6, 2 both */
     struct scn_pos pos;
 };
 
@@ -240,7 +241,8 @@ struct scenario {
     GArray *clients;                /* struct scn_client */
     struct scn_link link_clients, link_servers;
     GArray *ipvs;                   /* struct scn_line */
-    GArray *netfilter;              /* struct scn_line */
+    GArray *netfilter;              /* struct scn_line (iptables or ip6tables lines) */
+    GArray *netfilter6;             /* struct scn_line: ip6tables (netfilter6) */
     GArray *hooks;                  /* struct scn_hook */
     struct scn_healthcheck healthcheck;
     GArray *events;                 /* struct scn_event, sorted by time (stable) */

@@ -196,10 +196,11 @@ bool scn_get_pair(struct scn_ctx *c, const cJSON *obj, const struct scn_section 
 bool scn_line_of(struct scn_ctx *c, const cJSON *node, struct scn_line *out);
 /* The command lines of root[key] ("ipvs", "netfilter"): an array of lines, a saved
  * rule set as one string or {"file": PATH} (relative to the scenario), or an array
- * mixing them (scenario_saved.c). iptables: "netfilter" (iptables-save text is read as
- * iptables-restore reads it). */
+ * mixing them (scenario_saved.c). restore: "iptables-restore" for "netfilter",
+ * "ip6tables-restore" for "netfilter6" (a saved text is read as that program reads
+ * it, its messages named after it); NULL for "ipvs". */
 bool scn_load_lines(struct scn_ctx *c, const cJSON *root, const char *key, GArray *out,
-                    bool iptables);
+                    const char *restore);
 /* "a string", "an object", "a number"... for messages. */
 const char *scn_type_name(const cJSON *v);
 /* Free the lines of a and a itself. */

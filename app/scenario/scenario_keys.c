@@ -28,6 +28,7 @@ static const struct scn_key top_rows[] = {
     K("links", SCN_OBJECT, .sub = "links"),
     K("ipvs", SCN_LINES, .flags = SCN_REQUIRED),
     K("netfilter", SCN_LINES, .def = "[]"),
+    K("netfilter6", SCN_LINES, .def = "[]"),
     K("hooks", SCN_ARRAY, .def = "[]", .sub = "hooks"),
     K("healthcheck", SCN_OBJECT, .sub = "healthcheck", .doc = "absent: no health checker"),
     K("events", SCN_ARRAY, .def = "[]", .sub = "events"),
@@ -143,6 +144,8 @@ static const struct scn_key hook_rows[] = {
     K("priority", SCN_PRIORITY, .def = "0", .min = INT_MIN, .max = INT_MAX),
     K("verdict", SCN_VERDICT, .def = "accept"),
     K("host", SCN_HOST, .doc = "default: the director"),
+    K("family", SCN_CHOICE, .def = "ipv4", .sub = "ipv4|ipv6|both", .why = "family",
+      .doc = "the hook table(s) it registers on; both: one registration per family"),
     COMMENT,
 };
 

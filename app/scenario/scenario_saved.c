@@ -51,13 +51,14 @@ static void add_line(const struct saved_src *src, GArray *out, const char *text,
 }
 
 /* iptables-save output: the commands iptables-restore runs for it. */
-static bool add_restore(struct scn_ctx *c, const struct saved_src *src, GArray *out)
+static bool add_restore(struct scn_ctx *c, const struct saved_src *src, GArray *out,
+                        const char *restore)
 {
     GArray *cmds = g_array_new(FALSE, FALSE, sizeof(struct xt_restore_cmd));
     struct xt_error e = { 0 };
     bool ok = iptables_restore_parse(src->text, cmds, &e) == 0;
     if (!ok)
-        scn_fail_at(c, text_pos(c, src, e.offset), "iptables-restore: %s", e.msg);
+        scn_fail_at(c, text_pos(c, src, e.offset), "%s: %s", restore, e.msg);
     for (guint i = 0; ok && i < cmds->len; i++) {
         struct xt_restore_cmd *x = &g_array_index(cmds, struct xt_restore_cmd, i);
         size_t len = strcspn(src->text + x->at, "\r\n");
@@ -71,10 +72,11 @@ static bool add_restore(struct scn_ctx *c, const struct saved_src *src, GArray *
 
 /* Lines of commands: each line one command; blank lines and lines starting with '#'
  * are skipped (a one-line string is taken as it is, as before saved texts). */
-static bool add_text(struct scn_ctx *c, const struct saved_src *src, GArray *out, bool iptables)
+static bool add_text(struct scn_ctx *c, const struct saved_src *src, GArray *out,
+                     const char *restore)
 {
-    if (iptables && src->multi && iptables_restore_is_saved(src->text))
-        return add_restore(c, src, out);
+    if (restore && src->multi && iptables_restore_is_saved(src->text))
+        return add_restore(c, src, out, restore);
     if (!src->multi) {
         add_line(src, out, src->text, 0, strlen(src->text), 0, 0, 1, g_strdup(src->text));
         return true;
@@ -94,7 +96,7 @@ static bool add_text(struct scn_ctx *c, const struct saved_src *src, GArray *out
 }
 
 /* {"file": PATH}: the file's text, its path kept by the scenario for messages. */
-static bool add_file(struct scn_ctx *c, const cJSON *obj, GArray *out, bool iptables)
+static bool add_file(struct scn_ctx *c, const cJSON *obj, GArray *out, const char *restore)
 {
     if (!scn_check_object(c, obj, &scn_saved_file) || !scn_require(c, obj, "file"))
         return false;
@@ -113,15 +115,15 @@ static bool add_file(struct scn_ctx *c, const cJSON *obj, GArray *out, bool ipta
     g_ptr_array_add(c->s->files, path);
     struct saved_src src = { .node = f, .start = { .line = 1, .col = 1, .file = path },
                              .text = text, .multi = true };
-    bool ok = add_text(c, &src, out, iptables);
+    bool ok = add_text(c, &src, out, restore);
     g_free(text);
     return ok;
 }
 
-static bool add_item(struct scn_ctx *c, const cJSON *item, GArray *out, bool iptables)
+static bool add_item(struct scn_ctx *c, const cJSON *item, GArray *out, const char *restore)
 {
     if (cJSON_IsObject(item))
-        return add_file(c, item, out, iptables);
+        return add_file(c, item, out, restore);
     struct scn_line l;
     if (!cJSON_IsString(item))
         return scn_fail(c, item, false, "expected a command line (a string), a saved rule set "
@@ -131,13 +133,13 @@ static bool add_item(struct scn_ctx *c, const cJSON *item, GArray *out, bool ipt
         return false;
     struct saved_src src = { .node = item, .start = l.pos, .text = l.text,
                              .multi = strchr(l.text, '\n') != NULL };
-    bool ok = add_text(c, &src, out, iptables);
+    bool ok = add_text(c, &src, out, restore);
     g_free(l.text);
     return ok;
 }
 
 bool scn_load_lines(struct scn_ctx *c, const cJSON *root, const char *key, GArray *out,
-                    bool iptables)
+                    const char *restore)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!list)
@@ -145,13 +147,13 @@ bool scn_load_lines(struct scn_ctx *c, const cJSON *root, const char *key, GArra
     size_t saved = scn_path_push_key(c, key);
     bool ok = true;
     if (!cJSON_IsArray(list)) {
-        ok = add_item(c, list, out, iptables);
+        ok = add_item(c, list, out, restore);
     } else {
         const cJSON *item;
         int i = 0;
         cJSON_ArrayForEach(item, list) {
             size_t at = scn_path_push_index(c, i++);
-            ok = add_item(c, item, out, iptables);
+            ok = add_item(c, item, out, restore);
             scn_path_pop(c, at);
             if (!ok)
                 break;

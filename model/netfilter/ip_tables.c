@@ -32,12 +32,19 @@ struct xt_chain *xt_chain_new(const char *name, int hook)
 
 struct xt_table *xt_table_get(struct net *net, enum xt_table_id id)
 {
+    return xt_table_get_af(net, NFPROTO_IPV4, id);
+}
+
+struct xt_table *xt_table_get_af(struct net *net, uint8_t af, enum xt_table_id id)
+{
     if (!net->xt)
         net->xt = g_new0(struct xt_net, 1);
-    struct xt_table *t = net->xt->tables[id];
+    struct xt_table **slot = af == NFPROTO_IPV6 ? &net->xt->tables6[id] : &net->xt->tables[id];
+    struct xt_table *t = *slot;
     if (t)
         return t;
     t = g_new0(struct xt_table, 1);
+    t->af = af == NFPROTO_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
     t->def = xt_table_def_of(id);
     t->net = net;
     t->valid_hooks = xt_table_valid_hooks(t->def, net);
@@ -45,14 +52,21 @@ struct xt_table *xt_table_get(struct net *net, enum xt_table_id id)
         if (t->valid_hooks & (1u << h))
             t->builtin[h] = xt_chain_new(builtin_names[h], (int)h);
     t->user_chains = g_ptr_array_new();
-    net->xt->tables[id] = t;
+    *slot = t;
     return t;
 }
 
 struct xt_table *xt_table_find(const struct net *net, const char *name)
 {
+    return xt_table_find_af(net, NFPROTO_IPV4, name);
+}
+
+struct xt_table *xt_table_find_af(const struct net *net, uint8_t af, const char *name)
+{
     int id = xt_table_id_by_name(name);
-    return id >= 0 && net->xt ? net->xt->tables[id] : NULL;
+    if (id < 0 || !net->xt)
+        return NULL;
+    return af == NFPROTO_IPV6 ? net->xt->tables6[id] : net->xt->tables[id];
 }
 
 struct xt_chain *xt_chain_find(const struct xt_table *t, const char *name)
@@ -187,11 +201,12 @@ static bool mark_source_chains(struct xt_table *t)
 static const char *check_entry(const struct xt_table *t, const struct xt_chain *c,
                                const struct ipt_entry *e, char *buf, size_t size)
 {
+    const char *xt = t->af == NFPROTO_IPV6 ? "ip6_tables" : "ip_tables";   /* xt_prefix[] */
     for (unsigned i = 0; i < e->nmatches; i++) {
         const struct xt_match *m = e->matches[i].match;
         if (m->proto && (e->ip.proto != m->proto || (e->ip.invflags & XT_INV_PROTO))) {
-            snprintf(buf, size, "x_tables: ip_tables: %s match: only valid for protocol %u",
-                     m->name, m->proto);
+            snprintf(buf, size, "x_tables: %s: %s match: only valid for protocol %u",
+                     xt, m->name, m->proto);
             return buf;
         }
     }
@@ -199,16 +214,16 @@ static const char *check_entry(const struct xt_table *t, const struct xt_chain *
     if (!tg || tg == &xt_standard_target)
         return NULL;
     if (tg->table && strcmp(tg->table, t->def->name) != 0) {
-        snprintf(buf, size, "x_tables: ip_tables: %s target: only valid in %s table, not %s",
-                 tg->name, tg->table, t->def->name);
+        snprintf(buf, size, "x_tables: %s: %s target: only valid in %s table, not %s",
+                 xt, tg->name, tg->table, t->def->name);
         return buf;
     }
     if (tg->hooks && (c->comefrom & ~tg->hooks)) {
         char used[64], allow[64];
         hook_names(c->comefrom, used, sizeof used);
         hook_names(tg->hooks, allow, sizeof allow);
-        snprintf(buf, size, "x_tables: ip_tables: %s target: used from hooks %s, but only "
-                 "usable from %s", tg->name, used, allow);
+        snprintf(buf, size, "x_tables: %s: %s target: used from hooks %s, but only "
+                 "usable from %s", xt, tg->name, used, allow);
         return buf;
     }
     return tg->checkentry ? tg->checkentry(e) : NULL;
@@ -270,6 +285,27 @@ const struct xt_match ipt_icmp_match = {
     .name = "icmp", .proto = IPPROTO_ICMP, .match = icmp_match,
 };
 
+/* icmp6_match (net/ipv6/netfilter/ip6_tables.c): the type and the code within a
+ * range, as icmp_match but without a wildcard type. */
+static bool icmp6_match(const struct sk_buff *skb, struct xt_action_param *par)
+{
+    (void)skb;
+    const struct ipt_icmp *icmpinfo = par->matchinfo;
+    if (par->fragoff != 0)
+        return false;
+    if (par->l4_len < ICMPV6_HLEN) {
+        par->hotdrop = true;            /* skb_header_pointer of an icmp6hdr failed: drop */
+        return false;
+    }
+    uint8_t type = par->l4[0], code = par->l4[1];
+    bool hit = type == icmpinfo->type && code >= icmpinfo->code[0] && code <= icmpinfo->code[1];
+    return hit ^ !!(icmpinfo->invflags & IPT_ICMP_INV);
+}
+
+const struct xt_match ip6t_icmp6_match = {
+    .name = "icmp6", .proto = NEXTHDR_ICMP, .match = icmp6_match,
+};
+
 /* ---- ipt_do_table ------------------------------------------------------------------ */
 
 /* Compare a device name with a rule's, byte by byte under its mask, as the kernel
@@ -324,11 +360,69 @@ static void action_param_init(struct xt_action_param *par, struct sk_buff *skb)
     par->hotdrop = false;
 }
 
-static bool entry_matches(const struct ipt_entry *e, struct xt_action_param *par,
-                          const char *indev, const char *outdev)
+/* ipv6_find_hdr(skb, &offset, -1, &fragoff, NULL) (net/ipv6/exthdrs_core.c): the
+ * transport protocol past the extension headers, its offset in *off, the fragment
+ * offset (bytes) in *fragoff. A later fragment stops at its fragment header and
+ * gives the protocol that header names. -1 when there is no transport header
+ * (NEXTHDR_NONE, or a header cut short). */
+static int ipv6_find_hdr(const uint8_t *nh, uint32_t len, uint32_t *off, unsigned *fragoff)
 {
-    if (!ip_packet_match(&e->ip, par->iph, indev, outdev, par->fragoff))
-        return false;
+    uint8_t nexthdr = ((const struct ipv6hdr *)nh)->nexthdr;
+    uint32_t o = sizeof(struct ipv6hdr);
+    *fragoff = 0;
+    for (;;) {
+        if (nexthdr == NEXTHDR_NONE)
+            return -1;
+        bool ext = nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
+                   nexthdr == NEXTHDR_DEST || nexthdr == NEXTHDR_FRAGMENT || nexthdr == 51;
+        if (!ext)
+            break;
+        if (o + 8 > len)
+            return -1;
+        const uint8_t *hp = nh + o;
+        uint32_t hdrlen;
+        if (nexthdr == NEXTHDR_FRAGMENT) {
+            unsigned foff = ntohs(((const struct frag_hdr *)hp)->frag_off) & IP6_OFFSET;
+            if (foff) {
+                *fragoff = foff;
+                *off = o + 8;
+                return hp[0];
+            }
+            hdrlen = 8;
+        } else if (nexthdr == 51) {     /* NEXTHDR_AUTH: length in 4-byte units, minus 2 */
+            hdrlen = ((uint32_t)hp[1] + 2) << 2;
+        } else {
+            hdrlen = ((uint32_t)hp[1] + 1) << 3;    /* ipv6_optlen */
+        }
+        nexthdr = hp[0];
+        o += hdrlen;
+    }
+    *off = o;
+    return nexthdr;
+}
+
+/* The IPv6 walk's view: the header, the transport protocol found past the
+ * extension headers (-1: none) and its bytes within the payload length. */
+static int action_param_init6(struct xt_action_param *par, struct sk_buff *skb)
+{
+    const uint8_t *nh = skb_network_header(skb);
+    const uint8_t *end = skb->data + skb->len;
+    par->skb = skb;
+    par->iph = NULL;
+    par->ip6h = (const struct ipv6hdr *)nh;
+    const uint8_t *l3_end = nh + sizeof(struct ipv6hdr) + ntohs(par->ip6h->payload_len);
+    if (l3_end > end)
+        l3_end = end;
+    uint32_t off = 0;
+    int proto = ipv6_find_hdr(nh, (uint32_t)(l3_end - nh), &off, &par->fragoff);
+    par->l4 = proto < 0 ? l3_end : nh + off;
+    par->l4_len = par->l4 < l3_end ? (uint32_t)(l3_end - par->l4) : 0;
+    par->hotdrop = false;
+    return proto;
+}
+
+static bool entry_matches_ext(const struct ipt_entry *e, struct xt_action_param *par)
+{
     for (unsigned i = 0; i < e->nmatches; i++) {
         const struct xt_entry_match *m = &e->matches[i];
         par->matchinfo = &m->data;
@@ -337,6 +431,53 @@ static bool entry_matches(const struct ipt_entry *e, struct xt_action_param *par
     }
     return true;
 }
+
+static bool entry_matches(const struct ipt_entry *e, struct xt_action_param *par,
+                          const char *indev, const char *outdev)
+{
+    if (!ip_packet_match(&e->ip, par->iph, indev, outdev, par->fragoff))
+        return false;
+    return entry_matches_ext(e, par);
+}
+
+/* ipv6_masked_addr_cmp: does addr under mask differ from the rule's (masked) one? */
+static bool ipv6_masked_addr_differs(const uint8_t *a, const struct in6_addr *m,
+                                     const struct in6_addr *r)
+{
+    for (unsigned i = 0; i < 16; i++)
+        if ((a[i] & m->s6_addr[i]) != r->s6_addr[i])
+            return true;
+    return false;
+}
+
+#define FWINV(cond, flag) ((cond) ^ !!(ip->invflags & (flag)))
+
+/* ip6_packet_match (net/ipv6/netfilter/ip6_tables.c): addresses under their
+ * prefixes, devices, and with -p (IP6T_F_PROTO) the protocol past the extension
+ * headers; `-p all` wants a transport header to exist. */
+static bool ip6_packet_match(const struct ipt_ip *ip, const struct ipv6hdr *ip6h, int proto,
+                             const char *indev, const char *outdev)
+{
+    if (FWINV(ipv6_masked_addr_differs(ip6h->saddr.s6_addr, &ip->smsk6, &ip->src6),
+              IPT_INV_SRCIP) ||
+        FWINV(ipv6_masked_addr_differs(ip6h->daddr.s6_addr, &ip->dmsk6, &ip->dst6),
+              IPT_INV_DSTIP))
+        return false;
+    if (FWINV(!ifname_match(indev, ip->iniface, ip->iniface_mask), IPT_INV_VIA_IN) ||
+        FWINV(!ifname_match(outdev, ip->outiface, ip->outiface_mask), IPT_INV_VIA_OUT))
+        return false;
+    if (ip->flags & IP6T_F_PROTO) {
+        if (proto < 0)
+            return false;
+        if (ip->proto == proto)
+            return !(ip->invflags & XT_INV_PROTO);
+        if (ip->proto != 0 && !(ip->invflags & XT_INV_PROTO))
+            return false;
+    }
+    return true;
+}
+
+#undef FWINV
 
 /* A target other than the standard one, with its data in par. */
 static unsigned run_target(const struct xt_entry_target *tg, struct sk_buff *skb,
@@ -360,7 +501,7 @@ static void trace_verdict(const struct xt_table *t, struct sk_buff *skb, const s
     else
         snprintf(detail, sizeof detail, "%s:%s:policy %s", t->def->name, c->name,
                  nf_verdict_name(verdict));
-    trace_note(net, skb, "ipt_do_table", detail);
+    trace_note(net, skb, t->af == NFPROTO_IPV6 ? "ip6t_do_table" : "ipt_do_table", detail);
 }
 
 struct jump_frame {
@@ -445,14 +586,23 @@ static unsigned rule_drop_reason(struct ipt_walk *w, struct ipt_entry *e, unsign
     return v;
 }
 
-unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state)
+/* The walk of both families: v6 is a constant in each caller, so the compiler
+ * builds ipt_do_table without any IPv6 test in it. */
+static inline __attribute__((always_inline)) unsigned
+xt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state, bool v6)
 {
     if (!t->builtin[state->hook])
         return NF_ACCEPT;
     struct ipt_walk w = { .t = t, .skb = skb, .hook = state->hook, .c = t->builtin[state->hook] };
     struct xt_action_param par = { .state = state, .table = t };
-    action_param_init(&par, skb);
-    w.len = ntohs(par.iph->tot_len);
+    int proto = 0;
+    if (v6) {
+        proto = action_param_init6(&par, skb);
+        w.len = sizeof(struct ipv6hdr) + ntohs(par.ip6h->payload_len);
+    } else {
+        action_param_init(&par, skb);
+        w.len = ntohs(par.iph->tot_len);
+    }
     char indev[IFNAMSIZ], outdev[IFNAMSIZ];
     devname(indev, state->in);
     devname(outdev, state->out);
@@ -464,9 +614,14 @@ unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_h
             continue;
         }
         struct ipt_entry *e = g_ptr_array_index(w.c->rules, w.i);
-        if (!entry_matches(e, &par, indev, outdev)) {
+        bool hit = v6 ? ip6_packet_match(&e->ip, par.ip6h, proto, indev, outdev) &&
+                            entry_matches_ext(e, &par)
+                      : entry_matches(e, &par, indev, outdev);
+        if (!hit) {
             if (par.hotdrop)
-                return nf_drop_reason(skb, NF_DROP, "ipt_do_table: malformed packet (hotdrop)");
+                return nf_drop_reason(skb, NF_DROP,
+                                      v6 ? "ip6t_do_table: malformed packet (hotdrop)"
+                                         : "ipt_do_table: malformed packet (hotdrop)");
             w.i++;
             continue;
         }
@@ -482,10 +637,24 @@ unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_h
             trace_verdict(t, skb, w.c, w.i + 1, v);
             return rule_drop_reason(&w, e, v);
         } else {
-            action_param_init(&par, skb);   /* the target may have changed the packet */
+            /* the target may have changed the packet */
+            if (v6)
+                proto = action_param_init6(&par, skb);
+            else
+                action_param_init(&par, skb);
             w.i++;
         }
     }
+}
+
+unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return xt_do_table(t, skb, state, false);
+}
+
+unsigned ip6t_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return xt_do_table(t, skb, state, true);
 }
 
 /* ---- teardown ---------------------------------------------------------------------- */
@@ -514,6 +683,9 @@ void xt_net_exit(struct net *net)
     for (unsigned id = 0; id < XT_TABLE_MAX; id++)
         if (net->xt->tables[id])
             table_free(net->xt->tables[id]);
+    for (unsigned id = 0; id < XT_TABLE_MAX; id++)
+        if (net->xt->tables6[id])
+            table_free(net->xt->tables6[id]);
     g_free(net->xt);
     net->xt = NULL;
 }

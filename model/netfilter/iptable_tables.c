@@ -11,13 +11,21 @@
  *                   changed the mark, TOS or an address)
  * The nat table's chains register through nf_nat_ipv4_register_fn; the name is of
  * the function that runs the table for the NAT core: nf_nat_rule_find in 2.6.34,
- * iptable_nat_do_chain up to 5.x, ipt_do_table in 6.x. */
+ * iptable_nat_do_chain up to 5.x, ipt_do_table in 6.x.
+ *
+ * ip6_tables' tables (net/ipv6/netfilter/ip6table_{raw,mangle,filter,security}.c)
+ * are the same tables on the IPv6 hooks at the NF_IP6_PRI_* priorities (the same
+ * numbers; the raw table at NF_IP6_PRI_FIRST before 3.10), their hook functions named
+ * ip6table_*_hook / ip6t_do_table by the same era rule (the 5.16 rework changed both
+ * families). ip6table_nat needs the NAT66
+ * core, which the model does not have: ip6tables refuses `-t nat` (userspace). */
 #include "model/netfilter/x_tables.h"
 
 #include <string.h>
 #include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "model/netfilter/nf_conntrack.h"
+#include "model/netfilter/netfilter_ipv6.h"
 #include "model/netfilter/nf_nat.h"
 #include "model/ipv4/route.h"
 
@@ -30,14 +38,16 @@
 #define POST HOOK(NF_INET_POST_ROUTING)
 
 static const struct xt_table_def table_defs[XT_TABLE_MAX] = {
-    [XT_TABLE_RAW] = { "raw", "iptable_raw", PRE | OUT, NF_IP_PRI_RAW, false },
-    [XT_TABLE_MANGLE] = { "mangle", "iptable_mangle", PRE | IN | FWD | OUT | POST,
-                          NF_IP_PRI_MANGLE, false },
+    [XT_TABLE_RAW] = { "raw", "iptable_raw", "ip6table_raw", PRE | OUT, NF_IP_PRI_RAW, false },
+    [XT_TABLE_MANGLE] = { "mangle", "iptable_mangle", "ip6table_mangle",
+                          PRE | IN | FWD | OUT | POST, NF_IP_PRI_MANGLE, false },
     /* INPUT is added in eras with a nat INPUT chain; priorities are per hook */
-    [XT_TABLE_NAT] = { "nat", "iptable_nat", PRE | OUT | POST, NF_IP_PRI_NAT_DST, true },
-    [XT_TABLE_FILTER] = { "filter", "iptable_filter", IN | FWD | OUT, NF_IP_PRI_FILTER, false },
-    [XT_TABLE_SECURITY] = { "security", "iptable_security", IN | FWD | OUT, NF_IP_PRI_SECURITY,
-                            false },
+    [XT_TABLE_NAT] = { "nat", "iptable_nat", "ip6table_nat", PRE | OUT | POST,
+                       NF_IP_PRI_NAT_DST, true },
+    [XT_TABLE_FILTER] = { "filter", "iptable_filter", "ip6table_filter", IN | FWD | OUT,
+                          NF_IP_PRI_FILTER, false },
+    [XT_TABLE_SECURITY] = { "security", "iptable_security", "ip6table_security",
+                            IN | FWD | OUT, NF_IP_PRI_SECURITY, false },
 };
 
 #undef PRE
@@ -75,6 +85,11 @@ static const char *const wrapper_names[XT_TABLE_MAX] = {
     [XT_TABLE_FILTER] = "iptable_filter_hook", [XT_TABLE_SECURITY] = "iptable_security_hook",
 };
 
+static const char *const wrapper_names6[XT_TABLE_MAX] = {
+    [XT_TABLE_RAW] = "ip6table_raw_hook", [XT_TABLE_MANGLE] = "ip6table_mangle_hook",
+    [XT_TABLE_FILTER] = "ip6table_filter_hook", [XT_TABLE_SECURITY] = "ip6table_security_hook",
+};
+
 static const char *hook_fn_name(const struct kernel_profile *prof, enum xt_table_id id)
 {
     if (id == XT_TABLE_NAT)
@@ -82,6 +97,13 @@ static const char *hook_fn_name(const struct kernel_profile *prof, enum xt_table
     if (id == XT_TABLE_MANGLE || prof->ipt_hook_wrappers)
         return wrapper_names[id];
     return "ipt_do_table";
+}
+
+static const char *hook_fn_name6(const struct kernel_profile *prof, enum xt_table_id id)
+{
+    if (id == XT_TABLE_MANGLE || prof->ipt_hook_wrappers)
+        return wrapper_names6[id];
+    return "ip6t_do_table";
 }
 
 /* ---- the hook functions --------------------------------------------------------- */
@@ -138,6 +160,15 @@ static unsigned iptable_nat_do_chain(void *priv, struct sk_buff *skb,
     return ipt_do_table(priv, skb, state);
 }
 
+/* ip6table_mangle_hook: ip6t_mangle_out in the kernel re-routes a local packet
+ * whose addresses, mark, hop limit or flow label the rules changed
+ * (ip6_route_me_harder); the model has no IPv6 target that changes any of them but
+ * MARK, and no mark-based IPv6 routing, so a re-route could not change the route. */
+static unsigned ip6table_hook(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return ip6t_do_table(priv, skb, state);
+}
+
 /* ---- registration -------------------------------------------------------------- */
 
 static nf_hookfn table_hookfn(enum xt_table_id id)
@@ -147,6 +178,20 @@ static nf_hookfn table_hookfn(enum xt_table_id id)
     case XT_TABLE_NAT: return iptable_nat_do_chain;
     default: return iptable_hook;
     }
+}
+
+/* The priorities of enum nf_ip6_hook_priorities: the same numbers as IPv4's; the raw
+ * table's was NF_IP6_PRI_FIRST before 3.10 (profile: ip6table_raw_first). */
+static int hook_priority6(const struct kernel_profile *prof, enum xt_table_id id)
+{
+    if (id == XT_TABLE_RAW && prof->ip6table_raw_first)
+        return NF_IP6_PRI_FIRST;
+    static const int prio[XT_TABLE_MAX] = {
+        [XT_TABLE_RAW] = NF_IP6_PRI_RAW, [XT_TABLE_MANGLE] = NF_IP6_PRI_MANGLE,
+        [XT_TABLE_NAT] = NF_IP6_PRI_NAT_DST, [XT_TABLE_FILTER] = NF_IP6_PRI_FILTER,
+        [XT_TABLE_SECURITY] = NF_IP6_PRI_SECURITY,
+    };
+    return prio[id];
 }
 
 static int hook_priority(const struct xt_table_def *def, unsigned hook)
@@ -164,6 +209,14 @@ static void build_ops(struct xt_table *t)
     for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++) {
         if (!(t->valid_hooks & HOOK(h)))
             continue;
+        if (t->af == NFPROTO_IPV6) {
+            t->ops[t->nops++] = (struct nf_hook_ops){
+                .hook = ip6table_hook, .name = hook_fn_name6(t->net->prof, id),
+                .owner = t->def->module6, .priv = t, .pf = NFPROTO_IPV6, .hooknum = h,
+                .priority = hook_priority6(t->net->prof, id),
+            };
+            continue;
+        }
         t->ops[t->nops++] = (struct nf_hook_ops){
             .hook = table_hookfn(id), .name = hook_fn_name(t->net->prof, id),
             .owner = t->def->module, .priv = t, .pf = NFPROTO_IPV4, .hooknum = h,
@@ -174,12 +227,14 @@ static void build_ops(struct xt_table *t)
 
 static int register_one(struct xt_table *t, const struct nf_hook_ops *ops)
 {
-    return t->def->nat ? nf_nat_ipv4_register_fn(t->net, ops) : nf_register_net_hook(t->net, ops);
+    if (t->def->nat && t->af == NFPROTO_IPV4)
+        return nf_nat_ipv4_register_fn(t->net, ops);
+    return nf_register_net_hook(t->net, ops);
 }
 
 static void unregister_one(struct xt_table *t, const struct nf_hook_ops *ops)
 {
-    if (t->def->nat)
+    if (t->def->nat && t->af == NFPROTO_IPV4)
         nf_nat_ipv4_unregister_fn(t->net, ops);
     else
         nf_unregister_net_hook(t->net, ops);

@@ -91,14 +91,30 @@ struct nf_user_hook *nf_user_hook_find(const struct net *net, const char *name)
     return NULL;
 }
 
+struct nf_user_hook *nf_user_hook_find_pf(const struct net *net, const char *name, uint8_t pf)
+{
+    for (struct nf_user_hook *uh = net->user_hooks; uh; uh = uh->next)
+        if (uh->ops.pf == pf && strcmp(uh->name, name) == 0)
+            return uh;
+    return NULL;
+}
+
 struct nf_user_hook *nf_user_hook_add(struct net *net, const char *name, unsigned hooknum,
                                       int priority, unsigned verdict, int *err)
 {
-    if (hooknum >= NF_INET_NUMHOOKS || strlen(name) >= USER_HOOK_NAMSIZ || !*name) {
+    return nf_user_hook_add_pf(net, name, NFPROTO_IPV4, hooknum, priority, verdict, err);
+}
+
+struct nf_user_hook *nf_user_hook_add_pf(struct net *net, const char *name, uint8_t pf,
+                                         unsigned hooknum, int priority, unsigned verdict,
+                                         int *err)
+{
+    if (hooknum >= NF_INET_NUMHOOKS || strlen(name) >= USER_HOOK_NAMSIZ || !*name ||
+        (pf != NFPROTO_IPV4 && pf != NFPROTO_IPV6)) {
         *err = -EINVAL;
         return NULL;
     }
-    if (nf_user_hook_find(net, name)) {
+    if (nf_user_hook_find_pf(net, name, pf)) {
         *err = -EEXIST;
         return NULL;
     }
@@ -107,7 +123,7 @@ struct nf_user_hook *nf_user_hook_add(struct net *net, const char *name, unsigne
     uh->verdict = verdict;
     uh->ops = (struct nf_hook_ops){
         .hook = user_hook_fn, .name = uh->name, .owner = "user", .priv = uh,
-        .pf = NFPROTO_IPV4, .hooknum = hooknum, .priority = priority,
+        .pf = pf, .hooknum = hooknum, .priority = priority,
     };
     *err = nf_user_hook_register(net, uh);
     if (*err) {

@@ -28,11 +28,18 @@ struct nf_user_hook {
  * "repeat", "stop". Returns false for anything else. */
 bool nf_user_verdict_parse(const char *s, unsigned *verdict);
 
-/* Create and register a user hook; NULL with *err set (-EINVAL, -E2BIG, -EEXIST for
- * a name already used on this host). */
+/* Create and register a user hook on the IPv4 hook table; NULL with *err set
+ * (-EINVAL, -E2BIG, -EEXIST for a name already used on this host and family). */
 struct nf_user_hook *nf_user_hook_add(struct net *net, const char *name, unsigned hooknum,
                                       int priority, unsigned verdict, int *err);
+/* The same on family pf's table (NFPROTO_IPV4 or NFPROTO_IPV6): a hook on both
+ * families is two registrations of one name, as a module registers an ops per family. */
+struct nf_user_hook *nf_user_hook_add_pf(struct net *net, const char *name, uint8_t pf,
+                                         unsigned hooknum, int priority, unsigned verdict,
+                                         int *err);
+/* The first by name (either family), or the one of family pf. */
 struct nf_user_hook *nf_user_hook_find(const struct net *net, const char *name);
+struct nf_user_hook *nf_user_hook_find_pf(const struct net *net, const char *name, uint8_t pf);
 /* Unregister (it stays known by name, so it can be registered again). */
 void nf_user_hook_unregister(struct net *net, struct nf_user_hook *uh);
 /* Register again: it goes where a new registration goes in this era. */

@@ -9,8 +9,8 @@
 #include "model/netfilter/xt/xt.h"
 
 static const struct xt_match *const xt_matches[] = {
-    &xt_tcp_match, &xt_udp_match, &ipt_icmp_match, &xt_mark_match, &xt_state_match,
-    &xt_conntrack_match, &xt_comment_match, &xt_multiport_match,
+    &xt_tcp_match, &xt_udp_match, &ipt_icmp_match, &ip6t_icmp6_match, &xt_mark_match,
+    &xt_state_match, &xt_conntrack_match, &xt_comment_match, &xt_multiport_match,
 };
 
 static const struct xt_target *const xt_targets[] = {

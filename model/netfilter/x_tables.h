@@ -22,6 +22,7 @@
 #include "model/netfilter/nf_nat.h"
 #include "sim/netdev.h"
 #include "sim/proto.h"
+#include "sim/proto6.h"
 
 struct net;
 
@@ -51,6 +52,7 @@ struct xt_counters {
 
 #define IPT_F_FRAG 0x01                 /* -f: second and further fragments only */
 #define IPT_F_GOTO 0x02                 /* -g: jump without return */
+#define IP6T_F_PROTO 0x01               /* IPv6 rules: -p given (ip6tables has no -f) */
 
 #define IPT_INV_VIA_IN  0x01
 #define IPT_INV_VIA_OUT 0x02
@@ -59,12 +61,18 @@ struct xt_counters {
 #define IPT_INV_FRAG    0x20
 #define XT_INV_PROTO    0x40
 
+/* One struct for both families' rules: an IPv4 rule uses the be32 fields, an IPv6
+ * rule (struct ip6t_ip6, in a table whose af is NFPROTO_IPV6) the in6_addr ones.
+ * Rules are few, so the 64 bytes an IPv4 rule carries unused cost nothing that
+ * matters; packets never see them. */
 struct ipt_ip {
     be32 src, dst, smsk, dmsk;          /* src/dst are stored masked */
+    struct in6_addr src6, dst6, smsk6, dmsk6;   /* IPv6: src6/dst6 stored masked */
     char iniface[IFNAMSIZ], outiface[IFNAMSIZ];
     uint8_t iniface_mask[IFNAMSIZ], outiface_mask[IFNAMSIZ];  /* 0xff: byte compared */
     uint16_t proto;                     /* 0: any */
     uint8_t flags, invflags;
+    uint8_t af;                         /* 0: an IPv4 rule; NFPROTO_IPV6: an ip6tables one */
 };
 
 /* ---- match data --------------------------------------------------------------- */
@@ -245,6 +253,7 @@ struct xt_table_def;
 
 struct xt_table {
     const struct xt_table_def *def;
+    uint8_t af;                         /* NFPROTO_IPV4 (ip_tables) or NFPROTO_IPV6 (ip6_tables) */
     struct net *net;
     unsigned valid_hooks;               /* 1 << NF_INET_* of the built-in chains (era-dependent) */
     struct xt_chain *builtin[NF_INET_NUMHOOKS];
@@ -258,6 +267,7 @@ struct xt_table {
 /* Per-net state (net->xt). */
 struct xt_net {
     struct xt_table *tables[XT_TABLE_MAX];
+    struct xt_table *tables6[XT_TABLE_MAX];     /* ip6_tables' (net->ipv6.ip6table_*) */
     uint64_t log_packets;               /* packets the LOG target saw */
 };
 
@@ -272,7 +282,8 @@ struct xt_action_param {
         const void *matchinfo;
         const void *targinfo;
     };
-    const struct iphdr *iph;
+    const struct iphdr *iph;            /* IPv4 tables */
+    const struct ipv6hdr *ip6h;         /* IPv6 tables (iph is NULL there) */
     const uint8_t *l4;                  /* transport header, l4_len real bytes readable */
     uint32_t l4_len;
     unsigned fragoff;                   /* fragment offset, in 8-byte units */
@@ -302,6 +313,8 @@ struct xt_target {
 /* ip_tables.c's built-in extensions (ipt_builtin_tg, ipt_builtin_mt). */
 extern const struct xt_target xt_standard_target;
 extern const struct xt_match ipt_icmp_match;
+/* ip6_tables.c's built-in icmp6 match (for IPv6 rules only). */
+extern const struct xt_match ip6t_icmp6_match;
 
 /* The registry (x_tables.c: xt_find_match, xt_find_target): NULL when the kernel
  * has no extension of that name. */
@@ -316,6 +329,7 @@ const struct xt_target *const *xt_registered_targets(size_t *n);
 struct xt_table_def {
     const char *name;                   /* "filter" */
     const char *module;                 /* owner of its hooks: "iptable_filter" */
+    const char *module6;                /* ip6_tables' module: "ip6table_filter" */
     unsigned valid_hooks;               /* nat: without LOCAL_IN, added per era */
     int priority;
     bool nat;                           /* chains register through nf_nat_ipv4_register_fn */
@@ -330,6 +344,9 @@ int xt_table_id_by_name(const char *name);   /* -1 if unknown */
  * use; xt_table_find returns NULL instead of creating. */
 struct xt_table *xt_table_get(struct net *net, enum xt_table_id id);
 struct xt_table *xt_table_find(const struct net *net, const char *name);
+/* The same for either family's tables (af NFPROTO_IPV4 or NFPROTO_IPV6). */
+struct xt_table *xt_table_get_af(struct net *net, uint8_t af, enum xt_table_id id);
+struct xt_table *xt_table_find_af(const struct net *net, uint8_t af, const char *name);
 /* Register the table's hooks as the era's module does (idempotent). */
 int xt_table_load(struct xt_table *t);
 void xt_table_unload(struct xt_table *t);
@@ -364,6 +381,9 @@ int ipt_translate_table(struct xt_table *t, char *log, size_t size);
 
 /* The hook function (iptable_*_hook / ipt_do_table) and the walk itself. */
 unsigned ipt_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state);
+/* ip6_tables' walk (net/ipv6/netfilter/ip6_tables.c ip6t_do_table): the same walk
+ * with ip6_packet_match, the transport header found past the extension headers. */
+unsigned ip6t_do_table(struct xt_table *t, struct sk_buff *skb, const struct nf_hook_state *state);
 
 /* Free everything at teardown (called by net_destroy). */
 void xt_net_exit(struct net *net);

@@ -59,6 +59,8 @@ for era_ops in 2.6.34:4 6.x:6; do
   "$IPVSIM" hooks --kernel "$era" > "$tmp/hooks6.txt" 2>&1
   check "ipv6 hooks $era: the IPv6 table follows IPv4's, with IPVS's $ops IPv6 ops" \
     test "$(sed -n '/^IPv6 (NFPROTO_IPV6/,$p' "$tmp/hooks6.txt" | grep -c ' ip_vs$')" -eq "$ops"
+  check "ipv6 hooks $era: the IPv6 table follows IPv4's, its five points" \
+    test "$(sed -n '/^IPv6 (NFPROTO_IPV6/,$p' "$tmp/hooks6.txt" | grep -c '^[A-Z_]* ([0-9]*)$')" -eq 5
   check "ipv6 hooks $era: it says what is modelled and what is not yet" \
-    sh -c "grep -q '^modelled: the IPv6 path' '$tmp/hooks6.txt' && grep -q '^not yet: ip6tables' '$tmp/hooks6.txt'"
+    sh -c "grep -q '^modelled: the IPv6 path' '$tmp/hooks6.txt' && grep -q '^not yet: IPv6 conntrack' '$tmp/hooks6.txt'"
 done

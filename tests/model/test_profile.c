@@ -30,6 +30,7 @@ static const struct kernel_profile era_snapshot[] = {
         .icmp_global_limit = false,
         .icmp_global_random_cost = false,
         .ipt_hook_wrappers = true,
+        .ip6table_raw_first = true,
         .nat_table_fn = "nf_nat_rule_find",
         .ipvs = IPVS_ERA_OLD,
         .ipvs_lazy_hooks = false,
@@ -73,6 +74,7 @@ static const struct kernel_profile era_snapshot[] = {
         .icmp_global_limit = true,
         .icmp_global_random_cost = false,
         .ipt_hook_wrappers = true,
+        .ip6table_raw_first = false,
         .nat_table_fn = "iptable_nat_do_chain",
         .ipvs = IPVS_ERA_MIDDLE,
         .ipvs_lazy_hooks = false,
@@ -116,6 +118,7 @@ static const struct kernel_profile era_snapshot[] = {
         .icmp_global_limit = true,
         .icmp_global_random_cost = true,
         .ipt_hook_wrappers = true,
+        .ip6table_raw_first = false,
         .nat_table_fn = "iptable_nat_do_chain",
         .ipvs = IPVS_ERA_MIDDLE,
         .ipvs_lazy_hooks = true,
@@ -159,6 +162,7 @@ static const struct kernel_profile era_snapshot[] = {
         .icmp_global_limit = true,
         .icmp_global_random_cost = true,
         .ipt_hook_wrappers = false,
+        .ip6table_raw_first = false,
         .nat_table_fn = "ipt_do_table",
         .ipvs = IPVS_ERA_NEW,
         .ipvs_lazy_hooks = true,
@@ -205,6 +209,7 @@ static void assert_same_profile(const struct kernel_profile *got, const struct k
     SAME(icmp_global_limit);
     SAME(icmp_global_random_cost);
     SAME(ipt_hook_wrappers);
+    SAME(ip6table_raw_first);
     CU_ASSERT_STRING_EQUAL(got->nat_table_fn, exp->nat_table_fn);
     SAME(ipvs);
     SAME(ipvs_lazy_hooks);

@@ -51,11 +51,12 @@ for s in [
     save("ipvsadm", s, "seq")
 
 # ---- iptables --------------------------------------------------------------------
-for f in sorted(glob.glob("tests/test_iptables*.c") + ["tests/model/netfilter/test_nat.c", "tests/model/netfilter/test_conntrack.c"]):
+for f in sorted(glob.glob("tests/test_iptables*.c") + ["tests/model/netfilter/test_nat.c", "tests/model/netfilter/test_conntrack.c",
+                                                        "tests/model/user/test_ip6tables.c"]):
     if not os.path.exists(f):
         continue
     for t in sorted(set(literals(f))):
-        if len(t) < 300 and " " in t and re.match(r"^(iptables )?-{1,2}[A-Za-z]", t) \
+        if len(t) < 300 and " " in t and re.match(r"^(ip6?tables )?-{1,2}[A-Za-z]", t) \
                 and not re.search(r"requires|unknown option|Bad argument|iptables:", t):
             save("iptables", t, "line")
 for s in [

@@ -158,6 +158,13 @@ static int command_match(struct xt_parse *p, const char *name, size_t off, size_
     if (invert)
         return xt_perr_at(p, opt_off, "unexpected ! flag before --match");
     const struct xtables_match *ext = xtables_find_match(name);
+    uint8_t af = p->cmd->af;
+    /* the other family's extension is not there for this program (libipt_icmp is
+     * iptables', libip6t_icmp6 ip6tables') */
+    if (ext && ext->family && ext->family != af)
+        return xt_perr_at(p, off, "Couldn't load match `%s':No such file or directory", name);
+    if (ext && af == NFPROTO_IPV6 && ext->no_ipv6)
+        return xt_perr_at(p, off, "match `%s' %s", name, ext->no_ipv6);
     if (!ext) {
         if (strcmp(name, "set") == 0)
             return xt_perr_at(p, off, "match `set' (ipset) is out of scope: ipvsim models no "
@@ -198,6 +205,8 @@ static int command_jump(struct xt_parse *p, const char *name, size_t off, bool i
         c->jumpto = name;               /* a chain, resolved against the table later */
         return 0;
     }
+    if (c->af == NFPROTO_IPV6 && ext->no_ipv6)
+        return xt_perr_at(p, off, "target `%s' %s", name, ext->no_ipv6);
     /* found once, as the kernel's xt_request_find_target does for the new rule */
     const struct xt_target *target = xt_find_target(xtables_target_kernel_name(ext));
     if (!target)
@@ -245,9 +254,11 @@ bool xt_load_proto(struct xt_parse *p, size_t off)
         if (g_array_index(p->matches, struct loaded_match, i).implicit)
             return false;
     uint16_t num;
-    if (!xt_parse_protocol(p->protocol, &num))
+    if (!xt_parse_protocol(p->protocol, &num) && !xt_parse_protocol6(p, p->protocol, &num))
         return false;
     const char *name = xt_proto_name(num);
+    if (p->cmd->af == NFPROTO_IPV6)     /* ip6tables: icmpv6's match; icmp has none */
+        name = num == NEXTHDR_ICMP ? "icmp6" : num == IPPROTO_ICMP ? NULL : name;
     const struct xtables_match *ext = name ? xtables_find_match(name) : NULL;
     return ext && add_match(p, name, ext, off, true) == 0;
 }
@@ -361,12 +372,14 @@ static int opt_protocol(struct xt_parse *p, const struct opt_call *o)
     for (char *s = lower; *s; s++)
         *s = (char)tolower((unsigned char)*s);
     uint16_t proto;
-    if (!xt_parse_protocol(lower, &proto))
+    if (!xt_parse_protocol(lower, &proto) && !xt_parse_protocol6(p, lower, &proto))
         return xt_perr_at(p, o->arg_off, "unknown protocol \"%s\" specified", lower);
     if (proto == 0 && o->invert)
         return xt_perr_at(p, o->arg_off, "rule would never match protocol");
     p->protocol = lower;
     p->cmd->rule.ip.proto = proto;
+    if (p->cmd->af == NFPROTO_IPV6)
+        p->cmd->rule.ip.flags |= IP6T_F_PROTO;  /* ipv6_proto_parse: any -p, "all" too */
     return 0;
 }
 
@@ -414,9 +427,12 @@ static int opt_table(struct xt_parse *p, const struct opt_call *o)
     if (o->invert)
         return xt_perr_at(p, o->off, "unexpected ! flag before --table");
     int id = xt_table_id_by_name(o->arg);
+    bool v6 = p->cmd->af == NFPROTO_IPV6;
     if (id < 0)
-        return xt_perr_at(p, o->arg_off, "can't initialize iptables table `%s': Table does not "
-                       "exist (do you need to insmod?)", o->arg);
+        return xt_perr_at(p, o->arg_off, "can't initialize %s table `%s': Table does not "
+                       "exist (do you need to insmod?)", v6 ? "ip6tables" : "iptables", o->arg);
+    if (v6 && id == XT_TABLE_NAT)
+        return xt_perr_at(p, o->arg_off, "ip6tables table `nat' %s", XT_NO_IPV6_NAT);
     p->cmd->table = (enum xt_table_id)id;
     p->cmd->table_off = o->arg_off;
     return 0;
@@ -426,6 +442,8 @@ static int opt_flag(struct xt_parse *p, const struct opt_call *o)
 {
     switch (o->c) {
     case 'f':
+        if (p->cmd->af == NFPROTO_IPV6)
+            return xt_perr_at(p, o->off, "`-f' is not supported in IPv6, use -m frag instead");
         if (set_option(p, OPT_FRAGMENT, o->invert, o->off) < 0)
             return -1;
         p->cmd->rule.ip.flags |= IPT_F_FRAG;
@@ -447,9 +465,16 @@ static int opt_flag(struct xt_parse *p, const struct opt_call *o)
                                                       : "wait interval not numeric");
         return 0;                       /* there is no lock to wait for */
     }
-    case '6':
-        return xt_perr_at(p, o->off, "-6: IPv6 is not modelled");
-    default:                            /* -4, --modprobe */
+    case '6':                           /* iptables: write the line as ip6tables' */
+        if (p->cmd->af == NFPROTO_IPV6)
+            return 0;
+        return xt_perr_at(p, o->off, "-6: this is iptables (IPv4); write an ip6tables line");
+    case '4':                           /* ip6tables: exit_tryhelp */
+        if (p->cmd->af == NFPROTO_IPV6)
+            return xt_perr_at(p, o->off, "Try `ip6tables -h' or 'ip6tables --help' for more "
+                              "information.");
+        return 0;
+    default:                            /* --modprobe */
         return 0;
     }
 }

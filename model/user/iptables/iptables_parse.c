@@ -405,18 +405,60 @@ static void collect_matches(struct xt_parse *p)
         e->matches[i] = g_array_index(p->matches, struct loaded_match, i).m;
 }
 
-/* Skip a leading "iptables", "/sbin/iptables", "iptables-legacy"... */
-static unsigned skip_program(GArray *toks)
+/* Skip a leading "iptables", "/sbin/iptables", "iptables-legacy"... or the same
+ * of ip6tables, which makes the line ip6tables' (*af). */
+static unsigned skip_program(GArray *toks, uint8_t *af)
 {
     if (toks->len == 0)
         return 0;
     const char *s = g_array_index(toks, struct xt_token, 0).s;
     const char *base = strrchr(s, '/');
     base = base ? base + 1 : s;
+    if (strncmp(base, "ip6tables", 9) == 0 && strncmp(base, "ip6tables-save", 14) != 0) {
+        *af = NFPROTO_IPV6;
+        return 1;
+    }
     return strncmp(base, "iptables", 8) == 0 && strncmp(base, "iptables-save", 13) != 0 ? 1 : 0;
 }
 
+bool iptables_line_is_ip6tables(const char *line)
+{
+    GArray *toks = g_array_new(FALSE, FALSE, sizeof(struct xt_token));
+    uint8_t af = NFPROTO_IPV4;
+    tokenize(line, toks, NULL);
+    skip_program(toks, &af);
+    free_tokens(toks);
+    return af == NFPROTO_IPV6;
+}
+
+bool xt_parse_is_ipv6(const struct xt_parse *p)
+{
+    return p->cmd->af == NFPROTO_IPV6;
+}
+
+/* libip6tc says what libiptc says, under its own name. */
+static void name_ip6tables(struct xt_error *err)
+{
+    if (err && strncmp(err->msg, "iptables: ", 10) == 0) {
+        char msg[XT_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "ip6tables: %s", err->msg + 10);
+        memcpy(err->msg, msg, sizeof msg);
+    }
+}
+
+static int apply_line(struct net *net, const char *line, uint8_t af, struct xt_error *err);
+
 int iptables_apply(struct net *net, const char *line, struct xt_error *err)
+{
+    return apply_line(net, line, NFPROTO_IPV4, err);
+}
+
+int ip6tables_apply(struct net *net, const char *line, struct xt_error *err)
+{
+    return apply_line(net, line, NFPROTO_IPV6, err);
+}
+
+static int apply_line(struct net *net, const char *line, uint8_t af, struct xt_error *err)
 {
     if (err) {
         err->msg[0] = '\0';
@@ -432,7 +474,10 @@ int iptables_apply(struct net *net, const char *line, struct xt_error *err)
         .matches = g_array_new(FALSE, TRUE, sizeof(struct loaded_match)),
     };
     int r = tokenize(line, p.toks, err);
-    p.pos = skip_program(p.toks);
+    cmd.af = af;
+    p.pos = skip_program(p.toks, &cmd.af);
+    if (cmd.af == NFPROTO_IPV6)
+        cmd.rule.ip.af = NFPROTO_IPV6;
     if (r == 0)
         r = do_parse(&p);
     if (r == 0)
@@ -440,8 +485,11 @@ int iptables_apply(struct net *net, const char *line, struct xt_error *err)
     if (r == 0)
         r = xt_parse_all_addresses(&p);
     collect_matches(&p);
-    if (r == 0)
+    if (r == 0) {
         r = xt_do_command(net, &cmd, err);
+        if (r < 0 && cmd.af == NFPROTO_IPV6)
+            name_ip6tables(err);
+    }
     g_free(cmd.rule.matches);
     g_free(cmd.saddrs);
     g_free(cmd.daddrs);

@@ -29,13 +29,20 @@ struct xt_error {
     size_t offset;                      /* byte offset of the offending token in the line */
 };
 
-/* Apply one command line (with or without a leading "iptables"). Returns 0, or -1
- * with err filled in and nothing changed. err may be NULL. */
+/* Apply one command line (with or without a leading "iptables"). A line whose first
+ * word is "ip6tables" is ip6tables' (its syntax, messages and the IPv6 tables).
+ * Returns 0, or -1 with err filled in and nothing changed. err may be NULL. */
 int iptables_apply(struct net *net, const char *line, struct xt_error *err);
+/* Is the line's first word ip6tables (or /sbin/ip6tables, ip6tables-legacy...)? */
+bool iptables_line_is_ip6tables(const char *line);
+/* The same for ip6tables, whatever the first word (an ip6tables-save text's lines). */
+int ip6tables_apply(struct net *net, const char *line, struct xt_error *err);
 
 /* Every loaded table, raw to security, as `iptables -t T -S` prints it, each line
  * prefixed with "-t T " so that it can be fed back to iptables_apply. */
 void iptables_save(const struct net *net, GString *out);
+/* The same for ip6tables' tables (`ip6tables -t T -S`). */
+void ip6tables_save(const struct net *net, GString *out);
 /* One table exactly as `iptables -t T -S` prints it; with counters as `-S -v`
  * does (" -c PKTS BYTES"). */
 void iptables_save_table(const struct xt_table *t, GString *out, bool counters);
@@ -54,6 +61,8 @@ const struct ipt_entry *xt_parse_entry(const struct xt_parse *p);
 
 /* A whole-string unsigned number in C syntax (0x.., 0..), within [min, max]. */
 bool xt_strtoui(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* Is the rule being parsed ip6tables'? */
+bool xt_parse_is_ipv6(const struct xt_parse *p);
 /* A dotted IPv4 address; missing trailing parts are zeros ("10" is 10.0.0.0). */
 bool xt_numeric_to_ipaddr(const char *s, be32 *out);
 /* A port number or a service name of the built-in table ("ssh", "http"...). */
@@ -88,6 +97,7 @@ enum {
 
 struct xt_addr {
     be32 addr, mask;
+    struct in6_addr addr6, mask6;       /* ip6tables */
 };
 
 /* A parsed command line, ready to run. The rule template carries everything but
@@ -95,6 +105,7 @@ struct xt_addr {
  * iptables does. */
 struct xt_command {
     unsigned command;
+    uint8_t af;                         /* NFPROTO_IPV4, or NFPROTO_IPV6 for ip6tables */
     enum xt_table_id table;
     const char *chain;                  /* NULL: every chain (-F, -Z, -X) */
     const char *arg2;                   /* the policy (-P) or the new name (-E) */

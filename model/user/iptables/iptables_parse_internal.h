@@ -87,6 +87,8 @@ bool xt_load_proto(struct xt_parse *p, size_t off);
 
 /* A protocol number or name ("all" is 0). */
 bool xt_parse_protocol(const char *s, uint16_t *out);
+/* ip6tables' own names of ICMPv6 ("icmpv6", "ipv6-icmp"): false for iptables. */
+bool xt_parse_protocol6(const struct xt_parse *p, const char *s, uint16_t *out);
 /* -s and -d into the command's address lists (one rule per pair). */
 int xt_parse_all_addresses(struct xt_parse *p);
 

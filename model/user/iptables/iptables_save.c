@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "model/net.h"
+#include "sim/in6.h"
 #include "model/user/iptables/xtables.h"
 
 /* ---- iptables -S ------------------------------------------------------------------ */
@@ -80,14 +81,45 @@ static void save_iface(GString *out, char letter, const char *iface, const uint8
     save_chain_name(out, name);
 }
 
+/* ip6tables-save: "addr/len" (a mask that is no prefix printed as an address), always
+ * with the length; nothing for ::/0. */
+static void save_ipv6_addr(GString *out, char letter, const struct in6_addr *addr,
+                           const struct in6_addr *mask, bool invert)
+{
+    static const struct in6_addr zero;
+    if (ipv6_addr_equal(mask, &zero) && !invert && ipv6_addr_equal(addr, &zero))
+        return;
+    char a[IN6_ADDRSTRLEN], m[IN6_ADDRSTRLEN];
+    in6_ntop(addr, a);
+    int bits = 0;
+    while (bits < 128 && (mask->s6_addr[bits / 8] & (0x80u >> (bits % 8))))
+        bits++;
+    bool cidr = true;
+    for (int b = bits; b < 128; b++)
+        if (mask->s6_addr[b / 8] & (0x80u >> (b % 8)))
+            cidr = false;
+    if (cidr)
+        snprintf(m, sizeof m, "%d", bits);
+    else
+        in6_ntop(mask, m);
+    g_string_append_printf(out, "%s -%c %s/%s", invert ? " !" : "", letter, a, m);
+}
+
 static void save_ip_part(GString *out, const struct ipt_ip *ip)
 {
-    save_ipv4_addr(out, 's', ip->src, ip->smsk, ip->invflags & IPT_INV_SRCIP);
-    save_ipv4_addr(out, 'd', ip->dst, ip->dmsk, ip->invflags & IPT_INV_DSTIP);
+    if (ip->af == NFPROTO_IPV6) {
+        save_ipv6_addr(out, 's', &ip->src6, &ip->smsk6, ip->invflags & IPT_INV_SRCIP);
+        save_ipv6_addr(out, 'd', &ip->dst6, &ip->dmsk6, ip->invflags & IPT_INV_DSTIP);
+    } else {
+        save_ipv4_addr(out, 's', ip->src, ip->smsk, ip->invflags & IPT_INV_SRCIP);
+        save_ipv4_addr(out, 'd', ip->dst, ip->dmsk, ip->invflags & IPT_INV_DSTIP);
+    }
     save_iface(out, 'i', ip->iniface, ip->iniface_mask, ip->invflags & IPT_INV_VIA_IN);
     save_iface(out, 'o', ip->outiface, ip->outiface_mask, ip->invflags & IPT_INV_VIA_OUT);
     if (ip->proto) {
         const char *name = xt_proto_name(ip->proto);
+        if (ip->af == NFPROTO_IPV6 && ip->proto == NEXTHDR_ICMP)
+            name = "ipv6-icmp";         /* /etc/protocols' name, as ip6tables-save prints */
         if (ip->invflags & XT_INV_PROTO)
             g_string_append(out, " !");
         if (name)
@@ -95,7 +127,7 @@ static void save_ip_part(GString *out, const struct ipt_ip *ip)
         else
             g_string_append_printf(out, " -p %u", ip->proto);
     }
-    if (ip->flags & IPT_F_FRAG)
+    if (ip->af != NFPROTO_IPV6 && (ip->flags & IPT_F_FRAG))
         g_string_append_printf(out, "%s -f", ip->invflags & IPT_INV_FRAG ? " !" : "");
 }
 
@@ -191,16 +223,26 @@ void iptables_save_table(const struct xt_table *t, GString *out, bool counters)
     save_table_prefixed(t, out, counters, "");
 }
 
-void iptables_save(const struct net *net, GString *out)
+static void save_tables(struct xt_table *const *tables, GString *out)
 {
-    if (!net->xt)
-        return;
     for (unsigned id = 0; id < XT_TABLE_MAX; id++) {
-        const struct xt_table *t = net->xt->tables[id];
+        const struct xt_table *t = tables[id];
         if (!t || !t->registered)
             continue;
         char prefix[32];
         snprintf(prefix, sizeof prefix, "-t %s ", t->def->name);
         save_table_prefixed(t, out, false, prefix);
     }
+}
+
+void iptables_save(const struct net *net, GString *out)
+{
+    if (net->xt)
+        save_tables(net->xt->tables, out);
+}
+
+void ip6tables_save(const struct net *net, GString *out)
+{
+    if (net->xt)
+        save_tables(net->xt->tables6, out);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim/in6.h"
 
 /* ---- value parsers shared with the extensions ------------------------------------ */
 
@@ -128,6 +129,14 @@ bool xt_parse_protocol(const char *s, uint16_t *out)
     return false;
 }
 
+bool xt_parse_protocol6(const struct xt_parse *p, const char *s, uint16_t *out)
+{
+    if (p->cmd->af != NFPROTO_IPV6 || (strcmp(s, "icmpv6") != 0 && strcmp(s, "ipv6-icmp") != 0))
+        return false;
+    *out = NEXTHDR_ICMP;
+    return true;
+}
+
 /* ---- addresses (xtables_ipparse_multiple) ------------------------------------------ */
 
 static bool parse_mask(const char *s, be32 *mask)
@@ -176,19 +185,80 @@ static int parse_addresses(struct xt_parse *p, const char *spec, size_t off, str
     return r;
 }
 
+/* A prefix length 0..128 (ip6tables also takes a mask written as an address). */
+static bool parse_mask6(const char *s, struct in6_addr *mask)
+{
+    memset(mask, 0, sizeof *mask);
+    uint32_t bits = 128;
+    if (s && !xt_strtoui(s, 0, 128, &bits)) {
+        size_t eo;
+        return strchr(s, ':') && in6_pton(s, mask, &eo, NULL);
+    }
+    for (uint32_t i = 0; i < bits; i++)
+        mask->s6_addr[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+    return true;
+}
+
+/* xtables_ip6parse_multiple: "addr[/len]" items separated by commas; an address is
+ * numeric (no names: the model resolves none). The error points at the item, at the
+ * character in6_pton could not take. */
+static int parse_addresses6(struct xt_parse *p, const char *spec, size_t off, struct xt_addr **out,
+                            unsigned *n)
+{
+    gchar **parts = g_strsplit(spec, ",", -1);
+    unsigned count = g_strv_length(parts);
+    *out = g_new0(struct xt_addr, count ? count : 1);
+    *n = 0;
+    int r = 0;
+    size_t item_off = off;
+    for (unsigned i = 0; i < count && r == 0; i++) {
+        size_t raw_len = strlen(parts[i]);
+        char *a = parts[i];
+        while (*a == ' ' || *a == '\t')
+            a++;
+        size_t lead = (size_t)(a - parts[i]);
+        g_strchomp(a);
+        char *slash = strrchr(a, '/');
+        if (slash)
+            *slash = '\0';
+        struct xt_addr *x = &(*out)[(*n)++];
+        size_t eo = 0;
+        const char *what = NULL;
+        if (!parse_mask6(slash ? slash + 1 : NULL, &x->mask6))
+            r = xt_perr_at(p, item_off + lead + (size_t)(slash + 1 - a),
+                           "invalid mask `%s' specified", slash + 1);
+        else if (!in6_pton(a, &x->addr6, &eo, &what))
+            r = xt_perr_at(p, item_off + lead + eo, "host/network `%s' not found: expected %s", a,
+                           what ? what : "an IPv6 address");
+        for (unsigned b = 0; b < 16; b++)
+            x->addr6.s6_addr[b] &= x->mask6.s6_addr[b];
+        item_off += raw_len + 1;
+    }
+    g_strfreev(parts);
+    return r;
+}
+
+static int parse_host_list(struct xt_parse *p, const char *spec, size_t off, struct xt_addr **out,
+                           unsigned *n)
+{
+    if (p->cmd->af == NFPROTO_IPV6)
+        return parse_addresses6(p, spec, off, out, n);
+    return parse_addresses(p, spec, off, out, n);
+}
+
 int xt_parse_all_addresses(struct xt_parse *p)
 {
     struct xt_command *c = p->cmd;
-    static const struct xt_addr any = { 0, 0 };
+    static const struct xt_addr any;
     if (p->shost) {
-        if (parse_addresses(p, p->shost, p->shost_off, &c->saddrs, &c->nsaddrs) < 0)
+        if (parse_host_list(p, p->shost, p->shost_off, &c->saddrs, &c->nsaddrs) < 0)
             return -1;
     } else {
         c->saddrs = g_memdup2(&any, sizeof any);
         c->nsaddrs = 1;
     }
     if (p->dhost) {
-        if (parse_addresses(p, p->dhost, p->dhost_off, &c->daddrs, &c->ndaddrs) < 0)
+        if (parse_host_list(p, p->dhost, p->dhost_off, &c->daddrs, &c->ndaddrs) < 0)
             return -1;
     } else {
         c->daddrs = g_memdup2(&any, sizeof any);

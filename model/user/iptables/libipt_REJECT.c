@@ -59,5 +59,6 @@ static void reject_save(const struct xt_entry_target *t, GString *out)
 
 const struct xtables_target libipt_reject_target = {
     .name = "REJECT", .opts = reject_opts, .init = reject_init, .parse = reject_parse,
+    .no_ipv6 = XT_NO_IPV6_REJECT,
     .save = reject_save,
 };

@@ -120,5 +120,6 @@ static void icmp_save(const struct xt_entry_match *m, GString *out)
 
 const struct xtables_match libipt_icmp_match = {
     .name = "icmp", .opts = icmp_opts, .init = icmp_init, .parse = icmp_parse,
+    .family = NFPROTO_IPV4,
     .final_check = icmp_check, .save = icmp_save,
 };

@@ -30,6 +30,10 @@ static struct ipt_entry *entry_new(const struct xt_command *c, const struct xt_a
     e->ip.smsk = s->mask;
     e->ip.dst = d->addr;
     e->ip.dmsk = d->mask;
+    e->ip.src6 = s->addr6;
+    e->ip.smsk6 = s->mask6;
+    e->ip.dst6 = d->addr6;
+    e->ip.dmsk6 = d->mask6;
     e->target.chain = jump;
     e->ct_held = 0;
     if (!c->set_counters)
@@ -376,7 +380,7 @@ static int set_policy(struct xt_table *t, const struct xt_command *c, struct xt_
 
 int xt_do_command(struct net *net, struct xt_command *c, struct xt_error *err)
 {
-    struct xt_table *t = xt_table_get(net, c->table);
+    struct xt_table *t = xt_table_get_af(net, c->af, c->table);
     switch (c->command) {
     case CMD_APPEND: case CMD_INSERT: case CMD_REPLACE: case CMD_DELETE: case CMD_CHECK:
         return rule_command(t, c, err);

@@ -132,5 +132,6 @@ static void dnat_save(const struct xt_entry_target *t, GString *out)
 
 const struct xtables_target libxt_dnat_target = {
     .name = "DNAT", .opts = dnat_opts, .parse = xtables_nat_parse, .final_check = dnat_check,
+    .no_ipv6 = XT_NO_IPV6_NAT,
     .save = dnat_save,
 };

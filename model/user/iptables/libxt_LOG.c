@@ -90,4 +90,5 @@ static void log_save(const struct xt_entry_target *t, GString *out)
 
 const struct xtables_target libxt_log_target = {
     .name = "LOG", .opts = log_opts, .init = log_init, .parse = log_parse, .save = log_save,
+    .no_ipv6 = XT_NO_IPV6_LOG,
 };

@@ -12,7 +12,7 @@ const struct xtables_target xtables_standard_target = {
 };
 
 static const struct xtables_match *const xtables_matches[] = {
-    &libxt_tcp_match, &libxt_udp_match, &libipt_icmp_match, &libxt_mark_match,
+    &libxt_tcp_match, &libxt_udp_match, &libipt_icmp_match, &libip6t_icmp6_match, &libxt_mark_match,
     &libxt_state_match, &libxt_conntrack_match, &libxt_comment_match, &libxt_multiport_match,
 };
 

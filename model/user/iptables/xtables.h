@@ -27,6 +27,8 @@ struct xt_option_entry {
 
 struct xtables_match {
     const char *name;                   /* what -m names */
+    uint8_t family;                     /* NFPROTO_IPV4 / NFPROTO_IPV6 only; 0: both */
+    const char *no_ipv6;                /* why ipvsim refuses it in ip6tables (NULL: works) */
     const char *real_name;              /* the kernel match it fills, when not name */
     const struct xt_option_entry *opts; /* NULL-name terminated */
     void (*init)(struct xt_entry_match *m);
@@ -40,6 +42,7 @@ struct xtables_match {
 
 struct xtables_target {
     const char *name;                   /* what -j names */
+    const char *no_ipv6;                /* why ipvsim refuses it in ip6tables (NULL: works) */
     const char *real_name;              /* the kernel target it fills, when not name */
     const struct xt_option_entry *opts;
     void (*init)(struct xt_entry_target *t);
@@ -72,8 +75,15 @@ const struct xtables_target *const *xtables_registered_targets(size_t *n);
  * message than "Couldn't load". */
 bool xt_known_unmodelled(const char *name, bool target);
 
-/* The extensions (libxt_*.c, libipt_*.c). */
+/* Why an extension's ip6tables form is refused (its no_ipv6). */
+#define XT_NO_IPV6_CT "needs IPv6 connection tracking, which ipvsim does not model"
+#define XT_NO_IPV6_NAT "needs the NAT66 core (ip6table_nat), which ipvsim does not model"
+#define XT_NO_IPV6_REJECT "is ip6t_REJECT for IPv6 (ICMPv6 errors), which ipvsim does not model"
+#define XT_NO_IPV6_LOG "logs through nf_log_ipv6 for IPv6, which ipvsim does not model"
+
+/* The extensions (libxt_*.c, libipt_*.c, libip6t_*.c). */
 extern const struct xtables_match libxt_tcp_match, libxt_udp_match, libipt_icmp_match,
+    libip6t_icmp6_match,
     libxt_mark_match, libxt_state_match, libxt_conntrack_match, libxt_comment_match,
     libxt_multiport_match;
 extern const struct xtables_target libipt_reject_target, libxt_mark_target, libxt_log_target,

@@ -561,7 +561,7 @@ static void test_overrides(void)
     const char *const bad6[] = { "sevrers=[]", NULL };
     expect_error(text, bad6, "--set sevrers: unknown key 'sevrers' (did you mean 'servers'? expected "
                              "one of: name, description, comment, seed, duration, kernel, sysctl, "
-                             "director, servers, clients, links, ipvs, netfilter, hooks, healthcheck, "
+                             "director, servers, clients, links, ipvs, netfilter, netfilter6, hooks, healthcheck, "
                              "events, capture, limits, expect, $schema)");
     const char *const bad7[] = { "duration=10", NULL };
     expect_error(text, bad7, "--set duration: expected a duration like \"50us\" (units ns, us, ms, s, "
@@ -1311,7 +1311,11 @@ static const char *const loader_only[] = {
     "saved-iptables-unknown-target", "saved-iptables-user-chain-policy",
     "saved-ipvs-file-bad-option", "saved-ipvs-pasted-bad-sched",
     "healthcheck-http-no-url",
-    "event-sysctl-congestion-control", NULL,
+    "event-sysctl-congestion-control",
+    "ip6tables-line-bad-address", "ip6tables-line-bad-prefix", "ip6tables-line-fragment",
+    "ip6tables-line-icmp-type", "ip6tables-line-icmpv6-type", "ip6tables-line-nat",
+    "ip6tables-line-state", "saved-ip6tables-bad-address", "saved-ip6tables-no-commit",
+    "netfilter6-ipv4-address", NULL,
 };
 
 /* With Python's jsonschema (when installed): the examples validate, and every corpus

@@ -901,10 +901,28 @@ static void sync_rcv(struct net *net, struct sk_buff *skb, void *ctx)
 
 /* ---- starting and stopping --------------------------------------------------------------- */
 
+/* Is some dest of another family than its service (ipvs->mixed_address_family_dests
+ * > 0)? Only a tunnel from 3.18 can be. */
+static bool mixed_family_dests(const struct netns_ipvs *ipvs)
+{
+    const struct ip_vs_service *svc;
+    list_for_each_entry(svc, &ipvs->services, s_list) {
+        const struct ip_vs_dest *d;
+        list_for_each_entry(d, &svc->destinations, n_list)
+            if (inet_key_family(d->addr) != svc->af)
+                return true;
+    }
+    return false;
+}
+
 int ip_vs_start_sync_thread(struct netns_ipvs *ipvs, const struct ip_vs_sync_daemon_cfg *c,
                             int state)
 {
     if (state != IP_VS_STATE_MASTER && state != IP_VS_STATE_BACKUP)
+        return -EINVAL;
+    /* ip_vs_genl_new_daemon (3.18+): "The synchronization protocol is incompatible
+     * with mixed family services" */
+    if (mixed_family_dests(ipvs))
         return -EINVAL;
     if (ipvs->sync_state & state)
         return -EEXIST;

@@ -140,7 +140,8 @@ struct ip_vs_sync_stats {
 };
 
 /* Start / stop a daemon (start_sync_thread / stop_sync_thread): 0, -EEXIST (already
- * running), -ENODEV (no such interface on the host), -ESRCH (stop: not running).
+ * running), -ENODEV (no such interface on the host), -EINVAL (a dest of another family
+ * than its service exists, 3.18+), -ESRCH (stop: not running).
  * Stopping the master discards what it had not sent. */
 int ip_vs_start_sync_thread(struct netns_ipvs *ipvs, const struct ip_vs_sync_daemon_cfg *c,
                             int state);

@@ -541,6 +541,26 @@ static void test_sync_ipv6(void)
     sync6_case("2.6.34", 0, 0);
 }
 
+/* 3.18+: no daemon while a dest of the other family exists, and no such dest while a
+ * daemon runs (-EINVAL both ways). */
+static void test_sync_mixed_families(void)
+{
+    struct rule_case c;
+    rule_case_init(&c, "6.x");
+    struct net *net = host_net(c.t.lvs);
+    struct ipvsadm_error err = {0};
+    CU_ASSERT_EQUAL(ipvsadm_apply(net, "-A -t [2001:db8::10]:80", &err), 0);
+    CU_ASSERT_EQUAL(ipvsadm_apply(net, "-a -t [2001:db8::10]:80 -r 192.0.2.11 -i", &err), 0);
+    struct ip_vs_sync_daemon_cfg m = { .mcast_ifn = "eth0" };
+    CU_ASSERT_EQUAL(ip_vs_start_sync_thread(c.ipvs, &m, IP_VS_STATE_MASTER), -EINVAL);
+    CU_ASSERT_EQUAL(ipvsadm_apply(net, "-d -t [2001:db8::10]:80 -r 192.0.2.11", &err), 0);
+    CU_ASSERT_EQUAL(ip_vs_start_sync_thread(c.ipvs, &m, IP_VS_STATE_MASTER), 0);
+    CU_ASSERT_EQUAL(ipvsadm_apply(net, "-a -t [2001:db8::10]:80 -r 192.0.2.12 -i", &err), -1);
+    CU_ASSERT_STRING_EQUAL(err.message, "Invalid operation.  Possibly wrong module version, "
+                                        "address not unicast, ...");
+    world_destroy(&c.t.w);
+}
+
 /* A hand-made version 1 message with one IPv6 entry, its bytes laid out here from
  * struct ip_vs_sync_v6 (and one IPv4 entry after it, 4-byte aligned). */
 static void test_process_message_ipv6(void)
@@ -804,6 +824,7 @@ IPVSIM_SUITE(sync)
     ADD_TEST(s, test_e2e_full_messages);
     ADD_TEST(s, test_process_message);
     ADD_TEST(s, test_sync_ipv6);
+    ADD_TEST(s, test_sync_mixed_families);
     ADD_TEST(s, test_process_message_ipv6);
     ADD_TEST(s, test_failover_runs);
     ADD_TEST(s, test_graceful_stop_and_preempt);

@@ -20,8 +20,9 @@ struct ip_vs_service *ip_vs_service_find(struct netns_ipvs *ipvs, uint32_t fwmar
                                          uint16_t protocol, be32 vaddr, be16 vport)
 {
     struct ip_vs_service *svc = NULL;
+    /* a fwmark service of the packet's family (__ip_vs_svc_fwm_find(ipvs, af, mark)) */
     if (fwmark)
-        svc = ip_vs_service_get(ipvs, 0, 0, 0, fwmark);
+        svc = ip_vs_service_get_af(ipvs, inet_key_family(vaddr), 0, 0, 0, fwmark);
     if (!svc)
         svc = ip_vs_service_get(ipvs, protocol, vaddr, vport, 0);
     /* Services on port 0 take every port of their address. */

@@ -42,3 +42,20 @@ else
   check "tun6: the trace names the IPv6 functions and the tunnel" \
     sh -c "grep -q 'ip_vs_tunnel_xmit_v6' '$tmp/tun6.trace' && grep -q 'ip6ip6(2001:db8:2::1 > 2001:db8:2::12)' '$tmp/tun6.trace' && grep -q 'ip6ip6_rcv: decapsulated on ip6tnl0' '$tmp/tun6.trace'"
 fi
+
+# An IPv6 fwmark service (ipvsadm -A -f 7 -6): ip6tables' mangle table marks the packets
+# to the IPv6 VIP, and IPVS finds the service of the packet's family by its mark.
+python3 - "$tmp/fwm6.json" <<'PY'
+import json, sys
+s = json.load(open("scenarios/dr6.json"))
+s["name"] = "fwm6"
+del s["expect"]
+s["netfilter"] = ["ip6tables -t mangle -A PREROUTING -d 2001:db8:10::10 -p tcp --dport 80 -j MARK --set-mark 7"]
+s["ipvs"] = ["-A -f 7 -6 -s rr", "-a -f 7 -6 -r [2001:db8:2::11]:80 -g -w 1",
+             "-a -f 7 -6 -r [2001:db8:2::12]:80 -g -w 1"]
+json.dump(s, open(sys.argv[1], "w"), indent=1)
+PY
+"$IPVSIM" run -q "$tmp/fwm6.json" -o "$tmp/fwm6" >/dev/null 2>&1
+check "fwmark -6: every conversation served through the IPv6 fwmark service" \
+  python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["connections"]; sys.exit(0 if c["total"]>0 and c["OK"]==c["total"] else 1)' "$tmp/fwm6/summary.json"
+check "fwmark -6: listed as ipvsadm lists it (FWM  7 IPv6 rr)" grep -q '^FWM  7 IPv6 rr$' "$tmp/fwm6/ipvsadm.txt"

@@ -525,8 +525,11 @@ class Script(unittest.TestCase):
 
 
 def scenario6(name="kernel-check-nat6"):
-    """An IPv6 case (tests/kernel-check/: ipvsim does not run IPv6 scenarios yet)."""
-    with open(os.path.join(TOP, "tests", "kernel-check", name + ".json")) as f:
+    """An IPv6 case: a curated one (scenarios/) or one waiting in tests/kernel-check/."""
+    path = os.path.join(TOP, "scenarios", name + ".json")
+    if not os.path.exists(path):
+        path = os.path.join(TOP, "tests", "kernel-check", name + ".json")
+    with open(path) as f:
         return json.load(f)
 
 

@@ -133,7 +133,6 @@ bench-bin: $(BENCH)
 NS3_MODS = ns3-core ns3-network ns3-internet ns3-point-to-point ns3-traffic-control
 NS3_LIBS = $(foreach w,$(shell pkg-config --libs $(NS3_MODS) 2>/dev/null),\
              $(if $(filter /%,$(w)),$(wildcard $(w)),$(w)))
-CXX ?= c++
 
 $(NS3_PEER): tools/bench/ns3/ns3_peer.cc
 	@mkdir -p $(dir $@)

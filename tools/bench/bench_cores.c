@@ -7,7 +7,8 @@
  *    host); the chase shows what memory does when both ask at once.
  * 2. The bench's replications: K runs of the end-to-end NAT workload (bench_e2e.c)
  *    one at a time, then two at a time (forked children, as ipvsim's run pool),
- *    alternating, at 10^4, 10^5 and 10^6 connections. Wall time of the K runs, and
+ *    alternating, at 10^4, 10^5 and 10^6 connections (IPVSIM_BENCH_CORES_MAX: the
+ *    largest, 1000000). Wall time of the K runs, and
  *    each run's CPU time alone and in a pair (a run that costs more CPU in a pair
  *    is sharing something: caches, memory); with its peak resident size per
  *    connection, the run's working set.
@@ -32,8 +33,8 @@ int bench_cores(cJSON *out);
 /* ---- the machine --------------------------------------------------------------- */
 
 #define SPIN_ITERS 400000000ULL
-#define CHASE_BYTES (256u << 20)
-#define CHASE_LOADS 20000000ULL
+#define CHASE_BYTES (128u << 20)
+#define CHASE_LOADS 5000000ULL
 
 static uint64_t spin(void)
 {
@@ -75,8 +76,15 @@ struct probe {
     uint64_t wall_ns, cpu_ns;
 };
 
-/* kind 's' (spin) or 'c' (chase) in `width` children at once; each child's CPU time
- * of the measured loop comes back through a pipe, the mean into the result. */
+/* kind 's' (spin), 'S' (spin, each child in a session of its own) or 'c' (chase) in
+ * `width` children at once; each child's CPU time of the measured loop comes back
+ * through a pipe, the mean into the result.
+ *
+ * Why 'S': with the kernel's autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled,
+ * kernel/sched/autogroup.c), CFS shares the CPUs out equally between sessions first,
+ * then between the processes of a session. On a machine busy with other sessions, a
+ * second process of the same session only halves the session's share; a process in
+ * a new session (setsid) gets a share of its own. */
 static struct probe probe(char kind, int width)
 {
     struct probe res = { 0, 0 };
@@ -90,8 +98,10 @@ static struct probe probe(char kind, int width)
         pid[k] = fork();
         if (pid[k] == 0) {
             close(fd[k][0]);
+            if (kind == 'S')
+                setsid();
             uint64_t c0 = bench_cpu_ns(), cpu = 0, sink;
-            if (kind == 's') {
+            if (kind != 'c') {
                 sink = spin();
                 cpu = bench_cpu_ns() - c0;
             } else {
@@ -116,15 +126,25 @@ static struct probe probe(char kind, int width)
 
 static void machine_probes(cJSON *out)
 {
-    printf("  the machine: alone, then two at once (CPU time of each; wall of all)\n");
-    printf("  %-28s %12s %12s %12s %12s %9s\n", "", "CPU alone", "CPU in pair", "wall alone",
-           "wall pair", "speedup");
     cJSON *m = cJSON_AddObjectToObject(out, "machine");
     static const struct { char kind; const char *name, *what; } kinds[] = {
         { 's', "compute", "a compute loop in registers (4e8 xorshift steps)" },
-        { 'c', "memory_latency", "dependent loads through 256 MB (2e7 loads, cache misses)" },
+        { 'S', "compute_own_sessions", "the same, each process in a session of its own (setsid)" },
+        { 'c', "memory_latency", "dependent loads through 128 MB (5e6 loads, cache misses)" },
     };
-    for (size_t i = 0; i < 2; i++) {
+    int autogroup = -1;
+    FILE *f = fopen("/proc/sys/kernel/sched_autogroup_enabled", "r");
+    if (f) {
+        if (fscanf(f, "%d", &autogroup) != 1)
+            autogroup = -1;
+        fclose(f);
+    }
+    printf("  the kernel's sched_autogroup_enabled: %d\n", autogroup);
+    cJSON_AddNumberToObject(out, "sched_autogroup_enabled", autogroup);
+    printf("  the machine: alone, then two at once (CPU time of each; wall of all)\n");
+    printf("  %-28s %12s %12s %12s %12s %9s\n", "", "CPU alone", "CPU in pair", "wall alone",
+           "wall pair", "speedup");
+    for (size_t i = 0; i < 3; i++) {
         struct probe one = probe(kinds[i].kind, 1), two = probe(kinds[i].kind, 2);
         /* two at once did twice the work: speedup = 2 * alone / pair */
         double speedup = 2.0 * (double)one.wall_ns / (double)two.wall_ns;
@@ -186,7 +206,9 @@ static int replications(cJSON *out)
            "wall 2 jobs", "speedup", "CPU/run 1 j", "CPU/run 2 j", "CPU +", "peak B/conn");
     cJSON *rows = cJSON_AddArrayToObject(out, "replications");
     int failed = 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    const char *env = getenv("IPVSIM_BENCH_CORES_MAX");
+    uint64_t max = env && strtoull(env, NULL, 10) ? strtoull(env, NULL, 10) : 1000000;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && sizes[i].conns <= max; i++) {
         char path[128];
         snprintf(path, sizeof path, "/tmp/ipvsim-bench-%ld-cores.json", (long)getpid());
         if (bench_e2e_scenario(path, 'm', sizes[i].conns) != 0)

@@ -269,6 +269,10 @@ static NetDeviceContainer link(PointToPointHelper& p2p, Ptr<Node> a, Ptr<Node> b
     addr.SetBase(net, "255.255.255.0");
     *ifs = addr.Assign(d);
     TrafficControlHelper().Uninstall(d);
+    for (uint32_t i = 0; i < d.GetN(); i++) {
+        Ptr<TrafficControlLayer> tc = d.Get(i)->GetNode()->GetObject<TrafficControlLayer>();
+        NS_ABORT_MSG_IF(tc && tc->GetRootQueueDiscOnDevice(d.Get(i)), "a queue disc is left");
+    }
     return d;
 }
 

@@ -48,6 +48,7 @@ ASAN_LIB  := build/asan/libipvsim.a
 IPVSIM    := build/release/ipvsim
 TESTS     := build/asan/run-tests
 BENCH     := build/release/ipvsim-bench
+NS3_PEER  := build/release/ipvsim-ns3-peer
 SUITES    := build/gen/suites.inc
 
 .PHONY: all run test bench clean install deps check-deps ipvsim tests-bin bench-bin kernel-check
@@ -71,7 +72,8 @@ test: check-deps
 	tests/doc-commands.sh $(IPVSIM)
 
 bench: check-deps
-	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin
+	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin ipvsim $(if $(NS3_LIBS),$(NS3_PEER))
+	@[ -n "$(NS3_LIBS)" ] || echo "ns-3 not found by pkg-config (Debian: libns3-dev): no peers section"
 	@mkdir -p results
 	$(BENCH) results/bench.json
 
@@ -123,6 +125,19 @@ clean:
 ipvsim: $(IPVSIM)
 tests-bin: $(TESTS)
 bench-bin: $(BENCH)
+
+# The peers section's ns-3 program (tools/bench/ns3/), built by `make bench` only when
+# pkg-config finds ns-3. Debian's .pc files name libgsl.so, which only libgsl-dev
+# installs; ns-3's own libraries pull in libgsl, so an absolute path that is not
+# there is left out.
+NS3_MODS = ns3-core ns3-network ns3-internet ns3-point-to-point ns3-traffic-control
+NS3_LIBS = $(foreach w,$(shell pkg-config --libs $(NS3_MODS) 2>/dev/null),\
+             $(if $(filter /%,$(w)),$(wildcard $(w)),$(w)))
+
+$(NS3_PEER): tools/bench/ns3/ns3_peer.cc
+	@mkdir -p $(dir $@)
+	$(show) CXX $@
+	$(Q)$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Werror -o $@ $< $(NS3_LIBS)
 
 $(REL_LIB): $(call objs,release,$(LIB_SRC))
 	@rm -f $@

@@ -487,3 +487,8 @@ int bench_conn_memory(cJSON *out)
     unlink(path);
     return failed;
 }
+
+int bench_e2e_scenario(const char *path, char fwd, uint64_t n)
+{
+    return write_scenario(path, fwd, n);
+}

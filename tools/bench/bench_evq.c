@@ -18,17 +18,6 @@
 #define SEED      0x1b5e7c0ffee1234ULL
 #define REPEATS   5           /* best of, alternating the two queues */
 
-struct hold_cfg {
-    size_t pending;
-    uint64_t warmup;          /* untimed hold operations first */
-    uint64_t ops;             /* timed hold operations */
-};
-
-struct hold_result {
-    uint64_t ns;
-    uint64_t checksum;
-};
-
 static const struct hold_cfg sizes[] = {
     { 1000, 1000000, 4000000 },
     { 100000, 1000000, 4000000 },
@@ -40,7 +29,7 @@ static void noop_event(struct sim *s, void *obj, uint64_t arg)
 }
 
 /* Increments fit 32 bits: 2^32 ns is over 4000 times the mean. */
-static uint32_t *make_increments(size_t n)
+uint32_t *bench_hold_increments(size_t n)
 {
     uint32_t *d = malloc(n * sizeof *d);
     if (!d) {
@@ -61,11 +50,11 @@ static inline uint64_t mix(uint64_t h, sim_time_t t, uint64_t arg)
     return (h ^ arg) * 0x100000001b3ULL;
 }
 
-static struct hold_result hold_evq(const struct hold_cfg *c, const uint32_t *inc)
+struct hold_result bench_hold_evq(const struct hold_cfg *c, const uint32_t *inc)
 {
     struct evq q;
     struct evq_item it;
-    struct hold_result r = { 0, 0 };
+    struct hold_result r = { 0, 0, 0 };
     uint64_t id = 0;
     evq_init(&q);
     for (size_t i = 0; i < c->pending; i++)
@@ -74,12 +63,13 @@ static struct hold_result hold_evq(const struct hold_cfg *c, const uint32_t *inc
         evq_pop(&q, SIM_TIME_MAX, &it);
         evq_push(&q, it.time + *inc++, noop_event, NULL, id++);
     }
-    uint64_t t0 = bench_now_ns();
+    uint64_t t0 = bench_now_ns(), c0 = bench_cpu_ns();
     for (uint64_t i = 0; i < c->ops; i++) {
         evq_pop(&q, SIM_TIME_MAX, &it);
         r.checksum = mix(r.checksum, it.time, it.arg);
         evq_push(&q, it.time + *inc++, noop_event, NULL, id++);
     }
+    r.cpu_ns = bench_cpu_ns() - c0;
     r.ns = bench_now_ns() - t0;
     evq_destroy(&q);
     return r;
@@ -89,7 +79,7 @@ static struct hold_result hold_heap(const struct hold_cfg *c, const uint32_t *in
 {
     struct bheap h;
     struct bheap_item it;
-    struct hold_result r = { 0, 0 };
+    struct hold_result r = { 0, 0, 0 };
     uint64_t id = 0;
     bheap_init(&h);
     for (size_t i = 0; i < c->pending; i++)
@@ -117,12 +107,12 @@ static double per_sec(uint64_t ops, uint64_t ns)
 /* Runs one size; returns false when the two queues disagreed. */
 static bool run_size(const struct hold_cfg *c, cJSON *rows)
 {
-    uint32_t *inc = make_increments(c->pending + c->warmup + c->ops);
+    uint32_t *inc = bench_hold_increments(c->pending + c->warmup + c->ops);
     uint64_t best_evq = UINT64_MAX, best_heap = UINT64_MAX;
     uint64_t sum = 0;
     bool same = true;
     for (int rep = 0; rep < REPEATS; rep++) {
-        struct hold_result e = hold_evq(c, inc);
+        struct hold_result e = bench_hold_evq(c, inc);
         struct hold_result h = hold_heap(c, inc);
         if (rep == 0)
             sum = e.checksum;

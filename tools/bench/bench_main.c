@@ -22,6 +22,8 @@ int bench_schedulers(cJSON *out);      /* bench_sched.c */
 int bench_e2e(cJSON *out);             /* bench_e2e.c */
 int bench_scaling(cJSON *out);         /* bench_e2e.c */
 int bench_conn_memory(cJSON *out);     /* bench_e2e.c */
+int bench_peers(cJSON *out);           /* bench_peers.c */
+int bench_cores(cJSON *out);           /* bench_cores.c */
 
 static const struct section sections[] = {
     { "event_queue", bench_event_queue },
@@ -29,6 +31,8 @@ static const struct section sections[] = {
     { "e2e", bench_e2e },
     { "scaling", bench_scaling },
     { "conn_memory", bench_conn_memory },
+    { "peers", bench_peers },
+    { "cores", bench_cores },
 };
 
 #define N_SECTIONS (sizeof sections / sizeof sections[0])

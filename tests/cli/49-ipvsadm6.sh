@@ -2,7 +2,7 @@
 # prefix length, listed in ipvsadm.txt as ipvsadm lists them; a bad IPv6 address gets
 # ipvsadm's message with FILE:LINE:COL, exit 2, nothing written.
 # (a section of tests/run-cli-tests.sh; its helpers are in tests/cli/lib.sh)
-# No scenario takes IPv6 addresses for its hosts yet: the IPv6 service has no traffic.
+# The scenario's hosts are IPv4 only: the IPv6 service has no traffic (scenarios/nat6.json has).
 
 python3 - scenarios/dr.json "$tmp" <<'PY'
 import json, sys
@@ -22,7 +22,7 @@ PY
 "$IPVSIM" validate "$tmp/adm6.json" > "$tmp/adm6-validate.out" 2>&1; rc=$?
 check "ipvsadm6: IPv6 services validate (exit 0)" test $rc -eq 0
 check "ipvsadm6: the lint names the IPv6 dest by its address" \
-  grep -q "warning: ipvs: dest 2001:db8::2 is no server of the scenario" "$tmp/adm6-validate.out"
+  grep -q "warning: ipvs: dest \[2001:db8::2\] is no server of the scenario" "$tmp/adm6-validate.out"
 "$IPVSIM" run -q "$tmp/adm6.json" -o "$tmp/adm6" >/dev/null 2>&1
 check "ipvsadm6: run exit 0" test $? -eq 0
 adm="$tmp/adm6/ipvsadm.txt"

@@ -71,9 +71,9 @@ test: check-deps
 	tests/doc-commands.sh $(IPVSIM)
 
 bench: check-deps
-	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin
+	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin $(if $(BEFORE),ipvsim)
 	@mkdir -p results
-	$(BENCH) results/bench.json
+	$(BENCH) $(if $(BEFORE),--before $(BEFORE)) results/bench.json
 
 check-deps:
 	@pkg-config --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null \

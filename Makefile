@@ -30,7 +30,12 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
 BASE     := -std=c11 -D_GNU_SOURCE $(WARN) -I. -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
-REL_FLAGS  := $(BASE) -O2 -g
+# Link-time optimisation: the hot path crosses many small files (sim_at -> evq_push,
+# skb and checksum helpers, nf_hook), and inlining across them takes 11 % of the
+# instructions per simulated packet (callgrind, the bench's NAT and UDP workloads).
+# The archive of LTO objects needs gcc-ar (the linker plugin).
+REL_FLAGS  := $(BASE) -O2 -g -flto=auto
+REL_AR     := gcc-ar
 ASAN_FLAGS := $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 LIBS     := $(PKG_LIBS) -lm
@@ -75,7 +80,7 @@ bench: check-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin ipvsim $(if $(NS3_LIBS),$(NS3_PEER))
 	@[ -n "$(NS3_LIBS)" ] || echo "ns-3 not found by pkg-config (Debian: libns3-dev): no peers section"
 	@mkdir -p results
-	$(BENCH) results/bench.json
+	$(BENCH) $(if $(BEFORE),--before $(BEFORE)) results/bench.json
 
 check-deps:
 	@pkg-config --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null \
@@ -142,7 +147,7 @@ $(NS3_PEER): tools/bench/ns3/ns3_peer.cc
 $(REL_LIB): $(call objs,release,$(LIB_SRC))
 	@rm -f $@
 	$(show) AR $@
-	$(Q)ar rcs $@ $^
+	$(Q)$(REL_AR) rcs $@ $^
 
 $(ASAN_LIB): $(call objs,asan,$(LIB_SRC))
 	@rm -f $@

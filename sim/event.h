@@ -8,6 +8,13 @@
  * sequence number. Times must never be earlier than the last popped time (the
  * simulation never schedules into the past).
  *
+ * Measured on the bench's end-to-end NAT workload (20,000 connections, 645,504 events
+ * run): 827,059 pushes, 181,551 cancels, 1.67 re-filings per pop (mostly from level
+ * 2, 4 us slots, into level 1, 64 ns slots), and 60 % of the pops take the lone node
+ * of a level-1 slot without re-filing it. Wider digits (8 bits) cut the re-filings to
+ * 1.21 per pop but cost more per filing (a bitmap of four words per level): 1.9 %
+ * more instructions per NAT packet in all, so the digits stay at 6 bits.
+ *
  * Nodes live in one growable array and are recycled through a free list: after
  * warm-up, scheduling allocates nothing. An id names one scheduling of a node
  * (index + generation), so cancelling a stale id is a harmless no-op. */
@@ -48,6 +55,7 @@ struct evq {
     uint64_t limit;            /* max pending events, 0 = unlimited */
     uint64_t refused;          /* pushes refused at the limit */
     sim_time_t last;           /* time of the last popped event */
+    uint32_t levels;                          /* bit k: level k has a non-empty slot */
     uint64_t bitmap[EVQ_LEVELS];              /* non-empty slots per level */
     struct evq_slot slot[EVQ_LEVELS][EVQ_SLOTS];
 };

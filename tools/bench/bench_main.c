@@ -1,6 +1,7 @@
 /* ipvsim-bench: performance measurements, printed as tables and saved as JSON.
  *
- * Usage: ipvsim-bench [--only SECTION] [OUT.json]   (default results/bench.json)
+ * Usage: ipvsim-bench [--only SECTION] [--before OLD [--after NEW]] [OUT.json]
+ *        (default results/bench.json; --before: an older ipvsim to compare, bench_before.c)
  *
  * Every section is a function in the table below that fills its own JSON object.
  * A full run rewrites the file; --only runs one section and replaces just that
@@ -24,6 +25,8 @@ int bench_scaling(cJSON *out);         /* bench_e2e.c */
 int bench_conn_memory(cJSON *out);     /* bench_e2e.c */
 int bench_peers(cJSON *out);           /* bench_peers.c */
 int bench_cores(cJSON *out);           /* bench_cores.c */
+int bench_before_after(cJSON *out);    /* bench_before.c */
+extern const char *bench_before_bin, *bench_after_bin;
 
 static const struct section sections[] = {
     { "event_queue", bench_event_queue },
@@ -33,6 +36,7 @@ static const struct section sections[] = {
     { "conn_memory", bench_conn_memory },
     { "peers", bench_peers },
     { "cores", bench_cores },
+    { "before_after", bench_before_after },
 };
 
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
@@ -137,7 +141,8 @@ static int save_json(const char *path, const cJSON *root)
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: ipvsim-bench [--only SECTION] [OUT.json]\nsections:");
+    fprintf(to, "usage: ipvsim-bench [--only SECTION] [--before OLD_IPVSIM [--after NEW_IPVSIM]]"
+            " [OUT.json]\nsections:");
     for (size_t i = 0; i < N_SECTIONS; i++)
         fprintf(to, " %s", sections[i].name);
     fprintf(to, "\n");
@@ -171,6 +176,10 @@ int main(int argc, char **argv)
                 usage(stderr);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--before") == 0 && i + 1 < argc) {
+            bench_before_bin = argv[++i];
+        } else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
+            bench_after_bin = argv[++i];
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;

@@ -141,6 +141,31 @@ class Packets(unittest.TestCase):
             ("192.0.2.1:39351 > 203.0.113.10:80",
              "LOCAL_OUT (not past), LOCAL_OUT, POST_ROUTING")])
 
+    def test_icmp_error_sent_about_a_stolen_packet_is_a_packet_of_its_own(self):
+        # Linux 6.1, LVS-TUN over IPv6 (tests/kernel-check/kernel6/kernel-check-tun6): a
+        # 1500-byte segment does not fit the ip6ip6 tunnel; ip_vs_tunnel_xmit_v6 sends a
+        # Packet Too Big from inside LOCAL_IN and drops the segment. The error's output
+        # is not the segment re-injected; a tunnelled segment's is.
+        tcp = ('packet: iif "eth0" ip6 saddr 2001:db8:c::30 ip6 daddr 2001:db8:10::10 '
+               'ip6 hoplimit 63 ip6 length 1460 tcp sport 40001 tcp dport 80 tcp flags == ack')
+        ptb = ('packet: oif "eth0" ip6 saddr 2001:db8:10::10 ip6 daddr 2001:db8:c::30 '
+               'ip6 hoplimit 64 ip6 length 1240 icmpv6 type packet-too-big icmpv6 code no-route')
+        tun = ('packet: oif "eth0" ip6 saddr 2001:db8:2::1 ip6 daddr 2001:db8:2::13 '
+               'ip6 hoplimit 64 ip6 length 1460')
+        lines = []
+        for i, out in ((1, ptb), (3, tun)):
+            lines += [f"trace id {i:08x} ip6 kctrace prerouting_first {tcp}",
+                      f"trace id {i:08x} ip6 kctrace prerouting_last {tcp}",
+                      f"trace id {i:08x} ip6 kctrace input_first {tcp}"]
+            lines += [f"trace id {i + 1:08x} ip6 kctrace {h}_{pos} {out}"
+                      for h in ("output", "postrouting") for pos in ("first", "last")]
+        got = [(h, kc.path_text(v)) for h, v in kc.kernel_paths(lines)]
+        self.assertEqual(got, [
+            ("[2001:db8:c::30]:40001 > [2001:db8:10::10]:80", "PRE_ROUTING, LOCAL_IN (not past)"),
+            ("[2001:db8:10::10]:None > [2001:db8:c::30]:None", "LOCAL_OUT, POST_ROUTING"),
+            ("[2001:db8:c::30]:40001 > [2001:db8:10::10]:80",
+             "PRE_ROUTING, LOCAL_IN (not past), LOCAL_OUT, POST_ROUTING")])
+
     def test_ipvsim_paths_of_a_stolen_packet(self):
         recs = [{"conn": 1, "pkt": 1, "t": 1, "depth": 0, "kind": k, "func": fn, "hook": h,
                  "verdict": vd, "ip": {"src": "10.0.0.1", "dst": "10.0.0.2", "sport": 1,

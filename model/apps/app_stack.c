@@ -482,10 +482,10 @@ static void stack_udp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
     kfree_skb_reason(net, skb, "udp_rcv", "no socket");
 }
 
-/* tcp_v4_err / udp_err on a redirect: a full TCP socket (not a request or TIME_WAIT
- * one) takes it when the quoted sequence number is in [snd_una, snd_nxt]; a UDP
- * socket always. */
-static bool ep_takes_redirect(const struct app_ep *ep, const uint8_t *l4)
+/* tcp_v4_err / tcp_v6_err / udp_err on a redirect or a path MTU message: a full TCP
+ * socket (not a request or TIME_WAIT one) takes it when the quoted sequence number is
+ * in [snd_una, snd_nxt]; a UDP socket always. l4 holds at least 8 bytes. */
+static bool ep_takes_err(const struct app_ep *ep, const uint8_t *l4)
 {
     if (ep->proto != IPPROTO_TCP)
         return true;
@@ -517,15 +517,22 @@ static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
             /* ICMP errors for a TIME_WAIT socket are ignored (tcp_v4_err) */
             struct app_ep *ep = app_ep_find(st, in->protocol, in->saddr, sport, in->daddr, dport);
             uint8_t type = ic->type, code = ic->code;
+            bool seq_ok = ep && avail >= sizeof *ic + ihl + 8 && ep_takes_err(ep, l4);
             if (type == ICMP_REDIRECT) {
-                if (ep && avail >= sizeof *ic + ihl + 8 && ep_takes_redirect(ep, l4))
+                if (seq_ok)
                     ip_sk_redirect(net, skb);
                 consume_skb(net, skb);
                 return;
             }
+            /* icmp_unreach: fragmentation needed's info is the next-hop MTU
+             * (net.ipv4.ip_no_pmtu_disc 0). */
+            bool pmtu = type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED;
+            uint32_t info = pmtu ? ntohs(ic->un.frag.mtu) : 0;
             consume_skb(net, skb);
+            if (pmtu && !seq_ok)
+                return;
             if (ep && ep->err)
-                ep->err(ep, type, code);
+                ep->err(ep, type, code, info);
             return;
         }
     }
@@ -536,8 +543,9 @@ static void stack_icmp_rcv(struct net *net, struct sk_buff *skb, void *ctx)
  * quoted packet came from, told in ICMP's terms as icmpv6_err_convert maps them:
  * port unreachable is ECONNREFUSED (a hard error), the other destination
  * unreachable codes EHOSTUNREACH / EACCES (hard), hop limit exceeded EHOSTUNREACH
- * (soft); a Packet Too Big would lower the path MTU, which is not modelled. Errors
- * for a TIME_WAIT socket are ignored. */
+ * (soft); a Packet Too Big is fragmentation needed with its MTU (EMSGSIZE), taken by
+ * a TCP socket when the quoted sequence number is in [snd_una, snd_nxt]. Errors for a
+ * TIME_WAIT socket are ignored. */
 static void stack_icmp6_rcv(struct net *net, struct sk_buff *skb, void *ctx)
 {
     struct app_stack *st = ctx;
@@ -555,6 +563,8 @@ static void stack_icmp6_rcv(struct net *net, struct sk_buff *skb, void *ctx)
         c4 = ICMP_PORT_UNREACH;
     else if (type == ICMPV6_TIME_EXCEED)
         t4 = ICMP_TIME_EXCEEDED, c4 = 0;
+    else if (type == ICMPV6_PKT_TOOBIG)
+        c4 = ICMP_FRAG_NEEDED;
     else if (type != ICMPV6_DEST_UNREACH)
         t4 = 0;
     struct in6_addr qs, qd;
@@ -568,7 +578,15 @@ static void stack_icmp6_rcv(struct net *net, struct sk_buff *skb, void *ctx)
     if (t4 && (in->nexthdr == NEXTHDR_TCP || in->nexthdr == NEXTHDR_UDP) &&
         in6_key_find(&qs, &laddr) && in6_key_find(&qd, &raddr))
         ep = app_ep_find(st, in->nexthdr, laddr, sport, raddr, dport);
+    uint32_t info = 0;
+    if (ep && type == ICMPV6_PKT_TOOBIG) {
+        be32 mtu;
+        memcpy(&mtu, p + 4, 4);
+        info = ntohl(mtu);
+        if (skb->len < qoff + sizeof *in + 8 || !ep_takes_err(ep, l4))
+            ep = NULL;
+    }
     consume_skb(net, skb);
     if (ep && ep->err)
-        ep->err(ep, t4, c4);
+        ep->err(ep, t4, c4, info);
 }

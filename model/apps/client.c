@@ -342,8 +342,9 @@ static void u_rcv(struct app_ep *ep, struct sk_buff *skb)
     finish(cc, CONV_OK);
 }
 
-static void u_err(struct app_ep *ep, uint8_t type, uint8_t code)
+static void u_err(struct app_ep *ep, uint8_t type, uint8_t code, uint32_t info)
 {
+    (void)info;
     struct cconv *cc = (struct cconv *)ep;
     if (type != ICMP_DEST_UNREACH || code == ICMP_FRAG_NEEDED)
         return;                     /* soft errors: a connected UDP socket ignores them */

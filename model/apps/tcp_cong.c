@@ -314,3 +314,36 @@ void tcp_enter_loss(struct tcp_conn *c)
     if (c->ca == TCP_CA_CUBIC)
         bictcp_reset(&c->cubic);
 }
+
+/* tcp_current_ssthresh (include/net/tcp.h): in a window reduction its ssthresh, else at
+ * least three quarters of the window. */
+static uint32_t tcp_current_ssthresh(const struct tcp_conn *c)
+{
+    if (c->ca_state == TCP_CA_Recovery)
+        return c->snd_ssthresh;
+    return MAX(c->snd_ssthresh, (c->snd_cwnd >> 1) + (c->snd_cwnd >> 2));
+}
+
+/* tcp_simple_retransmit (net/ipv4/tcp_input.c, 6.1), after tcp_sync_mss lowered the MSS
+ * from old_mss: every skb whose segments are longer than the new MSS is marked lost
+ * and resent cut to it, in Loss, "without mucking with the congestion window": the
+ * units changed, not the data in the network. The model's retransmission queue is a
+ * byte range sent in segments of the old MSS; the kernel's is the GSO skbs of the
+ * writes, each cut to old_mss: so all of the flight counts lost when it is longer than
+ * the new MSS. A Loss already under way keeps its ssthresh and high_seq
+ * (tcp_set_ca_state to TCP_CA_Loss: CUBIC starts afresh). */
+void tcp_simple_retransmit(struct tcp_conn *c, uint32_t old_mss)
+{
+    if (old_mss <= c->mss || c->snd_max - c->snd_una <= c->mss)
+        return;                         /* no segment longer than the new MSS: none lost */
+    if (c->ca_state != TCP_CA_Loss) {
+        c->high_seq = c->snd_max;
+        c->snd_ssthresh = tcp_current_ssthresh(c);
+        c->ca_state = TCP_CA_Loss;
+        if (c->ca == TCP_CA_CUBIC)
+            bictcp_reset(&c->cubic);    /* cubictcp_state */
+    }
+    c->high_rxt = c->snd_una;           /* tcp_mark_skb_lost clears SACKED_RETRANS */
+    c->dupacks = 0;
+    tcp_output(c);                      /* tcp_xmit_retransmit_queue */
+}

@@ -74,6 +74,17 @@
  *     aborts the connect (port unreachable as ECONNREFUSED, the others as
  *     unreachable); later it is a soft error reported only if the connection then
  *     times out, as tcp_v4_err does;
+ *   - path MTU discovery (tcp_v4_err / tcp_v6_err -> tcp_v4_mtu_reduced /
+ *     tcp_v6_mtu_reduced, 6.1): fragmentation needed or a Packet Too Big quoting a
+ *     sequence number in [snd_una, snd_nxt] and giving an MTU below the connection's
+ *     path MTU lowers it (IPv4: not below 552, ip_rt_min_pmtu; IPv6: an MTU below 1280
+ *     is ignored since 5.14, raised to 1280 before); tcp_sync_mss makes the new send
+ *     MSS (1460 - 40 - 20 - 12 = 1388 over IPv6 with timestamps) and
+ *     tcp_simple_retransmit resends what is in flight in segments of it, in Loss
+ *     without touching the window (ssthresh = tcp_current_ssthresh). The path MTU is
+ *     the connection's (no route cache shared with later connections, no MTU
+ *     probing); what is in flight counts as one skb, as a GSO write is: all of it is
+ *     lost when it is longer than the new MSS;
  *   - payload is virtual: only byte counts travel. */
 #ifndef IPVSIM_MODEL_APPS_TCP_CONN_H
 #define IPVSIM_MODEL_APPS_TCP_CONN_H
@@ -122,6 +133,8 @@ struct app_stack;
 #define TCP_INFINITE_SSTHRESH 0x7fffffffu
 #define TCP_RMEM_DEFAULT    131072      /* tcp_rmem[1] */
 #define TCP_RMEM_MAX        6291456     /* tcp_rmem[2] */
+#define TCP_MIN_SND_MSS     48          /* net.ipv4.tcp_min_snd_mss (TCP_MIN_SND_MSS) */
+#define IP_RT_MIN_PMTU      552         /* ip_rt_min_pmtu: 512 + 20 + 20 (route.c) */
 
 /* ---- endpoints and the per-host stack ----------------------------------------------- */
 
@@ -146,8 +159,11 @@ struct app_ep {
     /* A segment or datagram for this 4-tuple: skb->data at the L4 header (network
      * header set); the callee owns skb. */
     void (*rcv)(struct app_ep *ep, struct sk_buff *skb);
-    /* An ICMP error quoting one of our packets (optional). */
-    void (*err)(struct app_ep *ep, uint8_t type, uint8_t code);
+    /* An ICMP error quoting one of our packets (optional), in ICMP's terms (an
+     * ICMPv6 error as icmpv6_err_convert maps it; a Packet Too Big is fragmentation
+     * needed); info is the error's 32-bit field in host order: the next-hop MTU of
+     * fragmentation needed or Packet Too Big (the kernel's err handlers' info). */
+    void (*err)(struct app_ep *ep, uint8_t type, uint8_t code, uint32_t info);
     bool hashed;
 };
 
@@ -294,6 +310,8 @@ struct tcp_conn {
     bool soft_err;
     uint8_t soft_code;
     uint16_t adv_mss, mss;          /* ours; effective send MSS (options deducted) */
+    uint16_t mss_clamp;             /* the peer's MSS option, 536 without (rx_opt.mss_clamp) */
+    uint32_t pmtu_cookie;           /* the path MTU mss was made for (icsk_pmtu_cookie) */
     /* Options negotiated in the handshake (offered by us, then kept when the peer's
      * SYN or SYN-ACK carries them too): tcp_output.c writes them, tcp_input.c reads. */
     bool tstamp_ok, sack_ok, wscale_ok;

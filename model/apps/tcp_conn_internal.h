@@ -122,6 +122,12 @@ bool tcp_xmit_raw(struct app_stack *st, be32 laddr, be16 lport, be32 raddr, be16
                   uint32_t seq, uint32_t ack, uint8_t flags, uint16_t mss, uint32_t len,
                   uint64_t flow);
 uint16_t route_mss(struct net *net, be32 raddr);
+/* The IP header's length on c's path: 20, or 40 over IPv6 (icsk_af_ops->net_header_len). */
+uint32_t tcp_net_header_len(const struct tcp_conn *c);
+/* tcp_mtu_to_mss: the send MSS a path MTU gives c (options deducted). */
+uint32_t tcp_mtu_to_mss(const struct tcp_conn *c, uint32_t pmtu);
+/* tcp_sync_mss: c's send MSS from now on made for pmtu, which becomes its cookie. */
+void tcp_sync_mss(struct tcp_conn *c, uint32_t pmtu);
 unsigned tcp_syn_options(bool tstamp, bool sack, bool wscale, uint8_t rcv_wscale,
                          uint32_t tsval, uint32_t tsecr, uint8_t *o);
 uint32_t tcp_ts_now(const struct tcp_conn *c);
@@ -157,6 +163,9 @@ void tcp_cwnd_reduction(struct tcp_conn *c, uint32_t newly_acked_sacked, bool sn
                         uint32_t in_flight);
 void tcp_end_cwnd_reduction(struct tcp_conn *c);
 void tcp_enter_loss(struct tcp_conn *c);
+/* tcp_simple_retransmit: after tcp_sync_mss lowered the MSS, resend what no longer
+ * fits (path MTU discovery). */
+void tcp_simple_retransmit(struct tcp_conn *c, uint32_t old_mss);
 
 /* ---- tcp_conn.c: connection objects ---- */
 
@@ -172,7 +181,7 @@ void tcp_conn_finish(struct tcp_conn *c, enum tcp_done why);
 void tcp_parse_seg(const struct sk_buff *skb, struct seg *s);
 void tcp_set_peer_mss(struct tcp_conn *c, uint16_t peer);
 void tcp_conn_rcv(struct app_ep *ep, struct sk_buff *skb);
-void tcp_conn_err(struct app_ep *ep, uint8_t type, uint8_t code);
+void tcp_conn_err(struct app_ep *ep, uint8_t type, uint8_t code, uint32_t info);
 
 /* ---- tcp_timewait.c: TIME_WAIT records ---- */
 

@@ -12,7 +12,9 @@
 #include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "sim/host.h"
+#include "sim/in6_key.h"
 #include "sim/pkt.h"
+#include "sim/proto6.h"
 
 
 /* ---- the RTT estimate -------------------------------------------------------------------- */
@@ -103,10 +105,14 @@ void tcp_parse_seg(const struct sk_buff *skb, struct seg *s)
 }
 
 /* The send MSS (tcp_sync_mss / tcp_current_mss): the smaller of ours and the peer's,
- * less the timestamps every segment then carries (1460 - 12 = 1448 on Ethernet). */
+ * less the timestamps every segment then carries (1460 - 12 = 1448 on Ethernet). The
+ * path MTU it is made for is the route's, ours plus the headers (tcp_connect_init's
+ * tcp_sync_mss(sk, dst_mtu(dst))). */
 void tcp_set_peer_mss(struct tcp_conn *c, uint16_t peer)
 {
     uint16_t p = peer ? peer : TCP_DEFAULT_MSS;
+    c->mss_clamp = p;
+    c->pmtu_cookie = c->adv_mss + tcp_net_header_len(c) + (uint32_t)sizeof(struct tcphdr);
     c->mss = MIN(c->adv_mss, p);
     if (c->tstamp_ok && c->mss > TCPOLEN_TSTAMP_ALIGNED + 64)
         c->mss -= TCPOLEN_TSTAMP_ALIGNED;
@@ -656,11 +662,68 @@ void tcp_conn_rcv(struct app_ep *ep, struct sk_buff *skb)
     tcp_conn_unbusy(c);
 }
 
-void tcp_conn_err(struct app_ep *ep, uint8_t type, uint8_t code)
+/* ---- path MTU discovery: tcp_ipv4.c, tcp_ipv6.c ---------------------------------------- */
+
+/* The path MTU is the connection's own (its cookie): the model keeps no route cache of
+ * learned MTUs, so the route's MTU that inet_csk_update_pmtu / inet6_csk_update_pmtu
+ * lowers is the cookie. A lower one makes the segments smaller and resends what no
+ * longer fits (tcp_sync_mss, tcp_simple_retransmit). */
+static void tcp_mtu_reduced(struct tcp_conn *c, uint32_t dst_mtu)
+{
+    if (c->pmtu_cookie <= dst_mtu)
+        return;                         /* else let the usual retransmit timer handle it */
+    uint32_t old_mss = c->mss;
+    tcp_sync_mss(c, dst_mtu);
+    tcp_simple_retransmit(c, old_mss);
+}
+
+/* tcp_v4_mtu_reduced (net/ipv4/tcp_ipv4.c, 6.1) through __ip_rt_update_pmtu
+ * (net/ipv4/route.c): an MTU above the path's changes nothing; one below
+ * ip_rt_min_pmtu (552) makes the path's MTU 552, or leaves it if it is lower. */
+static void tcp_v4_mtu_reduced(struct tcp_conn *c, uint32_t mtu)
+{
+    uint32_t dst_mtu = c->pmtu_cookie;
+    if (mtu <= dst_mtu)
+        dst_mtu = mtu < IP_RT_MIN_PMTU ? MIN(dst_mtu, (uint32_t)IP_RT_MIN_PMTU) : mtu;
+    tcp_mtu_reduced(c, dst_mtu);
+}
+
+/* tcp_v6_err drops a Packet Too Big below IPV6_MIN_MTU since 5.14 ("ipv6: tcp: drop
+ * silly ICMPv6 packet too big messages", also taken by the stable series of the
+ * time); before, __ip6_rt_update_pmtu raised it to 1280. */
+#define TCP_V6_DROP_SILLY_PTB_SINCE KERNEL_VERSION(5, 14, 0)
+
+/* tcp_v6_err's Packet Too Big and tcp_v6_mtu_reduced (net/ipv6/tcp_ipv6.c, 6.1): an
+ * MTU that would not lower the send MSS is dropped; one below the path's lowers it
+ * (__ip6_rt_update_pmtu). */
+static void tcp_v6_mtu_reduced(struct tcp_conn *c, uint32_t mtu)
+{
+    if (mtu < IPV6_MIN_MTU) {
+        if (c->st->net->prof->version >= TCP_V6_DROP_SILLY_PTB_SINCE)
+            return;
+        mtu = IPV6_MIN_MTU;
+    }
+    if (tcp_mtu_to_mss(c, mtu) >= c->mss)
+        return;                         /* "Drop requests trying to increase our current mss" */
+    tcp_mtu_reduced(c, mtu < c->pmtu_cookie ? mtu : c->pmtu_cookie);
+}
+
+void tcp_conn_err(struct app_ep *ep, uint8_t type, uint8_t code, uint32_t info)
 {
     struct tcp_conn *c = (struct tcp_conn *)ep;
-    if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+    if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
+        /* PMTU discovery (RFC 1191, RFC 8201). A connection in SYN_RECV is a request
+         * socket to the kernel (tcp_req_err ignores this); tcp_v4_mtu_reduced and
+         * tcp_v6_mtu_reduced return in LISTEN and CLOSE. */
+        if (c->state == TCPS_SYN_RECV || c->state == TCPS_CLOSED || c->state == TCPS_LISTEN ||
+            c->dead)
+            return;
+        if (in6_is_key(c->ep.raddr))
+            tcp_v6_mtu_reduced(c, info);
+        else
+            tcp_v4_mtu_reduced(c, info);
         return;
+    }
     if (type == ICMP_DEST_UNREACH && c->state == TCPS_SYN_SENT) {
         /* tcp_v4_err: a hard error aborts a connect in progress. */
         tcp_conn_finish(c, code == ICMP_PORT_UNREACH ? TCP_DONE_REFUSED : TCP_DONE_UNREACH);

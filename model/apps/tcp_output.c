@@ -17,6 +17,7 @@
 #include "sim/in6_key.h"
 #include "sim/host.h"
 #include "sim/pkt.h"
+#include "sim/proto6.h"
 #include "sim/sim.h"
 
 /* ---- sending TCP segments -------------------------------------------------------------- */
@@ -67,6 +68,35 @@ uint16_t route_mss(struct net *net, be32 raddr)
     uint32_t mtu = rt && rt->dev ? rt->dev->mtu : ETH_DATA_LEN;
     uint32_t mss = mtu > 40 ? mtu - 40 : TCP_DEFAULT_MSS;
     return (uint16_t)MIN(mss, 65495u);
+}
+
+uint32_t tcp_net_header_len(const struct tcp_conn *c)
+{
+    return in6_is_key(c->ep.raddr) ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+}
+
+/* tcp_mtu_to_mss and __tcp_mtu_to_mss (net/ipv4/tcp_output.c, 6.1): the path MTU less
+ * the IP and TCP headers, at most the peer's MSS (mss_clamp), at least
+ * tcp_min_snd_mss, less the options every segment carries (the timestamps; SACK
+ * blocks are not counted). 1460 over IPv6 with timestamps: 1460 - 40 - 20 - 12 = 1388. */
+uint32_t tcp_mtu_to_mss(const struct tcp_conn *c, uint32_t pmtu)
+{
+    uint32_t hdrs = tcp_net_header_len(c) + sizeof(struct tcphdr);
+    uint32_t mss = pmtu > hdrs ? pmtu - hdrs : 0;
+    if (mss > c->mss_clamp)
+        mss = c->mss_clamp;
+    if (mss < TCP_MIN_SND_MSS)
+        mss = TCP_MIN_SND_MSS;
+    return mss - (c->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0);
+}
+
+/* tcp_sync_mss (tcp_output.c, 6.1): the send MSS for pmtu, kept as icsk_pmtu_cookie.
+ * Without MTU probing and with windows far above two segments, tcp_bound_to_half_wnd
+ * and the probe's search_low change nothing. */
+void tcp_sync_mss(struct tcp_conn *c, uint32_t pmtu)
+{
+    c->pmtu_cookie = pmtu;
+    c->mss = (uint16_t)tcp_mtu_to_mss(c, pmtu);
 }
 
 /* ---- options ------------------------------------------------------------------------------ */

@@ -35,6 +35,10 @@ bool run_world6_core(struct run_world *rw);
 /* A real server's, forwarded to by method (IP_VS_CONN_F_*; -1: none names it). */
 bool run_world6_server(struct run_world *rw, struct host *h, const struct scn_server *sv,
                        int method);
+/* A mixed-family LVS-TUN real server's tunnel ends: sit: an IPv6 service tunnels to
+ * its IPv4 address (sit0 with the IPv6 VIPs); ip4ip6: an IPv4 service tunnels to its
+ * IPv6 address (ip6tnl0 in mode any, with the IPv4 VIP). */
+bool run_world6_mixed_tun(struct run_world *rw, struct host *h, bool sit, bool ip4ip6);
 /* An IPv6 group's host (index i of the groups): its side address, its net, routes. */
 bool run_world6_client(struct run_world *rw, struct host *h, const struct scn_client *c,
                        unsigned i);

@@ -11,7 +11,9 @@
  *   director        DIP6/64 and the IPv6 VIPs (/128) on eth0, forwarding as
  *                   ip_forward, default via gw
  *   real servers    their IPv6 address /64 on eth0; default via the DIP6 (NAT) or gw;
- *                   DR: the IPv6 VIP on lo */
+ *                   DR: the IPv6 VIP on lo; TUN: the IPv6 VIP on ip6tnl0; a mixed-family
+ *                   TUN dest: sit0 with the IPv6 VIPs (an IPv6 service, its IPv4
+ *                   address) or ip6tnl0 in mode any with the IPv4 VIP (the reverse) */
 #ifndef IPVSIM_APP_RUN_RUN_WORLD6_H
 #define IPVSIM_APP_RUN_RUN_WORLD6_H
 

@@ -8,6 +8,10 @@
 check "tun-mixed: runs" test $? -eq 0
 check "tun-mixed: every conversation OK, in both families" \
   python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); c=s["connections"]; g={x["name"]: x["conversations"] for x in s["clients"]}; sys.exit(0 if c["total"]>0 and c["OK"]==c["total"] and g["web4"]>0 and g["web6"]>0 else 1)' "$tmp/tm/summary.json"
+# summary.json counts a dual-stack server's dests at either address: rs1 is a dest only
+# by its IPv6 address, rs2 only by its IPv4 one.
+check "tun-mixed: summary.json credits each server's dest whatever its family (TUN, weight 1, every connection)" \
+  python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["servers"]; sys.exit(0 if all(x["fwd"]=="TUN" and x["weight"]==1 and x["ipvs_conns"]==x["scheduled"]>0 for x in v) else 1)' "$tmp/tm/summary.json"
 if ! command -v tshark >/dev/null; then
   bad "tun-mixed: tshark is not installed (tools/install-deps installs it)"
 else

@@ -382,7 +382,8 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct i
                     inner6 ? "IPv6-in-IPv4" : tun_names[tun_type(cp)], trace_ip(rt->prefsrc, a),
                     trace_ip(cp->daddr, b));
     }
-    skb->protocol = ETH_P_IP;
+    if (inner6)
+        skb->protocol = ETH_P_IP;   /* now an IPv4 packet */
     skb->flags |= SKB_F_IPVS_PROPERTY;
     /* nf_reset_ct: the outer packet is new to conntrack (NAT and DR mark theirs
      * untracked instead). 2.6.34 sent it with the inner packet's entry. */

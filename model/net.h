@@ -84,6 +84,8 @@ struct net {
     struct ip_redirect_state *redir;            /* peers and route exceptions, once used */
     struct ip_redirect_stats redirect_stats;
     be16 fou_gue_port;                          /* `ip fou add port N gue`: 0 = none */
+    bool ip6tnl0_mode_any;          /* `ip -6 tunnel change ip6tnl0 mode any`: the
+                                       fallback takes IPv4-in-IPv6 too (else ip6ip6) */
     uint16_t ip_id;                 /* next IP id for locally generated packets */
     struct ip_ident_state *ident;   /* ip_select_ident's generators, once used */
     bool down;                      /* crashed (server_down): every frame in is dropped,

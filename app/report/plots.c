@@ -85,11 +85,14 @@ static char *event_label(const struct scn_event *e)
     return g_strdup("event");
 }
 
+/* The server a dest address is (its ip, or a dual-stack server's ip6), -1: none. */
 static int server_of_addr(const struct scenario *s, be32 addr)
 {
-    for (guint i = 0; i < s->servers->len; i++)
-        if (g_array_index(s->servers, struct scn_server, i).ip == addr)
+    for (guint i = 0; i < s->servers->len; i++) {
+        const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
+        if (sv->ip == addr || (sv->ip6 && sv->ip6 == addr))
             return (int)i;
+    }
     return -1;
 }
 

@@ -27,11 +27,18 @@ static void add_dest(const struct ip_vs_dest *d, int *act, int *inact, uint64_t 
     *conns += d->stats.c.conns;
 }
 
-/* Active and inactive connections of every dest that is this server, over all
- * services, and the connections scheduled to it so far. A deleted dest waits in
- * the trash with its counters (and comes back with them when re-added), so it is
- * counted there too: the series stays continuous across a removal. */
-static void dest_counters(struct run_world *rw, be32 addr, int *act, int *inact, uint64_t *conns)
+/* Is a dest at addr this server (its ip, or a dual-stack server's ip6)? */
+static bool is_server_addr(const struct scn_server *sv, be32 addr)
+{
+    return addr == sv->ip || (sv->ip6 && addr == sv->ip6);
+}
+
+/* Active and inactive connections of every dest that is this server (either of its
+ * addresses), over all services, and the connections scheduled to it so far. A
+ * deleted dest waits in the trash with its counters (and comes back with them when
+ * re-added), so it is counted there too: the series stays continuous across a removal. */
+static void dest_counters(struct run_world *rw, const struct scn_server *sv, int *act, int *inact,
+                          uint64_t *conns)
 {
     *act = *inact = 0;
     *conns = 0;
@@ -42,12 +49,12 @@ static void dest_counters(struct run_world *rw, be32 addr, int *act, int *inact,
     list_for_each_entry(svc, &net->ipvs->services, s_list) {
         struct ip_vs_dest *d;
         list_for_each_entry(d, &svc->destinations, n_list)
-            if (d->addr == addr)
+            if (is_server_addr(sv, d->addr))
                 add_dest(d, act, inact, conns);
     }
     struct ip_vs_dest *t;
     list_for_each_entry(t, &net->ipvs->dest_trash, t_list)
-        if (t->addr == addr)
+        if (is_server_addr(sv, t->addr))
             add_dest(t, act, inact, conns);
 }
 
@@ -61,7 +68,7 @@ static void sample(struct sim *sim, void *obj, uint64_t arg)
         const struct server_stats *st = server_app_stats(g_ptr_array_index(rw->server_apps, i));
         struct ts_sample x = { .t = sim->now, .server = i, .queued = st->queued, .busy = st->busy };
         uint64_t conns;
-        dest_counters(rw, sv->ip, &x.active, &x.inactive, &conns);
+        dest_counters(rw, sv, &x.active, &x.inactive, &conns);
         uint64_t tx = host_dev(h, "eth0")->stats.tx_bytes;
         /* A dest removed and added again starts counting from zero. */
         x.new_conns = conns >= rs->last_conns[i] ? conns - rs->last_conns[i] : conns;
@@ -118,9 +125,17 @@ static const char *fwd_name(int method)
     }
 }
 
-/* The forwarding method of the director's dest at addr (first service that has
- * it), -1 when none. */
-static int dest_method(struct run_world *rw, be32 addr)
+/* The forwarding method of the director's dest that is this server (first service
+ * that has it, by its ip, else by a dual-stack server's ip6), -1 when none. */
+static int dest_method_at(struct run_world *rw, be32 addr);
+
+static int dest_method(struct run_world *rw, const struct scn_server *sv)
+{
+    int m = dest_method_at(rw, sv->ip);
+    return m < 0 && sv->ip6 ? dest_method_at(rw, sv->ip6) : m;
+}
+
+static int dest_method_at(struct run_world *rw, be32 addr)
 {
     struct net *net = host_net(rw->director);
     if (!net->ipvs)
@@ -147,7 +162,7 @@ static void write_connections(struct run_world *rw, GString *out)
         if (c->server >= 0) {
             const struct scn_server *sv = &g_array_index(rw->s->servers, struct scn_server, c->server);
             server = sv->name;
-            fwd = fwd_name(c->fwd >= 0 ? c->fwd : dest_method(rw, sv->ip));
+            fwd = fwd_name(c->fwd >= 0 ? c->fwd : dest_method(rw, sv));
         }
         g_string_append_printf(out, "%llu,%lld,%lld,%s:%u,%s:%u,%s,%s,%s,%s,%llu,%llu,%lld\n",
                                (unsigned long long)conv_id(&rw->log, c), (long long)c->start, (long long)c->end,
@@ -352,7 +367,7 @@ static cJSON *servers_json(struct run_world *rw)
         char a[INET_KEY_STRLEN];
         int act, inact;
         uint64_t conns;
-        dest_counters(rw, sv->ip, &act, &inact, &conns);
+        dest_counters(rw, sv, &act, &inact, &conns);
         uint64_t scheduled = 0, completed = 0;
         for (guint c = 0; c < rw->log.convs->len; c++) {
             const struct conv *cv = &g_array_index(rw->log.convs, struct conv, c);
@@ -364,7 +379,7 @@ static cJSON *servers_json(struct run_world *rw)
         cJSON_AddStringToObject(o, "ip", ip_str(sv->ip, a));
         if (sv->ip6)                /* a dual-stack server's IPv6 address */
             cJSON_AddStringToObject(o, "ip6", ip_str(sv->ip6, a));
-        cJSON_AddStringToObject(o, "fwd", fwd_name(dest_method(rw, sv->ip)));
+        cJSON_AddStringToObject(o, "fwd", fwd_name(dest_method(rw, sv)));
         /* as configured (the scenario's -a lines): the share the page compares with */
         cJSON_AddNumberToObject(o, "weight", weights ? weights[i] : 0);
         cJSON_AddNumberToObject(o, "scheduled", (double)scheduled);

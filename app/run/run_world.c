@@ -226,7 +226,8 @@ struct server_fwd {
     be16 tun_port;
 };
 
-static struct server_fwd fwd_in_lines(const struct scenario *s, be32 addr)
+/* af: only the lines whose service is of that family (0: any). */
+static struct server_fwd fwd_in_lines(const struct scenario *s, be32 addr, unsigned af)
 {
     struct server_fwd f = { .method = -1 };
     GArray *lists[2] = { s->ipvs, NULL };
@@ -243,7 +244,8 @@ static struct server_fwd fwd_in_lines(const struct scenario *s, be32 addr)
         struct ipvsadm_error e;
         if (ipvsadm_parse(text, &cmd, &e) == 0 &&
             (cmd.cmd == IPVSADM_CMD_ADDDEST || cmd.cmd == IPVSADM_CMD_EDITDEST) &&
-            cmd.dest.addr == addr && f.method < 0) {
+            cmd.dest.addr == addr && f.method < 0 &&
+            (!af || (cmd.svc.af == AF_INET6 ? AF_INET6 : AF_INET) == af)) {
             f.method = (int)(cmd.dest.conn_flags & IP_VS_CONN_F_FWD_MASK);
             f.tun_type = cmd.dest.tun_type;
             f.tun_port = cmd.dest.tun_port;
@@ -253,9 +255,9 @@ static struct server_fwd fwd_in_lines(const struct scenario *s, be32 addr)
     return f;
 }
 
-static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
+static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr, unsigned af)
 {
-    struct server_fwd f = fwd_in_lines(s, addr);
+    struct server_fwd f = fwd_in_lines(s, addr, af);
     /* A sorry server no line names: as the health checker will add it (its
      * sorry_server_lvs_method, else as its service's first real server). */
     for (size_t i = 0; f.method < 0 && i < s->healthcheck.n_vs; i++) {
@@ -265,7 +267,7 @@ static struct server_fwd fwd_of_server(const struct scenario *s, be32 addr)
         if (v->sorry_fwd != ~0u)
             f.method = (int)v->sorry_fwd;
         else if (v->n_rs)
-            f.method = fwd_in_lines(s, v->rs[0].addr).method;
+            f.method = fwd_in_lines(s, v->rs[0].addr, 0).method;
     }
     return f;
 }
@@ -283,6 +285,38 @@ static void add_tunnel_end(struct host *h, be32 vip, const struct server_fwd *f)
         host_net(h)->fou_gue_port = f->tun_port;
 }
 
+/* A mixed-family LVS-TUN real server (3.18+: a dest of the other family than its
+ * service's): an IPv6 service tunnelling to its IPv4 address sends IPv6-in-IPv4 to
+ * sit0, an IPv4 service tunnelling to its IPv6 address IPv4-in-IPv6 to ip6tnl0. It
+ * answers the client directly in the service's family, so it needs an address of
+ * that family too: a dual-stack server (ip and ip6). */
+static bool build_mixed_tun_end(struct run_world *rw, struct host *h, guint i,
+                                struct scn_error *err)
+{
+    const struct scenario *s = rw->s;
+    const struct scn_server *sv = &g_array_index(s->servers, struct scn_server, i);
+    be32 a4 = in6_is_key(sv->ip) ? 0 : sv->ip;
+    be32 a6 = in6_is_key(sv->ip) ? sv->ip : sv->ip6;
+    bool sit = a4 && fwd_in_lines(s, a4, AF_INET6).method == IP_VS_CONN_F_TUNNEL;
+    bool ip4ip6 = a6 && fwd_in_lines(s, a6, AF_INET).method == IP_VS_CONN_F_TUNNEL;
+    if ((sit && !a6) || (ip4ip6 && !a4)) {
+        char t[INET_KEY_STRLEN];
+        scn_error_at(err, s, entry_key_pos(s, "servers", i, "ip"),
+                     "servers[%u].ip: %s is an LVS-TUN real server of an %s service: it "
+                     "answers the client over %s directly, so it needs an address of that "
+                     "family too (a dual-stack server: an IPv4 ip and an IPv6 ip6)",
+                     i, inet_key_ntop(sit ? a4 : a6, t), sit ? "IPv6" : "IPv4",
+                     sit ? "IPv6" : "IPv4");
+        return false;
+    }
+    if (!run_world6_mixed_tun(rw, h, sit, ip4ip6)) {
+        scn_error_at(err, s, entry_key_pos(s, "servers", i, "ip"),
+                     "servers[%u]: its mixed-family tunnel could not be set up", i);
+        return false;
+    }
+    return true;
+}
+
 static bool build_servers(struct run_world *rw, const struct kernel_profile *prof,
                           struct scn_error *err)
 {
@@ -296,10 +330,11 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
                          i, sv->name);
             return false;
         }
-        struct server_fwd f = fwd_of_server(s, sv->ip);
+        bool v4 = !in6_is_key(sv->ip), vip4 = s->director.vip && !in6_is_key(s->director.vip);
+        /* each address as the first line of a service of its own family names it */
+        struct server_fwd f = fwd_of_server(s, sv->ip, v4 ? AF_INET : AF_INET6);
         int method = f.method;
         bool via_director = method == IP_VS_CONN_F_MASQ;
-        bool v4 = !in6_is_key(sv->ip), vip4 = s->director.vip && !in6_is_key(s->director.vip);
         if (v4)
             fib_add(host_net(h), 0, 0, via_director ? rw->nat_gw : rw->gw_lan, NULL);
         /* DR: the VIP on lo (never answered for on the wire); TUN: on the tunnel. */
@@ -308,12 +343,14 @@ static bool build_servers(struct run_world *rw, const struct kernel_profile *pro
         if (v4 && vip4 && method == IP_VS_CONN_F_TUNNEL)
             add_tunnel_end(h, s->director.vip, &f);
         /* its IPv6 address, forwarded to as the first line naming it says */
-        int method6 = v4 && sv->ip6 ? fwd_of_server(s, sv->ip6).method : method;
+        int method6 = v4 && sv->ip6 ? fwd_of_server(s, sv->ip6, AF_INET6).method : method;
         if (rw->ipv6 && !run_world6_server(rw, h, sv, method6)) {
             scn_error_at(err, s, entry_key_pos(s, "servers", i, v4 ? "ip6" : "ip"),
                          "servers[%u]: its IPv6 addresses and routes could not be set up", i);
             return false;
         }
+        if (rw->ipv6 && !build_mixed_tun_end(rw, h, i, err))
+            return false;
         g_ptr_array_add(rw->servers, h);
         /* "listen": its listeners in the scenario's order (events name them by index) */
         guint nl = sv->listeners->len;

@@ -191,3 +191,28 @@ bool run_world6_client(struct run_world *rw, struct host *h, const struct scn_cl
              route6(rw->gw, c->net, c->prefix, side);
     return ok;
 }
+
+bool run_world6_mixed_tun(struct run_world *rw, struct host *h, bool sit, bool ip4ip6)
+{
+    bool ok = true;
+    /* sit0 as `modprobe sit; ip link set sit0 up` makes it, 1480 its MTU (1500 less
+     * the outer IPv4 header), the IPv6 VIPs on it */
+    if (sit && !host_dev(h, SIT_DEVICE))
+        host_add_dev(h, SIT_DEVICE, 1480);
+    be32 v[2];
+    vips6(rw->s, v);
+    for (int k = 0; ok && sit && k < 2; k++)
+        ok = !v[k] || add_addr6(h, SIT_DEVICE, v[k], 128);
+    if (!ok || !ip4ip6)
+        return ok;
+    /* ip6tnl0 in mode any (`ip -6 tunnel change ip6tnl0 mode any`: ip6_tnl0_update),
+     * the IPv4 VIP on it */
+    struct net_device *dev = host_dev(h, IP6_TNL_DEVICE);
+    if (!dev)
+        dev = host_add_dev(h, IP6_TNL_DEVICE, 1452);
+    host_net(h)->ip6tnl0_mode_any = true;
+    be32 vip = rw->s->director.vip;
+    if (vip && !in6_is_key(vip))
+        netdev_add_addr(dev, vip, 32);
+    return true;
+}

@@ -11,7 +11,9 @@
  *   director        DIP6/64 and the IPv6 VIPs (/128) on eth0, forwarding as
  *                   ip_forward, default via gw
  *   real servers    their IPv6 address /64 on eth0; default via the DIP6 (NAT) or gw;
- *                   DR: the IPv6 VIP on lo */
+ *                   DR: the IPv6 VIP on lo; TUN: the IPv6 VIP on ip6tnl0; a mixed-family
+ *                   TUN dest: sit0 with the IPv6 VIPs (an IPv6 service, its IPv4
+ *                   address) or ip6tnl0 in mode any with the IPv4 VIP (the reverse) */
 #ifndef IPVSIM_APP_RUN_RUN_WORLD6_H
 #define IPVSIM_APP_RUN_RUN_WORLD6_H
 
@@ -35,6 +37,10 @@ bool run_world6_core(struct run_world *rw);
 /* A real server's, forwarded to by method (IP_VS_CONN_F_*; -1: none names it). */
 bool run_world6_server(struct run_world *rw, struct host *h, const struct scn_server *sv,
                        int method);
+/* A mixed-family LVS-TUN real server's tunnel ends: sit: an IPv6 service tunnels to
+ * its IPv4 address (sit0 with the IPv6 VIPs); ip4ip6: an IPv4 service tunnels to its
+ * IPv6 address (ip6tnl0 in mode any, with the IPv4 VIP). */
+bool run_world6_mixed_tun(struct run_world *rw, struct host *h, bool sit, bool ip4ip6);
 /* An IPv6 group's host (index i of the groups): its side address, its net, routes. */
 bool run_world6_client(struct run_world *rw, struct host *h, const struct scn_client *c,
                        unsigned i);

@@ -9,6 +9,7 @@
 #include "model/ipv4/ip.h"
 #include "model/ipv4/ipip.h"
 #include "model/ipv4/tcp_reset.h"
+#include "model/ipv6/ipv6.h"
 #include "model/net.h"
 #include "sim/csum.h"
 #include "sim/pkt.h"
@@ -92,6 +93,8 @@ int sock_deliver(struct net *net, struct sk_buff *skb)
     if (proto == IPPROTO_IPIP_ && ipip_rcv(net, skb))
         return 0;
     if (proto == IPPROTO_GRE && gre_rcv(net, skb))
+        return 0;
+    if (proto == NEXTHDR_IPV6 && ipip6_rcv(net, skb))
         return 0;
     if (hlen < 0) {
         /* No handler for the protocol: protocol unreachable, as

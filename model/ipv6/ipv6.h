@@ -181,6 +181,13 @@ int icmpv6_rcv(struct net *net, struct sk_buff *skb);
  * False when it has not (the caller answers as for an unknown next header). */
 bool ip6_tnl_rcv(struct net *net, struct sk_buff *skb, uint8_t nexthdr);
 
+#define SIT_DEVICE "sit0"
+/* An IPv4 packet of protocol 41 (IPv6-in-IPv4) delivered locally (skb->data at the
+ * inner IPv6 header): received again on sit0 when the host has it (sit.c). False
+ * when it has not (the caller answers as for an unknown protocol); a packet whose
+ * inside is no IPv6 header is dropped (true). */
+bool ipip6_rcv(struct net *net, struct sk_buff *skb);
+
 /* ---- neighbour discovery (ndisc.c) ---------------------------------------------- */
 
 /* A received NS or NA (ndisc_rcv); consumes skb (data at the ICMPv6 header). */

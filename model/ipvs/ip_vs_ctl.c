@@ -447,6 +447,10 @@ static int dest_user_check(const struct ip_vs_dest_user *u)
  * dest took the service's family, so ipvsim refuses the mix there. -EINVAL. */
 static int dest_family_check(const struct ip_vs_service *svc, const struct ip_vs_dest_user *u)
 {
+    /* FULLNAT (an ipvsim extra) rewrites IPv4 headers only: refused for an IPv6
+     * service, as the kernel refuses an operation its family lacks. */
+    if (svc->af == AF_INET6 && (u->conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_FULLNAT)
+        return -EAFNOSUPPORT;
     if (inet_key_family(u->addr) == svc->af)
         return 0;
     if (!svc->ipvs->net->prof->ipvs_mixed_af_tun)

@@ -201,18 +201,29 @@ int ip_vs_dr_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs
     return ip_vs_send_or_cont(skb, cp, rt, local);
 }
 
-/* Push the outer IPv4 header of a tunnel (IPIP, or UDP for GUE, GRE). */
+/* Push the outer IPv4 header of a tunnel (IPIP, or UDP for GUE, GRE). The inner
+ * packet is IPv4, or IPv6 for a mixed-family dest (ip_vs_prepare_tunneled_skb: the
+ * outer TOS is the traffic class, the TTL the hop limit, and no DF). */
 static bool ipip_push(struct netns_ipvs *ipvs, struct sk_buff *skb, struct rtable *rt, be32 daddr,
-                      uint8_t protocol)
+                      uint8_t protocol, bool inner6)
 {
     struct net *net = ipvs->net;
-    const struct iphdr *inner = (const struct iphdr *)skb_network_header(skb);
-    uint8_t tos = inner->tos, ttl = inner->ttl;
-    /* The outer DF: the inner one with pmtu_disc, none without (~3.7+); 2.6.34
-     * copied the inner frag_off whole. */
-    be16 df = inner->frag_off;
-    if (net->prof->ipvs_tun_pmtu_disc)
-        df = ipvs->sysctl.pmtu_disc ? (inner->frag_off & htons(IP_DF)) : 0;
+    uint8_t tos, ttl;
+    be16 df = 0;
+    if (inner6) {
+        const struct ipv6hdr *in = (const struct ipv6hdr *)skb->data;
+        tos = (uint8_t)((in->priority_version & 0x0f) << 4 | in->flow_lbl[0] >> 4);
+        ttl = in->hop_limit;
+    } else {
+        const struct iphdr *inner = (const struct iphdr *)skb_network_header(skb);
+        tos = inner->tos;
+        ttl = inner->ttl;
+        /* The outer DF: the inner one with pmtu_disc, none without (~3.7+); 2.6.34
+         * copied the inner frag_off whole. */
+        df = inner->frag_off;
+        if (net->prof->ipvs_tun_pmtu_disc)
+            df = ipvs->sysctl.pmtu_disc ? (inner->frag_off & htons(IP_DF)) : 0;
+    }
     struct iphdr *outer = (struct iphdr *)skb_push(skb, sizeof *outer);
     if (!outer)
         return false;
@@ -335,6 +346,14 @@ static uint8_t tun_encap(struct sk_buff *skb, const struct ip_vs_conn *cp, be32 
 
 static const char *const tun_names[] = { "IPIP", "GUE", "GRE" };
 
+static const char *ip_vs_out_checks_v6(struct net *net, struct sk_buff *skb,
+                                       const struct net_device *dev, unsigned overhead, bool icmp);
+
+/* ip_vs_tunnel_xmit: an outer IPv4 header to the real server. The inner packet is
+ * IPv4 (IPIP, GUE or GRE), or IPv6 for an IPv6 service's IPv4 dest (3.18+, cp->daf
+ * AF_INET: IPPROTO_IPV6, 41, as sit carries it). An IPv6 packet gets IPv6's checks
+ * against the tunnel's MTU (decrement_ttl and ensure_mtu_is_adequate for skb_af
+ * AF_INET6: Packet Too Big whatever pmtu_disc says). */
 int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
                       const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
@@ -345,18 +364,26 @@ int ip_vs_tunnel_xmit(struct sk_buff *skb, struct ip_vs_conn *cp, const struct i
         return tx_error(skb, cp, "no route to the real server");
     if (local)
         return ip_vs_send_or_cont(skb, cp, rt, true);
-    const char *why = ip_vs_out_checks(net, skb, rt, sizeof(struct iphdr) + tun_encap_len(cp),
-                                       XMIT_MTU_TUNNEL);
+    bool inner6 = in6_is_key(cp->vaddr);        /* cp->af: the service's family */
+    /* GUE's flow hash and GRE's protocol for an IPv6 packet are not modelled. */
+    if (inner6 && tun_type(cp) != IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
+        return tx_error(skb, cp, "GUE or GRE with an IPv6 packet (not modelled)");
+    unsigned overhead = sizeof(struct iphdr) + tun_encap_len(cp);
+    const char *why = inner6 ? ip_vs_out_checks_v6(net, skb, rt->dev, overhead, !pp)
+                             : ip_vs_out_checks(net, skb, rt, overhead, XMIT_MTU_TUNNEL);
     if (why)
         return tx_error(skb, cp, why);
-    uint8_t protocol = tun_encap(skb, cp, rt->prefsrc);
-    if (!protocol || !ipip_push(cp->ipvs, skb, rt, cp->daddr, protocol))
+    uint8_t protocol = inner6 ? NEXTHDR_IPV6 : tun_encap(skb, cp, rt->prefsrc);
+    if (!protocol || !ipip_push(cp->ipvs, skb, rt, cp->daddr, protocol, inner6))
         return tx_error(skb, cp, "no headroom for the tunnel header");
     if (net->trace) {
         char a[INET_KEY_STRLEN], b[INET_KEY_STRLEN];
         trace_notef(net, skb, "ip_vs_tunnel_xmit", "%s %s > %s pushed, sent by ip_local_out",
-                    tun_names[tun_type(cp)], trace_ip(rt->prefsrc, a), trace_ip(cp->daddr, b));
+                    inner6 ? "IPv6-in-IPv4" : tun_names[tun_type(cp)], trace_ip(rt->prefsrc, a),
+                    trace_ip(cp->daddr, b));
     }
+    if (inner6)
+        skb->protocol = ETH_P_IP;   /* now an IPv4 packet */
     skb->flags |= SKB_F_IPVS_PROPERTY;
     /* nf_reset_ct: the outer packet is new to conntrack (NAT and DR mark theirs
      * untracked instead). 2.6.34 sent it with the inner packet's entry. */
@@ -502,8 +529,8 @@ static struct rt6_info *ip_vs_dest_route_v6(struct ip_vs_conn *cp, be32 daddr, b
  * the MTU, which IPv6 checks for every method, tunnels included (no DF, no
  * pmtu_disc): Packet Too Big, never for an ICMPv6 error itself (ip_vs_iph_icmp),
  * which is dropped silently. overhead is what encapsulation adds. */
-static const char *ip_vs_out_checks_v6(struct net *net, struct sk_buff *skb, struct rt6_info *rt,
-                                       unsigned overhead, bool icmp)
+static const char *ip_vs_out_checks_v6(struct net *net, struct sk_buff *skb,
+                                       const struct net_device *dev, unsigned overhead, bool icmp)
 {
     struct ipv6hdr *h = (struct ipv6hdr *)skb->data;
     skb->network_header = skb_offset(skb, skb->data);
@@ -514,7 +541,7 @@ static const char *ip_vs_out_checks_v6(struct net *net, struct sk_buff *skb, str
         }
         h->hop_limit--;
     }
-    uint32_t mtu = rt->dev->mtu - overhead;
+    uint32_t mtu = dev->mtu - overhead;
     if (mtu < IPV6_MIN_MTU)
         mtu = IPV6_MIN_MTU;
     if (skb_wire_len(skb) > mtu) {
@@ -549,7 +576,7 @@ int ip_vs_nat_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, const struct i
     if (!rt)
         return tx_error(skb, cp, "no route to the real server");
     if (!local) {
-        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt, 0, !pp);
+        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt->dev, 0, !pp);
         if (why)
             return tx_error(skb, cp, why);
     }
@@ -575,7 +602,7 @@ int ip_vs_dr_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip
     if (!rt)
         return tx_error(skb, cp, "no route to the real server");
     if (!local) {
-        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt, 0, !pp);
+        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt->dev, 0, !pp);
         if (why)
             return tx_error(skb, cp, why);
     }
@@ -627,7 +654,7 @@ int ip_vs_tunnel_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp,
     if (local)
         return ip_vs_send_or_cont_v6(skb, cp, rt, true);
     bool inner6 = skb->protocol == ETH_P_IPV6;
-    const char *why = inner6 ? ip_vs_out_checks_v6(net, skb, rt, sizeof(struct ipv6hdr), !pp)
+    const char *why = inner6 ? ip_vs_out_checks_v6(net, skb, rt->dev, sizeof(struct ipv6hdr), !pp)
                              : ip_vs_out_checks_4in6(net, skb, rt);
     if (why)
         return tx_error(skb, cp, why);
@@ -680,7 +707,7 @@ int ip_vs_icmp_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hook
     if (!rt)
         return tx_error(skb, cp, "no route to the real server");
     if (!local) {
-        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt, 0, true);
+        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt->dev, 0, true);
         if (why)
             return tx_error(skb, cp, why);
     }

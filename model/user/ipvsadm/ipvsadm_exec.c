@@ -64,6 +64,7 @@ static int error_column(const struct ipvsadm_cmd *c, int err)
                            ? c->col_sched : c->col_dest; break;
     case ERANGE: col = c->col_lthresh ? c->col_lthresh : c->col_uthresh; break;
     case EINVAL: col = c->col_laddr ? c->col_laddr : c->col_dest; break;
+    case EAFNOSUPPORT: col = c->col_dest; break;
     default: break;
     }
     if ((c->cmd == IPVSADM_CMD_ADDLADDR || c->cmd == IPVSADM_CMD_DELLADDR) &&
@@ -174,13 +175,46 @@ static int era_option_check(const struct kernel_profile *prof, const struct ipvs
     return -1;
 }
 
+/* Why the control plane refused a dest of the other family than its service's
+ * (dest_family_check: -EINVAL, for which ipvsadm has only its generic words); NULL
+ * when the families agree. */
+static const char *mixed_family_reason(const struct net *net, const struct ipvsadm_cmd *cmd)
+{
+    if ((cmd->cmd != IPVSADM_CMD_ADDDEST && cmd->cmd != IPVSADM_CMD_EDITDEST) ||
+        inet_key_family(cmd->dest.addr) == (cmd->svc.af == AF_INET6 ? AF_INET6 : AF_INET))
+        return NULL;
+    if (!net->prof->ipvs_mixed_af_tun)
+        return "a real server of the other family than its service's: kernel %s has none "
+               "(LVS-TUN to one came in 3.18)";
+    if ((cmd->dest.conn_flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_TUNNEL)
+        return "a real server of the other family than its service's: only LVS-TUN (-i) "
+               "carries it (IPv6-in-IPv4 or IPv4-in-IPv6); NAT (-m) and DR (-g) need the "
+               "service's family";
+    if (net->ipvs && net->ipvs->sync_state)
+        return "a real server of the other family than its service's: not while the sync "
+               "daemon runs (its messages have one family per connection)";
+    return NULL;
+}
+
 /* ipvs_strerror's words, and for a scheduler the kernel could not find, the ones
- * the era's kernel has (a typo or a scheduler younger than the kernel). */
-static void exec_error(const struct kernel_profile *prof, const struct ipvsadm_cmd *cmd, int err,
+ * the era's kernel has (a typo or a scheduler younger than the kernel); for a dest
+ * refused for its family, why. */
+static void exec_error(const struct net *net, const struct ipvsadm_cmd *cmd, int err,
                        struct ipvsadm_error *out)
 {
+    const struct kernel_profile *prof = net->prof;
     g_strlcpy(out->message, ipvs_strerror(cmd->cmd, err), sizeof out->message);
     out->column = error_column(cmd, err);
+    const char *why = err == EINVAL ? mixed_family_reason(net, cmd) : NULL;
+    if (err == EAFNOSUPPORT && (cmd->dest.conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_FULLNAT)
+        why = "FULLNAT (--fullnat, an ipvsim extra) is modelled for IPv4 services only";
+    if (why) {
+        size_t n = strlen(out->message);
+        g_strlcpy(out->message + n, " (", sizeof out->message - n);
+        n = strlen(out->message);
+        g_snprintf(out->message + n, sizeof out->message - n, why, prof->name);
+        g_strlcat(out->message, ")", sizeof out->message);
+    }
     if (err != ENOENT || (cmd->cmd != IPVSADM_CMD_ADD && cmd->cmd != IPVSADM_CMD_EDIT))
         return;
     GString *names = g_string_new(NULL);
@@ -211,7 +245,7 @@ int ipvsadm_exec(struct net *net, const struct ipvsadm_cmd *cmd, struct ipvsadm_
     if (ret == 0)
         return 0;
     if (err)
-        exec_error(net->prof, cmd, -ret, err);
+        exec_error(net, cmd, -ret, err);
     return -1;
 }
 

@@ -1285,6 +1285,8 @@ static const char *const loader_only[] = {
     "ipv6-vip6-not-ipv6", "ipv6-vip6-without-vip", "ipv6-script-src-other-family",
     "ipv6-script-src-outside-net", "ipv6-script-src-subnet-anycast", "ipv6-syn-flood-net",
     "ipv4-reserved-syn-flood-net", "ipv6-syn-flood-vip",
+    "mixed-tun-nat", "mixed-tun-kernel-3.10", "mixed-tun-server-no-ip6",
+    "mixed-tun-server-no-ipv4", "fullnat-ipv6-service",
     "backup-name-router", "capture-bad-iface", "client-name-router", "director-name-router",
     "server-ip-first-off-lan", "server-ip-off-lan-most", "server-name-router",
     "capture-bad-point", "client-arrival-zero", "client-count-too-big", "client-includes-server",

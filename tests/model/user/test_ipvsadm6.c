@@ -177,6 +177,8 @@ static void expect_apply_error(struct fx *f, const char *line, const char *marke
 }
 
 #define EINVAL_MSG "Invalid operation.  Possibly wrong module version, address not unicast, ..."
+/* a dest refused for its family: ipvsadm's words, then why */
+#define MIXED_MSG(why) EINVAL_MSG " (a real server of the other family than its service's: " why ")"
 
 static void test_families(void)
 {
@@ -198,7 +200,9 @@ static void test_families(void)
     CU_ASSERT_TRUE(list_empty(&s4->destinations));
     CU_ASSERT_PTR_NOT_NULL(ip_vs_lookup_dest(s6, key6("2001:db8::3"), 0));
     expect_apply_error(&f, "-A -f 7 -6", "7", "Service already exists");
-    expect_apply_error(&f, "-a -t [2001:db8::10]:80 -r 10.0.0.3 -m", "10.0.0.3", EINVAL_MSG);
+    expect_apply_error(&f, "-a -t [2001:db8::10]:80 -r 10.0.0.3 -m", "10.0.0.3",
+                       MIXED_MSG("only LVS-TUN (-i) carries it (IPv6-in-IPv4 or IPv4-in-IPv6); "
+                                 "NAT (-m) and DR (-g) need the service's family"));
     expect_apply_error(&f, "-a -t [2001:db8::10]:80 -r [fe80::1]:80 -m", "[fe80", EINVAL_MSG);
     expect_apply_error(&f, "-a -t [2001:db8::10]:80 -r [ff02::1]:80 -m", "[ff02", EINVAL_MSG);
     expect_apply_error(&f, "-a -t [2001:db8::11]:80 -r [2001:db8::1]:80 -m", "[2001:db8::11]",
@@ -213,7 +217,8 @@ static void test_families(void)
     /* before 3.18 a dest takes its service's family: no mixing even for TUN */
     fx_init(&f, "2.6.34");
     apply_lines(&f, "-A -t [2001:db8::10]:80");
-    expect_apply_error(&f, "-a -t [2001:db8::10]:80 -r 10.0.0.2 -i", "10.0.0.2", EINVAL_MSG);
+    expect_apply_error(&f, "-a -t [2001:db8::10]:80 -r 10.0.0.2 -i", "10.0.0.2",
+                       MIXED_MSG("kernel 2.6.34 has none (LVS-TUN to one came in 3.18)"));
     world_destroy(&f.w);
 }
 

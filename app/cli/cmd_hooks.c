@@ -72,7 +72,8 @@ static void hooks_print_ipv6(const struct net *net, GString *out)
 
 void hooks_load_everything(struct net *net)
 {
-    nf_ct_netns_get(net);
+    nf_ct_netns_get(net, NFPROTO_IPV4);
+    nf_ct_netns_get(net, NFPROTO_IPV6);
     for (int t = 0; t < XT_TABLE_MAX; t++)
         xt_table_load(xt_table_get(net, (enum xt_table_id)t));
     for (int t = 0; t < XT_TABLE_MAX; t++)       /* ip6_tables: no nat table (no NAT66) */

@@ -359,13 +359,13 @@ int nf_nat_ipv4_register_fn(struct net *net, const struct nf_hook_ops *ops)
     /* 2.6.34's nat table had no INPUT chain: LOCAL_IN only ever null-binds. */
     if (h == NF_INET_LOCAL_IN && !net->prof->nat_input_chain)
         return -EOPNOTSUPP;
-    int err = nf_ct_netns_get(net);
+    int err = nf_ct_netns_get(net, NFPROTO_IPV4);
     if (err)
         return err;
     struct nf_nat_net *nn = nf_nat_net_get(net);
     err = nf_nat_chains_in_core(net->prof) ? nat_core_add(net, nn, ops) : nat_wrap_add(net, nn, ops);
     if (err) {
-        nf_ct_netns_put(net);
+        nf_ct_netns_put(net, NFPROTO_IPV4);
         return err;
     }
     nn->users++;
@@ -384,7 +384,7 @@ void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops)
     /* Lazy eras take the NAT core's hooks away with the last nat chain. */
     if (--nn->users == 0 && nn->core_registered && net->prof->lazy_conntrack)
         nat_core_unregister(net, nn);
-    nf_ct_netns_put(net);
+    nf_ct_netns_put(net, NFPROTO_IPV4);
 }
 
 void nf_nat_net_exit(struct net *net)

@@ -209,14 +209,19 @@ struct nf_nat_wrap {
     struct nf_nat_wrap *next;
 };
 
-struct nf_nat_net {
+/* One family's part of the NAT core: nf_nat_ipv4_ops or nf_nat_ipv6_ops (NAT66). */
+struct nf_nat_pf {
     /* Eras with the chains inside the NAT core: the chains of each hook point, in
      * the order they are consulted. */
     struct nf_hook_entries chains[NF_INET_NUMHOOKS];
     struct nf_hook_ops core_ops[4];     /* the NAT core's own hook functions */
     bool core_registered;
-    struct nf_nat_wrap *wraps;          /* 4.9 */
     unsigned users;                     /* registered nat chains */
+};
+
+struct nf_nat_net {
+    struct nf_nat_pf pf[NF_CT_PF_MAX];  /* [NF_CT_PF_IPV4], [NF_CT_PF_IPV6] */
+    struct nf_nat_wrap *wraps;          /* 4.9, either family */
     struct rng rng;                     /* port search offsets (the kernel draws them) */
     uint64_t bindings, null_bindings;
 };
@@ -238,8 +243,10 @@ unsigned nf_nat_private_chains(void *priv, struct sk_buff *skb, const struct nf_
  * for the manip's half (addresses, ports, checksums). False: headers not there. */
 bool nf_nat_manip_pkt(struct sk_buff *skb, struct nf_conn *ct, enum nf_nat_manip_type mtype,
                       enum ip_conntrack_dir dir);
-/* The NAT core's hook functions of this era (nf_nat_ipv4_ops / nf_nat_ops). */
+/* The NAT core's hook functions of this era (nf_nat_ipv4_ops / nf_nat_ops), and
+ * NAT66's (nf_nat_ipv6_ops). */
 void nf_nat_core_ops(const struct kernel_profile *prof, struct nf_hook_ops ops[4]);
+void nf_nat_core_ops6(const struct kernel_profile *prof, struct nf_hook_ops ops[4]);
 /* Fill w->ops as the 4.9 table hook wrapping w->chain. */
 void nf_nat_wrap_init(struct nf_nat_wrap *w);
 /* Do the nat chains run inside the NAT core's hooks in this era (2.6.34, 4.18+),

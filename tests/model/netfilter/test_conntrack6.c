@@ -3,9 +3,14 @@
  * tuples holding address keys, a TCP handshake NEW / ESTABLISHED as ip6tables'
  * -m conntrack sees it, UDP answered by an ICMPv6 port unreachable RELATED to it,
  * echo request and reply (nf_conntrack_proto_icmpv6.c), neighbour discovery
- * untracked, and CT --notrack. The files under test: model/netfilter/nf_conntrack.c
+ * untracked, and CT --notrack. NAT66 (suite nat66): a DNAT of a TCP SYN and its
+ * reply un-NATed, MASQUERADE out of the router with the server's ICMPv6 error
+ * translated back, every checksum good over the IPv6 pseudo-header, and the nat
+ * hooks per era. The files under test: model/netfilter/nf_conntrack.c
  * (ipv6_conntrack_*, ipv6_get_l4proto), nf_conntrack_proto_icmpv6.c,
- * nf_defrag_ipv6.c. */
+ * nf_defrag_ipv6.c, nf_nat_proto.c (nf_nat_ipv6_*, icmpv6_manip_pkt,
+ * nf_nat_icmpv6_reply_translation), nf_nat_core.c (nf_nat_ipv6_register_fn,
+ * nf_nat_masquerade_ipv6), iptable_tables.c (ip6table_nat). */
 #include <string.h>
 #include "model/ipv6/ipv6.h"
 #include "model/net.h"
@@ -16,6 +21,7 @@
 #include "model/profile.h"
 #include "model/user/iptables/iptables_parse.h"
 #include "sim/in6.h"
+#include "sim/csum.h"
 #include "sim/in6_key.h"
 #include "sim/pkt.h"
 #include "sim/sim.h"
@@ -379,4 +385,204 @@ IPVSIM_SUITE(conntrack6)
     ADD_TEST(s, test_tcp_new_established);
     ADD_TEST(s, test_udp_icmpv6_related_and_echo);
     ADD_TEST(s, test_invalid_and_notrack);
+}
+
+/* ---- NAT66 -------------------------------------------------------------------------- */
+
+/* The last IPv6 packet but neighbour discovery an end host's LOCAL_IN saw, whole. */
+struct capture {
+    int n;
+    uint8_t buf[2048];
+    uint32_t len;
+};
+
+static unsigned capture_fn(void *priv, struct sk_buff *skb, const struct nf_hook_state *st)
+{
+    struct capture *c = priv;
+    (void)st;
+    const uint8_t *nh = skb_network_header(skb);
+    if (nh[offsetof(struct ipv6hdr, nexthdr)] == NEXTHDR_ICMP && nh[sizeof(struct ipv6hdr)] >= 133)
+        return NF_ACCEPT;                   /* neighbour discovery: not what is looked at */
+    uint32_t len = (uint32_t)(skb->data + skb->len - nh);
+    if (len > sizeof c->buf)
+        len = sizeof c->buf;
+    memcpy(c->buf, nh, len);
+    c->len = len;
+    c->n++;
+    return NF_ACCEPT;
+}
+
+static struct nf_hook_ops capture_ops(struct capture *c)
+{
+    return (struct nf_hook_ops){ .hook = capture_fn, .name = "capture", .owner = "test", .priv = c,
+                                 .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_IN,
+                                 .priority = NF_IP6_PRI_FIRST };
+}
+
+static void addr_at(const uint8_t *pkt, size_t off, char *buf)
+{
+    struct in6_addr a;
+    memcpy(&a, pkt + off, sizeof a);
+    in6_ntop(&a, buf);
+}
+
+/* The transport checksum of the captured packet (no extension headers) verifies
+ * over the pseudo-header: the sum comes out 0. */
+static bool l4_csum_ok(const struct capture *c)
+{
+    struct in6_addr sa, da;
+    memcpy(&sa, c->buf + offsetof(struct ipv6hdr, saddr), sizeof sa);
+    memcpy(&da, c->buf + offsetof(struct ipv6hdr, daddr), sizeof da);
+    /* the payload length counts bytes the buffer may only hold virtually (zeros) */
+    uint32_t l4len = (uint32_t)(c->buf[4] << 8 | c->buf[5]);
+    uint32_t real = MIN(l4len, c->len - (uint32_t)sizeof(struct ipv6hdr));
+    uint8_t proto = c->buf[offsetof(struct ipv6hdr, nexthdr)];
+    return csum_ipv6_magic(&sa, &da, l4len, proto,
+                           csum_partial(c->buf + sizeof(struct ipv6hdr), real, 0)) == 0;
+}
+
+static uint16_t port_at(const struct capture *c, unsigned off)
+{
+    return (uint16_t)(c->buf[sizeof(struct ipv6hdr) + off] << 8 | c->buf[sizeof(struct ipv6hdr) + off + 1]);
+}
+
+/* DNAT of a SYN to the router's own address to the server's 8080; the server's
+ * SYN-ACK comes back to the client from [2001:db8:1::1]:80. */
+static void test_dnat_syn_and_reply(void)
+{
+    struct topo3 t;
+    topo6_init(&t, "6.x");
+    struct net *r = host_net(t.router);
+    apply_ok(r, "ip6tables -t nat -A PREROUTING -d 2001:db8:1::1 -p tcp --dport 80 -j DNAT "
+                "--to-destination [2001:db8:2::2]:8080");
+    struct capture at_server = {0}, at_client = {0};
+    struct nf_hook_ops cs = capture_ops(&at_server), cc = capture_ops(&at_client);
+    CU_ASSERT_EQUAL(nf_register_net_hook(host_net(t.server), &cs), 0);
+    CU_ASSERT_EQUAL(nf_register_net_hook(host_net(t.client), &cc), 0);
+    struct nf_hook_ops drop = { .hook = drop_tcp, .name = "drop_tcp", .owner = "test",
+                                .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_IN, .priority = 0 };
+    CU_ASSERT_EQUAL(nf_register_net_hook(host_net(t.server), &drop), 0);
+    CU_ASSERT_EQUAL(nf_register_net_hook(host_net(t.client), &drop), 0);
+
+    CU_ASSERT_EQUAL(send_tcp6(t.client, "2001:db8:1::1", 40000, 80, TCPH_SYN, 1000, 0), 0);
+    run_a_second(&t);
+    CU_ASSERT_EQUAL_FATAL(at_server.n, 1);
+    char a[INET6_ADDRSTRLEN];
+    addr_at(at_server.buf, offsetof(struct ipv6hdr, daddr), a);
+    CU_ASSERT_STRING_EQUAL(a, "2001:db8:2::2");
+    addr_at(at_server.buf, offsetof(struct ipv6hdr, saddr), a);
+    CU_ASSERT_STRING_EQUAL(a, "2001:db8:1::2");
+    CU_ASSERT_EQUAL(port_at(&at_server, 2), 8080);
+    CU_ASSERT(l4_csum_ok(&at_server));
+
+    CU_ASSERT_EQUAL(send_tcp6(t.server, "2001:db8:1::2", 8080, 40000, TCPH_SYN | TCPH_ACK, 5000, 1001), 0);
+    run_a_second(&t);
+    CU_ASSERT_EQUAL_FATAL(at_client.n, 1);
+    CU_ASSERT_EQUAL(at_client.buf[offsetof(struct ipv6hdr, nexthdr)], NEXTHDR_TCP);
+    addr_at(at_client.buf, offsetof(struct ipv6hdr, saddr), a);
+    CU_ASSERT_STRING_EQUAL(a, "2001:db8:1::1");
+    CU_ASSERT_EQUAL(port_at(&at_client, 0), 80);
+    CU_ASSERT(l4_csum_ok(&at_client));
+    CU_ASSERT_EQUAL(r->nat->bindings, 1);       /* the DNAT; the SNAT null-bound */
+    world_destroy(&t.w);
+}
+
+/* MASQUERADE out of eth1: the server sees the router's 2001:db8:2::1; its port
+ * unreachable comes back translated to the client, the quoted datagram too. */
+static void test_masquerade_and_icmpv6_error(void)
+{
+    struct topo3 t;
+    topo6_init(&t, "6.x");
+    struct net *r = host_net(t.router);
+    apply_ok(r, "ip6tables -t nat -A POSTROUTING -o eth1 -j MASQUERADE");
+    struct capture at_server = {0}, at_client = {0};
+    struct nf_hook_ops cs = capture_ops(&at_server), cc = capture_ops(&at_client);
+    CU_ASSERT_EQUAL(nf_register_net_hook(host_net(t.server), &cs), 0);
+    CU_ASSERT_EQUAL(nf_register_net_hook(host_net(t.client), &cc), 0);
+    CU_ASSERT_EQUAL(send_udp6(t.client, "2001:db8:2::2", 53), 0);
+    run_a_second(&t);
+    char a[INET6_ADDRSTRLEN];
+    CU_ASSERT_EQUAL_FATAL(at_server.n, 1);
+    CU_ASSERT_EQUAL(at_server.buf[offsetof(struct ipv6hdr, nexthdr)], NEXTHDR_UDP);
+    addr_at(at_server.buf, offsetof(struct ipv6hdr, saddr), a);
+    CU_ASSERT_STRING_EQUAL(a, "2001:db8:2::1");
+    CU_ASSERT(l4_csum_ok(&at_server));
+    /* the port unreachable, un-NATed: to the client, quoting the client's datagram */
+    CU_ASSERT_EQUAL_FATAL(at_client.buf[offsetof(struct ipv6hdr, nexthdr)], NEXTHDR_ICMP);
+    const uint8_t *icmp = at_client.buf + sizeof(struct ipv6hdr);
+    CU_ASSERT_EQUAL(icmp[0], ICMPV6_DEST_UNREACH);
+    CU_ASSERT_EQUAL(icmp[1], ICMPV6_PORT_UNREACH);
+    addr_at(at_client.buf, offsetof(struct ipv6hdr, daddr), a);
+    CU_ASSERT_STRING_EQUAL(a, "2001:db8:1::2");
+    addr_at(icmp + ICMPV6_HLEN, offsetof(struct ipv6hdr, saddr), a);
+    CU_ASSERT_STRING_EQUAL(a, "2001:db8:1::2");
+    CU_ASSERT(l4_csum_ok(&at_client));
+    const struct nf_conn *ct = r->ct->confirmed;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
+    CU_ASSERT(nf_ct_status(ct) & IPS_SRC_NAT);
+    world_destroy(&t.w);
+}
+
+/* The nat hooks per era: 6.x nf_nat_ipv6_* (the nat chains inside, ip6t_do_table),
+ * 4.9 ip6table_nat_* at the chains' own priorities; before 3.7 no ip6table_nat. */
+static void test_nat_hooks_per_era(void)
+{
+    struct world w;
+    world_init(&w, 1);
+    struct net *net = net_new(host_new(&w, "fw6x"), kernel_profile_find("6.x"));
+    apply_ok(net, "ip6tables -t nat -A POSTROUTING -j MASQUERADE");
+    static const struct want_op pre6x[] = {
+        { "ipv6_defrag", "nf_defrag_ipv6", NF_IP6_PRI_CONNTRACK_DEFRAG },
+        { "ipv6_conntrack_in", "nf_conntrack", NF_IP6_PRI_CONNTRACK },
+        { "nf_nat_ipv6_in", "nf_nat", NF_IP6_PRI_NAT_DST },
+    };
+    static const struct want_op post6x[] = {
+        { "nf_nat_ipv6_out", "nf_nat", NF_IP6_PRI_NAT_SRC },
+        { "ipv6_confirm", "nf_conntrack", NF_IP6_PRI_LAST },
+    };
+    static const struct want_op in6x[] = {
+        { "nf_nat_ipv6_fn", "nf_nat", NF_IP6_PRI_NAT_SRC },
+        { "ipv6_confirm", "nf_conntrack", NF_IP6_PRI_LAST - 1 },
+    };
+    check_point(net, NF_INET_PRE_ROUTING, pre6x, 3);
+    check_point(net, NF_INET_POST_ROUTING, post6x, 2);
+    check_point(net, NF_INET_LOCAL_IN, in6x, 2);
+    const struct nf_hook_entries *chains = nf_nat_chains_of_pf(net, NFPROTO_IPV6, NF_INET_POST_ROUTING);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(chains);
+    CU_ASSERT_EQUAL_FATAL(chains->num, 1);
+    CU_ASSERT_STRING_EQUAL(chains->ops[0]->name, "ip6t_do_table");
+    CU_ASSERT_STRING_EQUAL(chains->ops[0]->owner, "ip6table_nat");
+    for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++)
+        CU_ASSERT_EQUAL(nf_hook_entries_of(net, h)->num, 0);      /* IPv4's: nothing */
+
+    struct net *n49 = net_new(host_new(&w, "fw49"), kernel_profile_find("4.9"));
+    apply_ok(n49, "ip6tables -t nat -A POSTROUTING -j MASQUERADE");
+    static const struct want_op post49[] = {
+        { "ip6table_nat_out", "ip6table_nat", NF_IP6_PRI_NAT_SRC },
+        { "ipv6_helper", "nf_conntrack", NF_IP6_PRI_CONNTRACK_HELPER },
+        { "ipv6_confirm", "nf_conntrack", NF_IP6_PRI_LAST },
+    };
+    static const struct want_op out49[] = {
+        { "ipv6_defrag", "nf_defrag_ipv6", NF_IP6_PRI_CONNTRACK_DEFRAG },
+        { "ipv6_conntrack_local", "nf_conntrack", NF_IP6_PRI_CONNTRACK },
+        { "ip6table_nat_local_fn", "ip6table_nat", NF_IP6_PRI_NAT_DST },
+    };
+    check_point(n49, NF_INET_POST_ROUTING, post49, 3);
+    check_point(n49, NF_INET_LOCAL_OUT, out49, 3);
+
+    struct net *old = net_new(host_new(&w, "fw2634"), kernel_profile_find("2.6.34"));
+    struct xt_error err;
+    CU_ASSERT_NOT_EQUAL(iptables_apply(old, "ip6tables -t nat -A POSTROUTING -j MASQUERADE", &err), 0);
+    CU_ASSERT_STRING_EQUAL(err.msg, "can't initialize ip6tables table `nat': Table does not exist "
+                                    "(do you need to insmod?)");
+    CU_ASSERT_EQUAL(err.offset, strlen("ip6tables -t "));
+    world_destroy(&w);
+}
+
+IPVSIM_SUITE(nat66)
+{
+    CU_pSuite s = CU_add_suite("nat66", NULL, NULL);
+    ADD_TEST(s, test_dnat_syn_and_reply);
+    ADD_TEST(s, test_masquerade_and_icmpv6_error);
+    ADD_TEST(s, test_nat_hooks_per_era);
 }

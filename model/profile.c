@@ -70,6 +70,7 @@ static const struct pf_field fields[] = {
     PF_BOOL_(icmp_global_random_cost),
     PF_BOOL_(ipt_hook_wrappers),
     PF_BOOL_(ip6table_raw_first),
+    PF_BOOL_(nat66),
     PF_STR_(nat_table_fn),
     PF_ENUM_(ipvs, ipvs_names),
     PF_BOOL_(ipvs_lazy_hooks),
@@ -159,6 +160,7 @@ static const struct kernel_profile base_2_6_34 = {
     .icmp_global_random_cost = false,
     .ipt_hook_wrappers = true,
     .ip6table_raw_first = true,
+    .nat66 = false,
     .nat_table_fn = "nf_nat_rule_find",
     .ipvs = IPVS_ERA_OLD,
     .ipvs_lazy_hooks = false,
@@ -217,6 +219,8 @@ static const struct pf_change changes[] = {
        false, true),
     CH(ipv4_route_cache, KV(3, 6, 0), "3.6: the IPv4 routing cache removed", true, false),
     CH(ipvs_tun_pmtu_disc, KV(3, 7, 0), "3.7: the pmtu_disc sysctl decides the tunnel's DF", false, true),
+    CH(nat66, KV(3, 7, 0), "3.7: 58a317f10 \"netfilter: ipv6: add IPv6 NAT support\" (nf_nat_ipv6, "
+       "ip6table_nat, IPv6 MASQUERADE)", false, true),
     CH(ipvs_wrr_gcd_start, KV(3, 10, 0), "3.10: \"ipvs: fix WRR counters on dest changes\"", false, true),
     CH(ipvs_icmp_tunnel, KV(3, 10, 0), "≈3.10: ip_vs_in_icmp takes ICMP errors about the "
        "director's own IPIP packets (absent from 2.6.34, present in 3.10; keyed at the first "

@@ -86,6 +86,7 @@ struct kernel_profile {
     /* ip6table_raw registers at NF_IP6_PRI_FIRST (before defrag and conntrack) up to
      * 3.9; from 3.10 at NF_IP6_PRI_RAW (-300) as IPv4's raw table does. */
     bool ip6table_raw_first;
+    bool nat66;                     /* the NAT66 core and ip6table_nat (3.7+) */
     const char *nat_table_fn;       /* runs the nat table for the NAT core: nf_nat_rule_find
                                        (2.6.34), iptable_nat_do_chain, ipt_do_table (6.x) */
     enum ipvs_era ipvs;

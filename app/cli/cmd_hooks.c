@@ -47,7 +47,7 @@ static void hooks_print_pf(const struct net *net, uint8_t pf, GString *out)
             print_priority(out, o->priority);
             g_string_append_printf(out, "  %-28s %s\n", o->name, o->owner);
             /* The NAT core's own hook consults its private list of nat chains. */
-            const struct nf_hook_entries *chains = pf == NFPROTO_IPV4 ? nf_nat_chains_of(net, h) : NULL;
+            const struct nf_hook_entries *chains = nf_nat_chains_of_pf(net, pf, h);
             if (chains && chains->num && strcmp(o->owner, "nf_nat") == 0)
                 print_nat_chains(out, chains);
         }
@@ -66,17 +66,19 @@ static void hooks_print_ipv6(const struct net *net, GString *out)
                          "modelled: the IPv6 path (ipv6_rcv to ip6_finish_output2), neighbour discovery, ICMPv6,\n"
                          "ip6tables' raw, mangle, filter and security tables\n"
                          "modelled: IPVS for IPv6 (its hooks: with the first IPv6 service from 5.9, at load before)\n"
-                         "not yet: IPv6 conntrack and NAT66 (ip6table_nat)\n\n");
+                         "modelled: IPv6 conntrack (ipv6_conntrack_ops, nf_defrag_ipv6), NAT66 (ip6table_nat, 3.7+)\n"
+                         "not yet: ip6t_REJECT and LOG for IPv6\n\n");
     hooks_print_pf(net, NFPROTO_IPV6, out);
 }
 
 void hooks_load_everything(struct net *net)
 {
-    nf_ct_netns_get(net);
+    nf_ct_netns_get(net, NFPROTO_IPV4);
+    nf_ct_netns_get(net, NFPROTO_IPV6);
     for (int t = 0; t < XT_TABLE_MAX; t++)
         xt_table_load(xt_table_get(net, (enum xt_table_id)t));
-    for (int t = 0; t < XT_TABLE_MAX; t++)       /* ip6_tables: no nat table (no NAT66) */
-        if (t != XT_TABLE_NAT)
+    for (int t = 0; t < XT_TABLE_MAX; t++)       /* ip6_tables: no nat table before 3.7 */
+        if (t != XT_TABLE_NAT || net->prof->nat66)
             xt_table_load(xt_table_get_af(net, NFPROTO_IPV6, (enum xt_table_id)t));
     struct netns_ipvs *ipvs = ip_vs_net(net);
     struct ip_vs_service_user u = { .protocol = IPPROTO_TCP, .addr = htonl(0xc0000201),

@@ -121,7 +121,7 @@ void ipt_entry_hold(struct xt_table *t, struct ipt_entry *e)
 {
     unsigned n = entry_ct_users(e);
     for (unsigned i = 0; i < n; i++)
-        if (nf_ct_netns_get(t->net) == 0)
+        if (nf_ct_netns_get(t->net, t->af) == 0)
             e->ct_held++;
     t->ct_refs += e->ct_held;
 }
@@ -129,7 +129,7 @@ void ipt_entry_hold(struct xt_table *t, struct ipt_entry *e)
 void ipt_cleanup_entry(struct xt_table *t, struct ipt_entry *e)
 {
     for (unsigned i = 0; i < e->ct_held; i++)
-        nf_ct_netns_put(t->net);
+        nf_ct_netns_put(t->net, t->af);
     t->ct_refs -= e->ct_held;
     g_free(e->matches);
     g_free(e);

@@ -17,8 +17,9 @@
  * are the same tables on the IPv6 hooks at the NF_IP6_PRI_* priorities (the same
  * numbers; the raw table at NF_IP6_PRI_FIRST before 3.10), their hook functions named
  * ip6table_*_hook / ip6t_do_table by the same era rule (the 5.16 rework changed both
- * families). ip6table_nat needs the NAT66
- * core, which the model does not have: ip6tables refuses `-t nat` (userspace). */
+ * families). ip6table_nat (3.7+) registers its chains with the NAT66 core
+ * (nf_nat_ipv6_register_fn) at NF_IP6_PRI_NAT_DST/SRC, through
+ * ip6table_nat_do_chain (ip6t_do_table in 6.x). */
 #include "model/netfilter/x_tables.h"
 
 #include <string.h>
@@ -101,6 +102,10 @@ static const char *hook_fn_name(const struct kernel_profile *prof, enum xt_table
 
 static const char *hook_fn_name6(const struct kernel_profile *prof, enum xt_table_id id)
 {
+    /* ip6table_nat's do_chain callback, then ip6t_do_table as IPv4's (5.16) */
+    if (id == XT_TABLE_NAT)
+        return strcmp(prof->nat_table_fn, "ipt_do_table") == 0 ? "ip6t_do_table"
+                                                                : "ip6table_nat_do_chain";
     if (id == XT_TABLE_MANGLE || prof->ipt_hook_wrappers)
         return wrapper_names6[id];
     return "ip6t_do_table";
@@ -169,6 +174,20 @@ static unsigned ip6table_hook(void *priv, struct sk_buff *skb, const struct nf_h
     return ip6t_do_table(priv, skb, state);
 }
 
+/* ip6table_nat_do_chain: as iptable_nat_do_chain, for the IPv6 nat table. */
+static unsigned ip6table_nat_do_chain(void *priv, struct sk_buff *skb,
+                                      const struct nf_hook_state *state)
+{
+    enum ip_conntrack_info ctinfo = IP_CT_ESTABLISHED;
+    struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+    if (!ct || (ctinfo != IP_CT_NEW && ctinfo != IP_CT_RELATED && ctinfo != IP_CT_RELATED_REPLY))
+        return NF_ACCEPT;
+    bool dst = state->hook == NF_INET_PRE_ROUTING || state->hook == NF_INET_LOCAL_OUT;
+    if (nf_nat_initialized(ct, dst ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC))
+        return NF_ACCEPT;
+    return ip6t_do_table(priv, skb, state);
+}
+
 /* ---- registration -------------------------------------------------------------- */
 
 static nf_hookfn table_hookfn(enum xt_table_id id)
@@ -211,9 +230,10 @@ static void build_ops(struct xt_table *t)
             continue;
         if (t->af == NFPROTO_IPV6) {
             t->ops[t->nops++] = (struct nf_hook_ops){
-                .hook = ip6table_hook, .name = hook_fn_name6(t->net->prof, id),
+                .hook = t->def->nat ? ip6table_nat_do_chain : ip6table_hook,
+                .name = hook_fn_name6(t->net->prof, id),
                 .owner = t->def->module6, .priv = t, .pf = NFPROTO_IPV6, .hooknum = h,
-                .priority = hook_priority6(t->net->prof, id),
+                .priority = t->def->nat ? hook_priority(t->def, h) : hook_priority6(t->net->prof, id),
             };
             continue;
         }
@@ -227,14 +247,17 @@ static void build_ops(struct xt_table *t)
 
 static int register_one(struct xt_table *t, const struct nf_hook_ops *ops)
 {
-    if (t->def->nat && t->af == NFPROTO_IPV4)
-        return nf_nat_ipv4_register_fn(t->net, ops);
+    if (t->def->nat)
+        return t->af == NFPROTO_IPV6 ? nf_nat_ipv6_register_fn(t->net, ops)
+                                     : nf_nat_ipv4_register_fn(t->net, ops);
     return nf_register_net_hook(t->net, ops);
 }
 
 static void unregister_one(struct xt_table *t, const struct nf_hook_ops *ops)
 {
-    if (t->def->nat && t->af == NFPROTO_IPV4)
+    if (t->def->nat && t->af == NFPROTO_IPV6)
+        nf_nat_ipv6_unregister_fn(t->net, ops);
+    else if (t->def->nat)
         nf_nat_ipv4_unregister_fn(t->net, ops);
     else
         nf_unregister_net_hook(t->net, ops);

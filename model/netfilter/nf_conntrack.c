@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include "model/ipv4/ip.h"
 #include "model/net.h"
+#include "model/netfilter/netfilter_ipv6.h"
 #include "model/trace.h"
+#include "sim/in6_key.h"
 #include "sim/sim.h"
 
 #define NFCT_INFOMASK ((uintptr_t)7)
@@ -90,12 +92,26 @@ unsigned nf_conntrack_count(const struct net *net)
 
 /* ---- text for traces ------------------------------------------------------------ */
 
+/* An address of the tuple as text: IPv6 in brackets when a port follows. */
+static void nf_ct_addr_str(be32 a, bool ports, char *buf)
+{
+    if (!in6_is_key(a)) {
+        inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+        return;
+    }
+    char t[INET_KEY_STRLEN];
+    inet_key_ntop(a, t);
+    snprintf(buf, INET_KEY_STRLEN + 2, ports ? "[%s]" : "%s", t);
+}
+
 void nf_ct_tuple_str(const struct nf_conntrack_tuple *t, char *buf, size_t len)
 {
-    char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &t->src, s, sizeof s);
-    inet_ntop(AF_INET, &t->dst, d, sizeof d);
-    nf_ct_l4proto_find(t->protonum)->print_tuple(buf, len, t, s, d);
+    char s[INET_KEY_STRLEN + 2], d[INET_KEY_STRLEN + 2];
+    const struct nf_conntrack_l4proto *l4proto = nf_ct_l4proto_find(t->protonum);
+    bool ports = nf_ct_l4proto_has_ports(l4proto);
+    nf_ct_addr_str(t->src, ports, s);
+    nf_ct_addr_str(t->dst, ports, d);
+    l4proto->print_tuple(buf, len, t, s, d);
 }
 
 void nf_ct_note(struct net *net, const char *func, const char *detail)
@@ -125,16 +141,62 @@ int ipv4_get_l4proto(const uint8_t *l3, uint32_t avail, uint8_t *protonum)
     return (int)ihl;
 }
 
+/* nf_conntrack_core.c, get_l4proto_ipv6 (4.x: ipv6_get_l4proto in
+ * nf_conntrack_l3proto_ipv6.c): past the extension headers (ipv6_skip_exthdr);
+ * a first fragment has its transport header, a later one none. */
+int ipv6_get_l4proto(const uint8_t *l3, uint32_t avail, uint8_t *protonum)
+{
+    if (avail < sizeof(struct ipv6hdr))
+        return -1;
+    uint8_t nexthdr = ((const struct ipv6hdr *)l3)->nexthdr;
+    uint32_t off = sizeof(struct ipv6hdr);
+    for (;;) {
+        if (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING || nexthdr == NEXTHDR_DEST) {
+            if (avail < off + 8)
+                return -1;
+            nexthdr = l3[off];
+            off += (l3[off + 1] + 1u) * 8;
+        } else if (nexthdr == NEXTHDR_FRAGMENT) {
+            if (avail < off + sizeof(struct frag_hdr))
+                return -1;
+            const struct frag_hdr *fh = (const struct frag_hdr *)(l3 + off);
+            if (ntohs(fh->frag_off) & IP6_OFFSET)
+                return -1;
+            nexthdr = fh->nexthdr;
+            off += sizeof(struct frag_hdr);
+        } else {
+            break;
+        }
+    }
+    if (nexthdr == NEXTHDR_NONE || avail < off)
+        return -1;
+    *protonum = nexthdr;
+    return (int)off;
+}
+
 /* nf_conntrack_core.c, nf_ct_get_tuple: the addresses here, the rest by the
- * protocol (ipv4_pkt_to_tuple then l4proto->pkt_to_tuple in 4.x). */
+ * protocol (ipv4_pkt_to_tuple / ipv6_pkt_to_tuple then l4proto->pkt_to_tuple in
+ * 4.x). An IPv6 address goes into the tuple as its key (sim/in6_key.h). */
 bool nf_ct_get_tuple(const uint8_t *l3, uint32_t avail, unsigned dataoff,
                      const struct nf_conntrack_l4proto *l4proto, struct nf_conntrack_tuple *t)
 {
-    const struct iphdr *iph = (const struct iphdr *)l3;
     memset(t, 0, sizeof *t);
-    t->src = iph->saddr;
-    t->dst = iph->daddr;
-    t->protonum = iph->protocol;
+    if ((l3[0] >> 4) == 6) {
+        struct in6_addr a;              /* copied: the packed header's fields may be unaligned */
+        memcpy(&a, l3 + offsetof(struct ipv6hdr, saddr), sizeof a);
+        t->src = in6_key_get(&a);
+        memcpy(&a, l3 + offsetof(struct ipv6hdr, daddr), sizeof a);
+        t->dst = in6_key_get(&a);
+        /* the tracker names the protocol, but for the generic one's packets */
+        t->protonum = l4proto->l4proto;
+        if (l4proto == &nf_conntrack_l4proto_generic && ipv6_get_l4proto(l3, avail, &t->protonum) < 0)
+            return false;
+    } else {
+        const struct iphdr *iph = (const struct iphdr *)l3;
+        t->src = iph->saddr;
+        t->dst = iph->daddr;
+        t->protonum = iph->protocol;
+    }
     return l4proto->pkt_to_tuple(l3 + dataoff, avail - dataoff, t);
 }
 
@@ -486,7 +548,7 @@ static bool nf_conntrack_handle_error(struct net *net, struct sk_buff *skb, unsi
 
 /* The main entry (PRE_ROUTING and LOCAL_OUT): every packet leaves with its entry
  * and ctinfo, or with none (INVALID). Conntrack itself never drops here. */
-static unsigned nf_conntrack_in(struct sk_buff *skb, const struct nf_hook_state *state)
+static unsigned nf_conntrack_in(struct sk_buff *skb, const struct nf_hook_state *state, uint8_t pf)
 {
     struct net *net = state->net;
     enum ip_conntrack_info ctinfo;
@@ -498,7 +560,8 @@ static unsigned nf_conntrack_in(struct sk_buff *skb, const struct nf_hook_state 
     const uint8_t *nh = skb_network_header(skb);
     uint32_t avail = nf_ct_l3_avail(skb);
     uint8_t protonum;
-    int off = ipv4_get_l4proto(nh, avail, &protonum);
+    int off = pf == NFPROTO_IPV6 ? ipv6_get_l4proto(nh, avail, &protonum)
+                                 : ipv4_get_l4proto(nh, avail, &protonum);
     if (off < 0)
         return nf_ct_invalid(net, skb, "INVALID: no tuple (truncated or a later fragment)");
     unsigned dataoff = (unsigned)off;
@@ -575,7 +638,7 @@ static unsigned __nf_conntrack_confirm(struct net *net, struct sk_buff *skb, str
 
 static unsigned ipv4_conntrack_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
 {
-    return nf_conntrack_in(skb, state);
+    return nf_conntrack_in(skb, state, NFPROTO_IPV4);
 }
 
 static unsigned ipv4_conntrack_local(void *priv, struct sk_buff *skb,
@@ -587,7 +650,7 @@ static unsigned ipv4_conntrack_local(void *priv, struct sk_buff *skb,
     /* A local fragment (the socket asked for IP_NODEFRAG) is not tracked. */
     if (ntohs(ip_hdr(skb)->frag_off) & (IP_MF | IP_OFFSET))
         return NF_ACCEPT;
-    return nf_conntrack_in(skb, state);
+    return nf_conntrack_in(skb, state, NFPROTO_IPV4);
 }
 
 /* 3.x .. 5.0 ran connection helpers in a hook of their own. No helper (ftp, sip...)
@@ -608,8 +671,52 @@ static unsigned ipv4_confirm(void *priv, struct sk_buff *skb, const struct nf_ho
     return __nf_conntrack_confirm(state->net, skb, ct, ctinfo);
 }
 
-/* The kernel's ipv4_conntrack_ops, in its order; the helper entries exist only in
- * the eras that had them. */
+/* ---- the IPv6 hook functions (nf_conntrack_proto.c; 4.x nf_conntrack_l3proto_ipv6.c) -- */
+
+static unsigned ipv6_conntrack_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nf_conntrack_in(skb, state, NFPROTO_IPV6);
+}
+
+/* Too short for an IPv6 header: a raw socket's business (ipv6_conntrack_local). */
+static unsigned ipv6_conntrack_local(void *priv, struct sk_buff *skb,
+                                     const struct nf_hook_state *state)
+{
+    if (nf_ct_l3_avail(skb) < sizeof(struct ipv6hdr))
+        return NF_ACCEPT;
+    return nf_conntrack_in(skb, state, NFPROTO_IPV6);
+}
+
+static unsigned ipv6_helper(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return NF_ACCEPT;                   /* as ipv4_helper: no helper is modelled */
+}
+
+static unsigned ipv6_confirm(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return ipv4_confirm(priv, skb, state);  /* the same work (nf_confirm in 5.1+) */
+}
+
+/* The kernel's ipv6_conntrack_ops: confirmation at NF_IP6_PRI_LAST on POST_ROUTING
+ * and NF_IP6_PRI_LAST - 1 on LOCAL_IN (IPv6 has no CONNTRACK_CONFIRM priority),
+ * the helper entries at NF_IP6_PRI_CONNTRACK_HELPER in the eras that had them. */
+static const struct nf_hook_ops ipv6_conntrack_ops[] = {
+    { ipv6_conntrack_in, "ipv6_conntrack_in", "nf_conntrack", NULL, NFPROTO_IPV6,
+      NF_INET_PRE_ROUTING, NF_IP6_PRI_CONNTRACK },
+    { ipv6_conntrack_local, "ipv6_conntrack_local", "nf_conntrack", NULL, NFPROTO_IPV6,
+      NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK },
+    { ipv6_helper, "ipv6_helper", "nf_conntrack", NULL, NFPROTO_IPV6,
+      NF_INET_POST_ROUTING, NF_IP6_PRI_CONNTRACK_HELPER },
+    { ipv6_confirm, "ipv6_confirm", "nf_conntrack", NULL, NFPROTO_IPV6,
+      NF_INET_POST_ROUTING, NF_IP6_PRI_LAST },
+    { ipv6_helper, "ipv6_helper", "nf_conntrack", NULL, NFPROTO_IPV6,
+      NF_INET_LOCAL_IN, NF_IP6_PRI_CONNTRACK_HELPER },
+    { ipv6_confirm, "ipv6_confirm", "nf_conntrack", NULL, NFPROTO_IPV6,
+      NF_INET_LOCAL_IN, NF_IP6_PRI_LAST - 1 },
+};
+
+/* The kernel's ipv4_conntrack_ops and ipv6_conntrack_ops, in its order; the helper
+ * entries exist only in the eras that had them. */
 static void nf_ct_build_ops(struct nf_conntrack_net *cn, const struct kernel_profile *prof)
 {
     static const struct nf_hook_ops tmpl[] = {
@@ -626,10 +733,16 @@ static void nf_ct_build_ops(struct nf_conntrack_net *cn, const struct kernel_pro
         { ipv4_confirm, "ipv4_confirm", "nf_conntrack", NULL, NFPROTO_IPV4,
           NF_INET_LOCAL_IN, NF_IP_PRI_CONNTRACK_CONFIRM },
     };
-    cn->n_ct_ops = 0;
+    struct nf_ct_pf *pf = &cn->pf[NF_CT_PF_IPV4];
+    pf->n_ct_ops = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(tmpl); i++)
         if (tmpl[i].hook != ipv4_helper || prof->conntrack_helper_hook)
-            cn->ct_ops[cn->n_ct_ops++] = tmpl[i];
+            pf->ct_ops[pf->n_ct_ops++] = tmpl[i];
+    pf = &cn->pf[NF_CT_PF_IPV6];
+    pf->n_ct_ops = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(ipv6_conntrack_ops); i++)
+        if (ipv6_conntrack_ops[i].hook != ipv6_helper || prof->conntrack_helper_hook)
+            pf->ct_ops[pf->n_ct_ops++] = ipv6_conntrack_ops[i];
 }
 
 /* ---- loading, users, registration ------------------------------------------------- */
@@ -645,57 +758,74 @@ static void nf_conntrack_net_init(struct net *net)
     net->ct = cn;
 }
 
-static void nf_ct_unregister_hooks(struct net *net)
+static int nf_defrag_enable(struct net *net, unsigned pfi)
 {
-    struct nf_conntrack_net *cn = net->ct;
-    for (unsigned i = cn->n_ct_ops; i-- > 0;)
-        nf_unregister_net_hook(net, &cn->ct_ops[i]);
-    cn->hooks_registered = false;
+    return pfi == NF_CT_PF_IPV6 ? nf_defrag_ipv6_enable(net) : nf_defrag_ipv4_enable(net);
 }
 
-static int nf_ct_register_hooks(struct net *net)
+static void nf_defrag_disable(struct net *net, unsigned pfi)
 {
-    struct nf_conntrack_net *cn = net->ct;
-    int err = nf_defrag_ipv4_enable(net);
+    if (pfi == NF_CT_PF_IPV6)
+        nf_defrag_ipv6_disable(net);
+    else
+        nf_defrag_ipv4_disable(net);
+}
+
+static void nf_ct_unregister_hooks(struct net *net, unsigned pfi)
+{
+    struct nf_ct_pf *pf = &net->ct->pf[pfi];
+    for (unsigned i = pf->n_ct_ops; i-- > 0;)
+        nf_unregister_net_hook(net, &pf->ct_ops[i]);
+    pf->hooks_registered = false;
+}
+
+static int nf_ct_register_hooks(struct net *net, unsigned pfi)
+{
+    struct nf_ct_pf *pf = &net->ct->pf[pfi];
+    int err = nf_defrag_enable(net, pfi);
     if (err)
         return err;
-    for (unsigned i = 0; i < cn->n_ct_ops; i++) {
-        err = nf_register_net_hook(net, &cn->ct_ops[i]);
+    for (unsigned i = 0; i < pf->n_ct_ops; i++) {
+        err = nf_register_net_hook(net, &pf->ct_ops[i]);
         if (err) {
             while (i-- > 0)
-                nf_unregister_net_hook(net, &cn->ct_ops[i]);
-            nf_defrag_ipv4_disable(net);
+                nf_unregister_net_hook(net, &pf->ct_ops[i]);
+            nf_defrag_disable(net, pfi);
             return err;
         }
     }
-    cn->hooks_registered = true;
+    pf->hooks_registered = true;
     return 0;
 }
 
-/* Lazy eras register with the first user and unregister with the last; older ones
- * register when the module loads (the first user here) and keep the hooks. */
-int nf_ct_netns_get(struct net *net)
+/* Lazy eras register a family's hooks with its first user and unregister them
+ * with its last; older ones register when the module loads (nf_conntrack_ipv4 /
+ * nf_conntrack_ipv6: the family's first user here) and keep the hooks. */
+int nf_ct_netns_get(struct net *net, uint8_t nfproto)
 {
     if (!net->ct)
         nf_conntrack_net_init(net);
-    struct nf_conntrack_net *cn = net->ct;
-    if (!cn->hooks_registered) {
-        int err = nf_ct_register_hooks(net);
+    unsigned pfi = nf_ct_pf_index(nfproto);
+    struct nf_ct_pf *pf = &net->ct->pf[pfi];
+    if (!pf->hooks_registered) {
+        int err = nf_ct_register_hooks(net, pfi);
         if (err)
             return err;
     }
-    cn->users++;
+    pf->users++;
     return 0;
 }
 
-void nf_ct_netns_put(struct net *net)
+void nf_ct_netns_put(struct net *net, uint8_t nfproto)
 {
     struct nf_conntrack_net *cn = net->ct;
-    if (!cn || cn->users == 0)
+    unsigned pfi = nf_ct_pf_index(nfproto);
+    if (!cn || cn->pf[pfi].users == 0)
         return;
-    if (--cn->users == 0 && net->prof->lazy_conntrack && cn->hooks_registered) {
-        nf_ct_unregister_hooks(net);
-        nf_defrag_ipv4_disable(net);
+    struct nf_ct_pf *pf = &cn->pf[pfi];
+    if (--pf->users == 0 && net->prof->lazy_conntrack && pf->hooks_registered) {
+        nf_ct_unregister_hooks(net, pfi);
+        nf_defrag_disable(net, pfi);
     }
 }
 
@@ -715,10 +845,12 @@ void nf_conntrack_net_exit(struct net *net)
     struct nf_conntrack_net *cn = net->ct;
     if (!cn)
         return;
-    if (cn->hooks_registered)
-        nf_ct_unregister_hooks(net);
-    while (cn->defrag_users)
-        nf_defrag_ipv4_disable(net);
+    for (unsigned pfi = 0; pfi < NF_CT_PF_MAX; pfi++) {
+        if (cn->pf[pfi].hooks_registered)
+            nf_ct_unregister_hooks(net, pfi);
+        while (cn->pf[pfi].defrag_users)
+            nf_defrag_disable(net, pfi);
+    }
     /* Pending timers would fire into freed entries: cancel them first. */
     free_chain(cn->confirmed, true);
     free_chain(cn->orphans, false);

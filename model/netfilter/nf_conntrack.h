@@ -112,11 +112,12 @@ void nf_ct_kill_acct(struct nf_conn *ct, enum ip_conntrack_info ctinfo, const st
  * RELATED in the other direction (nf_ct_attach). */
 void nf_ct_attach(struct sk_buff *nskb, const struct sk_buff *skb);
 
-/* A conntrack user appears in / leaves this net (nf_ct_netns_get/put): the
- * first user loads conntrack; in lazy eras its hooks are registered then and
+/* A conntrack user of a family (NFPROTO_IPV4, NFPROTO_IPV6) appears in / leaves
+ * this net (nf_ct_netns_get/put): the first user loads conntrack and that
+ * family's hooks (ipv4_conntrack_ops, ipv6_conntrack_ops); in lazy eras its hooks are registered then and
  * removed with the last user, in older eras they stay once loaded. */
-int nf_ct_netns_get(struct net *net);
-void nf_ct_netns_put(struct net *net);
+int nf_ct_netns_get(struct net *net, uint8_t nfproto);
+void nf_ct_netns_put(struct net *net, uint8_t nfproto);
 
 /* Free everything at teardown (called by net_destroy). */
 void nf_conntrack_net_exit(struct net *net);

@@ -90,8 +90,26 @@ static inline uint8_t nf_ct_protonum(const struct nf_conn *ct)
 /* The sysctls of net.netfilter.nf_conntrack_*, in simulated time. */
 struct nf_ct_timeouts {
     sim_time_t tcp[TCP_CONNTRACK_TIMEOUT_MAX];
-    sim_time_t udp_unreplied, udp_replied, icmp, generic;
+    sim_time_t udp_unreplied, udp_replied, icmp, icmpv6, generic;
 };
+
+/* One family's registration: conntrack's hooks and defragmentation's. */
+struct nf_ct_pf {
+    unsigned users;                     /* nf_ct_netns_get minus put */
+    bool hooks_registered;
+    unsigned defrag_users;
+    bool defrag_registered;
+    struct nf_hook_ops ct_ops[6];
+    unsigned n_ct_ops;
+    struct nf_hook_ops defrag_ops[2];
+};
+
+enum { NF_CT_PF_IPV4, NF_CT_PF_IPV6, NF_CT_PF_MAX };
+
+static inline unsigned nf_ct_pf_index(uint8_t nfproto)
+{
+    return nfproto == NFPROTO_IPV6 ? NF_CT_PF_IPV6 : NF_CT_PF_IPV4;
+}
 
 /* Counters in the spirit of /proc/net/stat/nf_conntrack. */
 struct nf_conntrack_stat {
@@ -105,13 +123,9 @@ struct nf_conntrack_net {
     struct nf_conn *orphans;            /* unconfirmed and dying entries */
     struct nf_conn *free_list;          /* recycled entries */
     uint64_t next_id;
-    unsigned users;                     /* nf_ct_netns_get minus put */
-    bool hooks_registered;
-    unsigned defrag_users;
-    bool defrag_registered;
-    struct nf_hook_ops ct_ops[6];
-    unsigned n_ct_ops;
-    struct nf_hook_ops defrag_ops[2];
+    /* Each family's users and hooks ([NF_CT_PF_IPV4], [NF_CT_PF_IPV6]): one table,
+     * two sets of hooks (nf_conntrack_proto.c, nf_ct_netns_do_get: users4, users6). */
+    struct nf_ct_pf pf[NF_CT_PF_MAX];
     struct nf_ct_timeouts timeouts;
     int tcp_loose;                      /* nf_conntrack_tcp_loose: pick up mid-stream */
     struct nf_conntrack_stat stat;
@@ -157,10 +171,17 @@ bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse, const struct nf_conn
 /* The kernel's default timeouts, each tracker's own. */
 void nf_conntrack_proto_pernet_init(struct nf_ct_timeouts *t);
 
-/* ---- nf_defrag_ipv4.c ---------------------------------------------------------- */
+/* The IPv6 header at l3: the offset of the transport header past the extension
+ * headers (ipv6_skip_exthdr), its protocol in *protonum; -1 when not all there,
+ * for a later fragment, or with no next header. */
+int ipv6_get_l4proto(const uint8_t *l3, uint32_t avail, uint8_t *protonum);
+
+/* ---- nf_defrag_ipv4.c, nf_defrag_ipv6.c ---------------------------------------- */
 
 int nf_defrag_ipv4_enable(struct net *net);
 void nf_defrag_ipv4_disable(struct net *net);
+int nf_defrag_ipv6_enable(struct net *net);
+void nf_defrag_ipv6_disable(struct net *net);
 
 /* ---- the NAT core (nf_nat_core.c, nf_nat_proto.c) ------------------------------ */
 
@@ -188,14 +209,19 @@ struct nf_nat_wrap {
     struct nf_nat_wrap *next;
 };
 
-struct nf_nat_net {
+/* One family's part of the NAT core: nf_nat_ipv4_ops or nf_nat_ipv6_ops (NAT66). */
+struct nf_nat_pf {
     /* Eras with the chains inside the NAT core: the chains of each hook point, in
      * the order they are consulted. */
     struct nf_hook_entries chains[NF_INET_NUMHOOKS];
     struct nf_hook_ops core_ops[4];     /* the NAT core's own hook functions */
     bool core_registered;
-    struct nf_nat_wrap *wraps;          /* 4.9 */
     unsigned users;                     /* registered nat chains */
+};
+
+struct nf_nat_net {
+    struct nf_nat_pf pf[NF_CT_PF_MAX];  /* [NF_CT_PF_IPV4], [NF_CT_PF_IPV6] */
+    struct nf_nat_wrap *wraps;          /* 4.9, either family */
     struct rng rng;                     /* port search offsets (the kernel draws them) */
     uint64_t bindings, null_bindings;
 };
@@ -217,8 +243,10 @@ unsigned nf_nat_private_chains(void *priv, struct sk_buff *skb, const struct nf_
  * for the manip's half (addresses, ports, checksums). False: headers not there. */
 bool nf_nat_manip_pkt(struct sk_buff *skb, struct nf_conn *ct, enum nf_nat_manip_type mtype,
                       enum ip_conntrack_dir dir);
-/* The NAT core's hook functions of this era (nf_nat_ipv4_ops / nf_nat_ops). */
+/* The NAT core's hook functions of this era (nf_nat_ipv4_ops / nf_nat_ops), and
+ * NAT66's (nf_nat_ipv6_ops). */
 void nf_nat_core_ops(const struct kernel_profile *prof, struct nf_hook_ops ops[4]);
+void nf_nat_core_ops6(const struct kernel_profile *prof, struct nf_hook_ops ops[4]);
 /* Fill w->ops as the 4.9 table hook wrapping w->chain. */
 void nf_nat_wrap_init(struct nf_nat_wrap *w);
 /* Do the nat chains run inside the NAT core's hooks in this era (2.6.34, 4.18+),

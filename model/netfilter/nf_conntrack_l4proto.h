@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "model/netfilter/nf_conntrack.h"
+#include "sim/proto6.h"
 
 struct net;
 struct nf_ct_timeouts;
@@ -51,6 +52,7 @@ struct nf_conntrack_l4proto {
 extern const struct nf_conntrack_l4proto nf_conntrack_l4proto_tcp;
 extern const struct nf_conntrack_l4proto nf_conntrack_l4proto_udp;
 extern const struct nf_conntrack_l4proto nf_conntrack_l4proto_icmp;
+extern const struct nf_conntrack_l4proto nf_conntrack_l4proto_icmpv6;
 extern const struct nf_conntrack_l4proto nf_conntrack_l4proto_generic;
 
 /* The tracker of a protocol: the generic one for any protocol without its own
@@ -62,6 +64,7 @@ static inline const struct nf_conntrack_l4proto *nf_ct_l4proto_find(uint8_t l4pr
     case IPPROTO_UDP: return &nf_conntrack_l4proto_udp;
     case IPPROTO_TCP: return &nf_conntrack_l4proto_tcp;
     case IPPROTO_ICMP: return &nf_conntrack_l4proto_icmp;
+    case NEXTHDR_ICMP: return &nf_conntrack_l4proto_icmpv6;
     default: return &nf_conntrack_l4proto_generic;
     }
 }
@@ -89,6 +92,7 @@ void nf_l4proto_log_invalid(struct net *net, const struct sk_buff *skb, const ch
 void nf_conntrack_tcp_init_net(struct nf_ct_timeouts *t);
 void nf_conntrack_udp_init_net(struct nf_ct_timeouts *t);
 void nf_conntrack_icmp_init_net(struct nf_ct_timeouts *t);
+void nf_conntrack_icmpv6_init_net(struct nf_ct_timeouts *t);
 void nf_conntrack_generic_init_net(struct nf_ct_timeouts *t);
 
 #endif

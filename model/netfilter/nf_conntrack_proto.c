@@ -46,4 +46,5 @@ void nf_conntrack_proto_pernet_init(struct nf_ct_timeouts *t)
     nf_conntrack_tcp_init_net(t);
     nf_conntrack_udp_init_net(t);
     nf_conntrack_icmp_init_net(t);
+    nf_conntrack_icmpv6_init_net(t);
 }

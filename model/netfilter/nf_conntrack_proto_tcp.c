@@ -77,12 +77,15 @@ static bool tcp_seg_of(const struct sk_buff *skb, unsigned dataoff, struct tcp_s
     const uint8_t *l3 = skb_network_header(skb);
     if (nf_ct_l3_avail(skb) < dataoff + sizeof(struct tcphdr))
         return false;
-    const struct iphdr *iph = (const struct iphdr *)l3;
     s->th = (const struct tcphdr *)(l3 + dataoff);
     s->flags = s->th->flags;
     s->seq = ntohl(s->th->seq);
     s->ack = ntohl(s->th->ack_seq);
-    uint32_t payload = ntohs(iph->tot_len) - dataoff - tcp_hdrlen(s->th);
+    /* IPv6's payload length leaves out its fixed header */
+    uint32_t tot_len = (l3[0] >> 4) == 6
+                           ? ntohs(((const struct ipv6hdr *)l3)->payload_len) + sizeof(struct ipv6hdr)
+                           : ntohs(((const struct iphdr *)l3)->tot_len);
+    uint32_t payload = tot_len - dataoff - tcp_hdrlen(s->th);
     s->end = s->seq + payload + !!(s->flags & TCPH_SYN) + !!(s->flags & TCPH_FIN);
     return true;
 }

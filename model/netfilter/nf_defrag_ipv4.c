@@ -27,29 +27,30 @@ static const struct nf_hook_ops ipv4_defrag_ops[2] = {
  * with the last. */
 int nf_defrag_ipv4_enable(struct net *net)
 {
-    struct nf_conntrack_net *cn = net->ct;
-    if (cn->defrag_users++ > 0)
+    struct nf_ct_pf *pf = &net->ct->pf[NF_CT_PF_IPV4];
+    if (pf->defrag_users++ > 0)
         return 0;
     for (unsigned i = 0; i < G_N_ELEMENTS(ipv4_defrag_ops); i++) {
-        cn->defrag_ops[i] = ipv4_defrag_ops[i];
-        int err = nf_register_net_hook(net, &cn->defrag_ops[i]);
+        pf->defrag_ops[i] = ipv4_defrag_ops[i];
+        int err = nf_register_net_hook(net, &pf->defrag_ops[i]);
         if (err) {
             while (i-- > 0)
-                nf_unregister_net_hook(net, &cn->defrag_ops[i]);
-            cn->defrag_users = 0;
+                nf_unregister_net_hook(net, &pf->defrag_ops[i]);
+            pf->defrag_users = 0;
             return err;
         }
     }
-    cn->defrag_registered = true;
+    pf->defrag_registered = true;
     return 0;
 }
 
 void nf_defrag_ipv4_disable(struct net *net)
 {
     struct nf_conntrack_net *cn = net->ct;
-    if (!cn || cn->defrag_users == 0 || --cn->defrag_users > 0)
+    struct nf_ct_pf *pf = cn ? &cn->pf[NF_CT_PF_IPV4] : NULL;
+    if (!pf || pf->defrag_users == 0 || --pf->defrag_users > 0)
         return;
     for (unsigned i = G_N_ELEMENTS(ipv4_defrag_ops); i-- > 0;)
-        nf_unregister_net_hook(net, &cn->defrag_ops[i]);
-    cn->defrag_registered = false;
+        nf_unregister_net_hook(net, &pf->defrag_ops[i]);
+    pf->defrag_registered = false;
 }

@@ -20,7 +20,8 @@ enum nf_nat_manip_type {
 #define NF_NAT_RANGE_MAP_IPS        (1u << 0)
 #define NF_NAT_RANGE_PROTO_SPECIFIED (1u << 1)
 
-/* What a DNAT/SNAT/MASQUERADE target asks for (host byte order for ports). */
+/* What a DNAT/SNAT/MASQUERADE target asks for (host byte order for ports). IPv6
+ * addresses are their keys (sim/in6_key.h). */
 struct nf_nat_range {
     unsigned flags;
     be32 min_addr, max_addr;
@@ -43,6 +44,10 @@ bool nf_nat_initialized(const struct nf_conn *ct, enum nf_nat_manip_type manipty
  * core (their hooks register as the era does). */
 int nf_nat_ipv4_register_fn(struct net *net, const struct nf_hook_ops *ops);
 void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops);
+/* The same for an IPv6 nat chain (ip6table_nat: NAT66, 3.7+): the IPv6 table,
+ * IPv6 conntrack, nf_nat_ipv6_ops. */
+int nf_nat_ipv6_register_fn(struct net *net, const struct nf_hook_ops *ops);
+void nf_nat_ipv6_unregister_fn(struct net *net, const struct nf_hook_ops *ops);
 
 /* MASQUERADE's work (nf_nat_masquerade_ipv4): source NAT of a new connection to
  * the address of out that faces the packet's next hop (else out's primary
@@ -50,10 +55,16 @@ void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops);
  * address or the packet has no conntrack. */
 unsigned nf_nat_masquerade_ipv4(struct sk_buff *skb, unsigned hooknum,
                                 const struct nf_nat_range *range, const struct net_device *out);
+/* nf_nat_masquerade_ipv6: the source address out would use towards the packet's
+ * destination (ipv6_dev_get_saddr). */
+unsigned nf_nat_masquerade_ipv6(struct sk_buff *skb, const struct nf_nat_range *range,
+                                const struct net_device *out);
 
 /* The nat chains the NAT core's hook at this point consults, in order (eras with
- * private lists; NULL when NAT is not loaded or the era has none). */
+ * private lists; NULL when NAT is not loaded or the era has none), of a family. */
 const struct nf_hook_entries *nf_nat_chains_of(const struct net *net, unsigned hook);
+const struct nf_hook_entries *nf_nat_chains_of_pf(const struct net *net, uint8_t pf,
+                                                  unsigned hook);
 
 void nf_nat_net_exit(struct net *net);
 

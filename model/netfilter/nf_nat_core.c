@@ -16,6 +16,8 @@
 #include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "model/ipv4/route.h"
+#include "model/ipv6/ipv6.h"
+#include "sim/in6_key.h"
 #include "sim/sim.h"
 
 bool nf_nat_initialized(const struct nf_conn *ct, enum nf_nat_manip_type maniptype)
@@ -34,9 +36,33 @@ bool nf_nat_used_tuple(const struct nf_conntrack_tuple *tuple, const struct nf_c
     return nf_conntrack_tuple_taken(ct->net, &reply, ct);
 }
 
+/* IPv6 addresses compare as the kernel's nf_inet_addr_cmp / ipv6_addr_cmp do:
+ * the real addresses, never their keys. */
 static bool addr_in_range(be32 a, const struct nf_nat_range *r)
 {
+    if (in6_is_key(r->min_addr))
+        return in6_is_key(a) &&
+               memcmp(in6_key_addr(a), in6_key_addr(r->min_addr), sizeof(struct in6_addr)) >= 0 &&
+               memcmp(in6_key_addr(a), in6_key_addr(r->max_addr), sizeof(struct in6_addr)) <= 0;
     return ntohl(a) >= ntohl(r->min_addr) && ntohl(a) <= ntohl(r->max_addr);
+}
+
+/* An address out of an IPv6 range (find_best_ips_proto for NFPROTO_IPV6): the
+ * words the range's ends share stay, the first that differs is picked within its
+ * span by the hash, the rest follow the minimum. */
+static be32 find_best_ip6(const struct nf_nat_range *r, uint32_t h)
+{
+    struct in6_addr a = *in6_key_addr(r->min_addr);
+    const struct in6_addr *max = in6_key_addr(r->max_addr);
+    for (int i = 0; i < 4; i++) {
+        uint32_t lo = ntohl(a.s6_addr32[i]), hi = ntohl(max->s6_addr32[i]);
+        if (lo == hi)
+            continue;
+        uint32_t dist = hi - lo + 1;
+        a.s6_addr32[i] = htonl(lo + (dist ? (uint32_t)(((uint64_t)h * dist) >> 32) : h));
+        break;
+    }
+    return in6_key_get(&a);
 }
 
 /* Would a source mapping to t satisfy the range? */
@@ -60,6 +86,14 @@ static void find_best_ips_proto(struct nf_conntrack_tuple *t, const struct nf_na
     be32 *var = m == NF_NAT_MANIP_SRC ? &t->src : &t->dst;
     if (r->min_addr == r->max_addr) {
         *var = r->min_addr;
+        return;
+    }
+    if (in6_is_key(r->min_addr)) {
+        /* the hash of the real addresses' last words (keys decide nothing) */
+        uint64_t j = ((uint64_t)ntohl(in6_key_addr(t->src)->s6_addr32[3]) * 0x9e3779b97f4a7c15ull) ^
+                     ntohl(in6_key_addr(t->dst)->s6_addr32[3]);
+        j = (j ^ (j >> 31)) * 0xbf58476d1ce4e5b9ull;
+        *var = find_best_ip6(r, (uint32_t)(j >> 32));
         return;
     }
     uint32_t minip = ntohl(r->min_addr);
@@ -150,11 +184,16 @@ unsigned nf_nat_packet(struct nf_conn *ct, enum ip_conntrack_info ctinfo, unsign
 
 static void endpoint_str(const struct nf_conntrack_tuple *t, bool src, char *buf, size_t len)
 {
-    char a[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, src ? &t->src : &t->dst, a, sizeof a);
+    char a[INET_KEY_STRLEN];
+    be32 addr = src ? t->src : t->dst;
+    bool v6 = in6_is_key(addr);
+    if (v6)
+        inet_key_ntop(addr, a);
+    else
+        inet_ntop(AF_INET, &addr, a, sizeof a);
     be16 port = src ? t->sport : t->dport;
     if (nf_ct_l4proto_has_ports(nf_ct_l4proto_find(t->protonum)))
-        snprintf(buf, len, "%s:%u", a, ntohs(port));
+        snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", a, ntohs(port));
     else
         snprintf(buf, len, "%s", a);
 }
@@ -166,7 +205,7 @@ static void nat_binding_note(struct net *net, const struct sk_buff *skb, const s
     if (!net->trace)
         return;
     const char *kind = m == NF_NAT_MANIP_SRC ? "SNAT" : "DNAT";
-    char msg[160], from[48], to[48];
+    char msg[224], from[64], to[64];
     if (nf_ct_tuple_equal(old_reply, &ct->tuplehash[IP_CT_DIR_REPLY].tuple)) {
         snprintf(msg, sizeof msg, "null binding (%s)", kind);
     } else {
@@ -216,7 +255,7 @@ unsigned nf_nat_private_chains(void *priv, struct sk_buff *skb, const struct nf_
                                struct nf_conn *ct)
 {
     struct net *net = state->net;
-    const struct nf_hook_entries *e = &net->nat->chains[state->hook];
+    const struct nf_hook_entries *e = &net->nat->pf[nf_ct_pf_index(state->pf)].chains[state->hook];
     enum nf_nat_manip_type m = HOOK2MANIP(state->hook);
     for (unsigned i = 0; i < e->num; i++) {
         const struct nf_hook_ops *ops = e->ops[i];
@@ -269,6 +308,27 @@ unsigned nf_nat_masquerade_ipv4(struct sk_buff *skb, unsigned hooknum,
     return nf_nat_setup_info(ct, &r, NF_NAT_MANIP_SRC);
 }
 
+unsigned nf_nat_masquerade_ipv6(struct sk_buff *skb, const struct nf_nat_range *range,
+                                const struct net_device *out)
+{
+    enum ip_conntrack_info ctinfo;
+    struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+    if (!ct || !out)
+        return nf_drop_reason(skb, NF_DROP, "MASQUERADE: no conntrack entry");
+    struct in6_addr daddr, src;
+    memcpy(&daddr, skb_network_header(skb) + offsetof(struct ipv6hdr, daddr), sizeof daddr);
+    if (!ipv6_dev_get_saddr(ct->net, out, &daddr, &src))
+        return nf_drop_reason(skb, NF_DROP, "MASQUERADE: no address on the output device");
+    ct->masq_index = out->ifindex;
+    be32 newsrc = in6_key_get(&src);
+    struct nf_nat_range r = {
+        .flags = (range ? range->flags : 0) | NF_NAT_RANGE_MAP_IPS,
+        .min_addr = newsrc, .max_addr = newsrc,
+        .min_proto = range ? range->min_proto : 0, .max_proto = range ? range->max_proto : 0,
+    };
+    return nf_nat_setup_info(ct, &r, NF_NAT_MANIP_SRC);
+}
+
 /* ---- nat chains: registration per era ------------------------------------------------ */
 
 static struct nf_nat_net *nf_nat_net_get(struct net *net)
@@ -279,43 +339,44 @@ static struct nf_nat_net *nf_nat_net_get(struct net *net)
     char name[64];
     snprintf(name, sizeof name, "nf_nat/%s", net->host->name);
     rng_init(&nn->rng, host_sim(net->host)->seed, name);
-    nf_nat_core_ops(net->prof, nn->core_ops);
+    nf_nat_core_ops(net->prof, nn->pf[NF_CT_PF_IPV4].core_ops);
+    nf_nat_core_ops6(net->prof, nn->pf[NF_CT_PF_IPV6].core_ops);
     net->nat = nn;
     return nn;
 }
 
-static int nat_core_register(struct net *net, struct nf_nat_net *nn)
+static int nat_core_register(struct net *net, struct nf_nat_pf *np)
 {
-    for (unsigned i = 0; i < G_N_ELEMENTS(nn->core_ops); i++) {
-        int err = nf_register_net_hook(net, &nn->core_ops[i]);
+    for (unsigned i = 0; i < G_N_ELEMENTS(np->core_ops); i++) {
+        int err = nf_register_net_hook(net, &np->core_ops[i]);
         if (err) {
             while (i-- > 0)
-                nf_unregister_net_hook(net, &nn->core_ops[i]);
+                nf_unregister_net_hook(net, &np->core_ops[i]);
             return err;
         }
     }
-    nn->core_registered = true;
+    np->core_registered = true;
     return 0;
 }
 
-static void nat_core_unregister(struct net *net, struct nf_nat_net *nn)
+static void nat_core_unregister(struct net *net, struct nf_nat_pf *np)
 {
-    for (unsigned i = G_N_ELEMENTS(nn->core_ops); i-- > 0;)
-        nf_unregister_net_hook(net, &nn->core_ops[i]);
-    nn->core_registered = false;
+    for (unsigned i = G_N_ELEMENTS(np->core_ops); i-- > 0;)
+        nf_unregister_net_hook(net, &np->core_ops[i]);
+    np->core_registered = false;
 }
 
 
-static int nat_core_add(struct net *net, struct nf_nat_net *nn, const struct nf_hook_ops *ops)
+static int nat_core_add(struct net *net, struct nf_nat_pf *np, const struct nf_hook_ops *ops)
 {
-    if (!nn->core_registered) {
-        int err = nat_core_register(net, nn);
+    if (!np->core_registered) {
+        int err = nat_core_register(net, np);
         if (err)
             return err;
     }
-    int err = nf_hook_entries_insert(&nn->chains[ops->hooknum], ops, net->prof->tie);
-    if (err && nn->users == 0 && net->prof->lazy_conntrack)
-        nat_core_unregister(net, nn);
+    int err = nf_hook_entries_insert(&np->chains[ops->hooknum], ops, net->prof->tie);
+    if (err && np->users == 0 && net->prof->lazy_conntrack)
+        nat_core_unregister(net, np);
     return err;
 }
 
@@ -351,7 +412,8 @@ static bool nat_wrap_remove(struct net *net, struct nf_nat_net *nn, const struct
     return false;
 }
 
-int nf_nat_ipv4_register_fn(struct net *net, const struct nf_hook_ops *ops)
+/* nf_nat_register_fn: a family's nat chain, with that family's conntrack. */
+static int nf_nat_register_fn(struct net *net, const struct nf_hook_ops *ops, uint8_t pf)
 {
     unsigned h = ops->hooknum;
     if (!ops->hook || h >= NF_INET_NUMHOOKS || h == NF_INET_FORWARD)
@@ -359,32 +421,56 @@ int nf_nat_ipv4_register_fn(struct net *net, const struct nf_hook_ops *ops)
     /* 2.6.34's nat table had no INPUT chain: LOCAL_IN only ever null-binds. */
     if (h == NF_INET_LOCAL_IN && !net->prof->nat_input_chain)
         return -EOPNOTSUPP;
-    int err = nf_ct_netns_get(net);
+    if (pf == NFPROTO_IPV6 && !net->prof->nat66)
+        return -EOPNOTSUPP;
+    int err = nf_ct_netns_get(net, pf);
     if (err)
         return err;
     struct nf_nat_net *nn = nf_nat_net_get(net);
-    err = nf_nat_chains_in_core(net->prof) ? nat_core_add(net, nn, ops) : nat_wrap_add(net, nn, ops);
+    struct nf_nat_pf *np = &nn->pf[nf_ct_pf_index(pf)];
+    err = nf_nat_chains_in_core(net->prof) ? nat_core_add(net, np, ops) : nat_wrap_add(net, nn, ops);
     if (err) {
-        nf_ct_netns_put(net);
+        nf_ct_netns_put(net, pf);
         return err;
     }
-    nn->users++;
+    np->users++;
     return 0;
 }
 
-void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops)
+static void nf_nat_unregister_fn(struct net *net, const struct nf_hook_ops *ops, uint8_t pf)
 {
     struct nf_nat_net *nn = net->nat;
     if (!nn || ops->hooknum >= NF_INET_NUMHOOKS)
         return;
-    bool found = nf_nat_chains_in_core(net->prof) ? nf_hook_entries_remove(&nn->chains[ops->hooknum], ops)
+    struct nf_nat_pf *np = &nn->pf[nf_ct_pf_index(pf)];
+    bool found = nf_nat_chains_in_core(net->prof) ? nf_hook_entries_remove(&np->chains[ops->hooknum], ops)
                                                   : nat_wrap_remove(net, nn, ops);
     if (!found)
         return;
     /* Lazy eras take the NAT core's hooks away with the last nat chain. */
-    if (--nn->users == 0 && nn->core_registered && net->prof->lazy_conntrack)
-        nat_core_unregister(net, nn);
-    nf_ct_netns_put(net);
+    if (--np->users == 0 && np->core_registered && net->prof->lazy_conntrack)
+        nat_core_unregister(net, np);
+    nf_ct_netns_put(net, pf);
+}
+
+int nf_nat_ipv4_register_fn(struct net *net, const struct nf_hook_ops *ops)
+{
+    return nf_nat_register_fn(net, ops, NFPROTO_IPV4);
+}
+
+void nf_nat_ipv4_unregister_fn(struct net *net, const struct nf_hook_ops *ops)
+{
+    nf_nat_unregister_fn(net, ops, NFPROTO_IPV4);
+}
+
+int nf_nat_ipv6_register_fn(struct net *net, const struct nf_hook_ops *ops)
+{
+    return nf_nat_register_fn(net, ops, NFPROTO_IPV6);
+}
+
+void nf_nat_ipv6_unregister_fn(struct net *net, const struct nf_hook_ops *ops)
+{
+    nf_nat_unregister_fn(net, ops, NFPROTO_IPV6);
 }
 
 void nf_nat_net_exit(struct net *net)
@@ -392,19 +478,26 @@ void nf_nat_net_exit(struct net *net)
     struct nf_nat_net *nn = net->nat;
     if (!nn)
         return;
-    if (nn->core_registered)
-        nat_core_unregister(net, nn);
+    for (unsigned pfi = 0; pfi < NF_CT_PF_MAX; pfi++)
+        if (nn->pf[pfi].core_registered)
+            nat_core_unregister(net, &nn->pf[pfi]);
     while (nn->wraps)
         nat_wrap_remove(net, nn, nn->wraps->chain);
-    for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
-        nf_hook_entries_free(&nn->chains[i]);
+    for (unsigned pfi = 0; pfi < NF_CT_PF_MAX; pfi++)
+        for (unsigned i = 0; i < NF_INET_NUMHOOKS; i++)
+            nf_hook_entries_free(&nn->pf[pfi].chains[i]);
     g_free(nn);
     net->nat = NULL;
 }
 
-const struct nf_hook_entries *nf_nat_chains_of(const struct net *net, unsigned hook)
+const struct nf_hook_entries *nf_nat_chains_of_pf(const struct net *net, uint8_t pf, unsigned hook)
 {
     if (!net->nat || !net->prof->nat_core_private_list || hook >= NF_INET_NUMHOOKS)
         return NULL;
-    return &net->nat->chains[hook];
+    return &net->nat->pf[nf_ct_pf_index(pf)].chains[hook];
+}
+
+const struct nf_hook_entries *nf_nat_chains_of(const struct net *net, unsigned hook)
+{
+    return nf_nat_chains_of_pf(net, NFPROTO_IPV4, hook);
 }

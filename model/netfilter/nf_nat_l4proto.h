@@ -35,6 +35,7 @@ struct nf_nat_l4proto {
 extern const struct nf_nat_l4proto nf_nat_l4proto_tcp;
 extern const struct nf_nat_l4proto nf_nat_l4proto_udp;
 extern const struct nf_nat_l4proto nf_nat_l4proto_icmp;
+extern const struct nf_nat_l4proto nf_nat_l4proto_icmpv6;
 extern const struct nf_nat_l4proto nf_nat_l4proto_unknown;
 
 /* The NAT part of a protocol; nf_nat_l4proto_unknown for any protocol without
@@ -47,6 +48,7 @@ static inline const struct nf_nat_l4proto *__nf_nat_l4proto_find(uint8_t protonu
     case IPPROTO_TCP: return &nf_nat_l4proto_tcp;
     case IPPROTO_UDP: return &nf_nat_l4proto_udp;
     case IPPROTO_ICMP: return &nf_nat_l4proto_icmp;
+    case 58: return &nf_nat_l4proto_icmpv6;    /* IPPROTO_ICMPV6 */
     default: return &nf_nat_l4proto_unknown;
     }
 }

@@ -11,7 +11,10 @@
 #include "model/ipv4/ip.h"
 #include "model/net.h"
 #include "model/ipv4/route.h"
+#include "model/ipv6/ipv6.h"
+#include "model/netfilter/netfilter_ipv6.h"
 #include "sim/csum.h"
+#include "sim/in6_key.h"
 
 /* ---- each protocol's manip -------------------------------------------------------- */
 
@@ -19,6 +22,28 @@
  * and written through memcpy, checksums through the void * helpers). */
 static inline be16 get16(const uint8_t *p) { be16 v; memcpy(&v, p, 2); return v; }
 static inline void put16(uint8_t *p, be16 v) { memcpy(p, &v, 2); }
+
+/* The pseudo-header's part of a transport checksum when the manip's address
+ * changes (nf_csum_update: nf_nat_ipv4_csum_update, and for the IPv6 header at l3
+ * nf_nat_ipv6_csum_update's inet_proto_csum_replace16, word by word). Called
+ * before the network header is rewritten. */
+static void nf_csum_update(uint8_t *check, const uint8_t *l3, const struct nf_conntrack_tuple *t,
+                           enum nf_nat_manip_type m)
+{
+    bool src = m == NF_NAT_MANIP_SRC;
+    if ((l3[0] >> 4) == 6) {
+        const uint8_t *old = l3 + (src ? offsetof(struct ipv6hdr, saddr) : offsetof(struct ipv6hdr, daddr));
+        const struct in6_addr *new = in6_key_addr(src ? t->src : t->dst);
+        for (int i = 0; i < 4; i++) {
+            be32 o;
+            memcpy(&o, old + 4 * i, 4);
+            inet_proto_csum_replace4(check, o, new->s6_addr32[i], 1);
+        }
+        return;
+    }
+    const struct iphdr *iph = (const struct iphdr *)l3;
+    inet_proto_csum_replace4(check, src ? iph->saddr : iph->daddr, src ? t->src : t->dst, 1);
+}
 
 /* TCP and UDP: the port, and the checksum for the port and (pseudo-header) the
  * address (__udp_manip_pkt, tcp_manip_pkt). A header quoted in an ICMP error may
@@ -32,11 +57,8 @@ static bool ports_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdr
     uint32_t l4avail = nf_ct_l3_avail(skb) - hdroff;
     if (l4avail < 8)
         return false;
-    const struct iphdr *iph = (const struct iphdr *)(nh + iphdroff);
     uint8_t *l4 = nh + hdroff;
     bool src = m == NF_NAT_MANIP_SRC;
-    be32 oldip = src ? iph->saddr : iph->daddr;
-    be32 newip = src ? tuple->src : tuple->dst;
     be16 newport = src ? tuple->sport : tuple->dport;
     uint8_t *portp = l4 + (src ? 0 : 2);
     be16 oldport = get16(portp);
@@ -46,7 +68,7 @@ static bool ports_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdr
     uint8_t *check = l4 + check_off;
     if (udp && get16(check) == 0)
         return true;                    /* UDP without a checksum stays without */
-    inet_proto_csum_replace4(check, oldip, newip, 1);
+    nf_csum_update(check, nh + iphdroff, tuple, m);
     inet_proto_csum_replace2(check, oldport, newport, 0);
     if (udp && get16(check) == 0)
         put16(check, CSUM_MANGLED_0);
@@ -79,6 +101,25 @@ static bool icmp_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdro
     uint8_t *id = l4 + offsetof(struct icmphdr, un.echo.id);
     inet_proto_csum_replace2(l4 + offsetof(struct icmphdr, checksum), get16(id), tuple->sport, 0);
     put16(id, tuple->sport);
+    return true;
+}
+
+/* icmpv6_manip_pkt: ICMPv6's checksum covers the pseudo-header, so an address
+ * change updates it; echo request and reply carry the id both ways. */
+static bool icmpv6_manip_pkt(struct sk_buff *skb, unsigned iphdroff, unsigned hdroff,
+                             const struct nf_conntrack_tuple *tuple, enum nf_nat_manip_type m)
+{
+    uint8_t *nh = skb_network_header(skb);
+    uint8_t *l4 = nh + hdroff;
+    if (nf_ct_l3_avail(skb) - hdroff < ICMPV6_HLEN)
+        return false;
+    uint8_t *check = l4 + offsetof(struct icmp6hdr, icmp6_cksum);
+    nf_csum_update(check, nh + iphdroff, tuple, m);
+    if (l4[0] == ICMPV6_ECHO_REQUEST || l4[0] == ICMPV6_ECHO_REPLY) {
+        uint8_t *id = l4 + 4;
+        inet_proto_csum_replace2(check, get16(id), tuple->sport, 0);
+        put16(id, tuple->sport);
+    }
     return true;
 }
 
@@ -205,6 +246,13 @@ const struct nf_nat_l4proto nf_nat_l4proto_icmp = {
     .unique_tuple = icmp_unique_tuple,
 };
 
+const struct nf_nat_l4proto nf_nat_l4proto_icmpv6 = {
+    .l4proto = NEXTHDR_ICMP,
+    .manip_pkt = icmpv6_manip_pkt,
+    .in_range = icmp_in_range,
+    .unique_tuple = icmp_unique_tuple,
+};
+
 /* 4.x nf_nat_l4proto_unknown (nf_nat_proto_unknown.c). */
 const struct nf_nat_l4proto nf_nat_l4proto_unknown = {
     .l4proto = 0,
@@ -245,12 +293,36 @@ static bool nf_nat_ipv4_manip_pkt(struct sk_buff *skb, unsigned iphdroff,
     return true;
 }
 
+/* nf_nat_ipv6_manip_pkt: the IPv6 header at iphdroff (its transport header past
+ * the extension headers) and its transport header; no header checksum. */
+static bool nf_nat_ipv6_manip_pkt(struct sk_buff *skb, unsigned iphdroff,
+                                  const struct nf_conntrack_tuple *target,
+                                  enum nf_nat_manip_type m)
+{
+    uint8_t *nh = skb_network_header(skb);
+    uint32_t avail = nf_ct_l3_avail(skb);
+    if (avail < iphdroff + sizeof(struct ipv6hdr))
+        return false;
+    uint8_t protonum;
+    int off = ipv6_get_l4proto(nh + iphdroff, avail - iphdroff, &protonum);
+    const struct nf_nat_l4proto *l4proto = __nf_nat_l4proto_find(target->protonum);
+    /* a later fragment (off < 0) has no transport header to rewrite */
+    if (off >= 0 && !l4proto->manip_pkt(skb, iphdroff, iphdroff + (unsigned)off, target, m))
+        return false;
+    bool src = m == NF_NAT_MANIP_SRC;
+    memcpy(nh + iphdroff + (src ? offsetof(struct ipv6hdr, saddr) : offsetof(struct ipv6hdr, daddr)),
+           in6_key_addr(src ? target->src : target->dst), sizeof(struct in6_addr));
+    return true;
+}
+
 bool nf_nat_manip_pkt(struct sk_buff *skb, struct nf_conn *ct, enum nf_nat_manip_type mtype,
                       enum ip_conntrack_dir dir)
 {
     /* The packet is made to look like the inverse of the other direction. */
     struct nf_conntrack_tuple target;
     nf_ct_invert_tuple(&target, &ct->tuplehash[!dir].tuple);
+    if (in6_is_key(target.src))
+        return nf_nat_ipv6_manip_pkt(skb, 0, &target, mtype);
     return nf_nat_ipv4_manip_pkt(skb, 0, &target, mtype);
 }
 
@@ -453,6 +525,141 @@ void nf_nat_core_ops(const struct kernel_profile *prof, struct nf_hook_ops ops[4
     memcpy(ops, src, sizeof modern);
 }
 
+/* ---- NAT66: the IPv6 hook functions (net/netfilter/nf_nat_proto.c nf_nat_ipv6_*,
+ * 4.x nf_nat_l3proto_ipv6.c and ip6table_nat.c) ----------------------------------- */
+
+/* nf_nat_icmpv6_reply_translation: as IPv4's, the quote gets the opposite manip;
+ * the ICMPv6 checksum is then recomputed over the pseudo-header and message, and
+ * the outer manip updates it for the address it changes. */
+static bool nf_nat_icmpv6_reply_translation(struct sk_buff *skb, struct nf_conn *ct,
+                                            enum ip_conntrack_info ctinfo, unsigned hooknum,
+                                            unsigned hdrlen)
+{
+    uint8_t *nh = skb_network_header(skb);
+    uint32_t avail = nf_ct_l3_avail(skb);
+    if (avail < hdrlen + ICMPV6_HLEN + sizeof(struct ipv6hdr))
+        return false;
+    enum nf_nat_manip_type m = HOOK2MANIP(hooknum);
+    enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
+    uint32_t statusbit = m == NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
+    if (dir == IP_CT_DIR_REPLY)
+        statusbit ^= IPS_NAT_MASK;
+    if (!(ct->status & statusbit))
+        return true;
+    enum nf_nat_manip_type inner_m = m == NF_NAT_MANIP_SRC ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC;
+    if (!nf_nat_ipv6_manip_pkt(skb, hdrlen + ICMPV6_HLEN, &ct->tuplehash[!dir].tuple, inner_m))
+        return false;
+    struct ipv6hdr *ip6h = (struct ipv6hdr *)nh;
+    uint32_t icmp_len = ntohs(ip6h->payload_len) + (uint32_t)sizeof(struct ipv6hdr) - hdrlen;
+    uint32_t real = MIN(icmp_len, avail - hdrlen);  /* virtual bytes are zeros */
+    uint8_t *icmp6 = nh + hdrlen;
+    struct in6_addr sa, da;
+    memcpy(&sa, nh + offsetof(struct ipv6hdr, saddr), sizeof sa);
+    memcpy(&da, nh + offsetof(struct ipv6hdr, daddr), sizeof da);
+    put16(icmp6 + offsetof(struct icmp6hdr, icmp6_cksum), 0);
+    put16(icmp6 + offsetof(struct icmp6hdr, icmp6_cksum),
+          csum_ipv6_magic(&sa, &da, icmp_len, NEXTHDR_ICMP, csum_partial(icmp6, real, 0)));
+    struct nf_conntrack_tuple target;
+    nf_ct_invert_tuple(&target, &ct->tuplehash[!dir].tuple);
+    target.protonum = NEXTHDR_ICMP;
+    return nf_nat_ipv6_manip_pkt(skb, 0, &target, m);
+}
+
+/* nf_nat_ipv6_fn: ICMPv6 errors RELATED to a connection are translated, the rest
+ * go through the common part. */
+static unsigned nf_nat_ipv6_fn_common(void *priv, struct sk_buff *skb,
+                                      const struct nf_hook_state *state, nf_nat_do_chain_fn do_chain)
+{
+    enum ip_conntrack_info ctinfo;
+    struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+    if (!ct)
+        return NF_ACCEPT;
+    if (ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY) {
+        uint8_t protonum;
+        int off = ipv6_get_l4proto(skb_network_header(skb), nf_ct_l3_avail(skb), &protonum);
+        if (off >= 0 && protonum == NEXTHDR_ICMP)
+            return nf_nat_icmpv6_reply_translation(skb, ct, ctinfo, state->hook, (unsigned)off)
+                       ? NF_ACCEPT
+                       : nf_drop_reason(skb, NF_DROP, "nf_nat_icmpv6_reply_translation: failed");
+    }
+    return nf_nat_inet_fn(priv, skb, state, do_chain);
+}
+
+static bool ipv6_daddr_changed(const struct sk_buff *skb, const struct in6_addr *before)
+{
+    return memcmp(skb_network_header(skb) + offsetof(struct ipv6hdr, daddr), before,
+                  sizeof *before) != 0;
+}
+
+/* nf_nat_ipv6_in: a new destination drops the route the packet carries. */
+static unsigned nat6_pre(void *priv, struct sk_buff *skb, const struct nf_hook_state *state,
+                         nf_nat_do_chain_fn do_chain)
+{
+    struct in6_addr daddr;
+    memcpy(&daddr, skb_network_header(skb) + offsetof(struct ipv6hdr, daddr), sizeof daddr);
+    unsigned ret = nf_nat_ipv6_fn_common(priv, skb, state, do_chain);
+    if (ret == NF_ACCEPT && ipv6_daddr_changed(skb, &daddr))
+        skb->dst = NULL;
+    return ret;
+}
+
+/* nf_nat_ipv6_local_fn: a local packet whose destination changed is routed again
+ * (nf_ip6_route_me_harder). */
+static unsigned nat6_local_out(void *priv, struct sk_buff *skb, const struct nf_hook_state *state,
+                               nf_nat_do_chain_fn do_chain)
+{
+    struct in6_addr daddr;
+    memcpy(&daddr, skb_network_header(skb) + offsetof(struct ipv6hdr, daddr), sizeof daddr);
+    unsigned ret = nf_nat_ipv6_fn_common(priv, skb, state, do_chain);
+    if (ret != NF_ACCEPT || !ipv6_daddr_changed(skb, &daddr))
+        return ret;
+    struct in6_addr nd;
+    memcpy(&nd, skb_network_header(skb) + offsetof(struct ipv6hdr, daddr), sizeof nd);
+    struct rt6_info *rt = ip6_route_output(state->net, &nd);
+    if (!rt)
+        return nf_drop_reason(skb, NF_DROP_ERR(-EHOSTUNREACH), "ip6_route_me_harder: no route");
+    skb->dst = rt;
+    return ret;
+}
+
+static unsigned nf_nat_ipv6_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nat6_pre(priv, skb, state, nf_nat_private_chains);
+}
+
+static unsigned nf_nat_ipv6_out(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nf_nat_ipv6_fn_common(priv, skb, state, nf_nat_private_chains);
+}
+
+static unsigned nf_nat_ipv6_local_fn(void *priv, struct sk_buff *skb,
+                                     const struct nf_hook_state *state)
+{
+    return nat6_local_out(priv, skb, state, nf_nat_private_chains);
+}
+
+static unsigned nf_nat_ipv6_fn(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nf_nat_ipv6_fn_common(priv, skb, state, nf_nat_private_chains);
+}
+
+/* nf_nat_ipv6_ops (4.18+; one set of names in every era that has them). */
+void nf_nat_core_ops6(const struct kernel_profile *prof, struct nf_hook_ops ops[4])
+{
+    static const struct nf_hook_ops v6[4] = {
+        { nf_nat_ipv6_in, "nf_nat_ipv6_in", "nf_nat", NULL, NFPROTO_IPV6,
+          NF_INET_PRE_ROUTING, NF_IP6_PRI_NAT_DST },
+        { nf_nat_ipv6_out, "nf_nat_ipv6_out", "nf_nat", NULL, NFPROTO_IPV6,
+          NF_INET_POST_ROUTING, NF_IP6_PRI_NAT_SRC },
+        { nf_nat_ipv6_local_fn, "nf_nat_ipv6_local_fn", "nf_nat", NULL, NFPROTO_IPV6,
+          NF_INET_LOCAL_OUT, NF_IP6_PRI_NAT_DST },
+        { nf_nat_ipv6_fn, "nf_nat_ipv6_fn", "nf_nat", NULL, NFPROTO_IPV6,
+          NF_INET_LOCAL_IN, NF_IP6_PRI_NAT_SRC },
+    };
+    (void)prof;
+    memcpy(ops, v6, sizeof v6);
+}
+
 /* The profiles mark 2.6.36+ with nat_input_chain and 4.18+ with
  * nat_core_private_list; in between, the nat table's chains were the hooks. */
 bool nf_nat_chains_in_core(const struct kernel_profile *prof)
@@ -494,6 +701,28 @@ static unsigned iptable_nat_ipv4_fn(void *priv, struct sk_buff *skb,
     return nf_nat_ipv4_fn(priv, skb, state, wrap_do_chain);
 }
 
+/* 3.7 .. 4.17: ip6table_nat's own hook functions (ip6table_nat_in ...). */
+static unsigned ip6table_nat_in(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nat6_pre(priv, skb, state, wrap_do_chain);
+}
+
+static unsigned ip6table_nat_out(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nf_nat_ipv6_fn_common(priv, skb, state, wrap_do_chain);
+}
+
+static unsigned ip6table_nat_local_fn(void *priv, struct sk_buff *skb,
+                                      const struct nf_hook_state *state)
+{
+    return nat6_local_out(priv, skb, state, wrap_do_chain);
+}
+
+static unsigned ip6table_nat_fn(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
+{
+    return nf_nat_ipv6_fn_common(priv, skb, state, wrap_do_chain);
+}
+
 /* The iptables nat table's chains appear as iptable_nat_ipv4_*, any other nat
  * chain (an nft nat chain then) as nft_nat_ipv4_*. */
 void nf_nat_wrap_init(struct nf_nat_wrap *w)
@@ -511,7 +740,23 @@ void nf_nat_wrap_init(struct nf_nat_wrap *w)
     static const char *const nft[NF_INET_NUMHOOKS] = {
         "nft_nat_ipv4_in", "nft_nat_ipv4_fn", NULL, "nft_nat_ipv4_local_fn", "nft_nat_ipv4_out",
     };
+    static const nf_hookfn fns6[NF_INET_NUMHOOKS] = {
+        [NF_INET_PRE_ROUTING] = ip6table_nat_in,
+        [NF_INET_LOCAL_IN] = ip6table_nat_fn,
+        [NF_INET_LOCAL_OUT] = ip6table_nat_local_fn,
+        [NF_INET_POST_ROUTING] = ip6table_nat_out,
+    };
+    static const char *const ip6t[NF_INET_NUMHOOKS] = {
+        "ip6table_nat_in", "ip6table_nat_fn", NULL, "ip6table_nat_local_fn", "ip6table_nat_out",
+    };
     const struct nf_hook_ops *c = w->chain;
+    if (c->pf == NFPROTO_IPV6) {
+        w->ops = (struct nf_hook_ops){
+            .hook = fns6[c->hooknum], .name = ip6t[c->hooknum], .owner = c->owner,
+            .priv = w, .pf = NFPROTO_IPV6, .hooknum = c->hooknum, .priority = c->priority,
+        };
+        return;
+    }
     bool is_ipt = c->owner && strcmp(c->owner, "iptable_nat") == 0;
     w->ops = (struct nf_hook_ops){
         .hook = fns[c->hooknum], .name = (is_ipt ? ipt : nft)[c->hooknum], .owner = c->owner,

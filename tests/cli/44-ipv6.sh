@@ -62,5 +62,5 @@ for era_ops in 2.6.34:4 6.x:6; do
   check "ipv6 hooks $era: the IPv6 table follows IPv4's, its five points" \
     test "$(sed -n '/^IPv6 (NFPROTO_IPV6/,$p' "$tmp/hooks6.txt" | grep -c '^[A-Z_]* ([0-9]*)$')" -eq 5
   check "ipv6 hooks $era: it says what is modelled and what is not yet" \
-    sh -c "grep -q '^modelled: the IPv6 path' '$tmp/hooks6.txt' && grep -q '^not yet: IPv6 conntrack' '$tmp/hooks6.txt'"
+    sh -c "grep -q '^modelled: the IPv6 path' '$tmp/hooks6.txt' && grep -q '^modelled: IPv6 conntrack' '$tmp/hooks6.txt' && grep -q '^not yet: ip6t_REJECT' '$tmp/hooks6.txt'"
 done

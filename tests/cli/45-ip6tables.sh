@@ -1,7 +1,8 @@
 # ip6tables in scenarios: ip6tables lines in "netfilter" (the first word tells), an
 # ip6tables-save text in "netfilter6", user hooks with "family"; the IPv6 tables on the
-# IPv6 hook table (ipvsim hooks), IPv4 results untouched by them, and bad ip6tables input
-# with FILE:LINE:COL, exit 2, nothing written.
+# IPv6 hook table (ipvsim hooks), IPv4 results untouched by them, a director doing NAT66
+# with ip6tables' DNAT and -m conntrack (every conversation OK, checksums good on the
+# wire), and bad ip6tables input with FILE:LINE:COL, exit 2, nothing written.
 # (a section of tests/run-cli-tests.sh; its helpers are in tests/cli/lib.sh)
 
 # A scenario of minimal.json with IPv6 rules and an IPv6 user hook: nothing IPv4 changes.
@@ -38,8 +39,10 @@ check "ip6tables: IPv4 results byte-identical with the IPv6 rules and hooks adde
 
 # hooks --kernel: the IPv6 tables at their NF_IP6_PRI_* priorities, per era's names
 "$IPVSIM" hooks --kernel 5.10 > "$tmp/ip6t-k510.txt" 2>&1
-check "ip6tables: hooks --kernel 5.10: IPv6 LOCAL_OUT is raw -300, mangle -150, IPVS's two, filter 0, security 50 (ip6table_*_hook)" \
-  test "$(sed -n '/^IPv6 (NFPROTO_IPV6/,$p' "$tmp/ip6t-k510.txt" | sed -n '/^LOCAL_OUT/,/^POST_ROUTING/p' | awk 'NF == 3 {print $1 "=" $2}' | tr '\n' ' ')" = "-300=ip6table_raw_hook -150=ip6table_mangle_hook -99=ip_vs_local_reply6 -98=ip_vs_local_request6 0=ip6table_filter_hook 50=ip6table_security_hook "
+check "ip6tables: hooks --kernel 5.10: IPv6 LOCAL_OUT is defrag -400, raw -300, conntrack -200, mangle -150, NAT66 -100, IPVS's two, filter 0, security 50" \
+  test "$(sed -n '/^IPv6 (NFPROTO_IPV6/,$p' "$tmp/ip6t-k510.txt" | sed -n '/^LOCAL_OUT/,/^POST_ROUTING/p' | awk 'NF == 3 {print $1 "=" $2}' | tr '\n' ' ')" = "-400=ipv6_defrag -300=ip6table_raw_hook -200=ipv6_conntrack_local -150=ip6table_mangle_hook -100=nf_nat_ipv6_local_fn -99=ip_vs_local_reply6 -98=ip_vs_local_request6 0=ip6table_filter_hook 50=ip6table_security_hook "
+check "ip6tables: hooks --kernel 5.10: the IPv6 nat chain inside nf_nat_ipv6_local_fn is ip6table_nat_do_chain" \
+  grep -q -- '-> nat chain -100: ip6table_nat_do_chain ip6table_nat' "$tmp/ip6t-k510.txt"
 
 # Bad input: FILE:LINE:COL, ip6tables' words, exit 2, nothing written
 python3 - "$tmp" <<'PY'
@@ -51,6 +54,9 @@ cases = {
     "icmp": {"netfilter": ["ip6tables -A INPUT -p icmp --icmp-type 8 -j DROP"]},
     "saved": {"netfilter6": "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -d 2001:db8::/129 -j DROP\nCOMMIT\n"},
     "family": {"hooks": [{"name": "w", "hook": "LOCAL_IN", "family": "ip6"}]},
+    "dnat": {"netfilter": ["ip6tables -t nat -A PREROUTING -p tcp -j DNAT --to-destination [2001:db8::1:80"]},
+    "masq": {"netfilter": ["ip6tables -t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 2000-1000"]},
+    "nat2634": {"kernel": "2.6.34", "netfilter": ["ip6tables -t nat -A POSTROUTING -j MASQUERADE"]},
 }
 for name, extra in cases.items():
     s = dict(base)
@@ -74,3 +80,47 @@ bad6 saved "a prefix of 129 in netfilter6's saved text" \
   "$tmp/ip6t-bad-saved.json:32:70: ip6tables (line 3 of the saved text): invalid mask \`129' specified"
 bad6 family "a hook's family" \
   "$tmp/ip6t-bad-family.json:36:14: hooks[0].family: unknown family 'ip6' (expected \"ipv4\", \"ipv6\" or \"both\")"
+bad6 dnat "DNAT's bracket not closed" \
+  "$tmp/ip6t-bad-dnat.json:33:67: ip6tables: Invalid address format"
+bad6 masq "MASQUERADE's funky port range" \
+  "$tmp/ip6t-bad-masq.json:33:68: ip6tables: Port range \`2000-1000' funky"
+bad6 nat2634 "-t nat before 3.7 (no ip6table_nat)" \
+  "$tmp/ip6t-bad-nat2634.json:34:17: ip6tables: can't initialize ip6tables table \`nat': Table does not exist (do you need to insmod?)"
+
+# NAT66 on the director: ip6tables DNAT of [VIP]:80 to rs1's 8080 (IPVS serves only
+# another port, so the real servers route through the director), FORWARD by conntrack
+# state with TCP dropped otherwise: every conversation OK, checksums good on the wire.
+python3 - "$tmp/nat66.json" <<'PY'
+import json, sys
+s = json.load(open("scenarios/nat6.json"))
+s.pop("expect")
+s["ipvs"] = ["-A -t [2001:db8:10::10]:81 -s rr", "-a -t [2001:db8:10::10]:81 -r [2001:db8:2::11]:8080 -m",
+             "-a -t [2001:db8:10::10]:81 -r [2001:db8:2::12]:8080 -m"]
+s["netfilter"] = ["ip6tables -t nat -A PREROUTING -d 2001:db8:10::10 -p tcp --dport 80 -j DNAT --to-destination [2001:db8:2::11]:8080",
+                  "ip6tables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+                  "ip6tables -A FORWARD -m state --state NEW -p tcp --dport 8080 -j ACCEPT",
+                  "ip6tables -A FORWARD -p tcp -j DROP"]
+json.dump(s, open(sys.argv[1], "w"), indent=1)
+PY
+"$IPVSIM" run -q --pcap all "$tmp/nat66.json" -o "$tmp/nat66" > /dev/null 2>&1
+check "nat66: the run exits 0" test $? -eq 0
+check "nat66: every conversation OK through the DNAT and the conntrack rules" \
+  python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['connections']; sys.exit(not (c['total'] > 0 and c['OK'] == c['total']))" "$tmp/nat66/summary.json"
+"$IPVSIM" hooks "$tmp/nat66.json" > "$tmp/nat66-hooks-all.txt" 2>/dev/null
+sed -n '/^IPv6$/,$p' "$tmp/nat66-hooks-all.txt" > "$tmp/nat66-hooks.txt"
+check "nat66: IPv6 PRE_ROUTING: ipv6_defrag -400, ipv6_conntrack_in -200, nf_nat_ipv6_in -100 (6.x)" \
+  test "$(sed -n '/^PRE_ROUTING/,/^LOCAL_IN/p' "$tmp/nat66-hooks.txt" | awk 'NF == 3 {print $1 "=" $2}' | tr '\n' ' ')" = "-400=ipv6_defrag -200=ipv6_conntrack_in -100=nf_nat_ipv6_in "
+check "nat66: the IPv4 table has no conntrack (only IPv6 rules)" \
+  sh -c "! sed -n '1,/^IPv6\$/p' '$tmp/nat66-hooks-all.txt' | grep -q conntrack"
+if command -v tshark >/dev/null; then
+  check "nat66: rs1 receives SYNs to [2001:db8:2::11]:8080" \
+    test "$(count "$tmp/nat66/pcap/rs1-eth0.pcap" 'tcp.flags == 0x002 && ipv6.dst == 2001:db8:2::11 && tcp.dstport == 8080')" -gt 0
+  check "nat66: the client receives SYN-ACKs from [2001:db8:10::10]:80" \
+    test "$(count "$tmp/nat66/pcap/web-eth0.pcap" 'tcp.flags == 0x012 && ipv6.src == 2001:db8:10::10 && tcp.srcport == 80')" -gt 0
+  for f in "$tmp"/nat66/pcap/*.pcap; do
+    check "nat66: $(basename "$f"): TCP and ICMPv6 checksums good" \
+      test "$(tshark -r "$f" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status == 2 || icmpv6.checksum.status == 2 || _ws.malformed' 2>/dev/null | wc -l)" -eq 0
+  done
+  check "nat66: the checksums were checked" \
+    test "$(tshark -r "$tmp/nat66/pcap/rs1-eth0.pcap" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status == 1' 2>/dev/null | wc -l)" -gt 0
+fi

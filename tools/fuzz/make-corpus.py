@@ -52,7 +52,8 @@ for s in [
 
 # ---- iptables --------------------------------------------------------------------
 for f in sorted(glob.glob("tests/test_iptables*.c") + ["tests/model/netfilter/test_nat.c", "tests/model/netfilter/test_conntrack.c",
-                                                        "tests/model/user/test_ip6tables.c"]):
+                                                        "tests/model/user/test_ip6tables.c",
+                                                        "tests/model/netfilter/test_conntrack6.c"]):
     if not os.path.exists(f):
         continue
     for t in sorted(set(literals(f))):
@@ -67,6 +68,13 @@ for s in [
     "--to-destination 192.0.2.11:8080\n-t nat -A POSTROUTING -o eth0 -j MASQUERADE\n"
     "-t mangle -A PREROUTING -p udp -j MARK --set-xmark 0x5/0xff\n-t raw -A OUTPUT -j NOTRACK\n"
     "-P FORWARD DROP\n",
+    "ip6tables -t nat -A PREROUTING -d 2001:db8::10 -p tcp --dport 80 -j DNAT "
+    "--to-destination [2001:db8:2::11]:8080\nip6tables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\n"
+    "ip6tables -t nat -A POSTROUTING -p udp -j SNAT --to-source [2001:db8::1-2001:db8::9]:1000-2000\n"
+    "ip6tables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n"
+    "ip6tables -t raw -A PREROUTING -p udp -j CT --notrack\nip6tables -t nat -F\n",
+    "#era 2.6.34\nip6tables -t nat -A POSTROUTING -j MASQUERADE\n"
+    "ip6tables -A INPUT -m state --state NEW,UNTRACKED -j ACCEPT\n",
     "#era 4.9\n-A INPUT -p icmp --icmp-type 8 -j REJECT --reject-with icmp-host-prohibited\n"
     "-A FORWARD -m conntrack --ctstate NEW -m comment --comment \"new one\" -j LOG "
     "--log-prefix \"fw: \" --log-level 4\n-t security -A INPUT -j ACCEPT\n-Z INPUT\n",

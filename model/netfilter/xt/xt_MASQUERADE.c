@@ -7,6 +7,8 @@
 static unsigned masquerade_tg(struct sk_buff *skb, const struct xt_action_param *par)
 {
     const struct xt_nat_info *info = par->targinfo;
+    if (par->state->pf == NFPROTO_IPV6)      /* masquerade_tg6 */
+        return nf_nat_masquerade_ipv6(skb, &info->range, par->state->out);
     return nf_nat_masquerade_ipv4(skb, par->state->hook, &info->range, par->state->out);
 }
 

@@ -431,8 +431,6 @@ static int opt_table(struct xt_parse *p, const struct opt_call *o)
     if (id < 0)
         return xt_perr_at(p, o->arg_off, "can't initialize %s table `%s': Table does not "
                        "exist (do you need to insmod?)", v6 ? "ip6tables" : "iptables", o->arg);
-    if (v6 && id == XT_TABLE_NAT)
-        return xt_perr_at(p, o->arg_off, "ip6tables table `nat' %s", XT_NO_IPV6_NAT);
     p->cmd->table = (enum xt_table_id)id;
     p->cmd->table_off = o->arg_off;
     return 0;

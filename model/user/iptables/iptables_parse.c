@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "model/net.h"
+#include "model/profile.h"
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -484,6 +486,10 @@ static int apply_line(struct net *net, const char *line, uint8_t af, struct xt_e
         r = final_checks(&p);
     if (r == 0)
         r = xt_parse_all_addresses(&p);
+    /* Before 3.7 there is no ip6table_nat module to load. */
+    if (r == 0 && cmd.af == NFPROTO_IPV6 && cmd.table == XT_TABLE_NAT && !net->prof->nat66)
+        r = xt_perr_at(&p, cmd.table_off, "can't initialize ip6tables table `nat': Table does "
+                       "not exist (do you need to insmod?)");
     collect_matches(&p);
     if (r == 0) {
         r = xt_do_command(net, &cmd, err);

@@ -28,12 +28,10 @@ static void notrack_init(struct xt_entry_target *t)
 
 const struct xtables_target libxt_ct_target = {
     .name = "CT", .opts = ct_opts, .parse = ct_parse, .save = ct_save,
-    .no_ipv6 = XT_NO_IPV6_CT,
 };
 
 /* Takes CT's options as before: -j NOTRACK --notrack is accepted and lists the same. */
 const struct xtables_target libxt_notrack_target = {
     .name = "NOTRACK", .real_name = "CT", .opts = ct_opts, .init = notrack_init,
-    .no_ipv6 = XT_NO_IPV6_CT,
     .parse = ct_parse, .save = ct_save,
 };

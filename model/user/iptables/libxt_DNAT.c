@@ -5,6 +5,8 @@
 
 #include <string.h>
 #include "model/user/iptables/iptables_parse.h"
+#include "sim/in6.h"
+#include "sim/in6_key.h"
 
 bool xtables_nat_ports_ok(const struct ipt_entry *e)
 {
@@ -37,9 +39,63 @@ int xtables_parse_nat_ports(struct xt_parse *p, const char *s, struct nf_nat_ran
     return 0;
 }
 
+/* An IPv6 address of a range, as its key (xtables_numeric_to_ip6addr). */
+static bool nat_ip6addr(const char *s, be32 *out)
+{
+    struct in6_addr a;
+    if (!in6_pton(s, &a, NULL, NULL))
+        return false;
+    *out = in6_key_get(&a);
+    return true;
+}
+
+/* ip6tables' "[ip[-ip]]:port[-port]" or "ip[-ip]" (libip6t_DNAT.c parse_to, the
+ * IPv6 case of libxt_DNAT.c's): brackets when ports follow; without them, one
+ * colon alone is taken for ports, more for an address. */
+static int parse_nat_to6(struct xt_parse *p, const char *arg, struct nf_nat_range *range)
+{
+    char buf[128];
+    g_strlcpy(buf, arg, sizeof buf);
+    char *start = strchr(buf, '['), *colon;
+    if (!start) {
+        start = buf;
+        colon = strchr(buf, ':');
+        if (colon && strchr(colon + 1, ':'))
+            colon = NULL;
+    } else {
+        start++;
+        char *end = strchr(start, ']');
+        if (!end)
+            return xt_parse_error(p, "Invalid address format");
+        *end = '\0';
+        colon = strchr(end + 1, ':');
+    }
+    if (colon) {
+        if (!xtables_nat_ports_ok(xt_parse_entry(p)))
+            return xt_parse_error(p, "Need TCP, UDP, SCTP or DCCP with port specification");
+        if (xtables_parse_nat_ports(p, colon + 1, range) < 0)
+            return -1;
+        if (colon == buf || colon == buf + 2)
+            return 0;                   /* ports only: ":80" or "[]:80" */
+        *colon = '\0';
+    }
+    char *dash = strchr(start, '-');
+    if (dash)
+        *dash = '\0';
+    if (!nat_ip6addr(start, &range->min_addr))
+        return xt_parse_error(p, "Bad IP address \"%s\"", start);
+    range->max_addr = range->min_addr;
+    if (dash && !nat_ip6addr(dash + 1, &range->max_addr))
+        return xt_parse_error(p, "Bad IP address \"%s\"", dash + 1);
+    range->flags |= NF_NAT_RANGE_MAP_IPS;
+    return 0;
+}
+
 /* "[ip[-ip]][:port[-port]]" (parse_to). */
 int xtables_parse_nat_to(struct xt_parse *p, const char *arg, struct nf_nat_range *range)
 {
+    if (xt_parse_is_ipv6(p))
+        return parse_nat_to6(p, arg, range);
     char buf[64];
     g_strlcpy(buf, arg, sizeof buf);
     char *colon = strchr(buf, ':');
@@ -83,9 +139,34 @@ int xtables_nat_parse(struct xt_parse *p, struct xt_entry_target *t,
     }
 }
 
+/* ip6tables-save: the addresses in brackets when ports follow (print_range). */
+static void save_nat_range6(GString *out, const struct nf_nat_range *r)
+{
+    char a[INET_KEY_STRLEN];
+    bool ports = r->flags & NF_NAT_RANGE_PROTO_SPECIFIED;
+    if (r->flags & NF_NAT_RANGE_MAP_IPS) {
+        if (ports)
+            g_string_append_c(out, '[');
+        g_string_append(out, inet_key_ntop(r->min_addr, a));
+        if (r->max_addr != r->min_addr)
+            g_string_append_printf(out, "-%s", inet_key_ntop(r->max_addr, a));
+        if (ports)
+            g_string_append_c(out, ']');
+    }
+    if (ports) {
+        g_string_append_printf(out, ":%u", r->min_proto);
+        if (r->max_proto != r->min_proto)
+            g_string_append_printf(out, "-%u", r->max_proto);
+    }
+}
+
 void xtables_save_nat_range(GString *out, const struct nf_nat_range *r)
 {
     char a[INET_ADDRSTRLEN];
+    if ((r->flags & NF_NAT_RANGE_MAP_IPS) && in6_is_key(r->min_addr)) {
+        save_nat_range6(out, r);
+        return;
+    }
     if (r->flags & NF_NAT_RANGE_MAP_IPS) {
         g_string_append(out, inet_ntop(AF_INET, &r->min_addr, a, sizeof a));
         if (r->max_addr != r->min_addr)
@@ -132,6 +213,5 @@ static void dnat_save(const struct xt_entry_target *t, GString *out)
 
 const struct xtables_target libxt_dnat_target = {
     .name = "DNAT", .opts = dnat_opts, .parse = xtables_nat_parse, .final_check = dnat_check,
-    .no_ipv6 = XT_NO_IPV6_NAT,
     .save = dnat_save,
 };

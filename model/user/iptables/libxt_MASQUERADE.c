@@ -35,5 +35,4 @@ static void masq_save(const struct xt_entry_target *t, GString *out)
 
 const struct xtables_target libxt_masquerade_target = {
     .name = "MASQUERADE", .opts = masq_opts, .parse = masq_parse, .save = masq_save,
-    .no_ipv6 = XT_NO_IPV6_NAT,
 };

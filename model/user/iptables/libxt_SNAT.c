@@ -30,6 +30,5 @@ static void snat_save(const struct xt_entry_target *t, GString *out)
 
 const struct xtables_target libxt_snat_target = {
     .name = "SNAT", .opts = snat_opts, .parse = xtables_nat_parse, .final_check = snat_check,
-    .no_ipv6 = XT_NO_IPV6_NAT,
     .save = snat_save,
 };

@@ -76,6 +76,5 @@ static void conntrack_save(const struct xt_entry_match *m, GString *out)
 
 const struct xtables_match libxt_conntrack_match = {
     .name = "conntrack", .opts = conntrack_opts, .parse = conntrack_parse,
-    .no_ipv6 = XT_NO_IPV6_CT,
     .save = conntrack_save,
 };

@@ -31,6 +31,5 @@ static void state_save(const struct xt_entry_match *m, GString *out)
 
 const struct xtables_match libxt_state_match = {
     .name = "state", .opts = state_opts, .parse = state_parse, .final_check = state_check,
-    .no_ipv6 = XT_NO_IPV6_CT,
     .save = state_save,
 };

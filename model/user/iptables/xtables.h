@@ -76,8 +76,6 @@ const struct xtables_target *const *xtables_registered_targets(size_t *n);
 bool xt_known_unmodelled(const char *name, bool target);
 
 /* Why an extension's ip6tables form is refused (its no_ipv6). */
-#define XT_NO_IPV6_CT "needs IPv6 connection tracking, which ipvsim does not model"
-#define XT_NO_IPV6_NAT "needs the NAT66 core (ip6table_nat), which ipvsim does not model"
 #define XT_NO_IPV6_REJECT "is ip6t_REJECT for IPv6 (ICMPv6 errors), which ipvsim does not model"
 #define XT_NO_IPV6_LOG "logs through nf_log_ipv6 for IPv6, which ipvsim does not model"
 

@@ -1315,8 +1315,8 @@ static const char *const loader_only[] = {
     "healthcheck-http-no-url",
     "event-sysctl-congestion-control",
     "ip6tables-line-bad-address", "ip6tables-line-bad-prefix", "ip6tables-line-fragment",
-    "ip6tables-line-icmp-type", "ip6tables-line-icmpv6-type", "ip6tables-line-nat",
-    "ip6tables-line-state", "saved-ip6tables-bad-address", "saved-ip6tables-no-commit",
+    "ip6tables-line-icmp-type", "ip6tables-line-icmpv6-type", "ip6tables-line-snat-port",
+    "ip6tables-line-bad-state", "saved-ip6tables-bad-address", "saved-ip6tables-no-commit",
     "netfilter6-ipv4-address", NULL,
 };
 

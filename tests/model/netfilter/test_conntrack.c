@@ -65,7 +65,7 @@ static void setup(struct topo3 *t, const char *era)
     topo3_init(t);
     if (era)
         host_net(t->router)->prof = kernel_profile_find(era);
-    CU_ASSERT_EQUAL(nf_ct_netns_get(host_net(t->router)), 0);
+    CU_ASSERT_EQUAL(nf_ct_netns_get(host_net(t->router), NFPROTO_IPV4), 0);
     struct host *ends[] = { t->client, t->server };
     for (int i = 0; i < 2; i++) {
         sock_bind(host_net(ends[i]), IPPROTO_TCP, 0, sink, NULL);
@@ -564,8 +564,8 @@ static void check_era(const char *era, bool helper, bool lazy)
     struct net *net = era_host(&w, era);
     for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++)
         CU_ASSERT_EQUAL(nf_hook_entries_of(net, h)->num, 0);
-    CU_ASSERT_EQUAL(nf_ct_netns_get(net), 0);
-    CU_ASSERT_EQUAL(nf_ct_netns_get(net), 0);       /* a second user changes nothing */
+    CU_ASSERT_EQUAL(nf_ct_netns_get(net, NFPROTO_IPV4), 0);
+    CU_ASSERT_EQUAL(nf_ct_netns_get(net, NFPROTO_IPV4), 0);       /* a second user changes nothing */
     expect_hooks(net, NF_INET_PRE_ROUTING, "ipv4_conntrack_defrag:-400 ipv4_conntrack_in:-200");
     expect_hooks(net, NF_INET_LOCAL_OUT, "ipv4_conntrack_defrag:-400 ipv4_conntrack_local:-200");
     expect_hooks(net, NF_INET_FORWARD, "");
@@ -575,9 +575,9 @@ static void check_era(const char *era, bool helper, bool lazy)
     expect_hooks(net, NF_INET_LOCAL_IN, confirm);
     CU_ASSERT_STRING_EQUAL(nf_hook_entries_of(net, NF_INET_PRE_ROUTING)->ops[0]->owner,
                            "nf_defrag_ipv4");
-    nf_ct_netns_put(net);
+    nf_ct_netns_put(net, NFPROTO_IPV4);
     CU_ASSERT_EQUAL(nf_hook_entries_of(net, NF_INET_PRE_ROUTING)->num, 2);
-    nf_ct_netns_put(net);
+    nf_ct_netns_put(net, NFPROTO_IPV4);
     /* The last user gone: lazy eras take the hooks away, older ones keep them. */
     CU_ASSERT_EQUAL(nf_hook_entries_of(net, NF_INET_PRE_ROUTING)->num, lazy ? 0 : 2);
     CU_ASSERT_EQUAL(nf_hook_entries_of(net, NF_INET_POST_ROUTING)->num, lazy ? 0u : helper ? 2u : 1u);
@@ -603,20 +603,20 @@ static void test_lazy_registration_and_ties(void)
      * LIFO puts it in front. */
     struct net *net = era_host(&w, "6.x");
     nf_register_net_hook(net, &user);
-    nf_ct_netns_get(net);
+    nf_ct_netns_get(net, NFPROTO_IPV4);
     expect_hooks(net, NF_INET_PRE_ROUTING,
                  "ipv4_conntrack_defrag:-400 ipv4_conntrack_in:-200 user200:-200");
     world_destroy(&w);
     /* 6.x, conntrack in use first: the user hook goes in front. */
     net = era_host(&w, "6.x");
-    nf_ct_netns_get(net);
+    nf_ct_netns_get(net, NFPROTO_IPV4);
     nf_register_net_hook(net, &user);
     expect_hooks(net, NF_INET_PRE_ROUTING,
                  "ipv4_conntrack_defrag:-400 user200:-200 ipv4_conntrack_in:-200");
     world_destroy(&w);
     /* 4.9 is FIFO: the later registration goes behind. */
     net = era_host(&w, "4.9");
-    nf_ct_netns_get(net);
+    nf_ct_netns_get(net, NFPROTO_IPV4);
     nf_register_net_hook(net, &user);
     expect_hooks(net, NF_INET_PRE_ROUTING,
                  "ipv4_conntrack_defrag:-400 ipv4_conntrack_in:-200 user200:-200");

@@ -244,7 +244,7 @@ static void test_trackers_in_nf_conntrack_in(void)
     struct topo3 t;
     topo3_init(&t);
     struct net *rnet = host_net(t.router);
-    CU_ASSERT_EQUAL_FATAL(nf_ct_netns_get(rnet), 0);
+    CU_ASSERT_EQUAL_FATAL(nf_ct_netns_get(rnet, NFPROTO_IPV4), 0);
     sock_bind(host_net(t.server), IPPROTO_TCP, 0, sink, NULL);
     sock_bind(host_net(t.client), IPPROTO_ICMP, 0, sink, NULL);
     struct trace_text_sink ts;

@@ -184,8 +184,6 @@ struct bad6_case {
     const char *at;                     /* the first occurrence of this text, at its '|' */
 };
 
-#define NO_CT "needs IPv6 connection tracking, which ipvsim does not model"
-
 static const struct bad6_case bad6_cases[] = {
     { "ip6tables -A INPUT -s 2001:db8::zz -j DROP",
       "host/network `2001:db8::zz' not found: expected a hexadecimal group (1 to 4 digits)",
@@ -213,16 +211,21 @@ static const struct bad6_case bad6_cases[] = {
     { "ip6tables -A INPUT -m icmp6 --icmpv6-type 128 -j ACCEPT",
       "ip6tables: Invalid argument. Run `dmesg' for more information. [dmesg: x_tables: "
       "ip6_tables: icmp6 match: only valid for protocol 58]", "ACCEPT" },
+    /* NAT66: libip6t_DNAT/SNAT's parse_to */
+    { "ip6tables -t nat -A PREROUTING -p tcp -j DNAT --to-destination [2001:db8::1:80",
+      "Invalid address format", "[2001" },
+    { "ip6tables -t nat -A PREROUTING -p tcp -j DNAT --to-destination [2001:db8::g]:80",
+      "Bad IP address \"2001:db8::g\"", "[2001" },
     { "ip6tables -t nat -A PREROUTING -j DNAT --to-destination [2001:db8::1]:80",
-      "ip6tables table `nat' needs the NAT66 core (ip6table_nat), which ipvsim does not model",
-      "nat" },
+      "Need TCP, UDP, SCTP or DCCP with port specification", "[2001" },
+    { "ip6tables -t nat -A POSTROUTING -p udp -j SNAT --to-source [2001:db8::1-2001:db8::x]:5-7",
+      "Bad IP address \"2001:db8::x\"", "[2001" },
+    { "ip6tables -t nat -A POSTROUTING -p tcp -j SNAT --to-source [2001:db8::1]:7-5",
+      "Port range `7-5' funky", "[2001" },
     { "ip6tables -A FORWARD -j MASQUERADE",
-      "target `MASQUERADE' needs the NAT66 core (ip6table_nat), which ipvsim does not model",
-      "MASQUERADE" },
-    { "ip6tables -A INPUT -m state --state NEW -j ACCEPT", "match `state' " NO_CT, "state" },
-    { "ip6tables -A INPUT -m conntrack --ctstate NEW", "match `conntrack' " NO_CT,
-      "conntrack" },
-    { "ip6tables -t raw -A PREROUTING -j NOTRACK", "target `NOTRACK' " NO_CT, "NOTRACK" },
+      "ip6tables: Invalid argument. Run `dmesg' for more information. [dmesg: x_tables: "
+      "ip6_tables: MASQUERADE target: only valid in nat table, not filter]", "MASQUERADE" },
+    { "ip6tables -A INPUT -m conntrack --ctstate NEWISH", "Bad ctstate \"NEWISH\"", "NEWISH" },
     { "ip6tables -A INPUT -j REJECT", "target `REJECT' is ip6t_REJECT for IPv6 (ICMPv6 errors), "
       "which ipvsim does not model", "REJECT" },
     { "ip6tables -A INPUT -j LOG", "target `LOG' logs through nf_log_ipv6 for IPv6, which "

@@ -71,9 +71,9 @@ cp -r "$tmp/kc-dry" "$tmp/kc-dry1"
 "$IPVSIM" kernel-check --dry-run --connections 4 -o "$tmp/kc-dry" scenarios/kernel-check-dr-wrr.json "$kc" >/dev/null 2>&1
 check "kernel-check --dry-run: the same guest scripts twice" \
   diff -r -x ipvsim -x pass1 "$tmp/kc-dry1" "$tmp/kc-dry"
-# IPv6 cases (scenarios/kernel-check-{nat6,dr6}.json, tests/kernel-check/kernel-check-tun6.json):
+# IPv6 cases (scenarios/kernel-check-{nat6,dr6,tun6}.json):
 # ipvsim against the 6.1 kernel's recorded run of them (tests/kernel-check/kernel6), no VM.
-for c in scenarios/kernel-check-nat6.json scenarios/kernel-check-dr6.json; do
+for c in scenarios/kernel-check-nat6.json scenarios/kernel-check-dr6.json scenarios/kernel-check-tun6.json; do
   n=$(basename "$c" .json)
   "$IPVSIM" kernel-check --kernel-results tests/kernel-check/kernel6 -o "$tmp/kc6-$n" "$c" >/dev/null 2>"$tmp/kc6.err"
   check "kernel-check $n against the recorded 6.1 run: exit 0, 0 mismatches" \
@@ -82,7 +82,7 @@ done
 "$IPVSIM" kernel-check --kernel-only --dry-run -o "$tmp/kc6-x" "$kc" >/dev/null 2>"$tmp/kc.err"
 check "kernel-check --kernel-only of a group without a script: exit 2, says why" \
   test $? -eq 2 -a "$(grep -c 'kernel-only replays a scripted group' "$tmp/kc.err")" -eq 1
-"$IPVSIM" kernel-check --kernel-only --dry-run -o "$tmp/kc6-dry" scenarios/kernel-check-{nat6,dr6}.json tests/kernel-check/kernel-check-tun6.json >/dev/null 2>&1
+"$IPVSIM" kernel-check --kernel-only --dry-run -o "$tmp/kc6-dry" scenarios/kernel-check-{nat6,dr6,tun6}.json >/dev/null 2>&1
 check "kernel-check --kernel-only --dry-run of the IPv6 cases: exit 0" test $? -eq 0
 g6="$tmp/kc6-dry/kernel-check-nat6/run.sh"
 check "kernel-check IPv6: DIP and VIP on the director's eth0 without DAD, forwarding on" \

@@ -4,6 +4,10 @@
 #include <glib.h>
 #include <stdlib.h>
 #include "model/ipv4/ip.h"
+#include "model/ipv6/ipv6.h"
+#include "model/profile.h"
+#include "sim/in6.h"
+#include "tests/testutil.h"
 
 be32 topo_ip(const char *dotted)
 {
@@ -78,4 +82,38 @@ int topo_send_udp(struct host *h, const char *daddr, uint16_t sport, uint16_t dp
     }
     skb->dst = rt;
     return ip_local_out(net, skb);
+}
+
+struct in6_addr topo_in6(const char *s)
+{
+    struct in6_addr a;
+    CU_ASSERT_FATAL(in6_pton(s, &a, NULL, NULL));
+    return a;
+}
+
+static void add6(struct host *h, const char *dev, const char *addr)
+{
+    struct in6_addr a = topo_in6(addr);
+    CU_ASSERT_FATAL(ipv6_add_addr(host_net(h), host_dev(h, dev), &a, 64));
+}
+
+void topo3_init6(struct topo3 *t, const char *era)
+{
+    topo3_init(t);
+    if (era) {
+        const struct kernel_profile *prof = kernel_profile_find(era);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(prof);
+        struct host *hosts[3] = { t->client, t->router, t->server };
+        for (int i = 0; i < 3; i++)
+            host_net(hosts[i])->prof = prof;
+    }
+    add6(t->client, "eth0", "2001:db8:1::2");
+    add6(t->router, "eth0", "2001:db8:1::1");
+    add6(t->router, "eth1", "2001:db8:2::1");
+    add6(t->server, "eth0", "2001:db8:2::2");
+    struct in6_addr any = {0}, gw = topo_in6("2001:db8:1::1");
+    CU_ASSERT_FATAL(ip6_route_add(host_net(t->client), &any, 0, &gw, NULL));
+    gw = topo_in6("2001:db8:2::1");
+    CU_ASSERT_FATAL(ip6_route_add(host_net(t->server), &any, 0, &gw, NULL));
+    ipv6_set_forwarding(host_net(t->router), 1);
 }

@@ -20,6 +20,12 @@ struct topo3 {
     struct host *client, *router, *server;
 };
 void topo3_init(struct topo3 *t);
+/* topo3 with IPv6 too: 2001:db8:1::2/64 -- ::1 router ::1 -- 2001:db8:2::2/64 (the router
+ * 2001:db8:1::1 on eth0, 2001:db8:2::1 on eth1), default routes on both ends, IPv6
+ * forwarding on in the router; every host of era's profile (NULL: the default). */
+void topo3_init6(struct topo3 *t, const char *era);
+/* An IPv6 address from its text (the test fails at once on a bad one). */
+struct in6_addr topo_in6(const char *s);
 
 /* Build and send a UDP datagram from a host (route looked up, saddr from it). */
 int topo_send_udp(struct host *h, const char *daddr, uint16_t sport, uint16_t dport,

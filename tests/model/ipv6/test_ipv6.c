@@ -29,31 +29,6 @@ static struct in6_addr A(const char *s)
     return a;
 }
 
-/* topo3 with 2001:db8:1::/64 on the client's link, 2001:db8:2::/64 on the server's,
- * default routes on both ends, forwarding on in the router; every host of era prof. */
-static void topo6_init(struct topo3 *t, const char *era)
-{
-    topo3_init(t);
-    const struct kernel_profile *prof = kernel_profile_find(era);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(prof);
-    struct host *hosts[3] = { t->client, t->router, t->server };
-    for (int i = 0; i < 3; i++)
-        host_net(hosts[i])->prof = prof;
-    struct in6_addr a;
-    a = A("2001:db8:1::2");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->client), host_dev(t->client, "eth0"), &a, 64));
-    a = A("2001:db8:1::1");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->router), host_dev(t->router, "eth0"), &a, 64));
-    a = A("2001:db8:2::1");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->router), host_dev(t->router, "eth1"), &a, 64));
-    a = A("2001:db8:2::2");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->server), host_dev(t->server, "eth0"), &a, 64));
-    struct in6_addr any = {0}, gw = A("2001:db8:1::1");
-    CU_ASSERT_FATAL(ip6_route_add(host_net(t->client), &any, 0, &gw, NULL));
-    gw = A("2001:db8:2::1");
-    CU_ASSERT_FATAL(ip6_route_add(host_net(t->server), &any, 0, &gw, NULL));
-    ipv6_set_forwarding(host_net(t->router), 1);
-}
 
 /* A UDP datagram from h to daddr (source: h's address towards it). */
 static int send_udp6(struct host *h, const char *daddr, uint32_t payload, uint8_t hop_limit,
@@ -140,7 +115,7 @@ static void tap(struct host *h, const char *dev, const char *file)
 static void test_forward_after_nd(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct seen6 s = { .path = g_string_new(NULL) };
     struct trace_sink sink = { emit, &s };
     host_net(t.router)->trace = &sink;
@@ -203,7 +178,7 @@ static void test_forward_after_nd(void)
 static void test_packet_too_big(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     host_dev(t.router, "eth1")->mtu = 1280;
     struct seen6 s = { .path = g_string_new(NULL) };
     struct nf_hook_ops w = watch_ops(&s);
@@ -232,7 +207,7 @@ static void test_packet_too_big(void)
 static void time_exceeded_burst(const char *era, int n, int *first, int *later)
 {
     struct topo3 t;
-    topo6_init(&t, era);
+    topo3_init6(&t, era);
     struct seen6 s = { .path = g_string_new(NULL) };
     struct nf_hook_ops w = watch_ops(&s);
     nf_register_net_hook(host_net(t.client), &w);
@@ -275,7 +250,7 @@ static void test_time_exceeded_rate_limit_per_era(void)
 static void test_nd_failure_address_unreachable(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct seen6 s = { .path = g_string_new(NULL) };
     struct nf_hook_ops w = watch_ops(&s);
     nf_register_net_hook(host_net(t.client), &w);
@@ -303,7 +278,7 @@ static void test_nd_first_probe_per_era(void)
     const char *eras[2] = { "2.6.34", "6.x" };
     for (int i = 0; i < 2; i++) {
         struct topo3 t;
-        topo6_init(&t, eras[i]);
+        topo3_init6(&t, eras[i]);
         send_udp6(t.client, "2001:db8:2::2", 10, 64, 1);
         struct netns_ipv6 *c = net_ipv6(host_net(t.client));
         CU_ASSERT_EQUAL(c->mib.ndisc_ns_out, i == 0 ? 0u : 1u);
@@ -382,7 +357,7 @@ static void test_hook_tables_per_family(void)
 static void test_nd_messages_pass_the_output_hooks(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct seen6 out = {0}, post = {0};
     struct nf_hook_ops o = watch_ops(&out), p = watch_ops(&post);
     o.hooknum = NF_INET_LOCAL_OUT;
@@ -424,7 +399,7 @@ static void send_with_exthdr(struct host *h, uint8_t ext_type, uint8_t ul)
 static void test_extension_headers_at_delivery(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct seen6 s = {0};
     struct nf_hook_ops w = watch_ops(&s);
     nf_register_net_hook(host_net(t.client), &w);
@@ -458,7 +433,7 @@ static void test_extension_headers_at_delivery(void)
 static void test_echo_reply(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct seen6 s = { .path = g_string_new(NULL) };
     struct nf_hook_ops w = watch_ops(&s);
     nf_register_net_hook(host_net(t.client), &w);

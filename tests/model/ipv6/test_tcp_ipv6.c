@@ -77,26 +77,7 @@ static void w6_init(struct w6 *w, const char *pcap_name)
 {
     memset(w, 0, sizeof *w);
     struct topo3 *t = &w->t;
-    topo3_init(t);
-    const struct kernel_profile *prof = kernel_profile_find("6.x");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(prof);
-    struct host *hosts[3] = { t->client, t->router, t->server };
-    for (int i = 0; i < 3; i++)
-        host_net(hosts[i])->prof = prof;
-    struct in6_addr a;
-    a = A("2001:db8:1::2");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->client), host_dev(t->client, "eth0"), &a, 64));
-    a = A("2001:db8:1::1");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->router), host_dev(t->router, "eth0"), &a, 64));
-    a = A("2001:db8:2::1");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->router), host_dev(t->router, "eth1"), &a, 64));
-    a = A("2001:db8:2::2");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->server), host_dev(t->server, "eth0"), &a, 64));
-    struct in6_addr any = {0}, gw = A("2001:db8:1::1");
-    CU_ASSERT_FATAL(ip6_route_add(host_net(t->client), &any, 0, &gw, NULL));
-    gw = A("2001:db8:2::1");
-    CU_ASSERT_FATAL(ip6_route_add(host_net(t->server), &any, 0, &gw, NULL));
-    ipv6_set_forwarding(host_net(t->router), 1);
+    topo3_init6(t, "6.x");
     conv_log_init(&w->log);
     const char *keep = getenv("IPVSIM_PCAP6_DIR");
     w->dir = keep ? g_strdup(keep) : g_dir_make_tmp("ipvsim-tcp6-XXXXXX", NULL);

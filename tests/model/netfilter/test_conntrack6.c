@@ -44,30 +44,6 @@ static void apply_ok(struct net *net, const char *line)
     CU_ASSERT_EQUAL_FATAL(r, 0);
 }
 
-/* topo3 with 2001:db8:1::/64 on the client's link, 2001:db8:2::/64 on the server's. */
-static void topo6_init(struct topo3 *t, const char *era)
-{
-    topo3_init(t);
-    const struct kernel_profile *prof = kernel_profile_find(era);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(prof);
-    struct host *hosts[3] = { t->client, t->router, t->server };
-    for (int i = 0; i < 3; i++)
-        host_net(hosts[i])->prof = prof;
-    struct in6_addr a;
-    a = A("2001:db8:1::2");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->client), host_dev(t->client, "eth0"), &a, 64));
-    a = A("2001:db8:1::1");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->router), host_dev(t->router, "eth0"), &a, 64));
-    a = A("2001:db8:2::1");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->router), host_dev(t->router, "eth1"), &a, 64));
-    a = A("2001:db8:2::2");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->server), host_dev(t->server, "eth0"), &a, 64));
-    struct in6_addr any = {0}, gw = A("2001:db8:1::1");
-    CU_ASSERT_FATAL(ip6_route_add(host_net(t->client), &any, 0, &gw, NULL));
-    gw = A("2001:db8:2::1");
-    CU_ASSERT_FATAL(ip6_route_add(host_net(t->server), &any, 0, &gw, NULL));
-    ipv6_set_forwarding(host_net(t->router), 1);
-}
 
 static void run_a_second(struct topo3 *t)
 {
@@ -263,7 +239,7 @@ static void test_rules_load_ipv6_conntrack(void)
 static void test_tcp_new_established(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct net *r = host_net(t.router);
     apply_ok(r, "ip6tables -A FORWARD -m conntrack --ctstate NEW -p tcp --dport 80 -j ACCEPT");
     apply_ok(r, "ip6tables -A FORWARD -m state --state ESTABLISHED -j ACCEPT");
@@ -319,7 +295,7 @@ static void test_tcp_new_established(void)
 static void test_udp_icmpv6_related_and_echo(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct net *r = host_net(t.router);
     CU_ASSERT_EQUAL_FATAL(nf_ct_netns_get(r, NFPROTO_IPV6), 0);
     struct seen s = {0};
@@ -356,7 +332,7 @@ static void test_udp_icmpv6_related_and_echo(void)
 static void test_invalid_and_notrack(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct net *r = host_net(t.router);
     apply_ok(r, "ip6tables -t raw -A PREROUTING -p udp --dport 54 -j CT --notrack");
     apply_ok(r, "ip6tables -A FORWARD -m conntrack --ctstate INVALID -j DROP");
@@ -451,7 +427,7 @@ static uint16_t port_at(const struct capture *c, unsigned off)
 static void test_dnat_syn_and_reply(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct net *r = host_net(t.router);
     apply_ok(r, "ip6tables -t nat -A PREROUTING -d 2001:db8:1::1 -p tcp --dport 80 -j DNAT "
                 "--to-destination [2001:db8:2::2]:8080");
@@ -492,7 +468,7 @@ static void test_dnat_syn_and_reply(void)
 static void test_masquerade_and_icmpv6_error(void)
 {
     struct topo3 t;
-    topo6_init(&t, "6.x");
+    topo3_init6(&t, "6.x");
     struct net *r = host_net(t.router);
     apply_ok(r, "ip6tables -t nat -A POSTROUTING -o eth1 -j MASQUERADE");
     struct capture at_server = {0}, at_client = {0};

@@ -137,26 +137,6 @@ static void test_hook_table_raw_first(void)
 
 /* ---- ip6t_do_table on a router ---------------------------------------------------------- */
 
-/* topo3 with 2001:db8:1::/64 on the client's link, 2001:db8:2::/64 on the server's
- * (the layout of tests/model/ipv6/test_ipv6.c). */
-static void topo6_init(struct topo3 *t)
-{
-    topo3_init(t);
-    struct in6_addr a;
-    a = A("2001:db8:1::2");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->client), host_dev(t->client, "eth0"), &a, 64));
-    a = A("2001:db8:1::1");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->router), host_dev(t->router, "eth0"), &a, 64));
-    a = A("2001:db8:2::1");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->router), host_dev(t->router, "eth1"), &a, 64));
-    a = A("2001:db8:2::2");
-    CU_ASSERT_FATAL(ipv6_add_addr(host_net(t->server), host_dev(t->server, "eth0"), &a, 64));
-    struct in6_addr any = {0}, gw = A("2001:db8:1::1");
-    CU_ASSERT_FATAL(ip6_route_add(host_net(t->client), &any, 0, &gw, NULL));
-    gw = A("2001:db8:2::1");
-    CU_ASSERT_FATAL(ip6_route_add(host_net(t->server), &any, 0, &gw, NULL));
-    ipv6_set_forwarding(host_net(t->router), 1);
-}
 
 static int send_udp6(struct host *h, const char *daddr, uint16_t dport)
 {
@@ -196,7 +176,7 @@ static const struct ipt_entry *rule(struct net *net, const char *table, const ch
 static void test_forward_filter(void)
 {
     struct topo3 t;
-    topo6_init(&t);
+    topo3_init6(&t, NULL);
     struct net *r = host_net(t.router);
     int at_server = 0;
     struct nf_hook_ops watch = { .hook = count_udp, .name = "udp_watch", .owner = "test",
@@ -232,7 +212,7 @@ static void test_forward_filter(void)
 static void test_icmp6_type(void)
 {
     struct topo3 t;
-    topo6_init(&t);
+    topo3_init6(&t, NULL);
     struct net *r = host_net(t.router);
     apply_ok(r, "ip6tables -A INPUT -p icmpv6 --icmpv6-type echo-request");
     apply_ok(r, "ip6tables -A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation");

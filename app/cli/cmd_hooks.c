@@ -160,11 +160,12 @@ static int hooks_of_era(const struct kernel_profile *prof)
 
 /* ---- hooks --kernel A --diff B ----------------------------------------------- */
 
-/* A hook point's lines as hooks_print writes them, without its header. */
-static GPtrArray *hook_point_lines(struct net *net, unsigned h)
+/* A hook point's lines of family pf's table as hooks_print writes them, without its
+ * header. */
+static GPtrArray *hook_point_lines(struct net *net, uint8_t pf, unsigned h)
 {
     GString *all = g_string_new(NULL);
-    hooks_print(net, all);
+    hooks_print_pf(net, pf, all);
     GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
     char **v = g_strsplit(all->str, "\n", -1);
     const char *name = nf_hook_name(h);
@@ -269,15 +270,19 @@ static unsigned diff_hook_tables(GString *out, const struct kernel_profile *from
     hooks_load_everything(na);
     hooks_load_everything(nb);
     unsigned n = 0;
-    for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++) {
-        GPtrArray *a = hook_point_lines(na, h), *b = hook_point_lines(nb, h);
-        if (!same_lines(a, b)) {
-            n++;
-            g_string_append_printf(out, "%s\n", nf_hook_name(h));
-            print_line_diff(out, a, b);
+    static const uint8_t pfs[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+    for (unsigned f = 0; f < G_N_ELEMENTS(pfs); f++) {
+        for (unsigned h = 0; h < NF_INET_NUMHOOKS; h++) {
+            GPtrArray *a = hook_point_lines(na, pfs[f], h), *b = hook_point_lines(nb, pfs[f], h);
+            if (!same_lines(a, b)) {
+                n++;
+                g_string_append_printf(out, "%s%s\n", pfs[f] == NFPROTO_IPV6 ? "IPv6 " : "",
+                                       nf_hook_name(h));
+                print_line_diff(out, a, b);
+            }
+            g_ptr_array_free(a, TRUE);
+            g_ptr_array_free(b, TRUE);
         }
-        g_ptr_array_free(a, TRUE);
-        g_ptr_array_free(b, TRUE);
     }
     world_destroy(&w);
     return n;

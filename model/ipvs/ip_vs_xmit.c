@@ -568,27 +568,38 @@ static int ip_vs_send_or_cont_v6(struct sk_buff *skb, struct ip_vs_conn *cp, str
     return NF_STOLEN;
 }
 
+/* __ip_vs_get_out_rt_v6 for the methods without encapsulation: the route to the real
+ * server and, when it is not local, the hop limit and MTU checks; NULL with *why when
+ * the packet cannot go. icmp: the packet is an ICMPv6 error (never answered with one). */
+static struct rt6_info *ip_vs_get_out_rt_v6(struct sk_buff *skb, struct ip_vs_conn *cp, bool icmp,
+                                            bool *local, const char **why)
+{
+    struct rt6_info *rt = ip_vs_dest_route_v6(cp, cp->daddr, local);
+    if (!rt) {
+        *why = "no route to the real server";
+        return NULL;
+    }
+    *why = *local ? NULL : ip_vs_out_checks_v6(cp_net(cp), skb, rt->dev, 0, icmp);
+    return *why ? NULL : rt;
+}
+
 int ip_vs_nat_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip_vs_protocol *pp,
                       const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
     bool local;
-    struct rt6_info *rt = ip_vs_dest_route_v6(cp, cp->daddr, &local);
+    const char *why;
+    struct rt6_info *rt = ip_vs_get_out_rt_v6(skb, cp, !pp, &local, &why);
     if (!rt)
-        return tx_error(skb, cp, "no route to the real server");
-    if (!local) {
-        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt->dev, 0, !pp);
-        if (why)
-            return tx_error(skb, cp, why);
-    }
+        return tx_error(skb, cp, why);
     /* the L4 header (pseudo-header checksum with the 16-byte addresses), then
      * ipv6_hdr(skb)->daddr: IPv6 has no header checksum */
     if (pp)
         pp->dnat_handler(skb, pp, cp, iph);
     ((struct ipv6hdr *)skb->data)->daddr = *in6_key_addr(cp->daddr);
     if (cp_net(cp)->trace) {
-        char a[INET_KEY_STRLEN];
-        trace_notef(cp_net(cp), skb, "ip_vs_nat_xmit_v6", "DNAT to [%s]:%u, %s",
-                    trace_ip(cp->daddr, a), ntohs(cp->dport),
+        char a[TRACE_IP_PORT_STRLEN];
+        trace_notef(cp_net(cp), skb, "ip_vs_nat_xmit_v6", "DNAT to %s, %s",
+                    trace_ip_port(cp->daddr, cp->dport, a),
                     local ? "a local real server" : "re-injected at LOCAL_OUT");
     }
     return ip_vs_send_or_cont_v6(skb, cp, rt, local);
@@ -598,14 +609,10 @@ int ip_vs_dr_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, const struct ip
                      const struct ip_vs_iphdr *iph, unsigned hooknum)
 {
     bool local;
-    struct rt6_info *rt = ip_vs_dest_route_v6(cp, cp->daddr, &local);
+    const char *why;
+    struct rt6_info *rt = ip_vs_get_out_rt_v6(skb, cp, !pp, &local, &why);
     if (!rt)
-        return tx_error(skb, cp, "no route to the real server");
-    if (!local) {
-        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt->dev, 0, !pp);
-        if (why)
-            return tx_error(skb, cp, why);
-    }
+        return tx_error(skb, cp, why);
     if (cp_net(cp)->trace) {
         char a[INET_KEY_STRLEN];
         trace_notef(cp_net(cp), skb, "ip_vs_dr_xmit_v6", "to %s %s", trace_ip(cp->daddr, a),
@@ -703,14 +710,10 @@ int ip_vs_tunnel_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp,
 int ip_vs_icmp_xmit_v6(struct sk_buff *skb, struct ip_vs_conn *cp, unsigned hooknum)
 {
     bool local;
-    struct rt6_info *rt = ip_vs_dest_route_v6(cp, cp->daddr, &local);
+    const char *why;
+    struct rt6_info *rt = ip_vs_get_out_rt_v6(skb, cp, true, &local, &why);
     if (!rt)
-        return tx_error(skb, cp, "no route to the real server");
-    if (!local) {
-        const char *why = ip_vs_out_checks_v6(cp_net(cp), skb, rt->dev, 0, true);
-        if (why)
-            return tx_error(skb, cp, why);
-    }
+        return tx_error(skb, cp, why);
     ((struct ipv6hdr *)skb->data)->daddr = *in6_key_addr(cp->daddr);
     return ip_vs_send_or_cont_v6(skb, cp, rt, local);
 }

@@ -1,7 +1,7 @@
 # ipvsim — build, run, test, bench, install.
 #
 # Two builds live side by side under build/:
-#   build/release  optimised (-O2), for runs and benchmarks
+#   build/release  optimised (-O3, profile-guided: PGO below), for runs and benchmarks
 #   build/asan     AddressSanitizer + UndefinedBehaviorSanitizer, for the tests
 # `make run` and `make test` first make sure the Debian packages are there
 # (tools/install-deps installs only what is missing), then build in a sub-make
@@ -34,7 +34,28 @@ BASE     := -std=c11 -D_GNU_SOURCE $(WARN) -I. -Ibuild/gen $(PKG_CFLAGS) -MMD -M
 # skb and checksum helpers, nf_hook), and inlining across them takes 11 % of the
 # instructions per simulated packet (callgrind, the bench's NAT and UDP workloads).
 # The archive of LTO objects needs gcc-ar (the linker plugin).
-REL_FLAGS  := $(BASE) -O2 -g -flto=auto
+# Profile-guided optimisation (PGO=1, the default): the release objects are compiled
+# twice, first instrumented (build/pgo/, -fprofile-generate), then, after that
+# build's ipvsim has run the training scenarios of tools/pgo/ (the bench's NAT
+# workload over TCP and UDP, and the quickstart), with the counts it wrote
+# (build/pgo-data/, -fprofile-use): branches laid out as taken, hot calls inlined,
+# cold code moved away. -O3 with it: 18 % fewer instructions per simulated packet than
+# -O2 without (callgrind, the bench's NAT and UDP workloads). Outputs are
+# byte-identical either way (no -ffast-math: floating point is left as written).
+# Any change to a source retrains and rebuilds every release object; `make PGO=0`
+# skips the profile for a quicker edit-build cycle.
+PGO        ?= 1
+PGO_DATA   := $(CURDIR)/build/pgo-data
+PGO_STAMP  := build/pgo-data/trained
+PGO_TRAIN  := tools/pgo/train-nat-tcp.json tools/pgo/train-nat-udp.json scenarios/quickstart.json
+REL_OPT    := -O3 -g -flto=auto
+GEN_FLAGS  := $(BASE) $(REL_OPT) -fprofile-generate=$(PGO_DATA) \
+              -fprofile-prefix-path=$(CURDIR)/build/pgo -fprofile-update=single
+# The second compilation adds no warning of its own but GCC 12's "Missing counts for
+# called function" (no -W option turns it off), so it is quiet (-w): every source has
+# just been compiled with the same flags and warnings as errors (GEN_FLAGS).
+REL_FLAGS  := $(BASE) $(REL_OPT) $(if $(filter 1,$(PGO)),-fprofile-use=$(PGO_DATA) \
+              -fprofile-prefix-path=$(CURDIR)/build/release -fprofile-partial-training -w)
 REL_AR     := gcc-ar
 ASAN_FLAGS := $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
@@ -166,10 +187,28 @@ $(BENCH): $(call objs,release,$(BENCH_SRC)) $(REL_LIB)
 	$(show) LD $@
 	$(Q)$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/release/%.o: %.c
+build/release/%.o: %.c $(if $(filter 1,$(PGO)),$(PGO_STAMP))
 	@mkdir -p $(dir $@)
 	$(show) CC $@
 	$(Q)$(CC) $(REL_FLAGS) -c -o $@ $<
+
+# The instrumented build and its training runs (PGO above). The counts of a run are
+# added to those of the runs before it, so the data is cleared first.
+build/pgo/ipvsim: $(call objs,pgo,$(MAIN_SRC) $(LIB_SRC))
+	$(show) LD $@
+	$(Q)$(CC) $(GEN_FLAGS) -o $@ $^ $(LIBS)
+
+build/pgo/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(show) CC $@
+	$(Q)$(CC) $(GEN_FLAGS) -c -o $@ $<
+
+$(PGO_STAMP): build/pgo/ipvsim $(PGO_TRAIN)
+	$(show) TRAIN build/pgo/ipvsim
+	$(Q)rm -rf $(PGO_DATA) build/pgo-train && mkdir -p $(PGO_DATA)
+	$(Q)for s in $(PGO_TRAIN); do \
+	  build/pgo/ipvsim run -q -o build/pgo-train/$$(basename $$s .json) $$s >/dev/null || exit 1; done
+	$(Q)rm -rf build/pgo-train && touch $@
 
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -194,7 +233,7 @@ $(TRACE_PAGE): app/report/trace_page.html
 	$(Q)mv $@.tmp $@
 
 build/release/app/report/trace_html.o build/asan/app/report/trace_html.o \
-build/fuzz/app/report/trace_html.o: $(TRACE_PAGE)
+build/fuzz/app/report/trace_html.o build/pgo/app/report/trace_html.o: $(TRACE_PAGE)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -1,11 +1,11 @@
-/* The per-host app stack: the endpoint table keyed by 4-tuple, the ephemeral ports,
- * UDP listeners and sending, and the wildcard TCP/UDP/ICMP sockets that hand what
- * arrives to an endpoint or a listener, or answer it as the kernel would. There is
- * one per host, shared by reference, so that client groups, a server and a health
- * checker can live on the same host; the TCP endpoint is in tcp_conn.c and beside it.
- * Kernel: net/ipv4/inet_hashtables.c (__inet_lookup_established, __inet_hash_connect's
- * ephemeral ports), udp.c (__udp4_lib_lookup, udp_sendmsg), tcp_ipv4.c (tcp_v4_rcv's
- * no-socket path). */
+/* The per-host app stack: the endpoint table keyed by 4-tuple, UDP listeners and
+ * sending, and the wildcard TCP/UDP/ICMP sockets that hand what arrives to an
+ * endpoint or a listener, or answer it as the kernel would. There is one per host,
+ * shared by reference, so that client groups, a server and a health checker can live
+ * on the same host; the TCP endpoint is in tcp_conn.c and beside it, the ephemeral
+ * ports in app_port.c. Kernel: net/ipv4/inet_hashtables.c
+ * (__inet_lookup_established), udp.c (__udp4_lib_lookup, udp_sendmsg), tcp_ipv4.c
+ * (tcp_v4_rcv's no-socket path). */
 #include "model/apps/tcp_conn_internal.h"
 
 #include <errno.h>
@@ -22,16 +22,6 @@
 #include "model/ipv6/transp_v6.h"
 #include "sim/in6_key.h"
 #include "sim/pkt.h"
-
-#define NPORTS (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)
-#define PORT_WORDS ((NPORTS + 63) / 64)
-
-/* The used ephemeral ports of one (protocol, local address). */
-struct port_map {
-    gint64 key;                     /* protocol << 32 | laddr */
-    uint32_t used;
-    uint64_t bits[PORT_WORDS];
-};
 
 /* ---- keys ------------------------------------------------------------------------------ */
 
@@ -161,7 +151,7 @@ struct app_stack *app_stack_get(struct net *net)
     st->net = net;
     st->refs = 1;
     ep_table_init(&st->eps);
-    st->ports = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    port_tab_init(&st->ports);
     st->tcp_listeners = g_ptr_array_new();
     st->udp_listeners = g_ptr_array_new();
     sock_bind(net, IPPROTO_TCP, 0, stack_tcp_rcv, st);
@@ -211,7 +201,7 @@ void app_stack_put(struct app_stack *st)
         g_free(c);
     }
     g_free(st->eps.slots);
-    g_hash_table_destroy(st->ports);
+    port_tab_free(&st->ports);
     g_ptr_array_free(st->tcp_listeners, TRUE);
     g_ptr_array_free(st->udp_listeners, TRUE);
     g_free(st);
@@ -289,67 +279,6 @@ struct app_ep *app_ep_find(struct app_stack *st, uint8_t proto, be32 laddr, be16
                            be16 rport)
 {
     return app_tuple_find(st, proto, laddr, lport, raddr, rport, NULL);
-}
-
-static struct port_map *port_map(const struct app_stack *st, uint8_t proto, be32 laddr, bool create)
-{
-    gint64 key = (gint64)proto << 32 | laddr;
-    struct port_map *m = g_hash_table_lookup(st->ports, &key);
-    if (!m && create) {
-        m = g_new0(struct port_map, 1);
-        m->key = key;
-        g_hash_table_insert(st->ports, &m->key, m);
-    }
-    return m;
-}
-
-be16 app_port_alloc(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r)
-{
-    return app_port_alloc_reuse(st, proto, laddr, r, NULL, NULL);
-}
-
-be16 app_port_alloc_reuse(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r,
-                          bool (*reuse)(void *ctx, be16 port), void *ctx)
-{
-    struct port_map *m = port_map(st, proto, laddr, true);
-    uint32_t start = (uint32_t)rng_below(r, NPORTS);
-    if (m->used == NPORTS && !reuse)
-        return 0;
-    for (uint32_t k = 0; k < NPORTS; k++) {
-        uint32_t i = (start + k) % NPORTS;
-        bool used = m->bits[i / 64] >> (i % 64) & 1;
-        if (used && reuse && reuse(ctx, htons((uint16_t)(EPHEMERAL_PORT_LOW + i))))
-            used = m->bits[i / 64] >> (i % 64) & 1;     /* released by the takeover */
-        if (!used) {
-            m->bits[i / 64] |= 1ull << (i % 64);
-            m->used++;
-            return htons((uint16_t)(EPHEMERAL_PORT_LOW + i));
-        }
-    }
-    return 0;
-}
-
-void app_port_release(struct app_stack *st, uint8_t proto, be32 laddr, be16 port)
-{
-    struct port_map *m = port_map(st, proto, laddr, false);
-    uint32_t p = ntohs(port);
-    if (!m || p < EPHEMERAL_PORT_LOW || p > EPHEMERAL_PORT_HIGH)
-        return;
-    uint32_t i = p - EPHEMERAL_PORT_LOW;
-    if (m->bits[i / 64] >> (i % 64) & 1) {
-        m->bits[i / 64] &= ~(1ull << (i % 64));
-        m->used--;
-    }
-}
-
-bool app_port_in_use(const struct app_stack *st, uint8_t proto, be32 laddr, be16 port)
-{
-    struct port_map *m = port_map(st, proto, laddr, false);
-    uint32_t p = ntohs(port);
-    if (!m || p < EPHEMERAL_PORT_LOW || p > EPHEMERAL_PORT_HIGH)
-        return false;
-    uint32_t i = p - EPHEMERAL_PORT_LOW;
-    return m->bits[i / 64] >> (i % 64) & 1;
 }
 
 void app_stack_drop_net(struct app_stack *st, be32 net, uint8_t prefix)

@@ -57,6 +57,16 @@ struct tcp_tw {
     bool tstamp_ok : 1;             /* its ACKs carry timestamps (tcp_v4_timewait_ack) */
 };                                  /* 56 bytes: at 10^6 connections, most of them */
 
+/* The ephemeral ports in use by (protocol, local address): app_port.c. */
+struct port_slot;
+struct port_tab {
+    struct port_slot *slots;
+    uint32_t mask, count;
+};
+
+void port_tab_init(struct port_tab *t);
+void port_tab_free(struct port_tab *t);
+
 struct tcp_tw_pool {
     struct tcp_tw **chunks;         /* TW_CHUNK records each; index i at chunk i / TW_CHUNK */
     uint32_t nchunks;
@@ -70,7 +80,7 @@ struct app_stack {
     struct net *net;
     int refs;
     struct ep_table eps;            /* app_ep.key -> app_ep (lookups only) */
-    GHashTable *ports;              /* port_map.key -> port_map (lookups only) */
+    struct port_tab ports;          /* ephemeral ports in use (app_port.c) */
     GPtrArray *tcp_listeners;       /* struct tcp_listener *, registration order */
     GPtrArray *udp_listeners;
     struct { be32 net, mask; } drops[MAX_DROP_NETS];

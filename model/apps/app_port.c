@@ -15,22 +15,22 @@
 
 #define NPORTS        (EPHEMERAL_PORT_HIGH - EPHEMERAL_PORT_LOW + 1)
 #define PORT_WORDS    ((NPORTS + 63) / 64)
-#define PORT_LIST_MAX 26             /* fills the map's cache line */
+#define PORT_LIST_MAX 22             /* fills the slot's cache line */
 #define PORT_TAB_MIN  16
 
+/* A map lives in its slot of the stack's table: finding it and reading it is one
+ * cache line, not two (a client picks an address per connection, so its maps are
+ * rarely in cache). Maps move when the table grows: nobody keeps a pointer to one. */
 struct port_map {
+    uint64_t key;                    /* protocol << 32 | laddr; 0: an empty slot (a
+                                        protocol is never 0) */
     uint32_t used;                   /* ports in use */
     uint16_t list[PORT_LIST_MAX];    /* while bits is NULL: the first `used` are the ports
                                         in use, as offsets from EPHEMERAL_PORT_LOW */
     uint64_t *bits;                  /* once more than PORT_LIST_MAX were in use */
 };
 
-_Static_assert(sizeof(struct port_map) <= 64, "a port map in one cache line");
-
-struct port_slot {
-    uint64_t key;                    /* protocol << 32 | laddr (never 0: protocol > 0) */
-    struct port_map *m;
-};
+_Static_assert(sizeof(struct port_map) == 64, "a port map fills one cache line");
 
 /* ---- one map ----------------------------------------------------------------------- */
 
@@ -83,7 +83,7 @@ static inline uint32_t key_home(uint64_t key, uint32_t mask)
     return (uint32_t)(h >> 32) & mask;
 }
 
-static struct port_slot *tab_find(const struct port_tab *t, uint64_t key)
+static struct port_map *tab_find(const struct port_tab *t, uint64_t key)
 {
     for (uint32_t i = key_home(key, t->mask);; i = (i + 1) & t->mask)
         if (t->slots[i].key == key || t->slots[i].key == 0)
@@ -92,19 +92,19 @@ static struct port_slot *tab_find(const struct port_tab *t, uint64_t key)
 
 static void tab_grow(struct port_tab *t)
 {
-    struct port_slot *old = t->slots;
+    struct port_map *old = t->slots;
     uint32_t n = t->mask + 1;
-    t->slots = g_new0(struct port_slot, (gsize)n * 2);
+    t->slots = g_aligned_alloc0((gsize)n * 2, sizeof *old, 64);
     t->mask = n * 2 - 1;
     for (uint32_t i = 0; i < n; i++)
         if (old[i].key)
             *tab_find(t, old[i].key) = old[i];
-    g_free(old);
+    g_aligned_free(old);
 }
 
 void port_tab_init(struct port_tab *t)
 {
-    t->slots = g_new0(struct port_slot, PORT_TAB_MIN);
+    t->slots = g_aligned_alloc0(PORT_TAB_MIN, sizeof *t->slots, 64);
     t->mask = PORT_TAB_MIN - 1;
     t->count = 0;
 }
@@ -112,34 +112,32 @@ void port_tab_init(struct port_tab *t)
 void port_tab_free(struct port_tab *t)
 {
     for (uint32_t i = 0; i <= t->mask; i++)
-        if (t->slots[i].key) {
-            g_free(t->slots[i].m->bits);
-            g_free(t->slots[i].m);
-        }
-    g_free(t->slots);
+        g_free(t->slots[i].bits);
+    g_aligned_free(t->slots);
     t->slots = NULL;
 }
 
+/* The map of (proto, laddr), or NULL when it has none. */
 static struct port_map *port_map(const struct app_stack *st, uint8_t proto, be32 laddr)
 {
-    return tab_find(&st->ports, (uint64_t)proto << 32 | laddr)->m;
+    struct port_map *m = tab_find(&st->ports, (uint64_t)proto << 32 | laddr);
+    return m->key ? m : NULL;
 }
 
 static struct port_map *port_map_make(struct app_stack *st, uint8_t proto, be32 laddr)
 {
     struct port_tab *t = &st->ports;
     uint64_t key = (uint64_t)proto << 32 | laddr;
-    struct port_slot *sl = tab_find(t, key);
-    if (sl->key)
-        return sl->m;
+    struct port_map *m = tab_find(t, key);
+    if (m->key)
+        return m;
     if (2 * (t->count + 1) > t->mask + 1) {
         tab_grow(t);
-        sl = tab_find(t, key);
+        m = tab_find(t, key);
     }
-    sl->key = key;
-    sl->m = g_new0(struct port_map, 1);
+    m->key = key;
     t->count++;
-    return sl->m;
+    return m;
 }
 
 /* ---- the stack's calls ---------------------------------------------------------------- */
@@ -160,8 +158,10 @@ be16 app_port_alloc_reuse(struct app_stack *st, uint8_t proto, be32 laddr, struc
         uint32_t i = (start + k) % NPORTS;
         be16 port = htons((uint16_t)(EPHEMERAL_PORT_LOW + i));
         bool used = map_has(m, i);
-        if (used && reuse && reuse(ctx, port))
+        if (used && reuse && reuse(ctx, port)) {
+            m = port_map(st, proto, laddr);  /* (where it is, should the table have grown) */
             used = map_has(m, i);        /* released by the takeover */
+        }
         if (!used) {
             map_add(m, i);
             return port;

@@ -58,9 +58,9 @@ struct tcp_tw {
 };                                  /* 56 bytes: at 10^6 connections, most of them */
 
 /* The ephemeral ports in use by (protocol, local address): app_port.c. */
-struct port_slot;
+struct port_map;
 struct port_tab {
-    struct port_slot *slots;
+    struct port_map *slots;
     uint32_t mask, count;
 };
 

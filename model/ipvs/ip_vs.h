@@ -225,8 +225,7 @@ struct ip_vs_conn {
     unsigned flags;                  /* IP_VS_CONN_F_* */
     uint32_t in_pkts;
     int n_control;                   /* connections this template controls */
-    uint32_t ref;                    /* its own ref */
-    uint32_t hash_next;              /* next in the hash chain (or the free list) */
+    uint32_t ref;                    /* its own ref (its hash chain link: conn_next) */
     struct ip_vs_conn_link t_list;   /* in its timer list (ip_vs_conn_timer.c) */
     uint32_t timer_list;             /* which one, or IP_VS_CONN_NO_TIMER */
     uint8_t protocol;

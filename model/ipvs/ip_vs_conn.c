@@ -45,7 +45,7 @@ void ip_vs_conn_tab_init(struct netns_ipvs *ipvs)
     struct ip_vs_conn_tab *t = g_new0(struct ip_vs_conn_tab, 1);
     t->ipvs = ipvs;
     t->n_buckets = INITIAL_BUCKETS;
-    t->buckets = g_new0(uint32_t, t->n_buckets);
+    t->buckets = g_new0(struct conn_link, t->n_buckets);
     t->next_id = 1;
     ipvs->conn_tab = t;
 }
@@ -57,9 +57,12 @@ void ip_vs_conn_tab_exit(struct netns_ipvs *ipvs)
         return;
     if (t->fnat_out)
         g_hash_table_destroy(t->fnat_out);
-    for (uint32_t i = 0; i < t->n_chunks; i++)
+    for (uint32_t i = 0; i < t->n_chunks; i++) {
         g_free(t->chunks[i]);
+        g_free(t->next_chunks[i]);
+    }
     g_free(t->chunks);
+    g_free(t->next_chunks);
     g_free(t->buckets);
     conn_timers_free(t);
     g_free(t);
@@ -71,13 +74,16 @@ static void conn_chunk_add(struct ip_vs_conn_tab *t)
     if (t->n_chunks == t->cap_chunks) {
         t->cap_chunks = t->cap_chunks ? t->cap_chunks * 2 : 16;
         t->chunks = g_renew(struct ip_vs_conn *, t->chunks, t->cap_chunks);
+        t->next_chunks = g_renew(struct conn_link *, t->next_chunks, t->cap_chunks);
     }
     struct ip_vs_conn *chunk = g_new(struct ip_vs_conn, CONN_CHUNK);
+    struct conn_link *next = g_new0(struct conn_link, CONN_CHUNK);
     uint32_t base = t->n_chunks++ << CONN_CHUNK_BITS;
     t->chunks[t->n_chunks - 1] = chunk;
+    t->next_chunks[t->n_chunks - 1] = next;
     for (uint32_t i = CONN_CHUNK; i-- > 0;) {
         chunk[i].ref = base + i + 1;
-        chunk[i].hash_next = t->free;
+        next[i].ref = t->free;
         t->free = chunk[i].ref;
     }
 }
@@ -88,7 +94,8 @@ static struct ip_vs_conn *conn_alloc(struct ip_vs_conn_tab *t)
         conn_chunk_add(t);
     struct ip_vs_conn *cp = conn_at(t, t->free);
     uint32_t ref = cp->ref;
-    t->free = cp->hash_next;
+    t->free = conn_next(t, ref)->ref;
+    *conn_next(t, ref) = (struct conn_link){ 0 };
     memset(cp, 0, sizeof *cp);
     cp->ref = ref;
     cp->timer_list = IP_VS_CONN_NO_TIMER;
@@ -102,7 +109,7 @@ static void conn_release(struct ip_vs_conn_tab *t, struct ip_vs_conn *cp)
     conn_list_del(t, &t->all, offsetof(struct ip_vs_conn, c_list), cp);
     t->count--;
     cp->ipvs = NULL;                /* marks it free for walks that delete (conn_live) */
-    cp->hash_next = t->free;
+    conn_next(t, cp->ref)->ref = t->free;
     t->free = cp->ref;
 }
 
@@ -120,7 +127,7 @@ static inline uint32_t conn_hashkey(uint8_t protocol, be32 addr, be16 port)
     return (uint32_t)(h ^ (h >> 31));
 }
 
-static inline uint32_t *bucket_of(const struct ip_vs_conn_tab *t, uint32_t hash)
+static inline struct conn_link *bucket_of(const struct ip_vs_conn_tab *t, uint32_t hash)
 {
     return &t->buckets[hash & (t->n_buckets - 1)];
 }
@@ -130,17 +137,17 @@ static inline uint32_t *bucket_of(const struct ip_vs_conn_tab *t, uint32_t hash)
 static void conn_tab_grow(struct ip_vs_conn_tab *t)
 {
     uint32_t old = t->n_buckets;
-    uint32_t *b = g_new0(uint32_t, (size_t)old * 2);
+    struct conn_link *b = g_new0(struct conn_link, (size_t)old * 2);
     for (uint32_t i = 0; i < old; i++) {
-        uint32_t *tail[2] = { &b[i], &b[i + old] };
-        for (uint32_t ref = t->buckets[i]; ref;) {
-            struct ip_vs_conn *cp = conn_at(t, ref);
-            uint32_t next = cp->hash_next;
-            unsigned half = (conn_hashkey(cp->protocol, cp->caddr, cp->cport) & old) != 0;
-            *tail[half] = ref;
-            tail[half] = &cp->hash_next;
-            cp->hash_next = 0;
-            ref = next;
+        struct conn_link *tail[2] = { &b[i], &b[i + old] };
+        for (struct conn_link l = t->buckets[i]; l.ref;) {
+            struct conn_link *next = conn_next(t, l.ref);
+            struct conn_link after = *next;
+            unsigned half = (l.hash & old) != 0;
+            *tail[half] = l;
+            tail[half] = next;
+            *next = (struct conn_link){ 0 };
+            l = after;
         }
     }
     g_free(t->buckets);
@@ -154,9 +161,10 @@ static void conn_hash(struct ip_vs_conn *cp)
     if (cp->flags & IP_VS_CONN_F_ONE_PACKET)
         return;
     /* At the head, as hlist_add_head: the newest of equal keys is found first. */
-    uint32_t *head = bucket_of(t, conn_hashkey(cp->protocol, cp->caddr, cp->cport));
-    cp->hash_next = *head;
-    *head = cp->ref;
+    uint32_t hash = conn_hashkey(cp->protocol, cp->caddr, cp->cport);
+    struct conn_link *head = bucket_of(t, hash);
+    *conn_next(t, cp->ref) = *head;
+    *head = (struct conn_link){ .ref = cp->ref, .hash = hash };
     cp->flags |= IP_VS_CONN_F_HASHED;
     if (fnat_indexed(cp)) {
         if (!t->fnat_out)
@@ -172,11 +180,12 @@ static void conn_unhash(struct ip_vs_conn *cp)
     struct ip_vs_conn_tab *t = cp->ipvs->conn_tab;
     if (!(cp->flags & IP_VS_CONN_F_HASHED))
         return;
-    uint32_t *link = bucket_of(t, conn_hashkey(cp->protocol, cp->caddr, cp->cport));
-    while (*link != cp->ref)
-        link = &conn_at(t, *link)->hash_next;
-    *link = cp->hash_next;
-    cp->hash_next = 0;
+    struct conn_link *link = bucket_of(t, conn_hashkey(cp->protocol, cp->caddr, cp->cport));
+    while (link->ref != cp->ref)
+        link = conn_next(t, link->ref);
+    struct conn_link *mine = conn_next(t, cp->ref);
+    *link = *mine;
+    *mine = (struct conn_link){ 0 };
     /* Only if still mine: a newer conn with the same reply key replaced it. */
     if (fnat_indexed(cp) && g_hash_table_lookup(t->fnat_out, cp) == cp)
         g_hash_table_remove(t->fnat_out, cp);
@@ -186,9 +195,29 @@ static void conn_unhash(struct ip_vs_conn *cp)
 
 /* ---- lookups ------------------------------------------------------------------- */
 
+/* Every entry of the chain of (protocol, caddr, cport) whose key hash is that of the
+ * key, newest first (the others are passed by their links alone). */
 #define for_each_in_chain(t, cp, protocol, caddr, cport)                                   \
-    for (uint32_t r_ = *bucket_of(t, conn_hashkey(protocol, caddr, cport));              \
-         r_ && ((cp) = conn_at(t, r_), 1); r_ = (cp)->hash_next)
+    for (uint32_t h_ = conn_hashkey(protocol, caddr, cport), r_ = chain_first(t, h_);      \
+         r_ && ((cp) = conn_at(t, r_), 1); r_ = chain_next(t, r_, h_))
+
+/* The first entry from link l on whose key hash is h, or 0. */
+static inline uint32_t chain_from(const struct ip_vs_conn_tab *t, struct conn_link l, uint32_t h)
+{
+    while (l.ref && l.hash != h)
+        l = *conn_next(t, l.ref);
+    return l.ref;
+}
+
+static inline uint32_t chain_first(const struct ip_vs_conn_tab *t, uint32_t h)
+{
+    return chain_from(t, *bucket_of(t, h), h);
+}
+
+static inline uint32_t chain_next(const struct ip_vs_conn_tab *t, uint32_t ref, uint32_t h)
+{
+    return chain_from(t, *conn_next(t, ref), h);
+}
 
 static inline bool client_is(const struct ip_vs_conn *cp, uint16_t protocol, be32 caddr,
                              be16 cport)

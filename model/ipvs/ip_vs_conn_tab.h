@@ -28,13 +28,25 @@ struct conn_timer_list {
     sim_event_id event;              /* pending, 0 when none */
 };
 
+/* A link of a hash chain: the entry it leads to, and that entry's hash key, so that a
+ * lookup passes an entry of another key without reading it. Each entry's link to the
+ * next one lives apart from the entry (conn_next), in an array of 8-byte links: a
+ * chain walk reads the bucket and these, and an entry only when its key hash matches
+ * (a new connection's lookup, the most frequent miss, then touches no entry). */
+struct conn_link {
+    uint32_t ref;                    /* 0: the end of the chain */
+    uint32_t hash;                   /* conn_hashkey of the entry */
+};
+
 struct ip_vs_conn_tab {
     struct netns_ipvs *ipvs;
     struct ip_vs_conn **chunks;      /* CONN_CHUNK entries each */
+    struct conn_link **next_chunks;  /* the entries' next links, CONN_CHUNK each; the
+                                        free list too (through ref) */
     uint32_t n_chunks, cap_chunks;
-    uint32_t free;                   /* recycled entries, linked through hash_next */
+    uint32_t free;                   /* recycled entries */
     struct conn_ref_list all;        /* creation order, through c_list */
-    uint32_t *buckets;               /* hash chain heads, newest first */
+    struct conn_link *buckets;       /* hash chain heads, newest first */
     uint32_t n_buckets;              /* a power of two, grown with the entries */
     uint64_t hashed;
     GHashTable *fnat_out;            /* FULLNAT conns by their reply key (lazily) */
@@ -49,6 +61,13 @@ static inline struct ip_vs_conn *conn_at(const struct ip_vs_conn_tab *t, uint32_
 {
     uint32_t i = ref - 1;
     return &t->chunks[i >> CONN_CHUNK_BITS][i & (CONN_CHUNK - 1)];
+}
+
+/* The link from the entry of ref to the next one in its chain (or free list). */
+static inline struct conn_link *conn_next(const struct ip_vs_conn_tab *t, uint32_t ref)
+{
+    uint32_t i = ref - 1;
+    return &t->next_chunks[i >> CONN_CHUNK_BITS][i & (CONN_CHUNK - 1)];
 }
 
 static inline struct ip_vs_conn_link *conn_link(struct ip_vs_conn *cp, size_t member)

@@ -453,17 +453,19 @@ int bench_conn_memory(cJSON *out)
         fprintf(stderr, "bench: cannot write %s\n", path);
         return 1;
     }
-    /* The formula: the entry (allocated in chunks) and its hash bucket head (4 B,
-     * between one and two buckets per entry). Timers cost nothing per entry: the
+    /* The formula: the entry (allocated in chunks), its 8-byte link to the next entry
+     * of its hash chain, and its hash bucket head (8 B, between one and two buckets per
+     * entry). Timers cost nothing per entry: the
      * entry links itself into its timeout's list (ip_vs_conn_timer.c). */
     size_t conn = sizeof(struct ip_vs_conn);
     printf("Director bytes per live IPVS connection\n");
-    printf("  formula: sizeof(struct ip_vs_conn) %zu + 4-8 B of hash bucket heads\n", conn);
+    printf("  formula: sizeof(struct ip_vs_conn) %zu + 8 B chain link + 8-16 B of hash bucket "
+           "heads\n", conn);
     printf("  %11s %12s %12s\n", "conns", "heap B/conn", "RSS B/conn");
     cJSON_AddNumberToObject(out, "sizeof_ip_vs_conn", (double)conn);
     cJSON_AddStringToObject(out, "formula",
-                            "sizeof(struct ip_vs_conn) + a 4-byte hash bucket head per 1-2 "
-                            "entries; timers and lookups add nothing per entry");
+                            "sizeof(struct ip_vs_conn) + an 8-byte chain link + an 8-byte hash "
+                            "bucket head per 1-2 entries; timers add nothing per entry");
     cJSON *rows = cJSON_AddArrayToObject(out, "measured");
     int failed = 0;
     static const uint64_t sizes[] = { 100000, 1000000 };

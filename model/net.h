@@ -73,6 +73,10 @@ struct net {
     struct xt_net *xt;                          /* iptables tables, once loaded */
     struct nf_user_hook *user_hooks;            /* scenario hooks, creation order */
     struct netns_ipvs *ipvs;                    /* IPVS, once loaded (ip_vs_net) */
+    /* Not kernel state: called with each IPv4 packet as it arrives, before ip_rcv, by a
+     * module that will look the packet up later in a table too large for the cache, to
+     * start loading that line now (IPVS: ip_vs_conn_prefetch). Changes only timing. */
+    void (*rx_prefetch)(struct net *net, const struct sk_buff *skb);
     struct fib_table fib;
     struct ipv4_devconf ipv4;
     struct netns_ipv6 *ipv6;        /* model/ipv6/: NULL until the host has an IPv6

@@ -380,6 +380,22 @@ bool evq_pop(struct evq *q, sim_time_t limit, struct evq_item *out)
     return true;
 }
 
+bool evq_peek(const struct evq *q, struct evq_item *out)
+{
+    if (q->count == 0)
+        return false;
+    unsigned level = lowest_level(q);
+    const struct evq_slot *sl = &q->slot[level][lowest_slot(q, level)];
+    if (level > 0 && sl->head != sl->tail)
+        return false;
+    const struct evq_node *n = node_at(q, sl->head);
+    out->time = n->time;
+    out->fn = n->fn;
+    out->obj = payload_at(q, sl->head)->obj;
+    out->arg = payload_at(q, sl->head)->arg;
+    return true;
+}
+
 sim_time_t evq_peek_time(const struct evq *q)
 {
     if (q->count == 0)

@@ -83,6 +83,11 @@ bool evq_cancel(struct evq *q, sim_event_id id);
  * empty or its earliest event is later than limit (nothing is changed then). */
 bool evq_pop(struct evq *q, sim_time_t limit, struct evq_item *out);
 
+/* The earliest pending event, when the queue can tell without a search (it heads a
+ * slot of level 0, or is alone in the lowest slot): what the loop prefetches for
+ * while the event before it runs. False otherwise, or when empty. */
+bool evq_peek(const struct evq *q, struct evq_item *out);
+
 /* Time of the earliest pending event, or SIM_TIME_MAX when empty. */
 sim_time_t evq_peek_time(const struct evq *q);
 

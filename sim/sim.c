@@ -12,7 +12,15 @@ void sim_init(struct sim *s, uint64_t seed)
     s->rate_limit = s->rate_count = s->rate_peak = 0;
     s->rate_end = 0;
     s->rate_refused = false;
+    s->prefetch_fn = NULL;
+    s->prefetch = NULL;
     evq_init(&s->q);
+}
+
+void sim_set_prefetch(struct sim *s, sim_event_fn fn, void (*prefetch)(const void *obj, uint64_t arg))
+{
+    s->prefetch_fn = fn;
+    s->prefetch = prefetch;
 }
 
 void sim_destroy(struct sim *s)
@@ -66,6 +74,9 @@ uint64_t sim_run_until(struct sim *s, sim_time_t end)
     uint64_t n = 0;
     s->stop = false;
     while (!s->stop && evq_pop(&s->q, end, &it)) {
+        struct evq_item next;
+        if (s->prefetch_fn && evq_peek(&s->q, &next) && next.fn == s->prefetch_fn)
+            s->prefetch(next.obj, next.arg);
         s->now = it.time;
         it.fn(s, it.obj, it.arg);
         n++;

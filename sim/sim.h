@@ -21,9 +21,20 @@ struct sim {
     uint64_t rate_peak;       /* the most in any second so far */
     sim_time_t rate_end;      /* end of the current second */
     bool rate_refused;        /* the run stopped at rate_limit */
+    /* Events of prefetch_fn are announced to prefetch while the event before them runs
+     * (sim_set_prefetch). */
+    sim_event_fn prefetch_fn;
+    void (*prefetch)(const void *obj, uint64_t arg);
 };
 
 void sim_init(struct sim *s, uint64_t seed);
+
+/* While an event runs, the loop looks at the next one, if the queue knows it at once;
+ * if it is an event of fn, prefetch(obj, arg) may start loading what it will read (a
+ * frame's arrival reads a packet that has waited on a link for a while, and is
+ * rarely still in cache: link.c). One kind of event; prefetch changes nothing but
+ * timing. */
+void sim_set_prefetch(struct sim *s, sim_event_fn fn, void (*prefetch)(const void *obj, uint64_t arg));
 void sim_destroy(struct sim *s);
 
 /* Schedule at an absolute time (>= now) or after a delay (>= 0). At the queue's

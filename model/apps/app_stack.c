@@ -151,6 +151,7 @@ struct app_stack *app_stack_get(struct net *net)
     st->net = net;
     st->refs = 1;
     ep_table_init(&st->eps);
+    ep_table_init(&st->tws);
     port_tab_init(&st->ports);
     st->tcp_listeners = g_ptr_array_new();
     st->udp_listeners = g_ptr_array_new();
@@ -201,26 +202,30 @@ void app_stack_put(struct app_stack *st)
         g_free(c);
     }
     g_free(st->eps.slots);
+    g_free(st->tws.slots);
     port_tab_free(&st->ports);
     g_ptr_array_free(st->tcp_listeners, TRUE);
     g_ptr_array_free(st->udp_listeners, TRUE);
     g_free(st);
 }
 
+/* Put the record of key into t (where it is not). */
+static void ep_table_add(struct ep_table *t, const void *obj, bool tw, const uint64_t *key,
+                         uint64_t h)
+{
+    if ((t->count + 1) * 2 > t->mask + 1)
+        ep_table_grow(t);
+    *ep_table_find(t, key, h) = slot_make(obj, tw, h);
+    t->count++;
+}
+
 bool app_ep_add(struct app_stack *st, struct app_ep *ep)
 {
-    struct ep_table *t = &st->eps;
     memset(ep->key_pad, 0, sizeof ep->key_pad);
     uint64_t h = key_hash(ep->key);
-    ep_slot *sl = ep_table_find(t, ep->key, h);
-    if (*sl)
+    if (*ep_table_find(&st->eps, ep->key, h) || *ep_table_find(&st->tws, ep->key, h))
         return false;
-    if ((t->count + 1) * 2 > t->mask + 1) {
-        ep_table_grow(t);
-        sl = ep_table_find(t, ep->key, h);
-    }
-    *sl = slot_make(ep, false, h);
-    t->count++;
+    ep_table_add(&st->eps, ep, false, ep->key, h);
     ep->hashed = true;
     return true;
 }
@@ -235,16 +240,16 @@ void app_ep_del(struct app_stack *st, struct app_ep *ep)
 
 void app_tw_hash(struct app_stack *st, struct app_ep *ep, struct tcp_tw *tw)
 {
-    ep_slot *sl = ep_table_slot(&st->eps, ep->key);
+    ep_table_remove(&st->eps, ep_table_slot(&st->eps, ep->key));
     memcpy(tw->key, ep->key, sizeof tw->key);       /* the 4-tuple */
-    *sl = slot_make(tw, true, key_hash(tw->key));
+    ep_table_add(&st->tws, tw, true, tw->key, key_hash(tw->key));
     tw->hashed = true;
     ep->hashed = false;
 }
 
 void app_tw_rehash(struct app_stack *st, struct tcp_tw *from, struct tcp_tw *to)
 {
-    ep_slot *sl = ep_table_slot(&st->eps, from->key);
+    ep_slot *sl = ep_table_slot(&st->tws, from->key);
     memcpy(to->key, from->key, sizeof to->key);
     *sl = slot_make(to, true, key_hash(to->key));
     to->hashed = true;
@@ -253,16 +258,21 @@ void app_tw_rehash(struct app_stack *st, struct tcp_tw *from, struct tcp_tw *to)
 
 void app_tw_unhash(struct app_stack *st, struct tcp_tw *tw)
 {
-    ep_table_remove(&st->eps, ep_table_slot(&st->eps, tw->key));
+    ep_table_remove(&st->tws, ep_table_slot(&st->tws, tw->key));
     tw->hashed = false;
 }
 
+/* The live endpoint of a 4-tuple first (its table is small, and most segments are
+ * for one), then the TIME_WAIT record. A 4-tuple is in one table at most, so the
+ * order finds what the kernel's one established hash would. */
 static ep_slot ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport, be32 raddr,
                          be16 rport)
 {
     uint64_t k[2];
     ep_key(proto, laddr, lport, raddr, rport, k);
-    return *ep_table_find(&st->eps, k, key_hash(k));
+    uint64_t h = key_hash(k);
+    ep_slot s = *ep_table_find(&st->eps, k, h);
+    return s ? s : *ep_table_find(&st->tws, k, h);
 }
 
 struct app_ep *app_tuple_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,

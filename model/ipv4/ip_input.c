@@ -41,8 +41,11 @@ void netif_receive_skb(struct host *h, struct net_device *dev, struct sk_buff *s
     skb->dev = dev;
     skb->in_dev = dev;
     eth_type_trans(skb, dev);
-    if (skb->protocol == ETH_P_IP)
+    if (skb->protocol == ETH_P_IP) {
+        if (net->rx_prefetch)
+            net->rx_prefetch(net, skb);
         ip_rcv(net, skb, dev);
+    }
     else if (skb->protocol == ETH_P_IPV6)
         ipv6_rcv(net, skb, dev);
     else

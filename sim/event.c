@@ -40,6 +40,7 @@ struct evq_node {
 struct evq_payload {
     void *obj;
     uint64_t arg;
+    uint64_t seq;              /* its place among events of equal time (evq.h) */
 };
 
 _Static_assert(sizeof(struct evq_node) == 32, "a node head must fill half a cache line");
@@ -188,10 +189,36 @@ static inline void hint_unlinked(struct evq_slot *sl, uint32_t ref, const struct
     }
 }
 
+/* Every event of a level-0 slot has the same time: they leave in seq order, so one
+ * pushed with an older seq than the tail's (a held event, evq_hold) goes before it.
+ * Scheduling order equals seq order for the others, so the walk is rare and short. */
+static void slot_insert_seq(struct evq *q, struct evq_slot *sl, uint32_t ref)
+{
+    struct evq_node *n = node_at(q, ref);
+    uint64_t seq = payload_at(q, ref)->seq;
+    uint32_t after = sl->tail;
+    while (after && payload_at(q, after)->seq > seq)
+        after = node_at(q, after)->prev;
+    n->prev = after;
+    n->ahead = 0;
+    if (after) {
+        n->next = node_at(q, after)->next;
+        node_at(q, after)->next = ref;
+    } else {
+        n->next = sl->head;
+        sl->head = ref;
+    }
+    node_at(q, n->next)->prev = ref;   /* n->next != 0: a node of the slot went after it */
+}
+
 static inline void slot_append(struct evq *q, unsigned level, unsigned s, uint32_t ref)
 {
     struct evq_slot *sl = &q->slot[level][s];
     struct evq_node *n = node_at(q, ref);
+    if (level == 0 && sl->tail && payload_at(q, sl->tail)->seq > payload_at(q, ref)->seq) {
+        slot_insert_seq(q, sl, ref);
+        return;
+    }
     n->next = 0;
     n->prev = sl->tail;
     n->ahead = 0;
@@ -296,21 +323,44 @@ static void refile_slot(struct evq *q, unsigned level, unsigned s)
 
 /* ---- public operations ---------------------------------------------------------- */
 
-sim_event_id evq_push(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg)
+static sim_event_id push_seq(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj,
+                             uint64_t arg, uint64_t seq)
 {
-    if (q->limit && q->count >= q->limit) {
-        q->refused++;
-        return 0;
-    }
     uint32_t ref = node_alloc(q);
     struct evq_node *n = node_at(q, ref);
     n->time = t;
     n->fn = fn;
     payload_at(q, ref)->obj = obj;
     payload_at(q, ref)->arg = arg;
+    payload_at(q, ref)->seq = seq;
     file_node(q, ref);
-    q->count++;
     return ((uint64_t)n->gen << 32) | ref;
+}
+
+sim_event_id evq_push(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg)
+{
+    if (q->limit && q->count >= q->limit) {
+        q->refused++;
+        return 0;
+    }
+    q->count++;
+    return push_seq(q, t, fn, obj, arg, ++q->seq);
+}
+
+uint64_t evq_hold(struct evq *q)
+{
+    if (q->limit && q->count >= q->limit) {
+        q->refused++;
+        return 0;
+    }
+    q->count++;
+    return ++q->seq;
+}
+
+sim_event_id evq_push_held(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg,
+                           uint64_t seq)
+{
+    return push_seq(q, t, fn, obj, arg, seq);
 }
 
 bool evq_cancel(struct evq *q, sim_event_id id)
@@ -344,7 +394,7 @@ static inline void take(struct evq *q, uint32_t ref, struct evq_item *out)
 
 bool evq_pop(struct evq *q, sim_time_t limit, struct evq_item *out)
 {
-    if (q->count == 0)
+    if (q->levels == 0)      /* no event filed (held ones may be pending) */
         return false;
     unsigned level = lowest_level(q);
     unsigned s = lowest_slot(q, level);
@@ -382,7 +432,7 @@ bool evq_pop(struct evq *q, sim_time_t limit, struct evq_item *out)
 
 bool evq_peek(const struct evq *q, struct evq_item *out)
 {
-    if (q->count == 0)
+    if (q->levels == 0)      /* no event filed (held ones may be pending) */
         return false;
     unsigned level = lowest_level(q);
     const struct evq_slot *sl = &q->slot[level][lowest_slot(q, level)];
@@ -398,7 +448,7 @@ bool evq_peek(const struct evq *q, struct evq_item *out)
 
 sim_time_t evq_peek_time(const struct evq *q)
 {
-    if (q->count == 0)
+    if (q->levels == 0)      /* no event filed (held ones may be pending) */
         return SIM_TIME_MAX;
     unsigned level = lowest_level(q);
     unsigned s = lowest_slot(q, level);

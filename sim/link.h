@@ -66,6 +66,9 @@ struct link_port {
     sim_time_t *departs;            /* ring: start times of frames not yet on the wire */
     uint32_t qhead, qcount;
     uint32_t last_to;               /* the port this one last sent unicast to */
+    /* Frames in flight from this port, in arrival order, through skb->next: only the
+     * first has an event in the queue (link.c, link_schedule). */
+    struct sk_buff *fly_head, *fly_tail;
     struct link_stats stats;        /* what this port sent */
 };
 

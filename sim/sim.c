@@ -41,6 +41,23 @@ sim_event_id sim_at(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uin
     return id;
 }
 
+uint64_t sim_hold(struct sim *s)
+{
+    uint64_t seq = evq_hold(&s->q);
+    if (!seq)
+        s->stop = true;
+    return seq;
+}
+
+sim_event_id sim_at_held(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg,
+                         uint64_t seq)
+{
+    assert(t >= s->now);
+    if (t < s->now)
+        t = s->now;
+    return evq_push_held(&s->q, t, fn, obj, arg, seq);
+}
+
 sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj, uint64_t arg)
 {
     return sim_at(s, sim_time_add(s->now, dt), fn, obj, arg);

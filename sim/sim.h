@@ -41,6 +41,11 @@ void sim_destroy(struct sim *s);
  * pending-event limit the event is refused (id 0) and the run stops after the event
  * being run (stop is set). */
 sim_event_id sim_at(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg);
+/* An event's place in the order of equal times taken now, the event pushed later
+ * (evq_hold): 0 at the pending-event limit (the run stops, as sim_at). */
+uint64_t sim_hold(struct sim *s);
+sim_event_id sim_at_held(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg,
+                         uint64_t seq);
 sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj, uint64_t arg);
 bool sim_cancel(struct sim *s, sim_event_id id);
 

@@ -53,6 +53,8 @@ struct sk_buff {
     uint32_t mark;
     uint32_t priority;
     uint16_t link_port;            /* the sending port while the frame is on a link */
+    sim_time_t link_arrival;       /* on a link: when it arrives, */
+    uint64_t link_seq;             /* and its place among equal times (evq_hold) */
     uint32_t flags;                /* SKB_F_* below; meaning owned by the model */
     struct net_device *dev;        /* device it arrived on / leaves by */
     struct net_device *in_dev;     /* original input device (kept across output) */

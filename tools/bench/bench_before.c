@@ -32,7 +32,7 @@
 
 int bench_before_after(cJSON *out);
 
-#define BEFORE_REPEATS 3
+#define BEFORE_REPEATS 5
 #define BEFORE_RATE 100000.0     /* new connections per simulated second, as bench_e2e.c */
 
 const char *bench_before_bin;   /* --before */

@@ -487,6 +487,106 @@ static void test_clustered_against_model(void)
     run_against_model(43, clustered_delay);
 }
 
+/* ---- held places (evq_hold, evq_push_held) ----------------------------------------- */
+
+/* A place taken before other events are pushed: at equal times the held event goes
+ * first, whenever it is pushed, and wherever its slot is filed from. */
+static void test_held_goes_first(void)
+{
+    static const sim_time_t at[] = { 0, 7, 5000, 300000, (sim_time_t)1 << 33 };
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        struct evq q;
+        evq_init(&q);
+        uint64_t h1 = evq_hold(&q);
+        push(&q, at[k], 10);
+        uint64_t h2 = evq_hold(&q);
+        push(&q, at[k], 11);
+        CU_ASSERT_EQUAL(evq_count(&q), 4);
+        evq_push_held(&q, at[k], dummy_fn, NULL, 2, h2);   /* the later hold first */
+        evq_push_held(&q, at[k], dummy_fn, NULL, 1, h1);
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), 1);
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), 10);
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), 2);
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), 11);
+        CU_ASSERT_EQUAL(evq_count(&q), 0);
+        evq_destroy(&q);
+    }
+}
+
+/* A hold counts as a pending event: the limit refuses it as it refuses a push. */
+static void test_held_counts_against_limit(void)
+{
+    struct evq q;
+    evq_init(&q);
+    q.limit = 2;
+    uint64_t h = evq_hold(&q);
+    CU_ASSERT(h != 0);
+    CU_ASSERT(push(&q, 5, 1) != 0);
+    CU_ASSERT_EQUAL(evq_hold(&q), 0);
+    CU_ASSERT_EQUAL(push(&q, 5, 2), 0);
+    CU_ASSERT_EQUAL(q.refused, 2);
+    /* Held but not pushed yet: nothing to pop before it. */
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 1);
+    struct evq_item it;
+    CU_ASSERT(!evq_pop(&q, SIM_TIME_MAX, &it));
+    CU_ASSERT(!evq_peek(&q, &it));
+    CU_ASSERT_EQUAL(evq_peek_time(&q), SIM_TIME_MAX);
+    CU_ASSERT_EQUAL(evq_count(&q), 1);
+    evq_push_held(&q, 9, dummy_fn, NULL, 3, h);
+    CU_ASSERT(evq_peek(&q, &it) && it.arg == 3 && it.time == 9);
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 3);
+    CU_ASSERT_EQUAL(evq_count(&q), 0);
+    evq_destroy(&q);
+}
+
+/* Random pushes, pops and holds pushed some operations later (as a link schedules a
+ * frame when the one before it arrives) against the (time, seq) reference. */
+static void test_held_against_model(void)
+{
+    enum { OPS = 100000, HELD = 64 };
+    struct evq q;
+    struct model m = { 0 };
+    uint64_t held_seq[HELD], held_q[HELD];
+    int nheld = 0;
+    sim_time_t last = 0;
+    uint64_t seq = 0, mismatches = 0;
+    evq_init(&q);
+    mix_seed(44);
+    for (int op = 0; op < OPS && mismatches == 0; op++) {
+        uint64_t r = mix_below(100);
+        if (r < 30) {
+            struct model_ev e = { last + mixed_delay(), seq, 0 };
+            e.id = push(&q, e.time, seq++);
+            model_insert(&m, e);
+        } else if (r < 45 && nheld < HELD) {
+            held_q[nheld] = evq_hold(&q);
+            held_seq[nheld++] = seq++;
+        } else if (r < 60 && nheld) {
+            int i = (int)mix_below((uint64_t)nheld);
+            /* Often at the time of the last pop or just after: equal times with newer
+             * events are what the held place decides. */
+            sim_time_t t = last + (mix_below(2) ? (sim_time_t)mix_below(3) : mixed_delay());
+            struct model_ev e = { t, held_seq[i], 0 };
+            evq_push_held(&q, t, dummy_fn, NULL, held_seq[i], held_q[i]);
+            model_insert(&m, e);
+            held_seq[i] = held_seq[--nheld];
+            held_q[i] = held_q[nheld];
+        } else if (m.n) {
+            struct evq_item it;
+            if (!evq_pop(&q, SIM_TIME_MAX, &it) || it.time != m.ev[m.n - 1].time ||
+                it.arg != m.ev[m.n - 1].seq)
+                mismatches++;
+            last = it.time;
+            m.n--;
+        }
+        if (evq_count(&q) != m.n + (uint64_t)nheld)
+            mismatches++;
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+    evq_destroy(&q);
+    free(m.ev);
+}
+
 /* ---- the event loop ------------------------------------------------------------- */
 
 struct trace {
@@ -644,6 +744,9 @@ IPVSIM_SUITE(event)
     ADD_TEST(s, test_no_growth_in_steady_state);
     ADD_TEST(s, test_random_against_model);
     ADD_TEST(s, test_clustered_against_model);
+    ADD_TEST(s, test_held_goes_first);
+    ADD_TEST(s, test_held_counts_against_limit);
+    ADD_TEST(s, test_held_against_model);
     ADD_TEST(s, test_sim_run_until);
     ADD_TEST(s, test_sim_stop_and_cancel);
     ADD_TEST(s, test_sim_time_add_saturates);

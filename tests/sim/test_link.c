@@ -628,10 +628,51 @@ static void test_set_params(void)
     teardown();
 }
 
+static int timer_saw[3];                 /* frames arrived when timer 1, 2 ran */
+static sim_time_t timer_at;
+static void timer_fn(struct sim *sim, void *obj, uint64_t arg)
+{
+    (void)obj;
+    timer_saw[arg] = nrecs;
+    timer_at = sim->now;
+}
+
+/* Frames in flight wait in their port's list, yet equal arrival times keep the order
+ * of transmission, across ports and against other events: h0 and h1 send to h2 at
+ * the same instant, so both arrive at the same time; a timer set for that time after
+ * both were sent runs after both, one set before them before both. */
+static void test_flight_keeps_send_order(void)
+{
+    const sim_time_t T = 12304;         /* 1472 bytes of payload at 1 Gb/s */
+    for (int order = 0; order < 2; order++) {
+        setup(3, &(struct link_params){ .latency = 100 * USEC, .bandwidth_bps = 1000000000ULL });
+        sim_at(&W.sim, T + 100 * USEC, timer_fn, NULL, 1);
+        uint64_t first = send_to(order, 2, 1472);
+        uint64_t second = send_to(1 - order, 2, 1472);
+        uint64_t third = send_to(order, 2, 1472);      /* behind first on its port */
+        sim_at(&W.sim, T + 100 * USEC, timer_fn, NULL, 2);
+        timer_saw[1] = timer_saw[2] = -1;
+        run_to(SEC);
+        CU_ASSERT_EQUAL_FATAL(nrecs, 3);
+        CU_ASSERT_EQUAL(recs[0].id, first);
+        CU_ASSERT_EQUAL(recs[1].id, second);
+        CU_ASSERT_EQUAL(recs[0].t, T + 100 * USEC);
+        CU_ASSERT_EQUAL(recs[1].t, T + 100 * USEC);
+        CU_ASSERT_EQUAL(recs[2].id, third);
+        CU_ASSERT_EQUAL(recs[2].t, 2 * T + 100 * USEC);
+        /* The first timer ran before both arrivals of its time, the second after. */
+        CU_ASSERT_EQUAL(timer_saw[1], 0);
+        CU_ASSERT_EQUAL(timer_saw[2], 2);
+        CU_ASSERT_EQUAL(timer_at, T + 100 * USEC);
+        teardown();
+    }
+}
+
 IPVSIM_SUITE(link)
 {
     CU_pSuite s = CU_add_suite("link", NULL, NULL);
     ADD_TEST(s, test_tx_time);
+    ADD_TEST(s, test_flight_keeps_send_order);
     ADD_TEST(s, test_world_hosts);
     ADD_TEST(s, test_world_destroy_calls_model);
     ADD_TEST(s, test_one_frame_timing);

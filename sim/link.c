@@ -205,9 +205,10 @@ static void link_fly_arrive(struct sim *s, void *obj, uint64_t arg)
     struct sk_buff *skb = port->fly_head;
     port->fly_head = skb->next;
     skb->next = NULL;
+    /* The next frame's time and place are kept in this one, which is in cache: the
+     * next frame itself is read when it arrives (and prefetched just before). */
     if (port->fly_head)
-        sim_at_held(s, port->fly_head->link_arrival, link_fly_arrive, l, arg,
-                    port->fly_head->link_seq);
+        sim_at_held(s, skb->link_next_arrival, link_fly_arrive, l, arg, skb->link_next_seq);
     else
         port->fly_tail = NULL;
     link_arrive(s, l, (uint64_t)(uintptr_t)skb);
@@ -234,15 +235,16 @@ static void link_schedule(struct link *l, unsigned from, struct net_device *to,
         return;
     }
     struct link_port *port = &l->ports[from];
-    if (port->fly_tail && arrival < port->fly_tail->link_arrival) {
+    if (port->fly_tail && arrival < port->fly_tail_arrival) {
         sim_at_held(s, arrival, link_arrive, l, (uint64_t)(uintptr_t)skb, seq);
         return;
     }
-    skb->link_arrival = arrival;
-    skb->link_seq = seq;
     skb->next = NULL;
+    port->fly_tail_arrival = arrival;
     if (port->fly_tail) {
         port->fly_tail->next = skb;
+        port->fly_tail->link_next_arrival = arrival;
+        port->fly_tail->link_next_seq = seq;
         port->fly_tail = skb;
         return;
     }

@@ -69,6 +69,7 @@ struct link_port {
     /* Frames in flight from this port, in arrival order, through skb->next: only the
      * first has an event in the queue (link.c, link_schedule). */
     struct sk_buff *fly_head, *fly_tail;
+    sim_time_t fly_tail_arrival;
     struct link_stats stats;        /* what this port sent */
 };
 

@@ -53,8 +53,9 @@ struct sk_buff {
     uint32_t mark;
     uint32_t priority;
     uint16_t link_port;            /* the sending port while the frame is on a link */
-    sim_time_t link_arrival;       /* on a link: when it arrives, */
-    uint64_t link_seq;             /* and its place among equal times (evq_hold) */
+    sim_time_t link_next_arrival;  /* in flight on a link: when the frame behind it
+                                      (next) arrives, */
+    uint64_t link_next_seq;        /* and that frame's place among equal times (link.c) */
     uint32_t flags;                /* SKB_F_* below; meaning owned by the model */
     struct net_device *dev;        /* device it arrived on / leaves by */
     struct net_device *in_dev;     /* original input device (kept across output) */

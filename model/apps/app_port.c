@@ -142,6 +142,12 @@ static struct port_map *port_map_make(struct app_stack *st, uint8_t proto, be32 
 
 /* ---- the stack's calls ---------------------------------------------------------------- */
 
+void app_port_prefetch(const struct app_stack *st, uint8_t proto, be32 laddr)
+{
+    const struct port_tab *t = &st->ports;
+    __builtin_prefetch(&t->slots[key_home((uint64_t)proto << 32 | laddr, t->mask)]);
+}
+
 be16 app_port_alloc(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r)
 {
     return app_port_alloc_reuse(st, proto, laddr, r, NULL, NULL);

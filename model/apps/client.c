@@ -470,6 +470,12 @@ static void start_conv(struct client_group *g, int user)
                                       &tw_isn)
                      : app_port_alloc(g->st, g->cfg.proto, laddr, &g->r_port);
     open_conv(g, user, g->cfg.proto, laddr, lport, NULL, tw_isn);
+    /* The next conversation's address, drawn from a copy of the stream (which only
+     * this draws from), so that its ports are in cache by then. */
+    if (g->cfg.naddrs > 1) {
+        struct rng ahead = g->r_addr;
+        app_port_prefetch(g->st, g->cfg.proto, g->addrs[rng_below(&ahead, g->cfg.naddrs)]);
+    }
 }
 
 /* ---- a script ------------------------------------------------------------------------------ */

@@ -194,6 +194,9 @@ be16 app_port_alloc(struct app_stack *st, uint8_t proto, be32 laddr, struct rng 
 be16 app_port_alloc_reuse(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r,
                           bool (*reuse)(void *ctx, be16 port), void *ctx);
 void app_port_release(struct app_stack *st, uint8_t proto, be32 laddr, be16 port);
+/* Start loading the ports of laddr for proto, which a connection will soon take from
+ * (a client's addresses are many, and each is rarely in cache). Changes nothing. */
+void app_port_prefetch(const struct app_stack *st, uint8_t proto, be32 laddr);
 bool app_port_in_use(const struct app_stack *st, uint8_t proto, be32 laddr, be16 port);
 
 /* Consume, silently, every TCP/UDP packet delivered here for an address in

@@ -5,8 +5,8 @@
  * section (TCP) and on the same with "protocol": "udp", each through `ipvsim run -q
  * --timing`, which records the wall time of the event loop alone (wall_time_s in
  * summary.json: no loading, no result writing). The runs are interleaved (old NAT,
- * new NAT, old UDP, new UDP, then again), best of BEFORE_REPEATS, so a slow spell of
- * the machine costs both binaries alike.
+ * new NAT, old UDP, new UDP, then again with new before old), best of BEFORE_REPEATS,
+ * so a slow spell of the machine costs both binaries alike.
  *
  * Packets: the two binaries need not send the same packets (a later TCP model may send
  * more or fewer segments for the same connections), so each one's packets are counted
@@ -245,9 +245,12 @@ int bench_before_after(cJSON *out)
             sides[w][b].packets = count_packets(sides[w][b].bin, scn[w], dir);
         }
     }
+    /* Which binary goes first alternates by round (old, new; new, old; ...): on this
+     * kind of machine the second of two back-to-back runs is measurably slower. */
     for (int round = 0; round < BEFORE_REPEATS; round++)
         for (int w = 0; w < 2; w++)
-            for (int b = 0; b < 2; b++) {
+            for (int k = 0; k < 2; k++) {
+                int b = round % 2 ? 1 - k : k;
                 struct side *s = &sides[w][b];
                 char dir[512];
                 snprintf(dir, sizeof dir, "%s/run-%d-%d-%d", tmp, w, b, round);

@@ -357,18 +357,22 @@ static void u_listen_rcv(struct udp_listener *ul, struct sk_buff *skb)
         if (s->ureqs)
             s->ureqs->prev = u;
         s->ureqs = u;
-        if (conv) {
+        if (conv)
             conv->server = s->cfg.index;
-            u->key = key;
-            g_hash_table_insert(s->pending, &u->key, u);
-        }
         s->stats.accepted++;
         l->stats.accepted++;
     }
     consume_skb(net, skb);
     u->got += payload;
-    if (u->got < u->need)
+    if (u->got < u->need) {
+        /* More datagrams to come: findable by conversation (a request in one datagram,
+         * the usual case, never needs it). */
+        if (conv && !u->key) {
+            u->key = key;
+            g_hash_table_insert(s->pending, &u->key, u);
+        }
         return;
+    }
     if (u->key) {
         g_hash_table_remove(s->pending, &u->key);
         u->key = 0;

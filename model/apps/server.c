@@ -84,6 +84,8 @@ struct server_app {
     uint32_t nls;
     struct sconn *conns;
     struct ureq *ureqs;
+    struct ureq *ureq_pool;         /* freed requests, reused (through next): a UDP
+                                       request is one allocation per datagram otherwise */
     GHashTable *pending;            /* conversation id -> ureq still arriving */
     struct server_stats stats;
 };
@@ -303,7 +305,8 @@ static void ureq_free(struct server_app *s, struct ureq *u)
 {
     station_remove(s, &u->job);
     ureq_unlink(s, u);
-    g_free(u);
+    u->next = s->ureq_pool;
+    s->ureq_pool = u;
 }
 
 static void respond_udp(struct server_app *s, struct ureq *u)
@@ -342,7 +345,13 @@ static void u_listen_rcv(struct udp_listener *ul, struct sk_buff *skb)
     gint64 key = (gint64)flow;
     struct ureq *u = conv ? g_hash_table_lookup(s->pending, &key) : NULL;
     if (!u) {
-        u = g_new0(struct ureq, 1);
+        if (s->ureq_pool) {
+            u = s->ureq_pool;
+            s->ureq_pool = u->next;
+            memset(u, 0, sizeof *u);
+        } else {
+            u = g_new0(struct ureq, 1);
+        }
         u->s = s;
         u->job.l = l;
         u->job.udp = true;
@@ -621,6 +630,10 @@ void server_app_free(struct server_app *s)
     g_free(s->ls);
     app_stack_put(s->st);
     g_hash_table_destroy(s->pending);
+    for (struct ureq *u = s->ureq_pool, *n; u; u = n) {
+        n = u->next;
+        g_free(u);
+    }
     g_free(s->name);
     g_free(s);
 }

@@ -1,7 +1,7 @@
 # ipvsim — build, run, test, bench, install.
 #
 # Two builds live side by side under build/:
-#   build/release  optimised (-O3, profile-guided: PGO below), for runs and benchmarks
+#   build/release  optimised (-O3; profile-guided with PGO=1, below), for runs and benchmarks
 #   build/asan     AddressSanitizer + UndefinedBehaviorSanitizer, for the tests
 # `make run` and `make test` first make sure the Debian packages are there
 # (tools/install-deps installs only what is missing), then build in a sub-make
@@ -34,7 +34,7 @@ BASE     := -std=c11 -D_GNU_SOURCE $(WARN) -I. -Ibuild/gen $(PKG_CFLAGS) -MMD -M
 # skb and checksum helpers, nf_hook), and inlining across them takes 11 % of the
 # instructions per simulated packet (callgrind, the bench's NAT and UDP workloads).
 # The archive of LTO objects needs gcc-ar (the linker plugin).
-# Profile-guided optimisation (PGO=1, the default): the release objects are compiled
+# Profile-guided optimisation (PGO=1; `make bench` turns it on): the release objects are compiled
 # twice, first instrumented (build/pgo/, -fprofile-generate), then, after that
 # build's ipvsim has run the training scenarios of tools/pgo/ (the bench's NAT
 # workload over TCP and UDP, and the quickstart), with the counts it wrote
@@ -42,9 +42,10 @@ BASE     := -std=c11 -D_GNU_SOURCE $(WARN) -I. -Ibuild/gen $(PKG_CFLAGS) -MMD -M
 # cold code moved away. -O3 with it: 18 % fewer instructions per simulated packet than
 # -O2 without (callgrind, the bench's NAT and UDP workloads). Outputs are
 # byte-identical either way (no -ffast-math: floating point is left as written).
-# Any change to a source retrains and rebuilds every release object; `make PGO=0`
-# skips the profile for a quicker edit-build cycle.
-PGO        ?= 1
+# Any change to a source retrains and rebuilds every release object, and a build from
+# scratch takes about twice as long, so plain `make` (and `make run`, `make test`) build
+# without it; `make bench` and `make PGO=1` build with it.
+PGO        ?= 0
 PGO_DATA   := $(CURDIR)/build/pgo-data
 PGO_STAMP  := build/pgo-data/trained
 PGO_TRAIN  := tools/pgo/train-nat-tcp.json tools/pgo/train-nat-udp.json scenarios/quickstart.json
@@ -98,7 +99,7 @@ test: check-deps
 	tests/doc-commands.sh $(IPVSIM)
 
 bench: check-deps
-	@$(MAKE) --no-print-directory -j$(NPROC) bench-bin ipvsim $(if $(NS3_LIBS),$(NS3_PEER))
+	@$(MAKE) --no-print-directory -j$(NPROC) PGO=1 bench-bin ipvsim $(if $(NS3_LIBS),$(NS3_PEER))
 	@[ -n "$(NS3_LIBS)" ] || echo "ns-3 not found by pkg-config (Debian: libns3-dev): no peers section"
 	@mkdir -p results
 	$(BENCH) $(if $(BEFORE),--before $(BEFORE)) results/bench.json

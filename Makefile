@@ -188,7 +188,15 @@ $(BENCH): $(call objs,release,$(BENCH_SRC)) $(REL_LIB)
 	$(show) LD $@
 	$(Q)$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-build/release/%.o: %.c $(if $(filter 1,$(PGO)),$(PGO_STAMP))
+# The objects remember which of the two they were compiled for: switching PGO rebuilds
+# them (an object compiled with a profile carries it into the link).
+REL_MODE := build/release/mode-pgo$(PGO)
+$(REL_MODE):
+	@mkdir -p $(dir $@)
+	@rm -f build/release/mode-pgo*
+	@touch $@
+
+build/release/%.o: %.c $(REL_MODE) $(if $(filter 1,$(PGO)),$(PGO_STAMP))
 	@mkdir -p $(dir $@)
 	$(show) CC $@
 	$(Q)$(CC) $(REL_FLAGS) -c -o $@ $<

@@ -177,7 +177,7 @@ static void ip_vs_conn_prefetch(struct net *net, const struct sk_buff *skb)
 {
     const struct ip_vs_conn_tab *t = net->ipvs->conn_tab;
     const struct iphdr *iph = (const struct iphdr *)skb->data;
-    unsigned ihl = (unsigned)(iph->ihl_version & 0x0f) * 4;
+    unsigned ihl = ip_hdrlen(iph);
     if (skb->len < ihl + 4 || ihl < 20 ||
         (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP))
         return;

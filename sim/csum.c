@@ -9,23 +9,6 @@
 
 #include <string.h>
 
-/* The 16-bit word made of bytes hi, lo as they would lie in memory. */
-static inline uint16_t mem_word(uint8_t hi, uint8_t lo)
-{
-    const uint8_t b[2] = { hi, lo };
-    uint16_t w;
-    memcpy(&w, b, sizeof w);
-    return w;
-}
-
-/* Reduce a 64-bit accumulator to 32 bits without losing carries (2^32 = 1 mod 0xffff). */
-static inline wsum fold64(uint64_t acc)
-{
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    return (wsum)acc;
-}
-
 wsum csum_partial(const void *buf, uint32_t len, wsum sum)
 {
     const uint8_t *p = buf;
@@ -53,8 +36,8 @@ wsum csum_partial(const void *buf, uint32_t len, wsum sum)
         len -= 2;
     }
     if (len)
-        acc += mem_word(p[0], 0);
-    return fold64(acc);
+        acc += mem_u16(p[0], 0);
+    return csum_reduce64(acc);
 }
 
 wsum csum_add(wsum a, wsum b)
@@ -87,10 +70,10 @@ wsum csum_tcpudp_nofold(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsu
     acc += daddr;
     /* The pseudo-header's third word: zero, protocol, 16-bit length. A length above
      * 16 bits (never for IPv4) adds its high half as one more word. */
-    acc += mem_word(0, proto);
-    acc += mem_word((uint8_t)(len >> 8), (uint8_t)len);
-    acc += mem_word((uint8_t)(len >> 24), (uint8_t)(len >> 16));
-    return fold64(acc);
+    acc += mem_u16(0, proto);
+    acc += mem_u16((uint8_t)(len >> 8), (uint8_t)len);
+    acc += mem_u16((uint8_t)(len >> 24), (uint8_t)(len >> 16));
+    return csum_reduce64(acc);
 }
 
 sum16 csum_tcpudp_magic(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum)

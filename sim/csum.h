@@ -24,18 +24,29 @@ sum16 csum_fold(wsum sum);
  * five loads, as the kernel's arch ip_fast_csum unrolls it (arch/x86/include/asm/
  * checksum_64.h); other lengths take the generic routine. */
 sum16 ip_fast_csum_slow(const void *iph, unsigned ihl);
+/* Reduce a 64-bit sum of words to a 32-bit partial sum (2^32 = 1 modulo 0xffff). */
+static inline wsum csum_reduce64(uint64_t acc)
+{
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    return (wsum)acc;
+}
+/* Fold a 64-bit sum of 16- and 32-bit words (below 2^35) to 16 bits, complemented. */
+static inline sum16 csum_fold64(uint64_t acc)
+{
+    acc = (acc & 0xffffffffu) + (acc >> 32);          /* at most 2^35: two folds to 16 bits */
+    uint32_t s = (uint32_t)(acc & 0xffffu) + (uint32_t)(acc >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+    return (sum16)~s;
+}
 static inline sum16 ip_fast_csum(const void *iph, unsigned ihl)
 {
     if (ihl != 5)
         return ip_fast_csum_slow(iph, ihl);
     uint32_t w[5];
     memcpy(w, iph, sizeof w);
-    uint64_t acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-    acc = (acc & 0xffffffffu) + (acc >> 32);          /* at most 2^35: two folds to 16 bits */
-    uint32_t s = (uint32_t)(acc & 0xffffu) + (uint32_t)(acc >> 16);
-    s = (s & 0xffffu) + (s >> 16);
-    s = (s & 0xffffu) + (s >> 16);
-    return (sum16)~s;
+    return csum_fold64((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
 }
 /* Pseudo-header sum for TCP/UDP; len is the L4 length in host order. */
 wsum csum_tcpudp_nofold(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum);
@@ -71,11 +82,25 @@ wsum csum_sub(wsum a, wsum b);
 /* A stored (folded, complemented) checksum as a partial sum to continue from. */
 static inline wsum csum_unfold(sum16 n) { return (wsum)n; }
 
-/* Recompute and store the IPv4 header checksum (the kernel's ip_send_check). */
+/* Recompute and store the IPv4 header checksum (the kernel's ip_send_check: a full
+ * recompute). The sum is taken over the header as it is, the old checksum included,
+ * and the old checksum is then taken out again (adding its complement), instead of
+ * zeroing the field first: a load that spans a narrower store still in flight waits
+ * for that store to complete, and the field was zeroed just before the sum read it.
+ * The result is the same: both sums are positive and equal modulo 0xffff (a header
+ * never sums to 0: its version nibble is not 0), and folding maps them alike. */
 static inline void ip_send_check(struct iphdr *iph)
 {
-    iph->check = 0;
-    iph->check = ip_fast_csum(iph, iph->ihl_version & 0x0fu);
+    unsigned ihl = iph->ihl_version & 0x0fu;
+    if (ihl != 5) {
+        iph->check = 0;
+        iph->check = ip_fast_csum_slow(iph, ihl);
+        return;
+    }
+    uint32_t w[5];
+    memcpy(w, iph, sizeof w);
+    uint16_t old = iph->check;
+    iph->check = csum_fold64((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4] + (uint16_t)~old);
 }
 
 #endif

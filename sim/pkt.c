@@ -30,20 +30,26 @@ static bool pkt_fits(const struct sk_buff *skb, uint32_t real, uint32_t virt)
     return (uint64_t)real + virt <= IP_MAX_LEN;
 }
 
-/* Write the IPv4 header at p (20 bytes, already zeroed) with its checksum. */
+/* Write the IPv4 header at p (20 bytes) with its checksum, as five 32-bit words; the
+ * checksum is summed from the values, not read back. Why: every packet's header is
+ * checksummed again at once (__ip_local_out's ip_send_check), and a load that spans
+ * several narrower stores still in flight waits until they complete, where a load
+ * that matches one store takes its value at once. */
 static void put_ip4(uint8_t *p, const struct ip4_spec *ip, uint8_t proto, uint32_t tot_len)
 {
-    struct iphdr *iph = (struct iphdr *)p;
-    iph->ihl_version = 0x40 | (IP4_HLEN / 4);
-    iph->tos = ip->tos;
-    iph->tot_len = htons((uint16_t)tot_len);
-    iph->id = ip->id;
-    iph->frag_off = ip->df ? htons(IP_DF) : 0;
-    iph->ttl = ip->ttl ? ip->ttl : 64;
-    iph->protocol = proto;
-    iph->saddr = ip->saddr;
-    iph->daddr = ip->daddr;
-    ip_send_check(iph);
+    uint16_t ver_tos = mem_u16(0x40 | (IP4_HLEN / 4), ip->tos);
+    be16 len = htons((uint16_t)tot_len);
+    be16 frag = ip->df ? htons(IP_DF) : 0;
+    uint16_t ttl_proto = mem_u16(ip->ttl ? ip->ttl : 64, proto);
+    sum16 check = csum_fold64((uint64_t)ver_tos + len + ip->id + frag + ttl_proto + ip->saddr +
+                              ip->daddr);
+    uint32_t w0 = mem_u32(ver_tos, len), w1 = mem_u32(ip->id, frag);
+    uint32_t w2 = mem_u32(ttl_proto, check);
+    memcpy(p, &w0, 4);
+    memcpy(p + 4, &w1, 4);
+    memcpy(p + 8, &w2, 4);
+    memcpy(p + 12, &ip->saddr, 4);
+    memcpy(p + 16, &ip->daddr, 4);
 }
 
 /* Set the metadata once a packet with 'real' bytes at data is written. */
@@ -70,8 +76,19 @@ static sum16 l4_csum(const struct iphdr *iph, uint8_t proto, const uint8_t *l4, 
     return c;
 }
 
-/* The TCP header (thl bytes, zeroed) at th, its options included, checksum 0. */
-static void put_tcp(struct tcphdr *th, const struct tcp_spec *tcp, uint32_t thl)
+/* The sum of the TCP header put_tcp writes (check field zero), taken from the values
+ * (see put_ip4 for why not from memory). */
+static wsum tcp_hdr_sum(const struct tcp_spec *tcp, uint32_t thl)
+{
+    uint64_t acc = (uint64_t)tcp->sport + tcp->dport + htonl(tcp->seq) + htonl(tcp->ack) +
+                   mem_u16((uint8_t)((thl / 4) << 4), tcp->flags) + htons(tcp->window);
+    if (tcp->mss)
+        acc += mem_u16(TCPOPT_MSS, TCP_MSS_LEN) + htons(tcp->mss);
+    return csum_partial(tcp->opts, tcp->opt_len, csum_reduce64(acc));
+}
+
+/* The TCP header (thl bytes) at th, its options included, with checksum check. */
+static void put_tcp(struct tcphdr *th, const struct tcp_spec *tcp, uint32_t thl, sum16 check)
 {
     th->source = tcp->sport;
     th->dest = tcp->dport;
@@ -80,6 +97,8 @@ static void put_tcp(struct tcphdr *th, const struct tcp_spec *tcp, uint32_t thl)
     th->doff_res = (uint8_t)((thl / 4) << 4);
     th->flags = tcp->flags;
     th->window = htons(tcp->window);
+    th->check = check;
+    th->urg_ptr = 0;
     uint8_t *opt = (uint8_t *)th + TCP_HLEN;
     if (tcp->mss) {
         opt[0] = TCPOPT_MSS;
@@ -103,13 +122,10 @@ bool pkt_build_tcp(struct sk_buff *skb, const struct ip4_spec *ip, const struct 
     if (!pkt_fits(skb, real, payload_len))
         return false;
     uint8_t *p = skb->data;
-    memset(p, 0, real);
     put_ip4(p, ip, IPPROTO_TCP, real + payload_len);
-
-    struct tcphdr *th = (struct tcphdr *)(p + IP4_HLEN);
-    put_tcp(th, tcp, thl);
-    th->check = l4_csum((const struct iphdr *)p, IPPROTO_TCP, (const uint8_t *)th, thl,
-                        thl + payload_len);
+    sum16 check = csum_tcpudp_magic(ip->saddr, ip->daddr, thl + payload_len, IPPROTO_TCP,
+                                    tcp_hdr_sum(tcp, thl));
+    put_tcp((struct tcphdr *)(p + IP4_HLEN), tcp, thl, check);
     pkt_finish(skb, real, payload_len);
     return true;
 }
@@ -240,11 +256,10 @@ bool pkt_build_tcp6(struct sk_buff *skb, const struct ip6_spec *ip, const struct
     if (!pkt6_fits(skb, real, payload_len))
         return false;
     uint8_t *p = skb->data;
-    memset(p, 0, real);
     put_ip6(p, ip, IPPROTO_TCP, thl + payload_len);
-    struct tcphdr *th = (struct tcphdr *)(p + IPV6_HLEN);
-    put_tcp(th, tcp, thl);
-    th->check = l4_csum6(ip, IPPROTO_TCP, (const uint8_t *)th, thl, thl + payload_len);
+    sum16 check = csum_ipv6_magic(&ip->saddr, &ip->daddr, thl + payload_len, IPPROTO_TCP,
+                                  tcp_hdr_sum(tcp, thl));
+    put_tcp((struct tcphdr *)(p + IPV6_HLEN), tcp, thl, check);
     pkt_finish6(skb, real, payload_len);
     return true;
 }

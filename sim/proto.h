@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef uint16_t be16;
 typedef uint32_t be32;
@@ -51,6 +52,33 @@ struct ethhdr {
     uint8_t h_source[ETH_ALEN];
     be16 h_proto;
 } __attribute__((packed));
+
+/* Words as memory holds them, composed in registers: mem_u16 is what a native 16-bit
+ * load of bytes b0, b1 (in that order) reads, mem_u32 and mem_u64 the same for two
+ * such halves. For code that builds a header or key field by field and then needs it
+ * as words (a checksum, a hash key): reading back narrow stores still in flight as one
+ * wider load waits until they complete. */
+static inline uint16_t mem_u16(uint8_t b0, uint8_t b1)
+{
+    const uint8_t b[2] = { b0, b1 };
+    uint16_t w;
+    memcpy(&w, b, sizeof w);
+    return w;
+}
+static inline uint32_t mem_u32(uint16_t h0, uint16_t h1)
+{
+    const uint16_t h[2] = { h0, h1 };
+    uint32_t w;
+    memcpy(&w, h, sizeof w);
+    return w;
+}
+static inline uint64_t mem_u64(uint32_t w0, uint32_t w1)
+{
+    const uint32_t h[2] = { w0, w1 };
+    uint64_t w;
+    memcpy(&w, h, sizeof w);
+    return w;
+}
 
 struct iphdr {
     uint8_t ihl_version;            /* version in the high nibble, ihl (32-bit words) low */

@@ -70,10 +70,36 @@ static void skb_pool_grow_big(struct skb_pool *p)
 
 /* Reset the metadata and the header area a builder will write into. The buffer
  * bytes beyond are left as they are: len says what is valid. */
+#define SKB_META_BYTES offsetof(struct sk_buff, head)
+_Static_assert(SKB_META_BYTES % 8 == 0 && SKB_META_BYTES <= 192,
+               "skb_zero_meta clears up to twelve 16-byte blocks");
+
+/* Zero the metadata (every field before head) in straight 16-byte stores. Why not
+ * memset: at this size GCC emits `rep stosq`, whose start-up cost was 1.5 % of a NAT
+ * run's event loop (one per packet); the unrolled form is a dozen stores. The
+ * conditions are constants and fold away. */
+static inline void skb_zero_meta(struct sk_buff *skb)
+{
+    typedef uint8_t block __attribute__((vector_size(16)));
+    const block z = { 0 };
+    uint8_t *p = (uint8_t *)skb;
+#define SKB_ZERO_BLOCK(k)                                   \
+    do {                                                    \
+        if (16 * ((k) + 1) <= SKB_META_BYTES)               \
+            memcpy(p + 16 * (k), &z, 16);                   \
+        else if (16 * (k) < SKB_META_BYTES)                 \
+            memcpy(p + 16 * (k), &z, 8);                    \
+    } while (0)
+    SKB_ZERO_BLOCK(0); SKB_ZERO_BLOCK(1); SKB_ZERO_BLOCK(2);  SKB_ZERO_BLOCK(3);
+    SKB_ZERO_BLOCK(4); SKB_ZERO_BLOCK(5); SKB_ZERO_BLOCK(6);  SKB_ZERO_BLOCK(7);
+    SKB_ZERO_BLOCK(8); SKB_ZERO_BLOCK(9); SKB_ZERO_BLOCK(10); SKB_ZERO_BLOCK(11);
+#undef SKB_ZERO_BLOCK
+}
+
 static void skb_reset(struct sk_buff *skb)
 {
     bool big = skb->big;            /* the buffer's class stays */
-    memset(skb, 0, offsetof(struct sk_buff, head));
+    skb_zero_meta(skb);
     skb->big = big;
     skb->data = skb->head + SKB_HEADROOM;
     skb->mac_header = SKB_NO_HDR;

@@ -25,13 +25,16 @@
 
 /* ---- keys ------------------------------------------------------------------------------ */
 
-/* The key of a 4-tuple: the bytes of struct app_ep's 4-tuple, padding zeroed. */
+_Static_assert(offsetof(struct app_ep, raddr) == 4 && offsetof(struct app_ep, lport) == 8 &&
+               offsetof(struct app_ep, rport) == 10 && offsetof(struct app_ep, proto) == 12,
+               "ep_key composes the words of struct app_ep's 4-tuple");
+
+/* The key of a 4-tuple: the bytes of struct app_ep's 4-tuple, padding zeroed, as
+ * two words composed in registers (mem_u64: sim/proto.h says why). */
 static void ep_key(uint8_t proto, be32 laddr, be16 lport, be32 raddr, be16 rport, uint64_t k[2])
 {
-    struct app_ep e = { .laddr = laddr, .raddr = raddr, .lport = lport, .rport = rport,
-                        .proto = proto };
-    k[0] = e.key[0];
-    k[1] = e.key[1];
+    k[0] = mem_u64(laddr, raddr);
+    k[1] = mem_u64(mem_u32(lport, rport), mem_u32(mem_u16(proto, 0), 0));
 }
 
 static inline uint64_t key_hash(const uint64_t *k)

@@ -23,7 +23,11 @@ int __ip_local_out(struct net *net, struct sk_buff *skb)
 {
     trace_func(net, skb, __func__);
     struct iphdr *iph = ip_hdr(skb);
-    iph->tot_len = htons((uint16_t)(skb_wire_len(skb)));
+    be16 tot_len = htons((uint16_t)(skb_wire_len(skb)));
+    /* Stored only when it changes (a builder has mostly set it already), so that the
+     * checksum's load of this word is not held up by a store still in flight. */
+    if (iph->tot_len != tot_len)
+        iph->tot_len = tot_len;
     ip_send_check(iph);             /* a full recompute, not an incremental one */
     skb->protocol = ETH_P_IP;
     net->mib.out_requests++;

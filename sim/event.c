@@ -20,6 +20,7 @@
  * slot at the lowest non-empty level holds the minimum. */
 #include "sim/event.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,8 @@ static inline unsigned slot_of(sim_time_t t, unsigned level)
 void evq_init(struct evq *q)
 {
     memset(q, 0, sizeof *q);
+    q->wmin = SIM_TIME_MAX;
+    q->wmin_ok = true;
     /* Nothing has been popped yet: every time is allowed. */
     q->last = INT64_MIN;
 }
@@ -92,6 +95,7 @@ void evq_init(struct evq *q)
 void evq_destroy(struct evq *q)
 {
     free(q->nodes);
+    free(q->lanes);
     memset(q, 0, sizeof *q);
 }
 
@@ -334,6 +338,8 @@ static sim_event_id push_seq(struct evq *q, sim_time_t t, sim_event_fn fn, void 
     payload_at(q, ref)->arg = arg;
     payload_at(q, ref)->seq = seq;
     file_node(q, ref);
+    if (t < q->wmin)            /* kept only while known (wmin_ok) */
+        q->wmin = t;
     return ((uint64_t)n->gen << 32) | ref;
 }
 
@@ -374,15 +380,164 @@ bool evq_cancel(struct evq *q, sim_event_id id)
         return false;
     unsigned level = level_of(q, n->time);
     slot_unlink(q, level, slot_of(n->time, level), ref);
+    if (n->time == q->wmin)
+        q->wmin_ok = false;
     node_free(q, ref);
     q->count--;
     return true;
+}
+
+/* ---- lanes (event.h): a binary heap ordered by (time, seq) ---------------------- */
+
+static inline bool lane_before(const struct evq_lane_ent *a, const struct evq_lane_ent *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+/* Put e at the root of the heap (whose root entry is gone) and let it sink. */
+static void lane_sift_down(struct evq *q, struct evq_lane_ent e)
+{
+    uint32_t n = q->nlanes, i = 0;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && lane_before(&q->lanes[c + 1], &q->lanes[c]))
+            c++;
+        if (!lane_before(&q->lanes[c], &e))
+            break;
+        q->lanes[i] = q->lanes[c];
+        i = c;
+    }
+    q->lanes[i] = e;
+}
+
+/* A lane whose event has just run stays at the root until it pushes its next event,
+ * which then takes its place and sinks (one sift instead of a removal and an
+ * insertion: the usual case, a port's next frame), or until the queue is used
+ * otherwise (lane_settle removes it). */
+static void lane_settle(struct evq *q)
+{
+    if (q->lane_ran) {
+        q->lane_ran = false;
+        struct evq_lane_ent last = q->lanes[--q->nlanes];
+        if (q->nlanes)
+            lane_sift_down(q, last);
+    }
+}
+
+/* The first pending lane entry, or NULL (the root is not pending while lane_ran). */
+static const struct evq_lane_ent *lane_first(const struct evq *q)
+{
+    if (!q->lane_ran)
+        return q->nlanes ? &q->lanes[0] : NULL;
+    const struct evq_lane_ent *a = q->nlanes > 1 ? &q->lanes[1] : NULL;
+    if (q->nlanes > 2 && lane_before(&q->lanes[2], a))
+        a = &q->lanes[2];
+    return a;
+}
+
+void evq_lane_push(struct evq *q, struct evq_lane *lane, sim_time_t t, uint64_t seq)
+{
+    assert(!lane->pending);
+    lane->pending = true;
+    const struct evq_lane_ent e = { t, seq, lane };
+    if (q->lane_ran && q->lanes[0].lane == lane) {
+        q->lane_ran = false;
+        lane_sift_down(q, e);
+        return;
+    }
+    lane_settle(q);
+    if (q->nlanes == q->lane_cap) {
+        uint32_t cap = q->lane_cap ? q->lane_cap * 2 : 16;
+        struct evq_lane_ent *l = realloc(q->lanes, (size_t)cap * sizeof *l);
+        if (!l) {
+            fprintf(stderr, "evq: out of memory for %u lanes\n", cap);
+            abort();
+        }
+        q->lanes = l;
+        q->lane_cap = cap;
+    }
+    uint32_t i = q->nlanes++;
+    while (i > 0) {
+        uint32_t up = (i - 1) / 2;
+        if (!lane_before(&e, &q->lanes[up]))
+            break;
+        q->lanes[i] = q->lanes[up];
+        i = up;
+    }
+    q->lanes[i] = e;
+}
+
+/* The smallest seq among the events of time t in a slot above level 0 (they may be
+ * in any order there; t is the slot's minimum). A scan: only for equal times. */
+static uint64_t slot_seq_at(const struct evq *q, unsigned level, unsigned s, sim_time_t t)
+{
+    uint64_t seq = UINT64_MAX;
+    for (uint32_t ref = q->slot[level][s].head; ref; ref = node_at(q, ref)->next)
+        if (node_at(q, ref)->time == t && payload_at(q, ref)->seq < seq)
+            seq = payload_at(q, ref)->seq;
+    return seq;
+}
+
+/* The earliest time filed in the wheel, SIM_TIME_MAX when it is empty: kept in
+ * q->wmin (a push lowers it; the wheel's pop or the cancel of its minimum forgets it),
+ * so that most pops compare the first lane with one number. */
+static inline sim_time_t wheel_min(struct evq *q)
+{
+    if (!q->wmin_ok) {
+        if (q->levels == 0) {
+            q->wmin = SIM_TIME_MAX;
+        } else {
+            unsigned level = lowest_level(q);
+            unsigned s = lowest_slot(q, level);
+            struct evq_slot *sl = &q->slot[level][s];
+            q->wmin = level ? (sl->min = slot_min(q, level, s)) : node_at(q, sl->head)->time;
+        }
+        q->wmin_ok = true;
+    }
+    return q->wmin;
+}
+
+/* Does the first lane's event, of the wheel's earliest time, go first? */
+static bool lane_wins_tie(const struct evq *q)
+{
+    if (q->levels == 0)
+        return true;
+    uint64_t seq = q->lanes[0].seq;
+    unsigned level = lowest_level(q);
+    unsigned s = lowest_slot(q, level);
+    if (level == 0)
+        return seq < payload_at(q, q->slot[0][s].head)->seq;   /* level 0: seq order */
+    return seq < slot_seq_at(q, level, s, q->wmin);
+}
+
+/* Does the first lane's event go before every event filed in the wheel? */
+static inline bool lane_goes_first(struct evq *q)
+{
+    sim_time_t t = q->lanes[0].time, wmin = wheel_min(q);
+    return t < wmin || (t == wmin && lane_wins_tie(q));
+}
+
+/* Hand out the lanes' first event. */
+static void lane_take(struct evq *q, struct evq_item *out)
+{
+    const struct evq_lane_ent *top = &q->lanes[0];
+    struct evq_lane *lane = top->lane;
+    out->time = top->time;
+    out->fn = lane->fn;
+    out->obj = lane->obj;
+    out->arg = lane->arg;
+    lane->pending = false;
+    q->lane_ran = true;
+    q->count--;
 }
 
 /* Hand out a node that has left its slot, and recycle it. */
 static inline void take(struct evq *q, uint32_t ref, struct evq_item *out)
 {
     const struct evq_node *n = node_at(q, ref);
+    q->wmin_ok = false;
     q->last = n->time;
     out->time = n->time;
     out->fn = n->fn;
@@ -394,6 +549,15 @@ static inline void take(struct evq *q, uint32_t ref, struct evq_item *out)
 
 bool evq_pop(struct evq *q, sim_time_t limit, struct evq_item *out)
 {
+    /* A lane's event leaves `last` where it is: `last` only anchors the wheel's
+     * placement, and a lane's time is never later than the wheel's minimum. */
+    lane_settle(q);
+    if (q->nlanes && lane_goes_first(q)) {
+        if (q->lanes[0].time > limit)
+            return false;
+        lane_take(q, out);
+        return true;
+    }
     if (q->levels == 0)      /* no event filed (held ones may be pending) */
         return false;
     unsigned level = lowest_level(q);
@@ -432,6 +596,21 @@ bool evq_pop(struct evq *q, sim_time_t limit, struct evq_item *out)
 
 bool evq_peek(const struct evq *q, struct evq_item *out)
 {
+    const struct evq_lane_ent *first = lane_first(q);
+    if (first) {
+        /* Known at once only while the wheel's minimum is, and not tied. */
+        sim_time_t t = first->time;
+        if (!q->wmin_ok || t == q->wmin)
+            return false;
+        if (t < q->wmin) {
+            const struct evq_lane *lane = first->lane;
+            out->time = t;
+            out->fn = lane->fn;
+            out->obj = lane->obj;
+            out->arg = lane->arg;
+            return true;
+        }
+    }
     if (q->levels == 0)      /* no event filed (held ones may be pending) */
         return false;
     unsigned level = lowest_level(q);
@@ -448,11 +627,12 @@ bool evq_peek(const struct evq *q, struct evq_item *out)
 
 sim_time_t evq_peek_time(const struct evq *q)
 {
-    if (q->levels == 0)      /* no event filed (held ones may be pending) */
-        return SIM_TIME_MAX;
-    unsigned level = lowest_level(q);
-    unsigned s = lowest_slot(q, level);
-    if (level == 0)
-        return node_at(q, q->slot[0][s].head)->time;
-    return slot_min(q, level, s);
+    sim_time_t wheel = SIM_TIME_MAX;
+    if (q->levels) {
+        unsigned level = lowest_level(q);
+        unsigned s = lowest_slot(q, level);
+        wheel = level == 0 ? node_at(q, q->slot[0][s].head)->time : slot_min(q, level, s);
+    }
+    const struct evq_lane_ent *first = lane_first(q);
+    return first && first->time < wheel ? first->time : wheel;
 }

@@ -9,7 +9,8 @@
  * and is kept in seq order). An event may be scheduled late with the number it was
  * given earlier (evq_hold, evq_push_held): a link keeps its frames in flight in a
  * list and has only the next arrival in the queue, pushed when the one before it
- * leaves, yet every arrival keeps the place its transmission gave it. Times must
+ * leaves, yet every arrival keeps the place its transmission gave it; that next
+ * arrival goes into the port's lane (struct evq_lane below), not the wheel. Times must
  * never be earlier than the last popped time (the simulation never schedules into
  * the past).
  *
@@ -44,6 +45,31 @@ typedef uint64_t sim_event_id;
 
 struct evq_node;
 
+/* A lane: a stream of events of one kind that leave in the order they are pushed,
+ * at most one of them pending at a time (a link port's frames in flight: its first
+ * frame's arrival; link.c). A lane's event is not filed in the wheel but in a binary
+ * heap of lanes ordered by (time, seq), which the queue merges with the wheel. Why:
+ * nearly every event of a simulated network is a frame's arrival, pushed when the
+ * frame before it from the same port arrives, a few hundred nanoseconds ahead; the
+ * heap holds one entry per busy port (tens), so a push and a pop take a handful of
+ * compares instead of the wheel's node, slot and bitmap work. The place in the order
+ * of scheduling comes from evq_hold, as for evq_push_held; lanes cannot be
+ * cancelled. Measured on the bench's NAT workload (20,000 connections): 605,160 of
+ * the 645,504 events run are lane events; 4.7 % fewer instructions per NAT packet and
+ * 5.5 % fewer per UDP packet than with every arrival in the wheel. */
+struct evq_lane {
+    sim_event_fn fn;
+    void *obj;
+    uint64_t arg;
+    bool pending;
+};
+
+struct evq_lane_ent {
+    sim_time_t time;
+    uint64_t seq;
+    struct evq_lane *lane;
+};
+
 struct evq_slot {
     uint32_t head, tail;       /* node indices + 1; 0 = empty */
     sim_time_t min;            /* earliest time in the slot, or INT64_MIN if unknown */
@@ -61,6 +87,13 @@ struct evq {
     uint64_t refused;          /* pushes refused at the limit */
     sim_time_t last;           /* time of the last popped event */
     uint64_t seq;              /* the last sequence number handed out */
+    struct evq_lane_ent *lanes;               /* the lanes' heap: lanes[0] first */
+    uint32_t nlanes, lane_cap;
+    bool lane_ran;                            /* lanes[0] has just run (event.c) */
+    sim_time_t wmin;                          /* the wheel's earliest time (SIM_TIME_MAX:
+                                                 empty), when wmin_ok: what a pop compares
+                                                 the first lane with */
+    bool wmin_ok;
     uint32_t levels;                          /* bit k: level k has a non-empty slot */
     uint64_t bitmap[EVQ_LEVELS];              /* non-empty slots per level */
     struct evq_slot slot[EVQ_LEVELS][EVQ_SLOTS];
@@ -89,6 +122,11 @@ uint64_t evq_hold(struct evq *q);
 /* Schedule fn(obj, arg) at t in the place seq from evq_hold (once per hold). */
 sim_event_id evq_push_held(struct evq *q, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg,
                            uint64_t seq);
+
+/* Schedule the lane's next event at t in the place seq from evq_hold (once per hold).
+ * The lane must have no event pending (lane->pending false); it runs as
+ * lane->fn(lane->obj, lane->arg). */
+void evq_lane_push(struct evq *q, struct evq_lane *lane, sim_time_t t, uint64_t seq);
 
 /* Remove a pending event. Returns false when the id is stale (already ran or
  * cancelled). */

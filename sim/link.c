@@ -80,6 +80,7 @@ bool link_attach(struct link *l, struct net_device *dev)
     memset(port, 0, sizeof *port);
     port->dev = dev;
     port->departs = g_new(sim_time_t, l->qcap);
+    port->lane = (struct evq_lane){ .fn = link_fly_arrive, .obj = l, .arg = l->nports };
     dev->link = l;
     dev->link_port = l->nports++;
     link_addrs_changed(l);
@@ -208,7 +209,7 @@ static void link_fly_arrive(struct sim *s, void *obj, uint64_t arg)
     /* The next frame's time and place are kept in this one, which is in cache: the
      * next frame itself is read when it arrives (and prefetched just before). */
     if (port->fly_head)
-        sim_at_held(s, skb->link_next_arrival, link_fly_arrive, l, arg, skb->link_next_seq);
+        sim_lane_push(s, &port->lane, skb->link_next_arrival, skb->link_next_seq);
     else
         port->fly_tail = NULL;
     link_arrive(s, l, (uint64_t)(uintptr_t)skb);
@@ -217,7 +218,8 @@ static void link_fly_arrive(struct sim *s, void *obj, uint64_t arg)
 /* Put a frame on its way. Why a list per port and not an event per frame: frames
  * wait a link's latency (1 ms to clients in the bench) and, with one event each,
  * passed through several levels of the queue on the way; the list's first frame is
- * scheduled when the one before it arrives, a few hundred nanoseconds ahead. Each
+ * scheduled when the one before it arrives, a few hundred nanoseconds ahead, in the
+ * port's lane (evq_lane: a heap entry per busy port, not a wheel node). Each
  * frame takes its place among equal times now (sim_hold), so the order of events is
  * the same as with an event per frame. Arrivals from a port are in order unless the
  * latency was lowered meanwhile: such a frame gets an event of its own. */
@@ -249,7 +251,7 @@ static void link_schedule(struct link *l, unsigned from, struct net_device *to,
         return;
     }
     port->fly_head = port->fly_tail = skb;
-    sim_at_held(s, arrival, link_fly_arrive, l, from, seq);
+    sim_lane_push(s, &port->lane, arrival, seq);
 }
 
 void link_transmit(struct link *l, struct net_device *from, struct sk_buff *skb)

@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "sim/event.h"
 #include "sim/netdev.h"
 #include "sim/rng.h"
 #include "sim/skb.h"
@@ -70,6 +71,7 @@ struct link_port {
      * first has an event in the queue (link.c, link_schedule). */
     struct sk_buff *fly_head, *fly_tail;
     sim_time_t fly_tail_arrival;
+    struct evq_lane lane;           /* fly_head's arrival (link_fly_arrive) */
     struct link_stats stats;        /* what this port sent */
 };
 

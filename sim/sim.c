@@ -58,6 +58,14 @@ sim_event_id sim_at_held(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj
     return evq_push_held(&s->q, t, fn, obj, arg, seq);
 }
 
+void sim_lane_push(struct sim *s, struct evq_lane *lane, sim_time_t t, uint64_t seq)
+{
+    assert(t >= s->now);
+    if (t < s->now)
+        t = s->now;
+    evq_lane_push(&s->q, lane, t, seq);
+}
+
 sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj, uint64_t arg)
 {
     return sim_at(s, sim_time_add(s->now, dt), fn, obj, arg);

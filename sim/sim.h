@@ -46,6 +46,8 @@ sim_event_id sim_at(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uin
 uint64_t sim_hold(struct sim *s);
 sim_event_id sim_at_held(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg,
                          uint64_t seq);
+/* Schedule a lane's next event at t in the place seq from sim_hold (evq_lane_push). */
+void sim_lane_push(struct sim *s, struct evq_lane *lane, sim_time_t t, uint64_t seq);
 sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj, uint64_t arg);
 bool sim_cancel(struct sim *s, sim_event_id id);
 

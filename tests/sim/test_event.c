@@ -587,6 +587,171 @@ static void test_held_against_model(void)
     free(m.ev);
 }
 
+/* ---- lanes ---------------------------------------------------------------------- */
+
+static void lane_fn(struct sim *s, void *obj, uint64_t arg)
+{
+    (void)s; (void)obj; (void)arg;
+}
+
+/* A lane event ties with wheel events of the same time: seq decides, whether the
+ * wheel's events of that time head a slot of level 0 or share one higher up. */
+static void test_lane_ties_with_wheel(void)
+{
+    static const sim_time_t at[] = { 0, 7, 5000, 300000, (sim_time_t)1 << 33 };
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        struct evq q;
+        evq_init(&q);
+        struct evq_lane lane = { .fn = lane_fn, .arg = 100 };
+        push(&q, at[k], 1);
+        uint64_t h = evq_hold(&q);
+        push(&q, at[k], 3);
+        push(&q, at[k] + 1, 4);
+        evq_lane_push(&q, &lane, at[k], h);
+        struct evq_item it;
+        CU_ASSERT_EQUAL(evq_peek_time(&q), at[k]);
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), 1);
+        CU_ASSERT(evq_pop(&q, SIM_TIME_MAX, &it) && it.fn == lane_fn && it.arg == 100);
+        CU_ASSERT(!lane.pending);
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), 3);
+        CU_ASSERT_EQUAL(pop_arg(&q, NULL), 4);
+        CU_ASSERT(!evq_pop(&q, SIM_TIME_MAX, &it));
+        CU_ASSERT_EQUAL(evq_count(&q), 0);
+        evq_destroy(&q);
+    }
+}
+
+/* The lane whose event has just run keeps its heap entry until it pushes again; a
+ * peek in between sees the next lane, and the limit is respected. */
+static void test_lane_just_ran(void)
+{
+    struct evq q;
+    evq_init(&q);
+    struct evq_lane a = { .fn = lane_fn, .arg = 1 }, b = { .fn = lane_fn, .arg = 2 };
+    uint64_t ha = evq_hold(&q), hb = evq_hold(&q);
+    evq_lane_push(&q, &a, 10, ha);
+    evq_lane_push(&q, &b, 20, hb);
+    struct evq_item it;
+    CU_ASSERT(evq_pop(&q, SIM_TIME_MAX, &it) && it.arg == 1 && it.time == 10);
+    CU_ASSERT(evq_peek(&q, &it) && it.arg == 2 && it.time == 20);
+    CU_ASSERT_EQUAL(evq_peek_time(&q), 20);
+    uint64_t ha2 = evq_hold(&q);
+    evq_lane_push(&q, &a, 30, ha2);               /* takes the root's place, sinks */
+    CU_ASSERT(!evq_pop(&q, 15, &it));
+    CU_ASSERT(evq_pop(&q, 20, &it) && it.arg == 2);
+    CU_ASSERT_EQUAL(evq_count(&q), 1);
+    push(&q, 25, 7);                              /* b ran and did not push again */
+    CU_ASSERT_EQUAL(pop_arg(&q, NULL), 7);
+    CU_ASSERT(evq_pop(&q, SIM_TIME_MAX, &it) && it.arg == 1 && it.time == 30);
+    CU_ASSERT(!evq_peek(&q, &it));
+    CU_ASSERT_EQUAL(evq_peek_time(&q), SIM_TIME_MAX);
+    evq_destroy(&q);
+}
+
+/* Random pushes, cancels and pops of the wheel, and lanes used as a link uses them:
+ * a transmission takes a hold; a lane with nothing pending pushes it at once, else
+ * it waits in the lane's list and is pushed when the lane's event before it runs.
+ * Against the (time, seq) reference, with peeks checked on the way. */
+static void test_lanes_against_model(void)
+{
+    enum { OPS = 200000, LANES = 12, DEPTH = 32, MAX_IDS = 1024 };
+    struct evq q;
+    struct model m = { 0 };
+    struct evq_lane lane[LANES];
+    struct { sim_time_t t; uint64_t hold, seq; } wait[LANES][DEPTH];
+    int nwait[LANES] = { 0 };
+    uint64_t head_seq[LANES] = { 0 };
+    sim_time_t tail_t[LANES] = { 0 };       /* the lane's latest time, pending or waiting */
+    sim_event_id ids[MAX_IDS] = { 0 };
+    size_t waiting = 0;
+    sim_time_t last = 0;
+    uint64_t seq = 0, mismatches = 0;
+    evq_init(&q);
+    for (int k = 0; k < LANES; k++)
+        lane[k] = (struct evq_lane){ .fn = lane_fn, .arg = (uint64_t)k };
+    mix_seed(45);
+    for (int op = 0; op < OPS && mismatches == 0; op++) {
+        uint64_t r = mix_below(100);
+        if (r < 20) {
+            struct model_ev e = { last + mixed_delay(), seq, 0 };
+            e.id = push(&q, e.time, seq++);
+            model_insert(&m, e);
+            ids[mix_below(MAX_IDS)] = e.id;
+        } else if (r < 27) {
+            sim_event_id id = ids[mix_below(MAX_IDS)];
+            size_t at = m.n;
+            for (size_t i = 0; i < m.n; i++)
+                if (m.ev[i].id == id && id != 0)
+                    at = i;
+            if (evq_cancel(&q, id) != (at < m.n))
+                mismatches++;
+            if (at < m.n)
+                model_remove(&m, at);
+        } else if (r < 55) {
+            int k = (int)mix_below(LANES);
+            if (nwait[k] == DEPTH)
+                continue;
+            /* Not before the lane's latest time (a port's frames arrive in order);
+             * often equal to it or to `last`. */
+            sim_time_t floor = tail_t[k] > last ? tail_t[k] : last;
+            sim_time_t t = floor + (mix_below(3) ? (sim_time_t)mix_below(3) : mixed_delay());
+            tail_t[k] = t;
+            uint64_t h = evq_hold(&q);
+            if (!lane[k].pending && nwait[k] == 0) {
+                evq_lane_push(&q, &lane[k], t, h);
+                model_insert(&m, (struct model_ev){ t, seq, 0 });
+                head_seq[k] = seq;
+            } else {
+                wait[k][nwait[k]].t = t;
+                wait[k][nwait[k]].hold = h;
+                wait[k][nwait[k]++].seq = seq;
+                waiting++;
+            }
+            seq++;
+        } else {
+            sim_time_t limit = m.n ? m.ev[m.n - 1].time : last;
+            if (mix_below(4) == 0)
+                limit -= (sim_time_t)mix_below(3);
+            struct evq_item it;
+            bool want = m.n && m.ev[m.n - 1].time <= limit;
+            bool got = evq_pop(&q, limit, &it);
+            if (got != want) {
+                mismatches++;
+                continue;
+            }
+            if (!got)
+                continue;
+            const struct model_ev *e = &m.ev[m.n - 1];
+            uint64_t it_seq = it.fn == lane_fn ? head_seq[it.arg] : it.arg;
+            if (it.time != e->time || it_seq != e->seq)
+                mismatches++;
+            last = it.time;
+            m.n--;
+            struct evq_item pk;
+            if (evq_peek(&q, &pk)) {
+                uint64_t pk_seq = pk.fn == lane_fn ? head_seq[pk.arg] : pk.arg;
+                if (!m.n || pk.time != m.ev[m.n - 1].time || pk_seq != m.ev[m.n - 1].seq)
+                    mismatches++;
+            }
+            /* The lane's handler: its next waiting event goes in now. */
+            int k = it.fn == lane_fn ? (int)it.arg : -1;
+            if (k >= 0 && nwait[k]) {
+                evq_lane_push(&q, &lane[k], wait[k][0].t, wait[k][0].hold);
+                model_insert(&m, (struct model_ev){ wait[k][0].t, wait[k][0].seq, 0 });
+                head_seq[k] = wait[k][0].seq;
+                memmove(&wait[k][0], &wait[k][1], (size_t)(--nwait[k]) * sizeof wait[k][0]);
+                waiting--;
+            }
+        }
+        if (evq_count(&q) != m.n + waiting ||
+            evq_peek_time(&q) != (m.n ? m.ev[m.n - 1].time : SIM_TIME_MAX))
+            mismatches++;
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+    evq_destroy(&q);
+    free(m.ev);
+}
+
 /* ---- the event loop ------------------------------------------------------------- */
 
 struct trace {
@@ -747,6 +912,9 @@ IPVSIM_SUITE(event)
     ADD_TEST(s, test_held_goes_first);
     ADD_TEST(s, test_held_counts_against_limit);
     ADD_TEST(s, test_held_against_model);
+    ADD_TEST(s, test_lane_ties_with_wheel);
+    ADD_TEST(s, test_lane_just_ran);
+    ADD_TEST(s, test_lanes_against_model);
     ADD_TEST(s, test_sim_run_until);
     ADD_TEST(s, test_sim_stop_and_cancel);
     ADD_TEST(s, test_sim_time_add_saturates);

@@ -15,16 +15,13 @@ wsum csum_partial(const void *buf, uint32_t len, wsum sum)
     uint64_t acc = sum;
     /* A 32-bit word equals the sum of its two 16-bit halves modulo 0xffff. */
     while (len >= 16) {
-        uint32_t w[4];
-        memcpy(w, p, sizeof w);
-        acc += (uint64_t)w[0] + w[1] + w[2] + w[3];
+        acc += (uint64_t)csum_load32(p) + csum_load32(p + 4) + csum_load32(p + 8) +
+               csum_load32(p + 12);
         p += 16;
         len -= 16;
     }
     while (len >= 4) {
-        uint32_t w;
-        memcpy(&w, p, sizeof w);
-        acc += w;
+        acc += csum_load32(p);
         p += 4;
         len -= 4;
     }

@@ -31,6 +31,23 @@ static inline wsum csum_reduce64(uint64_t acc)
     acc = (acc & 0xffffffffu) + (acc >> 32);
     return (wsum)acc;
 }
+/* The 32-bit word at p (any alignment), in memory order. Sums load their words one
+ * by one with this: GCC compiles a memcpy of several words into a local array as a
+ * vector load spilled to the stack and read back word by word, and each of those
+ * reads waits for the spill to complete. */
+static inline uint32_t csum_load32(const void *p)
+{
+    uint32_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+/* The sum of the five words of a 20-byte IPv4 header at p. */
+static inline uint64_t csum_ip4_words(const void *p)
+{
+    const uint8_t *b = p;
+    return (uint64_t)csum_load32(b) + csum_load32(b + 4) + csum_load32(b + 8) +
+           csum_load32(b + 12) + csum_load32(b + 16);
+}
 /* Fold a 64-bit sum of 16- and 32-bit words (below 2^35) to 16 bits, complemented. */
 static inline sum16 csum_fold64(uint64_t acc)
 {
@@ -44,9 +61,7 @@ static inline sum16 ip_fast_csum(const void *iph, unsigned ihl)
 {
     if (ihl != 5)
         return ip_fast_csum_slow(iph, ihl);
-    uint32_t w[5];
-    memcpy(w, iph, sizeof w);
-    return csum_fold64((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]);
+    return csum_fold64(csum_ip4_words(iph));
 }
 /* Pseudo-header sum for TCP/UDP; len is the L4 length in host order. */
 wsum csum_tcpudp_nofold(be32 saddr, be32 daddr, uint32_t len, uint8_t proto, wsum sum);
@@ -97,10 +112,8 @@ static inline void ip_send_check(struct iphdr *iph)
         iph->check = ip_fast_csum_slow(iph, ihl);
         return;
     }
-    uint32_t w[5];
-    memcpy(w, iph, sizeof w);
     uint16_t old = iph->check;
-    iph->check = csum_fold64((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4] + (uint16_t)~old);
+    iph->check = csum_fold64(csum_ip4_words(iph) + (uint16_t)~old);
 }
 
 #endif

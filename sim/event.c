@@ -483,17 +483,19 @@ static uint64_t slot_seq_at(const struct evq *q, unsigned level, unsigned s, sim
 /* The earliest time filed in the wheel, SIM_TIME_MAX when it is empty: kept in
  * q->wmin (a push lowers it; the wheel's pop or the cancel of its minimum forgets it),
  * so that most pops compare the first lane with one number. */
+static sim_time_t wheel_min_scan(const struct evq *q)
+{
+    if (q->levels == 0)
+        return SIM_TIME_MAX;
+    unsigned level = lowest_level(q);
+    unsigned s = lowest_slot(q, level);
+    return level ? slot_min(q, level, s) : node_at(q, q->slot[0][s].head)->time;
+}
+
 static inline sim_time_t wheel_min(struct evq *q)
 {
     if (!q->wmin_ok) {
-        if (q->levels == 0) {
-            q->wmin = SIM_TIME_MAX;
-        } else {
-            unsigned level = lowest_level(q);
-            unsigned s = lowest_slot(q, level);
-            struct evq_slot *sl = &q->slot[level][s];
-            q->wmin = level ? (sl->min = slot_min(q, level, s)) : node_at(q, sl->head)->time;
-        }
+        q->wmin = wheel_min_scan(q);
         q->wmin_ok = true;
     }
     return q->wmin;
@@ -519,16 +521,20 @@ static inline bool lane_goes_first(struct evq *q)
     return t < wmin || (t == wmin && lane_wins_tie(q));
 }
 
+/* The event of a lane entry. */
+static inline void lane_item(const struct evq_lane_ent *e, struct evq_item *out)
+{
+    out->time = e->time;
+    out->fn = e->lane->fn;
+    out->obj = e->lane->obj;
+    out->arg = e->lane->arg;
+}
+
 /* Hand out the lanes' first event. */
 static void lane_take(struct evq *q, struct evq_item *out)
 {
-    const struct evq_lane_ent *top = &q->lanes[0];
-    struct evq_lane *lane = top->lane;
-    out->time = top->time;
-    out->fn = lane->fn;
-    out->obj = lane->obj;
-    out->arg = lane->arg;
-    lane->pending = false;
+    lane_item(&q->lanes[0], out);
+    q->lanes[0].lane->pending = false;
     q->lane_ran = true;
     q->count--;
 }
@@ -598,18 +604,13 @@ bool evq_peek(const struct evq *q, struct evq_item *out)
 {
     const struct evq_lane_ent *first = lane_first(q);
     if (first) {
-        /* Known at once only while the wheel's minimum is, and not tied. */
-        sim_time_t t = first->time;
-        if (!q->wmin_ok || t == q->wmin)
-            return false;
-        if (t < q->wmin) {
-            const struct evq_lane *lane = first->lane;
-            out->time = t;
-            out->fn = lane->fn;
-            out->obj = lane->obj;
-            out->arg = lane->arg;
+        /* Known at once when the wheel is empty, or its minimum is known and later. */
+        if (q->levels == 0 || (q->wmin_ok && first->time < q->wmin)) {
+            lane_item(first, out);
             return true;
         }
+        if (!q->wmin_ok || first->time == q->wmin)
+            return false;
     }
     if (q->levels == 0)      /* no event filed (held ones may be pending) */
         return false;
@@ -627,12 +628,7 @@ bool evq_peek(const struct evq *q, struct evq_item *out)
 
 sim_time_t evq_peek_time(const struct evq *q)
 {
-    sim_time_t wheel = SIM_TIME_MAX;
-    if (q->levels) {
-        unsigned level = lowest_level(q);
-        unsigned s = lowest_slot(q, level);
-        wheel = level == 0 ? node_at(q, q->slot[0][s].head)->time : slot_min(q, level, s);
-    }
+    sim_time_t wheel = wheel_min_scan(q);
     const struct evq_lane_ent *first = lane_first(q);
     return first && first->time < wheel ? first->time : wheel;
 }

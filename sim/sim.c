@@ -28,14 +28,17 @@ void sim_destroy(struct sim *s)
     evq_destroy(&s->q);
 }
 
+/* Scheduling into the past would break the queue's ordering: it is a bug in the
+ * caller, so it is clamped in release builds and caught in debug ones. */
+static inline sim_time_t not_in_past(const struct sim *s, sim_time_t t)
+{
+    assert(t >= s->now);
+    return t < s->now ? s->now : t;
+}
+
 sim_event_id sim_at(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg)
 {
-    /* Scheduling into the past would break the queue's ordering: it is a bug in the
-     * caller, so it is clamped in release builds and caught in debug ones. */
-    assert(t >= s->now);
-    if (t < s->now)
-        t = s->now;
-    sim_event_id id = evq_push(&s->q, t, fn, obj, arg);
+    sim_event_id id = evq_push(&s->q, not_in_past(s, t), fn, obj, arg);
     if (!id)
         s->stop = true;         /* the pending-event limit: the run ends after this event */
     return id;
@@ -52,18 +55,12 @@ uint64_t sim_hold(struct sim *s)
 sim_event_id sim_at_held(struct sim *s, sim_time_t t, sim_event_fn fn, void *obj, uint64_t arg,
                          uint64_t seq)
 {
-    assert(t >= s->now);
-    if (t < s->now)
-        t = s->now;
-    return evq_push_held(&s->q, t, fn, obj, arg, seq);
+    return evq_push_held(&s->q, not_in_past(s, t), fn, obj, arg, seq);
 }
 
 void sim_lane_push(struct sim *s, struct evq_lane *lane, sim_time_t t, uint64_t seq)
 {
-    assert(t >= s->now);
-    if (t < s->now)
-        t = s->now;
-    evq_lane_push(&s->q, lane, t, seq);
+    evq_lane_push(&s->q, lane, not_in_past(s, t), seq);
 }
 
 sim_event_id sim_after(struct sim *s, sim_time_t dt, sim_event_fn fn, void *obj, uint64_t arg)

@@ -68,8 +68,6 @@ static void skb_pool_grow_big(struct skb_pool *p)
     p->allocated += SKB_BIG_CHUNK;
 }
 
-/* Reset the metadata and the header area a builder will write into. The buffer
- * bytes beyond are left as they are: len says what is valid. */
 #define SKB_META_BYTES offsetof(struct sk_buff, head)
 _Static_assert(SKB_META_BYTES % 8 == 0 && SKB_META_BYTES <= 192,
                "skb_zero_meta clears up to twelve 16-byte blocks");
@@ -96,6 +94,8 @@ static inline void skb_zero_meta(struct sk_buff *skb)
 #undef SKB_ZERO_BLOCK
 }
 
+/* Reset the metadata and the header area a builder will write into. The buffer
+ * bytes beyond are left as they are: len says what is valid. */
 static void skb_reset(struct sk_buff *skb)
 {
     bool big = skb->big;            /* the buffer's class stays */

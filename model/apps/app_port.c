@@ -148,6 +148,18 @@ void app_port_prefetch(const struct app_stack *st, uint8_t proto, be32 laddr)
     __builtin_prefetch(&t->slots[key_home((uint64_t)proto << 32 | laddr, t->mask)]);
 }
 
+void app_port_prefetch_walk(const struct app_stack *st, uint8_t proto, be32 laddr, struct rng r,
+                            be32 raddr, be16 rport)
+{
+    const struct port_map *m = port_map(st, proto, laddr);
+    uint32_t start = (uint32_t)rng_below(&r, NPORTS);     /* app_port_alloc_reuse's draw */
+    if (m && m->bits)
+        __builtin_prefetch(&m->bits[start / 64]);
+    /* The walk mostly ends at its start: most of a range is free. */
+    app_tuple_prefetch(st, proto, laddr, htons((uint16_t)(EPHEMERAL_PORT_LOW + start)), raddr,
+                       rport);
+}
+
 be16 app_port_alloc(struct app_stack *st, uint8_t proto, be32 laddr, struct rng *r)
 {
     return app_port_alloc_reuse(st, proto, laddr, r, NULL, NULL);

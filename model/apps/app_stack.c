@@ -278,6 +278,16 @@ static ep_slot ep_lookup(struct app_stack *st, uint8_t proto, be32 laddr, be16 l
     return s ? s : *ep_table_find(&st->tws, k, h);
 }
 
+void app_tuple_prefetch(const struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
+                        be32 raddr, be16 rport)
+{
+    uint64_t k[2];
+    ep_key(proto, laddr, lport, raddr, rport, k);
+    uint64_t h = key_hash(k);
+    __builtin_prefetch(&st->eps.slots[slot_home(h, st->eps.mask)]);
+    __builtin_prefetch(&st->tws.slots[slot_home(h, st->tws.mask)]);
+}
+
 struct app_ep *app_tuple_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
                               be32 raddr, be16 rport, struct tcp_tw **tw)
 {

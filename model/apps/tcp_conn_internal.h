@@ -121,6 +121,9 @@ struct seg {
  * record (NULL when the 4-tuple is free). */
 struct app_ep *app_tuple_find(struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
                               be32 raddr, be16 rport, struct tcp_tw **tw);
+/* Start loading the slots where app_ep_add and app_tuple_find will look for a 4-tuple. */
+void app_tuple_prefetch(const struct app_stack *st, uint8_t proto, be32 laddr, be16 lport,
+                        be32 raddr, be16 rport);
 /* The endpoint table's entries for TIME_WAIT: tw takes ep's 4-tuple and place (ep is
  * no longer hashed); to takes from's (a re-armed record); tw leaves the table. */
 void app_tw_hash(struct app_stack *st, struct app_ep *ep, struct tcp_tw *tw);

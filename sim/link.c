@@ -229,6 +229,8 @@ static void link_schedule(struct link *l, unsigned from, struct net_device *to,
     skb->dev = to;
     skb->pkt_type = pkt_type;
     skb->link_port = (uint16_t)from;
+    if (to->host->rx_hint)
+        to->host->rx_hint(to->host, skb);
     struct sim *s = &l->world->sim;
     uint64_t seq = sim_hold(s);
     if (!seq) {

@@ -265,6 +265,11 @@ void app_tw_unhash(struct app_stack *st, struct tcp_tw *tw)
     tw->hashed = false;
 }
 
+void app_tw_prefetch(const struct app_stack *st, const struct tcp_tw *tw)
+{
+    __builtin_prefetch(&st->tws.slots[slot_home(key_hash(tw->key), st->tws.mask)]);
+}
+
 /* The live endpoint of a 4-tuple first (its table is small, and most segments are
  * for one), then the TIME_WAIT record. A 4-tuple is in one table at most, so the
  * order finds what the kernel's one established hash would. */

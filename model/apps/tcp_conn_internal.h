@@ -129,6 +129,8 @@ void app_tuple_prefetch(const struct app_stack *st, uint8_t proto, be32 laddr, b
 void app_tw_hash(struct app_stack *st, struct app_ep *ep, struct tcp_tw *tw);
 void app_tw_rehash(struct app_stack *st, struct tcp_tw *from, struct tcp_tw *to);
 void app_tw_unhash(struct app_stack *st, struct tcp_tw *tw);
+/* Start loading tw's slot in the table (app_tw_unhash will need it). */
+void app_tw_prefetch(const struct app_stack *st, const struct tcp_tw *tw);
 
 /* ---- tcp_output.c: sending and timers ---- */
 

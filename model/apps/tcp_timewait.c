@@ -79,11 +79,30 @@ static void tw_kill(struct app_stack *st, struct tcp_tw *tw)
 
 static void tw_timer_fire(struct sim *s, void *obj, uint64_t arg);
 
+/* What the expiry of tw will read, and the record after it (the next head): at 10^7
+ * connections the records expiring are a minute old and the table holds millions,
+ * so each is a DRAM read, started here, an expiry (at 10^5 per second, ~10 us) early. */
+static void tw_prefetch_expiry(const struct app_stack *st, const struct tcp_tw *tw)
+{
+    if (tw->hashed)
+        app_tw_prefetch(st, tw);
+    if (tw->own_port)
+        app_port_prefetch(st, IPPROTO_TCP, tw->laddr);
+    if (tw->next) {
+        const char *next = (const char *)tw_at(&st->tw, tw->next);
+        __builtin_prefetch(next);
+        __builtin_prefetch(next + sizeof *tw - 1);       /* records straddle lines */
+    }
+}
+
 static void tw_list_arm(struct app_stack *st)
 {
     struct tcp_tw_pool *p = &st->tw;
-    if (p->head && !p->event)
-        p->event = host_timer(st->net->host, tw_at(p, p->head)->expires, tw_timer_fire, st, 0);
+    if (p->head && !p->event) {
+        const struct tcp_tw *tw = tw_at(p, p->head);
+        p->event = host_timer(st->net->host, tw->expires, tw_timer_fire, st, 0);
+        tw_prefetch_expiry(st, tw);
+    }
 }
 
 /* Expire every head whose time has come, oldest first, then wait for the next. */

@@ -10,6 +10,8 @@
 #include "model/ipvs/ip_vs_ctl.h"
 #include "model/ipvs/ip_vs_sync.h"
 #include "model/net.h"
+#include "sim/host.h"
+#include "sim/proto.h"
 #include "sim/sim.h"
 
 #define INITIAL_BUCKETS 256u
@@ -41,6 +43,7 @@ static bool fnat_indexed(const struct ip_vs_conn *cp)
 /* ---- storage ------------------------------------------------------------------- */
 
 static void ip_vs_conn_prefetch(struct net *net, const struct sk_buff *skb);
+static void ip_vs_conn_hint(const struct host *h, const struct sk_buff *skb);
 
 void ip_vs_conn_tab_init(struct netns_ipvs *ipvs)
 {
@@ -51,6 +54,7 @@ void ip_vs_conn_tab_init(struct netns_ipvs *ipvs)
     t->next_id = 1;
     ipvs->conn_tab = t;
     ipvs->net->rx_prefetch = ip_vs_conn_prefetch;
+    ipvs->net->host->rx_hint = ip_vs_conn_hint;
 }
 
 void ip_vs_conn_tab_exit(struct netns_ipvs *ipvs)
@@ -59,6 +63,7 @@ void ip_vs_conn_tab_exit(struct netns_ipvs *ipvs)
     if (!t)
         return;
     ipvs->net->rx_prefetch = NULL;
+    ipvs->net->host->rx_hint = NULL;
     if (t->fnat_out)
         g_hash_table_destroy(t->fnat_out);
     for (uint32_t i = 0; i < t->n_chunks; i++) {
@@ -168,22 +173,60 @@ static void conn_tab_grow(struct ip_vs_conn_tab *t)
     t->n_buckets = old * 2;
 }
 
-/* The two buckets an arriving IPv4 TCP or UDP packet may be looked up in, a request
- * by its source, a reply by its destination: prefetched as the packet arrives, so
- * that the load overlaps ip_rcv and the hooks before ip_vs_in / ip_vs_out (at 10^5
- * connections the buckets are 1 MB, read at random). Headers not checked yet (ip_rcv
- * does that) are only used to pick addresses to prefetch. */
+/* The two hash keys an IPv4 TCP or UDP packet may be looked up by, a request by its
+ * source, a reply by its destination; false for other packets. Headers not checked
+ * yet (ip_rcv does that) are only used to pick what to load early. */
+static bool conn_hint_keys(const uint8_t *iph, uint32_t len, uint32_t h[2])
+{
+    const struct iphdr *ip = (const struct iphdr *)iph;
+    unsigned ihl = ip_hdrlen(ip);
+    if (len < ihl + 4 || ihl < 20 || (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP))
+        return false;
+    const be16 *ports = (const be16 *)(iph + ihl);
+    h[0] = conn_hashkey(ip->protocol, ip->saddr, ports[0]);
+    h[1] = conn_hashkey(ip->protocol, ip->daddr, ports[1]);
+    return true;
+}
+
+/* Lookups of a new connection's packet read two lines at random in tables that
+ * outgrow the cache (at 10^7 connections, 128 MB of buckets and 80 MB of links):
+ * the bucket, then the link after it, as the chain is walked to its end. Both
+ * loads are started early, in two stages. First, as the frame is put on the wire
+ * to this host (a link latency before it arrives): its buckets. */
+static void ip_vs_conn_hint(const struct host *h, const struct sk_buff *skb)
+{
+    const struct ip_vs_conn_tab *t = host_net(h)->ipvs->conn_tab;
+    const uint8_t *eth = skb->data;
+    uint32_t k[2];
+    if (skb->len < ETH_HLEN || mem_u16(eth[12], eth[13]) != htons(ETH_P_IP) ||
+        !conn_hint_keys(eth + ETH_HLEN, skb->len - ETH_HLEN, k))
+        return;
+    __builtin_prefetch(bucket_of(t, k[0]));
+    __builtin_prefetch(bucket_of(t, k[1]));
+}
+
+/* Then, as it arrives (before ip_rcv and the hooks that come before ip_vs_in and
+ * ip_vs_out): read each bucket, in cache by now, and load what the walk reads next,
+ * the entry if the first key hash matches, else the following link. */
+static void prefetch_chain(const struct ip_vs_conn_tab *t, uint32_t h)
+{
+    struct conn_link l = *bucket_of(t, h);
+    if (!l.ref)
+        return;
+    if (l.hash == h)
+        __builtin_prefetch(conn_at(t, l.ref));
+    else
+        __builtin_prefetch(conn_next(t, l.ref));
+}
+
 static void ip_vs_conn_prefetch(struct net *net, const struct sk_buff *skb)
 {
     const struct ip_vs_conn_tab *t = net->ipvs->conn_tab;
-    const struct iphdr *iph = (const struct iphdr *)skb->data;
-    unsigned ihl = ip_hdrlen(iph);
-    if (skb->len < ihl + 4 || ihl < 20 ||
-        (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP))
+    uint32_t k[2];
+    if (!conn_hint_keys(skb->data, skb->len, k))
         return;
-    const be16 *ports = (const be16 *)(skb->data + ihl);
-    __builtin_prefetch(bucket_of(t, conn_hashkey(iph->protocol, iph->saddr, ports[0])));
-    __builtin_prefetch(bucket_of(t, conn_hashkey(iph->protocol, iph->daddr, ports[1])));
+    prefetch_chain(t, k[0]);
+    prefetch_chain(t, k[1]);
 }
 
 static void conn_hash(struct ip_vs_conn *cp)

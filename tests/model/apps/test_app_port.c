@@ -1,6 +1,7 @@
 /* Ephemeral ports (model/apps/app_port.c): the walk from a drawn offset upwards, maps
- * per (protocol, address), the switch from a short list to a bitmap, exhaustion, and
- * the reuse offer. The client stack of topo3 (10.0.1.2). */
+ * per (protocol, address), the forms of a map (a list in its slot, a list apart of one
+ * line, of two, a bitmap) and the switches between them, exhaustion, and the reuse
+ * offer. The client stack of topo3 (10.0.1.2). */
 #include <string.h>
 #include "model/apps/tcp_conn_internal.h"
 #include "model/net.h"
@@ -34,10 +35,13 @@ static void pw_free(struct port_world *w)
 }
 
 /* The same draw twice: the second call finds the first port taken and moves one up,
- * whether the map is still a list (few ports) or already a bitmap (many). */
+ * whatever the map's form: a list in its slot (up to 21 ports), apart (up to 32, then
+ * 64), a bitmap (more). */
 static void test_walk_moves_up(void)
 {
-    for (int before = 0; before <= 60; before += 30) {
+    static const int fills[] = { 0, 20, 30, 60, 100 };
+    for (unsigned f = 0; f < sizeof fills / sizeof fills[0]; f++) {
+        int before = fills[f];
         struct port_world w;
         pw_init(&w);
         struct rng fill;
@@ -170,6 +174,43 @@ static void test_reuse_offer(void)
     pw_free(&w);
 }
 
+/* Across every switch of form (21 -> a line apart -> two lines -> a bitmap), each
+ * port handed out is new, and every port stays in use until released; releasing half
+ * and taking as many again keeps the count, in whichever form the map is by then. */
+static void test_every_form(void)
+{
+    static const int sizes[] = { 21, 22, 32, 33, 64, 65, 130 };
+    for (unsigned z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+        struct port_world w;
+        pw_init(&w);
+        struct rng r;
+        rng_init(&r, 40 + z, "forms");
+        int n = sizes[z];
+        be16 got[130];
+        for (int i = 0; i < n; i++) {
+            got[i] = app_port_alloc(w.st, IPPROTO_TCP, w.a, &r);
+            CU_ASSERT_FATAL(got[i] != 0);
+            for (int j = 0; j < i; j++)
+                CU_ASSERT(got[j] != got[i]);
+            for (int j = 0; j <= i; j++)
+                CU_ASSERT(app_port_in_use(w.st, IPPROTO_TCP, w.a, got[j]));
+        }
+        for (int i = 0; i < n; i += 2)
+            app_port_release(w.st, IPPROTO_TCP, w.a, got[i]);
+        for (int i = 0; i < n; i++)
+            CU_ASSERT_EQUAL(app_port_in_use(w.st, IPPROTO_TCP, w.a, got[i]), i % 2 == 1);
+        for (int i = 0; i < n; i += 2) {
+            got[i] = app_port_alloc(w.st, IPPROTO_TCP, w.a, &r);
+            CU_ASSERT(app_port_in_use(w.st, IPPROTO_TCP, w.a, got[i]));
+        }
+        int in_use = 0;
+        for (uint32_t p = LOW; p <= HIGH; p++)
+            in_use += app_port_in_use(w.st, IPPROTO_TCP, w.a, htons((uint16_t)p));
+        CU_ASSERT_EQUAL(in_use, n);
+        pw_free(&w);
+    }
+}
+
 /* Many addresses (the table of maps grows), each with its own ports. */
 static void test_many_addresses(void)
 {
@@ -195,5 +236,6 @@ IPVSIM_SUITE(app_port)
     ADD_TEST(s, test_list_release_order);
     ADD_TEST(s, test_exhaustion);
     ADD_TEST(s, test_reuse_offer);
+    ADD_TEST(s, test_every_form);
     ADD_TEST(s, test_many_addresses);
 }

@@ -6,9 +6,7 @@
  * --timing`, which records the wall time of the event loop alone (wall_time_s in
  * summary.json: no loading, no result writing). The runs are interleaved (old NAT,
  * new NAT, old UDP, new UDP, then again with new before old), best of BEFORE_REPEATS,
- * so a slow spell of the machine costs both binaries alike. Then, on a machine with two
- * CPUs or more, BEFORE_PAIRS paired runs: both binaries at the same time, one per CPU;
- * the median of the pairs' ratios (paired_runs says why).
+ * so a slow spell of the machine costs both binaries alike.
  *
  * Packets: the two binaries need not send the same packets (a later TCP model may send
  * more or fewer segments for the same connections), so each one's packets are counted
@@ -26,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,7 +33,6 @@
 int bench_before_after(cJSON *out);
 
 #define BEFORE_REPEATS 5
-#define BEFORE_PAIRS 5
 #define BEFORE_RATE 100000.0     /* new connections per simulated second, as bench_e2e.c */
 
 const char *bench_before_bin;   /* --before */
@@ -70,21 +66,13 @@ static int write_scenario(const char *path, const char *proto, uint64_t n)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* Start bin run -q [--timing | --pcap all] -o outdir scenario, its output discarded,
- * on CPU cpu only when cpu >= 0. Returns the child's pid, or -1. */
-static pid_t spawn_binary(const char *bin, const char *scenario, const char *outdir, bool pcap,
-                          int cpu)
+/* bin run -q [--timing | --pcap all] -o outdir scenario, its output discarded.
+ * Returns the exit status, or -1 when it could not be run. */
+static int run_binary(const char *bin, const char *scenario, const char *outdir, bool pcap)
 {
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        if (cpu >= 0) {
-            cpu_set_t set;
-            CPU_ZERO(&set);
-            CPU_SET(cpu, &set);
-            if (sched_setaffinity(0, sizeof set, &set) != 0)
-                _exit(126);
-        }
         int null = open("/dev/null", O_WRONLY);
         if (null >= 0) {
             dup2(null, STDOUT_FILENO);
@@ -96,12 +84,6 @@ static pid_t spawn_binary(const char *bin, const char *scenario, const char *out
             execl(bin, bin, "run", "-q", "--timing", "-o", outdir, scenario, (char *)NULL);
         _exit(127);
     }
-    return pid;
-}
-
-/* The exit status of child pid, or -1. */
-static int wait_binary(pid_t pid)
-{
     if (pid < 0)
         return -1;
     int st;
@@ -109,12 +91,6 @@ static int wait_binary(pid_t pid)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* One run of bin, waited for. Returns the exit status, or -1 when it could not be run. */
-static int run_binary(const char *bin, const char *scenario, const char *outdir, bool pcap)
-{
-    return wait_binary(spawn_binary(bin, scenario, outdir, pcap, -1));
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -224,60 +200,6 @@ static cJSON *side_json(const struct side *s)
     return o;
 }
 
-/* The first two CPUs this process may run on, or false when it has fewer. */
-static bool two_cpus(int cpu[2])
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return false;
-    int n = 0;
-    for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
-        if (CPU_ISSET(c, &set))
-            cpu[n++] = c;
-    return n == 2;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Paired runs: the two binaries at the same time, one per CPU (swapped each pair),
- * BEFORE_PAIRS times; each pair's ratio of packets per second. On a shared machine
- * the speed changes from one minute to the next (other guests take CPU time, cache
- * and memory bandwidth), which moves interleaved runs apart; a pair runs through the
- * same spell, so its ratio keeps only what the binaries differ by (both then share
- * the last-level cache and memory bandwidth, as two jobs on the machine do). */
-static cJSON *paired_runs(const struct side *o, const struct side *a, const char *scenario,
-                          const char *tmp, const int cpu[2], double *median)
-{
-    double r[BEFORE_PAIRS];
-    int n = 0;
-    cJSON *ratios = cJSON_CreateArray();
-    for (int k = 0; k < BEFORE_PAIRS; k++) {
-        char dir[2][512];
-        pid_t pid[2];
-        for (int b = 0; b < 2; b++) {
-            snprintf(dir[b], sizeof dir[b], "%s/pair-%d-%d", tmp, k, b);
-            pid[b] = spawn_binary(b ? a->bin : o->bin, scenario, dir[b], false, cpu[(b + k) % 2]);
-        }
-        double wall[2];
-        for (int b = 0; b < 2; b++) {
-            wall[b] = wait_binary(pid[b]) == 0 ? summary_wall(dir[b]) : -1;
-            rm_tree(dir[b]);
-        }
-        if (wall[0] > 0 && wall[1] > 0) {
-            r[n] = ((double)a->packets / wall[1]) / ((double)o->packets / wall[0]);
-            cJSON_AddItemToArray(ratios, cJSON_CreateNumber(r[n]));
-            n++;
-        }
-    }
-    qsort(r, (size_t)n, sizeof r[0], cmp_double);
-    *median = n == 0 ? -1 : n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
-    return ratios;
-}
-
 static uint64_t env_conns(void)
 {
     const char *v = getenv("IPVSIM_BENCH_BEFORE_CONNS");
@@ -308,7 +230,6 @@ int bench_before_after(cJSON *out)
     struct side sides[2][2];
     char scn[2][256];
     int failed = 0;
-    cJSON *paired[2] = { NULL, NULL };
     for (int w = 0; w < 2; w++) {
         snprintf(scn[w], sizeof scn[w], "%s/%s.json", tmp, protos[w]);
         if (write_scenario(scn[w], protos[w], n) != 0) {
@@ -360,23 +281,6 @@ int bench_before_after(cJSON *out)
         cJSON_AddNumberToObject(row, "ratio_packets_per_s", pa / po);
         cJSON_AddNumberToObject(row, "ratio_wall", o->best / a->best);
         cJSON_AddItemToObject(out, name, row);
-        paired[w] = row;
-    }
-    int cpu[2];
-    if (!two_cpus(cpu)) {
-        printf("  paired runs: skipped (one CPU)\n");
-    } else {
-        for (int w = 0; w < 2; w++) {
-            if (!paired[w])
-                continue;
-            double median;
-            cJSON *ratios = paired_runs(&sides[w][0], &sides[w][1], scn[w], tmp, cpu, &median);
-            printf("  %-4s paired (both at once, CPUs %d and %d): median %.2fx of %d pairs\n",
-                   w ? "udp" : "nat", cpu[0], cpu[1], median, cJSON_GetArraySize(ratios));
-            cJSON *pj = cJSON_AddObjectToObject(paired[w], "paired");
-            cJSON_AddNumberToObject(pj, "median_ratio_packets_per_s", median);
-            cJSON_AddItemToObject(pj, "ratio_of_each_pair", ratios);
-        }
     }
     cJSON_AddNumberToObject(out, "connections", (double)n);
     cJSON_AddNumberToObject(out, "repeats_best_of", BEFORE_REPEATS);

@@ -9,8 +9,9 @@
  * ports in use, inside its slot's cache line while PORT_LIST_MAX fit, then apart in
  * a list of a line, then of two (PORT_EXT_MAX), and a bitmap from then on. 10^5
  * connections from 4096 addresses, each holding its port in TIME_WAIT, leave about 24
- * ports an address in use: lists of a line, 256 KB in all, not 14 MB of bitmaps. The walk asks "in use?" of the same ports in the same order
- * whatever the form, so the port drawn does not depend on it. */
+ * ports an address in use: lists of a line, 256 KB in all, not 14 MB of bitmaps. The
+ * walk asks "in use?" of the same ports in the same order whatever the form, so the
+ * port drawn does not depend on it. */
 #include <string.h>
 #include "model/apps/tcp_conn_internal.h"
 #include "sim/rng.h"

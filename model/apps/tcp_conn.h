@@ -199,8 +199,9 @@ void app_port_release(struct app_stack *st, uint8_t proto, be32 laddr, be16 port
 void app_port_prefetch(const struct app_stack *st, uint8_t proto, be32 laddr);
 /* The second stage, once laddr's ports are in cache: start loading what a connection
  * from laddr to raddr:rport will read if r draws what it would now (a copy of the
- * stream is drawn from): the port map's word at the walk's start, and the endpoint
- * tables' slots of the 4-tuple with that port (app_ep_add asks both). Changes nothing. */
+ * stream is drawn from): the port map kept apart from its slot (a list's first line, or
+ * a bitmap's word at the walk's start), and the endpoint tables' slots of the 4-tuple
+ * with that port (app_ep_add asks both). Changes nothing. */
 void app_port_prefetch_walk(const struct app_stack *st, uint8_t proto, be32 laddr, struct rng r,
                             be32 raddr, be16 rport);
 bool app_port_in_use(const struct app_stack *st, uint8_t proto, be32 laddr, be16 port);

@@ -179,6 +179,8 @@ static void conn_tab_grow(struct ip_vs_conn_tab *t)
 static bool conn_hint_keys(const uint8_t *iph, uint32_t len, uint32_t h[2])
 {
     const struct iphdr *ip = (const struct iphdr *)iph;
+    if (len < sizeof *ip)
+        return false;
     unsigned ihl = ip_hdrlen(ip);
     if (len < ihl + 4 || ihl < 20 || (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP))
         return false;

@@ -211,6 +211,35 @@ static void test_every_form(void)
     }
 }
 
+/* Switches that come after releases: 30 ports (a list apart), 20 released, then 60
+ * more (past two lines into the bitmap): the survivors and the new ports all in use,
+ * the released ones free unless taken again, and the count exact. */
+static void test_forms_after_release(void)
+{
+    struct port_world w;
+    pw_init(&w);
+    struct rng r;
+    rng_init(&r, 77, "after");
+    be16 got[90];
+    for (int i = 0; i < 30; i++)
+        CU_ASSERT_FATAL((got[i] = app_port_alloc(w.st, IPPROTO_UDP, w.a, &r)) != 0);
+    for (int i = 0; i < 20; i++)
+        app_port_release(w.st, IPPROTO_UDP, w.a, got[i]);
+    for (int i = 30; i < 90; i++)
+        CU_ASSERT_FATAL((got[i] = app_port_alloc(w.st, IPPROTO_UDP, w.a, &r)) != 0);
+    for (int i = 20; i < 90; i++)
+        CU_ASSERT(app_port_in_use(w.st, IPPROTO_UDP, w.a, got[i]));
+    int in_use = 0;
+    for (uint32_t p = LOW; p <= HIGH; p++)
+        in_use += app_port_in_use(w.st, IPPROTO_UDP, w.a, htons((uint16_t)p));
+    CU_ASSERT_EQUAL(in_use, 70);
+    for (int i = 20; i < 90; i++)
+        app_port_release(w.st, IPPROTO_UDP, w.a, got[i]);
+    for (int i = 0; i < 90; i++)
+        CU_ASSERT(!app_port_in_use(w.st, IPPROTO_UDP, w.a, got[i]));
+    pw_free(&w);
+}
+
 /* Many addresses (the table of maps grows), each with its own ports. */
 static void test_many_addresses(void)
 {
@@ -237,5 +266,6 @@ IPVSIM_SUITE(app_port)
     ADD_TEST(s, test_exhaustion);
     ADD_TEST(s, test_reuse_offer);
     ADD_TEST(s, test_every_form);
+    ADD_TEST(s, test_forms_after_release);
     ADD_TEST(s, test_many_addresses);
 }

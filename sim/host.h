@@ -44,7 +44,7 @@ struct host {
      * that without a walk of every device's addresses. */
     uint64_t addr_bloom;
     /* Not a model's state: called with each frame for this host as a link puts it on
-     * the wire (skb->data at the Ethernet header), by a model that will look it up
+     * the wire (skb->data at its Ethernet header, never a runt), by a model that will look it up
      * on arrival in a table too large for the cache, to start loading that line now,
      * a link latency early (IPVS: ip_vs_conn_hint). Changes only timing. */
     void (*rx_hint)(const struct host *h, const struct sk_buff *skb);

@@ -198,10 +198,10 @@ static bool conn_hint_keys(const uint8_t *iph, uint32_t len, uint32_t h[2])
 static void ip_vs_conn_hint(const struct host *h, const struct sk_buff *skb)
 {
     const struct ip_vs_conn_tab *t = host_net(h)->ipvs->conn_tab;
-    const uint8_t *eth = skb->data;
+    const struct ethhdr *eth = (const struct ethhdr *)skb->data;
     uint32_t k[2];
-    if (skb->len < ETH_HLEN || mem_u16(eth[12], eth[13]) != htons(ETH_P_IP) ||
-        !conn_hint_keys(eth + ETH_HLEN, skb->len - ETH_HLEN, k))
+    if (eth->h_proto != htons(ETH_P_IP) ||
+        !conn_hint_keys(skb->data + ETH_HLEN, skb->len - ETH_HLEN, k))
         return;
     __builtin_prefetch(bucket_of(t, k[0]));
     __builtin_prefetch(bucket_of(t, k[1]));
